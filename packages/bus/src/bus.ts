@@ -1,0 +1,249 @@
+import {
+  type JetStreamClient,
+  type JetStreamManager,
+  jetstream,
+  jetstreamManager,
+  type StreamConfig,
+} from '@nats-io/jetstream'
+import { connect, type NatsConnection, headers as natsHeaders, type Status } from '@nats-io/transport-node'
+import { type Context, context } from '@opentelemetry/api'
+import {
+  contextFromTrace,
+  createLogger,
+  injectHeaders,
+  type Logger,
+  SpanKind,
+  withSpan,
+} from '@taskforge/telemetry'
+import { type MessageHandler, type Subscription, startConsumer } from './consume.js'
+import { type ConsumerSpec, consumerConfig, ensureConsumer, ensureStream, streamConfig } from './declare.js'
+import { encodeEnvelope, type StoredEventLike } from './envelope.js'
+import { type StreamSpec, subjects } from './streams.js'
+
+export interface BusConnectOptions {
+  servers: string | string[]
+  /** Connection name shown by the server (the service name). */
+  name: string
+  user?: string
+  pass?: string
+  token?: string
+  logger?: Logger
+  /** Keep trying when no server answers the first connect, instead of failing (default false). */
+  waitOnFirstConnect?: boolean
+}
+
+export interface PublishOptions {
+  /** `Nats-Msg-Id`: the server drops a second message with the same id within the duplicate window. */
+  msgId: string
+  /** Extra headers; a `traceparent` here wins over the active span's. */
+  headers?: Record<string, string>
+}
+
+export interface ConsumeOptions {
+  /** Handlers running at once (default 1: strictly in stream order). */
+  concurrency?: number
+}
+
+function describeStatus(status: Status): { level: 'info' | 'warn' | 'error' | 'debug'; fields: object } {
+  switch (status.type) {
+    case 'disconnect':
+    case 'ldm':
+      return { level: 'warn', fields: { status: status.type, server: status.server } }
+    case 'reconnect':
+      return { level: 'info', fields: { status: status.type, server: status.server } }
+    case 'reconnecting':
+    case 'staleConnection':
+    case 'forceReconnect':
+      return { level: 'warn', fields: { status: status.type } }
+    case 'slowConsumer':
+      return {
+        level: 'warn',
+        fields: { status: status.type, subject: status.sub.getSubject(), pending: status.pending },
+      }
+    case 'error':
+      return { level: 'error', fields: { status: status.type, err: status.error } }
+    case 'close':
+      return { level: 'info', fields: { status: status.type } }
+    default:
+      return { level: 'debug', fields: { status: status.type } }
+  }
+}
+
+/**
+ * The platform's JetStream bus: declares streams and durable consumers, publishes with dedup ids and
+ * W3C trace headers, and consumes with explicit acks.
+ *
+ * @example
+ * const bus = await Bus.connect({ servers: config.natsUrl, name: 'bot-dispatch' })
+ * await bus.ensureStream(Streams.EVENTS)
+ * await bus.ensureConsumer('EVENTS', { durable: 'bot-dispatch-assignments', filterSubjects: ['events.job.assigned'] })
+ * const sub = await bus.consume('EVENTS', 'bot-dispatch-assignments', async (msg) => {
+ *   const envelope = decodeEnvelope(msg.data)
+ * })
+ */
+export class Bus {
+  readonly nc: NatsConnection
+  readonly js: JetStreamClient
+  readonly jsm: JetStreamManager
+  readonly #logger: Logger
+  readonly #subscriptions = new Set<Subscription>()
+  #connected = true
+
+  private constructor(nc: NatsConnection, jsm: JetStreamManager, logger: Logger) {
+    this.nc = nc
+    this.jsm = jsm
+    this.js = jetstream(nc)
+    this.#logger = logger
+    this.#watchStatus().catch((error: unknown) => logger.error({ err: error }, 'status watch failed'))
+  }
+
+  /** Connects and reconnects forever (every status change is logged). */
+  static async connect(options: BusConnectOptions): Promise<Bus> {
+    const logger = options.logger ?? createLogger('bus', { connection: options.name })
+    const nc = await connect({
+      servers: options.servers,
+      name: options.name,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 1_000,
+      pingInterval: 20_000,
+      waitOnFirstConnect: options.waitOnFirstConnect ?? false,
+      ...(options.user === undefined ? {} : { user: options.user }),
+      ...(options.pass === undefined ? {} : { pass: options.pass }),
+      ...(options.token === undefined ? {} : { token: options.token }),
+    })
+    try {
+      const jsm = await jetstreamManager(nc)
+      logger.info({ server: nc.getServer() }, 'connected to NATS')
+      return new Bus(nc, jsm, logger)
+    } catch (error) {
+      await nc.close()
+      throw error
+    }
+  }
+
+  /** Whether the connection is up now (false while reconnecting); a readiness check. */
+  get connected(): boolean {
+    return this.#connected && !this.nc.isClosed()
+  }
+
+  /**
+   * Creates the stream or updates it to the platform's settings (file storage, 2 min duplicate window,
+   * 7 days of messages, `NATS_STREAM_REPLICAS` replicas); safe from every replica on every start.
+   */
+  async ensureStream(stream: StreamSpec, overrides?: Partial<StreamConfig>): Promise<void> {
+    await ensureStream(this.jsm, streamConfig(stream, overrides), this.#logger)
+  }
+
+  /** Creates or updates a durable pull consumer (explicit ack, ack wait 30s, unlimited deliveries, from the start). */
+  async ensureConsumer(stream: string, consumer: ConsumerSpec): Promise<void> {
+    await ensureConsumer(
+      this.jsm,
+      stream,
+      { ...consumerConfig(consumer), durable_name: consumer.durable },
+      this.#logger,
+    )
+  }
+
+  /** JetStream publish with `Nats-Msg-Id` = msgId and the W3C headers of the active span; resolves on the ack. */
+  publish(subject: string, data: Uint8Array, options: PublishOptions): Promise<void> {
+    return this.#send(subject, data, options, context.active())
+  }
+
+  /**
+   * The outbox relay's publish: each stored event as an events.v1.Envelope on
+   * `events.<streamType>.<type>` with msgId = eventId, continuing the trace stored with the event. All
+   * publishes run at once; resolves when every ack arrived, rejects if any failed (a retry is safe:
+   * the server drops duplicates).
+   */
+  async publishEvents(events: StoredEventLike[]): Promise<void> {
+    const results = await Promise.allSettled(
+      events.map((event) => {
+        const { traceparent, tracestate } = event.metadata
+        const parent = contextFromTrace(
+          traceparent === undefined ? undefined : { traceparent, tracestate: tracestate ?? '' },
+        )
+        const subject = subjects.event(event.streamType, event.type)
+        return this.#send(subject, encodeEnvelope(event), { msgId: event.eventId }, parent)
+      }),
+    )
+    const failures = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected')
+    if (failures.length > 0) {
+      throw new Error(`${failures.length} of ${events.length} events were not published`, {
+        cause: failures[0]?.reason,
+      })
+    }
+  }
+
+  /**
+   * Pull-consumes a durable with explicit ack. The handler resolving acks the message; throwing an
+   * AppError whose `nonRetryable` is set terminates it (never redelivered); any other throw naks it with
+   * a delay of min(1s * 2^(deliveries-1), 30s). Each handler runs in a consumer span continuing the
+   * message's trace (headers, or the envelope's trace on EVENTS).
+   */
+  async consume(
+    stream: string,
+    durable: string,
+    handler: MessageHandler,
+    options: ConsumeOptions = {},
+  ): Promise<Subscription> {
+    const subscription = await startConsumer(this.js, {
+      stream,
+      durable,
+      handler,
+      concurrency: options.concurrency ?? 1,
+      logger: this.#logger,
+    })
+    this.#subscriptions.add(subscription)
+    return {
+      stop: async () => {
+        this.#subscriptions.delete(subscription)
+        await subscription.stop()
+      },
+    }
+  }
+
+  /** Stops every consumer (waiting for running handlers), then drains and closes the connection. */
+  async close(): Promise<void> {
+    const subscriptions = [...this.#subscriptions]
+    this.#subscriptions.clear()
+    await Promise.allSettled(subscriptions.map((subscription) => subscription.stop()))
+    if (this.nc.isClosed()) return
+    try {
+      await this.nc.drain()
+    } catch {
+      await this.nc.close()
+    }
+  }
+
+  /** Publishes under a producer span started in `parent`, whose context the headers carry. */
+  async #send(subject: string, data: Uint8Array, options: PublishOptions, parent: Context): Promise<void> {
+    await withSpan(
+      `publish ${subject.split('.')[0] ?? subject}`,
+      {
+        kind: SpanKind.PRODUCER,
+        parent,
+        attributes: {
+          'messaging.system': 'nats',
+          'messaging.operation.type': 'send',
+          'messaging.destination.name': subject,
+          'messaging.message.id': options.msgId,
+        },
+      },
+      async () => {
+        const headers = natsHeaders()
+        for (const [key, value] of Object.entries(options.headers ?? {})) headers.set(key, value)
+        if (options.headers?.traceparent === undefined) injectHeaders((key, value) => headers.set(key, value))
+        await this.js.publish(subject, data, { msgID: options.msgId, headers })
+      },
+    )
+  }
+
+  async #watchStatus(): Promise<void> {
+    for await (const status of this.nc.status()) {
+      if (status.type === 'disconnect') this.#connected = false
+      if (status.type === 'reconnect') this.#connected = true
+      const { level, fields } = describeStatus(status)
+      this.#logger[level](fields, 'NATS connection status')
+    }
+  }
+}

@@ -1,0 +1,181 @@
+import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream'
+import { isAppError } from '@taskforge/core'
+import {
+  type Context,
+  contextFromTrace,
+  extractContext,
+  type Logger,
+  recordError,
+  SpanKind,
+  withSpan,
+} from '@taskforge/telemetry'
+import { decodeEnvelope } from './envelope.js'
+import { headersToRecord, headerValue } from './message-headers.js'
+import { nakDelayMs } from './nak-delay.js'
+import { Streams } from './streams.js'
+
+/** One JetStream message as a handler sees it. */
+export interface BusMessage {
+  subject: string
+  data: Uint8Array
+  headers: Record<string, string>
+  /** `Nats-Msg-Id` of the publish, when it had one. */
+  msgId?: string
+  /** 1 on the first delivery. */
+  deliveryCount: number
+  streamSequence: number
+  /** Tells the server the handler is still busy, postponing redelivery by one ack wait. */
+  working(): void
+}
+
+/** Handles one message: resolve to ack, throw to have it redelivered (or terminated, see {@link Bus.consume}). */
+export type MessageHandler = (msg: BusMessage) => Promise<void>
+
+/** A running consumer. */
+export interface Subscription {
+  /** Stops pulling, hands back buffered messages, and resolves once every running handler settled. */
+  stop(): Promise<void>
+}
+
+const RESUME_DELAY_MS = 1_000
+
+/** The trace a message continues: its headers, or for domain events the envelope's stored trace. */
+function parentContext(stream: string, headers: Record<string, string>, data: Uint8Array): Context {
+  if (headerValue(headers, 'traceparent') !== undefined)
+    return extractContext((key) => headerValue(headers, key))
+  if (stream === Streams.EVENTS.name) {
+    try {
+      return contextFromTrace(decodeEnvelope(data).trace)
+    } catch {
+      return contextFromTrace(undefined)
+    }
+  }
+  return contextFromTrace(undefined)
+}
+
+function toBusMessage(msg: JsMsg, headers: Record<string, string>): BusMessage {
+  const msgId = headerValue(headers, 'Nats-Msg-Id')
+  return {
+    subject: msg.subject,
+    data: msg.data,
+    headers,
+    ...(msgId === undefined ? {} : { msgId }),
+    deliveryCount: msg.info.deliveryCount,
+    streamSequence: msg.info.streamSequence,
+    working: () => msg.working(),
+  }
+}
+
+/**
+ * Pull-consumes `durable` with explicit acks, at most `concurrency` handlers at a time (1 keeps the
+ * stream's order). The pull batch equals the concurrency, so no message waits in a client buffer while
+ * its ack wait runs out.
+ */
+export async function startConsumer(
+  js: JetStreamClient,
+  args: { stream: string; durable: string; handler: MessageHandler; concurrency: number; logger: Logger },
+): Promise<Subscription> {
+  const { stream, durable, handler, concurrency, logger } = args
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new Error('concurrency must be a positive integer')
+  const consumer = await js.consumers.get(stream, durable)
+  const inFlight = new Set<Promise<void>>()
+  let stopped = false
+  let messages: ConsumerMessages | undefined
+  let wake: (() => void) | undefined
+
+  const handle = (msg: JsMsg): Promise<void> => {
+    const headers = headersToRecord(msg.headers)
+    const busMessage = toBusMessage(msg, headers)
+    return withSpan(
+      `process ${stream}`,
+      {
+        kind: SpanKind.CONSUMER,
+        parent: parentContext(stream, headers, msg.data),
+        attributes: {
+          'messaging.system': 'nats',
+          'messaging.operation.type': 'process',
+          'messaging.destination.name': msg.subject,
+          'messaging.consumer.group.name': durable,
+          'messaging.message.id': busMessage.msgId ?? '',
+          'messaging.nats.delivery_count': busMessage.deliveryCount,
+        },
+      },
+      async (span) => {
+        try {
+          await handler(busMessage)
+          msg.ack()
+        } catch (error) {
+          recordError(span, error)
+          const where = { stream, durable, subject: msg.subject, seq: busMessage.streamSequence }
+          if (isAppError(error) && error.nonRetryable) {
+            logger.warn({ ...where, err: error }, 'message rejected for good')
+            // No reason text: servers before 2.10 do not recognise `+TERM <reason>` and leave the message pending.
+            msg.term()
+          } else {
+            const delayMs = nakDelayMs(busMessage.deliveryCount)
+            logger.error(
+              { ...where, err: error, deliveryCount: busMessage.deliveryCount, delayMs },
+              'message failed',
+            )
+            msg.nak(delayMs)
+          }
+        }
+      },
+    )
+  }
+
+  const watch = async (iter: ConsumerMessages): Promise<void> => {
+    for await (const status of iter.status()) {
+      if (status.type === 'heartbeat' || status.type === 'next' || status.type === 'discard') continue
+      logger.warn({ stream, durable, status }, 'consumer status')
+    }
+  }
+
+  const pump = async (): Promise<void> => {
+    while (!stopped) {
+      try {
+        const iter = await consumer.consume({ max_messages: concurrency })
+        messages = iter
+        if (stopped) await iter.close()
+        watch(iter).catch(() => {})
+        for await (const msg of iter) {
+          if (stopped) {
+            // Pulled but not started: give it back now instead of after the ack wait.
+            msg.nak()
+            continue
+          }
+          const task = handle(msg)
+            .catch((error: unknown) => logger.error({ err: error, stream, durable }, 'ack failed'))
+            .finally(() => inFlight.delete(task))
+          inFlight.add(task)
+          if (inFlight.size >= concurrency) await Promise.race(inFlight)
+        }
+      } catch (error) {
+        logger.error({ err: error, stream, durable }, 'consumer failed')
+      }
+      if (!stopped) {
+        logger.warn({ stream, durable }, 'consumer ended unexpectedly; resuming')
+        await new Promise<void>((resolve) => {
+          wake = resolve
+          setTimeout(resolve, RESUME_DELAY_MS)
+        })
+      }
+    }
+  }
+
+  const running = pump()
+  let stopping: Promise<void> | undefined
+  return {
+    stop() {
+      stopping ??= (async () => {
+        stopped = true
+        wake?.()
+        await messages?.close()
+        await running
+        await Promise.allSettled([...inFlight])
+      })()
+      return stopping
+    },
+  }
+}

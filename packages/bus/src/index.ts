@@ -1,0 +1,13 @@
+export type { Envelope } from '@taskforge/proto/events/v1/envelope'
+export { Bus, type BusConnectOptions, type ConsumeOptions, type PublishOptions } from './bus.js'
+export type { BusMessage, MessageHandler, Subscription } from './consume.js'
+export { type ConsumerSpec, consumerConfig, type DeclareOutcome, streamConfig } from './declare.js'
+export {
+  decodeEnvelope,
+  type EventMetadataLike,
+  encodeEnvelope,
+  type StoredEventLike,
+  toEnvelope,
+} from './envelope.js'
+export { nakDelayMs } from './nak-delay.js'
+export { type StreamSpec, Streams, subjects } from './streams.js'

@@ -1,0 +1,27 @@
+/** A JetStream stream the platform declares: its name and the subjects it captures. */
+export interface StreamSpec {
+  readonly name: string
+  readonly subjects: readonly string[]
+}
+
+/** The platform's streams. */
+export const Streams = {
+  /** Domain events published by every outbox relay. */
+  EVENTS: { name: 'EVENTS', subjects: ['events.>'] },
+  /** `dispatch.<botId>`: work for one bot (DispatchJob). */
+  DISPATCH: { name: 'DISPATCH', subjects: ['dispatch.>'] },
+  /** `reports.<botId>`: BotReport from one bot. */
+  REPORTS: { name: 'REPORTS', subjects: ['reports.>'] },
+} as const satisfies Record<string, StreamSpec>
+
+/** Subject names, built in one place so producers and consumers agree. */
+export const subjects = {
+  /** A domain event, e.g. `events.job.assigned`. */
+  event: (streamType: string, type: string): string => `events.${streamType}.${type}`,
+  /** Work for one bot. */
+  dispatch: (botId: string): string => `dispatch.${botId}`,
+  /** Reports from one bot. */
+  report: (botId: string): string => `reports.${botId}`,
+  /** Presence of one bot (core NATS, not persisted). */
+  heartbeat: (botId: string): string => `heartbeats.${botId}`,
+}

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest'
+import { toMillis } from './duration.js'
+import { isId, newId, newSecret } from './ids.js'
+
+describe('ids', () => {
+  it('makes time-ordered v7 uuids', () => {
+    const a = newId(1_700_000_000_000)
+    const b = newId(1_700_000_000_001)
+    expect(isId(a)).toBe(true)
+    expect(a[14]).toBe('7')
+    expect(a < b).toBe(true)
+  })
+  it('makes 64 hex character secrets', () => {
+    expect(newSecret()).toMatch(/^[0-9a-f]{64}$/)
+  })
+})
+
+describe('durations', () => {
+  it('normalises strings and numbers to milliseconds', () => {
+    expect(toMillis('30s')).toBe(30_000)
+    expect(toMillis('250ms')).toBe(250)
+    expect(toMillis('5m')).toBe(300_000)
+    expect(toMillis(1500)).toBe(1500)
+    expect(() => toMillis('soon')).toThrow(RangeError)
+  })
+})

@@ -1,0 +1,107 @@
+import pg from 'pg'
+
+/** The channel every append notifies (payload: the stream type), in the same transaction as the events. */
+export const APPENDED_CHANNEL = 'taskforge_events'
+
+const FIRST_RETRY_MS = 100
+const MAX_RETRY_MS = 5_000
+
+/**
+ * One LISTEN connection, outside the pool, shared by every subscriber of a store. It reconnects
+ * with backoff when lost and then wakes every subscriber, since notifications sent meanwhile are gone.
+ */
+export class AppendNotifications {
+  readonly #connectionString: string
+  readonly #onError: (error: unknown) => void
+  readonly #listeners = new Set<() => void>()
+  #client: pg.Client | undefined
+  #connecting: Promise<void> | undefined
+  #retryTimer: NodeJS.Timeout | undefined
+  #retryMs = FIRST_RETRY_MS
+
+  constructor(connectionString: string, onError: (error: unknown) => void) {
+    this.#connectionString = connectionString
+    this.#onError = onError
+  }
+
+  /** Adds `listener`; answers once listening (or retrying in the background). */
+  async subscribe(listener: () => void): Promise<() => Promise<void>> {
+    this.#listeners.add(listener)
+    await this.#ensureConnected()
+    return async () => {
+      this.#listeners.delete(listener)
+      if (this.#listeners.size === 0) await this.#close()
+    }
+  }
+
+  #emit(): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener()
+      } catch (error) {
+        this.#onError(error)
+      }
+    }
+  }
+
+  #ensureConnected(): Promise<void> {
+    if (this.#client !== undefined) return Promise.resolve()
+    this.#connecting ??= this.#open().finally(() => {
+      this.#connecting = undefined
+    })
+    return this.#connecting
+  }
+
+  async #open(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.#connectionString })
+    client.on('notification', (message) => {
+      if (message.channel === APPENDED_CHANNEL) this.#emit()
+    })
+    client.on('error', (error) => this.#lost(client, error))
+    client.on('end', () => this.#lost(client, undefined))
+    try {
+      await client.connect()
+      await client.query(`LISTEN ${APPENDED_CHANNEL}`)
+    } catch (error) {
+      this.#onError(error)
+      await client.end().catch(() => undefined)
+      this.#scheduleReconnect()
+      return
+    }
+    if (this.#listeners.size === 0) {
+      await client.end().catch(() => undefined)
+      return
+    }
+    this.#client = client
+    this.#retryMs = FIRST_RETRY_MS
+    this.#emit()
+  }
+
+  #lost(client: pg.Client, error: unknown): void {
+    if (this.#client !== client) return
+    this.#client = undefined
+    if (error !== undefined) this.#onError(error)
+    client.end().catch(() => undefined)
+    this.#scheduleReconnect()
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#retryTimer !== undefined || this.#listeners.size === 0) return
+    const delay = this.#retryMs
+    this.#retryMs = Math.min(this.#retryMs * 2, MAX_RETRY_MS)
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined
+      if (this.#listeners.size > 0) void this.#ensureConnected()
+    }, delay)
+    this.#retryTimer.unref()
+  }
+
+  async #close(): Promise<void> {
+    clearTimeout(this.#retryTimer)
+    this.#retryTimer = undefined
+    await this.#connecting
+    const client = this.#client
+    this.#client = undefined
+    await client?.end().catch(() => undefined)
+  }
+}

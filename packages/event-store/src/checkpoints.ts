@@ -1,0 +1,80 @@
+import { sql } from 'kysely'
+import type { Db, GlobalPosition, Trx } from './types.js'
+
+export interface Checkpoint extends GlobalPosition {
+  /** The projection version that wrote it (0 for relays). */
+  version: number
+}
+
+interface CheckpointRow {
+  transaction_id: string
+  position: string
+  version: number
+}
+
+const toCheckpoint = (row: CheckpointRow): Checkpoint => ({
+  transactionId: BigInt(row.transaction_id),
+  position: BigInt(row.position),
+  version: row.version,
+})
+
+export async function readCheckpoint(executor: Db | Trx, name: string): Promise<Checkpoint | undefined> {
+  const { rows } = await sql<CheckpointRow>`
+    SELECT transaction_id, position, version FROM checkpoints WHERE name = ${name}
+  `.execute(executor)
+  return rows[0] === undefined ? undefined : toCheckpoint(rows[0])
+}
+
+export async function readCheckpoints(executor: Db | Trx, names: string[]): Promise<Map<string, Checkpoint>> {
+  const { rows } = await sql<CheckpointRow & { name: string }>`
+    SELECT name, transaction_id, position, version FROM checkpoints WHERE name = ANY(${names}::text[])
+  `.execute(executor)
+  return new Map(rows.map((row) => [row.name, toCheckpoint(row)]))
+}
+
+/** Sets checkpoint `name` (creating it when missing). */
+export async function saveCheckpoint(
+  trx: Trx,
+  name: string,
+  at: GlobalPosition,
+  version: number,
+): Promise<void> {
+  await sql`
+    INSERT INTO checkpoints (name, transaction_id, position, version, updated_at)
+    VALUES (${name}, ${at.transactionId.toString()}::xid8, ${at.position}, ${version}, now())
+    ON CONFLICT (name) DO UPDATE
+      SET transaction_id = excluded.transaction_id, position = excluded.position,
+          version = excluded.version, updated_at = excluded.updated_at
+  `.execute(trx)
+}
+
+/** Creates checkpoint `name` at the start when missing. */
+export async function ensureCheckpoint(executor: Db | Trx, name: string): Promise<void> {
+  await sql`INSERT INTO checkpoints (name) VALUES (${name}) ON CONFLICT DO NOTHING`.execute(executor)
+}
+
+/**
+ * Moves checkpoint `name` from `from` to `to` only if it is still at `from` (`undefined`: does not
+ * exist yet); answers whether it moved.
+ */
+export async function compareAndSetCheckpoint(
+  executor: Db | Trx,
+  name: string,
+  from: GlobalPosition | undefined,
+  to: GlobalPosition,
+): Promise<boolean> {
+  const toTransaction = to.transactionId.toString()
+  const { rows } =
+    from === undefined
+      ? await sql`
+          INSERT INTO checkpoints (name, transaction_id, position) VALUES (${name}, ${toTransaction}::xid8, ${to.position})
+          ON CONFLICT DO NOTHING RETURNING 1 AS moved
+        `.execute(executor)
+      : await sql`
+          UPDATE checkpoints
+          SET transaction_id = ${toTransaction}::xid8, position = ${to.position}, updated_at = now()
+          WHERE name = ${name} AND transaction_id = ${from.transactionId.toString()}::xid8 AND position = ${from.position}
+          RETURNING 1 AS moved
+        `.execute(executor)
+  return rows.length > 0
+}

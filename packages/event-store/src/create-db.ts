@@ -1,0 +1,27 @@
+import { Kysely, PostgresDialect } from 'kysely'
+import pg from 'pg'
+import type { Db } from './types.js'
+
+const connectionStrings = new WeakMap<Db, string>()
+
+/**
+ * A kysely handle on a pg pool. The event store remembers the connection string so it can open
+ * its own LISTEN connection outside the pool.
+ *
+ * @example
+ * const db = createDb(process.env.DATABASE_URL, { max: 10 })
+ * const store = new EventStore(db)
+ */
+export function createDb(connectionString: string, options: { max?: number } = {}): Db {
+  const pool = new pg.Pool({ connectionString, max: options.max ?? 10 })
+  // An idle client losing its server (restart, failover) must not crash the process; the next query reports it.
+  pool.on('error', () => undefined)
+  const db: Db = new Kysely({ dialect: new PostgresDialect({ pool }) })
+  connectionStrings.set(db, connectionString)
+  return db
+}
+
+/** The connection string `db` was created with by {@link createDb}, if it was. */
+export function connectionStringOf(db: Db): string | undefined {
+  return connectionStrings.get(db)
+}

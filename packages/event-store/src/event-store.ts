@@ -1,0 +1,203 @@
+import { badRequest, newId } from '@taskforge/core'
+import { createLogger, type Logger } from '@taskforge/telemetry'
+import { type RawBuilder, sql } from 'kysely'
+import { APPENDED_CHANNEL, AppendNotifications } from './append-notifications.js'
+import { connectionStringOf } from './create-db.js'
+import { type ReadAllOptions, readAllFrom } from './read-all.js'
+import { migrate } from './schema.js'
+import { EVENT_COLUMNS, type EventRow, toStoredEvent } from './stored-event-row.js'
+import type { AppendResult, Db, ExpectedVersion, NewEvent, StoredEvent, Trx } from './types.js'
+import { versionMatches, WrongExpectedVersionError } from './wrong-expected-version-error.js'
+
+export interface EventStoreOptions {
+  /** For the LISTEN connection when `db` was not made by createDb (else append notifications are unavailable). */
+  connectionString?: string
+  /** Gets failures of the LISTEN connection (it reconnects by itself; pollers cover the gap). */
+  logger?: Logger
+}
+
+/**
+ * A Postgres event store: streams with optimistic concurrency, a global read in commit order, an
+ * inbox for idempotent consumers, and notifications on append. It is also the outbox: the
+ * OutboxRelay publishes from it.
+ *
+ * @example
+ * const store = new EventStore(createDb(url))
+ * await store.migrate()
+ * const { nextExpectedVersion } = await store.appendToStream('job', jobId, [event], { expectedVersion: 'no_stream' })
+ */
+export class EventStore {
+  readonly db: Db
+  readonly #notifications: AppendNotifications | undefined
+
+  constructor(db: Db, options: EventStoreOptions = {}) {
+    this.db = db
+    const connectionString = options.connectionString ?? connectionStringOf(db)
+    const logger = options.logger ?? createLogger('event-store')
+    this.#notifications =
+      connectionString === undefined
+        ? undefined
+        : new AppendNotifications(connectionString, (error) =>
+            logger.warn({ err: error }, 'append notifications interrupted; reconnecting'),
+          )
+  }
+
+  /** Creates the streams, events, checkpoints and inbox tables when missing; safe from many replicas at once. */
+  migrate(): Promise<void> {
+    return migrate(this.db)
+  }
+
+  /**
+   * Appends `events` to a stream if its version is what the caller expects; otherwise throws
+   * {@link WrongExpectedVersionError}. Runs in `options.trx` when given (the events then commit
+   * with the caller's own writes), else in its own transaction.
+   */
+  appendToStream(
+    streamType: string,
+    streamId: string,
+    events: NewEvent[],
+    options: { expectedVersion: ExpectedVersion; trx?: Trx },
+  ): Promise<AppendResult> {
+    const { expectedVersion, trx } = options
+    if (typeof expectedVersion === 'bigint' && expectedVersion < 0n) {
+      return Promise.reject(badRequest('expectedVersion must not be negative', { streamId }))
+    }
+    if (trx !== undefined) return append(trx, streamType, streamId, events, expectedVersion)
+    return this.db.transaction().execute((own) => append(own, streamType, streamId, events, expectedVersion))
+  }
+
+  /** Every event of a stream in order, and its version (0n when it does not exist). */
+  async readStream(
+    streamId: string,
+    options: { trx?: Trx } = {},
+  ): Promise<{ version: bigint; events: StoredEvent[] }> {
+    const rows = (await (options.trx ?? this.db)
+      .selectFrom('events')
+      .select(EVENT_COLUMNS)
+      .where('stream_id', '=', streamId)
+      .orderBy('stream_version')
+      .execute()) as EventRow[]
+    const events = rows.map(toStoredEvent)
+    return { version: events.at(-1)?.streamVersion ?? 0n, events }
+  }
+
+  /** Events after `after` in commit order, never skipping one written by a transaction still running. */
+  readAll(options: ReadAllOptions & { trx?: Trx } = {}): Promise<StoredEvent[]> {
+    return readAllFrom(options.trx ?? this.db, options)
+  }
+
+  transaction<T>(fn: (trx: Trx) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(fn)
+  }
+
+  /**
+   * Inbox for idempotent consumers: false when (consumer, messageId) was already handled. Call it in
+   * the same transaction as the effect, so a rolled-back effect leaves the message unclaimed.
+   */
+  async claimInbox(trx: Trx, consumer: string, messageId: string): Promise<boolean> {
+    const { rows } = await sql`
+      INSERT INTO inbox (consumer, message_id) VALUES (${consumer}, ${messageId})
+      ON CONFLICT DO NOTHING RETURNING 1 AS claimed
+    `.execute(trx)
+    return rows.length > 0
+  }
+
+  /**
+   * Calls `listener` whenever an append commits (LISTEN/NOTIFY), and after the LISTEN connection
+   * was re-established. Answers an unsubscribe function. Without a connection string (a `db` not
+   * made by createDb and no `connectionString` option) it never calls: rely on polling.
+   */
+  async onAppended(listener: () => void): Promise<() => Promise<void>> {
+    if (this.#notifications === undefined) return async () => undefined
+    return this.#notifications.subscribe(listener)
+  }
+}
+
+async function currentVersion(trx: Trx, streamId: string): Promise<bigint | undefined> {
+  const row = await trx
+    .selectFrom('streams')
+    .select('version')
+    .where('stream_id', '=', streamId)
+    .executeTakeFirst()
+  return row === undefined ? undefined : BigInt(row.version as string)
+}
+
+/**
+ * Moves the stream row in one conditional statement; answers the new version and the transaction id
+ * to stamp on the new events, or undefined on a version mismatch.
+ *
+ * The stamped id is never below the one on the stream's previous events. A transaction that got its
+ * id early (it wrote something else first) but reached the stream row after a younger transaction
+ * would otherwise sort before that transaction's events in readAll, putting this stream's versions
+ * out of order. A stamp at or above the writer's own id keeps readAll's guarantee: the events stay
+ * hidden until every transaction up to the stamp has ended, the writer included.
+ */
+async function advanceStream(
+  trx: Trx,
+  streamType: string,
+  streamId: string,
+  count: bigint,
+  expected: ExpectedVersion,
+): Promise<{ version: bigint; transactionId: string } | undefined> {
+  let query: RawBuilder<{ version: string; last_transaction_id: string }>
+  if (expected === 'no_stream' || expected === 0n) {
+    query = sql`INSERT INTO streams (stream_id, stream_type, version, last_transaction_id)
+      VALUES (${streamId}, ${streamType}, ${count}, pg_current_xact_id())
+      ON CONFLICT DO NOTHING RETURNING version, last_transaction_id`
+  } else if (expected === 'any') {
+    query = sql`INSERT INTO streams (stream_id, stream_type, version, last_transaction_id)
+      VALUES (${streamId}, ${streamType}, ${count}, pg_current_xact_id())
+      ON CONFLICT (stream_id) DO UPDATE SET version = streams.version + ${count},
+        last_transaction_id = greatest(pg_current_xact_id(), streams.last_transaction_id)
+      RETURNING version, last_transaction_id`
+  } else {
+    const versionCheck = expected === 'stream_exists' ? sql`` : sql`AND version = ${expected}`
+    query = sql`UPDATE streams SET version = version + ${count},
+        last_transaction_id = greatest(pg_current_xact_id(), last_transaction_id)
+      WHERE stream_id = ${streamId} ${versionCheck} RETURNING version, last_transaction_id`
+  }
+  const { rows } = await query.execute(trx)
+  const row = rows[0]
+  return row === undefined
+    ? undefined
+    : { version: BigInt(row.version), transactionId: row.last_transaction_id }
+}
+
+async function append(
+  trx: Trx,
+  streamType: string,
+  streamId: string,
+  events: NewEvent[],
+  expected: ExpectedVersion,
+): Promise<AppendResult> {
+  if (events.length === 0) {
+    const actual = await currentVersion(trx, streamId)
+    if (!versionMatches(expected, actual)) throw new WrongExpectedVersionError(streamId, expected, actual)
+    return { nextExpectedVersion: actual ?? 0n, events: [] }
+  }
+  const count = BigInt(events.length)
+  const advanced = await advanceStream(trx, streamType, streamId, count, expected)
+  if (advanced === undefined) {
+    throw new WrongExpectedVersionError(streamId, expected, await currentVersion(trx, streamId))
+  }
+  const first = advanced.version - count + 1n
+  const rows = (await trx
+    .insertInto('events')
+    .values(
+      events.map((event, index) => ({
+        transaction_id: advanced.transactionId,
+        event_id: event.eventId ?? newId(),
+        stream_id: streamId,
+        stream_type: streamType,
+        stream_version: (first + BigInt(index)).toString(),
+        type: event.type,
+        data: event.data,
+        metadata: JSON.stringify(event.metadata),
+      })),
+    )
+    .returning(EVENT_COLUMNS)
+    .execute()) as EventRow[]
+  await sql`SELECT pg_notify(${APPENDED_CHANNEL}, ${streamType})`.execute(trx)
+  const stored = rows.map(toStoredEvent).sort((a, b) => (a.streamVersion < b.streamVersion ? -1 : 1))
+  return { nextExpectedVersion: advanced.version, events: stored }
+}

@@ -1,0 +1,109 @@
+import { type Decider, invalidState, newId } from '@taskforge/core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { EventStore } from './event-store.js'
+import { handleCommand } from './handle-command.js'
+import { freshStore } from './test-support/index.js'
+import type { Db, StoredEvent } from './types.js'
+
+type Command = { kind: 'add'; amount: number } | { kind: 'close' }
+type Event = { kind: 'added'; amount: number } | { kind: 'closed' }
+interface State {
+  total: number
+  closed: boolean
+}
+
+const counter: Decider<Command, State, Event> = {
+  initialState: () => ({ total: 0, closed: false }),
+  evolve: (state, event) =>
+    event.kind === 'added' ? { ...state, total: state.total + event.amount } : { ...state, closed: true },
+  decide(command, state) {
+    if (state.closed) throw invalidState('the counter is closed')
+    if (command.kind === 'close') return [{ kind: 'closed' }]
+    return command.amount === 0 ? [] : [{ kind: 'added', amount: command.amount }]
+  },
+}
+
+const encode = (event: Event) => ({
+  type: event.kind,
+  data: new TextEncoder().encode(JSON.stringify(event)),
+  metadata: { customer: 'acme' },
+})
+const decode = (stored: StoredEvent): Event => JSON.parse(new TextDecoder().decode(stored.data)) as Event
+
+let db: Db
+let store: EventStore
+
+beforeAll(async () => {
+  ;({ db, store } = await freshStore({ max: 10 }))
+})
+
+afterAll(async () => {
+  await db?.destroy()
+})
+
+const run = (streamId: string, command: Command) =>
+  handleCommand(store, { streamType: 'counter', streamId, decider: counter, command, encode, decode })
+
+describe('handleCommand', () => {
+  it('folds the stream, decides and appends with the version read', async () => {
+    const streamId = newId()
+    const first = await run(streamId, { kind: 'add', amount: 2 })
+    expect(first).toMatchObject({
+      state: { total: 2 },
+      newEvents: [{ kind: 'added', amount: 2 }],
+      nextExpectedVersion: 1n,
+    })
+    expect(first.appended).toHaveLength(1)
+    const second = await run(streamId, { kind: 'add', amount: 3 })
+    expect(second).toMatchObject({ state: { total: 5 }, nextExpectedVersion: 2n })
+  })
+
+  it('appends nothing when the decider decides nothing', async () => {
+    const streamId = newId()
+    await run(streamId, { kind: 'add', amount: 1 })
+    expect(await run(streamId, { kind: 'add', amount: 0 })).toMatchObject({
+      state: { total: 1 },
+      newEvents: [],
+      appended: [],
+      nextExpectedVersion: 1n,
+    })
+  })
+
+  it('passes domain errors through', async () => {
+    const streamId = newId()
+    await run(streamId, { kind: 'close' })
+    await expect(run(streamId, { kind: 'add', amount: 1 })).rejects.toMatchObject({ code: 'INVALID_STATE' })
+  })
+
+  it('retries on a concurrent append, deciding again on the fresh state', async () => {
+    const streamId = newId()
+    await run(streamId, { kind: 'add', amount: 1 })
+    // Each round at least one writer wins, so four writers need at most the 1 + 3 attempts allowed.
+    const results = await Promise.all(
+      Array.from({ length: 4 }, () => run(streamId, { kind: 'add', amount: 1 })),
+    )
+    expect(results.map((result) => result.nextExpectedVersion).sort()).toEqual([2n, 3n, 4n, 5n])
+    const { version } = await store.readStream(streamId)
+    expect(version).toBe(5n)
+    expect((await run(streamId, { kind: 'add', amount: 0 })).state.total).toBe(5)
+  })
+
+  it("works inside the caller's transaction", async () => {
+    const streamId = newId()
+    await expect(
+      store.transaction(async (trx) => {
+        await handleCommand(store, {
+          streamType: 'counter',
+          streamId,
+          decider: counter,
+          command: { kind: 'add', amount: 4 },
+          encode,
+          decode,
+          trx,
+        })
+        throw new Error('rolled back')
+      }),
+    ).rejects.toThrow('rolled back')
+    expect((await store.readStream(streamId)).version).toBe(0n)
+  })
+})

@@ -1,0 +1,27 @@
+export { APPENDED_CHANNEL } from './append-notifications.js'
+export { createDb } from './create-db.js'
+export { EventStore, type EventStoreOptions } from './event-store.js'
+export { comparePositions, positionOf, START } from './global-position.js'
+export { type HandleCommandArgs, type HandleCommandResult, handleCommand } from './handle-command.js'
+export { OutboxRelay, type OutboxRelayOptions } from './outbox-relay.js'
+export type { Projection } from './projection.js'
+export {
+  Projector,
+  type ProjectorOptions,
+  type RebuildResult,
+  type RebuildStep,
+  type RebuildStepResult,
+  type StepStatus,
+} from './projector.js'
+export type { ReadAllOptions } from './read-all.js'
+export type {
+  AppendResult,
+  Db,
+  EventMetadata,
+  ExpectedVersion,
+  GlobalPosition,
+  NewEvent,
+  StoredEvent,
+  Trx,
+} from './types.js'
+export { isWrongExpectedVersion, WrongExpectedVersionError } from './wrong-expected-version-error.js'

@@ -1,0 +1,163 @@
+import {
+  type JetStreamClient,
+  type JetStreamManager,
+  jetstream,
+  jetstreamManager,
+  type PubAck,
+} from '@nats-io/jetstream'
+import { connect, type NatsConnection } from '@nats-io/transport-node'
+import { newId } from '@taskforge/core'
+import { createLogger } from '@taskforge/telemetry'
+import { type NatsServer, startNats, waitUntil } from '@taskforge/testkit'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { readCheckpoint } from './checkpoints.js'
+import type { EventStore } from './event-store.js'
+import { OutboxRelay } from './outbox-relay.js'
+import { freshStore, newEvent } from './test-support/index.js'
+import type { Db, StoredEvent } from './types.js'
+
+const silent = createLogger('outbox-relay-test', {}, { level: 'silent' })
+
+let nats: NatsServer
+let nc: NatsConnection
+let js: JetStreamClient
+let jsm: JetStreamManager
+let db: Db
+let store: EventStore
+let stream: string
+const relays: OutboxRelay[] = []
+
+beforeAll(async () => {
+  nats = await startNats()
+  nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 })
+  js = jetstream(nc)
+  jsm = await jetstreamManager(nc)
+})
+
+afterAll(async () => {
+  await nc?.close()
+  await nats?.stop()
+})
+
+beforeEach(async () => {
+  ;({ db, store } = await freshStore())
+  stream = `EVENTS_${newId().slice(-12)}`
+  await jsm.streams.add({ name: stream, subjects: [`${stream}.>`] })
+})
+
+afterEach(async () => {
+  await Promise.all(relays.splice(0).map((relay) => relay.stop()))
+  await db?.destroy()
+})
+
+/** The relay's publish as services do it: subject by stream type and type, message id = event id, acks awaited. */
+function publisher(acks: PubAck[]): (events: StoredEvent[]) => Promise<void> {
+  return async (events) => {
+    const answers = await Promise.all(
+      events.map((event) =>
+        js.publish(`${stream}.${event.streamType}.${event.type}`, event.data, {
+          msgID: event.eventId,
+          timeout: 2_000,
+        }),
+      ),
+    )
+    acks.push(...answers)
+  }
+}
+
+function relay(
+  options: Partial<ConstructorParameters<typeof OutboxRelay>[1]> & {
+    publish: (events: StoredEvent[]) => Promise<void>
+  },
+) {
+  const created = new OutboxRelay(store, { name: 'job-scheduler', logger: silent, ...options })
+  relays.push(created)
+  return created
+}
+
+async function appendEvents(count: number): Promise<StoredEvent[]> {
+  const appended: StoredEvent[] = []
+  for (let index = 0; index < count; index++) {
+    const { events } = await store.appendToStream('job', newId(), [newEvent('queued', `job ${index}`)], {
+      expectedVersion: 'no_stream',
+    })
+    appended.push(...events)
+  }
+  return appended
+}
+
+const messagesInStream = async () => (await jsm.streams.info(stream)).state.messages
+
+async function messageIds(count: number): Promise<string[]> {
+  const ids: string[] = []
+  for (let seq = 1; seq <= count; seq++) {
+    const message = await jsm.streams.getMessage(stream, { seq })
+    ids.push(message?.header.get('Nats-Msg-Id') ?? '')
+  }
+  return ids
+}
+
+describe('OutboxRelay', () => {
+  it('republishes after a crash between publish and checkpoint, and JetStream drops the duplicates', async () => {
+    const appended = await appendEvents(10)
+    const firstAcks: PubAck[] = []
+    const publishThenCrash = publisher(firstAcks)
+    const crashing = relay({
+      publish: async (events) => {
+        await publishThenCrash(events)
+        throw new Error('crashed before the checkpoint')
+      },
+    })
+    await expect(crashing.runOnce()).rejects.toThrow('crashed before the checkpoint')
+    expect(firstAcks.map((ack) => ack.duplicate)).toEqual(Array(10).fill(false))
+    expect(await readCheckpoint(db, 'outbox:job-scheduler')).toBeUndefined()
+
+    const secondAcks: PubAck[] = []
+    const restarted = relay({ publish: publisher(secondAcks) })
+    expect(await restarted.runOnce()).toBe(10)
+    expect(secondAcks.map((ack) => ack.duplicate)).toEqual(Array(10).fill(true))
+    expect(await restarted.runOnce()).toBe(0)
+
+    expect(await messagesInStream()).toBe(10)
+    expect(await messageIds(10)).toEqual(appended.map((event) => event.eventId))
+    expect(await readCheckpoint(db, 'outbox:job-scheduler')).toMatchObject({
+      transactionId: appended.at(-1)!.transactionId,
+      position: appended.at(-1)!.position,
+    })
+  })
+
+  it('follows appends with one active relay per name across replicas, publishing each event once', async () => {
+    const acks: PubAck[] = []
+    const replicas = [
+      relay({ publish: publisher(acks), batchSize: 4 }),
+      relay({ publish: publisher(acks), batchSize: 4 }),
+    ]
+    await Promise.all(replicas.map((replica) => replica.start()))
+    const appended = await appendEvents(30)
+    await waitUntil(async () => (await messagesInStream()) === 30, {
+      timeoutMs: 30_000,
+      message: 'all events in JetStream',
+    })
+    expect(acks).toHaveLength(30)
+    expect(acks.filter((ack) => ack.duplicate)).toEqual([])
+    expect(await messageIds(30)).toEqual(appended.map((event) => event.eventId))
+  })
+
+  it('keeps retrying while NATS is down and delivers everything once it is back', async () => {
+    if (nats.source !== 'local') return
+    const acks: PubAck[] = []
+    const running = relay({ publish: publisher(acks), pollIntervalMs: 200 })
+    await running.start()
+    const before = await appendEvents(3)
+    await waitUntil(async () => (await messagesInStream()) === 3, { timeoutMs: 30_000 })
+
+    await nats.kill()
+    const during = await appendEvents(5)
+    await nats.restart()
+    await waitUntil(async () => (await messagesInStream().catch(() => 0)) === 8, {
+      timeoutMs: 60_000,
+      message: 'events appended while NATS was down to arrive',
+    })
+    expect(await messageIds(8)).toEqual([...before, ...during].map((event) => event.eventId))
+  })
+})

@@ -1,0 +1,276 @@
+import { AppError, ErrorKinds } from '@taskforge/core'
+import { createLogger, type Logger } from '@taskforge/telemetry'
+import { transactionLock, tryTransactionLock, withSessionLock } from './advisory-lock.js'
+import { readCheckpoint, readCheckpoints, saveCheckpoint } from './checkpoints.js'
+import type { EventStore } from './event-store.js'
+import { comparePositions, positionOf, START } from './global-position.js'
+import type { Projection } from './projection.js'
+import { readAllFrom } from './read-all.js'
+import { SerialRunner } from './serial-runner.js'
+import type { GlobalPosition, StoredEvent, Trx } from './types.js'
+
+export interface ProjectorOptions {
+  /** Events per transaction (default 500). */
+  batchSize?: number
+  /** Catch-up interval besides notifications, for wake-ups they cannot give (default 1000 ms). */
+  pollIntervalMs?: number
+  logger?: Logger
+}
+
+export type RebuildStep = 'reset' | 'replay' | 'checkpoint' | 'commit'
+export type StepStatus = 'Success' | 'Error' | 'NotExecuted'
+export interface RebuildStepResult {
+  step: RebuildStep
+  status: StepStatus
+}
+
+/**
+ * The outcome of a rebuild, step by step. A rebuild runs in one transaction: on `error` nothing of
+ * it is visible and the previous read model stays in place.
+ */
+export interface RebuildResult {
+  name: string
+  /** Events applied. */
+  events: number
+  ms: number
+  results: RebuildStepResult[]
+  /** Set when a step failed (then `results` says which) or the projection is unknown. */
+  error?: unknown
+  /** True when a rebuild at start found the projection already at its version (another replica rebuilt it). */
+  skipped?: boolean
+}
+
+const checkpointName = (projection: string) => `projection:${projection}`
+
+/** Keeps events of the projection's stream types; the checkpoint still advances past the others. */
+function relevantTo(projection: Projection, events: StoredEvent[]): StoredEvent[] {
+  const types = projection.streamTypes
+  return types === undefined ? events : events.filter((event) => types.includes(event.streamType))
+}
+
+/**
+ * Keeps projections up to date. Each batch is applied in the transaction that advances the
+ * projection's checkpoint, under an advisory lock so one replica at a time projects a given
+ * projection. Woken by append notifications, with a poll interval as fallback. At start a
+ * projection whose stored version is older than its `version` (or that was never built) is rebuilt.
+ *
+ * @example
+ * const projector = new Projector(store, [jobsView])
+ * await projector.start()
+ * const { appended } = await handleCommand(store, ...)
+ * await projector.waitFor(appended.at(-1)!) // read-your-writes
+ */
+export class Projector {
+  readonly #store: EventStore
+  readonly #projections: Projection[]
+  readonly #batchSize: number
+  readonly #pollIntervalMs: number
+  readonly #logger: Logger
+  readonly #runner = new SerialRunner(() => this.#catchUpAll())
+  #timer: NodeJS.Timeout | undefined
+  #unsubscribe: (() => Promise<void>) | undefined
+
+  constructor(store: EventStore, projections: Projection[], options: ProjectorOptions = {}) {
+    const names = new Set(projections.map((projection) => projection.name))
+    if (names.size !== projections.length) throw new Error('projection names must be unique')
+    this.#store = store
+    this.#projections = projections
+    this.#batchSize = options.batchSize ?? 500
+    this.#pollIntervalMs = options.pollIntervalMs ?? 1_000
+    this.#logger = options.logger ?? createLogger('projector')
+  }
+
+  /** Sets up tables, rebuilds stale projections, then follows appends until {@link stop}. */
+  async start(): Promise<void> {
+    if (this.#timer !== undefined) return
+    // Replicas start together, and concurrent CREATE ... IF NOT EXISTS can still collide in the catalog.
+    await withSessionLock(this.#store.db, 'projections:setup', async (connection) => {
+      for (const projection of this.#projections) await projection.setup(connection)
+    })
+    for (const projection of this.#projections) {
+      const result = await this.#rebuild(projection, true)
+      if (result.error !== undefined) throw result.error
+      if (!result.skipped) {
+        this.#logger.info(
+          { projection: projection.name, events: result.events, ms: result.ms },
+          'projection rebuilt',
+        )
+      }
+    }
+    this.#unsubscribe = await this.#store.onAppended(() => this.#wake())
+    this.#timer = setInterval(() => this.#wake(), this.#pollIntervalMs)
+    this.#timer.unref()
+    this.#wake()
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer)
+    this.#timer = undefined
+    const unsubscribe = this.#unsubscribe
+    this.#unsubscribe = undefined
+    await unsubscribe?.()
+    await this.#runner.idle()
+  }
+
+  /** Processes what is available now; answers how many events were applied. Throws the first failure. */
+  catchUp(): Promise<number> {
+    return this.#runner.run()
+  }
+
+  /**
+   * Resolves when every projection has processed up to `position` (read-your-writes for command
+   * handlers), whichever replica projects it; throws a TIMEOUT AppError after `timeoutMs`.
+   */
+  async waitFor(position: GlobalPosition, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    const names = this.#projections.map((projection) => checkpointName(projection.name))
+    let lastError: unknown
+    for (;;) {
+      const checkpoints = await readCheckpoints(this.#store.db, names)
+      const reached = names.every((name) => {
+        const checkpoint = checkpoints.get(name)
+        return checkpoint !== undefined && comparePositions(checkpoint, position) >= 0
+      })
+      if (reached) return
+      if (Date.now() >= deadline) {
+        throw new AppError(
+          ErrorKinds.TIMEOUT,
+          `projections did not reach position ${position.position} in time`,
+          {
+            details: { transactionId: String(position.transactionId), position: String(position.position) },
+            cause: lastError,
+          },
+        )
+      }
+      const applied = await this.#runner.run().catch((error: unknown) => {
+        lastError = error
+        return 0
+      })
+      if (applied === 0)
+        await new Promise((resolve) => setTimeout(resolve, Math.min(25, deadline - Date.now())))
+    }
+  }
+
+  /**
+   * Resets the projection's tables and checkpoint and replays every event, in one transaction.
+   * Never throws: the result tells which step failed.
+   */
+  rebuild(name: string): Promise<RebuildResult> {
+    const projection = this.#projections.find((candidate) => candidate.name === name)
+    if (projection === undefined) {
+      return Promise.resolve({
+        name,
+        events: 0,
+        ms: 0,
+        results: [],
+        error: new Error(`unknown projection ${name}`),
+      })
+    }
+    return this.#rebuild(projection, false)
+  }
+
+  #wake(): void {
+    this.#runner
+      .run()
+      .catch((error: unknown) => this.#logger.error({ err: error }, 'projection failed; will retry'))
+  }
+
+  async #catchUpAll(): Promise<number> {
+    let applied = 0
+    let failure: unknown
+    for (const projection of this.#projections) {
+      try {
+        for (;;) {
+          const batch = await this.#projectBatch(projection)
+          if (batch === undefined) break
+          applied += batch.applied
+          if (batch.read < this.#batchSize) break
+        }
+      } catch (error) {
+        failure ??= error
+      }
+    }
+    if (failure !== undefined) throw failure
+    return applied
+  }
+
+  /** One batch in one transaction; undefined when another replica holds the projection or owns another version. */
+  #projectBatch(projection: Projection): Promise<{ read: number; applied: number } | undefined> {
+    const name = checkpointName(projection.name)
+    return this.#store.transaction(async (trx) => {
+      if (!(await tryTransactionLock(trx, name))) return undefined
+      const checkpoint = await readCheckpoint(trx, name)
+      if (checkpoint !== undefined && checkpoint.version !== projection.version) return undefined
+      const batch = await readAllFrom(trx, { after: checkpoint ?? START, limit: this.#batchSize })
+      const last = batch.at(-1)
+      if (last === undefined) return { read: 0, applied: 0 }
+      const relevant = relevantTo(projection, batch)
+      if (relevant.length > 0) await projection.apply(trx, relevant)
+      await saveCheckpoint(trx, name, positionOf(last), projection.version)
+      return { read: batch.length, applied: relevant.length }
+    })
+  }
+
+  async #rebuild(projection: Projection, onlyIfStale: boolean): Promise<RebuildResult> {
+    const started = performance.now()
+    const steps: RebuildStep[] = ['reset', 'replay', 'checkpoint', 'commit']
+    const results: RebuildStepResult[] = steps.map((step) => ({ step, status: 'NotExecuted' }))
+    let current: RebuildStepResult | undefined
+    const enter = (step: RebuildStep) => {
+      if (current !== undefined) current.status = 'Success'
+      current = results.find((result) => result.step === step)
+    }
+    const name = checkpointName(projection.name)
+    let events = 0
+    let skipped = false
+    let error: unknown
+    try {
+      await this.#store.transaction(async (trx: Trx) => {
+        await transactionLock(trx, name)
+        if (onlyIfStale) {
+          const checkpoint = await readCheckpoint(trx, name)
+          if (checkpoint !== undefined && checkpoint.version >= projection.version) {
+            if (checkpoint.version > projection.version) {
+              this.#logger.warn(
+                { projection: projection.name, stored: checkpoint.version, own: projection.version },
+                'a newer version of this projection owns it; this replica will not project it',
+              )
+            }
+            skipped = true
+            return
+          }
+        }
+        enter('reset')
+        await projection.reset(trx)
+        enter('replay')
+        let after = START
+        for (;;) {
+          const batch = await readAllFrom(trx, { after, limit: this.#batchSize })
+          const last = batch.at(-1)
+          if (last === undefined) break
+          const relevant = relevantTo(projection, batch)
+          if (relevant.length > 0) await projection.apply(trx, relevant)
+          events += relevant.length
+          after = positionOf(last)
+        }
+        enter('checkpoint')
+        await saveCheckpoint(trx, name, after, projection.version)
+        enter('commit')
+      })
+      if (current !== undefined) current.status = 'Success'
+    } catch (caught) {
+      error = caught
+      if (current !== undefined) current.status = 'Error'
+      events = 0
+    }
+    const ms = Math.round(performance.now() - started)
+    return {
+      name: projection.name,
+      events,
+      ms,
+      results,
+      ...(error === undefined ? {} : { error }),
+      ...(skipped ? { skipped } : {}),
+    }
+  }
+}

@@ -1,0 +1,27 @@
+import type { ChannelOptions } from '@grpc/grpc-js'
+
+/** Largest message either side accepts or sends (job output and scripts can be large). */
+export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+
+/**
+ * Client channel options: keepalive pings keep idle connections through proxies and NAT alive and
+ * detect dead peers; reconnect backoff stays short so a restarted service is found again quickly.
+ */
+export const clientChannelOptions: ChannelOptions = {
+  'grpc.keepalive_time_ms': 30_000,
+  'grpc.keepalive_timeout_ms': 10_000,
+  'grpc.keepalive_permit_without_calls': 1,
+  'grpc.initial_reconnect_backoff_ms': 250,
+  'grpc.max_reconnect_backoff_ms': 5_000,
+  'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+  'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+}
+
+/** Server options matching {@link clientChannelOptions}. */
+export const serverChannelOptions: ChannelOptions = {
+  'grpc.keepalive_time_ms': 60_000,
+  'grpc.keepalive_timeout_ms': 10_000,
+  'grpc.keepalive_permit_without_calls': 1,
+  'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+  'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+}

@@ -1,0 +1,18 @@
+export { clientChannelOptions, MAX_MESSAGE_BYTES, serverChannelOptions } from './channel-options.js'
+export {
+  type ClientConstructor,
+  type CreateClientOptions,
+  createClient,
+  type PromiseClient,
+  type RpcCallOptions,
+  type RpcClient,
+} from './client.js'
+export { ERROR_METADATA_KEY, fromServiceError, toErrorResponse } from './error-mapping.js'
+export {
+  type AddServiceOptions,
+  type AsyncImpl,
+  addService,
+  createGrpcServer,
+  startGrpcServer,
+  stopGrpcServer,
+} from './server.js'

@@ -1,0 +1,150 @@
+import { createServer } from 'node:net'
+import { SpanKind } from '@opentelemetry/api'
+import { isAppError, notFound } from '@taskforge/core'
+import { Job } from '@taskforge/proto/jobs/v1/model'
+import {
+  type CancelJobRequest,
+  type CancelJobResponse,
+  JobSchedulerServiceClient,
+  JobSchedulerServiceService,
+} from '@taskforge/proto/jobs/v1/scheduler_service'
+import { collectSpans, createLogger, withSpan } from '@taskforge/telemetry'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createClient, type RpcClient } from './client.js'
+import { addService, createGrpcServer, startGrpcServer, stopGrpcServer } from './server.js'
+
+const collector = collectSpans('rpc-test')
+const server = createGrpcServer()
+let client: RpcClient<JobSchedulerServiceClient>
+let releaseCancel: () => void = () => {}
+
+async function unusedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address()
+      probe.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0))
+    })
+  })
+}
+
+beforeAll(async () => {
+  addService(
+    server,
+    JobSchedulerServiceService,
+    {
+      async runTask(request) {
+        return {
+          job: Job.fromPartial({
+            id: request.jobId,
+            customer: request.customer,
+            taskId: request.taskId,
+            taskArgumentsValues: request.taskArguments,
+            lifecycle: 'ready',
+            creationDate: new Date('2024-01-02T03:04:05.000Z'),
+          }),
+        }
+      },
+      async getJob(request) {
+        throw notFound('job', request.jobId)
+      },
+      async listJobs() {
+        throw new Error('connection to database lost at /srv/secret/path')
+      },
+      cancelJob(_request: CancelJobRequest): Promise<CancelJobResponse> {
+        return new Promise((resolve) => {
+          releaseCancel = () => resolve({ job: undefined })
+        })
+      },
+    },
+    { logger: createLogger('rpc-test', {}, { level: 'silent' }) },
+  )
+  const port = await startGrpcServer(server, 0, '127.0.0.1')
+  client = createClient(JobSchedulerServiceClient, `127.0.0.1:${port}`)
+})
+
+afterAll(async () => {
+  releaseCancel()
+  client.close()
+  await stopGrpcServer(server, 1_000)
+  await collector.stop()
+})
+
+describe('rpc', () => {
+  it('round-trips a unary call', async () => {
+    const { job } = await client.runTask({
+      customer: 'acme',
+      taskId: 't1',
+      taskArguments: ['a', 'b'],
+      origin: 'api',
+      author: 'admin',
+      jobId: 'j1',
+    })
+    expect(job).toMatchObject({
+      id: 'j1',
+      customer: 'acme',
+      taskId: 't1',
+      taskArgumentsValues: ['a', 'b'],
+      lifecycle: 'ready',
+      creationDate: new Date('2024-01-02T03:04:05.000Z'),
+    })
+  })
+
+  it('turns a thrown AppError back into an AppError with the same code', async () => {
+    const error: unknown = await client.getJob({ customer: 'acme', jobId: 'nope' }).catch((e: unknown) => e)
+    expect(isAppError(error)).toBe(true)
+    expect(error).toMatchObject({ code: 'NOT_FOUND', httpStatus: 404, message: 'job nope not found' })
+  })
+
+  it('answers INTERNAL for other errors without leaking them', async () => {
+    const error: unknown = await client
+      .listJobs({ customer: 'acme', taskId: '', lifecycle: '', state: '', hostId: '', limit: 10 })
+      .catch((e: unknown) => e)
+    expect(isAppError(error)).toBe(true)
+    expect(error).toMatchObject({ code: 'INTERNAL', message: 'internal error' })
+    expect(JSON.stringify(error)).not.toContain('/srv/secret')
+  })
+
+  it('fails with TIMEOUT when the deadline passes', async () => {
+    const error: unknown = await client
+      .cancelJob({ customer: 'acme', jobId: 'j1', reason: 'slow' }, { deadlineMs: 50 })
+      .catch((e: unknown) => e)
+    releaseCancel()
+    expect(error).toMatchObject({ code: 'TIMEOUT' })
+  })
+
+  it('shares one trace between the client and the server span', async () => {
+    collector.reset()
+    const traceId = await withSpan('gateway request', {}, async (span) => {
+      await client.runTask({
+        customer: 'acme',
+        taskId: 't1',
+        taskArguments: [],
+        origin: '',
+        author: '',
+        jobId: 'j2',
+      })
+      return span.spanContext().traceId
+    })
+    const name = 'rpc taskforge.jobs.v1.JobSchedulerService/RunTask'
+    const spans = collector.spans().filter((span) => span.name === name)
+    const clientSpan = spans.find((span) => span.kind === SpanKind.CLIENT)
+    const serverSpan = spans.find((span) => span.kind === SpanKind.SERVER)
+    expect(clientSpan?.spanContext().traceId).toBe(traceId)
+    expect(serverSpan?.spanContext().traceId).toBe(traceId)
+    expect(serverSpan?.parentSpanContext?.spanId).toBe(clientSpan?.spanContext().spanId)
+    expect(serverSpan?.attributes['rpc.method']).toBe('RunTask')
+  })
+
+  it('fails with UNAVAILABLE when no server listens', async () => {
+    const nowhere = createClient(JobSchedulerServiceClient, `http://127.0.0.1:${await unusedPort()}`)
+    try {
+      const error: unknown = await nowhere.getJob({ customer: 'acme', jobId: 'j1' }).catch((e: unknown) => e)
+      expect(isAppError(error)).toBe(true)
+      expect(error).toMatchObject({ code: 'UNAVAILABLE' })
+    } finally {
+      nowhere.close()
+    }
+  })
+})

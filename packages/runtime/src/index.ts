@@ -1,0 +1,7 @@
+export { HealthServer, type Phase, type ReadinessCheck, type RouteHandler } from './health-server.js'
+export {
+  type RunningService,
+  type RunServiceOptions,
+  runService,
+  type ServiceContext,
+} from './run-service.js'

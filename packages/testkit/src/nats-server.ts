@@ -1,0 +1,70 @@
+import { containerRuntime } from './docker.js'
+import type { ServerSource } from './postgres-server.js'
+
+export interface NatsServer {
+  /** nats://127.0.0.1:port */
+  readonly url: string
+  readonly port: number
+  readonly source: ServerSource
+  stop(): Promise<void>
+  /** Local servers only: SIGKILL the process (for fault tests). */
+  kill(): Promise<void>
+  /** Local servers only: start it again on the same port and store directory. */
+  restart(): Promise<void>
+}
+
+export interface NatsOptions {
+  /** JetStream store directory of a local server; a throwaway one under the OS temp dir when absent. */
+  dataDir?: string
+  /** Preferred port of a local server (another free one when taken). */
+  port?: number
+  /** Keep `dataDir` on stop and reuse it on the next start. */
+  persistent?: boolean
+  /** nats-server configuration (accounts, limits...); command-line address, port and store win over it. */
+  configText?: string
+}
+
+function environmentNats(url: string): NatsServer {
+  const parsed = new URL(url.split(',')[0]?.trim() ?? url)
+  const unsupported = () =>
+    Promise.reject(new Error('kill/restart need a local nats-server, not TEST_NATS_URL'))
+  return {
+    url,
+    port: Number(parsed.port || 4222),
+    source: 'environment',
+    stop: () => Promise.resolve(),
+    kill: unsupported,
+    restart: unsupported,
+  }
+}
+
+/**
+ * Starts (or finds) a JetStream-enabled NATS server: `TEST_NATS_URL` when set, a testcontainers
+ * `nats:2.9 -js` when a container engine is reachable, otherwise a local `nats-server` binary
+ * (`NATS_SERVER_BIN`, PATH, /usr/sbin) on a free port. Persistent data prefers the local binary.
+ *
+ * @example
+ * const nats = await startNats()
+ * await nats.kill()     // crash it
+ * await nats.restart()  // same port, same JetStream store
+ * await nats.stop()
+ */
+export async function startNats(options: NatsOptions = {}): Promise<NatsServer> {
+  const fromEnv = process.env.TEST_NATS_URL
+  if (fromEnv !== undefined && fromEnv !== '') return environmentNats(fromEnv)
+  const { findNatsServerBinary, startLocalNats } = await import('./local-nats.js')
+  const wantsLocalData = options.persistent === true || options.dataDir !== undefined
+  const binary = findNatsServerBinary()
+  if (wantsLocalData && binary !== undefined) return startLocalNats(binary, options)
+  const testcontainers = await containerRuntime()
+  if (testcontainers !== undefined) {
+    const { startContainerNats } = await import('./container-nats.js')
+    return startContainerNats(testcontainers, options)
+  }
+  if (binary === undefined) {
+    throw new Error(
+      'no NATS server: set TEST_NATS_URL, run a container engine, or install nats-server (NATS_SERVER_BIN)',
+    )
+  }
+  return startLocalNats(binary, options)
+}

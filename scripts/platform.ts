@@ -1,0 +1,363 @@
+import type { ChildProcess } from 'node:child_process'
+import { mkdir } from 'node:fs/promises'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { newSecret } from '@taskforge/core'
+import { freePort, type NatsServer, type PostgresServer, startNats, startPostgres } from '@taskforge/testkit'
+import { type DevCredentials, devFiles, ensureDevCredentials } from './platform/dev-bootstrap.js'
+import { formatLogLine } from './platform/log-lines.js'
+import { type Readiness, ServiceProcess } from './platform/service-process.js'
+import { readJson, readText, writeFileAtomic, writeJson } from './platform/state-files.js'
+
+export type { DevCredentials } from './platform/dev-bootstrap.js'
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const WATCHDOG = pathToFileURL(join(ROOT, 'scripts/platform/parent-watchdog.ts')).href
+const READY_TIMEOUT_MS = 90_000
+const SERVICE_STOP_GRACE_MS = 20_000
+const BOT_STOP_GRACE_MS = 30_000
+const SERVER_STOP_TIMEOUT_MS = 40_000
+
+export interface PlatformOptions {
+  /** Where the platform keeps its state (`.data` for `npm start`). */
+  dataDir: string
+  /** Keep Postgres and NATS data in `dataDir` and reuse it on the next start. */
+  persistent: boolean
+  /** Port of the REST API (default GATEWAY_PORT, else 8080). */
+  gatewayPort?: number
+  /** The operator's token (default ROOT_TOKEN, else the one saved in `dataDir`, else a new one). */
+  rootToken?: string
+  /** Start the local bot (default true). */
+  withBot?: boolean
+  /** Receives every line of every process, formatted (default: stdout). */
+  log?: (line: string) => void
+  /** Colour the level names (for a terminal). */
+  color?: boolean
+  /** Extra environment of every process (LOG_LEVEL, OTEL_*, ...). */
+  env?: Record<string, string>
+  /** Abandons a start in progress (Ctrl-C while starting): what was started is stopped, and it rejects. */
+  signal?: AbortSignal
+}
+
+export interface Platform {
+  gatewayUrl: string
+  rootToken: string
+  credentials: DevCredentials
+  botCredentialsFile: string
+  /** The running children by name (services and `bot`). */
+  processes: Map<string, ChildProcess>
+  /** Stops everything: processes in reverse start order, then NATS and Postgres. */
+  stop(): Promise<void>
+  /** SIGKILLs a process (a service, `bot` or `nats`), as a crash would. */
+  kill(name: string): Promise<void>
+  /** Starts a killed process again with the same settings and waits until it is ready. */
+  restart(name: string): Promise<void>
+}
+
+interface ServiceSpec {
+  name: string
+  database: string
+  /** The variable through which the others reach its gRPC server. */
+  addressEnv?: string
+}
+
+/** In start order: each may need the ones before it. */
+const SERVICES: readonly ServiceSpec[] = [
+  { name: 'task-catalog', database: 'taskforge_catalog', addressEnv: 'CATALOG_GRPC_URL' },
+  { name: 'job-scheduler', database: 'taskforge_scheduler', addressEnv: 'SCHEDULER_GRPC_URL' },
+  { name: 'bot-dispatch', database: 'taskforge_dispatch', addressEnv: 'DISPATCH_GRPC_URL' },
+  { name: 'webhook-relay', database: 'taskforge_webhooks', addressEnv: 'WEBHOOK_RELAY_GRPC_URL' },
+  { name: 'gateway', database: 'taskforge_gateway' },
+]
+
+interface SavedPorts {
+  postgres?: number
+  nats?: number
+}
+
+function bounded<T>(promise: Promise<T>, ms: number, what: string): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<undefined>((resolvePromise) => {
+    timer = setTimeout(() => resolvePromise(undefined), ms)
+  })
+  return Promise.race([promise, timeout])
+    .catch((error: unknown) => {
+      throw new Error(`${what}: ${(error as Error).message}`, { cause: error })
+    })
+    .finally(() => clearTimeout(timer))
+}
+
+/** Distinct free ports (freePort may answer the same ephemeral port twice in a row). */
+async function freePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>()
+  while (ports.size < count) ports.add(await freePort())
+  return [...ports]
+}
+
+function databaseUrl(adminUrl: string, name: string): string {
+  const url = new URL(adminUrl)
+  url.pathname = `/${name}`
+  return url.toString()
+}
+
+/** Creates the database unless it exists (a persistent platform's second start). */
+async function ensureDatabase(postgres: PostgresServer, name: string): Promise<string> {
+  try {
+    return await postgres.createDatabase(name)
+  } catch (error) {
+    if ((error as { code?: unknown }).code === '42P04') return databaseUrl(postgres.url, name)
+    throw error
+  }
+}
+
+/** Our environment with the caller's additions on top: where settings not given as options come from. */
+function settings(options: PlatformOptions): NodeJS.ProcessEnv {
+  return { ...process.env, ...options.env }
+}
+
+async function resolveRootToken(options: PlatformOptions, file: string): Promise<string> {
+  const given = options.rootToken ?? settings(options).ROOT_TOKEN
+  if (given !== undefined && given !== '') return given
+  const saved = await readText(file)
+  if (saved !== undefined && saved !== '') return saved
+  const token = newSecret()
+  await writeFileAtomic(file, `${token}\n`, 0o600)
+  return token
+}
+
+async function resolveGatewayPort(options: PlatformOptions): Promise<number> {
+  const raw = options.gatewayPort ?? settings(options).GATEWAY_PORT ?? 8080
+  const port = Number(raw)
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`invalid gateway port: ${raw}`)
+  if ((await freePort(port)) !== port) {
+    throw new Error(`port ${port} is already in use on 127.0.0.1: stop what uses it or set GATEWAY_PORT`)
+  }
+  return port
+}
+
+/** The environment every child starts from: ours, without what only concerns the test runner. */
+function baseEnvironment(options: PlatformOptions): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {}
+  for (const [key, value] of Object.entries(settings(options))) {
+    if (!key.startsWith('VITEST')) env[key] = value
+  }
+  return { ...env, LOG_LEVEL: env.LOG_LEVEL || 'info' }
+}
+
+function nodeArgs(entry: string, args: string[] = []): string[] {
+  return ['--conditions=source', '--import', 'tsx', '--import', WATCHDOG, join(ROOT, entry), ...args]
+}
+
+/**
+ * Starts the whole platform as `npm start` runs it: Postgres and nats-server, every service as its
+ * own process (waiting for each one's /readyz), the development organization and bot (first start
+ * only) and the local bot. If anything fails half way, whatever was started is stopped again.
+ *
+ * @example
+ * const platform = await startPlatform({ dataDir: '.data', persistent: true })
+ * console.log(platform.credentials.admin_token)
+ * await platform.stop()
+ */
+export async function startPlatform(options: PlatformOptions): Promise<Platform> {
+  const log = options.log ?? ((line: string) => console.log(line))
+  const say = (message: string) => log(formatLogLine('platform', message, options.color))
+  const dataDir = resolve(options.dataDir)
+  await mkdir(dataDir, { recursive: true, mode: 0o700 })
+
+  const children: ServiceProcess[] = []
+  const processes = new Map<string, ChildProcess>()
+  const readiness = new Map<string, Readiness>()
+  let postgres: PostgresServer | undefined
+  let nats: NatsServer | undefined
+  // Servers still starting when a start is abandoned: stop() waits for them, then stops them.
+  const serverStarts: Promise<unknown>[] = []
+  let stopping: Promise<void> | undefined
+
+  const stopServer = async (name: string, server: { stop(): Promise<void> } | undefined) => {
+    if (server === undefined) return
+    try {
+      const done = await bounded(
+        server.stop().then(() => true),
+        SERVER_STOP_TIMEOUT_MS,
+        name,
+      )
+      if (done === undefined) say(`${name} did not stop within ${SERVER_STOP_TIMEOUT_MS / 1000}s`)
+    } catch (error) {
+      say(`${name} did not stop cleanly: ${(error as Error).message}`)
+    }
+  }
+
+  const stop = () => {
+    stopping ??= (async () => {
+      for (const child of [...children].reverse()) {
+        await child.stop(child.name === 'bot' ? BOT_STOP_GRACE_MS : SERVICE_STOP_GRACE_MS)
+      }
+      processes.clear()
+      await Promise.allSettled(serverStarts)
+      await stopServer('nats-server', nats)
+      await stopServer('postgres', postgres)
+    })()
+    return stopping
+  }
+
+  const aborted = new Promise<never>((_, reject) => {
+    const abort = () => reject(new Error('start abandoned'))
+    if (options.signal?.aborted) abort()
+    else options.signal?.addEventListener('abort', abort, { once: true })
+  })
+  aborted.catch(() => {})
+  const step = <T>(work: Promise<T>): Promise<T> => Promise.race([work, aborted])
+
+  /** A server start, remembered even if the start is abandoned before it completes. */
+  const started = <T>(starting: Promise<T>, keep: (server: T) => void): Promise<T> => {
+    serverStarts.push(starting.then(keep, () => {}))
+    return step(starting)
+  }
+
+  const launch = async (child: ServiceProcess, ready: Readiness) => {
+    options.signal?.throwIfAborted()
+    processes.set(child.name, child.start())
+    await step(child.waitReady(ready, READY_TIMEOUT_MS))
+  }
+
+  try {
+    const portsFile = join(dataDir, 'ports.json')
+    const saved = (options.persistent ? await readJson<SavedPorts>(portsFile) : undefined) ?? {}
+    const gatewayPort = await resolveGatewayPort(options)
+
+    say(options.persistent ? `starting Postgres (data in ${join(dataDir, 'postgres')})` : 'starting Postgres')
+    postgres = await started(
+      startPostgres(
+        options.persistent
+          ? { dataDir: join(dataDir, 'postgres'), persistent: true, port: saved.postgres ?? 0 }
+          : {},
+      ),
+      (server) => {
+        postgres = server
+      },
+    )
+    say(
+      options.persistent ? `starting nats-server (data in ${join(dataDir, 'nats')})` : 'starting nats-server',
+    )
+    nats = await started(
+      startNats(
+        options.persistent ? { dataDir: join(dataDir, 'nats'), persistent: true, port: saved.nats ?? 0 } : {},
+      ),
+      (server) => {
+        nats = server
+      },
+    )
+    if (options.persistent) {
+      await writeJson(portsFile, {
+        postgres: Number(new URL(postgres.url).port),
+        nats: nats.port,
+      } satisfies SavedPorts)
+    }
+
+    // A shared server from the environment may hold other runs' databases: a throwaway platform takes its own.
+    const suffix = !options.persistent && postgres.source === 'environment' ? `_${newSecret(4)}` : ''
+    const databases = new Map<string, string>()
+    for (const service of SERVICES) {
+      databases.set(service.name, await ensureDatabase(postgres, `${service.database}${suffix}`))
+    }
+
+    const rootToken = await resolveRootToken(options, join(dataDir, 'root-token'))
+    const gatewayUrl = `http://127.0.0.1:${gatewayPort}`
+    const ports = await freePorts(SERVICES.length * 2)
+    const base = baseEnvironment(options)
+    const addresses: Record<string, string> = {}
+    SERVICES.forEach((service, i) => {
+      if (service.addressEnv !== undefined) addresses[service.addressEnv] = `127.0.0.1:${ports[i * 2]}`
+    })
+
+    for (const [i, service] of SERVICES.entries()) {
+      const healthPort = ports[i * 2 + 1]!
+      const env: NodeJS.ProcessEnv = {
+        ...base,
+        ...addresses,
+        DATABASE_URL: databases.get(service.name),
+        NATS_URL: nats.url,
+        GRPC_PORT: String(ports[i * 2]),
+        HEALTH_PORT: String(healthPort),
+        ...(service.name === 'gateway' ? { GATEWAY_PORT: String(gatewayPort), ROOT_TOKEN: rootToken } : {}),
+        ...(service.name === 'bot-dispatch' ? { PUBLIC_NATS_URL: nats.url } : {}),
+      }
+      const child = new ServiceProcess({
+        name: service.name,
+        command: process.execPath,
+        args: nodeArgs(`services/${service.name}/src/main.ts`),
+        cwd: ROOT,
+        env,
+        log,
+        ...(options.color === undefined ? {} : { color: options.color }),
+      })
+      children.push(child)
+      readiness.set(service.name, { healthPort })
+      say(`starting ${service.name}`)
+      await launch(child, { healthPort })
+    }
+
+    options.signal?.throwIfAborted()
+    const credentials = await ensureDevCredentials({
+      dataDir,
+      gatewayUrl,
+      rootToken,
+      natsUrl: nats.url,
+      fresh: !options.persistent,
+    })
+    const botCredentialsFile = devFiles(dataDir).bot
+
+    if (options.withBot ?? true) {
+      const bot = new ServiceProcess({
+        name: 'bot',
+        command: process.execPath,
+        args: nodeArgs('services/bot/src/main.ts', [
+          '--credentials',
+          botCredentialsFile,
+          '--work-dir',
+          join(dataDir, 'bot'),
+          '--shutdown-timeout',
+          '10s',
+        ]),
+        cwd: ROOT,
+        env: base,
+        log,
+        ...(options.color === undefined ? {} : { color: options.color }),
+      })
+      children.push(bot)
+      readiness.set('bot', { logMessage: 'bot started' })
+      say('starting the local bot')
+      await launch(bot, { logMessage: 'bot started' })
+    }
+    say(`ready: ${gatewayUrl}`)
+
+    const find = (name: string) => {
+      const child = children.find((candidate) => candidate.name === name)
+      if (child === undefined) throw new Error(`no process named ${name}`)
+      return child
+    }
+    return {
+      gatewayUrl,
+      rootToken,
+      credentials,
+      botCredentialsFile,
+      processes,
+      stop,
+      async kill(name) {
+        if (name === 'nats') return nats?.kill()
+        await find(name).kill()
+        processes.delete(name)
+      },
+      async restart(name) {
+        if (name === 'nats') return nats?.restart()
+        const child = find(name)
+        if (child.running) throw new Error(`${name} is running; kill it first`)
+        await launch(child, readiness.get(name)!)
+      },
+    }
+  } catch (error) {
+    say(`start failed: ${(error as Error).message.split('\n')[0]}`)
+    await stop()
+    throw error
+  }
+}

@@ -1,0 +1,2 @@
+export * from './bot-name-claims.js'
+export * from './bot-registration.js'

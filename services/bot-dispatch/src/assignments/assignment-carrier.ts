@@ -1,0 +1,65 @@
+import {
+  type Bus,
+  type BusMessage,
+  decodeEnvelope,
+  Streams,
+  type Subscription,
+  subjects,
+} from '@taskforge/bus'
+import { badRequest, fold, isId } from '@taskforge/core'
+import type { EventStore } from '@taskforge/event-store'
+import { DispatchJob } from '@taskforge/proto/bots/v1/protocol'
+import { type BotState, botDecider } from '../domain/bot-decider.js'
+import { decodeBotEvent } from '../domain/bot-events.js'
+import { dispatchFromEnvelope, dispatchMsgId } from './dispatch-message.js'
+
+/** bot-dispatch's durable on EVENTS, filtered to job assignments. */
+export const ASSIGNMENTS_DURABLE = 'bot-dispatch-assignments'
+export const ASSIGNMENTS_SUBJECT = subjects.event('job', 'assigned')
+
+export interface CarrierDeps {
+  bus: Bus
+  store: EventStore
+}
+
+/** The bot as its own stream says (not the read model, which may lag behind a registration). */
+async function loadBot(store: EventStore, botId: string): Promise<BotState> {
+  if (!isId(botId)) return botDecider.initialState()
+  const { events } = await store.readStream(botId)
+  return fold(botDecider, events.map(decodeBotEvent))
+}
+
+/**
+ * Carries one assignment to its bot's dispatch subject. The publish uses `<jobId>.<attempt>` as its
+ * dedup id, so an event delivered twice (or published twice by the relay) reaches the bot once; the
+ * message is acked only after JetStream acked the publish. An assignment to a bot that does not exist
+ * (or belongs to another customer) throws a non-retryable error: the bus terminates it and logs why;
+ * the scheduler owns leases and timeouts of such a job.
+ */
+export async function carryAssignment(deps: CarrierDeps, msg: BusMessage): Promise<void> {
+  const { bus, store } = deps
+  let dispatch: DispatchJob | undefined
+  try {
+    dispatch = dispatchFromEnvelope(decodeEnvelope(msg.data))
+  } catch (error) {
+    throw badRequest('undecodable job event', { cause: String(error) })
+  }
+  if (dispatch === undefined) return
+  const bot = await loadBot(store, dispatch.botId)
+  if (bot.botId === undefined || bot.customer !== dispatch.customer) {
+    throw badRequest(`job ${dispatch.jobId} is assigned to unknown bot ${dispatch.botId}`, {
+      jobId: dispatch.jobId,
+      botId: dispatch.botId,
+    })
+  }
+  await bus.publish(subjects.dispatch(dispatch.botId), DispatchJob.encode(dispatch).finish(), {
+    msgId: dispatchMsgId(dispatch),
+  })
+}
+
+/** Starts carrying assignments, a few at once (each is independent; the dedup id keeps them exactly-once). */
+export function carryAssignments(deps: CarrierDeps, concurrency = 8): Promise<Subscription> {
+  return deps.bus.consume(Streams.EVENTS.name, ASSIGNMENTS_DURABLE, (msg) => carryAssignment(deps, msg), {
+    concurrency,
+  })
+}

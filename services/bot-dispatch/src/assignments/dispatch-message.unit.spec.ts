@@ -1,0 +1,56 @@
+import { DispatchJob } from '@taskforge/proto/bots/v1/protocol'
+import { Envelope } from '@taskforge/proto/events/v1/envelope'
+import { JobEvent } from '@taskforge/proto/jobs/v1/events'
+import { JobSpec } from '@taskforge/proto/jobs/v1/model'
+import { describe, expect, it } from 'vitest'
+import { dispatchFromEnvelope, dispatchMsgId } from './dispatch-message.js'
+
+const spec = JobSpec.fromPartial({ taskId: 't1', taskName: 'backup', hostId: 'b1', timeout: 60 })
+const trace = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', tracestate: '' }
+const envelope = (event: JobEvent['event'], type: string, streamType = 'job') =>
+  Envelope.fromPartial({
+    eventId: 'e1',
+    type,
+    streamType,
+    streamId: 'job-1',
+    customer: 'acme',
+    trace,
+    data: Buffer.from(JobEvent.encode({ event }).finish()),
+  })
+
+describe('dispatchFromEnvelope', () => {
+  it('builds the work order from an assigned event and its envelope', () => {
+    const assigned = envelope(
+      { $case: 'assigned', value: { botId: 'b1', attempt: 2, spec, taskArgumentsValues: ['x'] } },
+      'assigned',
+    )
+    expect(dispatchFromEnvelope(assigned)).toEqual(
+      DispatchJob.fromPartial({
+        jobId: 'job-1',
+        customer: 'acme',
+        botId: 'b1',
+        spec,
+        taskArgumentsValues: ['x'],
+        attempt: 2,
+        trace,
+      }),
+    )
+  })
+  it('ignores other events', () => {
+    expect(
+      dispatchFromEnvelope(envelope({ $case: 'canceled', value: { reason: '' } }, 'canceled')),
+    ).toBeUndefined()
+    expect(
+      dispatchFromEnvelope(
+        envelope(
+          { $case: 'assigned', value: { botId: 'b1', attempt: 1, spec, taskArgumentsValues: [] } },
+          'assigned',
+          'task',
+        ),
+      ),
+    ).toBeUndefined()
+  })
+  it('dedups by job and attempt', () => {
+    expect(dispatchMsgId({ jobId: 'job-1', attempt: 3 })).toBe('job-1.3')
+  })
+})

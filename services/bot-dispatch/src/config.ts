@@ -1,0 +1,16 @@
+import { type ConfigOf, int, loadConfig, str } from '@taskforge/core'
+
+/** Every environment variable bot-dispatch reads. */
+export const dispatchSettings = {
+  databaseUrl: str('DATABASE_URL', "Postgres URL of bot-dispatch's own database (bot streams, read model)"),
+  natsUrl: str('NATS_URL', 'NATS server URL(s), comma separated', 'nats://127.0.0.1:4222'),
+  publicNatsUrl: str('PUBLIC_NATS_URL', 'NATS address written in bot credentials (default NATS_URL)', ''),
+  grpcPort: int('GRPC_PORT', 'Port of the BotDispatchService gRPC server (0 picks a free one)', 50053),
+  healthPort: int('HEALTH_PORT', 'Port of /healthz and /readyz (0 picks a free one)', 9104),
+}
+export type DispatchConfig = ConfigOf<typeof dispatchSettings>
+
+/** bot-dispatch's configuration from the environment. */
+export function loadDispatchConfig(env: NodeJS.ProcessEnv = process.env): DispatchConfig {
+  return loadConfig(dispatchSettings, env)
+}

@@ -1,0 +1,78 @@
+import { conflict, type Decider, validationFailed } from '@taskforge/core'
+import type { BotEvent } from '@taskforge/proto/bots/v1/events'
+
+/** One event of a bot stream: the oneof case of `bots.v1.BotEvent`. */
+export type BotDomainEvent = NonNullable<BotEvent['event']>
+
+export const BOT_NAME_MAX_LENGTH = 100
+const BOT_NAME = /^[A-Za-z0-9._-]+$/
+const SHA256_HEX = /^[0-9a-f]{64}$/
+
+export interface RegisterBot {
+  type: 'RegisterBot'
+  botId: string
+  customer: string
+  name: string
+  /** SHA-256 (hex) of the secret handed to the bot once; the secret itself is never stored. */
+  secretHash: string
+}
+export type BotCommand = RegisterBot
+
+export interface BotState {
+  /** Undefined until the bot is registered. */
+  botId: string | undefined
+  customer: string
+  name: string
+  online: boolean
+}
+
+/** Why a bot name is unusable, or undefined when it is fine. */
+export function botNameProblem(name: string): string | undefined {
+  if (name === '') return 'name is required'
+  if (name.length > BOT_NAME_MAX_LENGTH) return `name is longer than ${BOT_NAME_MAX_LENGTH} characters`
+  if (!BOT_NAME.test(name)) return 'name may hold only letters, digits, ".", "_" and "-"'
+  return undefined
+}
+
+function decide(command: BotCommand, state: BotState): BotDomainEvent[] {
+  switch (command.type) {
+    case 'RegisterBot': {
+      if (state.botId !== undefined) throw conflict(`bot ${command.botId} is already registered`)
+      if (command.customer === '') throw validationFailed('customer is required', { field: 'customer' })
+      const problem = botNameProblem(command.name)
+      if (problem !== undefined) throw validationFailed(problem, { field: 'name' })
+      if (!SHA256_HEX.test(command.secretHash)) {
+        throw validationFailed('secret hash must be a hex SHA-256', { field: 'secret_hash' })
+      }
+      return [
+        {
+          $case: 'registered',
+          value: {
+            botId: command.botId,
+            customer: command.customer,
+            name: command.name,
+            secretHash: command.secretHash,
+          },
+        },
+      ]
+    }
+  }
+}
+
+function evolve(state: BotState, event: BotDomainEvent): BotState {
+  switch (event.$case) {
+    case 'registered':
+      return { ...state, botId: event.value.botId, customer: event.value.customer, name: event.value.name }
+    case 'cameOnline':
+      return { ...state, online: true }
+    case 'wentOffline':
+      return { ...state, online: false }
+  }
+}
+
+/** The bot aggregate: registration (presence events fold in when they are recorded). */
+export const botDecider: Decider<BotCommand, BotState, BotDomainEvent> = {
+  decide,
+  evolve,
+  initialState: () => ({ botId: undefined, customer: '', name: '', online: false }),
+}

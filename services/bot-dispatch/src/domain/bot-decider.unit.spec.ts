@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest'
+import { deciderSpec } from '../test-support/decider-spec.js'
+import { type BotDomainEvent, botDecider, botNameProblem, type RegisterBot } from './bot-decider.js'
+import { hashSecret } from './secret-hash.js'
+
+const spec = deciderSpec(botDecider)
+const botId = '01900000-0000-7000-8000-0000000000b1'
+const secretHash = hashSecret('s3cret')
+const register: RegisterBot = {
+  type: 'RegisterBot',
+  botId,
+  customer: 'acme',
+  name: 'build-01.eu_west',
+  secretHash,
+}
+const registered: BotDomainEvent = {
+  $case: 'registered',
+  value: { botId, customer: 'acme', name: 'build-01.eu_west', secretHash },
+}
+
+describe('bot decider', () => {
+  describe('RegisterBot', () => {
+    it('registers a bot with the hash of its secret', () => {
+      spec([]).when(register).then([registered])
+    })
+    it('refuses to register the same bot twice', () => {
+      spec([registered]).when(register).thenFails('CONFLICT')
+    })
+    it('requires a customer', () => {
+      spec([])
+        .when({ ...register, customer: '' })
+        .thenFails('VALIDATION_FAILED', { field: 'customer' })
+    })
+    it('refuses a missing, long or odd name', () => {
+      for (const name of ['', 'x'.repeat(101), 'has space', 'slash/name', 'dots*', 'é']) {
+        spec([])
+          .when({ ...register, name })
+          .thenFails('VALIDATION_FAILED', { field: 'name' })
+      }
+    })
+    it('accepts a name of exactly 100 characters', () => {
+      const name = 'n'.repeat(100)
+      spec([])
+        .when({ ...register, name })
+        .then([{ $case: 'registered', value: { ...registered.value, name } } as BotDomainEvent])
+    })
+    it('refuses something that is not a SHA-256 hash', () => {
+      spec([])
+        .when({ ...register, secretHash: 's3cret' })
+        .thenFails('VALIDATION_FAILED', { field: 'secret_hash' })
+    })
+  })
+
+  it('folds presence events into state', () => {
+    const fold = (events: BotDomainEvent[]) => events.reduce(botDecider.evolve, botDecider.initialState())
+    const online: BotDomainEvent = { $case: 'cameOnline', value: { botId } }
+    const offline: BotDomainEvent = { $case: 'wentOffline', value: { botId, reason: 'silent' } }
+    expect(fold([registered])).toMatchObject({ botId, customer: 'acme', online: false })
+    expect(fold([registered, online])).toMatchObject({ online: true })
+    expect(fold([registered, online, offline])).toMatchObject({ online: false })
+  })
+
+  it('explains what is wrong with a name', () => {
+    expect(botNameProblem('ok-name')).toBeUndefined()
+    expect(botNameProblem('')).toMatch(/required/)
+  })
+})
+
+describe('hashSecret', () => {
+  it('answers the hex SHA-256', () => {
+    expect(hashSecret('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad')
+  })
+})

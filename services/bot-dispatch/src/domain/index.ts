@@ -1,0 +1,3 @@
+export * from './bot-decider.js'
+export * from './bot-events.js'
+export * from './secret-hash.js'

@@ -1,0 +1,2 @@
+export * from './bot-dispatch-service.js'
+export * from './to-proto-bot.js'

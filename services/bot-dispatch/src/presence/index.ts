@@ -1,0 +1,2 @@
+export * from './heartbeat-listener.js'
+export * from './presence-policy.js'

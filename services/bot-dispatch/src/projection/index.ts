@@ -1,0 +1,3 @@
+export * from './bot-queries.js'
+export * from './bots-projection.js'
+export * from './bots-table.js'

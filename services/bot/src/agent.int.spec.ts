@@ -1,0 +1,282 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Bus } from '@taskforge/bus'
+import { newId } from '@taskforge/core'
+import { Heartbeat } from '@taskforge/proto/bots/v1/protocol'
+import { createLogger } from '@taskforge/telemetry'
+import { type NatsServer, startNats, waitUntil } from '@taskforge/testkit'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { BotAgent, type BotAgentOptions, RESTARTED_REASON, SHUTDOWN_REASON } from './agent.js'
+import type { BotCredentials } from './credentials.js'
+import { Journal } from './journal.js'
+import {
+  declareBot,
+  dispatch,
+  finishedOf,
+  jobSpec,
+  outputOf,
+  processAlive,
+  ReportCollector,
+} from './test-support/bot-fixture.js'
+
+const logger = createLogger('bot', {}, { level: 'warn' })
+
+describe('BotAgent against a real nats-server', () => {
+  let nats: NatsServer
+  let bus: Bus
+  let dir: string
+  let credentials: BotCredentials
+  let reports: ReportCollector
+  const agents: BotAgent[] = []
+
+  beforeAll(async () => {
+    nats = await startNats()
+    bus = await Bus.connect({ servers: nats.url, name: 'bot-test', logger })
+  })
+  afterAll(async () => {
+    await bus?.close()
+    await nats?.stop()
+  })
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bot-agent-'))
+    credentials = await declareBot(bus, nats.url)
+    reports = await ReportCollector.start(bus, credentials)
+  })
+  afterEach(async () => {
+    await Promise.all(agents.splice(0).map((agent) => agent.stop()))
+    await reports.stop()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  async function startAgent(options: Partial<BotAgentOptions> = {}): Promise<BotAgent> {
+    const agent = await BotAgent.start({
+      credentials,
+      concurrency: 4,
+      workDir: join(dir, 'work'),
+      killGraceMs: 500,
+      shutdownTimeoutMs: 10_000,
+      heartbeatIntervalMs: 200,
+      pullExpiresMs: 1000,
+      logger,
+      ...options,
+    })
+    agents.push(agent)
+    return agent
+  }
+
+  async function dispatchConsumerSettled(): Promise<void> {
+    await waitUntil(
+      async () => {
+        const info = await bus.jsm.consumers.info('DISPATCH', credentials.dispatchConsumer)
+        return info.num_pending === 0 && info.num_ack_pending === 0
+      },
+      { message: 'every dispatch delivered and acknowledged' },
+    )
+  }
+
+  it('runs a job with its arguments verbatim and reports started, output and finished in order', async () => {
+    await startAgent()
+    const args = [
+      `it's "quoted"`,
+      'a; echo injected',
+      '$(id) `id` $HOME',
+      '  two  spaces ',
+      'line1\nline2',
+      '',
+    ]
+    const jobId = await dispatch(
+      bus,
+      credentials,
+      jobSpec('#!/bin/sh\nfor a in "$@"; do printf "<%s>\\n" "$a"; done\necho "job=$TASKFORGE_JOB_ID"\n'),
+      { args },
+    )
+    const all = await reports.finished(jobId)
+    const expected = `${args.map((arg) => `<${arg}>\n`).join('')}job=${jobId}\n`
+
+    expect(all[0]?.report?.$case).toBe('started')
+    expect(all[all.length - 1]?.report?.$case).toBe('finished')
+    const seqs = all.flatMap((r) => (r.report?.$case === 'output' ? [r.report.value.seq] : []))
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1))
+    expect(all.map((r) => r.reportId)).toEqual([
+      `${jobId}.1.started`,
+      ...seqs.map((seq) => `${jobId}.1.output.${seq}`),
+      `${jobId}.1.finished`,
+    ])
+    expect(outputOf(all)).toBe(expected)
+    const finished = finishedOf(all)
+    expect(finished.state).toBe('success')
+    expect(finished.result).toMatchObject({ code: 0, killed: false, log: expected, lastline: `job=${jobId}` })
+    expect(finished.output).toEqual(expected.trimEnd().split('\n'))
+    await dispatchConsumerSettled()
+  })
+
+  it('applies run_as without a shell and the task environment without the bot one', async () => {
+    await startAgent({ env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NATS_PASSWORD: 'bot-secret' } })
+    const jobId = await dispatch(
+      bus,
+      credentials,
+      jobSpec('echo "shell=$0 first=$1 greeting=$GREETING secret=[$NATS_PASSWORD]"\n', {
+        runAs: `sh -e %script% 'from run_as'`,
+        env: { GREETING: 'hello' },
+      }),
+    )
+    const finished = finishedOf(await reports.finished(jobId))
+    expect(finished.state).toBe('success')
+    expect(finished.output).toEqual([
+      expect.stringMatching(/^shell=\/.*script\.sh first=from run_as greeting=hello secret=\[\]$/),
+    ])
+  })
+
+  it('kills a job that ignores SIGTERM after its timeout, with every process of its group', async () => {
+    await startAgent()
+    const pidFile = join(dir, 'pids')
+    const script = `#!/bin/sh
+trap 'echo TERM ignored' TERM
+(trap '' TERM; while true; do sleep 0.1; done) &
+echo $$ $! > ${pidFile}
+echo waiting
+while true; do sleep 0.1; done
+`
+    const jobId = await dispatch(bus, credentials, jobSpec(script, { timeout: 1 }))
+    const all = await reports.finished(jobId)
+    const finished = finishedOf(all)
+    expect(finished.state).toBe('timeout')
+    expect(finished.result).toMatchObject({ killed: true, signal: 'SIGKILL' })
+    expect(finished.output[0]).toBe('waiting')
+    const pids = (await readFile(pidFile, 'utf8')).trim().split(' ').map(Number)
+    await waitUntil(() => pids.every((pid) => !processAlive(pid)), {
+      message: 'the job processes to be gone',
+    })
+  })
+
+  it('leaves no process behind after a script that forks and exits', async () => {
+    await startAgent()
+    const pidFile = join(dir, 'pids')
+    const jobId = await dispatch(
+      bus,
+      credentials,
+      jobSpec(
+        `#!/bin/sh\nsleep 60 &\necho $! > ${pidFile}\n(trap '' TERM HUP; sleep 60) &\necho $! >> ${pidFile}\necho forked\n`,
+      ),
+    )
+    expect(finishedOf(await reports.finished(jobId)).state).toBe('success')
+    const pids = (await readFile(pidFile, 'utf8')).trim().split('\n').map(Number)
+    expect(pids).toHaveLength(2)
+    await waitUntil(() => pids.every((pid) => !processAlive(pid)), {
+      message: 'the forked processes to be gone',
+    })
+  })
+
+  it('uses the outcome rules and reports a command that cannot start as an error', async () => {
+    await startAgent()
+    const failing = await dispatch(bus, credentials, jobSpec('#!/bin/sh\necho nope\nexit 2\n'))
+    const verdict = await dispatch(
+      bus,
+      credentials,
+      jobSpec('#!/bin/sh\necho \'{"state":"success","output":["a","b"]}\'\nexit 1\n'),
+    )
+    const missing = await dispatch(bus, credentials, jobSpec('echo hi', { runAs: '/nonexistent/shell' }))
+    expect(finishedOf(await reports.finished(failing))).toMatchObject({
+      state: 'failure',
+      result: { code: 2 },
+    })
+    expect(finishedOf(await reports.finished(verdict))).toMatchObject({
+      state: 'success',
+      output: ['a', 'b'],
+    })
+    const error = finishedOf(await reports.finished(missing))
+    expect(error.state).toBe('error')
+    expect(error.result?.log).toMatch(/ENOENT/)
+  })
+
+  it('never runs more jobs at once than its concurrency', async () => {
+    await startAgent({ concurrency: 2 })
+    const running = join(dir, 'running')
+    const seen = join(dir, 'seen')
+    const script = `#!/bin/sh
+mkdir -p ${running}
+touch ${running}/$TASKFORGE_JOB_ID
+ls ${running} | wc -l >> ${seen}
+sleep 0.3
+rm ${running}/$TASKFORGE_JOB_ID
+`
+    const jobs = await Promise.all(
+      Array.from({ length: 6 }, () => dispatch(bus, credentials, jobSpec(script))),
+    )
+    for (const jobId of jobs) expect(finishedOf(await reports.finished(jobId)).state).toBe('success')
+    const counts = (await readFile(seen, 'utf8')).trim().split('\n').map(Number)
+    expect(counts).toHaveLength(6)
+    expect(Math.max(...counts)).toBeLessThanOrEqual(2)
+  })
+
+  it('acks a redelivered dispatch of a job it already ran without running it again', async () => {
+    await startAgent()
+    const runs = join(dir, 'runs')
+    const spec = jobSpec(`#!/bin/sh\necho run >> ${runs}\n`)
+    const jobId = await dispatch(bus, credentials, spec)
+    await reports.finished(jobId)
+    await dispatch(bus, credentials, spec, { jobId, msgId: `${jobId}.1.again` })
+    await dispatchConsumerSettled()
+    expect((await readFile(runs, 'utf8')).trim().split('\n')).toEqual(['run'])
+    expect(reports.of(jobId).filter((r) => r.report?.$case === 'finished')).toHaveLength(1)
+  })
+
+  it('reports a job it was running when it died as an error on the next start', async () => {
+    const lost = newId()
+    const journal = await Journal.open(join(dir, 'work'))
+    await journal.recordStarted(lost, 3)
+    await journal.close()
+    await startAgent()
+    const finished = finishedOf(await reports.finished(lost))
+    expect(finished.state).toBe('error')
+    expect(finished.result).toMatchObject({ reason: RESTARTED_REASON, log: RESTARTED_REASON })
+    expect(reports.of(lost).map((r) => r.reportId)).toEqual([`${lost}.3.finished`])
+
+    await dispatch(bus, credentials, jobSpec('#!/bin/sh\necho again\n'), { jobId: lost, attempt: 3 })
+    await dispatchConsumerSettled()
+    expect(reports.of(lost).filter((r) => r.report?.$case === 'started')).toHaveLength(0)
+  })
+
+  it('stops running jobs on shutdown after its timeout and reports them as errors', async () => {
+    const agent = await startAgent({ shutdownTimeoutMs: 200 })
+    const pidFile = join(dir, 'pid')
+    const jobId = await dispatch(
+      bus,
+      credentials,
+      jobSpec(`#!/bin/sh\necho $$ > ${pidFile}\nexec sleep 60\n`),
+    )
+    await waitUntil(() => reports.of(jobId).some((r) => r.report?.$case === 'started'))
+    await agent.stop()
+    const finished = finishedOf(await reports.finished(jobId))
+    expect(finished.state).toBe('error')
+    expect(finished.result).toMatchObject({ killed: true, reason: SHUTDOWN_REASON })
+    const pid = Number((await readFile(pidFile, 'utf8')).trim())
+    await waitUntil(() => !processAlive(pid))
+  })
+
+  it('sends heartbeats on its heartbeat subject', async () => {
+    const sub = bus.nc.subscribe(credentials.heartbeatSubject, { max: 2 })
+    await startAgent({ concurrency: 3 })
+    const beats: Heartbeat[] = []
+    for await (const msg of sub) beats.push(Heartbeat.decode(msg.data))
+    expect(beats).toHaveLength(2)
+    expect(beats[0]).toMatchObject({
+      botId: credentials.botId,
+      customer: 'demo',
+      concurrency: 3,
+      runningJobs: 0,
+    })
+  })
+
+  it('rejects a dispatch meant for another bot', async () => {
+    await startAgent()
+    const jobId = await dispatch(
+      bus,
+      { ...credentials, botId: 'someone-else' },
+      jobSpec('#!/bin/sh\necho no\n'),
+    )
+    await dispatchConsumerSettled()
+    expect(reports.of(jobId)).toHaveLength(0)
+  })
+})

@@ -1,0 +1,82 @@
+import { readFile } from 'node:fs/promises'
+
+/** What a bot needs to connect and find its work: the REST answer of `POST /:customer/bot`. */
+export interface BotCredentials {
+  botId: string
+  name: string
+  customer: string
+  natsUrl: string
+  natsUser?: string
+  natsPassword?: string
+  dispatchSubject: string
+  reportSubject: string
+  heartbeatSubject: string
+  dispatchStream: string
+  dispatchConsumer: string
+}
+
+export class CredentialsError extends Error {
+  override name = 'CredentialsError'
+}
+
+function text(source: Record<string, unknown>, key: string): string | undefined {
+  const value = source[key]
+  if (value === undefined || value === null || value === '') return undefined
+  if (typeof value !== 'string') throw new CredentialsError(`credentials: ${key} must be a string`)
+  return value
+}
+
+/**
+ * Reads the credentials JSON (snake_case keys; the bot id as `id` or `bot_id`). Subjects, stream and
+ * consumer default to the platform's naming when the file predates them.
+ */
+export function parseCredentials(json: string): BotCredentials {
+  let raw: unknown
+  try {
+    raw = JSON.parse(json)
+  } catch (error) {
+    throw new CredentialsError(`credentials: not JSON (${(error as Error).message})`)
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new CredentialsError('credentials: expected a JSON object')
+  }
+  const source = raw as Record<string, unknown>
+  const botId = text(source, 'id') ?? text(source, 'bot_id')
+  const customer = text(source, 'customer')
+  const natsUrl = text(source, 'nats_url')
+  const missing = [
+    ...(botId === undefined ? ['id'] : []),
+    ...(customer === undefined ? ['customer'] : []),
+    ...(natsUrl === undefined ? ['nats_url'] : []),
+  ]
+  if (botId === undefined || customer === undefined || natsUrl === undefined) {
+    throw new CredentialsError(`credentials: missing ${missing.join(', ')}`)
+  }
+  const natsUser = text(source, 'nats_user')
+  const natsPassword = text(source, 'nats_password')
+  return {
+    botId,
+    customer,
+    natsUrl,
+    name: text(source, 'name') ?? botId,
+    ...(natsUser === undefined ? {} : { natsUser }),
+    ...(natsPassword === undefined ? {} : { natsPassword }),
+    dispatchSubject: text(source, 'dispatch_subject') ?? `dispatch.${botId}`,
+    reportSubject: text(source, 'report_subject') ?? `reports.${botId}`,
+    heartbeatSubject: `heartbeats.${botId}`,
+    dispatchStream: text(source, 'dispatch_stream') ?? 'DISPATCH',
+    dispatchConsumer: text(source, 'dispatch_consumer') ?? `bot-${botId}`,
+  }
+}
+
+export async function loadCredentials(file: string): Promise<BotCredentials> {
+  let json: string
+  try {
+    json = await readFile(file, 'utf8')
+  } catch (error) {
+    throw new CredentialsError(
+      `credentials: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? error})`,
+    )
+  }
+  return parseCredentials(json)
+}

@@ -1,0 +1,161 @@
+import type { JsMsg } from '@nats-io/jetstream'
+import type { DispatchJob } from '@taskforge/proto/bots/v1/protocol'
+import type { JobSpec } from '@taskforge/proto/jobs/v1/model'
+import { contextFromTrace, currentTraceContext, type Logger, SpanKind, withSpan } from '@taskforge/telemetry'
+import { jobEnvironment } from './execution/environment.js'
+import { createJobWorkspace, type JobWorkspace, removeJobWorkspace } from './execution/job-workspace.js'
+import { decideOutcome, type ExecutionOutcome } from './execution/outcome.js'
+import { OutputBatcher } from './execution/output-batcher.js'
+import { buildArgv } from './execution/run-as.js'
+import { type ScriptProcess, startScript } from './execution/script-process.js'
+import { JobReporter, type ReportSink } from './job-reporter.js'
+import type { Journal } from './journal.js'
+
+/** Timeout of a job whose spec says 0 (the contract's default, 600 s). */
+export const DEFAULT_TIMEOUT_SECONDS = 600
+
+export interface JobRunContext {
+  botId: string
+  jobsDir: string
+  journal: Journal
+  reports: ReportSink
+  killGraceMs: number
+  outputLimitBytes: number
+  logger: Logger
+  botEnv: NodeJS.ProcessEnv
+}
+
+async function acknowledge(msg: JsMsg, logger: Logger): Promise<void> {
+  try {
+    await msg.ackAck()
+  } catch (error) {
+    // The dispatch comes back after its ack wait; the journal then recognises the job as running.
+    logger.warn({ err: error }, 'dispatch ack not confirmed')
+  }
+}
+
+/**
+ * One dispatched job on this bot: journal, workspace, script, reports, cleanup. The dispatch is
+ * acknowledged as soon as the `started` report is, so a long job never holds its message.
+ */
+export class JobRun {
+  private process: ScriptProcess | undefined
+  private abortReason: string | undefined
+  readonly jobId: string
+  readonly done: Promise<ExecutionOutcome>
+
+  constructor(
+    private readonly ctx: JobRunContext,
+    private readonly dispatch: DispatchJob & { spec: JobSpec },
+    msg: JsMsg,
+  ) {
+    this.jobId = dispatch.jobId
+    this.done = withSpan(
+      'bot run job',
+      {
+        kind: SpanKind.CONSUMER,
+        parent: contextFromTrace(dispatch.trace),
+        attributes: { 'taskforge.job_id': dispatch.jobId, 'taskforge.bot_id': ctx.botId },
+      },
+      () => this.run(msg),
+    )
+  }
+
+  /** Stops the script (SIGTERM, SIGKILL after the grace); the job ends in error with `reason`. */
+  abort(reason: string): void {
+    this.abortReason ??= reason
+    this.process?.abort(reason)
+  }
+
+  private async run(msg: JsMsg): Promise<ExecutionOutcome> {
+    const { ctx, dispatch } = this
+    const logger = ctx.logger.child({ jobId: dispatch.jobId, attempt: dispatch.attempt })
+    const reporter = new JobReporter(ctx.reports, {
+      botId: ctx.botId,
+      customer: dispatch.customer,
+      jobId: dispatch.jobId,
+      attempt: dispatch.attempt,
+      trace: currentTraceContext() ?? dispatch.trace,
+    })
+    await ctx.journal.recordStarted(dispatch.jobId, dispatch.attempt)
+
+    let workspace: JobWorkspace | undefined
+    let outcome: ExecutionOutcome
+    try {
+      workspace = await createJobWorkspace(ctx.jobsDir, `${dispatch.jobId}-${dispatch.attempt}`, {
+        filename: dispatch.spec.scriptFilename,
+        content: dispatch.spec.scriptContent,
+      })
+      outcome = await this.execute(workspace, reporter, msg, logger)
+    } catch (error) {
+      const reason = `cannot prepare the job: ${(error as Error).message}`
+      logger.error({ err: error }, reason)
+      const started = reporter.started(0)
+      void started.then(
+        () => acknowledge(msg, logger),
+        () => {},
+      )
+      outcome = decideOutcome({ kind: 'not-started', reason }, '', 0)
+    }
+
+    await reporter.finished(outcome)
+    await ctx.journal.recordFinished(dispatch.jobId)
+    logger.info(
+      { state: outcome.state, code: outcome.result.code, signal: outcome.result.signal },
+      'job finished',
+    )
+    if (workspace !== undefined) {
+      await removeJobWorkspace(workspace).catch((error: unknown) =>
+        logger.warn({ err: error, dir: workspace?.dir }, 'job directory not removed'),
+      )
+    }
+    return outcome
+  }
+
+  private async execute(
+    workspace: JobWorkspace,
+    reporter: JobReporter,
+    msg: JsMsg,
+    logger: Logger,
+  ): Promise<ExecutionOutcome> {
+    const { ctx, dispatch } = this
+    const spec = dispatch.spec
+    const batcher = new OutputBatcher({ emit: (chunks) => void reporter.output(chunks) })
+    const argv = buildArgv(spec.runAs, workspace.scriptPath, dispatch.taskArgumentsValues)
+    const env = jobEnvironment({
+      botEnv: ctx.botEnv,
+      taskEnv: spec.env,
+      jobId: dispatch.jobId,
+      taskId: spec.taskId,
+      customer: dispatch.customer,
+      jobDir: workspace.dir,
+      tmpDir: workspace.tmpDir,
+    })
+    const timeoutSeconds = spec.timeout > 0 ? spec.timeout : DEFAULT_TIMEOUT_SECONDS
+    const proc = startScript({
+      argv,
+      cwd: workspace.dir,
+      env,
+      timeoutMs: timeoutSeconds * 1000,
+      killGraceMs: ctx.killGraceMs,
+      outputLimitBytes: ctx.outputLimitBytes,
+      onOutput: (stream, text) => batcher.push(stream, text),
+    })
+    this.process = proc
+    if (this.abortReason !== undefined) proc.abort(this.abortReason)
+    logger.info({ pid: proc.pid, argv0: argv[0], timeoutSeconds }, 'job started')
+    if (proc.pid !== undefined) {
+      void ctx.journal
+        .recordPid(dispatch.jobId, proc.pid)
+        .catch((error: unknown) => logger.warn({ err: error }, 'pid not journaled'))
+    }
+    const started = reporter.started(proc.pid ?? 0)
+    void started.then(
+      () => acknowledge(msg, logger),
+      () => {},
+    )
+    const outcome = await proc.done
+    batcher.flush()
+    return outcome
+  }
+}

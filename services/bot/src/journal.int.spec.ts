@@ -1,0 +1,54 @@
+import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { Journal } from './journal.js'
+
+describe('Journal', () => {
+  let dir: string
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bot-journal-'))
+  })
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('remembers started and finished jobs across reopenings', async () => {
+    const journal = await Journal.open(dir)
+    await Promise.all([journal.recordStarted('a', 1), journal.recordStarted('b', 2)])
+    await journal.recordPid('a', 1234)
+    await journal.recordFinished('b')
+    await journal.close()
+
+    const reopened = await Journal.open(dir)
+    expect(reopened.get('a')).toMatchObject({ attempt: 1, pid: 1234, finished: false })
+    expect(reopened.get('b')).toMatchObject({ attempt: 2, finished: true })
+    expect(reopened.unfinished().map((entry) => entry.jobId)).toEqual(['a'])
+    await reopened.close()
+  })
+
+  it('survives a line cut short by a crash', async () => {
+    const journal = await Journal.open(dir)
+    await journal.recordStarted('a', 1)
+    await journal.close()
+    await appendFile(join(dir, 'journal.jsonl'), '{"op":"finished","jo')
+    const reopened = await Journal.open(dir)
+    expect(reopened.get('a')?.finished).toBe(false)
+    await reopened.close()
+  })
+
+  it('keeps only the most recent finished jobs, and every unfinished one', async () => {
+    const journal = await Journal.open(dir)
+    for (const id of ['old', 'mid', 'running', 'new']) await journal.recordStarted(id, 1)
+    for (const id of ['old', 'mid', 'new']) await journal.recordFinished(id)
+    await journal.close()
+    const reopened = await Journal.open(dir, { keepFinished: 1 })
+    expect(reopened.get('old')).toBeUndefined()
+    expect(reopened.get('mid')).toBeUndefined()
+    expect(reopened.get('running')?.finished).toBe(false)
+    expect(reopened.get('new')?.finished).toBe(true)
+    await reopened.close()
+    expect((await readFile(join(dir, 'journal.jsonl'), 'utf8')).trim().split('\n')).toHaveLength(3)
+  })
+})

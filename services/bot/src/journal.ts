@@ -1,0 +1,135 @@
+import { type FileHandle, mkdir, open, readFile, rename } from 'node:fs/promises'
+import { join } from 'node:path'
+
+/** What the bot remembers of a job it started, across its own restarts. */
+export interface JournalEntry {
+  jobId: string
+  attempt: number
+  startedAt: string
+  pid?: number
+  finished: boolean
+}
+
+type Line =
+  | { op: 'started'; job: string; attempt: number; at: string }
+  | { op: 'pid'; job: string; pid: number }
+  | { op: 'finished'; job: string }
+
+const FILE = 'journal.jsonl'
+
+function parseLine(text: string): Line | undefined {
+  try {
+    const line = JSON.parse(text) as Partial<Line> & { job?: unknown }
+    return typeof line.job === 'string' ? (line as Line) : undefined
+  } catch {
+    // A line cut short by a crash mid-write: everything before it is intact.
+    return undefined
+  }
+}
+
+/**
+ * An append-only, fsync'd record of the jobs this bot started and finished. It is what makes a run
+ * happen at most once per bot: a dispatch redelivered after a crash finds its job here and is not
+ * run again, and a job the bot was running when it died is reported as failed on the next start.
+ */
+export class Journal {
+  private writes: Promise<void> = Promise.resolve()
+
+  private constructor(
+    private readonly entries: Map<string, JournalEntry>,
+    private readonly handle: FileHandle,
+  ) {}
+
+  /**
+   * Opens (or creates) the journal in `dir`, keeping every unfinished job and the `keepFinished`
+   * most recent finished ones: enough to recognise any redelivery, bounded in size.
+   */
+  static async open(dir: string, options: { keepFinished?: number } = {}): Promise<Journal> {
+    await mkdir(dir, { recursive: true, mode: 0o700 })
+    const path = join(dir, FILE)
+    const entries = new Map<string, JournalEntry>()
+    const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return ''
+      throw error
+    })
+    for (const raw of text.split('\n')) {
+      if (raw.trim() === '') continue
+      const line = parseLine(raw)
+      if (line === undefined) continue
+      if (line.op === 'started') {
+        entries.delete(line.job)
+        entries.set(line.job, { jobId: line.job, attempt: line.attempt, startedAt: line.at, finished: false })
+      } else {
+        const entry = entries.get(line.job)
+        if (entry === undefined) continue
+        if (line.op === 'pid') entry.pid = line.pid
+        else entry.finished = true
+      }
+    }
+    const keep = options.keepFinished ?? 1000
+    const finished = [...entries.values()].filter((entry) => entry.finished)
+    for (const entry of finished.slice(0, Math.max(0, finished.length - keep))) entries.delete(entry.jobId)
+
+    const compacted = [...entries.values()].flatMap((entry) => [
+      JSON.stringify({ op: 'started', job: entry.jobId, attempt: entry.attempt, at: entry.startedAt }),
+      ...(entry.pid === undefined ? [] : [JSON.stringify({ op: 'pid', job: entry.jobId, pid: entry.pid })]),
+      ...(entry.finished ? [JSON.stringify({ op: 'finished', job: entry.jobId })] : []),
+    ])
+    const tmp = `${path}.tmp`
+    const tmpHandle = await open(tmp, 'w', 0o600)
+    try {
+      await tmpHandle.writeFile(compacted.map((line) => `${line}\n`).join(''))
+      await tmpHandle.sync()
+    } finally {
+      await tmpHandle.close()
+    }
+    await rename(tmp, path)
+    const dirHandle = await open(dir, 'r')
+    await dirHandle.sync().finally(() => dirHandle.close())
+    return new Journal(entries, await open(path, 'a', 0o600))
+  }
+
+  get(jobId: string): JournalEntry | undefined {
+    return this.entries.get(jobId)
+  }
+
+  /** Jobs started but never reported finished: the bot stopped while they ran. */
+  unfinished(): JournalEntry[] {
+    return [...this.entries.values()].filter((entry) => !entry.finished)
+  }
+
+  /** Records that the job is about to run; resolves once it is on disk. */
+  recordStarted(jobId: string, attempt: number, now: Date = new Date()): Promise<void> {
+    const entry: JournalEntry = { jobId, attempt, startedAt: now.toISOString(), finished: false }
+    this.entries.delete(jobId)
+    this.entries.set(jobId, entry)
+    return this.append({ op: 'started', job: jobId, attempt, at: entry.startedAt })
+  }
+
+  recordPid(jobId: string, pid: number): Promise<void> {
+    const entry = this.entries.get(jobId)
+    if (entry !== undefined) entry.pid = pid
+    return this.append({ op: 'pid', job: jobId, pid })
+  }
+
+  /** Records that the job's finished report was acknowledged. */
+  recordFinished(jobId: string): Promise<void> {
+    const entry = this.entries.get(jobId)
+    if (entry !== undefined) entry.finished = true
+    return this.append({ op: 'finished', job: jobId })
+  }
+
+  async close(): Promise<void> {
+    await this.writes.catch(() => {})
+    await this.handle.close()
+  }
+
+  private append(line: Line): Promise<void> {
+    const write = this.writes.then(async () => {
+      await this.handle.write(`${JSON.stringify(line)}\n`)
+      await this.handle.datasync()
+    })
+    this.writes = write.catch(() => {})
+    return write
+  }
+}

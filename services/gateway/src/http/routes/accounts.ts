@@ -1,0 +1,84 @@
+import type { FastifyInstance } from 'fastify'
+import type { Accounts } from '../../accounts/accounts.js'
+import type { Authenticator } from '../auth.js'
+import { customerParams, idParams } from '../schemas.js'
+
+/** Organizations (root token) and integration tokens (admin). */
+export function accountRoutes(app: FastifyInstance, deps: { accounts: Accounts; auth: Authenticator }): void {
+  const { accounts, auth } = deps
+
+  app.post<{ Body: { name: string } }>(
+    '/admin/customers',
+    {
+      schema: {
+        tags: ['organizations'],
+        summary: 'Create an organization and its first admin token (root token only)',
+        body: {
+          type: 'object',
+          required: ['name'],
+          properties: {
+            name: { type: 'string', minLength: 1, maxLength: 63 },
+            access_token: { type: 'string' },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      await auth.requireRoot(request)
+      const created = await accounts.createCustomer(request.body.name, 'root')
+      return reply.status(201).send(created)
+    },
+  )
+
+  app.post<{ Params: { customer: string }; Body: { name: string; role?: string; tags?: string[] } }>(
+    '/:customer/token',
+    {
+      schema: {
+        tags: ['tokens'],
+        summary: 'Create an integration token; the token is shown only in this answer',
+        params: customerParams,
+        body: {
+          type: 'object',
+          required: ['name'],
+          properties: {
+            name: { type: 'string', minLength: 1, maxLength: 100 },
+            role: { type: 'string', enum: ['viewer', 'user', 'admin'] },
+            tags: { type: 'array', items: { type: 'string', maxLength: 200 }, maxItems: 50 },
+            access_token: { type: 'string' },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const caller = await auth.require(request, request.params.customer, 'admin')
+      const { name, role = 'admin', tags = [] } = request.body
+      const issued = await accounts.issueToken(request.params.customer, name, role, caller.name, tags)
+      return reply.status(201).send(issued)
+    },
+  )
+
+  app.get<{ Params: { customer: string } }>(
+    '/:customer/token',
+    {
+      schema: {
+        tags: ['tokens'],
+        summary: 'List integration tokens (never their secrets)',
+        params: customerParams,
+      },
+    },
+    async (request) => {
+      await auth.require(request, request.params.customer, 'admin')
+      return accounts.listTokens(request.params.customer)
+    },
+  )
+
+  app.delete<{ Params: { customer: string; id: string } }>(
+    '/:customer/token/:id',
+    { schema: { tags: ['tokens'], summary: 'Revoke a token, at once', params: idParams } },
+    async (request, reply) => {
+      const caller = await auth.require(request, request.params.customer, 'admin')
+      await accounts.revokeToken(request.params.customer, request.params.id, caller.name)
+      return reply.status(204).send()
+    },
+  )
+}

@@ -1,0 +1,48 @@
+import type { FastifyInstance } from 'fastify'
+import type { Clients } from '../../clients/clients.js'
+import type { Authenticator } from '../auth.js'
+import { customerParams } from '../schemas.js'
+import { botView, credentialsView } from '../views.js'
+
+/** Bots, owned by bot-dispatch. */
+export function botRoutes(app: FastifyInstance, deps: { clients: Clients; auth: Authenticator }): void {
+  const { clients, auth } = deps
+
+  app.post<{ Params: { customer: string }; Body: { name: string } }>(
+    '/:customer/bot',
+    {
+      schema: {
+        tags: ['bots'],
+        summary: 'Register a bot; answers its credentials (the agent credentials file) once',
+        params: customerParams,
+        body: {
+          type: 'object',
+          required: ['name'],
+          properties: {
+            name: { type: 'string', minLength: 1, maxLength: 100 },
+            access_token: { type: 'string' },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const caller = await auth.require(request, request.params.customer, 'admin')
+      const { credentials } = await clients.dispatch.registerBot({
+        customer: request.params.customer,
+        name: request.body.name,
+        author: caller.name,
+      })
+      return reply.status(201).send(credentialsView(credentials!))
+    },
+  )
+
+  app.get<{ Params: { customer: string } }>(
+    '/:customer/bot',
+    { schema: { tags: ['bots'], summary: 'List bots with presence', params: customerParams } },
+    async (request) => {
+      await auth.require(request, request.params.customer, 'viewer')
+      const { bots } = await clients.dispatch.listBots({ customer: request.params.customer })
+      return bots.map(botView)
+    },
+  )
+}

@@ -1,0 +1,106 @@
+import { fileURLToPath } from 'node:url'
+import { Bus, Streams } from '@taskforge/bus'
+import { type ConfigOf, int, list, loadConfig, str } from '@taskforge/core'
+import { createDb, EventStore, OutboxRelay, Projector } from '@taskforge/event-store'
+import { runService } from '@taskforge/runtime'
+import { createLogger, type Logger } from '@taskforge/telemetry'
+import { type Kysely, sql } from 'kysely'
+import { Accounts } from './accounts/accounts.js'
+import { type AccountsTables, accountsProjection } from './accounts/accounts-projection.js'
+import { createClients } from './clients/clients.js'
+import { buildHttpServer } from './http/server.js'
+
+export const gatewaySettings = {
+  port: int('GATEWAY_PORT', 'Port of the public REST API', 8080),
+  host: str('GATEWAY_HOST', 'Address the REST API binds to', '127.0.0.1'),
+  healthPort: int('HEALTH_PORT', 'Port of /healthz and /readyz', 9101),
+  databaseUrl: str('DATABASE_URL', "Postgres URL of the gateway's own database (organizations, tokens)"),
+  natsUrl: str('NATS_URL', 'NATS server URL(s), comma separated', 'nats://127.0.0.1:4222'),
+  rootToken: str('ROOT_TOKEN', "The operator's credential: creates organizations"),
+  catalogUrl: str('CATALOG_GRPC_URL', 'task-catalog gRPC address', '127.0.0.1:50051'),
+  schedulerUrl: str('SCHEDULER_GRPC_URL', 'job-scheduler gRPC address', '127.0.0.1:50052'),
+  dispatchUrl: str('DISPATCH_GRPC_URL', 'bot-dispatch gRPC address', '127.0.0.1:50053'),
+  corsOrigins: list('CORS_ORIGINS', 'Browser origins allowed to call the API (comma separated)', []),
+}
+export type GatewayConfig = ConfigOf<typeof gatewaySettings>
+
+export interface RunningGateway {
+  url: string
+  stop(): Promise<void>
+}
+
+/** Composition root of the gateway; `main` and the tests share it. */
+export async function startGateway(
+  config: GatewayConfig,
+  logger: Logger,
+  hooks: {
+    onStop(fn: () => Promise<void>): void
+    addReadiness(name: string, check: () => Promise<boolean> | boolean): void
+  },
+): Promise<RunningGateway> {
+  const db = createDb(config.databaseUrl)
+  hooks.onStop(() => db.destroy())
+  const store = new EventStore(db)
+  await store.migrate()
+  await accountsProjection.setup(db)
+  const projector = new Projector(store, [accountsProjection], { logger })
+  await projector.start()
+  hooks.onStop(() => projector.stop())
+
+  const bus = await Bus.connect({ servers: config.natsUrl.split(','), name: 'gateway' })
+  hooks.onStop(() => bus.close())
+  await bus.ensureStream(Streams.EVENTS)
+  const relay = new OutboxRelay(store, {
+    name: 'gateway',
+    publish: (events) => bus.publishEvents(events),
+    logger,
+  })
+  await relay.start()
+  hooks.onStop(() => relay.stop())
+
+  const clients = createClients({
+    catalog: config.catalogUrl,
+    scheduler: config.schedulerUrl,
+    dispatch: config.dispatchUrl,
+  })
+  hooks.onStop(async () => clients.close())
+  const accounts = new Accounts(store, projector, db as unknown as Kysely<AccountsTables>)
+  const app = await buildHttpServer({
+    accounts,
+    clients,
+    rootToken: config.rootToken,
+    corsOrigins: config.corsOrigins,
+    logger,
+  })
+  await app.listen({ port: config.port, host: config.host })
+  hooks.onStop(() => app.close())
+  hooks.addReadiness('database', async () => {
+    await sql`SELECT 1`.execute(db)
+    return true
+  })
+  hooks.addReadiness('nats', () => !bus.nc.isClosed())
+  const address = app.server.address()
+  const port = typeof address === 'object' && address ? address.port : config.port
+  return { url: `http://${config.host}:${port}`, stop: () => app.close() }
+}
+
+async function main(): Promise<void> {
+  const logger = createLogger('gateway')
+  const config = loadConfig(gatewaySettings)
+  await runService({
+    name: 'gateway',
+    healthPort: config.healthPort,
+    logger,
+    async start(ctx) {
+      const gateway = await startGateway(config, logger, ctx)
+      logger.info({ url: gateway.url }, 'gateway listening')
+    },
+  })
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  main().catch((error: unknown) => {
+    console.error(error)
+    process.exit(1)
+  })
+}

@@ -1,0 +1,265 @@
+import { type Decider, forbidden, invalidState, notFound, validationFailed } from '@taskforge/core'
+import type { JobEvent } from '@taskforge/proto/jobs/v1/events'
+import type { JobResult, JobSpec } from '@taskforge/proto/jobs/v1/model'
+import { type Placement, placeJob } from './job-placement.js'
+
+/** One event of a job stream: the oneof case of `jobs.v1.JobEvent`. */
+export type JobDomainEvent = NonNullable<JobEvent['event']>
+
+export const JobLifecycles = ['onhold', 'ready', 'assigned', 'finished', 'terminated', 'canceled'] as const
+export type JobLifecycle = (typeof JobLifecycles)[number]
+
+export const JobStates = ['in_progress', 'success', 'failure', 'timeout', 'canceled', 'error'] as const
+export type JobStateName = (typeof JobStates)[number]
+
+/** Outcomes a bot may report when a job ends. */
+export const FinishedStates = ['success', 'failure', 'timeout', 'canceled', 'error'] as const
+export type FinishedState = (typeof FinishedStates)[number]
+
+const TERMINAL: ReadonlySet<JobLifecycle> = new Set(['finished', 'terminated', 'canceled'])
+
+export interface QueueJob {
+  type: 'QueueJob'
+  jobId: string
+  customer: string
+  spec: JobSpec
+  argumentsValues: string[]
+  origin: string
+  now: Date
+  /** A triggered run with a grace time waits (lifecycle `onhold`) until then. */
+  holdUntil?: Date
+  /** Decided by the caller from facts it gathered; {@link placeJob} on the spec alone when absent. */
+  placement?: Placement
+}
+/** Hands a job held in `ready` to a bot (a new attempt). */
+export interface AssignJob {
+  type: 'AssignJob'
+  botId: string
+  now: Date
+}
+export interface RecordStarted {
+  type: 'RecordStarted'
+  botId: string
+  pid: number
+  startedAt: Date
+}
+export interface RecordOutput {
+  type: 'RecordOutput'
+  botId: string
+  seq: number
+  stream: string
+  text: string
+}
+export interface RecordFinished {
+  type: 'RecordFinished'
+  botId: string
+  state: string
+  result: JobResult | undefined
+  output: string[]
+}
+export interface CancelJob {
+  type: 'Cancel'
+  /** The caller's organization: another one's job is as good as missing. */
+  customer: string
+  reason: string
+}
+export type JobCommand = QueueJob | AssignJob | RecordStarted | RecordOutput | RecordFinished | CancelJob
+
+export interface JobState {
+  /** Undefined until the job is queued. */
+  jobId: string | undefined
+  customer: string
+  lifecycle: JobLifecycle | undefined
+  state: JobStateName
+  spec: JobSpec | undefined
+  argumentsValues: readonly string[]
+  botId: string | undefined
+  attempt: number
+  /** The bot that reported the start of the current attempt. */
+  startedBy: string | undefined
+  outputSeqs: ReadonlySet<number>
+}
+
+/** Whether a job has ended (finished, terminated or canceled). */
+export function isTerminal(state: Pick<JobState, 'lifecycle'>): boolean {
+  return state.lifecycle !== undefined && TERMINAL.has(state.lifecycle)
+}
+
+/** The lifecycle a job ends in for a reported outcome: failures of the run itself are `terminated`. */
+export function lifecycleOf(state: FinishedState): JobLifecycle {
+  return state === 'success' || state === 'failure' ? 'finished' : 'terminated'
+}
+
+function isFinishedState(state: string): state is FinishedState {
+  return (FinishedStates as readonly string[]).includes(state)
+}
+
+const initialState = (): JobState => ({
+  jobId: undefined,
+  customer: '',
+  lifecycle: undefined,
+  state: 'in_progress',
+  spec: undefined,
+  argumentsValues: [],
+  botId: undefined,
+  attempt: 0,
+  startedBy: undefined,
+  outputSeqs: new Set(),
+})
+
+function queue(command: QueueJob, state: JobState): JobDomainEvent[] {
+  if (state.jobId !== undefined) {
+    // A retried request with the same job id answers the job it already created.
+    if (state.customer === command.customer) return []
+    throw invalidState(`job ${command.jobId} already exists`)
+  }
+  if (command.jobId === '') throw validationFailed('job id is required', { field: 'job_id' })
+  if (command.customer === '') throw validationFailed('customer is required', { field: 'customer' })
+  const queued: JobDomainEvent = {
+    $case: 'queued',
+    value: {
+      jobId: command.jobId,
+      customer: command.customer,
+      spec: command.spec,
+      taskArgumentsValues: command.argumentsValues,
+      origin: command.origin,
+      holdUntil: command.holdUntil,
+    },
+  }
+  if (command.holdUntil !== undefined && command.holdUntil > command.now) return [queued]
+  const placement = command.placement ?? placeJob(command.spec)
+  if (placement.kind === 'hold') return [queued]
+  return [queued, assigned(placement.botId, 1, command.spec, command.argumentsValues)]
+}
+
+function assigned(
+  botId: string,
+  attempt: number,
+  spec: JobSpec | undefined,
+  args: readonly string[],
+): JobDomainEvent {
+  return { $case: 'assigned', value: { botId, attempt, spec, taskArgumentsValues: [...args] } }
+}
+
+function existing(state: JobState): string {
+  if (state.jobId === undefined) throw notFound('job')
+  return state.jobId
+}
+
+/** Reports are accepted only from the bot the job is assigned to. */
+function requireAssignedBot(state: JobState, botId: string): void {
+  const jobId = existing(state)
+  if (state.botId === undefined || state.botId !== botId) {
+    throw forbidden(`bot ${botId} is not assigned job ${jobId}`)
+  }
+}
+
+function decide(command: JobCommand, state: JobState): JobDomainEvent[] {
+  switch (command.type) {
+    case 'QueueJob':
+      return queue(command, state)
+    case 'AssignJob': {
+      const jobId = existing(state)
+      if (state.lifecycle !== 'ready') {
+        throw invalidState(`job ${jobId} is ${state.lifecycle}, not ready`, { lifecycle: state.lifecycle })
+      }
+      return [assigned(command.botId, state.attempt + 1, state.spec, state.argumentsValues)]
+    }
+    case 'RecordStarted':
+      requireAssignedBot(state, command.botId)
+      if (isTerminal(state) || state.startedBy === command.botId) return []
+      return [
+        { $case: 'started', value: { botId: command.botId, pid: command.pid, startedAt: command.startedAt } },
+      ]
+    case 'RecordOutput':
+      requireAssignedBot(state, command.botId)
+      if (isTerminal(state) || state.outputSeqs.has(command.seq)) return []
+      return [
+        { $case: 'outputAppended', value: { seq: command.seq, stream: command.stream, text: command.text } },
+      ]
+    case 'RecordFinished': {
+      requireAssignedBot(state, command.botId)
+      if (isTerminal(state)) return []
+      if (!isFinishedState(command.state)) {
+        throw validationFailed(`unknown job state ${JSON.stringify(command.state)}`, {
+          field: 'state',
+          allowed: FinishedStates,
+        })
+      }
+      return [
+        {
+          $case: 'finished',
+          value: {
+            lifecycle: lifecycleOf(command.state),
+            state: command.state,
+            result: command.result,
+            output: command.output,
+          },
+        },
+      ]
+    }
+    case 'Cancel': {
+      const jobId = existing(state)
+      if (state.customer !== command.customer) throw notFound('job', jobId)
+      if (isTerminal(state)) {
+        throw invalidState(`job ${jobId} is already ${state.lifecycle}`, { lifecycle: state.lifecycle })
+      }
+      if (state.startedBy !== undefined) {
+        throw invalidState(`job ${jobId} is running on its bot and cannot be canceled`, {
+          lifecycle: state.lifecycle,
+        })
+      }
+      return [{ $case: 'canceled', value: { reason: command.reason } }]
+    }
+  }
+}
+
+function evolve(state: JobState, event: JobDomainEvent): JobState {
+  switch (event.$case) {
+    case 'queued': {
+      const q = event.value
+      return {
+        ...state,
+        jobId: q.jobId,
+        customer: q.customer,
+        lifecycle: q.holdUntil === undefined ? 'ready' : 'onhold',
+        state: 'in_progress',
+        spec: q.spec,
+        argumentsValues: q.taskArgumentsValues,
+      }
+    }
+    case 'assigned':
+      return {
+        ...state,
+        lifecycle: 'assigned',
+        botId: event.value.botId,
+        attempt: event.value.attempt,
+        spec: event.value.spec ?? state.spec,
+        argumentsValues: event.value.taskArgumentsValues,
+        startedBy: undefined,
+        outputSeqs: new Set(),
+      }
+    case 'started':
+      return { ...state, startedBy: event.value.botId }
+    case 'outputAppended':
+      return { ...state, outputSeqs: new Set(state.outputSeqs).add(event.value.seq) }
+    case 'finished':
+      return {
+        ...state,
+        lifecycle: (JobLifecycles as readonly string[]).includes(event.value.lifecycle)
+          ? (event.value.lifecycle as JobLifecycle)
+          : 'terminated',
+        state: (JobStates as readonly string[]).includes(event.value.state)
+          ? (event.value.state as JobStateName)
+          : 'error',
+      }
+    case 'canceled':
+      return { ...state, lifecycle: 'canceled', state: 'canceled' }
+  }
+}
+
+/**
+ * The job aggregate: queued, assigned to a bot, started, output, finished or canceled. Reports from bots
+ * are facts that may arrive twice or late, so repeating one is a no-op rather than an error.
+ */
+export const jobDecider: Decider<JobCommand, JobState, JobDomainEvent> = { decide, evolve, initialState }

@@ -1,0 +1,2 @@
+export * from './job-spec-from-task.js'
+export * from './scheduler-service.js'

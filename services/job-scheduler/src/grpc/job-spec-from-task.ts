@@ -1,0 +1,22 @@
+import type { Script, Task } from '@taskforge/proto/catalog/v1/model'
+import { JobSpec } from '@taskforge/proto/jobs/v1/model'
+
+/** Jobs of a task saved without a timeout run at most this long (seconds), as the product documents. */
+export const DEFAULT_TIMEOUT_SECONDS = 600
+
+/** The work order copied from the task and its script when the job is created. */
+export function jobSpecFromTask(task: Task, script: Script): JobSpec {
+  const d = task.definition
+  return JobSpec.fromPartial({
+    taskId: task.id,
+    taskName: d?.name ?? '',
+    hostId: d?.hostId ?? '',
+    scriptFilename: script.filename,
+    scriptContent: script.content,
+    runAs: d?.runAs ?? '',
+    env: d?.env ?? {},
+    timeout: d?.timeout || DEFAULT_TIMEOUT_SECONDS,
+    multitasking: d?.multitasking ?? false,
+    taskVersion: task.version,
+  })
+}

@@ -1,0 +1,5 @@
+export * from './job-queries.js'
+export * from './job-view.js'
+export * from './jobs-projection.js'
+export * from './jobs-table.js'
+export * from './to-proto-job.js'

@@ -1,0 +1,133 @@
+import type { JobDomainEvent } from '../domain/job-decider.js'
+
+/** The job's result as the read model keeps it (JSON-friendly: no bigint). */
+export interface JobResultView {
+  code: number | null
+  signal: string
+  killed: boolean
+  log: string
+  lastline: string
+  truncatedBytes: number
+  reason: string
+}
+
+/** One row of the `jobs` read model, in memory. */
+export interface JobView {
+  id: string
+  customer: string
+  taskId: string
+  name: string
+  hostId: string
+  lifecycle: string
+  state: string
+  taskArgumentsValues: string[]
+  output: string[]
+  /** Null until the bot sent output or a result. */
+  result: JobResultView | null
+  origin: string
+  creationDate: Date
+  lastUpdate: Date
+  version: number
+  author: string
+}
+
+/** What the projection knows about a stored event besides its payload. */
+export interface JobEventFacts {
+  jobId: string
+  version: number
+  occurredAt: Date
+  author: string
+}
+
+const emptyResult = (): JobResultView => ({
+  code: null,
+  signal: '',
+  killed: false,
+  log: '',
+  lastline: '',
+  truncatedBytes: 0,
+  reason: '',
+})
+
+/** The last non-empty line of `text`, or undefined when it has none. */
+function lastLineOf(text: string): string | undefined {
+  const lines = text.split(/\r?\n/)
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i]!.trim()
+    if (line !== '') return line
+  }
+  return undefined
+}
+
+/**
+ * The read model's fold: the view after one more event. A queued event creates the view; any other event
+ * for a job the view does not hold is ignored (it cannot happen for streams the scheduler wrote).
+ */
+export function applyJobEvent(
+  view: JobView | undefined,
+  event: JobDomainEvent,
+  facts: JobEventFacts,
+): JobView | undefined {
+  const touched = (next: Partial<JobView>, base: JobView): JobView => ({
+    ...base,
+    ...next,
+    version: facts.version,
+    lastUpdate: facts.occurredAt,
+  })
+  if (event.$case === 'queued') {
+    if (view !== undefined) return view
+    const q = event.value
+    return {
+      id: facts.jobId,
+      customer: q.customer,
+      taskId: q.spec?.taskId ?? '',
+      name: q.spec?.taskName ?? '',
+      hostId: q.spec?.hostId ?? '',
+      lifecycle: q.holdUntil === undefined ? 'ready' : 'onhold',
+      state: 'in_progress',
+      taskArgumentsValues: q.taskArgumentsValues,
+      output: [],
+      result: null,
+      origin: q.origin,
+      creationDate: facts.occurredAt,
+      lastUpdate: facts.occurredAt,
+      version: facts.version,
+      author: facts.author,
+    }
+  }
+  if (view === undefined) return undefined
+  switch (event.$case) {
+    case 'assigned':
+      return touched({ lifecycle: 'assigned', hostId: event.value.botId }, view)
+    case 'started':
+      return touched({ lifecycle: 'assigned', state: 'in_progress' }, view)
+    case 'outputAppended': {
+      const result = view.result ?? emptyResult()
+      const log = result.log + event.value.text
+      return touched(
+        { result: { ...result, log, lastline: lastLineOf(event.value.text) ?? result.lastline } },
+        view,
+      )
+    }
+    case 'finished': {
+      const reported = event.value.result
+      const live = view.result ?? emptyResult()
+      const log = reported?.log || live.log
+      const result: JobResultView = {
+        code: reported?.code ?? null,
+        signal: reported?.signal ?? '',
+        killed: reported?.killed ?? false,
+        log,
+        lastline: reported?.lastline || lastLineOf(log) || '',
+        truncatedBytes: Number(reported?.truncatedBytes ?? 0n),
+        reason: reported?.reason ?? '',
+      }
+      return touched(
+        { lifecycle: event.value.lifecycle, state: event.value.state, output: event.value.output, result },
+        view,
+      )
+    }
+    case 'canceled':
+      return touched({ lifecycle: 'canceled', state: 'canceled' }, view)
+  }
+}

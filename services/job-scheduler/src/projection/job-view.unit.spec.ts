@@ -1,0 +1,106 @@
+import { JobResult, JobSpec } from '@taskforge/proto/jobs/v1/model'
+import { describe, expect, it } from 'vitest'
+import type { JobDomainEvent } from '../domain/job-decider.js'
+import { applyJobEvent, type JobView } from './job-view.js'
+import { toProtoJob } from './to-proto-job.js'
+
+const jobId = '01900000-0000-7000-8000-0000000000a1'
+const spec = JobSpec.fromPartial({ taskId: 'task-1', taskName: 'backup', hostId: 'bot-1' })
+const t = (s: number) => new Date(Date.UTC(2025, 0, 1, 0, 0, s))
+const queued: JobDomainEvent = {
+  $case: 'queued',
+  value: { jobId, customer: 'acme', spec, taskArgumentsValues: ['x'], origin: 'api', holdUntil: undefined },
+}
+
+function replay(events: JobDomainEvent[]): JobView | undefined {
+  return events.reduce<JobView | undefined>(
+    (view, event, i) =>
+      applyJobEvent(view, event, { jobId, version: i + 1, occurredAt: t(i), author: 'ops' }),
+    undefined,
+  )
+}
+
+describe('applyJobEvent', () => {
+  it('creates the view from the queued event', () => {
+    expect(replay([queued])).toEqual({
+      id: jobId,
+      customer: 'acme',
+      taskId: 'task-1',
+      name: 'backup',
+      hostId: 'bot-1',
+      lifecycle: 'ready',
+      state: 'in_progress',
+      taskArgumentsValues: ['x'],
+      output: [],
+      result: null,
+      origin: 'api',
+      creationDate: t(0),
+      lastUpdate: t(0),
+      version: 1,
+      author: 'ops',
+    })
+  })
+
+  it('follows a run to its end, keeping the live log until the result replaces it', () => {
+    const view = replay([
+      queued,
+      { $case: 'assigned', value: { botId: 'bot-1', attempt: 1, spec, taskArgumentsValues: ['x'] } },
+      { $case: 'started', value: { botId: 'bot-1', pid: 1, startedAt: t(2) } },
+      { $case: 'outputAppended', value: { seq: 0, stream: 'stdout', text: 'one\ntwo\n' } },
+    ])
+    expect(view).toMatchObject({ lifecycle: 'assigned', state: 'in_progress', version: 4, lastUpdate: t(3) })
+    expect(view?.result).toMatchObject({ log: 'one\ntwo\n', lastline: 'two' })
+
+    const finished = applyJobEvent(
+      view,
+      {
+        $case: 'finished',
+        value: {
+          lifecycle: 'finished',
+          state: 'success',
+          result: JobResult.fromPartial({ code: 0 }),
+          output: ['{"ok":true}'],
+        },
+      },
+      { jobId, version: 5, occurredAt: t(9), author: 'bot-1' },
+    )
+    expect(finished).toMatchObject({ lifecycle: 'finished', state: 'success', output: ['{"ok":true}'] })
+    expect(finished?.result).toMatchObject({ code: 0, log: 'one\ntwo\n', lastline: 'two' })
+    expect(finished?.author).toBe('ops')
+  })
+
+  it('marks a canceled job', () => {
+    expect(replay([queued, { $case: 'canceled', value: { reason: 'no' } }])).toMatchObject({
+      lifecycle: 'canceled',
+      state: 'canceled',
+    })
+  })
+
+  it('ignores events of a job it never saw queued', () => {
+    expect(replay([{ $case: 'canceled', value: { reason: 'no' } }])).toBeUndefined()
+  })
+})
+
+describe('toProtoJob', () => {
+  it('leaves the result out until there is one and keeps a null exit code absent', () => {
+    const view = replay([queued])!
+    expect(toProtoJob(view).result).toBeUndefined()
+    const withResult = toProtoJob({
+      ...view,
+      result: {
+        code: null,
+        signal: 'SIGKILL',
+        killed: true,
+        log: '',
+        lastline: '',
+        truncatedBytes: 3,
+        reason: '',
+      },
+    })
+    expect(withResult.result?.code).toBeUndefined()
+    expect(withResult.result?.truncatedBytes).toBe(3n)
+    expect(
+      toProtoJob({ ...view, result: { ...withResult.result!, code: 0, truncatedBytes: 0 } }).result?.code,
+    ).toBe(0)
+  })
+})

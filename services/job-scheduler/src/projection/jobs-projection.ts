@@ -1,0 +1,100 @@
+import type { Db, Projection, StoredEvent } from '@taskforge/event-store'
+import type { Kysely, Selectable, Transaction } from 'kysely'
+import { decodeJobEvent, JOB_STREAM_TYPE } from '../domain/job-events.js'
+import { applyJobEvent, type JobView } from './job-view.js'
+import { createJobsTable, JOBS_TABLE, type JobsDatabase, type JobsTable } from './jobs-table.js'
+
+/** A row as read back (pg parses jsonb and timestamptz). */
+export function rowToView(row: Selectable<JobsTable>): JobView {
+  return {
+    id: row.id,
+    customer: row.customer,
+    taskId: row.task_id,
+    name: row.name,
+    hostId: row.host_id,
+    lifecycle: row.lifecycle,
+    state: row.state,
+    taskArgumentsValues: row.task_arguments_values,
+    output: row.output,
+    result: row.result,
+    origin: row.origin,
+    creationDate: row.creation_date,
+    lastUpdate: row.last_update,
+    version: row.version,
+    author: row.author,
+  }
+}
+
+function viewToRow(view: JobView) {
+  return {
+    id: view.id,
+    customer: view.customer,
+    task_id: view.taskId,
+    name: view.name,
+    host_id: view.hostId,
+    lifecycle: view.lifecycle,
+    state: view.state,
+    task_arguments_values: JSON.stringify(view.taskArgumentsValues),
+    output: JSON.stringify(view.output),
+    result: JSON.stringify(view.result),
+    origin: view.origin,
+    creation_date: view.creationDate,
+    last_update: view.lastUpdate,
+    version: view.version,
+    author: view.author,
+  }
+}
+
+/**
+ * The `jobs` read model. A batch is folded in memory per job (a running job sends many output events),
+ * then each changed job is written once. Events at or below a row's version are skipped, so replaying a
+ * batch is harmless.
+ */
+export const jobsProjection: Projection = {
+  name: JOBS_TABLE,
+  version: 1,
+  streamTypes: [JOB_STREAM_TYPE],
+
+  async setup(db: Db) {
+    await createJobsTable(db)
+  },
+
+  async reset(trx: Transaction<JobsDatabase>) {
+    await trx.schema.dropTable(JOBS_TABLE).ifExists().execute()
+    await createJobsTable(trx)
+  },
+
+  async apply(trx: Transaction<JobsDatabase>, events: StoredEvent[]) {
+    const jobEvents = events.filter((event) => event.streamType === JOB_STREAM_TYPE)
+    if (jobEvents.length === 0) return
+    const ids = [...new Set(jobEvents.map((event) => event.streamId))]
+    const rows = await trx.selectFrom(JOBS_TABLE).selectAll().where('id', 'in', ids).execute()
+    const views = new Map(rows.map((row) => [row.id, rowToView(row)]))
+    const changed = new Set<string>()
+    for (const stored of jobEvents) {
+      const current = views.get(stored.streamId)
+      const version = Number(stored.streamVersion)
+      if (current !== undefined && current.version >= version) continue
+      const next = applyJobEvent(current, decodeJobEvent(stored), {
+        jobId: stored.streamId,
+        version,
+        occurredAt: stored.occurredAt,
+        author: stored.metadata.author ?? '',
+      })
+      if (next === undefined || next === current) continue
+      views.set(stored.streamId, next)
+      changed.add(stored.streamId)
+    }
+    for (const id of changed) {
+      const row = viewToRow(views.get(id)!)
+      await trx
+        .insertInto(JOBS_TABLE)
+        .values(row)
+        .onConflict((oc) => oc.column('id').doUpdateSet(row))
+        .execute()
+    }
+  },
+}
+
+/** The projection's tables typed for this service's queries. */
+export type JobsDb = Kysely<JobsDatabase>

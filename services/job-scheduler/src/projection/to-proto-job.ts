@@ -1,0 +1,35 @@
+import { Job } from '@taskforge/proto/jobs/v1/model'
+import type { JobView } from './job-view.js'
+
+/** The read model as the `jobs.v1.Job` message the gRPC API answers. */
+export function toProtoJob(view: JobView): Job {
+  const r = view.result
+  return Job.fromPartial({
+    id: view.id,
+    customer: view.customer,
+    taskId: view.taskId,
+    name: view.name,
+    hostId: view.hostId,
+    lifecycle: view.lifecycle,
+    state: view.state,
+    taskArgumentsValues: view.taskArgumentsValues,
+    output: view.output,
+    result:
+      r === null
+        ? undefined
+        : {
+            ...(r.code === null ? {} : { code: r.code }),
+            signal: r.signal,
+            killed: r.killed,
+            log: r.log,
+            lastline: r.lastline,
+            truncatedBytes: BigInt(r.truncatedBytes),
+            reason: r.reason,
+          },
+    origin: view.origin,
+    creationDate: view.creationDate,
+    lastUpdate: view.lastUpdate,
+    version: view.version,
+    author: view.author,
+  })
+}

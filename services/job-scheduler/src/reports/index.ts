@@ -1,0 +1,2 @@
+export * from './report-command.js'
+export * from './reports-consumer.js'

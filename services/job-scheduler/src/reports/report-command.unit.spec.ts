@@ -1,0 +1,81 @@
+import { isAppError } from '@taskforge/core'
+import { BotReport, type DeepPartial } from '@taskforge/proto/bots/v1/protocol'
+import { describe, expect, it } from 'vitest'
+import { botIdOfReportSubject, reportToCommand } from './report-command.js'
+
+const jobId = '01900000-0000-7000-8000-0000000000a1'
+const received = new Date('2025-01-01T00:00:05Z')
+const report = (partial: DeepPartial<BotReport>) =>
+  BotReport.fromPartial({ reportId: 'r1', botId: 'bot-1', customer: 'acme', jobId, ...partial })
+
+function code(fn: () => unknown): string {
+  try {
+    fn()
+  } catch (error) {
+    if (isAppError(error)) return error.code
+    throw error
+  }
+  return 'none'
+}
+
+describe('botIdOfReportSubject', () => {
+  it('reads the bot of reports.<bot> only', () => {
+    expect(botIdOfReportSubject('reports.bot-1')).toBe('bot-1')
+    expect(botIdOfReportSubject('reports.bot-1.x')).toBeUndefined()
+    expect(botIdOfReportSubject('dispatch.bot-1')).toBeUndefined()
+    expect(botIdOfReportSubject('reports.')).toBeUndefined()
+  })
+})
+
+describe('reportToCommand', () => {
+  it('maps each kind of report to its command', () => {
+    const startedAt = new Date('2025-01-01T00:00:01Z')
+    expect(
+      reportToCommand(
+        report({ report: { $case: 'started', value: { pid: 7, startedAt } } }),
+        'reports.bot-1',
+        received,
+      ),
+    ).toEqual({ type: 'RecordStarted', botId: 'bot-1', pid: 7, startedAt })
+    expect(
+      reportToCommand(
+        report({ report: { $case: 'output', value: { seq: 3, stream: 'stderr', text: 'oops' } } }),
+        'reports.bot-1',
+        received,
+      ),
+    ).toEqual({ type: 'RecordOutput', botId: 'bot-1', seq: 3, stream: 'stderr', text: 'oops' })
+    expect(
+      reportToCommand(
+        report({ report: { $case: 'finished', value: { state: 'failure', output: ['x'] } } }),
+        'reports.bot-1',
+        received,
+      ),
+    ).toMatchObject({ type: 'RecordFinished', botId: 'bot-1', state: 'failure', output: ['x'] })
+  })
+  it('falls back to the send time, then the arrival time, for a start without a time', () => {
+    const started = { $case: 'started' as const, value: { pid: 1 } }
+    const sentAt = new Date('2025-01-01T00:00:02Z')
+    expect(reportToCommand(report({ report: started, sentAt }), 'reports.bot-1', received)).toMatchObject({
+      startedAt: sentAt,
+    })
+    expect(reportToCommand(report({ report: started }), 'reports.bot-1', received)).toMatchObject({
+      startedAt: received,
+    })
+  })
+  it('refuses a report sent on another bot subject', () => {
+    const started = { $case: 'started' as const, value: { pid: 1 } }
+    expect(code(() => reportToCommand(report({ report: started }), 'reports.bot-2', received))).toBe(
+      'BAD_REQUEST',
+    )
+  })
+  it('refuses a report without id, job or content', () => {
+    const started = { $case: 'started' as const, value: { pid: 1 } }
+    expect(
+      code(() => reportToCommand(report({ report: started, reportId: '' }), 'reports.bot-1', received)),
+    ).toBe('BAD_REQUEST')
+    expect(
+      code(() => reportToCommand(report({ report: started, jobId: 'nope' }), 'reports.bot-1', received)),
+    ).toBe('BAD_REQUEST')
+    expect(code(() => reportToCommand(report({}), 'reports.bot-1', received))).toBe('BAD_REQUEST')
+  })
+})

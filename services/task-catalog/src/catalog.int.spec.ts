@@ -1,0 +1,316 @@
+import type * as grpc from '@grpc/grpc-js'
+import { Bus, type BusMessage, decodeEnvelope, type Envelope } from '@taskforge/bus'
+import { newId, notFound } from '@taskforge/core'
+import {
+  BotDispatchServiceService,
+  type GetBotRequest,
+  type GetBotResponse,
+} from '@taskforge/proto/bots/v1/bot_service'
+import { TaskCatalogServiceClient } from '@taskforge/proto/catalog/v1/catalog_service'
+import { TaskEvent } from '@taskforge/proto/catalog/v1/events'
+import { TaskDefinition } from '@taskforge/proto/catalog/v1/model'
+import {
+  addService,
+  createClient,
+  createGrpcServer,
+  type RpcClient,
+  startGrpcServer,
+  stopGrpcServer,
+} from '@taskforge/rpc'
+import { type NatsServer, startNats, testDatabase, waitUntil } from '@taskforge/testkit'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type RunningCatalog, startCatalog } from './main.js'
+
+const acme = 'acme'
+const globex = 'globex'
+const acmeBot = newId()
+const globexBot = newId()
+const botCustomers = new Map([
+  [acmeBot, acme],
+  [globexBot, globex],
+])
+
+/**
+ * A stand-in for bot-dispatch answering GetBot from a fixed map. Acceptable here because the catalog only
+ * relies on GetBot's contract (a bot of the customer, or NOT_FOUND); the real bot-dispatch is tested in
+ * its own service.
+ */
+function fakeBotDispatch() {
+  const unimplemented = async (): Promise<never> => {
+    throw new Error('not used by the catalog')
+  }
+  return {
+    registerBot: unimplemented,
+    listBots: unimplemented,
+    async getBot(request: GetBotRequest): Promise<GetBotResponse> {
+      if (botCustomers.get(request.botId) !== request.customer) throw notFound('bot', request.botId)
+      return {
+        bot: {
+          id: request.botId,
+          customer: request.customer,
+          name: 'local',
+          online: true,
+          lastSeen: new Date(),
+          runningJobs: 0,
+          creationDate: new Date(),
+        },
+      }
+    },
+  }
+}
+
+describe('task catalog over gRPC', () => {
+  let nats: NatsServer
+  let dispatch: grpc.Server
+  let dispatchStopped = false
+  let catalog: RunningCatalog
+  let client: RpcClient<TaskCatalogServiceClient>
+  let bus: Bus
+  const createdEnvelopes: Envelope[] = []
+  let consumer: { stop(): Promise<void> } | undefined
+
+  beforeAll(async () => {
+    const databaseUrl = await testDatabase()
+    nats = await startNats()
+    dispatch = createGrpcServer()
+    addService(dispatch, BotDispatchServiceService, fakeBotDispatch())
+    const dispatchPort = await startGrpcServer(dispatch, 0, '127.0.0.1')
+    catalog = await startCatalog({
+      databaseUrl,
+      natsUrl: nats.url,
+      grpcPort: 0,
+      healthPort: 0,
+      dispatchGrpcUrl: `127.0.0.1:${dispatchPort}`,
+    })
+    client = createClient(TaskCatalogServiceClient, `127.0.0.1:${catalog.grpcPort}`)
+    bus = await Bus.connect({ servers: nats.url, name: 'catalog-test' })
+    await bus.ensureConsumer('EVENTS', {
+      durable: 'catalog-test-task-created',
+      filterSubjects: ['events.task.created'],
+    })
+    consumer = await bus.consume('EVENTS', 'catalog-test-task-created', async (message: BusMessage) => {
+      createdEnvelopes.push(decodeEnvelope(message.data))
+    })
+  })
+
+  afterAll(async () => {
+    await consumer?.stop()
+    await bus?.close()
+    client?.close()
+    await catalog?.stop()
+    if (dispatch && !dispatchStopped) await stopGrpcServer(dispatch)
+    await nats?.stop()
+  })
+
+  const createScript = async (customer = acme, filename = 'backup.sh') => {
+    const { script } = await client.createScript({
+      customer,
+      filename,
+      description: 'nightly backup',
+      content: Buffer.from('#!/bin/sh\necho done\n'),
+      author: 'admin-token',
+    })
+    return script!
+  }
+
+  const definition = (changes: Partial<TaskDefinition>) =>
+    TaskDefinition.create({ name: 'backup', hostId: acmeBot, runAs: 'sh %script%', ...changes })
+
+  const errorOf = async (promise: Promise<unknown>): Promise<unknown> =>
+    promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+
+  it('creates a script and a task and reads them back at once', async () => {
+    const script = await createScript()
+    expect(script).toMatchObject({ customer: acme, filename: 'backup.sh', description: 'nightly backup' })
+    expect(Buffer.from(script.content).toString()).toBe('#!/bin/sh\necho done\n')
+    expect(await client.getScript({ customer: acme, scriptId: script.id })).toEqual({ script })
+
+    const { task } = await client.createTask({
+      customer: acme,
+      definition: definition({
+        scriptId: script.id,
+        tags: ['nightly'],
+        taskArguments: [{ order: 0, type: 'input', label: 'target', value: '', required: true, options: [] }],
+        timeout: 0,
+      }),
+      author: 'admin-token',
+    })
+    expect(task?.customer).toBe(acme)
+    expect(task?.definition).toMatchObject({
+      name: 'backup',
+      scriptId: script.id,
+      hostId: acmeBot,
+      timeout: 600,
+    })
+    expect(await client.getTask({ customer: acme, taskId: task!.id })).toEqual({ task })
+    expect(await catalog.readiness.db()).toBe(true)
+    expect(await catalog.readiness.nats()).toBe(true)
+    expect(await catalog.readiness.projector()).toBe(true)
+  })
+
+  it('lists tasks of one customer in creation order, filtered by tag and host', async () => {
+    const script = await createScript(acme, 'list.sh')
+    const make = async (name: string, tags: string[]) =>
+      (
+        await client.createTask({
+          customer: acme,
+          definition: definition({ name, tags, scriptId: script.id }),
+          author: '',
+        })
+      ).task!
+    const first = await make('first', ['reports', 'daily'])
+    const second = await make('second', ['daily'])
+    const third = await make('third', [])
+
+    const ids = (tasks: { id: string }[]) => tasks.map((t) => t.id)
+    const all = await client.listTasks({ customer: acme, tag: '', hostId: '' })
+    expect(ids(all.tasks)).toEqual(expect.arrayContaining([first.id, second.id, third.id]))
+    expect(ids(all.tasks).filter((id) => [first.id, second.id, third.id].includes(id))).toEqual([
+      first.id,
+      second.id,
+      third.id,
+    ])
+    expect(ids((await client.listTasks({ customer: acme, tag: 'daily', hostId: '' })).tasks)).toEqual([
+      first.id,
+      second.id,
+    ])
+    expect(ids((await client.listTasks({ customer: acme, tag: 'reports', hostId: acmeBot })).tasks)).toEqual([
+      first.id,
+    ])
+    expect((await client.listTasks({ customer: acme, tag: '', hostId: globexBot })).tasks).toEqual([])
+    const scripts = await client.listScripts({ customer: acme })
+    expect(scripts.scripts.map((s) => s.id)).toContain(script.id)
+  })
+
+  it("answers NOT_FOUND for another customer's script or task and lists none of them", async () => {
+    const script = await createScript()
+    const { task } = await client.createTask({
+      customer: acme,
+      definition: definition({ scriptId: script.id }),
+      author: '',
+    })
+    expect(await errorOf(client.getTask({ customer: globex, taskId: task!.id }))).toMatchObject({
+      code: 'NOT_FOUND',
+    })
+    expect(await errorOf(client.getScript({ customer: globex, scriptId: script.id }))).toMatchObject({
+      code: 'NOT_FOUND',
+    })
+    expect(await errorOf(client.getTask({ customer: acme, taskId: 'nope' }))).toMatchObject({
+      code: 'NOT_FOUND',
+    })
+    expect((await client.listTasks({ customer: globex, tag: '', hostId: '' })).tasks).toEqual([])
+    expect((await client.listScripts({ customer: globex })).scripts).toEqual([])
+  })
+
+  it('refuses invalid input with VALIDATION_FAILED naming the field', async () => {
+    const script = await createScript()
+    const globexScript = await createScript(globex)
+    const cases: [Partial<TaskDefinition>, string][] = [
+      [{ name: '', scriptId: script.id }, 'name'],
+      [{ timeout: 90_000, scriptId: script.id }, 'timeout'],
+      [
+        {
+          scriptId: script.id,
+          taskArguments: [{ order: 0, type: 'fixed', label: 'x', value: '', required: false, options: [] }],
+        },
+        'task_arguments',
+      ],
+      [{ scriptId: newId() }, 'script_id'],
+      [{ scriptId: globexScript.id }, 'script_id'],
+      [{ scriptId: script.id, hostId: globexBot }, 'host_id'],
+      [{ scriptId: script.id, hostId: newId() }, 'host_id'],
+    ]
+    for (const [changes, field] of cases) {
+      const error = await errorOf(
+        client.createTask({ customer: acme, definition: definition(changes), author: '' }),
+      )
+      expect(error, field).toMatchObject({ code: 'VALIDATION_FAILED', details: { field } })
+    }
+    const badScript = await errorOf(
+      client.createScript({
+        customer: acme,
+        filename: 'a/b.sh',
+        description: '',
+        content: Buffer.from('x'),
+        author: '',
+      }),
+    )
+    expect(badScript).toMatchObject({ code: 'VALIDATION_FAILED', details: { field: 'filename' } })
+  })
+
+  it('publishes events.task.created on JetStream as a decodable Envelope', async () => {
+    const script = await createScript()
+    const { task } = await client.createTask({
+      customer: acme,
+      definition: definition({ name: 'published', scriptId: script.id }),
+      author: 'admin-token',
+    })
+    const envelope = await waitUntil(() => createdEnvelopes.find((e) => e.streamId === task!.id), {
+      message: 'events.task.created for the new task',
+    })
+    expect(envelope).toMatchObject({
+      type: 'created',
+      streamType: 'task',
+      customer: acme,
+      author: 'admin-token',
+    })
+    const { event } = TaskEvent.decode(envelope.data)
+    expect(event?.$case).toBe('created')
+    if (event?.$case === 'created') {
+      expect(event.value.taskId).toBe(task!.id)
+      expect(event.value.definition?.name).toBe('published')
+      expect(event.value.secret).toMatch(/^[0-9a-f]{64}$/)
+    }
+  })
+
+  it('updates, rotates the secret of and deletes a task through the command side', async () => {
+    const script = await createScript()
+    const ctx = { customer: acme, author: 'admin-token' }
+    const { task } = await client.createTask({
+      customer: acme,
+      definition: definition({ scriptId: script.id }),
+      author: '',
+    })
+    const taskId = task!.id
+    const before = await catalog.readModel.getTaskCredentials(acme, taskId)
+
+    await catalog.commands.updateTask(ctx, taskId, { name: 'renamed', tags: ['moved'] })
+    const { task: updated } = await client.getTask({ customer: acme, taskId })
+    expect(updated).toMatchObject({
+      version: 2,
+      definition: { name: 'renamed', tags: ['moved'], scriptId: script.id },
+    })
+    expect(
+      (await client.listTasks({ customer: acme, tag: 'moved', hostId: '' })).tasks.map((t) => t.id),
+    ).toEqual([taskId])
+    expect(await errorOf(catalog.commands.updateTask(ctx, taskId, { hostId: globexBot }))).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: { field: 'host_id' },
+    })
+    expect(
+      await errorOf(catalog.commands.updateTask({ customer: globex }, taskId, { name: 'x' })),
+    ).toMatchObject({
+      code: 'NOT_FOUND',
+    })
+
+    const { secret } = await catalog.commands.rotateTaskSecret(ctx, taskId)
+    expect(secret).not.toBe(before?.secret)
+    expect(await catalog.readModel.getTaskCredentials(acme, taskId)).toEqual({ id: taskId, secret })
+
+    await catalog.commands.deleteTask(ctx, taskId)
+    expect(await errorOf(client.getTask({ customer: acme, taskId }))).toMatchObject({ code: 'NOT_FOUND' })
+  })
+
+  it('passes UNAVAILABLE through when bot-dispatch cannot be reached', async () => {
+    const script = await createScript()
+    await stopGrpcServer(dispatch)
+    dispatchStopped = true
+    const error = await errorOf(
+      client.createTask({ customer: acme, definition: definition({ scriptId: script.id }), author: '' }),
+    )
+    expect(error).toMatchObject({ code: 'UNAVAILABLE' })
+  })
+})

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest'
+import { deciderSpec } from '../test-support/given-when-then.js'
+import { MAX_SCRIPT_BYTES, type ScriptDomainEvent, scriptDecider } from './script-decider.js'
+
+const spec = deciderSpec(scriptDecider)
+const scriptId = '01900000-0000-7000-8000-000000000001'
+const customer = 'acme'
+const content = Buffer.from('#!/bin/sh\necho hi\n')
+
+const created: ScriptDomainEvent = {
+  $case: 'created',
+  value: { scriptId, customer, filename: 'hello.sh', description: 'says hi', content },
+}
+const create = {
+  type: 'createScript' as const,
+  scriptId,
+  customer,
+  filename: 'hello.sh',
+  description: 'says hi',
+  content,
+}
+
+describe('script decider', () => {
+  describe('create', () => {
+    it('records the script with a trimmed filename', () => {
+      spec([])
+        .when({ ...create, filename: '  hello.sh ' })
+        .thenEvents([created])
+    })
+    it('accepts exactly 1 MiB of content', () => {
+      const [event] = scriptDecider.decide(
+        { ...create, content: Buffer.alloc(MAX_SCRIPT_BYTES) },
+        scriptDecider.initialState(),
+      )
+      expect(event?.$case === 'created' && event.value.content.byteLength).toBe(MAX_SCRIPT_BYTES)
+    })
+    it('requires a filename', () => {
+      spec([])
+        .when({ ...create, filename: '  ' })
+        .thenFails('VALIDATION_FAILED', { field: 'filename' })
+    })
+    it('refuses a filename with a slash', () => {
+      spec([])
+        .when({ ...create, filename: '../etc/passwd' })
+        .thenFails('VALIDATION_FAILED', { field: 'filename' })
+    })
+    it('refuses a filename with NUL', () => {
+      spec([])
+        .when({ ...create, filename: 'a\0b.sh' })
+        .thenFails('VALIDATION_FAILED', { field: 'filename' })
+    })
+    it('refuses content over 1 MiB', () => {
+      spec([])
+        .when({ ...create, content: new Uint8Array(MAX_SCRIPT_BYTES + 1) })
+        .thenFails('VALIDATION_FAILED', { field: 'content' })
+    })
+    it('refuses to create twice', () => {
+      spec([created]).when(create).thenFails('CONFLICT')
+    })
+  })
+
+  describe('update', () => {
+    const update = { type: 'updateScript' as const, scriptId, customer }
+    it('records only what changed', () => {
+      spec([created])
+        .when({ ...update, filename: 'hello.sh', description: 'greets', content })
+        .thenEvents([
+          { $case: 'updated', value: { filename: undefined, description: 'greets', content: undefined } },
+        ])
+    })
+    it('records nothing when nothing changed', () => {
+      spec([created])
+        .when({ ...update, filename: 'hello.sh', content: Buffer.from(content) })
+        .thenEvents([])
+    })
+    it('validates a new filename', () => {
+      spec([created])
+        .when({ ...update, filename: 'a/b' })
+        .thenFails('VALIDATION_FAILED', { field: 'filename' })
+    })
+    it('answers NOT_FOUND for another customer', () => {
+      spec([created])
+        .when({ ...update, customer: 'other', description: 'x' })
+        .thenFails('NOT_FOUND')
+    })
+    it('answers NOT_FOUND for a missing script', () => {
+      spec([])
+        .when({ ...update, description: 'x' })
+        .thenFails('NOT_FOUND')
+    })
+  })
+
+  describe('delete', () => {
+    const remove = { type: 'deleteScript' as const, scriptId, customer }
+    it('records the deletion', () => {
+      spec([created])
+        .when(remove)
+        .thenEvents([{ $case: 'deleted', value: {} }])
+    })
+    it('answers NOT_FOUND once deleted', () => {
+      spec([created, { $case: 'deleted', value: {} }])
+        .when(remove)
+        .thenFails('NOT_FOUND')
+    })
+    it('answers NOT_FOUND for another customer', () => {
+      spec([created])
+        .when({ ...remove, customer: 'other' })
+        .thenFails('NOT_FOUND')
+    })
+  })
+})

@@ -1,0 +1,221 @@
+import { TaskDefinition } from '@taskforge/proto/catalog/v1/model'
+import { describe, it } from 'vitest'
+import { deciderSpec } from '../test-support/given-when-then.js'
+import { type TaskDomainEvent, taskDecider } from './task-decider.js'
+import { DEFAULT_TIMEOUT_SECONDS } from './task-definition.js'
+
+const spec = deciderSpec(taskDecider)
+const taskId = '01900000-0000-7000-8000-0000000000aa'
+const customer = 'acme'
+const secret = 'a'.repeat(64)
+const otherSecret = 'b'.repeat(64)
+
+const definition: TaskDefinition = TaskDefinition.create({
+  name: 'backup',
+  hostId: 'bot-1',
+  scriptId: 'script-1',
+  tags: ['nightly'],
+  taskArguments: [
+    { order: 0, type: 'fixed', label: 'mode', value: 'full', required: false, options: [] },
+    { order: 1, type: 'input', label: 'target', value: '', required: true, options: [] },
+  ],
+  runAs: 'bash %script%',
+  acls: ['ops'],
+  timeout: 120,
+  multitasking: true,
+  env: { A: '1' },
+})
+const created: TaskDomainEvent = { $case: 'created', value: { taskId, customer, definition, secret } }
+const create = { type: 'createTask' as const, taskId, customer, definition, secret }
+const update = (changes: Partial<TaskDefinition>) => ({
+  type: 'updateTask' as const,
+  taskId,
+  customer,
+  changes,
+})
+
+describe('task decider', () => {
+  describe('create', () => {
+    it('records the definition and the secret', () => {
+      spec([]).when(create).thenEvents([created])
+    })
+    it('defaults the timeout to 600 seconds and sorts arguments by order', () => {
+      const [fixed, input] = definition.taskArguments
+      spec([])
+        .when({
+          ...create,
+          definition: { ...definition, name: ' backup ', timeout: 0, taskArguments: [input!, fixed!] },
+        })
+        .thenEvents([
+          {
+            $case: 'created',
+            value: { taskId, customer, secret, definition: { ...definition, timeout: 600 } },
+          },
+        ])
+      spec([])
+        .when({ ...create, definition: { ...definition, timeout: undefined } })
+        .thenEvents([
+          {
+            $case: 'created',
+            value: {
+              taskId,
+              customer,
+              secret,
+              definition: { ...definition, timeout: DEFAULT_TIMEOUT_SECONDS },
+            },
+          },
+        ])
+    })
+    it('refuses to create twice', () => {
+      spec([created]).when(create).thenFails('CONFLICT')
+    })
+
+    const invalid: [string, Partial<TaskDefinition>, string][] = [
+      ['a missing name', { name: '  ' }, 'name'],
+      ['a name over 200 characters', { name: 'x'.repeat(201) }, 'name'],
+      ['a missing host', { hostId: '' }, 'host_id'],
+      ['a missing script', { scriptId: '' }, 'script_id'],
+      ['a timeout over a day', { timeout: 86_401 }, 'timeout'],
+      ['a fractional timeout', { timeout: 1.5 }, 'timeout'],
+      ['a negative timeout', { timeout: -1 }, 'timeout'],
+      ['a negative grace time', { graceTime: -5 }, 'grace_time'],
+      ['a fractional grace time', { graceTime: 0.5 }, 'grace_time'],
+      [
+        'two arguments with one order',
+        {
+          taskArguments: [
+            { order: 1, type: 'input', label: 'a', value: '', required: false, options: [] },
+            { order: 1, type: 'input', label: 'b', value: '', required: false, options: [] },
+          ],
+        },
+        'task_arguments',
+      ],
+      [
+        'an unknown argument type',
+        {
+          taskArguments: [
+            { order: 0, type: 'password', label: 'a', value: '', required: false, options: [] },
+          ],
+        },
+        'task_arguments',
+      ],
+      [
+        'a fixed argument without value',
+        { taskArguments: [{ order: 0, type: 'fixed', label: 'a', value: '', required: false, options: [] }] },
+        'task_arguments',
+      ],
+      ['a tag that is not a string', { tags: [7 as unknown as string] }, 'tags'],
+      ['acls that are not a list', { acls: 'ops' as unknown as string[] }, 'acls'],
+      [
+        'a trigger on an unknown outcome',
+        { triggers: [{ taskId: 't', event: 'done', webhookId: '' }] },
+        'triggers',
+      ],
+      ['a trigger naming nothing', { triggers: [{ taskId: '', event: '', webhookId: '' }] }, 'triggers'],
+    ]
+    for (const [what, change, field] of invalid) {
+      it(`refuses ${what} (field ${field})`, () => {
+        spec([])
+          .when({ ...create, definition: { ...definition, ...change } })
+          .thenFails('VALIDATION_FAILED', { field })
+      })
+    }
+    it('refuses a secret that is not 64 hex characters', () => {
+      spec([])
+        .when({ ...create, secret: 'short' })
+        .thenFails('VALIDATION_FAILED', { field: 'secret' })
+    })
+  })
+
+  describe('update', () => {
+    it('records the whole new definition and the API names of the changed fields', () => {
+      const taskArguments = [{ order: 0, type: 'input', label: 'x', value: '', required: false, options: [] }]
+      spec([created])
+        .when(update({ timeout: 30, taskArguments, env: { A: '1' } }))
+        .thenEvents([
+          {
+            $case: 'updated',
+            value: {
+              definition: { ...definition, timeout: 30, taskArguments },
+              changedFields: ['task_arguments', 'timeout'],
+            },
+          },
+        ])
+    })
+    it('applies only the given fields', () => {
+      spec([created])
+        .when(update({ name: 'restore', hostId: undefined }))
+        .thenEvents([
+          {
+            $case: 'updated',
+            value: { definition: { ...definition, name: 'restore' }, changedFields: ['name'] },
+          },
+        ])
+    })
+    it('records nothing when nothing changed', () => {
+      spec([created])
+        .when(update({ name: 'backup', env: { A: '1' }, tags: ['nightly'] }))
+        .thenEvents([])
+    })
+    it('validates the resulting definition', () => {
+      spec([created])
+        .when(update({ timeout: 100_000 }))
+        .thenFails('VALIDATION_FAILED', { field: 'timeout' })
+    })
+    it('answers NOT_FOUND for another customer', () => {
+      spec([created])
+        .when({ ...update({ name: 'x' }), customer: 'other' })
+        .thenFails('NOT_FOUND')
+    })
+    it('answers NOT_FOUND for a deleted task', () => {
+      spec([created, { $case: 'deleted', value: {} }])
+        .when(update({ name: 'x' }))
+        .thenFails('NOT_FOUND')
+    })
+    it('sees earlier updates', () => {
+      const renamed: TaskDomainEvent = {
+        $case: 'updated',
+        value: { definition: { ...definition, name: 'restore' }, changedFields: ['name'] },
+      }
+      spec([created, renamed])
+        .when(update({ name: 'restore' }))
+        .thenEvents([])
+    })
+  })
+
+  describe('delete', () => {
+    const remove = { type: 'deleteTask' as const, taskId, customer }
+    it('records the deletion', () => {
+      spec([created])
+        .when(remove)
+        .thenEvents([{ $case: 'deleted', value: {} }])
+    })
+    it('answers NOT_FOUND for a missing task', () => {
+      spec([]).when(remove).thenFails('NOT_FOUND')
+    })
+    it('answers NOT_FOUND for another customer', () => {
+      spec([created])
+        .when({ ...remove, customer: 'other' })
+        .thenFails('NOT_FOUND')
+    })
+  })
+
+  describe('rotate secret', () => {
+    const rotate = { type: 'rotateTaskSecret' as const, taskId, customer, secret: otherSecret }
+    it('records the new secret', () => {
+      spec([created])
+        .when(rotate)
+        .thenEvents([{ $case: 'secretRotated', value: { secret: otherSecret } }])
+    })
+    it('refuses the current secret', () => {
+      spec([created])
+        .when({ ...rotate, secret })
+        .thenFails('VALIDATION_FAILED', { field: 'secret' })
+    })
+    it('answers NOT_FOUND for a deleted task', () => {
+      spec([created, { $case: 'deleted', value: {} }])
+        .when(rotate)
+        .thenFails('NOT_FOUND')
+    })
+  })
+})

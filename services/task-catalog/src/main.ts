@@ -1,0 +1,163 @@
+import { pathToFileURL } from 'node:url'
+import { Bus, Streams } from '@taskforge/bus'
+import { type ConfigOf, int, loadConfig, str } from '@taskforge/core'
+import { createDb, EventStore, OutboxRelay, Projector } from '@taskforge/event-store'
+import { BotDispatchServiceClient } from '@taskforge/proto/bots/v1/bot_service'
+import { TaskCatalogServiceService } from '@taskforge/proto/catalog/v1/catalog_service'
+import { addService, createClient, createGrpcServer, startGrpcServer, stopGrpcServer } from '@taskforge/rpc'
+import { runService } from '@taskforge/runtime'
+import { createLogger, type Logger } from '@taskforge/telemetry'
+import { sql } from 'kysely'
+import { botDirectory } from './commands/bot-directory.js'
+import { CatalogCommands } from './commands/catalog-commands.js'
+import { catalogService } from './grpc/catalog-service.js'
+import { CatalogReadModel } from './projections/catalog-read-model.js'
+import { scriptsProjection } from './projections/scripts-projection.js'
+import { tasksProjection } from './projections/tasks-projection.js'
+
+const SERVICE = 'task-catalog'
+
+/** Every environment variable the catalog reads. */
+export const catalogSettings = {
+  databaseUrl: str('DATABASE_URL', 'Postgres URL of the catalog database (event store and read tables)'),
+  natsUrl: str(
+    'NATS_URL',
+    'NATS server(s) the outbox relay publishes domain events to',
+    'nats://127.0.0.1:4222',
+  ),
+  grpcPort: int('GRPC_PORT', 'port of the TaskCatalogService gRPC server (0 picks a free one)', 50051),
+  healthPort: int('HEALTH_PORT', 'port of /healthz and /readyz', 9102),
+  dispatchGrpcUrl: str(
+    'DISPATCH_GRPC_URL',
+    'host:port of BotDispatchService, asked whether a host_id is a bot',
+    '127.0.0.1:50053',
+  ),
+}
+export type CatalogConfig = ConfigOf<typeof catalogSettings>
+
+/** Reads the catalog's configuration from the environment. */
+export function loadCatalogConfig(env: NodeJS.ProcessEnv = process.env): CatalogConfig {
+  return loadConfig(catalogSettings, env)
+}
+
+/** A started catalog: its bound gRPC port, readiness checks and a graceful stop. */
+export interface RunningCatalog {
+  grpcPort: number
+  /** db reachable, NATS connected, projector running. */
+  readiness: Record<'db' | 'nats' | 'projector', () => Promise<boolean>>
+  /** The command and query sides, for in-process callers (tests, future gRPC methods). */
+  commands: CatalogCommands
+  readModel: CatalogReadModel
+  /** Stops the gRPC server, relay, projector, bus and database pool, in that order. */
+  stop(): Promise<void>
+}
+
+/**
+ * The catalog's composition: event store and read tables, projector, outbox relay to JetStream and the
+ * gRPC server. Shared by `main` and the integration tests. If starting fails half-way, what was started
+ * is stopped again before the error is rethrown.
+ *
+ * @example
+ * const catalog = await startCatalog({ ...loadCatalogConfig(), grpcPort: 0 })
+ * await catalog.stop()
+ */
+export async function startCatalog(
+  config: CatalogConfig,
+  options: { logger?: Logger } = {},
+): Promise<RunningCatalog> {
+  const logger = options.logger ?? createLogger(SERVICE)
+  const stops: { name: string; stop: () => Promise<void> }[] = []
+  const stopAll = async () => {
+    for (const { name, stop } of stops.splice(0).reverse()) {
+      try {
+        await stop()
+      } catch (error) {
+        logger.error({ err: error, resource: name }, 'stop failed')
+      }
+    }
+  }
+  try {
+    const db = createDb(config.databaseUrl)
+    stops.push({ name: 'db', stop: () => db.destroy() })
+    const store = new EventStore(db)
+    await store.migrate()
+    const projections = [scriptsProjection(), tasksProjection()]
+
+    const bus = await Bus.connect({ servers: config.natsUrl, name: SERVICE })
+    stops.push({ name: 'bus', stop: () => bus.close() })
+    await bus.ensureStream(Streams.EVENTS)
+
+    // start() also creates the read tables, and rebuilds them when a projection's version changed.
+    const projector = new Projector(store, projections, { logger })
+    await projector.start()
+    let projectorRunning = true
+    stops.push({
+      name: 'projector',
+      stop: () => {
+        projectorRunning = false
+        return projector.stop()
+      },
+    })
+
+    const relay = new OutboxRelay(store, {
+      name: SERVICE,
+      publish: (events) => bus.publishEvents(events),
+      logger,
+    })
+    await relay.start()
+    stops.push({ name: 'relay', stop: () => relay.stop() })
+
+    const dispatch = createClient(BotDispatchServiceClient, config.dispatchGrpcUrl)
+    stops.push({ name: 'dispatch client', stop: async () => dispatch.close() })
+
+    const commands = new CatalogCommands({ store, projector, bots: botDirectory(dispatch) })
+    const readModel = new CatalogReadModel(db)
+    const server = createGrpcServer()
+    addService(server, TaskCatalogServiceService, catalogService({ commands, readModel }), { logger })
+    const grpcPort = await startGrpcServer(server, config.grpcPort)
+    stops.push({ name: 'grpc server', stop: () => stopGrpcServer(server) })
+    logger.info({ grpcPort }, 'task catalog listening')
+
+    return {
+      grpcPort,
+      commands,
+      readModel,
+      readiness: {
+        db: async () => {
+          try {
+            await sql`select 1`.execute(db)
+            return true
+          } catch {
+            return false
+          }
+        },
+        nats: async () => bus.connected,
+        projector: async () => projectorRunning,
+      },
+      stop: stopAll,
+    }
+  } catch (error) {
+    await stopAll()
+    throw error
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadCatalogConfig()
+  await runService({
+    name: SERVICE,
+    healthPort: config.healthPort,
+    async start(ctx) {
+      const catalog = await startCatalog(config, { logger: ctx.logger })
+      ctx.onStop(() => catalog.stop())
+      for (const [name, check] of Object.entries(catalog.readiness)) ctx.addReadiness(name, check)
+    },
+  })
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error: unknown) => {
+    createLogger(SERVICE).fatal({ err: error }, 'task catalog failed to start')
+    process.exit(1)
+  })
+}

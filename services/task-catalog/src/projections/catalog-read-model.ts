@@ -1,0 +1,102 @@
+import { type Script, type Task, TaskDefinition } from '@taskforge/proto/catalog/v1/model'
+import { type Kysely, type Selectable, sql } from 'kysely'
+import type { CatalogTables, ScriptsTable, TasksTable } from './catalog-tables.js'
+
+/** Filters of a task list; empty strings mean no filter (proto3 defaults). */
+export interface TaskFilter {
+  tag?: string | undefined
+  hostId?: string | undefined
+}
+
+/** What anonymous runs and the credentials route need: the task's secret key. */
+export interface TaskCredentials {
+  id: string
+  secret: string
+}
+
+function toScript(row: Omit<Selectable<ScriptsTable>, 'content'> & { content?: Buffer }): Script {
+  return {
+    id: row.id,
+    customer: row.customer,
+    version: row.version,
+    filename: row.filename,
+    description: row.description,
+    content: row.content ?? Buffer.alloc(0),
+    creationDate: row.created_at,
+    lastUpdate: row.updated_at,
+  }
+}
+
+function toTask(row: Selectable<TasksTable>): Task {
+  return {
+    id: row.id,
+    customer: row.customer,
+    version: row.version,
+    definition: TaskDefinition.fromPartial(row.definition),
+    creationDate: row.created_at,
+    lastUpdate: row.updated_at,
+  }
+}
+
+/**
+ * Queries over the catalog's read tables. Every query is scoped by customer: another customer's
+ * object is simply not found.
+ */
+export class CatalogReadModel {
+  readonly #db: Kysely<CatalogTables>
+
+  constructor(db: Kysely<CatalogTables>) {
+    this.#db = db
+  }
+
+  async getScript(customer: string, id: string): Promise<Script | undefined> {
+    const row = await this.#db
+      .selectFrom('scripts')
+      .selectAll()
+      .where('customer', '=', customer)
+      .where('id', '=', id)
+      .executeTakeFirst()
+    return row === undefined ? undefined : toScript(row)
+  }
+
+  /** Scripts in creation order, without their content (up to 1 MiB each): fetch one to read it. */
+  async listScripts(customer: string): Promise<Script[]> {
+    const rows = await this.#db
+      .selectFrom('scripts')
+      .select(['id', 'customer', 'version', 'filename', 'description', 'created_at', 'updated_at'])
+      .where('customer', '=', customer)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute()
+    return rows.map(toScript)
+  }
+
+  async getTask(customer: string, id: string): Promise<Task | undefined> {
+    const row = await this.#db
+      .selectFrom('tasks')
+      .selectAll()
+      .where('customer', '=', customer)
+      .where('id', '=', id)
+      .executeTakeFirst()
+    return row === undefined ? undefined : toTask(row)
+  }
+
+  /** Tasks in creation order, optionally only those with a tag or on one bot. */
+  async listTasks(customer: string, filter: TaskFilter = {}): Promise<Task[]> {
+    let query = this.#db.selectFrom('tasks').selectAll().where('customer', '=', customer)
+    if (filter.tag) query = query.where(sql<boolean>`tags @> array[${filter.tag}]::text[]`)
+    if (filter.hostId) query = query.where('host_id', '=', filter.hostId)
+    const rows = await query.orderBy('created_at').orderBy('id').execute()
+    return rows.map(toTask)
+  }
+
+  async getTaskCredentials(customer: string, id: string): Promise<TaskCredentials | undefined> {
+    const row = await this.#db
+      .selectFrom('tasks')
+      .select(['id', 'secret'])
+      .where('customer', '=', customer)
+      .where('id', '=', id)
+      .executeTakeFirst()
+    return row
+  }
+}
