@@ -6,6 +6,12 @@ import { newSecret } from '@taskforge/core'
 import { freePort, type NatsServer, type PostgresServer, startNats, startPostgres } from '@taskforge/testkit'
 import { type DevCredentials, devFiles, ensureDevCredentials } from './platform/dev-bootstrap.js'
 import { formatLogLine } from './platform/log-lines.js'
+import {
+  botIssuerEnvironment,
+  ensureNatsOperator,
+  NATS_AUTH_VARIABLES,
+  serviceCredentialsFile,
+} from './platform/nats-auth.js'
 import { type Readiness, ServiceProcess } from './platform/service-process.js'
 import { readJson, readText, writeFileAtomic, writeJson } from './platform/state-files.js'
 
@@ -135,13 +141,23 @@ async function resolveGatewayPort(options: PlatformOptions): Promise<number> {
   return port
 }
 
-/** The environment every child starts from: ours, without what only concerns the test runner. */
+const INHERITED_NATS_AUTH = new Set<string>(NATS_AUTH_VARIABLES)
+
+/**
+ * The environment every child starts from: ours, without what only concerns the test runner and
+ * without NATS credentials (each service is given its own).
+ */
 function baseEnvironment(options: PlatformOptions): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
   for (const [key, value] of Object.entries(settings(options))) {
-    if (!key.startsWith('VITEST')) env[key] = value
+    if (!key.startsWith('VITEST') && !INHERITED_NATS_AUTH.has(key)) env[key] = value
   }
   return { ...env, LOG_LEVEL: env.LOG_LEVEL || 'info' }
+}
+
+/** The bot is ready when it logs `bot started`: a quieter level (tests run `silent`) would hide it. */
+function atLeastInfo(level: string | undefined): string {
+  return level === undefined || ['warn', 'error', 'fatal', 'silent'].includes(level) ? 'info' : level
 }
 
 function nodeArgs(entry: string, args: string[] = []): string[] {
@@ -239,9 +255,18 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     say(
       options.persistent ? `starting nats-server (data in ${join(dataDir, 'nats')})` : 'starting nats-server',
     )
+    // Authentication is always on: every service and bot connects as a user of the platform's account.
+    const natsOperator = await ensureNatsOperator(dataDir, options.persistent)
     nats = await started(
       startNats(
-        options.persistent ? { dataDir: join(dataDir, 'nats'), persistent: true, port: saved.nats ?? 0 } : {},
+        options.persistent
+          ? {
+              dataDir: join(dataDir, 'nats'),
+              persistent: true,
+              port: saved.nats ?? 0,
+              operator: natsOperator,
+            }
+          : { operator: natsOperator },
       ),
       (server) => {
         nats = server
@@ -277,10 +302,13 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         ...addresses,
         DATABASE_URL: databases.get(service.name),
         NATS_URL: nats.url,
+        NATS_CREDS: await serviceCredentialsFile(dataDir, natsOperator, service.name),
         GRPC_PORT: String(ports[i * 2]),
         HEALTH_PORT: String(healthPort),
         ...(service.name === 'gateway' ? { GATEWAY_PORT: String(gatewayPort), ROOT_TOKEN: rootToken } : {}),
-        ...(service.name === 'bot-dispatch' ? { PUBLIC_NATS_URL: nats.url } : {}),
+        ...(service.name === 'bot-dispatch'
+          ? { PUBLIC_NATS_URL: nats.url, ...botIssuerEnvironment(natsOperator) }
+          : {}),
       }
       const child = new ServiceProcess({
         name: service.name,
@@ -303,6 +331,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       gatewayUrl,
       rootToken,
       natsUrl: nats.url,
+      natsSigningKey: natsOperator.signingKey.publicKey,
       fresh: !options.persistent,
     })
     const botCredentialsFile = devFiles(dataDir).bot
@@ -320,7 +349,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           '10s',
         ]),
         cwd: ROOT,
-        env: base,
+        env: { ...base, LOG_LEVEL: atLeastInfo(base.LOG_LEVEL) },
         log,
         ...(options.color === undefined ? {} : { color: options.color }),
       })

@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
+import { jwtIssuer } from './nats-auth.js'
 import { readJson, writeJson } from './state-files.js'
 
 /** What `npm start` prints and saves in `.data/dev-credentials.json` (contract §1). */
@@ -57,6 +58,20 @@ function field(answer: Record<string, unknown>, key: string, what: string): stri
 }
 
 /**
+ * A bot registered by an earlier start can connect only if its NATS user was signed by this
+ * server's account; a data directory from before NATS authentication, or whose NATS operator file
+ * was deleted, cannot be repaired here (the bot's name is taken, its seed was shown once).
+ */
+function usableWithThisServer(bot: BotCredentialsFile, file: string, signingKey: string): void {
+  const jwt = typeof bot.nats_jwt === 'string' ? bot.nats_jwt : ''
+  if (jwtIssuer(jwt) === signingKey) return
+  throw new Error(
+    `${file} holds no NATS user of this server's account (it predates NATS authentication or its operator file): ` +
+      'delete the data directory to start afresh',
+  )
+}
+
+/**
  * The development organization, its admin token and the local bot, created through the public API
  * on the first start and reused afterwards. The gateway URL and root token are refreshed on every
  * start (the port may differ), as is the NATS address in the bot's file.
@@ -66,12 +81,15 @@ export async function ensureDevCredentials(options: {
   gatewayUrl: string
   rootToken: string
   natsUrl: string
+  /** Public key that signs the account's NATS users: a saved bot's JWT must come from it. */
+  natsSigningKey: string
   /** Ignore files of an earlier run (throwaway platforms: their database is new). */
   fresh: boolean
 }): Promise<DevCredentials> {
   const files = devFiles(options.dataDir)
   const saved = options.fresh ? undefined : await readJson<DevCredentials>(files.credentials)
   let bot = options.fresh ? undefined : await readJson<BotCredentialsFile>(files.bot)
+  if (bot !== undefined) usableWithThisServer(bot, files.bot, options.natsSigningKey)
   let credentials: DevCredentials
   if (saved !== undefined && bot !== undefined) {
     credentials = { ...saved, gateway_url: options.gatewayUrl, root_token: options.rootToken }

@@ -18,15 +18,24 @@ import {
 import { type MessageHandler, type Subscription, startConsumer } from './consume.js'
 import { type ConsumerSpec, consumerConfig, ensureConsumer, ensureStream, streamConfig } from './declare.js'
 import { encodeEnvelope, type StoredEventLike } from './envelope.js'
+import { type NatsAuth, natsAuthenticator, natsAuthFromEnv } from './nats-auth.js'
+import { retryTransient } from './retry-transient.js'
 import { type StreamSpec, subjects } from './streams.js'
 
 export interface BusConnectOptions {
   servers: string | string[]
   /** Connection name shown by the server (the service name). */
   name: string
+  /**
+   * How to authenticate. Default: `user`/`pass` or `token` when given, else the environment
+   * ({@link natsAuthFromEnv}: `NATS_CREDS`, `NATS_USER_JWT` + `NATS_USER_SEED`, ...), else none.
+   */
+  auth?: NatsAuth
   user?: string
   pass?: string
   token?: string
+  /** Subject prefix of the connection's reply inboxes, for users allowed to receive only some (`_INBOX.<id>`). */
+  inboxPrefix?: string
   logger?: Logger
   /** Keep trying when no server answers the first connect, instead of failing (default false). */
   waitOnFirstConnect?: boolean
@@ -69,6 +78,14 @@ function describeStatus(status: Status): { level: 'info' | 'warn' | 'error' | 'd
   }
 }
 
+function connectionAuth(options: BusConnectOptions): NatsAuth {
+  if (options.auth !== undefined) return options.auth
+  if (options.user !== undefined)
+    return { type: 'user-password', user: options.user, pass: options.pass ?? '' }
+  if (options.token !== undefined) return { type: 'token', token: options.token }
+  return natsAuthFromEnv(process.env)
+}
+
 /**
  * The platform's JetStream bus: declares streams and durable consumers, publishes with dedup ids and
  * W3C trace headers, and consumes with explicit acks.
@@ -100,6 +117,7 @@ export class Bus {
   /** Connects and reconnects forever (every status change is logged). */
   static async connect(options: BusConnectOptions): Promise<Bus> {
     const logger = options.logger ?? createLogger('bus', { connection: options.name })
+    const authenticator = natsAuthenticator(connectionAuth(options))
     const nc = await connect({
       servers: options.servers,
       name: options.name,
@@ -107,9 +125,8 @@ export class Bus {
       reconnectTimeWait: 1_000,
       pingInterval: 20_000,
       waitOnFirstConnect: options.waitOnFirstConnect ?? false,
-      ...(options.user === undefined ? {} : { user: options.user }),
-      ...(options.pass === undefined ? {} : { pass: options.pass }),
-      ...(options.token === undefined ? {} : { token: options.token }),
+      ...(authenticator === undefined ? {} : { authenticator }),
+      ...(options.inboxPrefix === undefined ? {} : { inboxPrefix: options.inboxPrefix }),
     })
     try {
       const jsm = await jetstreamManager(nc)
@@ -131,15 +148,24 @@ export class Bus {
    * 7 days of messages, `NATS_STREAM_REPLICAS` replicas); safe from every replica on every start.
    */
   async ensureStream(stream: StreamSpec, overrides?: Partial<StreamConfig>): Promise<void> {
-    await ensureStream(this.jsm, streamConfig(stream, overrides), this.#logger)
+    await retryTransient(
+      `stream ${stream.name}`,
+      () => ensureStream(this.jsm, streamConfig(stream, overrides), this.#logger),
+      this.#logger,
+    )
   }
 
   /** Creates or updates a durable pull consumer (explicit ack, ack wait 30s, unlimited deliveries, from the start). */
   async ensureConsumer(stream: string, consumer: ConsumerSpec): Promise<void> {
-    await ensureConsumer(
-      this.jsm,
-      stream,
-      { ...consumerConfig(consumer), durable_name: consumer.durable },
+    await retryTransient(
+      `consumer ${stream}/${consumer.durable}`,
+      () =>
+        ensureConsumer(
+          this.jsm,
+          stream,
+          { ...consumerConfig(consumer), durable_name: consumer.durable },
+          this.#logger,
+        ),
       this.#logger,
     )
   }

@@ -12,6 +12,7 @@ import {
 import { decodeEnvelope } from './envelope.js'
 import { headersToRecord, headerValue } from './message-headers.js'
 import { nakDelayMs } from './nak-delay.js'
+import { retryTransient } from './retry-transient.js'
 import { Streams } from './streams.js'
 
 /** One JetStream message as a handler sees it. */
@@ -78,7 +79,11 @@ export async function startConsumer(
   const { stream, durable, handler, concurrency, logger } = args
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new Error('concurrency must be a positive integer')
-  const consumer = await js.consumers.get(stream, durable)
+  const consumer = await retryTransient(
+    `consumer ${stream}/${durable}`,
+    () => js.consumers.get(stream, durable),
+    logger,
+  )
   const inFlight = new Set<Promise<void>>()
   let stopped = false
   let messages: ConsumerMessages | undefined
@@ -128,7 +133,9 @@ export async function startConsumer(
   const watch = async (iter: ConsumerMessages): Promise<void> => {
     for await (const status of iter.status()) {
       if (status.type === 'heartbeat' || status.type === 'next' || status.type === 'discard') continue
-      logger.warn({ stream, durable, status }, 'consumer status')
+      // Pull requests that expire empty (408) are routine on an idle consumer.
+      if (status.type === 'debug') logger.debug({ stream, durable, status }, 'consumer status')
+      else logger.warn({ stream, durable, status }, 'consumer status')
     }
   }
 

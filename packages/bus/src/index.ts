@@ -1,5 +1,6 @@
 export type { Envelope } from '@taskforge/proto/events/v1/envelope'
 export { Bus, type BusConnectOptions, type ConsumeOptions, type PublishOptions } from './bus.js'
+export { busSettings } from './bus-settings.js'
 export type { BusMessage, MessageHandler, Subscription } from './consume.js'
 export { type ConsumerSpec, consumerConfig, type DeclareOutcome, streamConfig } from './declare.js'
 export {
@@ -10,4 +11,11 @@ export {
   toEnvelope,
 } from './envelope.js'
 export { nakDelayMs } from './nak-delay.js'
+export {
+  NATS_AUTH_ENV,
+  type NatsAuth,
+  NatsAuthError,
+  natsAuthenticator,
+  natsAuthFromEnv,
+} from './nats-auth.js'
 export { type StreamSpec, Streams, subjects } from './streams.js'

@@ -8,8 +8,13 @@ export interface Setting<T> {
   readonly env: string
   readonly description: string
   readonly default: T | undefined
+  /** What the raw value must look like (durations are milliseconds once parsed). */
+  readonly kind: SettingKind
   parse(raw: string): T
 }
+
+/** The kinds of value a setting reads; `list` is comma separated. */
+export type SettingKind = 'string' | 'integer' | 'boolean' | 'duration' | 'list'
 
 type Settings = Record<string, Setting<unknown>>
 export type ConfigOf<S extends Settings> = { [K in keyof S]: S[K] extends Setting<infer T> ? T : never }
@@ -22,28 +27,29 @@ function setting<T>(
   env: string,
   description: string,
   def: T | undefined,
+  kind: SettingKind,
   parse: (raw: string) => T,
 ): Setting<T> {
-  return { env, description, default: def, parse }
+  return { env, description, default: def, kind, parse }
 }
 
 export const str = (env: string, description: string, def?: string) =>
-  setting(env, description, def, (raw) => raw)
+  setting(env, description, def, 'string', (raw) => raw)
 export const int = (env: string, description: string, def?: number) =>
-  setting(env, description, def, (raw) => {
+  setting(env, description, def, 'integer', (raw) => {
     const value = Number(raw)
     if (!Number.isInteger(value))
       throw new ConfigError(`${env} must be an integer, got ${JSON.stringify(raw)}`)
     return value
   })
 export const bool = (env: string, description: string, def?: boolean) =>
-  setting(env, description, def, (raw) => {
+  setting(env, description, def, 'boolean', (raw) => {
     if (/^(1|true|yes|on)$/i.test(raw)) return true
     if (/^(0|false|no|off)$/i.test(raw)) return false
     throw new ConfigError(`${env} must be true or false, got ${JSON.stringify(raw)}`)
   })
 export const duration = (env: string, description: string, def?: Duration) =>
-  setting(env, description, def === undefined ? undefined : toMillis(def), (raw) => {
+  setting(env, description, def === undefined ? undefined : toMillis(def), 'duration', (raw) => {
     try {
       return toMillis(raw)
     } catch {
@@ -51,7 +57,7 @@ export const duration = (env: string, description: string, def?: Duration) =>
     }
   })
 export const list = (env: string, description: string, def?: string[]) =>
-  setting(env, description, def, (raw) =>
+  setting(env, description, def, 'list', (raw) =>
     raw
       .split(',')
       .map((item) => item.trim())

@@ -14,6 +14,22 @@ export interface EventStoreOptions {
   connectionString?: string
   /** Gets failures of the LISTEN connection (it reconnects by itself; pollers cover the gap). */
   logger?: Logger
+  /**
+   * Told about every append once it settled (for latency metrics). It must not throw; the store
+   * depends on no metrics library.
+   */
+  onAppend?: (observation: AppendObservation) => void
+}
+
+/** One append as {@link EventStoreOptions.onAppend} sees it. */
+export interface AppendObservation {
+  streamType: string
+  /** Events asked to append. */
+  events: number
+  /** Time the append took: the insert within a caller's transaction, or the whole own transaction. */
+  seconds: number
+  /** `conflict`: the stream was not at the expected version. */
+  outcome: 'ok' | 'conflict' | 'error'
 }
 
 /**
@@ -29,11 +45,13 @@ export interface EventStoreOptions {
 export class EventStore {
   readonly db: Db
   readonly #notifications: AppendNotifications | undefined
+  readonly #onAppend: ((observation: AppendObservation) => void) | undefined
 
   constructor(db: Db, options: EventStoreOptions = {}) {
     this.db = db
     const connectionString = options.connectionString ?? connectionStringOf(db)
     const logger = options.logger ?? createLogger('event-store')
+    this.#onAppend = options.onAppend
     this.#notifications =
       connectionString === undefined
         ? undefined
@@ -62,8 +80,30 @@ export class EventStore {
     if (typeof expectedVersion === 'bigint' && expectedVersion < 0n) {
       return Promise.reject(badRequest('expectedVersion must not be negative', { streamId }))
     }
-    if (trx !== undefined) return append(trx, streamType, streamId, events, expectedVersion)
-    return this.db.transaction().execute((own) => append(own, streamType, streamId, events, expectedVersion))
+    const started = performance.now()
+    const appending =
+      trx !== undefined
+        ? append(trx, streamType, streamId, events, expectedVersion)
+        : this.db.transaction().execute((own) => append(own, streamType, streamId, events, expectedVersion))
+    const observe = this.#onAppend
+    if (observe === undefined) return appending
+    const report = (outcome: AppendObservation['outcome']) => {
+      try {
+        observe({ streamType, events: events.length, seconds: (performance.now() - started) / 1000, outcome })
+      } catch {
+        // An observer's failure must not turn a committed append into an error.
+      }
+    }
+    return appending.then(
+      (result) => {
+        report('ok')
+        return result
+      },
+      (error: unknown) => {
+        report(error instanceof WrongExpectedVersionError ? 'conflict' : 'error')
+        throw error
+      },
+    )
   }
 
   /** Every event of a stream in order, and its version (0n when it does not exist). */

@@ -1,6 +1,6 @@
 export { APPENDED_CHANNEL } from './append-notifications.js'
 export { createDb } from './create-db.js'
-export { EventStore, type EventStoreOptions } from './event-store.js'
+export { type AppendObservation, EventStore, type EventStoreOptions } from './event-store.js'
 export { comparePositions, positionOf, START } from './global-position.js'
 export { type HandleCommandArgs, type HandleCommandResult, handleCommand } from './handle-command.js'
 export { OutboxRelay, type OutboxRelayOptions } from './outbox-relay.js'
@@ -14,6 +14,7 @@ export {
   type StepStatus,
 } from './projector.js'
 export type { ReadAllOptions } from './read-all.js'
+export { withSchemaLock } from './schema-lock.js'
 export type {
   AppendResult,
   Db,

@@ -5,6 +5,7 @@ import { readCheckpoint, readCheckpoints, saveCheckpoint } from './checkpoints.j
 import type { EventStore } from './event-store.js'
 import { comparePositions, positionOf, START } from './global-position.js'
 import type { Projection } from './projection.js'
+import { withProjectionSpans } from './projection-spans.js'
 import { readAllFrom } from './read-all.js'
 import { SerialRunner } from './serial-runner.js'
 import type { GlobalPosition, StoredEvent, Trx } from './types.js'
@@ -205,7 +206,8 @@ export class Projector {
       const last = batch.at(-1)
       if (last === undefined) return { read: 0, applied: 0 }
       const relevant = relevantTo(projection, batch)
-      if (relevant.length > 0) await projection.apply(trx, relevant)
+      if (relevant.length > 0)
+        await withProjectionSpans(projection.name, relevant, () => projection.apply(trx, relevant))
       await saveCheckpoint(trx, name, positionOf(last), projection.version)
       return { read: batch.length, applied: relevant.length }
     })

@@ -35,12 +35,20 @@ export function toErrorResponse(error: unknown): ErrorResponse {
   if (json.length > MAX_ERROR_JSON)
     json = JSON.stringify({ code: body.code, message: body.message.slice(0, 2_000) })
   const metadata = new Metadata()
-  metadata.set(ERROR_METADATA_KEY, json)
+  metadata.set(ERROR_METADATA_KEY, asciiJson(json))
   return {
     code: (appError?.grpcStatus ?? status.INTERNAL) as status,
     details: body.message,
     metadata,
   }
+}
+
+/**
+ * gRPC metadata values must be printable ASCII, or grpc-js throws while sending the status. Every
+ * other character is written as a JSON `\uXXXX` escape, which JSON.parse reads back unchanged.
+ */
+export function asciiJson(json: string): string {
+  return json.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
 
 function parseErrorMetadata(metadata: Metadata | undefined): SerializedAppError | undefined {

@@ -1,5 +1,5 @@
 import { Metadata, type ServiceError, status } from '@grpc/grpc-js'
-import { conflict, isAppError } from '@taskforge/core'
+import { conflict, isAppError, validationFailed } from '@taskforge/core'
 import { describe, expect, it } from 'vitest'
 import { ERROR_METADATA_KEY, fromServiceError, toErrorResponse } from './error-mapping.js'
 
@@ -53,5 +53,15 @@ describe('error mapping', () => {
     const metadata = new Metadata()
     metadata.set(ERROR_METADATA_KEY, '{not json')
     expect(fromServiceError(serviceError(status.NOT_FOUND, 'x', metadata), 'svc/M').code).toBe('NOT_FOUND')
+  })
+})
+
+describe('error metadata', () => {
+  it('stays printable ASCII whatever the message holds, and reads back unchanged', () => {
+    const message = 'argument «Descripción» 🚀 missing\u0007'
+    const response = toErrorResponse(validationFailed(message, { field: 'ñ' }))
+    const raw = String(response.metadata.get(ERROR_METADATA_KEY)[0])
+    expect(raw).toMatch(/^[\x20-\x7e]*$/)
+    expect(JSON.parse(raw)).toEqual({ code: 'VALIDATION_FAILED', message, details: { field: 'ñ' } })
   })
 })

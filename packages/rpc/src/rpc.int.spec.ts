@@ -57,6 +57,15 @@ beforeAll(async () => {
           releaseCancel = () => resolve({ job: undefined })
         })
       },
+      async emptyTaskQueue() {
+        return { canceled: 0, jobIds: [] }
+      },
+      async waitForJob(request) {
+        throw notFound('job', request.jobId)
+      },
+      async getJobLog(request) {
+        throw notFound('job', request.jobId)
+      },
     },
     { logger: createLogger('rpc-test', {}, { level: 'silent' }) },
   )
@@ -108,7 +117,7 @@ describe('rpc', () => {
 
   it('fails with TIMEOUT when the deadline passes', async () => {
     const error: unknown = await client
-      .cancelJob({ customer: 'acme', jobId: 'j1', reason: 'slow' }, { deadlineMs: 50 })
+      .cancelJob({ customer: 'acme', jobId: 'j1', reason: 'slow', author: 'test' }, { deadlineMs: 50 })
       .catch((e: unknown) => e)
     releaseCancel()
     expect(error).toMatchObject({ code: 'TIMEOUT' })

@@ -1,3 +1,4 @@
+import { createServiceMetrics, metricsRoute, type ServiceMetrics } from '@taskforge/metrics'
 import { createLogger, initTelemetry, type Logger, type Telemetry } from '@taskforge/telemetry'
 import { HealthServer, type ReadinessCheck, type RouteHandler } from './health-server.js'
 
@@ -8,8 +9,10 @@ export interface ServiceContext {
   onStop(fn: () => Promise<void>): void
   /** Adds a readiness check reported by `GET /readyz`. */
   addReadiness(name: string, check: ReadinessCheck): void
-  /** Serves another path on the health port (for example `/metrics`). */
+  /** Serves another path on the health port. */
   addRoute(path: string, handler: RouteHandler): void
+  /** The service's metrics registry, served as Prometheus text on `GET /metrics` of the health port. */
+  metrics: ServiceMetrics
 }
 
 /** A started service. */
@@ -37,6 +40,8 @@ export interface RunServiceOptions {
   exit?: (code: number) => void
   /** Start tracing for the service name (default true; `initTelemetry` is shared, so this is harmless). */
   telemetry?: boolean
+  /** The registry `/metrics` serves (default: a new one for `name`, with process metrics). */
+  metrics?: ServiceMetrics
   start(ctx: ServiceContext): Promise<void>
 }
 
@@ -61,6 +66,8 @@ export async function runService(options: RunServiceOptions): Promise<RunningSer
   const telemetry: Telemetry | undefined =
     options.telemetry === false ? undefined : initTelemetry({ serviceName: options.name })
   const health = new HealthServer(logger)
+  const metrics = options.metrics ?? createServiceMetrics(options.name)
+  health.addRoute('/metrics', metricsRoute(metrics))
   const stopHooks: (() => Promise<void>)[] = []
   let stopping: Promise<void> | undefined
   let exiting = false
@@ -140,6 +147,7 @@ export async function runService(options: RunServiceOptions): Promise<RunningSer
     },
     addReadiness: (name, check) => health.addReadiness(name, check),
     addRoute: (path, handler) => health.addRoute(path, handler),
+    metrics,
   }
 
   let healthPort: number

@@ -11,9 +11,10 @@ type Env = Record<string, string | undefined>
 /**
  * The exporters named by `OTEL_TRACES_EXPORTER` (a comma-separated list of `otlp`, `console`, `none`).
  * Unset, it means `otlp` when an OTLP endpoint is configured and nothing otherwise, so a developer
- * machine without a collector does not retry failing exports forever.
+ * machine without a collector does not retry failing exports forever. `OTEL_SDK_DISABLED=true` means none.
  */
 export function exporterNamesFromEnv(env: Env = process.env): string[] {
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return []
   const configured = env.OTEL_TRACES_EXPORTER?.trim()
   if (configured === undefined || configured === '') {
     const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT

@@ -20,6 +20,12 @@ describe('exporterNamesFromEnv', () => {
     ).toEqual([])
   })
 
+  it('exports nothing when the SDK is disabled', () => {
+    expect(
+      exporterNamesFromEnv({ OTEL_SDK_DISABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' }),
+    ).toEqual([])
+  })
+
   it('ignores unknown exporters with a warning', () => {
     const warnings: string[] = []
     const processors = spanProcessorsFromEnv({ OTEL_TRACES_EXPORTER: 'zipkin,console' }, (m) =>

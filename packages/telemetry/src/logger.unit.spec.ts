@@ -29,7 +29,7 @@ function capture(): { stream: Writable; lines(): Record<string, unknown>[] } {
 describe('createLogger', () => {
   it('writes JSON lines that carry the active trace and span ids', async () => {
     const out = capture()
-    const log = createLogger('unit', { component: 'test' }, { destination: out.stream })
+    const log = createLogger('unit', { component: 'test' }, { destination: out.stream, level: 'info' })
     const ids = await withSpan('work', {}, async (span) => {
       log.info({ jobId: 'j1' }, 'inside')
       return span.spanContext()

@@ -1,4 +1,16 @@
 export { freePort } from './free-port.js'
+export { connectNats, type NatsClientOptions, type NatsConnection } from './nats-client.js'
+export { type NatsCluster, type NatsClusterOptions, startNatsCluster } from './nats-cluster.js'
+export {
+  createNatsOperator,
+  issueNatsUser,
+  type NatsKey,
+  type NatsOperatorSetup,
+  type NatsUserCredentials,
+  type NatsUserPermissions,
+  natsOperatorConfig,
+  parseNatsOperatorSetup,
+} from './nats-operator.js'
 export { type NatsOptions, type NatsServer, startNats } from './nats-server.js'
 export {
   type PostgresOptions,

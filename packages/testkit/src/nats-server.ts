@@ -1,4 +1,5 @@
 import { containerRuntime } from './docker.js'
+import { type NatsOperatorSetup, natsOperatorConfig } from './nats-operator.js'
 import type { ServerSource } from './postgres-server.js'
 
 export interface NatsServer {
@@ -22,6 +23,11 @@ export interface NatsOptions {
   persistent?: boolean
   /** nats-server configuration (accounts, limits...); command-line address, port and store win over it. */
   configText?: string
+  /**
+   * Run in operator mode with this setup: every client must present a user JWT of its account (see
+   * {@link issueNatsUser}). Such a server is always started here, never taken from `TEST_NATS_URL`.
+   */
+  operator?: NatsOperatorSetup
 }
 
 function environmentNats(url: string): NatsServer {
@@ -38,6 +44,12 @@ function environmentNats(url: string): NatsServer {
   }
 }
 
+function withOperatorConfig(options: NatsOptions): NatsOptions {
+  if (options.operator === undefined) return options
+  const extra = options.configText === undefined ? '' : `\n${options.configText}`
+  return { ...options, configText: `${natsOperatorConfig(options.operator)}${extra}` }
+}
+
 /**
  * Starts (or finds) a JetStream-enabled NATS server: `TEST_NATS_URL` when set, a testcontainers
  * `nats:2.9 -js` when a container engine is reachable, otherwise a local `nats-server` binary
@@ -48,10 +60,17 @@ function environmentNats(url: string): NatsServer {
  * await nats.kill()     // crash it
  * await nats.restart()  // same port, same JetStream store
  * await nats.stop()
+ *
+ * @example
+ * // Authentication on: clients connect with users of `setup`'s account.
+ * const setup = await createNatsOperator()
+ * const secured = await startNats({ operator: setup })
  */
-export async function startNats(options: NatsOptions = {}): Promise<NatsServer> {
+export async function startNats(givenOptions: NatsOptions = {}): Promise<NatsServer> {
+  const options = withOperatorConfig(givenOptions)
   const fromEnv = process.env.TEST_NATS_URL
-  if (fromEnv !== undefined && fromEnv !== '') return environmentNats(fromEnv)
+  if (fromEnv !== undefined && fromEnv !== '' && givenOptions.operator === undefined)
+    return environmentNats(fromEnv)
   const { findNatsServerBinary, startLocalNats } = await import('./local-nats.js')
   const wantsLocalData = options.persistent === true || options.dataDir !== undefined
   const binary = findNatsServerBinary()

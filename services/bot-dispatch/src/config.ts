@@ -1,4 +1,4 @@
-import { type ConfigOf, int, loadConfig, str } from '@taskforge/core'
+import { type ConfigOf, duration, int, loadConfig, str } from '@taskforge/core'
 
 /** Every environment variable bot-dispatch reads. */
 export const dispatchSettings = {
@@ -7,6 +7,12 @@ export const dispatchSettings = {
   publicNatsUrl: str('PUBLIC_NATS_URL', 'NATS address written in bot credentials (default NATS_URL)', ''),
   grpcPort: int('GRPC_PORT', 'Port of the BotDispatchService gRPC server (0 picks a free one)', 50053),
   healthPort: int('HEALTH_PORT', 'Port of /healthz and /readyz (0 picks a free one)', 9104),
+  offlineAfterMs: duration('BOT_OFFLINE_AFTER', 'A bot without heartbeats for this long goes offline', '15s'),
+  presenceSweepIntervalMs: duration(
+    'BOT_PRESENCE_SWEEP_INTERVAL',
+    'How often silent bots are looked for (and marked offline)',
+    '1s',
+  ),
 }
 export type DispatchConfig = ConfigOf<typeof dispatchSettings>
 

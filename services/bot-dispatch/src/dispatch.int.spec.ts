@@ -50,6 +50,8 @@ describe('bot-dispatch', () => {
       publicNatsUrl: 'nats://bots.example.test:4222',
       grpcPort: 0,
       healthPort: 0,
+      offlineAfterMs: 15_000,
+      presenceSweepIntervalMs: 1_000,
     }
     await start()
     bus = await Bus.connect({ servers: nats.url, name: 'test' })
@@ -127,6 +129,10 @@ describe('bot-dispatch', () => {
       reportSubject: `reports.${bot!.id}`,
       dispatchStream: 'DISPATCH',
       dispatchConsumer: `bot-${bot!.id}`,
+      // An open server: no NATS user to hand out.
+      natsJwt: '',
+      natsSeed: '',
+      natsInboxPrefix: `_INBOX.${bot!.id}`,
     })
     const consumer = await bus.jsm.consumers.info('DISPATCH', `bot-${bot!.id}`)
     expect(consumer.config.filter_subject ?? consumer.config.filter_subjects?.[0]).toBe(`dispatch.${bot!.id}`)

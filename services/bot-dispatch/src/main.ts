@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url'
 import { Bus, Streams } from '@taskforge/bus'
-import { createDb, EventStore, OutboxRelay, Projector } from '@taskforge/event-store'
+import { createDb, EventStore, OutboxRelay, Projector, withSchemaLock } from '@taskforge/event-store'
+import { appendObserver, trackConsumerLag } from '@taskforge/metrics'
 import { BotDispatchServiceService } from '@taskforge/proto/bots/v1/bot_service'
 import { addService, createGrpcServer, startGrpcServer, stopGrpcServer } from '@taskforge/rpc'
 import { type RunningService, runService } from '@taskforge/runtime'
@@ -14,12 +15,17 @@ import {
 } from './assignments/assignment-carrier.js'
 import { ensureAllBotConsumers } from './assignments/ensure-bot-consumers.js'
 import { type DispatchConfig, loadDispatchConfig } from './config.js'
+import { CANCELS_DURABLE, CANCELS_SUBJECT, carryCancels } from './control/cancel-carrier.js'
+import { ensureControlStream } from './control/control-channel.js'
+import { type BotCredentialIssuer, loadBotCredentialIssuer } from './credentials/index.js'
 import { botDispatchService } from './grpc/bot-dispatch-service.js'
 import { listenToHeartbeats } from './presence/heartbeat-listener.js'
+import { OfflineSweeper } from './presence/offline-sweeper.js'
 import { botsProjection } from './projection/bots-projection.js'
 import { createBotPresenceTable } from './projection/bots-table.js'
 
 export { type DispatchConfig, dispatchSettings, loadDispatchConfig } from './config.js'
+export { loadBotCredentialIssuer, natsAccountSettings } from './credentials/index.js'
 
 export const SERVICE_NAME = 'bot-dispatch'
 
@@ -29,6 +35,11 @@ export interface StartDispatchOptions {
   handleProcessEvents?: boolean
   /** Start tracing (default true). */
   telemetry?: boolean
+  /**
+   * Issues each registered bot its own NATS user (see `loadBotCredentialIssuer`: NATS_ACCOUNT_SIGNING_SEED,
+   * NATS_ACCOUNT). Without it bots get no NATS credentials, which only works with an open server.
+   */
+  credentialIssuer?: BotCredentialIssuer
 }
 
 export interface RunningDispatch extends RunningService {
@@ -38,8 +49,8 @@ export interface RunningDispatch extends RunningService {
 
 /**
  * Composition root of bot-dispatch: bot streams and the `bots` projection, outbox relay to EVENTS,
- * presence from heartbeats, the assignment carrier (EVENTS → DISPATCH) and the `BotDispatchService`
- * gRPC server, under one service lifecycle.
+ * presence from heartbeats (cameOnline / wentOffline), the assignment carrier (EVENTS → DISPATCH), the
+ * cancel carrier (EVENTS → CONTROL) and the `BotDispatchService` gRPC server, under one service lifecycle.
  *
  * @example
  * const dispatch = await startDispatch(loadDispatchConfig())
@@ -62,11 +73,13 @@ export async function startDispatch(
       const { logger } = ctx
       const db = createDb(config.databaseUrl)
       ctx.onStop(() => db.destroy())
-      const store = new EventStore(db)
+      const store = new EventStore(db, { onAppend: appendObserver(ctx.metrics) })
       await store.migrate()
-      await botsProjection.setup(db)
-      await createBotPresenceTable(db)
-      await createBotNameClaimsTable(db)
+      await withSchemaLock(db, async (connection) => {
+        await botsProjection.setup(connection)
+        await createBotPresenceTable(connection)
+        await createBotNameClaimsTable(connection)
+      })
       ctx.addReadiness('database', async () => {
         await sql`select 1`.execute(db)
         return true
@@ -82,11 +95,22 @@ export async function startDispatch(
       ctx.addReadiness('nats', () => bus.connected)
       await bus.ensureStream(Streams.EVENTS)
       await bus.ensureStream(Streams.DISPATCH)
+      await ensureControlStream(bus)
       await bus.ensureConsumer(Streams.EVENTS.name, {
         durable: ASSIGNMENTS_DURABLE,
         filterSubjects: [ASSIGNMENTS_SUBJECT],
       })
+      await bus.ensureConsumer(Streams.EVENTS.name, {
+        durable: CANCELS_DURABLE,
+        filterSubjects: [CANCELS_SUBJECT],
+      })
       const bots = await ensureAllBotConsumers(store, bus)
+      // The bots' durables' lag is their queue depth as NATS sees it: dispatched, not yet pulled.
+      trackConsumerLag(ctx.metrics, bus.jsm, [
+        { stream: Streams.EVENTS.name, durable: ASSIGNMENTS_DURABLE },
+        { stream: Streams.EVENTS.name, durable: CANCELS_DURABLE },
+        { stream: Streams.DISPATCH.name, prefix: 'bot-' },
+      ])
       logger.info({ bots }, 'bot dispatch consumers ensured')
 
       const relay = new OutboxRelay(store, {
@@ -97,10 +121,21 @@ export async function startDispatch(
       await relay.start()
       ctx.onStop(() => relay.stop())
 
-      const heartbeats = listenToHeartbeats({ bus, db, logger })
+      const heartbeats = listenToHeartbeats({ bus, db, store, logger, onlineWindowMs: config.offlineAfterMs })
       ctx.onStop(() => heartbeats.stop())
+      const offline = new OfflineSweeper({
+        store,
+        db,
+        windowMs: config.offlineAfterMs,
+        intervalMs: config.presenceSweepIntervalMs,
+        logger,
+      })
+      offline.start()
+      ctx.onStop(() => offline.stop())
       const assignments = await carryAssignments({ bus, store })
       ctx.onStop(() => assignments.stop())
+      const cancels = await carryCancels({ bus, store })
+      ctx.onStop(() => cancels.stop())
 
       const server = createGrpcServer()
       addService(
@@ -112,12 +147,17 @@ export async function startDispatch(
           db,
           bus,
           publicNatsUrl: config.publicNatsUrl || natsServers[0] || config.natsUrl,
+          onlineWindowMs: config.offlineAfterMs,
+          ...(options.credentialIssuer === undefined ? {} : { credentialIssuer: options.credentialIssuer }),
         }),
         { logger },
       )
       grpcPort = await startGrpcServer(server, config.grpcPort)
       ctx.onStop(() => stopGrpcServer(server))
-      logger.info({ grpcPort }, 'BotDispatchService listening')
+      logger.info(
+        { grpcPort, botNatsUsers: options.credentialIssuer !== undefined },
+        'BotDispatchService listening',
+      )
     },
   })
   return { healthPort: running.healthPort, stop: running.stop, grpcPort }
@@ -125,7 +165,7 @@ export async function startDispatch(
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   Promise.resolve()
-    .then(() => startDispatch(loadDispatchConfig()))
+    .then(() => startDispatch(loadDispatchConfig(), { credentialIssuer: loadBotCredentialIssuer() }))
     .catch((error: unknown) => {
       console.error(error instanceof Error ? error.message : error)
       process.exit(1)

@@ -18,6 +18,7 @@ import {
   outputOf,
   processAlive,
   ReportCollector,
+  sendCancel,
 } from './test-support/bot-fixture.js'
 
 const logger = createLogger('bot', {}, { level: 'warn' })
@@ -253,6 +254,68 @@ rm ${running}/$TASKFORGE_JOB_ID
     expect(finished.result).toMatchObject({ killed: true, reason: SHUTDOWN_REASON })
     const pid = Number((await readFile(pidFile, 'utf8')).trim())
     await waitUntil(() => !processAlive(pid))
+  })
+
+  it('kills a canceled running job with its whole group and reports it canceled', async () => {
+    await startAgent({ concurrency: 1 })
+    const pidFile = join(dir, 'pids')
+    const script = `#!/bin/sh
+trap 'echo TERM ignored' TERM
+(trap '' TERM; while true; do sleep 0.1; done) &
+echo $$ $! > ${pidFile}
+echo running
+while true; do sleep 0.1; done
+`
+    const jobId = await dispatch(bus, credentials, jobSpec(script, { timeout: 600 }))
+    await waitUntil(() => reports.of(jobId).some((r) => r.report?.$case === 'output'), {
+      message: 'the job to run',
+    })
+    // The bot is busy up to its concurrency (it pulls no dispatch): orders still reach it.
+    await sendCancel(bus, credentials, jobId, { reason: 'not needed any more' })
+    const finished = finishedOf(await reports.finished(jobId))
+    expect(finished.state).toBe('canceled')
+    expect(finished.result).toMatchObject({ killed: true, signal: 'SIGKILL', reason: 'not needed any more' })
+    expect(finished.output[0]).toBe('running')
+    const pids = (await readFile(pidFile, 'utf8')).trim().split(' ').map(Number)
+    await waitUntil(() => pids.every((pid) => !processAlive(pid)), {
+      message: 'the job processes to be gone',
+    })
+  })
+
+  it('never runs a job canceled before its dispatch arrived, even across a restart', async () => {
+    const runs = join(dir, 'runs')
+    const jobId = newId()
+    await sendCancel(bus, credentials, jobId)
+    const first = await startAgent()
+    await waitUntil(async () => {
+      const info = await bus.jsm.consumers.info('CONTROL', `bot-${credentials.botId}-control`)
+      return info.num_pending === 0 && info.num_ack_pending === 0
+    })
+    await first.stop()
+    await startAgent()
+    await dispatch(bus, credentials, jobSpec(`#!/bin/sh\necho run >> ${runs}\n`), { jobId })
+    await dispatchConsumerSettled()
+    expect(reports.of(jobId).filter((r) => r.report?.$case === 'started')).toHaveLength(0)
+    await expect(readFile(runs, 'utf8')).rejects.toThrow()
+  })
+
+  it('lists its running jobs in its heartbeats', async () => {
+    const sub = bus.nc.subscribe(credentials.heartbeatSubject)
+    await startAgent()
+    const jobId = await dispatch(bus, credentials, jobSpec('#!/bin/sh\nsleep 60\n'))
+    try {
+      for await (const msg of sub) {
+        const beat = Heartbeat.decode(msg.data)
+        if (beat.runningJobIds.includes(jobId)) {
+          expect(beat.runningJobs).toBe(1)
+          break
+        }
+      }
+    } finally {
+      sub.unsubscribe()
+    }
+    await sendCancel(bus, credentials, jobId)
+    expect(finishedOf(await reports.finished(jobId)).state).toBe('canceled')
   })
 
   it('sends heartbeats on its heartbeat subject', async () => {

@@ -8,10 +8,12 @@ import {
   jetstream,
 } from '@nats-io/jetstream'
 import { connect, type NatsConnection } from '@nats-io/transport-node'
-import { DispatchJob } from '@taskforge/proto/bots/v1/protocol'
+import { natsAuthenticator } from '@taskforge/bus'
+import { type CancelJobControl, DispatchJob } from '@taskforge/proto/bots/v1/protocol'
 import type { JobSpec } from '@taskforge/proto/jobs/v1/model'
 import { createLogger, type Logger } from '@taskforge/telemetry'
-import type { BotCredentials } from './credentials.js'
+import { ControlListener } from './control-listener.js'
+import { type BotCredentials, natsAuthOf } from './credentials.js'
 import { decideOutcome } from './execution/outcome.js'
 import { DEFAULT_OUTPUT_LIMIT_BYTES } from './execution/output-capture.js'
 import { startHeartbeat } from './heartbeat.js'
@@ -55,6 +57,7 @@ export class BotAgent {
   private batch: ConsumerMessages | undefined
   private loop: Promise<void> = Promise.resolve()
   private heartbeat: { stop(): void } | undefined
+  private control: ControlListener | undefined
   private stopped: Promise<void> | undefined
 
   private constructor(
@@ -73,11 +76,12 @@ export class BotAgent {
     const journal = await Journal.open(options.workDir)
     let nc: NatsConnection
     try {
+      const authenticator = natsAuthenticator(natsAuthOf(credentials))
       nc = await connect({
         servers: credentials.natsUrl.split(',').map((url) => url.trim()),
         name: `bot ${credentials.name} (${credentials.botId})`,
-        ...(credentials.natsUser === undefined ? {} : { user: credentials.natsUser }),
-        ...(credentials.natsPassword === undefined ? {} : { pass: credentials.natsPassword }),
+        ...(authenticator === undefined ? {} : { authenticator }),
+        inboxPrefix: credentials.natsInboxPrefix,
         maxReconnectAttempts: -1,
         reconnectTimeWait: 1000,
         waitOnFirstConnect: true,
@@ -108,12 +112,13 @@ export class BotAgent {
         customer: credentials.customer,
         concurrency,
         version: BOT_VERSION,
-        runningJobs: () => this.jobs.size,
+        runningJobIds: () => [...this.jobs.keys()],
       },
       this.options.heartbeatIntervalMs,
     )
     this.loop = (async () => {
       await this.recover()
+      await this.listenToControl()
       await this.pullLoop()
     })().catch((error: unknown) => {
       if (!this.stopping) this.logger.error({ err: error }, 'dispatch loop failed')
@@ -159,6 +164,38 @@ export class BotAgent {
       recursive: true,
       force: true,
     })
+  }
+
+  /** Starts reading orders, after those that waited while the bot was away. */
+  private async listenToControl(): Promise<void> {
+    if (this.stopping) return
+    this.control = new ControlListener({
+      js: this.js,
+      botId: this.options.credentials.botId,
+      logger: this.logger,
+      onCancel: (order) => this.cancelJob(order),
+      ...(this.options.pullExpiresMs === undefined ? {} : { pullExpiresMs: this.options.pullExpiresMs }),
+    })
+    await this.control.start()
+  }
+
+  /**
+   * Cancels a job: a running one is stopped like a timeout (its process group gets SIGTERM, then
+   * SIGKILL) and reported canceled; one not received yet is remembered, so that its dispatch is never
+   * run. An order about another attempt, or a job already done, changes nothing.
+   */
+  async cancelJob(order: CancelJobControl): Promise<void> {
+    const run = this.jobs.get(order.jobId)
+    if (run !== undefined) {
+      if (order.attempt === 0 || run.attempt === order.attempt) {
+        this.logger.info({ jobId: order.jobId, reason: order.reason }, 'canceling job')
+        run.cancel(order.reason || 'canceled')
+      }
+      return
+    }
+    if (this.journal.get(order.jobId) !== undefined) return
+    this.logger.info({ jobId: order.jobId }, 'job canceled before it arrived: it will not run')
+    await this.journal.recordCanceled(order.jobId, order.attempt)
   }
 
   private async pullLoop(): Promise<void> {
@@ -306,6 +343,8 @@ export class BotAgent {
         if (!reported) this.reports.abort()
       }
     }
+    // Orders are heard until the jobs ended: a cancel during the shutdown wait still applies.
+    await this.control?.stop()
     this.reports.abort()
     this.heartbeat?.stop()
     await this.journal.close()

@@ -12,17 +12,20 @@ export interface BotOptions {
   killGraceMs: number
   shutdownTimeoutMs: number
   outputLimitBytes: number
+  /** How often the bot tells it is alive (and which jobs it runs: that renews their leases). */
+  heartbeatIntervalMs: number
 }
 
 export const USAGE = `usage: bot --credentials <file> [--concurrency N] [--work-dir <dir>] [--kill-grace <duration>]
-           [--shutdown-timeout <duration>] [--output-limit <bytes>]
+           [--shutdown-timeout <duration>] [--output-limit <bytes>] [--heartbeat-interval <duration>]
 
   --credentials       the bot's credentials (the JSON answer of POST /:customer/bot)
   --concurrency       jobs run at once (default 4)
   --work-dir          where jobs run and the journal lives (default <tmp>/taskforge-bot-<id>)
   --kill-grace        time between SIGTERM and SIGKILL of a job's processes (default 5s)
   --shutdown-timeout  on SIGTERM, how long running jobs may finish before they are stopped (default 30s)
-  --output-limit      output kept per job, in bytes (default 1048576)`
+  --output-limit      output kept per job, in bytes (default 1048576)
+  --heartbeat-interval  time between heartbeats (default 5s; keep it well below the scheduler's JOB_LEASE)`
 
 export class UsageError extends Error {
   override name = 'UsageError'
@@ -59,6 +62,7 @@ export function parseBotOptions(argv: readonly string[]): BotOptions {
         'kill-grace': { type: 'string' },
         'shutdown-timeout': { type: 'string' },
         'output-limit': { type: 'string' },
+        'heartbeat-interval': { type: 'string' },
       },
     }))
   } catch (error) {
@@ -76,7 +80,14 @@ export function parseBotOptions(argv: readonly string[]): BotOptions {
       values['output-limit'] === undefined
         ? DEFAULT_OUTPUT_LIMIT_BYTES
         : positiveInt('output-limit', values['output-limit'], true),
+    heartbeatIntervalMs: heartbeatInterval(values['heartbeat-interval'] ?? '5s'),
   }
+}
+
+function heartbeatInterval(raw: string): number {
+  const ms = millis('heartbeat-interval', raw)
+  if (ms < 100) throw new UsageError(`--heartbeat-interval must be at least 100ms, got ${raw}`)
+  return ms
 }
 
 export function defaultWorkDir(botId: string): string {

@@ -11,6 +11,7 @@ describe('parseBotOptions', () => {
       killGraceMs: 5000,
       shutdownTimeoutMs: 30_000,
       outputLimitBytes: 1024 * 1024,
+      heartbeatIntervalMs: 5000,
     })
   })
 
@@ -28,6 +29,8 @@ describe('parseBotOptions', () => {
         '1m',
         '--output-limit',
         '0',
+        '--heartbeat-interval',
+        '1s',
       ]),
     ).toEqual({
       credentialsFile: 'bot.json',
@@ -36,6 +39,7 @@ describe('parseBotOptions', () => {
       killGraceMs: 250,
       shutdownTimeoutMs: 60_000,
       outputLimitBytes: 0,
+      heartbeatIntervalMs: 1000,
     })
   })
 
@@ -43,6 +47,7 @@ describe('parseBotOptions', () => {
     expect(() => parseBotOptions([])).toThrow(UsageError)
     expect(() => parseBotOptions(['--credentials', 'x', '--concurrency', '0'])).toThrow(/positive integer/)
     expect(() => parseBotOptions(['--credentials', 'x', '--kill-grace', 'soon'])).toThrow(/duration/)
+    expect(() => parseBotOptions(['--credentials', 'x', '--heartbeat-interval', '10ms'])).toThrow(/100ms/)
     expect(() => parseBotOptions(['--credentials', 'x', '--nope'])).toThrow(UsageError)
     expect(() => parseBotOptions(['--credentials', 'x', 'extra'])).toThrow(UsageError)
   })

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises'
+import type { NatsAuth } from '@taskforge/bus'
 
 /** What a bot needs to connect and find its work: the REST answer of `POST /:customer/bot`. */
 export interface BotCredentials {
@@ -8,6 +9,11 @@ export interface BotCredentials {
   natsUrl: string
   natsUser?: string
   natsPassword?: string
+  /** The bot's own NATS user (JWT auth): a JWT allowing only this bot's subjects, and its nkey seed. */
+  natsJwt?: string
+  natsSeed?: string
+  /** Reply inbox prefix of the connection: the only inboxes the bot's NATS user may receive on. */
+  natsInboxPrefix: string
   dispatchSubject: string
   reportSubject: string
   heartbeatSubject: string
@@ -54,6 +60,11 @@ export function parseCredentials(json: string): BotCredentials {
   }
   const natsUser = text(source, 'nats_user')
   const natsPassword = text(source, 'nats_password')
+  const natsJwt = text(source, 'nats_jwt')
+  const natsSeed = text(source, 'nats_seed')
+  if ((natsJwt === undefined) !== (natsSeed === undefined)) {
+    throw new CredentialsError('credentials: nats_jwt and nats_seed go together')
+  }
   return {
     botId,
     customer,
@@ -61,12 +72,26 @@ export function parseCredentials(json: string): BotCredentials {
     name: text(source, 'name') ?? botId,
     ...(natsUser === undefined ? {} : { natsUser }),
     ...(natsPassword === undefined ? {} : { natsPassword }),
+    ...(natsJwt === undefined ? {} : { natsJwt }),
+    ...(natsSeed === undefined ? {} : { natsSeed }),
+    natsInboxPrefix: text(source, 'nats_inbox_prefix') ?? `_INBOX.${botId}`,
     dispatchSubject: text(source, 'dispatch_subject') ?? `dispatch.${botId}`,
     reportSubject: text(source, 'report_subject') ?? `reports.${botId}`,
     heartbeatSubject: `heartbeats.${botId}`,
     dispatchStream: text(source, 'dispatch_stream') ?? 'DISPATCH',
     dispatchConsumer: text(source, 'dispatch_consumer') ?? `bot-${botId}`,
   }
+}
+
+/** How the bot authenticates to NATS: its own user JWT, else a user and password, else not at all. */
+export function natsAuthOf(credentials: BotCredentials): NatsAuth {
+  if (credentials.natsJwt !== undefined && credentials.natsSeed !== undefined) {
+    return { type: 'jwt', jwt: credentials.natsJwt, seed: credentials.natsSeed }
+  }
+  if (credentials.natsUser !== undefined) {
+    return { type: 'user-password', user: credentials.natsUser, pass: credentials.natsPassword ?? '' }
+  }
+  return { type: 'none' }
 }
 
 export async function loadCredentials(file: string): Promise<BotCredentials> {

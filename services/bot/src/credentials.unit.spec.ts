@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { CredentialsError, parseCredentials } from './credentials.js'
+import { CredentialsError, natsAuthOf, parseCredentials } from './credentials.js'
 
 describe('parseCredentials', () => {
   it('reads the REST answer of a bot registration', () => {
@@ -30,7 +30,33 @@ describe('parseCredentials', () => {
       heartbeatSubject: 'heartbeats.b1',
       dispatchStream: 'DISPATCH',
       dispatchConsumer: 'bot-b1',
+      natsInboxPrefix: '_INBOX.b1',
     })
+    expect(natsAuthOf(credentials)).toEqual({ type: 'user-password', user: 'bot-b1', pass: 'pw' })
+  })
+
+  it('reads the bot’s own NATS user and inbox prefix', () => {
+    const credentials = parseCredentials(
+      JSON.stringify({
+        id: 'b3',
+        customer: 'demo',
+        nats_url: 'nats://h:1',
+        nats_user: '',
+        nats_password: '',
+        nats_jwt: 'eyJ0.claims.sig',
+        nats_seed: 'SUAM',
+        nats_inbox_prefix: '_INBOX.b3',
+      }),
+    )
+    expect(credentials).toMatchObject({
+      natsJwt: 'eyJ0.claims.sig',
+      natsSeed: 'SUAM',
+      natsInboxPrefix: '_INBOX.b3',
+    })
+    expect(natsAuthOf(credentials)).toEqual({ type: 'jwt', jwt: 'eyJ0.claims.sig', seed: 'SUAM' })
+    expect(() => parseCredentials('{"id":"b","customer":"c","nats_url":"u","nats_jwt":"j"}')).toThrow(
+      /nats_jwt and nats_seed go together/,
+    )
   })
 
   it('accepts bot_id and fills the platform defaults', () => {
@@ -46,6 +72,7 @@ describe('parseCredentials', () => {
       dispatchConsumer: 'bot-b2',
     })
     expect(credentials.natsUser).toBeUndefined()
+    expect(natsAuthOf(credentials)).toEqual({ type: 'none' })
   })
 
   it('says what is wrong with a bad file', () => {

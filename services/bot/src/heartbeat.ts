@@ -6,7 +6,8 @@ export interface HeartbeatSource {
   customer: string
   concurrency: number
   version: string
-  runningJobs(): number
+  /** The jobs running now: each heartbeat renews their leases at the scheduler. */
+  runningJobIds(): string[]
 }
 
 /**
@@ -21,11 +22,13 @@ export function startHeartbeat(
 ): { stop(): void } {
   const beat = () => {
     if (nc.isClosed()) return
+    const runningJobIds = source.runningJobIds()
     const message: Heartbeat = {
       botId: source.botId,
       customer: source.customer,
       sentAt: new Date(),
-      runningJobs: source.runningJobs(),
+      runningJobs: runningJobIds.length,
+      runningJobIds,
       concurrency: source.concurrency,
       version: source.version,
     }

@@ -40,7 +40,8 @@ async function acknowledge(msg: JsMsg, logger: Logger): Promise<void> {
  */
 export class JobRun {
   private process: ScriptProcess | undefined
-  private abortReason: string | undefined
+  /** The first request to stop the job: it decides how the job ends (error or canceled). */
+  private stopRequest: { reason: string; as: 'error' | 'canceled' } | undefined
   readonly jobId: string
   readonly done: Promise<ExecutionOutcome>
 
@@ -63,8 +64,29 @@ export class JobRun {
 
   /** Stops the script (SIGTERM, SIGKILL after the grace); the job ends in error with `reason`. */
   abort(reason: string): void {
-    this.abortReason ??= reason
-    this.process?.abort(reason)
+    this.stop({ reason, as: 'error' })
+  }
+
+  /** Stops the script the same way; the job ends canceled (or never starts, if it had not yet). */
+  cancel(reason: string): void {
+    this.stop({ reason, as: 'canceled' })
+  }
+
+  /** The attempt of the job this run is. */
+  get attempt(): number {
+    return this.dispatch.attempt
+  }
+
+  private stop(request: NonNullable<JobRun['stopRequest']>): void {
+    this.stopRequest ??= request
+    if (this.process !== undefined) this.signal(this.process)
+  }
+
+  private signal(proc: ScriptProcess): void {
+    const request = this.stopRequest
+    if (request === undefined) return
+    if (request.as === 'canceled') proc.cancel(request.reason)
+    else proc.abort(request.reason)
   }
 
   private async run(msg: JsMsg): Promise<ExecutionOutcome> {
@@ -81,21 +103,27 @@ export class JobRun {
 
     let workspace: JobWorkspace | undefined
     let outcome: ExecutionOutcome
-    try {
-      workspace = await createJobWorkspace(ctx.jobsDir, `${dispatch.jobId}-${dispatch.attempt}`, {
-        filename: dispatch.spec.scriptFilename,
-        content: dispatch.spec.scriptContent,
-      })
-      outcome = await this.execute(workspace, reporter, msg, logger)
-    } catch (error) {
-      const reason = `cannot prepare the job: ${(error as Error).message}`
-      logger.error({ err: error }, reason)
-      const started = reporter.started(0)
-      void started.then(
-        () => acknowledge(msg, logger),
-        () => {},
-      )
-      outcome = decideOutcome({ kind: 'not-started', reason }, '', 0)
+    const canceledEarly = this.stopRequest?.as === 'canceled' ? this.stopRequest.reason : undefined
+    if (canceledEarly !== undefined) {
+      void acknowledge(msg, logger)
+      outcome = decideOutcome({ kind: 'canceled-before-start', reason: canceledEarly }, '', 0)
+    } else {
+      try {
+        workspace = await createJobWorkspace(ctx.jobsDir, `${dispatch.jobId}-${dispatch.attempt}`, {
+          filename: dispatch.spec.scriptFilename,
+          content: dispatch.spec.scriptContent,
+        })
+        outcome = await this.execute(workspace, reporter, msg, logger)
+      } catch (error) {
+        const reason = `cannot prepare the job: ${(error as Error).message}`
+        logger.error({ err: error }, reason)
+        const started = reporter.started(0)
+        void started.then(
+          () => acknowledge(msg, logger),
+          () => {},
+        )
+        outcome = decideOutcome({ kind: 'not-started', reason }, '', 0)
+      }
     }
 
     await reporter.finished(outcome)
@@ -142,7 +170,7 @@ export class JobRun {
       onOutput: (stream, text) => batcher.push(stream, text),
     })
     this.process = proc
-    if (this.abortReason !== undefined) proc.abort(this.abortReason)
+    this.signal(proc)
     logger.info({ pid: proc.pid, argv0: argv[0], timeoutSeconds }, 'job started')
     if (proc.pid !== undefined) {
       void ctx.journal

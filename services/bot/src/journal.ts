@@ -14,6 +14,7 @@ type Line =
   | { op: 'started'; job: string; attempt: number; at: string }
   | { op: 'pid'; job: string; pid: number }
   | { op: 'finished'; job: string }
+  | { op: 'canceled'; job: string; attempt: number; at: string }
 
 const FILE = 'journal.jsonl'
 
@@ -59,6 +60,9 @@ export class Journal {
       if (line.op === 'started') {
         entries.delete(line.job)
         entries.set(line.job, { jobId: line.job, attempt: line.attempt, startedAt: line.at, finished: false })
+      } else if (line.op === 'canceled') {
+        entries.delete(line.job)
+        entries.set(line.job, { jobId: line.job, attempt: line.attempt, startedAt: line.at, finished: true })
       } else {
         const entry = entries.get(line.job)
         if (entry === undefined) continue
@@ -110,6 +114,17 @@ export class Journal {
     const entry = this.entries.get(jobId)
     if (entry !== undefined) entry.pid = pid
     return this.append({ op: 'pid', job: jobId, pid })
+  }
+
+  /**
+   * Records that a job this bot never started was canceled: a dispatch of it arriving later is
+   * recognised as done and never run. Resolves once it is on disk.
+   */
+  recordCanceled(jobId: string, attempt: number, now: Date = new Date()): Promise<void> {
+    const entry: JournalEntry = { jobId, attempt, startedAt: now.toISOString(), finished: true }
+    this.entries.delete(jobId)
+    this.entries.set(jobId, entry)
+    return this.append({ op: 'canceled', job: jobId, attempt, at: entry.startedAt })
   }
 
   /** Records that the job's finished report was acknowledged. */

@@ -16,6 +16,7 @@ async function main(argv: readonly string[]): Promise<void> {
     killGraceMs: options.killGraceMs,
     shutdownTimeoutMs: options.shutdownTimeoutMs,
     outputLimitBytes: options.outputLimitBytes,
+    heartbeatIntervalMs: options.heartbeatIntervalMs,
     logger,
   })
   let signals = 0

@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url'
 import { Bus, Streams } from '@taskforge/bus'
 import { type ConfigOf, int, list, loadConfig, str } from '@taskforge/core'
-import { createDb, EventStore, OutboxRelay, Projector } from '@taskforge/event-store'
+import { createDb, EventStore, OutboxRelay, Projector, withSchemaLock } from '@taskforge/event-store'
+import { appendObserver, type ServiceMetrics } from '@taskforge/metrics'
 import { runService } from '@taskforge/runtime'
 import { createLogger, type Logger } from '@taskforge/telemetry'
 import { type Kysely, sql } from 'kysely'
@@ -20,6 +21,7 @@ export const gatewaySettings = {
   catalogUrl: str('CATALOG_GRPC_URL', 'task-catalog gRPC address', '127.0.0.1:50051'),
   schedulerUrl: str('SCHEDULER_GRPC_URL', 'job-scheduler gRPC address', '127.0.0.1:50052'),
   dispatchUrl: str('DISPATCH_GRPC_URL', 'bot-dispatch gRPC address', '127.0.0.1:50053'),
+  webhookRelayUrl: str('WEBHOOK_RELAY_GRPC_URL', 'webhook-relay gRPC address', '127.0.0.1:50054'),
   corsOrigins: list('CORS_ORIGINS', 'Browser origins allowed to call the API (comma separated)', []),
 }
 export type GatewayConfig = ConfigOf<typeof gatewaySettings>
@@ -36,13 +38,18 @@ export async function startGateway(
   hooks: {
     onStop(fn: () => Promise<void>): void
     addReadiness(name: string, check: () => Promise<boolean> | boolean): void
+    /** Where the gateway's instruments go (its event store's append latency). */
+    metrics?: ServiceMetrics
   },
 ): Promise<RunningGateway> {
   const db = createDb(config.databaseUrl)
   hooks.onStop(() => db.destroy())
-  const store = new EventStore(db)
+  const store = new EventStore(
+    db,
+    hooks.metrics === undefined ? {} : { onAppend: appendObserver(hooks.metrics) },
+  )
   await store.migrate()
-  await accountsProjection.setup(db)
+  await withSchemaLock(db, (connection) => accountsProjection.setup(connection))
   const projector = new Projector(store, [accountsProjection], { logger })
   await projector.start()
   hooks.onStop(() => projector.stop())
@@ -62,6 +69,7 @@ export async function startGateway(
     catalog: config.catalogUrl,
     scheduler: config.schedulerUrl,
     dispatch: config.dispatchUrl,
+    webhooks: config.webhookRelayUrl,
   })
   hooks.onStop(async () => clients.close())
   const accounts = new Accounts(store, projector, db as unknown as Kysely<AccountsTables>)

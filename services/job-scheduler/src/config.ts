@@ -1,4 +1,4 @@
-import { type ConfigOf, int, loadConfig, str } from '@taskforge/core'
+import { type ConfigOf, duration, int, loadConfig, str } from '@taskforge/core'
 
 /** Every environment variable job-scheduler reads. */
 export const schedulerSettings = {
@@ -7,6 +7,16 @@ export const schedulerSettings = {
   grpcPort: int('GRPC_PORT', 'Port of the JobSchedulerService gRPC server (0 picks a free one)', 50052),
   healthPort: int('HEALTH_PORT', 'Port of /healthz and /readyz (0 picks a free one)', 9103),
   catalogGrpcUrl: str('CATALOG_GRPC_URL', 'task-catalog gRPC address (host:port)', '127.0.0.1:50051'),
+  jobLeaseMs: duration(
+    'JOB_LEASE',
+    "How long a running job lives without a heartbeat or output from its bot (a few heartbeats' worth)",
+    '15s',
+  ),
+  leaseSweepIntervalMs: duration(
+    'JOB_LEASE_SWEEP_INTERVAL',
+    'How often expired job leases are looked for',
+    '1s',
+  ),
 }
 export type SchedulerConfig = ConfigOf<typeof schedulerSettings>
 

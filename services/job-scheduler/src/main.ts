@@ -1,18 +1,29 @@
 import { fileURLToPath } from 'node:url'
 import { Bus, Streams, subjects } from '@taskforge/bus'
-import { createDb, EventStore, OutboxRelay, Projector } from '@taskforge/event-store'
+import { createDb, EventStore, OutboxRelay, Projector, withSchemaLock } from '@taskforge/event-store'
+import { appendObserver, jobMetrics, trackConsumerLag } from '@taskforge/metrics'
 import { TaskCatalogServiceClient } from '@taskforge/proto/catalog/v1/catalog_service'
 import { JobSchedulerServiceService } from '@taskforge/proto/jobs/v1/scheduler_service'
 import { addService, createClient, createGrpcServer, startGrpcServer, stopGrpcServer } from '@taskforge/rpc'
 import { type RunningService, runService } from '@taskforge/runtime'
 import { createLogger, type Logger } from '@taskforge/telemetry'
 import { sql } from 'kysely'
+import { renewLeasesFromHeartbeats } from './app/heartbeat-leases.js'
+import { LeaseSweeper } from './app/lease-sweeper.js'
+import { JobChangeFeed } from './changes/job-change-feed.js'
 import { loadSchedulerConfig, type SchedulerConfig } from './config.js'
 import { schedulerService } from './grpc/scheduler-service.js'
+import { jobMetricsSource } from './metrics/job-metrics-source.js'
+import { JobTimings } from './metrics/job-timings.js'
+import { jobLogProjection } from './projection/job-log-projection.js'
 import { jobsProjection } from './projection/jobs-projection.js'
 import { consumeReports, REPORTS_DURABLE } from './reports/reports-consumer.js'
+import { createJobScheduleTable } from './schedule/job-schedule-table.js'
+import { startTriggers } from './triggers/start-triggers.js'
+import { loadTriggerConfig } from './triggers/trigger-settings.js'
 
 export { loadSchedulerConfig, type SchedulerConfig, schedulerSettings } from './config.js'
+export { triggerSettings } from './triggers/trigger-settings.js'
 
 export const SERVICE_NAME = 'job-scheduler'
 
@@ -30,8 +41,9 @@ export interface RunningScheduler extends RunningService {
 }
 
 /**
- * Composition root of job-scheduler: event store and `jobs` projection, outbox relay to EVENTS, the
- * REPORTS consumer and the `JobSchedulerService` gRPC server, under one service lifecycle.
+ * Composition root of job-scheduler: event store, the `jobs` and `job_log` projections (and their change
+ * feed), outbox relay to EVENTS, the REPORTS consumer, job leases (renewed by heartbeats, swept when
+ * they run out) and the `JobSchedulerService` gRPC server, under one service lifecycle.
  *
  * @example
  * const scheduler = await startScheduler(loadSchedulerConfig())
@@ -54,15 +66,22 @@ export async function startScheduler(
       const { logger } = ctx
       const db = createDb(config.databaseUrl)
       ctx.onStop(() => db.destroy())
-      const store = new EventStore(db)
+      const store = new EventStore(db, { onAppend: appendObserver(ctx.metrics) })
       await store.migrate()
-      await jobsProjection.setup(db)
+      await withSchemaLock(db, async (connection) => {
+        await jobsProjection.setup(connection)
+        await jobLogProjection.setup(connection)
+        await createJobScheduleTable(connection)
+      })
       ctx.addReadiness('database', async () => {
         await sql`select 1`.execute(db)
         return true
       })
 
-      const projector = new Projector(store, [jobsProjection], { logger })
+      const changes = new JobChangeFeed(config.databaseUrl, logger)
+      await changes.start()
+      ctx.onStop(() => changes.stop())
+      const projector = new Projector(store, [jobsProjection, jobLogProjection], { logger })
       await projector.start()
       ctx.onStop(() => projector.stop())
 
@@ -74,7 +93,11 @@ export async function startScheduler(
       await bus.ensureConsumer(Streams.REPORTS.name, {
         durable: REPORTS_DURABLE,
         filterSubjects: [subjects.report('>')],
+        // A job's reports apply in the order sent, also when replicas compete for the durable: the
+        // server hands out the next report only once the one before it was acknowledged (applied).
+        maxAckPending: 1,
       })
+      trackConsumerLag(ctx.metrics, bus.jsm, [{ stream: Streams.REPORTS.name, durable: REPORTS_DURABLE }])
 
       const relay = new OutboxRelay(store, {
         name: SERVICE_NAME,
@@ -84,15 +107,29 @@ export async function startScheduler(
       await relay.start()
       ctx.onStop(() => relay.stop())
 
-      const reports = await consumeReports({ bus, store })
+      const commands = { store, leaseMs: config.jobLeaseMs }
+      const timings = new JobTimings(store, jobMetrics(ctx.metrics, jobMetricsSource(db)), logger)
+      const reports = await consumeReports({ ...commands, bus, timings })
       ctx.onStop(() => reports.stop())
+      const heartbeats = renewLeasesFromHeartbeats({ bus, db, leaseMs: config.jobLeaseMs, logger })
+      ctx.onStop(() => heartbeats.stop())
+      const sweeper = new LeaseSweeper({ ...commands, intervalMs: config.leaseSweepIntervalMs, logger })
+      await sweeper.start()
+      ctx.onStop(() => sweeper.stop())
 
       const catalog = createClient(TaskCatalogServiceClient, config.catalogGrpcUrl)
       ctx.onStop(async () => catalog.close())
+      const triggers = await startTriggers({ ...commands, bus, catalog, logger, config: loadTriggerConfig() })
+      ctx.onStop(() => triggers.stop())
       const server = createGrpcServer()
-      addService(server, JobSchedulerServiceService, schedulerService({ store, projector, db, catalog }), {
-        logger,
-      })
+      addService(
+        server,
+        JobSchedulerServiceService,
+        schedulerService({ ...commands, projector, db, catalog, changes }),
+        {
+          logger,
+        },
+      )
       grpcPort = await startGrpcServer(server, config.grpcPort)
       ctx.onStop(() => stopGrpcServer(server))
       logger.info({ grpcPort }, 'JobSchedulerService listening')

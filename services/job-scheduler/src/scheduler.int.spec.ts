@@ -1,12 +1,14 @@
 import type { Server } from '@grpc/grpc-js'
-import { Bus, Streams, subjects } from '@taskforge/bus'
+import { Bus, decodeEnvelope, Streams, subjects } from '@taskforge/bus'
 import { type AppError, isAppError, newId, notFound } from '@taskforge/core'
-import { BotReport, type DeepPartial } from '@taskforge/proto/bots/v1/protocol'
+import { BotReport, type DeepPartial, Heartbeat } from '@taskforge/proto/bots/v1/protocol'
 import { TaskCatalogServiceService } from '@taskforge/proto/catalog/v1/catalog_service'
 import { Script, Task, TaskDefinition } from '@taskforge/proto/catalog/v1/model'
+import { JobEvent } from '@taskforge/proto/jobs/v1/events'
 import type { Job } from '@taskforge/proto/jobs/v1/model'
 import { JobSchedulerServiceClient } from '@taskforge/proto/jobs/v1/scheduler_service'
 import {
+  type AsyncImpl,
   addService,
   createClient,
   createGrpcServer,
@@ -20,6 +22,8 @@ import { type RunningScheduler, startScheduler } from './main.js'
 import { REPORTS_DURABLE } from './reports/reports-consumer.js'
 
 const customer = 'acme'
+/** Short, so that a job left without heartbeats ends within the test. */
+const LEASE_MS = 1_500
 const botId = newId()
 const script = Script.fromPartial({
   id: newId(),
@@ -38,6 +42,7 @@ const task = Task.fromPartial({
     scriptId: script.id,
     runAs: 'bash %script%',
     timeout: 60,
+    multitasking: true,
     env: { GREETING: 'hi' },
     taskArguments: [
       { order: 1, type: 'input', label: 'who', required: true },
@@ -45,6 +50,21 @@ const task = Task.fromPartial({
     ],
   }),
 })
+
+/** A task whose jobs run one at a time, in order. */
+const serialTask = Task.fromPartial({
+  id: newId(),
+  customer,
+  version: 1,
+  definition: TaskDefinition.fromPartial({
+    name: 'serial',
+    hostId: botId,
+    scriptId: script.id,
+    timeout: 60,
+    multitasking: false,
+  }),
+})
+const tasks = new Map([task, serialTask].map((t) => [t.id, t]))
 
 /**
  * Stands in for task-catalog, which another service owns: the scheduler only queries GetTask and
@@ -55,20 +75,22 @@ async function startFakeCatalog(): Promise<{ server: Server; port: number }> {
   const unimplemented = async (): Promise<never> => {
     throw new Error('not part of this fake')
   }
+  // Every other method fails: the scheduler must not need it (and methods added later are covered).
+  const rest = Object.fromEntries(
+    Object.keys(TaskCatalogServiceService).map((method) => [method, unimplemented]),
+  ) as unknown as AsyncImpl<typeof TaskCatalogServiceService>
   addService(server, TaskCatalogServiceService, {
+    ...rest,
     async getTask(request) {
-      if (request.customer !== customer || request.taskId !== task.id) throw notFound('task', request.taskId)
-      return { task }
+      const found = tasks.get(request.taskId)
+      if (request.customer !== customer || found === undefined) throw notFound('task', request.taskId)
+      return { task: found }
     },
     async getScript(request) {
       if (request.customer !== customer || request.scriptId !== script.id)
         throw notFound('script', request.scriptId)
       return { script }
     },
-    createScript: unimplemented,
-    listScripts: unimplemented,
-    createTask: unimplemented,
-    listTasks: unimplemented,
   })
   return { server, port: await startGrpcServer(server, 0, '127.0.0.1') }
 }
@@ -100,6 +122,8 @@ describe('job-scheduler', () => {
         grpcPort: 0,
         healthPort: 0,
         catalogGrpcUrl: `127.0.0.1:${catalog.port}`,
+        jobLeaseMs: LEASE_MS,
+        leaseSweepIntervalMs: 100,
       },
       { handleProcessEvents: false, telemetry: false },
     )
@@ -295,14 +319,19 @@ describe('job-scheduler', () => {
       ).jobs,
     ).toEqual([])
 
-    const { job: canceled } = await client.cancelJob({ customer, jobId: older.id, reason: 'not needed' })
+    const { job: canceled } = await client.cancelJob({
+      customer,
+      jobId: older.id,
+      reason: 'not needed',
+      author: 'ops',
+    })
     expect(canceled).toMatchObject({ id: older.id, lifecycle: 'canceled', state: 'canceled' })
-    expect((await failure(client.cancelJob({ customer, jobId: older.id, reason: '' }))).code).toBe(
-      'INVALID_STATE',
-    )
-    expect((await failure(client.cancelJob({ customer: 'other', jobId: newer.id, reason: '' }))).code).toBe(
-      'NOT_FOUND',
-    )
+    expect(
+      (await failure(client.cancelJob({ customer, jobId: older.id, reason: '', author: '' }))).code,
+    ).toBe('INVALID_STATE')
+    expect(
+      (await failure(client.cancelJob({ customer: 'other', jobId: newer.id, reason: '', author: '' }))).code,
+    ).toBe('NOT_FOUND')
     const filtered = await client.listJobs({
       customer,
       taskId: '',
@@ -313,5 +342,203 @@ describe('job-scheduler', () => {
     })
     expect(filtered.jobs.map((job) => job.id)).toContain(older.id)
     expect(filtered.jobs.map((job) => job.id)).not.toContain(newer.id)
+  })
+
+  const runSerial = () =>
+    client.runTask({
+      customer,
+      taskId: serialTask.id,
+      taskArguments: [],
+      origin: 'api',
+      author: 'ops',
+      jobId: '',
+    })
+  const start = (jobId: string) => report({ jobId, report: { $case: 'started', value: { pid: 7 } } })
+  const finish = (jobId: string, state = 'success') =>
+    report({ jobId, report: { $case: 'finished', value: { state, result: { code: 0 } } } })
+  const lifecycleOf = async (jobId: string) => (await getJob(jobId)).lifecycle
+  const becomes = (jobId: string, lifecycle: string) =>
+    waitUntil(async () => (await lifecycleOf(jobId)) === lifecycle, {
+      message: `job ${jobId} to be ${lifecycle}`,
+    })
+
+  it('runs the jobs of a task without multitasking one at a time, in order', async () => {
+    const first = (await runSerial()).job!
+    const second = (await runSerial()).job!
+    const third = (await runSerial()).job!
+    expect([first.lifecycle, second.lifecycle, third.lifecycle]).toEqual(['assigned', 'ready', 'ready'])
+
+    await start(first.id)
+    await finish(first.id)
+    await becomes(second.id, 'assigned')
+    expect(await lifecycleOf(third.id)).toBe('ready')
+
+    // A job of the task canceled before its bot started it hands the turn to the next one.
+    await client.cancelJob({ customer, jobId: second.id, reason: 'not needed', author: 'ops' })
+    await becomes(third.id, 'assigned')
+    const fourth = (await runSerial()).job!
+    const fifth = (await runSerial()).job!
+    expect([fourth.lifecycle, fifth.lifecycle]).toEqual(['ready', 'ready'])
+
+    const emptied = await client.emptyTaskQueue({ customer, taskId: serialTask.id, author: 'ops' })
+    expect(emptied.canceled).toBe(3)
+    expect([...emptied.jobIds].sort()).toEqual([third.id, fourth.id, fifth.id].sort())
+    for (const job of [third, fourth, fifth]) {
+      expect(await getJob(job.id)).toMatchObject({ lifecycle: 'canceled', state: 'canceled' })
+    }
+    expect((await client.emptyTaskQueue({ customer, taskId: serialTask.id, author: 'ops' })).canceled).toBe(0)
+    expect((await runSerial()).job?.lifecycle).toBe('assigned')
+  })
+
+  it('empties only the queue: a running job goes on', async () => {
+    const running = (await run()).job!
+    const waiting = (
+      await client.runTask({
+        customer,
+        taskId: task.id,
+        taskArguments: ['x'],
+        origin: 'api',
+        author: 'ops',
+        jobId: '',
+      })
+    ).job!
+    await start(running.id)
+    await waitUntil(async () => (await getJob(running.id)).version >= 3)
+    const emptied = await client.emptyTaskQueue({ customer, taskId: task.id, author: 'ops' })
+    expect(emptied.jobIds).toContain(waiting.id)
+    expect(emptied.jobIds).not.toContain(running.id)
+    expect(await lifecycleOf(running.id)).toBe('assigned')
+    await finish(running.id)
+    await becomes(running.id, 'finished')
+  })
+
+  it('ends a running job whose bot went silent, and not one its heartbeats keep alive', async () => {
+    const silent = (await run()).job!
+    const alive = (await run()).job!
+    await start(silent.id)
+    await start(alive.id)
+    await reportsSettled()
+    const beat = () =>
+      bot.nc.publish(
+        subjects.heartbeat(botId),
+        Heartbeat.encode(Heartbeat.fromPartial({ botId, customer, runningJobIds: [alive.id] })).finish(),
+      )
+    beat()
+    const timer = setInterval(beat, 200)
+    try {
+      const ended = await waitUntil(
+        async () => {
+          const current = await getJob(silent.id)
+          return current.lifecycle === 'terminated' ? current : false
+        },
+        { message: 'the silent job to end' },
+      )
+      expect(ended).toMatchObject({ state: 'error' })
+      expect(ended.result?.reason).toMatch(/lease expired/)
+      // Started together with the silent one: without its heartbeats it would have ended as well.
+      await new Promise((resolve) => setTimeout(resolve, LEASE_MS))
+      expect(await getJob(alive.id)).toMatchObject({ lifecycle: 'assigned', state: 'in_progress' })
+    } finally {
+      clearInterval(timer)
+    }
+    // A late report of the ended job changes nothing.
+    await finish(silent.id)
+    await reportsSettled()
+    expect(await getJob(silent.id)).toMatchObject({ lifecycle: 'terminated', state: 'error' })
+    await finish(alive.id)
+    await becomes(alive.id, 'finished')
+  })
+
+  it('asks the bot to stop a running job, which ends canceled when the bot says so', async () => {
+    const cancels = await bot.js.consumers.get(Streams.EVENTS.name, {
+      filter_subjects: subjects.event('job', 'cancelRequested'),
+    })
+    const { job } = await run()
+    await start(job!.id)
+    await reportsSettled()
+    const { job: asked } = await client.cancelJob({
+      customer,
+      jobId: job!.id,
+      reason: 'stop it',
+      author: 'ops',
+    })
+    expect(asked).toMatchObject({ lifecycle: 'assigned', state: 'in_progress' })
+    const requested = await waitUntil(async () => {
+      const msg = await cancels.next({ expires: 1000 })
+      if (msg === null) return false
+      const envelope = decodeEnvelope(msg.data)
+      return envelope.streamId === job!.id ? envelope : false
+    })
+    expect(JobEvent.decode(requested.data).event).toEqual({
+      $case: 'cancelRequested',
+      value: { reason: 'stop it', botId, attempt: 1 },
+    })
+    await finish(job!.id, 'canceled')
+    const { job: ended, done } = await client.waitForJob(
+      { customer, jobId: job!.id, timeoutMs: 20_000 },
+      { deadlineMs: 30_000 },
+    )
+    expect(done).toBe(true)
+    expect(ended).toMatchObject({ lifecycle: 'canceled', state: 'canceled' })
+  })
+
+  it('waits for a job to end and follows its log while it runs', async () => {
+    const jobId = (await run()).job!.id
+    const early = await client.waitForJob({ customer, jobId, timeoutMs: 100 })
+    expect(early.done).toBe(false)
+    expect(early.job?.lifecycle).toBe('assigned')
+    expect(await client.getJobLog({ customer, jobId, afterSeq: -1, waitMs: 0 })).toEqual({
+      chunks: [],
+      done: false,
+      truncatedBytes: 0n,
+    })
+
+    const waiting = client.waitForJob({ customer, jobId, timeoutMs: 30_000 }, { deadlineMs: 40_000 })
+    const firstPage = client.getJobLog(
+      { customer, jobId, afterSeq: -1, waitMs: 20_000 },
+      { deadlineMs: 30_000 },
+    )
+    await start(jobId)
+    await report({ jobId, report: { $case: 'output', value: { seq: 1, stream: 'stdout', text: 'one\n' } } })
+    const page = await firstPage
+    expect(page.done).toBe(false)
+    expect(page.chunks.map((chunk) => chunk.text)).toEqual(['one\n'])
+
+    const last = page.chunks.at(-1)!.seq
+    const secondPage = client.getJobLog(
+      { customer, jobId, afterSeq: last, waitMs: 20_000 },
+      { deadlineMs: 30_000 },
+    )
+    await report({ jobId, report: { $case: 'output', value: { seq: 2, stream: 'stderr', text: 'two\n' } } })
+    await report({
+      jobId,
+      report: {
+        $case: 'finished',
+        value: { state: 'failure', result: { code: 3, truncatedBytes: 42n }, output: ['one', 'two'] },
+      },
+    })
+    const next = await secondPage
+    expect(next.chunks).toEqual([{ seq: expect.any(Number), stream: 'stderr', text: 'two\n' }])
+    expect(next.chunks[0]!.seq).toBeGreaterThan(last)
+
+    const { job, done } = await waiting
+    expect(done).toBe(true)
+    expect(job).toMatchObject({ lifecycle: 'finished', state: 'failure' })
+    // The log is its own projection: it may end a moment after the job did. Followed, it ends too.
+    let afterSeq = -1
+    let text = ''
+    for (;;) {
+      const page = await client.getJobLog({ customer, jobId, afterSeq, waitMs: 5_000 })
+      text += page.chunks.map((chunk) => chunk.text).join('')
+      afterSeq = page.chunks.at(-1)?.seq ?? afterSeq
+      if (page.done) {
+        expect(page.truncatedBytes).toBe(42n)
+        break
+      }
+    }
+    expect(text).toBe('one\ntwo\n')
+    expect(
+      (await failure(client.getJobLog({ customer: 'other', jobId, afterSeq: -1, waitMs: 0 }))).code,
+    ).toBe('NOT_FOUND')
   })
 })

@@ -1,11 +1,7 @@
 import type * as grpc from '@grpc/grpc-js'
 import { Bus, type BusMessage, decodeEnvelope, type Envelope } from '@taskforge/bus'
-import { newId, notFound } from '@taskforge/core'
-import {
-  BotDispatchServiceService,
-  type GetBotRequest,
-  type GetBotResponse,
-} from '@taskforge/proto/bots/v1/bot_service'
+import { newId } from '@taskforge/core'
+import { BotDispatchServiceService } from '@taskforge/proto/bots/v1/bot_service'
 import { TaskCatalogServiceClient } from '@taskforge/proto/catalog/v1/catalog_service'
 import { TaskEvent } from '@taskforge/proto/catalog/v1/events'
 import { TaskDefinition } from '@taskforge/proto/catalog/v1/model'
@@ -20,6 +16,7 @@ import {
 import { type NatsServer, startNats, testDatabase, waitUntil } from '@taskforge/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningCatalog, startCatalog } from './main.js'
+import { fakeBotDispatch } from './test-support/fake-bot-dispatch.js'
 
 const acme = 'acme'
 const globex = 'globex'
@@ -29,35 +26,6 @@ const botCustomers = new Map([
   [acmeBot, acme],
   [globexBot, globex],
 ])
-
-/**
- * A stand-in for bot-dispatch answering GetBot from a fixed map. Acceptable here because the catalog only
- * relies on GetBot's contract (a bot of the customer, or NOT_FOUND); the real bot-dispatch is tested in
- * its own service.
- */
-function fakeBotDispatch() {
-  const unimplemented = async (): Promise<never> => {
-    throw new Error('not used by the catalog')
-  }
-  return {
-    registerBot: unimplemented,
-    listBots: unimplemented,
-    async getBot(request: GetBotRequest): Promise<GetBotResponse> {
-      if (botCustomers.get(request.botId) !== request.customer) throw notFound('bot', request.botId)
-      return {
-        bot: {
-          id: request.botId,
-          customer: request.customer,
-          name: 'local',
-          online: true,
-          lastSeen: new Date(),
-          runningJobs: 0,
-          creationDate: new Date(),
-        },
-      }
-    },
-  }
-}
 
 describe('task catalog over gRPC', () => {
   let nats: NatsServer
@@ -73,7 +41,7 @@ describe('task catalog over gRPC', () => {
     const databaseUrl = await testDatabase()
     nats = await startNats()
     dispatch = createGrpcServer()
-    addService(dispatch, BotDispatchServiceService, fakeBotDispatch())
+    addService(dispatch, BotDispatchServiceService, fakeBotDispatch(botCustomers))
     const dispatchPort = await startGrpcServer(dispatch, 0, '127.0.0.1')
     catalog = await startCatalog({
       databaseUrl,

@@ -2,6 +2,7 @@ import { pathToFileURL } from 'node:url'
 import { Bus, Streams } from '@taskforge/bus'
 import { type ConfigOf, int, loadConfig, str } from '@taskforge/core'
 import { createDb, EventStore, OutboxRelay, Projector } from '@taskforge/event-store'
+import { appendObserver, type ServiceMetrics } from '@taskforge/metrics'
 import { BotDispatchServiceClient } from '@taskforge/proto/bots/v1/bot_service'
 import { TaskCatalogServiceService } from '@taskforge/proto/catalog/v1/catalog_service'
 import { addService, createClient, createGrpcServer, startGrpcServer, stopGrpcServer } from '@taskforge/rpc'
@@ -10,10 +11,13 @@ import { createLogger, type Logger } from '@taskforge/telemetry'
 import { sql } from 'kysely'
 import { botDirectory } from './commands/bot-directory.js'
 import { CatalogCommands } from './commands/catalog-commands.js'
+import { WebhookCommands } from './commands/webhook-commands.js'
 import { catalogService } from './grpc/catalog-service.js'
 import { CatalogReadModel } from './projections/catalog-read-model.js'
 import { scriptsProjection } from './projections/scripts-projection.js'
 import { tasksProjection } from './projections/tasks-projection.js'
+import { WebhookReadModel } from './projections/webhook-read-model.js'
+import { webhooksProjection } from './projections/webhooks-projection.js'
 
 const SERVICE = 'task-catalog'
 
@@ -63,7 +67,7 @@ export interface RunningCatalog {
  */
 export async function startCatalog(
   config: CatalogConfig,
-  options: { logger?: Logger } = {},
+  options: { logger?: Logger; metrics?: ServiceMetrics } = {},
 ): Promise<RunningCatalog> {
   const logger = options.logger ?? createLogger(SERVICE)
   const stops: { name: string; stop: () => Promise<void> }[] = []
@@ -79,9 +83,12 @@ export async function startCatalog(
   try {
     const db = createDb(config.databaseUrl)
     stops.push({ name: 'db', stop: () => db.destroy() })
-    const store = new EventStore(db)
+    const store = new EventStore(
+      db,
+      options.metrics === undefined ? {} : { onAppend: appendObserver(options.metrics) },
+    )
     await store.migrate()
-    const projections = [scriptsProjection(), tasksProjection()]
+    const projections = [scriptsProjection(), tasksProjection(), webhooksProjection()]
 
     const bus = await Bus.connect({ servers: config.natsUrl, name: SERVICE })
     stops.push({ name: 'bus', stop: () => bus.close() })
@@ -112,8 +119,15 @@ export async function startCatalog(
 
     const commands = new CatalogCommands({ store, projector, bots: botDirectory(dispatch) })
     const readModel = new CatalogReadModel(db)
+    const webhookCommands = new WebhookCommands({ store, projector })
+    const webhookReadModel = new WebhookReadModel(db)
     const server = createGrpcServer()
-    addService(server, TaskCatalogServiceService, catalogService({ commands, readModel }), { logger })
+    addService(
+      server,
+      TaskCatalogServiceService,
+      catalogService({ commands, readModel, webhookCommands, webhookReadModel }),
+      { logger },
+    )
     const grpcPort = await startGrpcServer(server, config.grpcPort)
     stops.push({ name: 'grpc server', stop: () => stopGrpcServer(server) })
     logger.info({ grpcPort }, 'task catalog listening')
@@ -148,7 +162,7 @@ async function main(): Promise<void> {
     name: SERVICE,
     healthPort: config.healthPort,
     async start(ctx) {
-      const catalog = await startCatalog(config, { logger: ctx.logger })
+      const catalog = await startCatalog(config, { logger: ctx.logger, metrics: ctx.metrics })
       ctx.onStop(() => catalog.stop())
       for (const [name, check] of Object.entries(catalog.readiness)) ctx.addReadiness(name, check)
     },

@@ -1,81 +1,213 @@
-import { fileURLToPath } from 'node:url'
+import { pathToFileURL } from 'node:url'
 import { Bus, decodeEnvelope, Streams } from '@taskforge/bus'
-import { type ConfigOf, int, loadConfig, str } from '@taskforge/core'
-import { createDb, EventStore, OutboxRelay } from '@taskforge/event-store'
+import { createDb, EventStore, OutboxRelay, Projector } from '@taskforge/event-store'
+import { appendObserver, type ServiceMetrics, trackConsumerLag, webhookMetrics } from '@taskforge/metrics'
+import type { Envelope } from '@taskforge/proto/events/v1/envelope'
+import { WebhookRelayServiceService } from '@taskforge/proto/webhooks/v1/webhook_relay_service'
+import { addService, createGrpcServer, startGrpcServer, stopGrpcServer } from '@taskforge/rpc'
 import { runService } from '@taskforge/runtime'
 import { createLogger, type Logger } from '@taskforge/telemetry'
-import { sql } from 'kysely'
+import { type Kysely, sql } from 'kysely'
+import { SubscriptionCommands } from './app/subscription-commands.js'
+import { checkWebhookRelayConfig, loadWebhookRelayConfig, type WebhookRelayConfig } from './config.js'
+import { DeliveryStore } from './delivery/delivery-store.js'
+import { createDeliveryTables, type RelayTables } from './delivery/delivery-tables.js'
+import { Dispatcher } from './delivery/dispatcher.js'
+import { EventIntake } from './delivery/event-intake.js'
+import { parseSchedule, retryPolicy } from './delivery/retry-policy.js'
+import { WebhookSender } from './delivery/webhook-sender.js'
+import { redactForPublishing } from './events/subscription-codec.js'
+import { webhookRelayService } from './grpc/webhook-relay-service.js'
+import { SubscriptionQueries } from './projection/subscription-queries.js'
+import { subscriptionsProjection } from './projection/subscriptions-projection.js'
+import { AddressPolicy } from './ssrf/address-policy.js'
+import type { Resolver } from './ssrf/pinned-destination.js'
 
-export const webhookRelaySettings = {
-  healthPort: int('HEALTH_PORT', 'Port of /healthz and /readyz', 9105),
-  databaseUrl: str(
-    'DATABASE_URL',
-    "Postgres URL of webhook-relay's own database (subscriptions, deliveries)",
-  ),
-  natsUrl: str('NATS_URL', 'NATS server URL(s), comma separated', 'nats://127.0.0.1:4222'),
-}
-export type WebhookRelayConfig = ConfigOf<typeof webhookRelaySettings>
+export { type WebhookRelayConfig, webhookRelaySettings } from './config.js'
+
+const SERVICE = 'webhook-relay'
 
 /** The durable through which webhook-relay sees every domain event. */
 export const EVENTS_CONSUMER = 'webhook-relay-events'
 
+/** A started relay: its bound gRPC port, readiness checks and a graceful stop. */
+export interface RunningWebhookRelay {
+  grpcPort: number
+  readiness: Record<'database' | 'nats' | 'projector', () => Promise<boolean>>
+  /** Stops the gRPC server, consumer, dispatcher (attempts in flight go back to the queue), relay, projector, bus and pool. */
+  stop(): Promise<void>
+}
+
 /**
- * Composition root of webhook-relay. It follows every domain event from its own durable consumer,
- * so that no event is missed while subscriptions are added; delivery to subscribers builds on this.
+ * The relay's composition: subscriptions (event-sourced, read table by projector), the intake that
+ * turns every domain event into deliveries, the dispatcher that sends them, and the gRPC server.
+ * Shared by `main` and the tests; if starting fails half-way, what was started is stopped again.
+ *
+ * @example
+ * const relay = await startWebhookRelay({ ...loadWebhookRelayConfig(), grpcPort: 0 })
+ * await relay.stop()
  */
 export async function startWebhookRelay(
   config: WebhookRelayConfig,
-  logger: Logger,
-  hooks: {
-    onStop(fn: () => Promise<void>): void
-    addReadiness(name: string, check: () => Promise<boolean> | boolean): void
-  },
-): Promise<void> {
-  const db = createDb(config.databaseUrl)
-  hooks.onStop(() => db.destroy())
-  const store = new EventStore(db)
-  await store.migrate()
+  options: { logger?: Logger; resolver?: Resolver; metrics?: ServiceMetrics } = {},
+): Promise<RunningWebhookRelay> {
+  checkWebhookRelayConfig(config)
+  const logger = options.logger ?? createLogger(SERVICE)
+  const stops: { name: string; stop: () => Promise<void> }[] = []
+  const stopAll = async () => {
+    for (const { name, stop } of stops.splice(0).reverse()) {
+      try {
+        await stop()
+      } catch (error) {
+        logger.error({ err: error, resource: name }, 'stop failed')
+      }
+    }
+  }
+  try {
+    const db = createDb(config.databaseUrl, { max: 20 })
+    stops.push({ name: 'db', stop: () => db.destroy() })
+    const relayDb = db as unknown as Kysely<RelayTables>
+    const store = new EventStore(db, {
+      logger,
+      ...(options.metrics === undefined ? {} : { onAppend: appendObserver(options.metrics) }),
+    })
+    await store.migrate()
+    await createDeliveryTables(relayDb)
 
-  const bus = await Bus.connect({ servers: config.natsUrl.split(','), name: 'webhook-relay' })
-  hooks.onStop(() => bus.close())
-  await bus.ensureStream(Streams.EVENTS)
-  await bus.ensureConsumer(Streams.EVENTS.name, { durable: EVENTS_CONSUMER, filterSubjects: ['events.>'] })
-  const relay = new OutboxRelay(store, {
-    name: 'webhook-relay',
-    publish: (events) => bus.publishEvents(events),
-    logger,
-  })
-  await relay.start()
-  hooks.onStop(() => relay.stop())
+    const bus = await Bus.connect({ servers: config.natsUrl.split(','), name: SERVICE })
+    stops.push({ name: 'bus', stop: () => bus.close() })
+    await bus.ensureStream(Streams.EVENTS)
+    await bus.ensureConsumer(Streams.EVENTS.name, { durable: EVENTS_CONSUMER, filterSubjects: ['events.>'] })
+    if (options.metrics !== undefined)
+      trackConsumerLag(options.metrics, bus.jsm, [{ stream: Streams.EVENTS.name, durable: EVENTS_CONSUMER }])
+    const attempts = options.metrics === undefined ? undefined : webhookMetrics(options.metrics)
 
-  const consumer = await bus.consume(Streams.EVENTS.name, EVENTS_CONSUMER, async (message) => {
-    const envelope = decodeEnvelope(message.data)
-    logger.debug({ event_id: envelope.eventId, subject: message.subject }, 'event seen')
-  })
-  hooks.onStop(() => consumer.stop())
-  hooks.addReadiness('database', async () => {
-    await sql`SELECT 1`.execute(db)
-    return true
-  })
-  hooks.addReadiness('nats', () => !bus.nc.isClosed())
+    const projector = new Projector(store, [subscriptionsProjection()], { logger })
+    await projector.start()
+    let projectorRunning = true
+    stops.push({
+      name: 'projector',
+      stop: () => {
+        projectorRunning = false
+        return projector.stop()
+      },
+    })
+
+    const relay = new OutboxRelay(store, {
+      name: SERVICE,
+      publish: (events) => bus.publishEvents(events.map(redactForPublishing)),
+      logger,
+    })
+    await relay.start()
+    stops.push({ name: 'relay', stop: () => relay.stop() })
+
+    const deliveries = new DeliveryStore(relayDb)
+    const queries = new SubscriptionQueries(relayDb)
+    let commands: SubscriptionCommands | undefined
+    const dispatcher = new Dispatcher({
+      deliveries,
+      subscriptions: queries,
+      sender: new WebhookSender({
+        policy: new AddressPolicy(config.allowNetworks),
+        timeoutMs: config.timeoutMs,
+        maxResponseBytes: config.maxResponseBytes,
+        ...(options.resolver === undefined ? {} : { resolver: options.resolver }),
+      }),
+      retry: retryPolicy(parseSchedule(config.retrySchedule)),
+      limits: {
+        concurrency: config.concurrency,
+        perSubscription: config.perSubscriptionConcurrency,
+        perHost: config.perHostConcurrency,
+      },
+      pollIntervalMs: config.pollIntervalMs,
+      leaseMs: config.timeoutMs + 30_000,
+      logger,
+      onAttempt: (result) => attempts?.attempt(result.outcome, result.durationMs / 1000),
+      async disable(subscription, reason) {
+        logger.warn({ subscription_id: subscription.id, reason }, 'subscription disabled')
+        await commands?.disable(subscription.customer, subscription.id, reason)
+      },
+    })
+    const wake = () => dispatcher.wake()
+    commands = new SubscriptionCommands({
+      store,
+      projector,
+      deliveries,
+      secretOverlapMs: config.secretOverlapMs,
+      onDeliveries: wake,
+    })
+    dispatcher.start()
+    stops.push({ name: 'dispatcher', stop: () => dispatcher.stop() })
+
+    const intake = new EventIntake({
+      store,
+      deliveries,
+      subscriptions: queries,
+      consumer: EVENTS_CONSUMER,
+      logger,
+      onDeliveries: wake,
+    })
+    const consumer = await bus.consume(Streams.EVENTS.name, EVENTS_CONSUMER, async (message) => {
+      let envelope: Envelope
+      try {
+        envelope = decodeEnvelope(message.data)
+      } catch (error) {
+        logger.warn({ err: error, subject: message.subject }, 'not an event envelope; skipped')
+        return
+      }
+      await intake.handle(envelope, message.deliveryCount)
+    })
+    stops.push({ name: 'consumer', stop: () => consumer.stop() })
+
+    const server = createGrpcServer()
+    addService(
+      server,
+      WebhookRelayServiceService,
+      webhookRelayService({ commands, queries, deliveries, wake }),
+      { logger },
+    )
+    const grpcPort = await startGrpcServer(server, config.grpcPort)
+    stops.push({ name: 'grpc server', stop: () => stopGrpcServer(server) })
+    logger.info({ grpcPort }, 'webhook relay listening')
+
+    return {
+      grpcPort,
+      readiness: {
+        database: async () => {
+          try {
+            await sql`SELECT 1`.execute(db)
+            return true
+          } catch {
+            return false
+          }
+        },
+        nats: async () => bus.connected,
+        projector: async () => projectorRunning,
+      },
+      stop: stopAll,
+    }
+  } catch (error) {
+    await stopAll()
+    throw error
+  }
 }
 
 async function main(): Promise<void> {
-  const logger = createLogger('webhook-relay')
-  const config = loadConfig(webhookRelaySettings)
+  const config = loadWebhookRelayConfig()
   await runService({
-    name: 'webhook-relay',
+    name: SERVICE,
     healthPort: config.healthPort,
-    logger,
     async start(ctx) {
-      await startWebhookRelay(config, logger, ctx)
+      const relay = await startWebhookRelay(config, { logger: ctx.logger, metrics: ctx.metrics })
+      ctx.onStop(() => relay.stop())
+      for (const [name, check] of Object.entries(relay.readiness)) ctx.addReadiness(name, check)
     },
   })
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main().catch((error: unknown) => {
-    console.error(error)
+    createLogger(SERVICE).fatal({ err: error }, 'webhook relay failed to start')
     process.exit(1)
   })
 }

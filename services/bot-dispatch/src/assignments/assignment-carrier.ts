@@ -9,6 +9,7 @@ import {
 import { badRequest, fold, isId } from '@taskforge/core'
 import type { EventStore } from '@taskforge/event-store'
 import { DispatchJob } from '@taskforge/proto/bots/v1/protocol'
+import { currentTraceContext } from '@taskforge/telemetry'
 import { type BotState, botDecider } from '../domain/bot-decider.js'
 import { decodeBotEvent } from '../domain/bot-events.js'
 import { dispatchFromEnvelope, dispatchMsgId } from './dispatch-message.js'
@@ -52,6 +53,8 @@ export async function carryAssignment(deps: CarrierDeps, msg: BusMessage): Promi
       botId: dispatch.botId,
     })
   }
+  // The bot continues this consumer's span, not the appender's: its run then hangs under the carry.
+  dispatch.trace = currentTraceContext() ?? dispatch.trace
   await bus.publish(subjects.dispatch(dispatch.botId), DispatchJob.encode(dispatch).finish(), {
     msgId: dispatchMsgId(dispatch),
   })

@@ -1,4 +1,4 @@
-import { conflict, type Decider, validationFailed } from '@taskforge/core'
+import { conflict, type Decider, notFound, validationFailed } from '@taskforge/core'
 import type { BotEvent } from '@taskforge/proto/bots/v1/events'
 
 /** One event of a bot stream: the oneof case of `bots.v1.BotEvent`. */
@@ -16,7 +16,19 @@ export interface RegisterBot {
   /** SHA-256 (hex) of the secret handed to the bot once; the secret itself is never stored. */
   secretHash: string
 }
-export type BotCommand = RegisterBot
+/** A heartbeat arrived from a bot that was offline (or never seen). */
+export interface MarkOnline {
+  type: 'MarkOnline'
+}
+
+/** No heartbeat arrived from an online bot for the presence window. */
+export interface MarkOffline {
+  type: 'MarkOffline'
+  reason: string
+  lastSeen: Date | undefined
+}
+
+export type BotCommand = RegisterBot | MarkOnline | MarkOffline
 
 export interface BotState {
   /** Undefined until the bot is registered. */
@@ -56,7 +68,22 @@ function decide(command: BotCommand, state: BotState): BotDomainEvent[] {
         },
       ]
     }
+    case 'MarkOnline': {
+      const botId = registered(state)
+      return state.online ? [] : [{ $case: 'cameOnline', value: { botId } }]
+    }
+    case 'MarkOffline': {
+      const botId = registered(state)
+      return state.online
+        ? [{ $case: 'wentOffline', value: { botId, reason: command.reason, lastSeen: command.lastSeen } }]
+        : []
+    }
   }
+}
+
+function registered(state: BotState): string {
+  if (state.botId === undefined) throw notFound('bot')
+  return state.botId
 }
 
 function evolve(state: BotState, event: BotDomainEvent): BotState {
@@ -70,7 +97,10 @@ function evolve(state: BotState, event: BotDomainEvent): BotState {
   }
 }
 
-/** The bot aggregate: registration (presence events fold in when they are recorded). */
+/**
+ * The bot aggregate: registration, then presence as it changes (online when heartbeats arrive,
+ * offline when they stop). Repeating a presence change is a no-op.
+ */
 export const botDecider: Decider<BotCommand, BotState, BotDomainEvent> = {
   decide,
   evolve,

@@ -51,10 +51,37 @@ describe('bot decider', () => {
     })
   })
 
+  describe('presence', () => {
+    const online: BotDomainEvent = { $case: 'cameOnline', value: { botId } }
+    const lastSeen = new Date('2025-01-01T00:00:00Z')
+    const offline: BotDomainEvent = {
+      $case: 'wentOffline',
+      value: { botId, reason: 'no heartbeat for 15s', lastSeen },
+    }
+    const markOffline = { type: 'MarkOffline' as const, reason: 'no heartbeat for 15s', lastSeen }
+    it('marks a registered bot online once', () => {
+      spec([registered]).when({ type: 'MarkOnline' }).then([online])
+      spec([registered, online]).when({ type: 'MarkOnline' }).then([])
+      spec([registered, online, offline]).when({ type: 'MarkOnline' }).then([online])
+    })
+    it('marks an online bot offline once', () => {
+      spec([registered, online]).when(markOffline).then([offline])
+      spec([registered, online, offline]).when(markOffline).then([])
+      spec([registered]).when(markOffline).then([])
+    })
+    it('refuses presence of an unknown bot', () => {
+      spec([]).when({ type: 'MarkOnline' }).thenFails('NOT_FOUND')
+      spec([]).when(markOffline).thenFails('NOT_FOUND')
+    })
+  })
+
   it('folds presence events into state', () => {
     const fold = (events: BotDomainEvent[]) => events.reduce(botDecider.evolve, botDecider.initialState())
     const online: BotDomainEvent = { $case: 'cameOnline', value: { botId } }
-    const offline: BotDomainEvent = { $case: 'wentOffline', value: { botId, reason: 'silent' } }
+    const offline: BotDomainEvent = {
+      $case: 'wentOffline',
+      value: { botId, reason: 'silent', lastSeen: undefined },
+    }
     expect(fold([registered])).toMatchObject({ botId, customer: 'acme', online: false })
     expect(fold([registered, online])).toMatchObject({ online: true })
     expect(fold([registered, online, offline])).toMatchObject({ online: false })

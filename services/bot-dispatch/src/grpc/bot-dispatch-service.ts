@@ -11,6 +11,7 @@ import type {
 } from '@taskforge/proto/bots/v1/bot_service'
 import { registerBot } from '../app/bot-registration.js'
 import { botConsumerName, ensureBotConsumer } from '../assignments/bot-consumer.js'
+import { type BotCredentialIssuer, botInboxPrefix } from '../credentials/index.js'
 import { type BotsDb, findBot, listBots } from '../projection/bot-queries.js'
 import { toProtoBot } from './to-proto-bot.js'
 
@@ -21,8 +22,12 @@ export interface BotDispatchServiceDeps {
   bus: Bus
   /** The NATS address handed to bots in their credentials. */
   publicNatsUrl: string
+  /** Issues each new bot its NATS user; without it (a server without auth) credentials carry none. */
+  credentialIssuer?: BotCredentialIssuer
   /** How long a command waits for the read model before failing (default 10s). */
   projectionTimeoutMs?: number
+  /** A bot silent for longer shows offline (default the presence window). */
+  onlineWindowMs?: number
 }
 
 function requiredCustomer(customer: string): string {
@@ -44,6 +49,7 @@ export function botDispatchService(deps: BotDispatchServiceDeps) {
       if (registered.position !== undefined) await projector.waitFor(registered.position, timeoutMs)
       const view = await findBot(db, customer, registered.botId)
       if (view === undefined) throw notFound('bot', registered.botId)
+      const nats = await deps.credentialIssuer?.issue(view.id)
       return {
         bot: toProtoBot(view, new Date()),
         credentials: {
@@ -58,6 +64,9 @@ export function botDispatchService(deps: BotDispatchServiceDeps) {
           reportSubject: subjects.report(view.id),
           dispatchStream: Streams.DISPATCH.name,
           dispatchConsumer: botConsumerName(view.id),
+          natsJwt: nats?.jwt ?? '',
+          natsSeed: nats?.seed ?? '',
+          natsInboxPrefix: nats?.inboxPrefix ?? botInboxPrefix(view.id),
         },
       }
     },
@@ -67,13 +76,15 @@ export function botDispatchService(deps: BotDispatchServiceDeps) {
       if (!isId(request.botId)) throw notFound('bot', request.botId)
       const view = await findBot(db, customer, request.botId)
       if (view === undefined) throw notFound('bot', request.botId)
-      return { bot: toProtoBot(view, new Date()) }
+      return { bot: toProtoBot(view, new Date(), deps.onlineWindowMs) }
     },
 
     async listBots(request: ListBotsRequest): Promise<ListBotsResponse> {
       const customer = requiredCustomer(request.customer)
       const now = new Date()
-      return { bots: (await listBots(db, customer)).map((view) => toProtoBot(view, now)) }
+      return {
+        bots: (await listBots(db, customer)).map((view) => toProtoBot(view, now, deps.onlineWindowMs)),
+      }
     },
   }
 }

@@ -1,38 +1,55 @@
 import type { Bus } from '@taskforge/bus'
+import type { EventStore } from '@taskforge/event-store'
 import { Heartbeat } from '@taskforge/proto/bots/v1/protocol'
 import type { Logger } from '@taskforge/telemetry'
 import { sql } from 'kysely'
 import type { BotsDb } from '../projection/bot-queries.js'
 import { BOT_PRESENCE_TABLE, BOTS_TABLE } from '../projection/bots-table.js'
-import { PresenceThrottle } from './presence-policy.js'
+import { changePresence } from './presence-changes.js'
+import { ONLINE_WINDOW_MS, PRESENCE_WRITE_INTERVAL_MS, PresenceThrottle } from './presence-policy.js'
 
 /** Core NATS subject of every bot's heartbeats (not persisted: only the latest one matters). */
 export const HEARTBEATS_SUBJECT = 'heartbeats.>'
 
-/** Records that a registered bot of `customer` was seen; an unknown bot or a wrong customer writes nothing. */
+/**
+ * Records that a registered bot of `customer` was seen. Answers its recorded presence (whether it was
+ * already online), or undefined for an unknown bot or a wrong customer, which writes nothing.
+ */
 export async function recordHeartbeat(
   db: BotsDb,
   heartbeat: { botId: string; customer: string; runningJobs: number },
   seenAt: Date,
-): Promise<boolean> {
-  const result = await sql`
+): Promise<{ online: boolean } | undefined> {
+  const result = await sql<{ online: boolean }>`
     insert into ${sql.table(BOT_PRESENCE_TABLE)} (bot_id, last_seen, running_jobs)
     select id, ${seenAt}::timestamptz, ${heartbeat.runningJobs}::integer from ${sql.table(BOTS_TABLE)}
     where id = ${heartbeat.botId} and customer = ${heartbeat.customer}
     on conflict (bot_id) do update set last_seen = excluded.last_seen, running_jobs = excluded.running_jobs
+    returning online
   `.execute(db)
-  return (result.numAffectedRows ?? 0n) > 0n
+  const row = result.rows[0]
+  return row === undefined ? undefined : { online: row.online }
 }
 
 /**
- * Listens to `heartbeats.>` and keeps `last_seen` per bot, throttled. The time recorded is this
- * service's clock when the heartbeat arrived, so a bot's clock skew does not make it look offline.
+ * Listens to `heartbeats.>` and keeps `last_seen` per bot, throttled; the first heartbeat of a bot
+ * that was offline records `cameOnline`. The time recorded is this service's clock when the heartbeat
+ * arrived, so a bot's clock skew does not make it look offline.
  */
-export function listenToHeartbeats(deps: { bus: Bus; db: BotsDb; logger: Logger }): {
+export function listenToHeartbeats(deps: {
+  bus: Bus
+  db: BotsDb
+  store: EventStore
+  logger: Logger
+  /** The presence window: writes are throttled well within it, so a returning bot is seen at once. */
+  onlineWindowMs?: number
+}): {
   stop(): Promise<void>
 } {
-  const { bus, db, logger } = deps
-  const throttle = new PresenceThrottle()
+  const { bus, db, store, logger } = deps
+  const throttle = new PresenceThrottle(
+    Math.min(PRESENCE_WRITE_INTERVAL_MS, (deps.onlineWindowMs ?? ONLINE_WINDOW_MS) / 3),
+  )
   const subscription = bus.nc.subscribe(HEARTBEATS_SUBJECT)
   const loop = (async () => {
     for await (const msg of subscription) {
@@ -53,8 +70,12 @@ export function listenToHeartbeats(deps: { bus: Bus; db: BotsDb; logger: Logger 
       const now = new Date()
       if (!throttle.shouldWrite(heartbeat.botId, now.getTime(), heartbeat.runningJobs)) continue
       try {
-        const known = await recordHeartbeat(db, heartbeat, now)
-        if (!known) logger.debug({ botId: heartbeat.botId }, 'heartbeat of an unknown bot ignored')
+        const presence = await recordHeartbeat(db, heartbeat, now)
+        if (presence === undefined) {
+          logger.debug({ botId: heartbeat.botId }, 'heartbeat of an unknown bot ignored')
+        } else if (!presence.online && (await changePresence(store, heartbeat.botId, { online: true }))) {
+          logger.info({ botId: heartbeat.botId }, 'bot came online')
+        }
       } catch (error) {
         throttle.forget(heartbeat.botId)
         logger.error({ err: error, botId: heartbeat.botId }, 'presence write failed')

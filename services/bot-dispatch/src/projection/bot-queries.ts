@@ -1,3 +1,4 @@
+import type { Db, Trx } from '@taskforge/event-store'
 import type { Kysely } from 'kysely'
 import { BOT_PRESENCE_TABLE, BOTS_TABLE, type BotsDatabase } from './bots-table.js'
 
@@ -9,9 +10,16 @@ export interface BotView {
   creationDate: Date
   lastSeen: Date | undefined
   runningJobs: number
+  /** Whether the bot's presence is online (heartbeats arriving), as its last presence event said. */
+  online: boolean
 }
 
 export type BotsDb = Kysely<BotsDatabase>
+
+/** The service's database or transaction (open schema) seen through the bot tables' types. */
+export function botsDb(db: Db | Trx): BotsDb {
+  return db as BotsDb
+}
 
 function query(db: BotsDb) {
   return db
@@ -24,6 +32,7 @@ function query(db: BotsDb) {
       'bots.creation_date',
       'bot_presence.last_seen',
       'bot_presence.running_jobs',
+      'bot_presence.online',
     ])
 }
 
@@ -37,6 +46,7 @@ function toView(row: Row): BotView {
     creationDate: row.creation_date,
     lastSeen: row.last_seen ?? undefined,
     runningJobs: row.running_jobs ?? 0,
+    online: row.online ?? false,
   }
 }
 

@@ -1,4 +1,4 @@
-import type { ColumnType, Kysely } from 'kysely'
+import { type ColumnType, type Kysely, sql } from 'kysely'
 
 /** The `bots` read model table, built from bot events. */
 export interface BotsTable {
@@ -18,6 +18,8 @@ export interface BotPresenceTable {
   bot_id: string
   last_seen: ColumnType<Date, Date, Date>
   running_jobs: number
+  /** What the bot's stream last said (cameOnline / wentOffline), kept here to decide without reading it. */
+  online: ColumnType<boolean, boolean | undefined, boolean>
 }
 
 export interface BotsDatabase {
@@ -54,5 +56,10 @@ export async function createBotPresenceTable(db: Kysely<BotsDatabase>): Promise<
     .addColumn('bot_id', 'text', (c) => c.primaryKey())
     .addColumn('last_seen', 'timestamptz', (c) => c.notNull())
     .addColumn('running_jobs', 'integer', (c) => c.notNull())
+    .addColumn('online', 'boolean', (c) => c.notNull().defaultTo(false))
     .execute()
+  // Tables made before presence had events lack the column.
+  await sql`ALTER TABLE ${sql.table(BOT_PRESENCE_TABLE)} ADD COLUMN IF NOT EXISTS online boolean NOT NULL DEFAULT false`.execute(
+    db,
+  )
 }

@@ -7,10 +7,14 @@ export type Termination =
   | { kind: 'timeout'; code: number | null; signal: string | null; sent: string }
   /** Stopped by the bot for another reason (shutdown); `reason` says why. */
   | { kind: 'aborted'; code: number | null; signal: string | null; sent: string; reason: string }
+  /** Stopped because the job was canceled; `reason` says why. */
+  | { kind: 'canceled'; code: number | null; signal: string | null; sent: string; reason: string }
+  /** Canceled before its script was started. */
+  | { kind: 'canceled-before-start'; reason: string }
   /** Never ran: the command could not be started, or the job could not be prepared. */
   | { kind: 'not-started'; reason: string }
 
-export type FinalState = 'success' | 'failure' | 'timeout' | 'error'
+export type FinalState = 'success' | 'failure' | 'timeout' | 'canceled' | 'error'
 
 export interface ExecutionOutcome {
   state: FinalState
@@ -61,7 +65,8 @@ export function parseVerdict(line: string): ScriptVerdict | undefined {
 /**
  * The contract's outcome rules: exit code 0 is success and anything else failure, unless the last
  * output line is a JSON verdict, which wins; a timeout is `timeout` whatever the script printed; a
- * job that could not start or that the bot had to stop is `error`, with the reason in the result.
+ * job that could not start or that the bot had to stop is `error`, with the reason in the result; a
+ * canceled job is `canceled` whatever it printed.
  */
 export function decideOutcome(
   termination: Termination,
@@ -76,6 +81,20 @@ export function decideOutcome(
         killed: false,
         log: log === '' ? termination.reason : `${log}\n${termination.reason}`,
         lastline: termination.reason,
+        truncatedBytes: BigInt(truncatedBytes),
+        reason: termination.reason,
+      },
+      output: [],
+    }
+  }
+  if (termination.kind === 'canceled-before-start') {
+    return {
+      state: 'canceled',
+      result: {
+        signal: '',
+        killed: false,
+        log,
+        lastline: '',
         truncatedBytes: BigInt(truncatedBytes),
         reason: termination.reason,
       },
@@ -97,9 +116,9 @@ export function decideOutcome(
       output: lines,
     }
   }
-  if (termination.kind === 'aborted') {
+  if (termination.kind === 'aborted' || termination.kind === 'canceled') {
     return {
-      state: 'error',
+      state: termination.kind === 'canceled' ? 'canceled' : 'error',
       result: {
         ...base,
         signal: termination.signal ?? termination.sent,

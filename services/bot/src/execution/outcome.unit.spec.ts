@@ -98,6 +98,22 @@ describe('decideOutcome', () => {
     expect(outcome.result).toMatchObject({ killed: true, reason: 'bot shutting down', log: 'partial\n' })
   })
 
+  it('is canceled when the job was canceled, whatever the script printed', () => {
+    const outcome = decideOutcome(
+      { kind: 'canceled', code: null, signal: 'SIGKILL', sent: 'SIGKILL', reason: 'not needed' },
+      'half\n{"state":"success"}\n',
+      0,
+    )
+    expect(outcome.state).toBe('canceled')
+    expect(outcome.result).toMatchObject({ killed: true, signal: 'SIGKILL', reason: 'not needed' })
+    const early = decideOutcome({ kind: 'canceled-before-start', reason: 'not needed' }, '', 0)
+    expect(early).toMatchObject({
+      state: 'canceled',
+      output: [],
+      result: { killed: false, reason: 'not needed' },
+    })
+  })
+
   it('is error with the reason in the log when the script never started', () => {
     const outcome = decideOutcome({ kind: 'not-started', reason: 'spawn nope ENOENT' }, '', 0)
     expect(outcome.state).toBe('error')

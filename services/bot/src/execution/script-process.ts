@@ -27,6 +27,8 @@ export interface ScriptProcess {
   readonly done: Promise<ExecutionOutcome>
   /** Ends the script (SIGTERM to its group, SIGKILL after the grace period); the job ends in error. */
   abort(reason: string): void
+  /** Ends the script the same way; the job ends canceled. */
+  cancel(reason: string): void
 }
 
 function describeSpawnError(argv: readonly string[], error: unknown): string {
@@ -71,7 +73,7 @@ export function startScript(options: ScriptProcessOptions): ScriptProcess {
   const [command, ...args] = options.argv
   if (command === undefined || command === '') {
     finish({ kind: 'not-started', reason: 'nothing to run: empty command' })
-    return { pid: undefined, done, abort: () => {} }
+    return { pid: undefined, done, abort: () => {}, cancel: () => {} }
   }
 
   let child: ChildProcess
@@ -85,11 +87,11 @@ export function startScript(options: ScriptProcessOptions): ScriptProcess {
     })
   } catch (error) {
     finish({ kind: 'not-started', reason: describeSpawnError(options.argv, error) })
-    return { pid: undefined, done, abort: () => {} }
+    return { pid: undefined, done, abort: () => {}, cancel: () => {} }
   }
   const pid = child.pid
 
-  let ending: { kind: 'timeout' } | { kind: 'aborted'; reason: string } | undefined
+  let ending: { kind: 'timeout' } | { kind: 'aborted' | 'canceled'; reason: string } | undefined
   let sent: NodeJS.Signals = 'SIGTERM'
   let exit: { code: number | null; signal: string | null } | undefined
 
@@ -109,7 +111,9 @@ export function startScript(options: ScriptProcessOptions): ScriptProcess {
     const code = exit?.code ?? null
     const signal = exit?.signal ?? null
     if (ending?.kind === 'timeout') return { kind: 'timeout', code, signal, sent }
-    if (ending?.kind === 'aborted') return { kind: 'aborted', code, signal, sent, reason: ending.reason }
+    if (ending?.kind === 'aborted' || ending?.kind === 'canceled') {
+      return { kind: ending.kind, code, signal, sent, reason: ending.reason }
+    }
     return { kind: 'exited', code, signal }
   }
 
@@ -142,5 +146,6 @@ export function startScript(options: ScriptProcessOptions): ScriptProcess {
     pid,
     done,
     abort: (reason) => terminate({ kind: 'aborted', reason }),
+    cancel: (reason) => terminate({ kind: 'canceled', reason }),
   }
 }

@@ -1,9 +1,10 @@
 import type { ConsumerMessages } from '@nats-io/jetstream'
 import { type Bus, Streams } from '@taskforge/bus'
 import { newId } from '@taskforge/core'
-import { BotReport, DispatchJob } from '@taskforge/proto/bots/v1/protocol'
+import { BotControl, BotReport, DispatchJob } from '@taskforge/proto/bots/v1/protocol'
 import type { JobSpec } from '@taskforge/proto/jobs/v1/model'
 import { waitUntil } from '@taskforge/testkit'
+import { CONTROL_STREAM, controlConsumerName } from '../control-listener.js'
 import { type BotCredentials, parseCredentials } from '../credentials.js'
 
 /** The streams bot-dispatch declares, and the durable it creates for each bot. */
@@ -13,6 +14,11 @@ export async function declareBot(bus: Bus, natsUrl: string, botId = newId()): Pr
   await bus.ensureConsumer(Streams.DISPATCH.name, {
     durable: `bot-${botId}`,
     filterSubjects: [`dispatch.${botId}`],
+  })
+  await bus.ensureStream({ name: CONTROL_STREAM, subjects: ['control.>'] })
+  await bus.ensureConsumer(CONTROL_STREAM, {
+    durable: controlConsumerName(botId),
+    filterSubjects: [`control.${botId}`],
   })
   return parseCredentials(JSON.stringify({ id: botId, name: 'test', customer: 'demo', nats_url: natsUrl }))
 }
@@ -55,6 +61,29 @@ export async function dispatch(
     msgId: options.msgId ?? `${jobId}.${attempt}`,
   })
   return jobId
+}
+
+/** Publishes a cancel order on the bot's control subject, as bot-dispatch does. */
+export async function sendCancel(
+  bus: Bus,
+  credentials: BotCredentials,
+  jobId: string,
+  options: { attempt?: number; reason?: string } = {},
+): Promise<void> {
+  const attempt = options.attempt ?? 1
+  const control = BotControl.fromPartial({
+    controlId: `${jobId}.${attempt}.cancel`,
+    botId: credentials.botId,
+    customer: credentials.customer,
+    sentAt: new Date(),
+    control: {
+      $case: 'cancelJob',
+      value: { jobId, attempt, reason: options.reason ?? 'canceled by a test' },
+    },
+  })
+  await bus.publish(`control.${credentials.botId}`, BotControl.encode(control).finish(), {
+    msgId: control.controlId,
+  })
 }
 
 /** Reads a bot's report subject from the REPORTS stream, in stream order. */

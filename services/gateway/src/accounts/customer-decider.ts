@@ -19,6 +19,16 @@ export interface CustomerState {
 /** An organization's name is its identity in every path, so it must be safe in a URL segment. */
 export const CUSTOMER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/
 
+/** First path segments of routes that name no organization: an organization of that name would be shadowed. */
+export const RESERVED_CUSTOMER_NAMES: ReadonlySet<string> = new Set([
+  'admin',
+  'job',
+  'docs',
+  'openapi.json',
+  'healthz',
+  'readyz',
+])
+
 export const customerDecider: Decider<CustomerCommand, CustomerState, CustomerEventCase> = {
   initialState: () => ({ exists: false }),
   evolve(state, event) {
@@ -37,6 +47,11 @@ export const customerDecider: Decider<CustomerCommand, CustomerState, CustomerEv
             'name must be 1 to 63 letters, digits, dots, dashes or underscores, starting with a letter or digit',
             { field: 'name' },
           )
+        }
+        if (RESERVED_CUSTOMER_NAMES.has(command.name.toLowerCase())) {
+          throw validationFailed(`${command.name} is reserved: it names a route of the API`, {
+            field: 'name',
+          })
         }
         if (state.exists) throw conflict(`customer ${command.name} already exists`, { field: 'name' })
         return [{ $case: 'created', value: { customerId: command.customerId, name: command.name } }]

@@ -1,4 +1,4 @@
-import { forbidden, notFound, unauthorized } from '@taskforge/core'
+import { forbidden, notFound, unauthorized, validationFailed } from '@taskforge/core'
 import type { FastifyRequest } from 'fastify'
 import type { Accounts, Caller } from '../accounts/accounts.js'
 import { hasRole, type Role } from '../accounts/roles.js'
@@ -11,14 +11,24 @@ export function accessToken(request: FastifyRequest): string | undefined {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
     if (match) return match[1]
   }
-  const fromQuery = (request.query as Record<string, unknown> | undefined)?.access_token
-  if (typeof fromQuery === 'string' && fromQuery.length > 0) return fromQuery
+  const token = requestField(request, 'access_token')
+  return token === '' ? undefined : token
+}
+
+/**
+ * A field a request may carry in its query or, failing that, its body (JSON or form), trimmed; ''
+ * when it carries none. The documentation's examples put `customer`, `task` and `access_token` in
+ * either, with stray spaces.
+ */
+export function requestField(request: FastifyRequest, name: string): string {
+  const fromQuery = (request.query as Record<string, unknown> | undefined)?.[name]
+  if (typeof fromQuery === 'string' && fromQuery.trim() !== '') return fromQuery.trim()
   const body = request.body
   if (body && typeof body === 'object' && !Array.isArray(body)) {
-    const fromBody = (body as Record<string, unknown>).access_token
-    if (typeof fromBody === 'string' && fromBody.length > 0) return fromBody
+    const fromBody = (body as Record<string, unknown>)[name]
+    if (typeof fromBody === 'string') return fromBody.trim()
   }
-  return undefined
+  return ''
 }
 
 export interface Authenticator {
@@ -26,6 +36,11 @@ export interface Authenticator {
   caller(request: FastifyRequest): Promise<Caller>
   /** The caller, checked to belong to `customer` with at least `role`. Another organization's token: 404. */
   require(request: FastifyRequest, customer: string, role: Role): Promise<Caller>
+  /**
+   * As {@link require}, for routes whose path names no organization: `customer` comes from the query
+   * or body, and a token that names none acts in its own organization.
+   */
+  requireNamed(request: FastifyRequest, role: Role): Promise<{ caller: Caller; customer: string }>
   /** Only the operator's root token. */
   requireRoot(request: FastifyRequest): Promise<Caller>
 }
@@ -39,18 +54,29 @@ export function createAuthenticator(accounts: Accounts, rootToken: string): Auth
     if (!found) throw unauthorized('the access token is unknown or revoked')
     return found
   }
+  async function require(request: FastifyRequest, customer: string, role: Role): Promise<Caller> {
+    const who = await caller(request)
+    if (who.kind === 'root') {
+      // The operator may act as an admin of any existing organization (token recovery, bootstrap).
+      if (!(await accounts.customerExists(customer))) throw notFound('customer', customer)
+      return who
+    }
+    if (who.customer !== customer) throw notFound('customer', customer)
+    if (!hasRole(who.role, role))
+      throw forbidden(`this action needs the ${role} role; the token has ${who.role}`)
+    return who
+  }
   return {
     caller,
-    async require(request, customer, role) {
+    require,
+    async requireNamed(request, role) {
+      const named = requestField(request, 'customer')
+      if (named !== '') return { caller: await require(request, named, role), customer: named }
       const who = await caller(request)
-      if (who.kind === 'root') {
-        if (!(await accounts.customerExists(customer))) throw notFound('customer', customer)
-        return who
+      if (who.customer === undefined) {
+        throw validationFailed('customer is required with the root token', { field: 'customer' })
       }
-      if (who.customer !== customer) throw notFound('customer', customer)
-      if (!hasRole(who.role, role))
-        throw forbidden(`this action needs the ${role} role; the token has ${who.role}`)
-      return who
+      return { caller: await require(request, who.customer, role), customer: who.customer }
     },
     async requireRoot(request) {
       const who = await caller(request)

@@ -18,12 +18,30 @@ function fieldOf(context: string | undefined, item: ValidationItem | undefined):
   return name || context || 'body'
 }
 
+const GRPC_UNIMPLEMENTED = 12
+
+/** A service that does not offer a method yet (an older version during a rolling deploy). */
+const NOT_IMPLEMENTED = {
+  code: 'NOT_IMPLEMENTED',
+  httpStatus: 501,
+  grpcStatus: GRPC_UNIMPLEMENTED,
+  nonRetryable: true,
+} as const
+
+function isUnimplemented(error: AppError): boolean {
+  return (error.cause as { code?: unknown } | undefined)?.code === GRPC_UNIMPLEMENTED
+}
+
 /** Maps every failure to the contract's JSON error body; bad input is 4xx, never 5xx. */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     let appError: AppError
     if (isAppError(error)) {
-      appError = error
+      appError = isUnimplemented(error)
+        ? new AppError(NOT_IMPLEMENTED, 'this operation is not available in the running version', {
+            cause: error,
+          })
+        : error
     } else if (error.validation) {
       const first = error.validation[0] as ValidationItem | undefined
       const field = fieldOf(error.validationContext, first)

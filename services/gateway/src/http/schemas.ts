@@ -73,3 +73,154 @@ export const errorSchema = {
     details: { type: 'object', additionalProperties: true },
   },
 } as const
+
+export const taskIdParams = idParams
+
+export const secretParams = {
+  type: 'object',
+  required: ['secret'],
+  properties: { secret: { type: 'string', minLength: 1, maxLength: 200 } },
+} as const
+
+export const taskSecretParams = {
+  type: 'object',
+  required: ['customer', 'id', 'secret'],
+  properties: {
+    customer: { type: 'string', minLength: 1, maxLength: 100 },
+    id: { type: 'string', minLength: 1, maxLength: 100 },
+    secret: { type: 'string', minLength: 1, maxLength: 200 },
+  },
+} as const
+
+/** `access_token` may be given in the query of every route. */
+export const tokenQuery = {
+  type: 'object',
+  properties: { access_token: { type: 'string', maxLength: 200 } },
+} as const
+
+const runFields = {
+  task_arguments: {
+    type: 'array',
+    maxItems: 100,
+    description: 'One value per non-fixed argument of the task, in order',
+  },
+  customer: { type: 'string', maxLength: 100 },
+  task: { type: 'string', maxLength: 100, description: 'The id of the task to run' },
+  access_token: { type: 'string', maxLength: 200 },
+  wait_result: { type: ['boolean', 'string'] },
+  wait_timeout: { type: ['integer', 'string'] },
+} as const
+
+/** A run's body: nothing, `{ task_arguments }` (JSON or form, plus `customer`/`task` where the path has none), or the arguments as a bare JSON array. */
+export const runBodySchema = {
+  anyOf: [{ type: 'null' }, { type: 'array', maxItems: 100 }, { type: 'object', properties: runFields }],
+} as const
+
+/** Query of the run routes: where a run may also take its `task`, `customer` and wait options. */
+export const runQuerySchema = {
+  type: 'object',
+  properties: {
+    access_token: { type: 'string', maxLength: 200 },
+    customer: { type: 'string', maxLength: 100 },
+    task: { type: 'string', maxLength: 100 },
+    wait_result: {
+      type: 'string',
+      maxLength: 10,
+      description: 'true: answer once the job ended (at most wait_timeout, 60 s)',
+    },
+    wait_timeout: { type: 'integer', minimum: 1, maximum: 60, description: 'seconds, with wait_result' },
+  },
+} as const
+
+export const scriptBodySchema = {
+  type: 'object',
+  properties: {
+    filename: { type: 'string', minLength: 1, maxLength: 255 },
+    description: { type: 'string', maxLength: 10_000 },
+    content: { type: 'string', maxLength: 1_048_576, description: 'The script as text' },
+    data: { type: 'string', maxLength: 1_398_102, description: 'The script as base64' },
+    access_token: { type: 'string', maxLength: 200 },
+  },
+} as const
+
+const nullableString = { type: ['string', 'null'] } as const
+
+export const taskResponseSchema = {
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    id: { type: 'string' },
+    customer: { type: 'string' },
+    name: { type: 'string' },
+    host_id: { type: 'string' },
+    script_id: { type: 'string' },
+    tags: { type: 'array', items: { type: 'string' } },
+    task_arguments: { type: 'array', items: { type: 'object', additionalProperties: true } },
+    run_as: { type: 'string' },
+    description: { type: 'string' },
+    acls: { type: 'array', items: { type: 'string' } },
+    triggers: { type: 'array', items: { type: 'object', additionalProperties: true } },
+    grace_time: { type: 'integer' },
+    timeout: { type: 'integer', description: 'seconds' },
+    multitasking: { type: 'boolean' },
+    env: { type: 'object', additionalProperties: { type: 'string' } },
+    version: { type: 'integer' },
+    creation_date: nullableString,
+    last_update: nullableString,
+  },
+} as const
+
+export const scriptResponseSchema = {
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    id: { type: 'string' },
+    customer: { type: 'string' },
+    filename: { type: 'string' },
+    description: { type: 'string' },
+    content: { type: 'string' },
+    version: { type: 'integer' },
+    creation_date: nullableString,
+    last_update: nullableString,
+  },
+} as const
+
+export const jobResponseSchema = {
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    id: { type: 'string' },
+    task_id: { type: 'string' },
+    name: { type: 'string' },
+    customer: { type: 'string' },
+    host_id: { type: 'string' },
+    lifecycle: {
+      type: 'string',
+      enum: ['onhold', 'ready', 'assigned', 'finished', 'terminated', 'canceled'],
+    },
+    state: { type: 'string' },
+    task_arguments_values: { type: 'array', items: { type: 'string' } },
+    output: { type: 'array', items: { type: 'string' } },
+    result: { type: 'object', additionalProperties: true },
+    origin: { type: 'string' },
+    creation_date: nullableString,
+    last_update: nullableString,
+  },
+} as const
+
+export const credentialsResponseSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    secret: { type: 'string', description: '64 hex characters' },
+  },
+} as const
+
+/** The 4xx answers every route may give, for the OpenAPI document. */
+export const errorResponses = {
+  400: errorSchema,
+  401: errorSchema,
+  403: errorSchema,
+  404: errorSchema,
+  422: errorSchema,
+} as const

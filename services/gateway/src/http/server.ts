@@ -1,5 +1,4 @@
 import cors from '@fastify/cors'
-import formbody from '@fastify/formbody'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { Logger } from '@taskforge/telemetry'
@@ -7,11 +6,22 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Accounts } from '../accounts/accounts.js'
 import type { Clients } from '../clients/clients.js'
 import { createAuthenticator } from './auth.js'
+import { installBodyParsers } from './body-parsers.js'
+import { corsDelegate } from './cors-options.js'
 import { installErrorHandling } from './errors.js'
+import { installInputGuard } from './input-guard.js'
+import { installRequestTracing } from './request-tracing.js'
 import { accountRoutes } from './routes/accounts.js'
 import { botRoutes } from './routes/bots.js'
-import { catalogRoutes } from './routes/catalog.js'
+import { incomingWebhookRoutes } from './routes/incoming-webhooks.js'
+import { jobControlRoutes } from './routes/job-control.js'
 import { jobRoutes } from './routes/jobs.js'
+import { runRoutes } from './routes/runs.js'
+import { scriptRoutes } from './routes/scripts.js'
+import { subscriptionRoutes } from './routes/subscriptions.js'
+import { taskCredentialRoutes } from './routes/task-credentials.js'
+import { taskRecipeRoutes } from './routes/task-recipes.js'
+import { taskRoutes } from './routes/tasks.js'
 
 export interface HttpDeps {
   accounts: Accounts
@@ -29,12 +39,20 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     disableRequestLogging: true,
     bodyLimit: deps.bodyLimit ?? 2 * 1024 * 1024,
     ajv: {
-      customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: false },
+      customOptions: {
+        coerceTypes: 'array',
+        removeAdditional: false,
+        useDefaults: true,
+        allErrors: false,
+        allowUnionTypes: true,
+      },
     },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   })
+  installRequestTracing(app)
   installErrorHandling(app)
-  await app.register(formbody)
+  installBodyParsers(app)
+  installInputGuard(app)
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -50,16 +68,19 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
-  await app.register(cors, {
-    // Only the configured origins get CORS headers; credentials are never sent to any other origin.
-    origin: (origin, callback) => callback(null, origin !== undefined && deps.corsOrigins.includes(origin)),
-    credentials: true,
-    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-  })
+  // Only the configured origins get CORS headers; credentials are never sent to any other origin.
+  await app.register(cors, { delegator: corsDelegate(deps.corsOrigins) })
   const auth = createAuthenticator(deps.accounts, deps.rootToken)
   accountRoutes(app, { accounts: deps.accounts, auth })
-  catalogRoutes(app, { clients: deps.clients, auth })
+  scriptRoutes(app, { clients: deps.clients, auth })
+  taskRoutes(app, { clients: deps.clients, auth })
+  taskRecipeRoutes(app, { clients: deps.clients, auth })
+  taskCredentialRoutes(app, { clients: deps.clients, auth })
+  runRoutes(app, { clients: deps.clients, auth })
   jobRoutes(app, { clients: deps.clients, auth })
+  jobControlRoutes(app, { clients: deps.clients, auth })
   botRoutes(app, { clients: deps.clients, auth })
+  subscriptionRoutes(app, { clients: deps.clients, auth })
+  incomingWebhookRoutes(app, { clients: deps.clients, auth })
   return app
 }

@@ -25,6 +25,23 @@ export interface TaskBody {
   env?: Record<string, Scalar> | string
 }
 
+/** The definition fields a body may carry, by their API names (the catalog's `fields` of a patch). */
+export const TASK_BODY_FIELDS = [
+  'name',
+  'host_id',
+  'script_id',
+  'tags',
+  'task_arguments',
+  'run_as',
+  'description',
+  'acls',
+  'triggers',
+  'grace_time',
+  'timeout',
+  'multitasking',
+  'env',
+] as const satisfies readonly (keyof TaskBody)[]
+
 const text = (value: Scalar) => (value === null || value === undefined ? '' : String(value))
 
 /** `env` may be an object or, as in the original product, a JSON object in a string. */

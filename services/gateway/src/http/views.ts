@@ -1,6 +1,8 @@
 import type { Bot, BotCredentials } from '@taskforge/proto/bots/v1/bot_service'
+import type { Recipe } from '@taskforge/proto/catalog/v1/catalog_service'
 import type { Script, Task, TaskDefinition } from '@taskforge/proto/catalog/v1/model'
 import type { Job } from '@taskforge/proto/jobs/v1/model'
+import { contentView } from './script-input.js'
 
 /** JSON shapes of the public API, built from the owners' gRPC messages. */
 const iso = (date: Date | undefined) => (date ? date.toISOString() : null)
@@ -43,13 +45,32 @@ export function taskView(task: Task) {
   }
 }
 
+/** A recipe as JSON: the task without its ids, secret and acls, and the script it runs. */
+export function recipeView(recipe: Recipe) {
+  const {
+    host_id: _host,
+    script_id: _script,
+    acls: _acls,
+    triggers: _triggers,
+    ...task
+  } = definitionView(recipe.task)
+  return {
+    task,
+    script: {
+      filename: recipe.scriptFilename,
+      description: recipe.scriptDescription,
+      ...contentView(recipe.scriptContent),
+    },
+  }
+}
+
 export function scriptView(script: Script, withContent = true) {
   return {
     id: script.id,
     customer: script.customer,
     filename: script.filename,
     description: script.description,
-    ...(withContent ? { content: Buffer.from(script.content).toString('utf8') } : {}),
+    ...(withContent ? contentView(script.content) : {}),
     version: script.version,
     creation_date: iso(script.creationDate),
     last_update: iso(script.lastUpdate),
@@ -106,6 +127,9 @@ export function credentialsView(c: BotCredentials) {
     nats_url: c.natsUrl,
     nats_user: c.natsUser,
     nats_password: c.natsPassword,
+    nats_jwt: c.natsJwt,
+    nats_seed: c.natsSeed,
+    nats_inbox_prefix: c.natsInboxPrefix,
     dispatch_subject: c.dispatchSubject,
     report_subject: c.reportSubject,
     dispatch_stream: c.dispatchStream,

@@ -1,26 +1,87 @@
-import { type EventMetadata, type EventStore, handleCommand, type Trx } from '@taskforge/event-store'
+import {
+  type EventMetadata,
+  type EventStore,
+  type HandleCommandResult,
+  handleCommand,
+  type Trx,
+} from '@taskforge/event-store'
 import { currentTraceContext } from '@taskforge/telemetry'
-import { type JobCommand, type JobState, jobDecider } from '../domain/job-decider.js'
+import { type JobCommand, type JobDomainEvent, type JobState, jobDecider } from '../domain/job-decider.js'
 import { decodeJobEvent, encodeJobEvent, JOB_STREAM_TYPE } from '../domain/job-events.js'
+import { placeJob } from '../domain/job-placement.js'
+import { applyScheduleEffects } from '../schedule/schedule-effects.js'
+import { lockTask, nextWaitingJob, placementFacts, taskOfJob } from '../schedule/task-queue.js'
+
+export interface JobCommandDeps {
+  store: EventStore
+  /** How long a running job lives without a sign of life (heartbeat, output) from its bot. */
+  leaseMs: number
+}
 
 export interface JobCommandContext {
-  /** Who asked: a token name, "secret", "trigger", a bot id or "system". */
+  /** Who asked: a token name, "secret", "trigger", a bot id or "scheduler". */
   author: string
   causationId?: string
   /** Append inside this transaction (with an inbox claim, for example). */
   trx?: Trx
 }
 
+export type JobCommandResult = HandleCommandResult<JobState, JobDomainEvent>
+
 /**
- * Runs one command against a job stream (read, fold, decide, append), stamping the new events with the
- * job's customer (from the stream, so a report cannot claim another), the author and the active trace.
+ * Runs one command against a job stream (read, fold, decide, append) in one transaction with its
+ * consequences: the job's schedule row (queue phase, lease), and when the job ended, the assignment
+ * of the next job of its task. New events are stamped with the job's customer (from the stream, so a
+ * report cannot claim another), the author and the active trace.
  */
-export async function executeJobCommand(
-  store: EventStore,
+export function executeJobCommand(
+  deps: JobCommandDeps,
   jobId: string,
   command: JobCommand,
   context: JobCommandContext,
-) {
+): Promise<JobCommandResult> {
+  const { trx } = context
+  if (trx !== undefined) return executeIn(deps, trx, jobId, command, context)
+  return deps.store.transaction((own) => executeIn(deps, own, jobId, command, context))
+}
+
+async function executeIn(
+  deps: JobCommandDeps,
+  trx: Trx,
+  jobId: string,
+  command: JobCommand,
+  context: JobCommandContext,
+): Promise<JobCommandResult> {
+  const taskId = command.type === 'QueueJob' ? command.spec.taskId : await taskOfJob(trx, jobId)
+  if (taskId !== undefined && taskId !== '') await lockTask(trx, taskId)
+  const decided: JobCommand =
+    command.type === 'QueueJob' && command.placement === undefined
+      ? { ...command, placement: placeJob(command.spec, await placementFacts(trx, command.spec.taskId)) }
+      : command
+  const result = await appendDecision(deps.store, trx, jobId, decided, context)
+  const { ended } = await applyScheduleEffects(trx, jobId, result.newEvents, deps.leaseMs)
+  if (ended && taskId !== undefined && taskId !== '') {
+    const next = await nextWaitingJob(trx, taskId)
+    if (next !== undefined) {
+      await executeIn(
+        deps,
+        trx,
+        next.jobId,
+        { type: 'AssignJob', botId: next.botId, now: new Date() },
+        { author: 'scheduler', causationId: context.causationId ?? jobId, trx },
+      )
+    }
+  }
+  return result
+}
+
+function appendDecision(
+  store: EventStore,
+  trx: Trx,
+  jobId: string,
+  command: JobCommand,
+  context: JobCommandContext,
+): Promise<JobCommandResult> {
   let decidedOn: JobState | undefined
   const decider = {
     ...jobDecider,
@@ -44,6 +105,6 @@ export async function executeJobCommand(
     command,
     encode: (event) => encodeJobEvent(event, metadata()),
     decode: decodeJobEvent,
-    ...(context.trx === undefined ? {} : { trx: context.trx }),
+    trx,
   })
 }

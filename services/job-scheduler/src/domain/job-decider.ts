@@ -1,7 +1,7 @@
 import { type Decider, forbidden, invalidState, notFound, validationFailed } from '@taskforge/core'
-import type { JobEvent } from '@taskforge/proto/jobs/v1/events'
+import type { JobEvent, TriggerChain } from '@taskforge/proto/jobs/v1/events'
 import type { JobResult, JobSpec } from '@taskforge/proto/jobs/v1/model'
-import { type Placement, placeJob } from './job-placement.js'
+import { type Placement, type PlacementFacts, placeJob } from './job-placement.js'
 
 /** One event of a job stream: the oneof case of `jobs.v1.JobEvent`. */
 export type JobDomainEvent = NonNullable<JobEvent['event']>
@@ -30,6 +30,20 @@ export interface QueueJob {
   holdUntil?: Date
   /** Decided by the caller from facts it gathered; {@link placeJob} on the spec alone when absent. */
   placement?: Placement
+  /** A triggered job: where it stands in its chain of triggers. */
+  chain?: TriggerChain
+  /**
+   * Why the job may not run (a trigger chain that loops or runs away): it is recorded, and canceled at
+   * once with this reason, so the refusal is listed with the task's jobs.
+   */
+  refusal?: string
+}
+/** The grace time of a job on hold ran out: it becomes `ready`, and goes to a bot when it may run. */
+export interface ReleaseHold {
+  type: 'ReleaseHold'
+  now: Date
+  /** What the caller knows of the task's other jobs, for {@link placeJob}; absent means none. */
+  facts?: PlacementFacts
 }
 /** Hands a job held in `ready` to a bot (a new attempt). */
 export interface AssignJob {
@@ -62,8 +76,32 @@ export interface CancelJob {
   /** The caller's organization: another one's job is as good as missing. */
   customer: string
   reason: string
+  /**
+   * `any` (default): a running job is asked to stop on its bot; an ended job is refused.
+   * `not-started` (emptying a task's queue): only jobs no bot started are canceled, others are left alone.
+   */
+  scope?: 'any' | 'not-started'
 }
-export type JobCommand = QueueJob | AssignJob | RecordStarted | RecordOutput | RecordFinished | CancelJob
+
+/** The lease of a running job ran out: its bot stopped showing signs of life. */
+export interface ExpireLease {
+  type: 'ExpireLease'
+  /** The bot and attempt the lease was held for; a lease of an older attempt changes nothing. */
+  botId: string
+  attempt: number
+  reason: string
+  now: Date
+}
+
+export type JobCommand =
+  | QueueJob
+  | AssignJob
+  | RecordStarted
+  | RecordOutput
+  | RecordFinished
+  | CancelJob
+  | ExpireLease
+  | ReleaseHold
 
 export interface JobState {
   /** Undefined until the job is queued. */
@@ -78,6 +116,8 @@ export interface JobState {
   /** The bot that reported the start of the current attempt. */
   startedBy: string | undefined
   outputSeqs: ReadonlySet<number>
+  /** A cancel was sent to the bot of the current attempt; the job ends when the bot reports. */
+  cancelRequested: boolean
 }
 
 /** Whether a job has ended (finished, terminated or canceled). */
@@ -85,8 +125,12 @@ export function isTerminal(state: Pick<JobState, 'lifecycle'>): boolean {
   return state.lifecycle !== undefined && TERMINAL.has(state.lifecycle)
 }
 
-/** The lifecycle a job ends in for a reported outcome: failures of the run itself are `terminated`. */
+/**
+ * The lifecycle a job ends in for a reported outcome: a canceled run is `canceled`, other failures
+ * of the run itself (timeout, error) are `terminated`.
+ */
 export function lifecycleOf(state: FinishedState): JobLifecycle {
+  if (state === 'canceled') return 'canceled'
   return state === 'success' || state === 'failure' ? 'finished' : 'terminated'
 }
 
@@ -105,6 +149,7 @@ const initialState = (): JobState => ({
   attempt: 0,
   startedBy: undefined,
   outputSeqs: new Set(),
+  cancelRequested: false,
 })
 
 function queue(command: QueueJob, state: JobState): JobDomainEvent[] {
@@ -123,9 +168,12 @@ function queue(command: QueueJob, state: JobState): JobDomainEvent[] {
       spec: command.spec,
       taskArgumentsValues: command.argumentsValues,
       origin: command.origin,
-      holdUntil: command.holdUntil,
+      holdUntil: command.refusal === undefined ? command.holdUntil : undefined,
+      chain: command.chain,
     },
   }
+  if (command.refusal !== undefined)
+    return [queued, { $case: 'canceled', value: { reason: command.refusal } }]
   if (command.holdUntil !== undefined && command.holdUntil > command.now) return [queued]
   const placement = command.placement ?? placeJob(command.spec)
   if (placement.kind === 'hold') return [queued]
@@ -198,20 +246,67 @@ function decide(command: JobCommand, state: JobState): JobDomainEvent[] {
         },
       ]
     }
-    case 'Cancel': {
-      const jobId = existing(state)
-      if (state.customer !== command.customer) throw notFound('job', jobId)
-      if (isTerminal(state)) {
-        throw invalidState(`job ${jobId} is already ${state.lifecycle}`, { lifecycle: state.lifecycle })
-      }
-      if (state.startedBy !== undefined) {
-        throw invalidState(`job ${jobId} is running on its bot and cannot be canceled`, {
-          lifecycle: state.lifecycle,
-        })
-      }
-      return [{ $case: 'canceled', value: { reason: command.reason } }]
-    }
+    case 'Cancel':
+      return cancel(command, state)
+    case 'ExpireLease':
+      return expireLease(command, state)
+    case 'ReleaseHold':
+      return releaseHold(command, state)
   }
+}
+
+function releaseHold(command: ReleaseHold, state: JobState): JobDomainEvent[] {
+  existing(state)
+  // A job canceled, or released already, while its timer was due stays as it is.
+  if (state.lifecycle !== 'onhold' || state.spec === undefined) return []
+  const released: JobDomainEvent = { $case: 'holdReleased', value: { releasedAt: command.now } }
+  const placement = placeJob(state.spec, command.facts)
+  if (placement.kind === 'hold') return [released]
+  return [released, assigned(placement.botId, state.attempt + 1, state.spec, state.argumentsValues)]
+}
+
+function cancel(command: CancelJob, state: JobState): JobDomainEvent[] {
+  const jobId = existing(state)
+  if (state.customer !== command.customer) throw notFound('job', jobId)
+  const onlyNotStarted = command.scope === 'not-started'
+  if (isTerminal(state)) {
+    if (onlyNotStarted) return []
+    throw invalidState(`job ${jobId} is already ${state.lifecycle}`, { lifecycle: state.lifecycle })
+  }
+  const canceled: JobDomainEvent = { $case: 'canceled', value: { reason: command.reason } }
+  if (state.lifecycle !== 'assigned' || state.botId === undefined) return [canceled]
+  const stop: JobDomainEvent = {
+    $case: 'cancelRequested',
+    value: { reason: command.reason, botId: state.botId, attempt: state.attempt },
+  }
+  // A job its bot has not started yet ends now; the bot is still told, so that a dispatch waiting
+  // for it is never run and a start racing with this cancel is killed at once.
+  if (state.startedBy === undefined) return [stop, canceled]
+  if (onlyNotStarted || state.cancelRequested) return []
+  return [stop]
+}
+
+function expireLease(command: ExpireLease, state: JobState): JobDomainEvent[] {
+  existing(state)
+  if (
+    isTerminal(state) ||
+    state.startedBy === undefined ||
+    state.botId !== command.botId ||
+    state.attempt !== command.attempt
+  ) {
+    return []
+  }
+  return [
+    {
+      $case: 'leaseExpired',
+      value: {
+        botId: command.botId,
+        attempt: command.attempt,
+        reason: command.reason,
+        expiredAt: command.now,
+      },
+    },
+  ]
 }
 
 function evolve(state: JobState, event: JobDomainEvent): JobState {
@@ -238,6 +333,7 @@ function evolve(state: JobState, event: JobDomainEvent): JobState {
         argumentsValues: event.value.taskArgumentsValues,
         startedBy: undefined,
         outputSeqs: new Set(),
+        cancelRequested: false,
       }
     case 'started':
       return { ...state, startedBy: event.value.botId }
@@ -255,11 +351,18 @@ function evolve(state: JobState, event: JobDomainEvent): JobState {
       }
     case 'canceled':
       return { ...state, lifecycle: 'canceled', state: 'canceled' }
+    case 'cancelRequested':
+      return { ...state, cancelRequested: true }
+    case 'leaseExpired':
+      return { ...state, lifecycle: 'terminated', state: 'error' }
+    case 'holdReleased':
+      return { ...state, lifecycle: 'ready' }
   }
 }
 
 /**
- * The job aggregate: queued, assigned to a bot, started, output, finished or canceled. Reports from bots
- * are facts that may arrive twice or late, so repeating one is a no-op rather than an error.
+ * The job aggregate: queued, assigned to a bot, started, output, finished, canceled (at once, or asked
+ * of the bot running it) or terminated when its lease runs out. Reports from bots are facts that may
+ * arrive twice or late, so repeating one is a no-op rather than an error.
  */
 export const jobDecider: Decider<JobCommand, JobState, JobDomainEvent> = { decide, evolve, initialState }

@@ -41,6 +41,16 @@ const finished: JobDomainEvent = {
   value: { lifecycle: 'finished', state: 'success', result, output: ['done'] },
 }
 const canceled: JobDomainEvent = { $case: 'canceled', value: { reason: 'not needed' } }
+const cancelRequested: JobDomainEvent = {
+  $case: 'cancelRequested',
+  value: { reason: 'not needed', botId: bot, attempt: 1 },
+}
+const leaseReason = 'bot bot-1 gave no sign of life'
+const leaseExpired: JobDomainEvent = {
+  $case: 'leaseExpired',
+  value: { botId: bot, attempt: 1, reason: leaseReason, expiredAt: now },
+}
+const expire = { type: 'ExpireLease' as const, botId: bot, attempt: 1, reason: leaseReason, now }
 
 const start = { type: 'RecordStarted' as const, botId: bot, pid: 42, startedAt }
 const output = (seq: number, botId = bot) => ({
@@ -165,11 +175,24 @@ describe('job decider', () => {
       spec([queued, assigned, started]).when(finish('success')).then([finished])
     })
     it('ends failures of the run itself as terminated', () => {
-      for (const state of ['timeout', 'error', 'canceled']) {
+      for (const state of ['timeout', 'error']) {
         spec([queued, assigned, started])
           .when(finish(state))
           .then([{ $case: 'finished', value: { lifecycle: 'terminated', state, result, output: ['done'] } }])
       }
+    })
+    it('ends a run its bot canceled as canceled', () => {
+      spec([queued, assigned, started, cancelRequested])
+        .when(finish('canceled'))
+        .then([
+          {
+            $case: 'finished',
+            value: { lifecycle: 'canceled', state: 'canceled', result, output: ['done'] },
+          },
+        ])
+    })
+    it('is a no-op once the lease of the job expired', () => {
+      spec([queued, assigned, started, leaseExpired]).when(finish('success')).then([])
     })
     it('accepts a finished report for a job never started', () => {
       spec([queued, assigned])
@@ -194,16 +217,19 @@ describe('job decider', () => {
   })
 
   describe('Cancel', () => {
-    it('cancels a job not yet started', () => {
+    it('cancels a job no bot holds at once', () => {
       spec([queued]).when(cancel).then([canceled])
-      spec([queued, assigned]).when(cancel).then([canceled])
+    })
+    it('cancels an assigned job not started yet at once, and tells its bot', () => {
+      spec([queued, assigned]).when(cancel).then([cancelRequested, canceled])
+    })
+    it('asks the bot running the job to stop it, once', () => {
+      spec([queued, assigned, started]).when(cancel).then([cancelRequested])
+      spec([queued, assigned, started, cancelRequested]).when(cancel).then([])
     })
     it('refuses a job that already ended', () => {
       spec([queued, assigned, finished]).when(cancel).thenFails('INVALID_STATE', { lifecycle: 'finished' })
       spec([queued, canceled]).when(cancel).thenFails('INVALID_STATE', { lifecycle: 'canceled' })
-    })
-    it('refuses a job running on its bot', () => {
-      spec([queued, assigned, started]).when(cancel).thenFails('INVALID_STATE')
     })
     it('refuses an unknown job', () => {
       spec([]).when(cancel).thenFails('NOT_FOUND')
@@ -212,6 +238,44 @@ describe('job decider', () => {
       spec([queued])
         .when({ ...cancel, customer: 'other' })
         .thenFails('NOT_FOUND')
+    })
+    describe('scoped to jobs not started (emptying a queue)', () => {
+      const dropQueued = { ...cancel, scope: 'not-started' as const }
+      it('cancels waiting and assigned jobs', () => {
+        spec([queued]).when(dropQueued).then([canceled])
+        spec([queued, assigned]).when(dropQueued).then([cancelRequested, canceled])
+      })
+      it('leaves running and ended jobs alone', () => {
+        spec([queued, assigned, started]).when(dropQueued).then([])
+        spec([queued, assigned, finished]).when(dropQueued).then([])
+        spec([queued, canceled]).when(dropQueued).then([])
+      })
+    })
+  })
+
+  describe('ExpireLease', () => {
+    it('terminates a running job whose bot stopped renewing its lease', () => {
+      spec([queued, assigned, started]).when(expire).then([leaseExpired])
+      spec([queued, assigned, started, cancelRequested]).when(expire).then([leaseExpired])
+    })
+    it('leaves a job that is not running alone: it waits for its bot', () => {
+      spec([queued]).when(expire).then([])
+      spec([queued, assigned]).when(expire).then([])
+    })
+    it('is a no-op once the job ended', () => {
+      spec([queued, assigned, started, finished]).when(expire).then([])
+      spec([queued, assigned, started, leaseExpired]).when(expire).then([])
+    })
+    it('ignores the lease of another bot or attempt', () => {
+      spec([queued, assigned, started])
+        .when({ ...expire, botId: otherBot })
+        .then([])
+      spec([queued, assigned, started])
+        .when({ ...expire, attempt: 2 })
+        .then([])
+    })
+    it('refuses an unknown job', () => {
+      spec([]).when(expire).thenFails('NOT_FOUND')
     })
   })
 
@@ -230,6 +294,15 @@ describe('job decider', () => {
         state: 'success',
       })
       expect(fold([queued, canceled])).toMatchObject({ lifecycle: 'canceled', state: 'canceled' })
+      expect(fold([queued, assigned, started, cancelRequested])).toMatchObject({
+        lifecycle: 'assigned',
+        state: 'in_progress',
+        cancelRequested: true,
+      })
+      expect(fold([queued, assigned, started, leaseExpired])).toMatchObject({
+        lifecycle: 'terminated',
+        state: 'error',
+      })
       const onHold = { ...queued, value: { ...queued.value, holdUntil: now } } as JobDomainEvent
       expect(fold([onHold])).toMatchObject({ lifecycle: 'onhold' })
     })

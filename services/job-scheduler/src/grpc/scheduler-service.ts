@@ -1,5 +1,6 @@
+import type { ServerUnaryCall } from '@grpc/grpc-js'
 import { invalidState, isId, newId, notFound, validationFailed } from '@taskforge/core'
-import type { EventStore, GlobalPosition, Projector } from '@taskforge/event-store'
+import type { Db, EventStore, GlobalPosition, Projector } from '@taskforge/event-store'
 import type {
   GetScriptRequest,
   GetScriptResponse,
@@ -9,18 +10,27 @@ import type {
 import type {
   CancelJobRequest,
   CancelJobResponse,
+  EmptyTaskQueueRequest,
+  EmptyTaskQueueResponse,
+  GetJobLogRequest,
+  GetJobLogResponse,
   GetJobRequest,
   GetJobResponse,
   ListJobsRequest,
   ListJobsResponse,
   RunTaskRequest,
   RunTaskResponse,
+  WaitForJobRequest,
+  WaitForJobResponse,
 } from '@taskforge/proto/jobs/v1/scheduler_service'
-import { executeJobCommand } from '../app/job-command-handler.js'
+import { executeJobCommand, type JobCommandDeps } from '../app/job-command-handler.js'
+import type { JobChangeFeed } from '../changes/job-change-feed.js'
+import { isTerminal, type JobLifecycle } from '../domain/job-decider.js'
 import { resolveTaskArguments } from '../domain/task-arguments.js'
+import { findJobLogStatus, readJobLog } from '../projection/job-log-queries.js'
 import { findJob, listJobs } from '../projection/job-queries.js'
-import type { JobsDb } from '../projection/jobs-projection.js'
 import { toProtoJob } from '../projection/to-proto-job.js'
+import { lockTask, unstartedJobsOfTask } from '../schedule/task-queue.js'
 import { jobSpecFromTask } from './job-spec-from-task.js'
 
 /** The catalog queries the scheduler needs (a `TaskCatalogService` client satisfies it). */
@@ -29,14 +39,27 @@ export interface TaskCatalog {
   getScript(request: GetScriptRequest): Promise<GetScriptResponse>
 }
 
-export interface SchedulerServiceDeps {
+export interface SchedulerServiceDeps extends JobCommandDeps {
   store: EventStore
   projector: Projector
-  db: JobsDb
+  db: Db
   catalog: TaskCatalog
+  changes: JobChangeFeed
   /** How long a command waits for the read model before failing (default 10s). */
   projectionTimeoutMs?: number
 }
+
+/** Longest wait of one WaitForJob call. */
+export const MAX_WAIT_FOR_JOB_MS = 120_000
+/** Longest wait of one GetJobLog call. */
+export const MAX_LOG_WAIT_MS = 30_000
+/** Chunks of log in one GetJobLog answer at most. */
+export const LOG_PAGE_SIZE = 1000
+/**
+ * Waits re-read at least this often even without a notification: the light fallback should one be
+ * lost (the listening connection is being re-established).
+ */
+const FALLBACK_RECHECK_MS = 2_000
 
 function required(value: string, field: string): string {
   if (value === '') throw validationFailed(`${field} is required`, { field })
@@ -49,20 +72,37 @@ function jobIdOf(value: string): string {
   return value
 }
 
-/** `JobSchedulerService`: runs tasks as jobs, answers job queries from the `jobs` read model, cancels. */
+/** Aborts when the caller gave up (cancelled the call or went away), so a long wait ends with it. */
+function callSignal(call: ServerUnaryCall<unknown, unknown> | undefined): AbortSignal | undefined {
+  if (call === undefined) return undefined
+  const controller = new AbortController()
+  call.on('cancelled', () => controller.abort())
+  return controller.signal
+}
+
+/**
+ * `JobSchedulerService`: runs tasks as jobs, cancels them (one, or a task's whole queue), answers job
+ * queries from the read models, and lets callers wait for a job's end or follow its log; waits are
+ * woken by the projections' change notifications.
+ */
 export function schedulerService(deps: SchedulerServiceDeps) {
-  const { store, projector, db, catalog } = deps
+  const { store, projector, db, catalog, changes } = deps
   const timeoutMs = deps.projectionTimeoutMs ?? 10_000
 
-  /** Read-your-writes: waits until the read model passed the job's last event, then answers the job. */
-  async function readJob(customer: string, jobId: string, appended: readonly GlobalPosition[]) {
-    const position = appended.at(-1) ?? (await store.readStream(jobId)).events.at(-1)
+  async function caughtUp(appended: readonly GlobalPosition[]): Promise<void> {
+    const position = appended.at(-1)
     if (position !== undefined) {
       await projector.waitFor(
         { transactionId: position.transactionId, position: position.position },
         timeoutMs,
       )
     }
+  }
+
+  /** Read-your-writes: waits until the read model passed the job's last event, then answers the job. */
+  async function readJob(customer: string, jobId: string, appended: readonly GlobalPosition[]) {
+    const position = appended.at(-1) ?? (await store.readStream(jobId)).events.at(-1)
+    if (position !== undefined) await caughtUp([position])
     const view = await findJob(db, customer, jobId)
     if (view === undefined) throw notFound('job', jobId)
     return toProtoJob(view)
@@ -87,7 +127,7 @@ export function schedulerService(deps: SchedulerServiceDeps) {
       )
       const jobId = request.jobId || newId()
       const result = await executeJobCommand(
-        store,
+        deps,
         jobId,
         {
           type: 'QueueJob',
@@ -128,12 +168,91 @@ export function schedulerService(deps: SchedulerServiceDeps) {
       const customer = required(request.customer, 'customer')
       const jobId = jobIdOf(request.jobId)
       const result = await executeJobCommand(
-        store,
+        deps,
         jobId,
         { type: 'Cancel', customer, reason: request.reason || 'canceled by a user' },
-        { author: 'api' },
+        { author: request.author || 'api' },
       )
       return { job: await readJob(customer, jobId, result.appended) }
+    },
+
+    async emptyTaskQueue(request: EmptyTaskQueueRequest): Promise<EmptyTaskQueueResponse> {
+      const customer = required(request.customer, 'customer')
+      const taskId = required(request.taskId, 'task_id')
+      const { jobIds, appended } = await store.transaction(async (trx) => {
+        await lockTask(trx, taskId)
+        const canceled: string[] = []
+        const positions: GlobalPosition[] = []
+        for (const jobId of await unstartedJobsOfTask(trx, customer, taskId)) {
+          const result = await executeJobCommand(
+            deps,
+            jobId,
+            { type: 'Cancel', customer, reason: 'the task queue was emptied', scope: 'not-started' },
+            { author: request.author || 'api', trx },
+          )
+          if (result.newEvents.some((event) => event.$case === 'canceled')) canceled.push(jobId)
+          positions.push(...result.appended)
+        }
+        return { jobIds: canceled, appended: positions }
+      })
+      await caughtUp(appended)
+      return { canceled: jobIds.length, jobIds }
+    },
+
+    async waitForJob(
+      request: WaitForJobRequest,
+      call?: ServerUnaryCall<WaitForJobRequest, WaitForJobResponse>,
+    ): Promise<WaitForJobResponse> {
+      const customer = required(request.customer, 'customer')
+      const jobId = jobIdOf(request.jobId)
+      const deadline = Date.now() + Math.min(request.timeoutMs, MAX_WAIT_FOR_JOB_MS)
+      const signal = callSignal(call)
+      for (;;) {
+        const change = changes.next(jobId)
+        const view = await findJob(db, customer, jobId)
+        if (view === undefined) {
+          change.cancel()
+          throw notFound('job', jobId)
+        }
+        const done = isTerminal({ lifecycle: view.lifecycle as JobLifecycle })
+        const remaining = deadline - Date.now()
+        if (done || remaining <= 0 || signal?.aborted) {
+          change.cancel()
+          return { job: toProtoJob(view), done }
+        }
+        await change.until(Math.min(remaining, FALLBACK_RECHECK_MS), signal)
+      }
+    },
+
+    async getJobLog(
+      request: GetJobLogRequest,
+      call?: ServerUnaryCall<GetJobLogRequest, GetJobLogResponse>,
+    ): Promise<GetJobLogResponse> {
+      const customer = required(request.customer, 'customer')
+      const jobId = jobIdOf(request.jobId)
+      const deadline = Date.now() + Math.min(request.waitMs, MAX_LOG_WAIT_MS)
+      const afterSeq = Math.max(request.afterSeq, -1)
+      const signal = callSignal(call)
+      for (;;) {
+        const change = changes.next(jobId)
+        // The status first: a log seen complete has all its chunks committed before this read of them.
+        const status = await findJobLogStatus(db, customer, jobId)
+        if (status === undefined) {
+          change.cancel()
+          throw notFound('job', jobId)
+        }
+        const chunks = await readJobLog(db, jobId, afterSeq, LOG_PAGE_SIZE)
+        const remaining = deadline - Date.now()
+        if (chunks.length > 0 || status.done || remaining <= 0 || signal?.aborted) {
+          change.cancel()
+          return {
+            chunks,
+            done: status.done && chunks.length < LOG_PAGE_SIZE,
+            truncatedBytes: BigInt(status.truncatedBytes),
+          }
+        }
+        await change.until(Math.min(remaining, FALLBACK_RECHECK_MS), signal)
+      }
     },
   }
 }

@@ -1,3 +1,6 @@
+export * from './job-log-projection.js'
+export * from './job-log-queries.js'
+export * from './job-log-table.js'
 export * from './job-queries.js'
 export * from './job-view.js'
 export * from './jobs-projection.js'

@@ -128,6 +128,33 @@ export function applyJobEvent(
       )
     }
     case 'canceled':
-      return touched({ lifecycle: 'canceled', state: 'canceled' }, view)
+      // The reason shows in the result: a refused trigger says there why its job never ran.
+      return touched(
+        {
+          lifecycle: 'canceled',
+          state: 'canceled',
+          result: { ...(view.result ?? emptyResult()), reason: event.value.reason },
+        },
+        view,
+      )
+    case 'holdReleased':
+      return touched({ lifecycle: 'ready' }, view)
+    case 'cancelRequested':
+      return touched({}, view)
+    case 'leaseExpired': {
+      const live = view.result ?? emptyResult()
+      return touched(
+        {
+          lifecycle: 'terminated',
+          state: 'error',
+          result: {
+            ...live,
+            lastline: live.lastline || lastLineOf(live.log) || '',
+            reason: event.value.reason,
+          },
+        },
+        view,
+      )
+    }
   }
 }

@@ -76,6 +76,33 @@ describe('applyJobEvent', () => {
     })
   })
 
+  it('keeps a job asked to stop running until its bot reports, and ends one whose lease expired', () => {
+    const running = [
+      queued,
+      { $case: 'assigned', value: { botId: 'bot-1', attempt: 1, spec, taskArgumentsValues: ['x'] } },
+      { $case: 'started', value: { botId: 'bot-1', pid: 1, startedAt: t(2) } },
+      { $case: 'outputAppended', value: { seq: 1, stream: 'stdout', text: 'half way\n' } },
+    ] satisfies JobDomainEvent[]
+    const asked = replay([
+      ...running,
+      { $case: 'cancelRequested', value: { reason: 'stop', botId: 'bot-1', attempt: 1 } },
+    ])
+    expect(asked).toMatchObject({ lifecycle: 'assigned', state: 'in_progress', version: 5 })
+    const expired = replay([
+      ...running,
+      {
+        $case: 'leaseExpired',
+        value: { botId: 'bot-1', attempt: 1, reason: 'bot bot-1 gave no sign of life', expiredAt: t(9) },
+      },
+    ])
+    expect(expired).toMatchObject({ lifecycle: 'terminated', state: 'error' })
+    expect(expired?.result).toMatchObject({
+      log: 'half way\n',
+      lastline: 'half way',
+      reason: 'bot bot-1 gave no sign of life',
+    })
+  })
+
   it('ignores events of a job it never saw queued', () => {
     expect(replay([{ $case: 'canceled', value: { reason: 'no' } }])).toBeUndefined()
   })

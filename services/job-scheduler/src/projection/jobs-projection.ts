@@ -1,5 +1,6 @@
 import type { Db, Projection, StoredEvent } from '@taskforge/event-store'
 import type { Kysely, Selectable, Transaction } from 'kysely'
+import { notifyJobsChanged } from '../changes/notify-job-changes.js'
 import { decodeJobEvent, JOB_STREAM_TYPE } from '../domain/job-events.js'
 import { applyJobEvent, type JobView } from './job-view.js'
 import { createJobsTable, JOBS_TABLE, type JobsDatabase, type JobsTable } from './jobs-table.js'
@@ -48,7 +49,7 @@ function viewToRow(view: JobView) {
 /**
  * The `jobs` read model. A batch is folded in memory per job (a running job sends many output events),
  * then each changed job is written once. Events at or below a row's version are skipped, so replaying a
- * batch is harmless.
+ * batch is harmless. Listeners hear of every changed job when the batch commits.
  */
 export const jobsProjection: Projection = {
   name: JOBS_TABLE,
@@ -93,6 +94,7 @@ export const jobsProjection: Projection = {
         .onConflict((oc) => oc.column('id').doUpdateSet(row))
         .execute()
     }
+    await notifyJobsChanged(trx, changed)
   },
 }
 

@@ -3,15 +3,18 @@ import { badRequest } from '@taskforge/core'
 import type { EventStore } from '@taskforge/event-store'
 import { BotReport } from '@taskforge/proto/bots/v1/protocol'
 import { contextFromTrace, SpanKind, withSpan } from '@taskforge/telemetry'
-import { executeJobCommand } from '../app/job-command-handler.js'
+import { executeJobCommand, type JobCommandDeps } from '../app/job-command-handler.js'
+import type { JobTimings } from '../metrics/job-timings.js'
 import { reportToCommand } from './report-command.js'
 
 /** The scheduler's durable on REPORTS; also the inbox consumer name. */
 export const REPORTS_DURABLE = 'job-scheduler-reports'
 
-export interface ReportsDeps {
+export interface ReportsDeps extends JobCommandDeps {
   bus: Bus
   store: EventStore
+  /** Told what each applied report appended (dispatch latency and run time metrics). */
+  timings?: JobTimings
 }
 
 function decodeReport(data: Uint8Array): BotReport {
@@ -32,8 +35,10 @@ export async function handleReport(deps: ReportsDeps, msg: BusMessage): Promise<
   const { store } = deps
   const report = decodeReport(msg.data)
   const command = reportToCommand(report, msg.subject, new Date())
-  const parent = report.trace?.traceparent ? contextFromTrace(report.trace) : undefined
-  await withSpan(
+  // The consumer span already continues a trace the headers carry; the report's own is for those without.
+  const headerTrace = Object.keys(msg.headers).some((key) => key.toLowerCase() === 'traceparent')
+  const parent = !headerTrace && report.trace?.traceparent ? contextFromTrace(report.trace) : undefined
+  const appended = await withSpan(
     `job report ${command.type}`,
     {
       kind: SpanKind.CONSUMER,
@@ -42,14 +47,16 @@ export async function handleReport(deps: ReportsDeps, msg: BusMessage): Promise<
     },
     () =>
       store.transaction(async (trx) => {
-        if (!(await store.claimInbox(trx, REPORTS_DURABLE, report.reportId))) return
-        await executeJobCommand(store, report.jobId, command, {
+        if (!(await store.claimInbox(trx, REPORTS_DURABLE, report.reportId))) return []
+        const result = await executeJobCommand(deps, report.jobId, command, {
           author: report.botId,
           causationId: report.reportId,
           trx,
         })
+        return result.appended
       }),
   )
+  deps.timings?.observe(report.jobId, appended)
 }
 
 /** Starts consuming REPORTS in stream order (reports of one job must apply in the order sent). */

@@ -1,7 +1,25 @@
-import { fold, isId, newId, newSecret, notFound, validationFailed } from '@taskforge/core'
-import { type EventStore, handleCommand, type Projector, type StoredEvent } from '@taskforge/event-store'
+import {
+  AppError,
+  type Decider,
+  ErrorKinds,
+  fold,
+  isId,
+  newId,
+  newSecret,
+  notFound,
+  validationFailed,
+} from '@taskforge/core'
+import {
+  type EventStore,
+  handleCommand,
+  type NewEvent,
+  type Projector,
+  type StoredEvent,
+} from '@taskforge/event-store'
+import type { Recipe } from '@taskforge/proto/catalog/v1/catalog_service'
 import type { TaskDefinition } from '@taskforge/proto/catalog/v1/model'
-import { type ScriptState, scriptDecider } from '../domain/script-decider.js'
+import { definitionFromRecipe } from '../domain/recipe.js'
+import { type ScriptState, scriptDecider, validateFilename } from '../domain/script-decider.js'
 import { type TaskState, taskDecider } from '../domain/task-decider.js'
 import { validateTaskDefinition } from '../domain/task-definition.js'
 import type { CommandContext } from '../events/command-context.js'
@@ -29,6 +47,33 @@ export interface ScriptChanges {
   content?: Uint8Array | undefined
 }
 
+/** Optimistic concurrency asked for by the caller (HTTP If-Match). */
+export interface WriteOptions {
+  /** The version the caller last saw; the write applies only if the object is still at it. */
+  expectedVersion?: number | undefined
+}
+
+/** Aggregates whose state says whether they are live and whose they are. */
+type OwnedState = { status: 'absent' } | { status: 'active' | 'deleted'; customer: string }
+
+interface StreamCommand<C, S extends OwnedState, E> {
+  what: 'script' | 'task'
+  streamType: string
+  streamId: string
+  decider: Decider<C, S, E>
+  command: C
+  encode(event: E): NewEvent
+  decode(stored: StoredEvent): E
+}
+
+function staleVersion(what: string, id: string, expected: number, actual: bigint): AppError {
+  return new AppError(
+    ErrorKinds.PRECONDITION_FAILED,
+    `${what} ${id} is at version ${actual}, the request expected version ${expected}`,
+    { details: { field: 'if-match', expected, actual: Number(actual) } },
+  )
+}
+
 /**
  * The catalog's command side: referential checks that need I/O, then the pure deciders, then a wait
  * until the projections hold the new events so that the caller's next query sees them.
@@ -52,8 +97,18 @@ export class CatalogCommands {
     return { scriptId }
   }
 
-  async updateScript(ctx: CommandContext, scriptId: string, changes: ScriptChanges): Promise<void> {
-    await this.#script(ctx, scriptId, { type: 'updateScript', scriptId, customer: ctx.customer, ...changes })
+  async updateScript(
+    ctx: CommandContext,
+    scriptId: string,
+    changes: ScriptChanges,
+    options: WriteOptions = {},
+  ): Promise<void> {
+    await this.#script(
+      ctx,
+      scriptId,
+      { type: 'updateScript', scriptId, customer: ctx.customer, ...changes },
+      options,
+    )
   }
 
   async deleteScript(ctx: CommandContext, scriptId: string): Promise<void> {
@@ -74,13 +129,54 @@ export class CatalogCommands {
     return { taskId }
   }
 
-  /** Changes the given definition fields; a full definition replaces the task's. */
-  async updateTask(ctx: CommandContext, taskId: string, changes: Partial<TaskDefinition>): Promise<void> {
+  /**
+   * Changes the given definition fields; a full definition replaces the task's. Answers the API names
+   * of the fields that changed (none: nothing was recorded).
+   */
+  async updateTask(
+    ctx: CommandContext,
+    taskId: string,
+    changes: Partial<TaskDefinition>,
+    options: WriteOptions = {},
+  ): Promise<{ changedFields: string[] }> {
     const current = await this.#taskState(taskId)
     if (current.status === 'active' && current.customer === ctx.customer) {
       await this.#assertReferences(ctx.customer, { ...current.definition, ...changes }, current.definition)
     }
-    await this.#task(ctx, taskId, { type: 'updateTask', taskId, customer: ctx.customer, changes })
+    const events = await this.#task(
+      ctx,
+      taskId,
+      { type: 'updateTask', taskId, customer: ctx.customer, changes },
+      options,
+    )
+    const updated = events.find((event) => event.$case === 'updated')
+    return { changedFields: updated?.$case === 'updated' ? updated.value.changedFields : [] }
+  }
+
+  /**
+   * Creates a script and a task running it on `hostId` from a recipe. Everything that can be checked is
+   * checked before anything is written, so a bad recipe leaves no orphan script behind.
+   */
+  async importRecipe(
+    ctx: CommandContext,
+    recipe: Recipe,
+    hostId: string,
+  ): Promise<{ taskId: string; scriptId: string }> {
+    validateFilename(recipe.scriptFilename)
+    const pending = validateTaskDefinition(definitionFromRecipe(recipe, hostId, newId()))
+    await this.#bots.assertBotOf(ctx.customer, pending.hostId)
+    const { scriptId } = await this.createScript(ctx, {
+      filename: recipe.scriptFilename,
+      description: recipe.scriptDescription,
+      content: recipe.scriptContent,
+    })
+    try {
+      const { taskId } = await this.createTask(ctx, definitionFromRecipe(recipe, pending.hostId, scriptId))
+      return { taskId, scriptId }
+    } catch (error) {
+      await this.deleteScript(ctx, scriptId).catch(() => undefined)
+      throw error
+    }
   }
 
   async deleteTask(ctx: CommandContext, taskId: string): Promise<void> {
@@ -124,30 +220,91 @@ export class CatalogCommands {
     return fold(taskDecider, events.map(decodeTaskEvent))
   }
 
-  async #script(ctx: CommandContext, scriptId: string, command: Parameters<typeof scriptDecider.decide>[0]) {
+  async #script(
+    ctx: CommandContext,
+    scriptId: string,
+    command: Parameters<typeof scriptDecider.decide>[0],
+    options: WriteOptions = {},
+  ) {
     this.#assertStreamId(scriptId, 'script')
-    const { appended } = await handleCommand(this.#store, {
-      streamType: SCRIPT_STREAM,
-      streamId: scriptId,
-      decider: scriptDecider,
-      command,
-      encode: (event) => encodeScriptEvent(event, ctx),
-      decode: decodeScriptEvent,
-    })
-    await this.#readYourWrites(appended)
+    return this.#execute(
+      ctx,
+      {
+        what: 'script',
+        streamType: SCRIPT_STREAM,
+        streamId: scriptId,
+        decider: scriptDecider,
+        command,
+        encode: (event) => encodeScriptEvent(event, ctx),
+        decode: decodeScriptEvent,
+      },
+      options,
+    )
   }
 
-  async #task(ctx: CommandContext, taskId: string, command: Parameters<typeof taskDecider.decide>[0]) {
+  async #task(
+    ctx: CommandContext,
+    taskId: string,
+    command: Parameters<typeof taskDecider.decide>[0],
+    options: WriteOptions = {},
+  ) {
     this.#assertStreamId(taskId, 'task')
-    const { appended } = await handleCommand(this.#store, {
-      streamType: TASK_STREAM,
-      streamId: taskId,
-      decider: taskDecider,
-      command,
-      encode: (event) => encodeTaskEvent(event, ctx),
-      decode: decodeTaskEvent,
-    })
-    await this.#readYourWrites(appended)
+    return this.#execute(
+      ctx,
+      {
+        what: 'task',
+        streamType: TASK_STREAM,
+        streamId: taskId,
+        decider: taskDecider,
+        command,
+        encode: (event) => encodeTaskEvent(event, ctx),
+        decode: decodeTaskEvent,
+      },
+      options,
+    )
+  }
+
+  /**
+   * Without an expected version, a concurrent writer just means deciding again on the fresh stream.
+   * With one, the caller decided on what it saw: a stale version is PRECONDITION_FAILED before
+   * anything is decided, and a writer slipping in between read and append is WRONG_EXPECTED_VERSION,
+   * never retried. A missing or foreign object is NOT_FOUND first, so versions leak nothing.
+   */
+  async #execute<C, S extends OwnedState, E>(
+    ctx: CommandContext,
+    command: StreamCommand<C, S, E>,
+    options: WriteOptions,
+  ): Promise<E[]> {
+    // An id of another kind of stream (a task id sent as a script id) must not be decoded as this kind.
+    const args: StreamCommand<C, S, E> = {
+      ...command,
+      decode: (stored) => {
+        if (stored.streamType !== command.streamType) throw notFound(command.what, command.streamId)
+        return command.decode(stored)
+      },
+    }
+    const expected = options.expectedVersion ?? 0
+    if (expected === 0) {
+      const { appended, newEvents } = await handleCommand(this.#store, args)
+      await this.#readYourWrites(appended)
+      return newEvents
+    }
+    const { version, events } = await this.#store.readStream(args.streamId)
+    const state = fold(args.decider, events.map(args.decode))
+    if (state.status !== 'active' || state.customer !== ctx.customer) throw notFound(args.what, args.streamId)
+    if (version !== BigInt(expected)) throw staleVersion(args.what, args.streamId, expected, version)
+    const newEvents = args.decider.decide(args.command, state)
+    if (newEvents.length === 0) return newEvents
+    const result = await this.#store.appendToStream(
+      args.streamType,
+      args.streamId,
+      newEvents.map(args.encode),
+      {
+        expectedVersion: version,
+      },
+    )
+    await this.#readYourWrites(result.events)
+    return newEvents
   }
 
   /** Ids are uuids; anything else cannot name a stream, and is reported like a missing object. */

@@ -57,6 +57,14 @@ export function validateFilename(filename: unknown): string {
   return value
 }
 
+/** The description is a Postgres text column, which cannot hold NUL. */
+function validateDescription(description: string): string {
+  if (description.includes('\0')) {
+    throw validationFailed('description may not contain NUL characters', { field: 'description' })
+  }
+  return description
+}
+
 function validateContent(content: Uint8Array): Buffer {
   if (content.byteLength > MAX_SCRIPT_BYTES) {
     throw validationFailed(`content is larger than ${MAX_SCRIPT_BYTES} bytes`, {
@@ -85,7 +93,7 @@ function decide(command: ScriptCommand, state: ScriptState): ScriptDomainEvent[]
             scriptId: command.scriptId,
             customer: command.customer,
             filename: validateFilename(command.filename),
-            description: command.description,
+            description: validateDescription(command.description),
             content: validateContent(command.content),
           },
         },
@@ -95,12 +103,12 @@ function decide(command: ScriptCommand, state: ScriptState): ScriptDomainEvent[]
       const current = activeOf(state, command)
       const filename = command.filename === undefined ? undefined : validateFilename(command.filename)
       const content = command.content === undefined ? undefined : validateContent(command.content)
+      const description =
+        command.description === undefined ? undefined : validateDescription(command.description)
       const changes = {
         filename: filename !== undefined && filename !== current.filename ? filename : undefined,
         description:
-          command.description !== undefined && command.description !== current.description
-            ? command.description
-            : undefined,
+          description !== undefined && description !== current.description ? description : undefined,
         content: content !== undefined && !content.equals(current.content) ? content : undefined,
       }
       if (

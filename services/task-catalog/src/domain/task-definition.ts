@@ -43,20 +43,26 @@ export type TaskFieldName = keyof typeof TASK_FIELDS
 
 const isInteger = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value)
 
+/** Postgres text and jsonb cannot hold NUL: a definition carrying one could never be projected. */
+function withoutNul(value: string, field: string): string {
+  if (value.includes('\0')) throw validationFailed(`${field} may not contain NUL characters`, { field })
+  return value
+}
+
 function stringList(value: unknown, field: string): string[] {
   if (value === undefined || value === null) return []
   if (!Array.isArray(value)) throw validationFailed(`${field} must be a list of strings`, { field })
   return value.map((item, index) => {
     if (typeof item !== 'string')
       throw validationFailed(`${field}[${index}] must be a string`, { field, index })
-    return item
+    return withoutNul(item, field)
   })
 }
 
 function text(value: unknown, field: string): string {
   if (value === undefined || value === null) return ''
   if (typeof value !== 'string') throw validationFailed(`${field} must be a string`, { field })
-  return value
+  return withoutNul(value, field)
 }
 
 function validateName(value: unknown): string {
@@ -162,7 +168,7 @@ function validateEnv(value: unknown): Record<string, string> {
   const env: Record<string, string> = {}
   for (const [name, v] of Object.entries(value)) {
     if (typeof v !== 'string') throw validationFailed(`env ${name} must be a string`, { field: 'env' })
-    env[name] = v
+    env[withoutNul(name, 'env')] = withoutNul(v, 'env')
   }
   return env
 }

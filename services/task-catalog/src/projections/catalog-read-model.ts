@@ -14,6 +14,11 @@ export interface TaskCredentials {
   secret: string
 }
 
+/** A task's secret with its owner, for checking a secret run that may not name the organization. */
+export interface TaskSecret extends TaskCredentials {
+  customer: string
+}
+
 function toScript(row: Omit<Selectable<ScriptsTable>, 'content'> & { content?: Buffer }): Script {
   return {
     id: row.id,
@@ -88,6 +93,27 @@ export class CatalogReadModel {
     if (filter.hostId) query = query.where('host_id', '=', filter.hostId)
     const rows = await query.orderBy('created_at').orderBy('id').execute()
     return rows.map(toTask)
+  }
+
+  /** Ids of the live tasks that run a script (a script in use may not be deleted). */
+  async tasksUsingScript(customer: string, scriptId: string): Promise<string[]> {
+    const rows = await this.#db
+      .selectFrom('tasks')
+      .select('id')
+      .where('customer', '=', customer)
+      .where('script_id', '=', scriptId)
+      .orderBy('created_at')
+      .execute()
+    return rows.map((row) => row.id)
+  }
+
+  /** A task's secret and owner, whoever asks: only for comparing a presented secret. */
+  async getTaskSecret(id: string): Promise<TaskSecret | undefined> {
+    return this.#db
+      .selectFrom('tasks')
+      .select(['id', 'customer', 'secret'])
+      .where('id', '=', id)
+      .executeTakeFirst()
   }
 
   async getTaskCredentials(customer: string, id: string): Promise<TaskCredentials | undefined> {

@@ -1,102 +1,90 @@
+import { notFound } from '@taskforge/core'
 import type { FastifyInstance } from 'fastify'
 import type { Clients } from '../../clients/clients.js'
 import type { Authenticator } from '../auth.js'
-import { customerParams, idParams } from '../schemas.js'
-import { runArguments } from '../task-input.js'
+import { customerParams, errorResponses, idParams, jobResponseSchema, tokenQuery } from '../schemas.js'
+import { visibleTask, visibleTaskIds } from '../task-access.js'
 import { jobView } from '../views.js'
 
 const listQuery = {
   type: 'object',
   properties: {
-    task: { type: 'string', maxLength: 100 },
-    task_id: { type: 'string', maxLength: 100 },
+    task: { type: 'string', maxLength: 100, description: 'only jobs of this task' },
+    task_id: { type: 'string', maxLength: 100, description: 'same as task' },
     lifecycle: { type: 'string', maxLength: 20 },
     state: { type: 'string', maxLength: 20 },
     host_id: { type: 'string', maxLength: 100 },
     limit: { type: 'integer', minimum: 1, maximum: 1000 },
-    access_token: { type: 'string' },
+    access_token: { type: 'string', maxLength: 200 },
   },
 } as const
 
-/** Jobs: runs and their read model, owned by job-scheduler. */
+interface ListQuery {
+  task?: string
+  task_id?: string
+  lifecycle?: string
+  state?: string
+  host_id?: string
+  limit?: number
+}
+
+/** Jobs as viewers read them, owned by job-scheduler; the jobs of a task its acls hide are hidden too. */
 export function jobRoutes(app: FastifyInstance, deps: { clients: Clients; auth: Authenticator }): void {
   const { clients, auth } = deps
+  const tags = ['jobs']
 
-  app.post<{ Params: { customer: string; id: string } }>(
-    '/:customer/task/:id/job',
-    {
-      schema: {
-        tags: ['jobs'],
-        summary: 'Run a task: answers the created job',
-        params: idParams,
-        body: {
-          anyOf: [
-            { type: 'object', properties: { task_arguments: { type: 'array', maxItems: 100 } } },
-            { type: 'array', maxItems: 100 },
-            { type: 'null' },
-          ],
-        },
-      },
-    },
-    async (request, reply) => {
-      const caller = await auth.require(request, request.params.customer, 'user')
-      const { job } = await clients.scheduler.runTask({
-        customer: request.params.customer,
-        taskId: request.params.id,
-        taskArguments: runArguments(request.body),
-        origin: 'api',
-        author: caller.name,
-        jobId: '',
-      })
-      return reply.status(201).send(jobView(job!))
-    },
-  )
-
-  app.get<{
-    Params: { customer: string }
-    Querystring: {
-      task?: string
-      task_id?: string
-      lifecycle?: string
-      state?: string
-      host_id?: string
-      limit?: number
-    }
-  }>(
+  app.get<{ Params: { customer: string }; Querystring: ListQuery }>(
     '/:customer/job',
     {
       schema: {
-        tags: ['jobs'],
+        tags,
         summary: 'List jobs, newest first',
         params: customerParams,
         querystring: listQuery,
+        response: { 200: { type: 'array', items: jobResponseSchema }, ...errorResponses },
       },
     },
     async (request) => {
-      await auth.require(request, request.params.customer, 'viewer')
+      const { customer } = request.params
+      const caller = await auth.require(request, customer, 'viewer')
       const q = request.query
+      const taskId = q.task ?? q.task_id ?? ''
+      // A task of another organization, a deleted one and an invisible one are all unknown here.
+      if (taskId !== '') await visibleTask(clients, caller, customer, taskId)
       const { jobs } = await clients.scheduler.listJobs({
-        customer: request.params.customer,
-        taskId: q.task ?? q.task_id ?? '',
+        customer,
+        taskId,
         lifecycle: q.lifecycle ?? '',
         state: q.state ?? '',
         hostId: q.host_id ?? '',
         limit: q.limit ?? 100,
       })
-      return jobs.map(jobView)
+      const visible = taskId === '' ? await visibleTaskIds(clients, caller, customer) : undefined
+      return jobs.filter((job) => visible === undefined || visible.has(job.taskId)).map(jobView)
     },
   )
 
   app.get<{ Params: { customer: string; id: string } }>(
     '/:customer/job/:id',
-    { schema: { tags: ['jobs'], summary: 'Get a job', params: idParams } },
+    {
+      schema: {
+        tags,
+        summary: 'Get a job',
+        params: idParams,
+        querystring: tokenQuery,
+        response: { 200: jobResponseSchema, ...errorResponses },
+      },
+    },
     async (request) => {
-      await auth.require(request, request.params.customer, 'viewer')
-      const { job } = await clients.scheduler.getJob({
-        customer: request.params.customer,
-        jobId: request.params.id,
-      })
-      return jobView(job!)
+      const { customer, id } = request.params
+      const caller = await auth.require(request, customer, 'viewer')
+      const { job } = await clients.scheduler.getJob({ customer, jobId: id })
+      if (job === undefined) throw notFound('job', id)
+      if (caller.role !== 'admin') {
+        const visible = await visibleTaskIds(clients, caller, customer)
+        if (visible !== undefined && !visible.has(job.taskId)) throw notFound('job', id)
+      }
+      return jobView(job)
     },
   )
 }

@@ -1,0 +1,172 @@
+import type { ChildProcess } from 'node:child_process'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { freePort } from '@taskforge/testkit'
+import { NATS_AUTH_VARIABLES } from '../../../scripts/platform/nats-auth.js'
+import { ServiceProcess } from '../../../scripts/platform/service-process.js'
+import { type Platform, startPlatform } from '../../../scripts/platform.js'
+import { pollUntil } from '../lib/clock.js'
+import { JsonClient, stringField } from '../lib/json-client.js'
+import { LogSink } from '../lib/log-sink.js'
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
+const WATCHDOG = join(ROOT, 'scripts/platform/parent-watchdog.ts')
+const SPARE_TASKS = 15
+
+/** The platform as `npm start` runs it, plus the bench's bot, task and marker directory. */
+export interface BenchPlatform {
+  platform: Platform
+  api: JsonClient
+  customer: string
+  botId: string
+  /** The no-op task every pass runs. */
+  taskId: string
+  /** More no-op tasks on the same bot, for the pass that spreads runs over several tasks. */
+  spareTaskIds: string[]
+  /** Where each job's script writes the wall-clock time it began, in a file named after the job. */
+  markDir: string
+  botConcurrency: number
+  /** Every process by name, with its pid (for matching CPU profiles). */
+  pids(): Map<string, number>
+  stop(): Promise<void>
+}
+
+/**
+ * The no-op job: bash writes `$EPOCHREALTIME` (microseconds, a builtin: no extra process) to a file
+ * named after the job. That stamp is taken inside the script's own process once it runs, so "script
+ * started" is measured where it happens, not where the bot decides to spawn it.
+ */
+function markerScript(markDir: string): string {
+  return `#!/bin/bash\nprintf '%s' "$EPOCHREALTIME" > '${markDir}/'"$TASKFORGE_JOB_ID"\n`
+}
+
+function botEnvironment(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {}
+  const dropped = new Set<string>(NATS_AUTH_VARIABLES)
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith('VITEST') && !dropped.has(key)) env[key] = value
+  }
+  return { ...env, ...extra }
+}
+
+/**
+ * Starts every service with startPlatform (real processes, throwaway Postgres and NATS data), then
+ * the bot as `npm run bot` would, with `--concurrency`, and creates the no-op task on it.
+ */
+export async function startBenchPlatform(options: {
+  botConcurrency: number
+  /** Extra environment of every platform process (NODE_OPTIONS for profiles). */
+  env?: Record<string, string>
+  log: (message: string) => void
+}): Promise<BenchPlatform> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'taskforge-bench-'))
+  const markDir = join(dataDir, 'marks')
+  await mkdir(markDir)
+  const sink = new LogSink()
+  const env = {
+    LOG_LEVEL: 'warn',
+    // Webhook receivers of the bench listen on loopback addresses.
+    WEBHOOK_ALLOW_NETWORKS: '127.0.0.0/8',
+    ...options.env,
+  }
+  const platform = await startPlatform({
+    dataDir,
+    persistent: false,
+    gatewayPort: await freePort(),
+    withBot: false,
+    log: sink.write,
+    env,
+  })
+  let bot: ServiceProcess | undefined
+  let api: JsonClient | undefined
+  const stop = async () => {
+    await bot?.stop(30_000)
+    await api?.close()
+    await platform.stop()
+    await rm(dataDir, { recursive: true, force: true })
+  }
+  try {
+    const { customer, admin_token: token } = platform.credentials
+    const botId = platform.credentials.bot.id
+    api = new JsonClient(platform.credentials.gateway_url, token)
+    bot = new ServiceProcess({
+      name: 'bot',
+      command: process.execPath,
+      args: [
+        '--conditions=source',
+        '--import',
+        'tsx',
+        '--import',
+        WATCHDOG,
+        join(ROOT, 'services/bot/src/main.ts'),
+        '--credentials',
+        platform.botCredentialsFile,
+        '--work-dir',
+        join(dataDir, 'bot'),
+        '--concurrency',
+        String(options.botConcurrency),
+        '--shutdown-timeout',
+        '10s',
+      ],
+      cwd: ROOT,
+      env: botEnvironment(env),
+      log: sink.write,
+    })
+    bot.start()
+    const client = api
+    // At LOG_LEVEL=warn the bot logs nothing when it starts: its first heartbeat tells.
+    const online = await pollUntil(
+      async () => {
+        const bots = await client.request('GET', `/${customer}/bot`)
+        return (
+          Array.isArray(bots.body) &&
+          bots.body.some((b: { id?: unknown; online?: unknown }) => b.id === botId && b.online === true)
+        )
+      },
+      { timeoutMs: 60_000, intervalMs: 200 },
+    )
+    if (!online) throw new Error(`the bot did not come online; its last lines:\n${bot.tail}`)
+    const script = await api.expect(201, 'POST', `/${customer}/script`, {
+      filename: 'mark.sh',
+      description: 'bench: notes when it starts',
+      content: markerScript(markDir),
+    })
+    const taskIds: string[] = []
+    for (let i = 0; i < 1 + SPARE_TASKS; i++) {
+      const task = await api.expect(201, 'POST', `/${customer}/task`, {
+        name: `bench no-op ${i}`,
+        host_id: botId,
+        script_id: stringField(script, 'id'),
+        multitasking: true,
+        timeout: 60,
+      })
+      taskIds.push(stringField(task, 'id'))
+    }
+    const running = bot
+    return {
+      platform,
+      api,
+      customer,
+      botId,
+      taskId: taskIds[0]!,
+      spareTaskIds: taskIds.slice(1),
+      markDir,
+      botConcurrency: options.botConcurrency,
+      pids() {
+        const pids = new Map<string, number>()
+        const all: [string, ChildProcess | undefined][] = [...platform.processes, ['bot', running.process]]
+        for (const [name, child] of all) if (child?.pid !== undefined) pids.set(name, child.pid)
+        return pids
+      },
+      stop,
+    }
+  } catch (error) {
+    await stop().catch(() => undefined)
+    throw error
+  } finally {
+    const dropped = sink.takeDropped()
+    if (dropped > 0) options.log(`${dropped} platform log lines not shown`)
+  }
+}

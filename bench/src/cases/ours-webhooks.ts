@@ -1,0 +1,184 @@
+import { wallClockMs } from '../lib/clock.js'
+import { closedLoop, openLoop } from '../lib/load.js'
+import { summarizeLatencies } from '../lib/stats.js'
+import type { CaseResult } from '../results/model.js'
+import { Series } from '../results/series.js'
+import type { BenchPlatform } from './bench-platform.js'
+import { assertNoFailures, type CaseContext } from './case.js'
+import { HangingReceiver, LiveReceiver } from './webhook-receivers.js'
+
+/** Subscriptions of the live receiver: each event is delivered this many times. */
+const SUBSCRIPTIONS = 20
+/** Tasks updated in turn, so concurrent updates do not contend for one stream. */
+const TASKS = 16
+const LATENCY_RATE = 10
+const BURST_CALLERS = 16
+
+interface Events {
+  tasks: string[]
+  next: number
+}
+
+/** A task update whose description names it: the `task.update` event every subscription gets. */
+async function emit(bp: BenchPlatform, events: Events, seq: number): Promise<void> {
+  const taskId = events.tasks[seq % events.tasks.length]!
+  await bp.api.expect(200, 'PATCH', `/${bp.customer}/task/${taskId}`, { description: `bench-${seq}` })
+}
+
+async function subscribe(bp: BenchPlatform, url: string): Promise<string> {
+  const created = await bp.api.expect(201, 'POST', `/${bp.customer}/subscription`, {
+    url,
+    events: ['task.update'],
+    description: 'bench receiver',
+  })
+  return String(created.id)
+}
+
+/**
+ * Latency: events at a fixed rate, PATCH sent → first attempt arriving at the receiver, for every
+ * delivery. Throughput: events sent as fast as 16 callers can, first delivery → last delivery.
+ */
+async function passes(
+  ctx: CaseContext,
+  bp: BenchPlatform,
+  receiver: LiveReceiver,
+  events: Events,
+  sizes: { latencyEvents: number; burstEvents: number },
+) {
+  const sent = new Map<number, number>()
+  const from = events.next
+  events.next += sizes.latencyEvents
+  const before = receiver.receipts.length
+  const outcome = await openLoop({
+    rate: LATENCY_RATE,
+    count: sizes.latencyEvents,
+    fire: async (i, at) => {
+      sent.set(from + i, at)
+      await emit(bp, events, from + i)
+    },
+  })
+  assertNoFailures('task updates', outcome)
+  const expected = before + sizes.latencyEvents * SUBSCRIPTIONS
+  if (!(await receiver.waitFor(expected, 120_000))) throw new Error('deliveries missing after 120 s')
+  const samples = receiver.receipts
+    .slice(before, expected)
+    .filter((receipt) => sent.has(receipt.seq))
+    .map((receipt) => receipt.at - sent.get(receipt.seq)!)
+  const latency = summarizeLatencies(samples)
+
+  const burstFrom = events.next
+  events.next += sizes.burstEvents
+  const burstBefore = receiver.receipts.length
+  const began = wallClockMs()
+  const burst = await closedLoop({
+    workers: BURST_CALLERS,
+    count: sizes.burstEvents,
+    call: (i) => emit(bp, events, burstFrom + i),
+  })
+  assertNoFailures('task updates', burst)
+  const burstExpected = burstBefore + sizes.burstEvents * SUBSCRIPTIONS
+  if (!(await receiver.waitFor(burstExpected, 300_000))) throw new Error('deliveries missing after 300 s')
+  const receipts = receiver.receipts.slice(burstBefore, burstExpected)
+  const first = Math.min(...receipts.map((receipt) => receipt.at))
+  const last = Math.max(...receipts.map((receipt) => receipt.at))
+  const deliveries = receipts.length
+  ctx.log(
+    `webhooks: p50 ${latency.p50.toFixed(1)} ms p99 ${latency.p99.toFixed(1)} ms, ${Math.round(deliveries / ((last - first) / 1000))} deliveries/s`,
+  )
+  return {
+    latency,
+    rate: deliveries / ((last - first) / 1000),
+    endToEnd: deliveries / ((last - began) / 1000),
+  }
+}
+
+/**
+ * webhook-relay: `task.update` events fanned out to 20 subscriptions of one local receiver, then
+ * the same with a subscription to a receiver that accepts connections and never answers.
+ */
+export async function oursWebhooks(ctx: CaseContext, bp: BenchPlatform): Promise<CaseResult> {
+  const sizes = ctx.quick ? { latencyEvents: 30, burstEvents: 50 } : { latencyEvents: 100, burstEvents: 100 }
+  const series = new Series()
+    .declare(
+      'rate',
+      `deliveries to the live receiver (${SUBSCRIPTIONS} subscriptions)`,
+      'rate',
+      'deliveries/s',
+    )
+    .declare('e2e.rate', 'deliveries/s from the first update sent', 'rate', 'deliveries/s')
+    .declare('p50', `event → first attempt p50 at ${LATENCY_RATE} events/s`, 'latency-p50')
+    .declare('p99', `event → first attempt p99 at ${LATENCY_RATE} events/s`, 'latency-p99')
+    .declare('dead.rate', 'deliveries/s, a dead receiver subscribed too', 'rate', 'deliveries/s')
+    .declare(
+      'dead.e2e.rate',
+      'deliveries/s from the first update, dead receiver subscribed',
+      'rate',
+      'deliveries/s',
+    )
+    .declare('dead.p50', 'event → first attempt p50, dead receiver subscribed', 'latency-p50')
+    .declare('dead.p99', 'event → first attempt p99, dead receiver subscribed', 'latency-p99')
+  const live = new LiveReceiver()
+  const dead = new HangingReceiver()
+  await live.start()
+  await dead.start()
+  const subscriptions: string[] = []
+  try {
+    const script = await bp.api.expect(201, 'POST', `/${bp.customer}/script`, {
+      filename: 'hook.sh',
+      content: '#!/bin/sh\nexit 0\n',
+    })
+    const events: Events = { tasks: [], next: 0 }
+    for (let i = 0; i < TASKS; i++) {
+      const task = await bp.api.expect(201, 'POST', `/${bp.customer}/task`, {
+        name: `bench hook ${i}`,
+        host_id: bp.botId,
+        script_id: script.id,
+      })
+      events.tasks.push(String(task.id))
+    }
+    for (let i = 0; i < SUBSCRIPTIONS; i++) {
+      subscriptions.push(await subscribe(bp, `http://127.0.0.1:${live.port}/hook/${i}`))
+    }
+    await passes(ctx, bp, live, events, { latencyEvents: 10, burstEvents: 10 })
+    for (let rep = 0; rep < ctx.repetitions; rep++) {
+      const result = await passes(ctx, bp, live, events, sizes)
+      series.add('rate', result.rate)
+      series.add('e2e.rate', result.endToEnd)
+      series.add('p50', result.latency.p50)
+      series.add('p99', result.latency.p99)
+    }
+    subscriptions.push(await subscribe(bp, `http://${dead.host}:${dead.port}/dead`))
+    for (let rep = 0; rep < ctx.repetitions; rep++) {
+      const result = await passes(ctx, bp, live, events, sizes)
+      series.add('dead.rate', result.rate)
+      series.add('dead.e2e.rate', result.endToEnd)
+      series.add('dead.p50', result.latency.p50)
+      series.add('dead.p99', result.latency.p99)
+    }
+  } finally {
+    for (const id of subscriptions) {
+      await bp.api.request('DELETE', `/${bp.customer}/subscription/${id}`).catch(() => undefined)
+    }
+    await live.stop()
+    await dead.stop()
+  }
+  return {
+    id: 'ours.webhooks',
+    title: 'Webhook relay deliveries',
+    group: 'ours',
+    settings: {
+      events: 'task.update (PATCH /:customer/task/:id)',
+      subscriptions: SUBSCRIPTIONS,
+      receiver: 'one local HTTP server answering 204',
+      deadReceiver: 'accepts connections on 127.0.0.2, never answers (WEBHOOK_TIMEOUT 10 s)',
+      latencyRate: LATENCY_RATE,
+      latencyEvents: sizes.latencyEvents,
+      burstEvents: sizes.burstEvents,
+      burstCallers: BURST_CALLERS,
+      relaySettings: 'defaults: WEBHOOK_CONCURRENCY 64, per subscription 4, per host 16',
+      eventTime: 'when the PATCH was sent (the event commits before its answer)',
+    },
+    metrics: series.metrics(),
+    notes: [`the dead receiver was connected to ${dead.connections} times`],
+  }
+}

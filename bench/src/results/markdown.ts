@@ -1,0 +1,134 @@
+import { round } from '../lib/stats.js'
+import type { BenchResults, CaseResult, Metric, ProfileSummary } from './model.js'
+
+const FLOORS = {
+  'latency-p50': [
+    ['floor.jetstream', 'rtt.p50'],
+    ['floor.postgres', 'commit.p50'],
+  ],
+  'latency-p99': [
+    ['floor.jetstream', 'rtt.p99'],
+    ['floor.postgres', 'commit.p99'],
+  ],
+  rate: [
+    ['floor.jetstream', 'rate'],
+    ['floor.postgres', 'rate'],
+  ],
+} as const
+
+function format(value: number): string {
+  if (!Number.isFinite(value)) return '–'
+  const rounded = round(value)
+  return Math.abs(rounded) >= 1000 ? rounded.toLocaleString('en-US') : String(rounded)
+}
+
+function ratio(value: number, floor: number | undefined): string {
+  if (floor === undefined || !Number.isFinite(floor) || floor === 0) return '–'
+  return `${format(value / floor)}×`
+}
+
+function floorOf(results: BenchResults, [caseId, metricId]: readonly [string, string]): number | undefined {
+  return results.cases.find((c) => c.id === caseId)?.metrics.find((m) => m.id === metricId)?.median
+}
+
+function metricRow(results: BenchResults, metric: Metric): string {
+  const [jetstream, postgres] = FLOORS[metric.kind]
+  const unit = metric.kind === 'rate' ? metric.unit : 'ms'
+  return `| ${metric.label} | ${format(metric.min)} | **${format(metric.median)}** | ${format(metric.max)} | ${unit} | ${ratio(metric.median, floorOf(results, jetstream))} | ${ratio(metric.median, floorOf(results, postgres))} |`
+}
+
+function settingsLine(settings: CaseResult['settings']): string {
+  return Object.entries(settings)
+    .map(([key, value]) => `${key}: ${String(value)}`)
+    .join('; ')
+}
+
+function caseSection(results: BenchResults, result: CaseResult): string[] {
+  const lines = [`### ${result.title}`, '']
+  if (result.skipped !== undefined) return [...lines, `Skipped: ${result.skipped}`, '']
+  lines.push(`Settings: ${settingsLine(result.settings)}.`, '')
+  lines.push('| figure | min | median | max | unit | × JetStream floor | × Postgres floor |')
+  lines.push('|---|---:|---:|---:|---|---:|---:|')
+  for (const metric of result.metrics) lines.push(metricRow(results, metric))
+  lines.push('')
+  if (result.cpuPerUnitMs !== undefined) {
+    lines.push(`CPU time per ${result.cpuPerUnitMs.unit}, by process (ms):`, '')
+    lines.push('| process | CPU ms |', '|---|---:|')
+    for (const [process, ms] of Object.entries(result.cpuPerUnitMs.byProcess)) {
+      lines.push(`| ${process} | ${process === 'total' ? `**${ms}**` : ms} |`)
+    }
+    lines.push('')
+  }
+  for (const note of result.notes ?? []) lines.push(`- ${note}`)
+  if ((result.notes ?? []).length > 0) lines.push('')
+  return lines
+}
+
+function profileSection(profiles: readonly ProfileSummary[]): string[] {
+  if (profiles.length === 0) return []
+  const lines = ['## CPU profiles', '']
+  lines.push(
+    'Self time during the profiled pass, as a share of the time each process was busy (raw profiles in `profiles/`).',
+    '',
+  )
+  for (const profile of profiles) {
+    lines.push(
+      `### ${profile.pass} — ${profile.process}: busy ${profile.busyPercent} % of ${profile.totalMs} ms`,
+      '',
+    )
+    lines.push(`Modules: ${profile.topModules.map((m) => `${m.module} ${m.selfPercent} %`).join(', ')}.`, '')
+    lines.push('| self % | frame |', '|---:|---|')
+    for (const frame of profile.topFrames.slice(0, 10))
+      lines.push(`| ${frame.selfPercent} | \`${frame.frame}\` |`)
+    lines.push('')
+  }
+  return lines
+}
+
+/** The human-readable table of a run: machine, settings, targets, every figure with its floor ratios. */
+export function renderMarkdown(results: BenchResults): string {
+  const m = results.machine
+  const lines = [
+    '# Benchmark results',
+    '',
+    `Run ${results.startedAt}, ${results.durationS} s, ${results.repetitions} repetitions of every measurement (min / median / max of the repetitions; each repetition's latency is a percentile over all its jobs).`,
+    '',
+    '## Machine',
+    '',
+    '| | |',
+    '|---|---|',
+    `| CPU | ${m.cpuModel}, ${m.cores} cores |`,
+    `| memory | ${m.memoryGiB} GiB |`,
+    `| OS | ${m.os} |`,
+    `| Node.js | ${m.node} |`,
+    `| Postgres | ${m.postgres} |`,
+    `| nats-server | ${m.natsServer} |`,
+    `| redis-server | ${m.redisServer} |`,
+    '',
+    '## Settings',
+    '',
+    settingsLine(results.settings),
+    '',
+    '## Targets',
+    '',
+    '| target | ours (median) | bound | |',
+    '|---|---:|---:|---|',
+  ]
+  for (const target of results.targets) {
+    const status = target.status === 'pass' ? 'pass' : target.status === 'miss' ? '**miss**' : 'n/a'
+    lines.push(
+      `| ${target.description} | ${format(target.value)} ${target.unit} | ${format(target.bound)} ${target.unit} | ${status}${target.note ? ` (${target.note})` : ''} |`,
+    )
+  }
+  lines.push('', '## Figures', '')
+  lines.push(
+    'Ratios divide the median by the floor of the same kind measured in this run: latencies by the bare JetStream round trip and the bare Postgres commit of the same percentile, rates by their rates.',
+    '',
+  )
+  for (const group of ['ours', 'peer', 'floor'] as const) {
+    for (const result of results.cases.filter((c) => c.group === group))
+      lines.push(...caseSection(results, result))
+  }
+  lines.push(...profileSection(results.profiles))
+  return `${lines.join('\n')}\n`
+}

@@ -1,0 +1,204 @@
+// `npm run bench`: every measurement of docs/benchmarks.md in one run, written to
+// bench/results/latest.json and latest.md.
+import { mkdir, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { startPostgres } from '@taskforge/testkit'
+import pg from 'pg'
+import { startBenchPlatform } from './cases/bench-platform.js'
+import { type CaseContext, skippedCase } from './cases/case.js'
+import { floorJetStream } from './cases/floor-jetstream.js'
+import { floorPostgres } from './cases/floor-postgres.js'
+import { oursGateway } from './cases/ours-gateway.js'
+import { oursJobs } from './cases/ours-jobs.js'
+import { profileOurs } from './cases/ours-profile.js'
+import { oursWebhooks } from './cases/ours-webhooks.js'
+import { projectionRebuild } from './cases/projection-rebuild.js'
+import { wallClockMs } from './lib/clock.js'
+import { machineInfo } from './lib/machine.js'
+import { findRedisServer, startRedis } from './lib/redis-server.js'
+import { type CaseId, parseOptions, USAGE } from './options.js'
+import { type PeerLoad, peerCase } from './peers/peer-case.js'
+import { renderMarkdown } from './results/markdown.js'
+import type { BenchResults, CaseResult } from './results/model.js'
+import { evaluateTargets } from './results/targets.js'
+
+const BENCH_DIR = join(dirname(fileURLToPath(import.meta.url)), '..')
+
+function log(message: string): void {
+  console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`)
+}
+
+async function serverSettings(url: string): Promise<Record<string, string>> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    const settings: Record<string, string> = {}
+    for (const name of ['fsync', 'synchronous_commit', 'full_page_writes', 'shared_buffers']) {
+      const { rows } = await client.query<Record<string, string>>(`SHOW ${name}`)
+      settings[`postgres.${name}`] = rows[0]?.[name] ?? 'unknown'
+    }
+    return settings
+  } finally {
+    await client.end()
+  }
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2), join(BENCH_DIR, 'results'))
+  // The libraries the bench loads in-process (event store, peers) log little at this level.
+  process.env.LOG_LEVEL ??= 'warn'
+  const started = wallClockMs()
+  const startedAt = new Date().toISOString()
+  const ctx: CaseContext = { repetitions: options.repetitions, quick: options.quick, log }
+  const wanted = (id: CaseId) => options.only.has(id)
+  const cases: CaseResult[] = []
+  const run = async (
+    id: CaseId,
+    title: string,
+    group: CaseResult['group'],
+    fn: () => Promise<CaseResult>,
+  ) => {
+    if (!wanted(id)) return
+    log(title)
+    try {
+      cases.push(await fn())
+    } catch (error) {
+      log(`${title} failed: ${(error as Error).stack ?? String(error)}`)
+      cases.push(skippedCase(id, title, group, `failed: ${(error as Error).message.split('\n')[0]}`))
+    }
+  }
+  const peerLoad: PeerLoad = {
+    rate: 100,
+    latencyJobs: options.quick ? 200 : 1_000,
+    throughputJobs: options.quick ? 2_000 : 10_000,
+    producers: 16,
+    concurrency: 16,
+  }
+  const redisBinary = findRedisServer()
+  if (redisBinary === undefined && wanted('peer.bullmq')) {
+    log('redis-server is not installed (Debian package redis-server): BullMQ will be skipped')
+  }
+
+  log('starting Postgres for the floors, the peers and the rebuild')
+  const postgres = await startPostgres()
+  let machine: BenchResults['machine']
+  let settings: BenchResults['settings']
+  try {
+    machine = await machineInfo(postgres.url)
+    settings = {
+      ...(await serverSettings(postgres.url)),
+      botConcurrency: options.botConcurrency,
+      peerConcurrency: peerLoad.concurrency,
+      quick: options.quick,
+    }
+    log(
+      `machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}`,
+    )
+    await run('floor.jetstream', 'Floor: bare JetStream publish → pull consume', 'floor', () =>
+      floorJetStream(ctx),
+    )
+    await run('floor.postgres', 'Floor: bare Postgres commit', 'floor', async () =>
+      floorPostgres(ctx, await postgres.createDatabase('bench_floor')),
+    )
+    await run('peer.graphile-worker', 'Graphile Worker', 'peer', async () =>
+      peerCase(
+        ctx,
+        'graphile-worker',
+        { kind: 'postgres', url: await postgres.createDatabase('bench_graphile') },
+        peerLoad,
+      ),
+    )
+    await run('peer.pg-boss', 'pg-boss', 'peer', async () =>
+      peerCase(
+        ctx,
+        'pg-boss',
+        { kind: 'postgres', url: await postgres.createDatabase('bench_pgboss') },
+        peerLoad,
+      ),
+    )
+    await run('ours.rebuild', 'Projection rebuild', 'ours', async () =>
+      projectionRebuild(ctx, await postgres.createDatabase('bench_rebuild')),
+    )
+  } finally {
+    await postgres.stop()
+  }
+  await run('peer.bullmq', 'BullMQ', 'peer', async () => {
+    if (redisBinary === undefined) {
+      return skippedCase(
+        'peer.bullmq',
+        'BullMQ',
+        'peer',
+        'redis-server is not installed (Debian package redis-server)',
+      )
+    }
+    const redis = await startRedis(redisBinary)
+    try {
+      return await peerCase(
+        ctx,
+        'bullmq',
+        { kind: 'redis', host: redis.host, port: redis.port },
+        {
+          ...peerLoad,
+          throughputJobs: options.quick ? 5_000 : 30_000,
+        },
+      )
+    } finally {
+      await redis.stop()
+    }
+  })
+
+  if ((['ours.jobs', 'ours.gateway', 'ours.webhooks'] as const).some(wanted)) {
+    log(`starting the platform (bot concurrency ${options.botConcurrency})`)
+    const bp = await startBenchPlatform({ botConcurrency: options.botConcurrency, log })
+    try {
+      // Webhooks first: their subscriptions are deleted after, so the job path runs without them.
+      await run('ours.webhooks', 'Webhook relay deliveries', 'ours', () => oursWebhooks(ctx, bp))
+      await run('ours.jobs', 'Taskforge job path', 'ours', () => oursJobs(ctx, bp))
+      await run('ours.gateway', 'Gateway GET /:customer/task vs bare fastify', 'ours', () =>
+        oursGateway(ctx, bp),
+      )
+    } finally {
+      await bp.stop()
+    }
+  }
+
+  const results: BenchResults = {
+    startedAt,
+    durationS: 0,
+    repetitions: options.repetitions,
+    machine,
+    settings,
+    cases,
+    targets: evaluateTargets(cases),
+    profiles: [],
+  }
+  if (options.profile) {
+    log('profiling the platform: one sustained pass and one gateway pass')
+    const profiled = await profileOurs(ctx, {
+      botConcurrency: options.botConcurrency,
+      outDir: options.outDir,
+    })
+    results.profiles = profiled.profiles
+    results.settings.profiledPass = `${profiled.jobs} runs at ${Math.round(profiled.rate)} jobs/s while profiled`
+  }
+  results.durationS = Math.round((wallClockMs() - started) / 1000)
+  await mkdir(options.outDir, { recursive: true })
+  await writeFile(join(options.outDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`)
+  await writeFile(join(options.outDir, 'latest.md'), renderMarkdown(results))
+  for (const target of results.targets) {
+    log(
+      `target ${target.status.padEnd(4)} ${target.description}: ${target.value} ${target.unit} (bound ${target.bound})`,
+    )
+  }
+  log(`results in ${join(options.outDir, 'latest.md')} and latest.json (${results.durationS} s)`)
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error((error as Error).stack ?? String(error))
+    if ((error as Error).message.startsWith('--')) console.error(`\n${USAGE}`)
+    process.exit(1)
+  },
+)

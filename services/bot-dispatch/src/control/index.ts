@@ -1,0 +1,3 @@
+export * from './cancel-carrier.js'
+export * from './control-channel.js'
+export * from './control-message.js'

@@ -1,0 +1,3 @@
+export * from './bot-credential-issuer.js'
+export * from './bot-permissions.js'
+export * from './credential-settings.js'

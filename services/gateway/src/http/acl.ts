@@ -1,0 +1,17 @@
+import type { Caller } from '../accounts/accounts.js'
+import { hasRole, isRole } from '../accounts/roles.js'
+
+/**
+ * Whether a caller may see (and, with the user role, run) a task with these `acls`. Admins see every
+ * task, and so does everyone when the list is empty. Otherwise an entry must name the caller's token,
+ * one of its `key:value` tags, or a role the caller has at least.
+ */
+export function canSee(caller: Pick<Caller, 'role' | 'name' | 'tags'>, acls: readonly string[]): boolean {
+  if (caller.role === 'admin' || acls.length === 0) return true
+  return acls.some((raw) => {
+    const entry = raw.trim()
+    if (entry === '') return false
+    if (entry === caller.name || caller.tags.includes(entry)) return true
+    return isRole(entry) && hasRole(caller.role, entry)
+  })
+}

@@ -1,0 +1,29 @@
+import type { FastifyCorsOptions } from '@fastify/cors'
+import type { FastifyRequest } from 'fastify'
+
+const normalize = (origin: string) => origin.trim().replace(/\/+$/, '').toLowerCase()
+
+const common: FastifyCorsOptions = {
+  methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+  exposedHeaders: ['location', 'etag'],
+  maxAge: 600,
+}
+
+/**
+ * CORS per request: an allowed origin is answered as itself, with credentials; `*` in the list lets
+ * every other origin read answers, never with credentials; any other origin gets no CORS headers.
+ */
+export function corsDelegate(allowedOrigins: readonly string[]) {
+  const allowed = new Set(allowedOrigins.filter((origin) => origin.trim() !== '*').map(normalize))
+  const anyOrigin = allowedOrigins.some((origin) => origin.trim() === '*')
+  return (request: FastifyRequest, callback: (error: Error | null, options?: FastifyCorsOptions) => void) => {
+    const origin = request.headers.origin
+    if (typeof origin === 'string' && allowed.has(normalize(origin))) {
+      callback(null, { ...common, origin: true, credentials: true })
+    } else if (anyOrigin) {
+      callback(null, { ...common, origin: '*', credentials: false })
+    } else {
+      callback(null, { ...common, origin: false })
+    }
+  }
+}

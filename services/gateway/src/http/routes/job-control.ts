@@ -1,0 +1,118 @@
+import { Readable } from 'node:stream'
+import type { GetJobLogResponse } from '@taskforge/proto/jobs/v1/scheduler_service'
+import type { FastifyInstance } from 'fastify'
+import type { Clients } from '../../clients/clients.js'
+import type { Authenticator } from '../auth.js'
+import { idParams } from '../schemas.js'
+import { jobView } from '../views.js'
+
+/** How long one long poll of a followed log waits for more output (the scheduler caps it at 30s). */
+const FOLLOW_WAIT_MS = 20_000
+
+const textOf = (page: GetJobLogResponse) => page.chunks.map((chunk) => chunk.text).join('')
+
+/** Controls of one job, owned by job-scheduler: cancel it, read or follow its log. */
+export function jobControlRoutes(
+  app: FastifyInstance,
+  deps: { clients: Clients; auth: Authenticator },
+): void {
+  const { clients, auth } = deps
+
+  app.put<{ Params: { customer: string; id: string }; Body: { reason?: string } | null }>(
+    '/:customer/job/:id/cancel',
+    {
+      schema: {
+        tags: ['jobs'],
+        summary:
+          'Cancel a job: one not started ends at once; a running one is killed on its bot (SIGTERM to its process group, then SIGKILL) and ends canceled',
+        params: idParams,
+        body: {
+          anyOf: [
+            {
+              type: 'object',
+              properties: {
+                reason: { type: 'string', maxLength: 1000 },
+                access_token: { type: 'string' },
+              },
+            },
+            { type: 'null' },
+          ],
+        },
+      },
+    },
+    async (request) => {
+      const caller = await auth.require(request, request.params.customer, 'user')
+      const { job } = await clients.scheduler.cancelJob({
+        customer: request.params.customer,
+        jobId: request.params.id,
+        reason: request.body?.reason ?? '',
+        author: caller.name,
+      })
+      return jobView(job!)
+    },
+  )
+
+  app.get<{ Params: { customer: string; id: string }; Querystring: { follow?: boolean } }>(
+    '/:customer/job/:id/log',
+    {
+      schema: {
+        tags: ['jobs'],
+        summary:
+          "A job's output as text; with follow=true, streamed (chunked) while the job runs, until it ends",
+        params: idParams,
+        querystring: {
+          type: 'object',
+          properties: { follow: { type: 'boolean' }, access_token: { type: 'string' } },
+        },
+      },
+    },
+    async (request, reply) => {
+      await auth.require(request, request.params.customer, 'viewer')
+      const customer = request.params.customer
+      const jobId = request.params.id
+      const page = (afterSeq: number, waitMs: number) =>
+        clients.scheduler.getJobLog({ customer, jobId, afterSeq, waitMs }, { deadlineMs: waitMs + 10_000 })
+      // Asked before answering, so an unknown job is a 404 rather than an empty stream.
+      const first = await page(-1, 0)
+      let afterSeq = first.chunks.at(-1)?.seq ?? -1
+      void reply.type('text/plain; charset=utf-8')
+
+      if (request.query.follow !== true) {
+        let text = textOf(first)
+        let last = first
+        while (last.chunks.length > 0 && !last.done) {
+          last = await page(afterSeq, 0)
+          text += textOf(last)
+          afterSeq = last.chunks.at(-1)?.seq ?? afterSeq
+        }
+        void reply.header('x-taskforge-log-complete', String(last.done))
+        if (last.truncatedBytes > 0n)
+          void reply.header('x-taskforge-truncated-bytes', String(last.truncatedBytes))
+        return text
+      }
+
+      const gone = new AbortController()
+      request.raw.on('close', () => gone.abort())
+      const log = request.log
+      async function* follow(): AsyncGenerator<string> {
+        const head = textOf(first)
+        if (head !== '') yield head
+        let done = first.done
+        while (!done && !gone.signal.aborted) {
+          let next: GetJobLogResponse
+          try {
+            next = await page(afterSeq, FOLLOW_WAIT_MS)
+          } catch (error) {
+            log.warn({ err: error, jobId }, 'log follow ended early')
+            return
+          }
+          afterSeq = next.chunks.at(-1)?.seq ?? afterSeq
+          done = next.done
+          const text = textOf(next)
+          if (text !== '') yield text
+        }
+      }
+      return reply.send(Readable.from(follow(), { objectMode: false }))
+    },
+  )
+}

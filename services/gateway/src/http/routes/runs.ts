@@ -1,0 +1,176 @@
+import { isId, notFound, unauthorized, validationFailed } from '@taskforge/core'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Caller } from '../../accounts/accounts.js'
+import type { Clients } from '../../clients/clients.js'
+import { type Authenticator, requestField } from '../auth.js'
+import { runAndAnswer } from '../run-job.js'
+import {
+  customerParams,
+  errorResponses,
+  idParams,
+  jobResponseSchema,
+  runBodySchema,
+  runQuerySchema,
+  secretParams,
+  taskSecretParams,
+  tokenQuery,
+} from '../schemas.js'
+import { visibleTask } from '../task-access.js'
+
+const runResponses = {
+  200: { ...jobResponseSchema, description: 'with wait_result: the job, ended' },
+  201: { ...jobResponseSchema, description: 'the created job' },
+  202: { ...jobResponseSchema, description: 'with wait_result: the job, still running (see Location)' },
+  ...errorResponses,
+} as const
+
+const runSchema = (summary: string, params: object, security?: []) => ({
+  tags: ['runs'],
+  summary,
+  params,
+  querystring: runQuerySchema,
+  body: runBodySchema,
+  response: runResponses,
+  ...(security === undefined ? {} : { security }),
+})
+
+/** The task a run without one in its path names in its query or body (`task`, or `task_id`). */
+function namedTask(request: FastifyRequest): string {
+  const task = requestField(request, 'task') || requestField(request, 'task_id')
+  if (task === '') throw validationFailed('task is required: the id of the task to run', { field: 'task' })
+  return task
+}
+
+/** Every way of running a task (contract §4), and emptying a task's queue. */
+export function runRoutes(app: FastifyInstance, deps: { clients: Clients; auth: Authenticator }): void {
+  const { clients, auth } = deps
+
+  /** A token run: the user role, and a task the caller's acls show. */
+  const runAsCaller = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    caller: Caller,
+    customer: string,
+    taskId: string,
+  ) => {
+    if (!isId(taskId)) throw notFound('task', taskId)
+    if (caller.role !== 'admin') await visibleTask(clients, caller, customer, taskId)
+    return runAndAnswer(clients, request, reply, { customer, taskId, author: caller.name, origin: 'api' })
+  }
+
+  /** A secret-key run: the key must be the task's, and the task of the organization named, if any. */
+  const runWithSecret = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    customer: string,
+    taskId: string,
+    secret: string,
+  ) => {
+    // Secret keys are hex; anything else cannot be one, and is refused like a wrong one.
+    if (!/^[0-9a-f]{1,200}$/i.test(secret) || !isId(taskId))
+      throw unauthorized('the secret key is not valid for this task')
+    const { task } = await clients.catalog.authorizeSecretRun({ customer, taskId, secret })
+    if (task === undefined) throw notFound('task', taskId)
+    return runAndAnswer(clients, request, reply, {
+      customer: task.customer,
+      taskId: task.id,
+      author: 'secret',
+      origin: 'secret',
+    })
+  }
+
+  app.post<{ Params: { customer: string; id: string } }>(
+    '/:customer/task/:id/job',
+    { schema: runSchema('Run a task (user role): answers the created job', idParams) },
+    async (request, reply) => {
+      const { customer, id } = request.params
+      const caller = await auth.require(request, customer, 'user')
+      return runAsCaller(request, reply, caller, customer, id)
+    },
+  )
+
+  app.post<{ Params: { customer: string } }>(
+    '/:customer/job',
+    { schema: runSchema('Run the task named by `task` (query or body; user role)', customerParams) },
+    async (request, reply) => {
+      const caller = await auth.require(request, request.params.customer, 'user')
+      return runAsCaller(request, reply, caller, request.params.customer, namedTask(request))
+    },
+  )
+
+  app.post(
+    '/job',
+    {
+      schema: runSchema(
+        'Run the task named by `task`, of the organization named by `customer` (query or body; user role)',
+        { type: 'object' },
+      ),
+    },
+    async (request, reply) => {
+      const { caller, customer } = await auth.requireNamed(request, 'user')
+      return runAsCaller(request, reply, caller, customer, namedTask(request))
+    },
+  )
+
+  app.post<{ Params: { customer: string; id: string; secret: string } }>(
+    '/:customer/task/:id/secret/:secret/job',
+    { schema: runSchema('Run a task with its secret key (no token)', taskSecretParams, []) },
+    async (request, reply) => {
+      const { customer, id, secret } = request.params
+      return runWithSecret(request, reply, customer, id, secret)
+    },
+  )
+
+  app.post<{ Params: { secret: string } }>(
+    '/job/secret/:secret',
+    {
+      schema: runSchema(
+        'Run the task named by `task` with its secret key; `customer`, `task` and `task_arguments[]` as JSON or an HTML form',
+        secretParams,
+        [],
+      ),
+    },
+    async (request, reply) =>
+      runWithSecret(
+        request,
+        reply,
+        requestField(request, 'customer'),
+        namedTask(request),
+        request.params.secret,
+      ),
+  )
+
+  app.delete<{ Params: { customer: string; id: string } }>(
+    '/:customer/task/:id/job',
+    {
+      schema: {
+        tags: ['runs'],
+        summary: "Empty a task's queue: cancels every job not dispatched yet, answers how many",
+        params: idParams,
+        querystring: tokenQuery,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              task_id: { type: 'string' },
+              canceled: { type: 'integer' },
+              job_ids: { type: 'array', items: { type: 'string' } },
+            },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { customer, id } = request.params
+      const caller = await auth.require(request, customer, 'admin')
+      await visibleTask(clients, caller, customer, id)
+      const { canceled, jobIds } = await clients.scheduler.emptyTaskQueue({
+        customer,
+        taskId: id,
+        author: caller.name,
+      })
+      return { task_id: id, canceled, job_ids: jobIds }
+    },
+  )
+}

@@ -1,0 +1,159 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Clients } from '../../clients/clients.js'
+import type { Authenticator } from '../auth.js'
+import { etagOf, expectedVersion } from '../if-match.js'
+import {
+  customerParams,
+  errorResponses,
+  idParams,
+  scriptBodySchema,
+  scriptResponseSchema,
+  tokenQuery,
+} from '../schemas.js'
+import { requiredScriptContent, type ScriptBody, scriptContent } from '../script-input.js'
+import { scriptView } from '../views.js'
+
+type IdRoute = { Params: { customer: string; id: string } }
+
+/** Scripts, owned by task-catalog: viewers read them, admins write them. */
+export function scriptRoutes(app: FastifyInstance, deps: { clients: Clients; auth: Authenticator }): void {
+  const { clients, auth } = deps
+  const tags = ['scripts']
+  const config = { nulAllowed: ['content'] }
+
+  app.post<{ Params: { customer: string }; Body: ScriptBody }>(
+    '/:customer/script',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Create a script from text (content) or base64 (data)',
+        params: customerParams,
+        querystring: tokenQuery,
+        body: { ...scriptBodySchema, required: ['filename'] },
+        response: { 201: scriptResponseSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const caller = await auth.require(request, request.params.customer, 'admin')
+      const { script } = await clients.catalog.createScript({
+        customer: request.params.customer,
+        filename: request.body.filename ?? '',
+        description: request.body.description ?? '',
+        content: requiredScriptContent(request.body),
+        author: caller.name,
+      })
+      return reply.status(201).header('etag', etagOf(script!.version)).send(scriptView(script!))
+    },
+  )
+
+  app.get<{ Params: { customer: string } }>(
+    '/:customer/script',
+    {
+      schema: {
+        tags,
+        summary: 'List scripts (without their content)',
+        params: customerParams,
+        querystring: tokenQuery,
+        response: { 200: { type: 'array', items: scriptResponseSchema }, ...errorResponses },
+      },
+    },
+    async (request) => {
+      await auth.require(request, request.params.customer, 'viewer')
+      const { scripts } = await clients.catalog.listScripts({ customer: request.params.customer })
+      return scripts.map((s) => scriptView(s, false))
+    },
+  )
+
+  app.get<IdRoute>(
+    '/:customer/script/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Get a script with its content; ETag is its version',
+        params: idParams,
+        querystring: tokenQuery,
+        response: { 200: scriptResponseSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      await auth.require(request, request.params.customer, 'viewer')
+      const { script } = await clients.catalog.getScript({
+        customer: request.params.customer,
+        scriptId: request.params.id,
+      })
+      return reply.header('etag', etagOf(script!.version)).send(scriptView(script!))
+    },
+  )
+
+  const update =
+    (replace: boolean) =>
+    async (request: FastifyRequest<IdRoute & { Body: ScriptBody }>, reply: FastifyReply) => {
+      const caller = await auth.require(request, request.params.customer, 'admin')
+      const body = request.body
+      const { script } = await clients.catalog.updateScript({
+        customer: request.params.customer,
+        scriptId: request.params.id,
+        filename: body.filename,
+        description: replace ? (body.description ?? '') : body.description,
+        content: replace ? requiredScriptContent(body) : scriptContent(body),
+        author: caller.name,
+        expectedVersion: expectedVersion(request.headers['if-match']),
+      })
+      return reply.header('etag', etagOf(script!.version)).send(scriptView(script!))
+    }
+
+  app.put<IdRoute & { Body: ScriptBody }>(
+    '/:customer/script/:id',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Replace a script (If-Match: its version, optional)',
+        params: idParams,
+        querystring: tokenQuery,
+        body: { ...scriptBodySchema, required: ['filename'] },
+        response: { 200: scriptResponseSchema, ...errorResponses },
+      },
+    },
+    update(true),
+  )
+
+  app.patch<IdRoute & { Body: ScriptBody }>(
+    '/:customer/script/:id',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Change some fields of a script (If-Match: its version, optional)',
+        params: idParams,
+        querystring: tokenQuery,
+        body: scriptBodySchema,
+        response: { 200: scriptResponseSchema, ...errorResponses },
+      },
+    },
+    update(false),
+  )
+
+  app.delete<IdRoute>(
+    '/:customer/script/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Delete a script no task runs',
+        params: idParams,
+        querystring: tokenQuery,
+        response: { 204: { type: 'null' }, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const caller = await auth.require(request, request.params.customer, 'admin')
+      await clients.catalog.deleteScript({
+        customer: request.params.customer,
+        scriptId: request.params.id,
+        author: caller.name,
+      })
+      return reply.status(204).send()
+    },
+  )
+}

@@ -1,0 +1,58 @@
+import type { FastifyInstance } from 'fastify'
+import type { Clients } from '../../clients/clients.js'
+import type { Authenticator } from '../auth.js'
+import { credentialsResponseSchema, errorResponses, idParams, tokenQuery } from '../schemas.js'
+
+type IdRoute = { Params: { customer: string; id: string } }
+
+/** A task's secret key, for anonymous runs: admins read and rotate it. */
+export function taskCredentialRoutes(
+  app: FastifyInstance,
+  deps: { clients: Clients; auth: Authenticator },
+): void {
+  const { clients, auth } = deps
+  const tags = ['tasks']
+
+  app.get<IdRoute>(
+    '/:customer/task/:id/credentials',
+    {
+      schema: {
+        tags,
+        summary: "A task's secret key: { id, secret }",
+        params: idParams,
+        querystring: tokenQuery,
+        response: { 200: credentialsResponseSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      await auth.require(request, request.params.customer, 'admin')
+      const { id, secret } = await clients.catalog.getTaskCredentials({
+        customer: request.params.customer,
+        taskId: request.params.id,
+      })
+      return { id, secret }
+    },
+  )
+
+  app.post<IdRoute>(
+    '/:customer/task/:id/credentials/rotate',
+    {
+      schema: {
+        tags,
+        summary: "Replace a task's secret key; the old one stops working at once",
+        params: idParams,
+        querystring: tokenQuery,
+        response: { 200: credentialsResponseSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const caller = await auth.require(request, request.params.customer, 'admin')
+      const { id, secret } = await clients.catalog.rotateTaskSecret({
+        customer: request.params.customer,
+        taskId: request.params.id,
+        author: caller.name,
+      })
+      return { id, secret }
+    },
+  )
+}

@@ -1,0 +1,172 @@
+import { badRequest } from '@taskforge/core'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Clients } from '../../clients/clients.js'
+import { canSee } from '../acl.js'
+import type { Authenticator } from '../auth.js'
+import { etagOf, expectedVersion } from '../if-match.js'
+import {
+  customerParams,
+  errorResponses,
+  idParams,
+  taskBodySchema,
+  taskResponseSchema,
+  tokenQuery,
+} from '../schemas.js'
+import { visibleTask } from '../task-access.js'
+import { definitionFromBody, TASK_BODY_FIELDS, type TaskBody } from '../task-input.js'
+import { taskView } from '../views.js'
+
+type IdRoute = { Params: { customer: string; id: string } }
+type TaskWrite = IdRoute & { Body: TaskBody }
+
+const listQuery = {
+  type: 'object',
+  properties: {
+    tag: { type: 'string', maxLength: 100, description: 'only tasks with this tag' },
+    host_id: { type: 'string', maxLength: 100, description: 'only tasks of this bot' },
+    host: { type: 'string', maxLength: 100, description: 'same as host_id' },
+    access_token: { type: 'string', maxLength: 200 },
+  },
+} as const
+
+/** Tasks, owned by task-catalog: viewers read those their acls show them, admins write. */
+export function taskRoutes(app: FastifyInstance, deps: { clients: Clients; auth: Authenticator }): void {
+  const { clients, auth } = deps
+  const tags = ['tasks']
+
+  app.post<{ Params: { customer: string }; Body: TaskBody }>(
+    '/:customer/task',
+    {
+      schema: {
+        tags,
+        summary: 'Create a task',
+        params: customerParams,
+        querystring: tokenQuery,
+        body: { ...taskBodySchema, required: ['name', 'host_id', 'script_id'] },
+        response: { 201: taskResponseSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const caller = await auth.require(request, request.params.customer, 'admin')
+      const { task } = await clients.catalog.createTask({
+        customer: request.params.customer,
+        definition: definitionFromBody(request.body),
+        author: caller.name,
+      })
+      return reply.status(201).header('etag', etagOf(task!.version)).send(taskView(task!))
+    },
+  )
+
+  app.get<{ Params: { customer: string }; Querystring: { tag?: string; host_id?: string; host?: string } }>(
+    '/:customer/task',
+    {
+      schema: {
+        tags,
+        summary: 'List tasks (a JSON array), optionally by tag or bot',
+        params: customerParams,
+        querystring: listQuery,
+        response: { 200: { type: 'array', items: taskResponseSchema }, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const caller = await auth.require(request, request.params.customer, 'viewer')
+      const { tasks } = await clients.catalog.listTasks({
+        customer: request.params.customer,
+        tag: request.query.tag ?? '',
+        hostId: request.query.host_id ?? request.query.host ?? '',
+      })
+      return tasks.filter((task) => canSee(caller, task.definition?.acls ?? [])).map(taskView)
+    },
+  )
+
+  app.get<IdRoute>(
+    '/:customer/task/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Get a task; ETag is its version',
+        params: idParams,
+        querystring: tokenQuery,
+        response: { 200: taskResponseSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const caller = await auth.require(request, request.params.customer, 'viewer')
+      const task = await visibleTask(clients, caller, request.params.customer, request.params.id)
+      return reply.header('etag', etagOf(task.version)).send(taskView(task))
+    },
+  )
+
+  const update = (replace: boolean) => async (request: FastifyRequest<TaskWrite>, reply: FastifyReply) => {
+    const caller = await auth.require(request, request.params.customer, 'admin')
+    const { customer, id } = request.params
+    const version = expectedVersion(request.headers['if-match'])
+    const fields = replace ? [] : TASK_BODY_FIELDS.filter((name) => request.body[name] !== undefined)
+    if (!replace && fields.length === 0) {
+      throw badRequest(`the body changes nothing: give one of ${TASK_BODY_FIELDS.join(', ')}`, {
+        field: 'body',
+      })
+    }
+    const { task } = await clients.catalog.updateTask({
+      customer,
+      taskId: id,
+      definition: definitionFromBody(request.body),
+      fields,
+      author: caller.name,
+      expectedVersion: version,
+    })
+    return reply.header('etag', etagOf(task!.version)).send(taskView(task!))
+  }
+
+  app.put<TaskWrite>(
+    '/:customer/task/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Replace a task definition (If-Match: its version, optional)',
+        params: idParams,
+        querystring: tokenQuery,
+        body: { ...taskBodySchema, required: ['name', 'host_id', 'script_id'] },
+        response: { 200: taskResponseSchema, ...errorResponses },
+      },
+    },
+    update(true),
+  )
+
+  app.patch<TaskWrite>(
+    '/:customer/task/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Change some fields of a task (If-Match: its version, optional)',
+        params: idParams,
+        querystring: tokenQuery,
+        body: taskBodySchema,
+        response: { 200: taskResponseSchema, ...errorResponses },
+      },
+    },
+    update(false),
+  )
+
+  app.delete<IdRoute>(
+    '/:customer/task/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Delete a task',
+        params: idParams,
+        querystring: tokenQuery,
+        response: { 204: { type: 'null' }, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const caller = await auth.require(request, request.params.customer, 'admin')
+      await clients.catalog.deleteTask({
+        customer: request.params.customer,
+        taskId: request.params.id,
+        author: caller.name,
+      })
+      return reply.status(204).send()
+    },
+  )
+}

@@ -1,0 +1,125 @@
+import { isAppError } from '@taskforge/core'
+import type { Job } from '@taskforge/proto/jobs/v1/model'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { Clients } from '../clients/clients.js'
+import { jobQueuedPage } from './job-queued-page.js'
+import { prefersHtml } from './negotiation.js'
+import { runArguments } from './task-input.js'
+import { jobView } from './views.js'
+
+/** The longest a `?wait_result=true` run keeps the request open. */
+export const MAX_WAIT_MS = 60_000
+const POLL_INTERVAL_MS = 500
+const UNIMPLEMENTED = 12
+
+/** What every way of running a task agrees on once the caller is authorized. */
+export interface RunOrder {
+  customer: string
+  taskId: string
+  /** Who asked: a token name, or `secret` for a run by secret key. */
+  author: string
+  /** How the run was asked for (the job's `origin`). */
+  origin: string
+}
+
+const TERMINAL = new Set(['finished', 'terminated', 'canceled'])
+
+function truthy(value: unknown): boolean {
+  return typeof value === 'string'
+    ? ['true', '1', 'yes', 'on'].includes(value.trim().toLowerCase())
+    : value === true
+}
+
+/** `wait_result` and `wait_timeout` (seconds) may come in the query or, for forms, in the body. */
+function waitOptions(request: FastifyRequest): { wait: boolean; timeoutMs: number } {
+  const query = (request.query ?? {}) as Record<string, unknown>
+  const body = (
+    request.body && typeof request.body === 'object' && !Array.isArray(request.body) ? request.body : {}
+  ) as Record<string, unknown>
+  const wait = truthy(query.wait_result ?? body.wait_result)
+  const seconds = Number(query.wait_timeout ?? body.wait_timeout)
+  const timeoutMs =
+    Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds * 1000, MAX_WAIT_MS) : MAX_WAIT_MS
+  return { wait, timeoutMs }
+}
+
+function isUnimplemented(error: unknown): boolean {
+  const cause = isAppError(error) ? (error.cause as { code?: unknown } | undefined) : undefined
+  return cause?.code === UNIMPLEMENTED
+}
+
+/**
+ * Waits for a job to end, at most `timeoutMs`: the scheduler's WaitForJob, or polling GetJob when
+ * the scheduler does not offer it. Answers the job as it is when the time runs out.
+ */
+async function waitForJob(
+  clients: Clients,
+  job: Job,
+  timeoutMs: number,
+): Promise<{ job: Job; done: boolean }> {
+  const deadline = Date.now() + timeoutMs
+  let latest = job
+  let waitable = true
+  while (!TERMINAL.has(latest.lifecycle) && Date.now() < deadline) {
+    const remaining = deadline - Date.now()
+    if (waitable) {
+      try {
+        // The scheduler may answer before the time is up (its own bound): then wait again.
+        const answer = await clients.scheduler.waitForJob(
+          { customer: job.customer, jobId: job.id, timeoutMs: remaining },
+          { deadlineMs: remaining + 10_000 },
+        )
+        latest = answer.job ?? latest
+        if (answer.done) return { job: latest, done: true }
+        continue
+      } catch (error) {
+        if (!isUnimplemented(error)) throw error
+        waitable = false
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_INTERVAL_MS, remaining)))
+    latest = (await clients.scheduler.getJob({ customer: job.customer, jobId: job.id })).job ?? latest
+  }
+  return { job: latest, done: TERMINAL.has(latest.lifecycle) }
+}
+
+/**
+ * Runs a task for an authorized caller and answers the created job: 201 with the job, or with
+ * `?wait_result=true` 200 with the ended job, or 202 with the job still running and a `Location` to
+ * poll. A client that prefers HTML (a browser submitting a form) gets a small page instead of JSON.
+ */
+export async function runAndAnswer(
+  clients: Clients,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  order: RunOrder,
+): Promise<FastifyReply> {
+  const { job: created } = await clients.scheduler.runTask({
+    customer: order.customer,
+    taskId: order.taskId,
+    taskArguments: runArguments(request.body),
+    origin: order.origin,
+    author: order.author,
+    jobId: '',
+  })
+  let job = created as Job
+  let status = 201
+  const location = `/${encodeURIComponent(job.customer)}/job/${job.id}`
+  const { wait, timeoutMs } = waitOptions(request)
+  if (wait) {
+    const waited = await waitForJob(clients, job, timeoutMs)
+    job = waited.job
+    status = waited.done ? 200 : 202
+  }
+  void reply.header('location', location)
+  if (prefersHtml(request))
+    return reply.status(status).type('text/html; charset=utf-8').send(jobQueuedPage(job))
+  const view = jobView(job)
+  if (status === 202) {
+    return reply.status(202).send({
+      ...view,
+      message: `the job is still running after ${timeoutMs / 1000}s; GET ${location} for its result`,
+    })
+  }
+  return reply.status(status).send(view)
+}

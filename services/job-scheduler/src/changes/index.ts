@@ -1,0 +1,2 @@
+export * from './job-change-feed.js'
+export * from './notify-job-changes.js'

@@ -1,0 +1,53 @@
+import type { ColumnType, Kysely } from 'kysely'
+
+/** One chunk of a job's output; `seq` is the position of its event in the job's stream. */
+export interface JobLogChunksTable {
+  job_id: string
+  seq: number
+  stream: string
+  text: string
+}
+
+/** Per job: whether its log is complete, and how much output the bot dropped past its cap. */
+export interface JobLogStatusTable {
+  job_id: string
+  customer: string
+  done: boolean
+  /** bigint: pg answers it as a string. */
+  truncated_bytes: ColumnType<string, number, number>
+}
+
+export interface JobLogDatabase {
+  job_log_chunks: JobLogChunksTable
+  job_log_status: JobLogStatusTable
+}
+
+export const JOB_LOG_CHUNKS_TABLE = 'job_log_chunks'
+export const JOB_LOG_STATUS_TABLE = 'job_log_status'
+
+/** Creates the log tables when missing. */
+export async function createJobLogTables(db: Kysely<JobLogDatabase>): Promise<void> {
+  await db.schema
+    .createTable(JOB_LOG_STATUS_TABLE)
+    .ifNotExists()
+    .addColumn('job_id', 'text', (c) => c.primaryKey())
+    .addColumn('customer', 'text', (c) => c.notNull())
+    .addColumn('done', 'boolean', (c) => c.notNull())
+    .addColumn('truncated_bytes', 'bigint', (c) => c.notNull())
+    .execute()
+  await db.schema
+    .createTable(JOB_LOG_CHUNKS_TABLE)
+    .ifNotExists()
+    .addColumn('job_id', 'text', (c) => c.notNull())
+    .addColumn('seq', 'integer', (c) => c.notNull())
+    .addColumn('stream', 'text', (c) => c.notNull())
+    .addColumn('text', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('job_log_chunks_pk', ['job_id', 'seq'])
+    .execute()
+}
+
+/** Drops the log tables (a rebuild). */
+export async function dropJobLogTables(db: Kysely<JobLogDatabase>): Promise<void> {
+  await db.schema.dropTable(JOB_LOG_CHUNKS_TABLE).ifExists().execute()
+  await db.schema.dropTable(JOB_LOG_STATUS_TABLE).ifExists().execute()
+}

@@ -1,0 +1,87 @@
+import type { Db, Trx } from '@taskforge/event-store'
+import { sql } from 'kysely'
+import type { PlacementFacts } from '../domain/job-placement.js'
+import { JOB_SCHEDULE_TABLE, scheduleDb } from './job-schedule-table.js'
+
+/** First key of the scheduler's advisory locks, apart from the event store's. */
+const LOCK_NAMESPACE = 0x6a6f_6273
+
+/**
+ * Serializes every command on the jobs of one task until the transaction ends. Decisions about a
+ * task's queue (may this job start, which job is next) read other jobs' rows; without the lock two
+ * transactions could both see the task idle and start two jobs of a task that runs one at a time.
+ * Commands take it before touching any job stream, so locks are always taken in the same order.
+ */
+export async function lockTask(trx: Db | Trx, taskId: string): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(${LOCK_NAMESPACE}::int, hashtext(${`task:${taskId}`}))`.execute(trx)
+}
+
+/** The task of a job that has not ended, or undefined (ended, unknown, or queued before this table). */
+export async function taskOfJob(conn: Db | Trx, jobId: string): Promise<string | undefined> {
+  const db = scheduleDb(conn)
+  const row = await db
+    .selectFrom(JOB_SCHEDULE_TABLE)
+    .select('task_id')
+    .where('job_id', '=', jobId)
+    .executeTakeFirst()
+  return row?.task_id
+}
+
+/** What the placement of a new job of `taskId` needs to know about the task's other jobs. */
+export async function placementFacts(conn: Db | Trx, taskId: string): Promise<PlacementFacts> {
+  const db = scheduleDb(conn)
+  const row = await db
+    .selectFrom(JOB_SCHEDULE_TABLE)
+    .select([
+      sql<string>`count(*) filter (where phase in ('assigned', 'running'))`.as('running'),
+      sql<string>`count(*) filter (where phase = 'ready' and bot_id <> '')`.as('waiting'),
+    ])
+    .where('task_id', '=', taskId)
+    .executeTakeFirst()
+  return { runningJobsOfTask: Number(row?.running ?? 0), waitingJobsOfTask: Number(row?.waiting ?? 0) }
+}
+
+/**
+ * The job of `taskId` whose turn it is, when none of the task's jobs is assigned or running: the
+ * oldest one waiting in `ready` for a host. Jobs without a host wait for someone to give them one.
+ */
+export async function nextWaitingJob(
+  conn: Db | Trx,
+  taskId: string,
+): Promise<{ jobId: string; botId: string } | undefined> {
+  const db = scheduleDb(conn)
+  const facts = await placementFacts(db, taskId)
+  if ((facts.runningJobsOfTask ?? 0) > 0) return undefined
+  const row = await db
+    .selectFrom(JOB_SCHEDULE_TABLE)
+    .select(['job_id', 'bot_id'])
+    .where('task_id', '=', taskId)
+    .where('phase', '=', 'ready')
+    .where('bot_id', '<>', '')
+    .orderBy('seq')
+    .limit(1)
+    .executeTakeFirst()
+  return row === undefined ? undefined : { jobId: row.job_id, botId: row.bot_id }
+}
+
+/**
+ * The task's jobs no bot has started: waiting ones newest first, then those assigned. Canceling in
+ * this order never hands the task's turn to a job about to be canceled as well.
+ */
+export async function unstartedJobsOfTask(
+  conn: Db | Trx,
+  customer: string,
+  taskId: string,
+): Promise<string[]> {
+  const db = scheduleDb(conn)
+  const rows = await db
+    .selectFrom(JOB_SCHEDULE_TABLE)
+    .select('job_id')
+    .where('customer', '=', customer)
+    .where('task_id', '=', taskId)
+    .where('phase', 'in', ['onhold', 'ready', 'assigned'])
+    .orderBy(sql`phase = 'assigned'`)
+    .orderBy('seq', 'desc')
+    .execute()
+  return rows.map((row) => row.job_id)
+}

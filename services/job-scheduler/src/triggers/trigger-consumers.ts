@@ -1,0 +1,130 @@
+import { type Bus, decodeEnvelope, type Envelope, Streams, type Subscription } from '@taskforge/bus'
+import { badRequest } from '@taskforge/core'
+import { TaskEvent, WebhookEvent } from '@taskforge/proto/catalog/v1/events'
+import { JobEvent } from '@taskforge/proto/jobs/v1/events'
+import { decodeJobEvent } from '../domain/job-events.js'
+import { applyTaskEvent, tasksTriggeredBy } from './task-triggers.js'
+import { valuesFromPayload } from './trigger-arguments.js'
+import { startTriggeredRun, type TriggeredRunsDeps } from './triggered-runs.js'
+
+/** Durable on EVENTS through which the scheduler keeps its copy of the tasks' triggers. */
+export const TASK_TRIGGERS_DURABLE = 'job-scheduler-task-triggers'
+/** Durable on EVENTS of the scheduler's own finished jobs, which may trigger tasks. */
+export const JOB_TRIGGERS_DURABLE = 'job-scheduler-job-triggers'
+/** Durable on EVENTS of incoming webhook fires. */
+export const WEBHOOK_TRIGGERS_DURABLE = 'job-scheduler-webhook-triggers'
+
+/** The consumers and their filters (servers before 2.10 take one filter subject per consumer). */
+export const TRIGGER_CONSUMERS = [
+  { durable: TASK_TRIGGERS_DURABLE, filterSubjects: ['events.task.>'], maxAckPending: 1 },
+  { durable: JOB_TRIGGERS_DURABLE, filterSubjects: ['events.job.finished'] },
+  { durable: WEBHOOK_TRIGGERS_DURABLE, filterSubjects: ['events.webhook.fired'] },
+] as const
+
+function envelopeOf(data: Uint8Array): Envelope {
+  try {
+    return decodeEnvelope(data)
+  } catch (error) {
+    throw badRequest('undecodable event envelope', { cause: String(error) })
+  }
+}
+
+/** Applies a catalog task event to the scheduler's trigger tables (idempotent by stream version). */
+export async function onTaskEvent(deps: Pick<TriggeredRunsDeps, 'store'>, envelope: Envelope): Promise<void> {
+  if (envelope.streamType !== 'task') return
+  const { event } = TaskEvent.decode(envelope.data)
+  if (event === undefined) return
+  await deps.store.transaction((trx) =>
+    applyTaskEvent(trx, {
+      taskId: envelope.streamId,
+      customer: envelope.customer,
+      version: Number(envelope.streamVersion),
+      event,
+    }),
+  )
+}
+
+/**
+ * A job ended in success or failure: every task of its organization triggered by that outcome of its
+ * task gets a job whose arguments are the job's output lines.
+ */
+export async function onJobFinished(deps: TriggeredRunsDeps, envelope: Envelope): Promise<number> {
+  if (envelope.streamType !== 'job') return 0
+  const { event } = JobEvent.decode(envelope.data)
+  if (event?.$case !== 'finished') return 0
+  const outcome = event.value.state
+  if (outcome !== 'success' && outcome !== 'failure') return 0
+  const jobId = envelope.streamId
+  const { events } = await deps.store.readStream(jobId)
+  const first = events[0]
+  const queued = first === undefined ? undefined : decodeJobEvent(first)
+  if (queued?.$case !== 'queued') return 0
+  const { customer, spec, chain } = queued.value
+  const taskId = spec?.taskId ?? ''
+  if (taskId === '') return 0
+  const targets = await tasksTriggeredBy(deps.store.db, customer, { kind: 'task', id: taskId, outcome })
+  for (const target of targets) {
+    await startTriggeredRun(deps, {
+      customer,
+      taskId: target,
+      source: { kind: 'job', jobId, taskId, chain },
+      sourceEventId: envelope.eventId,
+      values: event.value.output,
+      origin: `trigger:task:${taskId}:${jobId}`,
+    })
+  }
+  return targets.length
+}
+
+/** An incoming webhook fired: every task of its organization it triggers gets a job with the payload. */
+export async function onWebhookFired(deps: TriggeredRunsDeps, envelope: Envelope): Promise<number> {
+  if (envelope.streamType !== 'webhook') return 0
+  const { event } = WebhookEvent.decode(envelope.data)
+  if (event?.$case !== 'fired') return 0
+  const webhookId = envelope.streamId
+  const { customer } = envelope
+  const targets = await tasksTriggeredBy(deps.store.db, customer, {
+    kind: 'webhook',
+    id: webhookId,
+    outcome: '',
+  })
+  for (const target of targets) {
+    await startTriggeredRun(deps, {
+      customer,
+      taskId: target,
+      source: { kind: 'webhook', fireId: event.value.fireId || envelope.eventId },
+      sourceEventId: envelope.eventId,
+      values: valuesFromPayload(event.value.payloadJson),
+      origin: `trigger:webhook:${webhookId}`,
+    })
+  }
+  return targets.length
+}
+
+/** Declares the trigger durables and consumes them; answers one subscription stopping them all. */
+export async function consumeTriggers(deps: TriggeredRunsDeps & { bus: Bus }): Promise<Subscription> {
+  const { bus } = deps
+  for (const consumer of TRIGGER_CONSUMERS) {
+    await bus.ensureConsumer(Streams.EVENTS.name, {
+      durable: consumer.durable,
+      filterSubjects: [...consumer.filterSubjects],
+      ...('maxAckPending' in consumer ? { maxAckPending: consumer.maxAckPending } : {}),
+    })
+  }
+  const subscriptions = [
+    await bus.consume(Streams.EVENTS.name, TASK_TRIGGERS_DURABLE, (msg) =>
+      onTaskEvent(deps, envelopeOf(msg.data)),
+    ),
+    await bus.consume(Streams.EVENTS.name, JOB_TRIGGERS_DURABLE, async (msg) => {
+      await onJobFinished(deps, envelopeOf(msg.data))
+    }),
+    await bus.consume(Streams.EVENTS.name, WEBHOOK_TRIGGERS_DURABLE, async (msg) => {
+      await onWebhookFired(deps, envelopeOf(msg.data))
+    }),
+  ]
+  return {
+    async stop() {
+      await Promise.all(subscriptions.map((subscription) => subscription.stop()))
+    },
+  }
+}

@@ -1,0 +1,137 @@
+import { isAppError, newId } from '@taskforge/core'
+import type { StoredEvent } from '@taskforge/event-store'
+import { Script } from '@taskforge/proto/catalog/v1/model'
+import type { Logger } from '@taskforge/telemetry'
+import { executeJobCommand, type JobCommandDeps } from '../app/job-command-handler.js'
+import { jobSpecFromTask } from '../grpc/job-spec-from-task.js'
+import type { TaskCatalog } from '../grpc/scheduler-service.js'
+import { databaseNow, setHoldTimer } from './hold-timers-table.js'
+import { MAX_TRIGGERED_ARGUMENTS, triggeredArguments } from './trigger-arguments.js'
+import { nextChainStep, type TriggerSource } from './trigger-chain.js'
+
+/** The inbox consumer that makes each (source event, triggered task) start one job at most. */
+export const TRIGGERS_INBOX = 'job-scheduler-triggers'
+
+export interface TriggeredRunsDeps extends JobCommandDeps {
+  catalog: TaskCatalog
+  logger: Logger
+  /** How many triggers deep a chain may go. */
+  maxChainDepth: number
+  /** Told of every timer set, so that it fires on time. */
+  onHoldTimer(dueAt: Date): void
+}
+
+/** One task to start because `source` fired. */
+export interface TriggeredRun {
+  customer: string
+  taskId: string
+  source: TriggerSource
+  /** Unique per source event (the id of the event that fired); with the task, the inbox key. */
+  sourceEventId: string
+  /** The triggering job's output lines, or the values of the webhook's payload. */
+  values: readonly string[]
+  /** What the job's `origin` says. */
+  origin: string
+}
+
+/** What became of a triggered run. */
+export type TriggeredOutcome =
+  | { kind: 'queued' | 'onhold' | 'refused'; jobId: string; reason?: string }
+  | { kind: 'duplicate' | 'task-gone' }
+
+/**
+ * Starts the job a trigger asks for. The task and its script are read from the catalog at this
+ * moment (a later edit of the task never changes a job already queued). A run refused (its chain
+ * loops or runs too deep, its values do not fit the task's arguments, the task lost its script) is
+ * still recorded, as a job canceled at once with the reason. With a grace time the job waits in
+ * `onhold` with its arguments, and its timer is set in the same transaction. The inbox claim makes a
+ * redelivered source event start nothing twice.
+ */
+export async function startTriggeredRun(
+  deps: TriggeredRunsDeps,
+  run: TriggeredRun,
+  at?: Date,
+): Promise<TriggeredOutcome> {
+  const { customer, taskId } = run
+  let task: Awaited<ReturnType<TaskCatalog['getTask']>>['task']
+  try {
+    ;({ task } = await deps.catalog.getTask({ customer, taskId }))
+  } catch (error) {
+    if (isAppError(error) && error.code === 'NOT_FOUND') task = undefined
+    else throw error
+  }
+  if (task === undefined) {
+    deps.logger.info({ taskId, origin: run.origin }, 'triggered task is gone: nothing to run')
+    return { kind: 'task-gone' }
+  }
+  const step = nextChainStep(run.source, taskId, deps.maxChainDepth)
+  let refusal = step.refusal
+  const scriptId = task.definition?.scriptId ?? ''
+  let script: Script | undefined
+  if (scriptId !== '') {
+    try {
+      ;({ script } = await deps.catalog.getScript({ customer, scriptId }))
+    } catch (error) {
+      if (!isAppError(error) || error.code !== 'NOT_FOUND') throw error
+    }
+  }
+  if (script === undefined) refusal ??= `task ${taskId} has no script to run`
+  let argumentsValues: string[] = []
+  if (refusal === undefined) {
+    if (run.values.length > MAX_TRIGGERED_ARGUMENTS) {
+      refusal = `the trigger gave ${run.values.length} values, a job takes at most ${MAX_TRIGGERED_ARGUMENTS} arguments`
+    } else {
+      try {
+        argumentsValues = triggeredArguments(task.definition?.taskArguments ?? [], run.values)
+      } catch (error) {
+        if (!isAppError(error)) throw error
+        refusal = `the trigger's values do not fit the task's arguments: ${error.message}`
+      }
+    }
+  }
+  const graceMs = refusal === undefined ? (task.definition?.graceTime ?? 0) * 1000 : 0
+  const jobId = newId()
+  const spec = jobSpecFromTask(task, script ?? Script.fromPartial({}))
+
+  let holdUntil: Date | undefined
+  const appended = await deps.store.transaction(async (trx): Promise<StoredEvent[] | undefined> => {
+    if (!(await deps.store.claimInbox(trx, TRIGGERS_INBOX, `${run.sourceEventId}:${taskId}`))) {
+      return undefined
+    }
+    // Due times are on the database's clock, the one every replica's timers compare them with.
+    const now = at ?? (await databaseNow(trx))
+    holdUntil = graceMs > 0 ? new Date(now.getTime() + graceMs) : undefined
+    const result = await executeJobCommand(
+      deps,
+      jobId,
+      {
+        type: 'QueueJob',
+        jobId,
+        customer,
+        spec,
+        argumentsValues:
+          refusal === undefined ? argumentsValues : run.values.slice(0, MAX_TRIGGERED_ARGUMENTS),
+        origin: run.origin,
+        now,
+        ...(holdUntil === undefined ? {} : { holdUntil }),
+        chain: step.chain,
+        ...(refusal === undefined ? {} : { refusal }),
+      },
+      { author: 'trigger', causationId: run.sourceEventId, trx },
+    )
+    if (holdUntil !== undefined) {
+      await setHoldTimer(trx, { job_id: jobId, customer, task_id: taskId, due_at: holdUntil })
+    }
+    return result.appended
+  })
+  if (appended === undefined) return { kind: 'duplicate' }
+  if (refusal !== undefined) {
+    deps.logger.warn({ jobId, taskId, origin: run.origin, reason: refusal }, 'triggered run refused')
+    return { kind: 'refused', jobId, reason: refusal }
+  }
+  if (holdUntil !== undefined) {
+    deps.onHoldTimer(holdUntil)
+    return { kind: 'onhold', jobId }
+  }
+  return { kind: 'queued', jobId }
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest'
+import { deciderSpec } from '../test-support/given-when-then.js'
+import {
+  MAX_WEBHOOK_PAYLOAD_BYTES,
+  normalizePayload,
+  type WebhookDomainEvent,
+  webhookDecider,
+} from './webhook-decider.js'
+
+const spec = deciderSpec(webhookDecider)
+const webhookId = '01900000-0000-7000-8000-0000000000w1'
+const customer = 'acme'
+const secret = 'a'.repeat(64)
+const created: WebhookDomainEvent = {
+  $case: 'created',
+  value: { webhookId, customer, name: 'deploys', secret },
+}
+const firedAt = new Date('2025-01-01T00:00:00Z')
+const fire = { type: 'fireWebhook' as const, webhookId, customer, fireId: 'fire-1', payloadJson: '', firedAt }
+
+describe('webhook decider', () => {
+  it('creates a webhook with a trimmed name and its secret', () => {
+    spec([])
+      .when({ type: 'createWebhook', webhookId, customer, name: '  deploys ', secret })
+      .thenEvents([created])
+  })
+
+  it('refuses an empty name, a malformed secret and an id taken', () => {
+    spec([])
+      .when({ type: 'createWebhook', webhookId, customer, name: ' ', secret })
+      .thenFails('VALIDATION_FAILED', { field: 'name' })
+    spec([])
+      .when({ type: 'createWebhook', webhookId, customer, name: 'x', secret: 'short' })
+      .thenFails('VALIDATION_FAILED', { field: 'secret' })
+    spec([created])
+      .when({ type: 'createWebhook', webhookId, customer, name: 'x', secret })
+      .thenFails('CONFLICT')
+  })
+
+  it('records a fire with its payload as canonical JSON, no body as null', () => {
+    spec([created])
+      .when({ ...fire, payloadJson: '{ "ref" : "main" }' })
+      .thenEvents([{ $case: 'fired', value: { fireId: 'fire-1', payloadJson: '{"ref":"main"}', firedAt } }])
+    spec([created])
+      .when(fire)
+      .thenEvents([{ $case: 'fired', value: { fireId: 'fire-1', payloadJson: 'null', firedAt } }])
+  })
+
+  it("answers another organization's, a deleted and an unknown webhook as missing", () => {
+    spec([created])
+      .when({ ...fire, customer: 'globex' })
+      .thenFails('NOT_FOUND')
+    spec([created, { $case: 'deleted', value: {} }])
+      .when(fire)
+      .thenFails('NOT_FOUND')
+    spec([]).when({ type: 'deleteWebhook', webhookId, customer }).thenFails('NOT_FOUND')
+  })
+
+  it('deletes a webhook', () => {
+    spec([created])
+      .when({ type: 'deleteWebhook', webhookId, customer })
+      .thenEvents([{ $case: 'deleted', value: {} }])
+  })
+})
+
+describe('normalizePayload', () => {
+  it('refuses what is not JSON, too large, or holds NUL', () => {
+    expect(() => normalizePayload('{nope')).toThrow(/not JSON/)
+    expect(() => normalizePayload(JSON.stringify('x'.repeat(MAX_WEBHOOK_PAYLOAD_BYTES)))).toThrow(/larger/)
+    expect(() => normalizePayload('"a\\u0000b"')).toThrow(/NUL/)
+    expect(normalizePayload('[1, "two"]')).toBe('[1,"two"]')
+  })
+})

@@ -1,0 +1,234 @@
+import type { Logger } from '@taskforge/telemetry'
+import {
+  type SubscriptionQueries,
+  type SubscriptionRow,
+  signingSecrets,
+} from '../projection/subscription-queries.js'
+import type { AttemptVerdict, DeliveryRow, DeliveryStore } from './delivery-store.js'
+import { nextDelayMs, type RetryPolicy } from './retry-policy.js'
+import { signatureHeaders } from './signature.js'
+import { withToken } from './target-url.js'
+import { type AttemptResult, USER_AGENT, type WebhookSender } from './webhook-sender.js'
+
+/** How many attempts run at once: in all, per subscription, per receiving host (in one replica). */
+export interface DispatchLimits {
+  concurrency: number
+  perSubscription: number
+  perHost: number
+}
+
+export interface DispatcherDeps {
+  deliveries: DeliveryStore
+  subscriptions: SubscriptionQueries
+  sender: WebhookSender
+  retry: RetryPolicy
+  limits: DispatchLimits
+  /** Look for due deliveries at least this often (other replicas' work, retries coming due). */
+  pollIntervalMs: number
+  /** How long a taken delivery stays with its worker before another may take it. */
+  leaseMs: number
+  logger: Logger
+  /** Turns a subscription's deliveries off and says why (410 Gone, failing for days). */
+  disable(subscription: SubscriptionRow, reason: string): Promise<void>
+  /** Told about every attempt once recorded (metrics by outcome). */
+  onAttempt?(result: AttemptResult): void
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host
+  } catch {
+    return url
+  }
+}
+
+function increment(counts: Map<string, number>, key: string, by: number): void {
+  const next = (counts.get(key) ?? 0) + by
+  if (next <= 0) counts.delete(key)
+  else counts.set(key, next)
+}
+
+/**
+ * Sends due deliveries. Each attempt runs on its own within the limits, so a slow or dead receiver
+ * holds at most its own subscription's and host's slots, never the others', and never the API
+ * (which only writes rows). Woken when deliveries are created or an attempt ends, and by a timer.
+ */
+export class Dispatcher {
+  readonly #deps: DispatcherDeps
+  readonly #inFlight = new Set<Promise<void>>()
+  readonly #perSubscription = new Map<string, number>()
+  readonly #perHost = new Map<string, number>()
+  readonly #abort = new AbortController()
+  #running: Promise<void> | undefined
+  #stopped = false
+  #wakeUp: (() => void) | undefined
+  #woken = false
+
+  constructor(deps: DispatcherDeps) {
+    this.#deps = deps
+  }
+
+  start(): void {
+    this.#running ??= this.#loop()
+  }
+
+  /** Look for due deliveries now. */
+  wake(): void {
+    this.#woken = true
+    this.#wakeUp?.()
+  }
+
+  /** Stops taking deliveries and abandons running attempts; theirs go back to the queue, due now. */
+  async stop(): Promise<void> {
+    this.#stopped = true
+    this.#abort.abort()
+    this.wake()
+    await this.#running
+    await Promise.allSettled([...this.#inFlight])
+  }
+
+  async #loop(): Promise<void> {
+    while (!this.#stopped) {
+      this.#woken = false
+      try {
+        await this.#fill()
+      } catch (error) {
+        this.#deps.logger.error({ err: error }, 'cannot take due deliveries; will retry')
+      }
+      if (this.#woken || this.#stopped) continue
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.#deps.pollIntervalMs)
+        this.#wakeUp = () => {
+          clearTimeout(timer)
+          resolve()
+        }
+      })
+      this.#wakeUp = undefined
+    }
+  }
+
+  /** Takes as many due deliveries as the limits allow and starts them. */
+  async #fill(): Promise<void> {
+    const { deliveries, limits, leaseMs } = this.#deps
+    while (!this.#stopped) {
+      const free = limits.concurrency - this.#inFlight.size
+      if (free <= 0) return
+      // Room for the rows of subscriptions already at their limit here, which are skipped below.
+      const asked = free + this.#perSubscription.size * limits.perSubscription
+      const candidates = await deliveries.candidates(asked, limits.perSubscription)
+      const subscriptions = new Map(this.#perSubscription)
+      const hosts = new Map(this.#perHost)
+      const chosen = new Map<string, string>()
+      for (const candidate of candidates) {
+        if (chosen.size >= free) break
+        const host = hostOf(candidate.url)
+        if ((subscriptions.get(candidate.subscriptionId) ?? 0) >= limits.perSubscription) continue
+        if ((hosts.get(host) ?? 0) >= limits.perHost) continue
+        increment(subscriptions, candidate.subscriptionId, 1)
+        increment(hosts, host, 1)
+        chosen.set(candidate.id, host)
+      }
+      if (chosen.size === 0) return
+      const claimed = await deliveries.claim([...chosen.keys()], leaseMs)
+      for (const delivery of claimed) this.#launch(delivery, chosen.get(delivery.id) ?? '')
+      if (claimed.length === 0 || candidates.length < asked) return
+    }
+  }
+
+  #launch(delivery: DeliveryRow, host: string): void {
+    increment(this.#perSubscription, delivery.subscription_id, 1)
+    increment(this.#perHost, host, 1)
+    const task = this.#attempt(delivery)
+      .catch((error: unknown) =>
+        this.#deps.logger.error(
+          { err: error, delivery_id: delivery.id },
+          'delivery attempt not recorded; it comes back when its lease ends',
+        ),
+      )
+      .finally(() => {
+        this.#inFlight.delete(task)
+        increment(this.#perSubscription, delivery.subscription_id, -1)
+        increment(this.#perHost, host, -1)
+        if (!this.#stopped) this.wake()
+      })
+    this.#inFlight.add(task)
+  }
+
+  async #attempt(delivery: DeliveryRow): Promise<void> {
+    const { deliveries, logger } = this.#deps
+    const subscription = await this.#deps.subscriptions.byId(delivery.subscription_id)
+    if (subscription === undefined) {
+      await deliveries.abandon(delivery, 'the subscription was deleted')
+      return
+    }
+    if (!subscription.enabled) {
+      await deliveries.release(delivery)
+      return
+    }
+    const number = delivery.attempt_count + 1
+    const startedAt = new Date()
+    const timestamp = Math.floor(startedAt.getTime() / 1000)
+    const result = await this.#deps.sender.send({
+      url: withToken(subscription.url, subscription.token),
+      body: delivery.payload,
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': USER_AGENT,
+        ...signatureHeaders(
+          signingSecrets(subscription, startedAt),
+          delivery.id,
+          timestamp,
+          delivery.payload,
+        ),
+      },
+      signal: this.#abort.signal,
+    })
+    if (this.#abort.signal.aborted && result.outcome !== 'success') {
+      await deliveries.release(delivery)
+      return
+    }
+    const verdict = this.#verdict(delivery, number, result)
+    await deliveries.record(delivery, { ...result, number, startedAt }, verdict)
+    this.#deps.onAttempt?.(result)
+    logger.debug(
+      { delivery_id: delivery.id, attempt: number, outcome: result.outcome, status: result.statusCode },
+      'delivery attempt',
+    )
+    try {
+      if (result.statusCode === 410) {
+        await this.#deps.disable(subscription, `the receiver answered 410 Gone at ${startedAt.toISOString()}`)
+      } else if (verdict.status === 'failed' && !delivery.manual) {
+        await this.#disableIfFailingSince(subscription, delivery, result)
+      }
+    } catch (error) {
+      // Deleted meanwhile, or the store is unreachable: the next failing delivery tries again.
+      logger.warn({ err: error, subscription_id: subscription.id }, 'cannot disable the subscription')
+    }
+  }
+
+  #verdict(delivery: DeliveryRow, number: number, result: AttemptResult): AttemptVerdict {
+    if (result.outcome === 'success') return { status: 'succeeded' }
+    if (result.statusCode === 410 || delivery.manual) return { status: 'failed' }
+    const delayMs = nextDelayMs(this.#deps.retry, number, result.retryAfterMs)
+    return delayMs === undefined ? { status: 'failed' } : { status: 'pending', delayMs }
+  }
+
+  /**
+   * A delivery used its whole schedule (about three days with the standard one). If nothing reached
+   * the receiver since that delivery was created, the receiver has been failing all that time: the
+   * subscription is disabled rather than retried forever, and says why.
+   */
+  async #disableIfFailingSince(
+    subscription: SubscriptionRow,
+    delivery: DeliveryRow,
+    result: AttemptResult,
+  ): Promise<void> {
+    const lastSuccess = await this.#deps.deliveries.lastSuccessAt(subscription.id)
+    if (lastSuccess !== undefined && lastSuccess.getTime() >= delivery.created_at.getTime()) return
+    await this.#deps.disable(
+      subscription,
+      `every attempt failed since ${delivery.created_at.toISOString()} (delivery ${delivery.id}, ` +
+        `${delivery.attempt_count + 1} attempts; last error: ${result.error || 'none'})`,
+    )
+  }
+}

@@ -1,0 +1,132 @@
+import { AppError, ErrorKinds } from '@taskforge/core'
+import type { EventStore } from '@taskforge/event-store'
+import type { Envelope } from '@taskforge/proto/events/v1/envelope'
+import type { Logger } from '@taskforge/telemetry'
+import type { Kysely } from 'kysely'
+import { FOLLOWED_STREAMS, type MappedEvent, mapEvent, type SourceEvent } from '../mapping/public-events.js'
+import type { SubscriptionQueries } from '../projection/subscription-queries.js'
+import type { DeliveryStore } from './delivery-store.js'
+import type { RelayTables } from './delivery-tables.js'
+
+/** Redeliveries of an event that arrived before an earlier one of its stream, before folding it anyway. */
+export const GAP_RETRIES = 5
+
+/** The body every receiver gets: Kanboard's envelope. */
+export function webhookBody(name: string, data: Record<string, unknown>, author: string): string {
+  return JSON.stringify({ event_name: name, event_data: data, event_author: author })
+}
+
+export interface EventIntakeDeps {
+  store: EventStore
+  deliveries: DeliveryStore
+  subscriptions: SubscriptionQueries
+  /** Names the inbox rows. */
+  consumer: string
+  logger: Logger
+  /** Called after deliveries were committed, to wake the dispatcher. */
+  onDeliveries: () => void
+}
+
+/**
+ * Turns each domain event into deliveries. In one transaction with the inbox claim of the event, it
+ * folds the event into the object it concerns and writes one delivery per matching subscription,
+ * so an event redelivered by JetStream never yields a second delivery, and one whose transaction
+ * failed is retried whole.
+ */
+export class EventIntake {
+  readonly #deps: EventIntakeDeps
+
+  constructor(deps: EventIntakeDeps) {
+    this.#deps = deps
+  }
+
+  /** Handles one envelope; answers how many deliveries it created. Throws to have it redelivered. */
+  async handle(envelope: Envelope, deliveryCount = 1): Promise<number> {
+    if (!FOLLOWED_STREAMS.has(envelope.streamType)) return 0
+    const { store, consumer } = this.#deps
+    const created = await store.transaction(async (trx) => {
+      if (!(await store.claimInbox(trx, consumer, envelope.eventId))) return 0
+      return this.#apply(trx as unknown as Kysely<RelayTables>, envelope, deliveryCount)
+    })
+    if (created > 0) this.#deps.onDeliveries()
+    return created
+  }
+
+  async #apply(db: Kysely<RelayTables>, envelope: Envelope, deliveryCount: number): Promise<number> {
+    const version = Number(envelope.streamVersion)
+    const known = await db
+      .selectFrom('webhook_objects')
+      .select(['version', 'object'])
+      .where('stream_id', '=', envelope.streamId)
+      .forUpdate()
+      .executeTakeFirst()
+    if (known !== undefined && version <= known.version) return 0
+    if (known !== undefined && version > known.version + 1 && deliveryCount < GAP_RETRIES) {
+      // JetStream redelivers a failed message after later ones; wait for it so the fold stays in order.
+      throw new AppError(
+        ErrorKinds.UNAVAILABLE,
+        `event ${version} of ${envelope.streamType} ${envelope.streamId} came before event ${known.version + 1}`,
+      )
+    }
+    const source: SourceEvent = {
+      eventId: envelope.eventId,
+      streamType: envelope.streamType,
+      streamId: envelope.streamId,
+      streamVersion: version,
+      type: envelope.type,
+      customer: envelope.customer,
+      author: envelope.author,
+      occurredAt: envelope.occurredAt ?? new Date(),
+      data: envelope.data,
+    }
+    let mapped: MappedEvent
+    try {
+      mapped = mapEvent(source, known?.object)
+    } catch (error) {
+      this.#deps.logger.warn(
+        { err: error, event_id: envelope.eventId, stream_type: envelope.streamType, type: envelope.type },
+        'event not understood; no webhook for it',
+      )
+      return 0
+    }
+    await this.#keep(db, source, mapped)
+    const event = mapped.publicEvent
+    if (event === undefined) return 0
+    const subscriptions = await this.#deps.subscriptions.matching(db, envelope.customer, event.name)
+    const payload = webhookBody(event.name, event.data, envelope.author || 'system')
+    return this.#deps.deliveries.insert(
+      db,
+      subscriptions.map((subscription) => ({
+        subscriptionId: subscription.id,
+        customer: envelope.customer,
+        eventId: envelope.eventId,
+        eventName: event.name,
+        payload,
+      })),
+    )
+  }
+
+  async #keep(db: Kysely<RelayTables>, source: SourceEvent, mapped: MappedEvent): Promise<void> {
+    if (mapped.deleted || mapped.object === undefined) {
+      await db.deleteFrom('webhook_objects').where('stream_id', '=', source.streamId).execute()
+      return
+    }
+    const row = {
+      stream_id: source.streamId,
+      stream_type: source.streamType,
+      customer: source.customer,
+      version: source.streamVersion,
+      object: JSON.stringify(mapped.object),
+      updated_at: new Date(),
+    }
+    await db
+      .insertInto('webhook_objects')
+      .values(row)
+      .onConflict((oc) =>
+        oc
+          .column('stream_id')
+          .doUpdateSet({ version: row.version, object: row.object, updated_at: row.updated_at }),
+      )
+      .execute()
+  }
+}

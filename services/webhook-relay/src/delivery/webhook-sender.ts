@@ -1,0 +1,196 @@
+import http, { type IncomingMessage } from 'node:http'
+import https from 'node:https'
+import type { AddressPolicy } from '../ssrf/address-policy.js'
+import {
+  type PinnedAddress,
+  pinnedLookup,
+  RefusedDestinationError,
+  type Resolver,
+  resolveDestination,
+  systemResolver,
+} from '../ssrf/pinned-destination.js'
+import { parseRetryAfter } from './retry-policy.js'
+
+/** The product's User-Agent on every delivery. */
+export const USER_AGENT = 'Taskforge-Webhook/1.0'
+/** How much of an answer an attempt keeps for the delivery log. */
+export const EXCERPT_CHARS = 1024
+
+/** success: 2xx; failure: anything else that reached or tried to reach the receiver; refused: the guard said no. */
+export type AttemptOutcome = 'success' | 'failure' | 'refused'
+
+export interface AttemptResult {
+  outcome: AttemptOutcome
+  statusCode?: number
+  durationMs: number
+  responseExcerpt: string
+  error: string
+  /** The receiver's `Retry-After`, in milliseconds. */
+  retryAfterMs?: number
+}
+
+export interface WebhookSenderOptions {
+  policy: AddressPolicy
+  /** Deadline of one attempt, from resolving the name to the last byte read. */
+  timeoutMs: number
+  /** Bytes of an answer read at most; the rest is dropped with the connection. */
+  maxResponseBytes: number
+  resolver?: Resolver
+}
+
+interface Answer {
+  status: number
+  location: string | undefined
+  retryAfter: string | undefined
+  text: string
+}
+
+function headerText(response: IncomingMessage, name: string): string | undefined {
+  const value = response.headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
+
+/** Rejects with the signal's reason as soon as it aborts (a DNS lookup cannot be cancelled). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason)
+    if (signal.aborted) onAbort()
+    signal.addEventListener('abort', onAbort, { once: true })
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+  })
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code
+    return code !== undefined && !error.message.includes(code) ? `${code}: ${error.message}` : error.message
+  }
+  return String(error)
+}
+
+/**
+ * Sends one webhook attempt and says how it went; it never throws. The host is resolved once and
+ * checked by the address policy, and the connection goes to that very address (pinned lookup), so a
+ * name cannot resolve to something else between the check and the connect. TLS still verifies the
+ * certificate for the name, and the Host header carries it. Redirects are never followed.
+ */
+export class WebhookSender {
+  readonly #options: WebhookSenderOptions
+  readonly #resolver: Resolver
+
+  constructor(options: WebhookSenderOptions) {
+    this.#options = options
+    this.#resolver = options.resolver ?? systemResolver
+  }
+
+  async send(request: {
+    url: string
+    body: string
+    headers: Record<string, string>
+    /** Abandons the attempt (service stopping); the result then says so in `error`. */
+    signal?: AbortSignal
+  }): Promise<AttemptResult> {
+    const started = performance.now()
+    const elapsed = () => Math.round(performance.now() - started)
+    // One controller per attempt, aborted by the deadline or the caller; listeners are removed after.
+    const controller = new AbortController()
+    const signal = controller.signal
+    let timedOut = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      controller.abort(new Error('deadline'))
+    }, this.#options.timeoutMs)
+    const abandon = () => controller.abort(new Error('abandoned'))
+    request.signal?.addEventListener('abort', abandon, { once: true })
+    try {
+      const target = new URL(request.url)
+      const pinned = await untilAborted(
+        resolveDestination(target.hostname, this.#options.policy, this.#resolver),
+        signal,
+      )
+      const answer = await this.#post(target, pinned, request, signal)
+      const excerpt = answer.text.slice(0, EXCERPT_CHARS)
+      const retryAfterMs = parseRetryAfter(answer.retryAfter)
+      const base = {
+        statusCode: answer.status,
+        durationMs: elapsed(),
+        responseExcerpt: excerpt,
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      }
+      if (answer.status >= 200 && answer.status < 300) return { ...base, outcome: 'success', error: '' }
+      const error =
+        answer.status >= 300 && answer.status < 400
+          ? `redirect to ${answer.location ?? '(no Location)'} not followed`
+          : `HTTP ${answer.status}`
+      return { ...base, outcome: 'failure', error }
+    } catch (error) {
+      const durationMs = elapsed()
+      if (error instanceof RefusedDestinationError) {
+        return { outcome: 'refused', durationMs, responseExcerpt: '', error: error.message }
+      }
+      const message = timedOut
+        ? `no complete answer within ${this.#options.timeoutMs} ms`
+        : request.signal?.aborted
+          ? 'abandoned: the relay is stopping'
+          : describeError(error)
+      return { outcome: 'failure', durationMs, responseExcerpt: '', error: message }
+    } finally {
+      clearTimeout(timer)
+      request.signal?.removeEventListener('abort', abandon)
+    }
+  }
+
+  #post(
+    target: URL,
+    pinned: PinnedAddress,
+    request: { body: string; headers: Record<string, string> },
+    signal: AbortSignal,
+  ): Promise<Answer> {
+    const max = this.#options.maxResponseBytes
+    const payload = Buffer.from(request.body, 'utf8')
+    const transport = target.protocol === 'https:' ? https : http
+    return new Promise<Answer>((resolve, reject) => {
+      const outgoing = transport.request(
+        target,
+        {
+          method: 'POST',
+          headers: {
+            ...request.headers,
+            'content-length': String(payload.length),
+            connection: 'close',
+          },
+          lookup: pinnedLookup(pinned),
+          // A fresh connection per attempt: a pooled socket would skip the check of a later attempt.
+          agent: false,
+          signal,
+        },
+        (response) => {
+          const chunks: Buffer[] = []
+          let size = 0
+          const finish = () =>
+            resolve({
+              status: response.statusCode ?? 0,
+              location: headerText(response, 'location'),
+              retryAfter: headerText(response, 'retry-after'),
+              text: Buffer.concat(chunks).subarray(0, max).toString('utf8'),
+            })
+          response.on('data', (chunk: Buffer) => {
+            if (size >= max) return
+            chunks.push(chunk)
+            size += chunk.length
+            if (size >= max) {
+              finish()
+              response.destroy()
+            }
+          })
+          response.on('end', finish)
+          // The status line arrived: a body cut short (deadline, reset) still leaves a usable answer.
+          response.on('close', finish)
+          response.on('error', () => finish())
+        },
+      )
+      outgoing.on('error', reject)
+      outgoing.end(payload)
+    })
+  }
+}

@@ -1,0 +1,373 @@
+import { BotEvent } from '@taskforge/proto/bots/v1/events'
+import { ScriptEvent, TaskEvent, WebhookEvent } from '@taskforge/proto/catalog/v1/events'
+import { JobEvent } from '@taskforge/proto/jobs/v1/events'
+import type { JobResult } from '@taskforge/proto/jobs/v1/model'
+import type { PublicEventName } from './event-names.js'
+import {
+  definitionFields,
+  type PublicBot,
+  type PublicIncomingWebhook,
+  type PublicJob,
+  type PublicJobResult,
+  type PublicObject,
+  type PublicScript,
+  type PublicTask,
+} from './public-objects.js'
+
+/** A domain event as the relay receives it (the fields of an events.v1.Envelope it needs). */
+export interface SourceEvent {
+  eventId: string
+  streamType: string
+  streamId: string
+  streamVersion: number
+  /** The oneof case of the stream's union message (`created`, `assigned`, ...). */
+  type: string
+  customer: string
+  author: string
+  occurredAt: Date
+  data: Uint8Array
+}
+
+/** What subscribers receive: `event_name` and `event_data` of the Kanboard envelope. */
+export interface PublicEvent {
+  name: PublicEventName
+  data: Record<string, unknown>
+}
+
+export interface MappedEvent {
+  /** The object after the event, kept for the next event of its stream; undefined: not followed. */
+  object: PublicObject | undefined
+  /** The stream ended (the object was deleted): its object can be forgotten. */
+  deleted: boolean
+  /** Undefined when subscribers are not told (secret rotations, output chunks, other streams). */
+  publicEvent: PublicEvent | undefined
+}
+
+/** How much of a finished job's log an event carries: the end of it. */
+export const MAX_LOG_CHARS = 16_384
+
+const iso = (date: Date | undefined): string | null => (date === undefined ? null : date.toISOString())
+const nothing = (object: PublicObject | undefined): MappedEvent => ({
+  object,
+  deleted: false,
+  publicEvent: undefined,
+})
+
+/** Top-level fields whose value differs, with their new values (bookkeeping fields left out). */
+function changedFields(before: object | undefined, after: object): Record<string, unknown> {
+  const changes: Record<string, unknown> = {}
+  const old = (before ?? {}) as Record<string, unknown>
+  for (const [key, value] of Object.entries(after)) {
+    if (key === 'version' || key === 'last_update') continue
+    if (JSON.stringify(old[key]) !== JSON.stringify(value)) changes[key] = value
+  }
+  return changes
+}
+
+function mapTask(event: SourceEvent, previous: PublicTask | undefined): MappedEvent {
+  const decoded = TaskEvent.decode(event.data).event
+  const stamp = { version: event.streamVersion, last_update: event.occurredAt.toISOString() }
+  const base: PublicTask = previous ?? {
+    id: event.streamId,
+    customer: event.customer,
+    ...definitionFields(undefined),
+    version: 0,
+    creation_date: null,
+    last_update: null,
+  }
+  const told = (name: PublicEventName, task: PublicTask, extra: Record<string, unknown> = {}) => ({
+    object: task,
+    deleted: name === 'task.delete',
+    publicEvent: { name, data: { task_id: task.id, task, ...extra } },
+  })
+  switch (decoded?.$case) {
+    case 'created': {
+      const task: PublicTask = {
+        id: decoded.value.taskId || event.streamId,
+        customer: decoded.value.customer || event.customer,
+        ...definitionFields(decoded.value.definition),
+        ...stamp,
+        creation_date: event.occurredAt.toISOString(),
+      }
+      return told('task.create', task)
+    }
+    case 'updated': {
+      const task: PublicTask = { ...base, ...definitionFields(decoded.value.definition), ...stamp }
+      const fields = task as unknown as Record<string, unknown>
+      const changes = Object.fromEntries(
+        decoded.value.changedFields.filter((name) => name in fields).map((name) => [name, fields[name]]),
+      )
+      return told('task.update', task, { changes })
+    }
+    case 'deleted':
+      return told('task.delete', { ...base, ...stamp })
+    case 'secretRotated':
+      return nothing({ ...base, ...stamp })
+    default:
+      return nothing(previous)
+  }
+}
+
+function resultOf(reported: JobResult | undefined, extra: { reason?: string } = {}): PublicJobResult {
+  const log = reported?.log ?? ''
+  const reason = extra.reason ?? reported?.reason ?? ''
+  return {
+    code: reported?.code ?? null,
+    signal: reported?.signal || null,
+    killed: reported?.killed ?? false,
+    log: log.length > MAX_LOG_CHARS ? log.slice(-MAX_LOG_CHARS) : log,
+    lastline: reported?.lastline ?? '',
+    ...(reason ? { reason } : {}),
+  }
+}
+
+function mapJob(event: SourceEvent, previous: PublicJob | undefined): MappedEvent {
+  const decoded = JobEvent.decode(event.data).event
+  const lastUpdate = event.occurredAt.toISOString()
+  const base: PublicJob = previous ?? {
+    id: event.streamId,
+    task_id: '',
+    name: '',
+    customer: event.customer,
+    host_id: '',
+    lifecycle: '',
+    state: '',
+    task_arguments_values: [],
+    output: [],
+    result: {},
+    origin: '',
+    creation_date: null,
+    last_update: null,
+  }
+  const told = (name: PublicEventName, next: Partial<PublicJob>, action?: string): MappedEvent => {
+    const job: PublicJob = { ...base, ...next, last_update: lastUpdate }
+    const data: Record<string, unknown> = { job_id: job.id, task_id: job.task_id, job }
+    if (action !== undefined) {
+      data.action = action
+      data.changes = changedFields(previous, job)
+    }
+    return { object: job, deleted: false, publicEvent: { name, data } }
+  }
+  switch (decoded?.$case) {
+    case 'queued': {
+      const q = decoded.value
+      return told('job.create', {
+        id: q.jobId || event.streamId,
+        task_id: q.spec?.taskId ?? '',
+        name: q.spec?.taskName ?? '',
+        customer: q.customer || event.customer,
+        host_id: q.spec?.hostId ?? '',
+        lifecycle: q.holdUntil === undefined ? 'ready' : 'onhold',
+        state: 'in_progress',
+        task_arguments_values: q.taskArgumentsValues,
+        output: [],
+        result: {},
+        origin: q.origin,
+        creation_date: lastUpdate,
+      })
+    }
+    case 'assigned':
+      return told('job.update', { lifecycle: 'assigned', host_id: decoded.value.botId }, 'assigned')
+    case 'started':
+      return told('job.update', { lifecycle: 'assigned', state: 'in_progress' }, 'started')
+    case 'canceled':
+      return told(
+        'job.update',
+        {
+          lifecycle: 'canceled',
+          state: 'canceled',
+          result: decoded.value.reason
+            ? { ...resultOf(undefined), reason: decoded.value.reason }
+            : base.result,
+        },
+        'canceled',
+      )
+    case 'holdReleased':
+      return told('job.update', { lifecycle: 'ready' }, 'released')
+    case 'finished':
+      return told('job.finish', {
+        lifecycle: decoded.value.lifecycle,
+        state: decoded.value.state,
+        output: decoded.value.output,
+        result: resultOf(decoded.value.result),
+      })
+    case 'leaseExpired':
+      return told('job.finish', {
+        lifecycle: 'terminated',
+        state: 'error',
+        result: resultOf(undefined, { reason: decoded.value.reason || 'the bot stopped answering' }),
+      })
+    default:
+      // Output chunks and cancel requests change nothing the public job shows.
+      return nothing(previous === undefined ? undefined : { ...base, last_update: lastUpdate })
+  }
+}
+
+function mapBot(event: SourceEvent, previous: PublicBot | undefined): MappedEvent {
+  const decoded = BotEvent.decode(event.data).event
+  const base: PublicBot = previous ?? {
+    id: event.streamId,
+    name: '',
+    customer: event.customer,
+    online: false,
+    last_seen: null,
+    creation_date: null,
+  }
+  const told = (name: PublicEventName, bot: PublicBot, extra: Record<string, unknown> = {}) => ({
+    object: bot,
+    deleted: false,
+    publicEvent: { name, data: { bot_id: bot.id, bot, ...extra } },
+  })
+  switch (decoded?.$case) {
+    case 'registered':
+      return told('bot.create', {
+        ...base,
+        id: decoded.value.botId || event.streamId,
+        name: decoded.value.name,
+        customer: decoded.value.customer || event.customer,
+        creation_date: event.occurredAt.toISOString(),
+      })
+    case 'cameOnline':
+      return told('bot.online', { ...base, online: true, last_seen: event.occurredAt.toISOString() })
+    case 'wentOffline':
+      return told(
+        'bot.offline',
+        { ...base, online: false, last_seen: iso(decoded.value.lastSeen) ?? base.last_seen },
+        { reason: decoded.value.reason },
+      )
+    default:
+      return nothing(previous)
+  }
+}
+
+function mapScript(event: SourceEvent, previous: PublicScript | undefined): MappedEvent {
+  const decoded = ScriptEvent.decode(event.data).event
+  const stamp = { version: event.streamVersion, last_update: event.occurredAt.toISOString() }
+  const base: PublicScript = previous ?? {
+    id: event.streamId,
+    customer: event.customer,
+    filename: '',
+    description: '',
+    version: 0,
+    creation_date: null,
+    last_update: null,
+  }
+  const told = (name: PublicEventName, script: PublicScript, extra: Record<string, unknown> = {}) => ({
+    object: script,
+    deleted: name === 'script.delete',
+    publicEvent: { name, data: { script_id: script.id, script, ...extra } },
+  })
+  switch (decoded?.$case) {
+    case 'created':
+      return told('script.create', {
+        id: decoded.value.scriptId || event.streamId,
+        customer: decoded.value.customer || event.customer,
+        filename: decoded.value.filename,
+        description: decoded.value.description,
+        ...stamp,
+        creation_date: event.occurredAt.toISOString(),
+      })
+    case 'updated': {
+      const { filename, description, content } = decoded.value
+      const changes: Record<string, unknown> = {}
+      if (filename !== undefined) changes.filename = filename
+      if (description !== undefined) changes.description = description
+      if (content !== undefined) changes.content_changed = true
+      const script: PublicScript = {
+        ...base,
+        ...(filename === undefined ? {} : { filename }),
+        ...(description === undefined ? {} : { description }),
+        ...stamp,
+      }
+      return told('script.update', script, { changes })
+    }
+    case 'deleted':
+      return told('script.delete', { ...base, ...stamp })
+    default:
+      return nothing(previous)
+  }
+}
+
+function mapIncomingWebhook(event: SourceEvent, previous: PublicIncomingWebhook | undefined): MappedEvent {
+  const decoded = WebhookEvent.decode(event.data).event
+  const base: PublicIncomingWebhook = previous ?? {
+    id: event.streamId,
+    customer: event.customer,
+    name: '',
+    creation_date: null,
+  }
+  switch (decoded?.$case) {
+    case 'created':
+      // Followed for its name only: subscribers hear of fires, and never see the secret.
+      return nothing({
+        id: decoded.value.webhookId || event.streamId,
+        customer: decoded.value.customer || event.customer,
+        name: decoded.value.name,
+        creation_date: event.occurredAt.toISOString(),
+      })
+    case 'fired': {
+      let payload: unknown = null
+      try {
+        payload = JSON.parse(decoded.value.payloadJson || 'null')
+      } catch {
+        payload = decoded.value.payloadJson
+      }
+      return {
+        object: base,
+        deleted: false,
+        publicEvent: {
+          name: 'webhook.trigger',
+          data: {
+            webhook_id: base.id,
+            webhook: base,
+            fire_id: decoded.value.fireId,
+            payload,
+            fired_at: iso(decoded.value.firedAt) ?? event.occurredAt.toISOString(),
+          },
+        },
+      }
+    }
+    case 'deleted':
+      return { object: undefined, deleted: true, publicEvent: undefined }
+    default:
+      return nothing(previous)
+  }
+}
+
+/**
+ * The one place that says which domain events subscribers hear of, under which public name, and
+ * with which `event_data`: the object as the public API shows it (a task without its secret, a
+ * script without its content), its id, and for updates the fields that changed with their new values
+ * (`changes`, as Kanboard sends them).
+ *
+ * | stream | internal type                    | public name                      |
+ * | ------ | -------------------------------- | -------------------------------- |
+ * | task   | created / updated / deleted      | task.create / update / delete    |
+ * | job    | queued                           | job.create                       |
+ * | job    | assigned / started / canceled / holdReleased | job.update (with `action`) |
+ * | job    | finished / leaseExpired          | job.finish                       |
+ * | bot    | registered / cameOnline / wentOffline | bot.create / online / offline |
+ * | script | created / updated / deleted      | script.create / update / delete  |
+ * | webhook | fired (an incoming webhook)     | webhook.trigger                  |
+ *
+ * `previous` is the object after the stream's previous event (undefined for its first one).
+ */
+export function mapEvent(event: SourceEvent, previous: PublicObject | undefined): MappedEvent {
+  switch (event.streamType) {
+    case 'task':
+      return mapTask(event, previous as PublicTask | undefined)
+    case 'job':
+      return mapJob(event, previous as PublicJob | undefined)
+    case 'bot':
+      return mapBot(event, previous as PublicBot | undefined)
+    case 'script':
+      return mapScript(event, previous as PublicScript | undefined)
+    case 'webhook':
+      return mapIncomingWebhook(event, previous as PublicIncomingWebhook | undefined)
+    default:
+      return nothing(undefined)
+  }
+}
+
+/** Streams whose objects the relay follows. */
+export const FOLLOWED_STREAMS: ReadonlySet<string> = new Set(['task', 'job', 'bot', 'script', 'webhook'])

@@ -1,0 +1,453 @@
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadCompose } from './support/compose-file.js'
+import {
+  aliasReferences,
+  CHART_DIR,
+  chartValues,
+  defineBody,
+  envNames,
+  findHelm,
+  helmTemplate,
+  helmTemplateError,
+  serviceValueReads,
+  templateFiles,
+  valuesReferences,
+} from './support/helm-chart.js'
+import { describeErrors, loadAjv } from './support/json-schema.js'
+import {
+  accepts,
+  grpcOwner,
+  loadServiceConfigs,
+  platformVariableIsRead,
+  type ServiceConfig,
+  serviceNames,
+} from './support/service-settings.js'
+import { camelCase, type Json, list, lookupPath, parseYaml, record, text } from './support/shapes.js'
+
+// The Helm chart, checked structurally against values.yaml and the services' declared settings
+// (helm is not needed), and, where a helm binary is found (HELM_BIN or PATH), rendered.
+
+const templates = templateFiles()
+const allTemplates = templates.map((file) => file.source).join('\n')
+const values = chartValues()
+const schema: unknown = JSON.parse(readFileSync(join(CHART_DIR, 'values.schema.json'), 'utf8'))
+const Ajv = loadAjv()
+const helm = findHelm()
+let configs: ServiceConfig[] = []
+
+const services = () => serviceNames().filter((name) => name !== 'bot')
+
+function configOf(name: string): ServiceConfig {
+  const config = configs.find((c) => c.name === name)
+  if (config === undefined) throw new Error(`no service ${name}`)
+  return config
+}
+
+function define(name: string): string {
+  const body = defineBody(allTemplates, name)
+  if (body === undefined) throw new Error(`no define "${name}" in the chart`)
+  return body
+}
+
+function template(name: string): string {
+  const file = templates.find((t) => t.name === name)
+  if (file === undefined) throw new Error(`no template ${name}`)
+  return file.source
+}
+
+function serviceValues(name: string): Json {
+  return record(lookupPath(values, [camelCase(name)]).value, `values.${camelCase(name)}`)
+}
+
+/** Every variable a service's Deployment sets, from the shared workload and its own env define. */
+function chartEnv(name: string): string[] {
+  const own = defineBody(allTemplates, `taskforge.${camelCase(name)}.env`) ?? ''
+  return [
+    ...envNames(define('taskforge.deployment')),
+    ...envNames(define('taskforge.telemetryEnv')),
+    ...envNames(own),
+  ]
+}
+
+beforeAll(async () => {
+  configs = await loadServiceConfigs()
+}, 120_000)
+
+describe('deploy/helm/taskforge', () => {
+  describe.skipIf(Ajv === undefined)('values.schema.json (ajv, through the gateway’s fastify)', () => {
+    const ajv =
+      Ajv === undefined ? undefined : new Ajv({ strict: true, allErrors: true, allowUnionTypes: true })
+
+    it('is a valid JSON Schema that accepts values.yaml', () => {
+      expect(ajv!.validateSchema(schema), describeErrors(ajv!.errors)).toBe(true)
+      const validate = ajv!.compile(schema)
+      expect(validate(values), describeErrors(validate.errors)).toBe(true)
+    })
+
+    it('rejects a misspelt key, a negative replica count and an impossible stream replication', () => {
+      const validate = ajv!.compile(schema)
+      const variants: [string, (copy: Json) => void][] = [
+        ['gateway.replicas', (copy) => Object.assign(record(copy.gateway, 'gateway'), { replicas: 2 })],
+        [
+          'taskCatalog.replicaCount',
+          (copy) => Object.assign(record(copy.taskCatalog, 'taskCatalog'), { replicaCount: -1 }),
+        ],
+        ['nats.streamReplicas', (copy) => Object.assign(record(copy.nats, 'nats'), { streamReplicas: 6 })],
+        [
+          'image.pullPolicy',
+          (copy) => Object.assign(record(copy.image, 'image'), { pullPolicy: 'Sometimes' }),
+        ],
+      ]
+      for (const [what, change] of variants) {
+        const copy = record(structuredClone(values), 'values')
+        change(copy)
+        expect(validate(copy), what).toBe(false)
+      }
+    })
+  })
+
+  it('is a Helm 3 application chart with a version and an appVersion', () => {
+    const chart = record(parseYaml(readFileSync(join(CHART_DIR, 'Chart.yaml'), 'utf8')), 'Chart.yaml')
+    expect(chart).toMatchObject({ apiVersion: 'v2', name: 'taskforge', type: 'application' })
+    expect(text(chart.version, 'version')).toMatch(/^\d+\.\d+\.\d+/)
+    expect(text(chart.appVersion, 'appVersion')).not.toBe('')
+  })
+
+  it('reads only values that values.yaml defines', () => {
+    const missing: string[] = []
+    for (const file of templates) {
+      for (const path of valuesReferences(file.source)) {
+        if (!lookupPath(values, path).found) missing.push(`${file.name}: .Values.${path.join('.')}`)
+      }
+      for (const { alias, base, path } of aliasReferences(file.source)) {
+        if (!lookupPath(values, [...base, ...path]).found)
+          missing.push(`${file.name}: ${alias}.${path.join('.')}`)
+      }
+    }
+    for (const path of serviceValueReads(define('taskforge.deployment'))) {
+      for (const name of services()) {
+        if (!lookupPath(serviceValues(name), path).found)
+          missing.push(`taskforge.deployment for ${name}: $svc.${path.join('.')}`)
+      }
+    }
+    for (const [component, key] of Object.entries(
+      record(parseYaml(define('taskforge.components')), 'components'),
+    )) {
+      if (!lookupPath(values, ['externalDatabase', 'urls', text(key, component)]).found) {
+        missing.push(`externalDatabase.urls.${String(key)}`)
+      }
+    }
+    expect(missing).toEqual([])
+  })
+
+  it('has a Deployment for every service, probed on /healthz and /readyz at its health port', () => {
+    const workload = define('taskforge.deployment')
+    expect(workload).toMatch(/livenessProbe:\s+httpGet:\s+path: \/healthz\s+port: health/)
+    expect(workload).toMatch(/readinessProbe:\s+httpGet:\s+path: \/readyz\s+port: health/)
+    expect(workload).toMatch(/- name: health\s+containerPort: \{\{ \$svc\.healthPort \}\}/)
+    expect(workload).toMatch(/- name: HEALTH_PORT\s+value: \{\{ \$svc\.healthPort \| quote \}\}/)
+    for (const name of services()) {
+      const source = template(`${name}.yaml`)
+      expect(source, name).toContain(`$svc := .Values.${camelCase(name)}`)
+      expect(source, name).toMatch(
+        new RegExp(`include "taskforge\\.deployment" \\(dict "root" \\. "component" "${name}" "svc" \\$svc `),
+      )
+      expect(configOf(name).settings?.has('HEALTH_PORT'), name).toBe(true)
+    }
+  })
+
+  it('gives each service only variables it declares, and every one it requires', () => {
+    for (const name of services()) {
+      const config = configOf(name)
+      const env = chartEnv(name)
+      expect(
+        env.filter((variable) => !accepts(config, variable)),
+        name,
+      ).toEqual([])
+      const required = [...config.settings!.values()].filter((s) => s.required).map((s) => s.env)
+      expect(
+        required.filter((variable) => !env.includes(variable)),
+        name,
+      ).toEqual([])
+    }
+    const bot = configOf('bot')
+    const botEnv = [...envNames(template('bot.yaml')), ...envNames(define('taskforge.telemetryEnv'))]
+    expect(botEnv.filter((variable) => !accepts(bot, variable))).toEqual([])
+    const shared = [...new Set([...botEnv, ...services().flatMap(chartEnv)])].filter(
+      (variable) => !configs.some((config) => config.settings?.has(variable)),
+    )
+    expect(shared.filter((variable) => !platformVariableIsRead(variable))).toEqual([])
+  })
+
+  it('defaults each service’s ports to the ones its code defaults to', () => {
+    const keys: [string, string][] = [
+      ['HEALTH_PORT', 'healthPort'],
+      ['GRPC_PORT', 'grpcPort'],
+      ['GATEWAY_PORT', 'port'],
+    ]
+    for (const name of services()) {
+      const settings = configOf(name).settings!
+      const block = serviceValues(name)
+      for (const [env, key] of keys) {
+        if (settings.has(env)) expect(block[key], `${name}.${key}`).toBe(settings.get(env)!.default)
+        else expect(block[key], `${name}.${key}`).toBeUndefined()
+      }
+    }
+  })
+
+  it('points every *_GRPC_URL at the Service of the component that serves it', () => {
+    let clients = 0
+    for (const name of services()) {
+      const own = defineBody(allTemplates, `taskforge.${camelCase(name)}.env`) ?? ''
+      for (const setting of configOf(name).settings!.values()) {
+        if (!setting.env.endsWith('_GRPC_URL')) continue
+        clients += 1
+        const owner = grpcOwner(configs, setting)!
+        const pattern = new RegExp(
+          `- name: ${setting.env}\\s+value: \\{\\{ include "taskforge\\.grpcAddress" \\(dict "root" \\. "component" "${owner.name}" "port" \\.Values\\.${camelCase(owner.name)}\\.grpcPort\\) \\| quote \\}\\}`,
+        )
+        expect(own, `${name} ${setting.env}`).toMatch(pattern)
+        expect(template(`${owner.name}.yaml`), owner.name).toContain(
+          `include "taskforge.grpcService" (dict "root" . "component" "${owner.name}" "port" $svc.grpcPort)`,
+        )
+      }
+    }
+    expect(clients).toBeGreaterThanOrEqual(3)
+  })
+
+  it('names the services and their databases as compose does', () => {
+    const components = record(parseYaml(define('taskforge.components')), 'components')
+    expect(Object.keys(components).sort()).toEqual(services())
+    for (const [component, key] of Object.entries(components)) expect(key).toBe(camelCase(component))
+    const databases = record(parseYaml(define('taskforge.databases')), 'databases')
+    const compose = loadCompose()
+    for (const name of services()) {
+      const url = compose.services.get(name)?.environment.get('DATABASE_URL') ?? ''
+      expect(databases[name], name).toBe(new URL(url).pathname.slice(1))
+    }
+  })
+
+  describe.skipIf(helm === undefined)('rendered by helm (HELM_BIN or helm on the PATH)', () => {
+    let work = ''
+    let credentialsFile = ''
+    const credentials = { id: 'bot-1', name: 'local', customer: 'demo', nats_url: 'nats://nats.example:4222' }
+    const external = () => [
+      '--set',
+      'postgresql.bundled=false',
+      '--set',
+      'externalDatabase.existingSecret=taskforge-databases',
+      '--set',
+      'nats.bundled=false',
+      '--set',
+      'nats.url=nats://nats.example:4222',
+      '--set',
+      'rootToken.existingSecret=taskforge-root',
+      '--set',
+      'ingress.enabled=true',
+      '--set',
+      'bot.enabled=true',
+      '--set-file',
+      `bot.credentials.json=${credentialsFile}`,
+    ]
+
+    beforeAll(() => {
+      work = mkdtempSync(join(tmpdir(), 'taskforge-helm-'))
+      credentialsFile = join(work, 'bot.json')
+      writeFileSync(credentialsFile, JSON.stringify(credentials))
+    })
+
+    afterAll(() => {
+      rmSync(work, { recursive: true, force: true })
+    })
+
+    it('passes helm lint', () => {
+      expect(() => execFileSync(helm!, ['lint', '--strict', CHART_DIR], { stdio: 'pipe' })).not.toThrow()
+    })
+
+    it('renders every service wired to the bundled Postgres and NATS by default', () => {
+      const objects = new Rendered(helmTemplate(helm!, []))
+      for (const name of services())
+        objects.checkService(name, configs, { databaseSecret: 'tf-taskforge-database-urls' })
+      const urls = objects.get('Secret', 'tf-taskforge-database-urls')
+      const init = text(
+        record(objects.get('ConfigMap', 'tf-taskforge-postgresql-init').data, 'data')['01-databases.sql'],
+        'sql',
+      )
+      for (const name of services()) {
+        const url = new URL(
+          Buffer.from(text(record(urls.data, 'data')[name], name), 'base64').toString('utf8'),
+        )
+        expect(`${url.hostname}:${url.port}`).toBe('tf-taskforge-postgresql:5432')
+        expect(init).toContain(`CREATE DATABASE ${url.pathname.slice(1)};`)
+      }
+      objects.servicePort('tf-taskforge-postgresql', 5432, 'postgresql')
+      objects.servicePort('tf-taskforge-nats', 4222, 'nats')
+      const nats = objects.container('StatefulSet', 'tf-taskforge-nats', 'nats')
+      expect(list(nats.args, 'args')).toContain('--jetstream')
+      expect(objects.kinds('Deployment')).toEqual(
+        services()
+          .map((name) => `tf-taskforge-${name}`)
+          .sort(),
+      )
+      expect(objects.kinds('Ingress')).toEqual([])
+    })
+
+    it('renders external Postgres and NATS, the ingress and the bot from its credentials', () => {
+      const objects = new Rendered(helmTemplate(helm!, external()))
+      for (const name of services())
+        objects.checkService(name, configs, { databaseSecret: 'taskforge-databases' })
+      expect(objects.kinds('StatefulSet')).toEqual([])
+      const gateway = objects.container('Deployment', 'tf-taskforge-gateway', 'gateway')
+      expect(objects.envValue(gateway, 'NATS_URL')).toBe('nats://nats.example:4222')
+      expect(record(objects.envFrom(gateway, 'ROOT_TOKEN'), 'ROOT_TOKEN').name).toBe('taskforge-root')
+      const ingress = objects.get('Ingress', 'tf-taskforge-gateway')
+      expect(JSON.stringify(ingress.spec)).toContain('"name":"tf-taskforge-gateway","port":{"number":80}')
+
+      const bot = objects.container('Deployment', 'tf-taskforge-bot', 'bot')
+      const args = list(bot.args, 'args').map(String)
+      const file = args[args.indexOf('--credentials') + 1] ?? ''
+      const mount = list(bot.volumeMounts, 'volumeMounts')
+        .map((m) => record(m, 'mount'))
+        .find((m) => file.startsWith(`${String(m.mountPath)}/`))
+      expect(mount?.readOnly).toBe(true)
+      const volume = objects
+        .podVolumes('tf-taskforge-bot')
+        .map((v) => record(v, 'volume'))
+        .find((v) => v.name === mount?.name)
+      const secret = record(volume?.secret, 'secret volume')
+      const item = record(list(secret.items, 'items')[0], 'item')
+      expect(`${String(mount?.mountPath)}/${String(item.path)}`).toBe(file)
+      const stored = record(objects.get('Secret', text(secret.secretName, 'secretName')).data, 'data')[
+        text(item.key, 'key')
+      ]
+      expect(JSON.parse(Buffer.from(text(stored, 'credentials'), 'base64').toString('utf8'))).toEqual(
+        credentials,
+      )
+    })
+
+    it('refuses to render without what external Postgres, NATS or the bot need', () => {
+      expect(helmTemplateError(helm!, ['--set', 'postgresql.bundled=false'])).toContain(
+        'externalDatabase.urls',
+      )
+      expect(helmTemplateError(helm!, ['--set', 'nats.bundled=false'])).toContain('nats.url is required')
+      expect(helmTemplateError(helm!, ['--set', 'bot.enabled=true'])).toContain('bot.credentials.json')
+    })
+  })
+})
+
+/** Rendered manifests, with the checks every service's objects must pass. */
+class Rendered {
+  readonly #objects: Json[]
+
+  constructor(documents: unknown[]) {
+    this.#objects = documents.map((document, i) => record(document, `document ${i}`))
+  }
+
+  kinds(kind: string): string[] {
+    return this.#objects
+      .filter((object) => object.kind === kind)
+      .map((object) => text(record(object.metadata, 'metadata').name, 'name'))
+      .sort()
+  }
+
+  get(kind: string, name: string): Json {
+    const found = this.#objects.find(
+      (object) => object.kind === kind && record(object.metadata, 'metadata').name === name,
+    )
+    if (found === undefined) throw new Error(`no ${kind} ${name} rendered`)
+    return found
+  }
+
+  #podSpec(kind: string, name: string): Json {
+    const spec = record(this.get(kind, name).spec, `${name}.spec`)
+    return record(record(spec.template, `${name}.template`).spec, `${name}.template.spec`)
+  }
+
+  podVolumes(name: string): unknown[] {
+    return list(this.#podSpec('Deployment', name).volumes, `${name}.volumes`)
+  }
+
+  container(kind: string, name: string, container: string): Json {
+    const found = list(this.#podSpec(kind, name).containers, `${name}.containers`)
+      .map((c) => record(c, 'container'))
+      .find((c) => c.name === container)
+    if (found === undefined) throw new Error(`${kind} ${name} has no container ${container}`)
+    return found
+  }
+
+  #env(container: Json, name: string): Json | undefined {
+    return list(container.env, 'env')
+      .map((e) => record(e, 'env'))
+      .find((e) => e.name === name)
+  }
+
+  envValue(container: Json, name: string): string | undefined {
+    const entry = this.#env(container, name)
+    return entry?.value === undefined ? undefined : text(entry.value, name)
+  }
+
+  envFrom(container: Json, name: string): unknown {
+    const entry = this.#env(container, name)
+    return entry?.valueFrom === undefined ? undefined : record(entry.valueFrom, name).secretKeyRef
+  }
+
+  /** A Service of that name with that port, selecting the pods of `component`. */
+  servicePort(name: string, port: number, component: string): void {
+    const spec = record(this.get('Service', name).spec, `${name}.spec`)
+    expect(record(spec.selector, 'selector')['app.kubernetes.io/component'], name).toBe(component)
+    expect(
+      list(spec.ports, 'ports').map((p) => record(p, 'port').port),
+      name,
+    ).toContain(port)
+  }
+
+  checkService(name: string, configs: readonly ServiceConfig[], options: { databaseSecret: string }): void {
+    const config = configs.find((c) => c.name === name)!
+    const deployment = `tf-taskforge-${name}`
+    const container = this.container('Deployment', deployment, name)
+    expect(text(container.image, 'image'), name).toMatch(new RegExp(`^taskforge/${name}:`))
+    const env = list(container.env, 'env').map((e) => text(record(e, 'env').name, 'env name'))
+    expect(
+      env.filter((variable) => !accepts(config, variable)),
+      name,
+    ).toEqual([])
+    for (const setting of config.settings!.values()) {
+      if (setting.required) expect(env, name).toContain(setting.env)
+    }
+    const ports = list(container.ports, 'ports').map((p) => record(p, 'port'))
+    const health = ports.find((p) => p.name === 'health')
+    expect(String(health?.containerPort), name).toBe(this.envValue(container, 'HEALTH_PORT'))
+    expect(record(record(container.livenessProbe, 'liveness').httpGet, 'httpGet'), name).toEqual({
+      path: '/healthz',
+      port: 'health',
+    })
+    expect(record(record(container.readinessProbe, 'readiness').httpGet, 'httpGet'), name).toEqual({
+      path: '/readyz',
+      port: 'health',
+    })
+    expect(this.envFrom(container, 'DATABASE_URL'), name).toEqual({ name: options.databaseSecret, key: name })
+    if (config.settings!.has('GRPC_PORT')) {
+      const grpc = ports.find((p) => p.name === 'grpc')
+      expect(String(grpc?.containerPort), name).toBe(this.envValue(container, 'GRPC_PORT'))
+      this.servicePort(deployment, Number(grpc?.containerPort), name)
+    }
+    for (const setting of config.settings!.values()) {
+      if (!setting.env.endsWith('_GRPC_URL')) continue
+      const owner = grpcOwner(configs, setting)!
+      const [host = '', port = ''] = (this.envValue(container, setting.env) ?? '').split(':')
+      expect(host, `${name} ${setting.env}`).toBe(`tf-taskforge-${owner.name}`)
+      this.servicePort(host, Number(port), owner.name)
+      const served = this.container('Deployment', host, owner.name)
+      expect(this.envValue(served, 'GRPC_PORT'), `${name} ${setting.env}`).toBe(port)
+    }
+    const spec = record(this.get('Deployment', deployment).spec, `${deployment}.spec`)
+    const selector = record(record(spec.selector, 'selector').matchLabels, 'matchLabels')
+    const labels = record(record(record(spec.template, 'template').metadata, 'metadata').labels, 'labels')
+    expect(labels, name).toMatchObject(selector)
+    expect(selector['app.kubernetes.io/component'], name).toBe(name)
+  }
+}
