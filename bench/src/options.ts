@@ -19,18 +19,21 @@ export interface BenchOptions {
   /** Profile the platform's processes (`--cpu-prof`) during one extra saturation pass. */
   profile: boolean
   only: Set<CaseId>
+  /** Only write latest.md again from latest.json (after a change of the report's layout). */
+  renderOnly: boolean
   /** Bot jobs at once (`--concurrency` of the bot). */
   botConcurrency: number
   outDir: string
 }
 
-export const USAGE = `usage: npm run bench -- [--reps N] [--quick] [--profile] [--only id,id] [--bot-concurrency N] [--out dir]
+export const USAGE = `usage: npm run bench -- [--reps N] [--quick] [--profile] [--only id,id] [--bot-concurrency N] [--out dir] [--render-only]
 
   --reps             repetitions of every measurement (default 3)
   --quick            short passes to try the harness (figures not comparable)
   --profile          also run one saturation pass with --cpu-prof on every platform process
   --only             run only these cases: ${CASE_IDS.join(', ')}
   --bot-concurrency  jobs the bot runs at once (default 16)
+  --render-only      write latest.md again from latest.json, measuring nothing
   --out              where latest.json and latest.md go (default bench/results)`
 
 export function parseOptions(argv: readonly string[], defaultOutDir: string): BenchOptions {
@@ -41,6 +44,7 @@ export function parseOptions(argv: readonly string[], defaultOutDir: string): Be
       reps: { type: 'string' },
       quick: { type: 'boolean' },
       profile: { type: 'boolean' },
+      'render-only': { type: 'boolean' },
       only: { type: 'string' },
       'bot-concurrency': { type: 'string' },
       out: { type: 'string' },
@@ -66,6 +70,7 @@ export function parseOptions(argv: readonly string[], defaultOutDir: string): Be
     repetitions,
     quick: values.quick ?? false,
     profile: values.profile ?? false,
+    renderOnly: values['render-only'] ?? false,
     only,
     botConcurrency,
     outDir: values.out ?? defaultOutDir,

@@ -1,6 +1,6 @@
 // `npm run bench`: every measurement of docs/benchmarks.md in one run, written to
 // bench/results/latest.json and latest.md.
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startPostgres } from '@taskforge/testkit'
@@ -45,7 +45,15 @@ async function serverSettings(url: string): Promise<Record<string, string>> {
 }
 
 async function main(): Promise<void> {
+  // Ctrl-C: exit through the exit hooks that stop Postgres, nats-server, redis-server and the platform.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130))
   const options = parseOptions(process.argv.slice(2), join(BENCH_DIR, 'results'))
+  if (options.renderOnly) {
+    const saved = JSON.parse(await readFile(join(options.outDir, 'latest.json'), 'utf8')) as BenchResults
+    await writeFile(join(options.outDir, 'latest.md'), renderMarkdown(saved))
+    log(`rewrote ${join(options.outDir, 'latest.md')}`)
+    return
+  }
   // The libraries the bench loads in-process (event store, peers) log little at this level.
   process.env.LOG_LEVEL ??= 'warn'
   const started = wallClockMs()
@@ -70,8 +78,8 @@ async function main(): Promise<void> {
   }
   const peerLoad: PeerLoad = {
     rate: 100,
-    latencyJobs: options.quick ? 200 : 1_000,
-    throughputJobs: options.quick ? 2_000 : 10_000,
+    latencyJobs: options.quick ? 200 : 500,
+    throughputJobs: options.quick ? 2_000 : 6_000,
     producers: 16,
     concurrency: 16,
   }
@@ -140,7 +148,7 @@ async function main(): Promise<void> {
         { kind: 'redis', host: redis.host, port: redis.port },
         {
           ...peerLoad,
-          throughputJobs: options.quick ? 5_000 : 30_000,
+          throughputJobs: options.quick ? 5_000 : 20_000,
         },
       )
     } finally {

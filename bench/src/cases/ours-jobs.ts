@@ -259,7 +259,7 @@ async function endedBadly(bp: BenchPlatform, filter: string, problems: Problems)
 export async function oursJobs(ctx: CaseContext, bp: BenchPlatform): Promise<CaseResult> {
   const sizes = ctx.quick
     ? { fixed: 200, low: 40, saturation: 150, burst: 300 }
-    : { fixed: 500, low: 100, saturation: 400, burst: 600 }
+    : { fixed: 500, low: 100, saturation: 200, burst: 400 }
   const workers = bp.botConcurrency * 2
   const problems = new Problems()
   const series = new Series()

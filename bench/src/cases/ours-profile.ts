@@ -29,7 +29,7 @@ export async function profileOurs(
   const dir = await mkdtemp(join(tmpdir(), 'taskforge-bench-prof-'))
   const profiler = fileURLToPath(new URL('../profiling/cpu-profiler.mjs', import.meta.url))
   const nodeOptions = [process.env.NODE_OPTIONS ?? '', `--import=${profiler}`].join(' ').trim()
-  const jobs = ctx.quick ? 300 : 600
+  const jobs = ctx.quick ? 300 : 400
   try {
     const bp = await startBenchPlatform({
       botConcurrency: options.botConcurrency,

@@ -1,5 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs'
 
+/** The benchmark's own process: the load generator, or a peer's producer. */
+const BENCH_PROCESS = 'bench process (load / enqueue)'
+
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
 const TICKS_PER_SECOND = 100
 
@@ -96,7 +99,7 @@ export function cpuPerUnit(before: CpuSnapshot, after: CpuSnapshot, units: numbe
     if (now.name === 'bot')
       add('job scripts (bash)', ((now.children - then.children) * 1000) / TICKS_PER_SECOND)
   }
-  add('load generator (bench)', after.bench - before.bench)
+  add(BENCH_PROCESS, after.bench - before.bench)
   const perUnit: Record<string, number> = {}
   const sorted = [...totals].filter(([, ms]) => ms > 0).sort((a, b) => b[1] - a[1])
   for (const [name, ms] of sorted) perUnit[name] = Math.round((ms / units) * 100) / 100

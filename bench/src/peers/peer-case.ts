@@ -3,6 +3,7 @@ import { assertNoFailures, type CaseContext } from '../cases/case.js'
 import { wallClockMs } from '../lib/clock.js'
 import { closedLoop, openLoop } from '../lib/load.js'
 import { forkTs, nextMessage, stopChild } from '../lib/node-child.js'
+import { cpuPerUnit, cpuSnapshot } from '../lib/process-cpu.js'
 import { summarizeLatencies } from '../lib/stats.js'
 import type { CaseResult } from '../results/model.js'
 import { Series } from '../results/series.js'
@@ -73,6 +74,7 @@ export async function peerCase(
     .declare('start.p99', `enqueue → handler start p99 at ${load.rate} jobs/s`, 'latency-p99')
     .declare('rate', 'enqueue + process', 'rate', 'jobs/s')
     .declare('enqueue.rate', 'enqueue calls alone (during the throughput pass)', 'rate', 'jobs/s')
+  let cpuPerJob: Record<string, number> = {}
   await peer.prepare(store)
   const child = forkTs(new URL('./worker-main.ts', import.meta.url), [
     peerId,
@@ -113,6 +115,8 @@ export async function peerCase(
       series.add('start.p99', summary.p99)
 
       const throughput = await worker.expect(load.throughputJobs)
+      const names = new Map([[`${peer.name} worker`, child.pid ?? 0]])
+      const cpuBefore = cpuSnapshot(names)
       const began = wallClockMs()
       const enqueued = await closedLoop({
         workers: load.producers,
@@ -122,6 +126,7 @@ export async function peerCase(
       const enqueueEnded = wallClockMs()
       assertNoFailures(`${peer.name} enqueue`, enqueued)
       const lastStart = Math.max(...(await throughput.starts))
+      cpuPerJob = cpuPerUnit(cpuBefore, cpuSnapshot(names), load.throughputJobs)
       const rate = load.throughputJobs / ((lastStart - began) / 1000)
       series.add('rate', rate)
       series.add('enqueue.rate', load.throughputJobs / ((enqueueEnded - began) / 1000))
@@ -147,5 +152,9 @@ export async function peerCase(
       process: 'worker in its own process; enqueue from the bench process',
     },
     metrics: series.metrics(),
+    cpuPerUnitMs: {
+      unit: 'job (throughput pass, last repetition; the bench process is the producer)',
+      byProcess: cpuPerJob,
+    },
   }
 }

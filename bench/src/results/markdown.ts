@@ -23,7 +23,8 @@ function format(value: number): string {
 }
 
 function ratio(value: number, floor: number | undefined): string {
-  if (floor === undefined || !Number.isFinite(floor) || floor === 0) return '–'
+  // autocannon answers whole milliseconds: a 0 there is no ratio.
+  if (floor === undefined || !Number.isFinite(floor) || floor === 0 || value === 0) return '–'
   return `${format(value / floor)}×`
 }
 

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process'
 import { decideOutcome, type ExecutionOutcome, type Termination } from './outcome.js'
 import { DEFAULT_OUTPUT_LIMIT_BYTES, OutputCapture, type OutputStream } from './output-capture.js'
 import { groupAlive, signalGroup } from './process-group.js'
@@ -29,6 +29,31 @@ export interface ScriptProcess {
   abort(reason: string): void
   /** Ends the script the same way; the job ends canceled. */
   cancel(reason: string): void
+}
+
+/** Tries after ETXTBSY, and the first wait (it grows by as much each time). */
+const BUSY_RETRIES = 5
+const BUSY_WAIT_MS = 2
+
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
+}
+
+/**
+ * `spawn`, tried again when the kernel answers ETXTBSY: a process this bot forked for another job
+ * holds a copy of the script's (close-on-exec) write descriptor until it runs exec itself, which
+ * takes a moment on a busy machine. The wait blocks, but only in that rare case, and keeps the pid
+ * known at once to the caller (journal, `started` report).
+ */
+function spawnScript(command: string, args: string[], options: SpawnOptions): ChildProcess {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return spawn(command, args, options)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ETXTBSY' || attempt > BUSY_RETRIES) throw error
+      pause(BUSY_WAIT_MS * attempt)
+    }
+  }
 }
 
 function describeSpawnError(argv: readonly string[], error: unknown): string {
@@ -78,7 +103,7 @@ export function startScript(options: ScriptProcessOptions): ScriptProcess {
 
   let child: ChildProcess
   try {
-    child = spawn(command, args, {
+    child = spawnScript(command, args, {
       cwd: options.cwd,
       env: options.env,
       detached: true,
