@@ -1,5 +1,5 @@
+import { deciderSpec } from '@taskforge/testkit/decider-spec'
 import { describe, expect, it } from 'vitest'
-import { deciderSpec } from '../test-support/decider-spec.js'
 import { type BotDomainEvent, botDecider, botNameProblem, type RegisterBot } from './bot-decider.js'
 import { hashSecret } from './secret-hash.js'
 

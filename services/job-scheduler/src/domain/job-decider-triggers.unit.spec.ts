@@ -1,6 +1,6 @@
 import { JobSpec } from '@taskforge/proto/jobs/v1/model'
+import { deciderSpec } from '@taskforge/testkit/decider-spec'
 import { describe, expect, it } from 'vitest'
-import { deciderSpec } from '../test-support/decider-spec.js'
 import { type JobDomainEvent, jobDecider, type QueueJob } from './job-decider.js'
 
 const spec = deciderSpec(jobDecider)

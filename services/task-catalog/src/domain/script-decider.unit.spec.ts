@@ -1,5 +1,5 @@
+import { deciderSpec } from '@taskforge/testkit/decider-spec'
 import { describe, expect, it } from 'vitest'
-import { deciderSpec } from '../test-support/given-when-then.js'
 import { MAX_SCRIPT_BYTES, type ScriptDomainEvent, scriptDecider } from './script-decider.js'
 
 const spec = deciderSpec(scriptDecider)
@@ -25,7 +25,7 @@ describe('script decider', () => {
     it('records the script with a trimmed filename', () => {
       spec([])
         .when({ ...create, filename: '  hello.sh ' })
-        .thenEvents([created])
+        .then([created])
     })
     it('accepts exactly 1 MiB of content', () => {
       const [event] = scriptDecider.decide(
@@ -64,14 +64,14 @@ describe('script decider', () => {
     it('records only what changed', () => {
       spec([created])
         .when({ ...update, filename: 'hello.sh', description: 'greets', content })
-        .thenEvents([
+        .then([
           { $case: 'updated', value: { filename: undefined, description: 'greets', content: undefined } },
         ])
     })
     it('records nothing when nothing changed', () => {
       spec([created])
         .when({ ...update, filename: 'hello.sh', content: Buffer.from(content) })
-        .thenEvents([])
+        .then([])
     })
     it('validates a new filename', () => {
       spec([created])
@@ -95,7 +95,7 @@ describe('script decider', () => {
     it('records the deletion', () => {
       spec([created])
         .when(remove)
-        .thenEvents([{ $case: 'deleted', value: {} }])
+        .then([{ $case: 'deleted', value: {} }])
     })
     it('answers NOT_FOUND once deleted', () => {
       spec([created, { $case: 'deleted', value: {} }])

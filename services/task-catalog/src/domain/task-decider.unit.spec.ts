@@ -1,6 +1,6 @@
 import { TaskDefinition } from '@taskforge/proto/catalog/v1/model'
+import { deciderSpec } from '@taskforge/testkit/decider-spec'
 import { describe, it } from 'vitest'
-import { deciderSpec } from '../test-support/given-when-then.js'
 import { type TaskDomainEvent, taskDecider } from './task-decider.js'
 import { DEFAULT_TIMEOUT_SECONDS } from './task-definition.js'
 
@@ -37,7 +37,7 @@ const update = (changes: Partial<TaskDefinition>) => ({
 describe('task decider', () => {
   describe('create', () => {
     it('records the definition and the secret', () => {
-      spec([]).when(create).thenEvents([created])
+      spec([]).when(create).then([created])
     })
     it('defaults the timeout to 600 seconds and sorts arguments by order', () => {
       const [fixed, input] = definition.taskArguments
@@ -46,7 +46,7 @@ describe('task decider', () => {
           ...create,
           definition: { ...definition, name: ' backup ', timeout: 0, taskArguments: [input!, fixed!] },
         })
-        .thenEvents([
+        .then([
           {
             $case: 'created',
             value: { taskId, customer, secret, definition: { ...definition, timeout: 600 } },
@@ -54,7 +54,7 @@ describe('task decider', () => {
         ])
       spec([])
         .when({ ...create, definition: { ...definition, timeout: undefined } })
-        .thenEvents([
+        .then([
           {
             $case: 'created',
             value: {
@@ -132,7 +132,7 @@ describe('task decider', () => {
       const taskArguments = [{ order: 0, type: 'input', label: 'x', value: '', required: false, options: [] }]
       spec([created])
         .when(update({ timeout: 30, taskArguments, env: { A: '1' } }))
-        .thenEvents([
+        .then([
           {
             $case: 'updated',
             value: {
@@ -145,7 +145,7 @@ describe('task decider', () => {
     it('applies only the given fields', () => {
       spec([created])
         .when(update({ name: 'restore', hostId: undefined }))
-        .thenEvents([
+        .then([
           {
             $case: 'updated',
             value: { definition: { ...definition, name: 'restore' }, changedFields: ['name'] },
@@ -155,7 +155,7 @@ describe('task decider', () => {
     it('records nothing when nothing changed', () => {
       spec([created])
         .when(update({ name: 'backup', env: { A: '1' }, tags: ['nightly'] }))
-        .thenEvents([])
+        .then([])
     })
     it('validates the resulting definition', () => {
       spec([created])
@@ -179,7 +179,7 @@ describe('task decider', () => {
       }
       spec([created, renamed])
         .when(update({ name: 'restore' }))
-        .thenEvents([])
+        .then([])
     })
   })
 
@@ -188,7 +188,7 @@ describe('task decider', () => {
     it('records the deletion', () => {
       spec([created])
         .when(remove)
-        .thenEvents([{ $case: 'deleted', value: {} }])
+        .then([{ $case: 'deleted', value: {} }])
     })
     it('answers NOT_FOUND for a missing task', () => {
       spec([]).when(remove).thenFails('NOT_FOUND')
@@ -205,7 +205,7 @@ describe('task decider', () => {
     it('records the new secret', () => {
       spec([created])
         .when(rotate)
-        .thenEvents([{ $case: 'secretRotated', value: { secret: otherSecret } }])
+        .then([{ $case: 'secretRotated', value: { secret: otherSecret } }])
     })
     it('refuses the current secret', () => {
       spec([created])

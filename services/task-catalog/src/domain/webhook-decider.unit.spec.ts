@@ -1,5 +1,5 @@
+import { deciderSpec } from '@taskforge/testkit/decider-spec'
 import { describe, expect, it } from 'vitest'
-import { deciderSpec } from '../test-support/given-when-then.js'
 import {
   MAX_WEBHOOK_PAYLOAD_BYTES,
   normalizePayload,
@@ -20,9 +20,7 @@ const fire = { type: 'fireWebhook' as const, webhookId, customer, fireId: 'fire-
 
 describe('webhook decider', () => {
   it('creates a webhook with a trimmed name and its secret', () => {
-    spec([])
-      .when({ type: 'createWebhook', webhookId, customer, name: '  deploys ', secret })
-      .thenEvents([created])
+    spec([]).when({ type: 'createWebhook', webhookId, customer, name: '  deploys ', secret }).then([created])
   })
 
   it('refuses an empty name, a malformed secret and an id taken', () => {
@@ -40,10 +38,10 @@ describe('webhook decider', () => {
   it('records a fire with its payload as canonical JSON, no body as null', () => {
     spec([created])
       .when({ ...fire, payloadJson: '{ "ref" : "main" }' })
-      .thenEvents([{ $case: 'fired', value: { fireId: 'fire-1', payloadJson: '{"ref":"main"}', firedAt } }])
+      .then([{ $case: 'fired', value: { fireId: 'fire-1', payloadJson: '{"ref":"main"}', firedAt } }])
     spec([created])
       .when(fire)
-      .thenEvents([{ $case: 'fired', value: { fireId: 'fire-1', payloadJson: 'null', firedAt } }])
+      .then([{ $case: 'fired', value: { fireId: 'fire-1', payloadJson: 'null', firedAt } }])
   })
 
   it("answers another organization's, a deleted and an unknown webhook as missing", () => {
@@ -59,7 +57,7 @@ describe('webhook decider', () => {
   it('deletes a webhook', () => {
     spec([created])
       .when({ type: 'deleteWebhook', webhookId, customer })
-      .thenEvents([{ $case: 'deleted', value: {} }])
+      .then([{ $case: 'deleted', value: {} }])
   })
 })
 
