@@ -4,17 +4,14 @@ import { join } from 'node:path'
 import { freePort } from '@taskforge/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Platform, startPlatform } from '../../scripts/platform.js'
+import { type Answer, gatewayClient } from './support/gateway-client.js'
 
 // The README walk-through, against the real processes `npm start` runs: every service, Postgres,
 // nats-server and one bot, each its own process.
 describe('first run, as the README shows it', () => {
   let platform: Platform
   let dataDir: string
-  let api: (
-    method: string,
-    path: string,
-    body?: unknown,
-  ) => Promise<{ status: number; body: Record<string, unknown> }>
+  let api: (method: string, path: string, body?: unknown) => Promise<Answer>
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'taskforge-e2e-'))
@@ -25,17 +22,8 @@ describe('first run, as the README shows it', () => {
       withBot: true,
     })
     const { gateway_url, admin_token } = platform.credentials
-    api = async (method, path, body) => {
-      const response = await fetch(`${gateway_url}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${admin_token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      })
-      return { status: response.status, body: (await response.json()) as Record<string, unknown> }
-    }
+    const call = gatewayClient(gateway_url)
+    api = (method, path, body) => call(method, path, { token: admin_token, json: body })
   }, 180_000)
 
   afterAll(async () => {
@@ -90,8 +78,8 @@ describe('first run, as the README shows it', () => {
     expect(job.host_id).toBe(bot.id)
 
     const list = await api('GET', `/${customer}/job?task=${task.body.id}`)
-    expect(Array.isArray(list.body)).toBe(true)
-    expect((list.body as unknown as { id: string }[]).map((j) => j.id)).toContain(run.body.id)
+    expect(Array.isArray(list.json)).toBe(true)
+    expect((list.json as { id: string }[]).map((j) => j.id)).toContain(run.body.id)
   })
 
   it('answers bad input and unknown objects with JSON errors', async () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { connectNats, freePort, type NatsConnection } from '@taskforge/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Platform, startPlatform } from '../../scripts/platform.js'
+import { type Answer, gatewayClient } from './support/gateway-client.js'
 
 /** The fields of a bot's credentials file (the REST answer of its registration) this test uses. */
 interface BotFile {
@@ -52,11 +53,7 @@ describe('NATS permissions of bots', () => {
   let botA: BotFile
   let botB: BotFile
   let asA: NatsConnection
-  let api: (
-    method: string,
-    path: string,
-    body?: unknown,
-  ) => Promise<{ status: number; body: Record<string, unknown> }>
+  let api: (method: string, path: string, body?: unknown) => Promise<Answer>
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'taskforge-e2e-nats-'))
@@ -67,17 +64,8 @@ describe('NATS permissions of bots', () => {
       withBot: true,
     })
     const { gateway_url, admin_token } = platform.credentials
-    api = async (method, path, body) => {
-      const response = await fetch(`${gateway_url}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${admin_token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      })
-      return { status: response.status, body: (await response.json()) as Record<string, unknown> }
-    }
+    const call = gatewayClient(gateway_url)
+    api = (method, path, body) => call(method, path, { token: admin_token, json: body })
     // Bot A is the platform's local bot (a real agent process); bot B is registered here.
     botA = JSON.parse(await readFile(platform.botCredentialsFile, 'utf8')) as BotFile
     const registered = await api('POST', `/${platform.credentials.customer}/bot`, { name: 'other' })
@@ -204,7 +192,7 @@ describe('NATS permissions of bots', () => {
     expect(job).toMatchObject({ lifecycle: 'finished', state: 'success', host_id: botA.id })
     expect(job.output).toEqual(['ran on bot A'])
 
-    const bots = (await api('GET', `/${customer}/bot`)).body as unknown as { id: string; online: boolean }[]
+    const bots = (await api('GET', `/${customer}/bot`)).json as { id: string; online: boolean }[]
     expect(bots.find((bot) => bot.id === botA.id)?.online).toBe(true)
   })
 })

@@ -1,5 +1,6 @@
 export { APPENDED_CHANNEL } from './append-notifications.js'
 export { createDb } from './create-db.js'
+export { databaseReachable } from './database-reachable.js'
 export { type AppendObservation, EventStore, type EventStoreOptions } from './event-store.js'
 export { comparePositions, positionOf, START } from './global-position.js'
 export { type HandleCommandArgs, type HandleCommandResult, handleCommand } from './handle-command.js'

@@ -1,12 +1,18 @@
 import { fileURLToPath } from 'node:url'
 import { Bus, Streams } from '@taskforge/bus'
-import { createDb, EventStore, OutboxRelay, Projector, withSchemaLock } from '@taskforge/event-store'
+import {
+  createDb,
+  databaseReachable,
+  EventStore,
+  OutboxRelay,
+  Projector,
+  withSchemaLock,
+} from '@taskforge/event-store'
 import { appendObserver, trackConsumerLag } from '@taskforge/metrics'
 import { BotDispatchServiceService } from '@taskforge/proto/bots/v1/bot_service'
 import { addService, createGrpcServer, startGrpcServer, stopGrpcServer } from '@taskforge/rpc'
 import { type RunningService, runService } from '@taskforge/runtime'
 import { createLogger, type Logger } from '@taskforge/telemetry'
-import { sql } from 'kysely'
 import { createBotNameClaimsTable } from './app/bot-name-claims.js'
 import {
   ASSIGNMENTS_DURABLE,
@@ -80,10 +86,7 @@ export async function startDispatch(
         await createBotPresenceTable(connection)
         await createBotNameClaimsTable(connection)
       })
-      ctx.addReadiness('database', async () => {
-        await sql`select 1`.execute(db)
-        return true
-      })
+      ctx.addReadiness('database', () => databaseReachable(db))
 
       const projector = new Projector(store, [botsProjection], { logger })
       await projector.start()

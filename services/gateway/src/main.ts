@@ -1,11 +1,18 @@
 import { fileURLToPath } from 'node:url'
 import { Bus, Streams } from '@taskforge/bus'
 import { type ConfigOf, int, list, loadConfig, str } from '@taskforge/core'
-import { createDb, EventStore, OutboxRelay, Projector, withSchemaLock } from '@taskforge/event-store'
+import {
+  createDb,
+  databaseReachable,
+  EventStore,
+  OutboxRelay,
+  Projector,
+  withSchemaLock,
+} from '@taskforge/event-store'
 import { appendObserver, type ServiceMetrics } from '@taskforge/metrics'
 import { runService } from '@taskforge/runtime'
 import { createLogger, type Logger } from '@taskforge/telemetry'
-import { type Kysely, sql } from 'kysely'
+import type { Kysely } from 'kysely'
 import { Accounts } from './accounts/accounts.js'
 import { type AccountsTables, accountsProjection } from './accounts/accounts-projection.js'
 import { createClients } from './clients/clients.js'
@@ -82,10 +89,7 @@ export async function startGateway(
   })
   await app.listen({ port: config.port, host: config.host })
   hooks.onStop(() => app.close())
-  hooks.addReadiness('database', async () => {
-    await sql`SELECT 1`.execute(db)
-    return true
-  })
+  hooks.addReadiness('database', () => databaseReachable(db))
   hooks.addReadiness('nats', () => !bus.nc.isClosed())
   const address = app.server.address()
   const port = typeof address === 'object' && address ? address.port : config.port

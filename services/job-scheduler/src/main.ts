@@ -1,13 +1,19 @@
 import { fileURLToPath } from 'node:url'
 import { Bus, Streams, subjects } from '@taskforge/bus'
-import { createDb, EventStore, OutboxRelay, Projector, withSchemaLock } from '@taskforge/event-store'
+import {
+  createDb,
+  databaseReachable,
+  EventStore,
+  OutboxRelay,
+  Projector,
+  withSchemaLock,
+} from '@taskforge/event-store'
 import { appendObserver, jobMetrics, trackConsumerLag } from '@taskforge/metrics'
 import { TaskCatalogServiceClient } from '@taskforge/proto/catalog/v1/catalog_service'
 import { JobSchedulerServiceService } from '@taskforge/proto/jobs/v1/scheduler_service'
 import { addService, createClient, createGrpcServer, startGrpcServer, stopGrpcServer } from '@taskforge/rpc'
 import { type RunningService, runService } from '@taskforge/runtime'
 import { createLogger, type Logger } from '@taskforge/telemetry'
-import { sql } from 'kysely'
 import { renewLeasesFromHeartbeats } from './app/heartbeat-leases.js'
 import { LeaseSweeper } from './app/lease-sweeper.js'
 import { JobChangeFeed } from './changes/job-change-feed.js'
@@ -73,10 +79,7 @@ export async function startScheduler(
         await jobLogProjection.setup(connection)
         await createJobScheduleTable(connection)
       })
-      ctx.addReadiness('database', async () => {
-        await sql`select 1`.execute(db)
-        return true
-      })
+      ctx.addReadiness('database', () => databaseReachable(db))
 
       const changes = new JobChangeFeed(config.databaseUrl, logger)
       await changes.start()

@@ -1,14 +1,13 @@
 import { pathToFileURL } from 'node:url'
 import { Bus, Streams } from '@taskforge/bus'
 import { type ConfigOf, int, loadConfig, str } from '@taskforge/core'
-import { createDb, EventStore, OutboxRelay, Projector } from '@taskforge/event-store'
+import { createDb, databaseReachable, EventStore, OutboxRelay, Projector } from '@taskforge/event-store'
 import { appendObserver, type ServiceMetrics } from '@taskforge/metrics'
 import { BotDispatchServiceClient } from '@taskforge/proto/bots/v1/bot_service'
 import { TaskCatalogServiceService } from '@taskforge/proto/catalog/v1/catalog_service'
 import { addService, createClient, createGrpcServer, startGrpcServer, stopGrpcServer } from '@taskforge/rpc'
 import { runService } from '@taskforge/runtime'
 import { createLogger, type Logger } from '@taskforge/telemetry'
-import { sql } from 'kysely'
 import { botDirectory } from './commands/bot-directory.js'
 import { CatalogCommands } from './commands/catalog-commands.js'
 import { WebhookCommands } from './commands/webhook-commands.js'
@@ -137,14 +136,7 @@ export async function startCatalog(
       commands,
       readModel,
       readiness: {
-        db: async () => {
-          try {
-            await sql`select 1`.execute(db)
-            return true
-          } catch {
-            return false
-          }
-        },
+        db: () => databaseReachable(db),
         nats: async () => bus.connected,
         projector: async () => projectorRunning,
       },

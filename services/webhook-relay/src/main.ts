@@ -1,13 +1,13 @@
 import { pathToFileURL } from 'node:url'
 import { Bus, decodeEnvelope, Streams } from '@taskforge/bus'
-import { createDb, EventStore, OutboxRelay, Projector } from '@taskforge/event-store'
+import { createDb, databaseReachable, EventStore, OutboxRelay, Projector } from '@taskforge/event-store'
 import { appendObserver, type ServiceMetrics, trackConsumerLag, webhookMetrics } from '@taskforge/metrics'
 import type { Envelope } from '@taskforge/proto/events/v1/envelope'
 import { WebhookRelayServiceService } from '@taskforge/proto/webhooks/v1/webhook_relay_service'
 import { addService, createGrpcServer, startGrpcServer, stopGrpcServer } from '@taskforge/rpc'
 import { runService } from '@taskforge/runtime'
 import { createLogger, type Logger } from '@taskforge/telemetry'
-import { type Kysely, sql } from 'kysely'
+import type { Kysely } from 'kysely'
 import { SubscriptionCommands } from './app/subscription-commands.js'
 import { checkWebhookRelayConfig, loadWebhookRelayConfig, type WebhookRelayConfig } from './config.js'
 import { DeliveryStore } from './delivery/delivery-store.js'
@@ -173,14 +173,7 @@ export async function startWebhookRelay(
     return {
       grpcPort,
       readiness: {
-        database: async () => {
-          try {
-            await sql`SELECT 1`.execute(db)
-            return true
-          } catch {
-            return false
-          }
-        },
+        database: () => databaseReachable(db),
         nats: async () => bus.connected,
         projector: async () => projectorRunning,
       },
