@@ -41,6 +41,11 @@ export interface PlatformOptions {
   color?: boolean
   /** Extra environment of every process (LOG_LEVEL, OTEL_*, ...). */
   env?: Record<string, string>
+  /**
+   * Run Postgres on this machine even where TEST_DATABASE_URL or a container engine would provide
+   * one, so that kill('postgres') and restart('postgres') work (fault tests).
+   */
+  localPostgres?: boolean
   /** Abandons a start in progress (Ctrl-C while starting): what was started is stopped, and it rejects. */
   signal?: AbortSignal
 }
@@ -52,11 +57,16 @@ export interface Platform {
   botCredentialsFile: string
   /** The running children by name (services and `bot`). */
   processes: Map<string, ChildProcess>
+  /** Each service's database URL, by service name. */
+  databases: ReadonlyMap<string, string>
   /** Stops everything: processes in reverse start order, then NATS and Postgres. */
   stop(): Promise<void>
-  /** SIGKILLs a process (a service, `bot` or `nats`), as a crash would. */
+  /**
+   * SIGKILLs a process (a service, `bot` or `nats`), as a crash would. `postgres` (a local one, see
+   * `localPostgres`) is shut down at once instead: every connection is cut, committed work stays.
+   */
   kill(name: string): Promise<void>
-  /** Starts a killed process again with the same settings and waits until it is ready. */
+  /** Starts a killed process again with the same settings (Postgres and nats-server: same port and data) and waits until it is ready. */
   restart(name: string): Promise<void>
 }
 
@@ -246,7 +256,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       startPostgres(
         options.persistent
           ? { dataDir: join(dataDir, 'postgres'), persistent: true, port: saved.postgres ?? 0 }
-          : {},
+          : { local: options.localPostgres ?? false },
       ),
       (server) => {
         postgres = server
@@ -371,14 +381,17 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       credentials,
       botCredentialsFile,
       processes,
+      databases,
       stop,
       async kill(name) {
         if (name === 'nats') return nats?.kill()
+        if (name === 'postgres') return postgres?.kill()
         await find(name).kill()
         processes.delete(name)
       },
       async restart(name) {
         if (name === 'nats') return nats?.restart()
+        if (name === 'postgres') return postgres?.restart()
         const child = find(name)
         if (child.running) throw new Error(`${name} is running; kill it first`)
         await launch(child, readiness.get(name)!)

@@ -14,8 +14,12 @@ const connectionStrings = new WeakMap<Db, string>()
  */
 export function createDb(connectionString: string, options: { max?: number } = {}): Db {
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10 })
-  // An idle client losing its server (restart, failover) must not crash the process; the next query reports it.
+  // A client losing its server (restart, failover) must not crash the process. The pool reports an idle
+  // client's error and drops it; a checked-out client has no listener but ours (pg-pool removes its own
+  // while lent), so without it the error would be uncaught: its query fails instead, and the pool drops
+  // it on release since it is no longer queryable.
   pool.on('error', () => undefined)
+  pool.on('connect', (client) => client.on('error', () => undefined))
   const db: Db = new Kysely({ dialect: new PostgresDialect({ pool }) })
   connectionStrings.set(db, connectionString)
   return db

@@ -1,5 +1,5 @@
 import { createDatabaseAt, randomDatabaseName } from './database.js'
-import type { PostgresServer } from './postgres-server.js'
+import { type PostgresServer, unsupportedRestart } from './postgres-server.js'
 
 type Testcontainers = typeof import('testcontainers')
 
@@ -28,5 +28,7 @@ export async function startContainerPostgres(testcontainers: Testcontainers): Pr
       stopped = true
       await container.stop()
     },
+    kill: unsupportedRestart('container'),
+    restart: unsupportedRestart('container'),
   }
 }

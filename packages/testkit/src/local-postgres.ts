@@ -179,7 +179,7 @@ export async function startLocalPostgres(options: PostgresOptions): Promise<Post
         throw error
       }
       debugLog('postgres', `ready at ${url} (data ${dataDir})`)
-      return localServer(instance, url, dataDir, cleanUp)
+      return localServer({ instance, url, port, dataDir, create, cleanUp, tail })
     }
   } catch (error) {
     await instance?.stop().catch(() => undefined)
@@ -210,14 +210,24 @@ async function startServer(instance: EmbeddedPostgres, url: string): Promise<voi
   }
 }
 
-function localServer(
-  instance: EmbeddedPostgres,
-  url: string,
-  dataDir: string,
-  cleanUp: () => Promise<void>,
-): PostgresServer {
-  let stopping: Promise<void> | undefined
-  const stop = async () => {
+interface LocalServerParts {
+  instance: EmbeddedPostgres
+  url: string
+  port: number
+  dataDir: string
+  create: (port: number) => EmbeddedPostgres
+  cleanUp: () => Promise<void>
+  tail: LogTail
+}
+
+function localServer(parts: LocalServerParts): PostgresServer {
+  const { url, port, dataDir, create, cleanUp, tail } = parts
+  let instance: EmbeddedPostgres | undefined = parts.instance
+  /** Fast shutdown of the running server, escalating if a backend hangs; the data directory stays. */
+  const shutDown = async () => {
+    const running = instance
+    instance = undefined
+    if (running === undefined) return
     const pid = await postmasterPid(dataDir)
     const signal = (name: NodeJS.Signals) => () => {
       if (pid !== undefined && isAlive(pid)) process.kill(pid, name)
@@ -225,18 +235,34 @@ function localServer(
     // SIGINT (fast shutdown) normally takes milliseconds; escalate if a backend hangs.
     const timers = [setTimeout(signal('SIGQUIT'), 20_000), setTimeout(signal('SIGKILL'), 30_000)]
     try {
-      await instance.stop()
+      await running.stop()
     } finally {
       for (const timer of timers) clearTimeout(timer)
     }
-    await cleanUp()
   }
+  let stopping: Promise<void> | undefined
   return {
     url,
     source: 'local',
     createDatabase: (name = randomDatabaseName()) => createDatabaseAt(url, name),
+    async kill() {
+      await shutDown()
+    },
+    async restart() {
+      await shutDown()
+      const next = create(port)
+      try {
+        await startServer(next, url)
+      } catch (error) {
+        await next.stop().catch(() => undefined)
+        const message = error instanceof Error ? error.message : String(error)
+        throw new Error(`cannot restart embedded Postgres: ${message}\n${tail}`, { cause: error })
+      }
+      instance = next
+      debugLog('postgres', `restarted at ${url} (data ${dataDir})`)
+    },
     stop() {
-      stopping ??= stop()
+      stopping ??= shutDown().then(cleanUp)
       return stopping
     },
   }

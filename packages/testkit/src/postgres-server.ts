@@ -11,6 +11,13 @@ export interface PostgresServer {
   /** Creates a fresh, empty database and answers its URL. */
   createDatabase(name?: string): Promise<string>
   stop(): Promise<void>
+  /**
+   * Local servers only (for fault tests): shuts the server down at once, as an outage would. Every
+   * connection is cut; committed work and the data directory stay.
+   */
+  kill(): Promise<void>
+  /** Local servers only: starts it again (after {@link kill}, or stopping it first) on the same port and data. */
+  restart(): Promise<void>
 }
 
 export interface PostgresOptions {
@@ -20,6 +27,13 @@ export interface PostgresOptions {
   port?: number
   /** Keep `dataDir` on stop and reuse it on the next start. */
   persistent?: boolean
+  /** Always run a server on this machine, never the environment's or a container (kill/restart need one). */
+  local?: boolean
+}
+
+/** kill/restart of a server that is not ours to stop. */
+export function unsupportedRestart(source: ServerSource): () => Promise<never> {
+  return () => Promise.reject(new Error(`kill/restart need a local Postgres, not one from the ${source}`))
 }
 
 function environmentPostgres(url: string): PostgresServer {
@@ -37,13 +51,15 @@ function environmentPostgres(url: string): PostgresServer {
       created.clear()
       if (names.length > 0) await dropDatabasesAt(url, names)
     },
+    kill: unsupportedRestart('environment'),
+    restart: unsupportedRestart('environment'),
   }
 }
 
 /**
  * Starts (or finds) a Postgres server: `TEST_DATABASE_URL` when set, a testcontainers Postgres when a
  * container engine is reachable, otherwise an embedded Postgres on a free port. A persistent data
- * directory always means the embedded server, since only it keeps data on this machine.
+ * directory (or `local`) always means the embedded server, since only it keeps data on this machine.
  *
  * @example
  * const pg = await startPostgres()
@@ -52,9 +68,9 @@ function environmentPostgres(url: string): PostgresServer {
  */
 export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresServer> {
   const fromEnv = process.env.TEST_DATABASE_URL
-  if (fromEnv !== undefined && fromEnv !== '') return environmentPostgres(fromEnv)
+  if (fromEnv !== undefined && fromEnv !== '' && options.local !== true) return environmentPostgres(fromEnv)
   const wantsLocalData = options.persistent === true || options.dataDir !== undefined
-  if (!wantsLocalData) {
+  if (!wantsLocalData && options.local !== true) {
     const testcontainers = await containerRuntime()
     if (testcontainers !== undefined) {
       const { startContainerPostgres } = await import('./container-postgres.js')

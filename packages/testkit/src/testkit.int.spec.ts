@@ -89,6 +89,28 @@ describe('Postgres', () => {
     }
   })
 
+  it('restarts a local server on its port and data, cutting its connections meanwhile', async () => {
+    const server = await startPostgres({ local: true })
+    try {
+      expect(server.source).toBe('local')
+      const url = await server.createDatabase()
+      await query(url, "CREATE TABLE kept AS SELECT 'through the restart' AS value")
+      const held = new pg.Client({ connectionString: url })
+      const lost = new Promise<Error>((resolve) => held.on('error', resolve))
+      await held.connect()
+      await server.kill()
+      expect((await lost).message).toMatch(/terminat/)
+      expect(await accepts(Number(new URL(server.url).port))).toBe(false)
+      await server.restart()
+      expect(await query<{ value: string }>(url, 'SELECT value FROM kept')).toEqual([
+        { value: 'through the restart' },
+      ])
+      await held.end().catch(() => undefined)
+    } finally {
+      await server.stop()
+    }
+  })
+
   it('keeps a persistent data directory and reuses it', async () => {
     if (process.env.TEST_DATABASE_URL) return
     const parent = await mkdtemp(join(tmpdir(), 'testkit-spec-'))

@@ -99,6 +99,9 @@ export async function startScheduler(
         // A job's reports apply in the order sent, also when replicas compete for the durable: the
         // server hands out the next report only once the one before it was acknowledged (applied).
         maxAckPending: 1,
+        // So a report held by a replica that died blocks every report until the server gives up on it:
+        // that must come well within a lease, or a finished job whose report waits is ended as lost.
+        ackWaitMs: Math.max(1_000, Math.floor(config.jobLeaseMs / 3)),
       })
       trackConsumerLag(ctx.metrics, bus.jsm, [{ stream: Streams.REPORTS.name, durable: REPORTS_DURABLE }])
 

@@ -182,6 +182,16 @@ describe('webhook-relay', () => {
     expect(eventNames(otherCustomer)).toEqual(['ping'])
   })
 
+  it('waits for the first event of a stream that arrives after a later one, and sends both', async () => {
+    const hook = await receiver()
+    await subscribe(hook.origin, ['task.*'])
+    const taskId = newId()
+    // As after a failed first attempt: JetStream redelivers the first event after the second one.
+    await publish(bus, taskUpdated(taskId, 2, 'late'), taskCreated(taskId, 'early'))
+    await waitUntil(() => eventNames(hook).length >= 3, { message: 'both events delivered' })
+    expect(eventNames(hook)).toEqual(['ping', 'task.create', 'task.update'])
+  })
+
   it('skips the events of organizations without subscriptions, and serves one from its first subscription on', async () => {
     const db = createDb(config.databaseUrl) as unknown as Kysely<RelayTables>
     const objectsOf = (customer: string) =>

@@ -9,8 +9,13 @@ import type { DeliveryStore } from './delivery-store.js'
 import type { RelayTables } from './delivery-tables.js'
 import type { FollowedCustomers } from './followed-customers.js'
 
-/** Redeliveries of an event that arrived before an earlier one of its stream, before folding it anyway. */
-export const GAP_RETRIES = 5
+/**
+ * Redeliveries of an event that arrived before an earlier one of its stream, before folding it anyway
+ * (the earlier one is then never sent). With the nak back-off (1 s, 2 s, 4 s ... 30 s) that is about a
+ * minute: it must outlast the EVENTS ack wait (30 s), after which JetStream gives back an earlier event
+ * held by a relay that died.
+ */
+export const GAP_RETRIES = 7
 
 /** The body every receiver gets: Kanboard's envelope. */
 export function webhookBody(name: string, data: Record<string, unknown>, author: string): string {
@@ -65,12 +70,14 @@ export class EventIntake {
       .where('stream_id', '=', envelope.streamId)
       .forUpdate()
       .executeTakeFirst()
-    if (known !== undefined && version <= known.version) return 0
-    if (known !== undefined && version > known.version + 1 && deliveryCount < GAP_RETRIES) {
+    // A stream not seen yet is at version 0: its first event may also come after a later one.
+    const knownVersion = known?.version ?? 0
+    if (version <= knownVersion) return 0
+    if (version > knownVersion + 1 && deliveryCount < GAP_RETRIES) {
       // JetStream redelivers a failed message after later ones; wait for it so the fold stays in order.
       throw new AppError(
         ErrorKinds.UNAVAILABLE,
-        `event ${version} of ${envelope.streamType} ${envelope.streamId} came before event ${known.version + 1}`,
+        `event ${version} of ${envelope.streamType} ${envelope.streamId} came before event ${knownVersion + 1}`,
       )
     }
     const source: SourceEvent = {

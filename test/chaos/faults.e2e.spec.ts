@@ -1,0 +1,445 @@
+import { createWriteStream } from 'node:fs'
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { freePort, waitUntil } from '@taskforge/testkit'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Db } from '../../packages/event-store/src/index.js'
+import { type Platform, startPlatform } from '../../scripts/platform.js'
+import { TestReceiver } from '../../services/webhook-relay/src/test-support/receiver.js'
+import { verifyStandardWebhook } from '../../services/webhook-relay/src/test-support/standard-webhooks.js'
+import { type Answer, gatewayClient } from '../e2e/support/gateway-client.js'
+import {
+  describeJob,
+  PROJECTIONS,
+  publicEventsOf,
+  readEvents,
+  rebuildDifferences,
+  type StoredRow,
+  serviceDb,
+  TERMINAL_TYPES,
+  terminalView,
+} from './support/stores.js'
+
+// The fault suite: a run of CHAOS_JOBS jobs, with every event sent to two webhook subscriptions,
+// during which each service, the bot (mid-job) and nats-server are killed with SIGKILL and started
+// again, Postgres is restarted and one webhook receiver goes away for a while. Afterwards nothing may
+// be lost or done twice. `npm test` runs a short version; `npm run chaos` the full one.
+const JOBS = Number(process.env.CHAOS_JOBS ?? 150)
+/** Jobs submitted and not yet started, at most: submissions then go on through the whole run. */
+const BACKLOG = 16
+/** Generous bounds for what must happen eventually (never assertions on how long it takes). */
+const SETTLE_MS = 300_000 + JOBS * 200
+const TEST_TIMEOUT_MS = 900_000 + JOBS * 1_500
+
+// Retries short enough to heal within the run and long enough to outlast the receiver's outage;
+// every other setting is the production default (JOB_LEASE 15s, heartbeats every 5s).
+const PLATFORM_ENV = {
+  LOG_LEVEL: 'warn',
+  WEBHOOK_ALLOW_NETWORKS: '127.0.0.0/8',
+  WEBHOOK_RETRY_SCHEDULE: `0,200ms,500ms,1s,2s,3s,${Array(24).fill('5s').join(',')}`,
+  WEBHOOK_POLL_INTERVAL: '200ms',
+  WEBHOOK_TIMEOUT: '5s',
+}
+
+const SERVICES = ['gateway', 'task-catalog', 'job-scheduler', 'bot-dispatch', 'webhook-relay'] as const
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+interface Subscriber {
+  name: string
+  receiver: TestReceiver
+  id: string
+  secret: string
+  /** webhook-id of every request whose signature verified (checked on arrival: it carries a timestamp). */
+  verified: Set<string>
+  invalid: string[]
+}
+
+interface FaultRecord {
+  name: string
+  /** Jobs started (marker files) when it was injected. */
+  atJob: number
+  ms: number
+}
+
+describe(`fault suite (${JOBS} jobs)`, () => {
+  let platform: Platform
+  let dataDir: string
+  let markers: string
+  let logFile: string
+  let log: ReturnType<typeof createWriteStream>
+  const dbs = new Map<string, Db>()
+  const db = (service: string) => dbs.get(service)!
+  let call: (method: string, path: string, json?: unknown) => Promise<Answer>
+  let customer: string
+  const subscribers: Subscriber[] = []
+  let failed = true
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'taskforge-chaos-'))
+    markers = join(dataDir, 'markers')
+    await mkdir(markers)
+    logFile = join(dataDir, 'platform.log')
+    log = createWriteStream(logFile)
+    platform = await startPlatform({
+      dataDir: join(dataDir, 'platform'),
+      persistent: false,
+      localPostgres: true,
+      gatewayPort: await freePort(),
+      withBot: true,
+      env: PLATFORM_ENV,
+      log: (line) => log.write(`${line}\n`),
+    })
+    for (const [service, url] of platform.databases) dbs.set(service, serviceDb(url))
+    const { gateway_url, admin_token } = platform.credentials
+    const client = gatewayClient(gateway_url)
+    call = (method, path, json) => client(method, path, { token: admin_token, json })
+    customer = platform.credentials.customer
+  }, 240_000)
+
+  afterAll(async () => {
+    await Promise.allSettled(subscribers.map((subscriber) => subscriber.receiver.close()))
+    await Promise.allSettled([...dbs.values()].map((handle) => handle.destroy()))
+    await platform?.stop()
+    await new Promise((resolve) => log?.end(resolve))
+    // The platform's log is kept when something failed, for a look at what the services said.
+    if (failed) console.log(`fault suite: platform log kept in ${logFile}`)
+    else if (dataDir) await rm(dataDir, { recursive: true, force: true })
+  }, 180_000)
+
+  async function subscribe(name: string): Promise<Subscriber> {
+    let secretKnown: (secret: string) => void = () => {}
+    const secret = new Promise<string>((resolve) => {
+      secretKnown = resolve
+    })
+    const subscriber: Subscriber = {
+      name,
+      receiver: undefined as unknown as TestReceiver,
+      id: '',
+      secret: '',
+      verified: new Set(),
+      invalid: [],
+    }
+    subscriber.receiver = await TestReceiver.start(async (request) => {
+      try {
+        verifyStandardWebhook(await secret, request)
+        subscriber.verified.add(request.headers['webhook-id'] ?? '')
+      } catch (error) {
+        subscriber.invalid.push(`${request.headers['webhook-id']}: ${(error as Error).message}`)
+      }
+      return { status: 200 }
+    })
+    const created = await call('POST', `/${customer}/subscription`, {
+      url: `${subscriber.receiver.origin}/${name}`,
+    })
+    expect(created.status, created.text).toBe(201)
+    subscriber.id = String(created.body.id)
+    subscriber.secret = String(created.body.secret)
+    secretKnown(subscriber.secret)
+    subscribers.push(subscriber)
+    return subscriber
+  }
+
+  /** Jobs whose script started (each run appends to a file named after its job). */
+  const startedJobs = async () => (await readdir(markers)).length
+
+  async function jobStreams(): Promise<Map<string, StoredRow[]>> {
+    const streams = new Map<string, StoredRow[]>()
+    for (const event of await readEvents(db('job-scheduler'), ['job'])) {
+      const list = streams.get(event.streamId) ?? []
+      list.push(event)
+      streams.set(event.streamId, list)
+    }
+    return streams
+  }
+
+  const isTerminal = (event: StoredRow) => (TERMINAL_TYPES as readonly string[]).includes(event.type)
+
+  /** Jobs without a terminal event; `running`: only those a bot reported started. */
+  async function unfinishedJobs(running = false): Promise<string[]> {
+    const unfinished: string[] = []
+    for (const [id, events] of await jobStreams()) {
+      if (events.some(isTerminal)) continue
+      if (!running || events.some((event) => event.type === 'started')) unfinished.push(id)
+    }
+    return unfinished
+  }
+
+  /**
+   * The jobs the bot's journal (in its work directory, `bot` in the platform's data) shows started
+   * and not reported finished: those it may have been running when it died.
+   */
+  async function unfinishedInJournal(): Promise<Set<string>> {
+    const text = await readFile(join(dataDir, 'platform', 'bot', 'journal.jsonl'), 'utf8')
+    const unfinished = new Set<string>()
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') continue
+      try {
+        const entry = JSON.parse(line) as { op: string; job: string }
+        if (entry.op === 'started') unfinished.add(entry.job)
+        else if (entry.op === 'finished' || entry.op === 'canceled') unfinished.delete(entry.job)
+      } catch {
+        // A line cut short by the kill.
+      }
+    }
+    return unfinished
+  }
+
+  it(
+    'loses no job, runs none twice, delivers every event and rebuilds the same read models',
+    async () => {
+      const started = Date.now()
+      const a = await subscribe('a')
+      const b = await subscribe('b')
+      // Events from here on must reach both: each subscription exists (its ping arrived).
+      await waitUntil(() => a.verified.size > 0 && b.verified.size > 0, {
+        timeoutMs: 60_000,
+        message: 'both pings delivered',
+      })
+      const since = new Date()
+
+      const script = await call('POST', `/${customer}/script`, {
+        filename: 'marker.sh',
+        content: `#!/bin/sh
+echo "$TASKFORGE_JOB_ID $$" >> "$MARKERS/$TASKFORGE_JOB_ID"
+sleep 1
+echo done
+`,
+      })
+      expect(script.status, script.text).toBe(201)
+      const task = await call('POST', `/${customer}/task`, {
+        name: 'chaos marker',
+        host_id: platform.credentials.bot.id,
+        script_id: script.body.id,
+        multitasking: true,
+        env: { MARKERS: markers },
+      })
+      expect(task.status, task.text).toBe(201)
+
+      // Submissions: a failed or unanswered one is retried (it may have created a job: that one counts
+      // in the store and is checked like the others).
+      const acknowledged = new Set<string>()
+      let submitFailures = 0
+      const submitting = (async () => {
+        while (acknowledged.size < JOBS) {
+          await waitUntil(async () => acknowledged.size - (await startedJobs()) < BACKLOG, {
+            timeoutMs: SETTLE_MS,
+            intervalMs: 100,
+            message: `the backlog to shrink (${acknowledged.size} submitted)`,
+          })
+          const answer = await call('POST', `/${customer}/task/${task.body.id}/job`, {}).catch(
+            () => undefined,
+          )
+          if (answer?.status === 201) acknowledged.add(String(answer.body.id))
+          else {
+            submitFailures++
+            await pause(250)
+          }
+        }
+      })()
+      submitting.catch(() => undefined)
+
+      let botInFlight = new Set<string>()
+      const crash = (name: string) => async () => {
+        await platform.kill(name)
+        await pause(1_000)
+        await platform.restart(name)
+      }
+      const faults: { name: string; inject: () => Promise<void> }[] = [
+        ...SERVICES.map((service) => ({ name: `kill -9 ${service}`, inject: crash(service) })),
+        {
+          name: 'kill -9 the bot mid-job',
+          async inject() {
+            await waitUntil(async () => (await unfinishedJobs(true)).length > 0, {
+              timeoutMs: SETTLE_MS,
+              message: 'a job running on the bot',
+            })
+            await platform.kill('bot')
+            botInFlight = await unfinishedInJournal()
+            await pause(1_000)
+            await platform.restart('bot')
+          },
+        },
+        { name: 'kill -9 nats-server', inject: crash('nats') },
+        { name: 'restart Postgres', inject: crash('postgres') },
+        {
+          name: 'webhook receiver b away',
+          async inject() {
+            await b.receiver.down()
+            const from = await startedJobs()
+            await waitUntil(
+              async () => (await startedJobs()) >= Math.min(JOBS, from + Math.ceil(JOBS / 20)),
+              {
+                timeoutMs: SETTLE_MS,
+                message: 'jobs to go on while receiver b is away',
+              },
+            )
+            await b.receiver.up()
+          },
+        },
+      ]
+      const injected: FaultRecord[] = []
+      for (const [index, fault] of faults.entries()) {
+        const due = Math.floor(((index + 1) * JOBS) / (faults.length + 2))
+        await waitUntil(async () => (await startedJobs()) >= due, {
+          timeoutMs: SETTLE_MS,
+          intervalMs: 100,
+          message: `${due} jobs started before "${fault.name}"`,
+        })
+        const at = Date.now()
+        const atJob = await startedJobs()
+        await fault.inject()
+        injected.push({ name: fault.name, atJob, ms: Date.now() - at })
+      }
+      await submitting
+
+      // Every job the store knows ends, exactly once, and the read model says how.
+      await waitUntil(async () => (await unfinishedJobs()).length === 0, {
+        timeoutMs: SETTLE_MS,
+        intervalMs: 500,
+        message: 'every job to end',
+      }).catch(async (error: Error) => {
+        const streams = await jobStreams()
+        const stuck = (await unfinishedJobs()).slice(0, 10)
+        throw new Error(
+          `${error.message}; not ended:\n${stuck.map((id) => `  ${id}\n${describeJob(streams.get(id) ?? [])}`).join('\n')}`,
+        )
+      })
+      const streams = await jobStreams()
+      const notSucceeded: string[] = []
+      const problems: string[] = []
+      const explain = (id: string, what: string) =>
+        problems.push(`job ${id}: ${what}\n${describeJob(streams.get(id) ?? [])}`)
+      for (const id of acknowledged)
+        if (!streams.has(id)) problems.push(`job ${id} was acknowledged but never stored`)
+
+      const rows = new Map(
+        (await db('job-scheduler').selectFrom('jobs').selectAll().execute()).map((row) => [
+          row.id as string,
+          row,
+        ]),
+      )
+      const outcomes = new Map<string, number>()
+      for (const [id, events] of streams) {
+        const terminal = events.filter(isTerminal)
+        if (terminal.length !== 1) {
+          explain(id, `${terminal.length} terminal events`)
+          continue
+        }
+        const expected = terminalView(terminal[0]!)
+        const row = rows.get(id)
+        if (row === undefined || row.lifecycle !== expected.lifecycle || row.state !== expected.state) {
+          explain(
+            id,
+            `read model ${row?.lifecycle}/${row?.state}, events say ${expected.lifecycle}/${expected.state}`,
+          )
+        }
+        const outcome = `${expected.lifecycle}/${expected.state}`
+        outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1)
+
+        // Its script ran at most once, and a job that succeeded ran exactly once.
+        const lines = (await readFile(join(markers, id), 'utf8').catch(() => ''))
+          .split('\n')
+          .filter((line) => line !== '')
+        if (lines.length > 1)
+          explain(id, `its script ran ${lines.length} times:\n    ${lines.join('\n    ')}`)
+        if (outcome === 'finished/success' && lines.length !== 1)
+          explain(id, 'succeeded without running its script')
+        // Only a job the bot may have been running when it was killed can end otherwise.
+        if (outcome !== 'finished/success') {
+          notSucceeded.push(`${id} ${outcome}: ${describeJob(events.slice(-1)).trim()}`)
+          if (!botInFlight.has(id)) explain(id, `ended ${outcome}`)
+        }
+      }
+      for (const id of rows.keys()) if (!streams.has(id)) problems.push(`read model row ${id} has no events`)
+      expect(problems, problems.join('\n')).toEqual([])
+
+      // Every public event recorded since the subscriptions existed reached both receivers, signed.
+      const stored = [
+        ...(await readEvents(db('task-catalog'))),
+        ...(await readEvents(db('job-scheduler'))),
+        ...(await readEvents(db('bot-dispatch'))),
+      ]
+      const expectedEvents = publicEventsOf(stored).filter((event) => event.occurredAt >= since)
+      const deliveryOf = async () =>
+        new Map(
+          (
+            await db('webhook-relay')
+              .selectFrom('webhook_deliveries')
+              .select(['id', 'event_id', 'subscription_id', 'status', 'attempt_count', 'last_error'])
+              .execute()
+          ).map((row) => [row.id as string, row]),
+        )
+      const missing = async () => {
+        const deliveries = await deliveryOf()
+        const received = new Set<string>()
+        for (const subscriber of subscribers) {
+          for (const webhookId of subscriber.verified) {
+            const delivery = deliveries.get(webhookId)
+            if (delivery?.subscription_id === subscriber.id)
+              received.add(`${delivery.event_id} ${subscriber.id}`)
+          }
+        }
+        return subscribers.flatMap((subscriber) =>
+          expectedEvents
+            .filter((event) => !received.has(`${event.eventId} ${subscriber.id}`))
+            .map((event) => ({ subscriber, event })),
+        )
+      }
+      let undelivered = await missing()
+      await waitUntil(
+        async () => {
+          undelivered = await missing()
+          return undelivered.length === 0
+        },
+        {
+          timeoutMs: SETTLE_MS,
+          intervalMs: 1_000,
+          message: 'every event delivered',
+        },
+      ).catch(() => undefined)
+      if (undelivered.length > 0) {
+        const deliveries = [...(await deliveryOf()).values()]
+        const lines = undelivered.slice(0, 20).map(({ subscriber, event }) => {
+          const delivery = deliveries.find(
+            (d) => d.event_id === event.eventId && d.subscription_id === subscriber.id,
+          )
+          return `  ${subscriber.name}: ${event.name} ${event.streamType} ${event.streamId} event ${event.eventId} at ${event.occurredAt.toISOString()}; delivery ${delivery === undefined ? 'never created' : `${delivery.status}, ${delivery.attempt_count} attempts, ${delivery.last_error}`}`
+        })
+        expect.fail(
+          `${undelivered.length} of ${expectedEvents.length * subscribers.length} deliveries missing:\n${lines.join('\n')}`,
+        )
+      }
+      for (const subscriber of subscribers)
+        expect(subscriber.invalid, `${subscriber.name}: bad signatures`).toEqual([])
+      for (const subscriber of subscribers) {
+        const answer = await call('GET', `/${customer}/subscription/${subscriber.id}`)
+        expect(answer.body, `subscription ${subscriber.name}`).toMatchObject({ enabled: true })
+      }
+      const received = subscribers.reduce((sum, subscriber) => sum + subscriber.receiver.requests.length, 0)
+      const distinct = subscribers.reduce((sum, subscriber) => sum + subscriber.verified.size, 0)
+
+      // Each event store rebuilds to the read models it has: stop every process, rebuild, compare.
+      await platform.kill('bot')
+      for (const service of [...SERVICES].reverse()) await platform.kill(service)
+      const differences: string[] = []
+      for (const service of Object.keys(PROJECTIONS)) {
+        differences.push(...(await rebuildDifferences(service, db(service))))
+      }
+      expect(differences, differences.join('\n')).toEqual([])
+
+      console.log(
+        [
+          `fault suite: ${streams.size} jobs (${acknowledged.size} acknowledged, ${submitFailures} submissions failed and retried) in ${((Date.now() - started) / 1000).toFixed(0)}s`,
+          `  outcomes: ${[...outcomes].map(([outcome, count]) => `${outcome} ${count}`).join(', ')}; unfinished in the bot's journal at its kill: ${botInFlight.size}`,
+          ...notSucceeded.map((line) => `    ${line}`),
+          `  faults: ${injected.map((fault) => `${fault.name} (at job ${fault.atJob}, ${(fault.ms / 1000).toFixed(1)}s)`).join('; ')}`,
+          `  webhooks: ${expectedEvents.length} events x ${subscribers.length} subscriptions; ${received} requests, ${received - distinct} of them repeats`,
+        ].join('\n'),
+      )
+      failed = false
+    },
+    TEST_TIMEOUT_MS,
+  )
+})
