@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { NATS_AUTH_INIT_USAGE } from '@taskforge/nats-operator'
 import { busSettings } from '../packages/bus/src/index.js'
 import { telemetrySettings } from '../packages/telemetry/src/index.js'
 import { USAGE } from '../services/bot/src/cli-options.js'
@@ -107,7 +108,10 @@ export async function configurationDoc(): Promise<string> {
     'Spans follow the OpenTelemetry environment variables; the OTLP exporter (OTLP/HTTP, protobuf) also reads the other `OTEL_EXPORTER_OTLP_*` variables of the specification (timeouts, compression, certificates).',
     table(Object.values(telemetrySettings)),
     '### NATS',
-    'A service connects with at most one kind of credentials; with none it expects an open server.',
+    [
+      'A service connects with at most one kind of credentials; with none it expects an open server.',
+      'Deployments give each service its own user in `NATS_CREDS` (written by nats-auth-init, below).',
+    ].join('\n'),
     table(Object.values(busSettings)),
   ]
   for (const service of SERVICES) {
@@ -121,6 +125,14 @@ export async function configurationDoc(): Promise<string> {
       '`LOG_LEVEL` and the `OTEL_*` variables above apply to it too.',
     ].join('\n'),
     `\`\`\`text\n${USAGE}\n\`\`\``,
+    '## nats-auth-init',
+    [
+      "The one-shot program that writes a deployment's NATS authentication (deploy/README.md). It takes",
+      'arguments only; with `--kubernetes-secrets` it uses the API server Kubernetes gives every pod',
+      '(`KUBERNETES_SERVICE_HOST`, `KUBERNETES_SERVICE_PORT`, the service account token and namespace)',
+      "and trusts the API's certificate through Node's `NODE_EXTRA_CA_CERTS`.",
+    ].join('\n'),
+    `\`\`\`text\n${NATS_AUTH_INIT_USAGE}\n\`\`\``,
   )
   return `${sections.join('\n\n')}\n`
 }

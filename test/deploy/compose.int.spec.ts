@@ -1,6 +1,9 @@
+import { posix } from 'node:path'
+import { natsAuthFiles } from '@taskforge/nats-operator'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { type ComposeService, hostPort, loadCompose } from './support/compose-file.js'
-import { parseDockerfile, stageNamed } from './support/dockerfile.js'
+import { effectiveInstruction, execForm, parseDockerfile, stageNamed } from './support/dockerfile.js'
+import { composeNatsAuth, mountHolding, natsIncludes } from './support/nats-auth-layout.js'
 import {
   accepts,
   effective,
@@ -12,6 +15,10 @@ import {
   serviceNames,
 } from './support/service-settings.js'
 import { readRepoFile } from './support/shapes.js'
+
+function commandOf(value: unknown): string[] {
+  return Array.isArray(value) ? value.map(String) : typeof value === 'string' ? value.split(/\s+/) : []
+}
 
 // docker-compose.yml checked against what the code really reads: the settings each service's
 // main.ts declares, the Dockerfile's stages and the scripts compose runs.
@@ -157,7 +164,10 @@ describe('docker-compose.yml', () => {
     const nats = serviceFor('nats')
     expect(nats.image).toMatch(/^nats:2\.10/)
     const args = [...nats.command]
-    expect(args.some((arg) => arg === '--jetstream' || arg === '-js')).toBe(true)
+    const config = readRepoFile(composeNatsAuth(compose).configSource)
+    expect(config).toMatch(/^\s*jetstream\s*[:=]?\s*(enabled|true|\{)/m)
+    const store = args.map((arg) => /^--store_dir[= ](.+)$/.exec(arg)?.[1]).find(Boolean)
+    expect(nats.volumes.some((volume) => volume.target === store && !volume.readOnly)).toBe(true)
     const monitor = args.map((arg) => /^--http_port[= ](\d+)$/.exec(arg)?.[1]).find(Boolean)
     expect(monitor).toBeDefined()
     expect(nats.healthcheck?.join(' ')).toContain(`http://127.0.0.1:${monitor}/healthz`)
@@ -236,5 +246,74 @@ describe('docker-compose.yml', () => {
     const read = new Set([...script.matchAll(/\benv\.([A-Z][A-Z0-9_]*)/g)].map((match) => match[1]))
     expect([...serviceFor('bootstrap').environment.keys()].filter((env) => !read.has(env))).toEqual([])
     expect(read.has('ROOT_TOKEN')).toBe(true)
+  })
+
+  it('generates the NATS authentication once per start, before the server and the services', () => {
+    const auth = composeNatsAuth(compose)
+    expect(auth.init.build).toEqual({ context: '.', dockerfile: DOCKERFILE, target: 'nats-auth-init' })
+    const stage = stageNamed(dockerfile, 'nats-auth-init')!
+    expect(execForm(effectiveInstruction(dockerfile, stage, 'ENTRYPOINT')!.args)).toEqual([
+      'node',
+      'dist/main.js',
+    ])
+    expect(auth.init.raw.restart).toBe('no')
+    expect(compose.volumes).toContain(auth.volume)
+    expect(auth.nats.dependsOn.get('nats-auth-init')).toBe('service_completed_successfully')
+    for (const config of configured().filter((c) => c.settings!.has('NATS_URL'))) {
+      expect(serviceFor(config.name).dependsOn.get('nats-auth-init'), config.name).toBe(
+        'service_completed_successfully',
+      )
+    }
+  })
+
+  it('runs nats-server with -c on a configuration that includes the generated auth, read-only', () => {
+    const auth = composeNatsAuth(compose)
+    expect(mountHolding(auth.nats.volumes, auth.authDir)?.readOnly).toBe(true)
+    expect(mountHolding(auth.nats.volumes, auth.configPath)?.readOnly).toBe(true)
+    const includes = natsIncludes(readRepoFile(auth.configSource)).map((file) =>
+      posix.resolve(posix.dirname(auth.configPath), file),
+    )
+    expect(includes).toEqual([natsAuthFiles(auth.authDir).serverConfig])
+  })
+
+  it('gives every service its own .creds file in NATS_CREDS, from the generated auth mounted read-only', () => {
+    const auth = composeNatsAuth(compose)
+    const services = configured().filter((c) => c.settings!.has('NATS_URL'))
+    expect(services.length).toBeGreaterThanOrEqual(5)
+    for (const config of services) {
+      const service = serviceFor(config.name)
+      const creds = service.environment.get('NATS_CREDS') ?? ''
+      const mount = mountHolding(service.volumes, creds)
+      expect(mount, `${config.name}: a mount holding ${creds}`).toMatchObject({
+        source: auth.volume,
+        readOnly: true,
+      })
+      const onVolume = posix.join(auth.initDir, posix.relative(mount!.target, creds))
+      expect(onVolume, config.name).toBe(
+        posix.join(natsAuthFiles(auth.initDir).credentials, `${config.name}.creds`),
+      )
+    }
+  })
+
+  it('starts bot-dispatch with the generated NATS account and signing key, then the image’s command', () => {
+    const auth = composeNatsAuth(compose)
+    const service = serviceFor('bot-dispatch')
+    const entrypoint = commandOf(service.raw.entrypoint)
+    expect(entrypoint.slice(0, 2)).toEqual(['/bin/sh', '-c'])
+    const script = entrypoint[2] ?? ''
+    const sourced = /(?:^|&&|;)\s*\.\s+(\S+)/.exec(script)?.[1] ?? ''
+    expect(script).toMatch(/^set -a\b/)
+    const mount = mountHolding(service.volumes, sourced)
+    expect(mount, `a mount holding ${sourced}`).toMatchObject({ source: auth.volume, readOnly: true })
+    expect(posix.join(auth.initDir, posix.relative(mount!.target, sourced))).toBe(
+      natsAuthFiles(auth.initDir).botIssuerEnv,
+    )
+    const cmd = execForm(
+      effectiveInstruction(dockerfile, stageNamed(dockerfile, 'bot-dispatch')!, 'CMD')!.args,
+    )
+    expect(script.endsWith(`exec ${cmd.join(' ')}`)).toBe(true)
+    const config = configs.find((c) => c.name === 'bot-dispatch')!
+    for (const env of ['NATS_ACCOUNT', 'NATS_ACCOUNT_SIGNING_SEED'])
+      expect(config.settings?.has(env), env).toBe(true)
   })
 })

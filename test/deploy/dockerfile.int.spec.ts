@@ -56,7 +56,7 @@ describe('deploy/docker/Dockerfile', () => {
     expect(script).toContain('pnpm --recursive run build')
     expect(script).toMatch(/--prod deploy/)
     const deployed = /for program in ([\w\s-]+?); do/.exec(script)?.[1]?.trim().split(/\s+/)
-    expect(deployed?.sort()).toEqual(serviceNames())
+    expect(deployed?.sort()).toEqual([...serviceNames(), 'nats-operator'].sort())
     // deploy links each program to its workspace directory: the image must not keep a dangling link.
     expect(script, 'a check for dangling links').toMatch(/find "\$\{out\}" -xtype l/)
   })
@@ -72,6 +72,24 @@ describe('deploy/docker/Dockerfile', () => {
       expect(effectiveInstruction(dockerfile, stage, 'USER')?.args, name).toBe('node')
       expect(envOf(dockerfile, stage).get('NODE_ENV'), name).toBe('production')
     }
+  })
+
+  it('has a nats-auth-init stage running the nats-operator package’s program into the auth directory', () => {
+    const stage = programStage('nats-auth-init')
+    expect(stage.from).toBe('runtime')
+    expect(stage.instructions).toContainEqual({
+      keyword: 'COPY',
+      args: '--from=build /out/nats-operator /app',
+    })
+    expect(runs(stage, 'ENTRYPOINT')).toEqual(['node', 'dist/main.js'])
+    const packageJson = JSON.parse(readRepoFile('packages/nats-operator/package.json')) as { name: string }
+    expect(packageJson.name).toBe('@taskforge/nats-operator')
+    expect(existsSync(repoPath('packages/nats-operator/src/main.ts'))).toBe(true)
+    const [dir] = runs(stage, 'CMD') ?? []
+    // A directory the unprivileged user owns, so that a new volume mounted there is writable.
+    const created = effectiveInstruction(dockerfile, programStage('runtime'), 'RUN')?.args ?? ''
+    expect(created).toMatch(/install -d -o node -g node/)
+    expect(created.split(/\s+/)).toContain(dir)
   })
 
   it('runs dist/main.js with node: the services as they are, the bot with its flags', () => {
@@ -158,6 +176,8 @@ describe('.dockerignore', () => {
       ]),
       'packages/core/src/index.ts',
       'packages/core/tsconfig.build.json',
+      'packages/nats-operator/src/main.ts',
+      'packages/nats-operator/package.json',
     ]
     for (const path of needed) {
       expect(existsSync(repoPath(path)), path).toBe(true)

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, posix } from 'node:path'
+import { natsAuthFiles, natsAuthSecretNames } from '@taskforge/nats-operator'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadCompose } from './support/compose-file.js'
 import {
@@ -18,6 +19,7 @@ import {
   valuesReferences,
 } from './support/helm-chart.js'
 import { describeErrors, loadAjv } from './support/json-schema.js'
+import { natsConfigArg, natsIncludes } from './support/nats-auth-layout.js'
 import {
   accepts,
   grpcOwner,
@@ -97,6 +99,10 @@ describe('deploy/helm/taskforge', () => {
           (copy) => Object.assign(record(copy.taskCatalog, 'taskCatalog'), { replicaCount: -1 }),
         ],
         ['nats.streamReplicas', (copy) => Object.assign(record(copy.nats, 'nats'), { streamReplicas: 6 })],
+        [
+          'nats.auth.secretName',
+          (copy) => Object.assign(record(record(copy.nats, 'nats').auth, 'nats.auth'), { secretName: 'x' }),
+        ],
         [
           'image.pullPolicy',
           (copy) => Object.assign(record(copy.image, 'image'), { pullPolicy: 'Sometimes' }),
@@ -183,6 +189,83 @@ describe('deploy/helm/taskforge', () => {
     expect(shared.filter((variable) => !platformVariableIsRead(variable))).toEqual([])
   })
 
+  it('connects every service to NATS with NATS_CREDS, its own key of the NATS auth Secret mounted alone', () => {
+    const workload = define('taskforge.deployment')
+    const dir = define('taskforge.natsCredentialsDir').trim()
+    expect(workload).toMatch(
+      /- name: NATS_CREDS\s+value: \{\{ printf "%s\/%s\.creds" \(include "taskforge\.natsCredentialsDir" \$root\) \.component \| quote \}\}/,
+    )
+    expect(workload).toMatch(
+      /- name: nats-credentials\s+mountPath: \{\{ include "taskforge\.natsCredentialsDir" \$root \}\}\s+readOnly: true/,
+    )
+    expect(workload).toMatch(
+      /- name: nats-credentials\s+secret:\s+secretName: \{\{ include "taskforge\.natsAuthSecretName" \$root \}\}\s+defaultMode: 0440\s+items:\s+- key: \{\{ \.component \}\}\.creds\s+path: \{\{ \.component \}\}\.creds\s*$/m,
+    )
+    // The path compose gives the services too.
+    const compose = loadCompose()
+    for (const name of services()) {
+      expect(compose.services.get(name)?.environment.get('NATS_CREDS'), name).toBe(`${dir}/${name}.creds`)
+      expect(chartEnv(name), name).toContain('NATS_CREDS')
+    }
+  })
+
+  it('gives bot-dispatch the NATS account and signing key from the NATS auth Secret', () => {
+    const own = define('taskforge.botDispatch.env')
+    for (const env of ['NATS_ACCOUNT', 'NATS_ACCOUNT_SIGNING_SEED']) {
+      expect(own).toMatch(
+        new RegExp(
+          `- name: ${env}\\s+valueFrom:\\s+secretKeyRef:\\s+name: \\{\\{ include "taskforge\\.natsAuthSecretName" \\. \\}\\}\\s+key: ${env}\\n`,
+        ),
+      )
+      expect(configOf('bot-dispatch').settings?.has(env), env).toBe(true)
+    }
+  })
+
+  it('writes the NATS auth Secret with a pre-install/pre-upgrade Job, under the name the chart reads', () => {
+    const job = template('nats-auth-init.yaml')
+    expect(job).toMatch(/^\{\{- if not \.Values\.nats\.auth\.existingSecret \}\}$/m)
+    for (const kind of ['ServiceAccount', 'Role', 'RoleBinding', 'Job'])
+      expect(job).toContain(`kind: ${kind}`)
+    expect(job.match(/helm\.sh\/hook: pre-install,pre-upgrade/g)).toHaveLength(4)
+    expect(job).toContain('args: ["--kubernetes-secrets", {{ $fullname | quote }}]')
+    expect(job).toContain('{{- $fullname := include "taskforge.fullname" . -}}')
+    expect(job).toContain('image: {{ include "taskforge.image" $names | quote }}')
+    expect(job).toContain('{{- $names := dict "root" . "component" "nats-auth-init" -}}')
+    expect(job).toMatch(
+      /- name: NODE_EXTRA_CA_CERTS\s+value: \/var\/run\/secrets\/kubernetes\.io\/serviceaccount\/ca\.crt/,
+    )
+    // The names the program writes, for a release whose full name is `<fullname>`.
+    const names = natsAuthSecretNames('<fullname>')
+    const printed = (secret: string) => secret.replace('<fullname>', '%s')
+    expect(define('taskforge.natsAuthSecretName')).toContain(
+      `printf "${printed(names.auth)}" (include "taskforge.fullname" .)`,
+    )
+    for (const secret of Object.values(names)) {
+      expect(job).toContain(`{{ printf "${printed(secret)}" $fullname | quote }}`)
+    }
+  })
+
+  it('runs the bundled NATS with -c on the shared configuration, which includes the auth Secret’s file', () => {
+    const source = template('nats.yaml')
+    const args = list(parseYaml(/^\s*args: (\[.*\])$/m.exec(source)?.[1] ?? '[]'), 'args').map(String)
+    const configPath = natsConfigArg(args) ?? ''
+    expect(configPath).not.toBe('')
+    expect(args).toContain('--store_dir=/data')
+    expect(source).toContain('{{- $config := .Files.Get "files/nats.conf" -}}')
+    expect(source).toMatch(/- name: config\s+mountPath: (\S+)\s+readOnly: true/)
+    const configDir = /- name: config\s+mountPath: (\S+)/.exec(source)?.[1]
+    expect(configDir).toBe(posix.dirname(configPath))
+    const authDir = /- name: auth\s+mountPath: (\S+)\s+readOnly: true/.exec(source)?.[1] ?? ''
+    expect(source).toMatch(
+      /- name: auth\s+secret:\s+secretName: \{\{ include "taskforge\.natsAuthSecretName" \. \}\}\s+items:\s+- key: nats-server-auth\.conf\s+path: nats-server-auth\.conf/,
+    )
+    const config = readFileSync(join(CHART_DIR, 'files/nats.conf'), 'utf8')
+    expect(config).toMatch(/^\s*jetstream\s*[:=]?\s*(enabled|true|\{)/m)
+    expect(natsIncludes(config).map((file) => posix.resolve(posix.dirname(configPath), file))).toEqual([
+      natsAuthFiles(authDir).serverConfig,
+    ])
+  })
+
   it('defaults each service’s ports to the ones its code defaults to', () => {
     const keys: [string, string][] = [
       ['HEALTH_PORT', 'healthPort'],
@@ -245,6 +328,8 @@ describe('deploy/helm/taskforge', () => {
       '--set',
       'nats.url=nats://nats.example:4222',
       '--set',
+      'nats.auth.existingSecret=taskforge-nats',
+      '--set',
       'rootToken.existingSecret=taskforge-root',
       '--set',
       'ingress.enabled=true',
@@ -271,7 +356,10 @@ describe('deploy/helm/taskforge', () => {
     it('renders every service wired to the bundled Postgres and NATS by default', () => {
       const objects = new Rendered(helmTemplate(helm!, []))
       for (const name of services())
-        objects.checkService(name, configs, { databaseSecret: 'tf-taskforge-database-urls' })
+        objects.checkService(name, configs, {
+          databaseSecret: 'tf-taskforge-database-urls',
+          natsSecret: 'tf-taskforge-nats-auth',
+        })
       const urls = objects.get('Secret', 'tf-taskforge-database-urls')
       const init = text(
         record(objects.get('ConfigMap', 'tf-taskforge-postgresql-init').data, 'data')['01-databases.sql'],
@@ -287,7 +375,25 @@ describe('deploy/helm/taskforge', () => {
       objects.servicePort('tf-taskforge-postgresql', 5432, 'postgresql')
       objects.servicePort('tf-taskforge-nats', 4222, 'nats')
       const nats = objects.container('StatefulSet', 'tf-taskforge-nats', 'nats')
-      expect(list(nats.args, 'args')).toContain('--jetstream')
+      const configPath = natsConfigArg(list(nats.args, 'args').map(String)) ?? ''
+      const config = text(
+        record(objects.get('ConfigMap', 'tf-taskforge-nats-config').data, 'data')['nats.conf'],
+        'conf',
+      )
+      expect(config).toBe(readFileSync(join(CHART_DIR, 'files/nats.conf'), 'utf8'))
+      const mounts = list(nats.volumeMounts, 'volumeMounts').map((m) => record(m, 'mount'))
+      expect(mounts.find((m) => m.name === 'config')?.mountPath).toBe(posix.dirname(configPath))
+      const authDir = String(mounts.find((m) => m.name === 'auth')?.mountPath)
+      expect(natsIncludes(config).map((file) => posix.resolve(posix.dirname(configPath), file))).toEqual([
+        natsAuthFiles(authDir).serverConfig,
+      ])
+      const job = objects.get('Job', 'tf-taskforge-nats-auth-init')
+      expect(record(job.metadata, 'metadata').annotations).toMatchObject({
+        'helm.sh/hook': 'pre-install,pre-upgrade',
+      })
+      const authInit = objects.container('Job', 'tf-taskforge-nats-auth-init', 'nats-auth-init')
+      expect(authInit.args).toEqual(['--kubernetes-secrets', 'tf-taskforge'])
+      expect(natsAuthSecretNames('tf-taskforge').auth).toBe('tf-taskforge-nats-auth')
       expect(objects.kinds('Deployment')).toEqual(
         services()
           .map((name) => `tf-taskforge-${name}`)
@@ -299,8 +405,12 @@ describe('deploy/helm/taskforge', () => {
     it('renders external Postgres and NATS, the ingress and the bot from its credentials', () => {
       const objects = new Rendered(helmTemplate(helm!, external()))
       for (const name of services())
-        objects.checkService(name, configs, { databaseSecret: 'taskforge-databases' })
+        objects.checkService(name, configs, {
+          databaseSecret: 'taskforge-databases',
+          natsSecret: 'taskforge-nats',
+        })
       expect(objects.kinds('StatefulSet')).toEqual([])
+      expect(objects.kinds('Job')).toEqual([])
       const gateway = objects.container('Deployment', 'tf-taskforge-gateway', 'gateway')
       expect(objects.envValue(gateway, 'NATS_URL')).toBe('nats://nats.example:4222')
       expect(record(objects.envFrom(gateway, 'ROOT_TOKEN'), 'ROOT_TOKEN').name).toBe('taskforge-root')
@@ -405,7 +515,11 @@ class Rendered {
     ).toContain(port)
   }
 
-  checkService(name: string, configs: readonly ServiceConfig[], options: { databaseSecret: string }): void {
+  checkService(
+    name: string,
+    configs: readonly ServiceConfig[],
+    options: { databaseSecret: string; natsSecret: string },
+  ): void {
     const config = configs.find((c) => c.name === name)!
     const deployment = `tf-taskforge-${name}`
     const container = this.container('Deployment', deployment, name)
@@ -430,6 +544,24 @@ class Rendered {
       port: 'health',
     })
     expect(this.envFrom(container, 'DATABASE_URL'), name).toEqual({ name: options.databaseSecret, key: name })
+    const creds = this.envValue(container, 'NATS_CREDS') ?? ''
+    const mount = list(container.volumeMounts, 'volumeMounts')
+      .map((m) => record(m, 'mount'))
+      .find((m) => creds.startsWith(`${String(m.mountPath)}/`))
+    expect(mount?.readOnly, `${name}: a read-only mount holding ${creds}`).toBe(true)
+    const volume = this.podVolumes(deployment)
+      .map((v) => record(v, 'volume'))
+      .find((v) => v.name === mount?.name)
+    const secret = record(volume?.secret, `${name} NATS credentials volume`)
+    expect(secret.secretName, name).toBe(options.natsSecret)
+    expect(secret.items, name).toEqual([
+      { key: `${name}.creds`, path: creds.slice(String(mount?.mountPath).length + 1) },
+    ])
+    if (name === 'bot-dispatch') {
+      for (const env of ['NATS_ACCOUNT', 'NATS_ACCOUNT_SIGNING_SEED']) {
+        expect(this.envFrom(container, env), env).toEqual({ name: options.natsSecret, key: env })
+      }
+    }
     if (config.settings!.has('GRPC_PORT')) {
       const grpc = ports.find((p) => p.name === 'grpc')
       expect(String(grpc?.containerPort), name).toBe(this.envValue(container, 'GRPC_PORT'))

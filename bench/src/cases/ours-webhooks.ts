@@ -1,5 +1,6 @@
 import { wallClockMs } from '../lib/clock.js'
 import { closedLoop, openLoop } from '../lib/load.js'
+import { cpuPerUnit, cpuSnapshot } from '../lib/process-cpu.js'
 import { summarizeLatencies } from '../lib/stats.js'
 import type { CaseResult } from '../results/model.js'
 import { Series } from '../results/series.js'
@@ -69,6 +70,8 @@ async function passes(
   const burstFrom = events.next
   events.next += sizes.burstEvents
   const burstBefore = receiver.receipts.length
+  const names = bp.pids()
+  const cpuBefore = cpuSnapshot(names)
   const began = wallClockMs()
   const burst = await closedLoop({
     workers: BURST_CALLERS,
@@ -78,15 +81,18 @@ async function passes(
   assertNoFailures('task updates', burst)
   const burstExpected = burstBefore + sizes.burstEvents * SUBSCRIPTIONS
   if (!(await receiver.waitFor(burstExpected, 300_000))) throw new Error('deliveries missing after 300 s')
+  const cpuPerDelivery = cpuPerUnit(cpuBefore, cpuSnapshot(names), sizes.burstEvents * SUBSCRIPTIONS)
   const receipts = receiver.receipts.slice(burstBefore, burstExpected)
   const first = Math.min(...receipts.map((receipt) => receipt.at))
   const last = Math.max(...receipts.map((receipt) => receipt.at))
   const deliveries = receipts.length
   ctx.log(
-    `webhooks: p50 ${latency.p50.toFixed(1)} ms p99 ${latency.p99.toFixed(1)} ms, ${Math.round(deliveries / ((last - first) / 1000))} deliveries/s`,
+    `webhooks: p50 ${latency.p50.toFixed(1)} ms p99 ${latency.p99.toFixed(1)} ms, ${Math.round(deliveries / ((last - first) / 1000))} deliveries/s, ` +
+      `webhook-relay ${cpuPerDelivery['webhook-relay'] ?? 0} ms CPU per delivery`,
   )
   return {
     latency,
+    cpuPerDelivery,
     rate: deliveries / ((last - first) / 1000),
     endToEnd: deliveries / ((last - began) / 1000),
   }
@@ -122,6 +128,7 @@ export async function oursWebhooks(ctx: CaseContext, bp: BenchPlatform): Promise
   await live.start()
   await dead.start()
   const subscriptions: string[] = []
+  let cpuPerDelivery: Record<string, number> = {}
   try {
     const script = await bp.api.expect(201, 'POST', `/${bp.customer}/script`, {
       filename: 'hook.sh',
@@ -146,6 +153,7 @@ export async function oursWebhooks(ctx: CaseContext, bp: BenchPlatform): Promise
       series.add('e2e.rate', result.endToEnd)
       series.add('p50', result.latency.p50)
       series.add('p99', result.latency.p99)
+      cpuPerDelivery = result.cpuPerDelivery
     }
     subscriptions.push(await subscribe(bp, `http://${dead.host}:${dead.port}/dead`))
     for (let rep = 0; rep < ctx.repetitions; rep++) {
@@ -179,6 +187,10 @@ export async function oursWebhooks(ctx: CaseContext, bp: BenchPlatform): Promise
       eventTime: 'when the PATCH was sent (the event commits before its answer)',
     },
     metrics: series.metrics(),
+    cpuPerUnitMs: {
+      unit: 'delivery (burst pass without the dead receiver, last repetition)',
+      byProcess: cpuPerDelivery,
+    },
     notes: [`the dead receiver was connected to ${dead.connections} times`],
   }
 }

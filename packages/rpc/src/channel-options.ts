@@ -6,8 +6,11 @@ export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 /**
  * Client channel options: keepalive pings keep idle connections through proxies and NAT alive and
  * detect dead peers; reconnect backoff stays short so a restarted service is found again quickly.
+ * Channelz is off on both sides: nothing serves it, and it keeps call counters and timestamps on
+ * every call.
  */
 export const clientChannelOptions: ChannelOptions = {
+  'grpc.enable_channelz': 0,
   'grpc.keepalive_time_ms': 30_000,
   'grpc.keepalive_timeout_ms': 10_000,
   'grpc.keepalive_permit_without_calls': 1,
@@ -19,6 +22,7 @@ export const clientChannelOptions: ChannelOptions = {
 
 /** Server options matching {@link clientChannelOptions}. */
 export const serverChannelOptions: ChannelOptions = {
+  'grpc.enable_channelz': 0,
   'grpc.keepalive_time_ms': 60_000,
   'grpc.keepalive_timeout_ms': 10_000,
   'grpc.keepalive_permit_without_calls': 1,

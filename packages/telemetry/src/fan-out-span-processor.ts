@@ -16,6 +16,11 @@ export class FanOutSpanProcessor implements SpanProcessor {
     }
   }
 
+  /** Whether any processor is attached: without one, an ended span goes nowhere. */
+  get isEmpty(): boolean {
+    return this.#processors.size === 0
+  }
+
   onStart(span: Span, parentContext: Context): void {
     for (const processor of this.#processors) processor.onStart(span, parentContext)
   }

@@ -55,6 +55,15 @@ function start(serviceName: string): ActiveTelemetry {
 }
 
 /**
+ * Whether spans started now would reach a processor: false when tracing is on but nothing is
+ * attached (no exporter configured, no test collector), undefined when tracing was never started.
+ */
+export function spansAreProcessed(): boolean | undefined {
+  const active = (globalThis as GlobalWithState)[STATE]
+  return active === undefined ? undefined : !active.fanOut.isEmpty
+}
+
+/**
  * Starts tracing for this process: a Node tracer provider with W3C propagation, exporting as the
  * standard `OTEL_*` environment says (`OTEL_TRACES_EXPORTER` = otlp | console | none; by default otlp
  * when an OTLP endpoint is set, otherwise none). Calling it again is harmless: later calls reuse the

@@ -1,6 +1,3 @@
-export { freePort } from './free-port.js'
-export { connectNats, type NatsClientOptions, type NatsConnection } from './nats-client.js'
-export { type NatsCluster, type NatsClusterOptions, startNatsCluster } from './nats-cluster.js'
 export {
   createNatsOperator,
   issueNatsUser,
@@ -10,7 +7,10 @@ export {
   type NatsUserPermissions,
   natsOperatorConfig,
   parseNatsOperatorSetup,
-} from './nats-operator.js'
+} from '@taskforge/nats-operator'
+export { freePort } from './free-port.js'
+export { connectNats, type NatsClientOptions, type NatsConnection } from './nats-client.js'
+export { type NatsCluster, type NatsClusterOptions, startNatsCluster } from './nats-cluster.js'
 export { type NatsOptions, type NatsServer, startNats } from './nats-server.js'
 export {
   type PostgresOptions,

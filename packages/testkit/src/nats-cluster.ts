@@ -1,6 +1,6 @@
+import { type NatsOperatorSetup, natsOperatorConfig } from '@taskforge/nats-operator'
 import { freePort } from './free-port.js'
 import { findNatsServerBinary, startLocalNats } from './local-nats.js'
-import { type NatsOperatorSetup, natsOperatorConfig } from './nats-operator.js'
 import type { NatsServer } from './nats-server.js'
 import { waitUntil } from './wait-until.js'
 

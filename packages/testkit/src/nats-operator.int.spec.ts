@@ -1,13 +1,13 @@
 import { connect } from '@nats-io/transport-node'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { connectNats } from './nats-client.js'
 import {
   createNatsOperator,
   issueNatsUser,
   type NatsOperatorSetup,
   natsOperatorConfig,
   parseNatsOperatorSetup,
-} from './nats-operator.js'
+} from '@taskforge/nats-operator'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { connectNats } from './nats-client.js'
 import { type NatsServer, startNats } from './nats-server.js'
 
 describe('NATS in operator mode', () => {

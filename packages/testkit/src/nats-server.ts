@@ -1,5 +1,5 @@
+import { type NatsOperatorSetup, natsOperatorConfig } from '@taskforge/nats-operator'
 import { containerRuntime } from './docker.js'
-import { type NatsOperatorSetup, natsOperatorConfig } from './nats-operator.js'
 import type { ServerSource } from './postgres-server.js'
 
 export interface NatsServer {
@@ -21,7 +21,11 @@ export interface NatsOptions {
   port?: number
   /** Keep `dataDir` on stop and reuse it on the next start. */
   persistent?: boolean
-  /** nats-server configuration (accounts, limits...); command-line address, port and store win over it. */
+  /**
+   * nats-server configuration (accounts, limits...); command-line address, port and store win over it.
+   * Relative `include`s resolve from `dataDir` (on a local server). Such a server is always started
+   * here, never taken from `TEST_NATS_URL`.
+   */
   configText?: string
   /**
    * Run in operator mode with this setup: every client must present a user JWT of its account (see
@@ -69,7 +73,7 @@ function withOperatorConfig(options: NatsOptions): NatsOptions {
 export async function startNats(givenOptions: NatsOptions = {}): Promise<NatsServer> {
   const options = withOperatorConfig(givenOptions)
   const fromEnv = process.env.TEST_NATS_URL
-  if (fromEnv !== undefined && fromEnv !== '' && givenOptions.operator === undefined)
+  if (fromEnv !== undefined && fromEnv !== '' && options.configText === undefined)
     return environmentNats(fromEnv)
   const { findNatsServerBinary, startLocalNats } = await import('./local-nats.js')
   const wantsLocalData = options.persistent === true || options.dataDir !== undefined

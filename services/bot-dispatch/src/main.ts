@@ -24,6 +24,7 @@ import { type DispatchConfig, loadDispatchConfig } from './config.js'
 import { CANCELS_DURABLE, CANCELS_SUBJECT, carryCancels } from './control/cancel-carrier.js'
 import { ensureControlStream } from './control/control-channel.js'
 import { type BotCredentialIssuer, loadBotCredentialIssuer } from './credentials/index.js'
+import { BotOwners } from './domain/bot-owners.js'
 import { botDispatchService } from './grpc/bot-dispatch-service.js'
 import { listenToHeartbeats } from './presence/heartbeat-listener.js'
 import { OfflineSweeper } from './presence/offline-sweeper.js'
@@ -135,9 +136,10 @@ export async function startDispatch(
       })
       offline.start()
       ctx.onStop(() => offline.stop())
-      const assignments = await carryAssignments({ bus, store })
+      const owners = new BotOwners(store)
+      const assignments = await carryAssignments({ bus, owners })
       ctx.onStop(() => assignments.stop())
-      const cancels = await carryCancels({ bus, store })
+      const cancels = await carryCancels({ bus, owners })
       ctx.onStop(() => cancels.stop())
 
       const server = createGrpcServer()

@@ -85,6 +85,9 @@ export class BotAgent {
         maxReconnectAttempts: -1,
         reconnectTimeWait: 1000,
         waitOnFirstConnect: true,
+        // Otherwise every request (each pull, publish ack and ack-ack) captures a stack trace up front,
+        // only to decorate a timeout that hardly ever comes.
+        noAsyncTraces: true,
       })
     } catch (error) {
       await journal.close()

@@ -51,4 +51,23 @@ describe('Journal', () => {
     await reopened.close()
     expect((await readFile(join(dir, 'journal.jsonl'), 'utf8')).trim().split('\n')).toHaveLength(3)
   })
+
+  it('writes records made together in their order, each resolved once on disk', async () => {
+    const journal = await Journal.open(dir)
+    const ids = Array.from({ length: 20 }, (_, i) => `job-${i}`)
+    const first = ids.map((id) => journal.recordStarted(id, 1))
+    await Promise.resolve()
+    const second = ids.map((id, i) => journal.recordPid(id, 100 + i))
+    await Promise.all([...first, ...second])
+    const lines = (await readFile(join(dir, 'journal.jsonl'), 'utf8')).trim().split('\n')
+    expect(lines.map((line) => JSON.parse(line).op)).toEqual([
+      ...ids.map(() => 'started'),
+      ...ids.map(() => 'pid'),
+    ])
+    expect(lines.map((line) => JSON.parse(line).job)).toEqual([...ids, ...ids])
+    await journal.close()
+    const reopened = await Journal.open(dir)
+    expect(reopened.get('job-7')).toMatchObject({ attempt: 1, pid: 107, finished: false })
+    await reopened.close()
+  })
 })

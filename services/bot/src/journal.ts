@@ -32,9 +32,15 @@ function parseLine(text: string): Line | undefined {
  * An append-only, fsync'd record of the jobs this bot started and finished. It is what makes a run
  * happen at most once per bot: a dispatch redelivered after a crash finds its job here and is not
  * run again, and a job the bot was running when it died is reported as failed on the next start.
+ *
+ * Writes are group-committed: lines recorded while a write and its sync are under way go to disk
+ * together in the next one, so concurrent jobs share a sync instead of queueing one each. Every
+ * record still resolves only once its line is on disk, and lines keep their order.
  */
 export class Journal {
   private writes: Promise<void> = Promise.resolve()
+  /** The lines waiting for the next write, and that write's completion. */
+  private next: { lines: string[]; written: Promise<void> } | undefined
 
   private constructor(
     private readonly entries: Map<string, JournalEntry>,
@@ -140,11 +146,18 @@ export class Journal {
   }
 
   private append(line: Line): Promise<void> {
-    const write = this.writes.then(async () => {
-      await this.handle.write(`${JSON.stringify(line)}\n`)
-      await this.handle.datasync()
-    })
-    this.writes = write.catch(() => {})
-    return write
+    if (this.next === undefined) {
+      const lines: string[] = []
+      const written = this.writes.then(async () => {
+        // From here on, new lines wait for the write after this one.
+        this.next = undefined
+        await this.handle.write(lines.join(''))
+        await this.handle.datasync()
+      })
+      this.next = { lines, written }
+      this.writes = written.catch(() => {})
+    }
+    this.next.lines.push(`${JSON.stringify(line)}\n`)
+    return this.next.written
   }
 }

@@ -80,6 +80,7 @@ export async function startGateway(
   })
   hooks.onStop(async () => clients.close())
   const accounts = new Accounts(store, projector, db as unknown as Kysely<AccountsTables>)
+  hooks.onStop(await accounts.watchChanges())
   const app = await buildHttpServer({
     accounts,
     clients,

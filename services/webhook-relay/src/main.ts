@@ -14,6 +14,7 @@ import { DeliveryStore } from './delivery/delivery-store.js'
 import { createDeliveryTables, type RelayTables } from './delivery/delivery-tables.js'
 import { Dispatcher } from './delivery/dispatcher.js'
 import { EventIntake } from './delivery/event-intake.js'
+import { FollowedCustomers } from './delivery/followed-customers.js'
 import { parseSchedule, retryPolicy } from './delivery/retry-policy.js'
 import { WebhookSender } from './delivery/webhook-sender.js'
 import { redactForPublishing } from './events/subscription-codec.js'
@@ -101,12 +102,21 @@ export async function startWebhookRelay(
     await relay.start()
     stops.push({ name: 'relay', stop: () => relay.stop() })
 
+    const followed = new FollowedCustomers(relayDb)
+    await followed.adoptExisting()
+    // Any replica's subscription command appends to this store: reload who is followed.
+    const unlisten = await store.onAppended(() => {
+      followed
+        .reload()
+        .catch((error: unknown) => logger.error({ err: error }, 'cannot reload followed customers'))
+    })
+    stops.push({ name: 'followed customers', stop: unlisten })
+
     const deliveries = new DeliveryStore(relayDb)
     const queries = new SubscriptionQueries(relayDb)
     let commands: SubscriptionCommands | undefined
     const dispatcher = new Dispatcher({
       deliveries,
-      subscriptions: queries,
       sender: new WebhookSender({
         policy: new AddressPolicy(config.allowNetworks),
         timeoutMs: config.timeoutMs,
@@ -133,6 +143,7 @@ export async function startWebhookRelay(
       store,
       projector,
       deliveries,
+      followed,
       secretOverlapMs: config.secretOverlapMs,
       onDeliveries: wake,
     })
@@ -143,6 +154,7 @@ export async function startWebhookRelay(
       store,
       deliveries,
       subscriptions: queries,
+      followed,
       consumer: EVENTS_CONSUMER,
       logger,
       onDeliveries: wake,

@@ -1,5 +1,6 @@
 import { Bus, encodeEnvelope, subjects } from '@taskforge/bus'
 import { newId } from '@taskforge/core'
+import { createDb } from '@taskforge/event-store'
 import {
   type Delivery,
   type Subscription,
@@ -7,9 +8,11 @@ import {
 } from '@taskforge/proto/webhooks/v1/webhook_relay_service'
 import { createClient, type RpcClient } from '@taskforge/rpc'
 import { type NatsServer, startNats, testDatabase, waitUntil } from '@taskforge/testkit'
+import type { Kysely } from 'kysely'
 import { Webhook } from 'standardwebhooks'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { WebhookRelayConfig } from './config.js'
+import type { RelayTables } from './delivery/delivery-tables.js'
 import { type RunningWebhookRelay, startWebhookRelay } from './main.js'
 import { jobQueued, publish, taskCreated, taskUpdated } from './test-support/domain-events.js'
 import { kanboardReceiver } from './test-support/kanboard-receiver.js'
@@ -177,6 +180,58 @@ describe('webhook-relay', () => {
     expect(JSON.stringify(kanboard.bodies())).not.toContain('a'.repeat(64))
     await waitUntil(async () => (await deliveriesOf(client, all, 'succeeded')).length === 5)
     expect(eventNames(otherCustomer)).toEqual(['ping'])
+  })
+
+  it('skips the events of organizations without subscriptions, and serves one from its first subscription on', async () => {
+    const db = createDb(config.databaseUrl) as unknown as Kysely<RelayTables>
+    const objectsOf = (customer: string) =>
+      db.selectFrom('webhook_objects').select('stream_id').where('customer', '=', customer).execute()
+    try {
+      const hook = await receiver()
+      await subscribe(hook.origin, ['task.create'])
+      await waitUntil(() => hook.requests.length === 1)
+      // Events are taken in order: once the marker arrived, the other organization's event was handled.
+      await publish(bus, taskCreated(newId(), 'nobody listens', 'initech'), taskCreated(newId(), 'marker'))
+      await waitUntil(() => hook.requests.length === 2)
+      expect(await objectsOf('initech')).toEqual([])
+
+      const initech = await receiver()
+      let flowing = true
+      let created = false
+      const afterCreation: string[] = []
+      const flow = (async () => {
+        for (let i = 0; flowing; i++) {
+          const answered = created
+          const event = taskCreated(newId(), `flow ${i}`, 'initech')
+          await publish(bus, event)
+          if (answered) afterCreation.push(event.streamId)
+          await new Promise((resolve) => setTimeout(resolve, 5))
+        }
+      })()
+      const subscription = await subscribe(initech.origin, ['task.create'], 'initech')
+      created = true
+      await waitUntil(() => afterCreation.length >= 20)
+      flowing = false
+      await flow
+      await waitUntil(
+        () => {
+          const got = new Set(
+            initech.bodies<{ event_data: { task_id?: string } }>().map((body) => body.event_data.task_id),
+          )
+          return afterCreation.every((id) => got.has(id))
+        },
+        { message: 'every event after the subscription was created' },
+      )
+      expect((await objectsOf('initech')).length).toBeGreaterThanOrEqual(afterCreation.length)
+
+      await client.deleteSubscription({ customer: 'initech', subscriptionId: subscription.id, author: 'ops' })
+      expect(await objectsOf('initech')).toEqual([])
+      expect(
+        await db.selectFrom('webhook_customers').selectAll().where('customer', '=', 'initech').execute(),
+      ).toEqual([])
+    } finally {
+      await db.destroy()
+    }
   })
 
   it('signs with the old and the new secret for a while after a rotation', async () => {

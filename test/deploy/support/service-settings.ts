@@ -28,6 +28,12 @@ export const PLATFORM_ENV: Readonly<Record<string, string | undefined>> = {
   OTEL_TRACES_EXPORTER: 'packages/telemetry/src',
   OTEL_SERVICE_NAME: 'packages/telemetry/src',
   NATS_STREAM_REPLICAS: 'packages/bus/src',
+  NATS_CREDS: 'packages/bus/src',
+  NATS_USER_JWT: 'packages/bus/src',
+  NATS_USER_SEED: 'packages/bus/src',
+  NATS_USER: 'packages/bus/src',
+  NATS_PASSWORD: 'packages/bus/src',
+  NATS_TOKEN: 'packages/bus/src',
   NODE_ENV: undefined,
   NODE_OPTIONS: undefined,
 }

@@ -98,6 +98,21 @@ webhook-relay: taskforge_webhooks
 {{- end -}}
 {{- end -}}
 
+{{/*
+The NATS authentication (operator mode) the services, bot-dispatch and the bundled NATS read: keys
+nats-server-auth.conf, <component>.creds, NATS_ACCOUNT and NATS_ACCOUNT_SIGNING_SEED. Written by the
+nats-auth-init hook Job (`--kubernetes-secrets <fullname>` names it <fullname>-nats-auth) unless
+nats.auth.existingSecret names one.
+*/}}
+{{- define "taskforge.natsAuthSecretName" -}}
+{{- default (printf "%s-nats-auth" (include "taskforge.fullname" .)) .Values.nats.auth.existingSecret -}}
+{{- end -}}
+
+{{/* Where a service finds its .creds file (the path compose uses too). */}}
+{{- define "taskforge.natsCredentialsDir" -}}
+/var/lib/taskforge/nats-auth/nats-credentials
+{{- end -}}
+
 {{/* host:port of a gRPC service; argument: (dict "root" $ "component" "<name>" "port" <grpcPort>). */}}
 {{- define "taskforge.grpcAddress" -}}
 {{- printf "%s:%v" (include "taskforge.componentName" .) .port -}}

@@ -5,7 +5,8 @@ A service's Deployment. Argument: (dict
   "svc" .Values.taskCatalog     the component's values
   "ports" (list (dict "name" "grpc" "port" 50051))
   "env" (include "taskforge.taskCatalog.env" $)   its own variables, an EnvVar list in YAML)
-Every service reads DATABASE_URL, NATS_URL and HEALTH_PORT and answers /healthz and /readyz there.
+Every service reads DATABASE_URL, NATS_URL and HEALTH_PORT and answers /healthz and /readyz there,
+and connects to NATS as its own user: NATS_CREDS, its key of the NATS auth Secret, mounted alone.
 */}}
 {{- define "taskforge.deployment" -}}
 {{- $root := .root -}}
@@ -64,6 +65,8 @@ spec:
                   key: {{ .component }}
             - name: NATS_URL
               value: {{ include "taskforge.natsUrl" $root | quote }}
+            - name: NATS_CREDS
+              value: {{ printf "%s/%s.creds" (include "taskforge.natsCredentialsDir" $root) .component | quote }}
             - name: NATS_STREAM_REPLICAS
               value: {{ $root.Values.nats.streamReplicas | quote }}
             - name: HEALTH_PORT
@@ -94,9 +97,19 @@ spec:
           volumeMounts:
             - name: tmp
               mountPath: /tmp
+            - name: nats-credentials
+              mountPath: {{ include "taskforge.natsCredentialsDir" $root }}
+              readOnly: true
       volumes:
         - name: tmp
           emptyDir: {}
+        - name: nats-credentials
+          secret:
+            secretName: {{ include "taskforge.natsAuthSecretName" $root }}
+            defaultMode: 0440
+            items:
+              - key: {{ .component }}.creds
+                path: {{ .component }}.creds
       {{- with $svc.nodeSelector }}
       nodeSelector:
         {{- toYaml . | nindent 8 }}

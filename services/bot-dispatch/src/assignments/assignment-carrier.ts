@@ -6,12 +6,10 @@ import {
   type Subscription,
   subjects,
 } from '@taskforge/bus'
-import { badRequest, fold, isId } from '@taskforge/core'
-import type { EventStore } from '@taskforge/event-store'
+import { badRequest } from '@taskforge/core'
 import { DispatchJob } from '@taskforge/proto/bots/v1/protocol'
 import { currentTraceContext } from '@taskforge/telemetry'
-import { type BotState, botDecider } from '../domain/bot-decider.js'
-import { decodeBotEvent } from '../domain/bot-events.js'
+import type { BotOwners } from '../domain/bot-owners.js'
 import { dispatchFromEnvelope, dispatchMsgId } from './dispatch-message.js'
 
 /** bot-dispatch's durable on EVENTS, filtered to job assignments. */
@@ -20,14 +18,7 @@ export const ASSIGNMENTS_SUBJECT = subjects.event('job', 'assigned')
 
 export interface CarrierDeps {
   bus: Bus
-  store: EventStore
-}
-
-/** The bot as its own stream says (not the read model, which may lag behind a registration). */
-async function loadBot(store: EventStore, botId: string): Promise<BotState> {
-  if (!isId(botId)) return botDecider.initialState()
-  const { events } = await store.readStream(botId)
-  return fold(botDecider, events.map(decodeBotEvent))
+  owners: BotOwners
 }
 
 /**
@@ -38,7 +29,7 @@ async function loadBot(store: EventStore, botId: string): Promise<BotState> {
  * the scheduler owns leases and timeouts of such a job.
  */
 export async function carryAssignment(deps: CarrierDeps, msg: BusMessage): Promise<void> {
-  const { bus, store } = deps
+  const { bus, owners } = deps
   let dispatch: DispatchJob | undefined
   try {
     dispatch = dispatchFromEnvelope(decodeEnvelope(msg.data))
@@ -46,8 +37,7 @@ export async function carryAssignment(deps: CarrierDeps, msg: BusMessage): Promi
     throw badRequest('undecodable job event', { cause: String(error) })
   }
   if (dispatch === undefined) return
-  const bot = await loadBot(store, dispatch.botId)
-  if (bot.botId === undefined || bot.customer !== dispatch.customer) {
+  if ((await owners.ownerOf(dispatch.botId)) !== dispatch.customer) {
     throw badRequest(`job ${dispatch.jobId} is assigned to unknown bot ${dispatch.botId}`, {
       jobId: dispatch.jobId,
       botId: dispatch.botId,

@@ -1,4 +1,4 @@
-import { chmod, mkdir, rm, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, rm, rmdir, unlink, writeFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 
 export interface JobWorkspace {
@@ -14,28 +14,51 @@ export function safeScriptName(filename: string): string {
   return name === '' || name === '.' || name === '..' ? 'script' : name
 }
 
+const errorCode = (error: unknown) => (error as NodeJS.ErrnoException).code
+
 /**
- * Creates a fresh directory for one job under `root` and writes its script (0755) there. A
- * directory left by an earlier run of the same job is replaced, never reused.
+ * Makes `dir` (0700; the umask can only take bits away, so it is never readable by others). A
+ * directory left by an earlier run of the same job is replaced, never reused; `root` is made when
+ * missing. The usual case is one `mkdir`.
  */
+async function freshDirectory(root: string, dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { mode: 0o700 })
+  } catch (error) {
+    if (errorCode(error) === 'EEXIST') await rm(dir, { recursive: true, force: true })
+    else if (errorCode(error) === 'ENOENT') await mkdir(root, { recursive: true, mode: 0o700 })
+    else throw error
+    await mkdir(dir, { mode: 0o700 })
+  }
+}
+
+/** Creates a fresh directory for one job under `root` and writes its script (0755) there. */
 export async function createJobWorkspace(
   root: string,
   key: string,
   script: { filename: string; content: Uint8Array },
 ): Promise<JobWorkspace> {
   const dir = join(root, key)
-  await rm(dir, { recursive: true, force: true })
-  await mkdir(dir, { recursive: true, mode: 0o700 })
-  // mkdir's mode is filtered by the umask; the job directory must not be readable by others.
-  await chmod(dir, 0o700)
+  await freshDirectory(root, dir)
   const tmpDir = join(dir, 'tmp')
   await mkdir(tmpDir, { mode: 0o700 })
   const scriptPath = join(dir, safeScriptName(script.filename))
-  await writeFile(scriptPath, script.content, { mode: 0o755 })
+  await writeFile(scriptPath, script.content, { mode: 0o755, flag: 'wx' })
+  // The umask may have taken the execute bit away: the script must run whatever it is.
   await chmod(scriptPath, 0o755)
   return { dir, tmpDir, scriptPath }
 }
 
+/**
+ * Removes the job's directory. A script that left nothing behind costs three calls; anything else
+ * (files it wrote, a script that removed itself) is swept recursively.
+ */
 export async function removeJobWorkspace(workspace: JobWorkspace): Promise<void> {
-  await rm(workspace.dir, { recursive: true, force: true, maxRetries: 3 })
+  try {
+    await unlink(workspace.scriptPath)
+    await rmdir(workspace.tmpDir)
+    await rmdir(workspace.dir)
+  } catch {
+    await rm(workspace.dir, { recursive: true, force: true, maxRetries: 3 })
+  }
 }

@@ -1,7 +1,7 @@
 import { createDb, EventStore, Projector } from '@taskforge/event-store'
 import { testDatabase } from '@taskforge/testkit'
 import { type Kysely, sql } from 'kysely'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { Accounts } from './accounts.js'
 import { type AccountsTables, accountsProjection } from './accounts-projection.js'
 import { hashToken } from './token-hash.js'
@@ -11,6 +11,7 @@ describe('organizations and tokens in the gateway store', () => {
   let store: EventStore
   let projector: Projector
   let accounts: Accounts
+  const stops: (() => Promise<void>)[] = []
 
   beforeAll(async () => {
     db = createDb(await testDatabase()) as Kysely<AccountsTables>
@@ -20,9 +21,11 @@ describe('organizations and tokens in the gateway store', () => {
     projector = new Projector(store, [accountsProjection])
     await projector.start()
     accounts = new Accounts(store, projector, db)
+    stops.push(await accounts.watchChanges())
   })
 
   afterAll(async () => {
+    for (const stop of stops) await stop()
     await projector?.stop()
     await db?.destroy()
   })
@@ -69,6 +72,21 @@ describe('organizations and tokens in the gateway store', () => {
     await accounts.revokeToken('revokeco', issued.id, 'admin')
     expect(await accounts.authenticate(issued.token)).toBeUndefined()
     expect((await accounts.listTokens('revokeco')).map((t) => t.id)).not.toContain(issued.id)
+  })
+
+  it('revokes a token on another replica too, although it had it cached', async () => {
+    const otherStore = new EventStore(db)
+    const otherProjector = new Projector(otherStore, [accountsProjection])
+    await otherProjector.start()
+    stops.push(() => otherProjector.stop())
+    const other = new Accounts(otherStore, otherProjector, db, { tokenCacheTtlMs: 600_000 })
+    stops.push(await other.watchChanges())
+    await accounts.createCustomer('replicaco', 'root')
+    const issued = await accounts.issueToken('replicaco', 'elsewhere', 'viewer', 'admin')
+    expect(await other.authenticate(issued.token)).toBeDefined()
+    expect(await other.authenticate(issued.token)).toBeDefined()
+    await accounts.revokeToken('replicaco', issued.id, 'admin')
+    await vi.waitFor(async () => expect(await other.authenticate(issued.token)).toBeUndefined())
   })
 
   it("refuses to revoke another organization's token", async () => {

@@ -1,11 +1,18 @@
 import { newId, newSecret, notFound } from '@taskforge/core'
-import { type EventMetadata, type EventStore, handleCommand, type Projector } from '@taskforge/event-store'
+import {
+  APPENDED_CHANNEL,
+  type EventMetadata,
+  type EventStore,
+  handleCommand,
+  type Projector,
+} from '@taskforge/event-store'
 import { CustomerEvent, TokenEvent } from '@taskforge/proto/accounts/v1/events'
 import { currentTraceContext } from '@taskforge/telemetry'
-import type { Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import type { AccountsTables } from './accounts-projection.js'
 import { type CustomerEventCase, customerDecider } from './customer-decider.js'
 import { isRole, type Role } from './roles.js'
+import { TokenCache } from './token-cache.js'
 import { type TokenEventCase, tokenDecider } from './token-decider.js'
 import { hashToken } from './token-hash.js'
 
@@ -49,11 +56,29 @@ export class Accounts {
   readonly #store: EventStore
   readonly #projector: Projector
   readonly #db: Kysely<AccountsTables>
+  readonly #tokens: TokenCache
 
-  constructor(store: EventStore, projector: Projector, db: Kysely<AccountsTables>) {
+  constructor(
+    store: EventStore,
+    projector: Projector,
+    db: Kysely<AccountsTables>,
+    options: { tokenCacheTtlMs?: number } = {},
+  ) {
     this.#store = store
     this.#projector = projector
     this.#db = db
+    this.#tokens = new TokenCache(
+      options.tokenCacheTtlMs === undefined ? {} : { ttlMs: options.tokenCacheTtlMs },
+    )
+  }
+
+  /**
+   * Forgets the cached callers whenever this store notifies a change (an append, or a revocation
+   * now visible in the read model: see {@link revokeToken}), whichever replica made it, and after
+   * the notification connection was lost and found again. Answers a function that stops it.
+   */
+  watchChanges(): Promise<() => Promise<void>> {
+    return this.#store.onAppended(() => this.#tokens.clear())
   }
 
   /** Creates an organization and its first admin token, atomically. */
@@ -129,6 +154,11 @@ export class Accounts {
       decode: (stored) => TokenEvent.decode(stored.data).event!,
     })
     await this.#waitFor(result.appended)
+    // The read model now shows the revocation: this replica forgets the token before answering,
+    // and the others on this notification (the append's own one may reach them before their read
+    // model changed, and a lookup then would have kept the token).
+    this.#tokens.clear()
+    await sql`SELECT pg_notify(${APPENDED_CHANNEL}, 'token')`.execute(this.#db)
   }
 
   async listTokens(customer: string): Promise<TokenView[]> {
@@ -157,16 +187,23 @@ export class Accounts {
     return row !== undefined
   }
 
-  /** The caller a token stands for, or undefined when it is unknown or revoked. */
+  /**
+   * The caller a token stands for, or undefined when it is unknown or revoked. Known tokens are
+   * cached for a few seconds; a revocation clears the cache (see {@link watchChanges}).
+   */
   async authenticate(token: string): Promise<Caller | undefined> {
+    const tokenHash = hashToken(token)
+    const cached = this.#tokens.get(tokenHash)
+    if (cached !== undefined) return cached
+    const generation = this.#tokens.generation
     const row = await this.#db
       .selectFrom('gw_tokens')
       .select(['id', 'customer', 'name', 'role', 'tags'])
-      .where('token_hash', '=', hashToken(token))
+      .where('token_hash', '=', tokenHash)
       .where('revoked', '=', false)
       .executeTakeFirst()
     if (!row || !isRole(row.role)) return undefined
-    return {
+    const caller: Caller = {
       kind: 'token',
       customer: row.customer,
       role: row.role,
@@ -174,6 +211,8 @@ export class Accounts {
       tokenId: row.id,
       tags: row.tags,
     }
+    this.#tokens.set(tokenHash, caller, generation)
+    return caller
   }
 
   async #issue(

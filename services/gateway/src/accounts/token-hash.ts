@@ -5,9 +5,13 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex')
 }
 
-/** Constant-time comparison of two secrets (their hashes, so lengths never leak). */
-export function secretsEqual(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a, 'utf8').digest()
-  const hb = createHash('sha256').update(b, 'utf8').digest()
-  return timingSafeEqual(ha, hb)
+const digest = (secret: string) => createHash('sha256').update(secret, 'utf8').digest()
+
+/**
+ * A constant-time test against `secret` (hashes are compared, so lengths never leak); the secret
+ * is hashed once, not per request.
+ */
+export function secretMatcher(secret: string): (candidate: string) => boolean {
+  const expected = digest(secret)
+  return (candidate) => timingSafeEqual(digest(candidate), expected)
 }

@@ -2,7 +2,7 @@ import { forbidden, notFound, unauthorized, validationFailed } from '@taskforge/
 import type { FastifyRequest } from 'fastify'
 import type { Accounts, Caller } from '../accounts/accounts.js'
 import { hasRole, type Role } from '../accounts/roles.js'
-import { secretsEqual } from '../accounts/token-hash.js'
+import { secretMatcher } from '../accounts/token-hash.js'
 
 /** Where a request may carry its access token: `Authorization: Bearer`, the query, or the body. */
 export function accessToken(request: FastifyRequest): string | undefined {
@@ -46,10 +46,11 @@ export interface Authenticator {
 }
 
 export function createAuthenticator(accounts: Accounts, rootToken: string): Authenticator {
+  const isRootToken = secretMatcher(rootToken)
   async function caller(request: FastifyRequest): Promise<Caller> {
     const token = accessToken(request)
     if (!token) throw unauthorized('an access token is required (Authorization: Bearer, or access_token)')
-    if (secretsEqual(token, rootToken)) return { kind: 'root', role: 'admin', name: 'root', tags: [] }
+    if (isRootToken(token)) return { kind: 'root', role: 'admin', name: 'root', tags: [] }
     const found = await accounts.authenticate(token)
     if (!found) throw unauthorized('the access token is unknown or revoked')
     return found

@@ -16,14 +16,13 @@ const common: FastifyCorsOptions = {
 export function corsDelegate(allowedOrigins: readonly string[]) {
   const allowed = new Set(allowedOrigins.filter((origin) => origin.trim() !== '*').map(normalize))
   const anyOrigin = allowedOrigins.some((origin) => origin.trim() === '*')
+  // The three possible answers, built once rather than per request.
+  const asItself: FastifyCorsOptions = { ...common, origin: true, credentials: true }
+  const toAnyone: FastifyCorsOptions = { ...common, origin: '*', credentials: false }
+  const none: FastifyCorsOptions = { ...common, origin: false }
   return (request: FastifyRequest, callback: (error: Error | null, options?: FastifyCorsOptions) => void) => {
     const origin = request.headers.origin
-    if (typeof origin === 'string' && allowed.has(normalize(origin))) {
-      callback(null, { ...common, origin: true, credentials: true })
-    } else if (anyOrigin) {
-      callback(null, { ...common, origin: '*', credentials: false })
-    } else {
-      callback(null, { ...common, origin: false })
-    }
+    if (typeof origin === 'string' && allowed.has(normalize(origin))) callback(null, asItself)
+    else callback(null, anyOrigin ? toAnyone : none)
   }
 }

@@ -29,12 +29,15 @@ export function installRequestTracing(app: FastifyInstance): void {
     const opened = openSpan(`${request.method}`, {
       kind: SpanKind.SERVER,
       parent: extractContext((key) => header(request, key)),
-      attributes: {
+    })
+    // Worked out only for a span that goes somewhere (no exporter: nothing is recorded).
+    if (opened.span.isRecording()) {
+      opened.span.setAttributes({
         'http.request.method': request.method,
         'url.path': pathOf(request.url),
         'url.scheme': request.protocol,
-      },
-    })
+      })
+    }
     spans.set(request, opened)
     opened.run(done)
   })

@@ -32,7 +32,10 @@ function toScript(row: Omit<Selectable<ScriptsTable>, 'content'> & { content?: B
   }
 }
 
-function toTask(row: Selectable<TasksTable>): Task {
+/** What a task answer needs: the definition holds name, bot, script and tags already. */
+const TASK_COLUMNS = ['id', 'customer', 'version', 'definition', 'created_at', 'updated_at'] as const
+
+function toTask(row: Pick<Selectable<TasksTable>, (typeof TASK_COLUMNS)[number]>): Task {
   return {
     id: row.id,
     customer: row.customer,
@@ -79,7 +82,7 @@ export class CatalogReadModel {
   async getTask(customer: string, id: string): Promise<Task | undefined> {
     const row = await this.#db
       .selectFrom('tasks')
-      .selectAll()
+      .select(TASK_COLUMNS)
       .where('customer', '=', customer)
       .where('id', '=', id)
       .executeTakeFirst()
@@ -88,7 +91,7 @@ export class CatalogReadModel {
 
   /** Tasks in creation order, optionally only those with a tag or on one bot. */
   async listTasks(customer: string, filter: TaskFilter = {}): Promise<Task[]> {
-    let query = this.#db.selectFrom('tasks').selectAll().where('customer', '=', customer)
+    let query = this.#db.selectFrom('tasks').select(TASK_COLUMNS).where('customer', '=', customer)
     if (filter.tag) query = query.where(sql<boolean>`tags @> array[${filter.tag}]::text[]`)
     if (filter.hostId) query = query.where('host_id', '=', filter.hostId)
     const rows = await query.orderBy('created_at').orderBy('id').execute()

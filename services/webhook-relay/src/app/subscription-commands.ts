@@ -13,6 +13,7 @@ import type { Kysely } from 'kysely'
 import type { DeliveryStore } from '../delivery/delivery-store.js'
 import type { RelayTables } from '../delivery/delivery-tables.js'
 import { webhookBody } from '../delivery/event-intake.js'
+import type { FollowedCustomers } from '../delivery/followed-customers.js'
 import { newSigningSecret } from '../delivery/signature.js'
 import { type SubscriptionCommand, subscriptionDecider } from '../domain/subscription-decider.js'
 import {
@@ -50,6 +51,8 @@ export interface SubscriptionCommandsDeps {
   store: EventStore
   projector: Projector
   deliveries: DeliveryStore
+  /** Organizations with subscriptions, counted in the transactions that create and delete them. */
+  followed: FollowedCustomers
   /** How long a rotated-out secret keeps signing. */
   secretOverlapMs: number
   /** New deliveries were committed (a ping, or a subscription enabled again). */
@@ -91,6 +94,7 @@ export class SubscriptionCommands {
         const created = decodeSubscriptionEvent(appended[0] as StoredEvent)
         if (created.$case !== 'created') return
         const { url, events, description } = created.value
+        await this.#deps.followed.follow(trx, ctx.customer)
         await this.#deps.deliveries.insert(trx, [
           {
             subscriptionId,
@@ -106,6 +110,7 @@ export class SubscriptionCommands {
         ])
       },
     )
+    await this.#deps.followed.changed(ctx.customer, true)
     this.#deps.onDeliveries()
     return subscriptionId
   }
@@ -137,9 +142,11 @@ export class SubscriptionCommands {
 
   /** Deletes the subscription and, in the same transaction, its deliveries. */
   async delete(ctx: CommandContext, subscriptionId: string): Promise<void> {
-    await this.#run(ctx, subscriptionId, { type: 'Delete', customer: ctx.customer }, (trx) =>
-      this.#deps.deliveries.deleteForSubscription(trx, subscriptionId),
-    )
+    await this.#run(ctx, subscriptionId, { type: 'Delete', customer: ctx.customer }, async (trx) => {
+      await this.#deps.deliveries.deleteForSubscription(trx, subscriptionId)
+      await this.#deps.followed.unfollow(trx, ctx.customer)
+    })
+    await this.#deps.followed.changed(ctx.customer, false)
   }
 
   async #run(

@@ -1,5 +1,6 @@
 import { newId } from '@taskforge/core'
 import { type Kysely, type Selectable, sql } from 'kysely'
+import type { SubscriptionRow } from '../projection/subscription-queries.js'
 import type { AttemptsTable, DeliveriesTable, DeliveryStatus, RelayTables } from './delivery-tables.js'
 import type { AttemptResult } from './webhook-sender.js'
 
@@ -26,6 +27,36 @@ export type AttemptVerdict =
   | { status: 'succeeded' }
   | { status: 'pending'; delayMs: number }
   | { status: 'failed' }
+
+/** One attempt to record, with the delivery it was for and what happens to that delivery next. */
+export interface RecordedAttempt {
+  delivery: DeliveryRow
+  attempt: AttemptResult & { number: number; startedAt: Date }
+  verdict: AttemptVerdict
+}
+
+/** A delivery taken by a worker, with the subscription it goes to. */
+export interface ClaimedDelivery {
+  delivery: DeliveryRow
+  subscription: SubscriptionRow
+}
+
+const SUBSCRIPTION_COLUMNS: readonly (keyof SubscriptionRow)[] = [
+  'id',
+  'customer',
+  'url',
+  'events',
+  'description',
+  'token',
+  'secret',
+  'previous_secret',
+  'previous_secret_expires_at',
+  'enabled',
+  'disabled_reason',
+  'version',
+  'created_at',
+  'updated_at',
+]
 
 export interface DeliveryWithAttempts extends DeliveryRow {
   attempts: AttemptRow[]
@@ -71,37 +102,52 @@ export class DeliveryStore {
 
   /**
    * Due deliveries of enabled subscriptions, oldest first, at most `perSubscription` of each so one
-   * receiver's backlog never fills a round.
+   * receiver's backlog never fills a round. Each subscription's oldest are read from its own index
+   * range, so a round costs the same whatever the backlog.
    */
   async candidates(limit: number, perSubscription: number): Promise<Candidate[]> {
     const { rows } = await sql<{ id: string; subscription_id: string; url: string }>`
-      SELECT id, subscription_id, url FROM (
-        SELECT d.id, d.subscription_id, s.url, d.next_attempt_at,
-          row_number() OVER (PARTITION BY d.subscription_id ORDER BY d.next_attempt_at, d.id) AS rank
-        FROM webhook_deliveries d
-        JOIN subscriptions s ON s.id = d.subscription_id AND s.enabled
-        WHERE d.status = 'pending' AND d.next_attempt_at <= now()
-      ) due
-      WHERE rank <= ${perSubscription}
-      ORDER BY next_attempt_at, id
+      SELECT d.id, s.id AS subscription_id, s.url
+      FROM subscriptions s
+      CROSS JOIN LATERAL (
+        SELECT id, next_attempt_at FROM webhook_deliveries
+        WHERE subscription_id = s.id AND status = 'pending' AND next_attempt_at <= now()
+        ORDER BY next_attempt_at, id
+        LIMIT ${perSubscription}
+      ) d
+      WHERE s.enabled
+      ORDER BY d.next_attempt_at, d.id
       LIMIT ${limit}
     `.execute(this.#db)
     return rows.map((row) => ({ id: row.id, subscriptionId: row.subscription_id, url: row.url }))
   }
 
-  /** Takes those of `ids` still due and not taken by another worker; each gets a claim token. */
-  async claim(ids: readonly string[], leaseMs: number): Promise<DeliveryRow[]> {
+  /**
+   * Takes those of `ids` still due, not taken by another worker and whose subscription is still
+   * enabled; each gets a claim token and comes with its subscription (one statement for both).
+   */
+  async claim(ids: readonly string[], leaseMs: number): Promise<ClaimedDelivery[]> {
     if (ids.length === 0) return []
-    const { rows } = await sql<DeliveryRow>`
-      UPDATE webhook_deliveries SET next_attempt_at = ${after(leaseMs)}, claim_token = gen_random_uuid()
-      WHERE id IN (
+    const owner = SUBSCRIPTION_COLUMNS.map((column) => sql`s.${sql.ref(column)} AS ${sql.ref(`s_${column}`)}`)
+    const { rows } = await sql<DeliveryRow & Record<string, unknown>>`
+      UPDATE webhook_deliveries d SET next_attempt_at = ${after(leaseMs)}, claim_token = gen_random_uuid()
+      FROM subscriptions s
+      WHERE s.id = d.subscription_id AND s.enabled AND d.id IN (
         SELECT id FROM webhook_deliveries
         WHERE id = ANY(${sql.val(ids)}::uuid[]) AND status = 'pending' AND next_attempt_at <= now()
         FOR UPDATE SKIP LOCKED
       )
-      RETURNING *
+      RETURNING d.*, ${sql.join(owner)}
     `.execute(this.#db)
-    return rows
+    return rows.map((row) => {
+      const subscription: Record<string, unknown> = {}
+      const delivery: Record<string, unknown> = {}
+      for (const [key, value] of Object.entries(row)) {
+        if (key.startsWith('s_')) subscription[key.slice(2)] = value
+        else delivery[key] = value
+      }
+      return { delivery: delivery as DeliveryRow, subscription: subscription as SubscriptionRow }
+    })
   }
 
   /** Gives a claimed delivery back, due now, without counting an attempt. */
@@ -115,62 +161,48 @@ export class DeliveryStore {
   }
 
   /**
-   * Records one attempt and moves the delivery on, in one transaction. A worker whose lease ran out
-   * (another one took the delivery meanwhile) still records its attempt but leaves the delivery alone.
+   * Records attempts and moves their deliveries on, many in one statement (so one round trip and one
+   * commit). The deliveries are locked first: one deleted meanwhile (its subscription went away) is
+   * skipped with its attempt, and a deletion waits for the statement instead of breaking it. A
+   * worker whose lease ran out (another one took the delivery meanwhile) still records its attempt
+   * but leaves the delivery alone.
    */
-  async record(
-    delivery: DeliveryRow,
-    attempt: AttemptResult & { number: number; startedAt: Date },
-    verdict: AttemptVerdict,
-  ): Promise<void> {
-    await this.#db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('webhook_attempts')
-        .values({
-          delivery_id: delivery.id,
-          subscription_id: delivery.subscription_id,
-          number: attempt.number,
-          started_at: attempt.startedAt,
-          duration_ms: attempt.durationMs,
-          status_code: attempt.statusCode ?? null,
-          response_excerpt: attempt.responseExcerpt,
-          error: attempt.error,
-          outcome: attempt.outcome,
-        })
-        .execute()
-      await trx
-        .updateTable('webhook_deliveries')
-        .set({
-          status: verdict.status,
-          attempt_count: attempt.number,
-          manual: false,
-          next_attempt_at: verdict.status === 'pending' ? after(verdict.delayMs) : null,
-          claim_token: null,
-          last_status_code: attempt.statusCode ?? null,
-          last_error: attempt.error,
-          updated_at: sql<Date>`now()`,
-        })
-        .where('id', '=', delivery.id)
-        .where('claim_token', '=', delivery.claim_token)
-        .execute()
-      if (attempt.outcome === 'success') {
-        await trx
-          .insertInto('subscription_health')
-          .values({ subscription_id: delivery.subscription_id, last_success_at: sql<Date>`now()` })
-          .onConflict((oc) => oc.column('subscription_id').doUpdateSet({ last_success_at: sql<Date>`now()` }))
-          .execute()
-      }
-    })
-  }
-
-  /** Ends a delivery without an attempt (its subscription went away). */
-  async abandon(delivery: DeliveryRow, reason: string): Promise<void> {
-    await this.#db
-      .updateTable('webhook_deliveries')
-      .set({ status: 'failed', next_attempt_at: null, claim_token: null, last_error: reason })
-      .where('id', '=', delivery.id)
-      .where('claim_token', '=', delivery.claim_token)
-      .execute()
+  async record(attempts: readonly RecordedAttempt[]): Promise<void> {
+    if (attempts.length === 0) return
+    const rows = attempts.map(
+      ({ delivery, attempt, verdict }) =>
+        sql`(${delivery.id}::uuid, ${delivery.claim_token}::uuid, ${delivery.subscription_id}, ${attempt.number}::integer,
+          ${attempt.startedAt}::timestamptz, ${attempt.durationMs}::integer, ${attempt.statusCode ?? null}::integer,
+          ${attempt.responseExcerpt}, ${attempt.error}, ${attempt.outcome}, ${verdict.status},
+          ${verdict.status === 'pending' ? Math.max(0, Math.round(verdict.delayMs)) : null}::bigint)`,
+    )
+    await sql`
+      WITH m (id, claim_token, subscription_id, number, started_at, duration_ms, status_code,
+          response_excerpt, error, outcome, status, delay_ms) AS (VALUES ${sql.join(rows)}),
+        locked AS (
+          SELECT d.id FROM webhook_deliveries d
+          WHERE d.id IN (SELECT id FROM m) ORDER BY d.id FOR NO KEY UPDATE
+        ),
+        attempts AS (
+          INSERT INTO webhook_attempts (delivery_id, subscription_id, number, started_at, duration_ms,
+            status_code, response_excerpt, error, outcome)
+          SELECT m.id, m.subscription_id, m.number, m.started_at, m.duration_ms, m.status_code,
+            m.response_excerpt, m.error, m.outcome
+          FROM m JOIN locked ON locked.id = m.id
+        ),
+        moved AS (
+          UPDATE webhook_deliveries d SET status = m.status, attempt_count = m.number, manual = false,
+            next_attempt_at = CASE WHEN m.delay_ms IS NULL THEN NULL
+              ELSE now() + m.delay_ms * interval '1 millisecond' END,
+            claim_token = NULL, last_status_code = m.status_code, last_error = m.error, updated_at = now()
+          FROM m JOIN locked ON locked.id = m.id
+          WHERE d.id = m.id AND d.claim_token = m.claim_token
+        )
+      INSERT INTO subscription_health (subscription_id, last_success_at)
+      SELECT DISTINCT m.subscription_id, now() FROM m JOIN locked ON locked.id = m.id
+      WHERE m.outcome = 'success'
+      ON CONFLICT (subscription_id) DO UPDATE SET last_success_at = excluded.last_success_at
+    `.execute(this.#db)
   }
 
   /** When a delivery to the subscription last succeeded. */

@@ -61,8 +61,15 @@ export interface SubscriptionHealthTable {
   last_success_at: Date | null
 }
 
+/** Live subscriptions per organization: the organizations whose events the relay works on. */
+export interface CustomersTable {
+  customer: string
+  subscriptions: number
+}
+
 /** Every table of the relay's database besides the event store's. */
 export interface RelayTables extends SubscriptionTables {
+  webhook_customers: CustomersTable
   webhook_objects: WebhookObjectsTable
   webhook_deliveries: DeliveriesTable
   webhook_attempts: AttemptsTable
@@ -77,6 +84,11 @@ const statements = [
     version integer NOT NULL,
     object jsonb NOT NULL,
     updated_at timestamptz NOT NULL DEFAULT now()
+  )`,
+  sql`CREATE INDEX IF NOT EXISTS webhook_objects_customer ON webhook_objects (customer)`,
+  sql`CREATE TABLE IF NOT EXISTS webhook_customers (
+    customer text PRIMARY KEY,
+    subscriptions integer NOT NULL
   )`,
   sql`CREATE TABLE IF NOT EXISTS webhook_deliveries (
     id uuid PRIMARY KEY,
@@ -98,6 +110,8 @@ const statements = [
   )`,
   sql`CREATE INDEX IF NOT EXISTS webhook_deliveries_due
     ON webhook_deliveries (next_attempt_at) WHERE status = 'pending'`,
+  sql`CREATE INDEX IF NOT EXISTS webhook_deliveries_due_by_subscription
+    ON webhook_deliveries (subscription_id, next_attempt_at, id) WHERE status = 'pending'`,
   sql`CREATE INDEX IF NOT EXISTS webhook_deliveries_by_subscription
     ON webhook_deliveries (subscription_id, id DESC)`,
   sql`CREATE TABLE IF NOT EXISTS webhook_attempts (

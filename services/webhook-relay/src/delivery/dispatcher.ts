@@ -1,9 +1,7 @@
+import { setMaxListeners } from 'node:events'
 import type { Logger } from '@taskforge/telemetry'
-import {
-  type SubscriptionQueries,
-  type SubscriptionRow,
-  signingSecrets,
-} from '../projection/subscription-queries.js'
+import { type SubscriptionRow, signingSecrets } from '../projection/subscription-queries.js'
+import { AttemptRecorder } from './attempt-recorder.js'
 import type { AttemptVerdict, DeliveryRow, DeliveryStore } from './delivery-store.js'
 import { nextDelayMs, type RetryPolicy } from './retry-policy.js'
 import { signatureHeaders } from './signature.js'
@@ -19,7 +17,6 @@ export interface DispatchLimits {
 
 export interface DispatcherDeps {
   deliveries: DeliveryStore
-  subscriptions: SubscriptionQueries
   sender: WebhookSender
   retry: RetryPolicy
   limits: DispatchLimits
@@ -52,6 +49,11 @@ function increment(counts: Map<string, number>, key: string, by: number): void {
  * Sends due deliveries. Each attempt runs on its own within the limits, so a slow or dead receiver
  * holds at most its own subscription's and host's slots, never the others', and never the API
  * (which only writes rows). Woken when deliveries are created or an attempt ends, and by a timer.
+ *
+ * A round takes due deliveries together (one query for the candidates, one to claim them, one for
+ * their subscriptions), and finished attempts are written together ({@link AttemptRecorder}). The
+ * subscription's and host's slots are given back as soon as the receiver answered; the attempt keeps
+ * its place among `concurrency` until it is recorded.
  */
 export class Dispatcher {
   readonly #deps: DispatcherDeps
@@ -59,6 +61,7 @@ export class Dispatcher {
   readonly #perSubscription = new Map<string, number>()
   readonly #perHost = new Map<string, number>()
   readonly #abort = new AbortController()
+  readonly #recorder: AttemptRecorder
   #running: Promise<void> | undefined
   #stopped = false
   #wakeUp: (() => void) | undefined
@@ -66,6 +69,9 @@ export class Dispatcher {
 
   constructor(deps: DispatcherDeps) {
     this.#deps = deps
+    this.#recorder = new AttemptRecorder((attempts) => deps.deliveries.record(attempts))
+    // Every attempt in flight listens for the stop: as many listeners as attempts, by design.
+    setMaxListeners(deps.limits.concurrency + 1, this.#abort.signal)
   }
 
   start(): void {
@@ -85,6 +91,7 @@ export class Dispatcher {
     this.wake()
     await this.#running
     await Promise.allSettled([...this.#inFlight])
+    this.#deps.sender.close()
   }
 
   async #loop(): Promise<void> {
@@ -130,15 +137,25 @@ export class Dispatcher {
       }
       if (chosen.size === 0) return
       const claimed = await deliveries.claim([...chosen.keys()], leaseMs)
-      for (const delivery of claimed) this.#launch(delivery, chosen.get(delivery.id) ?? '')
+      for (const { delivery, subscription } of claimed) {
+        this.#launch(delivery, chosen.get(delivery.id) ?? '', subscription)
+      }
       if (claimed.length === 0 || candidates.length < asked) return
     }
   }
 
-  #launch(delivery: DeliveryRow, host: string): void {
+  #launch(delivery: DeliveryRow, host: string, subscription: SubscriptionRow): void {
     increment(this.#perSubscription, delivery.subscription_id, 1)
     increment(this.#perHost, host, 1)
-    const task = this.#attempt(delivery)
+    let receiverHeld = true
+    const receiverDone = () => {
+      if (!receiverHeld) return
+      receiverHeld = false
+      increment(this.#perSubscription, delivery.subscription_id, -1)
+      increment(this.#perHost, host, -1)
+      if (!this.#stopped) this.wake()
+    }
+    const task = this.#attempt(delivery, subscription, receiverDone)
       .catch((error: unknown) =>
         this.#deps.logger.error(
           { err: error, delivery_id: delivery.id },
@@ -147,24 +164,18 @@ export class Dispatcher {
       )
       .finally(() => {
         this.#inFlight.delete(task)
-        increment(this.#perSubscription, delivery.subscription_id, -1)
-        increment(this.#perHost, host, -1)
+        receiverDone()
         if (!this.#stopped) this.wake()
       })
     this.#inFlight.add(task)
   }
 
-  async #attempt(delivery: DeliveryRow): Promise<void> {
+  async #attempt(
+    delivery: DeliveryRow,
+    subscription: SubscriptionRow,
+    receiverDone: () => void,
+  ): Promise<void> {
     const { deliveries, logger } = this.#deps
-    const subscription = await this.#deps.subscriptions.byId(delivery.subscription_id)
-    if (subscription === undefined) {
-      await deliveries.abandon(delivery, 'the subscription was deleted')
-      return
-    }
-    if (!subscription.enabled) {
-      await deliveries.release(delivery)
-      return
-    }
     const number = delivery.attempt_count + 1
     const startedAt = new Date()
     const timestamp = Math.floor(startedAt.getTime() / 1000)
@@ -183,12 +194,13 @@ export class Dispatcher {
       },
       signal: this.#abort.signal,
     })
+    receiverDone()
     if (this.#abort.signal.aborted && result.outcome !== 'success') {
       await deliveries.release(delivery)
       return
     }
     const verdict = this.#verdict(delivery, number, result)
-    await deliveries.record(delivery, { ...result, number, startedAt }, verdict)
+    await this.#recorder.record({ delivery, attempt: { ...result, number, startedAt }, verdict })
     this.#deps.onAttempt?.(result)
     logger.debug(
       { delivery_id: delivery.id, attempt: number, outcome: result.outcome, status: result.statusCode },

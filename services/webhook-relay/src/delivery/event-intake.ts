@@ -7,6 +7,7 @@ import { FOLLOWED_STREAMS, type MappedEvent, mapEvent, type SourceEvent } from '
 import type { SubscriptionQueries } from '../projection/subscription-queries.js'
 import type { DeliveryStore } from './delivery-store.js'
 import type { RelayTables } from './delivery-tables.js'
+import type { FollowedCustomers } from './followed-customers.js'
 
 /** Redeliveries of an event that arrived before an earlier one of its stream, before folding it anyway. */
 export const GAP_RETRIES = 5
@@ -20,6 +21,8 @@ export interface EventIntakeDeps {
   store: EventStore
   deliveries: DeliveryStore
   subscriptions: SubscriptionQueries
+  /** Organizations with subscriptions: the events of any other are skipped without a query. */
+  followed: FollowedCustomers
   /** Names the inbox rows. */
   consumer: string
   logger: Logger
@@ -43,6 +46,8 @@ export class EventIntake {
   /** Handles one envelope; answers how many deliveries it created. Throws to have it redelivered. */
   async handle(envelope: Envelope, deliveryCount = 1): Promise<number> {
     if (!FOLLOWED_STREAMS.has(envelope.streamType)) return 0
+    // Nobody to tell, and no object to keep: a later first subscription starts from what it sees.
+    if (!this.#deps.followed.has(envelope.customer)) return 0
     const { store, consumer } = this.#deps
     const created = await store.transaction(async (trx) => {
       if (!(await store.claimInbox(trx, consumer, envelope.eventId))) return 0

@@ -1,4 +1,6 @@
 import type { LookupAddress } from 'node:dns'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AddressPolicy } from '../ssrf/address-policy.js'
 import { TestReceiver } from '../test-support/receiver.js'
@@ -118,5 +120,43 @@ describe('WebhookSender against a local receiver', () => {
     const result = await allowing().send({ url, body, headers })
     expect(result.outcome).toBe('failure')
     expect(result.error).toMatch(/ECONNREFUSED/)
+  })
+})
+
+describe('WebhookSender connections', () => {
+  it('keeps a connection alive per checked address, and checks the name on every attempt', async () => {
+    let connections = 0
+    const server = createServer((request, response) => {
+      request.resume()
+      request.on('end', () => response.writeHead(204).end())
+    })
+    server.on('connection', () => {
+      connections += 1
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    const names: Record<string, LookupAddress[]> = { 'hooks.test': [{ address: '127.0.0.1', family: 4 }] }
+    const sender = new WebhookSender({
+      policy: new AddressPolicy(['127.0.0.1/32']),
+      timeoutMs: 5_000,
+      maxResponseBytes: 1_024,
+      resolver: async (hostname) => names[hostname] ?? [],
+    })
+    try {
+      for (let i = 0; i < 3; i++) {
+        const result = await sender.send({ url: `http://hooks.test:${port}/in`, body, headers })
+        expect(result).toMatchObject({ outcome: 'success', statusCode: 204 })
+      }
+      expect(connections).toBe(1)
+      // The name now resolves to an address the policy refuses: the pooled connection is not used.
+      names['hooks.test'] = [{ address: '127.0.0.2', family: 4 }]
+      const refused = await sender.send({ url: `http://hooks.test:${port}/in`, body, headers })
+      expect(refused.outcome).toBe('refused')
+      expect(connections).toBe(1)
+    } finally {
+      sender.close()
+      server.closeAllConnections()
+      await new Promise((resolve) => server.close(resolve))
+    }
   })
 })

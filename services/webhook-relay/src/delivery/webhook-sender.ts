@@ -15,6 +15,10 @@ import { parseRetryAfter } from './retry-policy.js'
 export const USER_AGENT = 'Taskforge-Webhook/1.0'
 /** How much of an answer an attempt keeps for the delivery log. */
 export const EXCERPT_CHARS = 1024
+/** An idle kept-alive connection is closed after this, before common servers' own 5 s close it under us. */
+const IDLE_SOCKET_MS = 4_000
+/** Destinations whose agents are kept; the least recently used one is dropped beyond. */
+const MAX_DESTINATIONS = 256
 
 /** success: 2xx; failure: anything else that reached or tried to reach the receiver; refused: the guard said no. */
 export type AttemptOutcome = 'success' | 'failure' | 'refused'
@@ -60,6 +64,9 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   })
 }
 
+/** A reused connection failed before any answer: the receiver had closed it meanwhile. */
+class StaleConnectionError extends Error {}
+
 function describeError(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as NodeJS.ErrnoException).code
@@ -69,18 +76,57 @@ function describeError(error: unknown): string {
 }
 
 /**
+ * Kept-alive connections, one agent per checked destination: the pinned address, the URL's host
+ * and port, and the scheme. A pooled socket is connected to the very address its agent is keyed by,
+ * and every attempt resolves and checks the name again before picking the agent: an address the
+ * name no longer resolves to, or one the policy refuses, is never reused.
+ */
+class DestinationAgents {
+  readonly #agents = new Map<string, http.Agent>()
+
+  for(target: URL, pinned: PinnedAddress): http.Agent {
+    const key = `${target.protocol}//${target.host}@${pinned.address}`
+    let agent = this.#agents.get(key)
+    if (agent !== undefined) {
+      // Most recently used last, so the first one is the one to drop.
+      this.#agents.delete(key)
+    } else {
+      const options = { keepAlive: true, timeout: IDLE_SOCKET_MS, scheduling: 'lifo' as const }
+      agent = target.protocol === 'https:' ? new https.Agent(options) : new http.Agent(options)
+      const oldest = this.#agents.size >= MAX_DESTINATIONS ? this.#agents.keys().next().value : undefined
+      // Its idle sockets close by their timeout; its busy ones finish their attempt.
+      if (oldest !== undefined) this.#agents.delete(oldest)
+    }
+    this.#agents.set(key, agent)
+    return agent
+  }
+
+  close(): void {
+    for (const agent of this.#agents.values()) agent.destroy()
+    this.#agents.clear()
+  }
+}
+
+/**
  * Sends one webhook attempt and says how it went; it never throws. The host is resolved once and
  * checked by the address policy, and the connection goes to that very address (pinned lookup), so a
  * name cannot resolve to something else between the check and the connect. TLS still verifies the
  * certificate for the name, and the Host header carries it. Redirects are never followed.
+ * Connections are kept alive per checked destination ({@link DestinationAgents}).
  */
 export class WebhookSender {
   readonly #options: WebhookSenderOptions
   readonly #resolver: Resolver
+  readonly #agents = new DestinationAgents()
 
   constructor(options: WebhookSenderOptions) {
     this.#options = options
     this.#resolver = options.resolver ?? systemResolver
+  }
+
+  /** Closes the kept-alive connections (attempts still running lose theirs). */
+  close(): void {
+    this.#agents.close()
   }
 
   async send(request: {
@@ -108,7 +154,13 @@ export class WebhookSender {
         resolveDestination(target.hostname, this.#options.policy, this.#resolver),
         signal,
       )
-      const answer = await this.#post(target, pinned, request, signal)
+      const answer = await this.#post(target, pinned, request, signal).catch((error: unknown) => {
+        // A kept-alive connection the receiver closed as it was reused: once more, on a new one.
+        if (error instanceof StaleConnectionError && !signal.aborted) {
+          return this.#post(target, pinned, request, signal, false)
+        }
+        throw error
+      })
       const excerpt = answer.text.slice(0, EXCERPT_CHARS)
       const retryAfterMs = parseRetryAfter(answer.retryAfter)
       const base = {
@@ -145,6 +197,7 @@ export class WebhookSender {
     pinned: PinnedAddress,
     request: { body: string; headers: Record<string, string> },
     signal: AbortSignal,
+    reuse = true,
   ): Promise<Answer> {
     const max = this.#options.maxResponseBytes
     const payload = Buffer.from(request.body, 'utf8')
@@ -154,14 +207,9 @@ export class WebhookSender {
         target,
         {
           method: 'POST',
-          headers: {
-            ...request.headers,
-            'content-length': String(payload.length),
-            connection: 'close',
-          },
+          headers: { ...request.headers, 'content-length': String(payload.length) },
           lookup: pinnedLookup(pinned),
-          // A fresh connection per attempt: a pooled socket would skip the check of a later attempt.
-          agent: false,
+          agent: reuse ? this.#agents.for(target, pinned) : false,
           signal,
         },
         (response) => {
@@ -189,7 +237,10 @@ export class WebhookSender {
           response.on('error', () => finish())
         },
       )
-      outgoing.on('error', reject)
+      outgoing.on('error', (error: NodeJS.ErrnoException) => {
+        const stale = outgoing.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE')
+        reject(stale ? new StaleConnectionError(error.message, { cause: error }) : error)
+      })
       outgoing.end(payload)
     })
   }

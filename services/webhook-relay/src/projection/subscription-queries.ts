@@ -31,11 +31,6 @@ export class SubscriptionQueries {
       .executeTakeFirst()
   }
 
-  /** Any customer's subscription: for the relay's own workers only. */
-  async byId(id: string): Promise<SubscriptionRow | undefined> {
-    return this.#db.selectFrom('subscriptions').selectAll().where('id', '=', id).executeTakeFirst()
-  }
-
   list(customer: string): Promise<SubscriptionRow[]> {
     return this.#db
       .selectFrom('subscriptions')

@@ -49,18 +49,25 @@ export function jobRoutes(app: FastifyInstance, deps: { clients: Clients; auth: 
       const caller = await auth.require(request, customer, 'viewer')
       const q = request.query
       const taskId = q.task ?? q.task_id ?? ''
-      // A task of another organization, a deleted one and an invisible one are all unknown here.
-      if (taskId !== '') await visibleTask(clients, caller, customer, taskId)
-      const { jobs } = await clients.scheduler.listJobs({
-        customer,
-        taskId,
-        lifecycle: q.lifecycle ?? '',
-        state: q.state ?? '',
-        hostId: q.host_id ?? '',
-        limit: q.limit ?? 100,
-      })
-      const visible = taskId === '' ? await visibleTaskIds(clients, caller, customer) : undefined
-      return jobs.filter((job) => visible === undefined || visible.has(job.taskId)).map(jobView)
+      // The catalog and the scheduler are asked at once; what the caller may see still decides first.
+      const [task, listed, visibleIds] = await Promise.allSettled([
+        // A task of another organization, a deleted one and an invisible one are all unknown here.
+        taskId === '' ? undefined : visibleTask(clients, caller, customer, taskId),
+        clients.scheduler.listJobs({
+          customer,
+          taskId,
+          lifecycle: q.lifecycle ?? '',
+          state: q.state ?? '',
+          hostId: q.host_id ?? '',
+          limit: q.limit ?? 100,
+        }),
+        taskId === '' ? visibleTaskIds(clients, caller, customer) : undefined,
+      ])
+      if (task.status === 'rejected') throw task.reason
+      if (visibleIds.status === 'rejected') throw visibleIds.reason
+      if (listed.status === 'rejected') throw listed.reason
+      const visible = visibleIds.value
+      return listed.value.jobs.filter((job) => visible === undefined || visible.has(job.taskId)).map(jobView)
     },
   )
 
@@ -78,12 +85,16 @@ export function jobRoutes(app: FastifyInstance, deps: { clients: Clients; auth: 
     async (request) => {
       const { customer, id } = request.params
       const caller = await auth.require(request, customer, 'viewer')
-      const { job } = await clients.scheduler.getJob({ customer, jobId: id })
+      const [found, visibleIds] = await Promise.allSettled([
+        clients.scheduler.getJob({ customer, jobId: id }),
+        visibleTaskIds(clients, caller, customer),
+      ])
+      if (found.status === 'rejected') throw found.reason
+      const job = found.value.job
       if (job === undefined) throw notFound('job', id)
-      if (caller.role !== 'admin') {
-        const visible = await visibleTaskIds(clients, caller, customer)
-        if (visible !== undefined && !visible.has(job.taskId)) throw notFound('job', id)
-      }
+      if (visibleIds.status === 'rejected') throw visibleIds.reason
+      const visible = visibleIds.value
+      if (visible !== undefined && !visible.has(job.taskId)) throw notFound('job', id)
       return jobView(job)
     },
   )

@@ -1,0 +1,26 @@
+export {
+  botIssuerEnvironment,
+  ensureNatsOperator,
+  natsAuthFiles,
+  PLATFORM_SERVICES,
+  serviceCredentialsFile,
+  writeNatsAuth,
+} from './auth-dir.js'
+export { NATS_AUTH_INIT_USAGE, natsAuthInit } from './cli.js'
+export {
+  KubernetesSecrets,
+  natsAuthSecretNames,
+  type SecretData,
+  type SecretStore,
+  writeNatsAuthSecrets,
+} from './kubernetes-secrets.js'
+export {
+  createNatsOperator,
+  issueNatsUser,
+  type NatsKey,
+  type NatsOperatorSetup,
+  type NatsUserCredentials,
+  type NatsUserPermissions,
+  natsOperatorConfig,
+  parseNatsOperatorSetup,
+} from './operator.js'

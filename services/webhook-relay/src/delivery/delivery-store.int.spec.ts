@@ -1,0 +1,156 @@
+import { createDb } from '@taskforge/event-store'
+import { testDatabase } from '@taskforge/testkit'
+import type { Kysely } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createSubscriptionsTable, type SubscriptionTables } from '../projection/subscriptions-table.js'
+import { DeliveryStore } from './delivery-store.js'
+import { createDeliveryTables, type RelayTables } from './delivery-tables.js'
+
+describe('DeliveryStore', () => {
+  let db: Kysely<RelayTables>
+  let store: DeliveryStore
+
+  const subscription = async (id: string, enabled = true) => {
+    const now = new Date()
+    await db
+      .insertInto('subscriptions')
+      .values({
+        id,
+        customer: 'acme',
+        url: 'http://127.0.0.1:9/hook',
+        events: [],
+        description: '',
+        token: 't',
+        secret: 'whsec_c2VjcmV0',
+        previous_secret: '',
+        previous_secret_expires_at: null,
+        enabled,
+        disabled_reason: '',
+        version: 1,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute()
+  }
+  const due = async (subscriptionId: string, count: number) => {
+    const eventIds = Array.from({ length: count }, () => crypto.randomUUID())
+    await store.insert(
+      db,
+      eventIds.map((eventId) => ({
+        subscriptionId,
+        customer: 'acme',
+        eventId,
+        eventName: 'task.create',
+        payload: '{}',
+      })),
+    )
+    const rows = await db
+      .selectFrom('webhook_deliveries')
+      .select('id')
+      .where('event_id', 'in', eventIds)
+      .execute()
+    return rows.map((row) => row.id)
+  }
+  const result = (outcome: 'success' | 'failure') => ({
+    outcome,
+    statusCode: outcome === 'success' ? 204 : 500,
+    durationMs: 3,
+    responseExcerpt: '',
+    error: outcome === 'success' ? '' : 'HTTP 500',
+    number: 1,
+    startedAt: new Date(),
+  })
+
+  beforeAll(async () => {
+    db = createDb(await testDatabase()) as unknown as Kysely<RelayTables>
+    await createSubscriptionsTable(db as unknown as Kysely<SubscriptionTables>)
+    await createDeliveryTables(db)
+    store = new DeliveryStore(db)
+  })
+  afterAll(() => db.destroy())
+
+  it('claims due deliveries of enabled subscriptions with their subscription, and records many attempts at once', async () => {
+    await subscription('s-on')
+    await subscription('s-off', false)
+    const ids = await due('s-on', 2)
+    const [off] = await due('s-off', 1)
+    const claimed = await store.claim([...ids, off!], 60_000)
+    expect(claimed.map((entry) => entry.delivery.id).sort()).toEqual([...ids].sort())
+    expect(claimed[0]!.subscription).toMatchObject({
+      id: 's-on',
+      url: 'http://127.0.0.1:9/hook',
+      enabled: true,
+    })
+    expect(await store.claim(ids, 60_000)).toEqual([])
+
+    const [won, lost] = claimed
+    await store.record([
+      { delivery: won!.delivery, attempt: result('success'), verdict: { status: 'succeeded' } },
+      {
+        delivery: lost!.delivery,
+        attempt: result('failure'),
+        verdict: { status: 'pending', delayMs: 5_000 },
+      },
+    ])
+    const rows = await db
+      .selectFrom('webhook_deliveries')
+      .select(['id', 'status', 'attempt_count', 'claim_token', 'last_error'])
+      .where('id', 'in', ids)
+      .execute()
+    expect(rows.find((row) => row.id === won!.delivery.id)).toMatchObject({
+      status: 'succeeded',
+      attempt_count: 1,
+      claim_token: null,
+    })
+    expect(rows.find((row) => row.id === lost!.delivery.id)).toMatchObject({
+      status: 'pending',
+      attempt_count: 1,
+      last_error: 'HTTP 500',
+    })
+    const attempts = await db
+      .selectFrom('webhook_attempts')
+      .select('delivery_id')
+      .where('delivery_id', 'in', ids)
+      .execute()
+    expect(attempts).toHaveLength(2)
+    expect(await store.lastSuccessAt('s-on')).toBeInstanceOf(Date)
+  })
+
+  it('skips the attempt of a delivery deleted while it was in flight', async () => {
+    await subscription('s-gone')
+    const [id] = await due('s-gone', 1)
+    const [taken] = await store.claim([id!], 60_000)
+    await db.transaction().execute((trx) => store.deleteForSubscription(trx, 's-gone'))
+    await store.record([
+      { delivery: taken!.delivery, attempt: result('success'), verdict: { status: 'succeeded' } },
+    ])
+    const attempts = await db
+      .selectFrom('webhook_attempts')
+      .select('id')
+      .where('subscription_id', '=', 's-gone')
+      .execute()
+    expect(attempts).toEqual([])
+  })
+
+  it('keeps the delivery of a worker whose lease ran out, but records its attempt', async () => {
+    await subscription('s-lease')
+    const [id] = await due('s-lease', 1)
+    const [first] = await store.claim([id!], 0)
+    const [second] = await store.claim([id!], 60_000)
+    await store.record([
+      { delivery: first!.delivery, attempt: result('success'), verdict: { status: 'succeeded' } },
+    ])
+    const row = await db
+      .selectFrom('webhook_deliveries')
+      .select(['status', 'claim_token'])
+      .where('id', '=', id!)
+      .executeTakeFirst()
+    expect(row).toEqual({ status: 'pending', claim_token: second!.delivery.claim_token })
+    const attempts = await db
+      .selectFrom('webhook_attempts')
+      .select('id')
+      .where('delivery_id', '=', id!)
+      .execute()
+    expect(attempts).toHaveLength(1)
+  })
+})

@@ -1,0 +1,94 @@
+import { type Kysely, sql } from 'kysely'
+import type { RelayTables } from './delivery-tables.js'
+
+/**
+ * The organizations that have at least one subscription, which are the only ones whose events the
+ * relay works on: for everyone else an event is acknowledged without touching the database.
+ *
+ * The truth is the `webhook_customers` table, a count of live subscriptions per organization kept in
+ * the transaction that creates or deletes a subscription (its row lock orders a creation and a
+ * deletion racing for the same organization). Each replica holds the set in memory: the replica that
+ * ran the command updates it before answering, the others reload it when the relay's event store
+ * announces an append (LISTEN/NOTIFY, also after a reconnect). A subscription created is thus seen by
+ * every intake before any event that follows its answer can arrive.
+ *
+ * An organization's folded objects (`webhook_objects`) are dropped when it stops being followed and
+ * again when it is followed anew: the objects were not folded meanwhile, so they would be stale.
+ */
+export class FollowedCustomers {
+  readonly #db: Kysely<RelayTables>
+  #customers = new Set<string>()
+  #reloading: Promise<void> | undefined
+  /** Something changed since the running reload read the table: its answer may be old. */
+  #changed = false
+
+  constructor(db: Kysely<RelayTables>) {
+    this.#db = db
+  }
+
+  has(customer: string): boolean {
+    return this.#customers.has(customer)
+  }
+
+  /** Counts organizations of subscriptions made before this table existed (safe to repeat: too high a count only costs work). */
+  async adoptExisting(): Promise<void> {
+    await sql`
+      INSERT INTO webhook_customers (customer, subscriptions)
+      SELECT customer, count(*) FROM subscriptions GROUP BY customer
+      ON CONFLICT (customer) DO NOTHING
+    `.execute(this.#db)
+    await this.reload()
+  }
+
+  /**
+   * Reads the table again. Calls made while a read runs are folded into one more read after it,
+   * and an answer read before a change is thrown away, so the set never goes back in time.
+   */
+  reload(): Promise<void> {
+    this.#changed = true
+    this.#reloading ??= (async () => {
+      try {
+        while (this.#changed) {
+          this.#changed = false
+          const rows = await this.#db.selectFrom('webhook_customers').select('customer').execute()
+          if (!this.#changed) this.#customers = new Set(rows.map((row) => row.customer))
+        }
+      } finally {
+        this.#reloading = undefined
+      }
+    })()
+    return this.#reloading
+  }
+
+  /** Counts a new subscription, in the transaction that creates it. */
+  async follow(trx: Kysely<RelayTables>, customer: string): Promise<void> {
+    const { rows } = await sql<{ subscriptions: number }>`
+      INSERT INTO webhook_customers (customer, subscriptions) VALUES (${customer}, 1)
+      ON CONFLICT (customer) DO UPDATE SET subscriptions = webhook_customers.subscriptions + 1
+      RETURNING subscriptions
+    `.execute(trx)
+    if (rows[0]?.subscriptions === 1) await this.#forgetObjects(trx, customer)
+  }
+
+  /** Counts a deleted subscription, in the transaction that deletes it. */
+  async unfollow(trx: Kysely<RelayTables>, customer: string): Promise<void> {
+    const { rows } = await sql<{ subscriptions: number }>`
+      UPDATE webhook_customers SET subscriptions = subscriptions - 1
+      WHERE customer = ${customer} RETURNING subscriptions
+    `.execute(trx)
+    if (rows[0] !== undefined && rows[0].subscriptions <= 0) {
+      await trx.deleteFrom('webhook_customers').where('customer', '=', customer).execute()
+      await this.#forgetObjects(trx, customer)
+    }
+  }
+
+  /** After a command committed here: this replica sees the change before the command answers. */
+  async changed(customer: string, followed: boolean): Promise<void> {
+    if (followed) this.#customers.add(customer)
+    await this.reload()
+  }
+
+  async #forgetObjects(trx: Kysely<RelayTables>, customer: string): Promise<void> {
+    await trx.deleteFrom('webhook_objects').where('customer', '=', customer).execute()
+  }
+}
