@@ -10,6 +10,7 @@ import { Bus } from './bus.js'
 import type { BusMessage } from './consume.js'
 import { consumerConfig, ensureConsumer, ensureStream, streamConfig } from './declare.js'
 import { decodeEnvelope, type StoredEventLike } from './envelope.js'
+import { RedeliverLater } from './redeliver-later.js'
 import { Streams, subjects } from './streams.js'
 
 const logger = createLogger('bus-test', {}, { level: 'silent' })
@@ -270,6 +271,21 @@ describe('publishing and consuming', () => {
     release()
     await stopped
     expect(log).toEqual(['handler done', 'handler done', 'handler done', 'stopped'])
+    await waitUntil(async () => (await bus.jsm.consumers.info('REPORTS', durable)).num_ack_pending === 0)
+  })
+
+  it('puts back a message that cannot be handled yet, for redelivery after the delay asked', async () => {
+    const subject = subjects.report(`later-${randomUUID().slice(0, 8)}`)
+    const durable = await durableOn('REPORTS', subject)
+    await bus.publish(subject, new TextEncoder().encode('early'), { msgId: randomUUID() })
+    const deliveries: number[] = []
+    const sub = await bus.consume('REPORTS', durable, async (msg) => {
+      deliveries.push(msg.deliveryCount)
+      if (msg.deliveryCount === 1) throw new RedeliverLater('not yet', 50)
+    })
+    await waitUntil(() => deliveries.length === 2)
+    await sub.stop()
+    expect(deliveries).toEqual([1, 2])
     await waitUntil(async () => (await bus.jsm.consumers.info('REPORTS', durable)).num_ack_pending === 0)
   })
 })

@@ -202,8 +202,9 @@ export class Bus {
 
   /**
    * Pull-consumes a durable with explicit ack. The handler resolving acks the message; throwing an
-   * AppError whose `nonRetryable` is set terminates it (never redelivered); any other throw naks it with
-   * a delay of min(1s * 2^(deliveries-1), 30s). Each handler runs in a consumer span continuing the
+   * AppError whose `nonRetryable` is set terminates it (never redelivered); throwing
+   * `RedeliverLater` naks it with its delay; any other throw naks it with a delay of
+   * min(1s * 2^(deliveries-1), 30s). Each handler runs in a consumer span continuing the
    * message's trace (headers, or the envelope's trace on EVENTS).
    */
   async consume(

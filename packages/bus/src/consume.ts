@@ -12,6 +12,7 @@ import {
 import { decodeEnvelope } from './envelope.js'
 import { headersToRecord, headerValue } from './message-headers.js'
 import { nakDelayMs } from './nak-delay.js'
+import { RedeliverLater } from './redeliver-later.js'
 import { retryTransient } from './retry-transient.js'
 import { Streams } from './streams.js'
 
@@ -111,8 +112,13 @@ export async function startConsumer(
           await handler(busMessage)
           msg.ack()
         } catch (error) {
-          recordError(span, error)
           const where = { stream, durable, subject: msg.subject, seq: busMessage.streamSequence }
+          if (error instanceof RedeliverLater) {
+            logger.debug({ ...where, reason: error.message, delayMs: error.delayMs }, 'message put back')
+            msg.nak(error.delayMs)
+            return
+          }
+          recordError(span, error)
           if (isAppError(error) && error.nonRetryable) {
             logger.warn({ ...where, err: error }, 'message rejected for good')
             // No reason text: servers before 2.10 do not recognise `+TERM <reason>` and leave the message pending.

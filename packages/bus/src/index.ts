@@ -18,4 +18,5 @@ export {
   natsAuthenticator,
   natsAuthFromEnv,
 } from './nats-auth.js'
+export { RedeliverLater } from './redeliver-later.js'
 export { type StreamSpec, Streams, subjects } from './streams.js'

@@ -1,4 +1,5 @@
 import { sql } from 'kysely'
+import { LOCK_NAMESPACE } from './advisory-lock.js'
 import type { Db, GlobalPosition, Trx } from './types.js'
 
 export interface Checkpoint extends GlobalPosition {
@@ -77,4 +78,55 @@ export async function compareAndSetCheckpoint(
           RETURNING 1 AS moved
         `.execute(executor)
   return rows.length > 0
+}
+
+/** A checkpoint's transaction lock, if it was free, and the checkpoint as it stands. */
+export interface LockedCheckpoint {
+  locked: boolean
+  checkpoint: Checkpoint | undefined
+}
+
+/**
+ * Takes the transaction lock of each checkpoint that is free (the same keys as `tryTransactionLock`)
+ * and reads the checkpoints, in one round trip. Nothing is written: a transaction id of its own would
+ * hold back what the caller's readAll can see.
+ */
+export async function lockCheckpoints(
+  trx: Trx,
+  names: readonly string[],
+): Promise<Map<string, LockedCheckpoint>> {
+  const { rows } = await sql<Partial<CheckpointRow> & { name: string; locked: boolean }>`
+    SELECT n.name, pg_try_advisory_xact_lock(${LOCK_NAMESPACE}::int, hashtext(n.name)) AS locked,
+      c.transaction_id, c.position, c.version
+    FROM unnest(${[...names]}::text[]) AS n (name) LEFT JOIN checkpoints c ON c.name = n.name
+  `.execute(trx)
+  return new Map(
+    rows.map((row) => [
+      row.name,
+      {
+        locked: row.locked,
+        checkpoint:
+          row.transaction_id === null || row.transaction_id === undefined
+            ? undefined
+            : toCheckpoint(row as CheckpointRow),
+      },
+    ]),
+  )
+}
+
+/** Sets several checkpoints to one position, each with its version, in one statement. */
+export async function saveCheckpointsAt(
+  trx: Trx,
+  checkpoints: readonly { name: string; version: number }[],
+  at: GlobalPosition,
+): Promise<void> {
+  if (checkpoints.length === 0) return
+  await sql`
+    INSERT INTO checkpoints (name, transaction_id, position, version, updated_at)
+    SELECT c.name, ${at.transactionId.toString()}::xid8, ${at.position}, c.version, now()
+    FROM unnest(${checkpoints.map((c) => c.name)}::text[], ${checkpoints.map((c) => c.version)}::int[]) AS c (name, version)
+    ON CONFLICT (name) DO UPDATE
+      SET transaction_id = excluded.transaction_id, position = excluded.position,
+          version = excluded.version, updated_at = excluded.updated_at
+  `.execute(trx)
 }

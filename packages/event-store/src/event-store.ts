@@ -163,8 +163,8 @@ async function currentVersion(trx: Trx, streamId: string): Promise<bigint | unde
 }
 
 /**
- * Moves the stream row in one conditional statement; answers the new version and the transaction id
- * to stamp on the new events, or undefined on a version mismatch.
+ * The conditional move of the stream row: answers its new version and the transaction id to stamp
+ * on the new events, or no row on a version mismatch.
  *
  * The stamped id is never below the one on the stream's previous events. A transaction that got its
  * id early (it wrote something else first) but reached the stream row after a younger transaction
@@ -172,37 +172,35 @@ async function currentVersion(trx: Trx, streamId: string): Promise<bigint | unde
  * out of order. A stamp at or above the writer's own id keeps readAll's guarantee: the events stay
  * hidden until every transaction up to the stamp has ended, the writer included.
  */
-async function advanceStream(
-  trx: Trx,
+function advanceStream(
   streamType: string,
   streamId: string,
   count: bigint,
   expected: ExpectedVersion,
-): Promise<{ version: bigint; transactionId: string } | undefined> {
-  let query: RawBuilder<{ version: string; last_transaction_id: string }>
+): RawBuilder<unknown> {
   if (expected === 'no_stream' || expected === 0n) {
-    query = sql`INSERT INTO streams (stream_id, stream_type, version, last_transaction_id)
+    return sql`INSERT INTO streams (stream_id, stream_type, version, last_transaction_id)
       VALUES (${streamId}, ${streamType}, ${count}, pg_current_xact_id())
       ON CONFLICT DO NOTHING RETURNING version, last_transaction_id`
-  } else if (expected === 'any') {
-    query = sql`INSERT INTO streams (stream_id, stream_type, version, last_transaction_id)
+  }
+  if (expected === 'any') {
+    return sql`INSERT INTO streams (stream_id, stream_type, version, last_transaction_id)
       VALUES (${streamId}, ${streamType}, ${count}, pg_current_xact_id())
       ON CONFLICT (stream_id) DO UPDATE SET version = streams.version + ${count},
         last_transaction_id = greatest(pg_current_xact_id(), streams.last_transaction_id)
       RETURNING version, last_transaction_id`
-  } else {
-    const versionCheck = expected === 'stream_exists' ? sql`` : sql`AND version = ${expected}`
-    query = sql`UPDATE streams SET version = version + ${count},
-        last_transaction_id = greatest(pg_current_xact_id(), last_transaction_id)
-      WHERE stream_id = ${streamId} ${versionCheck} RETURNING version, last_transaction_id`
   }
-  const { rows } = await query.execute(trx)
-  const row = rows[0]
-  return row === undefined
-    ? undefined
-    : { version: BigInt(row.version), transactionId: row.last_transaction_id }
+  const versionCheck = expected === 'stream_exists' ? sql`` : sql`AND version = ${expected}`
+  return sql`UPDATE streams SET version = version + ${count},
+      last_transaction_id = greatest(pg_current_xact_id(), last_transaction_id)
+    WHERE stream_id = ${streamId} ${versionCheck} RETURNING version, last_transaction_id`
 }
 
+/**
+ * Appends in one statement (one round trip): the stream row moves ({@link advanceStream}), the
+ * events are inserted in order behind it and the append is notified, or nothing happens at all when
+ * the stream was not at the expected version.
+ */
 async function append(
   trx: Trx,
   streamType: string,
@@ -216,28 +214,28 @@ async function append(
     return { nextExpectedVersion: actual ?? 0n, events: [] }
   }
   const count = BigInt(events.length)
-  const advanced = await advanceStream(trx, streamType, streamId, count, expected)
-  if (advanced === undefined) {
+  const values = sql.join(
+    events.map(
+      (event, index) =>
+        sql`(${event.eventId ?? newId()}::uuid, ${event.type}::text, ${event.data}::bytea, ${JSON.stringify(event.metadata)}::jsonb, ${index + 1}::bigint)`,
+    ),
+  )
+  const { rows } = await sql<EventRow>`
+    WITH advanced AS (${advanceStream(streamType, streamId, count, expected)}),
+    inserted AS (
+      INSERT INTO events (transaction_id, event_id, stream_id, stream_type, stream_version, type, data, metadata)
+      SELECT advanced.last_transaction_id, fresh.event_id, ${streamId}, ${streamType},
+        advanced.version - ${count} + fresh.ord, fresh.type, fresh.data, fresh.metadata
+      FROM advanced, (VALUES ${values}) AS fresh (event_id, type, data, metadata, ord)
+      ORDER BY fresh.ord
+      RETURNING ${sql.join(EVENT_COLUMNS.map((column) => sql.ref(column)))}
+    ),
+    notified AS (SELECT pg_notify(${APPENDED_CHANNEL}, ${streamType}) FROM advanced)
+    SELECT inserted.* FROM inserted, notified
+  `.execute(trx)
+  if (rows.length === 0) {
     throw new WrongExpectedVersionError(streamId, expected, await currentVersion(trx, streamId))
   }
-  const first = advanced.version - count + 1n
-  const rows = (await trx
-    .insertInto('events')
-    .values(
-      events.map((event, index) => ({
-        transaction_id: advanced.transactionId,
-        event_id: event.eventId ?? newId(),
-        stream_id: streamId,
-        stream_type: streamType,
-        stream_version: (first + BigInt(index)).toString(),
-        type: event.type,
-        data: event.data,
-        metadata: JSON.stringify(event.metadata),
-      })),
-    )
-    .returning(EVENT_COLUMNS)
-    .execute()) as EventRow[]
-  await sql`SELECT pg_notify(${APPENDED_CHANNEL}, ${streamType})`.execute(trx)
   const stored = rows.map(toStoredEvent).sort((a, b) => (a.streamVersion < b.streamVersion ? -1 : 1))
-  return { nextExpectedVersion: advanced.version, events: stored }
+  return { nextExpectedVersion: stored.at(-1)!.streamVersion, events: stored }
 }

@@ -14,6 +14,11 @@ export interface HandleCommandArgs<C, S, E> {
   encode(event: E): NewEvent
   decode(stored: StoredEvent): E
   trx?: Trx
+  /**
+   * Runs on every attempt after the stream was read and before deciding: takes the locks and
+   * gathers the facts the decision needs beyond the stream, and answers the command to decide.
+   */
+  prepare?(state: S, command: C): Promise<C>
 }
 
 export interface HandleCommandResult<S, E> {
@@ -22,6 +27,8 @@ export interface HandleCommandResult<S, E> {
   newEvents: E[]
   appended: StoredEvent[]
   nextExpectedVersion: bigint
+  /** The stream as read for the decision, before the new events. */
+  history: StoredEvent[]
 }
 
 /**
@@ -45,8 +52,10 @@ export async function handleCommand<C, S, E>(
       decider,
       events.map((stored) => args.decode(stored)),
     )
-    const newEvents = decider.decide(args.command, state)
-    if (newEvents.length === 0) return { state, newEvents, appended: [], nextExpectedVersion: version }
+    const command = args.prepare === undefined ? args.command : await args.prepare(state, args.command)
+    const newEvents = decider.decide(command, state)
+    if (newEvents.length === 0)
+      return { state, newEvents, appended: [], nextExpectedVersion: version, history: events }
     try {
       const result = await store.appendToStream(
         streamType,
@@ -62,6 +71,7 @@ export async function handleCommand<C, S, E>(
         newEvents,
         appended: result.events,
         nextExpectedVersion: result.nextExpectedVersion,
+        history: events,
       }
     } catch (error) {
       if (!isWrongExpectedVersion(error) || attempt >= RETRIES) throw error

@@ -1,6 +1,5 @@
 import { createLogger, type Logger } from '@taskforge/telemetry'
-import { tryTransactionLock } from './advisory-lock.js'
-import { compareAndSetCheckpoint, ensureCheckpoint, readCheckpoint } from './checkpoints.js'
+import { compareAndSetCheckpoint, ensureCheckpoint, lockCheckpoints } from './checkpoints.js'
 import type { EventStore } from './event-store.js'
 import { positionOf, START } from './global-position.js'
 import { readAllFrom } from './read-all.js'
@@ -76,9 +75,10 @@ export class OutboxRelay {
    */
   runOnce(): Promise<number> {
     return this.#store.transaction(async (trx) => {
-      if (!(await tryTransactionLock(trx, this.#checkpoint))) return 0
       // Nothing is written before the read: a transaction id of our own would hold back what it can see.
-      const from = await readCheckpoint(trx, this.#checkpoint)
+      const locked = (await lockCheckpoints(trx, [this.#checkpoint])).get(this.#checkpoint)
+      if (locked?.locked !== true) return 0
+      const from = locked.checkpoint
       const events = await readAllFrom(trx, { after: from ?? START, limit: this.#batchSize })
       const last = events.at(-1)
       if (last === undefined) return 0

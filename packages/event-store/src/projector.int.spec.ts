@@ -128,6 +128,31 @@ describe('Projector', () => {
     expect((await readCheckpoint(db, 'projection:versioned'))?.version).toBe(2)
   })
 
+  it('projects several projections from one read, and keeps a failing one from holding back the others', async () => {
+    const healthy = countingProjection('healthy')
+    const failing = countingProjection('failing')
+    const both = projector(store, [healthy, failing], { batchSize: 100, pollIntervalMs: 60_000 })
+    await both.start()
+    const streamId = newId()
+    const first = await appendMany([streamId], 2)
+    await both.waitFor(first.at(-1)!)
+    expect(await healthy.counts(db)).toEqual({ [streamId]: 2 })
+    expect(await failing.counts(db)).toEqual({ [streamId]: 2 })
+
+    failing.failOn = 'poison'
+    await store.appendToStream('job', streamId, [newEvent('poison'), newEvent('fine')], {
+      expectedVersion: 2n,
+    })
+    await expect(both.catchUp()).rejects.toThrow('cannot project poison')
+    expect(await healthy.counts(db)).toEqual({ [streamId]: 4 })
+    expect(await failing.counts(db)).toEqual({ [streamId]: 2 })
+
+    failing.failOn = undefined
+    await both.catchUp()
+    expect(await failing.counts(db)).toEqual({ [streamId]: 4 })
+    expect(await healthy.counts(db)).toEqual({ [streamId]: 4 })
+  })
+
   it('lets several replicas run while each event is applied once', async () => {
     const replicas = Array.from({ length: 3 }, () => countingProjection('shared'))
     const running = replicas.map((projection) =>

@@ -1,7 +1,13 @@
 import { AppError, ErrorKinds } from '@taskforge/core'
 import { createLogger, type Logger } from '@taskforge/telemetry'
 import { transactionLock, tryTransactionLock, withSessionLock } from './advisory-lock.js'
-import { readCheckpoint, readCheckpoints, saveCheckpoint } from './checkpoints.js'
+import {
+  lockCheckpoints,
+  readCheckpoint,
+  readCheckpoints,
+  saveCheckpoint,
+  saveCheckpointsAt,
+} from './checkpoints.js'
 import type { EventStore } from './event-store.js'
 import { comparePositions, positionOf, START } from './global-position.js'
 import type { Projection } from './projection.js'
@@ -68,6 +74,8 @@ export class Projector {
   readonly #pollIntervalMs: number
   readonly #logger: Logger
   readonly #runner = new SerialRunner(() => this.#catchUpAll())
+  /** Checkpoints known to be reached (committed), by checkpoint name: waits answer from it first. */
+  readonly #reached = new Map<string, GlobalPosition>()
   #timer: NodeJS.Timeout | undefined
   #unsubscribe: (() => Promise<void>) | undefined
 
@@ -120,19 +128,29 @@ export class Projector {
 
   /**
    * Resolves when every projection has processed up to `position` (read-your-writes for command
-   * handlers), whichever replica projects it; throws a TIMEOUT AppError after `timeoutMs`.
+   * handlers), whichever replica projects it; throws a TIMEOUT AppError after `timeoutMs`. What this
+   * projector committed itself answers without a query; checkpoints are read when another replica
+   * may be the one projecting.
    */
   async waitFor(position: GlobalPosition, timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs
     const names = this.#projections.map((projection) => checkpointName(projection.name))
-    let lastError: unknown
-    for (;;) {
-      const checkpoints = await readCheckpoints(this.#store.db, names)
-      const reached = names.every((name) => {
-        const checkpoint = checkpoints.get(name)
+    const reached = () =>
+      names.every((name) => {
+        const checkpoint = this.#reached.get(name)
         return checkpoint !== undefined && comparePositions(checkpoint, position) >= 0
       })
-      if (reached) return
+    let lastError: unknown
+    for (;;) {
+      if (reached()) return
+      const applied = await this.#runner.run().catch((error: unknown) => {
+        lastError = error
+        return 0
+      })
+      if (reached()) return
+      for (const [name, checkpoint] of await readCheckpoints(this.#store.db, names))
+        this.#remember(name, checkpoint)
+      if (reached()) return
       if (Date.now() >= deadline) {
         throw new AppError(
           ErrorKinds.TIMEOUT,
@@ -143,13 +161,15 @@ export class Projector {
           },
         )
       }
-      const applied = await this.#runner.run().catch((error: unknown) => {
-        lastError = error
-        return 0
-      })
       if (applied === 0)
         await new Promise((resolve) => setTimeout(resolve, Math.min(25, deadline - Date.now())))
     }
+  }
+
+  #remember(name: string, at: GlobalPosition): void {
+    const known = this.#reached.get(name)
+    if (known === undefined || comparePositions(known, at) < 0)
+      this.#reached.set(name, { transactionId: at.transactionId, position: at.position })
   }
 
   /**
@@ -177,6 +197,71 @@ export class Projector {
   }
 
   async #catchUpAll(): Promise<number> {
+    try {
+      let applied = 0
+      for (;;) {
+        const batch = await this.#projectTogether()
+        if (batch === undefined) break
+        applied += batch.applied
+        if (batch.read < this.#batchSize) return applied
+      }
+    } catch (error) {
+      this.#logger.debug({ err: error }, 'projecting together failed; projecting one at a time')
+    }
+    return this.#catchUpEach()
+  }
+
+  /**
+   * One batch for every projection this replica may project, in one transaction: the events are read
+   * once (from the oldest of their checkpoints) and the checkpoints move together. Undefined when no
+   * projection could be taken (another replica holds them, or owns another version).
+   */
+  #projectTogether(): Promise<{ read: number; applied: number } | undefined> {
+    const names = this.#projections.map((projection) => checkpointName(projection.name))
+    return this.#store
+      .transaction(async (trx) => {
+        const locked = await lockCheckpoints(trx, names)
+        const active = this.#projections.flatMap((projection) => {
+          const name = checkpointName(projection.name)
+          const state = locked.get(name)
+          if (state === undefined || !state.locked) return []
+          const { checkpoint } = state
+          if (checkpoint !== undefined && checkpoint.version !== projection.version) return []
+          return [{ projection, name, from: checkpoint ?? START }]
+        })
+        if (active.length === 0) return undefined
+        const after = active
+          .map((entry) => entry.from)
+          .reduce((oldest, from) => (comparePositions(from, oldest) < 0 ? from : oldest))
+        const batch = await readAllFrom(trx, { after, limit: this.#batchSize })
+        const last = batch.at(-1)
+        if (last === undefined)
+          return { read: 0, applied: 0, reached: active.map(({ name, from }) => ({ name, at: from })) }
+        let applied = 0
+        for (const { projection, from } of active) {
+          const unseen = batch.filter((event) => comparePositions(event, from) > 0)
+          const relevant = relevantTo(projection, unseen)
+          if (relevant.length > 0)
+            await withProjectionSpans(projection.name, relevant, () => projection.apply(trx, relevant))
+          applied += relevant.length
+        }
+        const at = positionOf(last)
+        await saveCheckpointsAt(
+          trx,
+          active.map(({ name, projection }) => ({ name, version: projection.version })),
+          at,
+        )
+        return { read: batch.length, applied, reached: active.map(({ name }) => ({ name, at })) }
+      })
+      .then((result) => {
+        if (result === undefined) return undefined
+        for (const { name, at } of result.reached) this.#remember(name, at)
+        return { read: result.read, applied: result.applied }
+      })
+  }
+
+  /** Each projection in its own transactions, so that one failing does not hold the others back. */
+  async #catchUpEach(): Promise<number> {
     let applied = 0
     let failure: unknown
     for (const projection of this.#projections) {
@@ -196,21 +281,23 @@ export class Projector {
   }
 
   /** One batch in one transaction; undefined when another replica holds the projection or owns another version. */
-  #projectBatch(projection: Projection): Promise<{ read: number; applied: number } | undefined> {
+  async #projectBatch(projection: Projection): Promise<{ read: number; applied: number } | undefined> {
     const name = checkpointName(projection.name)
-    return this.#store.transaction(async (trx) => {
+    const result = await this.#store.transaction(async (trx) => {
       if (!(await tryTransactionLock(trx, name))) return undefined
       const checkpoint = await readCheckpoint(trx, name)
       if (checkpoint !== undefined && checkpoint.version !== projection.version) return undefined
       const batch = await readAllFrom(trx, { after: checkpoint ?? START, limit: this.#batchSize })
       const last = batch.at(-1)
-      if (last === undefined) return { read: 0, applied: 0 }
+      if (last === undefined) return { read: 0, applied: 0, at: checkpoint }
       const relevant = relevantTo(projection, batch)
       if (relevant.length > 0)
         await withProjectionSpans(projection.name, relevant, () => projection.apply(trx, relevant))
       await saveCheckpoint(trx, name, positionOf(last), projection.version)
-      return { read: batch.length, applied: relevant.length }
+      return { read: batch.length, applied: relevant.length, at: positionOf(last) }
     })
+    if (result?.at !== undefined) this.#remember(name, result.at)
+    return result === undefined ? undefined : { read: result.read, applied: result.applied }
   }
 
   async #rebuild(projection: Projection, onlyIfStale: boolean): Promise<RebuildResult> {

@@ -161,7 +161,7 @@ export class BotAgent {
       jobId: entry.jobId,
       attempt: entry.attempt,
     })
-    await reporter.finished(decideOutcome({ kind: 'not-started', reason: RESTARTED_REASON }, '', 0))
+    await reporter.lost(decideOutcome({ kind: 'not-started', reason: RESTARTED_REASON }, '', 0))
     await this.journal.recordFinished(entry.jobId)
     await rm(join(this.options.workDir, 'jobs', `${entry.jobId}-${entry.attempt}`), {
       recursive: true,

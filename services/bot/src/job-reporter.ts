@@ -18,12 +18,15 @@ export interface JobIdentity {
 
 /**
  * The reports of one job, published one at a time in the order they were made (started, output
- * with increasing seq, finished), so the scheduler never sees an output before its start or after
- * its end. Each method answers when its report (and every earlier one) is acknowledged.
+ * with increasing seq, finished), each numbered (`sequence`, from 1) by its place among them: the
+ * stream then holds them in order, and the scheduler, whichever of its replicas receives one,
+ * applies a report only after those before it. Each method answers when its report (and every
+ * earlier one) is acknowledged.
  */
 export class JobReporter {
   private queue: Promise<void> = Promise.resolve()
   private seq = 0
+  private sequence = 0
 
   constructor(
     private readonly sink: ReportSink,
@@ -56,7 +59,19 @@ export class JobReporter {
     })
   }
 
-  private enqueue(id: string, report: NonNullable<BotReport['report']>): Promise<void> {
+  /**
+   * The end of a job this bot ran before it restarted. How many reports it sent then is unknown,
+   * so this one is not numbered: the scheduler applies it whatever it received before.
+   */
+  lost(outcome: ExecutionOutcome): Promise<void> {
+    return this.enqueue(
+      reportId(this.job.jobId, this.job.attempt, 'finished'),
+      { $case: 'finished', value: { state: outcome.state, result: outcome.result, output: outcome.output } },
+      false,
+    )
+  }
+
+  private enqueue(id: string, report: NonNullable<BotReport['report']>, numbered = true): Promise<void> {
     const message: BotReport = {
       reportId: id,
       botId: this.job.botId,
@@ -64,6 +79,8 @@ export class JobReporter {
       jobId: this.job.jobId,
       sentAt: new Date(),
       trace: this.job.trace,
+      sequence: numbered ? ++this.sequence : 0,
+      attempt: this.job.attempt,
       report,
     }
     const next = this.queue.then(() => this.sink.publish(message))

@@ -39,9 +39,23 @@ describe('JobReporter', () => {
       'output',
       'finished',
     ])
+    expect(published.map((report) => report.sequence)).toEqual([1, 2, 3, 4, 5])
+    expect(published.every((report) => report.attempt === 2)).toBe(true)
     expect(published[2]?.report).toEqual({ $case: 'output', value: { seq: 2, stream: 'stderr', text: 'b' } })
     expect(
       published.every((report) => report.botId === 'b' && report.customer === 'demo' && report.jobId === 'j'),
     ).toBe(true)
+  })
+
+  it("leaves the report of a job lost in a restart unnumbered, with the finished report's id", async () => {
+    const published: BotReport[] = []
+    const reporter = new JobReporter(
+      { publish: async (report: BotReport) => void published.push(report) },
+      { botId: 'b', customer: 'demo', jobId: 'j', attempt: 1 },
+    )
+    await reporter.lost(decideOutcome({ kind: 'not-started', reason: 'bot restarted' }, '', 0))
+    expect(published).toHaveLength(1)
+    expect(published[0]).toMatchObject({ reportId: 'j.1.finished', sequence: 0, attempt: 1 })
+    expect(published[0]?.report?.$case).toBe('finished')
   })
 })

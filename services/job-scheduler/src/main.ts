@@ -23,7 +23,7 @@ import { jobMetricsSource } from './metrics/job-metrics-source.js'
 import { JobTimings } from './metrics/job-timings.js'
 import { jobLogProjection } from './projection/job-log-projection.js'
 import { jobsProjection } from './projection/jobs-projection.js'
-import { consumeReports, REPORTS_DURABLE } from './reports/reports-consumer.js'
+import { consumeReports, REPORTS_DURABLE, REPORTS_MAX_ACK_PENDING } from './reports/reports-consumer.js'
 import { createJobScheduleTable } from './schedule/job-schedule-table.js'
 import { startTriggers } from './triggers/start-triggers.js'
 import { loadTriggerConfig } from './triggers/trigger-settings.js'
@@ -96,11 +96,10 @@ export async function startScheduler(
       await bus.ensureConsumer(Streams.REPORTS.name, {
         durable: REPORTS_DURABLE,
         filterSubjects: [subjects.report('>')],
-        // A job's reports apply in the order sent, also when replicas compete for the durable: the
-        // server hands out the next report only once the one before it was acknowledged (applied).
-        maxAckPending: 1,
-        // So a report held by a replica that died blocks every report until the server gives up on it:
-        // that must come well within a lease, or a finished job whose report waits is ended as lost.
+        // Many jobs' reports at once; those of one job still apply in the order sent (consumeReports).
+        maxAckPending: REPORTS_MAX_ACK_PENDING,
+        // A report held by a replica that died waits for the server to give up on it, and the job's later
+        // reports wait behind it: that must come well within a lease, or a finished job is ended as lost.
         ackWaitMs: Math.max(1_000, Math.floor(config.jobLeaseMs / 3)),
       })
       trackConsumerLag(ctx.metrics, bus.jsm, [{ stream: Streams.REPORTS.name, durable: REPORTS_DURABLE }])
@@ -114,7 +113,7 @@ export async function startScheduler(
       ctx.onStop(() => relay.stop())
 
       const commands = { store, leaseMs: config.jobLeaseMs }
-      const timings = new JobTimings(store, jobMetrics(ctx.metrics, jobMetricsSource(db)), logger)
+      const timings = new JobTimings(jobMetrics(ctx.metrics, jobMetricsSource(db)), logger)
       const reports = await consumeReports({ ...commands, bus, timings })
       ctx.onStop(() => reports.stop())
       const heartbeats = renewLeasesFromHeartbeats({ bus, db, leaseMs: config.jobLeaseMs, logger })

@@ -1,6 +1,7 @@
 import type { Server } from '@grpc/grpc-js'
-import { Bus, decodeEnvelope, Streams, subjects } from '@taskforge/bus'
+import { Bus, decodeEnvelope, Streams, type Subscription, subjects } from '@taskforge/bus'
 import { type AppError, isAppError, newId, notFound } from '@taskforge/core'
+import { createDb, EventStore } from '@taskforge/event-store'
 import { BotReport, type DeepPartial, Heartbeat } from '@taskforge/proto/bots/v1/protocol'
 import { TaskCatalogServiceService } from '@taskforge/proto/catalog/v1/catalog_service'
 import { Script, Task, TaskDefinition } from '@taskforge/proto/catalog/v1/model'
@@ -19,7 +20,7 @@ import {
 import { type NatsServer, startNats, testDatabase, waitUntil } from '@taskforge/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningScheduler, startScheduler } from './main.js'
-import { REPORTS_DURABLE } from './reports/reports-consumer.js'
+import { consumeReports, REPORTS_DURABLE } from './reports/reports-consumer.js'
 
 const customer = 'acme'
 /** Short, so that a job left without heartbeats ends within the test. */
@@ -111,13 +112,15 @@ describe('job-scheduler', () => {
   let scheduler: RunningScheduler
   let client: PromiseClient<JobSchedulerServiceClient> & { close(): void }
   let bot: Bus
+  let databaseUrl: string
 
   beforeAll(async () => {
     nats = await startNats()
     catalog = await startFakeCatalog()
+    databaseUrl = await testDatabase()
     scheduler = await startScheduler(
       {
-        databaseUrl: await testDatabase(),
+        databaseUrl,
         natsUrl: nats.url,
         grpcPort: 0,
         healthPort: 0,
@@ -260,13 +263,88 @@ describe('job-scheduler', () => {
       jobId,
       report: { $case: 'output', value: { seq: 0, stream: 'stdout', text: 'once\n' } },
     })
-    // Same report id, another JetStream message id: only the inbox can tell it is a repeat.
+    // Same report id, another JetStream message id: only the scheduler can tell it is a repeat.
     await report({ ...output }, { msgId: 'redelivered-output' })
     await report({ ...output }, { msgId: 'redelivered-output-again' })
     await reportsSettled()
     const current = await getJob(jobId)
     expect(current.result?.log).toBe('once\n')
     expect(current.version).toBe(3)
+  })
+
+  /** A job's reports as a bot numbers them (attempt 1): started, each output, finished. */
+  function numberedReports(jobId: string, outputs: string[]): DeepPartial<BotReport>[] {
+    const reports: DeepPartial<BotReport>[] = [
+      { jobId, report: { $case: 'started', value: { pid: 7, startedAt: new Date() } } },
+      ...outputs.map(
+        (text, index): DeepPartial<BotReport> => ({
+          jobId,
+          report: { $case: 'output', value: { seq: index + 1, stream: 'stdout', text } },
+        }),
+      ),
+      { jobId, report: { $case: 'finished', value: { state: 'success', output: outputs } } },
+    ]
+    return reports.map((fields, index) => ({ ...fields, sequence: index + 1, attempt: 1 }))
+  }
+
+  /** The job's events as stored: their case, and the seq of each output. */
+  async function storedHistory(store: EventStore, jobId: string): Promise<string[]> {
+    const { events } = await store.readStream(jobId)
+    return events.map((stored) => {
+      const event = JobEvent.decode(stored.data).event
+      return event?.$case === 'outputAppended' ? `output ${event.value.seq}` : String(event?.$case)
+    })
+  }
+
+  it('applies numbered reports in the order the bot sent them, whatever order they arrive in', async () => {
+    const store = new EventStore(createDb(databaseUrl))
+    try {
+      const jobId = (await run()).job!.id
+      const reports = numberedReports(jobId, ['one\n', 'two\n'])
+      for (const fields of [...reports].reverse()) await report(fields)
+      await waitUntil(async () => (await getJob(jobId)).lifecycle === 'finished', { timeoutMs: 30_000 })
+      const history = ['queued', 'assigned', 'started', 'output 1', 'output 2', 'finished']
+      expect(await storedHistory(store, jobId)).toEqual(history)
+      // Delivered again (a bot that lost an acknowledgement): nothing changes.
+      for (const fields of reports) await report(fields)
+      await reportsSettled()
+      expect(await storedHistory(store, jobId)).toEqual(history)
+    } finally {
+      await store.db.destroy()
+    }
+  })
+
+  it("applies each job's reports in order while two consumers share the durable", async () => {
+    const store = new EventStore(createDb(databaseUrl))
+    const replicaBus = await Bus.connect({ servers: nats.url, name: 'second-scheduler' })
+    let replica: Subscription | undefined
+    try {
+      replica = await consumeReports({ store, leaseMs: 60_000, bus: replicaBus })
+      const jobIds = await Promise.all(Array.from({ length: 12 }, async () => (await run()).job!.id))
+      const outputs = ['a\n', 'b\n', 'c\n']
+      // Each job's reports one after the other, as its bot sends them; the jobs all at once.
+      await Promise.all(
+        jobIds.map(async (jobId) => {
+          for (const fields of numberedReports(jobId, outputs)) await report(fields)
+        }),
+      )
+      await reportsSettled()
+      for (const jobId of jobIds) {
+        expect(await storedHistory(store, jobId)).toEqual([
+          'queued',
+          'assigned',
+          'started',
+          'output 1',
+          'output 2',
+          'output 3',
+          'finished',
+        ])
+      }
+    } finally {
+      await replica?.stop()
+      await replicaBus.close()
+      await store.db.destroy()
+    }
   })
 
   it('ignores reports from a bot the job is not assigned to, or sent on another bot subject', async () => {

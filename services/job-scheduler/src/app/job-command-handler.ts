@@ -10,7 +10,7 @@ import { type JobCommand, type JobDomainEvent, type JobState, jobDecider } from 
 import { decodeJobEvent, encodeJobEvent, JOB_STREAM_TYPE } from '../domain/job-events.js'
 import { placeJob } from '../domain/job-placement.js'
 import { applyScheduleEffects } from '../schedule/schedule-effects.js'
-import { lockTask, nextWaitingJob, placementFacts, taskOfJob } from '../schedule/task-queue.js'
+import { lockTask, nextWaitingJob, placementFacts } from '../schedule/task-queue.js'
 
 export interface JobCommandDeps {
   store: EventStore
@@ -30,9 +30,9 @@ export type JobCommandResult = HandleCommandResult<JobState, JobDomainEvent>
 
 /**
  * Runs one command against a job stream (read, fold, decide, append) in one transaction with its
- * consequences: the job's schedule row (queue phase, lease), and when the job ended, the assignment
- * of the next job of its task. New events are stamped with the job's customer (from the stream, so a
- * report cannot claim another), the author and the active trace.
+ * consequences: the job's schedule row (queue phase, lease), and when a job of a task without
+ * multitasking ended, the assignment of the task's next job. New events are stamped with the job's
+ * customer (from the stream, so a report cannot claim another), the author and the active trace.
  */
 export function executeJobCommand(
   deps: JobCommandDeps,
@@ -45,6 +45,17 @@ export function executeJobCommand(
   return deps.store.transaction((own) => executeIn(deps, own, jobId, command, context))
 }
 
+/**
+ * The task whose queue a command on this job decides about: only jobs of a task without
+ * multitasking wait for each other. Undefined for every other job, whose commands then take no
+ * lock and read no other job's row.
+ */
+function queuedTaskOf(state: JobState, command: JobCommand): string | undefined {
+  const spec = command.type === 'QueueJob' ? command.spec : state.spec
+  if (spec === undefined || spec.multitasking || spec.taskId === '') return undefined
+  return spec.taskId
+}
+
 async function executeIn(
   deps: JobCommandDeps,
   trx: Trx,
@@ -52,16 +63,20 @@ async function executeIn(
   command: JobCommand,
   context: JobCommandContext,
 ): Promise<JobCommandResult> {
-  const taskId = command.type === 'QueueJob' ? command.spec.taskId : await taskOfJob(trx, jobId)
-  if (taskId !== undefined && taskId !== '') await lockTask(trx, taskId)
-  const decided: JobCommand =
-    command.type === 'QueueJob' && command.placement === undefined
-      ? { ...command, placement: placeJob(command.spec, await placementFacts(trx, command.spec.taskId)) }
-      : command
-  const result = await appendDecision(deps.store, trx, jobId, decided, context)
+  let queuedTask: string | undefined
+  // After the job's stream was read (no lock) and before its row is written: the task's lock is
+  // always taken before a job stream's, whatever the command.
+  const prepare = async (state: JobState, cmd: JobCommand): Promise<JobCommand> => {
+    queuedTask = queuedTaskOf(state, cmd)
+    if (queuedTask === undefined) return cmd
+    await lockTask(trx, queuedTask)
+    if (cmd.type !== 'QueueJob' || cmd.placement !== undefined) return cmd
+    return { ...cmd, placement: placeJob(cmd.spec, await placementFacts(trx, queuedTask)) }
+  }
+  const result = await appendDecision(deps.store, trx, jobId, command, context, prepare)
   const { ended } = await applyScheduleEffects(trx, jobId, result.newEvents, deps.leaseMs)
-  if (ended && taskId !== undefined && taskId !== '') {
-    const next = await nextWaitingJob(trx, taskId)
+  if (ended && queuedTask !== undefined) {
+    const next = await nextWaitingJob(trx, queuedTask)
     if (next !== undefined) {
       await executeIn(
         deps,
@@ -81,6 +96,7 @@ function appendDecision(
   jobId: string,
   command: JobCommand,
   context: JobCommandContext,
+  prepare: (state: JobState, command: JobCommand) => Promise<JobCommand>,
 ): Promise<JobCommandResult> {
   let decidedOn: JobState | undefined
   const decider = {
@@ -106,5 +122,6 @@ function appendDecision(
     encode: (event) => encodeJobEvent(event, metadata()),
     decode: decodeJobEvent,
     trx,
+    prepare,
   })
 }

@@ -51,20 +51,27 @@ export interface AssignJob {
   botId: string
   now: Date
 }
-export interface RecordStarted {
+/** Where a bot's report stands among the reports of its job's attempt. */
+export interface ReportPlace {
+  /** The report's place among its attempt's reports, from 1; 0 or absent: not numbered (applies as it comes). */
+  sequence?: number
+  /** The attempt the report is about; 0 or absent: the bot did not say. */
+  attempt?: number
+}
+export interface RecordStarted extends ReportPlace {
   type: 'RecordStarted'
   botId: string
   pid: number
   startedAt: Date
 }
-export interface RecordOutput {
+export interface RecordOutput extends ReportPlace {
   type: 'RecordOutput'
   botId: string
   seq: number
   stream: string
   text: string
 }
-export interface RecordFinished {
+export interface RecordFinished extends ReportPlace {
   type: 'RecordFinished'
   botId: string
   state: string
@@ -202,6 +209,43 @@ function requireAssignedBot(state: JobState, botId: string): void {
   }
 }
 
+/**
+ * A numbered report whose predecessors of the same attempt were not all applied yet (another replica
+ * holds one, or it waits for redelivery). Nothing is decided: it must be offered again later.
+ */
+export class ReportTooEarly extends Error {
+  override name = 'ReportTooEarly'
+  constructor(
+    readonly jobId: string,
+    readonly sequence: number,
+    readonly applied: number,
+  ) {
+    super(`report ${sequence} of job ${jobId} came before report ${applied + 1}`)
+  }
+}
+
+/** Numbered reports of the current attempt applied so far: each applied report left one event. */
+function reportsApplied(state: JobState): number {
+  return (state.startedBy === undefined ? 0 : 1) + state.outputSeqs.size
+}
+
+/**
+ * Whether a bot's report is news: false for a report of an ended job, of another attempt, or a
+ * numbered one already applied; throws {@link ReportTooEarly} for a numbered one that came before
+ * its predecessors. Unnumbered reports are news (the decision then tells duplicates apart).
+ */
+function isNewReport(state: JobState, command: ReportPlace & { botId: string }): boolean {
+  requireAssignedBot(state, command.botId)
+  if (isTerminal(state)) return false
+  if ((command.attempt ?? 0) > 0 && command.attempt !== state.attempt) return false
+  const sequence = command.sequence ?? 0
+  if (sequence === 0) return true
+  const applied = reportsApplied(state)
+  if (sequence <= applied) return false
+  if (sequence > applied + 1) throw new ReportTooEarly(existing(state), sequence, applied)
+  return true
+}
+
 function decide(command: JobCommand, state: JobState): JobDomainEvent[] {
   switch (command.type) {
     case 'QueueJob':
@@ -214,20 +258,17 @@ function decide(command: JobCommand, state: JobState): JobDomainEvent[] {
       return [assigned(command.botId, state.attempt + 1, state.spec, state.argumentsValues)]
     }
     case 'RecordStarted':
-      requireAssignedBot(state, command.botId)
-      if (isTerminal(state) || state.startedBy === command.botId) return []
+      if (!isNewReport(state, command) || state.startedBy === command.botId) return []
       return [
         { $case: 'started', value: { botId: command.botId, pid: command.pid, startedAt: command.startedAt } },
       ]
     case 'RecordOutput':
-      requireAssignedBot(state, command.botId)
-      if (isTerminal(state) || state.outputSeqs.has(command.seq)) return []
+      if (!isNewReport(state, command) || state.outputSeqs.has(command.seq)) return []
       return [
         { $case: 'outputAppended', value: { seq: command.seq, stream: command.stream, text: command.text } },
       ]
     case 'RecordFinished': {
-      requireAssignedBot(state, command.botId)
-      if (isTerminal(state)) return []
+      if (!isNewReport(state, command)) return []
       if (!isFinishedState(command.state)) {
         throw validationFailed(`unknown job state ${JSON.stringify(command.state)}`, {
           field: 'state',

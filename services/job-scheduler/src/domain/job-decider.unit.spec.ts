@@ -1,7 +1,7 @@
 import { JobResult, JobSpec } from '@taskforge/proto/jobs/v1/model'
 import { deciderSpec } from '@taskforge/testkit/decider-spec'
 import { describe, expect, it } from 'vitest'
-import { type JobDomainEvent, jobDecider, type QueueJob } from './job-decider.js'
+import { type JobDomainEvent, jobDecider, type QueueJob, ReportTooEarly } from './job-decider.js'
 
 const spec = deciderSpec(jobDecider)
 const jobId = '01900000-0000-7000-8000-0000000000j1'
@@ -276,6 +276,63 @@ describe('job decider', () => {
     })
     it('refuses an unknown job', () => {
       spec([]).when(expire).thenFails('NOT_FOUND')
+    })
+  })
+
+  describe('numbered reports', () => {
+    const output1: JobDomainEvent = { $case: 'outputAppended', value: { ...output0.value, seq: 1 } }
+    const decide = (events: JobDomainEvent[], command: Parameters<typeof jobDecider.decide>[0]) =>
+      jobDecider.decide(command, events.reduce(jobDecider.evolve, jobDecider.initialState()))
+
+    it('applies each report when every one before it of its attempt was applied', () => {
+      spec([queued, assigned])
+        .when({ ...start, sequence: 1, attempt: 1 })
+        .then([started])
+      spec([queued, assigned, started])
+        .when({ ...output(1), sequence: 2, attempt: 1 })
+        .then([output1])
+      spec([queued, assigned, started, output1])
+        .when({ ...finish('success'), sequence: 3, attempt: 1 })
+        .then([finished])
+    })
+    it('refuses to decide on a report that came before one of its predecessors', () => {
+      expect(() => decide([queued, assigned], { ...finish('success'), sequence: 2, attempt: 1 })).toThrow(
+        ReportTooEarly,
+      )
+      expect(() => decide([queued, assigned, started], { ...output(2), sequence: 3, attempt: 1 })).toThrow(
+        ReportTooEarly,
+      )
+      expect(() =>
+        decide([queued, assigned, started, output1], { ...finish('success'), sequence: 4, attempt: 1 }),
+      ).toThrow(ReportTooEarly)
+    })
+    it('drops a report already applied, even when its content differs', () => {
+      spec([queued, assigned, started, output1])
+        .when({ ...output(7), sequence: 2, attempt: 1 })
+        .then([])
+      spec([queued, assigned, started])
+        .when({ ...start, sequence: 1, attempt: 1 })
+        .then([])
+    })
+    it('drops every report of an ended job, early or not', () => {
+      spec([queued, assigned, started, leaseExpired])
+        .when({ ...finish('success'), sequence: 5, attempt: 1 })
+        .then([])
+      spec([queued, assigned, cancelRequested, canceled])
+        .when({ ...finish('canceled'), sequence: 3, attempt: 1 })
+        .then([])
+    })
+    it('drops a report of another attempt', () => {
+      spec([queued, assigned])
+        .when({ ...start, sequence: 1, attempt: 2 })
+        .then([])
+    })
+    it('applies an unnumbered report whatever came before (a bot that restarted)', () => {
+      spec([queued, assigned, started])
+        .when({ ...finish('error'), sequence: 0, attempt: 1 })
+        .then([
+          { $case: 'finished', value: { lifecycle: 'terminated', state: 'error', result, output: ['done'] } },
+        ])
     })
   })
 

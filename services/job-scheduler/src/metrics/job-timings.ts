@@ -1,4 +1,4 @@
-import type { EventStore, StoredEvent } from '@taskforge/event-store'
+import type { StoredEvent } from '@taskforge/event-store'
 import type { JobMetrics } from '@taskforge/metrics'
 import type { Logger } from '@taskforge/telemetry'
 import { decodeJobEvent } from '../domain/job-events.js'
@@ -13,33 +13,32 @@ const seconds = (from: StoredEvent, to: StoredEvent) =>
  */
 export class JobTimings {
   constructor(
-    private readonly store: EventStore,
     private readonly metrics: JobMetrics,
     private readonly logger: Logger,
   ) {}
 
-  /** Observes what `appended` (the events a report caused) completes; never throws. */
-  observe(jobId: string, appended: readonly StoredEvent[]): void {
-    if (!appended.some((event) => event.type === 'started' || event.type === 'finished')) return
-    this.#observe(jobId, appended).catch((error: unknown) =>
-      this.logger.debug({ err: error, jobId }, 'job timings not observed'),
-    )
-  }
-
-  async #observe(jobId: string, appended: readonly StoredEvent[]): Promise<void> {
-    const { events } = await this.store.readStream(jobId)
-    const queued = events.find((event) => event.type === 'queued')
-    for (const event of appended) {
-      if (event.type === 'started' && queued !== undefined) {
-        this.metrics.dispatched(seconds(queued, event))
-      } else if (event.type === 'finished') {
-        const started = events.findLast(
-          (candidate) => candidate.type === 'started' && candidate.streamVersion < event.streamVersion,
-        )
-        const decoded = decodeJobEvent(event)
-        if (started !== undefined && decoded.$case === 'finished')
-          this.metrics.ran(seconds(started, event), decoded.value.state)
+  /**
+   * Observes what `appended` (the events a report caused) completes, from the stream as the report's
+   * decision read it (`history`); never throws.
+   */
+  observe(jobId: string, history: readonly StoredEvent[], appended: readonly StoredEvent[]): void {
+    try {
+      const events = [...history, ...appended]
+      const queued = events.find((event) => event.type === 'queued')
+      for (const event of appended) {
+        if (event.type === 'started' && queued !== undefined) {
+          this.metrics.dispatched(seconds(queued, event))
+        } else if (event.type === 'finished') {
+          const started = events.findLast(
+            (candidate) => candidate.type === 'started' && candidate.streamVersion < event.streamVersion,
+          )
+          const decoded = decodeJobEvent(event)
+          if (started !== undefined && decoded.$case === 'finished')
+            this.metrics.ran(seconds(started, event), decoded.value.state)
+        }
       }
+    } catch (error) {
+      this.logger.debug({ err: error, jobId }, 'job timings not observed')
     }
   }
 }

@@ -1,5 +1,5 @@
 import type { Db, Projection, StoredEvent } from '@taskforge/event-store'
-import type { Transaction } from 'kysely'
+import { type Insertable, sql, type Transaction } from 'kysely'
 import { notifyJobsChanged } from '../changes/notify-job-changes.js'
 import { decodeJobEvent, JOB_STREAM_TYPE } from '../domain/job-events.js'
 import {
@@ -7,7 +7,9 @@ import {
   dropJobLogTables,
   JOB_LOG_CHUNKS_TABLE,
   JOB_LOG_STATUS_TABLE,
+  type JobLogChunksTable,
   type JobLogDatabase,
+  type JobLogStatusTable,
 } from './job-log-table.js'
 
 /**
@@ -31,6 +33,10 @@ export const jobLogProjection: Projection = {
   },
 
   async apply(trx: Transaction<JobLogDatabase>, events: StoredEvent[]) {
+    // A batch is gathered first, then written in at most three statements whatever its size.
+    const statuses: Insertable<JobLogStatusTable>[] = []
+    const chunks: Insertable<JobLogChunksTable>[] = []
+    const ended = new Map<string, number>()
     const changed = new Set<string>()
     for (const stored of events) {
       if (stored.streamType !== JOB_STREAM_TYPE) continue
@@ -38,41 +44,46 @@ export const jobLogProjection: Projection = {
       const jobId = stored.streamId
       switch (event.$case) {
         case 'queued':
-          await trx
-            .insertInto(JOB_LOG_STATUS_TABLE)
-            .values({ job_id: jobId, customer: event.value.customer, done: false, truncated_bytes: 0 })
-            .onConflict((oc) => oc.column('job_id').doNothing())
-            .execute()
+          statuses.push({ job_id: jobId, customer: event.value.customer, done: false, truncated_bytes: 0 })
           break
         case 'outputAppended':
-          await trx
-            .insertInto(JOB_LOG_CHUNKS_TABLE)
-            .values({
-              job_id: jobId,
-              seq: Number(stored.streamVersion),
-              stream: event.value.stream,
-              text: event.value.text,
-            })
-            .onConflict((oc) => oc.columns(['job_id', 'seq']).doNothing())
-            .execute()
+          chunks.push({
+            job_id: jobId,
+            seq: Number(stored.streamVersion),
+            stream: event.value.stream,
+            text: event.value.text,
+          })
           break
         case 'finished':
         case 'canceled':
         case 'leaseExpired':
-          await trx
-            .updateTable(JOB_LOG_STATUS_TABLE)
-            .set({
-              done: true,
-              truncated_bytes:
-                event.$case === 'finished' ? Number(event.value.result?.truncatedBytes ?? 0n) : 0,
-            })
-            .where('job_id', '=', jobId)
-            .execute()
+          ended.set(jobId, event.$case === 'finished' ? Number(event.value.result?.truncatedBytes ?? 0n) : 0)
           break
         default:
           continue
       }
       changed.add(jobId)
+    }
+    if (statuses.length > 0) {
+      await trx
+        .insertInto(JOB_LOG_STATUS_TABLE)
+        .values(statuses)
+        .onConflict((oc) => oc.column('job_id').doNothing())
+        .execute()
+    }
+    if (chunks.length > 0) {
+      await trx
+        .insertInto(JOB_LOG_CHUNKS_TABLE)
+        .values(chunks)
+        .onConflict((oc) => oc.columns(['job_id', 'seq']).doNothing())
+        .execute()
+    }
+    if (ended.size > 0) {
+      await sql`
+        UPDATE ${sql.table(JOB_LOG_STATUS_TABLE)} AS status SET done = true, truncated_bytes = ended.truncated
+        FROM unnest(${[...ended.keys()]}::text[], ${[...ended.values()]}::bigint[]) AS ended (job_id, truncated)
+        WHERE status.job_id = ended.job_id
+      `.execute(trx)
     }
     await notifyJobsChanged(trx, changed)
   },

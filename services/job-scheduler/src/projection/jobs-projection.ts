@@ -48,7 +48,7 @@ function viewToRow(view: JobView) {
 
 /**
  * The `jobs` read model. A batch is folded in memory per job (a running job sends many output events),
- * then each changed job is written once. Events at or below a row's version are skipped, so replaying a
+ * then every changed job is written in one statement. Events at or below a row's version are skipped, so replaying a
  * batch is harmless. Listeners hear of every changed job when the batch commits.
  */
 export const jobsProjection: Projection = {
@@ -86,14 +86,20 @@ export const jobsProjection: Projection = {
       views.set(stored.streamId, next)
       changed.add(stored.streamId)
     }
-    for (const id of changed) {
-      const row = viewToRow(views.get(id)!)
-      await trx
-        .insertInto(JOBS_TABLE)
-        .values(row)
-        .onConflict((oc) => oc.column('id').doUpdateSet(row))
-        .execute()
-    }
+    if (changed.size === 0) return
+    const upserts = [...changed].map((id) => viewToRow(views.get(id)!))
+    const columns = Object.keys(upserts[0]!).filter((column) => column !== 'id') as (keyof JobsTable)[]
+    await trx
+      .insertInto(JOBS_TABLE)
+      .values(upserts)
+      .onConflict((oc) =>
+        oc
+          .column('id')
+          .doUpdateSet((eb) =>
+            Object.fromEntries(columns.map((column) => [column, eb.ref(`excluded.${column}`)])),
+          ),
+      )
+      .execute()
     await notifyJobsChanged(trx, changed)
   },
 }

@@ -1,6 +1,6 @@
 import { badRequest, isId } from '@taskforge/core'
 import type { BotReport } from '@taskforge/proto/bots/v1/protocol'
-import type { RecordFinished, RecordOutput, RecordStarted } from '../domain/job-decider.js'
+import type { RecordFinished, RecordOutput, RecordStarted, ReportPlace } from '../domain/job-decider.js'
 
 export type ReportCommand = RecordStarted | RecordOutput | RecordFinished
 
@@ -25,10 +25,16 @@ export function reportToCommand(report: BotReport, subject: string, receivedAt: 
   if (report.reportId === '') throw badRequest('report without report_id', { field: 'report_id' })
   if (!isId(report.jobId)) throw badRequest(`report for an invalid job id ${JSON.stringify(report.jobId)}`)
   const botId = report.botId
+  // Absent (0) when the bot did not number the report or name the attempt.
+  const place: ReportPlace = {
+    ...(report.sequence === 0 ? {} : { sequence: report.sequence }),
+    ...(report.attempt === 0 ? {} : { attempt: report.attempt }),
+  }
   switch (report.report?.$case) {
     case 'started':
       return {
         type: 'RecordStarted',
+        ...place,
         botId,
         pid: report.report.value.pid,
         startedAt: report.report.value.startedAt ?? report.sentAt ?? receivedAt,
@@ -36,6 +42,7 @@ export function reportToCommand(report: BotReport, subject: string, receivedAt: 
     case 'output':
       return {
         type: 'RecordOutput',
+        ...place,
         botId,
         seq: report.report.value.seq,
         stream: report.report.value.stream,
@@ -44,6 +51,7 @@ export function reportToCommand(report: BotReport, subject: string, receivedAt: 
     case 'finished':
       return {
         type: 'RecordFinished',
+        ...place,
         botId,
         state: report.report.value.state,
         result: report.report.value.result,

@@ -52,6 +52,15 @@ describe('reportToCommand', () => {
       ),
     ).toMatchObject({ type: 'RecordFinished', botId: 'bot-1', state: 'failure', output: ['x'] })
   })
+  it("carries the report's place among its attempt's reports, when the bot numbered it", () => {
+    const output = { $case: 'output' as const, value: { seq: 1, stream: 'stdout', text: 'x' } }
+    expect(
+      reportToCommand(report({ report: output, sequence: 2, attempt: 1 }), 'reports.bot-1', received),
+    ).toMatchObject({ type: 'RecordOutput', sequence: 2, attempt: 1 })
+    const unnumbered = reportToCommand(report({ report: output }), 'reports.bot-1', received)
+    expect(unnumbered).not.toHaveProperty('sequence')
+    expect(unnumbered).not.toHaveProperty('attempt')
+  })
   it('falls back to the send time, then the arrival time, for a start without a time', () => {
     const started = { $case: 'started' as const, value: { pid: 1 } }
     const sentAt = new Date('2025-01-01T00:00:02Z')

@@ -1,14 +1,23 @@
-import { type Bus, type BusMessage, Streams, type Subscription } from '@taskforge/bus'
+import { type Bus, type BusMessage, RedeliverLater, Streams, type Subscription } from '@taskforge/bus'
 import { badRequest } from '@taskforge/core'
 import type { EventStore } from '@taskforge/event-store'
 import { BotReport } from '@taskforge/proto/bots/v1/protocol'
 import { contextFromTrace, SpanKind, withSpan } from '@taskforge/telemetry'
 import { executeJobCommand, type JobCommandDeps } from '../app/job-command-handler.js'
+import { ReportTooEarly } from '../domain/job-decider.js'
 import type { JobTimings } from '../metrics/job-timings.js'
+import { PerKeyQueue } from './per-key-queue.js'
 import { reportToCommand } from './report-command.js'
 
-/** The scheduler's durable on REPORTS; also the inbox consumer name. */
+/** The scheduler's durable on REPORTS. */
 export const REPORTS_DURABLE = 'job-scheduler-reports'
+/** Reports a replica applies at once (of different jobs: those of one job apply one at a time). */
+export const REPORTS_CONCURRENCY = 16
+/**
+ * Unacknowledged reports the server lets out at once, across replicas. Early reports waiting for
+ * redelivery count too, so it is well above every replica's concurrency together.
+ */
+export const REPORTS_MAX_ACK_PENDING = 1024
 
 export interface ReportsDeps extends JobCommandDeps {
   bus: Bus
@@ -26,19 +35,31 @@ function decodeReport(data: Uint8Array): BotReport {
 }
 
 /**
- * Applies one bot report: the inbox claim of its report id and the events it causes commit together, so
- * a redelivered report changes nothing. A report that can never apply (undecodable, on another bot's
- * subject, from a bot the job is not assigned to) throws a non-retryable error: the bus terminates the
- * message and logs why.
+ * How long an early report waits before it is offered again: its predecessor is being applied by
+ * another replica (a few milliseconds) or waits for its own redelivery, so start short and back off.
  */
-export async function handleReport(deps: ReportsDeps, msg: BusMessage): Promise<void> {
-  const { store } = deps
-  const report = decodeReport(msg.data)
+export function earlyReportDelayMs(deliveryCount: number): number {
+  return Math.min(20 * 2 ** Math.min(Math.max(0, deliveryCount - 1), 10), 2_000)
+}
+
+/**
+ * Applies one bot report in one transaction. Reports are facts a bot may send twice: the job's
+ * decider drops one already applied (by its sequence number, or by what it reports), so a
+ * redelivered report changes nothing. A numbered report that came before one of its predecessors
+ * is put back for redelivery ({@link earlyReportDelayMs}). A report that can never apply
+ * (undecodable, on another bot's subject, from a bot the job is not assigned to) throws a
+ * non-retryable error: the bus terminates the message and logs why.
+ */
+export async function handleReport(
+  deps: ReportsDeps,
+  msg: BusMessage,
+  report: BotReport = decodeReport(msg.data),
+): Promise<void> {
   const command = reportToCommand(report, msg.subject, new Date())
   // The consumer span already continues a trace the headers carry; the report's own is for those without.
   const headerTrace = Object.keys(msg.headers).some((key) => key.toLowerCase() === 'traceparent')
   const parent = !headerTrace && report.trace?.traceparent ? contextFromTrace(report.trace) : undefined
-  const appended = await withSpan(
+  const result = await withSpan(
     `job report ${command.type}`,
     {
       kind: SpanKind.CONSUMER,
@@ -46,20 +67,32 @@ export async function handleReport(deps: ReportsDeps, msg: BusMessage): Promise<
       attributes: { 'taskforge.job_id': report.jobId, 'taskforge.bot_id': report.botId },
     },
     () =>
-      store.transaction(async (trx) => {
-        if (!(await store.claimInbox(trx, REPORTS_DURABLE, report.reportId))) return []
-        const result = await executeJobCommand(deps, report.jobId, command, {
-          author: report.botId,
-          causationId: report.reportId,
-          trx,
-        })
-        return result.appended
+      executeJobCommand(deps, report.jobId, command, {
+        author: report.botId,
+        causationId: report.reportId,
       }),
-  )
-  deps.timings?.observe(report.jobId, appended)
+  ).catch((error: unknown) => {
+    if (error instanceof ReportTooEarly)
+      throw new RedeliverLater(error.message, earlyReportDelayMs(msg.deliveryCount))
+    throw error
+  })
+  deps.timings?.observe(report.jobId, result.history, result.appended)
 }
 
-/** Starts consuming REPORTS in stream order (reports of one job must apply in the order sent). */
+/**
+ * Consumes REPORTS, many jobs' reports at once. Reports of one job apply in the order sent: one at a
+ * time and in arrival order within a replica ({@link PerKeyQueue}), and across replicas by their
+ * sequence numbers (an early one is redelivered later, see {@link handleReport}).
+ */
 export function consumeReports(deps: ReportsDeps): Promise<Subscription> {
-  return deps.bus.consume(Streams.REPORTS.name, REPORTS_DURABLE, (msg) => handleReport(deps, msg))
+  const queue = new PerKeyQueue()
+  return deps.bus.consume(
+    Streams.REPORTS.name,
+    REPORTS_DURABLE,
+    (msg) => {
+      const report = decodeReport(msg.data)
+      return queue.run(report.jobId, () => handleReport(deps, msg, report))
+    },
+    { concurrency: REPORTS_CONCURRENCY },
+  )
 }

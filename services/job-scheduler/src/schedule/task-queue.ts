@@ -7,27 +7,21 @@ import { JOB_SCHEDULE_TABLE, scheduleDb } from './job-schedule-table.js'
 const LOCK_NAMESPACE = 0x6a6f_6273
 
 /**
- * Serializes every command on the jobs of one task until the transaction ends. Decisions about a
- * task's queue (may this job start, which job is next) read other jobs' rows; without the lock two
- * transactions could both see the task idle and start two jobs of a task that runs one at a time.
- * Commands take it before touching any job stream, so locks are always taken in the same order.
+ * Serializes the commands on the jobs of one task without multitasking until the transaction ends.
+ * Decisions about such a task's queue (may this job start, which job is next) read other jobs'
+ * rows; without the lock two transactions could both see the task idle and start two jobs of a task
+ * that runs one at a time. Jobs of a task with multitasking never wait for each other and take no
+ * lock. Commands take it before writing any job stream, so locks are always taken in the same order.
  */
 export async function lockTask(trx: Db | Trx, taskId: string): Promise<void> {
   await sql`SELECT pg_advisory_xact_lock(${LOCK_NAMESPACE}::int, hashtext(${`task:${taskId}`}))`.execute(trx)
 }
 
-/** The task of a job that has not ended, or undefined (ended, unknown, or queued before this table). */
-export async function taskOfJob(conn: Db | Trx, jobId: string): Promise<string | undefined> {
-  const db = scheduleDb(conn)
-  const row = await db
-    .selectFrom(JOB_SCHEDULE_TABLE)
-    .select('task_id')
-    .where('job_id', '=', jobId)
-    .executeTakeFirst()
-  return row?.task_id
-}
-
-/** What the placement of a new job of `taskId` needs to know about the task's other jobs. */
+/**
+ * What the placement of a new job of `taskId` needs to know about the task's other jobs that run one
+ * at a time. Jobs queued while the task allowed multitasking keep their own spec and are not
+ * counted: they never wait for a turn, nor hand one over.
+ */
 export async function placementFacts(conn: Db | Trx, taskId: string): Promise<PlacementFacts> {
   const db = scheduleDb(conn)
   const row = await db
@@ -37,6 +31,7 @@ export async function placementFacts(conn: Db | Trx, taskId: string): Promise<Pl
       sql<string>`count(*) filter (where phase = 'ready' and bot_id <> '')`.as('waiting'),
     ])
     .where('task_id', '=', taskId)
+    .where('multitasking', '=', false)
     .executeTakeFirst()
   return { runningJobsOfTask: Number(row?.running ?? 0), waitingJobsOfTask: Number(row?.waiting ?? 0) }
 }

@@ -3,7 +3,7 @@ import { badRequest } from '@taskforge/core'
 import { TaskEvent, WebhookEvent } from '@taskforge/proto/catalog/v1/events'
 import { JobEvent } from '@taskforge/proto/jobs/v1/events'
 import { decodeJobEvent } from '../domain/job-events.js'
-import { applyTaskEvent, tasksTriggeredBy } from './task-triggers.js'
+import { anyTaskTriggeredOn, applyTaskEvent, tasksTriggeredBy } from './task-triggers.js'
 import { valuesFromPayload } from './trigger-arguments.js'
 import { startTriggeredRun, type TriggeredRunsDeps } from './triggered-runs.js'
 
@@ -54,6 +54,8 @@ export async function onJobFinished(deps: TriggeredRunsDeps, envelope: Envelope)
   if (event?.$case !== 'finished') return 0
   const outcome = event.value.state
   if (outcome !== 'success' && outcome !== 'failure') return 0
+  // The job's stream is read only when some task could be triggered by it.
+  if (!(await anyTaskTriggeredOn(deps.store.db, envelope.customer, outcome))) return 0
   const jobId = envelope.streamId
   const { events } = await deps.store.readStream(jobId)
   const first = events[0]
