@@ -68,8 +68,8 @@ const serialTask = Task.fromPartial({
 const tasks = new Map([task, serialTask].map((t) => [t.id, t]))
 
 /**
- * Stands in for task-catalog, which another service owns: the scheduler only queries GetTask and
- * GetScript, so a real gRPC server answering those two is the honest boundary for this test.
+ * Stands in for task-catalog, which another service owns: the scheduler only queries GetTaskToRun,
+ * so a real gRPC server answering it is the honest boundary for this test.
  */
 async function startFakeCatalog(): Promise<{ server: Server; port: number }> {
   const server = createGrpcServer()
@@ -82,15 +82,10 @@ async function startFakeCatalog(): Promise<{ server: Server; port: number }> {
   ) as unknown as AsyncImpl<typeof TaskCatalogServiceService>
   addService(server, TaskCatalogServiceService, {
     ...rest,
-    async getTask(request) {
+    async getTaskToRun(request) {
       const found = tasks.get(request.taskId)
       if (request.customer !== customer || found === undefined) throw notFound('task', request.taskId)
-      return { task: found }
-    },
-    async getScript(request) {
-      if (request.customer !== customer || request.scriptId !== script.id)
-        throw notFound('script', request.scriptId)
-      return { script }
+      return { task: found, script: found.definition?.scriptId === script.id ? script : undefined }
     },
   })
   return { server, port: await startGrpcServer(server, 0, '127.0.0.1') }
@@ -404,6 +399,8 @@ describe('job-scheduler', () => {
       author: 'ops',
     })
     expect(canceled).toMatchObject({ id: older.id, lifecycle: 'canceled', state: 'canceled' })
+    // The answer is the projection's fold of the stream (decision 11): the same job a GET reads.
+    expect(await getJob(older.id)).toEqual(canceled)
     expect(
       (await failure(client.cancelJob({ customer, jobId: older.id, reason: '', author: '' }))).code,
     ).toBe('INVALID_STATE')
@@ -541,6 +538,7 @@ describe('job-scheduler', () => {
       author: 'ops',
     })
     expect(asked).toMatchObject({ lifecycle: 'assigned', state: 'in_progress' })
+    expect(await getJob(job!.id)).toEqual(asked)
     const requested = await waitUntil(async () => {
       const msg = await cancels.next({ expires: 1000 })
       if (msg === null) return false

@@ -114,6 +114,7 @@ describe('task catalog over gRPC', () => {
       timeout: 600,
     })
     expect(await client.getTask({ customer: acme, taskId: task!.id })).toEqual({ task })
+    expect(await client.getTaskToRun({ customer: acme, taskId: task!.id })).toEqual({ task, script })
     expect(await catalog.readiness.db()).toBe(true)
     expect(await catalog.readiness.nats()).toBe(true)
     expect(await catalog.readiness.projector()).toBe(true)
@@ -167,6 +168,9 @@ describe('task catalog over gRPC', () => {
       code: 'NOT_FOUND',
     })
     expect(await errorOf(client.getTask({ customer: acme, taskId: 'nope' }))).toMatchObject({
+      code: 'NOT_FOUND',
+    })
+    expect(await errorOf(client.getTaskToRun({ customer: globex, taskId: task!.id }))).toMatchObject({
       code: 'NOT_FOUND',
     })
     expect((await client.listTasks({ customer: globex, tag: '', hostId: '' })).tasks).toEqual([])
@@ -251,6 +255,10 @@ describe('task catalog over gRPC', () => {
       version: 2,
       definition: { name: 'renamed', tags: ['moved'], scriptId: script.id },
     })
+    // A run right after an update reads it, with the script the task names.
+    const toRun = await client.getTaskToRun({ customer: acme, taskId })
+    expect(toRun.task).toEqual(updated)
+    expect(toRun.script?.id).toBe(script.id)
     expect(
       (await client.listTasks({ customer: acme, tag: 'moved', hostId: '' })).tasks.map((t) => t.id),
     ).toEqual([taskId])

@@ -1,12 +1,7 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js'
 import { invalidState, isId, newId, notFound, validationFailed } from '@taskforge/core'
 import type { Db, EventStore, GlobalPosition, Projector } from '@taskforge/event-store'
-import type {
-  GetScriptRequest,
-  GetScriptResponse,
-  GetTaskRequest,
-  GetTaskResponse,
-} from '@taskforge/proto/catalog/v1/catalog_service'
+import type { GetTaskToRunRequest, GetTaskToRunResponse } from '@taskforge/proto/catalog/v1/catalog_service'
 import type {
   CancelJobRequest,
   CancelJobResponse,
@@ -23,20 +18,23 @@ import type {
   WaitForJobRequest,
   WaitForJobResponse,
 } from '@taskforge/proto/jobs/v1/scheduler_service'
-import { executeJobCommand, type JobCommandDeps } from '../app/job-command-handler.js'
+import { executeJobCommand, type JobCommandDeps, type JobCommandResult } from '../app/job-command-handler.js'
 import type { JobChangeFeed } from '../changes/job-change-feed.js'
 import { isTerminal, type JobLifecycle } from '../domain/job-decider.js'
 import { resolveTaskArguments } from '../domain/task-arguments.js'
 import { findJobLogStatus, readJobLog } from '../projection/job-log-queries.js'
 import { findJob, listJobs } from '../projection/job-queries.js'
+import { foldJobStream } from '../projection/jobs-projection.js'
 import { toProtoJob } from '../projection/to-proto-job.js'
 import { lockTask, unstartedJobsOfTask } from '../schedule/task-queue.js'
 import { jobSpecFromTask } from './job-spec-from-task.js'
 
-/** The catalog queries the scheduler needs (a `TaskCatalogService` client satisfies it). */
+/**
+ * The catalog query the scheduler needs (a `TaskCatalogService` client satisfies it): a task with
+ * its script, in one round trip.
+ */
 export interface TaskCatalog {
-  getTask(request: GetTaskRequest): Promise<GetTaskResponse>
-  getScript(request: GetScriptRequest): Promise<GetScriptResponse>
+  getTaskToRun(request: GetTaskToRunRequest): Promise<GetTaskToRunResponse>
 }
 
 export interface SchedulerServiceDeps extends JobCommandDeps {
@@ -99,10 +97,21 @@ export function schedulerService(deps: SchedulerServiceDeps) {
     }
   }
 
-  /** Read-your-writes: waits until the read model passed the job's last event, then answers the job. */
-  async function readJob(customer: string, jobId: string, appended: readonly GlobalPosition[]) {
-    const position = appended.at(-1) ?? (await store.readStream(jobId)).events.at(-1)
-    if (position !== undefined) await caughtUp([position])
+  /**
+   * Read-your-writes (decision 3): waits until the read model passed the events the command appended,
+   * then answers the job as the projection folded it, from the stream the command read and the events
+   * it appended, without reading it back (decision 11). A command that appended nothing waits for the
+   * job's last event and answers the read model.
+   */
+  async function answerJob(customer: string, jobId: string, result: JobCommandResult) {
+    if (result.appended.length > 0) {
+      await caughtUp(result.appended)
+      const view = foldJobStream([...result.history, ...result.appended])
+      if (view === undefined || view.customer !== customer) throw notFound('job', jobId)
+      return toProtoJob(view)
+    }
+    const last = (await store.readStream(jobId)).events.at(-1)
+    if (last !== undefined) await caughtUp([last])
     const view = await findJob(db, customer, jobId)
     if (view === undefined) throw notFound('job', jobId)
     return toProtoJob(view)
@@ -115,11 +124,10 @@ export function schedulerService(deps: SchedulerServiceDeps) {
       if (request.jobId !== '' && !isId(request.jobId)) {
         throw validationFailed('job_id must be a uuid', { field: 'job_id' })
       }
-      const { task } = await catalog.getTask({ customer, taskId })
+      const { task, script } = await catalog.getTaskToRun({ customer, taskId })
       if (task === undefined) throw notFound('task', taskId)
       const scriptId = task.definition?.scriptId ?? ''
       if (scriptId === '') throw invalidState(`task ${taskId} has no script`)
-      const { script } = await catalog.getScript({ customer, scriptId })
       if (script === undefined) throw notFound('script', scriptId)
       const argumentsValues = resolveTaskArguments(
         task.definition?.taskArguments ?? [],
@@ -140,7 +148,7 @@ export function schedulerService(deps: SchedulerServiceDeps) {
         },
         { author: request.author || 'system' },
       )
-      return { job: await readJob(customer, jobId, result.appended) }
+      return { job: await answerJob(customer, jobId, result) }
     },
 
     async getJob(request: GetJobRequest): Promise<GetJobResponse> {
@@ -173,7 +181,7 @@ export function schedulerService(deps: SchedulerServiceDeps) {
         { type: 'Cancel', customer, reason: request.reason || 'canceled by a user' },
         { author: request.author || 'api' },
       )
-      return { job: await readJob(customer, jobId, result.appended) }
+      return { job: await answerJob(customer, jobId, result) }
     },
 
     async emptyTaskQueue(request: EmptyTaskQueueRequest): Promise<EmptyTaskQueueResponse> {

@@ -2,7 +2,7 @@ import type { Db, Projection, StoredEvent } from '@taskforge/event-store'
 import type { Kysely, Selectable, Transaction } from 'kysely'
 import { notifyJobsChanged } from '../changes/notify-job-changes.js'
 import { decodeJobEvent, JOB_STREAM_TYPE } from '../domain/job-events.js'
-import { applyJobEvent, type JobView } from './job-view.js'
+import { applyJobEvent, type JobEventFacts, type JobView } from './job-view.js'
 import { createJobsTable, JOBS_TABLE, type JobsDatabase, type JobsTable } from './jobs-table.js'
 
 /** A row as read back (pg parses jsonb and timestamptz). */
@@ -46,6 +46,26 @@ function viewToRow(view: JobView) {
   }
 }
 
+/** The facts of a stored job event the fold takes besides its payload. */
+function factsOf(stored: StoredEvent): JobEventFacts {
+  return {
+    jobId: stored.streamId,
+    version: Number(stored.streamVersion),
+    occurredAt: stored.occurredAt,
+    author: stored.metadata.author ?? '',
+  }
+}
+
+/**
+ * The view this projection writes for a job whose whole stream is `events` (in order, as stored):
+ * what a command that appended them answers once the read model passed them (decision 11).
+ */
+export function foldJobStream(events: readonly StoredEvent[]): JobView | undefined {
+  let view: JobView | undefined
+  for (const stored of events) view = applyJobEvent(view, decodeJobEvent(stored), factsOf(stored))
+  return view
+}
+
 /**
  * The `jobs` read model. A batch is folded in memory per job (a running job sends many output events),
  * then every changed job is written in one statement. Events at or below a row's version are skipped, so replaying a
@@ -74,14 +94,9 @@ export const jobsProjection: Projection = {
     const changed = new Set<string>()
     for (const stored of jobEvents) {
       const current = views.get(stored.streamId)
-      const version = Number(stored.streamVersion)
-      if (current !== undefined && current.version >= version) continue
-      const next = applyJobEvent(current, decodeJobEvent(stored), {
-        jobId: stored.streamId,
-        version,
-        occurredAt: stored.occurredAt,
-        author: stored.metadata.author ?? '',
-      })
+      const facts = factsOf(stored)
+      if (current !== undefined && current.version >= facts.version) continue
+      const next = applyJobEvent(current, decodeJobEvent(stored), facts)
       if (next === undefined || next === current) continue
       views.set(stored.streamId, next)
       changed.add(stored.streamId)

@@ -53,28 +53,19 @@ export async function startTriggeredRun(
   at?: Date,
 ): Promise<TriggeredOutcome> {
   const { customer, taskId } = run
-  let task: Awaited<ReturnType<TaskCatalog['getTask']>>['task']
+  let found: Awaited<ReturnType<TaskCatalog['getTaskToRun']>> = { task: undefined, script: undefined }
   try {
-    ;({ task } = await deps.catalog.getTask({ customer, taskId }))
+    found = await deps.catalog.getTaskToRun({ customer, taskId })
   } catch (error) {
-    if (isAppError(error) && error.code === 'NOT_FOUND') task = undefined
-    else throw error
+    if (!isAppError(error) || error.code !== 'NOT_FOUND') throw error
   }
+  const { task, script } = found
   if (task === undefined) {
     deps.logger.info({ taskId, origin: run.origin }, 'triggered task is gone: nothing to run')
     return { kind: 'task-gone' }
   }
   const step = nextChainStep(run.source, taskId, deps.maxChainDepth)
   let refusal = step.refusal
-  const scriptId = task.definition?.scriptId ?? ''
-  let script: Script | undefined
-  if (scriptId !== '') {
-    try {
-      ;({ script } = await deps.catalog.getScript({ customer, scriptId }))
-    } catch (error) {
-      if (!isAppError(error) || error.code !== 'NOT_FOUND') throw error
-    }
-  }
   if (script === undefined) refusal ??= `task ${taskId} has no script to run`
   let argumentsValues: string[] = []
   if (refusal === undefined) {

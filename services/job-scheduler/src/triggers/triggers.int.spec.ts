@@ -41,19 +41,16 @@ function task(id: string, fields: Partial<TaskDefinition> = {}): Task {
 
 // The scheduler's side of triggers against a real Postgres: the trigger tables fed by task events,
 // triggered jobs started from finished jobs and webhook fires, and grace-time timers that outlive the
-// process that set them. The catalog is an in-memory stand-in answering GetTask and GetScript.
+// process that set them. The catalog is an in-memory stand-in answering GetTaskToRun.
 describe('triggers and grace time in the scheduler', () => {
   let db: Db
   let store: EventStore
   const tasks = new Map<string, Task>()
   const catalog: TaskCatalog = {
-    async getTask({ taskId }) {
+    async getTaskToRun({ taskId }) {
       const found = tasks.get(taskId)
       if (found === undefined) throw notFound('task', taskId)
-      return { task: found }
-    },
-    async getScript() {
-      return { script }
+      return { task: found, script: found.definition?.scriptId === script.id ? script : undefined }
     },
   }
   const wakes: Date[] = []

@@ -10,6 +10,8 @@ import type {
   GetTaskCredentialsResponse,
   GetTaskRequest,
   GetTaskResponse,
+  GetTaskToRunRequest,
+  GetTaskToRunResponse,
   ListTasksRequest,
   ListTasksResponse,
   RotateTaskSecretRequest,
@@ -27,6 +29,7 @@ import { contextOf, customerOf, idOf, written } from './request-context.js'
 export interface TaskHandlers {
   createTask(request: CreateTaskRequest): Promise<CreateTaskResponse>
   getTask(request: GetTaskRequest): Promise<GetTaskResponse>
+  getTaskToRun(request: GetTaskToRunRequest): Promise<GetTaskToRunResponse>
   listTasks(request: ListTasksRequest): Promise<ListTasksResponse>
   updateTask(request: UpdateTaskRequest): Promise<UpdateTaskResponse>
   deleteTask(request: DeleteTaskRequest): Promise<DeleteTaskResponse>
@@ -77,6 +80,13 @@ export function taskHandlers(deps: { commands: CatalogCommands; readModel: Catal
       const task = await readModel.getTask(customer, idOf(request.taskId, 'task'))
       if (task === undefined) throw notFound('task', request.taskId)
       return { task }
+    },
+
+    async getTaskToRun(request) {
+      const customer = customerOf(request)
+      const found = await readModel.getTaskToRun(customer, idOf(request.taskId, 'task'))
+      if (found === undefined) throw notFound('task', request.taskId)
+      return found
     },
 
     async listTasks(request) {

@@ -14,6 +14,12 @@ export interface TaskCredentials {
   secret: string
 }
 
+/** A task with its script (undefined when it names none or the script is gone). */
+export interface TaskToRun {
+  task: Task
+  script: Script | undefined
+}
+
 /** A task's secret with its owner, for checking a secret run that may not name the organization. */
 export interface TaskSecret extends TaskCredentials {
   customer: string
@@ -87,6 +93,51 @@ export class CatalogReadModel {
       .where('id', '=', id)
       .executeTakeFirst()
     return row === undefined ? undefined : toTask(row)
+  }
+
+  /**
+   * A task with its script, in one query: what a run needs. The script is undefined when the task
+   * names none or its script is gone.
+   */
+  async getTaskToRun(customer: string, id: string): Promise<TaskToRun | undefined> {
+    const row = await this.#db
+      .selectFrom('tasks as t')
+      .leftJoin('scripts as s', (join) =>
+        join.onRef('s.id', '=', 't.script_id').onRef('s.customer', '=', 't.customer'),
+      )
+      .select([
+        't.id',
+        't.customer',
+        't.version',
+        't.definition',
+        't.created_at',
+        't.updated_at',
+        's.id as script_id',
+        's.version as script_version',
+        's.filename as script_filename',
+        's.description as script_description',
+        's.content as script_content',
+        's.created_at as script_created_at',
+        's.updated_at as script_updated_at',
+      ])
+      .where('t.customer', '=', customer)
+      .where('t.id', '=', id)
+      .executeTakeFirst()
+    if (row === undefined) return undefined
+    const script =
+      row.script_id === null
+        ? undefined
+        : toScript({
+            id: row.script_id,
+            customer: row.customer,
+            version: row.script_version ?? 0,
+            filename: row.script_filename ?? '',
+            description: row.script_description ?? '',
+            content: row.script_content ?? Buffer.alloc(0),
+            created_at: row.script_created_at ?? row.created_at,
+            updated_at: row.script_updated_at ?? row.updated_at,
+          })
+    return { task: toTask(row), script }
   }
 
   /** Tasks in creation order, optionally only those with a tag or on one bot. */
