@@ -125,6 +125,8 @@ export class Bus {
       reconnectTimeWait: 1_000,
       pingInterval: 20_000,
       waitOnFirstConnect: options.waitOnFirstConnect ?? false,
+      // An async stack trace captured per request costs every publish and pull; errors keep their own stack.
+      noAsyncTraces: true,
       ...(authenticator === undefined ? {} : { authenticator }),
       ...(options.inboxPrefix === undefined ? {} : { inboxPrefix: options.inboxPrefix }),
     })
