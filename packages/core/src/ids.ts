@@ -26,3 +26,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 export function isId(value: string): boolean {
   return UUID.test(value)
 }
+
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i
+
+/** When a UUID version 7 was made (ms since the epoch), from its first 48 bits; undefined for any other id. */
+export function idTime(id: string): number | undefined {
+  if (!UUID_V7.test(id)) return undefined
+  return Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16)
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { toMillis } from './duration.js'
-import { isId, newId, newSecret } from './ids.js'
+import { idTime, isId, newId, newSecret } from './ids.js'
 
 describe('ids', () => {
   it('makes time-ordered v7 uuids', () => {
@@ -9,6 +9,11 @@ describe('ids', () => {
     expect(isId(a)).toBe(true)
     expect(a[14]).toBe('7')
     expect(a < b).toBe(true)
+  })
+  it('reads back when a v7 uuid was made, and nothing from other ids', () => {
+    expect(idTime(newId(1_700_000_000_123))).toBe(1_700_000_000_123)
+    expect(idTime('6ba7b810-9dad-11d1-80b4-00c04fd430c8')).toBeUndefined()
+    expect(idTime('local')).toBeUndefined()
   })
   it('makes 64 hex character secrets', () => {
     expect(newSecret()).toMatch(/^[0-9a-f]{64}$/)

@@ -192,6 +192,20 @@ describe('webhook-relay', () => {
     expect(eventNames(hook)).toEqual(['ping', 'task.create', 'task.update'])
   })
 
+  it('starts a stream made before its organization was followed at the first event it sees', async () => {
+    const hook = await receiver()
+    const subscription = await subscribe(hook.origin, ['task.*'])
+    const olderTask = newId(Date.now() - 600_000)
+    // Events 1 to 4 of that task went by while nobody followed the organization: none is coming.
+    await publish(bus, taskUpdated(olderTask, 5, 'older'), taskCreated(newId(), 'marker'))
+    const sent = async () =>
+      (await deliveriesOf(client, subscription)).filter((delivery) => delivery.eventName !== 'ping')
+    await waitUntil(async () => (await sent()).length >= 2, { message: 'both events delivered' })
+    // Events are taken in order: the update made its delivery first unless it was put back to wait.
+    const inOrder = (await sent()).sort((a, b) => a.id.localeCompare(b.id))
+    expect(inOrder.map((delivery) => delivery.eventName)).toEqual(['task.update', 'task.create'])
+  })
+
   it('skips the events of organizations without subscriptions, and serves one from its first subscription on', async () => {
     const db = createDb(config.databaseUrl) as unknown as Kysely<RelayTables>
     const objectsOf = (customer: string) =>

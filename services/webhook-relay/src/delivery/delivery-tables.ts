@@ -65,6 +65,8 @@ export interface SubscriptionHealthTable {
 export interface CustomersTable {
   customer: string
   subscriptions: number
+  /** When the organization's first live subscription was made (the database's clock). */
+  followed_since: ColumnType<Date, Date | undefined, never>
 }
 
 /** Every table of the relay's database besides the event store's. */
@@ -90,6 +92,7 @@ const statements = [
     customer text PRIMARY KEY,
     subscriptions integer NOT NULL
   )`,
+  sql`ALTER TABLE webhook_customers ADD COLUMN IF NOT EXISTS followed_since timestamptz NOT NULL DEFAULT now()`,
   sql`CREATE TABLE IF NOT EXISTS webhook_deliveries (
     id uuid PRIMARY KEY,
     subscription_id text NOT NULL,

@@ -1,4 +1,4 @@
-import { AppError, ErrorKinds } from '@taskforge/core'
+import { AppError, ErrorKinds, idTime } from '@taskforge/core'
 import type { EventStore } from '@taskforge/event-store'
 import type { Envelope } from '@taskforge/proto/events/v1/envelope'
 import type { Logger } from '@taskforge/telemetry'
@@ -16,6 +16,13 @@ import type { FollowedCustomers } from './followed-customers.js'
  * held by a relay that died.
  */
 export const GAP_RETRIES = 7
+
+/**
+ * How much earlier than the start of following a stream's id must date for the relay to take the
+ * stream's first event it sees as its start. Ids are stamped by other services' clocks: the margin
+ * covers their skew, and a stream made within it waits for its earlier events like a new one.
+ */
+export const FOLLOW_CLOCK_MARGIN_MS = 10_000
 
 /** The body every receiver gets: Kanboard's envelope. */
 export function webhookBody(name: string, data: Record<string, unknown>, author: string): string {
@@ -52,17 +59,23 @@ export class EventIntake {
   async handle(envelope: Envelope, deliveryCount = 1): Promise<number> {
     if (!FOLLOWED_STREAMS.has(envelope.streamType)) return 0
     // Nobody to tell, and no object to keep: a later first subscription starts from what it sees.
-    if (!this.#deps.followed.has(envelope.customer)) return 0
+    const followedSince = this.#deps.followed.since(envelope.customer)
+    if (followedSince === undefined) return 0
     const { store, consumer } = this.#deps
     const created = await store.transaction(async (trx) => {
       if (!(await store.claimInbox(trx, consumer, envelope.eventId))) return 0
-      return this.#apply(trx as unknown as Kysely<RelayTables>, envelope, deliveryCount)
+      return this.#apply(trx as unknown as Kysely<RelayTables>, envelope, deliveryCount, followedSince)
     })
     if (created > 0) this.#deps.onDeliveries()
     return created
   }
 
-  async #apply(db: Kysely<RelayTables>, envelope: Envelope, deliveryCount: number): Promise<number> {
+  async #apply(
+    db: Kysely<RelayTables>,
+    envelope: Envelope,
+    deliveryCount: number,
+    followedSince: number,
+  ): Promise<number> {
     const version = Number(envelope.streamVersion)
     const known = await db
       .selectFrom('webhook_objects')
@@ -70,8 +83,11 @@ export class EventIntake {
       .where('stream_id', '=', envelope.streamId)
       .forUpdate()
       .executeTakeFirst()
-    // A stream not seen yet is at version 0: its first event may also come after a later one.
-    const knownVersion = known?.version ?? 0
+    // A stream not seen yet is at version 0: its first event may also come after a later one. Unless
+    // the stream is older than the following: its earlier events went by unfolded, none is coming.
+    const madeAt = idTime(envelope.streamId)
+    const olderThanFollowing = madeAt !== undefined && madeAt < followedSince - FOLLOW_CLOCK_MARGIN_MS
+    const knownVersion = known?.version ?? (olderThanFollowing ? version - 1 : 0)
     if (version <= knownVersion) return 0
     if (version > knownVersion + 1 && deliveryCount < GAP_RETRIES) {
       // JetStream redelivers a failed message after later ones; wait for it so the fold stays in order.

@@ -14,10 +14,13 @@ import type { RelayTables } from './delivery-tables.js'
  *
  * An organization's folded objects (`webhook_objects`) are dropped when it stops being followed and
  * again when it is followed anew: the objects were not folded meanwhile, so they would be stale.
+ * When following began is kept too (`followed_since`): a stream made before then may have had
+ * events nobody folded, so its first event seen is where the relay starts it (see EventIntake).
  */
 export class FollowedCustomers {
   readonly #db: Kysely<RelayTables>
-  #customers = new Set<string>()
+  /** Followed organizations and since when (ms since the epoch). */
+  #customers = new Map<string, number>()
   #reloading: Promise<void> | undefined
   /** Something changed since the running reload read the table: its answer may be old. */
   #changed = false
@@ -28,6 +31,11 @@ export class FollowedCustomers {
 
   has(customer: string): boolean {
     return this.#customers.has(customer)
+  }
+
+  /** Since when the organization has been followed (ms since the epoch), or undefined if it is not. */
+  since(customer: string): number | undefined {
+    return this.#customers.get(customer)
   }
 
   /** Counts organizations of subscriptions made before this table existed (safe to repeat: too high a count only costs work). */
@@ -50,8 +58,12 @@ export class FollowedCustomers {
       try {
         while (this.#changed) {
           this.#changed = false
-          const rows = await this.#db.selectFrom('webhook_customers').select('customer').execute()
-          if (!this.#changed) this.#customers = new Set(rows.map((row) => row.customer))
+          const rows = await this.#db
+            .selectFrom('webhook_customers')
+            .select(['customer', 'followed_since'])
+            .execute()
+          if (!this.#changed)
+            this.#customers = new Map(rows.map((row) => [row.customer, row.followed_since.getTime()]))
         }
       } finally {
         this.#reloading = undefined
@@ -84,7 +96,8 @@ export class FollowedCustomers {
 
   /** After a command committed here: this replica sees the change before the command answers. */
   async changed(customer: string, followed: boolean): Promise<void> {
-    if (followed) this.#customers.add(customer)
+    // The table's time replaces this one on the reload; until then it is at most a little late.
+    if (followed && !this.#customers.has(customer)) this.#customers.set(customer, Date.now())
     await this.reload()
   }
 
