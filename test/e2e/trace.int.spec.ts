@@ -130,11 +130,11 @@ describe('one trace per job', () => {
       (s) => s.kind === SpanKind.SERVER && s.name.endsWith('JobSchedulerService/RunTask'),
     )
     expect(parentOf(runServer)).toBe(idOfSpan(runClient))
-    const getTask = trace.one(
-      'GetTask server span',
-      (s) => s.kind === SpanKind.SERVER && s.name.endsWith('TaskCatalogService/GetTask'),
+    const getTaskToRun = trace.one(
+      'GetTaskToRun server span',
+      (s) => s.kind === SpanKind.SERVER && s.name.endsWith('TaskCatalogService/GetTaskToRun'),
     )
-    expect(trace.ancestors(getTask)).toContain(runServer)
+    expect(trace.ancestors(getTaskToRun)).toContain(runServer)
 
     // The relay publishes each event as a child of the span that appended it (its stored traceparent).
     const published = (subject: string) =>
