@@ -1,4 +1,5 @@
-import { AppError, ErrorKinds, idTime } from '@taskforge/core'
+import { nakDelayMs, RedeliverLater } from '@taskforge/bus'
+import { idTime } from '@taskforge/core'
 import type { EventStore } from '@taskforge/event-store'
 import type { Envelope } from '@taskforge/proto/events/v1/envelope'
 import type { Logger } from '@taskforge/telemetry'
@@ -91,9 +92,10 @@ export class EventIntake {
     if (version <= knownVersion) return 0
     if (version > knownVersion + 1 && deliveryCount < GAP_RETRIES) {
       // JetStream redelivers a failed message after later ones; wait for it so the fold stays in order.
-      throw new AppError(
-        ErrorKinds.UNAVAILABLE,
+      // Nothing failed here: the bus puts the event back (on the usual back-off) without an error log.
+      throw new RedeliverLater(
         `event ${version} of ${envelope.streamType} ${envelope.streamId} came before event ${knownVersion + 1}`,
+        nakDelayMs(deliveryCount),
       )
     }
     const source: SourceEvent = {
