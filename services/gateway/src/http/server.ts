@@ -2,7 +2,7 @@ import cors from '@fastify/cors'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { Logger } from '@taskforge/telemetry'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
 import type { Accounts } from '../accounts/accounts.js'
 import type { Clients } from '../clients/clients.js'
 import { createAuthenticator } from './auth.js'
@@ -36,7 +36,8 @@ export interface HttpDeps {
 export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Requests are traced and errors logged by our own hooks; fastify's per-request lines would repeat them.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimit ?? 2 * 1024 * 1024,
     ajv: {
       customOptions: {
