@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util'
 export const CASE_IDS = [
   'floor.jetstream',
   'floor.postgres',
+  'floor.spawn',
   'peer.graphile-worker',
   'peer.pg-boss',
   'peer.bullmq',

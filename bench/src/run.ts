@@ -9,6 +9,7 @@ import { startBenchPlatform } from './cases/bench-platform.js'
 import { type CaseContext, skippedCase } from './cases/case.js'
 import { floorJetStream } from './cases/floor-jetstream.js'
 import { floorPostgres } from './cases/floor-postgres.js'
+import { floorSpawn } from './cases/floor-spawn.js'
 import { oursGateway } from './cases/ours-gateway.js'
 import { oursJobs } from './cases/ours-jobs.js'
 import { profileOurs } from './cases/ours-profile.js'
@@ -109,6 +110,7 @@ async function main(): Promise<void> {
     await run('floor.postgres', 'Floor: bare Postgres commit', 'floor', async () =>
       floorPostgres(ctx, await postgres.createDatabase('bench_floor')),
     )
+    await run('floor.spawn', 'Floor: bare spawn of the marker script', 'floor', () => floorSpawn(ctx))
     await run('peer.graphile-worker', 'Graphile Worker', 'peer', async () =>
       peerCase(
         ctx,

@@ -10,6 +10,7 @@ import { type Platform, startPlatform } from '../../../scripts/platform.js'
 import { pollUntil } from '../lib/clock.js'
 import { JsonClient, stringField } from '../lib/json-client.js'
 import { LogSink } from '../lib/log-sink.js'
+import { markerScript } from './marker-script.js'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
 const WATCHDOG = join(ROOT, 'scripts/platform/parent-watchdog.ts')
@@ -31,15 +32,6 @@ export interface BenchPlatform {
   /** Every process by name, with its pid (for matching CPU profiles). */
   pids(): Map<string, number>
   stop(): Promise<void>
-}
-
-/**
- * The no-op job: bash writes `$EPOCHREALTIME` (microseconds, a builtin: no extra process) to a file
- * named after the job. That stamp is taken inside the script's own process once it runs, so "script
- * started" is measured where it happens, not where the bot decides to spawn it.
- */
-function markerScript(markDir: string): string {
-  return `#!/bin/bash\nprintf '%s' "$EPOCHREALTIME" > '${markDir}/'"$TASKFORGE_JOB_ID"\n`
 }
 
 function botEnvironment(extra: Record<string, string>): NodeJS.ProcessEnv {

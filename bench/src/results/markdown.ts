@@ -86,6 +86,24 @@ function profileSection(profiles: readonly ProfileSummary[]): string[] {
   return lines
 }
 
+/**
+ * The job targets next to the spawn floor: no job of ours can start sooner, nor run more often, than a
+ * bare Node.js process spawning the same script.
+ */
+function spawnFloorNote(results: BenchResults): string[] {
+  const metric = (caseId: string, metricId: string) =>
+    results.cases.find((c) => c.id === caseId)?.metrics.find((m) => m.id === metricId)?.median
+  const start = metric('floor.spawn', 'start.p50')
+  const rate = metric('floor.spawn', 'rate')
+  if (start === undefined || rate === undefined) return []
+  const peerStart = metric('peer.graphile-worker', 'start.p50')
+  const peerRate = metric('peer.graphile-worker', 'rate')
+  return [
+    '',
+    `The machine's floor for a job of ours, measured in this run: a bare Node.js process spawning the job's marker script takes ${format(start)} ms from the spawn call to the script's stamp (p50)${peerStart === undefined ? '' : ` against Graphile Worker's ${format(peerStart)} ms enqueue → handler start`}, and spawns at most ${format(rate)} scripts/s, 16 at a time${peerRate === undefined ? '' : `, against Graphile Worker's ${format(peerRate)} jobs/s`}, before any service does anything.`,
+  ]
+}
+
 /** The human-readable table of a run: machine, settings, targets, every figure with its floor ratios. */
 export function renderMarkdown(results: BenchResults): string {
   const m = results.machine
@@ -121,6 +139,7 @@ export function renderMarkdown(results: BenchResults): string {
       `| ${target.description} | ${format(target.value)} ${target.unit} | ${format(target.bound)} ${target.unit} | ${status}${target.note ? ` (${target.note})` : ''} |`,
     )
   }
+  lines.push(...spawnFloorNote(results))
   lines.push('', '## Figures', '')
   lines.push(
     'Ratios divide the median by the floor of the same kind measured in this run: latencies by the bare JetStream round trip and the bare Postgres commit of the same percentile, rates by their rates.',
