@@ -1,2 +1,3 @@
+export * from './report-batches.js'
 export * from './report-command.js'
 export * from './reports-consumer.js'

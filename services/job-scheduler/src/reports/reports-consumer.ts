@@ -2,11 +2,12 @@ import { type Bus, type BusMessage, RedeliverLater, Streams, type Subscription }
 import { badRequest } from '@taskforge/core'
 import type { EventStore } from '@taskforge/event-store'
 import { BotReport } from '@taskforge/proto/bots/v1/protocol'
-import { contextFromTrace, SpanKind, withSpan } from '@taskforge/telemetry'
-import { executeJobCommand, type JobCommandDeps } from '../app/job-command-handler.js'
+import { contextFromTrace, currentTraceContext, SpanKind, withSpan } from '@taskforge/telemetry'
+import type { JobCommandDeps } from '../app/job-command-handler.js'
 import { ReportTooEarly } from '../domain/job-decider.js'
 import type { JobTimings } from '../metrics/job-timings.js'
 import { PerKeyQueue } from './per-key-queue.js'
+import { ReportBatches } from './report-batches.js'
 import { reportToCommand } from './report-command.js'
 
 /** The scheduler's durable on REPORTS. */
@@ -43,7 +44,8 @@ export function earlyReportDelayMs(deliveryCount: number): number {
 }
 
 /**
- * Applies one bot report in one transaction. Reports are facts a bot may send twice: the job's
+ * Applies one bot report, in a transaction with the other reports at hand ({@link ReportBatches}).
+ * Reports are facts a bot may send twice: the job's
  * decider drops one already applied (by its sequence number, or by what it reports), so a
  * redelivered report changes nothing. A numbered report that came before one of its predecessors
  * is put back for redelivery ({@link earlyReportDelayMs}). A report that can never apply
@@ -52,6 +54,7 @@ export function earlyReportDelayMs(deliveryCount: number): number {
  */
 export async function handleReport(
   deps: ReportsDeps,
+  batches: ReportBatches,
   msg: BusMessage,
   report: BotReport = decodeReport(msg.data),
 ): Promise<void> {
@@ -66,11 +69,16 @@ export async function handleReport(
       ...(parent === undefined ? {} : { parent }),
       attributes: { 'taskforge.job_id': report.jobId, 'taskforge.bot_id': report.botId },
     },
-    () =>
-      executeJobCommand(deps, report.jobId, command, {
+    () => {
+      const trace = currentTraceContext()
+      return batches.apply({
+        jobId: report.jobId,
+        command,
         author: report.botId,
         causationId: report.reportId,
-      }),
+        ...(trace === undefined ? {} : { trace }),
+      })
+    },
   ).catch((error: unknown) => {
     if (error instanceof ReportTooEarly)
       throw new RedeliverLater(error.message, earlyReportDelayMs(msg.deliveryCount))
@@ -80,18 +88,20 @@ export async function handleReport(
 }
 
 /**
- * Consumes REPORTS, many jobs' reports at once. Reports of one job apply in the order sent: one at a
- * time and in arrival order within a replica ({@link PerKeyQueue}), and across replicas by their
- * sequence numbers (an early one is redelivered later, see {@link handleReport}).
+ * Consumes REPORTS, many jobs' reports at once, applied in batches ({@link ReportBatches}). Reports
+ * of one job apply in the order sent: one at a time and in arrival order within a replica
+ * ({@link PerKeyQueue}), and across replicas by their sequence numbers (an early one is redelivered
+ * later, see {@link handleReport}).
  */
 export function consumeReports(deps: ReportsDeps): Promise<Subscription> {
   const queue = new PerKeyQueue()
+  const batches = new ReportBatches(deps)
   return deps.bus.consume(
     Streams.REPORTS.name,
     REPORTS_DURABLE,
     (msg) => {
       const report = decodeReport(msg.data)
-      return queue.run(report.jobId, () => handleReport(deps, msg, report))
+      return queue.run(report.jobId, () => handleReport(deps, batches, msg, report))
     },
     { concurrency: REPORTS_CONCURRENCY },
   )
