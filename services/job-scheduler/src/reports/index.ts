@@ -1,3 +1,2 @@
-export * from './report-batches.js'
 export * from './report-command.js'
 export * from './reports-consumer.js'

@@ -3,17 +3,20 @@ import { badRequest } from '@taskforge/core'
 import type { EventStore } from '@taskforge/event-store'
 import { BotReport } from '@taskforge/proto/bots/v1/protocol'
 import { contextFromTrace, currentTraceContext, SpanKind, withSpan } from '@taskforge/telemetry'
+import { JobCommandBatches } from '../app/job-command-batches.js'
 import type { JobCommandDeps } from '../app/job-command-handler.js'
 import { ReportTooEarly } from '../domain/job-decider.js'
 import type { JobTimings } from '../metrics/job-timings.js'
 import { PerKeyQueue } from './per-key-queue.js'
-import { ReportBatches } from './report-batches.js'
 import { reportToCommand } from './report-command.js'
 
 /** The scheduler's durable on REPORTS. */
 export const REPORTS_DURABLE = 'job-scheduler-reports'
-/** Reports a replica applies at once (of different jobs: those of one job apply one at a time). */
-export const REPORTS_CONCURRENCY = 16
+/**
+ * Reports a replica holds at once (of different jobs: those of one job apply one at a time). They
+ * apply in batches ({@link JobCommandBatches}), so more at hand makes fewer, larger transactions.
+ */
+export const REPORTS_CONCURRENCY = 64
 /**
  * Unacknowledged reports the server lets out at once, across replicas. Early reports waiting for
  * redelivery count too, so it is well above every replica's concurrency together.
@@ -44,7 +47,7 @@ export function earlyReportDelayMs(deliveryCount: number): number {
 }
 
 /**
- * Applies one bot report, in a transaction with the other reports at hand ({@link ReportBatches}).
+ * Applies one bot report, in a transaction with the other reports at hand ({@link JobCommandBatches}).
  * Reports are facts a bot may send twice: the job's
  * decider drops one already applied (by its sequence number, or by what it reports), so a
  * redelivered report changes nothing. A numbered report that came before one of its predecessors
@@ -54,7 +57,7 @@ export function earlyReportDelayMs(deliveryCount: number): number {
  */
 export async function handleReport(
   deps: ReportsDeps,
-  batches: ReportBatches,
+  batches: JobCommandBatches,
   msg: BusMessage,
   report: BotReport = decodeReport(msg.data),
 ): Promise<void> {
@@ -88,14 +91,14 @@ export async function handleReport(
 }
 
 /**
- * Consumes REPORTS, many jobs' reports at once, applied in batches ({@link ReportBatches}). Reports
+ * Consumes REPORTS, many jobs' reports at once, applied in batches ({@link JobCommandBatches}). Reports
  * of one job apply in the order sent: one at a time and in arrival order within a replica
  * ({@link PerKeyQueue}), and across replicas by their sequence numbers (an early one is redelivered
  * later, see {@link handleReport}).
  */
 export function consumeReports(deps: ReportsDeps): Promise<Subscription> {
   const queue = new PerKeyQueue()
-  const batches = new ReportBatches(deps)
+  const batches = new JobCommandBatches(deps)
   return deps.bus.consume(
     Streams.REPORTS.name,
     REPORTS_DURABLE,

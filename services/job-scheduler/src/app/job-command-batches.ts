@@ -1,12 +1,13 @@
 import {
+  type executeJobCommand,
   executeJobCommands,
   type JobCommandDeps,
   type JobCommandRequest,
   type JobCommandResult,
-} from '../app/job-command-handler.js'
+} from './job-command-handler.js'
 
-/** Reports applied in one transaction at most. */
-export const REPORT_BATCH_MAX = 64
+/** Commands applied in one transaction at most. */
+export const COMMAND_BATCH_MAX = 64
 
 interface Waiting {
   request: JobCommandRequest
@@ -15,14 +16,16 @@ interface Waiting {
 }
 
 /**
- * Group commit of reports: a report handed in while no batch is being applied starts one at once;
- * those handed in meanwhile wait and then apply together as the next batch (one transaction, one
- * read, one append, one wake-up of the projector and the outbox relay). Each report still gets its
- * own outcome: a decision that fails (an early report, one the job refuses) fails that report only.
- * A batch holds one report per job (a second one waits for the next batch), so a job's reports
- * apply in the order they were handed in.
+ * Group commit of job commands: a command handed in while no batch is being applied starts one at
+ * once; those handed in meanwhile wait and then apply together as the next batch
+ * ({@link executeJobCommands}: one transaction, one read, one append, one wake-up of the projector
+ * and the outbox relay). Each command still gets its own outcome: a decision that fails (an early
+ * report, one the job refuses) fails that command only. A batch holds one command per job (a
+ * second one waits for the next batch), so a job's commands apply in the order they were handed in.
+ * Not for commands that place a job of a task without multitasking: those decide on the task's
+ * queue and must see their batch-mates' writes (apply them with {@link executeJobCommand}).
  */
-export class ReportBatches {
+export class JobCommandBatches {
   readonly #deps: JobCommandDeps
   #waiting: Waiting[] = []
   #applying = false
@@ -31,7 +34,7 @@ export class ReportBatches {
     this.#deps = deps
   }
 
-  /** Applies the report's command with the next batch; settles once that batch committed. */
+  /** Applies the command with the next batch; settles once that batch committed. */
   apply(request: JobCommandRequest): Promise<JobCommandResult> {
     return new Promise<JobCommandResult>((resolve, reject) => {
       this.#waiting.push({ request, resolve, reject })
@@ -46,7 +49,7 @@ export class ReportBatches {
       const later: Waiting[] = []
       const jobs = new Set<string>()
       for (const waiting of this.#waiting) {
-        if (batch.length < REPORT_BATCH_MAX && !jobs.has(waiting.request.jobId)) {
+        if (batch.length < COMMAND_BATCH_MAX && !jobs.has(waiting.request.jobId)) {
           jobs.add(waiting.request.jobId)
           batch.push(waiting)
         } else {
