@@ -181,6 +181,7 @@ export class EventStore {
     if (observe === undefined) return
     const seconds = (performance.now() - started) / 1000
     appends.forEach((append, index) => {
+      if (append.events.length === 0) return
       try {
         observe({
           streamType: append.streamType,

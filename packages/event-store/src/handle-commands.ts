@@ -95,6 +95,7 @@ export async function handleCommands<C, S, E>(
       { trx },
     )
     open = []
+    const gaveUp: { index: number; version: bigint }[] = []
     deciding.forEach(({ index, state, newEvents, history, version }, at) => {
       const result = appended[at]
       if (result !== undefined) {
@@ -111,10 +112,23 @@ export async function handleCommands<C, S, E>(
       } else if (attempt < RETRIES) {
         open.push(index)
       } else {
-        const { streamId } = args.commands[index]!
-        outcomes[index] = { ok: false, error: new WrongExpectedVersionError(streamId, version, undefined) }
+        gaveUp.push({ index, version })
       }
     })
+    if (gaveUp.length > 0) {
+      const now = await store.readStreams(
+        gaveUp.map(({ index }) => args.commands[index]!.streamId),
+        { trx },
+      )
+      for (const { index, version } of gaveUp) {
+        const { streamId } = args.commands[index]!
+        const actual = now.get(streamId)!.version
+        outcomes[index] = {
+          ok: false,
+          error: new WrongExpectedVersionError(streamId, version, actual === 0n ? undefined : actual),
+        }
+      }
+    }
   }
   return outcomes.map((outcome) => outcome!)
 }
