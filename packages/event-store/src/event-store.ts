@@ -6,7 +6,7 @@ import { connectionStringOf } from './create-db.js'
 import { type ReadAllOptions, readAllFrom } from './read-all.js'
 import { migrate } from './schema.js'
 import { EVENT_COLUMNS, type EventRow, toStoredEvent } from './stored-event-row.js'
-import type { AppendResult, Db, ExpectedVersion, NewEvent, StoredEvent, Trx } from './types.js'
+import type { AppendResult, Db, ExpectedVersion, NewEvent, StoredEvent, StreamAppend, Trx } from './types.js'
 import { versionMatches, WrongExpectedVersionError } from './wrong-expected-version-error.js'
 
 export interface EventStoreOptions {
@@ -119,6 +119,80 @@ export class EventStore {
       .execute()) as EventRow[]
     const events = rows.map(toStoredEvent)
     return { version: events.at(-1)?.streamVersion ?? 0n, events }
+  }
+
+  /**
+   * Every event of each stream in `streamIds`, in one query: by stream id, each with its version
+   * (0n when it does not exist).
+   */
+  async readStreams(
+    streamIds: readonly string[],
+    options: { trx?: Trx } = {},
+  ): Promise<Map<string, { version: bigint; events: StoredEvent[] }>> {
+    const streams = new Map<string, { version: bigint; events: StoredEvent[] }>(
+      streamIds.map((streamId) => [streamId, { version: 0n, events: [] }]),
+    )
+    if (streamIds.length === 0) return streams
+    const rows = (await (options.trx ?? this.db)
+      .selectFrom('events')
+      .select(EVENT_COLUMNS)
+      .where(sql<boolean>`stream_id = ANY(${[...streamIds]}::text[])`)
+      .orderBy('stream_id')
+      .orderBy('stream_version')
+      .execute()) as EventRow[]
+    for (const row of rows) {
+      const event = toStoredEvent(row)
+      const stream = streams.get(event.streamId)!
+      stream.events.push(event)
+      stream.version = event.streamVersion
+    }
+    return streams
+  }
+
+  /**
+   * Appends to several streams in one statement, each only if it is at its expected version (an
+   * exact one: 0n for a stream that does not exist yet). Unlike {@link appendToStream} a mismatch
+   * does not fail the others: the answer holds, in the order given, each append's result, or
+   * undefined for a stream that was not at its expected version (nothing of it was written). An
+   * append without events writes and checks nothing. The stream ids must be distinct.
+   */
+  async appendToStreams(
+    appends: readonly StreamAppend[],
+    options: { trx: Trx },
+  ): Promise<(AppendResult | undefined)[]> {
+    const started = performance.now()
+    let results: (AppendResult | undefined)[]
+    try {
+      results = await appendMany(options.trx, appends)
+    } catch (error) {
+      this.#observeMany(appends, started, () => 'error')
+      throw error
+    }
+    this.#observeMany(appends, started, (index) => (results[index] === undefined ? 'conflict' : 'ok'))
+    return results
+  }
+
+  #observeMany(
+    appends: readonly StreamAppend[],
+    started: number,
+    outcome: (index: number) => AppendObservation['outcome'],
+  ): void {
+    const observe = this.#onAppend
+    if (observe === undefined) return
+    const seconds = (performance.now() - started) / 1000
+    appends.forEach((append, index) => {
+      if (append.events.length === 0) return
+      try {
+        observe({
+          streamType: append.streamType,
+          events: append.events.length,
+          seconds,
+          outcome: outcome(index),
+        })
+      } catch {
+        // An observer's failure must not turn a committed append into an error.
+      }
+    })
   }
 
   /** Events after `after` in commit order, never skipping one written by a transaction still running. */
@@ -238,4 +312,84 @@ async function append(
   }
   const stored = rows.map(toStoredEvent).sort((a, b) => (a.streamVersion < b.streamVersion ? -1 : 1))
   return { nextExpectedVersion: stored.at(-1)!.streamVersion, events: stored }
+}
+
+/**
+ * The multi-stream form of {@link append}, in one statement: the streams expected new are created,
+ * the others move when at their expected version, the events of the streams that moved are inserted
+ * in order behind them (stream by stream, in stream id order) and the append is notified once per
+ * stream type.
+ */
+async function appendMany(trx: Trx, appends: readonly StreamAppend[]): Promise<(AppendResult | undefined)[]> {
+  for (const append of appends) {
+    if (append.expectedVersion < 0n)
+      throw badRequest('expectedVersion must not be negative', { streamId: append.streamId })
+  }
+  const writing = appends.filter((append) => append.events.length > 0)
+  const byStream = new Map<string, StoredEvent[]>()
+  if (writing.length > 0) {
+    // Stream rows are locked in stream id order, whoever else appends to several at once.
+    const sorted = [...writing].sort((a, b) =>
+      a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0,
+    )
+    const streams = sql.join(
+      sorted.map(
+        (append) =>
+          sql`(${append.streamId}::text, ${append.streamType}::text, ${append.expectedVersion}::bigint, ${BigInt(append.events.length)}::bigint)`,
+      ),
+    )
+    const events = sql.join(
+      sorted.flatMap((append) =>
+        append.events.map(
+          (event, index) =>
+            sql`(${append.streamId}::text, ${event.eventId ?? newId()}::uuid, ${event.type}::text, ${event.data}::bytea, ${JSON.stringify(event.metadata)}::jsonb, ${index + 1}::bigint)`,
+        ),
+      ),
+    )
+    const { rows } = await sql<EventRow>`
+      WITH fresh (stream_id, stream_type, expected, count) AS (VALUES ${streams}),
+      created AS (
+        INSERT INTO streams (stream_id, stream_type, version, last_transaction_id)
+        SELECT stream_id, stream_type, count, pg_current_xact_id() FROM fresh WHERE expected = 0
+        ON CONFLICT DO NOTHING RETURNING stream_id, version, last_transaction_id
+      ),
+      moved AS (
+        UPDATE streams SET version = streams.version + fresh.count,
+          last_transaction_id = greatest(pg_current_xact_id(), streams.last_transaction_id)
+        FROM fresh
+        WHERE fresh.expected > 0 AND streams.stream_id = fresh.stream_id AND streams.version = fresh.expected
+        RETURNING streams.stream_id, streams.version, streams.last_transaction_id
+      ),
+      advanced AS (SELECT * FROM created UNION ALL SELECT * FROM moved),
+      inserted AS (
+        INSERT INTO events (transaction_id, event_id, stream_id, stream_type, stream_version, type, data, metadata)
+        SELECT advanced.last_transaction_id, new.event_id, advanced.stream_id, fresh.stream_type,
+          advanced.version - fresh.count + new.ord, new.type, new.data, new.metadata
+        FROM advanced
+        JOIN fresh ON fresh.stream_id = advanced.stream_id
+        JOIN (VALUES ${events}) AS new (stream_id, event_id, type, data, metadata, ord)
+          ON new.stream_id = advanced.stream_id
+        ORDER BY advanced.stream_id, new.ord
+        RETURNING ${sql.join(EVENT_COLUMNS.map((column) => sql.ref(column)))}
+      ),
+      notified AS (
+        SELECT pg_notify(${APPENDED_CHANNEL}, stream_type)
+        FROM (SELECT DISTINCT fresh.stream_type FROM advanced JOIN fresh ON fresh.stream_id = advanced.stream_id) AS types
+      )
+      SELECT inserted.* FROM inserted, (SELECT count(*) FROM notified) AS notifications
+    `.execute(trx)
+    for (const row of rows) {
+      const event = toStoredEvent(row)
+      const stream = byStream.get(event.streamId)
+      if (stream === undefined) byStream.set(event.streamId, [event])
+      else stream.push(event)
+    }
+  }
+  return appends.map((append) => {
+    if (append.events.length === 0) return { nextExpectedVersion: append.expectedVersion, events: [] }
+    const stored = byStream.get(append.streamId)
+    if (stored === undefined) return undefined
+    stored.sort((a, b) => (a.streamVersion < b.streamVersion ? -1 : 1))
+    return { nextExpectedVersion: stored.at(-1)!.streamVersion, events: stored }
+  })
 }

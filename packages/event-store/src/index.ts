@@ -4,6 +4,13 @@ export { databaseReachable } from './database-reachable.js'
 export { type AppendObservation, EventStore, type EventStoreOptions } from './event-store.js'
 export { comparePositions, positionOf, START } from './global-position.js'
 export { type HandleCommandArgs, type HandleCommandResult, handleCommand } from './handle-command.js'
+export {
+  type CommandOutcome,
+  type HandleCommandsArgs,
+  handleCommands,
+  type PendingCommand,
+  type StreamCommand,
+} from './handle-commands.js'
 export { OutboxRelay, type OutboxRelayOptions } from './outbox-relay.js'
 export type { Projection } from './projection.js'
 export {
@@ -24,6 +31,7 @@ export type {
   GlobalPosition,
   NewEvent,
   StoredEvent,
+  StreamAppend,
   Trx,
 } from './types.js'
 export { isWrongExpectedVersion, WrongExpectedVersionError } from './wrong-expected-version-error.js'

@@ -60,3 +60,11 @@ export interface AppendResult {
   nextExpectedVersion: bigint
   events: StoredEvent[]
 }
+
+/** One stream's part of a multi-stream append: its events, if the stream is at `expectedVersion` (0n: new). */
+export interface StreamAppend {
+  streamType: string
+  streamId: string
+  events: NewEvent[]
+  expectedVersion: bigint
+}

@@ -1,8 +1,10 @@
 import {
+  type CommandOutcome,
   type EventMetadata,
   type EventStore,
   type HandleCommandResult,
-  handleCommand,
+  handleCommands,
+  type PendingCommand,
   type Trx,
 } from '@taskforge/event-store'
 import { currentTraceContext } from '@taskforge/telemetry'
@@ -26,7 +28,18 @@ export interface JobCommandContext {
   trx?: Trx
 }
 
+/** One command of {@link executeJobCommands}. */
+export interface JobCommandRequest {
+  jobId: string
+  command: JobCommand
+  author: string
+  causationId?: string
+  /** The trace its events continue (by default none). */
+  trace?: { traceparent: string; tracestate?: string }
+}
+
 export type JobCommandResult = HandleCommandResult<JobState, JobDomainEvent>
+export type JobCommandOutcome = CommandOutcome<JobState, JobDomainEvent>
 
 /**
  * Runs one command against a job stream (read, fold, decide, append) in one transaction with its
@@ -34,15 +47,40 @@ export type JobCommandResult = HandleCommandResult<JobState, JobDomainEvent>
  * multitasking ended, the assignment of the task's next job. New events are stamped with the job's
  * customer (from the stream, so a report cannot claim another), the author and the active trace.
  */
-export function executeJobCommand(
+export async function executeJobCommand(
   deps: JobCommandDeps,
   jobId: string,
   command: JobCommand,
   context: JobCommandContext,
 ): Promise<JobCommandResult> {
-  const { trx } = context
-  if (trx !== undefined) return executeIn(deps, trx, jobId, command, context)
-  return deps.store.transaction((own) => executeIn(deps, own, jobId, command, context))
+  const trace = currentTraceContext()
+  const request: JobCommandRequest = {
+    jobId,
+    command,
+    author: context.author,
+    ...(context.causationId === undefined ? {} : { causationId: context.causationId }),
+    ...(trace === undefined ? {} : { trace }),
+  }
+  const run = async (trx: Trx) => {
+    const [outcome] = await executeIn(deps, trx, [request])
+    if (!outcome!.ok) throw outcome!.error
+    return outcome!.result
+  }
+  return context.trx !== undefined ? run(context.trx) : deps.store.transaction(run)
+}
+
+/**
+ * {@link executeJobCommand} for commands on distinct jobs at once, in one transaction: one read of
+ * their streams, one append, their schedule rows written together. A command whose decision fails
+ * fails alone (nothing of it is written); the others commit. Answers each command's outcome, in
+ * the order given; a database error rejects them all. Commands that place a new job (`QueueJob`)
+ * decide on the schedule as it was before the batch: give those one at a time.
+ */
+export function executeJobCommands(
+  deps: JobCommandDeps,
+  requests: readonly JobCommandRequest[],
+): Promise<JobCommandOutcome[]> {
+  return deps.store.transaction((trx) => executeIn(deps, trx, requests))
 }
 
 /**
@@ -59,69 +97,73 @@ function queuedTaskOf(state: JobState, command: JobCommand): string | undefined 
 async function executeIn(
   deps: JobCommandDeps,
   trx: Trx,
-  jobId: string,
-  command: JobCommand,
-  context: JobCommandContext,
-): Promise<JobCommandResult> {
-  let queuedTask: string | undefined
-  // After the job's stream was read (no lock) and before its row is written: the task's lock is
-  // always taken before a job stream's, whatever the command.
-  const prepare = async (state: JobState, cmd: JobCommand): Promise<JobCommand> => {
-    queuedTask = queuedTaskOf(state, cmd)
-    if (queuedTask === undefined) return cmd
-    await lockTask(trx, queuedTask)
-    if (cmd.type !== 'QueueJob' || cmd.placement !== undefined) return cmd
-    return { ...cmd, placement: placeJob(cmd.spec, await placementFacts(trx, queuedTask)) }
-  }
-  const result = await appendDecision(deps.store, trx, jobId, command, context, prepare)
-  const { ended } = await applyScheduleEffects(trx, jobId, result.newEvents, deps.leaseMs)
-  if (ended && queuedTask !== undefined) {
-    const next = await nextWaitingJob(trx, queuedTask)
-    if (next !== undefined) {
-      await executeIn(
-        deps,
-        trx,
-        next.jobId,
-        { type: 'AssignJob', botId: next.botId, now: new Date() },
-        { author: 'scheduler', causationId: context.causationId ?? jobId, trx },
+  requests: readonly JobCommandRequest[],
+): Promise<JobCommandOutcome[]> {
+  const queuedTasks = new Map<string, string>()
+  // After the jobs' streams were read (no lock) and before anything is written: the tasks' locks
+  // are always taken before a job stream's, and in task order, whatever the commands.
+  const prepare = async (pending: readonly PendingCommand<JobCommand, JobState>[]): Promise<JobCommand[]> => {
+    for (const { streamId, state, command } of pending) {
+      const task = queuedTaskOf(state, command)
+      if (task !== undefined) queuedTasks.set(streamId, task)
+    }
+    for (const task of [...new Set(queuedTasks.values())].sort()) await lockTask(trx, task)
+    const commands: JobCommand[] = []
+    for (const { streamId, command } of pending) {
+      const task = queuedTasks.get(streamId)
+      commands.push(
+        task === undefined || command.type !== 'QueueJob' || command.placement !== undefined
+          ? command
+          : { ...command, placement: placeJob(command.spec, await placementFacts(trx, task)) },
       )
     }
+    return commands
   }
-  return result
-}
-
-function appendDecision(
-  store: EventStore,
-  trx: Trx,
-  jobId: string,
-  command: JobCommand,
-  context: JobCommandContext,
-  prepare: (state: JobState, command: JobCommand) => Promise<JobCommand>,
-): Promise<JobCommandResult> {
-  let decidedOn: JobState | undefined
-  const decider = {
-    ...jobDecider,
-    decide(cmd: JobCommand, state: JobState) {
-      decidedOn = state
-      return jobDecider.decide(cmd, state)
-    },
-  }
-  const trace = currentTraceContext()
-  const metadata = (): EventMetadata => ({
-    customer: decidedOn?.customer || (command.type === 'QueueJob' ? command.customer : ''),
-    author: context.author,
-    correlationId: jobId,
-    ...(context.causationId === undefined ? {} : { causationId: context.causationId }),
-    ...(trace === undefined ? {} : { traceparent: trace.traceparent, tracestate: trace.tracestate }),
-  })
-  return handleCommand(store, {
+  const outcomes = await handleCommands(deps.store, {
     streamType: JOB_STREAM_TYPE,
-    streamId: jobId,
-    decider,
-    command,
-    encode: (event) => encodeJobEvent(event, metadata()),
+    decider: jobDecider,
     decode: decodeJobEvent,
     trx,
     prepare,
+    commands: requests.map((request) => ({
+      streamId: request.jobId,
+      command: request.command,
+      encode: (event: JobDomainEvent, decidedOn: JobState) =>
+        encodeJobEvent(event, metadataOf(request, decidedOn)),
+    })),
   })
+  const changes = requests.flatMap((request, index) => {
+    const outcome = outcomes[index]!
+    return outcome.ok ? [{ jobId: request.jobId, events: outcome.result.newEvents }] : []
+  })
+  const ended = await applyScheduleEffects(trx, changes, deps.leaseMs)
+  // A task whose job ended may hand its turn to its next job (its lock is already held).
+  for (const request of requests) {
+    const task = queuedTasks.get(request.jobId)
+    if (task === undefined || !ended.has(request.jobId)) continue
+    const next = await nextWaitingJob(trx, task)
+    if (next === undefined) continue
+    const [outcome] = await executeIn(deps, trx, [
+      {
+        jobId: next.jobId,
+        command: { type: 'AssignJob', botId: next.botId, now: new Date() },
+        author: 'scheduler',
+        causationId: request.causationId ?? request.jobId,
+        ...(request.trace === undefined ? {} : { trace: request.trace }),
+      },
+    ])
+    if (!outcome!.ok) throw outcome!.error
+  }
+  return outcomes
+}
+
+function metadataOf(request: JobCommandRequest, decidedOn: JobState): EventMetadata {
+  const { command, trace } = request
+  return {
+    customer: decidedOn.customer || (command.type === 'QueueJob' ? command.customer : ''),
+    author: request.author,
+    correlationId: request.jobId,
+    ...(request.causationId === undefined ? {} : { causationId: request.causationId }),
+    ...(trace === undefined ? {} : { traceparent: trace.traceparent, tracestate: trace.tracestate }),
+  }
 }

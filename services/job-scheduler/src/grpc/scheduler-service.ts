@@ -18,9 +18,11 @@ import type {
   WaitForJobRequest,
   WaitForJobResponse,
 } from '@taskforge/proto/jobs/v1/scheduler_service'
+import { currentTraceContext } from '@taskforge/telemetry'
+import { JobCommandBatches } from '../app/job-command-batches.js'
 import { executeJobCommand, type JobCommandDeps, type JobCommandResult } from '../app/job-command-handler.js'
 import type { JobChangeFeed } from '../changes/job-change-feed.js'
-import { isTerminal, type JobLifecycle } from '../domain/job-decider.js'
+import { isTerminal, type JobCommand, type JobLifecycle } from '../domain/job-decider.js'
 import { resolveTaskArguments } from '../domain/task-arguments.js'
 import { findJobLogStatus, readJobLog } from '../projection/job-log-queries.js'
 import { findJob, listJobs } from '../projection/job-queries.js'
@@ -86,6 +88,7 @@ function callSignal(call: ServerUnaryCall<unknown, unknown> | undefined): AbortS
 export function schedulerService(deps: SchedulerServiceDeps) {
   const { store, projector, db, catalog, changes } = deps
   const timeoutMs = deps.projectionTimeoutMs ?? 10_000
+  const runs = new JobCommandBatches(deps)
 
   async function caughtUp(appended: readonly GlobalPosition[]): Promise<void> {
     const position = appended.at(-1)
@@ -134,20 +137,22 @@ export function schedulerService(deps: SchedulerServiceDeps) {
         request.taskArguments,
       )
       const jobId = request.jobId || newId()
-      const result = await executeJobCommand(
-        deps,
+      const spec = jobSpecFromTask(task, script)
+      const command: JobCommand = {
+        type: 'QueueJob',
         jobId,
-        {
-          type: 'QueueJob',
-          jobId,
-          customer,
-          spec: jobSpecFromTask(task, script),
-          argumentsValues,
-          origin: request.origin || 'api',
-          now: new Date(),
-        },
-        { author: request.author || 'system' },
-      )
+        customer,
+        spec,
+        argumentsValues,
+        origin: request.origin || 'api',
+        now: new Date(),
+      }
+      const author = request.author || 'system'
+      // A job of a task without multitasking is placed in the task's queue as it stands: alone.
+      const trace = currentTraceContext()
+      const result = spec.multitasking
+        ? await runs.apply({ jobId, command, author, ...(trace === undefined ? {} : { trace }) })
+        : await executeJobCommand(deps, jobId, command, { author })
       return { job: await answerJob(customer, jobId, result) }
     },
 

@@ -2,8 +2,9 @@ import { type Bus, type BusMessage, RedeliverLater, Streams, type Subscription }
 import { badRequest } from '@taskforge/core'
 import type { EventStore } from '@taskforge/event-store'
 import { BotReport } from '@taskforge/proto/bots/v1/protocol'
-import { contextFromTrace, SpanKind, withSpan } from '@taskforge/telemetry'
-import { executeJobCommand, type JobCommandDeps } from '../app/job-command-handler.js'
+import { contextFromTrace, currentTraceContext, SpanKind, withSpan } from '@taskforge/telemetry'
+import { JobCommandBatches } from '../app/job-command-batches.js'
+import type { JobCommandDeps } from '../app/job-command-handler.js'
 import { ReportTooEarly } from '../domain/job-decider.js'
 import type { JobTimings } from '../metrics/job-timings.js'
 import { PerKeyQueue } from './per-key-queue.js'
@@ -11,8 +12,11 @@ import { reportToCommand } from './report-command.js'
 
 /** The scheduler's durable on REPORTS. */
 export const REPORTS_DURABLE = 'job-scheduler-reports'
-/** Reports a replica applies at once (of different jobs: those of one job apply one at a time). */
-export const REPORTS_CONCURRENCY = 16
+/**
+ * Reports a replica holds at once (of different jobs: those of one job apply one at a time). They
+ * apply in batches ({@link JobCommandBatches}), so more at hand makes fewer, larger transactions.
+ */
+export const REPORTS_CONCURRENCY = 64
 /**
  * Unacknowledged reports the server lets out at once, across replicas. Early reports waiting for
  * redelivery count too, so it is well above every replica's concurrency together.
@@ -43,7 +47,8 @@ export function earlyReportDelayMs(deliveryCount: number): number {
 }
 
 /**
- * Applies one bot report in one transaction. Reports are facts a bot may send twice: the job's
+ * Applies one bot report, in a transaction with the other reports at hand ({@link JobCommandBatches}).
+ * Reports are facts a bot may send twice: the job's
  * decider drops one already applied (by its sequence number, or by what it reports), so a
  * redelivered report changes nothing. A numbered report that came before one of its predecessors
  * is put back for redelivery ({@link earlyReportDelayMs}). A report that can never apply
@@ -52,6 +57,7 @@ export function earlyReportDelayMs(deliveryCount: number): number {
  */
 export async function handleReport(
   deps: ReportsDeps,
+  batches: JobCommandBatches,
   msg: BusMessage,
   report: BotReport = decodeReport(msg.data),
 ): Promise<void> {
@@ -66,11 +72,16 @@ export async function handleReport(
       ...(parent === undefined ? {} : { parent }),
       attributes: { 'taskforge.job_id': report.jobId, 'taskforge.bot_id': report.botId },
     },
-    () =>
-      executeJobCommand(deps, report.jobId, command, {
+    () => {
+      const trace = currentTraceContext()
+      return batches.apply({
+        jobId: report.jobId,
+        command,
         author: report.botId,
         causationId: report.reportId,
-      }),
+        ...(trace === undefined ? {} : { trace }),
+      })
+    },
   ).catch((error: unknown) => {
     if (error instanceof ReportTooEarly)
       throw new RedeliverLater(error.message, earlyReportDelayMs(msg.deliveryCount))
@@ -80,18 +91,20 @@ export async function handleReport(
 }
 
 /**
- * Consumes REPORTS, many jobs' reports at once. Reports of one job apply in the order sent: one at a
- * time and in arrival order within a replica ({@link PerKeyQueue}), and across replicas by their
- * sequence numbers (an early one is redelivered later, see {@link handleReport}).
+ * Consumes REPORTS, many jobs' reports at once, applied in batches ({@link JobCommandBatches}). Reports
+ * of one job apply in the order sent: one at a time and in arrival order within a replica
+ * ({@link PerKeyQueue}), and across replicas by their sequence numbers (an early one is redelivered
+ * later, see {@link handleReport}).
  */
 export function consumeReports(deps: ReportsDeps): Promise<Subscription> {
   const queue = new PerKeyQueue()
+  const batches = new JobCommandBatches(deps)
   return deps.bus.consume(
     Streams.REPORTS.name,
     REPORTS_DURABLE,
     (msg) => {
       const report = decodeReport(msg.data)
-      return queue.run(report.jobId, () => handleReport(deps, msg, report))
+      return queue.run(report.jobId, () => handleReport(deps, batches, msg, report))
     },
     { concurrency: REPORTS_CONCURRENCY },
   )

@@ -1,0 +1,122 @@
+import { newId } from '@taskforge/core'
+import { createDb, type Db, EventStore } from '@taskforge/event-store'
+import { JobSpec } from '@taskforge/proto/jobs/v1/model'
+import { testDatabase } from '@taskforge/testkit'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ReportTooEarly } from '../domain/job-decider.js'
+import { createJobScheduleTable, JOB_SCHEDULE_TABLE, scheduleDb } from '../schedule/job-schedule-table.js'
+import { JobCommandBatches } from './job-command-batches.js'
+import { executeJobCommand, executeJobCommands, type JobCommandDeps } from './job-command-handler.js'
+
+const customer = 'acme'
+const botId = newId()
+
+describe('job commands in batches', () => {
+  let db: Db
+  let deps: JobCommandDeps
+
+  beforeAll(async () => {
+    db = createDb(await testDatabase())
+    const store = new EventStore(db)
+    await store.migrate()
+    await createJobScheduleTable(db)
+    deps = { store, leaseMs: 60_000 }
+  })
+
+  afterAll(async () => {
+    await db?.destroy()
+  })
+
+  /** A job of a task with multitasking, assigned to the bot. */
+  async function assignedJob(): Promise<string> {
+    const jobId = newId()
+    const spec = JobSpec.fromPartial({ taskId: newId(), taskName: 't', hostId: botId, multitasking: true })
+    await executeJobCommand(
+      deps,
+      jobId,
+      { type: 'QueueJob', jobId, customer, spec, argumentsValues: [], origin: 'api', now: new Date() },
+      { author: 'test' },
+    )
+    return jobId
+  }
+
+  const phaseOf = async (jobId: string) =>
+    (
+      await scheduleDb(db)
+        .selectFrom(JOB_SCHEDULE_TABLE)
+        .select('phase')
+        .where('job_id', '=', jobId)
+        .executeTakeFirst()
+    )?.phase
+
+  it('applies the commands of a batch together, a failing decision failing its own command only', async () => {
+    const [starting, early, stranger, finishing] = await Promise.all([1, 2, 3, 4].map(() => assignedJob()))
+    await executeJobCommand(
+      deps,
+      finishing!,
+      { type: 'RecordStarted', botId, pid: 1, startedAt: new Date(), sequence: 1 },
+      { author: botId },
+    )
+    const outcomes = await executeJobCommands(deps, [
+      {
+        jobId: starting!,
+        command: { type: 'RecordStarted', botId, pid: 1, startedAt: new Date(), sequence: 1 },
+        author: botId,
+      },
+      {
+        jobId: early!,
+        command: { type: 'RecordOutput', botId, seq: 1, stream: 'stdout', text: 'x', sequence: 2 },
+        author: botId,
+      },
+      {
+        jobId: stranger!,
+        command: { type: 'RecordStarted', botId: newId(), pid: 1, startedAt: new Date() },
+        author: botId,
+      },
+      {
+        jobId: finishing!,
+        command: {
+          type: 'RecordFinished',
+          botId,
+          state: 'success',
+          result: undefined,
+          output: [],
+          sequence: 2,
+        },
+        author: botId,
+      },
+    ])
+    expect(outcomes.map((outcome) => outcome.ok)).toEqual([true, false, false, true])
+    expect(outcomes[1]).toMatchObject({ ok: false, error: expect.any(ReportTooEarly) })
+    expect(outcomes[3]).toMatchObject({ ok: true, result: { state: { lifecycle: 'finished' } } })
+    expect(await phaseOf(starting!)).toBe('running')
+    expect(await phaseOf(early!)).toBe('assigned')
+    expect(await phaseOf(stranger!)).toBe('assigned')
+    expect(await phaseOf(finishing!)).toBeUndefined()
+  })
+
+  it('applies what is handed in meanwhile as the next batch, one command per job and in order', async () => {
+    const jobs = await Promise.all([1, 2, 3].map(() => assignedJob()))
+    const batches = new JobCommandBatches(deps)
+    const report = (jobId: string, sequence: number) =>
+      batches.apply({
+        jobId,
+        author: botId,
+        command:
+          sequence === 1
+            ? { type: 'RecordStarted', botId, pid: 1, startedAt: new Date(), sequence }
+            : { type: 'RecordOutput', botId, seq: sequence, stream: 'stdout', text: 'x', sequence },
+      })
+    // The second and third reports of the first job are handed in while the first is being applied.
+    const results = await Promise.all([
+      report(jobs[0]!, 1),
+      report(jobs[0]!, 2),
+      report(jobs[1]!, 1),
+      report(jobs[0]!, 3),
+      report(jobs[2]!, 1),
+    ])
+    expect(results.map((result) => result.appended.length)).toEqual([1, 1, 1, 1, 1])
+    expect(results[3]!.state.outputSeqs.size).toBe(2)
+    for (const jobId of jobs) expect(await phaseOf(jobId)).toBe('running')
+  })
+})
