@@ -1,5 +1,5 @@
-import { chmodSync, mkdirSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs'
-import { rm } from 'node:fs/promises'
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
+import { rm, rmdir, unlink } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 
 export interface JobWorkspace {
@@ -17,9 +17,10 @@ export function safeScriptName(filename: string): string {
 
 const errorCode = (error: unknown) => (error as NodeJS.ErrnoException).code
 
-// The usual calls here (a few mkdir, a small write, unlink, rmdir) are made synchronously: each
-// takes microseconds, less than its trip through libuv's thread pool and back would cost. Only
-// sweeping a whole tree, which can be large, is left asynchronous.
+// A workspace is made with synchronous calls (two mkdir, a small write, a chmod): it is on the
+// job's way to its start, and each call takes less than its trip through libuv's thread pool and
+// back would cost. Removing one comes after the job's report, and freeing a directory can be slow
+// (a file system mounted with `discard`): it goes through the thread pool, off the event loop.
 
 /**
  * Makes `dir` (0700; the umask can only take bits away, so it is never readable by others). A
@@ -60,9 +61,9 @@ export async function createJobWorkspace(
  */
 export async function removeJobWorkspace(workspace: JobWorkspace): Promise<void> {
   try {
-    unlinkSync(workspace.scriptPath)
-    rmdirSync(workspace.tmpDir)
-    rmdirSync(workspace.dir)
+    await unlink(workspace.scriptPath)
+    await rmdir(workspace.tmpDir)
+    await rmdir(workspace.dir)
   } catch {
     await rm(workspace.dir, { recursive: true, force: true, maxRetries: 3 })
   }
