@@ -160,6 +160,20 @@ export class JobRun {
       tmpDir: workspace.tmpDir,
     })
     const timeoutSeconds = spec.timeout > 0 ? spec.timeout : DEFAULT_TIMEOUT_SECONDS
+    let started: Promise<void> | undefined
+    const reportStarted = (pid: number | undefined) => {
+      logger.info({ pid, argv0: argv[0], timeoutSeconds }, 'job started')
+      if (pid !== undefined) {
+        void ctx.journal
+          .recordPid(dispatch.jobId, pid)
+          .catch((error: unknown) => logger.warn({ err: error }, 'pid not journaled'))
+      }
+      started = reporter.started(pid ?? 0)
+      void started.then(
+        () => acknowledge(msg, logger),
+        () => {},
+      )
+    }
     const proc = startScript({
       argv,
       cwd: workspace.dir,
@@ -167,22 +181,14 @@ export class JobRun {
       timeoutMs: timeoutSeconds * 1000,
       killGraceMs: ctx.killGraceMs,
       outputLimitBytes: ctx.outputLimitBytes,
+      onStarted: reportStarted,
       onOutput: (stream, text) => batcher.push(stream, text),
     })
     this.process = proc
     this.signal(proc)
-    logger.info({ pid: proc.pid, argv0: argv[0], timeoutSeconds }, 'job started')
-    if (proc.pid !== undefined) {
-      void ctx.journal
-        .recordPid(dispatch.jobId, proc.pid)
-        .catch((error: unknown) => logger.warn({ err: error }, 'pid not journaled'))
-    }
-    const started = reporter.started(proc.pid ?? 0)
-    void started.then(
-      () => acknowledge(msg, logger),
-      () => {},
-    )
     const outcome = await proc.done
+    // A script that could not start is still reported started (pid 0), then finished in error.
+    if (started === undefined) reportStarted(undefined)
     batcher.flush()
     return outcome
   }

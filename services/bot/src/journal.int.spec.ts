@@ -70,4 +70,25 @@ describe('Journal', () => {
     expect(reopened.get('job-7')).toMatchObject({ attempt: 1, pid: 107, finished: false })
     await reopened.close()
   })
+
+  it('keeps the same bound in memory while it runs', async () => {
+    const journal = await Journal.open(dir, { keepFinished: 2 })
+    await journal.recordStarted('running', 1)
+    for (const id of ['a', 'b', 'c']) {
+      await journal.recordStarted(id, 1)
+      await journal.recordFinished(id)
+    }
+    await journal.recordCanceled('d', 1)
+    expect(journal.get('a')).toBeUndefined()
+    expect(journal.get('b')).toBeUndefined()
+    expect(journal.get('c')?.finished).toBe(true)
+    expect(journal.get('d')?.finished).toBe(true)
+    expect(journal.unfinished().map((entry) => entry.jobId)).toEqual(['running'])
+    await journal.recordStarted('c', 2)
+    await journal.recordFinished('running')
+    expect(journal.get('d')?.finished).toBe(true)
+    expect(journal.get('running')?.finished).toBe(true)
+    expect(journal.get('c')).toMatchObject({ attempt: 2, finished: false })
+    await journal.close()
+  })
 })

@@ -29,6 +29,20 @@ function parseLine(text: string): Line | undefined {
 }
 
 /**
+ * Drops the oldest finished entries (in the order their jobs started) while more than `keep` are
+ * finished; answers how many finished ones are left.
+ */
+function dropOldestFinished(entries: Map<string, JournalEntry>, finished: number, keep: number): number {
+  for (const entry of entries.values()) {
+    if (finished <= keep) break
+    if (!entry.finished) continue
+    entries.delete(entry.jobId)
+    finished -= 1
+  }
+  return finished
+}
+
+/**
  * An append-only, fsync'd record of the jobs this bot started and finished. It is what makes a run
  * happen at most once per bot: a dispatch redelivered after a crash finds its job here and is not
  * run again, and a job the bot was running when it died is reported as failed on the next start.
@@ -44,12 +58,16 @@ export class Journal {
 
   private constructor(
     private readonly entries: Map<string, JournalEntry>,
+    /** How many of `entries` are finished. */
+    private finishedCount: number,
+    private readonly keepFinished: number,
     private readonly handle: FileHandle,
   ) {}
 
   /**
    * Opens (or creates) the journal in `dir`, keeping every unfinished job and the `keepFinished`
-   * most recent finished ones: enough to recognise any redelivery, bounded in size.
+   * most recent finished ones: enough to recognise any redelivery, bounded in size. The same bound
+   * holds in memory while the bot runs; the file is compacted to it at the next opening.
    */
   static async open(dir: string, options: { keepFinished?: number } = {}): Promise<Journal> {
     await mkdir(dir, { recursive: true, mode: 0o700 })
@@ -77,8 +95,11 @@ export class Journal {
       }
     }
     const keep = options.keepFinished ?? 1000
-    const finished = [...entries.values()].filter((entry) => entry.finished)
-    for (const entry of finished.slice(0, Math.max(0, finished.length - keep))) entries.delete(entry.jobId)
+    const finished = dropOldestFinished(
+      entries,
+      [...entries.values()].filter((entry) => entry.finished).length,
+      keep,
+    )
 
     const compacted = [...entries.values()].flatMap((entry) => [
       JSON.stringify({ op: 'started', job: entry.jobId, attempt: entry.attempt, at: entry.startedAt }),
@@ -96,7 +117,7 @@ export class Journal {
     await rename(tmp, path)
     const dirHandle = await open(dir, 'r')
     await dirHandle.sync().finally(() => dirHandle.close())
-    return new Journal(entries, await open(path, 'a', 0o600))
+    return new Journal(entries, finished, keep, await open(path, 'a', 0o600))
   }
 
   get(jobId: string): JournalEntry | undefined {
@@ -111,8 +132,7 @@ export class Journal {
   /** Records that the job is about to run; resolves once it is on disk. */
   recordStarted(jobId: string, attempt: number, now: Date = new Date()): Promise<void> {
     const entry: JournalEntry = { jobId, attempt, startedAt: now.toISOString(), finished: false }
-    this.entries.delete(jobId)
-    this.entries.set(jobId, entry)
+    this.put(entry)
     return this.append({ op: 'started', job: jobId, attempt, at: entry.startedAt })
   }
 
@@ -128,16 +148,34 @@ export class Journal {
    */
   recordCanceled(jobId: string, attempt: number, now: Date = new Date()): Promise<void> {
     const entry: JournalEntry = { jobId, attempt, startedAt: now.toISOString(), finished: true }
-    this.entries.delete(jobId)
-    this.entries.set(jobId, entry)
+    this.put(entry)
     return this.append({ op: 'canceled', job: jobId, attempt, at: entry.startedAt })
   }
 
   /** Records that the job's finished report was acknowledged. */
   recordFinished(jobId: string): Promise<void> {
     const entry = this.entries.get(jobId)
-    if (entry !== undefined) entry.finished = true
+    if (entry !== undefined && !entry.finished) {
+      entry.finished = true
+      this.finishedCount += 1
+      this.trim()
+    }
     return this.append({ op: 'finished', job: jobId })
+  }
+
+  /** Records `entry` as the newest, in place of any earlier entry of its job. */
+  private put(entry: JournalEntry): void {
+    if (this.entries.get(entry.jobId)?.finished) this.finishedCount -= 1
+    this.entries.delete(entry.jobId)
+    this.entries.set(entry.jobId, entry)
+    if (entry.finished) {
+      this.finishedCount += 1
+      this.trim()
+    }
+  }
+
+  private trim(): void {
+    this.finishedCount = dropOldestFinished(this.entries, this.finishedCount, this.keepFinished)
   }
 
   async close(): Promise<void> {

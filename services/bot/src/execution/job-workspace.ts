@@ -1,4 +1,5 @@
-import { chmod, mkdir, rm, rmdir, unlink, writeFile } from 'node:fs/promises'
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
+import { rm, rmdir, unlink } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 
 export interface JobWorkspace {
@@ -16,6 +17,11 @@ export function safeScriptName(filename: string): string {
 
 const errorCode = (error: unknown) => (error as NodeJS.ErrnoException).code
 
+// A workspace is made with synchronous calls (two mkdir, a small write, a chmod): it is on the
+// job's way to its start, and each call takes less than its trip through libuv's thread pool and
+// back would cost. Removing one comes after the job's report, and freeing a directory can be slow
+// (a file system mounted with `discard`): it goes through the thread pool, off the event loop.
+
 /**
  * Makes `dir` (0700; the umask can only take bits away, so it is never readable by others). A
  * directory left by an earlier run of the same job is replaced, never reused; `root` is made when
@@ -23,12 +29,12 @@ const errorCode = (error: unknown) => (error as NodeJS.ErrnoException).code
  */
 async function freshDirectory(root: string, dir: string): Promise<void> {
   try {
-    await mkdir(dir, { mode: 0o700 })
+    mkdirSync(dir, { mode: 0o700 })
   } catch (error) {
     if (errorCode(error) === 'EEXIST') await rm(dir, { recursive: true, force: true })
-    else if (errorCode(error) === 'ENOENT') await mkdir(root, { recursive: true, mode: 0o700 })
+    else if (errorCode(error) === 'ENOENT') mkdirSync(root, { recursive: true, mode: 0o700 })
     else throw error
-    await mkdir(dir, { mode: 0o700 })
+    mkdirSync(dir, { mode: 0o700 })
   }
 }
 
@@ -41,11 +47,11 @@ export async function createJobWorkspace(
   const dir = join(root, key)
   await freshDirectory(root, dir)
   const tmpDir = join(dir, 'tmp')
-  await mkdir(tmpDir, { mode: 0o700 })
+  mkdirSync(tmpDir, { mode: 0o700 })
   const scriptPath = join(dir, safeScriptName(script.filename))
-  await writeFile(scriptPath, script.content, { mode: 0o755, flag: 'wx' })
+  writeFileSync(scriptPath, script.content, { mode: 0o755, flag: 'wx' })
   // The umask may have taken the execute bit away: the script must run whatever it is.
-  await chmod(scriptPath, 0o755)
+  chmodSync(scriptPath, 0o755)
   return { dir, tmpDir, scriptPath }
 }
 

@@ -1,10 +1,11 @@
+import { readdirSync, readFileSync } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { groupAlive } from './process-group.js'
+import { groupAlive } from './process-group.mjs'
 import { buildArgv } from './run-as.js'
-import { startScript } from './script-process.js'
+import { SPAWNER_LOST_REASON, startScript } from './script-process.js'
 
 const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' }
 
@@ -23,6 +24,21 @@ function alive(pid: number): boolean {
   } catch {
     return false
   }
+}
+
+/** The pid of this process's spawner (a child whose name is bot-spawner). */
+function spawnerPid(): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      if (stat.includes('(bot-spawner)') && Number(fields[1]) === process.pid) return Number(entry)
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return undefined
 }
 
 describe('startScript', () => {
@@ -196,5 +212,45 @@ describe('startScript', () => {
     const outcome = await run.done
     expect(outcome.state).toBe('error')
     expect(outcome.result).toMatchObject({ killed: true, reason: 'bot shutting down' })
+  })
+
+  it('tells the pid before any output', async () => {
+    const path = await script('early.sh', '#!/bin/sh\necho first\n')
+    const events: string[] = []
+    const run = startScript({
+      argv: [path],
+      cwd: dir,
+      env,
+      timeoutMs: 20_000,
+      killGraceMs: 1000,
+      onStarted: (pid) => events.push(`started ${pid}`),
+      onOutput: (_stream, text) => events.push(text),
+    })
+    await run.done
+    expect(events).toEqual([`started ${run.pid}`, 'first\n'])
+  })
+
+  it('ends the scripts of a spawner that died and its group, and spawns the next ones anew', async () => {
+    const path = await script('long.sh', '#!/bin/sh\nsleep 30 &\necho begun\nwait\n')
+    let started = false
+    const run = startScript({
+      argv: [path],
+      cwd: dir,
+      env,
+      timeoutMs: 60_000,
+      killGraceMs: 500,
+      onStarted: () => {
+        started = true
+      },
+    })
+    await waitUntil(() => started)
+    process.kill(spawnerPid()!, 'SIGKILL')
+    const outcome = await run.done
+    expect(outcome.state).toBe('error')
+    expect(outcome.result).toMatchObject({ killed: true, signal: 'SIGKILL', reason: SPAWNER_LOST_REASON })
+    await waitUntil(() => !groupAlive(run.pid!))
+
+    const next = await startScript({ argv: [path], cwd: dir, env, timeoutMs: 300, killGraceMs: 300 }).done
+    expect(next.state).toBe('timeout')
   })
 })

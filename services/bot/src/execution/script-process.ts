@@ -1,7 +1,7 @@
-import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process'
 import { decideOutcome, type ExecutionOutcome, type Termination } from './outcome.js'
 import { DEFAULT_OUTPUT_LIMIT_BYTES, OutputCapture, type OutputStream } from './output-capture.js'
-import { groupAlive, signalGroup } from './process-group.js'
+import { signalGroup } from './process-group.mjs'
+import { spawner } from './spawner.js'
 
 export interface ScriptProcessOptions {
   argv: readonly string[]
@@ -12,6 +12,8 @@ export interface ScriptProcessOptions {
   /** Time between SIGTERM and SIGKILL of the group, on timeout or abort. */
   killGraceMs: number
   outputLimitBytes?: number
+  /** Called once the script runs, with its pid, before any of its output. */
+  onStarted?(pid: number): void
   /** Receives the captured text as it arrives (nothing past the capture limit). */
   onOutput?(stream: OutputStream, text: string): void
   /**
@@ -23,6 +25,7 @@ export interface ScriptProcessOptions {
 
 /** A running script: its process group leader's pid, its outcome once it ended, and a way to stop it. */
 export interface ScriptProcess {
+  /** Known once it runs (`onStarted`); never for a script that could not start. */
   readonly pid: number | undefined
   readonly done: Promise<ExecutionOutcome>
   /** Ends the script (SIGTERM to its group, SIGKILL after the grace period); the job ends in error. */
@@ -31,41 +34,18 @@ export interface ScriptProcess {
   cancel(reason: string): void
 }
 
-/** Tries after ETXTBSY, and the first wait (it grows by as much each time). */
-const BUSY_RETRIES = 5
-const BUSY_WAIT_MS = 2
+/** Why a script's spawner stopped under it: its jobs are stopped and end in error. */
+export const SPAWNER_LOST_REASON = 'the bot spawner stopped while the script ran'
 
-function pause(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
-}
-
-/**
- * `spawn`, tried again when the kernel answers ETXTBSY: a process this bot forked for another job
- * holds a copy of the script's (close-on-exec) write descriptor until it runs exec itself, which
- * takes a moment on a busy machine. The wait blocks, but only in that rare case, and keeps the pid
- * known at once to the caller (journal, `started` report).
- */
-function spawnScript(command: string, args: string[], options: SpawnOptions): ChildProcess {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return spawn(command, args, options)
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ETXTBSY' || attempt > BUSY_RETRIES) throw error
-      pause(BUSY_WAIT_MS * attempt)
-    }
-  }
-}
-
-function describeSpawnError(argv: readonly string[], error: unknown): string {
-  const err = error as NodeJS.ErrnoException
+function describeSpawnError(argv: readonly string[], code: string, message: string): string {
   const command = argv[0] ?? ''
-  switch (err.code) {
+  switch (code) {
     case 'ENOENT':
       return `cannot run ${command}: no such file or command (ENOENT)`
     case 'EACCES':
       return `cannot run ${command}: permission denied (EACCES)`
     default:
-      return `cannot run ${command}: ${err.message ?? String(error)}`
+      return `cannot run ${command}: ${message}`
   }
 }
 
@@ -73,6 +53,7 @@ function describeSpawnError(argv: readonly string[], error: unknown): string {
  * Starts a job's script without a shell, as the leader of a new process group, and watches it:
  * output captured up to a limit, a timeout that signals the whole group, and after the leader
  * exits, a SIGKILL to whatever it left behind in its group, so no process of a job outlives it.
+ * The bot's spawner process (spawner.ts) starts it: its pid comes with `onStarted`.
  */
 export function startScript(options: ScriptProcessOptions): ScriptProcess {
   const capture = new OutputCapture(options.outputLimitBytes ?? DEFAULT_OUTPUT_LIMIT_BYTES)
@@ -81,6 +62,8 @@ export function startScript(options: ScriptProcessOptions): ScriptProcess {
     resolveDone = resolve
   })
   let finished = false
+  /** Output bytes the spawner did not forward, past the capture limit. */
+  let dropped = 0
   let timeoutTimer: NodeJS.Timeout | undefined
   let killTimer: NodeJS.Timeout | undefined
   let pipeTimer: NodeJS.Timeout | undefined
@@ -92,7 +75,7 @@ export function startScript(options: ScriptProcessOptions): ScriptProcess {
     clearTimeout(pipeTimer)
     const tail = capture.end()
     if (tail !== '') options.onOutput?.('stdout', tail)
-    resolveDone(decideOutcome(termination, capture.text, capture.truncatedBytes))
+    resolveDone(decideOutcome(termination, capture.text, capture.truncatedBytes + dropped))
   }
 
   const [command, ...args] = options.argv
@@ -101,37 +84,10 @@ export function startScript(options: ScriptProcessOptions): ScriptProcess {
     return { pid: undefined, done, abort: () => {}, cancel: () => {} }
   }
 
-  let child: ChildProcess
-  try {
-    child = spawnScript(command, args, {
-      cwd: options.cwd,
-      env: options.env,
-      detached: true,
-      shell: false,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-  } catch (error) {
-    finish({ kind: 'not-started', reason: describeSpawnError(options.argv, error) })
-    return { pid: undefined, done, abort: () => {}, cancel: () => {} }
-  }
-  const pid = child.pid
-
+  let pid: number | undefined
   let ending: { kind: 'timeout' } | { kind: 'aborted' | 'canceled'; reason: string } | undefined
   let sent: NodeJS.Signals = 'SIGTERM'
   let exit: { code: number | null; signal: string | null } | undefined
-
-  const terminate = (why: NonNullable<typeof ending>) => {
-    if (ending !== undefined || exit !== undefined || finished || pid === undefined) return
-    ending = why
-    sent = 'SIGTERM'
-    signalGroup(pid, 'SIGTERM')
-    killTimer = setTimeout(() => {
-      sent = 'SIGKILL'
-      signalGroup(pid, 'SIGKILL')
-    }, options.killGraceMs)
-  }
-  timeoutTimer = setTimeout(() => terminate({ kind: 'timeout' }), options.timeoutMs)
-
   const termination = (): Termination => {
     const code = exit?.code ?? null
     const signal = exit?.signal ?? null
@@ -142,33 +98,66 @@ export function startScript(options: ScriptProcessOptions): ScriptProcess {
     return { kind: 'exited', code, signal }
   }
 
-  for (const stream of ['stdout', 'stderr'] as const) {
-    child[stream]?.on('data', (chunk: Buffer) => {
-      const text = capture.write(stream, chunk)
-      if (text !== '') options.onOutput?.(stream, text)
-    })
+  const script = spawner.spawn(
+    { command, args, cwd: options.cwd, env: options.env, forwardBytes: capture.limitBytes },
+    {
+      spawned: (spawnedPid) => {
+        pid = spawnedPid
+        options.onStarted?.(spawnedPid)
+      },
+      failed: (code, message) =>
+        finish({ kind: 'not-started', reason: describeSpawnError(options.argv, code, message) }),
+      output: (stream, chunk) => {
+        const text = capture.write(stream, chunk)
+        if (text !== '') options.onOutput?.(stream, text)
+      },
+      exit: (code, signal, droppedSoFar) => {
+        exit = { code, signal }
+        dropped = droppedSoFar
+        clearTimeout(timeoutTimer)
+        clearTimeout(killTimer)
+        pipeTimer = setTimeout(() => {
+          script.release()
+          finish(termination())
+        }, options.pipeCloseWaitMs ?? 2000)
+      },
+      close: (droppedAtClose) => {
+        dropped = droppedAtClose
+        if (exit !== undefined) finish(termination())
+      },
+      lost: (lostPid) => {
+        if (exit === undefined) {
+          // Nothing watches what still runs of the script any more: it is ended here.
+          try {
+            signalGroup(lostPid, 'SIGKILL')
+          } catch {
+            // Not ours to signal any more.
+          }
+          ending ??= { kind: 'aborted', reason: SPAWNER_LOST_REASON }
+          sent = 'SIGKILL'
+        }
+        finish(termination())
+      },
+    },
+  )
+
+  // Requests reach the spawner in order: a signal sent before it answered still follows the spawn.
+  const terminate = (why: NonNullable<typeof ending>) => {
+    if (ending !== undefined || exit !== undefined || finished) return
+    ending = why
+    sent = 'SIGTERM'
+    script.signal('SIGTERM')
+    killTimer = setTimeout(() => {
+      sent = 'SIGKILL'
+      script.signal('SIGKILL')
+    }, options.killGraceMs)
   }
-  child.on('error', (error) => {
-    if (exit === undefined && pid === undefined)
-      finish({ kind: 'not-started', reason: describeSpawnError(options.argv, error) })
-  })
-  child.on('exit', (code, signal) => {
-    exit = { code, signal }
-    clearTimeout(timeoutTimer)
-    clearTimeout(killTimer)
-    if (pid !== undefined && groupAlive(pid)) signalGroup(pid, 'SIGKILL')
-    pipeTimer = setTimeout(() => {
-      child.stdout?.destroy()
-      child.stderr?.destroy()
-      finish(termination())
-    }, options.pipeCloseWaitMs ?? 2000)
-  })
-  child.on('close', () => {
-    if (exit !== undefined) finish(termination())
-  })
+  timeoutTimer = setTimeout(() => terminate({ kind: 'timeout' }), options.timeoutMs)
 
   return {
-    pid,
+    get pid() {
+      return pid
+    },
     done,
     abort: (reason) => terminate({ kind: 'aborted', reason }),
     cancel: (reason) => terminate({ kind: 'canceled', reason }),
