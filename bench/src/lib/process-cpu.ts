@@ -87,7 +87,7 @@ export function cpuSnapshot(names: Map<string, number>): CpuSnapshot {
 
 /**
  * CPU milliseconds spent per unit of work between two snapshots, by process name; the reaped
- * children of the bot (the jobs' scripts) and the benchmark's own load generator apart. Processes
+ * children of the bot and its spawner (the jobs' scripts) and the benchmark's own load generator apart. Processes
  * that ended in between are not counted.
  */
 export function cpuPerUnit(before: CpuSnapshot, after: CpuSnapshot, units: number): Record<string, number> {
@@ -96,7 +96,7 @@ export function cpuPerUnit(before: CpuSnapshot, after: CpuSnapshot, units: numbe
   for (const [pid, now] of after.times) {
     const then = before.times.get(pid) ?? { own: 0, children: 0 }
     add(now.name, ((now.own - then.own) * 1000) / TICKS_PER_SECOND)
-    if (now.name === 'bot')
+    if (now.name === 'bot' || now.name === 'bot-spawner')
       add('job scripts (bash)', ((now.children - then.children) * 1000) / TICKS_PER_SECOND)
   }
   add(BENCH_PROCESS, after.bench - before.bench)
