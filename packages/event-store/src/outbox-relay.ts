@@ -47,7 +47,8 @@ export class OutboxRelay {
   /** Stream id → its highest version acknowledged by a publish of this relay; least recently moved first. */
   readonly #published = new Map<string, bigint>()
   readonly #streamsRemembered: number
-  readonly #publishing = new Set<Promise<void>>()
+  /** Publishes at commit still awaiting their acks, by event id (they never reject). */
+  readonly #publishing = new Map<string, Promise<void>>()
   #timer: NodeJS.Timeout | undefined
   #unsubscribe: (() => Promise<void>) | undefined
   #stopCommitted: (() => void) | undefined
@@ -82,14 +83,14 @@ export class OutboxRelay {
     const unsubscribe = this.#unsubscribe
     this.#unsubscribe = undefined
     await unsubscribe?.()
-    await Promise.all([...this.#publishing])
+    await Promise.all(this.#publishing.values())
     await this.#runner.idle()
   }
 
   /**
-   * Publishes one batch; the checkpoint advances (compare-and-set) only after publish resolved.
-   * Answers how many events were published: 0 when there was nothing, or another replica's relay
-   * of the same name is busy.
+   * Publishes one batch, but for what is known to be out already; the checkpoint advances
+   * (compare-and-set) only after publish resolved. Answers how many events it passed: 0 when there
+   * was nothing, or another replica's relay of the same name is busy.
    */
   runOnce(): Promise<number> {
     return this.#store.transaction(async (trx) => {
@@ -100,6 +101,8 @@ export class OutboxRelay {
       const events = await readAllFrom(trx, { after: from ?? START, limit: this.#batchSize })
       const last = events.at(-1)
       if (last === undefined) return 0
+      // A publish at commit of these may be awaiting its ack: its outcome decides what is left to do.
+      await Promise.all(events.flatMap((event) => this.#publishing.get(event.eventId) ?? []))
       const unpublished = events.filter((event) => !this.#isPublished(event))
       if (unpublished.length > 0) {
         await this.#publish(unpublished)
@@ -133,8 +136,10 @@ export class OutboxRelay {
         (error: unknown) =>
           this.#logger.debug({ err: error }, 'publish at commit failed; the outbox read publishes them'),
       )
-      .finally(() => this.#publishing.delete(publishing))
-    this.#publishing.add(publishing)
+      .finally(() => {
+        for (const event of ready) this.#publishing.delete(event.eventId)
+      })
+    for (const event of ready) this.#publishing.set(event.eventId, publishing)
   }
 
   #isPublished(event: StoredEvent): boolean {
