@@ -152,6 +152,49 @@ describe('appendToStream and readStream', () => {
     expect((await store.readStream(dropped)).version).toBe(0n)
   })
 
+  it('tells commit listeners what each of its transactions appended, once committed', async () => {
+    const told: string[][] = []
+    const stop = store.onCommitted((events) => told.push(events.map((event) => event.eventId)))
+    try {
+      const own = await store.appendToStream('job', newId(), [newEvent('queued')], {
+        expectedVersion: 'no_stream',
+      })
+      const jobId = newId()
+      const inTransaction = await store.transaction(async (trx) => {
+        const first = await store.appendToStream('job', jobId, [newEvent('queued')], {
+          expectedVersion: 'no_stream',
+          trx,
+        })
+        const second = await store.appendToStream('job', newId(), [newEvent('queued')], {
+          expectedVersion: 'no_stream',
+          trx,
+        })
+        expect(told).toHaveLength(1)
+        return [...first.events, ...second.events]
+      })
+      await expect(
+        store.transaction(async (trx) => {
+          await store.appendToStream('job', newId(), [newEvent('queued')], {
+            expectedVersion: 'no_stream',
+            trx,
+          })
+          throw new Error('the effect failed')
+        }),
+      ).rejects.toThrow('the effect failed')
+      await db
+        .transaction()
+        .execute((trx) =>
+          store.appendToStream('job', newId(), [newEvent('queued')], { expectedVersion: 'no_stream', trx }),
+        )
+      expect(told).toEqual([
+        own.events.map((event) => event.eventId),
+        inTransaction.map((event) => event.eventId),
+      ])
+    } finally {
+      stop()
+    }
+  })
+
   it('treats an empty append as a version check', async () => {
     const streamId = newId()
     await store.appendToStream('job', streamId, [newEvent('queued')], { expectedVersion: 'no_stream' })

@@ -46,11 +46,16 @@ export class EventStore {
   readonly db: Db
   readonly #notifications: AppendNotifications | undefined
   readonly #onAppend: ((observation: AppendObservation) => void) | undefined
+  readonly #logger: Logger
+  readonly #committedListeners = new Set<(events: readonly StoredEvent[]) => void>()
+  /** Events appended so far in each transaction {@link transaction} opened, told once it commits. */
+  readonly #appendedIn = new WeakMap<Trx, StoredEvent[]>()
 
   constructor(db: Db, options: EventStoreOptions = {}) {
     this.db = db
     const connectionString = options.connectionString ?? connectionStringOf(db)
     const logger = options.logger ?? createLogger('event-store')
+    this.#logger = logger
     this.#onAppend = options.onAppend
     this.#notifications =
       connectionString === undefined
@@ -68,7 +73,9 @@ export class EventStore {
   /**
    * Appends `events` to a stream if its version is what the caller expects; otherwise throws
    * {@link WrongExpectedVersionError}. Runs in `options.trx` when given (the events then commit
-   * with the caller's own writes), else in its own transaction.
+   * with the caller's own writes), else in its own transaction. Either way {@link onCommitted}
+   * listeners hear of the events once they committed, unless `options.trx` was not opened by
+   * {@link transaction}.
    */
   appendToStream(
     streamType: string,
@@ -83,8 +90,17 @@ export class EventStore {
     const started = performance.now()
     const appending =
       trx !== undefined
-        ? append(trx, streamType, streamId, events, expectedVersion)
-        : this.db.transaction().execute((own) => append(own, streamType, streamId, events, expectedVersion))
+        ? append(trx, streamType, streamId, events, expectedVersion).then((result) => {
+            this.#appendedIn.get(trx)?.push(...result.events)
+            return result
+          })
+        : this.db
+            .transaction()
+            .execute((own) => append(own, streamType, streamId, events, expectedVersion))
+            .then((result) => {
+              this.#committed(result.events)
+              return result
+            })
     const observe = this.#onAppend
     if (observe === undefined) return appending
     const report = (outcome: AppendObservation['outcome']) => {
@@ -200,8 +216,40 @@ export class EventStore {
     return readAllFrom(options.trx ?? this.db, options)
   }
 
-  transaction<T>(fn: (trx: Trx) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute(fn)
+  /** Runs `fn` in a transaction; what it appended is told to {@link onCommitted} listeners once committed. */
+  async transaction<T>(fn: (trx: Trx) => Promise<T>): Promise<T> {
+    const appended: StoredEvent[] = []
+    const result = await this.db.transaction().execute((trx) => {
+      this.#appendedIn.set(trx, appended)
+      return fn(trx)
+    })
+    this.#committed(appended)
+    return result
+  }
+
+  /**
+   * Calls `listener`, in this process and right after the commit, with the events a transaction of
+   * this store appended, in append order: an append in its own transaction, or those made within
+   * {@link transaction}. Appends in other processes, or in a transaction opened elsewhere, are not
+   * told: {@link onAppended} and {@link readAll} see every append. Answers an unsubscribe function.
+   */
+  onCommitted(listener: (events: readonly StoredEvent[]) => void): () => void {
+    this.#committedListeners.add(listener)
+    return () => {
+      this.#committedListeners.delete(listener)
+    }
+  }
+
+  #committed(events: readonly StoredEvent[]): void {
+    if (events.length === 0) return
+    for (const listener of this.#committedListeners) {
+      try {
+        listener(events)
+      } catch (error) {
+        // A listener's failure must not turn a committed append into an error.
+        this.#logger.error({ err: error }, 'commit listener failed')
+      }
+    }
   }
 
   /**

@@ -9,9 +9,11 @@ import { connect, type NatsConnection } from '@nats-io/transport-node'
 import { newId } from '@taskforge/core'
 import { createLogger } from '@taskforge/telemetry'
 import { type NatsServer, startNats, waitUntil } from '@taskforge/testkit'
+import { sql } from 'kysely'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { LOCK_NAMESPACE } from './advisory-lock.js'
 import { readCheckpoint } from './checkpoints.js'
-import type { EventStore } from './event-store.js'
+import { EventStore } from './event-store.js'
 import { OutboxRelay } from './outbox-relay.js'
 import { freshStore, newEvent } from './test-support/index.js'
 import type { Db, StoredEvent } from './types.js'
@@ -68,22 +70,50 @@ function publisher(acks: PubAck[]): (events: StoredEvent[]) => Promise<void> {
 function relay(
   options: Partial<ConstructorParameters<typeof OutboxRelay>[1]> & {
     publish: (events: StoredEvent[]) => Promise<void>
+    /** The store it follows (default the test's; a replica has its own on the same database). */
+    on?: EventStore
   },
 ) {
-  const created = new OutboxRelay(store, { name: 'job-scheduler', logger: silent, ...options })
+  const { on, ...rest } = options
+  const created = new OutboxRelay(on ?? store, { name: 'job-scheduler', logger: silent, ...rest })
   relays.push(created)
   return created
 }
 
-async function appendEvents(count: number): Promise<StoredEvent[]> {
+async function appendEvents(count: number, to: EventStore = store): Promise<StoredEvent[]> {
   const appended: StoredEvent[] = []
   for (let index = 0; index < count; index++) {
-    const { events } = await store.appendToStream('job', newId(), [newEvent('queued', `job ${index}`)], {
+    const { events } = await to.appendToStream('job', newId(), [newEvent('queued', `job ${index}`)], {
       expectedVersion: 'no_stream',
     })
     appended.push(...events)
   }
   return appended
+}
+
+/** Holds the relay's lock, as a busy replica would, until `release` is called: its reads publish nothing. */
+async function holdRelayLock(): Promise<{ release(): Promise<void> }> {
+  let release: () => void = () => undefined
+  let locked: () => void = () => undefined
+  const isLocked = new Promise<void>((resolve) => {
+    locked = resolve
+  })
+  const held = db.transaction().execute(async (trx) => {
+    await sql`SELECT pg_advisory_xact_lock(${LOCK_NAMESPACE}::int, hashtext('outbox:job-scheduler'))`.execute(
+      trx,
+    )
+    locked()
+    await new Promise<void>((resolve) => {
+      release = resolve
+    })
+  })
+  await isLocked
+  return {
+    async release() {
+      release()
+      await held
+    },
+  }
 }
 
 const messagesInStream = async () => (await jsm.streams.info(stream)).state.messages
@@ -128,12 +158,13 @@ describe('OutboxRelay', () => {
 
   it('follows appends with one active relay per name across replicas, publishing each event once', async () => {
     const acks: PubAck[] = []
+    // Each replica has its own store; the events come from elsewhere, so only the reads publish them.
     const replicas = [
-      relay({ publish: publisher(acks), batchSize: 4 }),
-      relay({ publish: publisher(acks), batchSize: 4 }),
+      relay({ publish: publisher(acks), batchSize: 4, on: new EventStore(db) }),
+      relay({ publish: publisher(acks), batchSize: 4, on: new EventStore(db) }),
     ]
     await Promise.all(replicas.map((replica) => replica.start()))
-    const appended = await appendEvents(30)
+    const appended = await appendEvents(30, new EventStore(db))
     await waitUntil(async () => (await messagesInStream()) === 30, {
       timeoutMs: 30_000,
       message: 'all events in JetStream',
@@ -159,5 +190,70 @@ describe('OutboxRelay', () => {
       message: 'events appended while NATS was down to arrive',
     })
     expect(await messageIds(8)).toEqual([...before, ...during].map((event) => event.eventId))
+  })
+
+  it('publishes what this process commits at once, and its reads then only move the checkpoint', async () => {
+    const acks: PubAck[] = []
+    const running = relay({ publish: publisher(acks) })
+    await running.start()
+    const busy = await holdRelayLock()
+    const jobId = newId()
+    const first = await store.appendToStream('job', jobId, [newEvent('queued'), newEvent('assigned')], {
+      expectedVersion: 'no_stream',
+    })
+    const second = await store.transaction((trx) =>
+      store.appendToStream('job', jobId, [newEvent('started')], { expectedVersion: 2n, trx }),
+    )
+    const appended = [...first.events, ...second.events]
+    // The lock keeps the relay from reading: these can only have come from the commits.
+    await waitUntil(async () => (await messagesInStream()) === 3, {
+      timeoutMs: 30_000,
+      message: 'committed events in JetStream',
+    })
+    const checkpoint = await readCheckpoint(db, 'outbox:job-scheduler')
+    await busy.release()
+    expect(checkpoint).toMatchObject({ transactionId: 0n, position: 0n })
+
+    await waitUntil(
+      async () => (await readCheckpoint(db, 'outbox:job-scheduler'))?.position === appended.at(-1)!.position,
+      {
+        timeoutMs: 30_000,
+        message: 'the checkpoint to pass them',
+      },
+    )
+    expect(acks.map((ack) => ack.duplicate)).toEqual([false, false, false])
+    expect(await messageIds(3)).toEqual(appended.map((event) => event.eventId))
+  })
+
+  it('leaves to the read an event whose predecessor is not known to be out, keeping its stream in order', async () => {
+    const acks: PubAck[] = []
+    const publish = publisher(acks)
+    let failures = 1
+    const running = relay({
+      publish: async (events) => {
+        if (failures-- > 0) throw new Error('NATS is away')
+        await publish(events)
+      },
+    })
+    await running.start()
+    const busy = await holdRelayLock()
+    const jobId = newId()
+    const queued = await store.appendToStream('job', jobId, [newEvent('queued')], {
+      expectedVersion: 'no_stream',
+    })
+    const started = await store.appendToStream('job', jobId, [newEvent('started')], { expectedVersion: 1n })
+    const other = await appendEvents(1)
+    // The other stream's first event goes out; the job's started waits for its queued, which failed.
+    await waitUntil(async () => (await messagesInStream()) === 1, { timeoutMs: 30_000 })
+    expect(await messageIds(1)).toEqual(other.map((event) => event.eventId))
+
+    await busy.release()
+    await waitUntil(async () => (await messagesInStream()) === 3, {
+      timeoutMs: 30_000,
+      message: 'the read to publish the job',
+    })
+    expect(await messageIds(3)).toEqual(
+      [...other, ...queued.events, ...started.events].map((event) => event.eventId),
+    )
   })
 })

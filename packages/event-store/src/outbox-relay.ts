@@ -15,6 +15,8 @@ export interface OutboxRelayOptions {
   batchSize?: number
   /** Interval besides notifications, also the retry delay after a failed publish (default 1000 ms). */
   pollIntervalMs?: number
+  /** Streams whose last published version the relay remembers, for publishing at commit (default 10,000). */
+  streamsRemembered?: number
   logger?: Logger
 }
 
@@ -22,6 +24,12 @@ export interface OutboxRelayOptions {
  * The event store is the outbox: the relay reads it in commit order from its checkpoint, publishes,
  * and advances the checkpoint (compare-and-set) only after the publish resolved. A crash in
  * between publishes the batch again; with event ids as Nats-Msg-Id, JetStream drops the duplicates.
+ *
+ * Events committed through this process's store are also published at once, without waiting for
+ * the notification and the read: those whose stream's previous event is known to be in JetStream
+ * (or that start their stream), so a stream's events still reach JetStream in version order. Known
+ * means acknowledged to this relay, either way. The checkpoint stays the record of what went out:
+ * a publish at commit that fails is left to the read, and the read skips what is known to be out.
  *
  * @example
  * const relay = new OutboxRelay(store, { name: 'job-scheduler', publish: (events) => bus.publishEvents(events) })
@@ -36,8 +44,14 @@ export class OutboxRelay {
   readonly #pollIntervalMs: number
   readonly #logger: Logger
   readonly #runner = new SerialRunner(() => this.#drain())
+  /** Stream id → its highest version acknowledged by a publish of this relay; least recently moved first. */
+  readonly #published = new Map<string, bigint>()
+  readonly #streamsRemembered: number
+  /** Publishes at commit still awaiting their acks, by event id (they never reject). */
+  readonly #publishing = new Map<string, Promise<void>>()
   #timer: NodeJS.Timeout | undefined
   #unsubscribe: (() => Promise<void>) | undefined
+  #stopCommitted: (() => void) | undefined
 
   constructor(store: EventStore, options: OutboxRelayOptions) {
     this.#store = store
@@ -46,13 +60,15 @@ export class OutboxRelay {
     this.#publish = options.publish
     this.#batchSize = options.batchSize ?? 256
     this.#pollIntervalMs = options.pollIntervalMs ?? 1_000
+    this.#streamsRemembered = options.streamsRemembered ?? 10_000
     this.#logger = options.logger ?? createLogger('outbox-relay', { relay: options.name })
   }
 
-  /** Follows appends (notifications plus polling) until {@link stop}. */
+  /** Follows appends (at commit in this process, notifications, polling) until {@link stop}. */
   async start(): Promise<void> {
     if (this.#timer !== undefined) return
     await ensureCheckpoint(this.#store.db, this.#checkpoint)
+    this.#stopCommitted = this.#store.onCommitted((events) => this.#publishCommitted(events))
     this.#unsubscribe = await this.#store.onAppended(() => this.#wake())
     this.#timer = setInterval(() => this.#wake(), this.#pollIntervalMs)
     this.#timer.unref()
@@ -62,16 +78,19 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     clearInterval(this.#timer)
     this.#timer = undefined
+    this.#stopCommitted?.()
+    this.#stopCommitted = undefined
     const unsubscribe = this.#unsubscribe
     this.#unsubscribe = undefined
     await unsubscribe?.()
+    await Promise.all(this.#publishing.values())
     await this.#runner.idle()
   }
 
   /**
-   * Publishes one batch; the checkpoint advances (compare-and-set) only after publish resolved.
-   * Answers how many events were published: 0 when there was nothing, or another replica's relay
-   * of the same name is busy.
+   * Publishes one batch, but for what is known to be out already; the checkpoint advances
+   * (compare-and-set) only after publish resolved. Answers how many events it passed: 0 when there
+   * was nothing, or another replica's relay of the same name is busy.
    */
   runOnce(): Promise<number> {
     return this.#store.transaction(async (trx) => {
@@ -82,12 +101,61 @@ export class OutboxRelay {
       const events = await readAllFrom(trx, { after: from ?? START, limit: this.#batchSize })
       const last = events.at(-1)
       if (last === undefined) return 0
-      await this.#publish(events)
+      // A publish at commit of these may be awaiting its ack: its outcome decides what is left to do.
+      await Promise.all(events.flatMap((event) => this.#publishing.get(event.eventId) ?? []))
+      const unpublished = events.filter((event) => !this.#isPublished(event))
+      if (unpublished.length > 0) {
+        await this.#publish(unpublished)
+        this.#remember(unpublished)
+      }
       if (!(await compareAndSetCheckpoint(trx, this.#checkpoint, from, positionOf(last)))) {
         throw new Error(`outbox checkpoint ${this.#name} moved while publishing; the batch will be retried`)
       }
       return events.length
     })
+  }
+
+  /** Publishes at once the committed events that keep their streams in order; the read takes the rest. */
+  #publishCommitted(events: readonly StoredEvent[]): void {
+    const next = new Map<string, bigint>()
+    const ready: StoredEvent[] = []
+    for (const event of events) {
+      const previous = next.get(event.streamId) ?? this.#published.get(event.streamId) ?? 0n
+      if (event.streamVersion !== previous + 1n) {
+        // Its predecessor may not be out yet: this and every later event of its stream wait for the read.
+        next.set(event.streamId, -1n)
+        continue
+      }
+      next.set(event.streamId, event.streamVersion)
+      ready.push(event)
+    }
+    if (ready.length === 0) return
+    const publishing = this.#publish(ready)
+      .then(
+        () => this.#remember(ready),
+        (error: unknown) =>
+          this.#logger.debug({ err: error }, 'publish at commit failed; the outbox read publishes them'),
+      )
+      .finally(() => {
+        for (const event of ready) this.#publishing.delete(event.eventId)
+      })
+    for (const event of ready) this.#publishing.set(event.eventId, publishing)
+  }
+
+  #isPublished(event: StoredEvent): boolean {
+    return (this.#published.get(event.streamId) ?? 0n) >= event.streamVersion
+  }
+
+  #remember(events: readonly StoredEvent[]): void {
+    for (const event of events) {
+      if (this.#isPublished(event)) continue
+      this.#published.delete(event.streamId)
+      this.#published.set(event.streamId, event.streamVersion)
+    }
+    for (const streamId of this.#published.keys()) {
+      if (this.#published.size <= this.#streamsRemembered) break
+      this.#published.delete(streamId)
+    }
   }
 
   #wake(): void {
