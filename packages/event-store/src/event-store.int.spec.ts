@@ -195,6 +195,30 @@ describe('appendToStream and readStream', () => {
     }
   })
 
+  it('tells commit listeners what a multi-stream append wrote, not the streams it refused', async () => {
+    const told: string[][] = []
+    const stop = store.onCommitted((events) => told.push(events.map((event) => event.eventId)))
+    try {
+      const moved = newId()
+      await store.appendToStream('job', moved, [newEvent('queued')], { expectedVersion: 'no_stream' })
+      told.length = 0
+      const fresh = newId()
+      const results = await store.transaction((trx) =>
+        store.appendToStreams(
+          [
+            { streamType: 'job', streamId: fresh, events: [newEvent('queued')], expectedVersion: 0n },
+            { streamType: 'job', streamId: moved, events: [newEvent('started')], expectedVersion: 0n },
+          ],
+          { trx },
+        ),
+      )
+      expect(results[1]).toBeUndefined()
+      expect(told).toEqual([results[0]?.events.map((event) => event.eventId)])
+    } finally {
+      stop()
+    }
+  })
+
   it('treats an empty append as a version check', async () => {
     const streamId = newId()
     await store.appendToStream('job', streamId, [newEvent('queued')], { expectedVersion: 'no_stream' })

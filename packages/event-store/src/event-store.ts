@@ -170,7 +170,9 @@ export class EventStore {
    * exact one: 0n for a stream that does not exist yet). Unlike {@link appendToStream} a mismatch
    * does not fail the others: the answer holds, in the order given, each append's result, or
    * undefined for a stream that was not at its expected version (nothing of it was written). An
-   * append without events writes and checks nothing. The stream ids must be distinct.
+   * append without events writes and checks nothing. The stream ids must be distinct. Like
+   * {@link appendToStream}, {@link onCommitted} listeners hear of the events once `options.trx`
+   * committed, when {@link transaction} opened it.
    */
   async appendToStreams(
     appends: readonly StreamAppend[],
@@ -185,6 +187,8 @@ export class EventStore {
       throw error
     }
     this.#observeMany(appends, started, (index) => (results[index] === undefined ? 'conflict' : 'ok'))
+    const appendedIn = this.#appendedIn.get(options.trx)
+    for (const result of results) if (result !== undefined) appendedIn?.push(...result.events)
     return results
   }
 
