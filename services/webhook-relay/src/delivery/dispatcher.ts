@@ -163,9 +163,11 @@ export class Dispatcher {
         ),
       )
       .finally(() => {
+        // The receiver's slots woke the loop already; this place matters only when all were taken.
+        const wasFull = this.#inFlight.size >= this.#deps.limits.concurrency
         this.#inFlight.delete(task)
         receiverDone()
-        if (!this.#stopped) this.wake()
+        if (wasFull && !this.#stopped) this.wake()
       })
     this.#inFlight.add(task)
   }
