@@ -36,16 +36,15 @@ describe('DeliveryStore', () => {
   }
   const due = async (subscriptionId: string, count: number) => {
     const eventIds = Array.from({ length: count }, () => crypto.randomUUID())
-    await store.insert(
-      db,
-      eventIds.map((eventId) => ({
-        subscriptionId,
+    for (const eventId of eventIds) {
+      await store.insert(db, {
         customer: 'acme',
         eventId,
         eventName: 'task.create',
         payload: '{}',
-      })),
-    )
+        subscriptionIds: [subscriptionId],
+      })
+    }
     const rows = await db
       .selectFrom('webhook_deliveries')
       .select('id')

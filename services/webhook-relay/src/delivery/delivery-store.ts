@@ -8,12 +8,13 @@ import type { AttemptResult } from './webhook-sender.js'
 export type DeliveryRow = Selectable<DeliveriesTable>
 export type AttemptRow = Selectable<AttemptsTable>
 
-export interface NewDelivery {
-  subscriptionId: string
+/** An event to deliver: one delivery per subscription, all sending the same body. */
+export interface NewDeliveries {
   customer: string
   eventId: string
   eventName: string
   payload: string
+  subscriptionIds: readonly string[]
 }
 
 /** A due delivery a worker may take, with where it goes (for per-host limits). */
@@ -149,27 +150,17 @@ export class DeliveryStore {
   }
 
   /** Adds deliveries due now; one per (event, subscription) however often the event arrives. */
-  async insert(db: Kysely<RelayTables>, deliveries: readonly NewDelivery[]): Promise<number> {
-    if (deliveries.length === 0) return 0
-    const result = await db
-      .insertInto('webhook_deliveries')
-      .values(
-        deliveries.map((delivery) => ({
-          id: newId(),
-          subscription_id: delivery.subscriptionId,
-          customer: delivery.customer,
-          event_id: delivery.eventId,
-          event_name: delivery.eventName,
-          payload: delivery.payload,
-          status: 'pending' as const,
-          next_attempt_at: sql<Date>`now()`,
-          claim_token: null,
-          last_status_code: null,
-        })),
-      )
-      .onConflict((oc) => oc.columns(['event_id', 'subscription_id']).doNothing())
-      .executeTakeFirst()
-    return Number(result.numInsertedOrUpdatedRows ?? 0n)
+  async insert(db: Kysely<RelayTables>, event: NewDeliveries): Promise<number> {
+    if (event.subscriptionIds.length === 0) return 0
+    const ids = event.subscriptionIds.map(() => newId())
+    const result = await sql`
+      INSERT INTO webhook_deliveries (id, subscription_id, customer, event_id, event_name, payload, status, next_attempt_at)
+      SELECT n.id, n.subscription_id, ${event.customer}, ${event.eventId}, ${event.eventName}, ${event.payload},
+        'pending', now()
+      FROM unnest(${ids}::uuid[], ${event.subscriptionIds}::text[]) AS n (id, subscription_id)
+      ON CONFLICT (event_id, subscription_id) DO NOTHING
+    `.execute(db)
+    return Number(result.numAffectedRows ?? 0n)
   }
 
   /**
