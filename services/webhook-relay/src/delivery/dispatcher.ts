@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events'
 import type { Logger } from '@taskforge/telemetry'
 import { type SubscriptionRow, signingSecrets } from '../projection/subscription-queries.js'
 import { AttemptRecorder } from './attempt-recorder.js'
-import type { AttemptVerdict, Candidate, DeliveryRow, DeliveryStore } from './delivery-store.js'
+import type { AttemptVerdict, DeliveryRow, DeliveryStore } from './delivery-store.js'
 import { nextDelayMs, type RetryPolicy } from './retry-policy.js'
 import { signatureHeaders } from './signature.js'
 import { withToken } from './target-url.js'
@@ -39,9 +39,6 @@ function hostOf(url: string): string {
   }
 }
 
-/** A candidate with its receiving host. */
-type Seen = Candidate & { host: string }
-
 function increment(counts: Map<string, number>, key: string, by: number): void {
   const next = (counts.get(key) ?? 0) + by
   if (next <= 0) counts.delete(key)
@@ -69,12 +66,6 @@ export class Dispatcher {
   #stopped = false
   #wakeUp: (() => void) | undefined
   #woken = false
-  /** Due deliveries the last look at the table found and that were not taken since, oldest first. */
-  #seen: Seen[] = []
-  /** Subscriptions of which the last look saw as many as it asks for: they may have more. */
-  #capped = new Set<string>()
-  /** Something may be due that #seen does not show: the table is read again before giving up. */
-  #lookAgain = true
 
   constructor(deps: DispatcherDeps) {
     this.#deps = deps
@@ -87,26 +78,20 @@ export class Dispatcher {
     this.#running ??= this.#loop()
   }
 
-  /** Look for due deliveries now: new ones were written, or one was made due. */
+  /** Look for due deliveries now. */
   wake(): void {
-    this.#lookAgain = true
-    this.#resume()
+    this.#woken = true
+    this.#wakeUp?.()
   }
 
   /** Stops taking deliveries and abandons running attempts; theirs go back to the queue, due now. */
   async stop(): Promise<void> {
     this.#stopped = true
     this.#abort.abort()
-    this.#resume()
+    this.wake()
     await this.#running
     await Promise.allSettled([...this.#inFlight])
     this.#deps.sender.close()
-  }
-
-  /** Runs the loop again at once (slots were given back, or the dispatcher stops). */
-  #resume(): void {
-    this.#woken = true
-    this.#wakeUp?.()
   }
 
   async #loop(): Promise<void> {
@@ -119,11 +104,7 @@ export class Dispatcher {
       }
       if (this.#woken || this.#stopped) continue
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          // Retries coming due, other replicas' work: nobody announces those.
-          this.#lookAgain = true
-          resolve()
-        }, this.#deps.pollIntervalMs)
+        const timer = setTimeout(resolve, this.#deps.pollIntervalMs)
         this.#wakeUp = () => {
           clearTimeout(timer)
           resolve()
@@ -133,72 +114,34 @@ export class Dispatcher {
     }
   }
 
-  /**
-   * Takes as many due deliveries as the limits allow and starts them. Candidates come from the last
-   * look at the table while some of them fit the free slots. The table is read again when none does
-   * and it may hold others: new deliveries were announced, the poll interval passed, the last look
-   * was cut short by its limit, or the last seen delivery of a subscription with more was taken.
-   */
+  /** Takes as many due deliveries as the limits allow and starts them. */
   async #fill(): Promise<void> {
     const { deliveries, limits, leaseMs } = this.#deps
     while (!this.#stopped) {
       const free = limits.concurrency - this.#inFlight.size
       if (free <= 0) return
-      let chosen = this.#choose(free)
-      let looked = false
-      if (chosen.size === 0 && this.#lookAgain) {
-        this.#lookAgain = false
-        looked = true
-        // Room for the rows of subscriptions already at their limit here, which are skipped.
-        const asked = free + this.#perSubscription.size * limits.perSubscription
-        const candidates = await deliveries.candidates(asked, limits.perSubscription)
-        this.#seen = candidates.map((candidate) => ({ ...candidate, host: hostOf(candidate.url) }))
-        const seenOf = new Map<string, number>()
-        for (const { subscriptionId } of candidates) increment(seenOf, subscriptionId, 1)
-        this.#capped = new Set(
-          [...seenOf].filter(([, count]) => count >= limits.perSubscription).map(([id]) => id),
-        )
-        if (candidates.length >= asked) this.#lookAgain = true
-        chosen = this.#choose(free)
+      // Room for the rows of subscriptions already at their limit here, which are skipped below.
+      const asked = free + this.#perSubscription.size * limits.perSubscription
+      const candidates = await deliveries.candidates(asked, limits.perSubscription)
+      const subscriptions = new Map(this.#perSubscription)
+      const hosts = new Map(this.#perHost)
+      const chosen = new Map<string, string>()
+      for (const candidate of candidates) {
+        if (chosen.size >= free) break
+        const host = hostOf(candidate.url)
+        if ((subscriptions.get(candidate.subscriptionId) ?? 0) >= limits.perSubscription) continue
+        if ((hosts.get(host) ?? 0) >= limits.perHost) continue
+        increment(subscriptions, candidate.subscriptionId, 1)
+        increment(hosts, host, 1)
+        chosen.set(candidate.id, host)
       }
       if (chosen.size === 0) return
       const claimed = await deliveries.claim([...chosen.keys()], leaseMs)
       for (const { delivery, subscription } of claimed) {
-        this.#launch(delivery, chosen.get(delivery.id)?.host ?? '', subscription)
+        this.#launch(delivery, chosen.get(delivery.id) ?? '', subscription)
       }
-      if (claimed.length === 0 && looked) return
+      if (claimed.length === 0 || candidates.length < asked) return
     }
-  }
-
-  /** Candidates of #seen within the limits (at most `free`), by id, taken out of #seen. */
-  #choose(free: number): Map<string, Seen> {
-    const { limits } = this.#deps
-    const subscriptions = new Map(this.#perSubscription)
-    const hosts = new Map(this.#perHost)
-    const chosen = new Map<string, Seen>()
-    const left: Seen[] = []
-    for (const candidate of this.#seen) {
-      const { host } = candidate
-      if (
-        chosen.size >= free ||
-        (subscriptions.get(candidate.subscriptionId) ?? 0) >= limits.perSubscription ||
-        (hosts.get(host) ?? 0) >= limits.perHost
-      ) {
-        left.push(candidate)
-        continue
-      }
-      increment(subscriptions, candidate.subscriptionId, 1)
-      increment(hosts, host, 1)
-      chosen.set(candidate.id, candidate)
-    }
-    this.#seen = left
-    for (const { subscriptionId } of chosen.values()) {
-      if (this.#capped.has(subscriptionId) && !left.some((seen) => seen.subscriptionId === subscriptionId)) {
-        this.#capped.delete(subscriptionId)
-        this.#lookAgain = true
-      }
-    }
-    return chosen
   }
 
   #launch(delivery: DeliveryRow, host: string, subscription: SubscriptionRow): void {
@@ -210,7 +153,7 @@ export class Dispatcher {
       receiverHeld = false
       increment(this.#perSubscription, delivery.subscription_id, -1)
       increment(this.#perHost, host, -1)
-      if (!this.#stopped) this.#resume()
+      if (!this.#stopped) this.wake()
     }
     const task = this.#attempt(delivery, subscription, receiverDone)
       .catch((error: unknown) =>
@@ -224,7 +167,7 @@ export class Dispatcher {
         const wasFull = this.#inFlight.size >= this.#deps.limits.concurrency
         this.#inFlight.delete(task)
         receiverDone()
-        if (wasFull && !this.#stopped) this.#resume()
+        if (wasFull && !this.#stopped) this.wake()
       })
     this.#inFlight.add(task)
   }
@@ -260,10 +203,6 @@ export class Dispatcher {
     }
     const verdict = this.#verdict(delivery, number, result)
     await this.#recorder.record({ delivery, attempt: { ...result, number, startedAt }, verdict })
-    // A retry due before the next poll is looked for when it is due.
-    if (verdict.status === 'pending' && verdict.delayMs < this.#deps.pollIntervalMs) {
-      setTimeout(() => this.wake(), verdict.delayMs).unref()
-    }
     this.#deps.onAttempt?.(result)
     logger.debug(
       { delivery_id: delivery.id, attempt: number, outcome: result.outcome, status: result.statusCode },
