@@ -15,6 +15,7 @@ import { createDeliveryTables, type RelayTables } from './delivery/delivery-tabl
 import { Dispatcher } from './delivery/dispatcher.js'
 import { EventIntake } from './delivery/event-intake.js'
 import { FollowedCustomers } from './delivery/followed-customers.js'
+import { PreparedStatements } from './delivery/prepared-statements.js'
 import { parseSchedule, retryPolicy } from './delivery/retry-policy.js'
 import { WebhookSender } from './delivery/webhook-sender.js'
 import { redactForPublishing } from './events/subscription-codec.js'
@@ -112,7 +113,9 @@ export async function startWebhookRelay(
     })
     stops.push({ name: 'followed customers', stop: unlisten })
 
-    const deliveries = new DeliveryStore(relayDb)
+    const prepared = new PreparedStatements(config.databaseUrl)
+    stops.push({ name: 'prepared statements', stop: () => prepared.close() })
+    const deliveries = new DeliveryStore(relayDb, prepared)
     const queries = new SubscriptionQueries(relayDb)
     let commands: SubscriptionCommands | undefined
     const dispatcher = new Dispatcher({

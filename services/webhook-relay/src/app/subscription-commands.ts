@@ -95,19 +95,17 @@ export class SubscriptionCommands {
         if (created.$case !== 'created') return
         const { url, events, description } = created.value
         await this.#deps.followed.follow(trx, ctx.customer)
-        await this.#deps.deliveries.insert(trx, [
-          {
-            subscriptionId,
-            customer: ctx.customer,
-            eventId: (appended[0] as StoredEvent).eventId,
-            eventName: PING_EVENT,
-            payload: webhookBody(
-              PING_EVENT,
-              { subscription_id: subscriptionId, url, events, description },
-              author,
-            ),
-          },
-        ])
+        await this.#deps.deliveries.insert(trx, {
+          customer: ctx.customer,
+          eventId: (appended[0] as StoredEvent).eventId,
+          eventName: PING_EVENT,
+          payload: webhookBody(
+            PING_EVENT,
+            { subscription_id: subscriptionId, url, events, description },
+            author,
+          ),
+          subscriptionIds: [subscriptionId],
+        })
       },
     )
     await this.#deps.followed.changed(ctx.customer, true)

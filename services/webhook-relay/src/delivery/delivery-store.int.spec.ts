@@ -5,10 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSubscriptionsTable, type SubscriptionTables } from '../projection/subscriptions-table.js'
 import { DeliveryStore } from './delivery-store.js'
 import { createDeliveryTables, type RelayTables } from './delivery-tables.js'
+import { PreparedStatements } from './prepared-statements.js'
 
 describe('DeliveryStore', () => {
   let db: Kysely<RelayTables>
   let store: DeliveryStore
+  let prepared: PreparedStatements
 
   const subscription = async (id: string, enabled = true) => {
     const now = new Date()
@@ -34,16 +36,15 @@ describe('DeliveryStore', () => {
   }
   const due = async (subscriptionId: string, count: number) => {
     const eventIds = Array.from({ length: count }, () => crypto.randomUUID())
-    await store.insert(
-      db,
-      eventIds.map((eventId) => ({
-        subscriptionId,
+    for (const eventId of eventIds) {
+      await store.insert(db, {
         customer: 'acme',
         eventId,
         eventName: 'task.create',
         payload: '{}',
-      })),
-    )
+        subscriptionIds: [subscriptionId],
+      })
+    }
     const rows = await db
       .selectFrom('webhook_deliveries')
       .select('id')
@@ -62,12 +63,17 @@ describe('DeliveryStore', () => {
   })
 
   beforeAll(async () => {
-    db = createDb(await testDatabase()) as unknown as Kysely<RelayTables>
+    const url = await testDatabase()
+    db = createDb(url) as unknown as Kysely<RelayTables>
+    prepared = new PreparedStatements(url)
     await createSubscriptionsTable(db as unknown as Kysely<SubscriptionTables>)
     await createDeliveryTables(db)
-    store = new DeliveryStore(db)
+    store = new DeliveryStore(db, prepared)
   })
-  afterAll(() => db.destroy())
+  afterAll(async () => {
+    await prepared.close()
+    await db.destroy()
+  })
 
   it('claims due deliveries of enabled subscriptions with their subscription, and records many attempts at once', async () => {
     await subscription('s-on')

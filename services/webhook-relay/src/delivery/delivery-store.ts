@@ -2,17 +2,19 @@ import { newId } from '@taskforge/core'
 import { type Kysely, type Selectable, sql } from 'kysely'
 import type { SubscriptionRow } from '../projection/subscription-queries.js'
 import type { AttemptsTable, DeliveriesTable, DeliveryStatus, RelayTables } from './delivery-tables.js'
+import type { PreparedStatement, PreparedStatements } from './prepared-statements.js'
 import type { AttemptResult } from './webhook-sender.js'
 
 export type DeliveryRow = Selectable<DeliveriesTable>
 export type AttemptRow = Selectable<AttemptsTable>
 
-export interface NewDelivery {
-  subscriptionId: string
+/** An event to deliver: one delivery per subscription, all sending the same body. */
+export interface NewDeliveries {
   customer: string
   eventId: string
   eventName: string
   payload: string
+  subscriptionIds: readonly string[]
 }
 
 /** A due delivery a worker may take, with where it goes (for per-host limits). */
@@ -62,7 +64,75 @@ export interface DeliveryWithAttempts extends DeliveryRow {
   attempts: AttemptRow[]
 }
 
-const after = (ms: number) => sql<Date>`now() + ${Math.max(0, Math.round(ms))} * interval '1 millisecond'`
+const CANDIDATES: PreparedStatement = {
+  name: 'webhook-candidates',
+  text: `
+    SELECT d.id, s.id AS subscription_id, s.url
+    FROM subscriptions s
+    CROSS JOIN LATERAL (
+      SELECT id, next_attempt_at FROM webhook_deliveries
+      WHERE subscription_id = s.id AND status = 'pending' AND next_attempt_at <= now()
+      ORDER BY next_attempt_at, id
+      LIMIT $1
+    ) d
+    WHERE s.enabled
+    ORDER BY d.next_attempt_at, d.id
+    LIMIT $2`,
+}
+
+/** The deliveries are found by their ids (never by a scan of the due ones, however many wait). */
+const CLAIM: PreparedStatement = {
+  name: 'webhook-claim',
+  text: `
+    UPDATE webhook_deliveries d
+    SET next_attempt_at = now() + $2::bigint * interval '1 millisecond', claim_token = gen_random_uuid()
+    FROM subscriptions s
+    WHERE s.id = d.subscription_id AND s.enabled AND d.id IN (
+      SELECT w.id FROM unnest($1::uuid[]) AS c (id) JOIN webhook_deliveries w ON w.id = c.id
+      WHERE w.status = 'pending' AND w.next_attempt_at <= now()
+      FOR UPDATE OF w SKIP LOCKED
+    )
+    RETURNING d.*, ${SUBSCRIPTION_COLUMNS.map((column) => `s.${column} AS s_${column}`).join(', ')}`,
+}
+
+/**
+ * The deliveries are locked first: one deleted meanwhile (its subscription went away) is skipped
+ * with its attempt, and a deletion waits for the statement instead of breaking it. A worker whose
+ * lease ran out (another one took the delivery meanwhile) records its attempt but leaves the
+ * delivery alone.
+ */
+const RECORD: PreparedStatement = {
+  name: 'webhook-record',
+  text: `
+    WITH m AS (
+        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::integer[], $5::timestamptz[],
+          $6::integer[], $7::integer[], $8::text[], $9::text[], $10::text[], $11::text[], $12::bigint[])
+          AS m (id, claim_token, subscription_id, number, started_at, duration_ms, status_code,
+            response_excerpt, error, outcome, status, delay_ms)
+      ),
+      locked AS (
+        SELECT d.id FROM webhook_deliveries d WHERE d.id = ANY($1::uuid[]) ORDER BY d.id FOR NO KEY UPDATE
+      ),
+      attempts AS (
+        INSERT INTO webhook_attempts (delivery_id, subscription_id, number, started_at, duration_ms,
+          status_code, response_excerpt, error, outcome)
+        SELECT m.id, m.subscription_id, m.number, m.started_at, m.duration_ms, m.status_code,
+          m.response_excerpt, m.error, m.outcome
+        FROM m JOIN locked ON locked.id = m.id
+      ),
+      moved AS (
+        UPDATE webhook_deliveries d SET status = m.status, attempt_count = m.number, manual = false,
+          next_attempt_at = CASE WHEN m.delay_ms IS NULL THEN NULL
+            ELSE now() + m.delay_ms * interval '1 millisecond' END,
+          claim_token = NULL, last_status_code = m.status_code, last_error = m.error, updated_at = now()
+        FROM m JOIN locked ON locked.id = m.id
+        WHERE d.id = m.id AND d.claim_token = m.claim_token
+      )
+    INSERT INTO subscription_health (subscription_id, last_success_at)
+    SELECT DISTINCT m.subscription_id, now() FROM m JOIN locked ON locked.id = m.id
+    WHERE m.outcome = 'success'
+    ON CONFLICT (subscription_id) DO UPDATE SET last_success_at = excluded.last_success_at`,
+}
 
 /**
  * The relay's deliveries and attempts. Workers of every replica take due deliveries with
@@ -71,33 +141,26 @@ const after = (ms: number) => sql<Date>`now() + ${Math.max(0, Math.round(ms))} *
  */
 export class DeliveryStore {
   readonly #db: Kysely<RelayTables>
+  readonly #prepared: PreparedStatements
 
-  constructor(db: Kysely<RelayTables>) {
+  /** `prepared` runs the statements of every delivery; `db` the others. */
+  constructor(db: Kysely<RelayTables>, prepared: PreparedStatements) {
     this.#db = db
+    this.#prepared = prepared
   }
 
   /** Adds deliveries due now; one per (event, subscription) however often the event arrives. */
-  async insert(db: Kysely<RelayTables>, deliveries: readonly NewDelivery[]): Promise<number> {
-    if (deliveries.length === 0) return 0
-    const result = await db
-      .insertInto('webhook_deliveries')
-      .values(
-        deliveries.map((delivery) => ({
-          id: newId(),
-          subscription_id: delivery.subscriptionId,
-          customer: delivery.customer,
-          event_id: delivery.eventId,
-          event_name: delivery.eventName,
-          payload: delivery.payload,
-          status: 'pending' as const,
-          next_attempt_at: sql<Date>`now()`,
-          claim_token: null,
-          last_status_code: null,
-        })),
-      )
-      .onConflict((oc) => oc.columns(['event_id', 'subscription_id']).doNothing())
-      .executeTakeFirst()
-    return Number(result.numInsertedOrUpdatedRows ?? 0n)
+  async insert(db: Kysely<RelayTables>, event: NewDeliveries): Promise<number> {
+    if (event.subscriptionIds.length === 0) return 0
+    const ids = event.subscriptionIds.map(() => newId())
+    const result = await sql`
+      INSERT INTO webhook_deliveries (id, subscription_id, customer, event_id, event_name, payload, status, next_attempt_at)
+      SELECT n.id, n.subscription_id, ${event.customer}, ${event.eventId}, ${event.eventName}, ${event.payload},
+        'pending', now()
+      FROM unnest(${ids}::uuid[], ${event.subscriptionIds}::text[]) AS n (id, subscription_id)
+      ON CONFLICT (event_id, subscription_id) DO NOTHING
+    `.execute(db)
+    return Number(result.numAffectedRows ?? 0n)
   }
 
   /**
@@ -106,19 +169,10 @@ export class DeliveryStore {
    * range, so a round costs the same whatever the backlog.
    */
   async candidates(limit: number, perSubscription: number): Promise<Candidate[]> {
-    const { rows } = await sql<{ id: string; subscription_id: string; url: string }>`
-      SELECT d.id, s.id AS subscription_id, s.url
-      FROM subscriptions s
-      CROSS JOIN LATERAL (
-        SELECT id, next_attempt_at FROM webhook_deliveries
-        WHERE subscription_id = s.id AND status = 'pending' AND next_attempt_at <= now()
-        ORDER BY next_attempt_at, id
-        LIMIT ${perSubscription}
-      ) d
-      WHERE s.enabled
-      ORDER BY d.next_attempt_at, d.id
-      LIMIT ${limit}
-    `.execute(this.#db)
+    const rows = await this.#prepared.run<{ id: string; subscription_id: string; url: string }>(CANDIDATES, [
+      perSubscription,
+      limit,
+    ])
     return rows.map((row) => ({ id: row.id, subscriptionId: row.subscription_id, url: row.url }))
   }
 
@@ -128,17 +182,10 @@ export class DeliveryStore {
    */
   async claim(ids: readonly string[], leaseMs: number): Promise<ClaimedDelivery[]> {
     if (ids.length === 0) return []
-    const owner = SUBSCRIPTION_COLUMNS.map((column) => sql`s.${sql.ref(column)} AS ${sql.ref(`s_${column}`)}`)
-    const { rows } = await sql<DeliveryRow & Record<string, unknown>>`
-      UPDATE webhook_deliveries d SET next_attempt_at = ${after(leaseMs)}, claim_token = gen_random_uuid()
-      FROM subscriptions s
-      WHERE s.id = d.subscription_id AND s.enabled AND d.id IN (
-        SELECT id FROM webhook_deliveries
-        WHERE id = ANY(${sql.val(ids)}::uuid[]) AND status = 'pending' AND next_attempt_at <= now()
-        FOR UPDATE SKIP LOCKED
-      )
-      RETURNING d.*, ${sql.join(owner)}
-    `.execute(this.#db)
+    const rows = await this.#prepared.run<Record<string, unknown>>(CLAIM, [
+      ids,
+      Math.max(0, Math.round(leaseMs)),
+    ])
     return rows.map((row) => {
       const subscription: Record<string, unknown> = {}
       const delivery: Record<string, unknown> = {}
@@ -162,47 +209,27 @@ export class DeliveryStore {
 
   /**
    * Records attempts and moves their deliveries on, many in one statement (so one round trip and one
-   * commit). The deliveries are locked first: one deleted meanwhile (its subscription went away) is
-   * skipped with its attempt, and a deletion waits for the statement instead of breaking it. A
-   * worker whose lease ran out (another one took the delivery meanwhile) still records its attempt
-   * but leaves the delivery alone.
+   * commit; see {@link RECORD}).
    */
   async record(attempts: readonly RecordedAttempt[]): Promise<void> {
     if (attempts.length === 0) return
-    const rows = attempts.map(
-      ({ delivery, attempt, verdict }) =>
-        sql`(${delivery.id}::uuid, ${delivery.claim_token}::uuid, ${delivery.subscription_id}, ${attempt.number}::integer,
-          ${attempt.startedAt}::timestamptz, ${attempt.durationMs}::integer, ${attempt.statusCode ?? null}::integer,
-          ${attempt.responseExcerpt}, ${attempt.error}, ${attempt.outcome}, ${verdict.status},
-          ${verdict.status === 'pending' ? Math.max(0, Math.round(verdict.delayMs)) : null}::bigint)`,
-    )
-    await sql`
-      WITH m (id, claim_token, subscription_id, number, started_at, duration_ms, status_code,
-          response_excerpt, error, outcome, status, delay_ms) AS (VALUES ${sql.join(rows)}),
-        locked AS (
-          SELECT d.id FROM webhook_deliveries d
-          WHERE d.id IN (SELECT id FROM m) ORDER BY d.id FOR NO KEY UPDATE
-        ),
-        attempts AS (
-          INSERT INTO webhook_attempts (delivery_id, subscription_id, number, started_at, duration_ms,
-            status_code, response_excerpt, error, outcome)
-          SELECT m.id, m.subscription_id, m.number, m.started_at, m.duration_ms, m.status_code,
-            m.response_excerpt, m.error, m.outcome
-          FROM m JOIN locked ON locked.id = m.id
-        ),
-        moved AS (
-          UPDATE webhook_deliveries d SET status = m.status, attempt_count = m.number, manual = false,
-            next_attempt_at = CASE WHEN m.delay_ms IS NULL THEN NULL
-              ELSE now() + m.delay_ms * interval '1 millisecond' END,
-            claim_token = NULL, last_status_code = m.status_code, last_error = m.error, updated_at = now()
-          FROM m JOIN locked ON locked.id = m.id
-          WHERE d.id = m.id AND d.claim_token = m.claim_token
-        )
-      INSERT INTO subscription_health (subscription_id, last_success_at)
-      SELECT DISTINCT m.subscription_id, now() FROM m JOIN locked ON locked.id = m.id
-      WHERE m.outcome = 'success'
-      ON CONFLICT (subscription_id) DO UPDATE SET last_success_at = excluded.last_success_at
-    `.execute(this.#db)
+    const column = <T>(value: (entry: RecordedAttempt) => T) => attempts.map(value)
+    await this.#prepared.run(RECORD, [
+      column(({ delivery }) => delivery.id),
+      column(({ delivery }) => delivery.claim_token),
+      column(({ delivery }) => delivery.subscription_id),
+      column(({ attempt }) => attempt.number),
+      column(({ attempt }) => attempt.startedAt),
+      column(({ attempt }) => attempt.durationMs),
+      column(({ attempt }) => attempt.statusCode ?? null),
+      column(({ attempt }) => attempt.responseExcerpt),
+      column(({ attempt }) => attempt.error),
+      column(({ attempt }) => attempt.outcome),
+      column(({ verdict }) => verdict.status),
+      column(({ verdict }) =>
+        verdict.status === 'pending' ? Math.max(0, Math.round(verdict.delayMs)) : null,
+      ),
+    ])
   }
 
   /** When a delivery to the subscription last succeeded. */

@@ -50,10 +50,10 @@ function increment(counts: Map<string, number>, key: string, by: number): void {
  * holds at most its own subscription's and host's slots, never the others', and never the API
  * (which only writes rows). Woken when deliveries are created or an attempt ends, and by a timer.
  *
- * A round takes due deliveries together (one query for the candidates, one to claim them, one for
- * their subscriptions), and finished attempts are written together ({@link AttemptRecorder}). The
- * subscription's and host's slots are given back as soon as the receiver answered; the attempt keeps
- * its place among `concurrency` until it is recorded.
+ * A round takes due deliveries together (one query for the candidates, one that claims them and
+ * returns their subscriptions), and finished attempts are written together ({@link AttemptRecorder}).
+ * The subscription's and host's slots are given back as soon as the receiver answered; the attempt
+ * keeps its place among `concurrency` until it is recorded.
  */
 export class Dispatcher {
   readonly #deps: DispatcherDeps
@@ -163,9 +163,11 @@ export class Dispatcher {
         ),
       )
       .finally(() => {
+        // The receiver's slots woke the loop already; this place matters only when all were taken.
+        const wasFull = this.#inFlight.size >= this.#deps.limits.concurrency
         this.#inFlight.delete(task)
         receiverDone()
-        if (!this.#stopped) this.wake()
+        if (wasFull && !this.#stopped) this.wake()
       })
     this.#inFlight.add(task)
   }

@@ -122,18 +122,15 @@ export class EventIntake {
     await this.#keep(db, source, mapped)
     const event = mapped.publicEvent
     if (event === undefined) return 0
-    const subscriptions = await this.#deps.subscriptions.matching(db, envelope.customer, event.name)
+    const subscriptionIds = await this.#deps.subscriptions.matching(db, envelope.customer, event.name)
     const payload = webhookBody(event.name, event.data, envelope.author || 'system')
-    return this.#deps.deliveries.insert(
-      db,
-      subscriptions.map((subscription) => ({
-        subscriptionId: subscription.id,
-        customer: envelope.customer,
-        eventId: envelope.eventId,
-        eventName: event.name,
-        payload,
-      })),
-    )
+    return this.#deps.deliveries.insert(db, {
+      customer: envelope.customer,
+      eventId: envelope.eventId,
+      eventName: event.name,
+      payload,
+      subscriptionIds,
+    })
   }
 
   async #keep(db: Kysely<RelayTables>, source: SourceEvent, mapped: MappedEvent): Promise<void> {

@@ -41,14 +41,14 @@ export class SubscriptionQueries {
       .execute()
   }
 
-  /** The customer's enabled subscriptions whose filter takes `eventName`. */
-  async matching(db: Kysely<RelayTables>, customer: string, eventName: string): Promise<SubscriptionRow[]> {
+  /** The ids of the customer's enabled subscriptions whose filter takes `eventName`. */
+  async matching(db: Kysely<RelayTables>, customer: string, eventName: string): Promise<string[]> {
     const rows = await db
       .selectFrom('subscriptions')
-      .selectAll()
+      .select(['id', 'events'])
       .where('customer', '=', customer)
       .where('enabled', '=', true)
       .execute()
-    return rows.filter((row) => filterMatches(row.events, eventName))
+    return rows.filter((row) => filterMatches(row.events, eventName)).map((row) => row.id)
   }
 }
