@@ -123,7 +123,8 @@ async function executeIn(
       outcomes[index] = { ok: false, error: new RunKeyTaken(request.runKey!) }
     }
   }
-  const open = requests.flatMap((request, index) => (outcomes[index] === undefined ? [index] : []))
+  const open = requests.flatMap((_, index) => (outcomes[index] === undefined ? [index] : []))
+  if (open.length === 0) return outcomes.map((outcome) => outcome!)
   const applied = await applyIn(
     deps,
     trx,
