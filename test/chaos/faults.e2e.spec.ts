@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -71,7 +72,12 @@ describe(`fault suite (${JOBS} jobs)`, () => {
   let log: ReturnType<typeof createWriteStream>
   const dbs = new Map<string, Db>()
   const db = (service: string) => dbs.get(service)!
-  let call: (method: string, path: string, json?: unknown) => Promise<Answer>
+  let call: (
+    method: string,
+    path: string,
+    json?: unknown,
+    headers?: Record<string, string>,
+  ) => Promise<Answer>
   let customer: string
   const subscribers: Subscriber[] = []
   let failed = true
@@ -94,7 +100,8 @@ describe(`fault suite (${JOBS} jobs)`, () => {
     for (const [service, url] of platform.databases) dbs.set(service, serviceDb(url))
     const { gateway_url, admin_token } = platform.credentials
     const client = gatewayClient(gateway_url)
-    call = (method, path, json) => client(method, path, { token: admin_token, json })
+    call = (method, path, json, headers) =>
+      client(method, path, { token: admin_token, json, ...(headers === undefined ? {} : { headers }) })
     customer = platform.credentials.customer
   }, 240_000)
 
@@ -217,10 +224,11 @@ echo done
       })
       expect(task.status, task.text).toBe(201)
 
-      // Submissions: a failed or unanswered one is retried (it may have created a job: that one counts
-      // in the store and is checked like the others).
+      // Submissions: a failed or unanswered one is retried with its Idempotency-Key, so that a job it
+      // may have created is answered rather than created again: every job stored is one acknowledged.
       const acknowledged = new Set<string>()
       let submitFailures = 0
+      let submission = randomUUID()
       const submitting = (async () => {
         while (acknowledged.size < JOBS) {
           await waitUntil(async () => acknowledged.size - (await startedJobs()) < BACKLOG, {
@@ -228,11 +236,18 @@ echo done
             intervalMs: 100,
             message: `the backlog to shrink (${acknowledged.size} submitted)`,
           })
-          const answer = await call('POST', `/${customer}/task/${task.body.id}/job`, {}).catch(
-            () => undefined,
-          )
-          if (answer?.status === 201) acknowledged.add(String(answer.body.id))
-          else {
+          const answer = await call(
+            'POST',
+            `/${customer}/task/${task.body.id}/job`,
+            {},
+            {
+              'idempotency-key': submission,
+            },
+          ).catch(() => undefined)
+          if (answer?.status === 201) {
+            acknowledged.add(String(answer.body.id))
+            submission = randomUUID()
+          } else {
             submitFailures++
             await pause(250)
           }
@@ -313,6 +328,9 @@ echo done
         problems.push(`job ${id}: ${what}\n${describeJob(streams.get(id) ?? [])}`)
       for (const id of acknowledged)
         if (!streams.has(id)) problems.push(`job ${id} was acknowledged but never stored`)
+      for (const id of streams.keys())
+        if (!acknowledged.has(id))
+          problems.push(`job ${id} was stored but never acknowledged (a retry ran twice)`)
 
       const rows = new Map(
         (await db('job-scheduler').selectFrom('jobs').selectAll().execute()).map((row) => [

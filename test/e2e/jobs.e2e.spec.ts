@@ -45,10 +45,16 @@ describe('jobs on real bots', () => {
   const bots: ServiceProcess[] = []
   const credentials = new Map<string, Json>()
 
-  async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
+  async function call(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: Json }> {
     const response = await fetch(`${gateway}${path}`, {
       method,
       headers: {
+        ...headers,
         authorization: `Bearer ${token}`,
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
@@ -311,6 +317,49 @@ while true; do sleep 0.1; done
 
     const again = await call('PUT', `/${customer}/job/${job.id}/cancel`)
     expect(again.status).toBe(409)
+  })
+
+  it('answers a run retried with its Idempotency-Key with the first job, never a second one', async () => {
+    const task = await createTask(runner, '#!/bin/sh\necho once\n')
+    const other = await createTask(runner, '#!/bin/sh\necho other\n')
+    const path = `/${customer}/task/${task.id}/job`
+    const keyed = (key: string, runPath = path) => call('POST', runPath, {}, { 'idempotency-key': key })
+    const key = `retry-${Math.random().toString(36).slice(2)}`
+
+    const first = await keyed(key)
+    expect(first.status).toBe(201)
+    const id = String(first.body.id)
+    await endOf(id)
+    // The retry answers the job as it is now, like the first answer: 201, the same job.
+    const again = await keyed(key)
+    expect(again.status).toBe(201)
+    expect(again.body).toMatchObject({ id, task_id: task.id, lifecycle: 'finished', state: 'success' })
+    // A run by the task's secret key is a run of the same task: the key names the same job.
+    const { secret } = (await call('GET', `/${customer}/task/${task.id}/credentials`)).body
+    const bySecret = await keyed(key, `/${customer}/task/${task.id}/secret/${secret}/job`)
+    expect(bySecret.status).toBe(201)
+    expect(bySecret.body.id).toBe(id)
+
+    // Runs with one key at once create one job.
+    const burst = await Promise.all(Array.from({ length: 6 }, () => keyed(`burst-${key}`)))
+    expect(burst.map((answer) => answer.status)).toEqual(Array(6).fill(201))
+    expect(new Set(burst.map((answer) => answer.body.id)).size).toBe(1)
+    const listed = await call('GET', `/${customer}/job?task=${task.id}`)
+    expect((listed.body as unknown as Job[]).length).toBe(2)
+
+    // A key is one run: a run of another task with it is refused, and says why.
+    const reused = await keyed(key, `/${customer}/task/${other.id}/job`)
+    expect(reused.status).toBe(409)
+    expect(reused.body).toMatchObject({ statusCode: 409, code: 'CONFLICT' })
+    expect(String(reused.body.message)).toContain(task.id)
+
+    for (const bad of ['', 'x'.repeat(201), 'tab\there', 'caf\u00e9']) {
+      const refused = await keyed(bad)
+      expect(refused.status, JSON.stringify(bad)).toBe(400)
+      expect(refused.body).toMatchObject({ statusCode: 400, code: 'BAD_REQUEST' })
+      expect(String(refused.body.message)).toContain('Idempotency-Key')
+    }
+    expect((await call('GET', `/${customer}/job?task=${task.id}`)).body).toHaveLength(2)
   })
 
   it('runs the jobs of a task without multitasking one at a time, in order', async () => {

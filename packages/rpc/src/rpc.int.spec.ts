@@ -89,6 +89,7 @@ describe('rpc', () => {
       origin: 'api',
       author: 'admin',
       jobId: 'j1',
+      idempotencyKey: '',
     })
     expect(job).toMatchObject({
       id: 'j1',
@@ -133,6 +134,7 @@ describe('rpc', () => {
         origin: '',
         author: '',
         jobId: 'j2',
+        idempotencyKey: '',
       })
       return span.spanContext().traceId
     })

@@ -16,6 +16,7 @@ import { type RunningService, runService } from '@taskforge/runtime'
 import { createLogger, type Logger } from '@taskforge/telemetry'
 import { renewLeasesFromHeartbeats } from './app/heartbeat-leases.js'
 import { LeaseSweeper } from './app/lease-sweeper.js'
+import { createRunKeysTable, forgetExpiredRunKeys } from './app/run-keys.js'
 import { JobChangeFeed } from './changes/job-change-feed.js'
 import { loadSchedulerConfig, type SchedulerConfig } from './config.js'
 import { schedulerService } from './grpc/scheduler-service.js'
@@ -32,6 +33,8 @@ export { loadSchedulerConfig, type SchedulerConfig, schedulerSettings } from './
 export { triggerSettings } from './triggers/trigger-settings.js'
 
 export const SERVICE_NAME = 'job-scheduler'
+/** How often run keys older than their retention are deleted. */
+const RUN_KEY_SWEEP_INTERVAL_MS = 60 * 60 * 1000
 
 export interface StartSchedulerOptions {
   logger?: Logger
@@ -78,6 +81,7 @@ export async function startScheduler(
         await jobsProjection.setup(connection)
         await jobLogProjection.setup(connection)
         await createJobScheduleTable(connection)
+        await createRunKeysTable(connection)
       })
       ctx.addReadiness('database', () => databaseReachable(db))
 
@@ -121,6 +125,15 @@ export async function startScheduler(
       const sweeper = new LeaseSweeper({ ...commands, intervalMs: config.leaseSweepIntervalMs, logger })
       await sweeper.start()
       ctx.onStop(() => sweeper.stop())
+
+      // Expired run keys are ignored already; deleting them only keeps the table small.
+      const forgetRunKeys = setInterval(() => {
+        forgetExpiredRunKeys(db).catch((error: unknown) =>
+          logger.warn({ err: error }, 'expired run keys not deleted; will retry'),
+        )
+      }, RUN_KEY_SWEEP_INTERVAL_MS)
+      forgetRunKeys.unref()
+      ctx.onStop(async () => clearInterval(forgetRunKeys))
 
       const catalog = createClient(TaskCatalogServiceClient, config.catalogGrpcUrl)
       ctx.onStop(async () => catalog.close())

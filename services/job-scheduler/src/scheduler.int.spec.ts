@@ -19,6 +19,7 @@ import {
 } from '@taskforge/rpc'
 import { type NatsServer, startNats, testDatabase, waitUntil } from '@taskforge/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { forgetExpiredRunKeys } from './app/run-keys.js'
 import { type RunningScheduler, startScheduler } from './main.js'
 import { consumeReports, REPORTS_DURABLE } from './reports/reports-consumer.js'
 
@@ -137,8 +138,16 @@ describe('job-scheduler', () => {
     await nats?.stop()
   })
 
-  const run = (args: string[] = ['world'], jobId = '') =>
-    client.runTask({ customer, taskId: task.id, taskArguments: args, origin: 'api', author: 'ops', jobId })
+  const run = (args: string[] = ['world'], jobId = '', idempotencyKey = '', taskId = task.id) =>
+    client.runTask({
+      customer,
+      taskId,
+      taskArguments: args,
+      origin: 'api',
+      author: 'ops',
+      jobId,
+      idempotencyKey,
+    })
 
   let reportSeq = 0
   async function report(
@@ -202,7 +211,15 @@ describe('job-scheduler', () => {
     expect(
       (
         await failure(
-          client.runTask({ customer, taskId: newId(), taskArguments: [], origin: '', author: '', jobId: '' }),
+          client.runTask({
+            customer,
+            taskId: newId(),
+            taskArguments: [],
+            origin: '',
+            author: '',
+            jobId: '',
+            idempotencyKey: '',
+          }),
         )
       ).code,
     ).toBe('NOT_FOUND')
@@ -216,6 +233,7 @@ describe('job-scheduler', () => {
             origin: '',
             author: '',
             jobId: '',
+            idempotencyKey: '',
           }),
         )
       ).code,
@@ -427,6 +445,7 @@ describe('job-scheduler', () => {
       origin: 'api',
       author: 'ops',
       jobId: '',
+      idempotencyKey: '',
     })
   const start = (jobId: string) => report({ jobId, report: { $case: 'started', value: { pid: 7 } } })
   const finish = (jobId: string, state = 'success') =>
@@ -475,6 +494,7 @@ describe('job-scheduler', () => {
         origin: 'api',
         author: 'ops',
         jobId: '',
+        idempotencyKey: '',
       })
     ).job!
     await start(running.id)
@@ -616,5 +636,77 @@ describe('job-scheduler', () => {
     expect(
       (await failure(client.getJobLog({ customer: 'other', jobId, afterSeq: -1, waitMs: 0 }))).code,
     ).toBe('NOT_FOUND')
+  })
+
+  describe('runs with an idempotency key', () => {
+    /** What each task takes: the multitasking one an argument, the serial one none. */
+    const argsOf = (taskId: string) => (taskId === task.id ? ['again'] : [])
+    const jobsOf = async (taskId: string) =>
+      (await client.listJobs({ customer, taskId, lifecycle: '', state: '', hostId: '', limit: 1000 })).jobs
+        .length
+
+    it('answers the job of the first run with the key, and creates no other', async () => {
+      for (const taskId of [task.id, serialTask.id]) {
+        const key = `retry-${newId()}`
+        const before = await jobsOf(taskId)
+        const first = (await run(argsOf(taskId), '', key, taskId)).job!
+        const again = (await run(argsOf(taskId), '', key, taskId)).job!
+        expect(again.id).toBe(first.id)
+        expect(again.taskArgumentsValues).toEqual(first.taskArgumentsValues)
+        expect(await jobsOf(taskId)).toBe(before + 1)
+        // Another key, or none, is another run.
+        expect((await run(argsOf(taskId), '', `other-${newId()}`, taskId)).job!.id).not.toBe(first.id)
+      }
+    })
+
+    it('resolves concurrent runs with one key to one job', async () => {
+      for (const taskId of [task.id, serialTask.id]) {
+        const key = `burst-${newId()}`
+        const before = await jobsOf(taskId)
+        const jobs = await Promise.all(Array.from({ length: 8 }, () => run(argsOf(taskId), '', key, taskId)))
+        expect(new Set(jobs.map(({ job }) => job!.id)).size).toBe(1)
+        expect(await jobsOf(taskId)).toBe(before + 1)
+      }
+    })
+
+    it('refuses a key used for another task, and keys that cannot be one', async () => {
+      const key = `task-${newId()}`
+      const first = (await run(['one'], '', key)).job!
+      const reused = await failure(run([], '', key, serialTask.id))
+      expect(reused.code).toBe('CONFLICT')
+      expect(reused.message).toContain(task.id)
+      for (const bad of [' padded', 'x'.repeat(201), 'tab\there', 'é']) {
+        expect((await failure(run(['one'], '', bad))).code).toBe('VALIDATION_FAILED')
+      }
+      // A key whose run failed names no job: it can be used again.
+      const refused = `refused-${newId()}`
+      expect((await failure(run([], '', refused))).code).toBe('VALIDATION_FAILED')
+      expect((await run(['one'], '', refused)).job!.id).not.toBe(first.id)
+    })
+
+    it('forgets a key after 24 hours', async () => {
+      const key = `old-${newId()}`
+      const first = (await run(['old'], '', key)).job!
+      const db = createDb(databaseUrl)
+      try {
+        await db
+          .updateTable('run_keys')
+          .set({ created_at: new Date(Date.now() - 25 * 60 * 60 * 1000) })
+          .where('key', '=', key)
+          .execute()
+        const later = (await run(['old'], '', key)).job!
+        expect(later.id).not.toBe(first.id)
+        expect((await run(['old'], '', key)).job!.id).toBe(later.id)
+        await db
+          .updateTable('run_keys')
+          .set({ created_at: new Date(Date.now() - 25 * 60 * 60 * 1000) })
+          .where('key', '=', key)
+          .execute()
+        expect(await forgetExpiredRunKeys(db)).toBeGreaterThanOrEqual(1)
+        expect(await db.selectFrom('run_keys').selectAll().where('key', '=', key).execute()).toEqual([])
+      } finally {
+        await db.destroy()
+      }
+    })
   })
 })

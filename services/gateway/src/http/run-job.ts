@@ -1,4 +1,4 @@
-import { isAppError } from '@taskforge/core'
+import { badRequest, isAppError } from '@taskforge/core'
 import type { Job } from '@taskforge/proto/jobs/v1/model'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Clients } from '../clients/clients.js'
@@ -20,6 +20,29 @@ export interface RunOrder {
   author: string
   /** How the run was asked for (the job's `origin`). */
   origin: string
+}
+
+/** The request header naming a run for retries (decision 13). */
+export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key'
+/** The longest idempotency key taken. */
+export const IDEMPOTENCY_KEY_MAX_LENGTH = 200
+
+/**
+ * The run's `Idempotency-Key`, or '' when it has none: 1 to 200 printable ASCII characters (HTTP
+ * already trims the spaces around a header value); anything else is refused.
+ */
+export function idempotencyKey(request: Pick<FastifyRequest, 'headers'>): string {
+  const key = request.headers[IDEMPOTENCY_KEY_HEADER]
+  if (key === undefined) return ''
+  if (typeof key !== 'string' || !/^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/.test(key))
+    throw badRequest('the Idempotency-Key header must be 1 to 200 printable ASCII characters', {
+      field: 'headers.idempotency-key',
+    })
+  if (key.length > IDEMPOTENCY_KEY_MAX_LENGTH)
+    throw badRequest(`the Idempotency-Key header is longer than ${IDEMPOTENCY_KEY_MAX_LENGTH} characters`, {
+      field: 'headers.idempotency-key',
+    })
+  return key
 }
 
 const TERMINAL = new Set(['finished', 'terminated', 'canceled'])
@@ -87,6 +110,9 @@ async function waitForJob(
  * Runs a task for an authorized caller and answers the created job: 201 with the job, or with
  * `?wait_result=true` 200 with the ended job, or 202 with the job still running and a `Location` to
  * poll. A client that prefers HTML (a browser submitting a form) gets a small page instead of JSON.
+ * A run with an `Idempotency-Key` its organization used for a run of the task within 24 hours
+ * creates no job: it answers that run's job, as it is now, the same way (409 if the key's run was
+ * of another task).
  */
 export async function runAndAnswer(
   clients: Clients,
@@ -101,6 +127,7 @@ export async function runAndAnswer(
     origin: order.origin,
     author: order.author,
     jobId: '',
+    idempotencyKey: idempotencyKey(request),
   })
   let job = created as Job
   let status = 201

@@ -13,6 +13,7 @@ import { decodeJobEvent, encodeJobEvent, JOB_STREAM_TYPE } from '../domain/job-e
 import { placeJob } from '../domain/job-placement.js'
 import { applyScheduleEffects } from '../schedule/schedule-effects.js'
 import { lockTask, nextWaitingJob, placementFacts } from '../schedule/task-queue.js'
+import { claimRunKey, type RunKeyClaim, RunKeyTaken, releaseRunKey } from './run-keys.js'
 
 export interface JobCommandDeps {
   store: EventStore
@@ -26,6 +27,8 @@ export interface JobCommandContext {
   causationId?: string
   /** Append inside this transaction (with an inbox claim, for example). */
   trx?: Trx
+  /** See {@link JobCommandRequest.runKey}. */
+  runKey?: RunKeyClaim
 }
 
 /** One command of {@link executeJobCommands}. */
@@ -36,6 +39,11 @@ export interface JobCommandRequest {
   causationId?: string
   /** The trace its events continue (by default none). */
   trace?: { traceparent: string; tracestate?: string }
+  /**
+   * A run's idempotency key, claimed for this job in the transaction that creates it: when a live
+   * run holds the key already, the command fails alone with {@link RunKeyTaken} and writes nothing.
+   */
+  runKey?: RunKeyClaim
 }
 
 export type JobCommandResult = HandleCommandResult<JobState, JobDomainEvent>
@@ -60,6 +68,7 @@ export async function executeJobCommand(
     author: context.author,
     ...(context.causationId === undefined ? {} : { causationId: context.causationId }),
     ...(trace === undefined ? {} : { trace }),
+    ...(context.runKey === undefined ? {} : { runKey: context.runKey }),
   }
   const run = async (trx: Trx) => {
     const [outcome] = await executeIn(deps, trx, [request])
@@ -94,7 +103,46 @@ function queuedTaskOf(state: JobState, command: JobCommand): string | undefined 
   return spec.taskId
 }
 
+/**
+ * Claims the runs' keys (before any task's lock, in key order, so that transactions claiming several
+ * keys cannot wait for each other in a circle), then applies the commands whose key is theirs. A
+ * command that failed gives its key back, so the key names a job only when the job was created.
+ */
 async function executeIn(
+  deps: JobCommandDeps,
+  trx: Trx,
+  requests: readonly JobCommandRequest[],
+): Promise<JobCommandOutcome[]> {
+  const outcomes: (JobCommandOutcome | undefined)[] = requests.map(() => undefined)
+  const keyed = requests
+    .map((request, index) => ({ request, index }))
+    .filter(({ request }) => request.runKey !== undefined)
+    .sort((a, b) => compareKeys(a.request.runKey!, b.request.runKey!))
+  for (const { request, index } of keyed) {
+    if (!(await claimRunKey(trx, request.runKey!, request.jobId))) {
+      outcomes[index] = { ok: false, error: new RunKeyTaken(request.runKey!) }
+    }
+  }
+  const open = requests.flatMap((_, index) => (outcomes[index] === undefined ? [index] : []))
+  if (open.length === 0) return outcomes.map((outcome) => outcome!)
+  const applied = await applyIn(
+    deps,
+    trx,
+    open.map((index) => requests[index]!),
+  )
+  for (const [at, index] of open.entries()) {
+    const outcome = applied[at]!
+    const { runKey, jobId } = requests[index]!
+    if (!outcome.ok && runKey !== undefined) await releaseRunKey(trx, runKey, jobId)
+    outcomes[index] = outcome
+  }
+  return outcomes.map((outcome) => outcome!)
+}
+
+const compareKeys = (a: RunKeyClaim, b: RunKeyClaim) =>
+  a.customer === b.customer ? (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : a.customer < b.customer ? -1 : 1
+
+async function applyIn(
   deps: JobCommandDeps,
   trx: Trx,
   requests: readonly JobCommandRequest[],
@@ -143,7 +191,7 @@ async function executeIn(
     if (task === undefined || !ended.has(request.jobId)) continue
     const next = await nextWaitingJob(trx, task)
     if (next === undefined) continue
-    const [outcome] = await executeIn(deps, trx, [
+    const [outcome] = await applyIn(deps, trx, [
       {
         jobId: next.jobId,
         command: { type: 'AssignJob', botId: next.botId, now: new Date() },

@@ -21,6 +21,14 @@ import type {
 import { currentTraceContext } from '@taskforge/telemetry'
 import { JobCommandBatches } from '../app/job-command-batches.js'
 import { executeJobCommand, type JobCommandDeps, type JobCommandResult } from '../app/job-command-handler.js'
+import {
+  checkRunKey,
+  findRunKey,
+  type RunKeyClaim,
+  type RunKeyOwner,
+  RunKeyTaken,
+  runKeyReused,
+} from '../app/run-keys.js'
 import type { JobChangeFeed } from '../changes/job-change-feed.js'
 import { isTerminal, type JobCommand, type JobLifecycle } from '../domain/job-decider.js'
 import { resolveTaskArguments } from '../domain/task-arguments.js'
@@ -60,6 +68,10 @@ export const LOG_PAGE_SIZE = 1000
  * lost (the listening connection is being re-established).
  */
 const FALLBACK_RECHECK_MS = 2_000
+
+/** What {@link schedulerService}'s answers need of a command's result. */
+type CommandWrites = Pick<JobCommandResult, 'history' | 'appended'>
+const NOTHING_APPENDED: CommandWrites = { history: [], appended: [] }
 
 function required(value: string, field: string): string {
   if (value === '') throw validationFailed(`${field} is required`, { field })
@@ -103,10 +115,10 @@ export function schedulerService(deps: SchedulerServiceDeps) {
   /**
    * Read-your-writes (decision 3): waits until the read model passed the events the command appended,
    * then answers the job as the projection folded it, from the stream the command read and the events
-   * it appended, without reading it back (decision 11). A command that appended nothing waits for the
-   * job's last event and answers the read model.
+   * it appended, without reading it back (decision 11). A command that appended nothing (or a run
+   * whose key names an existing job) waits for the job's last event and answers the read model.
    */
-  async function answerJob(customer: string, jobId: string, result: JobCommandResult) {
+  async function answerJob(customer: string, jobId: string, result: CommandWrites) {
     if (result.appended.length > 0) {
       await caughtUp(result.appended)
       const view = foldJobStream([...result.history, ...result.appended])
@@ -120,6 +132,48 @@ export function schedulerService(deps: SchedulerServiceDeps) {
     return toProtoJob(view)
   }
 
+  /**
+   * Queues a job of the task: a task without multitasking places it in its queue as it stands,
+   * alone; the others' runs are group-committed. A run key is claimed in the same transaction.
+   */
+  async function queueJob(request: RunTaskRequest, customer: string, taskId: string, runKey?: RunKeyClaim) {
+    const { task, script } = await catalog.getTaskToRun({ customer, taskId })
+    if (task === undefined) throw notFound('task', taskId)
+    const scriptId = task.definition?.scriptId ?? ''
+    if (scriptId === '') throw invalidState(`task ${taskId} has no script`)
+    if (script === undefined) throw notFound('script', scriptId)
+    const argumentsValues = resolveTaskArguments(task.definition?.taskArguments ?? [], request.taskArguments)
+    const jobId = request.jobId || newId()
+    const spec = jobSpecFromTask(task, script)
+    const command: JobCommand = {
+      type: 'QueueJob',
+      jobId,
+      customer,
+      spec,
+      argumentsValues,
+      origin: request.origin || 'api',
+      now: new Date(),
+    }
+    const author = request.author || 'system'
+    const trace = currentTraceContext()
+    const result = spec.multitasking
+      ? await runs.apply({
+          jobId,
+          command,
+          author,
+          ...(trace === undefined ? {} : { trace }),
+          ...(runKey === undefined ? {} : { runKey }),
+        })
+      : await executeJobCommand(deps, jobId, command, { author, ...(runKey === undefined ? {} : { runKey }) })
+    return answerJob(customer, jobId, result)
+  }
+
+  /** The job a run key names, as it is now; refused when the key was taken for another task. */
+  async function keyedJob(runKey: RunKeyClaim, owner: RunKeyOwner) {
+    if (owner.taskId !== runKey.taskId) throw runKeyReused(runKey, owner)
+    return answerJob(runKey.customer, owner.jobId, NOTHING_APPENDED)
+  }
+
   return {
     async runTask(request: RunTaskRequest): Promise<RunTaskResponse> {
       const customer = required(request.customer, 'customer')
@@ -127,33 +181,20 @@ export function schedulerService(deps: SchedulerServiceDeps) {
       if (request.jobId !== '' && !isId(request.jobId)) {
         throw validationFailed('job_id must be a uuid', { field: 'job_id' })
       }
-      const { task, script } = await catalog.getTaskToRun({ customer, taskId })
-      if (task === undefined) throw notFound('task', taskId)
-      const scriptId = task.definition?.scriptId ?? ''
-      if (scriptId === '') throw invalidState(`task ${taskId} has no script`)
-      if (script === undefined) throw notFound('script', scriptId)
-      const argumentsValues = resolveTaskArguments(
-        task.definition?.taskArguments ?? [],
-        request.taskArguments,
-      )
-      const jobId = request.jobId || newId()
-      const spec = jobSpecFromTask(task, script)
-      const command: JobCommand = {
-        type: 'QueueJob',
-        jobId,
-        customer,
-        spec,
-        argumentsValues,
-        origin: request.origin || 'api',
-        now: new Date(),
+      if (request.idempotencyKey === '') return { job: await queueJob(request, customer, taskId) }
+      checkRunKey(request.idempotencyKey)
+      const runKey: RunKeyClaim = { customer, key: request.idempotencyKey, taskId }
+      const owner = await findRunKey(db, customer, runKey.key)
+      if (owner !== undefined) return { job: await keyedJob(runKey, owner) }
+      try {
+        return { job: await queueJob(request, customer, taskId, runKey) }
+      } catch (error) {
+        // A concurrent run with the key created its job first (and committed): answer that one.
+        if (!(error instanceof RunKeyTaken)) throw error
+        const winner = await findRunKey(db, customer, runKey.key)
+        if (winner === undefined) throw error
+        return { job: await keyedJob(runKey, winner) }
       }
-      const author = request.author || 'system'
-      // A job of a task without multitasking is placed in the task's queue as it stands: alone.
-      const trace = currentTraceContext()
-      const result = spec.multitasking
-        ? await runs.apply({ jobId, command, author, ...(trace === undefined ? {} : { trace }) })
-        : await executeJobCommand(deps, jobId, command, { author })
-      return { job: await answerJob(customer, jobId, result) }
     },
 
     async getJob(request: GetJobRequest): Promise<GetJobResponse> {

@@ -3,10 +3,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Caller } from '../../accounts/accounts.js'
 import type { Clients } from '../../clients/clients.js'
 import { type Authenticator, requestField } from '../auth.js'
-import { runAndAnswer } from '../run-job.js'
+import { IDEMPOTENCY_KEY_HEADER, runAndAnswer } from '../run-job.js'
 import {
   customerParams,
   errorResponses,
+  errorSchema,
   idParams,
   jobResponseSchema,
   runBodySchema,
@@ -22,12 +23,26 @@ const runResponses = {
   201: { ...jobResponseSchema, description: 'the created job' },
   202: { ...jobResponseSchema, description: 'with wait_result: the job, still running (see Location)' },
   ...errorResponses,
+  409: { ...errorSchema, description: 'the Idempotency-Key was used for a run of another task' },
+} as const
+
+/** The optional header of every run (decision 13); checked by `runAndAnswer`, which says why a key is refused. */
+const runHeaders = {
+  type: 'object',
+  properties: {
+    [IDEMPOTENCY_KEY_HEADER]: {
+      type: 'string',
+      description:
+        "Optional, 1 to 200 printable ASCII characters chosen by the client (a UUID, say). A retry with the key of a run of the same task in the last 24 hours creates no second job: it answers that run's job as it is now. A key used for another task: 409.",
+    },
+  },
 } as const
 
 const runSchema = (summary: string, params: object, security?: []) => ({
   tags: ['runs'],
   summary,
   params,
+  headers: runHeaders,
   querystring: runQuerySchema,
   body: runBodySchema,
   response: runResponses,
