@@ -624,6 +624,14 @@ describe('Tasks API', () => {
         expect(paths[path]?.[method], `${method} ${path}`).toBeDefined()
       }
       expect(JSON.stringify(paths['/{customer}/task']?.post)).toContain('task_arguments')
+      for (const run of ['/{customer}/task/{id}/job', '/{customer}/task/{id}/secret/{secret}/job']) {
+        const { parameters = [] } = (paths[run]?.post ?? {}) as {
+          parameters?: { in: string; name: string }[]
+        }
+        expect(parameters, run).toContainEqual(
+          expect.objectContaining({ in: 'header', name: 'idempotency-key' }),
+        )
+      }
       const docs = await call('GET', '/docs', { headers: { accept: 'text/html' } })
       const page = docs.status === 302 ? await call('GET', docs.headers.get('location') ?? '/docs/') : docs
       expect(page.status).toBe(200)
