@@ -1,34 +1,21 @@
-import { type Decider, invalidState, newId } from '@taskforge/core'
+import { newId } from '@taskforge/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EventStore } from './event-store.js'
 import { handleCommand } from './handle-command.js'
+import {
+  type CounterCommand as Command,
+  counter,
+  decodeCounterEvent as decode,
+  type CounterEvent as Event,
+} from './test-support/counter.js'
 import { freshStore } from './test-support/index.js'
-import type { Db, StoredEvent } from './types.js'
-
-type Command = { kind: 'add'; amount: number } | { kind: 'close' }
-type Event = { kind: 'added'; amount: number } | { kind: 'closed' }
-interface State {
-  total: number
-  closed: boolean
-}
-
-const counter: Decider<Command, State, Event> = {
-  initialState: () => ({ total: 0, closed: false }),
-  evolve: (state, event) =>
-    event.kind === 'added' ? { ...state, total: state.total + event.amount } : { ...state, closed: true },
-  decide(command, state) {
-    if (state.closed) throw invalidState('the counter is closed')
-    if (command.kind === 'close') return [{ kind: 'closed' }]
-    return command.amount === 0 ? [] : [{ kind: 'added', amount: command.amount }]
-  },
-}
+import type { Db } from './types.js'
 
 const encode = (event: Event) => ({
   type: event.kind,
   data: new TextEncoder().encode(JSON.stringify(event)),
   metadata: { customer: 'acme' },
 })
-const decode = (stored: StoredEvent): Event => JSON.parse(new TextDecoder().decode(stored.data)) as Event
 
 let db: Db
 let store: EventStore

@@ -14,11 +14,6 @@ export interface HandleCommandArgs<C, S, E> {
   encode(event: E): NewEvent
   decode(stored: StoredEvent): E
   trx?: Trx
-  /**
-   * Runs on every attempt after the stream was read and before deciding: takes the locks and
-   * gathers the facts the decision needs beyond the stream, and answers the command to decide.
-   */
-  prepare?(state: S, command: C): Promise<C>
 }
 
 export interface HandleCommandResult<S, E> {
@@ -52,8 +47,7 @@ export async function handleCommand<C, S, E>(
       decider,
       events.map((stored) => args.decode(stored)),
     )
-    const command = args.prepare === undefined ? args.command : await args.prepare(state, args.command)
-    const newEvents = decider.decide(command, state)
+    const newEvents = decider.decide(args.command, state)
     if (newEvents.length === 0)
       return { state, newEvents, appended: [], nextExpectedVersion: version, history: events }
     try {

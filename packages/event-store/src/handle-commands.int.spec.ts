@@ -1,35 +1,23 @@
-import { type Decider, invalidState, newId } from '@taskforge/core'
+import { newId } from '@taskforge/core'
 import { waitUntil } from '@taskforge/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EventStore } from './event-store.js'
 import { type CommandOutcome, handleCommands, type StreamCommand } from './handle-commands.js'
+import {
+  type CounterCommand as Command,
+  counter,
+  decodeCounterEvent as decode,
+  type CounterEvent as Event,
+  type CounterState as State,
+} from './test-support/counter.js'
 import { freshStore } from './test-support/index.js'
-import type { Db, StoredEvent } from './types.js'
-
-type Command = { kind: 'add'; amount: number } | { kind: 'close' }
-type Event = { kind: 'added'; amount: number } | { kind: 'closed' }
-interface State {
-  total: number
-  closed: boolean
-}
-
-const counter: Decider<Command, State, Event> = {
-  initialState: () => ({ total: 0, closed: false }),
-  evolve: (state, event) =>
-    event.kind === 'added' ? { ...state, total: state.total + event.amount } : { ...state, closed: true },
-  decide(command, state) {
-    if (state.closed) throw invalidState('the counter is closed')
-    if (command.kind === 'close') return [{ kind: 'closed' }]
-    return command.amount === 0 ? [] : [{ kind: 'added', amount: command.amount }]
-  },
-}
+import type { Db } from './types.js'
 
 const encode = (event: Event, decidedOn: State) => ({
   type: event.kind,
   data: new TextEncoder().encode(JSON.stringify(event)),
   metadata: { customer: `total-${decidedOn.total}` },
 })
-const decode = (stored: StoredEvent): Event => JSON.parse(new TextDecoder().decode(stored.data)) as Event
 const on = (streamId: string, command: Command): StreamCommand<Command, State, Event> => ({
   streamId,
   command,

@@ -153,6 +153,33 @@ describe('Projector', () => {
     expect(await healthy.counts(db)).toEqual({ [streamId]: 4 })
   })
 
+  it('never moves back the checkpoint of a projection ahead of the read batch of one behind', async () => {
+    const ahead = countingProjection('ahead')
+    const behind = countingProjection('behind')
+    const both = projector(store, [ahead, behind], { batchSize: 2, pollIntervalMs: 60_000 })
+    await both.start()
+    const streamId = newId()
+    await both.waitFor((await appendMany([streamId], 2)).at(-1)!)
+
+    behind.failOn = 'poison'
+    await store.appendToStream(
+      'job',
+      streamId,
+      [newEvent('poison'), ...Array.from({ length: 4 }, () => newEvent('fine'))],
+      {
+        expectedVersion: 2n,
+      },
+    )
+    await expect(both.catchUp()).rejects.toThrow('cannot project poison')
+    const aheadAt = await readCheckpoint(db, 'projection:ahead')
+
+    behind.failOn = undefined
+    await both.catchUp()
+    expect(await ahead.counts(db)).toEqual({ [streamId]: 7 })
+    expect(await behind.counts(db)).toEqual({ [streamId]: 7 })
+    expect(await readCheckpoint(db, 'projection:ahead')).toMatchObject({ position: aheadAt?.position })
+  })
+
   it('lets several replicas run while each event is applied once', async () => {
     const replicas = Array.from({ length: 3 }, () => countingProjection('shared'))
     const running = replicas.map((projection) =>

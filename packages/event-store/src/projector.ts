@@ -246,12 +246,18 @@ export class Projector {
           applied += relevant.length
         }
         const at = positionOf(last)
+        // A projection already past the batch (the read started at an older checkpoint) keeps its own.
+        const moved = active.filter(({ from }) => comparePositions(from, at) < 0)
         await saveCheckpointsAt(
           trx,
-          active.map(({ name, projection }) => ({ name, version: projection.version })),
+          moved.map(({ name, projection }) => ({ name, version: projection.version })),
           at,
         )
-        return { read: batch.length, applied, reached: active.map(({ name }) => ({ name, at })) }
+        return {
+          read: batch.length,
+          applied,
+          reached: active.map(({ name, from }) => ({ name, at: comparePositions(from, at) < 0 ? at : from })),
+        }
       })
       .then((result) => {
         if (result === undefined) return undefined
