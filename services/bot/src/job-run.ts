@@ -160,16 +160,16 @@ export class JobRun {
       tmpDir: workspace.tmpDir,
     })
     const timeoutSeconds = spec.timeout > 0 ? spec.timeout : DEFAULT_TIMEOUT_SECONDS
-    let started: Promise<void> | undefined
+    let started = false
     const reportStarted = (pid: number | undefined) => {
+      started = true
       logger.info({ pid, argv0: argv[0], timeoutSeconds }, 'job started')
       if (pid !== undefined) {
         void ctx.journal
           .recordPid(dispatch.jobId, pid)
           .catch((error: unknown) => logger.warn({ err: error }, 'pid not journaled'))
       }
-      started = reporter.started(pid ?? 0)
-      void started.then(
+      void reporter.started(pid ?? 0).then(
         () => acknowledge(msg, logger),
         () => {},
       )
@@ -188,7 +188,7 @@ export class JobRun {
     this.signal(proc)
     const outcome = await proc.done
     // A script that could not start is still reported started (pid 0), then finished in error.
-    if (started === undefined) reportStarted(undefined)
+    if (!started) reportStarted(undefined)
     batcher.flush()
     return outcome
   }

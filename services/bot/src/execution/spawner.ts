@@ -96,9 +96,10 @@ class Spawner {
       // Its own process group: a Ctrl-C meant for the agent does not reach the jobs' spawner.
       detached: true,
     })
-    helper.on('message', (event: SpawnerEvent) => this.receive(event))
-    helper.on('error', () => {})
-    helper.on('exit', () => {
+    let gone = false
+    const stopped = () => {
+      if (gone) return
+      gone = true
       if (this.process === helper) this.process = undefined
       const lost = [...this.scripts.values()]
       this.scripts.clear()
@@ -106,7 +107,14 @@ class Spawner {
         if (script.pid === undefined) script.events.failed('', 'the bot spawner stopped')
         else script.events.lost(script.pid)
       }
+    }
+    helper.on('message', (event: SpawnerEvent) => this.receive(event))
+    // A fork that failed (EAGAIN, EMFILE) has no pid and may never exit: its scripts fail, and the
+    // next script forks anew instead of waiting on a spawner that never ran.
+    helper.on('error', () => {
+      if (helper.pid === undefined) stopped()
     })
+    helper.on('exit', stopped)
     this.process = helper
     return helper
   }
