@@ -29,10 +29,6 @@ export class FollowedCustomers {
     this.#db = db
   }
 
-  has(customer: string): boolean {
-    return this.#customers.has(customer)
-  }
-
   /** Since when the organization has been followed (ms since the epoch), or undefined if it is not. */
   since(customer: string): number | undefined {
     return this.#customers.get(customer)
