@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Caller } from '../../accounts/accounts.js'
 import type { Clients } from '../../clients/clients.js'
 import { type Authenticator, requestField } from '../auth.js'
-import { IDEMPOTENCY_KEY_HEADER, runAndAnswer } from '../run-job.js'
+import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_MAX_LENGTH, runAndAnswer } from '../run-job.js'
 import {
   customerParams,
   errorResponses,
@@ -32,8 +32,7 @@ const runHeaders = {
   properties: {
     [IDEMPOTENCY_KEY_HEADER]: {
       type: 'string',
-      description:
-        "Optional, 1 to 200 printable ASCII characters chosen by the client (a UUID, say). A retry with the key of a run of the same task in the last 24 hours creates no second job: it answers that run's job as it is now. A key used for another task: 409.",
+      description: `Optional, 1 to ${IDEMPOTENCY_KEY_MAX_LENGTH} printable ASCII characters chosen by the client (a UUID, say). A retry with the key of a run of the same task in the last 24 hours creates no second job: it answers that run's job as it is now. A key used for another task: 409.`,
     },
   },
 } as const
