@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { wallClockMs } from '../lib/clock.js'
 import { closedLoop } from '../lib/load.js'
+import { ownCpuMs } from '../lib/process-cpu.js'
 import { summarizeLatencies } from '../lib/stats.js'
 import type { CaseResult } from '../results/model.js'
 import { Series } from '../results/series.js'
@@ -27,14 +28,6 @@ function runScript(script: string, jobId: string): Promise<void> {
       code === 0 ? resolve() : reject(new Error(`marker script exited ${code}`)),
     )
   })
-}
-
-/** Milliseconds of CPU this process and the children it reaped have used (/proc, 10 ms ticks). */
-async function cpuMs(): Promise<{ own: number; children: number }> {
-  const stat = await readFile('/proc/self/stat', 'utf8')
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  const ticks = (index: number) => Number(fields[index - 3]) * 10
-  return { own: ticks(14) + ticks(15), children: ticks(16) + ticks(17) }
 }
 
 /**
@@ -68,7 +61,7 @@ export async function floorSpawn(ctx: CaseContext): Promise<CaseResult> {
       const latency = summarizeLatencies(samples)
       series.add('start.p50', latency.p50)
       series.add('start.p99', latency.p99)
-      const before = await cpuMs()
+      const before = ownCpuMs()
       const started = wallClockMs()
       const outcome = await closedLoop({
         workers: AT_ONCE,
@@ -77,7 +70,7 @@ export async function floorSpawn(ctx: CaseContext): Promise<CaseResult> {
       })
       assertNoFailures('spawn floor', outcome)
       series.add('rate', spawns / ((wallClockMs() - started) / 1000))
-      const after = await cpuMs()
+      const after = ownCpuMs()
       if (rep === ctx.repetitions - 1) {
         notes.push(
           `CPU per script (last repetition): ${((after.own - before.own) / spawns).toFixed(2)} ms in the spawning Node.js process, ${((after.children - before.children) / spawns).toFixed(2)} ms in the script (bash)`,

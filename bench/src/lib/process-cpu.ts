@@ -29,6 +29,15 @@ function readTimes(pid: number): ProcessTimes | undefined {
   }
 }
 
+const ticksToMs = (ticks: number) => (ticks * 1000) / TICKS_PER_SECOND
+
+/** Milliseconds of CPU this process and the children it reaped have used. */
+export function ownCpuMs(): { own: number; children: number } {
+  const times = readTimes(globalThis.process.pid)
+  if (times === undefined) throw new Error('/proc/self/stat could not be read')
+  return { own: ticksToMs(times.own), children: ticksToMs(times.children) }
+}
+
 function commandLine(pid: number): string {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim()
@@ -95,9 +104,9 @@ export function cpuPerUnit(before: CpuSnapshot, after: CpuSnapshot, units: numbe
   const add = (name: string, ms: number) => totals.set(name, (totals.get(name) ?? 0) + ms)
   for (const [pid, now] of after.times) {
     const then = before.times.get(pid) ?? { own: 0, children: 0 }
-    add(now.name, ((now.own - then.own) * 1000) / TICKS_PER_SECOND)
+    add(now.name, ticksToMs(now.own - then.own))
     if (now.name === 'bot' || now.name === 'bot-spawner')
-      add('job scripts (bash)', ((now.children - then.children) * 1000) / TICKS_PER_SECOND)
+      add('job scripts (bash)', ticksToMs(now.children - then.children))
   }
   add(BENCH_PROCESS, after.bench - before.bench)
   const perUnit: Record<string, number> = {}

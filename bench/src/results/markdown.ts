@@ -28,14 +28,14 @@ function ratio(value: number, floor: number | undefined): string {
   return `${format(value / floor)}×`
 }
 
-function floorOf(results: BenchResults, [caseId, metricId]: readonly [string, string]): number | undefined {
+function medianOf(results: BenchResults, [caseId, metricId]: readonly [string, string]): number | undefined {
   return results.cases.find((c) => c.id === caseId)?.metrics.find((m) => m.id === metricId)?.median
 }
 
 function metricRow(results: BenchResults, metric: Metric): string {
   const [jetstream, postgres] = FLOORS[metric.kind]
   const unit = metric.kind === 'rate' ? metric.unit : 'ms'
-  return `| ${metric.label} | ${format(metric.min)} | **${format(metric.median)}** | ${format(metric.max)} | ${unit} | ${ratio(metric.median, floorOf(results, jetstream))} | ${ratio(metric.median, floorOf(results, postgres))} |`
+  return `| ${metric.label} | ${format(metric.min)} | **${format(metric.median)}** | ${format(metric.max)} | ${unit} | ${ratio(metric.median, medianOf(results, jetstream))} | ${ratio(metric.median, medianOf(results, postgres))} |`
 }
 
 function settingsLine(settings: CaseResult['settings']): string {
@@ -91,16 +91,15 @@ function profileSection(profiles: readonly ProfileSummary[]): string[] {
  * bare Node.js process spawning the same script.
  */
 function spawnFloorNote(results: BenchResults): string[] {
-  const metric = (caseId: string, metricId: string) =>
-    results.cases.find((c) => c.id === caseId)?.metrics.find((m) => m.id === metricId)?.median
-  const start = metric('floor.spawn', 'start.p50')
-  const rate = metric('floor.spawn', 'rate')
+  const start = medianOf(results, ['floor.spawn', 'start.p50'])
+  const rate = medianOf(results, ['floor.spawn', 'rate'])
   if (start === undefined || rate === undefined) return []
-  const peerStart = metric('peer.graphile-worker', 'start.p50')
-  const peerRate = metric('peer.graphile-worker', 'rate')
+  const atOnce = results.cases.find((c) => c.id === 'floor.spawn')?.settings.atOnce
+  const peerStart = medianOf(results, ['peer.graphile-worker', 'start.p50'])
+  const peerRate = medianOf(results, ['peer.graphile-worker', 'rate'])
   return [
     '',
-    `The machine's floor for a job of ours, measured in this run: a bare Node.js process spawning the job's marker script takes ${format(start)} ms from the spawn call to the script's stamp (p50)${peerStart === undefined ? '' : ` against Graphile Worker's ${format(peerStart)} ms enqueue → handler start`}, and spawns at most ${format(rate)} scripts/s, 16 at a time${peerRate === undefined ? '' : `, against Graphile Worker's ${format(peerRate)} jobs/s`}, before any service does anything.`,
+    `The machine's floor for a job of ours, measured in this run: a bare Node.js process spawning the job's marker script takes ${format(start)} ms from the spawn call to the script's stamp (p50)${peerStart === undefined ? '' : ` against Graphile Worker's ${format(peerStart)} ms enqueue → handler start`}, and spawns at most ${format(rate)} scripts/s, ${String(atOnce)} at a time${peerRate === undefined ? '' : `, against Graphile Worker's ${format(peerRate)} jobs/s`}, before any service does anything.`,
   ]
 }
 

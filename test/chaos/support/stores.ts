@@ -13,7 +13,7 @@ import { jobsProjection } from '../../../services/job-scheduler/src/projection/j
 import { scriptsProjection } from '../../../services/task-catalog/src/projections/scripts-projection.js'
 import { tasksProjection } from '../../../services/task-catalog/src/projections/tasks-projection.js'
 import { webhooksProjection } from '../../../services/task-catalog/src/projections/webhooks-projection.js'
-import { mapEvent } from '../../../services/webhook-relay/src/mapping/public-events.js'
+import { mapEvent, type SourceEvent } from '../../../services/webhook-relay/src/mapping/public-events.js'
 import type { PublicObject } from '../../../services/webhook-relay/src/mapping/public-objects.js'
 import { subscriptionsProjection } from '../../../services/webhook-relay/src/projection/subscriptions-projection.js'
 
@@ -32,17 +32,8 @@ const STORE_TABLES = new Set(['events', 'streams', 'inbox', 'checkpoints'])
 /** The job events that end a job. */
 export const TERMINAL_TYPES = ['finished', 'canceled', 'leaseExpired'] as const
 
-export interface StoredRow {
-  eventId: string
-  streamId: string
-  streamType: string
-  streamVersion: number
-  type: string
-  data: Uint8Array
-  customer: string
-  author: string
-  occurredAt: Date
-}
+/** A stored event as webhook-relay maps it. */
+export type StoredRow = SourceEvent
 
 /** Every event of a store (of some stream types), stream by stream in version order. */
 export async function readEvents(db: Db, streamTypes?: readonly string[]): Promise<StoredRow[]> {
