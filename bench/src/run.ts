@@ -184,7 +184,7 @@ async function main(): Promise<void> {
     profiles: [],
   }
   if (options.profile) {
-    log('profiling the platform: one sustained pass and one gateway pass')
+    log('profiling the platform: one webhook pass, one sustained pass and one gateway pass')
     const profiled = await profileOurs(ctx, {
       botConcurrency: options.botConcurrency,
       outDir: options.outDir,

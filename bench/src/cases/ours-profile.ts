@@ -8,6 +8,7 @@ import { startBenchPlatform } from './bench-platform.js'
 import type { CaseContext } from './case.js'
 import { oursGateway } from './ours-gateway.js'
 import { burstPass, Problems, saturationPass } from './ours-jobs.js'
+import { oursWebhooks } from './ours-webhooks.js'
 
 export interface ProfileRun {
   profiles: ProfileSummary[]
@@ -18,7 +19,7 @@ export interface ProfileRun {
 
 /**
  * A separate platform whose every Node.js process is CPU-profiled from start to exit (as `--cpu-prof`
- * would), put through one sustained job pass and one gateway pass; each profile is cut to each pass
+ * would), put through one webhook pass, one sustained job pass and one gateway pass; each profile is cut to each pass
  * and summarised (top frames and modules by self time). The raw profiles go to `<out>/profiles` for
  * Chrome DevTools or speedscope.
  */
@@ -40,6 +41,15 @@ export async function profileOurs(
     const windows: ProfileWindow[] = []
     let burst: Awaited<ReturnType<typeof burstPass>>
     try {
+      // Webhooks first, as in the measured run: their subscriptions are gone before the job pass.
+      const webhooksFrom = monotonicMicros()
+      await oursWebhooks({ ...ctx, repetitions: 1 }, bp)
+      windows.push({
+        pass: 'webhooks (task.update to 20 subscriptions, with and without a dead receiver)',
+        from: webhooksFrom,
+        to: monotonicMicros(),
+        processes: ['webhook-relay', 'task-catalog', 'gateway', 'job-scheduler'],
+      })
       await saturationPass(bp, options.botConcurrency * 2, 100, new Problems())
       const from = monotonicMicros()
       burst = await burstPass(bp, jobs, new Problems())
