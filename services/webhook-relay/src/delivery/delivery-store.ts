@@ -87,9 +87,9 @@ const CLAIM: PreparedStatement = {
     UPDATE webhook_deliveries d
     SET next_attempt_at = now() + $2::bigint * interval '1 millisecond', claim_token = gen_random_uuid()
     FROM subscriptions s
-    WHERE s.id = d.subscription_id AND s.enabled AND d.id IN (
-      SELECT w.id FROM unnest($1::uuid[]) AS c (id) JOIN webhook_deliveries w ON w.id = c.id
-      WHERE w.status = 'pending' AND w.next_attempt_at <= now()
+    WHERE s.id = d.subscription_id AND s.enabled AND d.id = ANY($1::uuid[]) AND d.id IN (
+      SELECT w.id FROM webhook_deliveries w
+      WHERE w.id = ANY($1::uuid[]) AND w.status = 'pending' AND w.next_attempt_at <= now()
       FOR UPDATE OF w SKIP LOCKED
     )
     RETURNING d.*, ${SUBSCRIPTION_COLUMNS.map((column) => `s.${column} AS s_${column}`).join(', ')}`,
@@ -126,7 +126,7 @@ const RECORD: PreparedStatement = {
             ELSE now() + m.delay_ms * interval '1 millisecond' END,
           claim_token = NULL, last_status_code = m.status_code, last_error = m.error, updated_at = now()
         FROM m JOIN locked ON locked.id = m.id
-        WHERE d.id = m.id AND d.claim_token = m.claim_token
+        WHERE d.id = ANY($1::uuid[]) AND d.id = m.id AND d.claim_token = m.claim_token
       )
     INSERT INTO subscription_health (subscription_id, last_success_at)
     SELECT DISTINCT m.subscription_id, now() FROM m JOIN locked ON locked.id = m.id
