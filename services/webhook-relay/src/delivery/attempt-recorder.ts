@@ -17,7 +17,7 @@ interface Waiting {
  * Group commit of attempts: each finished attempt waits for the next write, and every attempt that
  * finished while a write ran goes into the one after it. Under load a write carries many attempts,
  * so the database sees a few statements per batch instead of a transaction per attempt; alone, an
- * attempt is written at once.
+ * attempt is written once the event loop has taken the other answers that arrived with it.
  */
 export class AttemptRecorder {
   readonly #write: (attempts: readonly RecordedAttempt[]) => Promise<void>
@@ -38,6 +38,8 @@ export class AttemptRecorder {
 
   async #drain(): Promise<void> {
     try {
+      // Attempts whose answers arrived in the same turn of the event loop go in the first write too.
+      await new Promise<void>((resolve) => setImmediate(resolve))
       while (this.#queue.length > 0) {
         const batch = this.#queue.splice(0, MAX_RECORD_BATCH)
         try {

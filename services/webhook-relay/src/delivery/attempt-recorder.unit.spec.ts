@@ -5,18 +5,27 @@ import type { RecordedAttempt } from './delivery-store.js'
 const attempt = (id: string) => ({ delivery: { id } }) as unknown as RecordedAttempt
 
 describe('AttemptRecorder', () => {
-  it('writes an attempt at once, and those finished meanwhile together in the next write', async () => {
+  it('writes the attempts of one turn together, and those finished meanwhile together in the next write', async () => {
     const writes: string[][] = []
     let release: () => void = () => {}
+    let written: () => void = () => {}
+    const firstWrite = new Promise<void>((resolve) => (written = resolve))
     const recorder = new AttemptRecorder(async (attempts) => {
       writes.push(attempts.map((entry) => entry.delivery.id))
-      if (writes.length === 1) await new Promise<void>((resolve) => (release = resolve))
+      if (writes.length === 1) {
+        written()
+        await new Promise<void>((resolve) => (release = resolve))
+      }
     })
-    const first = recorder.record(attempt('a'))
-    const later = ['b', 'c', 'd'].map((id) => recorder.record(attempt(id)))
+    const first = ['a', 'b'].map((id) => recorder.record(attempt(id)))
+    await firstWrite
+    const later = ['c', 'd', 'e'].map((id) => recorder.record(attempt(id)))
     release()
-    await Promise.all([first, ...later])
-    expect(writes).toEqual([['a'], ['b', 'c', 'd']])
+    await Promise.all([...first, ...later])
+    expect(writes).toEqual([
+      ['a', 'b'],
+      ['c', 'd', 'e'],
+    ])
   })
 
   it('writes a batch again after a deadlock, and fails only its own attempts on another error', async () => {

@@ -96,6 +96,9 @@ export class Dispatcher {
 
   async #loop(): Promise<void> {
     while (!this.#stopped) {
+      // Answers that arrived in this turn of the event loop free their slots first: one round then
+      // takes deliveries for all of them instead of a round (two statements) per answer.
+      await new Promise<void>((resolve) => setImmediate(resolve))
       this.#woken = false
       try {
         await this.#fill()
