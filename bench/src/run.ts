@@ -197,9 +197,11 @@ async function main(): Promise<void> {
   await writeFile(join(options.outDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`)
   await writeFile(join(options.outDir, 'latest.md'), renderMarkdown(results))
   for (const target of results.targets) {
-    log(
-      `target ${target.status.padEnd(4)} ${target.description}: ${target.value} ${target.unit} (bound ${target.bound})`,
-    )
+    const figure =
+      target.status === 'n/a'
+        ? (target.note ?? 'not measured')
+        : `${target.value} ${target.unit} (bound ${target.bound})`
+    log(`target ${target.status.padEnd(4)} ${target.description}: ${figure}`)
   }
   log(`results in ${join(options.outDir, 'latest.md')} and latest.json (${results.durationS} s)`)
 }

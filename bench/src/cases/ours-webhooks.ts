@@ -103,7 +103,7 @@ async function passes(
  * the same with a subscription to a receiver that accepts connections and never answers.
  */
 export async function oursWebhooks(ctx: CaseContext, bp: BenchPlatform): Promise<CaseResult> {
-  const sizes = ctx.quick ? { latencyEvents: 30, burstEvents: 50 } : { latencyEvents: 60, burstEvents: 60 }
+  const sizes = ctx.quick ? { latencyEvents: 30, burstEvents: 50 } : { latencyEvents: 60, burstEvents: 200 }
   const series = new Series()
     .declare(
       'rate',
