@@ -46,6 +46,8 @@ export interface PlatformOptions {
    * one, so that kill('postgres') and restart('postgres') work (fault tests).
    */
   localPostgres?: boolean
+  /** More Postgres server settings (`name=value`), e.g. to load pg_stat_statements; see PostgresOptions. */
+  postgresSettings?: readonly string[]
   /** Abandons a start in progress (Ctrl-C while starting): what was started is stopped, and it rejects. */
   signal?: AbortSignal
 }
@@ -255,8 +257,13 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     postgres = await started(
       startPostgres(
         options.persistent
-          ? { dataDir: join(dataDir, 'postgres'), persistent: true, port: saved.postgres ?? 0 }
-          : { local: options.localPostgres ?? false },
+          ? {
+              dataDir: join(dataDir, 'postgres'),
+              persistent: true,
+              port: saved.postgres ?? 0,
+              settings: options.postgresSettings ?? [],
+            }
+          : { local: options.localPostgres ?? false, settings: options.postgresSettings ?? [] },
       ),
       (server) => {
         postgres = server

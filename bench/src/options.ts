@@ -31,7 +31,7 @@ export const USAGE = `usage: npm run bench -- [--reps N] [--quick] [--profile] [
 
   --reps             repetitions of every measurement (default 3)
   --quick            short passes to try the harness (figures not comparable)
-  --profile          also run one saturation pass with --cpu-prof on every platform process
+  --profile          also run profiled passes: --cpu-prof on every platform process, pg_stat_statements
   --only             run only these cases: ${CASE_IDS.join(', ')}
   --bot-concurrency  jobs the bot runs at once (default 16)
   --render-only      write latest.md again from latest.json, measuring nothing

@@ -190,6 +190,7 @@ async function main(): Promise<void> {
       outDir: options.outDir,
     })
     results.profiles = profiled.profiles
+    results.statements = profiled.statements
     results.settings.profiledPass = `${profiled.jobs} runs at ${Math.round(profiled.rate)} jobs/s while profiled`
   }
   results.durationS = Math.round((wallClockMs() - started) / 1000)

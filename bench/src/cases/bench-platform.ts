@@ -51,6 +51,8 @@ export async function startBenchPlatform(options: {
   botConcurrency: number
   /** Extra environment of every platform process (NODE_OPTIONS for profiles). */
   env?: Record<string, string>
+  /** More settings of the platform's Postgres, which is then always one started here. */
+  postgresSettings?: readonly string[]
   log: (message: string) => void
 }): Promise<BenchPlatform> {
   const dataDir = await mkdtemp(join(tmpdir(), 'taskforge-bench-'))
@@ -70,6 +72,9 @@ export async function startBenchPlatform(options: {
     withBot: false,
     log: sink.write,
     env,
+    ...(options.postgresSettings === undefined
+      ? {}
+      : { localPostgres: true, postgresSettings: options.postgresSettings }),
   })
   let bot: ServiceProcess | undefined
   let api: JsonClient | undefined

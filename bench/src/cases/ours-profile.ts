@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { monotonicMicros, type ProfileWindow, summarizeProfiles } from '../lib/cpu-profile.js'
-import type { ProfileSummary } from '../results/model.js'
+import { STATEMENT_STATS_SETTINGS, StatementStats } from '../lib/statement-stats.js'
+import type { ProfileSummary, StatementSummary } from '../results/model.js'
 import { startBenchPlatform } from './bench-platform.js'
 import type { CaseContext } from './case.js'
 import { oursGateway } from './ours-gateway.js'
@@ -12,6 +13,7 @@ import { oursWebhooks } from './ours-webhooks.js'
 
 export interface ProfileRun {
   profiles: ProfileSummary[]
+  statements: StatementSummary[]
   jobs: number
   rate: number
   cpuPerJob: Record<string, number>
@@ -19,9 +21,10 @@ export interface ProfileRun {
 
 /**
  * A separate platform whose every Node.js process is CPU-profiled from start to exit (as `--cpu-prof`
- * would), put through one webhook pass, one sustained job pass and one gateway pass; each profile is cut to each pass
- * and summarised (top frames and modules by self time). The raw profiles go to `<out>/profiles` for
- * Chrome DevTools or speedscope.
+ * would), put through one webhook pass, one sustained job pass and one gateway pass. Each profile is
+ * cut to each pass and summarised (top frames and modules by self time), and so are the Postgres
+ * statements of each service's database (pg_stat_statements). The raw profiles go to
+ * `<out>/profiles` for Chrome DevTools or speedscope.
  */
 export async function profileOurs(
   ctx: CaseContext,
@@ -35,33 +38,46 @@ export async function profileOurs(
     const bp = await startBenchPlatform({
       botConcurrency: options.botConcurrency,
       env: { NODE_OPTIONS: nodeOptions, BENCH_CPU_PROFILE_DIR: dir },
+      postgresSettings: STATEMENT_STATS_SETTINGS,
       log: ctx.log,
     })
     const pids = bp.pids()
     const windows: ProfileWindow[] = []
+    const statements: StatementSummary[] = []
     let burst: Awaited<ReturnType<typeof burstPass>>
     try {
-      // Webhooks first, as in the measured run: their subscriptions are gone before the job pass.
-      const webhooksFrom = monotonicMicros()
-      await oursWebhooks({ ...ctx, repetitions: 1 }, bp)
-      windows.push({
-        pass: 'webhooks (task.update to 20 subscriptions, with and without a dead receiver)',
-        from: webhooksFrom,
-        to: monotonicMicros(),
-        processes: ['webhook-relay', 'task-catalog', 'gateway', 'job-scheduler'],
-      })
-      await saturationPass(bp, options.botConcurrency * 2, 100, new Problems())
-      const from = monotonicMicros()
-      burst = await burstPass(bp, jobs, new Problems())
-      windows.push({ pass: `sustained jobs (${jobs} runs)`, from, to: monotonicMicros() })
-      const gatewayFrom = monotonicMicros()
-      await oursGateway({ ...ctx, repetitions: 1 }, bp)
-      windows.push({
-        pass: 'gateway GET /:customer/task',
-        from: gatewayFrom,
-        to: monotonicMicros(),
-        processes: ['gateway', 'task-catalog'],
-      })
+      const stats = await StatementStats.open(bp.platform.databases)
+      /** Runs one pass, cutting the CPU profiles and the statement counts to it. */
+      const pass = async <T>(name: string, processes: string[] | undefined, work: () => Promise<T>) => {
+        await stats.reset()
+        const from = monotonicMicros()
+        const result = await work()
+        windows.push({
+          pass: name,
+          from,
+          to: monotonicMicros(),
+          ...(processes === undefined ? {} : { processes }),
+        })
+        statements.push(...(await stats.read(name)))
+        return result
+      }
+      try {
+        // Webhooks first, as in the measured run: their subscriptions are gone before the job pass.
+        await pass(
+          'webhooks (task.update to 20 subscriptions, with and without a dead receiver)',
+          ['webhook-relay', 'task-catalog', 'gateway', 'job-scheduler'],
+          () => oursWebhooks({ ...ctx, repetitions: 1 }, bp),
+        )
+        await saturationPass(bp, options.botConcurrency * 2, 100, new Problems())
+        burst = await pass(`sustained jobs (${jobs} runs)`, undefined, () =>
+          burstPass(bp, jobs, new Problems()),
+        )
+        await pass('gateway GET /:customer/task', ['gateway', 'task-catalog'], () =>
+          oursGateway({ ...ctx, repetitions: 1 }, bp),
+        )
+      } finally {
+        await stats.close()
+      }
     } finally {
       await bp.stop()
     }
@@ -74,7 +90,7 @@ export async function profileOurs(
       await cp(join(dir, profile.file), join(kept, name))
       profile.file = `profiles/${name}`
     }
-    return { profiles, jobs, rate: burst.rate, cpuPerJob: burst.cpuPerJob }
+    return { profiles, statements, jobs, rate: burst.rate, cpuPerJob: burst.cpuPerJob }
   } finally {
     await rm(dir, { recursive: true, force: true })
   }

@@ -1,5 +1,5 @@
 import { round } from '../lib/stats.js'
-import type { BenchResults, CaseResult, Metric, ProfileSummary } from './model.js'
+import type { BenchResults, CaseResult, Metric, ProfileSummary, StatementSummary } from './model.js'
 
 const FLOORS = {
   'latency-p50': [
@@ -86,6 +86,31 @@ function profileSection(profiles: readonly ProfileSummary[]): string[] {
   return lines
 }
 
+function statementSection(summaries: readonly StatementSummary[]): string[] {
+  if (summaries.length === 0) return []
+  const lines = ['## Postgres statements', '']
+  lines.push(
+    "Each service's database during the profiled passes (pg_stat_statements; server execution time, planning excluded): the costliest statements by total time.",
+    '',
+  )
+  for (const summary of summaries) {
+    lines.push(
+      `### ${summary.pass} — ${summary.database}: ${summary.calls} statements, ${format(summary.totalMs)} ms`,
+      '',
+    )
+    lines.push('| calls | total ms | µs per call | rows per call | statement |', '|---:|---:|---:|---:|---|')
+    for (const statement of summary.statements) {
+      const perCall = (statement.totalMs * 1000) / Math.max(1, statement.calls)
+      const query = statement.query.replaceAll('|', '\\|').replaceAll('`', "'")
+      lines.push(
+        `| ${statement.calls} | ${format(statement.totalMs)} | ${format(perCall)} | ${format(statement.rowsPerCall)} | \`${query}\` |`,
+      )
+    }
+    lines.push('')
+  }
+  return lines
+}
+
 /**
  * The job targets next to the spawn floor: no job of ours can start sooner, nor run more often, than a
  * bare Node.js process spawning the same script.
@@ -149,5 +174,6 @@ export function renderMarkdown(results: BenchResults): string {
       lines.push(...caseSection(results, result))
   }
   lines.push(...profileSection(results.profiles))
+  lines.push(...statementSection(results.statements ?? []))
   return `${lines.join('\n')}\n`
 }

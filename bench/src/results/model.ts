@@ -62,6 +62,17 @@ export interface ProfileSummary {
   topModules: { module: string; selfPercent: number }[]
 }
 
+/** The costliest statements of one service's database during one profiled pass (pg_stat_statements). */
+export interface StatementSummary {
+  pass: string
+  /** The service whose database it is. */
+  database: string
+  /** Every statement of the pass: how many, and the server's execution time. */
+  calls: number
+  totalMs: number
+  statements: { calls: number; totalMs: number; rowsPerCall: number; query: string }[]
+}
+
 export interface BenchResults {
   startedAt: string
   durationS: number
@@ -71,4 +82,6 @@ export interface BenchResults {
   cases: CaseResult[]
   targets: TargetResult[]
   profiles: ProfileSummary[]
+  /** Statements per database during the profiled passes (absent in runs before they were kept). */
+  statements?: StatementSummary[]
 }

@@ -3,7 +3,10 @@ import { type PostgresServer, unsupportedRestart } from './postgres-server.js'
 
 type Testcontainers = typeof import('testcontainers')
 
-export async function startContainerPostgres(testcontainers: Testcontainers): Promise<PostgresServer> {
+export async function startContainerPostgres(
+  testcontainers: Testcontainers,
+  settings: readonly string[],
+): Promise<PostgresServer> {
   const { GenericContainer, Wait } = testcontainers
   const container = await new GenericContainer('postgres:17-alpine')
     .withEnvironment({ POSTGRES_PASSWORD: 'postgres' })
@@ -11,6 +14,7 @@ export async function startContainerPostgres(testcontainers: Testcontainers): Pr
       'postgres',
       ...['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
       ...['-c', 'max_connections=500'],
+      ...settings.flatMap((setting) => ['-c', setting]),
     ])
     .withTmpFs({ '/var/lib/postgresql/data': 'rw' })
     .withExposedPorts(5432)

@@ -139,6 +139,7 @@ export async function startLocalPostgres(options: PostgresOptions): Promise<Post
     'unix_socket_directories=',
     'max_connections=500',
     ...(persistent ? [] : ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off']),
+    ...(options.settings ?? []),
   ]
   const EmbeddedPostgresServer = await loadEmbeddedPostgres()
   const create = (port: number) =>

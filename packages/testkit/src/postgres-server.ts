@@ -29,6 +29,11 @@ export interface PostgresOptions {
   persistent?: boolean
   /** Always run a server on this machine, never the environment's or a container (kill/restart need one). */
   local?: boolean
+  /**
+   * More server settings (`name=value`, as `postgres -c` takes them) of a server started here or in a
+   * container; a server named by the environment is used as it is.
+   */
+  settings?: readonly string[]
 }
 
 /** kill/restart of a server that is not ours to stop. */
@@ -74,7 +79,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     const testcontainers = await containerRuntime()
     if (testcontainers !== undefined) {
       const { startContainerPostgres } = await import('./container-postgres.js')
-      return startContainerPostgres(testcontainers)
+      return startContainerPostgres(testcontainers, options.settings ?? [])
     }
   }
   const { startLocalPostgres } = await import('./local-postgres.js')
