@@ -4,8 +4,9 @@ import { waitUntil } from '@taskforge/testkit'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EventStore } from './event-store.js'
+import { comparePositions } from './global-position.js'
 import { freshStore, newEvent } from './test-support/index.js'
-import type { Db } from './types.js'
+import type { Db, GlobalPosition } from './types.js'
 import { WrongExpectedVersionError } from './wrong-expected-version-error.js'
 
 let db: Db
@@ -286,21 +287,46 @@ describe('claimInbox', () => {
 })
 
 describe('onAppended', () => {
-  it('calls listeners when an append commits', async () => {
-    let calls = 0
-    let notified: () => void = () => undefined
-    const unsubscribe = await store.onAppended(() => {
-      calls++
-      notified()
+  it('calls listeners when an append commits, with the position of its last event', async () => {
+    const told: (GlobalPosition | undefined)[] = []
+    const unsubscribe = await store.onAppended((appended) => {
+      told.push(appended)
     })
     try {
-      const before = calls
-      const appended = new Promise<void>((resolve) => {
-        notified = resolve
-      })
-      await store.appendToStream('job', newId(), [newEvent('queued')], { expectedVersion: 'no_stream' })
-      await appended
-      expect(calls).toBeGreaterThan(before)
+      const streamId = newId()
+      const before = told.length
+      const { events } = await store.appendToStream(
+        'job',
+        streamId,
+        [newEvent('queued'), newEvent('assigned')],
+        {
+          expectedVersion: 'no_stream',
+        },
+      )
+      const last = events.at(-1)!
+      const wanted = { transactionId: last.transactionId, position: last.position }
+      await waitUntil(
+        () => told.slice(before).some((at) => at !== undefined && comparePositions(at, wanted) === 0),
+        {
+          message: 'the append notified with its last position',
+        },
+      )
+      // Several streams at once: once per stream type, each with its last event's position.
+      const [job, script] = await store.transaction((trx) =>
+        store.appendToStreams(
+          [
+            { streamType: 'job', streamId, expectedVersion: 2n, events: [newEvent('started')] },
+            { streamType: 'script', streamId: newId(), expectedVersion: 0n, events: [newEvent('created')] },
+          ],
+          { trx },
+        ),
+      )
+      for (const appended of [job!.events.at(-1)!, script!.events.at(-1)!]) {
+        const at = { transactionId: appended.transactionId, position: appended.position }
+        await waitUntil(() => told.some((t) => t !== undefined && comparePositions(t, at) === 0), {
+          message: 'each stream type notified with its last position',
+        })
+      }
     } finally {
       await unsubscribe()
     }

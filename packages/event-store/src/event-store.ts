@@ -1,7 +1,7 @@
 import { badRequest, newId } from '@taskforge/core'
 import { createLogger, type Logger } from '@taskforge/telemetry'
 import { type RawBuilder, sql } from 'kysely'
-import { APPENDED_CHANNEL, AppendNotifications } from './append-notifications.js'
+import { APPENDED_CHANNEL, type AppendListener, AppendNotifications } from './append-notifications.js'
 import { connectionStringOf } from './create-db.js'
 import { type ReadAllOptions, readAllFrom } from './read-all.js'
 import { migrate } from './schema.js'
@@ -269,11 +269,12 @@ export class EventStore {
   }
 
   /**
-   * Calls `listener` whenever an append commits (LISTEN/NOTIFY), and after the LISTEN connection
-   * was re-established. Answers an unsubscribe function. Without a connection string (a `db` not
-   * made by createDb and no `connectionString` option) it never calls: rely on polling.
+   * Calls `listener` whenever an append commits (LISTEN/NOTIFY), with the position of its last
+   * event, and after the LISTEN connection was re-established (without a position: what was missed
+   * is unknown). Answers an unsubscribe function. Without a connection string (a `db` not made by
+   * createDb and no `connectionString` option) it never calls: rely on polling.
    */
-  async onAppended(listener: () => void): Promise<() => Promise<void>> {
+  async onAppended(listener: AppendListener): Promise<() => Promise<void>> {
     if (this.#notifications === undefined) return async () => undefined
     return this.#notifications.subscribe(listener)
   }
@@ -324,8 +325,8 @@ function advanceStream(
 
 /**
  * Appends in one statement (one round trip): the stream row moves ({@link advanceStream}), the
- * events are inserted in order behind it and the append is notified, or nothing happens at all when
- * the stream was not at the expected version.
+ * events are inserted in order behind it and the append is notified with the position of its last
+ * event, or nothing happens at all when the stream was not at the expected version.
  */
 async function append(
   trx: Trx,
@@ -356,7 +357,11 @@ async function append(
       ORDER BY fresh.ord
       RETURNING ${sql.join(EVENT_COLUMNS.map((column) => sql.ref(column)))}
     ),
-    notified AS (SELECT pg_notify(${APPENDED_CHANNEL}, ${streamType}) FROM advanced)
+    notified AS (
+      SELECT pg_notify(${APPENDED_CHANNEL},
+        ${streamType}::text || ' ' || advanced.last_transaction_id::text || ' ' || (SELECT max(position) FROM inserted)::text)
+      FROM advanced
+    )
     SELECT inserted.* FROM inserted, notified
   `.execute(trx)
   if (rows.length === 0) {
@@ -370,7 +375,7 @@ async function append(
  * The multi-stream form of {@link append}, in one statement: the streams expected new are created,
  * the others move when at their expected version, the events of the streams that moved are inserted
  * in order behind them (stream by stream, in stream id order) and the append is notified once per
- * stream type.
+ * stream type, with the position of that type's last event.
  */
 async function appendMany(trx: Trx, appends: readonly StreamAppend[]): Promise<(AppendResult | undefined)[]> {
   for (const append of appends) {
@@ -425,8 +430,11 @@ async function appendMany(trx: Trx, appends: readonly StreamAppend[]): Promise<(
         RETURNING ${sql.join(EVENT_COLUMNS.map((column) => sql.ref(column)))}
       ),
       notified AS (
-        SELECT pg_notify(${APPENDED_CHANNEL}, stream_type)
-        FROM (SELECT DISTINCT fresh.stream_type FROM advanced JOIN fresh ON fresh.stream_id = advanced.stream_id) AS types
+        SELECT pg_notify(${APPENDED_CHANNEL}, last.payload)
+        FROM (
+          SELECT DISTINCT ON (stream_type) stream_type || ' ' || transaction_id::text || ' ' || position::text AS payload
+          FROM inserted ORDER BY stream_type, transaction_id DESC, position DESC
+        ) AS last
       )
       SELECT inserted.* FROM inserted, (SELECT count(*) FROM notified) AS notifications
     `.execute(trx)
