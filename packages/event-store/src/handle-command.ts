@@ -14,6 +14,12 @@ export interface HandleCommandArgs<C, S, E> {
   encode(event: E): NewEvent
   decode(stored: StoredEvent): E
   trx?: Trx
+  /**
+   * Runs on every attempt after the stream was read and before deciding: checks or gathers what the
+   * decision needs beyond the stream, on the state it will decide on, and answers the command to
+   * decide.
+   */
+  prepare?(state: S, command: C): Promise<C>
 }
 
 export interface HandleCommandResult<S, E> {
@@ -47,7 +53,8 @@ export async function handleCommand<C, S, E>(
       decider,
       events.map((stored) => args.decode(stored)),
     )
-    const newEvents = decider.decide(args.command, state)
+    const command = args.prepare === undefined ? args.command : await args.prepare(state, args.command)
+    const newEvents = decider.decide(command, state)
     if (newEvents.length === 0)
       return { state, newEvents, appended: [], nextExpectedVersion: version, history: events }
     try {

@@ -53,6 +53,8 @@ export interface WriteOptions {
   expectedVersion?: number | undefined
 }
 
+type TaskCommand = Parameters<typeof taskDecider.decide>[0]
+
 /** Aggregates whose state says whether they are live and whose they are. */
 type OwnedState = { status: 'absent' } | { status: 'active' | 'deleted'; customer: string }
 
@@ -64,6 +66,8 @@ interface StreamCommand<C, S extends OwnedState, E> {
   command: C
   encode(event: E): NewEvent
   decode(stored: StoredEvent): E
+  /** Checks what the decision needs beyond the stream, on the state it decides on (see handleCommand). */
+  prepare?(state: S, command: C): Promise<C>
 }
 
 function staleVersion(what: string, id: string, expected: number, actual: bigint): AppError {
@@ -139,15 +143,21 @@ export class CatalogCommands {
     changes: Partial<TaskDefinition>,
     options: WriteOptions = {},
   ): Promise<{ changedFields: string[] }> {
-    const current = await this.#taskState(taskId)
-    if (current.status === 'active' && current.customer === ctx.customer) {
-      await this.#assertReferences(ctx.customer, { ...current.definition, ...changes }, current.definition)
-    }
     const events = await this.#task(
       ctx,
       taskId,
       { type: 'updateTask', taskId, customer: ctx.customer, changes },
       options,
+      async (current, command) => {
+        if (current.status === 'active' && current.customer === ctx.customer) {
+          await this.#assertReferences(
+            ctx.customer,
+            { ...current.definition, ...changes },
+            current.definition,
+          )
+        }
+        return command
+      },
     )
     const updated = events.find((event) => event.$case === 'updated')
     return { changedFields: updated?.$case === 'updated' ? updated.value.changedFields : [] }
@@ -213,13 +223,6 @@ export class CatalogCommands {
     if (state.status !== 'active' || state.customer !== customer) throw missing
   }
 
-  async #taskState(taskId: string): Promise<TaskState> {
-    if (!isId(taskId)) return taskDecider.initialState()
-    const { events } = await this.#store.readStream(taskId)
-    if (events[0]?.streamType !== TASK_STREAM) return taskDecider.initialState()
-    return fold(taskDecider, events.map(decodeTaskEvent))
-  }
-
   async #script(
     ctx: CommandContext,
     scriptId: string,
@@ -245,8 +248,9 @@ export class CatalogCommands {
   async #task(
     ctx: CommandContext,
     taskId: string,
-    command: Parameters<typeof taskDecider.decide>[0],
+    command: TaskCommand,
     options: WriteOptions = {},
+    prepare?: (state: TaskState, command: TaskCommand) => Promise<TaskCommand>,
   ) {
     this.#assertStreamId(taskId, 'task')
     return this.#execute(
@@ -259,6 +263,7 @@ export class CatalogCommands {
         command,
         encode: (event) => encodeTaskEvent(event, ctx),
         decode: decodeTaskEvent,
+        ...(prepare === undefined ? {} : { prepare }),
       },
       options,
     )
@@ -291,9 +296,10 @@ export class CatalogCommands {
     }
     const { version, events } = await this.#store.readStream(args.streamId)
     const state = fold(args.decider, events.map(args.decode))
+    const decided = args.prepare === undefined ? args.command : await args.prepare(state, args.command)
     if (state.status !== 'active' || state.customer !== ctx.customer) throw notFound(args.what, args.streamId)
     if (version !== BigInt(expected)) throw staleVersion(args.what, args.streamId, expected, version)
-    const newEvents = args.decider.decide(args.command, state)
+    const newEvents = args.decider.decide(decided, state)
     if (newEvents.length === 0) return newEvents
     const result = await this.#store.appendToStream(
       args.streamType,
