@@ -50,6 +50,8 @@ export class EventStore {
   readonly #committedListeners = new Set<(events: readonly StoredEvent[]) => void>()
   /** Events appended so far in each transaction {@link transaction} opened, told once it commits. */
   readonly #appendedIn = new WeakMap<Trx, StoredEvent[]>()
+  /** Transactions of this store still running (see {@link settled}). */
+  readonly #running = new Set<Promise<unknown>>()
 
   constructor(db: Db, options: EventStoreOptions = {}) {
     this.db = db
@@ -94,13 +96,15 @@ export class EventStore {
             this.#appendedIn.get(trx)?.push(...result.events)
             return result
           })
-        : this.db
-            .transaction()
-            .execute((own) => append(own, streamType, streamId, events, expectedVersion))
-            .then((result) => {
-              this.#committed(result.events)
-              return result
-            })
+        : this.#tracked(
+            this.db
+              .transaction()
+              .execute((own) => append(own, streamType, streamId, events, expectedVersion))
+              .then((result) => {
+                this.#committed(result.events)
+                return result
+              }),
+          )
     const observe = this.#onAppend
     if (observe === undefined) return appending
     const report = (outcome: AppendObservation['outcome']) => {
@@ -221,14 +225,36 @@ export class EventStore {
   }
 
   /** Runs `fn` in a transaction; what it appended is told to {@link onCommitted} listeners once committed. */
-  async transaction<T>(fn: (trx: Trx) => Promise<T>): Promise<T> {
+  transaction<T>(fn: (trx: Trx) => Promise<T>): Promise<T> {
     const appended: StoredEvent[] = []
-    const result = await this.db.transaction().execute((trx) => {
-      this.#appendedIn.set(trx, appended)
-      return fn(trx)
-    })
-    this.#committed(appended)
-    return result
+    return this.#tracked(
+      this.db
+        .transaction()
+        .execute((trx) => {
+          this.#appendedIn.set(trx, appended)
+          return fn(trx)
+        })
+        .then((result) => {
+          this.#committed(appended)
+          return result
+        }),
+    )
+  }
+
+  /**
+   * Resolves once the transactions of this store running now (its own appends and those of
+   * {@link transaction}) have ended and their {@link onCommitted} listeners were told. A notification
+   * can come before the commit's own answer: this tells whether the commit was one of ours.
+   */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.#running])
+  }
+
+  #tracked<T>(running: Promise<T>): Promise<T> {
+    this.#running.add(running)
+    const done = () => this.#running.delete(running)
+    running.then(done, done)
+    return running
   }
 
   /**
