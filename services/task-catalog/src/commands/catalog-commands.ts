@@ -17,14 +17,15 @@ import {
   type StoredEvent,
 } from '@taskforge/event-store'
 import type { Recipe } from '@taskforge/proto/catalog/v1/catalog_service'
-import type { TaskDefinition } from '@taskforge/proto/catalog/v1/model'
+import type { Task, TaskDefinition } from '@taskforge/proto/catalog/v1/model'
 import { definitionFromRecipe } from '../domain/recipe.js'
 import { type ScriptState, scriptDecider, validateFilename } from '../domain/script-decider.js'
-import { type TaskState, taskDecider } from '../domain/task-decider.js'
+import { type TaskCommand, type TaskState, taskDecider } from '../domain/task-decider.js'
 import { validateTaskDefinition } from '../domain/task-definition.js'
 import type { CommandContext } from '../events/command-context.js'
 import { decodeScriptEvent, encodeScriptEvent, SCRIPT_STREAM } from '../events/script-codec.js'
 import { decodeTaskEvent, encodeTaskEvent, TASK_STREAM } from '../events/task-codec.js'
+import { taskFromStream } from '../projections/tasks-projection.js'
 import type { BotDirectory } from './bot-directory.js'
 
 export interface CatalogCommandsDeps {
@@ -53,8 +54,6 @@ export interface WriteOptions {
   expectedVersion?: number | undefined
 }
 
-type TaskCommand = Parameters<typeof taskDecider.decide>[0]
-
 /** Aggregates whose state says whether they are live and whose they are. */
 type OwnedState = { status: 'absent' } | { status: 'active' | 'deleted'; customer: string }
 
@@ -68,6 +67,12 @@ interface StreamCommand<C, S extends OwnedState, E> {
   decode(stored: StoredEvent): E
   /** Checks what the decision needs beyond the stream, on the state it decides on (see handleCommand). */
   prepare?(state: S, command: C): Promise<C>
+}
+
+/** What a command decided, and the whole stream as stored after it (undefined: nothing was appended). */
+interface Executed<E> {
+  newEvents: E[]
+  stream: StoredEvent[] | undefined
 }
 
 function staleVersion(what: string, id: string, expected: number, actual: bigint): AppError {
@@ -119,31 +124,36 @@ export class CatalogCommands {
     await this.#script(ctx, scriptId, { type: 'deleteScript', scriptId, customer: ctx.customer })
   }
 
-  async createTask(ctx: CommandContext, definition: Partial<TaskDefinition>): Promise<{ taskId: string }> {
+  /** Answers the new task as the read model shows it once projected (see {@link taskFromStream}). */
+  async createTask(
+    ctx: CommandContext,
+    definition: Partial<TaskDefinition>,
+  ): Promise<{ taskId: string; task: Task | undefined }> {
     const valid = validateTaskDefinition(definition)
     await this.#assertReferences(ctx.customer, valid, undefined)
     const taskId = newId()
-    await this.#task(ctx, taskId, {
+    const { stream } = await this.#task(ctx, taskId, {
       type: 'createTask',
       taskId,
       customer: ctx.customer,
       definition: valid,
       secret: newSecret(),
     })
-    return { taskId }
+    return { taskId, task: stream === undefined ? undefined : taskFromStream(stream) }
   }
 
   /**
    * Changes the given definition fields; a full definition replaces the task's. Answers the API names
-   * of the fields that changed (none: nothing was recorded).
+   * of the fields that changed (none: nothing was recorded) and, when something was, the task as the
+   * read model shows it once projected, from the stream as stored (see {@link taskFromStream}).
    */
   async updateTask(
     ctx: CommandContext,
     taskId: string,
     changes: Partial<TaskDefinition>,
     options: WriteOptions = {},
-  ): Promise<{ changedFields: string[] }> {
-    const events = await this.#task(
+  ): Promise<{ changedFields: string[]; task: Task | undefined }> {
+    const { newEvents, stream } = await this.#task(
       ctx,
       taskId,
       { type: 'updateTask', taskId, customer: ctx.customer, changes },
@@ -159,8 +169,11 @@ export class CatalogCommands {
         return command
       },
     )
-    const updated = events.find((event) => event.$case === 'updated')
-    return { changedFields: updated?.$case === 'updated' ? updated.value.changedFields : [] }
+    const updated = newEvents.find((event) => event.$case === 'updated')
+    return {
+      changedFields: updated?.$case === 'updated' ? updated.value.changedFields : [],
+      task: stream === undefined ? undefined : taskFromStream(stream),
+    }
   }
 
   /**
@@ -279,7 +292,7 @@ export class CatalogCommands {
     ctx: CommandContext,
     command: StreamCommand<C, S, E>,
     options: WriteOptions,
-  ): Promise<E[]> {
+  ): Promise<Executed<E>> {
     // An id of another kind of stream (a task id sent as a script id) must not be decoded as this kind.
     const args: StreamCommand<C, S, E> = {
       ...command,
@@ -290,9 +303,9 @@ export class CatalogCommands {
     }
     const expected = options.expectedVersion ?? 0
     if (expected === 0) {
-      const { appended, newEvents } = await handleCommand(this.#store, args)
+      const { appended, newEvents, history } = await handleCommand(this.#store, args)
       await this.#readYourWrites(appended)
-      return newEvents
+      return { newEvents, stream: appended.length === 0 ? undefined : [...history, ...appended] }
     }
     const { version, events } = await this.#store.readStream(args.streamId)
     const state = fold(args.decider, events.map(args.decode))
@@ -300,7 +313,7 @@ export class CatalogCommands {
     if (state.status !== 'active' || state.customer !== ctx.customer) throw notFound(args.what, args.streamId)
     if (version !== BigInt(expected)) throw staleVersion(args.what, args.streamId, expected, version)
     const newEvents = args.decider.decide(decided, state)
-    if (newEvents.length === 0) return newEvents
+    if (newEvents.length === 0) return { newEvents, stream: undefined }
     const result = await this.#store.appendToStream(
       args.streamType,
       args.streamId,
@@ -310,7 +323,7 @@ export class CatalogCommands {
       },
     )
     await this.#readYourWrites(result.events)
-    return newEvents
+    return { newEvents, stream: [...events, ...result.events] }
   }
 
   /** Ids are uuids; anything else cannot name a stream, and is reported like a missing object. */
