@@ -49,7 +49,7 @@ export class EventStore {
   readonly #logger: Logger
   readonly #committedListeners = new Set<(events: readonly StoredEvent[]) => void>()
   /** Events appended so far in each transaction {@link transaction} opened, told once it commits. */
-  readonly #appendedIn = new WeakMap<Trx, StoredEvent[]>()
+  readonly #appendedIn = new WeakMap<Trx, OpenTransaction>()
   /** Transactions of this store still running (see {@link settled}). */
   readonly #running = new Set<Promise<unknown>>()
 
@@ -93,7 +93,7 @@ export class EventStore {
     const appending =
       trx !== undefined
         ? append(trx, streamType, streamId, events, expectedVersion).then((result) => {
-            this.#appendedIn.get(trx)?.push(...result.events)
+            this.#appendedTo(trx, result.events)
             return result
           })
         : this.#tracked(
@@ -191,8 +191,10 @@ export class EventStore {
       throw error
     }
     this.#observeMany(appends, started, (index) => (results[index] === undefined ? 'conflict' : 'ok'))
-    const appendedIn = this.#appendedIn.get(options.trx)
-    for (const result of results) if (result !== undefined) appendedIn?.push(...result.events)
+    this.#appendedTo(
+      options.trx,
+      results.flatMap((result) => result?.events ?? []),
+    )
     return results
   }
 
@@ -225,29 +227,43 @@ export class EventStore {
   }
 
   /** Runs `fn` in a transaction; what it appended is told to {@link onCommitted} listeners once committed. */
-  transaction<T>(fn: (trx: Trx) => Promise<T>): Promise<T> {
-    const appended: StoredEvent[] = []
-    return this.#tracked(
-      this.db
-        .transaction()
-        .execute((trx) => {
-          this.#appendedIn.set(trx, appended)
-          return fn(trx)
-        })
-        .then((result) => {
-          this.#committed(appended)
-          return result
-        }),
-    )
+  async transaction<T>(fn: (trx: Trx) => Promise<T>): Promise<T> {
+    let ended: () => void = () => undefined
+    const open: OpenTransaction = {
+      appended: [],
+      ended: new Promise<void>((resolve) => {
+        ended = resolve
+      }),
+    }
+    try {
+      const result = await this.db.transaction().execute((trx) => {
+        this.#appendedIn.set(trx, open)
+        return fn(trx)
+      })
+      this.#committed(open.appended)
+      return result
+    } finally {
+      this.#running.delete(open.ended)
+      ended()
+    }
   }
 
   /**
-   * Resolves once the transactions of this store running now (its own appends and those of
-   * {@link transaction}) have ended and their {@link onCommitted} listeners were told. A notification
-   * can come before the commit's own answer: this tells whether the commit was one of ours.
+   * Resolves once the transactions of this store that appended and are still running now (its own
+   * appends, and those of {@link transaction} from their first append on) have ended and their
+   * {@link onCommitted} listeners were told. A notification can come before the commit's own
+   * answer: this tells whether the commit was one of ours. (An append's answer always comes before
+   * its commit, so such a transaction is known by the time its notification can come.)
    */
   async settled(): Promise<void> {
     await Promise.allSettled([...this.#running])
+  }
+
+  #appendedTo(trx: Trx, events: readonly StoredEvent[]): void {
+    const open = this.#appendedIn.get(trx)
+    if (open === undefined || events.length === 0) return
+    open.appended.push(...events)
+    this.#running.add(open.ended)
   }
 
   #tracked<T>(running: Promise<T>): Promise<T> {
@@ -304,6 +320,12 @@ export class EventStore {
     if (this.#notifications === undefined) return async () => undefined
     return this.#notifications.subscribe(listener)
   }
+}
+
+/** A transaction opened by {@link EventStore.transaction}: what it appended, and when it ended. */
+interface OpenTransaction {
+  appended: StoredEvent[]
+  ended: Promise<void>
 }
 
 async function currentVersion(trx: Trx, streamId: string): Promise<bigint | undefined> {
