@@ -35,6 +35,40 @@ describe('migrate', () => {
 })
 
 describe('appendToStream and readStream', () => {
+  it('reads only the last event of the types asked for, and the others all, with the version', async () => {
+    const streamId = newId()
+    const types = [
+      'created',
+      'updated',
+      'rotated',
+      'updated',
+      'updated',
+      'rotated',
+      'noted',
+      'noted',
+      'updated',
+    ]
+    await store.appendToStream(
+      'task',
+      streamId,
+      types.map((type, index) => newEvent(type, `${type} ${index + 1}`)),
+      {
+        expectedVersion: 'no_stream',
+      },
+    )
+    const { version, events } = await store.readStream(streamId, { latestOf: ['updated', 'rotated'] })
+    expect(version).toBe(9n)
+    expect(events.map((event) => [text(event.data), event.streamVersion])).toEqual([
+      ['created 1', 1n],
+      ['rotated 6', 6n],
+      ['noted 7', 7n],
+      ['noted 8', 8n],
+      ['updated 9', 9n],
+    ])
+    expect((await store.readStream(streamId, { latestOf: [] })).events).toHaveLength(9)
+    expect(await store.readStream(newId(), { latestOf: ['updated'] })).toEqual({ version: 0n, events: [] })
+  })
+
   it('appends events with consecutive versions and reads them back', async () => {
     const streamId = newId()
     const first = await store.appendToStream('job', streamId, [newEvent('queued'), newEvent('assigned')], {

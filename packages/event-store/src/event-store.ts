@@ -126,17 +126,31 @@ export class EventStore {
     )
   }
 
-  /** Every event of a stream in order, and its version (0n when it does not exist). */
+  /**
+   * Every event of a stream in order, and its version (0n when it does not exist). With `latestOf`,
+   * of the events of those types only the stream's last one of each type is read: for aggregates
+   * whose events of such a type each carry the whole part of the state they set (a task's `updated`
+   * its whole definition), so that a fold of what is read gives the same state, however long the
+   * stream grew. The version is the stream's either way (its last event is always read).
+   */
   async readStream(
     streamId: string,
-    options: { trx?: Trx } = {},
+    options: { trx?: Trx; latestOf?: readonly string[] } = {},
   ): Promise<{ version: bigint; events: StoredEvent[] }> {
-    const rows = (await (options.trx ?? this.db)
+    const latestOf = options.latestOf ?? []
+    let query = (options.trx ?? this.db)
       .selectFrom('events')
       .select(EVENT_COLUMNS)
       .where('stream_id', '=', streamId)
-      .orderBy('stream_version')
-      .execute()) as EventRow[]
+    if (latestOf.length > 0) {
+      const types = [...latestOf]
+      query = query.where(
+        sql<boolean>`(type <> ALL(${types}::text[]) OR stream_version IN (
+          SELECT max(latest.stream_version) FROM events AS latest
+          WHERE latest.stream_id = ${streamId} AND latest.type = ANY(${types}::text[]) GROUP BY latest.type))`,
+      )
+    }
+    const rows = (await query.orderBy('stream_version').execute()) as EventRow[]
     const events = rows.map(toStoredEvent)
     return { version: events.at(-1)?.streamVersion ?? 0n, events }
   }

@@ -14,6 +14,8 @@ export interface HandleCommandArgs<C, S, E> {
   encode(event: E): NewEvent
   decode(stored: StoredEvent): E
   trx?: Trx
+  /** Event types of which only the last one is read (see EventStore.readStream). */
+  latestOf?: readonly string[]
   /**
    * Runs on every attempt after the stream was read and before deciding: checks or gathers what the
    * decision needs beyond the stream, on the state it will decide on, and answers the command to
@@ -28,7 +30,7 @@ export interface HandleCommandResult<S, E> {
   newEvents: E[]
   appended: StoredEvent[]
   nextExpectedVersion: bigint
-  /** The stream as read for the decision, before the new events. */
+  /** The stream as read for the decision (see `latestOf`), before the new events. */
   history: StoredEvent[]
 }
 
@@ -48,7 +50,10 @@ export async function handleCommand<C, S, E>(
 ): Promise<HandleCommandResult<S, E>> {
   const { decider, streamType, streamId, trx } = args
   for (let attempt = 0; ; attempt++) {
-    const { version, events } = await store.readStream(streamId, trx === undefined ? {} : { trx })
+    const { version, events } = await store.readStream(streamId, {
+      ...(trx === undefined ? {} : { trx }),
+      ...(args.latestOf === undefined ? {} : { latestOf: args.latestOf }),
+    })
     const state = fold(
       decider,
       events.map((stored) => args.decode(stored)),

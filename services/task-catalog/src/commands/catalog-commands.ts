@@ -20,7 +20,12 @@ import type { Recipe } from '@taskforge/proto/catalog/v1/catalog_service'
 import type { Task, TaskDefinition } from '@taskforge/proto/catalog/v1/model'
 import { definitionFromRecipe } from '../domain/recipe.js'
 import { type ScriptState, scriptDecider, validateFilename } from '../domain/script-decider.js'
-import { type TaskCommand, type TaskState, taskDecider } from '../domain/task-decider.js'
+import {
+  type TaskCommand,
+  type TaskDomainEvent,
+  type TaskState,
+  taskDecider,
+} from '../domain/task-decider.js'
 import { validateTaskDefinition } from '../domain/task-definition.js'
 import type { CommandContext } from '../events/command-context.js'
 import { decodeScriptEvent, encodeScriptEvent, SCRIPT_STREAM } from '../events/script-codec.js'
@@ -65,9 +70,17 @@ interface StreamCommand<C, S extends OwnedState, E> {
   command: C
   encode(event: E): NewEvent
   decode(stored: StoredEvent): E
+  /** Event types of which only the stream's last one is read (see EventStore.readStream). */
+  latestOf?: readonly string[]
   /** Checks what the decision needs beyond the stream, on the state it decides on (see handleCommand). */
   prepare?(state: S, command: C): Promise<C>
 }
+
+/** Task events that carry the whole part of the state they set. */
+const TASK_SUPERSEDING_EVENTS = [
+  'updated',
+  'secretRotated',
+] as const satisfies readonly TaskDomainEvent['$case'][]
 
 /** What a command decided, and the whole stream as stored after it (undefined: nothing was appended). */
 interface Executed<E> {
@@ -271,6 +284,9 @@ export class CatalogCommands {
       {
         what: 'task',
         streamType: TASK_STREAM,
+        // Each update carries the whole definition, each rotation the whole secret: earlier ones
+        // change nothing in the fold, and a task updated often would otherwise read ever more.
+        latestOf: TASK_SUPERSEDING_EVENTS,
         streamId: taskId,
         decider: taskDecider,
         command,
@@ -307,7 +323,10 @@ export class CatalogCommands {
       await this.#readYourWrites(appended)
       return { newEvents, stream: appended.length === 0 ? undefined : [...history, ...appended] }
     }
-    const { version, events } = await this.#store.readStream(args.streamId)
+    const { version, events } = await this.#store.readStream(
+      args.streamId,
+      args.latestOf === undefined ? {} : { latestOf: args.latestOf },
+    )
     const state = fold(args.decider, events.map(args.decode))
     const decided = args.prepare === undefined ? args.command : await args.prepare(state, args.command)
     if (state.status !== 'active' || state.customer !== ctx.customer) throw notFound(args.what, args.streamId)
