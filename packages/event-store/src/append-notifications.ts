@@ -1,7 +1,24 @@
 import pg from 'pg'
+import type { GlobalPosition } from './types.js'
 
-/** The channel every append notifies (payload: the stream type), in the same transaction as the events. */
+/**
+ * The channel every append notifies, in the same transaction as the events. Payload: the stream type,
+ * then the transaction id and position of the append's last event (read by {@link appendedPosition}).
+ */
 export const APPENDED_CHANNEL = 'taskforge_events'
+
+/** Where the notified append ended, read from its payload; undefined when it does not say. */
+export function appendedPosition(payload: string | undefined): GlobalPosition | undefined {
+  const parts = payload?.split(' ')
+  if (parts?.length !== 3 || !/^\d+$/.test(parts[1]!) || !/^\d+$/.test(parts[2]!)) return undefined
+  return { transactionId: BigInt(parts[1]!), position: BigInt(parts[2]!) }
+}
+
+/**
+ * Told of an append once it committed: `appended` is the position of its last event when the
+ * notification says, undefined when it cannot (after a reconnection, or a notification sent by hand).
+ */
+export type AppendListener = (appended: GlobalPosition | undefined) => void
 
 const FIRST_RETRY_MS = 100
 const MAX_RETRY_MS = 5_000
@@ -13,7 +30,7 @@ const MAX_RETRY_MS = 5_000
 export class AppendNotifications {
   readonly #connectionString: string
   readonly #onError: (error: unknown) => void
-  readonly #listeners = new Set<() => void>()
+  readonly #listeners = new Set<AppendListener>()
   #client: pg.Client | undefined
   #connecting: Promise<void> | undefined
   #retryTimer: NodeJS.Timeout | undefined
@@ -25,7 +42,7 @@ export class AppendNotifications {
   }
 
   /** Adds `listener`; answers once listening (or retrying in the background). */
-  async subscribe(listener: () => void): Promise<() => Promise<void>> {
+  async subscribe(listener: AppendListener): Promise<() => Promise<void>> {
     this.#listeners.add(listener)
     await this.#ensureConnected()
     return async () => {
@@ -34,10 +51,10 @@ export class AppendNotifications {
     }
   }
 
-  #emit(): void {
+  #emit(appended?: GlobalPosition): void {
     for (const listener of this.#listeners) {
       try {
-        listener()
+        listener(appended)
       } catch (error) {
         this.#onError(error)
       }
@@ -55,7 +72,7 @@ export class AppendNotifications {
   async #open(): Promise<void> {
     const client = new pg.Client({ connectionString: this.#connectionString })
     client.on('notification', (message) => {
-      if (message.channel === APPENDED_CHANNEL) this.#emit()
+      if (message.channel === APPENDED_CHANNEL) this.#emit(appendedPosition(message.payload))
     })
     client.on('error', (error) => this.#lost(client, error))
     client.on('end', () => this.#lost(client, undefined))

@@ -4,8 +4,9 @@ import { waitUntil } from '@taskforge/testkit'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EventStore } from './event-store.js'
+import { comparePositions } from './global-position.js'
 import { freshStore, newEvent } from './test-support/index.js'
-import type { Db } from './types.js'
+import type { Db, GlobalPosition } from './types.js'
 import { WrongExpectedVersionError } from './wrong-expected-version-error.js'
 
 let db: Db
@@ -34,6 +35,40 @@ describe('migrate', () => {
 })
 
 describe('appendToStream and readStream', () => {
+  it('reads only the last event of the types asked for, and the others all, with the version', async () => {
+    const streamId = newId()
+    const types = [
+      'created',
+      'updated',
+      'rotated',
+      'updated',
+      'updated',
+      'rotated',
+      'noted',
+      'noted',
+      'updated',
+    ]
+    await store.appendToStream(
+      'task',
+      streamId,
+      types.map((type, index) => newEvent(type, `${type} ${index + 1}`)),
+      {
+        expectedVersion: 'no_stream',
+      },
+    )
+    const { version, events } = await store.readStream(streamId, { latestOf: ['updated', 'rotated'] })
+    expect(version).toBe(9n)
+    expect(events.map((event) => [text(event.data), event.streamVersion])).toEqual([
+      ['created 1', 1n],
+      ['rotated 6', 6n],
+      ['noted 7', 7n],
+      ['noted 8', 8n],
+      ['updated 9', 9n],
+    ])
+    expect((await store.readStream(streamId, { latestOf: [] })).events).toHaveLength(9)
+    expect(await store.readStream(newId(), { latestOf: ['updated'] })).toEqual({ version: 0n, events: [] })
+  })
+
   it('appends events with consecutive versions and reads them back', async () => {
     const streamId = newId()
     const first = await store.appendToStream('job', streamId, [newEvent('queued'), newEvent('assigned')], {
@@ -286,21 +321,46 @@ describe('claimInbox', () => {
 })
 
 describe('onAppended', () => {
-  it('calls listeners when an append commits', async () => {
-    let calls = 0
-    let notified: () => void = () => undefined
-    const unsubscribe = await store.onAppended(() => {
-      calls++
-      notified()
+  it('calls listeners when an append commits, with the position of its last event', async () => {
+    const told: (GlobalPosition | undefined)[] = []
+    const unsubscribe = await store.onAppended((appended) => {
+      told.push(appended)
     })
     try {
-      const before = calls
-      const appended = new Promise<void>((resolve) => {
-        notified = resolve
-      })
-      await store.appendToStream('job', newId(), [newEvent('queued')], { expectedVersion: 'no_stream' })
-      await appended
-      expect(calls).toBeGreaterThan(before)
+      const streamId = newId()
+      const before = told.length
+      const { events } = await store.appendToStream(
+        'job',
+        streamId,
+        [newEvent('queued'), newEvent('assigned')],
+        {
+          expectedVersion: 'no_stream',
+        },
+      )
+      const last = events.at(-1)!
+      const wanted = { transactionId: last.transactionId, position: last.position }
+      await waitUntil(
+        () => told.slice(before).some((at) => at !== undefined && comparePositions(at, wanted) === 0),
+        {
+          message: 'the append notified with its last position',
+        },
+      )
+      // Several streams at once: once per stream type, each with its last event's position.
+      const [job, script] = await store.transaction((trx) =>
+        store.appendToStreams(
+          [
+            { streamType: 'job', streamId, expectedVersion: 2n, events: [newEvent('started')] },
+            { streamType: 'script', streamId: newId(), expectedVersion: 0n, events: [newEvent('created')] },
+          ],
+          { trx },
+        ),
+      )
+      for (const appended of [job!.events.at(-1)!, script!.events.at(-1)!]) {
+        const at = { transactionId: appended.transactionId, position: appended.position }
+        await waitUntil(() => told.some((t) => t !== undefined && comparePositions(t, at) === 0), {
+          message: 'each stream type notified with its last position',
+        })
+      }
     } finally {
       await unsubscribe()
     }

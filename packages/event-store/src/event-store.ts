@@ -1,7 +1,7 @@
 import { badRequest, newId } from '@taskforge/core'
 import { createLogger, type Logger } from '@taskforge/telemetry'
 import { type RawBuilder, sql } from 'kysely'
-import { APPENDED_CHANNEL, AppendNotifications } from './append-notifications.js'
+import { APPENDED_CHANNEL, type AppendListener, AppendNotifications } from './append-notifications.js'
 import { connectionStringOf } from './create-db.js'
 import { type ReadAllOptions, readAllFrom } from './read-all.js'
 import { migrate } from './schema.js'
@@ -49,7 +49,9 @@ export class EventStore {
   readonly #logger: Logger
   readonly #committedListeners = new Set<(events: readonly StoredEvent[]) => void>()
   /** Events appended so far in each transaction {@link transaction} opened, told once it commits. */
-  readonly #appendedIn = new WeakMap<Trx, StoredEvent[]>()
+  readonly #appendedIn = new WeakMap<Trx, OpenTransaction>()
+  /** Transactions of this store still running (see {@link settled}). */
+  readonly #running = new Set<Promise<unknown>>()
 
   constructor(db: Db, options: EventStoreOptions = {}) {
     this.db = db
@@ -91,16 +93,18 @@ export class EventStore {
     const appending =
       trx !== undefined
         ? append(trx, streamType, streamId, events, expectedVersion).then((result) => {
-            this.#appendedIn.get(trx)?.push(...result.events)
+            this.#appendedTo(trx, result.events)
             return result
           })
-        : this.db
-            .transaction()
-            .execute((own) => append(own, streamType, streamId, events, expectedVersion))
-            .then((result) => {
-              this.#committed(result.events)
-              return result
-            })
+        : this.#tracked(
+            this.db
+              .transaction()
+              .execute((own) => append(own, streamType, streamId, events, expectedVersion))
+              .then((result) => {
+                this.#committed(result.events)
+                return result
+              }),
+          )
     const observe = this.#onAppend
     if (observe === undefined) return appending
     const report = (outcome: AppendObservation['outcome']) => {
@@ -122,17 +126,31 @@ export class EventStore {
     )
   }
 
-  /** Every event of a stream in order, and its version (0n when it does not exist). */
+  /**
+   * Every event of a stream in order, and its version (0n when it does not exist). With `latestOf`,
+   * of the events of those types only the stream's last one of each type is read: for aggregates
+   * whose events of such a type each carry the whole part of the state they set (a task's `updated`
+   * its whole definition), so that a fold of what is read gives the same state, however long the
+   * stream grew. The version is the stream's either way (its last event is always read).
+   */
   async readStream(
     streamId: string,
-    options: { trx?: Trx } = {},
+    options: { trx?: Trx; latestOf?: readonly string[] } = {},
   ): Promise<{ version: bigint; events: StoredEvent[] }> {
-    const rows = (await (options.trx ?? this.db)
+    const latestOf = options.latestOf ?? []
+    let query = (options.trx ?? this.db)
       .selectFrom('events')
       .select(EVENT_COLUMNS)
       .where('stream_id', '=', streamId)
-      .orderBy('stream_version')
-      .execute()) as EventRow[]
+    if (latestOf.length > 0) {
+      const types = [...latestOf]
+      query = query.where(
+        sql<boolean>`(type <> ALL(${types}::text[]) OR stream_version IN (
+          SELECT max(latest.stream_version) FROM events AS latest
+          WHERE latest.stream_id = ${streamId} AND latest.type = ANY(${types}::text[]) GROUP BY latest.type))`,
+      )
+    }
+    const rows = (await query.orderBy('stream_version').execute()) as EventRow[]
     const events = rows.map(toStoredEvent)
     return { version: events.at(-1)?.streamVersion ?? 0n, events }
   }
@@ -187,8 +205,10 @@ export class EventStore {
       throw error
     }
     this.#observeMany(appends, started, (index) => (results[index] === undefined ? 'conflict' : 'ok'))
-    const appendedIn = this.#appendedIn.get(options.trx)
-    for (const result of results) if (result !== undefined) appendedIn?.push(...result.events)
+    this.#appendedTo(
+      options.trx,
+      results.flatMap((result) => result?.events ?? []),
+    )
     return results
   }
 
@@ -222,13 +242,49 @@ export class EventStore {
 
   /** Runs `fn` in a transaction; what it appended is told to {@link onCommitted} listeners once committed. */
   async transaction<T>(fn: (trx: Trx) => Promise<T>): Promise<T> {
-    const appended: StoredEvent[] = []
-    const result = await this.db.transaction().execute((trx) => {
-      this.#appendedIn.set(trx, appended)
-      return fn(trx)
-    })
-    this.#committed(appended)
-    return result
+    let ended: () => void = () => undefined
+    const open: OpenTransaction = {
+      appended: [],
+      ended: new Promise<void>((resolve) => {
+        ended = resolve
+      }),
+    }
+    try {
+      const result = await this.db.transaction().execute((trx) => {
+        this.#appendedIn.set(trx, open)
+        return fn(trx)
+      })
+      this.#committed(open.appended)
+      return result
+    } finally {
+      this.#running.delete(open.ended)
+      ended()
+    }
+  }
+
+  /**
+   * Resolves once the transactions of this store that appended and are still running now (its own
+   * appends, and those of {@link transaction} from their first append on) have ended and their
+   * {@link onCommitted} listeners were told. A notification can come before the commit's own
+   * answer: this tells whether the commit was one of ours. (An append's answer always comes before
+   * its commit, so such a transaction is known by the time its notification can come.)
+   */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.#running])
+  }
+
+  #appendedTo(trx: Trx, events: readonly StoredEvent[]): void {
+    const open = this.#appendedIn.get(trx)
+    if (open === undefined || events.length === 0) return
+    open.appended.push(...events)
+    this.#running.add(open.ended)
+  }
+
+  #tracked<T>(running: Promise<T>): Promise<T> {
+    this.#running.add(running)
+    const done = () => this.#running.delete(running)
+    running.then(done, done)
+    return running
   }
 
   /**
@@ -269,14 +325,21 @@ export class EventStore {
   }
 
   /**
-   * Calls `listener` whenever an append commits (LISTEN/NOTIFY), and after the LISTEN connection
-   * was re-established. Answers an unsubscribe function. Without a connection string (a `db` not
-   * made by createDb and no `connectionString` option) it never calls: rely on polling.
+   * Calls `listener` whenever an append commits (LISTEN/NOTIFY), with the position of its last
+   * event, and after the LISTEN connection was re-established (without a position: what was missed
+   * is unknown). Answers an unsubscribe function. Without a connection string (a `db` not made by
+   * createDb and no `connectionString` option) it never calls: rely on polling.
    */
-  async onAppended(listener: () => void): Promise<() => Promise<void>> {
+  async onAppended(listener: AppendListener): Promise<() => Promise<void>> {
     if (this.#notifications === undefined) return async () => undefined
     return this.#notifications.subscribe(listener)
   }
+}
+
+/** A transaction opened by {@link EventStore.transaction}: what it appended, and when it ended. */
+interface OpenTransaction {
+  appended: StoredEvent[]
+  ended: Promise<void>
 }
 
 async function currentVersion(trx: Trx, streamId: string): Promise<bigint | undefined> {
@@ -324,8 +387,8 @@ function advanceStream(
 
 /**
  * Appends in one statement (one round trip): the stream row moves ({@link advanceStream}), the
- * events are inserted in order behind it and the append is notified, or nothing happens at all when
- * the stream was not at the expected version.
+ * events are inserted in order behind it and the append is notified with the position of its last
+ * event, or nothing happens at all when the stream was not at the expected version.
  */
 async function append(
   trx: Trx,
@@ -356,7 +419,11 @@ async function append(
       ORDER BY fresh.ord
       RETURNING ${sql.join(EVENT_COLUMNS.map((column) => sql.ref(column)))}
     ),
-    notified AS (SELECT pg_notify(${APPENDED_CHANNEL}, ${streamType}) FROM advanced)
+    notified AS (
+      SELECT pg_notify(${APPENDED_CHANNEL},
+        ${streamType}::text || ' ' || advanced.last_transaction_id::text || ' ' || (SELECT max(position) FROM inserted)::text)
+      FROM advanced
+    )
     SELECT inserted.* FROM inserted, notified
   `.execute(trx)
   if (rows.length === 0) {
@@ -370,7 +437,7 @@ async function append(
  * The multi-stream form of {@link append}, in one statement: the streams expected new are created,
  * the others move when at their expected version, the events of the streams that moved are inserted
  * in order behind them (stream by stream, in stream id order) and the append is notified once per
- * stream type.
+ * stream type, with the position of that type's last event.
  */
 async function appendMany(trx: Trx, appends: readonly StreamAppend[]): Promise<(AppendResult | undefined)[]> {
   for (const append of appends) {
@@ -425,8 +492,11 @@ async function appendMany(trx: Trx, appends: readonly StreamAppend[]): Promise<(
         RETURNING ${sql.join(EVENT_COLUMNS.map((column) => sql.ref(column)))}
       ),
       notified AS (
-        SELECT pg_notify(${APPENDED_CHANNEL}, stream_type)
-        FROM (SELECT DISTINCT fresh.stream_type FROM advanced JOIN fresh ON fresh.stream_id = advanced.stream_id) AS types
+        SELECT pg_notify(${APPENDED_CHANNEL}, last.payload)
+        FROM (
+          SELECT DISTINCT ON (stream_type) stream_type || ' ' || transaction_id::text || ' ' || position::text AS payload
+          FROM inserted ORDER BY stream_type, transaction_id DESC, position DESC
+        ) AS last
       )
       SELECT inserted.* FROM inserted, (SELECT count(*) FROM notified) AS notifications
     `.execute(trx)

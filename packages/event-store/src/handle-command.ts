@@ -14,6 +14,14 @@ export interface HandleCommandArgs<C, S, E> {
   encode(event: E): NewEvent
   decode(stored: StoredEvent): E
   trx?: Trx
+  /** Event types of which only the last one is read (see EventStore.readStream). */
+  latestOf?: readonly string[]
+  /**
+   * Runs on every attempt after the stream was read and before deciding: checks or gathers what the
+   * decision needs beyond the stream, on the state it will decide on, and answers the command to
+   * decide.
+   */
+  prepare?(state: S, command: C): Promise<C>
 }
 
 export interface HandleCommandResult<S, E> {
@@ -22,7 +30,7 @@ export interface HandleCommandResult<S, E> {
   newEvents: E[]
   appended: StoredEvent[]
   nextExpectedVersion: bigint
-  /** The stream as read for the decision, before the new events. */
+  /** The stream as read for the decision (see `latestOf`), before the new events. */
   history: StoredEvent[]
 }
 
@@ -42,12 +50,16 @@ export async function handleCommand<C, S, E>(
 ): Promise<HandleCommandResult<S, E>> {
   const { decider, streamType, streamId, trx } = args
   for (let attempt = 0; ; attempt++) {
-    const { version, events } = await store.readStream(streamId, trx === undefined ? {} : { trx })
+    const { version, events } = await store.readStream(streamId, {
+      ...(trx === undefined ? {} : { trx }),
+      ...(args.latestOf === undefined ? {} : { latestOf: args.latestOf }),
+    })
     const state = fold(
       decider,
       events.map((stored) => args.decode(stored)),
     )
-    const newEvents = decider.decide(args.command, state)
+    const command = args.prepare === undefined ? args.command : await args.prepare(state, args.command)
+    const newEvents = decider.decide(command, state)
     if (newEvents.length === 0)
       return { state, newEvents, appended: [], nextExpectedVersion: version, history: events }
     try {

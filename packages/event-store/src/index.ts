@@ -1,4 +1,4 @@
-export { APPENDED_CHANNEL } from './append-notifications.js'
+export { APPENDED_CHANNEL, type AppendListener } from './append-notifications.js'
 export { createDb } from './create-db.js'
 export { databaseReachable } from './database-reachable.js'
 export { type AppendObservation, EventStore, type EventStoreOptions } from './event-store.js'

@@ -225,6 +225,30 @@ describe('OutboxRelay', () => {
     expect(await messageIds(3)).toEqual(appended.map((event) => event.eventId))
   })
 
+  it('does not read for the notification of a commit published whole at commit; the next read moves the checkpoint', async () => {
+    const acks: PubAck[] = []
+    const running = relay({ publish: publisher(acks), pollIntervalMs: 60_000 })
+    await running.start()
+    await waitUntil(async () => (await readCheckpoint(db, 'outbox:job-scheduler')) !== undefined)
+    const own = await appendEvents(2)
+    await waitUntil(async () => (await messagesInStream()) === 2, { timeoutMs: 30_000 })
+    // Time for the notifications to come (and, before, wake the read).
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(await readCheckpoint(db, 'outbox:job-scheduler')).toMatchObject({
+      transactionId: 0n,
+      position: 0n,
+    })
+
+    // An append of another process: only the read can publish it, and it passes the others too.
+    const elsewhere = await appendEvents(1, new EventStore(db))
+    await waitUntil(
+      async () => (await readCheckpoint(db, 'outbox:job-scheduler'))?.position === elsewhere[0]!.position,
+      { timeoutMs: 30_000, message: 'the read woken by the other append' },
+    )
+    expect(acks.map((ack) => ack.duplicate)).toEqual([false, false, false])
+    expect(await messageIds(3)).toEqual([...own, ...elsewhere].map((event) => event.eventId))
+  })
+
   it('leaves to the read an event whose predecessor is not known to be out, keeping its stream in order', async () => {
     const acks: PubAck[] = []
     const publish = publisher(acks)

@@ -4,7 +4,9 @@ import type { EventStore } from './event-store.js'
 import { positionOf, START } from './global-position.js'
 import { readAllFrom } from './read-all.js'
 import { SerialRunner } from './serial-runner.js'
-import type { StoredEvent } from './types.js'
+import type { GlobalPosition, StoredEvent } from './types.js'
+
+const positionKey = (at: GlobalPosition) => `${at.transactionId}:${at.position}`
 
 export interface OutboxRelayOptions {
   /** Names the checkpoint and the lock: one active relay per name across replicas. */
@@ -30,6 +32,8 @@ export interface OutboxRelayOptions {
  * (or that start their stream), so a stream's events still reach JetStream in version order. Known
  * means acknowledged to this relay, either way. The checkpoint stays the record of what went out:
  * a publish at commit that fails is left to the read, and the read skips what is known to be out.
+ * The notification of a commit published whole at commit does not wake the read (it would find
+ * nothing else); the checkpoint passes those events with the next read.
  *
  * @example
  * const relay = new OutboxRelay(store, { name: 'job-scheduler', publish: (events) => bus.publishEvents(events) })
@@ -49,6 +53,11 @@ export class OutboxRelay {
   readonly #streamsRemembered: number
   /** Publishes at commit still awaiting their acks, by event id (they never reject). */
   readonly #publishing = new Map<string, Promise<void>>()
+  /**
+   * Positions of the events of commits handed whole to a publish at commit, until their append's
+   * notification comes: a read for that notification would find only them, already out.
+   */
+  readonly #outAtCommit = new Set<string>()
   #timer: NodeJS.Timeout | undefined
   #unsubscribe: (() => Promise<void>) | undefined
   #stopCommitted: (() => void) | undefined
@@ -69,7 +78,14 @@ export class OutboxRelay {
     if (this.#timer !== undefined) return
     await ensureCheckpoint(this.#store.db, this.#checkpoint)
     this.#stopCommitted = this.#store.onCommitted((events) => this.#publishCommitted(events))
-    this.#unsubscribe = await this.#store.onAppended(() => this.#wake())
+    this.#unsubscribe = await this.#store.onAppended((appended) => {
+      if (appended === undefined) return this.#wake()
+      if (this.#outAtCommit.delete(positionKey(appended))) return
+      // The commit's own answer may come after its notification: it may still turn out to be ours.
+      void this.#store.settled().then(() => {
+        if (!this.#outAtCommit.delete(positionKey(appended))) this.#wake()
+      })
+    })
     this.#timer = setInterval(() => this.#wake(), this.#pollIntervalMs)
     this.#timer.unref()
     this.#wake()
@@ -130,16 +146,33 @@ export class OutboxRelay {
       ready.push(event)
     }
     if (ready.length === 0) return
+    if (ready.length === events.length) this.#skipNotificationsOf(ready)
     const publishing = this.#publish(ready)
       .then(
         () => this.#remember(ready),
-        (error: unknown) =>
-          this.#logger.debug({ err: error }, 'publish at commit failed; the outbox read publishes them'),
+        (error: unknown) => {
+          this.#logger.debug({ err: error }, 'publish at commit failed; the outbox read publishes them')
+          this.#wake()
+        },
       )
       .finally(() => {
         for (const event of ready) this.#publishing.delete(event.eventId)
       })
     for (const event of ready) this.#publishing.set(event.eventId, publishing)
+  }
+
+  /**
+   * The notifications of these events' appends will not wake the read: what it would read is out
+   * (or being published, and a failure wakes it). The checkpoint then moves with the next read: the
+   * poll, or an append this relay did not publish at commit.
+   */
+  #skipNotificationsOf(events: readonly StoredEvent[]): void {
+    for (const event of events) this.#outAtCommit.add(positionKey(event))
+    // Notifications lost with the LISTEN connection would leave their positions behind.
+    for (const key of this.#outAtCommit) {
+      if (this.#outAtCommit.size <= this.#streamsRemembered) break
+      this.#outAtCommit.delete(key)
+    }
   }
 
   #isPublished(event: StoredEvent): boolean {

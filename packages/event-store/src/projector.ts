@@ -76,6 +76,10 @@ export class Projector {
   readonly #runner = new SerialRunner(() => this.#catchUpAll())
   /** Checkpoints known to be reached (committed), by checkpoint name: waits answer from it first. */
   readonly #reached = new Map<string, GlobalPosition>()
+  /** The highest position known to be committed: told by a notification, or by a waiter after its commit. */
+  #committed: GlobalPosition = START
+  /** What the run in progress reads past, as far as commits go: {@link #committed} when it started. */
+  #runCovers: GlobalPosition = START
   #timer: NodeJS.Timeout | undefined
   #unsubscribe: (() => Promise<void>) | undefined
 
@@ -106,7 +110,13 @@ export class Projector {
         )
       }
     }
-    this.#unsubscribe = await this.#store.onAppended(() => this.#wake())
+    // A command's own append is usually projected, or being projected, for its waitFor by the time
+    // its notification comes: a run only for that would read nothing.
+    this.#unsubscribe = await this.#store.onAppended((appended) => {
+      if (appended === undefined) return this.#wake()
+      this.#committedUpTo(appended)
+      if (!this.#hasReached(appended) && this.#runCovering(appended) === undefined) this.#wake()
+    })
     this.#timer = setInterval(() => this.#wake(), this.#pollIntervalMs)
     this.#timer.unref()
     this.#wake()
@@ -135,15 +145,14 @@ export class Projector {
   async waitFor(position: GlobalPosition, timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs
     const names = this.#projections.map((projection) => checkpointName(projection.name))
-    const reached = () =>
-      names.every((name) => {
-        const checkpoint = this.#reached.get(name)
-        return checkpoint !== undefined && comparePositions(checkpoint, position) >= 0
-      })
+    const reached = () => this.#hasReached(position)
+    // The caller committed `position` before asking: every run that starts from now on reads past it.
+    this.#committedUpTo(position)
     let lastError: unknown
     for (;;) {
       if (reached()) return
-      const applied = await this.#runner.run().catch((error: unknown) => {
+      const run = this.#runCovering(position) ?? this.#runner.run()
+      const applied = await run.catch((error: unknown) => {
         lastError = error
         return 0
       })
@@ -164,6 +173,27 @@ export class Projector {
       if (applied === 0)
         await new Promise((resolve) => setTimeout(resolve, Math.min(25, deadline - Date.now())))
     }
+  }
+
+  #committedUpTo(position: GlobalPosition): void {
+    if (comparePositions(position, this.#committed) > 0) this.#committed = positionOf(position)
+  }
+
+  /**
+   * The run in progress when it started after `position` committed, so that it reads past it (unless
+   * an older transaction still running holds the read back: then the caller asks for another run).
+   */
+  #runCovering(position: GlobalPosition): Promise<number> | undefined {
+    const running = this.#runner.running
+    return running !== undefined && comparePositions(this.#runCovers, position) >= 0 ? running : undefined
+  }
+
+  /** Whether every projection is known to have passed `position`. */
+  #hasReached(position: GlobalPosition): boolean {
+    return this.#projections.every((projection) => {
+      const checkpoint = this.#reached.get(checkpointName(projection.name))
+      return checkpoint !== undefined && comparePositions(checkpoint, position) >= 0
+    })
   }
 
   #remember(name: string, at: GlobalPosition): void {
@@ -197,6 +227,7 @@ export class Projector {
   }
 
   async #catchUpAll(): Promise<number> {
+    this.#runCovers = this.#committed
     try {
       let applied = 0
       for (;;) {

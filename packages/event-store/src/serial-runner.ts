@@ -30,6 +30,11 @@ export class SerialRunner<T> {
     return this.#queued
   }
 
+  /** The run in progress, if any (not one queued after it). */
+  get running(): Promise<T> | undefined {
+    return this.#running
+  }
+
   /** Resolves when nothing runs or is queued. */
   async idle(): Promise<void> {
     for (;;) {

@@ -83,6 +83,35 @@ export async function applyTaskEvent(trx: Trx, fact: TaskEventFact): Promise<boo
   return true
 }
 
+/** An update of other fields than `triggers`, or a new secret: the task's trigger rows stay as they are. */
+function leavesTriggers(event: TaskEventFact['event']): boolean {
+  if (event.$case === 'secretRotated') return true
+  if (event.$case !== 'updated') return false
+  // An update naming no field says nothing about its triggers.
+  const fields = event.value.changedFields
+  return fields.length > 0 && !fields.includes('triggers')
+}
+
+/**
+ * Applies, in one statement and without a transaction, an event that leaves the task's triggers as
+ * they are and directly follows the version applied last: only that version moves. Most task events
+ * are such updates (a description, arguments, a timeout), and they need no more. Answers false when
+ * the event is not one of them, or does not follow the applied version (a gap, a redelivery, a
+ * deleted task): {@link applyTaskEvent} then decides, on the whole definition the event carries.
+ */
+export async function applyTriggerlessTaskEvent(db: Db | Trx, fact: TaskEventFact): Promise<boolean> {
+  if (!leavesTriggers(fact.event)) return false
+  const moved = await triggersDb(db)
+    .updateTable(TASK_TRIGGER_VERSIONS_TABLE)
+    .set({ version: fact.version })
+    .where('task_id', '=', fact.taskId)
+    .where('version', '=', fact.version - 1)
+    .where('deleted', '=', false)
+    .returning('task_id')
+    .executeTakeFirst()
+  return moved !== undefined
+}
+
 /** The tasks of `customer` that `source` triggers (for a task source, on `outcome`). */
 export async function tasksTriggeredBy(
   conn: Db | Trx,

@@ -3,7 +3,12 @@ import { badRequest } from '@taskforge/core'
 import { TaskEvent, WebhookEvent } from '@taskforge/proto/catalog/v1/events'
 import { JobEvent } from '@taskforge/proto/jobs/v1/events'
 import { decodeJobEvent } from '../domain/job-events.js'
-import { anyTaskTriggeredOn, applyTaskEvent, tasksTriggeredBy } from './task-triggers.js'
+import {
+  anyTaskTriggeredOn,
+  applyTaskEvent,
+  applyTriggerlessTaskEvent,
+  tasksTriggeredBy,
+} from './task-triggers.js'
 import { valuesFromPayload } from './trigger-arguments.js'
 import { startTriggeredRun, type TriggeredRunsDeps } from './triggered-runs.js'
 
@@ -34,14 +39,14 @@ export async function onTaskEvent(deps: Pick<TriggeredRunsDeps, 'store'>, envelo
   if (envelope.streamType !== 'task') return
   const { event } = TaskEvent.decode(envelope.data)
   if (event === undefined) return
-  await deps.store.transaction((trx) =>
-    applyTaskEvent(trx, {
-      taskId: envelope.streamId,
-      customer: envelope.customer,
-      version: Number(envelope.streamVersion),
-      event,
-    }),
-  )
+  const fact = {
+    taskId: envelope.streamId,
+    customer: envelope.customer,
+    version: Number(envelope.streamVersion),
+    event,
+  }
+  if (await applyTriggerlessTaskEvent(deps.store.db, fact)) return
+  await deps.store.transaction((trx) => applyTaskEvent(trx, fact))
 }
 
 /**

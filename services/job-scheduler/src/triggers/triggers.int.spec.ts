@@ -1,7 +1,7 @@
 import { type Envelope, toEnvelope } from '@taskforge/bus'
 import { fold, newId, notFound } from '@taskforge/core'
 import { createDb, type Db, EventStore } from '@taskforge/event-store'
-import { WebhookEvent } from '@taskforge/proto/catalog/v1/events'
+import { TaskEvent, WebhookEvent } from '@taskforge/proto/catalog/v1/events'
 import { Script, Task, TaskDefinition } from '@taskforge/proto/catalog/v1/model'
 import { JobSpec } from '@taskforge/proto/jobs/v1/model'
 import { createLogger } from '@taskforge/telemetry'
@@ -15,8 +15,8 @@ import { createJobScheduleTable } from '../schedule/job-schedule-table.js'
 import { HoldTimers } from './hold-timers.js'
 import { createHoldTimersTable, HOLD_TIMERS_TABLE } from './hold-timers-table.js'
 import { applyTaskEvent, tasksTriggeredBy } from './task-triggers.js'
-import { createTaskTriggersTables } from './task-triggers-table.js'
-import { onJobFinished, onWebhookFired } from './trigger-consumers.js'
+import { createTaskTriggersTables, TASK_TRIGGER_VERSIONS_TABLE, triggersDb } from './task-triggers-table.js'
+import { onJobFinished, onTaskEvent, onWebhookFired } from './trigger-consumers.js'
 import type { TriggeredRunsDeps } from './triggered-runs.js'
 
 const customer = 'acme'
@@ -158,6 +158,51 @@ describe('triggers and grace time in the scheduler', () => {
     expect(await tasksTriggeredBy(db, customer, { kind: 'task', id: a, outcome: 'success' })).toEqual([])
     expect(await tasksTriggeredBy(db, customer, { kind: 'task', id: a, outcome: 'failure' })).toEqual([b])
     expect(await tasksTriggeredBy(db, 'other', { kind: 'task', id: a, outcome: 'failure' })).toEqual([])
+  })
+
+  it('moves only the version for updates that leave the triggers, and replaces them after a gap', async () => {
+    const a = newId()
+    const b = newId()
+    const on = (outcome: string) => tasksTriggeredBy(db, customer, { kind: 'task', id: a, outcome })
+    const envelopeOf = (version: number, event: TaskEvent['event']): Envelope =>
+      toEnvelope({
+        eventId: newId(),
+        streamType: 'task',
+        streamId: b,
+        streamVersion: BigInt(version),
+        type: event!.$case,
+        data: TaskEvent.encode({ event }).finish(),
+        metadata: { customer },
+        occurredAt: new Date(),
+        transactionId: 1n,
+        position: BigInt(version),
+      })
+    const success = task(b, { triggers: [{ taskId: a, event: 'success', webhookId: '' }] }).definition!
+    const failure = task(b, { triggers: [{ taskId: a, event: 'failure', webhookId: '' }] }).definition!
+    const updated = (definition: TaskDefinition, changedFields: string[]) =>
+      ({ $case: 'updated', value: { definition, changedFields } }) as const
+    await onTaskEvent(
+      { store },
+      envelopeOf(1, { $case: 'created', value: { taskId: b, customer, definition: success, secret: '' } }),
+    )
+    await onTaskEvent({ store }, envelopeOf(2, updated({ ...success, description: 'x' }, ['description'])))
+    await onTaskEvent({ store }, envelopeOf(3, { $case: 'secretRotated', value: { secret: 'new' } }))
+    expect(await on('success')).toEqual([b])
+    const version = () =>
+      triggersDb(db)
+        .selectFrom(TASK_TRIGGER_VERSIONS_TABLE)
+        .select('version')
+        .where('task_id', '=', b)
+        .executeTakeFirst()
+    expect(await version()).toEqual({ version: 3 })
+    // Version 4 (the triggers' change) never arrived: version 5 carries the whole definition.
+    await onTaskEvent({ store }, envelopeOf(5, updated({ ...failure, description: 'y' }, ['description'])))
+    expect(await on('success')).toEqual([])
+    expect(await on('failure')).toEqual([b])
+    // A redelivery of an older update changes nothing.
+    await onTaskEvent({ store }, envelopeOf(2, updated({ ...success, description: 'x' }, ['description'])))
+    expect(await on('failure')).toEqual([b])
+    expect(await version()).toEqual({ version: 5 })
   })
 
   it('holds a triggered job for its grace time with the output as arguments, once per finished job', async () => {

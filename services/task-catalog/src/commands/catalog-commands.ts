@@ -17,14 +17,20 @@ import {
   type StoredEvent,
 } from '@taskforge/event-store'
 import type { Recipe } from '@taskforge/proto/catalog/v1/catalog_service'
-import type { TaskDefinition } from '@taskforge/proto/catalog/v1/model'
+import type { Task, TaskDefinition } from '@taskforge/proto/catalog/v1/model'
 import { definitionFromRecipe } from '../domain/recipe.js'
 import { type ScriptState, scriptDecider, validateFilename } from '../domain/script-decider.js'
-import { type TaskState, taskDecider } from '../domain/task-decider.js'
+import {
+  type TaskCommand,
+  type TaskDomainEvent,
+  type TaskState,
+  taskDecider,
+} from '../domain/task-decider.js'
 import { validateTaskDefinition } from '../domain/task-definition.js'
 import type { CommandContext } from '../events/command-context.js'
 import { decodeScriptEvent, encodeScriptEvent, SCRIPT_STREAM } from '../events/script-codec.js'
 import { decodeTaskEvent, encodeTaskEvent, TASK_STREAM } from '../events/task-codec.js'
+import { taskFromStream } from '../projections/tasks-projection.js'
 import type { BotDirectory } from './bot-directory.js'
 
 export interface CatalogCommandsDeps {
@@ -64,6 +70,22 @@ interface StreamCommand<C, S extends OwnedState, E> {
   command: C
   encode(event: E): NewEvent
   decode(stored: StoredEvent): E
+  /** Event types of which only the stream's last one is read (see EventStore.readStream). */
+  latestOf?: readonly string[]
+  /** Checks what the decision needs beyond the stream, on the state it decides on (see handleCommand). */
+  prepare?(state: S, command: C): Promise<C>
+}
+
+/** Task events that carry the whole part of the state they set. */
+const TASK_SUPERSEDING_EVENTS = [
+  'updated',
+  'secretRotated',
+] as const satisfies readonly TaskDomainEvent['$case'][]
+
+/** What a command decided, and the whole stream as stored after it (undefined: nothing was appended). */
+interface Executed<E> {
+  newEvents: E[]
+  stream: StoredEvent[] | undefined
 }
 
 function staleVersion(what: string, id: string, expected: number, actual: bigint): AppError {
@@ -115,42 +137,56 @@ export class CatalogCommands {
     await this.#script(ctx, scriptId, { type: 'deleteScript', scriptId, customer: ctx.customer })
   }
 
-  async createTask(ctx: CommandContext, definition: Partial<TaskDefinition>): Promise<{ taskId: string }> {
+  /** Answers the new task as the read model shows it once projected (see {@link taskFromStream}). */
+  async createTask(
+    ctx: CommandContext,
+    definition: Partial<TaskDefinition>,
+  ): Promise<{ taskId: string; task: Task | undefined }> {
     const valid = validateTaskDefinition(definition)
     await this.#assertReferences(ctx.customer, valid, undefined)
     const taskId = newId()
-    await this.#task(ctx, taskId, {
+    const { stream } = await this.#task(ctx, taskId, {
       type: 'createTask',
       taskId,
       customer: ctx.customer,
       definition: valid,
       secret: newSecret(),
     })
-    return { taskId }
+    return { taskId, task: stream === undefined ? undefined : taskFromStream(stream) }
   }
 
   /**
    * Changes the given definition fields; a full definition replaces the task's. Answers the API names
-   * of the fields that changed (none: nothing was recorded).
+   * of the fields that changed (none: nothing was recorded) and, when something was, the task as the
+   * read model shows it once projected, from the stream as stored (see {@link taskFromStream}).
    */
   async updateTask(
     ctx: CommandContext,
     taskId: string,
     changes: Partial<TaskDefinition>,
     options: WriteOptions = {},
-  ): Promise<{ changedFields: string[] }> {
-    const current = await this.#taskState(taskId)
-    if (current.status === 'active' && current.customer === ctx.customer) {
-      await this.#assertReferences(ctx.customer, { ...current.definition, ...changes }, current.definition)
-    }
-    const events = await this.#task(
+  ): Promise<{ changedFields: string[]; task: Task | undefined }> {
+    const { newEvents, stream } = await this.#task(
       ctx,
       taskId,
       { type: 'updateTask', taskId, customer: ctx.customer, changes },
       options,
+      async (current, command) => {
+        if (current.status === 'active' && current.customer === ctx.customer) {
+          await this.#assertReferences(
+            ctx.customer,
+            { ...current.definition, ...changes },
+            current.definition,
+          )
+        }
+        return command
+      },
     )
-    const updated = events.find((event) => event.$case === 'updated')
-    return { changedFields: updated?.$case === 'updated' ? updated.value.changedFields : [] }
+    const updated = newEvents.find((event) => event.$case === 'updated')
+    return {
+      changedFields: updated?.$case === 'updated' ? updated.value.changedFields : [],
+      task: stream === undefined ? undefined : taskFromStream(stream),
+    }
   }
 
   /**
@@ -213,13 +249,6 @@ export class CatalogCommands {
     if (state.status !== 'active' || state.customer !== customer) throw missing
   }
 
-  async #taskState(taskId: string): Promise<TaskState> {
-    if (!isId(taskId)) return taskDecider.initialState()
-    const { events } = await this.#store.readStream(taskId)
-    if (events[0]?.streamType !== TASK_STREAM) return taskDecider.initialState()
-    return fold(taskDecider, events.map(decodeTaskEvent))
-  }
-
   async #script(
     ctx: CommandContext,
     scriptId: string,
@@ -245,8 +274,9 @@ export class CatalogCommands {
   async #task(
     ctx: CommandContext,
     taskId: string,
-    command: Parameters<typeof taskDecider.decide>[0],
+    command: TaskCommand,
     options: WriteOptions = {},
+    prepare?: (state: TaskState, command: TaskCommand) => Promise<TaskCommand>,
   ) {
     this.#assertStreamId(taskId, 'task')
     return this.#execute(
@@ -254,11 +284,15 @@ export class CatalogCommands {
       {
         what: 'task',
         streamType: TASK_STREAM,
+        // Each update carries the whole definition, each rotation the whole secret: earlier ones
+        // change nothing in the fold, and a task updated often would otherwise read ever more.
+        latestOf: TASK_SUPERSEDING_EVENTS,
         streamId: taskId,
         decider: taskDecider,
         command,
         encode: (event) => encodeTaskEvent(event, ctx),
         decode: decodeTaskEvent,
+        ...(prepare === undefined ? {} : { prepare }),
       },
       options,
     )
@@ -274,7 +308,7 @@ export class CatalogCommands {
     ctx: CommandContext,
     command: StreamCommand<C, S, E>,
     options: WriteOptions,
-  ): Promise<E[]> {
+  ): Promise<Executed<E>> {
     // An id of another kind of stream (a task id sent as a script id) must not be decoded as this kind.
     const args: StreamCommand<C, S, E> = {
       ...command,
@@ -285,16 +319,20 @@ export class CatalogCommands {
     }
     const expected = options.expectedVersion ?? 0
     if (expected === 0) {
-      const { appended, newEvents } = await handleCommand(this.#store, args)
+      const { appended, newEvents, history } = await handleCommand(this.#store, args)
       await this.#readYourWrites(appended)
-      return newEvents
+      return { newEvents, stream: appended.length === 0 ? undefined : [...history, ...appended] }
     }
-    const { version, events } = await this.#store.readStream(args.streamId)
+    const { version, events } = await this.#store.readStream(
+      args.streamId,
+      args.latestOf === undefined ? {} : { latestOf: args.latestOf },
+    )
     const state = fold(args.decider, events.map(args.decode))
+    const decided = args.prepare === undefined ? args.command : await args.prepare(state, args.command)
     if (state.status !== 'active' || state.customer !== ctx.customer) throw notFound(args.what, args.streamId)
     if (version !== BigInt(expected)) throw staleVersion(args.what, args.streamId, expected, version)
-    const newEvents = args.decider.decide(args.command, state)
-    if (newEvents.length === 0) return newEvents
+    const newEvents = args.decider.decide(decided, state)
+    if (newEvents.length === 0) return { newEvents, stream: undefined }
     const result = await this.#store.appendToStream(
       args.streamType,
       args.streamId,
@@ -304,7 +342,7 @@ export class CatalogCommands {
       },
     )
     await this.#readYourWrites(result.events)
-    return newEvents
+    return { newEvents, stream: [...events, ...result.events] }
   }
 
   /** Ids are uuids; anything else cannot name a stream, and is reported like a missing object. */
