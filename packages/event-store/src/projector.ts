@@ -111,11 +111,19 @@ export class Projector {
       }
     }
     // A command's own append is usually projected, or being projected, for its waitFor by the time
-    // its notification comes: a run only for that would read nothing.
+    // its notification comes: a run only for that would read nothing. A run in progress that started
+    // after the commit reads it, unless an older transaction still running held its read back: that
+    // is checked once the run ended, so no append waits for the poll.
     this.#unsubscribe = await this.#store.onAppended((appended) => {
       if (appended === undefined) return this.#wake()
       this.#committedUpTo(appended)
-      if (!this.#hasReached(appended) && this.#runCovering(appended) === undefined) this.#wake()
+      if (this.#hasReached(appended)) return
+      const running = this.#runCovering(appended)
+      if (running === undefined) return this.#wake()
+      const check = () => {
+        if (!this.#hasReached(appended)) this.#wake()
+      }
+      running.then(check, check)
     })
     this.#timer = setInterval(() => this.#wake(), this.#pollIntervalMs)
     this.#timer.unref()
