@@ -1,9 +1,10 @@
 import { createDb } from '@taskforge/event-store'
 import { testDatabase } from '@taskforge/testkit'
 import type { Kysely } from 'kysely'
+import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSubscriptionsTable, type SubscriptionTables } from '../projection/subscriptions-table.js'
-import { DeliveryStore } from './delivery-store.js'
+import { CLAIM, DeliveryStore, RECORD } from './delivery-store.js'
 import { createDeliveryTables, type RelayTables } from './delivery-tables.js'
 import { PreparedStatements } from './prepared-statements.js'
 
@@ -62,8 +63,10 @@ describe('DeliveryStore', () => {
     startedAt: new Date(),
   })
 
+  let url: string
+
   beforeAll(async () => {
-    const url = await testDatabase()
+    url = await testDatabase()
     db = createDb(url) as unknown as Kysely<RelayTables>
     prepared = new PreparedStatements(url)
     await createSubscriptionsTable(db as unknown as Kysely<SubscriptionTables>)
@@ -158,5 +161,58 @@ describe('DeliveryStore', () => {
       .where('delivery_id', '=', id!)
       .execute()
     expect(attempts).toHaveLength(1)
+  })
+
+  it('claims and locks what it records by primary key, not through the index of due deliveries, before any ANALYZE', async () => {
+    // The tables are young (never analyzed), as in a relay that just started: the planner then
+    // underrates the due backlog, and a statement it may serve from the partial index of due
+    // deliveries read that whole index for each batch.
+    await subscription('s-plan')
+    const ids = await due('s-plan', 200)
+    const client = new pg.Client({ connectionString: url })
+    await client.connect()
+    try {
+      const plan = async (statement: { text: string }, values: unknown[], mode: string) => {
+        await client.query('BEGIN')
+        try {
+          await client.query(`SET LOCAL plan_cache_mode = ${mode}`)
+          const { rows } = await client.query<{ 'QUERY PLAN': string }>({
+            name: `plan-${mode}-${statement.text.length}`,
+            text: `EXPLAIN ${statement.text}`,
+            values,
+          })
+          return rows.map((row) => row['QUERY PLAN']).join('\n')
+        } finally {
+          await client.query('ROLLBACK')
+        }
+      }
+      const asked = ids.slice(0, 12)
+      const none = asked.map(() => null)
+      const recordValues = [
+        asked,
+        asked.map(() => crypto.randomUUID()),
+        asked.map(() => 's-plan'),
+        asked.map(() => 1),
+        asked.map(() => new Date()),
+        asked.map(() => 3),
+        asked.map(() => 204),
+        asked.map(() => ''),
+        asked.map(() => ''),
+        asked.map(() => 'success'),
+        asked.map(() => 'succeeded'),
+        none,
+      ]
+      for (const mode of ['force_generic_plan', 'force_custom_plan']) {
+        const claim = await plan(CLAIM, [asked, 60_000], mode)
+        expect(claim).toContain('webhook_deliveries_pkey')
+        expect(claim).not.toContain('webhook_deliveries_due_by_subscription')
+        const record = await plan(RECORD, recordValues, mode)
+        const locking = record.slice(record.indexOf('CTE locked'), record.indexOf('CTE attempts'))
+        expect(locking).toContain('Index Scan using webhook_deliveries_pkey')
+        expect(record).not.toContain('webhook_deliveries_due_by_subscription')
+      }
+    } finally {
+      await client.end()
+    }
   })
 })

@@ -80,17 +80,25 @@ const CANDIDATES: PreparedStatement = {
     LIMIT $2`,
 }
 
-/** The deliveries are found by their ids (never by a scan of the due ones, however many wait). */
-const CLAIM: PreparedStatement = {
+/**
+ * The deliveries are found by their ids in the primary key (never by a scan of the due ones, however
+ * many wait). `(status = 'pending') IS TRUE` says the same as `status = 'pending'` (never null) but
+ * does not imply the predicate of the partial index of due deliveries, which a planner misjudging the
+ * backlog (statistics of a young table) otherwise scanned whole, keeping only the asked ids.
+ */
+export const CLAIM: PreparedStatement = {
   name: 'webhook-claim',
   text: `
     UPDATE webhook_deliveries d
     SET next_attempt_at = now() + $2::bigint * interval '1 millisecond', claim_token = gen_random_uuid()
     FROM subscriptions s
     WHERE s.id = d.subscription_id AND s.enabled AND d.id = ANY($1::uuid[]) AND d.id IN (
-      SELECT w.id FROM webhook_deliveries w
-      WHERE w.id = ANY($1::uuid[]) AND w.status = 'pending' AND w.next_attempt_at <= now()
-      FOR UPDATE OF w SKIP LOCKED
+      SELECT w.id FROM unnest($1::uuid[]) AS c (id)
+      CROSS JOIN LATERAL (
+        SELECT w.id FROM webhook_deliveries w
+        WHERE w.id = c.id AND (w.status = 'pending') IS TRUE AND w.next_attempt_at <= now()
+        FOR UPDATE OF w SKIP LOCKED
+      ) AS w
     )
     RETURNING d.*, ${SUBSCRIPTION_COLUMNS.map((column) => `s.${column} AS s_${column}`).join(', ')}`,
 }
@@ -101,7 +109,7 @@ const CLAIM: PreparedStatement = {
  * lease ran out (another one took the delivery meanwhile) records its attempt but leaves the
  * delivery alone.
  */
-const RECORD: PreparedStatement = {
+export const RECORD: PreparedStatement = {
   name: 'webhook-record',
   text: `
     WITH m AS (
@@ -111,7 +119,8 @@ const RECORD: PreparedStatement = {
             response_excerpt, error, outcome, status, delay_ms)
       ),
       locked AS (
-        SELECT d.id FROM webhook_deliveries d WHERE d.id = ANY($1::uuid[]) ORDER BY d.id FOR NO KEY UPDATE
+        SELECT d.id FROM (SELECT id FROM m ORDER BY id) AS o
+        CROSS JOIN LATERAL (SELECT d.id FROM webhook_deliveries d WHERE d.id = o.id FOR NO KEY UPDATE) AS d
       ),
       attempts AS (
         INSERT INTO webhook_attempts (delivery_id, subscription_id, number, started_at, duration_ms,
