@@ -113,6 +113,22 @@ describe('WebhookSender against a local receiver', () => {
     expect(result).toMatchObject({ outcome: 'failure', error: 'no complete answer within 300 ms' })
   })
 
+  it('abandons an attempt at once when the relay stops, and says so', async () => {
+    receiver.behave(() => ({ hang: true }))
+    const stopping = new AbortController()
+    const sent = allowing({ timeoutMs: 60_000 }).send({
+      url: receiver.origin,
+      body,
+      headers,
+      signal: stopping.signal,
+    })
+    setTimeout(() => stopping.abort(), 100)
+    const result = await sent
+    expect(result).toMatchObject({ outcome: 'failure', error: 'abandoned: the relay is stopping' })
+    const already = await allowing().send({ url: receiver.origin, body, headers, signal: stopping.signal })
+    expect(already).toMatchObject({ outcome: 'failure', error: 'abandoned: the relay is stopping' })
+  })
+
   it('reports a refused connection as a failure to retry', async () => {
     const gone = await TestReceiver.start()
     const url = gone.origin
