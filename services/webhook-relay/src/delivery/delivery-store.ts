@@ -81,10 +81,11 @@ const CANDIDATES: PreparedStatement = {
 }
 
 /**
- * The deliveries are found by their ids in the primary key (never by a scan of the due ones, however
- * many wait). `(status = 'pending') IS TRUE` says the same as `status = 'pending'` (never null) but
- * does not imply the predicate of the partial index of due deliveries, which a planner misjudging the
- * backlog (statistics of a young table) otherwise scanned whole, keeping only the asked ids.
+ * The deliveries are looked up one by one in the primary key (a lateral subquery per id), never by a
+ * scan of the due ones, however many wait, whatever plan the statement keeps (see decision 0009).
+ * `(status = 'pending') IS TRUE` says the same as `status = 'pending'` (never null) but does not
+ * imply the predicate of the partial index of due deliveries, which a plan made while the table was
+ * young otherwise scanned whole, keeping only the asked ids.
  */
 export const CLAIM: PreparedStatement = {
   name: 'webhook-claim',
