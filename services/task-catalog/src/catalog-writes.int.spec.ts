@@ -89,8 +89,6 @@ describe('task catalog writes, secrets and recipes over gRPC', () => {
       }),
       author: 'admin',
     })
-    // Answered from the command's events, it is the task as the read model shows it.
-    expect(task).toEqual((await client.getTask({ customer: acme, taskId: task!.id })).task)
     return { task: task!, script }
   }
 
@@ -158,8 +156,6 @@ describe('task catalog writes, secrets and recipes over gRPC', () => {
       version: 2,
       definition: { name: 'deploy', tags: ['b', 'c'], acls: ['ops'], timeout: 30 },
     })
-    // Answered from the command's events, it is the task as the read model shows it.
-    expect(patched.task).toEqual((await client.getTask({ customer: acme, taskId: task.id })).task)
 
     const replaced = await client.updateTask({
       customer: acme,

@@ -17,7 +17,7 @@ import {
   type StoredEvent,
 } from '@taskforge/event-store'
 import type { Recipe } from '@taskforge/proto/catalog/v1/catalog_service'
-import type { Task, TaskDefinition } from '@taskforge/proto/catalog/v1/model'
+import type { TaskDefinition } from '@taskforge/proto/catalog/v1/model'
 import { definitionFromRecipe } from '../domain/recipe.js'
 import { type ScriptState, scriptDecider, validateFilename } from '../domain/script-decider.js'
 import {
@@ -30,7 +30,6 @@ import { validateTaskDefinition } from '../domain/task-definition.js'
 import type { CommandContext } from '../events/command-context.js'
 import { decodeScriptEvent, encodeScriptEvent, SCRIPT_STREAM } from '../events/script-codec.js'
 import { decodeTaskEvent, encodeTaskEvent, TASK_STREAM } from '../events/task-codec.js'
-import { taskFromStream } from '../projections/tasks-projection.js'
 import type { BotDirectory } from './bot-directory.js'
 
 export interface CatalogCommandsDeps {
@@ -82,12 +81,6 @@ const TASK_SUPERSEDING_EVENTS = [
   'secretRotated',
 ] as const satisfies readonly TaskDomainEvent['$case'][]
 
-/** What a command decided, and the whole stream as stored after it (undefined: nothing was appended). */
-interface Executed<E> {
-  newEvents: E[]
-  stream: StoredEvent[] | undefined
-}
-
 function staleVersion(what: string, id: string, expected: number, actual: bigint): AppError {
   return new AppError(
     ErrorKinds.PRECONDITION_FAILED,
@@ -137,36 +130,31 @@ export class CatalogCommands {
     await this.#script(ctx, scriptId, { type: 'deleteScript', scriptId, customer: ctx.customer })
   }
 
-  /** Answers the new task as the read model shows it once projected (see {@link taskFromStream}). */
-  async createTask(
-    ctx: CommandContext,
-    definition: Partial<TaskDefinition>,
-  ): Promise<{ taskId: string; task: Task | undefined }> {
+  async createTask(ctx: CommandContext, definition: Partial<TaskDefinition>): Promise<{ taskId: string }> {
     const valid = validateTaskDefinition(definition)
     await this.#assertReferences(ctx.customer, valid, undefined)
     const taskId = newId()
-    const { stream } = await this.#task(ctx, taskId, {
+    await this.#task(ctx, taskId, {
       type: 'createTask',
       taskId,
       customer: ctx.customer,
       definition: valid,
       secret: newSecret(),
     })
-    return { taskId, task: stream === undefined ? undefined : taskFromStream(stream) }
+    return { taskId }
   }
 
   /**
    * Changes the given definition fields; a full definition replaces the task's. Answers the API names
-   * of the fields that changed (none: nothing was recorded) and, when something was, the task as the
-   * read model shows it once projected, from the stream as stored (see {@link taskFromStream}).
+   * of the fields that changed (none: nothing was recorded).
    */
   async updateTask(
     ctx: CommandContext,
     taskId: string,
     changes: Partial<TaskDefinition>,
     options: WriteOptions = {},
-  ): Promise<{ changedFields: string[]; task: Task | undefined }> {
-    const { newEvents, stream } = await this.#task(
+  ): Promise<{ changedFields: string[] }> {
+    const events = await this.#task(
       ctx,
       taskId,
       { type: 'updateTask', taskId, customer: ctx.customer, changes },
@@ -182,11 +170,8 @@ export class CatalogCommands {
         return command
       },
     )
-    const updated = newEvents.find((event) => event.$case === 'updated')
-    return {
-      changedFields: updated?.$case === 'updated' ? updated.value.changedFields : [],
-      task: stream === undefined ? undefined : taskFromStream(stream),
-    }
+    const updated = events.find((event) => event.$case === 'updated')
+    return { changedFields: updated?.$case === 'updated' ? updated.value.changedFields : [] }
   }
 
   /**
@@ -308,7 +293,7 @@ export class CatalogCommands {
     ctx: CommandContext,
     command: StreamCommand<C, S, E>,
     options: WriteOptions,
-  ): Promise<Executed<E>> {
+  ): Promise<E[]> {
     // An id of another kind of stream (a task id sent as a script id) must not be decoded as this kind.
     const args: StreamCommand<C, S, E> = {
       ...command,
@@ -319,20 +304,20 @@ export class CatalogCommands {
     }
     const expected = options.expectedVersion ?? 0
     if (expected === 0) {
-      const { appended, newEvents, history } = await handleCommand(this.#store, args)
+      const { appended, newEvents } = await handleCommand(this.#store, args)
       await this.#readYourWrites(appended)
-      return { newEvents, stream: appended.length === 0 ? undefined : [...history, ...appended] }
+      return newEvents
     }
     const { version, events } = await this.#store.readStream(
       args.streamId,
       args.latestOf === undefined ? {} : { latestOf: args.latestOf },
     )
     const state = fold(args.decider, events.map(args.decode))
-    const decided = args.prepare === undefined ? args.command : await args.prepare(state, args.command)
     if (state.status !== 'active' || state.customer !== ctx.customer) throw notFound(args.what, args.streamId)
     if (version !== BigInt(expected)) throw staleVersion(args.what, args.streamId, expected, version)
+    const decided = args.prepare === undefined ? args.command : await args.prepare(state, args.command)
     const newEvents = args.decider.decide(decided, state)
-    if (newEvents.length === 0) return { newEvents, stream: undefined }
+    if (newEvents.length === 0) return newEvents
     const result = await this.#store.appendToStream(
       args.streamType,
       args.streamId,
@@ -342,7 +327,7 @@ export class CatalogCommands {
       },
     )
     await this.#readYourWrites(result.events)
-    return { newEvents, stream: [...events, ...result.events] }
+    return newEvents
   }
 
   /** Ids are uuids; anything else cannot name a stream, and is reported like a missing object. */

@@ -71,8 +71,8 @@ export function taskHandlers(deps: { commands: CatalogCommands; readModel: Catal
       const ctx = contextOf(request)
       if (request.definition === undefined)
         throw validationFailed('definition is required', { field: 'definition' })
-      const { taskId, task } = await commands.createTask(ctx, request.definition)
-      return { task: task ?? (await readTask(ctx.customer, taskId)) }
+      const { taskId } = await commands.createTask(ctx, request.definition)
+      return { task: await readTask(ctx.customer, taskId) }
     },
 
     async getTask(request) {
@@ -100,14 +100,13 @@ export function taskHandlers(deps: { commands: CatalogCommands; readModel: Catal
       const taskId = idOf(request.taskId, 'task')
       if (request.definition === undefined)
         throw validationFailed('definition is required', { field: 'definition' })
-      const { changedFields, task } = await commands.updateTask(
+      const { changedFields } = await commands.updateTask(
         ctx,
         taskId,
         changesOf(request.definition, request.fields),
         { expectedVersion: request.expectedVersion },
       )
-      // An update that changed nothing appended nothing: the read model has the task as it is.
-      return { task: task ?? (await readTask(ctx.customer, taskId)), changedFields }
+      return { task: await readTask(ctx.customer, taskId), changedFields }
     },
 
     async deleteTask(request) {

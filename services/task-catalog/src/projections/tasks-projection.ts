@@ -1,5 +1,5 @@
 import type { Projection, StoredEvent } from '@taskforge/event-store'
-import { type Task, TaskDefinition } from '@taskforge/proto/catalog/v1/model'
+import { TaskDefinition } from '@taskforge/proto/catalog/v1/model'
 import { type Kysely, sql, type Transaction } from 'kysely'
 import { decodeTaskEvent, TASK_STREAM } from '../events/task-codec.js'
 import type { CatalogTables } from './catalog-tables.js'
@@ -45,49 +45,6 @@ function definitionColumns(definition: TaskDefinition | undefined) {
     script_id: d.scriptId,
     tags: d.tags,
   }
-}
-
-/** The definition as the table gives it back: stored as JSON, read with defaults for what it lacks. */
-function storedDefinition(definition: TaskDefinition | undefined): TaskDefinition {
-  return TaskDefinition.fromPartial(JSON.parse(definitionColumns(definition).definition))
-}
-
-/**
- * The task as the `tasks` row this projection keeps for a stream would show it (getTask), folded
- * from the stream's events as stored: commands answer it without reading the row back. Undefined
- * when the stream holds no live task.
- */
-export function taskFromStream(events: readonly StoredEvent[]): Task | undefined {
-  let task: Omit<Task, 'definition'> | undefined
-  let definition: TaskDefinition | undefined
-  for (const stored of events) {
-    const event = decodeTaskEvent(stored)
-    const touched = { version: Number(stored.streamVersion), lastUpdate: stored.occurredAt }
-    switch (event.$case) {
-      case 'created':
-        if (task !== undefined) break
-        task = {
-          id: stored.streamId,
-          customer: event.value.customer,
-          creationDate: stored.occurredAt,
-          ...touched,
-        }
-        definition = event.value.definition
-        break
-      case 'updated':
-        if (task === undefined) break
-        task = { ...task, ...touched }
-        definition = event.value.definition
-        break
-      case 'secretRotated':
-        if (task !== undefined) task = { ...task, ...touched }
-        break
-      case 'deleted':
-        return undefined
-    }
-  }
-  // Only the last definition is shown: it alone goes through the row's JSON.
-  return task === undefined ? undefined : { ...task, definition: storedDefinition(definition) }
 }
 
 async function applyOne(trx: Transaction<CatalogTables>, stored: StoredEvent): Promise<void> {
