@@ -20,7 +20,19 @@ export {
   type RebuildStep,
   type RebuildStepResult,
   type StepStatus,
+  type WaitForOptions,
 } from './projector.js'
+export {
+  type ListQuarantineOptions,
+  type PoisonItem,
+  Quarantine,
+  type QuarantinedItem,
+  type QuarantinedMessage,
+  type QuarantineKind,
+  type QuarantineOptions,
+  type QuarantineStatus,
+  type Replayer,
+} from './quarantine.js'
 export type { ReadAllOptions } from './read-all.js'
 export { withSchemaLock } from './schema-lock.js'
 export type {

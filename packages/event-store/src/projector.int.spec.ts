@@ -1,9 +1,11 @@
 import { newId } from '@taskforge/core'
 import { createLogger } from '@taskforge/telemetry'
+import { sql } from 'kysely'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { readCheckpoint } from './checkpoints.js'
 import type { EventStore } from './event-store.js'
 import { Projector } from './projector.js'
+import { Quarantine } from './quarantine.js'
 import { countingProjection } from './test-support/counting-projection.js'
 import { freshStore, newEvent } from './test-support/index.js'
 import type { Db, StoredEvent } from './types.js'
@@ -20,6 +22,21 @@ afterEach(async () => {
   await Promise.all(projectors.splice(0).map((projector) => projector.stop()))
   await db?.destroy()
 })
+
+/** A failure of the database, not of the event: a projection retries it without end. */
+const connectionLost = () => Object.assign(new Error('connection terminated unexpectedly'), { code: '08006' })
+
+async function quarantined(): Promise<{ pipeline: string; key: string; status: string; times: number }[]> {
+  const { rows } = await sql<{ pipeline: string; item_key: string; status: string; times: number }>`
+    SELECT pipeline, item_key, status, times FROM quarantine ORDER BY id
+  `.execute(db)
+  return rows.map((row) => ({
+    pipeline: row.pipeline,
+    key: row.item_key,
+    status: row.status,
+    times: row.times,
+  }))
+}
 
 function projector(...args: ConstructorParameters<typeof Projector>): Projector {
   const created = new Projector(...args)
@@ -48,7 +65,7 @@ describe('Projector', () => {
     expect(await running.catchUp()).toBe(0)
   })
 
-  it('applies a batch and advances the checkpoint together, or neither', async () => {
+  it('applies a batch and advances the checkpoint together, or neither, while the database fails', async () => {
     const counts = countingProjection('atomic')
     await counts.setup(db)
     const manual = projector(store, [counts], { batchSize: 100 })
@@ -61,9 +78,11 @@ describe('Projector', () => {
       expectedVersion: 2n,
     })
     counts.failOn = 'poison'
-    await expect(manual.catchUp()).rejects.toThrow('cannot project poison')
+    counts.failure = connectionLost
+    await expect(manual.catchUp()).rejects.toThrow('connection terminated')
     expect(await counts.counts(db)).toEqual({ [streamId]: 2 })
     expect(await readCheckpoint(db, 'projection:atomic')).toEqual(before)
+    expect(await quarantined()).toEqual([])
 
     counts.failOn = undefined
     expect(await manual.catchUp()).toBe(3)
@@ -101,6 +120,7 @@ describe('Projector', () => {
     await running.waitFor(appended.at(-1)!)
 
     counts.failOn = 'happened'
+    counts.failure = connectionLost
     const result = await running.rebuild('kept')
     expect(result.error).toBeInstanceOf(Error)
     expect(result.results.map((step) => step.status)).toEqual([
@@ -140,10 +160,11 @@ describe('Projector', () => {
     expect(await failing.counts(db)).toEqual({ [streamId]: 2 })
 
     failing.failOn = 'poison'
+    failing.failure = connectionLost
     await store.appendToStream('job', streamId, [newEvent('poison'), newEvent('fine')], {
       expectedVersion: 2n,
     })
-    await expect(both.catchUp()).rejects.toThrow('cannot project poison')
+    await expect(both.catchUp()).rejects.toThrow('connection terminated')
     expect(await healthy.counts(db)).toEqual({ [streamId]: 4 })
     expect(await failing.counts(db)).toEqual({ [streamId]: 2 })
 
@@ -162,6 +183,7 @@ describe('Projector', () => {
     await both.waitFor((await appendMany([streamId], 2)).at(-1)!)
 
     behind.failOn = 'poison'
+    behind.failure = connectionLost
     await store.appendToStream(
       'job',
       streamId,
@@ -170,7 +192,7 @@ describe('Projector', () => {
         expectedVersion: 2n,
       },
     )
-    await expect(both.catchUp()).rejects.toThrow('cannot project poison')
+    await expect(both.catchUp()).rejects.toThrow('connection terminated')
     const aheadAt = await readCheckpoint(db, 'projection:ahead')
 
     behind.failOn = undefined
@@ -216,6 +238,7 @@ describe('Projector', () => {
   it('times out waitFor with a TIMEOUT error when a projection cannot progress', async () => {
     const stuck = countingProjection('stuck')
     stuck.failOn = 'poison'
+    stuck.failure = connectionLost
     const running = projector(store, [stuck], {
       logger: createLogger('projector-test', {}, { level: 'silent' }),
     })
@@ -224,5 +247,79 @@ describe('Projector', () => {
       expectedVersion: 'no_stream',
     })
     await expect(running.waitFor(appended.events[0]!, 300)).rejects.toMatchObject({ code: 'TIMEOUT' })
+  })
+
+  it('quarantines an event it cannot apply and moves past it, applying the rest of its batch once', async () => {
+    const counts = countingProjection('poisoned')
+    const running = projector(store, [counts], { batchSize: 100, pollIntervalMs: 60_000 })
+    await running.start()
+    const [a, b] = [newId(), newId()]
+    await appendMany([a], 2)
+    counts.failOn = 'poison'
+    const poison = await store.appendToStream(
+      'job',
+      a,
+      [newEvent('fine'), newEvent('poison'), newEvent('fine')],
+      {
+        expectedVersion: 2n,
+      },
+    )
+    const later = await appendMany([b], 3)
+    await running.waitFor(later.at(-1)!, 5_000)
+    expect(await counts.counts(db)).toEqual({ [a]: 4, [b]: 3 })
+    expect(await quarantined()).toEqual([
+      { pipeline: 'projection:poisoned', key: poison.events[1]!.eventId, status: 'quarantined', times: 1 },
+    ])
+    expect(await running.catchUp()).toBe(0)
+  })
+
+  it('replays a quarantined event once its cause is fixed, and quarantines it again on a rebuild that still fails', async () => {
+    const quarantine = new Quarantine(db)
+    const counts = countingProjection('replayed')
+    const running = projector(store, [counts], { quarantine, pollIntervalMs: 60_000 })
+    await running.start()
+    const streamId = newId()
+    counts.failOn = 'poison'
+    const appended = await store.appendToStream('job', streamId, [newEvent('poison'), newEvent('fine')], {
+      expectedVersion: 'no_stream',
+    })
+    await running.waitFor(appended.events[1]!, 5_000)
+    const [item] = await quarantine.list({ status: 'quarantined' })
+    expect(item).toMatchObject({
+      pipeline: 'projection:replayed',
+      kind: 'event',
+      key: appended.events[0]!.eventId,
+      streamId,
+      eventType: 'poison',
+      attempts: 3,
+    })
+    expect(item!.error).toContain('cannot project poison')
+
+    await expect(quarantine.replay(item!.id)).rejects.toMatchObject({ code: 'INVALID_STATE' })
+    expect(await quarantine.get(item!.id)).toMatchObject({ status: 'quarantined' })
+
+    const rebuilt = await running.rebuild('replayed')
+    expect(rebuilt.error).toBeUndefined()
+    expect(await quarantined()).toMatchObject([{ status: 'quarantined', times: 2 }])
+
+    counts.failOn = undefined
+    expect(await quarantine.replay(item!.id)).toMatchObject({ status: 'replayed', replayError: undefined })
+    expect(await counts.counts(db)).toEqual({ [streamId]: 2 })
+    expect(await quarantine.list({ status: 'quarantined' })).toEqual([])
+  })
+
+  it('waits only for the projections a caller reads', async () => {
+    const read = countingProjection('read')
+    const stuck = countingProjection('elsewhere')
+    const running = projector(store, [read, stuck], {
+      pollIntervalMs: 60_000,
+      logger: createLogger('projector-test', {}, { level: 'silent' }),
+    })
+    await running.start()
+    stuck.failOn = 'happened'
+    stuck.failure = connectionLost
+    const [event] = await appendMany([newId()], 1)
+    await running.waitFor(event!, { projections: ['read'], timeoutMs: 5_000 })
+    await expect(running.waitFor(event!, { timeoutMs: 300 })).rejects.toMatchObject({ code: 'TIMEOUT' })
   })
 })

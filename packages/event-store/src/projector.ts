@@ -1,6 +1,7 @@
-import { AppError, ErrorKinds } from '@taskforge/core'
+import { AppError, ErrorKinds, notFound } from '@taskforge/core'
 import { createLogger, type Logger } from '@taskforge/telemetry'
 import { transactionLock, tryTransactionLock, withSessionLock } from './advisory-lock.js'
+import { applyOrSetAside, DEFAULT_MAX_ATTEMPTS } from './careful-apply.js'
 import {
   lockCheckpoints,
   readCheckpoint,
@@ -12,7 +13,8 @@ import type { EventStore } from './event-store.js'
 import { comparePositions, positionOf, START } from './global-position.js'
 import type { Projection } from './projection.js'
 import { withProjectionSpans } from './projection-spans.js'
-import { readAllFrom } from './read-all.js'
+import { Quarantine, type QuarantinedItem } from './quarantine.js'
+import { readAllFrom, readEventById } from './read-all.js'
 import { SerialRunner } from './serial-runner.js'
 import type { GlobalPosition, StoredEvent, Trx } from './types.js'
 
@@ -22,6 +24,20 @@ export interface ProjectorOptions {
   /** Catch-up interval besides notifications, for wake-ups they cannot give (default 1000 ms). */
   pollIntervalMs?: number
   logger?: Logger
+  /**
+   * Where an event a projection cannot apply goes after {@link maxAttempts} tries, so that the
+   * projection moves past it (default: a quarantine on the store's database).
+   */
+  quarantine?: Quarantine
+  /** Tries of one failing event, each in its own savepoint, before it is quarantined (default 3). */
+  maxAttempts?: number
+}
+
+export interface WaitForOptions {
+  /** Give up after this long with a TIMEOUT error (default 10 s). */
+  timeoutMs?: number
+  /** Wait only for these projections (default: all of this projector's), those the caller reads. */
+  projections?: readonly string[]
 }
 
 export type RebuildStep = 'reset' | 'replay' | 'checkpoint' | 'commit'
@@ -73,6 +89,8 @@ export class Projector {
   readonly #batchSize: number
   readonly #pollIntervalMs: number
   readonly #logger: Logger
+  readonly #quarantine: Quarantine
+  readonly #maxAttempts: number
   readonly #runner = new SerialRunner(() => this.#catchUpAll())
   /** Checkpoints known to be reached (committed), by checkpoint name: waits answer from it first. */
   readonly #reached = new Map<string, GlobalPosition>()
@@ -82,6 +100,7 @@ export class Projector {
   #runCovers: GlobalPosition = START
   #timer: NodeJS.Timeout | undefined
   #unsubscribe: (() => Promise<void>) | undefined
+  #unregisterReplayers: (() => void)[] = []
 
   constructor(store: EventStore, projections: Projection[], options: ProjectorOptions = {}) {
     const names = new Set(projections.map((projection) => projection.name))
@@ -91,6 +110,8 @@ export class Projector {
     this.#batchSize = options.batchSize ?? 500
     this.#pollIntervalMs = options.pollIntervalMs ?? 1_000
     this.#logger = options.logger ?? createLogger('projector')
+    this.#quarantine = options.quarantine ?? new Quarantine(store.db, { logger: this.#logger })
+    this.#maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS
   }
 
   /** Sets up tables, rebuilds stale projections, then follows appends until {@link stop}. */
@@ -125,6 +146,11 @@ export class Projector {
       }
       running.then(check, check)
     })
+    this.#unregisterReplayers = this.#projections.map((projection) =>
+      this.#quarantine.registerReplayer(checkpointName(projection.name), (item) =>
+        this.#replay(projection, item),
+      ),
+    )
     this.#timer = setInterval(() => this.#wake(), this.#pollIntervalMs)
     this.#timer.unref()
     this.#wake()
@@ -133,6 +159,8 @@ export class Projector {
   async stop(): Promise<void> {
     clearInterval(this.#timer)
     this.#timer = undefined
+    for (const unregister of this.#unregisterReplayers) unregister()
+    this.#unregisterReplayers = []
     const unsubscribe = this.#unsubscribe
     this.#unsubscribe = undefined
     await unsubscribe?.()
@@ -145,15 +173,23 @@ export class Projector {
   }
 
   /**
-   * Resolves when every projection has processed up to `position` (read-your-writes for command
-   * handlers), whichever replica projects it; throws a TIMEOUT AppError after `timeoutMs`. What this
-   * projector committed itself answers without a query; checkpoints are read when another replica
-   * may be the one projecting.
+   * Resolves when the projections the caller reads (all by default) have processed up to `position`
+   * (read-your-writes for command handlers), whichever replica projects them; throws a TIMEOUT
+   * AppError after `timeoutMs`. What this projector committed itself answers without a query;
+   * checkpoints are read when another replica may be the one projecting. An event a projection
+   * cannot apply does not hold the wait: it is quarantined and the projection moves past it.
    */
-  async waitFor(position: GlobalPosition, timeoutMs = 10_000): Promise<void> {
+  async waitFor(position: GlobalPosition, options: number | WaitForOptions = {}): Promise<void> {
+    const { timeoutMs = 10_000, projections } = typeof options === 'number' ? { timeoutMs: options } : options
     const deadline = Date.now() + timeoutMs
-    const names = this.#projections.map((projection) => checkpointName(projection.name))
-    const reached = () => this.#hasReached(position)
+    const waited =
+      projections === undefined
+        ? this.#projections
+        : this.#projections.filter((projection) => projections.includes(projection.name))
+    if (projections !== undefined && waited.length !== projections.length)
+      throw new Error(`unknown projection in ${projections.join(', ')}`)
+    const names = waited.map((projection) => checkpointName(projection.name))
+    const reached = () => this.#hasReached(position, waited)
     // The caller committed `position` before asking: every run that starts from now on reads past it.
     this.#committedUpTo(position)
     let lastError: unknown
@@ -196,9 +232,9 @@ export class Projector {
     return running !== undefined && comparePositions(this.#runCovers, position) >= 0 ? running : undefined
   }
 
-  /** Whether every projection is known to have passed `position`. */
-  #hasReached(position: GlobalPosition): boolean {
-    return this.#projections.every((projection) => {
+  /** Whether every projection (of `projections`) is known to have passed `position`. */
+  #hasReached(position: GlobalPosition, projections = this.#projections): boolean {
+    return projections.every((projection) => {
       const checkpoint = this.#reached.get(checkpointName(projection.name))
       return checkpoint !== undefined && comparePositions(checkpoint, position) >= 0
     })
@@ -305,7 +341,10 @@ export class Projector {
       })
   }
 
-  /** Each projection in its own transactions, so that one failing does not hold the others back. */
+  /**
+   * Each projection in its own transactions, so that one failing does not hold the others back, and
+   * each batch in a savepoint: an event a batch cannot apply is found and quarantined.
+   */
   async #catchUpEach(): Promise<number> {
     let applied = 0
     let failure: unknown
@@ -336,13 +375,32 @@ export class Projector {
       const last = batch.at(-1)
       if (last === undefined) return { read: 0, applied: 0, at: checkpoint }
       const relevant = relevantTo(projection, batch)
-      if (relevant.length > 0)
-        await withProjectionSpans(projection.name, relevant, () => projection.apply(trx, relevant))
+      const applied =
+        relevant.length === 0
+          ? 0
+          : await withProjectionSpans(projection.name, relevant, () =>
+              applyOrSetAside(trx, projection, relevant, this.#quarantine, this.#maxAttempts),
+            )
       await saveCheckpoint(trx, name, positionOf(last), projection.version)
-      return { read: batch.length, applied: relevant.length, at: positionOf(last) }
+      return { read: batch.length, applied, at: positionOf(last) }
     })
     if (result?.at !== undefined) this.#remember(name, result.at)
     return result === undefined ? undefined : { read: result.read, applied: result.applied }
+  }
+
+  /**
+   * Applies one quarantined event to its projection, alone and now (after the events that followed
+   * it), under the projection's lock. The projection's apply must accept that order for the replay
+   * to be right; when it cannot, a rebuild (a new projection version) is the way to apply a fix.
+   */
+  async #replay(projection: Projection, item: QuarantinedItem): Promise<void> {
+    const name = checkpointName(projection.name)
+    await this.#store.transaction(async (trx) => {
+      await transactionLock(trx, name)
+      const event = await readEventById(trx, item.key)
+      if (event === undefined) throw notFound('event', item.key)
+      await projection.apply(trx, [event])
+    })
   }
 
   async #rebuild(projection: Projection, onlyIfStale: boolean): Promise<RebuildResult> {
@@ -383,8 +441,8 @@ export class Projector {
           const last = batch.at(-1)
           if (last === undefined) break
           const relevant = relevantTo(projection, batch)
-          if (relevant.length > 0) await projection.apply(trx, relevant)
-          events += relevant.length
+          if (relevant.length > 0)
+            events += await applyOrSetAside(trx, projection, relevant, this.#quarantine, this.#maxAttempts)
           after = positionOf(last)
         }
         enter('checkpoint')

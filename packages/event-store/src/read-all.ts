@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import { START } from './global-position.js'
-import { type EventRow, toStoredEvent } from './stored-event-row.js'
+import { EVENT_COLUMNS, type EventRow, toStoredEvent } from './stored-event-row.js'
 import type { Db, GlobalPosition, StoredEvent, Trx } from './types.js'
 
 export interface ReadAllOptions {
@@ -37,4 +37,12 @@ export async function readAllFrom(executor: Db | Trx, options: ReadAllOptions = 
     LIMIT ${limit}
   `.execute(executor)
   return rows.map(toStoredEvent)
+}
+
+/** One event by its id, whatever its position (a quarantined event's replay). */
+export async function readEventById(executor: Db | Trx, eventId: string): Promise<StoredEvent | undefined> {
+  const { rows } = await sql<EventRow>`
+    SELECT ${sql.join(EVENT_COLUMNS.map((column) => sql.ref(column)))} FROM events WHERE event_id = ${eventId}::uuid
+  `.execute(executor)
+  return rows[0] === undefined ? undefined : toStoredEvent(rows[0])
 }

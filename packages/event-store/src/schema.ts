@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import { transactionLock } from './advisory-lock.js'
+import { QUARANTINE_SCHEMA } from './quarantine.js'
 import type { Db } from './types.js'
 
 const statements = [
@@ -36,6 +37,7 @@ const statements = [
     handled_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (consumer, message_id)
   )`,
+  ...QUARANTINE_SCHEMA,
 ]
 
 /**

@@ -5,6 +5,8 @@ import type { Db, StoredEvent, Trx } from '../types.js'
 export interface CountingProjection extends Projection {
   /** Events of this type make `apply` fail after it wrote the rows of the events before them. */
   failOn: string | undefined
+  /** What `apply` throws for {@link failOn} (default: a plain Error, which quarantines the event). */
+  failure: (() => unknown) | undefined
   counts(db: Db): Promise<Record<string, number>>
 }
 
@@ -30,6 +32,7 @@ export function countingProjection(
     version: options.version ?? 1,
     ...(options.streamTypes === undefined ? {} : { streamTypes: options.streamTypes }),
     failOn: undefined,
+    failure: undefined,
     setup: create,
     async reset(trx) {
       await sql`DROP TABLE IF EXISTS ${counts}, ${applied}`.execute(trx)
@@ -37,7 +40,8 @@ export function countingProjection(
     },
     async apply(trx: Trx, events: StoredEvent[]) {
       for (const event of events) {
-        if (event.type === projection.failOn) throw new Error(`cannot project ${event.type}`)
+        if (event.type === projection.failOn)
+          throw projection.failure?.() ?? new Error(`cannot project ${event.type}`)
         await sql`INSERT INTO ${applied} (event_id) VALUES (${event.eventId})`.execute(trx)
         await sql`INSERT INTO ${counts} (stream_id, events) VALUES (${event.streamId}, ${weight})
           ON CONFLICT (stream_id) DO UPDATE SET events = ${counts}.events + ${weight}`.execute(trx)
