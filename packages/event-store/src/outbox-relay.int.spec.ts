@@ -15,6 +15,7 @@ import { LOCK_NAMESPACE } from './advisory-lock.js'
 import { readCheckpoint } from './checkpoints.js'
 import { EventStore } from './event-store.js'
 import { OutboxRelay } from './outbox-relay.js'
+import { Quarantine } from './quarantine.js'
 import { freshStore, newEvent } from './test-support/index.js'
 import type { Db, StoredEvent } from './types.js'
 
@@ -135,7 +136,8 @@ describe('OutboxRelay', () => {
     const crashing = relay({
       publish: async (events) => {
         await publishThenCrash(events)
-        throw new Error('crashed before the checkpoint')
+        // The connection went with the process: a failure of the infrastructure, not of an event.
+        throw Object.assign(new Error('crashed before the checkpoint'), { code: 'ECONNRESET' })
       },
     })
     await expect(crashing.runOnce()).rejects.toThrow('crashed before the checkpoint')
@@ -279,5 +281,91 @@ describe('OutboxRelay', () => {
     expect(await messageIds(3)).toEqual(
       [...other, ...queued.events, ...started.events].map((event) => event.eventId),
     )
+  })
+
+  describe('an event that cannot be published', () => {
+    const probe = async () => {
+      await jsm.getAccountInfo()
+    }
+
+    async function appendAround(poison: Uint8Array): Promise<StoredEvent[]> {
+      const [before] = await appendEvents(1)
+      const { events } = await store.appendToStream(
+        'job',
+        newId(),
+        [{ ...newEvent('queued', '', 'globex'), data: poison }],
+        { expectedVersion: 'no_stream' },
+      )
+      const [after] = await appendEvents(1)
+      return [before!, events[0]!, after!]
+    }
+
+    it('is set aside in the quarantine and the events after it go out (a payload over max_payload)', async () => {
+      const quarantine = new Quarantine(db, { logger: silent })
+      const [before, poison, after] = await appendAround(new Uint8Array(1_100_000))
+      const acks: PubAck[] = []
+      const running = relay({ publish: publisher(acks), quarantine, probe })
+      expect(await running.runOnce()).toBe(3)
+      expect(await messageIds(2)).toEqual([before!.eventId, after!.eventId])
+      const [item, ...others] = await quarantine.list()
+      expect(others).toEqual([])
+      expect(item).toMatchObject({
+        pipeline: 'outbox:job-scheduler',
+        kind: 'event',
+        key: poison!.eventId,
+        customer: 'globex',
+        streamId: poison!.streamId,
+        attempts: 3,
+        status: 'quarantined',
+      })
+      expect(item!.error).toMatch(/max_payload/)
+      expect(await readCheckpoint(db, 'outbox:job-scheduler')).toMatchObject({
+        transactionId: after!.transactionId,
+        position: after!.position,
+      })
+    })
+
+    it('is published by a replay once the cause is gone', async () => {
+      const quarantine = new Quarantine(db, { logger: silent })
+      const [before, poison, after] = await appendAround(new TextEncoder().encode('refused for now'))
+      const acks: PubAck[] = []
+      const publish = publisher(acks)
+      let refused = true
+      const running = relay({
+        quarantine,
+        probe,
+        publish: async (events) => {
+          if (refused && events.some((event) => event.eventId === poison!.eventId))
+            throw new Error('stream refused the message')
+          await publish(events)
+        },
+      })
+      await running.start()
+      await waitUntil(async () => (await quarantine.list()).length === 1, { timeoutMs: 30_000 })
+      await waitUntil(async () => (await messagesInStream()) === 2, { timeoutMs: 30_000 })
+
+      const [item] = await quarantine.list()
+      await expect(quarantine.replay(item!.id)).rejects.toThrow('stream refused the message')
+      refused = false
+      expect(await quarantine.replay(item!.id)).toMatchObject({ status: 'replayed' })
+      expect(await messageIds(3)).toEqual([before!.eventId, after!.eventId, poison!.eventId])
+    })
+
+    it('is not set aside while the broker does not answer: the batch is retried later', async () => {
+      const quarantine = new Quarantine(db, { logger: silent })
+      await appendEvents(2)
+      const running = relay({
+        quarantine,
+        probe: async () => {
+          throw new Error('no answer')
+        },
+        publish: async () => {
+          throw new Error('refused')
+        },
+      })
+      await expect(running.runOnce()).rejects.toThrow('the broker does not answer')
+      expect(await quarantine.list()).toEqual([])
+      expect(await readCheckpoint(db, 'outbox:job-scheduler')).toBeUndefined()
+    })
   })
 })

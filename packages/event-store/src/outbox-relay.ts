@@ -1,10 +1,13 @@
+import { isTransientFailure } from '@taskforge/core'
 import { createLogger, type Logger } from '@taskforge/telemetry'
+import { DEFAULT_MAX_ATTEMPTS } from './careful-apply.js'
 import { compareAndSetCheckpoint, ensureCheckpoint, lockCheckpoints } from './checkpoints.js'
 import type { EventStore } from './event-store.js'
 import { positionOf, START } from './global-position.js'
-import { readAllFrom } from './read-all.js'
+import { Quarantine } from './quarantine.js'
+import { readAllFrom, readEventById } from './read-all.js'
 import { SerialRunner } from './serial-runner.js'
-import type { GlobalPosition, StoredEvent } from './types.js'
+import type { GlobalPosition, StoredEvent, Trx } from './types.js'
 
 const positionKey = (at: GlobalPosition) => `${at.transactionId}:${at.position}`
 
@@ -19,6 +22,16 @@ export interface OutboxRelayOptions {
   pollIntervalMs?: number
   /** Streams whose last published version the relay remembers, for publishing at commit (default 10,000). */
   streamsRemembered?: number
+  /** Where an event that cannot be published is set aside (default: the store's quarantine table). */
+  quarantine?: Quarantine
+  /** Tries of one event alone, after its batch failed, before it is set aside (default 3). */
+  maxAttempts?: number
+  /**
+   * Resolves when the broker is reachable and answering (e.g. a JetStream account info request).
+   * An event that fails on its own is set aside only while the probe succeeds: when the broker is
+   * down, every event fails, and none of them is poison.
+   */
+  probe?: () => Promise<void>
   logger?: Logger
 }
 
@@ -35,6 +48,12 @@ export interface OutboxRelayOptions {
  * The notification of a commit published whole at commit does not wake the read (it would find
  * nothing else); the checkpoint passes those events with the next read.
  *
+ * A batch whose publish fails is published again one event at a time. An event that fails alone
+ * `maxAttempts` times while the broker answers the probe (too large for the server, refused by the
+ * stream) is poison: it is recorded in the quarantine, in the transaction that moves the checkpoint
+ * past it, and the events after it go out. Failures of the connection are retried without end. An
+ * operator's replay publishes a quarantined event again.
+ *
  * @example
  * const relay = new OutboxRelay(store, { name: 'job-scheduler', publish: (events) => bus.publishEvents(events) })
  * await relay.start()
@@ -47,6 +66,11 @@ export class OutboxRelay {
   readonly #batchSize: number
   readonly #pollIntervalMs: number
   readonly #logger: Logger
+  readonly #quarantine: Quarantine
+  readonly #maxAttempts: number
+  readonly #probe: (() => Promise<void>) | undefined
+  readonly #pipeline: string
+  #unregisterReplayer: (() => void) | undefined
   readonly #runner = new SerialRunner(() => this.#drain())
   /** Stream id → its highest version acknowledged by a publish of this relay; least recently moved first. */
   readonly #published = new Map<string, bigint>()
@@ -71,12 +95,19 @@ export class OutboxRelay {
     this.#pollIntervalMs = options.pollIntervalMs ?? 1_000
     this.#streamsRemembered = options.streamsRemembered ?? 10_000
     this.#logger = options.logger ?? createLogger('outbox-relay', { relay: options.name })
+    this.#quarantine = options.quarantine ?? new Quarantine(store.db)
+    this.#maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS
+    this.#probe = options.probe
+    this.#pipeline = `outbox:${options.name}`
   }
 
   /** Follows appends (at commit in this process, notifications, polling) until {@link stop}. */
   async start(): Promise<void> {
     if (this.#timer !== undefined) return
     await ensureCheckpoint(this.#store.db, this.#checkpoint)
+    this.#unregisterReplayer = this.#quarantine.registerReplayer(this.#pipeline, (item) =>
+      this.#replay(item.key),
+    )
     this.#stopCommitted = this.#store.onCommitted((events) => this.#publishCommitted(events))
     this.#unsubscribe = await this.#store.onAppended((appended) => {
       if (appended === undefined) return this.#wake()
@@ -96,6 +127,8 @@ export class OutboxRelay {
     this.#timer = undefined
     this.#stopCommitted?.()
     this.#stopCommitted = undefined
+    this.#unregisterReplayer?.()
+    this.#unregisterReplayer = undefined
     const unsubscribe = this.#unsubscribe
     this.#unsubscribe = undefined
     await unsubscribe?.()
@@ -121,14 +154,69 @@ export class OutboxRelay {
       await Promise.all(events.flatMap((event) => this.#publishing.get(event.eventId) ?? []))
       const unpublished = events.filter((event) => !this.#isPublished(event))
       if (unpublished.length > 0) {
-        await this.#publish(unpublished)
-        this.#remember(unpublished)
+        try {
+          await this.#publish(unpublished)
+          this.#remember(unpublished)
+        } catch (error) {
+          if (isTransientFailure(error)) throw error
+          await this.#publishOneByOne(trx, unpublished)
+        }
       }
       if (!(await compareAndSetCheckpoint(trx, this.#checkpoint, from, positionOf(last)))) {
         throw new Error(`outbox checkpoint ${this.#name} moved while publishing; the batch will be retried`)
       }
       return events.length
     })
+  }
+
+  /**
+   * Publishes each event alone, after their batch failed; sets aside, in `trx`, each one that keeps
+   * failing while the broker answers. Throws (the batch is retried later) on a failure of the
+   * connection, or when the broker does not answer the probe.
+   */
+  async #publishOneByOne(trx: Trx, events: readonly StoredEvent[]): Promise<void> {
+    for (const event of events) {
+      let lastError: unknown
+      for (let attempt = 1; attempt <= this.#maxAttempts; attempt += 1) {
+        try {
+          await this.#publish([event])
+          this.#remember([event])
+          lastError = undefined
+          break
+        } catch (error) {
+          if (isTransientFailure(error)) throw error
+          lastError = error
+        }
+      }
+      if (lastError === undefined) continue
+      // The broker may have refused it for a reason of its own (a stream gone, an account limit).
+      if (this.#probe !== undefined) {
+        try {
+          await this.#probe()
+        } catch (probeError) {
+          throw new Error(`cannot publish event ${event.eventId}, and the broker does not answer`, {
+            cause: probeError,
+          })
+        }
+      }
+      await this.#quarantine.record(trx, {
+        pipeline: this.#pipeline,
+        kind: 'event',
+        key: event.eventId,
+        ...(event.metadata.customer ? { customer: event.metadata.customer } : {}),
+        event,
+        error: lastError,
+        attempts: this.#maxAttempts,
+      })
+    }
+  }
+
+  /** An operator's replay: publishes the event again (within its duplicate window the broker drops a second copy). */
+  async #replay(eventId: string): Promise<void> {
+    const event = await readEventById(this.#store.db, eventId)
+    if (event === undefined) throw new Error(`event ${eventId} is not in the event store`)
+    await this.#publish([event])
+    this.#remember([event])
   }
 
   /** Publishes at once the committed events that keep their streams in order; the read takes the rest. */
