@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { nanos } from '@nats-io/transport-node'
 import { trace } from '@opentelemetry/api'
-import { notFound } from '@taskforge/core'
+import { badRequest, notFound } from '@taskforge/core'
 import { Envelope } from '@taskforge/proto/events/v1/envelope'
 import { collectSpans, createLogger, withSpan } from '@taskforge/telemetry'
 import { type NatsServer, startNats, waitUntil } from '@taskforge/testkit'
@@ -10,6 +10,7 @@ import { Bus } from './bus.js'
 import type { BusMessage } from './consume.js'
 import { consumerConfig, ensureConsumer, ensureStream, streamConfig } from './declare.js'
 import { decodeEnvelope, type StoredEventLike } from './envelope.js'
+import type { MessageQuarantine, PoisonMessage, ReplayedMessage } from './poison.js'
 import { RedeliverLater } from './redeliver-later.js'
 import { Streams, subjects } from './streams.js'
 
@@ -287,5 +288,137 @@ describe('publishing and consuming', () => {
     await sub.stop()
     expect(deliveries).toEqual([1, 2])
     await waitUntil(async () => (await bus.jsm.consumers.info('REPORTS', durable)).num_ack_pending === 0)
+  })
+})
+
+/** The quarantine as the bus sees it, kept in memory: what it was handed, and the replayers registered. */
+function memoryQuarantine(options: { failing?: () => boolean } = {}) {
+  const items: PoisonMessage[] = []
+  const replayers = new Map<
+    string,
+    (item: { key: string }, message: ReplayedMessage | undefined) => Promise<void>
+  >()
+  const quarantine: MessageQuarantine = {
+    async setAsideMessage(item) {
+      if (options.failing?.()) throw Object.assign(new Error('database down'), { code: 'ECONNREFUSED' })
+      items.push(item)
+    },
+    registerReplayer(pipeline, replayer) {
+      replayers.set(pipeline, replayer)
+      return () => replayers.delete(pipeline)
+    },
+  }
+  const replay = (item: PoisonMessage) =>
+    replayers.get(item.pipeline)!(
+      { key: item.key },
+      {
+        subject: item.subject,
+        streamSequence: item.streamSequence,
+        data: item.data,
+        headers: item.headers,
+      },
+    )
+  return { quarantine, items, replay }
+}
+
+describe('a message that cannot be handled', () => {
+  let poisonBus: Bus
+  beforeAll(async () => {
+    poisonBus = await Bus.connect({ servers: nats.url, name: 'bus-poison-test', logger })
+  })
+  afterAll(async () => {
+    await poisonBus?.close()
+  })
+
+  const text = (msg: BusMessage) => new TextDecoder().decode(msg.data)
+
+  async function settled(durable: string) {
+    return waitUntil(async () => {
+      const info = await poisonBus.jsm.consumers.info('REPORTS', durable)
+      return info.num_ack_pending === 0 && info.num_pending === 0 ? info : undefined
+    })
+  }
+
+  it('is set aside after its last allowed delivery, and the messages behind it are handled', async () => {
+    const { quarantine, items, replay } = memoryQuarantine()
+    poisonBus.useQuarantine(quarantine)
+    const subject = subjects.report(`poison-${randomUUID().slice(0, 8)}`)
+    const durable = await durableOn('REPORTS', subject)
+    for (const body of ['first', 'poison', 'last'])
+      await poisonBus.publish(subject, new TextEncoder().encode(body), { msgId: randomUUID() })
+    let broken = true
+    const handled: string[] = []
+    const sub = await poisonBus.consume(
+      'REPORTS',
+      durable,
+      async (msg) => {
+        if (text(msg) === 'poison' && broken) throw new Error('cannot apply')
+        handled.push(`${text(msg)}#${msg.deliveryCount}`)
+      },
+      { maxDeliveries: 2 },
+    )
+    await waitUntil(() => handled.includes('last#1'))
+    await settled(durable)
+    expect(handled).toEqual(['first#1', 'last#1'])
+    expect(items).toHaveLength(1)
+    expect(items[0]).toMatchObject({
+      pipeline: `consumer:REPORTS/${durable}`,
+      subject,
+      attempts: 2,
+    })
+    expect(text({ data: items[0]!.data } as BusMessage)).toBe('poison')
+    expect(items[0]!.key).toBe(`REPORTS:${items[0]!.streamSequence}`)
+
+    broken = false
+    await replay(items[0]!)
+    expect(handled).toEqual(['first#1', 'last#1', 'poison#1'])
+    await sub.stop()
+  })
+
+  it('is set aside at its first delivery when it is malformed', async () => {
+    const { quarantine, items } = memoryQuarantine()
+    poisonBus.useQuarantine(quarantine)
+    const subject = subjects.report(`garbage-${randomUUID().slice(0, 8)}`)
+    const durable = await durableOn('REPORTS', subject)
+    await poisonBus.publish(subject, new Uint8Array([0xff, 0x00, 0x13]), { msgId: randomUUID() })
+    const sub = await poisonBus.consume('REPORTS', durable, async () => {
+      throw badRequest('undecodable bot report')
+    })
+    await waitUntil(() => items.length === 1)
+    const info = await settled(durable)
+    await sub.stop()
+    expect(info.num_redelivered).toBe(0)
+    expect(items[0]).toMatchObject({ attempts: 1 })
+    expect([...items[0]!.data]).toEqual([0xff, 0x00, 0x13])
+  })
+
+  it('is never set aside for a failure of the infrastructure, nor lost when the quarantine cannot record it', async () => {
+    let quarantineDown = true
+    const { quarantine, items } = memoryQuarantine({ failing: () => quarantineDown })
+    poisonBus.useQuarantine(quarantine)
+    const subject = subjects.report(`flaky-${randomUUID().slice(0, 8)}`)
+    const durable = await durableOn('REPORTS', subject)
+    await poisonBus.publish(subject, new TextEncoder().encode('db away'), { msgId: randomUUID() })
+    await poisonBus.publish(subject, new TextEncoder().encode('bad'), { msgId: randomUUID() })
+    const deliveries: string[] = []
+    const sub = await poisonBus.consume(
+      'REPORTS',
+      durable,
+      async (msg) => {
+        deliveries.push(`${text(msg)}#${msg.deliveryCount}`)
+        if (text(msg) === 'db away' && msg.deliveryCount < 3)
+          throw Object.assign(new Error('connection terminated'), { code: '57P01' })
+        if (text(msg) === 'bad') {
+          if (msg.deliveryCount >= 2) quarantineDown = false
+          throw badRequest('malformed')
+        }
+      },
+      { maxDeliveries: 2, concurrency: 2 },
+    )
+    await waitUntil(() => items.length === 1 && deliveries.includes('db away#3'), { timeoutMs: 30_000 })
+    await settled(durable)
+    await sub.stop()
+    expect(items.map((item) => text({ data: item.data } as BusMessage))).toEqual(['bad'])
+    expect(deliveries.filter((entry) => entry.startsWith('bad'))).toEqual(['bad#1', 'bad#2'])
   })
 })

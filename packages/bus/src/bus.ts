@@ -19,6 +19,7 @@ import { type MessageHandler, type Subscription, startConsumer } from './consume
 import { type ConsumerSpec, consumerConfig, ensureConsumer, ensureStream, streamConfig } from './declare.js'
 import { encodeEnvelope, type StoredEventLike } from './envelope.js'
 import { type NatsAuth, natsAuthenticator, natsAuthFromEnv } from './nats-auth.js'
+import { DEFAULT_MAX_DELIVERIES, DEFAULT_MAX_WAITS, type MessageQuarantine } from './poison.js'
 import { retryTransient } from './retry-transient.js'
 import { type StreamSpec, subjects } from './streams.js'
 
@@ -51,6 +52,10 @@ export interface PublishOptions {
 export interface ConsumeOptions {
   /** Handlers running at once (default 1: strictly in stream order). */
   concurrency?: number
+  /** Deliveries of a failing message before it is set aside (default 5; see {@link judgeFailure}). */
+  maxDeliveries?: number
+  /** Deliveries of a message waiting for another (RedeliverLater) before it is set aside (default 300). */
+  maxWaits?: number
 }
 
 function describeStatus(status: Status): { level: 'info' | 'warn' | 'error' | 'debug'; fields: object } {
@@ -104,6 +109,7 @@ export class Bus {
   readonly jsm: JetStreamManager
   readonly #logger: Logger
   readonly #subscriptions = new Set<Subscription>()
+  #quarantine: MessageQuarantine | undefined
   #connected = true
 
   private constructor(nc: NatsConnection, jsm: JetStreamManager, logger: Logger) {
@@ -203,10 +209,19 @@ export class Bus {
   }
 
   /**
-   * Pull-consumes a durable with explicit ack. The handler resolving acks the message; throwing an
-   * AppError whose `nonRetryable` is set terminates it (never redelivered); throwing
-   * `RedeliverLater` naks it with its delay; any other throw naks it with a delay of
-   * min(1s * 2^(deliveries-1), 30s). Each handler runs in a consumer span continuing the
+   * Sets where this bus's consumers (those started after) set aside a message they cannot handle:
+   * the service's quarantine. Without one, such a message is redelivered for ever.
+   */
+  useQuarantine(quarantine: MessageQuarantine): void {
+    this.#quarantine = quarantine
+  }
+
+  /**
+   * Pull-consumes a durable with explicit ack. The handler resolving acks the message. A failure
+   * naks it with a delay of min(1s * 2^(deliveries-1), 30s), but for: `RedeliverLater`, naked
+   * with its own delay; a failure of the infrastructure, retried without end; a malformed message
+   * (BAD_REQUEST and the like), set aside in the quarantine at once; another non-retryable AppError,
+   * terminated; any other failure, set aside after `maxDeliveries` (see {@link judgeFailure}). Each handler runs in a consumer span continuing the
    * message's trace (headers, or the envelope's trace on EVENTS).
    */
   async consume(
@@ -221,6 +236,9 @@ export class Bus {
       handler,
       concurrency: options.concurrency ?? 1,
       logger: this.#logger,
+      quarantine: this.#quarantine,
+      maxDeliveries: options.maxDeliveries ?? DEFAULT_MAX_DELIVERIES,
+      maxWaits: options.maxWaits ?? DEFAULT_MAX_WAITS,
     })
     this.#subscriptions.add(subscription)
     return {

@@ -1,5 +1,4 @@
 import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream'
-import { isAppError } from '@taskforge/core'
 import {
   type Context,
   contextFromTrace,
@@ -12,6 +11,7 @@ import {
 import { decodeEnvelope } from './envelope.js'
 import { headersToRecord, headerValue } from './message-headers.js'
 import { nakDelayMs } from './nak-delay.js'
+import { judgeFailure, type MessageQuarantine, type ReplayedMessage } from './poison.js'
 import { RedeliverLater } from './redeliver-later.js'
 import { retryTransient } from './retry-transient.js'
 import { Streams } from './streams.js'
@@ -55,6 +55,16 @@ function parentContext(stream: string, headers: Record<string, string>, data: Ui
   return contextFromTrace(undefined)
 }
 
+/** The organization a domain event belongs to, when its envelope decodes. */
+function customerOf(stream: string, data: Uint8Array): string | undefined {
+  if (stream !== Streams.EVENTS.name) return undefined
+  try {
+    return decodeEnvelope(data).customer || undefined
+  } catch {
+    return undefined
+  }
+}
+
 function toBusMessage(msg: JsMsg, headers: Record<string, string>): BusMessage {
   const msgId = headerValue(headers, 'Nats-Msg-Id')
   return {
@@ -75,9 +85,20 @@ function toBusMessage(msg: JsMsg, headers: Record<string, string>): BusMessage {
  */
 export async function startConsumer(
   js: JetStreamClient,
-  args: { stream: string; durable: string; handler: MessageHandler; concurrency: number; logger: Logger },
+  args: {
+    stream: string
+    durable: string
+    handler: MessageHandler
+    concurrency: number
+    logger: Logger
+    /** Where a message that cannot be handled goes; without one it is redelivered for ever. */
+    quarantine: MessageQuarantine | undefined
+    maxDeliveries: number
+    maxWaits: number
+  },
 ): Promise<Subscription> {
-  const { stream, durable, handler, concurrency, logger } = args
+  const { stream, durable, handler, concurrency, logger, quarantine } = args
+  const pipeline = `consumer:${stream}/${durable}`
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new Error('concurrency must be a positive integer')
   const consumer = await retryTransient(
@@ -113,24 +134,48 @@ export async function startConsumer(
           msg.ack()
         } catch (error) {
           const where = { stream, durable, subject: msg.subject, seq: busMessage.streamSequence }
-          if (error instanceof RedeliverLater) {
+          const verdict = judgeFailure(error, busMessage.deliveryCount, args)
+          if (verdict.action === 'wait' && error instanceof RedeliverLater) {
             logger.debug({ ...where, reason: error.message, delayMs: error.delayMs }, 'message put back')
             msg.nak(error.delayMs)
             return
           }
           recordError(span, error)
-          if (isAppError(error) && error.nonRetryable) {
+          if (verdict.action === 'reject') {
             logger.warn({ ...where, err: error }, 'message rejected for good')
             // No reason text: servers before 2.10 do not recognise `+TERM <reason>` and leave the message pending.
             msg.term()
-          } else {
-            const delayMs = nakDelayMs(busMessage.deliveryCount)
-            logger.error(
-              { ...where, err: error, deliveryCount: busMessage.deliveryCount, delayMs },
-              'message failed',
-            )
-            msg.nak(delayMs)
+            return
           }
+          if (verdict.action === 'set-aside' && quarantine !== undefined) {
+            try {
+              const customer = customerOf(stream, msg.data)
+              await quarantine.setAsideMessage({
+                pipeline,
+                key: `${stream}:${busMessage.streamSequence}`,
+                ...(customer === undefined ? {} : { customer }),
+                subject: msg.subject,
+                streamSequence: busMessage.streamSequence,
+                data: msg.data,
+                headers,
+                error,
+                attempts: busMessage.deliveryCount,
+              })
+              msg.term()
+              return
+            } catch (recordFailure) {
+              logger.error(
+                { ...where, err: recordFailure },
+                'cannot set the message aside; it is redelivered',
+              )
+            }
+          }
+          const delayMs = nakDelayMs(busMessage.deliveryCount)
+          logger.error(
+            { ...where, err: error, deliveryCount: busMessage.deliveryCount, delayMs },
+            'message failed',
+          )
+          msg.nak(delayMs)
         }
       },
     )
@@ -177,12 +222,17 @@ export async function startConsumer(
     }
   }
 
+  const unregister = quarantine?.registerReplayer(pipeline, async (item, stored) => {
+    if (stored === undefined) throw new Error(`the quarantine holds no message for ${item.key}`)
+    await handler(replayedMessage(stored))
+  })
   const running = pump()
   let stopping: Promise<void> | undefined
   return {
     stop() {
       stopping ??= (async () => {
         stopped = true
+        unregister?.()
         wake?.()
         await messages?.close()
         await running
@@ -190,5 +240,19 @@ export async function startConsumer(
       })()
       return stopping
     },
+  }
+}
+
+/** A quarantined message handed to its handler again by an operator's replay. */
+function replayedMessage(stored: ReplayedMessage): BusMessage {
+  const msgId = headerValue(stored.headers, 'Nats-Msg-Id')
+  return {
+    subject: stored.subject,
+    data: stored.data,
+    headers: stored.headers,
+    ...(msgId === undefined ? {} : { msgId }),
+    deliveryCount: 1,
+    streamSequence: stored.streamSequence,
+    working: () => undefined,
   }
 }

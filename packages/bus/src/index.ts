@@ -18,5 +18,14 @@ export {
   natsAuthenticator,
   natsAuthFromEnv,
 } from './nats-auth.js'
+export {
+  DEFAULT_MAX_DELIVERIES,
+  DEFAULT_MAX_WAITS,
+  type FailureVerdict,
+  judgeFailure,
+  type MessageQuarantine,
+  type PoisonMessage,
+  type ReplayedMessage,
+} from './poison.js'
 export { RedeliverLater } from './redeliver-later.js'
 export { type StreamSpec, Streams, subjects } from './streams.js'

@@ -251,6 +251,26 @@ export class Quarantine {
     this.#onQuarantined?.(item.pipeline)
   }
 
+  /** Records a message a JetStream consumer set aside (the bus's `MessageQuarantine`). */
+  setAsideMessage(item: {
+    pipeline: string
+    key: string
+    customer?: string
+    subject: string
+    streamSequence: number
+    data: Uint8Array
+    headers: Record<string, string>
+    error: unknown
+    attempts: number
+  }): Promise<void> {
+    const { subject, streamSequence, data, headers, ...rest } = item
+    return this.record(this.db, {
+      ...rest,
+      kind: 'message',
+      message: { subject, streamSequence, data, headers },
+    })
+  }
+
   /** Items, oldest first. */
   async list(options: ListQuarantineOptions = {}): Promise<QuarantinedItem[]> {
     const limit = Math.min(Math.max(options.limit ?? 100, 1), 1_000)
