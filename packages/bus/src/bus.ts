@@ -146,6 +146,14 @@ export class Bus {
     }
   }
 
+  /**
+   * Resolves when JetStream answers a request now (the account's info): tells a failure of one
+   * message (too large, refused) from a broker that does not answer at all.
+   */
+  async probe(): Promise<void> {
+    await this.jsm.getAccountInfo()
+  }
+
   /** Whether the connection is up now (false while reconnecting); a readiness check. */
   get connected(): boolean {
     return this.#connected && !this.nc.isClosed()

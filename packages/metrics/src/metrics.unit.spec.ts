@@ -3,6 +3,7 @@ import { trackConsumerLag } from './consumer-lag.js'
 import { appendObserver } from './event-store-metrics.js'
 import { jobMetrics } from './job-metrics.js'
 import { parsePrometheusText } from './prometheus-text.js'
+import { quarantineMetrics } from './quarantine-metrics.js'
 import { createServiceMetrics } from './service-metrics.js'
 import { webhookMetrics } from './webhook-metrics.js'
 
@@ -71,6 +72,31 @@ describe('service metrics', () => {
       value: 2,
     })
     expect((await samplesOf(b)).filter((s) => s.name === 'taskforge_webhook_attempts_total')).toHaveLength(1)
+  })
+
+  it('count what the quarantine set aside, and read what still waits at each scrape', async () => {
+    const metrics = createServiceMetrics('job-scheduler', { processMetrics: false })
+    let waiting = new Map([['projection:jobs', 2]])
+    let databaseDown = false
+    const quarantined = quarantineMetrics(metrics, async () => {
+      if (databaseDown) throw new Error('connection refused')
+      return waiting
+    })
+    quarantined('projection:jobs')
+    quarantined('projection:jobs')
+    quarantined('outbox:job-scheduler')
+    const samples = async () => parsePrometheusText(await metrics.text()).samples
+    const value = (all: Awaited<ReturnType<typeof samples>>, name: string, pipeline: string) =>
+      all.find((s) => s.name === name && s.labels.pipeline === pipeline)?.value
+    const first = await samples()
+    expect(value(first, 'taskforge_quarantined_total', 'projection:jobs')).toBe(2)
+    expect(value(first, 'taskforge_quarantined_total', 'outbox:job-scheduler')).toBe(1)
+    expect(value(first, 'taskforge_quarantine_items', 'projection:jobs')).toBe(2)
+
+    waiting = new Map()
+    expect(value(await samples(), 'taskforge_quarantine_items', 'projection:jobs')).toBeUndefined()
+    databaseDown = true
+    expect(value(await samples(), 'taskforge_quarantined_total', 'projection:jobs')).toBe(2)
   })
 
   it('rejects text that is not the exposition format', () => {

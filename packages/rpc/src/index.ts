@@ -9,6 +9,12 @@ export {
 } from './client.js'
 export { ERROR_METADATA_KEY, fromServiceError, toErrorResponse } from './error-mapping.js'
 export {
+  type QuarantineApi,
+  type QuarantinedItemLike,
+  type QuarantineSource,
+  quarantineService,
+} from './quarantine-service.js'
+export {
   type AddServiceOptions,
   type AsyncImpl,
   addService,

@@ -6,11 +6,19 @@ import {
   EventStore,
   OutboxRelay,
   Projector,
+  Quarantine,
   withSchemaLock,
 } from '@taskforge/event-store'
-import { appendObserver, trackConsumerLag } from '@taskforge/metrics'
+import { appendObserver, quarantineMetrics, trackConsumerLag } from '@taskforge/metrics'
 import { BotDispatchServiceService } from '@taskforge/proto/bots/v1/bot_service'
-import { addService, createGrpcServer, startGrpcServer, stopGrpcServer } from '@taskforge/rpc'
+import { QuarantineServiceService } from '@taskforge/proto/ops/v1/quarantine_service'
+import {
+  addService,
+  createGrpcServer,
+  quarantineService,
+  startGrpcServer,
+  stopGrpcServer,
+} from '@taskforge/rpc'
 import { type RunningService, runService } from '@taskforge/runtime'
 import { createLogger, type Logger } from '@taskforge/telemetry'
 import { createBotNameClaimsTable } from './app/bot-name-claims.js'
@@ -89,13 +97,18 @@ export async function startDispatch(
       })
       ctx.addReadiness('database', () => databaseReachable(db))
 
-      const projector = new Projector(store, [botsProjection], { logger })
+      const quarantine: Quarantine = new Quarantine(db, {
+        logger,
+        onQuarantined: quarantineMetrics(ctx.metrics, () => quarantine.counts()),
+      })
+      const projector = new Projector(store, [botsProjection], { logger, quarantine })
       await projector.start()
       ctx.onStop(() => projector.stop())
 
       const natsServers = config.natsUrl.split(',')
       const bus = await Bus.connect({ servers: natsServers, name: SERVICE_NAME, logger })
       ctx.onStop(() => bus.close())
+      bus.useQuarantine(quarantine)
       ctx.addReadiness('nats', () => bus.connected)
       await bus.ensureStream(Streams.EVENTS)
       await bus.ensureStream(Streams.DISPATCH)
@@ -120,6 +133,8 @@ export async function startDispatch(
       const relay = new OutboxRelay(store, {
         name: SERVICE_NAME,
         publish: (events) => bus.publishEvents(events),
+        probe: () => bus.probe(),
+        quarantine,
         logger,
       })
       await relay.start()
@@ -157,6 +172,7 @@ export async function startDispatch(
         }),
         { logger },
       )
+      addService(server, QuarantineServiceService, quarantineService(quarantine), { logger })
       grpcPort = await startGrpcServer(server, config.grpcPort)
       ctx.onStop(() => stopGrpcServer(server))
       logger.info(

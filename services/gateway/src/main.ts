@@ -7,9 +7,11 @@ import {
   EventStore,
   OutboxRelay,
   Projector,
+  Quarantine,
   withSchemaLock,
 } from '@taskforge/event-store'
-import { appendObserver, type ServiceMetrics } from '@taskforge/metrics'
+import { appendObserver, quarantineMetrics, type ServiceMetrics } from '@taskforge/metrics'
+import { quarantineService } from '@taskforge/rpc'
 import { runService } from '@taskforge/runtime'
 import { createLogger, type Logger } from '@taskforge/telemetry'
 import type { Kysely } from 'kysely'
@@ -57,16 +59,25 @@ export async function startGateway(
   )
   await store.migrate()
   await withSchemaLock(db, (connection) => accountsProjection.setup(connection))
-  const projector = new Projector(store, [accountsProjection], { logger })
+  const quarantine: Quarantine = new Quarantine(db, {
+    logger,
+    ...(hooks.metrics === undefined
+      ? {}
+      : { onQuarantined: quarantineMetrics(hooks.metrics, () => quarantine.counts()) }),
+  })
+  const projector = new Projector(store, [accountsProjection], { logger, quarantine })
   await projector.start()
   hooks.onStop(() => projector.stop())
 
   const bus = await Bus.connect({ servers: config.natsUrl.split(','), name: 'gateway' })
   hooks.onStop(() => bus.close())
+  bus.useQuarantine(quarantine)
   await bus.ensureStream(Streams.EVENTS)
   const relay = new OutboxRelay(store, {
     name: 'gateway',
     publish: (events) => bus.publishEvents(events),
+    probe: () => bus.probe(),
+    quarantine,
     logger,
   })
   await relay.start()
@@ -87,6 +98,7 @@ export async function startGateway(
     rootToken: config.rootToken,
     corsOrigins: config.corsOrigins,
     logger,
+    quarantines: { gateway: quarantineService(quarantine), ...clients.quarantines },
   })
   await app.listen({ port: config.port, host: config.host })
   hooks.onStop(() => app.close())

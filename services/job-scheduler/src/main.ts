@@ -6,12 +6,21 @@ import {
   EventStore,
   OutboxRelay,
   Projector,
+  Quarantine,
   withSchemaLock,
 } from '@taskforge/event-store'
-import { appendObserver, jobMetrics, trackConsumerLag } from '@taskforge/metrics'
+import { appendObserver, jobMetrics, quarantineMetrics, trackConsumerLag } from '@taskforge/metrics'
 import { TaskCatalogServiceClient } from '@taskforge/proto/catalog/v1/catalog_service'
 import { JobSchedulerServiceService } from '@taskforge/proto/jobs/v1/scheduler_service'
-import { addService, createClient, createGrpcServer, startGrpcServer, stopGrpcServer } from '@taskforge/rpc'
+import { QuarantineServiceService } from '@taskforge/proto/ops/v1/quarantine_service'
+import {
+  addService,
+  createClient,
+  createGrpcServer,
+  quarantineService,
+  startGrpcServer,
+  stopGrpcServer,
+} from '@taskforge/rpc'
 import { type RunningService, runService } from '@taskforge/runtime'
 import { createLogger, type Logger } from '@taskforge/telemetry'
 import { renewLeasesFromHeartbeats } from './app/heartbeat-leases.js'
@@ -88,12 +97,17 @@ export async function startScheduler(
       const changes = new JobChangeFeed(config.databaseUrl, logger)
       await changes.start()
       ctx.onStop(() => changes.stop())
-      const projector = new Projector(store, [jobsProjection, jobLogProjection], { logger })
+      const quarantine: Quarantine = new Quarantine(db, {
+        logger,
+        onQuarantined: quarantineMetrics(ctx.metrics, () => quarantine.counts()),
+      })
+      const projector = new Projector(store, [jobsProjection, jobLogProjection], { logger, quarantine })
       await projector.start()
       ctx.onStop(() => projector.stop())
 
       const bus = await Bus.connect({ servers: config.natsUrl.split(','), name: SERVICE_NAME, logger })
       ctx.onStop(() => bus.close())
+      bus.useQuarantine(quarantine)
       ctx.addReadiness('nats', () => bus.connected)
       await bus.ensureStream(Streams.EVENTS)
       await bus.ensureStream(Streams.REPORTS)
@@ -111,6 +125,8 @@ export async function startScheduler(
       const relay = new OutboxRelay(store, {
         name: SERVICE_NAME,
         publish: (events) => bus.publishEvents(events),
+        probe: () => bus.probe(),
+        quarantine,
         logger,
       })
       await relay.start()
@@ -143,11 +159,12 @@ export async function startScheduler(
       addService(
         server,
         JobSchedulerServiceService,
-        schedulerService({ ...commands, projector, db, catalog, changes }),
+        schedulerService({ ...commands, projector, db, catalog, changes, logger }),
         {
           logger,
         },
       )
+      addService(server, QuarantineServiceService, quarantineService(quarantine), { logger })
       grpcPort = await startGrpcServer(server, config.grpcPort)
       ctx.onStop(() => stopGrpcServer(server))
       logger.info({ grpcPort }, 'JobSchedulerService listening')

@@ -1,11 +1,26 @@
 import { pathToFileURL } from 'node:url'
 import { Bus, Streams } from '@taskforge/bus'
 import { type ConfigOf, int, loadConfig, str } from '@taskforge/core'
-import { createDb, databaseReachable, EventStore, OutboxRelay, Projector } from '@taskforge/event-store'
-import { appendObserver, type ServiceMetrics } from '@taskforge/metrics'
+import {
+  createDb,
+  databaseReachable,
+  EventStore,
+  OutboxRelay,
+  Projector,
+  Quarantine,
+} from '@taskforge/event-store'
+import { appendObserver, quarantineMetrics, type ServiceMetrics } from '@taskforge/metrics'
 import { BotDispatchServiceClient } from '@taskforge/proto/bots/v1/bot_service'
 import { TaskCatalogServiceService } from '@taskforge/proto/catalog/v1/catalog_service'
-import { addService, createClient, createGrpcServer, startGrpcServer, stopGrpcServer } from '@taskforge/rpc'
+import { QuarantineServiceService } from '@taskforge/proto/ops/v1/quarantine_service'
+import {
+  addService,
+  createClient,
+  createGrpcServer,
+  quarantineService,
+  startGrpcServer,
+  stopGrpcServer,
+} from '@taskforge/rpc'
 import { runService } from '@taskforge/runtime'
 import { createLogger, type Logger } from '@taskforge/telemetry'
 import { botDirectory } from './commands/bot-directory.js'
@@ -88,13 +103,21 @@ export async function startCatalog(
     )
     await store.migrate()
     const projections = [scriptsProjection(), tasksProjection(), webhooksProjection()]
+    const metrics = options.metrics
+    const quarantine: Quarantine = new Quarantine(db, {
+      logger,
+      ...(metrics === undefined
+        ? {}
+        : { onQuarantined: quarantineMetrics(metrics, () => quarantine.counts()) }),
+    })
 
     const bus = await Bus.connect({ servers: config.natsUrl, name: SERVICE })
     stops.push({ name: 'bus', stop: () => bus.close() })
+    bus.useQuarantine(quarantine)
     await bus.ensureStream(Streams.EVENTS)
 
     // start() also creates the read tables, and rebuilds them when a projection's version changed.
-    const projector = new Projector(store, projections, { logger })
+    const projector = new Projector(store, projections, { logger, quarantine })
     await projector.start()
     let projectorRunning = true
     stops.push({
@@ -108,6 +131,8 @@ export async function startCatalog(
     const relay = new OutboxRelay(store, {
       name: SERVICE,
       publish: (events) => bus.publishEvents(events),
+      probe: () => bus.probe(),
+      quarantine,
       logger,
     })
     await relay.start()
@@ -127,6 +152,7 @@ export async function startCatalog(
       catalogService({ commands, readModel, webhookCommands, webhookReadModel }),
       { logger },
     )
+    addService(server, QuarantineServiceService, quarantineService(quarantine), { logger })
     const grpcPort = await startGrpcServer(server, config.grpcPort)
     stops.push({ name: 'grpc server', stop: () => stopGrpcServer(server) })
     logger.info({ grpcPort }, 'task catalog listening')

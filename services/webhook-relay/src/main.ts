@@ -1,10 +1,31 @@
 import { pathToFileURL } from 'node:url'
 import { Bus, decodeEnvelope, Streams } from '@taskforge/bus'
-import { createDb, databaseReachable, EventStore, OutboxRelay, Projector } from '@taskforge/event-store'
-import { appendObserver, type ServiceMetrics, trackConsumerLag, webhookMetrics } from '@taskforge/metrics'
+import { badRequest } from '@taskforge/core'
+import {
+  createDb,
+  databaseReachable,
+  EventStore,
+  OutboxRelay,
+  Projector,
+  Quarantine,
+} from '@taskforge/event-store'
+import {
+  appendObserver,
+  quarantineMetrics,
+  type ServiceMetrics,
+  trackConsumerLag,
+  webhookMetrics,
+} from '@taskforge/metrics'
 import type { Envelope } from '@taskforge/proto/events/v1/envelope'
+import { QuarantineServiceService } from '@taskforge/proto/ops/v1/quarantine_service'
 import { WebhookRelayServiceService } from '@taskforge/proto/webhooks/v1/webhook_relay_service'
-import { addService, createGrpcServer, startGrpcServer, stopGrpcServer } from '@taskforge/rpc'
+import {
+  addService,
+  createGrpcServer,
+  quarantineService,
+  startGrpcServer,
+  stopGrpcServer,
+} from '@taskforge/rpc'
 import { runService } from '@taskforge/runtime'
 import { createLogger, type Logger } from '@taskforge/telemetry'
 import type { Kysely } from 'kysely'
@@ -75,16 +96,24 @@ export async function startWebhookRelay(
     })
     await store.migrate()
     await createDeliveryTables(relayDb)
+    const metrics = options.metrics
+    const quarantine: Quarantine = new Quarantine(db, {
+      logger,
+      ...(metrics === undefined
+        ? {}
+        : { onQuarantined: quarantineMetrics(metrics, () => quarantine.counts()) }),
+    })
 
     const bus = await Bus.connect({ servers: config.natsUrl.split(','), name: SERVICE })
     stops.push({ name: 'bus', stop: () => bus.close() })
+    bus.useQuarantine(quarantine)
     await bus.ensureStream(Streams.EVENTS)
     await bus.ensureConsumer(Streams.EVENTS.name, { durable: EVENTS_CONSUMER, filterSubjects: ['events.>'] })
     if (options.metrics !== undefined)
       trackConsumerLag(options.metrics, bus.jsm, [{ stream: Streams.EVENTS.name, durable: EVENTS_CONSUMER }])
     const attempts = options.metrics === undefined ? undefined : webhookMetrics(options.metrics)
 
-    const projector = new Projector(store, [subscriptionsProjection()], { logger })
+    const projector = new Projector(store, [subscriptionsProjection()], { logger, quarantine })
     await projector.start()
     let projectorRunning = true
     stops.push({
@@ -98,6 +127,8 @@ export async function startWebhookRelay(
     const relay = new OutboxRelay(store, {
       name: SERVICE,
       publish: (events) => bus.publishEvents(events.map(redactForPublishing)),
+      probe: () => bus.probe(),
+      quarantine,
       logger,
     })
     await relay.start()
@@ -167,8 +198,8 @@ export async function startWebhookRelay(
       try {
         envelope = decodeEnvelope(message.data)
       } catch (error) {
-        logger.warn({ err: error, subject: message.subject }, 'not an event envelope; skipped')
-        return
+        // Set aside in the quarantine, where an operator sees it.
+        throw badRequest('not an event envelope', { cause: String(error) })
       }
       await intake.handle(envelope, message.deliveryCount)
     })
@@ -181,6 +212,7 @@ export async function startWebhookRelay(
       webhookRelayService({ commands, queries, deliveries, wake }),
       { logger },
     )
+    addService(server, QuarantineServiceService, quarantineService(quarantine), { logger })
     const grpcPort = await startGrpcServer(server, config.grpcPort)
     stops.push({ name: 'grpc server', stop: () => stopGrpcServer(server) })
     logger.info({ grpcPort }, 'webhook relay listening')

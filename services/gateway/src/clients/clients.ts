@@ -1,6 +1,7 @@
 import { BotDispatchServiceClient } from '@taskforge/proto/bots/v1/bot_service'
 import { TaskCatalogServiceClient } from '@taskforge/proto/catalog/v1/catalog_service'
 import { JobSchedulerServiceClient } from '@taskforge/proto/jobs/v1/scheduler_service'
+import { QuarantineServiceClient } from '@taskforge/proto/ops/v1/quarantine_service'
 import { WebhookRelayServiceClient } from '@taskforge/proto/webhooks/v1/webhook_relay_service'
 import { createClient } from '@taskforge/rpc'
 
@@ -15,16 +16,25 @@ export function createClients(addresses: {
   const scheduler = createClient(JobSchedulerServiceClient, addresses.scheduler)
   const dispatch = createClient(BotDispatchServiceClient, addresses.dispatch)
   const webhooks = createClient(WebhookRelayServiceClient, addresses.webhooks)
+  /** Each service's QuarantineService, by service name (the gateway's own is in process). */
+  const quarantines = {
+    'task-catalog': createClient(QuarantineServiceClient, addresses.catalog),
+    'job-scheduler': createClient(QuarantineServiceClient, addresses.scheduler),
+    'bot-dispatch': createClient(QuarantineServiceClient, addresses.dispatch),
+    'webhook-relay': createClient(QuarantineServiceClient, addresses.webhooks),
+  }
   return {
     catalog,
     scheduler,
     dispatch,
     webhooks,
+    quarantines,
     close() {
       catalog.close()
       scheduler.close()
       dispatch.close()
       webhooks.close()
+      for (const client of Object.values(quarantines)) client.close()
     },
   }
 }

@@ -16,6 +16,7 @@ import { botRoutes } from './routes/bots.js'
 import { incomingWebhookRoutes } from './routes/incoming-webhooks.js'
 import { jobControlRoutes } from './routes/job-control.js'
 import { jobRoutes } from './routes/jobs.js'
+import { type Quarantines, quarantineRoutes } from './routes/quarantine.js'
 import { runRoutes } from './routes/runs.js'
 import { scriptRoutes } from './routes/scripts.js'
 import { subscriptionRoutes } from './routes/subscriptions.js'
@@ -29,6 +30,8 @@ export interface HttpDeps {
   rootToken: string
   corsOrigins: string[]
   logger: Logger
+  /** Each service's quarantine by name, for the operator's `/admin/quarantine` routes. */
+  quarantines: Quarantines
   bodyLimit?: number
 }
 
@@ -73,6 +76,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   await app.register(cors, { delegator: corsDelegate(deps.corsOrigins) })
   const auth = createAuthenticator(deps.accounts, deps.rootToken)
   accountRoutes(app, { accounts: deps.accounts, auth })
+  quarantineRoutes(app, { quarantines: deps.quarantines, auth })
   scriptRoutes(app, { clients: deps.clients, auth })
   taskRoutes(app, { clients: deps.clients, auth })
   taskRecipeRoutes(app, { clients: deps.clients, auth })

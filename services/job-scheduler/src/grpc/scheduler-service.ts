@@ -1,5 +1,13 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js'
-import { invalidState, isId, newId, notFound, validationFailed } from '@taskforge/core'
+import {
+  ErrorKinds,
+  invalidState,
+  isAppError,
+  isId,
+  newId,
+  notFound,
+  validationFailed,
+} from '@taskforge/core'
 import type { Db, EventStore, GlobalPosition, Projector } from '@taskforge/event-store'
 import type { GetTaskToRunRequest, GetTaskToRunResponse } from '@taskforge/proto/catalog/v1/catalog_service'
 import type {
@@ -18,7 +26,7 @@ import type {
   WaitForJobRequest,
   WaitForJobResponse,
 } from '@taskforge/proto/jobs/v1/scheduler_service'
-import { currentTraceContext } from '@taskforge/telemetry'
+import { currentTraceContext, type Logger } from '@taskforge/telemetry'
 import { JobCommandBatches } from '../app/job-command-batches.js'
 import { executeJobCommand, type JobCommandDeps, type JobCommandResult } from '../app/job-command-handler.js'
 import {
@@ -34,7 +42,7 @@ import { isTerminal, type JobCommand, type JobLifecycle } from '../domain/job-de
 import { resolveTaskArguments } from '../domain/task-arguments.js'
 import { findJobLogStatus, readJobLog } from '../projection/job-log-queries.js'
 import { findJob, listJobs } from '../projection/job-queries.js'
-import { foldJobStream } from '../projection/jobs-projection.js'
+import { foldJobStream, jobsProjection } from '../projection/jobs-projection.js'
 import { toProtoJob } from '../projection/to-proto-job.js'
 import { lockTask, unstartedJobsOfTask } from '../schedule/task-queue.js'
 import { jobSpecFromTask } from './job-spec-from-task.js'
@@ -53,8 +61,9 @@ export interface SchedulerServiceDeps extends JobCommandDeps {
   db: Db
   catalog: TaskCatalog
   changes: JobChangeFeed
-  /** How long a command waits for the read model before failing (default 10s). */
+  /** How long a command waits for the read model before answering anyway (default 10s). */
   projectionTimeoutMs?: number
+  logger?: Logger
 }
 
 /** Longest wait of one WaitForJob call. */
@@ -102,12 +111,24 @@ export function schedulerService(deps: SchedulerServiceDeps) {
   const timeoutMs = deps.projectionTimeoutMs ?? 10_000
   const runs = new JobCommandBatches(deps)
 
+  /**
+   * Read-your-writes for what the caller reads next (the job, from the `jobs` read model). The
+   * command has committed: a read model that is late (its database busy) delays the answer by at most
+   * the timeout, and then the answer goes out anyway, from the events, with a warning.
+   */
   async function caughtUp(appended: readonly GlobalPosition[]): Promise<void> {
     const position = appended.at(-1)
-    if (position !== undefined) {
+    if (position === undefined) return
+    try {
       await projector.waitFor(
         { transactionId: position.transactionId, position: position.position },
-        timeoutMs,
+        { timeoutMs, projections: [jobsProjection.name] },
+      )
+    } catch (error) {
+      if (!isAppError(error) || error.code !== ErrorKinds.TIMEOUT.code) throw error
+      deps.logger?.warn(
+        { err: error },
+        'jobs read model is behind a committed command; answered from its events',
       )
     }
   }

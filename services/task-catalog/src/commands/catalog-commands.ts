@@ -32,6 +32,9 @@ import { decodeScriptEvent, encodeScriptEvent, SCRIPT_STREAM } from '../events/s
 import { decodeTaskEvent, encodeTaskEvent, TASK_STREAM } from '../events/task-codec.js'
 import type { BotDirectory } from './bot-directory.js'
 
+/** The projection each stream type's events are read back from. */
+const READ_MODEL_OF: Readonly<Record<string, string>> = { [SCRIPT_STREAM]: 'scripts', [TASK_STREAM]: 'tasks' }
+
 export interface CatalogCommandsDeps {
   store: EventStore
   projector: Projector
@@ -335,12 +338,14 @@ export class CatalogCommands {
     if (!isId(id)) throw notFound(what, id)
   }
 
+  /** Waits for the read model the answer is read from: a script's for script events, a task's for task events. */
   async #readYourWrites(appended: StoredEvent[]): Promise<void> {
     const last = appended.at(-1)
     if (last === undefined) return
+    const projections = [...new Set(appended.map((event) => READ_MODEL_OF[event.streamType] ?? 'tasks'))]
     await this.#projector.waitFor(
       { transactionId: last.transactionId, position: last.position },
-      this.#timeoutMs,
+      { timeoutMs: this.#timeoutMs, projections },
     )
   }
 }

@@ -107,7 +107,7 @@ export class WebhookCommands {
     if (last === undefined) return
     await this.#projector.waitFor(
       { transactionId: last.transactionId, position: last.position },
-      this.#timeoutMs,
+      { timeoutMs: this.#timeoutMs, projections: ['webhooks'] },
     )
   }
 }
