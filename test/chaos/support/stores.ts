@@ -26,8 +26,8 @@ export const PROJECTIONS: Record<string, () => Projection[]> = {
   'webhook-relay': () => [subscriptionsProjection()],
 }
 
-/** The event store's own tables: the facts, not read models. */
-const STORE_TABLES = new Set(['events', 'streams', 'inbox', 'checkpoints'])
+/** The event store's own tables: the facts (and what its pipelines set aside), not read models. */
+const STORE_TABLES = new Set(['events', 'streams', 'inbox', 'checkpoints', 'quarantine'])
 
 /** The job events that end a job. */
 export const TERMINAL_TYPES = ['finished', 'canceled', 'leaseExpired'] as const
