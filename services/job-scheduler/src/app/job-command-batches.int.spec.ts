@@ -2,6 +2,7 @@ import { newId } from '@taskforge/core'
 import { createDb, type Db, EventStore } from '@taskforge/event-store'
 import { JobSpec } from '@taskforge/proto/jobs/v1/model'
 import { testDatabase } from '@taskforge/testkit'
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ReportTooEarly } from '../domain/job-decider.js'
 import { createJobScheduleTable, JOB_SCHEDULE_TABLE, scheduleDb } from '../schedule/job-schedule-table.js'
@@ -118,5 +119,28 @@ describe('job commands in batches', () => {
     expect(results.map((result) => result.appended.length)).toEqual([1, 1, 1, 1, 1])
     expect(results[3]!.state.outputSeqs.size).toBe(2)
     for (const jobId of jobs) expect(await phaseOf(jobId)).toBe('running')
+  })
+
+  it('applies the others alone when one command fails the whole transaction', async () => {
+    const [poisoned, ...others] = await Promise.all([1, 2, 3].map(() => assignedJob()))
+    // The database refuses any event of the poisoned job: its append fails the batch's transaction.
+    await sql`ALTER TABLE events ADD CONSTRAINT refuse_poisoned CHECK (stream_id::text <> ${sql.lit(poisoned!)}) NOT VALID`.execute(
+      db,
+    )
+    try {
+      const batches = new JobCommandBatches(deps)
+      const started = (jobId: string) =>
+        batches.apply({
+          jobId,
+          author: botId,
+          command: { type: 'RecordStarted', botId, pid: 1, startedAt: new Date(), sequence: 1 },
+        })
+      const outcomes = await Promise.allSettled([started(poisoned!), ...others.map(started)])
+      expect(outcomes[0]).toMatchObject({ status: 'rejected', reason: { code: '23514' } })
+      expect(outcomes.slice(1).map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled'])
+      for (const jobId of others) expect(await phaseOf(jobId)).toBe('running')
+    } finally {
+      await sql`ALTER TABLE events DROP CONSTRAINT refuse_poisoned`.execute(db)
+    }
   })
 })

@@ -1,3 +1,4 @@
+import { isTransientFailure } from '@taskforge/core'
 import {
   type executeJobCommand,
   executeJobCommands,
@@ -20,7 +21,8 @@ interface Waiting {
  * once; those handed in meanwhile wait and then apply together as the next batch
  * ({@link executeJobCommands}: one transaction, one read, one append, one wake-up of the projector
  * and the outbox relay). Each command still gets its own outcome: a decision that fails (an early
- * report, one the job refuses) fails that command only. A batch holds one command per job (a
+ * report, one the job refuses) fails that command only, and a batch whose transaction fails for a
+ * reason other than the infrastructure is applied again one command at a time. A batch holds one command per job (a
  * second one waits for the next batch), so a job's commands apply in the order they were handed in.
  * Not for commands that place a job of a task without multitasking: those decide on the task's
  * queue and must see their batch-mates' writes (apply them with {@link executeJobCommand}).
@@ -58,19 +60,29 @@ export class JobCommandBatches {
       }
       this.#waiting = later
       try {
-        const outcomes = await executeJobCommands(
-          this.#deps,
-          batch.map(({ request }) => request),
-        )
-        batch.forEach(({ resolve, reject }, index) => {
-          const outcome = outcomes[index]!
-          if (outcome.ok) resolve(outcome.result)
-          else reject(outcome.error)
-        })
+        await this.#apply(batch)
       } catch (error) {
-        for (const { reject } of batch) reject(error)
+        // One command's data may fail the whole transaction (an append the database refuses): each
+        // then applies alone, so the others (of other jobs, other organizations) do not fail with it.
+        if (batch.length === 1 || isTransientFailure(error)) {
+          for (const { reject } of batch) reject(error)
+          continue
+        }
+        for (const waiting of batch) await this.#apply([waiting]).catch(waiting.reject)
       }
     }
     this.#applying = false
+  }
+
+  async #apply(batch: readonly Waiting[]): Promise<void> {
+    const outcomes = await executeJobCommands(
+      this.#deps,
+      batch.map(({ request }) => request),
+    )
+    batch.forEach(({ resolve, reject }, index) => {
+      const outcome = outcomes[index]!
+      if (outcome.ok) resolve(outcome.result)
+      else reject(outcome.error)
+    })
   }
 }

@@ -1,0 +1,170 @@
+import { createWriteStream } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { BotReport } from '@taskforge/proto/bots/v1/protocol'
+import { freePort, type NatsConnection, waitUntil } from '@taskforge/testkit'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Platform, startPlatform } from '../../scripts/platform.js'
+import {
+  type BotCredentials,
+  connectAsBot,
+  createTenant,
+  quarantineListing,
+  type Task,
+  Tenant,
+  victimStillRuns,
+} from './support/tenants.js'
+
+// The hostile-input suite: the platform as `npm start` runs it, real bots running real scripts, and
+// one organization (`hostile`) sending the worst it can: through the REST API, through its scripts'
+// output, and straight to NATS with its own bot's credentials. After each attack another
+// organization (the development one, with the local bot) must still have its runs answer 201 and
+// finish; and so again after every service was killed and started again.
+
+const SERVICES = ['gateway', 'task-catalog', 'job-scheduler', 'bot-dispatch', 'webhook-relay'] as const
+
+describe('hostile input', () => {
+  let platform: Platform
+  let dataDir: string
+  let logFile: string
+  let log: ReturnType<typeof createWriteStream>
+  let victim: Tenant
+  let victimTask: Task
+  let hostile: Tenant
+  let hostileBot: BotCredentials
+  let asHostileBot: NatsConnection
+  let failed = true
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'taskforge-hostile-'))
+    logFile = join(dataDir, 'platform.log')
+    log = createWriteStream(logFile)
+    platform = await startPlatform({
+      dataDir: join(dataDir, 'platform'),
+      persistent: false,
+      gatewayPort: await freePort(),
+      withBot: true,
+      env: { LOG_LEVEL: process.env.HOSTILE_LOG_LEVEL ?? 'warn' },
+      log: (line) => log.write(`${line}\n`),
+    })
+    const { customer, admin_token, bot } = platform.credentials
+    victim = new Tenant(customer, admin_token, platform.gatewayUrl, dataDir)
+    victimTask = await victim.createTask(bot.id, 'echo "still running"\n')
+    hostile = await createTenant(platform, 'hostile', dataDir)
+    hostileBot = await hostile.registerBot('hostile-host')
+    await hostile.startBot(hostileBot.id)
+    asHostileBot = await connectAsBot(hostileBot)
+  }, 240_000)
+
+  afterAll(async () => {
+    await asHostileBot?.close()
+    await Promise.allSettled((hostile?.bots ?? []).map((bot) => bot.stop(10_000)))
+    await platform?.stop()
+    await new Promise((resolve) => log?.end(resolve))
+    if (failed) console.log(`hostile suite: platform log kept in ${logFile}`)
+    else if (dataDir) await rm(dataDir, { recursive: true, force: true })
+  }, 180_000)
+
+  /** Reports a hostile bot host can publish on its own subject: each is refused or set aside. */
+  async function publishHostileReports(): Promise<number> {
+    const subject = `reports.${hostileBot.id}`
+    const everyByte = Uint8Array.from({ length: 256 }, (_, index) => index)
+    const victimJob = await victimTask.run()
+    const forged = (report: Partial<BotReport>) =>
+      BotReport.encode(
+        BotReport.fromPartial({
+          reportId: `forged-${Math.random()}`,
+          botId: hostileBot.id,
+          customer: hostile.customer,
+          sentAt: new Date(),
+          ...report,
+        }),
+      ).finish()
+    const payloads = [
+      everyByte,
+      new Uint8Array(0),
+      new TextEncoder().encode('{"not":"protobuf"}'),
+      // Another organization's job, as if this bot ran it.
+      forged({
+        customer: victim.customer,
+        jobId: victimJob.id,
+        report: { $case: 'finished', value: { state: 'failure', result: undefined, output: ['forged'] } },
+      }),
+      // A job that does not exist, with output near the server's max_payload.
+      forged({
+        jobId: '0190d3a0-0000-7000-8000-000000000000',
+        report: { $case: 'output', value: { seq: 1, stream: 'stdout', text: 'x'.repeat(900_000) } },
+      }),
+    ]
+    // A JetStream publish is a request whose answer is the stream's ack.
+    for (const payload of payloads) {
+      const ack = (await asHostileBot.request(subject, payload, { timeout: 10_000 })).json<{
+        stream?: string
+      }>()
+      expect(ack.stream).toBe('REPORTS')
+    }
+    // Over max_payload: the client refuses it before it leaves, and the connection stays usable.
+    expect(() => asHostileBot.publish(subject, new Uint8Array(2 * 1024 * 1024))).toThrow(/max_payload/)
+    asHostileBot.publish(`heartbeats.${hostileBot.id}`, everyByte)
+    await asHostileBot.flush()
+    expect((await victim.endOf(victimJob.id)).lifecycle).toBe('finished')
+    return payloads.length
+  }
+
+  it('sets aside what a bot publishes straight to NATS, and other organizations run on', async () => {
+    const before = (await quarantineListing(platform)).items.length
+    await publishHostileReports()
+    // The undecodable ones (every byte, JSON; an empty message decodes as an empty report) are set aside.
+    const listing = await waitUntil(
+      async () => {
+        const current = await quarantineListing(platform)
+        return current.items.length >= before + 2 ? current : false
+      },
+      { timeoutMs: 60_000, message: 'undecodable reports to be quarantined' },
+    )
+    expect(listing.unavailable).toEqual([])
+    expect(listing.items.filter((item) => item.service === 'job-scheduler')).not.toEqual([])
+    for (const item of listing.items) expect(item.pipeline).toMatch(/^consumer:REPORTS\//)
+    await victimStillRuns(victim, victimTask)
+  })
+
+  it('lets only the operator list and replay what was set aside; a replay that still fails keeps it there', async () => {
+    const [item] = (await quarantineListing(platform)).items
+    expect(item).toBeDefined()
+    for (const tenant of [victim, hostile]) {
+      expect((await tenant.call('GET', '/admin/quarantine')).status).toBe(403)
+      expect(
+        (await tenant.call('POST', `/admin/quarantine/${item!.service}/${item!.id}/replay`)).status,
+      ).toBe(403)
+    }
+    const operator = (method: string, path: string) =>
+      new Tenant('', platform.rootToken, platform.gatewayUrl, dataDir).call(method, path)
+    const replay = await operator('POST', `/admin/quarantine/${item!.service}/${item!.id}/replay`)
+    expect(replay.status, replay.text).toBe(409)
+    expect(replay.body).toMatchObject({ code: 'INVALID_STATE' })
+    expect((await operator('POST', `/admin/quarantine/nowhere/${item!.id}/replay`)).status).toBe(404)
+    expect((await operator('POST', `/admin/quarantine/${item!.service}/not-an-id/replay`)).status).toBe(404)
+    expect((await operator('GET', '/admin/quarantine?status=lost')).status).toBe(400)
+    const still = (await quarantineListing(platform)).items.find((each) => each.id === item!.id)
+    expect(still).toMatchObject({ status: 'quarantined' })
+    expect(still?.replay_error).toMatch(/BAD_REQUEST/)
+  })
+
+  it('still runs other organizations after every service and nats-server were killed and started again', async () => {
+    for (const name of [...SERVICES, 'nats']) {
+      await platform.kill(name)
+      await platform.restart(name)
+      await victimStillRuns(victim, victimTask)
+    }
+    // The hostile bot's own connection went with nats-server.
+    await asHostileBot.close().catch(() => undefined)
+    asHostileBot = await connectAsBot(hostileBot)
+    const listing = await quarantineListing(platform)
+    expect(listing.unavailable).toEqual([])
+    expect(listing.items.length).toBeGreaterThan(0)
+    await publishHostileReports()
+    await victimStillRuns(victim, victimTask)
+    failed = false
+  }, 600_000)
+})
