@@ -119,6 +119,14 @@ export class Supervisor {
     void this.#supervise(period)
   }
 
+  /** Supervises a process that was started, and is ready, already. */
+  adopt(): void {
+    if (this.#state !== 'idle') throw new Error(`${this.name} was started before`)
+    this.#state = 'supervised'
+    this.#readyAt = this.#now()
+    void this.#supervise(this.#period.signal)
+  }
+
   /**
    * Kills the process as a crash would and holds it down until {@link restart}: the supervisor does
    * not start it again on its own.
@@ -210,7 +218,12 @@ export class Supervisor {
       )
       await sleep(decision.delayMs, undefined, { signal: period }).catch(() => undefined)
       if (period.aborted) return
-      await this.#begin(period).catch(() => undefined)
+      // A run that ends before it is ready is the next exit of this loop.
+      const ready = await this.#begin(period).then(
+        () => true,
+        () => false,
+      )
+      if (ready && !period.aborted) this.#say(`${this.name} is ready again`)
     }
   }
 
