@@ -90,12 +90,12 @@ export class ServiceProcess {
       child.once('exit', (code, signal) => {
         live.delete(child)
         const how = code === null ? String(signal) : `code ${code}`
-        this.tail.push(`exited (${how})`)
+        this.note(`exited (${how})`)
         resolve(how)
       })
       child.once('error', (error) => {
         live.delete(child)
-        this.tail.push(`cannot start: ${error.message}`)
+        this.note(`cannot start: ${error.message}`)
         resolve(`cannot start: ${error.message}`)
       })
     })
@@ -110,6 +110,11 @@ export class ServiceProcess {
       })
     }
     return child
+  }
+
+  /** Our own line among the process's, in its log format, so that it shows when it happened. */
+  private note(message: string): void {
+    this.tail.push(JSON.stringify({ level: 40, time: Date.now(), msg: message }))
   }
 
   /** Resolves when the latest run has ended (at once if it has), saying how: `SIGKILL`, `code 1`. */
