@@ -13,6 +13,7 @@ import { type CrashLoop, Supervisor } from './supervisor.js'
 const CHILD = `
 const { appendFileSync } = require('node:fs')
 appendFileSync(process.env.PIDS, process.pid + '\\n')
+if (process.env.EARLY) process.exit(2)
 console.log(JSON.stringify({ level: 30, msg: 'ready' }))
 if (process.env.CRASH) {
   console.log('cannot go on: boom')
@@ -43,7 +44,7 @@ describe('Supervisor around a real process', () => {
     return text.split('\n').filter(Boolean).map(Number)
   }
 
-  function supervise(options: { crash?: boolean; policy?: RestartPolicy } = {}) {
+  function supervise(options: { crash?: boolean; early?: boolean; policy?: RestartPolicy } = {}) {
     const said: string[] = []
     const loops: CrashLoop[] = []
     const service = new ServiceProcess({
@@ -51,7 +52,12 @@ describe('Supervisor around a real process', () => {
       command: process.execPath,
       args: ['-e', CHILD],
       cwd: dir,
-      env: { PATH: process.env.PATH, PIDS: pidsFile, ...(options.crash ? { CRASH: '1' } : {}) },
+      env: {
+        PATH: process.env.PATH,
+        PIDS: pidsFile,
+        ...(options.crash ? { CRASH: '1' } : {}),
+        ...(options.early ? { EARLY: '1' } : {}),
+      },
       log: () => undefined,
     })
     const target = supervisedProcess(service, {
@@ -107,6 +113,15 @@ describe('Supervisor around a real process', () => {
     expect(JSON.parse(loops[0]?.lastLines.at(-1) ?? '')).toMatchObject({ msg: 'exited (code 3)' })
     expect(await pids()).toHaveLength(4)
     expect(supervisor.state).toBe('crash-loop')
+  })
+
+  it('fails a first start that does not get ready, at once and without retrying', async () => {
+    const { supervisor, said } = supervise({ early: true })
+    await expect(supervisor.start()).rejects.toThrow(/sleeper exited before it was ready/)
+
+    expect(supervisor).toMatchObject({ state: 'held', restarts: 0 })
+    expect(await pids()).toHaveLength(1)
+    expect(said).toEqual([])
   })
 
   it('does not start again a process that exits because it is stopped', async () => {

@@ -110,12 +110,20 @@ export class Supervisor {
     return this.#restarts
   }
 
-  /** Starts the process and supervises it once it is ready. A failed first start is not retried. */
+  /**
+   * Starts the process and supervises it once it is ready. A failed first start is not retried (it
+   * is a setting or a bug to fix, and says so at once): the process is then held, as after a kill.
+   */
   async start(): Promise<void> {
     if (this.#state !== 'idle') throw new Error(`${this.name} was started before`)
     this.#state = 'supervised'
     const period = this.#period.signal
-    await this.#begin(period)
+    try {
+      await this.#begin(period)
+    } catch (error) {
+      if (this.#state === 'supervised') this.#state = 'held'
+      throw error
+    }
     void this.#supervise(period)
   }
 
