@@ -5,7 +5,12 @@ export default defineConfig({
   resolve: { conditions: ['source', 'module', 'node', 'import', 'default'] },
   ssr: { resolve: { conditions: ['source', 'node', 'default'], externalConditions: ['source'] } },
   test: {
-    include: ['{packages,services,proto}/*/src/**/*.spec.ts', 'proto/src/**/*.spec.ts', 'test/**/*.spec.ts'],
+    include: [
+      '{packages,services,proto}/*/src/**/*.spec.ts',
+      'proto/src/**/*.spec.ts',
+      'scripts/**/*.spec.ts',
+      'test/**/*.spec.ts',
+    ],
     exclude: ['**/node_modules/**', '**/dist/**'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -12,10 +12,12 @@ import {
   NATS_AUTH_VARIABLES,
   serviceCredentialsFile,
 } from './platform/nats-auth.js'
-import { type Readiness, ServiceProcess } from './platform/service-process.js'
+import { type Readiness, ServiceProcess, supervisedProcess } from './platform/service-process.js'
 import { readJson, readText, writeFileAtomic, writeJson } from './platform/state-files.js'
+import { type CrashLoop, type Supervised, Supervisor } from './platform/supervisor.js'
 
 export type { DevCredentials } from './platform/dev-bootstrap.js'
+export type { CrashLoop } from './platform/supervisor.js'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const WATCHDOG = pathToFileURL(join(ROOT, 'scripts/platform/parent-watchdog.ts')).href
@@ -23,6 +25,8 @@ const READY_TIMEOUT_MS = 90_000
 const SERVICE_STOP_GRACE_MS = 20_000
 const BOT_STOP_GRACE_MS = 30_000
 const SERVER_STOP_TIMEOUT_MS = 40_000
+/** Lines of a crash-looping process shown with the message. */
+const CRASH_LOOP_LINES = 20
 
 export interface PlatformOptions {
   /** Where the platform keeps its state (`.data` for `npm start`). */
@@ -57,18 +61,29 @@ export interface Platform {
   rootToken: string
   credentials: DevCredentials
   botCredentialsFile: string
-  /** The running children by name (services and `bot`). */
+  /** The running children by name (services and `bot`); a restart replaces a child. */
   processes: Map<string, ChildProcess>
   /** Each service's database URL, by service name. */
   databases: ReadonlyMap<string, string>
-  /** Stops everything: processes in reverse start order, then NATS and Postgres. */
+  /**
+   * Settles if a process kept exiting (see README, "When a process dies"): the platform has then
+   * begun to stop everything, as {@link stop} does.
+   */
+  crashLoop: Promise<CrashLoop>
+  /** How often each process was restarted after exiting on its own (`nats`, `postgres` included). */
+  restarts(): ReadonlyMap<string, number>
+  /** Stops everything: processes in reverse start order, then NATS and Postgres. Nothing restarts meanwhile. */
   stop(): Promise<void>
   /**
    * SIGKILLs a process (a service, `bot` or `nats`), as a crash would. `postgres` (a local one, see
    * `localPostgres`) is shut down at once instead: every connection is cut, committed work stays.
+   * Unlike a crash, it stays down until {@link restart}.
    */
   kill(name: string): Promise<void>
-  /** Starts a killed process again with the same settings (Postgres and nats-server: same port and data) and waits until it is ready. */
+  /**
+   * Starts a killed process again with the same settings (Postgres and nats-server: same port and
+   * data) and waits until it is ready; on one that is being restarted after a crash, only waits.
+   */
   restart(name: string): Promise<void>
 }
 
@@ -192,14 +207,19 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const dataDir = resolve(options.dataDir)
   await mkdir(dataDir, { recursive: true, mode: 0o700 })
 
-  const children: ServiceProcess[] = []
   const processes = new Map<string, ChildProcess>()
-  const readiness = new Map<string, Readiness>()
+  /** Every supervised process by the name kill and restart take, in start order. */
+  const supervisors = new Map<string, Supervisor>()
   let postgres: PostgresServer | undefined
   let nats: NatsServer | undefined
   // Servers still starting when a start is abandoned: stop() waits for them, then stops them.
   const serverStarts: Promise<unknown>[] = []
   let stopping: Promise<void> | undefined
+  // Ends a start in progress: the caller abandoned it, or a process crash-looped meanwhile.
+  const halt = new AbortController()
+  if (options.signal?.aborted) halt.abort(new Error('start abandoned'))
+  else
+    options.signal?.addEventListener('abort', () => halt.abort(new Error('start abandoned')), { once: true })
 
   const stopServer = async (name: string, server: { stop(): Promise<void> } | undefined) => {
     if (server === undefined) return
@@ -217,21 +237,71 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
 
   const stop = () => {
     stopping ??= (async () => {
-      for (const child of [...children].reverse()) {
-        await child.stop(child.name === 'bot' ? BOT_STOP_GRACE_MS : SERVICE_STOP_GRACE_MS)
-      }
+      // First no process is restarted any more, whichever exits while the others stop.
+      for (const supervisor of supervisors.values()) supervisor.endSupervision()
+      const processSupervisors = [...supervisors].filter(([name]) => name !== 'nats' && name !== 'postgres')
+      for (const [, supervisor] of processSupervisors.reverse()) await supervisor.stop()
       processes.clear()
       await Promise.allSettled(serverStarts)
-      await stopServer('nats-server', nats)
-      await stopServer('postgres', postgres)
+      await (supervisors.get('nats')?.stop() ?? stopServer('nats-server', nats))
+      await (supervisors.get('postgres')?.stop() ?? stopServer('postgres', postgres))
     })()
     return stopping
   }
 
+  let reportCrashLoop: (loop: CrashLoop) => void = () => {}
+  const crashLoop = new Promise<CrashLoop>((resolvePromise) => {
+    reportCrashLoop = resolvePromise
+  })
+  // A platform without one of its processes cannot do its work (no scheduler: no job runs; no bot:
+  // no job ends): after a crash loop everything stops, and `npm start` exits with an error.
+  const onCrashLoop = (loop: CrashLoop) => {
+    if (stopping !== undefined) return
+    say(loop.message)
+    for (const line of loop.lastLines.slice(-CRASH_LOOP_LINES))
+      log(formatLogLine(loop.name, line, options.color))
+    say(`stopping everything: the platform cannot work without ${loop.name}`)
+    halt.abort(new Error(loop.message))
+    reportCrashLoop(loop)
+    void stop()
+  }
+
+  /** Supervises a process under the name kill and restart take. */
+  const supervise = (name: string, target: Supervised): Supervisor => {
+    const supervisor = new Supervisor(target, { say, onCrashLoop })
+    supervisors.set(name, supervisor)
+    return supervisor
+  }
+
+  /** A local server (started already) under supervision: restarted on the same port and data. */
+  const superviseServer = (
+    name: 'nats' | 'postgres',
+    label: string,
+    server: NatsServer | PostgresServer,
+  ): void => {
+    if (server.source !== 'local') return
+    let lastLines: readonly string[] = []
+    supervise(name, {
+      name: label,
+      start: (signal) => {
+        signal.throwIfAborted()
+        return server.restart()
+      },
+      exited: async () => {
+        const exit = await server.exited()
+        lastLines = exit.lastLines
+        return exit.how
+      },
+      stop: () => stopServer(label, server),
+      kill: () => server.kill(),
+      lastLines: () => lastLines,
+    }).adopt()
+  }
+
   const aborted = new Promise<never>((_, reject) => {
-    const abort = () => reject(new Error('start abandoned'))
-    if (options.signal?.aborted) abort()
-    else options.signal?.addEventListener('abort', abort, { once: true })
+    const abort = () => reject(halt.signal.reason)
+    if (halt.signal.aborted) abort()
+    else halt.signal.addEventListener('abort', abort, { once: true })
   })
   aborted.catch(() => {})
   const step = <T>(work: Promise<T>): Promise<T> => Promise.race([work, aborted])
@@ -242,10 +312,18 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     return step(starting)
   }
 
-  const launch = async (child: ServiceProcess, ready: Readiness) => {
-    options.signal?.throwIfAborted()
-    processes.set(child.name, child.start())
-    await step(child.waitReady(ready, READY_TIMEOUT_MS))
+  const launch = async (child: ServiceProcess, readiness: Readiness, stopGraceMs: number) => {
+    halt.signal.throwIfAborted()
+    const supervisor = supervise(
+      child.name,
+      supervisedProcess(child, {
+        readiness,
+        readyTimeoutMs: READY_TIMEOUT_MS,
+        stopGraceMs,
+        onStart: (started) => processes.set(child.name, started),
+      }),
+    )
+    await step(supervisor.start())
   }
 
   try {
@@ -269,6 +347,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         postgres = server
       },
     )
+    superviseServer('postgres', 'postgres', postgres)
     say(
       options.persistent ? `starting nats-server (data in ${join(dataDir, 'nats')})` : 'starting nats-server',
     )
@@ -289,6 +368,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         nats = server
       },
     )
+    superviseServer('nats', 'nats-server', nats)
     if (options.persistent) {
       await writeJson(portsFile, {
         postgres: Number(new URL(postgres.url).port),
@@ -336,13 +416,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         log,
         ...(options.color === undefined ? {} : { color: options.color }),
       })
-      children.push(child)
-      readiness.set(service.name, { healthPort })
       say(`starting ${service.name}`)
-      await launch(child, { healthPort })
+      await launch(child, { healthPort }, SERVICE_STOP_GRACE_MS)
     }
 
-    options.signal?.throwIfAborted()
+    halt.signal.throwIfAborted()
     const credentials = await ensureDevCredentials({
       dataDir,
       gatewayUrl,
@@ -370,17 +448,19 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         log,
         ...(options.color === undefined ? {} : { color: options.color }),
       })
-      children.push(bot)
-      readiness.set('bot', { logMessage: 'bot started' })
       say('starting the local bot')
-      await launch(bot, { logMessage: 'bot started' })
+      await launch(bot, { logMessage: 'bot started' }, BOT_STOP_GRACE_MS)
     }
     say(`ready: ${gatewayUrl}`)
 
-    const find = (name: string) => {
-      const child = children.find((candidate) => candidate.name === name)
-      if (child === undefined) throw new Error(`no process named ${name}`)
-      return child
+    // Servers that are not ours (from the environment, in a container) are not supervised: kill and
+    // restart reach them as they are, and refuse.
+    const servers = { nats, postgres }
+    const control = (name: string): Pick<Supervisor, 'kill' | 'restart'> => {
+      const found =
+        supervisors.get(name) ?? (name === 'nats' || name === 'postgres' ? servers[name] : undefined)
+      if (found === undefined) throw new Error(`no process named ${name}`)
+      return found
     }
     return {
       gatewayUrl,
@@ -389,20 +469,14 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       botCredentialsFile,
       processes,
       databases,
+      crashLoop,
+      restarts: () => new Map([...supervisors].map(([name, supervisor]) => [name, supervisor.restarts])),
       stop,
       async kill(name) {
-        if (name === 'nats') return nats?.kill()
-        if (name === 'postgres') return postgres?.kill()
-        await find(name).kill()
+        await control(name).kill()
         processes.delete(name)
       },
-      async restart(name) {
-        if (name === 'nats') return nats?.restart()
-        if (name === 'postgres') return postgres?.restart()
-        const child = find(name)
-        if (child.running) throw new Error(`${name} is running; kill it first`)
-        await launch(child, readiness.get(name)!)
-      },
+      restart: (name) => control(name).restart(),
     }
   } catch (error) {
     say(`start failed: ${(error as Error).message.split('\n')[0]}`)

@@ -86,6 +86,11 @@ export class LineTail {
     if (this.lines.length > this.size) this.lines.shift()
   }
 
+  /** The lines kept, oldest first. */
+  all(): readonly string[] {
+    return [...this.lines]
+  }
+
   toString(): string {
     return this.lines.join('\n')
   }

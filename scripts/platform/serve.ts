@@ -1,6 +1,7 @@
 // The process that runs the platform for `npm start` (scripts/start.ts launches it in a process group
 // of its own): starts everything with its data in `.data/`, prints the dev credentials, and stops
-// everything in order on SIGTERM or SIGINT.
+// everything in order on SIGTERM or SIGINT. A process that dies is restarted (see the Supervisor);
+// one that keeps dying stops everything, and this process exits with code 1.
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type Platform, startPlatform } from '../platform.js'
@@ -72,6 +73,11 @@ async function main(): Promise<void> {
     process.exit(0)
   }
   console.log(banner(platform))
+  // A process that kept exiting has been given up on: the platform stops itself, and so do we, failing.
+  await platform.crashLoop
+  stopping = true
+  await platform.stop()
+  process.exit(1)
 }
 
 await main()

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { formatLogLine, LineTail } from './log-lines.js'
+import type { Supervised } from './supervisor.js'
 
 export interface ServiceProcessOptions {
   name: string
@@ -62,7 +63,7 @@ function logMessageOf(line: string): string | undefined {
 export class ServiceProcess {
   readonly tail = new LineTail()
   private child: ChildProcess | undefined
-  private exit: Promise<void> = Promise.resolve()
+  private exit: Promise<string> = Promise.resolve('not started')
   private readonly messageWaiters = new Set<{ message: string; resolve: () => void }>()
 
   constructor(private readonly options: ServiceProcessOptions) {}
@@ -88,13 +89,14 @@ export class ServiceProcess {
     this.exit = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         live.delete(child)
-        this.tail.push(`exited (${code ?? signal})`)
-        resolve()
+        const how = code === null ? String(signal) : `code ${code}`
+        this.note(`exited (${how})`)
+        resolve(how)
       })
       child.once('error', (error) => {
         live.delete(child)
-        this.tail.push(`cannot start: ${error.message}`)
-        resolve()
+        this.note(`cannot start: ${error.message}`)
+        resolve(`cannot start: ${error.message}`)
       })
     })
     for (const stream of [child.stdout, child.stderr]) {
@@ -110,8 +112,21 @@ export class ServiceProcess {
     return child
   }
 
-  /** Waits until the process is ready; fails at once when it exits, and after `timeoutMs` otherwise. */
-  async waitReady(readiness: Readiness, timeoutMs: number): Promise<void> {
+  /** Our own line among the process's, in its log format, so that it shows when it happened. */
+  private note(message: string): void {
+    this.tail.push(JSON.stringify({ level: 40, time: Date.now(), msg: message }))
+  }
+
+  /** Resolves when the latest run has ended (at once if it has), saying how: `SIGKILL`, `code 1`. */
+  exited(): Promise<string> {
+    return this.exit
+  }
+
+  /**
+   * Waits until the process is ready; fails at once when it exits or `signal` is aborted, and after
+   * `timeoutMs` otherwise.
+   */
+  async waitReady(readiness: Readiness, timeoutMs: number, signal?: AbortSignal): Promise<void> {
     const child = this.child
     if (child === undefined) throw new Error(`${this.name} was not started`)
     let settled = false
@@ -119,11 +134,15 @@ export class ServiceProcess {
     const exited = this.exit.then(() => {
       if (!settled) throw new Error(`${this.name} exited before it was ready`)
     })
+    let abandon: (() => void) | undefined
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
         () => reject(new Error(`${this.name} not ready after ${timeoutMs / 1000}s`)),
         timeoutMs,
       )
+      abandon = () => reject(new Error(`${this.name}: waiting until it is ready was abandoned`))
+      if (signal?.aborted) abandon()
+      else signal?.addEventListener('abort', abandon, { once: true })
     })
     const ready =
       'healthPort' in readiness
@@ -136,6 +155,7 @@ export class ServiceProcess {
     } finally {
       settled = true
       clearTimeout(timer)
+      if (abandon !== undefined) signal?.removeEventListener('abort', abandon)
     }
   }
 
@@ -191,5 +211,38 @@ export class ServiceProcess {
     if (child === undefined || !this.running) return
     groupSignal(child, 'SIGKILL')
     await this.exit
+  }
+}
+
+export interface SupervisedProcessOptions {
+  readiness: Readiness
+  /** A run not ready by then is killed, and counts as an exit. */
+  readyTimeoutMs: number
+  /** Between SIGTERM and SIGKILL when it is stopped. */
+  stopGraceMs: number
+  /** Told of each run's child process as it starts. */
+  onStart?(child: ChildProcess): void
+}
+
+/** A service or the bot as its {@link Supervisor} sees it. */
+export function supervisedProcess(service: ServiceProcess, options: SupervisedProcessOptions): Supervised {
+  return {
+    name: service.name,
+    async start(signal) {
+      signal.throwIfAborted()
+      const child = service.start()
+      options.onStart?.(child)
+      try {
+        await service.waitReady(options.readiness, options.readyTimeoutMs, signal)
+      } catch (error) {
+        // A run that did not get ready in time is ended here; an abandoned one is the caller's.
+        if (!signal.aborted) await service.kill()
+        throw error
+      }
+    },
+    exited: () => service.exited(),
+    stop: () => service.stop(options.stopGraceMs),
+    kill: () => service.kill(),
+    lastLines: () => service.tail.all(),
   }
 }

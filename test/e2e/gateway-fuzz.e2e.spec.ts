@@ -410,5 +410,8 @@ describe('gateway under random and malformed input', () => {
         signal: null,
       })
     }
+    // A process that died meanwhile would have been restarted: none was.
+    for (const [name, restarts] of platform.restarts())
+      expect({ name, restarts }).toEqual({ name, restarts: 0 })
   })
 })

@@ -26,7 +26,7 @@ export async function startContainerNats(
   const container = await definition.withCommand(command).start()
   const port = container.getMappedPort(4222)
   const unsupported = () =>
-    Promise.reject(new Error('kill/restart need a local nats-server, not a container'))
+    Promise.reject(new Error('kill/restart/exited need a local nats-server, not a container'))
   let stopped = false
   return {
     url: `nats://${container.getHost()}:${port}`,
@@ -39,5 +39,6 @@ export async function startContainerNats(
     },
     kill: unsupported,
     restart: unsupported,
+    exited: unsupported,
   }
 }

@@ -34,5 +34,6 @@ export async function startContainerPostgres(
     },
     kill: unsupportedRestart('container'),
     restart: unsupportedRestart('container'),
+    exited: unsupportedRestart('container'),
   }
 }

@@ -26,6 +26,11 @@ export class LogTail {
     }
   }
 
+  /** The lines kept, oldest first. */
+  lines(): readonly string[] {
+    return [...this.#lines]
+  }
+
   toString(): string {
     return this.#lines.join('\n')
   }

@@ -15,6 +15,7 @@ export { type NatsOptions, type NatsServer, startNats } from './nats-server.js'
 export {
   type PostgresOptions,
   type PostgresServer,
+  type ServerExit,
   type ServerSource,
   startPostgres,
 } from './postgres-server.js'

@@ -9,6 +9,7 @@ import { debugLog, LogTail } from './debug.js'
 import { freePort } from './free-port.js'
 import { NATS_DIR_PREFIX, sweepLeftovers } from './leftovers.js'
 import type { NatsOptions, NatsServer } from './nats-server.js'
+import type { ServerExit } from './postgres-server.js'
 import { waitUntil } from './wait-until.js'
 
 const START_TIMEOUT_MS = 30_000
@@ -84,11 +85,18 @@ export async function startLocalNats(binary: string, options: NatsOptions): Prom
   }
 
   let child: ChildProcess | undefined
+  let ended: Promise<ServerExit> = Promise.resolve({ how: 'not started', lastLines: [] })
   const launch = async () => {
     const tail = new LogTail()
     const args = [...configArgs, '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir]
     const server = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] })
     killOnExit(server)
+    ended = new Promise((resolveExit) => {
+      server.once('error', (error) => resolveExit({ how: `cannot run: ${error.message}`, lastLines: [] }))
+      server.once('exit', (code, signal) =>
+        resolveExit({ how: code === null ? String(signal) : `code ${code}`, lastLines: tail.lines() }),
+      )
+    })
     const output = (chunk: Buffer) => {
       const text = chunk.toString('utf8')
       tail.push(text)
@@ -151,6 +159,7 @@ export async function startLocalNats(binary: string, options: NatsOptions): Prom
       await kill()
       await launch()
     },
+    exited: () => ended,
     stop() {
       stopping ??= (async () => {
         if (child !== undefined) {

@@ -1,3 +1,4 @@
+import { ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { createRequire } from 'node:module'
@@ -10,7 +11,7 @@ import { debugLog, LogTail } from './debug.js'
 import { loadEmbeddedPostgres } from './embedded-postgres.js'
 import { freePort } from './free-port.js'
 import { POSTGRES_DIR_PREFIX, sweepLeftovers } from './leftovers.js'
-import type { PostgresOptions, PostgresServer } from './postgres-server.js'
+import type { PostgresOptions, PostgresServer, ServerExit } from './postgres-server.js'
 import { ensureOwned, ensureTraversable, postgresAccount, type UnixAccount } from './postgres-user.js'
 import { waitUntil } from './wait-until.js'
 
@@ -183,7 +184,7 @@ export async function startLocalPostgres(options: PostgresOptions): Promise<Post
       return localServer({ instance, url, port, dataDir, create, cleanUp, tail })
     }
   } catch (error) {
-    await instance?.stop().catch(() => undefined)
+    if (instance !== undefined) await stopInstance(instance).catch(() => undefined)
     await cleanUp().catch(() => undefined)
     const message = error instanceof Error ? error.message : String(error)
     throw new Error(`cannot start embedded Postgres: ${message}\n${tail}`, { cause: error })
@@ -211,6 +212,38 @@ async function startServer(instance: EmbeddedPostgres, url: string): Promise<voi
   }
 }
 
+/**
+ * The server process of an instance. embedded-postgres keeps it in a private field and tells nobody
+ * when it ends after the start; the testkit's tests check that it is still there.
+ */
+function serverProcess(instance: EmbeddedPostgres): ChildProcess | undefined {
+  const child: unknown = (instance as unknown as { process?: unknown }).process
+  return child instanceof ChildProcess ? child : undefined
+}
+
+function hasEnded(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null
+}
+
+/** Resolves when the instance's server process has ended (never, if it cannot be seen). */
+function endOf(instance: EmbeddedPostgres, tail: LogTail): Promise<ServerExit> {
+  const child = serverProcess(instance)
+  if (child === undefined) return new Promise(() => {})
+  const exit = (): ServerExit => ({
+    how: child.exitCode === null ? String(child.signalCode) : `code ${child.exitCode}`,
+    lastLines: tail.lines(),
+  })
+  if (hasEnded(child)) return Promise.resolve(exit())
+  return new Promise((resolveExit) => child.once('exit', () => resolveExit(exit())))
+}
+
+/** embedded-postgres' stop(), which would wait forever for the exit of a server that already ended. */
+async function stopInstance(instance: EmbeddedPostgres): Promise<void> {
+  const child = serverProcess(instance)
+  if (child !== undefined && hasEnded(child)) return
+  await instance.stop()
+}
+
 interface LocalServerParts {
   instance: EmbeddedPostgres
   url: string
@@ -224,6 +257,7 @@ interface LocalServerParts {
 function localServer(parts: LocalServerParts): PostgresServer {
   const { url, port, dataDir, create, cleanUp, tail } = parts
   let instance: EmbeddedPostgres | undefined = parts.instance
+  let ended = endOf(parts.instance, tail)
   /** Fast shutdown of the running server, escalating if a backend hangs; the data directory stays. */
   const shutDown = async () => {
     const running = instance
@@ -236,7 +270,7 @@ function localServer(parts: LocalServerParts): PostgresServer {
     // SIGINT (fast shutdown) normally takes milliseconds; escalate if a backend hangs.
     const timers = [setTimeout(signal('SIGQUIT'), 20_000), setTimeout(signal('SIGKILL'), 30_000)]
     try {
-      await running.stop()
+      await stopInstance(running)
     } finally {
       for (const timer of timers) clearTimeout(timer)
     }
@@ -255,13 +289,16 @@ function localServer(parts: LocalServerParts): PostgresServer {
       try {
         await startServer(next, url)
       } catch (error) {
-        await next.stop().catch(() => undefined)
+        await stopInstance(next).catch(() => undefined)
         const message = error instanceof Error ? error.message : String(error)
+        ended = Promise.resolve({ how: `cannot start: ${message}`, lastLines: tail.lines() })
         throw new Error(`cannot restart embedded Postgres: ${message}\n${tail}`, { cause: error })
       }
       instance = next
+      ended = endOf(next, tail)
       debugLog('postgres', `restarted at ${url} (data ${dataDir})`)
     },
+    exited: () => ended,
     stop() {
       stopping ??= shutDown().then(cleanUp)
       return stopping

@@ -1,6 +1,6 @@
 import { type NatsOperatorSetup, natsOperatorConfig } from '@taskforge/nats-operator'
 import { containerRuntime } from './docker.js'
-import type { ServerSource } from './postgres-server.js'
+import type { ServerExit, ServerSource } from './postgres-server.js'
 
 export interface NatsServer {
   /** nats://127.0.0.1:port */
@@ -12,6 +12,11 @@ export interface NatsServer {
   kill(): Promise<void>
   /** Local servers only: start it again on the same port and store directory. */
   restart(): Promise<void>
+  /**
+   * Local servers only: resolves when the latest server process has ended (at once if it has),
+   * whoever ended it, so that a supervisor can start it again.
+   */
+  exited(): Promise<ServerExit>
 }
 
 export interface NatsOptions {
@@ -37,7 +42,7 @@ export interface NatsOptions {
 function environmentNats(url: string): NatsServer {
   const parsed = new URL(url.split(',')[0]?.trim() ?? url)
   const unsupported = () =>
-    Promise.reject(new Error('kill/restart need a local nats-server, not TEST_NATS_URL'))
+    Promise.reject(new Error('kill/restart/exited need a local nats-server, not TEST_NATS_URL'))
   return {
     url,
     port: Number(parsed.port || 4222),
@@ -45,6 +50,7 @@ function environmentNats(url: string): NatsServer {
     stop: () => Promise.resolve(),
     kill: unsupported,
     restart: unsupported,
+    exited: unsupported,
   }
 }
 

@@ -4,6 +4,14 @@ import { containerRuntime } from './docker.js'
 /** Where a server comes from: the environment, a container, or a process started on this machine. */
 export type ServerSource = 'environment' | 'container' | 'local'
 
+/** How a local server process ended, whoever ended it. */
+export interface ServerExit {
+  /** `SIGKILL`, `code 1`, or why it could not start. */
+  readonly how: string
+  /** Its last lines of output. */
+  readonly lastLines: readonly string[]
+}
+
 export interface PostgresServer {
   /** URL of the admin database (postgres://user:password@127.0.0.1:port/postgres). */
   readonly url: string
@@ -18,6 +26,11 @@ export interface PostgresServer {
   kill(): Promise<void>
   /** Local servers only: starts it again (after {@link kill}, or stopping it first) on the same port and data. */
   restart(): Promise<void>
+  /**
+   * Local servers only: resolves when the latest server process has ended (at once if it has, or if the
+   * latest restart failed), whoever ended it, so that a supervisor can start it again.
+   */
+  exited(): Promise<ServerExit>
 }
 
 export interface PostgresOptions {
@@ -36,9 +49,10 @@ export interface PostgresOptions {
   settings?: readonly string[]
 }
 
-/** kill/restart of a server that is not ours to stop. */
+/** kill/restart/exited of a server that is not ours to stop. */
 export function unsupportedRestart(source: ServerSource): () => Promise<never> {
-  return () => Promise.reject(new Error(`kill/restart need a local Postgres, not one from the ${source}`))
+  return () =>
+    Promise.reject(new Error(`kill/restart/exited need a local Postgres, not one from the ${source}`))
 }
 
 function environmentPostgres(url: string): PostgresServer {
@@ -58,6 +72,7 @@ function environmentPostgres(url: string): PostgresServer {
     },
     kill: unsupportedRestart('environment'),
     restart: unsupportedRestart('environment'),
+    exited: unsupportedRestart('environment'),
   }
 }
 

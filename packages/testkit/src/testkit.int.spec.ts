@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -9,6 +9,7 @@ import { freePort } from './free-port.js'
 import { type NatsServer, startNats } from './nats-server.js'
 import { startPostgres } from './postgres-server.js'
 import { testDatabase } from './test-database.js'
+import { waitUntil } from './wait-until.js'
 
 async function query<T extends pg.QueryResultRow>(url: string, text: string): Promise<T[]> {
   const client = new pg.Client({ connectionString: url })
@@ -111,6 +112,29 @@ describe('Postgres', () => {
     }
   })
 
+  it('tells when its server process ends, whoever ended it, and starts again after a kill -9', async () => {
+    const server = await startPostgres({ local: true })
+    const killPostmaster = async () => {
+      const [row] = await query<{ setting: string }>(
+        server.url,
+        "SELECT setting FROM pg_settings WHERE name = 'data_directory'",
+      )
+      const pidFile = await readFile(join(row?.setting ?? '', 'postmaster.pid'), 'utf8')
+      process.kill(Number(pidFile.split('\n')[0]), 'SIGKILL')
+    }
+    try {
+      await killPostmaster()
+      expect(await server.exited()).toMatchObject({ how: 'SIGKILL' })
+      // Its backends end once they notice; until then a new server refuses their shared memory.
+      await waitUntil(() => server.restart().then(() => true), { message: 'Postgres to start again' })
+      expect(await query(server.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }])
+      await killPostmaster()
+      await server.exited()
+    } finally {
+      await server.stop()
+    }
+  })
+
   it('keeps a persistent data directory and reuses it', async () => {
     if (process.env.TEST_DATABASE_URL) return
     const parent = await mkdtemp(join(tmpdir(), 'testkit-spec-'))
@@ -156,6 +180,7 @@ describe('NATS', () => {
 
     if (nats.source !== 'local') return
     await nats.kill()
+    expect(await nats.exited()).toMatchObject({ how: 'SIGKILL' })
     await nats.restart()
 
     nc = await connect({ servers: nats.url })
