@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { newSecret } from '@taskforge/core'
 import { freePort, type NatsServer, type PostgresServer, startNats, startPostgres } from '@taskforge/testkit'
+import { botProcess } from './platform/bot-process.js'
 import { type DevCredentials, devFiles, ensureDevCredentials } from './platform/dev-bootstrap.js'
 import { formatLogLine } from './platform/log-lines.js'
 import {
@@ -432,18 +433,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const botCredentialsFile = devFiles(dataDir).bot
 
     if (options.withBot ?? true) {
-      const bot = new ServiceProcess({
+      const bot = botProcess({
         name: 'bot',
-        command: process.execPath,
-        args: nodeArgs('services/bot/src/main.ts', [
-          '--credentials',
-          botCredentialsFile,
-          '--work-dir',
-          join(dataDir, 'bot'),
-          '--shutdown-timeout',
-          '10s',
-        ]),
-        cwd: ROOT,
+        credentialsFile: botCredentialsFile,
+        workDir: join(dataDir, 'bot'),
+        args: ['--shutdown-timeout', '10s'],
         env: { ...base, LOG_LEVEL: atLeastInfo(base.LOG_LEVEL) },
         log,
         ...(options.color === undefined ? {} : { color: options.color }),

@@ -1,14 +1,12 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { join } from 'node:path'
 import { freePort, waitUntil } from '@taskforge/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ServiceProcess } from '../../scripts/platform/service-process.js'
+import { botProcess as startableBot } from '../../scripts/platform/bot-process.js'
+import type { ServiceProcess } from '../../scripts/platform/service-process.js'
 import { type Platform, startPlatform } from '../../scripts/platform.js'
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
-const WATCHDOG = pathToFileURL(join(ROOT, 'scripts/platform/parent-watchdog.ts')).href
 /** The scheduler's lease of a running job in this platform: short, so a lost bot's job ends soon. */
 const JOB_LEASE = '4s'
 
@@ -77,28 +75,11 @@ describe('jobs on real bots', () => {
   /** A bot agent process, as `npm run bot` starts it; its secret is put in its environment on purpose. */
   function botProcess(botId: string): ServiceProcess {
     const secret = String(credentials.get(botId)?.secret ?? '')
-    return new ServiceProcess({
+    return startableBot({
       name: `bot-${botId.slice(-6)}`,
-      command: process.execPath,
-      args: [
-        '--conditions=source',
-        '--import',
-        'tsx',
-        '--import',
-        WATCHDOG,
-        join(ROOT, 'services/bot/src/main.ts'),
-        '--credentials',
-        join(files, `${botId}.json`),
-        '--work-dir',
-        join(files, `work-${botId}`),
-        '--heartbeat-interval',
-        '1s',
-        '--kill-grace',
-        '1s',
-        '--concurrency',
-        '4',
-      ],
-      cwd: ROOT,
+      credentialsFile: join(files, `${botId}.json`),
+      workDir: join(files, `work-${botId}`),
+      args: ['--heartbeat-interval', '1s', '--kill-grace', '1s', '--concurrency', '4'],
       env: { ...process.env, LOG_LEVEL: 'info', TASKFORGE_BOT_SECRET: secret, NATS_PASSWORD: secret },
       log: () => {},
     })

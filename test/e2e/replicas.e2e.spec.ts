@@ -7,6 +7,7 @@ import { freePort, type NatsCluster, startNatsCluster, testDatabase } from '@tas
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDb } from '../../packages/event-store/src/index.js'
 import { parsePrometheusText } from '../../packages/metrics/src/index.js'
+import { botProcess } from '../../scripts/platform/bot-process.js'
 import { ServiceProcess } from '../../scripts/platform/service-process.js'
 import { expectStatus, idOf, jobEnded } from './support/fixtures.js'
 import { type GatewayCall, gatewayClient } from './support/gateway-client.js'
@@ -164,24 +165,11 @@ describe('every service as two replicas on a three-node NATS cluster', () => {
       botIds.push(botId)
       const file = join(dir, `${botId}.json`)
       await writeFile(file, answer.text, { mode: 0o600 })
-      const bot = new ServiceProcess({
+      const bot = botProcess({
         name: `bot-${index + 1}`,
-        command: process.execPath,
-        args: [
-          '--conditions=source',
-          '--import',
-          'tsx',
-          '--import',
-          WATCHDOG,
-          join(ROOT, 'services/bot/src/main.ts'),
-          '--credentials',
-          file,
-          '--work-dir',
-          join(dir, `work-${index + 1}`),
-          '--concurrency',
-          '4',
-        ],
-        cwd: ROOT,
+        credentialsFile: file,
+        workDir: join(dir, `work-${index + 1}`),
+        args: ['--concurrency', '4'],
         env: { ...base, LOG_LEVEL: 'info' },
         log: () => {},
       })

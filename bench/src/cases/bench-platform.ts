@@ -1,19 +1,17 @@
 import type { ChildProcess } from 'node:child_process'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { freePort } from '@taskforge/testkit'
+import { botProcess } from '../../../scripts/platform/bot-process.js'
 import { NATS_AUTH_VARIABLES } from '../../../scripts/platform/nats-auth.js'
-import { ServiceProcess } from '../../../scripts/platform/service-process.js'
+import type { ServiceProcess } from '../../../scripts/platform/service-process.js'
 import { type Platform, startPlatform } from '../../../scripts/platform.js'
 import { pollUntil } from '../lib/clock.js'
 import { JsonClient, stringField } from '../lib/json-client.js'
 import { LogSink } from '../lib/log-sink.js'
 import { markerScript } from './marker-script.js'
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
-const WATCHDOG = join(ROOT, 'scripts/platform/parent-watchdog.ts')
 const SPARE_TASKS = 15
 
 /** The platform as `npm start` runs it, plus the bench's bot, task and marker directory. */
@@ -88,26 +86,11 @@ export async function startBenchPlatform(options: {
     const { customer, admin_token: token } = platform.credentials
     const botId = platform.credentials.bot.id
     api = new JsonClient(platform.credentials.gateway_url, token)
-    bot = new ServiceProcess({
+    bot = botProcess({
       name: 'bot',
-      command: process.execPath,
-      args: [
-        '--conditions=source',
-        '--import',
-        'tsx',
-        '--import',
-        WATCHDOG,
-        join(ROOT, 'services/bot/src/main.ts'),
-        '--credentials',
-        platform.botCredentialsFile,
-        '--work-dir',
-        join(dataDir, 'bot'),
-        '--concurrency',
-        String(options.botConcurrency),
-        '--shutdown-timeout',
-        '10s',
-      ],
-      cwd: ROOT,
+      credentialsFile: platform.botCredentialsFile,
+      workDir: join(dataDir, 'bot'),
+      args: ['--concurrency', String(options.botConcurrency), '--shutdown-timeout', '10s'],
       env: botEnvironment(env),
       log: sink.write,
     })

@@ -1,15 +1,12 @@
 import { writeFile } from 'node:fs/promises'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { join } from 'node:path'
 import { connectNats, type NatsConnection, waitUntil } from '@taskforge/testkit'
 import { expect } from 'vitest'
-import { ServiceProcess } from '../../../scripts/platform/service-process.js'
+import { botProcess } from '../../../scripts/platform/bot-process.js'
+import type { ServiceProcess } from '../../../scripts/platform/service-process.js'
 import type { Platform } from '../../../scripts/platform.js'
 import { expectStatus, idOf } from '../../e2e/support/fixtures.js'
 import { type Answer, type CallOptions, gatewayClient } from '../../e2e/support/gateway-client.js'
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
-const WATCHDOG = pathToFileURL(join(ROOT, 'scripts/platform/parent-watchdog.ts')).href
 
 /** A job as the REST API answers it (the fields these tests read). */
 export interface Job {
@@ -98,26 +95,11 @@ export class Tenant {
 
   /** Starts a real bot agent process for a registered bot, as `npm run bot` does. */
   async startBot(botId: string): Promise<ServiceProcess> {
-    const bot = new ServiceProcess({
+    const bot = botProcess({
       name: `bot-${botId.slice(-6)}`,
-      command: process.execPath,
-      args: [
-        '--conditions=source',
-        '--import',
-        'tsx',
-        '--import',
-        WATCHDOG,
-        join(ROOT, 'services/bot/src/main.ts'),
-        '--credentials',
-        join(this.files, `${botId}.json`),
-        '--work-dir',
-        join(this.files, `work-${botId}`),
-        '--heartbeat-interval',
-        '1s',
-        '--kill-grace',
-        '1s',
-      ],
-      cwd: ROOT,
+      credentialsFile: join(this.files, `${botId}.json`),
+      workDir: join(this.files, `work-${botId}`),
+      args: ['--heartbeat-interval', '1s', '--kill-grace', '1s'],
       env: { ...process.env, LOG_LEVEL: 'info' },
       log: () => {},
     })
