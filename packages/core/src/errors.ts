@@ -46,6 +46,13 @@ export const ErrorKinds = {
     grpcStatus: GrpcStatus.INVALID_ARGUMENT,
     nonRetryable: true,
   },
+  /** An input larger than one of the platform's limits (`limits.ts`). */
+  LIMIT_EXCEEDED: {
+    code: 'LIMIT_EXCEEDED',
+    httpStatus: 422,
+    grpcStatus: GrpcStatus.INVALID_ARGUMENT,
+    nonRetryable: true,
+  },
   UNAUTHORIZED: {
     code: 'UNAUTHORIZED',
     httpStatus: 401,
