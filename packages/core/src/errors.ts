@@ -97,6 +97,12 @@ export const ErrorKinds = {
     grpcStatus: GrpcStatus.INVALID_ARGUMENT,
     nonRetryable: true,
   },
+  HEADERS_TOO_LARGE: {
+    code: 'HEADERS_TOO_LARGE',
+    httpStatus: 431,
+    grpcStatus: GrpcStatus.INVALID_ARGUMENT,
+    nonRetryable: true,
+  },
   UNSUPPORTED_MEDIA_TYPE: {
     code: 'UNSUPPORTED_MEDIA_TYPE',
     httpStatus: 415,

@@ -357,18 +357,26 @@ export function byteSize(value: string | Uint8Array): number {
   return typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : value.byteLength
 }
 
+const KIND_BY_STATUS = {
+  400: ErrorKinds.BAD_REQUEST,
+  413: ErrorKinds.PAYLOAD_TOO_LARGE,
+  422: ErrorKinds.LIMIT_EXCEEDED,
+  431: ErrorKinds.HEADERS_TOO_LARGE,
+} as const
+
 const VERB: Record<LimitUnit, string> = { bytes: 'is', items: 'has', entries: 'has' }
 
 /**
- * The error for `field` past `limit`: 413 (PAYLOAD_TOO_LARGE) for a whole body or payload, else 422
- * (LIMIT_EXCEEDED); the message names the field, its size, the limit and the limit's name.
+ * The error for `field` past `limit`, with the limit's status: 422 (LIMIT_EXCEEDED) for a field, 413
+ * (PAYLOAD_TOO_LARGE) for a whole body or payload, 431 for the headers; the message names the field,
+ * its size, the limit and the limit's name.
  *
  * @example
  * limitExceeded(Limits.taskArgument, 'task_arguments[2]', 70_000).message
  * // 'task_arguments[2] is 70000 bytes; the limit is 65536 bytes (task argument size)'
  */
 export function limitExceeded(limit: Limit, field: string, actual?: number): AppError {
-  const kind = limit.status === 413 ? ErrorKinds.PAYLOAD_TOO_LARGE : ErrorKinds.LIMIT_EXCEEDED
+  const kind = KIND_BY_STATUS[limit.status]
   const size =
     actual === undefined
       ? `is over ${limit.value} ${limit.unit}`

@@ -1,4 +1,4 @@
-import { badRequest, isAppError } from '@taskforge/core'
+import { badRequest, isAppError, Limits } from '@taskforge/core'
 import type { Job } from '@taskforge/proto/jobs/v1/model'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Clients } from '../clients/clients.js'
@@ -24,8 +24,8 @@ export interface RunOrder {
 
 /** The request header naming a run for retries (decision 13). */
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key'
-/** The longest idempotency key taken. */
-export const IDEMPOTENCY_KEY_MAX_LENGTH = 200
+/** The longest idempotency key taken (printable ASCII: characters are bytes). */
+export const IDEMPOTENCY_KEY_MAX_LENGTH = Limits.idempotencyKey.value
 
 /**
  * The run's `Idempotency-Key`, or '' when it has none: 1 to 200 printable ASCII characters, no space
