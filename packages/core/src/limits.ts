@@ -58,7 +58,7 @@ export const Limits = {
     value: 16 * KiB,
     unit: 'bytes',
     status: 431,
-    meaning: 'the request line and every header of a request together',
+    meaning: "a request's URL, header names and header values together",
   },
   idempotencyKey: {
     name: 'idempotency key size',

@@ -40,7 +40,8 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     // Requests are traced and errors logged by our own hooks; fastify's per-request lines would repeat them.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: Limits.requestBody.value,
-    http: { maxHeaderSize: Limits.requestHeaders.value },
+    // Node refuses a request whose URL, header names and values reach maxHeaderSize: one more than the limit.
+    http: { maxHeaderSize: Limits.requestHeaders.value + 1 },
     clientErrorHandler: answerClientError,
     ajv: {
       customOptions: {
