@@ -31,10 +31,10 @@ export interface Limit {
  *   inside it: script 256 KiB + arguments 256 KiB + env 128 KiB + run_as 1 KiB + task name, host and
  *   filename 0.6 KiB + framing of 1,000 arguments and 200 env entries (≤ 6 bytes each) 7.2 KiB +
  *   trigger chain and origin (≤ 4 KiB at TRIGGER_MAX_CHAIN_DEPTH 100) = 652.8 KiB (668,467 bytes).
- * - A task (TaskCreated, TaskUpdated): its definition's text 512 KiB + framing of at most 10,755
- *   strings (5 fields, 100 tags, 200 acls, 150 trigger ids, 100 arguments × (type, label, value and
- *   100 options), 200 env names and values; ≤ 4 bytes each) 42 KiB + argument, trigger and env entry
- *   framing (≤ 8 bytes each) 2.8 KiB + secret and changed fields 0.3 KiB = 557.1 KiB (570,470 bytes).
+ * - A task (TaskCreated, TaskUpdated): its definition's text 512 KiB + framing of at most 11,155
+ *   strings (5 fields, 100 tags, 200 acls, 150 trigger fields, 100 arguments × (type, label, value
+ *   and 100 options), 200 env names and values; ≤ 4 bytes each) 43.6 KiB + argument, trigger and env
+ *   entry framing (≤ 8 bytes each) 2.8 KiB + secret and changed fields 0.3 KiB = 558.7 KiB.
  * - A script (ScriptCreated, ScriptUpdated): content 256 KiB + description 16 KiB + filename = 272.3 KiB.
  * - A webhook fire (WebhookFired): payload 256 KiB + fire id and time = 256.1 KiB.
  * - Envelope (ids, customer, author, stream, correlation, trace context with tracestate ≤ 512 bytes)
