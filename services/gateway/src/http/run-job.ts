@@ -34,7 +34,7 @@ export const IDEMPOTENCY_KEY_MAX_LENGTH = Limits.idempotencyKey.value
 export function idempotencyKey(request: Pick<FastifyRequest, 'headers'>): string {
   const key = request.headers[IDEMPOTENCY_KEY_HEADER]
   if (key === undefined) return ''
-  const field = `headers.${IDEMPOTENCY_KEY_HEADER}`
+  const field = 'headers.Idempotency-Key'
   if (typeof key === 'string') checkSize(Limits.idempotencyKey, field, key)
   if (typeof key !== 'string' || !/^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/.test(key))
     throw badRequest(
