@@ -7,6 +7,7 @@ import {
 } from '@nats-io/jetstream'
 import { connect, type NatsConnection, headers as natsHeaders, type Status } from '@nats-io/transport-node'
 import { type Context, context } from '@opentelemetry/api'
+import { Transport } from '@taskforge/core'
 import {
   contextFromTrace,
   createLogger,
@@ -139,6 +140,14 @@ export class Bus {
     try {
       const jsm = await jetstreamManager(nc)
       logger.info({ server: nc.getServer() }, 'connected to NATS')
+      const maxPayload = nc.info?.max_payload ?? Transport.natsMaxPayload
+      if (maxPayload < Transport.natsMaxPayload) {
+        // The input limits are sized so that every event fits this much (docs/limits.md).
+        logger.error(
+          { maxPayload, needed: Transport.natsMaxPayload },
+          'nats-server max_payload is below what the input limits need: large accepted inputs will not travel',
+        )
+      }
       return new Bus(nc, jsm, logger)
     } catch (error) {
       await nc.close()

@@ -46,6 +46,13 @@ export const ErrorKinds = {
     grpcStatus: GrpcStatus.INVALID_ARGUMENT,
     nonRetryable: true,
   },
+  /** An input larger than one of the platform's limits (`limits.ts`). */
+  LIMIT_EXCEEDED: {
+    code: 'LIMIT_EXCEEDED',
+    httpStatus: 422,
+    grpcStatus: GrpcStatus.INVALID_ARGUMENT,
+    nonRetryable: true,
+  },
   UNAUTHORIZED: {
     code: 'UNAUTHORIZED',
     httpStatus: 401,
@@ -87,6 +94,12 @@ export const ErrorKinds = {
   PAYLOAD_TOO_LARGE: {
     code: 'PAYLOAD_TOO_LARGE',
     httpStatus: 413,
+    grpcStatus: GrpcStatus.INVALID_ARGUMENT,
+    nonRetryable: true,
+  },
+  HEADERS_TOO_LARGE: {
+    code: 'HEADERS_TOO_LARGE',
+    httpStatus: 431,
     grpcStatus: GrpcStatus.INVALID_ARGUMENT,
     nonRetryable: true,
   },

@@ -1,7 +1,11 @@
 import type { ChannelOptions } from '@grpc/grpc-js'
+import { Transport } from '@taskforge/core'
 
-/** Largest message either side accepts or sends (job output and scripts can be large). */
-export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+/**
+ * Largest message either side accepts or sends, the same on every client and server: a request holds
+ * at most one input at its limits (`Limits` in core), far below it; answers listing objects use the rest.
+ */
+export const MAX_MESSAGE_BYTES = Transport.grpcMaxMessage
 
 /**
  * Client channel options: keepalive pings keep idle connections through proxies and NAT alive and

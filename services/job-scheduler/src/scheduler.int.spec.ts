@@ -1,6 +1,6 @@
 import type { Server } from '@grpc/grpc-js'
 import { Bus, decodeEnvelope, Streams, type Subscription, subjects } from '@taskforge/bus'
-import { type AppError, isAppError, newId, notFound } from '@taskforge/core'
+import { type AppError, isAppError, Limits, newId, notFound } from '@taskforge/core'
 import { createDb, EventStore } from '@taskforge/event-store'
 import { BotReport, type DeepPartial, Heartbeat } from '@taskforge/proto/bots/v1/protocol'
 import { TaskCatalogServiceService } from '@taskforge/proto/catalog/v1/catalog_service'
@@ -242,6 +242,12 @@ describe('job-scheduler', () => {
     expect(missing.code).toBe('VALIDATION_FAILED')
     expect(missing.message).toContain('who')
     expect((await failure(run(['a', 'b']))).code).toBe('VALIDATION_FAILED')
+    // Sizes are checked here too, not only at the gateway.
+    const limit = Limits.taskArgument.value
+    expect(await failure(run([`é${'x'.repeat(limit - 1)}`]))).toMatchObject({
+      code: 'LIMIT_EXCEEDED',
+      message: `task_arguments[0] is ${limit + 1} bytes; the limit is ${limit} bytes (task argument size)`,
+    })
     expect((await failure(getJob(newId()))).code).toBe('NOT_FOUND')
   })
 

@@ -19,7 +19,11 @@ import { type GatewayCall, gatewayClient } from './gateway-client.js'
 /** Every service of the platform in this process (one replica each), one bot, real Postgres and NATS. */
 export interface InProcessPlatform {
   call: GatewayCall
+  /** The gateway's base URL (`http://127.0.0.1:<port>`). */
+  gatewayUrl: string
   customer: string
+  /** The operator's root token (creates organizations). */
+  rootToken: string
   adminToken: string
   botId: string
   /** Health ports (`/healthz`, `/readyz`, `/metrics`) by service name. */
@@ -145,7 +149,7 @@ export async function startInProcessPlatform(): Promise<InProcessPlatform> {
       logger: createLogger('bot'),
     })
     stops.push(() => bot.stop())
-    return { call, customer, adminToken, botId: credentials.botId, healthPorts, stop }
+    return { call, gatewayUrl, customer, rootToken, adminToken, botId: credentials.botId, healthPorts, stop }
   } catch (error) {
     await stop()
     throw error

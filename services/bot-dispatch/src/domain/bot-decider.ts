@@ -1,10 +1,11 @@
-import { conflict, type Decider, notFound, validationFailed } from '@taskforge/core'
+import { conflict, type Decider, Limits, notFound, validationFailed } from '@taskforge/core'
 import type { BotEvent } from '@taskforge/proto/bots/v1/events'
 
 /** One event of a bot stream: the oneof case of `bots.v1.BotEvent`. */
 export type BotDomainEvent = NonNullable<BotEvent['event']>
 
-export const BOT_NAME_MAX_LENGTH = 100
+/** Bot names are ASCII: characters are bytes. */
+export const BOT_NAME_MAX_LENGTH = Limits.botName.value
 const BOT_NAME = /^[A-Za-z0-9._-]+$/
 const SHA256_HEX = /^[0-9a-f]{64}$/
 

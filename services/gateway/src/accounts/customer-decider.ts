@@ -1,4 +1,4 @@
-import { conflict, type Decider, validationFailed } from '@taskforge/core'
+import { conflict, type Decider, Limits, validationFailed } from '@taskforge/core'
 import type { CustomerEvent } from '@taskforge/proto/accounts/v1/events'
 
 export type CustomerEventCase = NonNullable<CustomerEvent['event']>
@@ -17,7 +17,7 @@ export interface CustomerState {
 }
 
 /** An organization's name is its identity in every path, so it must be safe in a URL segment. */
-export const CUSTOMER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/
+export const CUSTOMER_NAME = new RegExp(`^[A-Za-z0-9][A-Za-z0-9._-]{0,${Limits.organizationName.value - 1}}$`)
 
 /** First path segments of routes that name no organization: an organization of that name would be shadowed. */
 export const RESERVED_CUSTOMER_NAMES: ReadonlySet<string> = new Set([

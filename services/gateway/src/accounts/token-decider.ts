@@ -1,4 +1,4 @@
-import { type Decider, invalidState, validationFailed } from '@taskforge/core'
+import { checkCount, checkSize, type Decider, invalidState, Limits, validationFailed } from '@taskforge/core'
 import type { TokenEvent } from '@taskforge/proto/accounts/v1/events'
 import { isRole, type Role } from './roles.js'
 
@@ -47,9 +47,11 @@ export const tokenDecider: Decider<TokenCommand, TokenState, TokenEventCase> = {
       case 'issue': {
         if (state.status !== 'none') throw invalidState('token already issued')
         const name = command.name.trim()
-        if (name.length === 0 || name.length > 100) {
-          throw validationFailed('name must be 1 to 100 characters', { field: 'name' })
-        }
+        if (name.length === 0) throw validationFailed('name is required', { field: 'name' })
+        checkSize(Limits.tokenName, 'name', name)
+        const tags = command.tags ?? []
+        checkCount(Limits.tokenTagCount, 'tags', tags.length)
+        for (const [index, tag] of tags.entries()) checkSize(Limits.tokenTag, `tags[${index}]`, tag)
         if (!isRole(command.role))
           throw validationFailed('role must be viewer, user or admin', { field: 'role' })
         return [
@@ -61,7 +63,7 @@ export const tokenDecider: Decider<TokenCommand, TokenState, TokenEventCase> = {
               name,
               role: command.role,
               tokenHash: command.tokenHash,
-              tags: command.tags ?? [],
+              tags,
             },
           },
         ]

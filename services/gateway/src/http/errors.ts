@@ -1,21 +1,19 @@
-import { AppError, ErrorKinds, isAppError } from '@taskforge/core'
+import { STATUS_CODES } from 'node:http'
+import type { Socket } from 'node:net'
+import { AppError, ErrorKinds, isAppError, Limits, limitExceeded } from '@taskforge/core'
 import type { FastifyError, FastifyInstance } from 'fastify'
+import { fieldPath, limitErrorOf, type ValidationItem } from './limit-schema.js'
 
-interface ValidationItem {
-  instancePath?: string
-  params?: Record<string, unknown>
-  message?: string
-}
-
-/** Names the offending field of a schema validation error, e.g. `body.task_arguments[0]`. */
-function fieldOf(context: string | undefined, item: ValidationItem | undefined): string {
-  const path = (item?.instancePath ?? '')
-    .replace(/^\//, '')
-    .replace(/\/(\d+)/g, '[$1]')
-    .replace(/\//g, '.')
+/** A schema validation error that is no limit's: 400 naming the field, as the contract says. */
+function invalid(item: ValidationItem | undefined, context: string | undefined): AppError {
   const missing = item?.params?.missingProperty
-  const name = [path, typeof missing === 'string' ? missing : ''].filter(Boolean).join('.')
-  return name || context || 'body'
+  const field =
+    [fieldPath(item?.instancePath), typeof missing === 'string' ? missing : ''].filter(Boolean).join('.') ||
+    context ||
+    'body'
+  return new AppError(ErrorKinds.BAD_REQUEST, `${field} ${item?.message ?? 'is invalid'}`, {
+    details: { field },
+  })
 }
 
 const GRPC_UNIMPLEMENTED = 12
@@ -43,11 +41,11 @@ export function installErrorHandling(app: FastifyInstance): void {
           })
         : error
     } else if (error.validation) {
-      const first = error.validation[0] as ValidationItem | undefined
-      const field = fieldOf(error.validationContext, first)
-      appError = new AppError(ErrorKinds.BAD_REQUEST, `${field} ${first?.message ?? 'is invalid'}`, {
-        details: { field },
-      })
+      const items = error.validation as ValidationItem[]
+      appError = limitErrorOf(items, error.validationContext) ?? invalid(items[0], error.validationContext)
+    } else if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      const declared = Number(request.headers['content-length'])
+      appError = limitExceeded(Limits.requestBody, 'body', Number.isFinite(declared) ? declared : undefined)
     } else if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
       const kind =
         error.statusCode === 413
@@ -73,4 +71,26 @@ export function installErrorHandling(app: FastifyInstance): void {
       message: `no route ${request.method} ${request.url.split('?')[0]}`,
     })
   })
+}
+
+/**
+ * Answers what fails before a request exists (headers past their limit, a malformed request line)
+ * with the contract's JSON error body, then closes the connection as Node does.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return
+  const appError =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? limitExceeded(Limits.requestHeaders, 'headers')
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new AppError(ErrorKinds.TIMEOUT, 'the request was not received in time')
+        : new AppError(ErrorKinds.BAD_REQUEST, 'the request is not valid HTTP')
+  const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : appError.httpStatus
+  const body = JSON.stringify({ ...appError.toJSON(), statusCode: status })
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`,
+    )
+  }
+  socket.destroy(error)
 }

@@ -1,8 +1,6 @@
 /** Names that would reach an object's prototype if used as keys. */
 const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
 
-/** At most this many values are kept for one list field (`task_arguments[]`). */
-const MAX_LIST_ITEMS = 1_000
 /** Longer names are none of ours: they are dropped unread. */
 const MAX_NAME_LENGTH = 200
 
@@ -34,14 +32,13 @@ export function parseFormBody(text: string, options: FormOptions = {}): Record<s
     const key = (list?.[1] ?? name).trim()
     if (key === '' || UNSAFE_KEYS.has(key)) continue
     if (list) {
+      // Every value is kept (the body limit bounds them): a list past its limit is refused, not cut.
       const entries = indexed.get(key) ?? []
-      if (entries.length < MAX_LIST_ITEMS) {
-        entries.push({ index: list[2] === '' ? Number.POSITIVE_INFINITY : Number(list[2]), position, value })
-      }
+      entries.push({ index: list[2] === '' ? Number.POSITIVE_INFINITY : Number(list[2]), position, value })
       indexed.set(key, entries)
     } else {
       const values = scalars.get(key) ?? []
-      if (values.length < MAX_LIST_ITEMS) values.push(value)
+      values.push(value)
       scalars.set(key, values)
     }
     position++

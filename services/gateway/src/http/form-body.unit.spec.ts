@@ -19,6 +19,11 @@ describe('form bodies', () => {
     expect(parseFormBody('tag=a&tag=b')).toEqual({ tag: ['a', 'b'] })
   })
 
+  it('keeps every value of a list, so that a list past its limit is refused rather than cut', () => {
+    const body = Array.from({ length: 1001 }, (_, i) => `task_arguments[]=${i}`).join('&')
+    expect(parseFormBody(body).task_arguments).toHaveLength(1001)
+  })
+
   it('keeps values as sent unless asked to trim, and drops names that reach prototypes', () => {
     expect(parseFormBody('task_arguments[]=+spaced+')).toEqual({ task_arguments: [' spaced '] })
     const parsed = parseFormBody('__proto__[]=1&__proto__=0&constructor=2&ok=3')

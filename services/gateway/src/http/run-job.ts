@@ -1,4 +1,4 @@
-import { badRequest, isAppError } from '@taskforge/core'
+import { badRequest, checkSize, isAppError, Limits } from '@taskforge/core'
 import type { Job } from '@taskforge/proto/jobs/v1/model'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Clients } from '../clients/clients.js'
@@ -24,24 +24,22 @@ export interface RunOrder {
 
 /** The request header naming a run for retries (decision 13). */
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key'
-/** The longest idempotency key taken. */
-export const IDEMPOTENCY_KEY_MAX_LENGTH = 200
+/** The longest idempotency key taken (printable ASCII: characters are bytes). */
+export const IDEMPOTENCY_KEY_MAX_LENGTH = Limits.idempotencyKey.value
 
 /**
  * The run's `Idempotency-Key`, or '' when it has none: 1 to 200 printable ASCII characters, no space
- * at either end (HTTP already trims those); anything else is refused.
+ * at either end (HTTP already trims those); anything else is refused (400).
  */
 export function idempotencyKey(request: Pick<FastifyRequest, 'headers'>): string {
   const key = request.headers[IDEMPOTENCY_KEY_HEADER]
   if (key === undefined) return ''
-  if (
-    typeof key !== 'string' ||
-    key.length > IDEMPOTENCY_KEY_MAX_LENGTH ||
-    !/^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/.test(key)
-  )
+  const field = 'headers.Idempotency-Key'
+  if (typeof key === 'string') checkSize(Limits.idempotencyKey, field, key)
+  if (typeof key !== 'string' || !/^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/.test(key))
     throw badRequest(
       `the Idempotency-Key header must be 1 to ${IDEMPOTENCY_KEY_MAX_LENGTH} printable ASCII characters`,
-      { field: 'headers.idempotency-key' },
+      { field },
     )
   return key
 }

@@ -1,3 +1,6 @@
+import { Limits } from '@taskforge/core'
+import { limitedList, limitedMap, limitedString } from './limit-schema.js'
+
 /** JSON schemas shared by routes; they also feed the OpenAPI document. */
 export const customerParams = {
   type: 'object',
@@ -16,53 +19,66 @@ export const idParams = {
 
 const scalar = { type: ['string', 'number', 'boolean'] } as const
 
+/** A value that may become an argument of a job. */
+const argumentText = limitedString('taskArgument')
+
 export const taskArgumentSchema = {
   type: 'object',
   required: ['type'],
   properties: {
     order: { type: 'integer', minimum: 0, maximum: 1000 },
-    type: { type: 'string', minLength: 1, maxLength: 50 },
-    label: { type: 'string', maxLength: 200 },
-    value: { anyOf: [scalar, { type: 'null' }] },
+    type: limitedString('taskArgumentType', { minLength: 1 }),
+    label: limitedString('taskArgumentLabel'),
+    value: {
+      anyOf: [argumentText, { type: ['number', 'boolean', 'null'] }],
+      description: 'The value of a fixed argument, or the default of the others',
+    },
     required: { type: 'boolean' },
-    options: { type: 'array', items: scalar, maxItems: 500 },
+    options: limitedList('taskArgumentOptionCount', {
+      anyOf: [argumentText, { type: ['number', 'boolean'] }],
+    }),
   },
-} as const
+}
+
+const envSchema = {
+  anyOf: [
+    limitedMap('envCount', {
+      additionalProperties: scalar,
+      description: `Names to values: each name at most ${Limits.envName.value} bytes (${Limits.envName.name}), each value at most ${Limits.envValue.value} bytes as text (${Limits.envValue.name}), names and values together at most ${Limits.env.value} bytes (${Limits.env.name})`,
+    }),
+    {
+      type: 'string',
+      description: 'The same object as JSON text; the object is held to the same limits',
+    },
+  ],
+}
 
 export const taskBodySchema = {
   type: 'object',
+  description: `Every text of the task together: at most ${Limits.taskDefinition.value} bytes (${Limits.taskDefinition.name})`,
   properties: {
-    name: { type: 'string', minLength: 1, maxLength: 200 },
-    host_id: { type: 'string', maxLength: 100 },
-    script_id: { type: 'string', maxLength: 100 },
-    tags: { type: 'array', items: { type: 'string', maxLength: 100 }, maxItems: 100 },
-    task_arguments: { type: 'array', items: taskArgumentSchema, maxItems: 100 },
-    run_as: { type: 'string', maxLength: 1000 },
-    description: { type: 'string', maxLength: 10_000 },
-    acls: { type: 'array', items: { type: 'string', maxLength: 200 }, maxItems: 200 },
-    triggers: {
-      type: 'array',
-      maxItems: 50,
-      items: {
-        type: 'object',
-        properties: {
-          task_id: { type: 'string', maxLength: 100 },
-          event: { type: 'string', enum: ['success', 'failure'] },
-          webhook_id: { type: 'string', maxLength: 100 },
-        },
+    name: limitedString('taskName', { minLength: 1 }),
+    host_id: limitedString('objectId'),
+    script_id: limitedString('objectId'),
+    tags: limitedList('taskTagCount', limitedString('taskTag')),
+    task_arguments: limitedList('taskArgumentDefinitionCount', taskArgumentSchema),
+    run_as: limitedString('taskRunAs'),
+    description: limitedString('taskDescription'),
+    acls: limitedList('taskAclCount', limitedString('taskAcl')),
+    triggers: limitedList('taskTriggerCount', {
+      type: 'object',
+      properties: {
+        task_id: limitedString('objectId'),
+        event: { type: 'string', enum: ['success', 'failure'] },
+        webhook_id: limitedString('objectId'),
       },
-    },
+    }),
     grace_time: { type: 'integer', minimum: 0, maximum: 604_800 },
     timeout: { type: 'integer', minimum: 1, maximum: 86_400 },
     multitasking: { type: 'boolean' },
-    env: {
-      anyOf: [
-        { type: 'object', additionalProperties: scalar, maxProperties: 200 },
-        { type: 'string', maxLength: 100_000 },
-      ],
-    },
+    env: envSchema,
   },
-} as const
+}
 
 export const errorSchema = {
   type: 'object',
@@ -98,23 +114,27 @@ export const tokenQuery = {
   properties: { access_token: { type: 'string', maxLength: 200 } },
 } as const
 
-const runFields = {
-  task_arguments: {
-    type: 'array',
-    maxItems: 100,
-    description: 'One value per non-fixed argument of the task, in order',
+const runArgumentsSchema = limitedList(
+  'taskArgumentCount',
+  {},
+  {
+    description: `One value per non-fixed argument of the task, in order; a value that is not a string is passed as its JSON text. Each at most ${Limits.taskArgument.value} bytes (${Limits.taskArgument.name}), all together at most ${Limits.taskArguments.value} bytes (${Limits.taskArguments.name})`,
   },
+)
+
+const runFields = {
+  task_arguments: runArgumentsSchema,
   customer: { type: 'string', maxLength: 100 },
   task: { type: 'string', maxLength: 100, description: 'The id of the task to run' },
   access_token: { type: 'string', maxLength: 200 },
   wait_result: { type: ['boolean', 'string'] },
   wait_timeout: { type: ['integer', 'string'] },
-} as const
+}
 
 /** A run's body: nothing, `{ task_arguments }` (JSON or form, plus `customer`/`task` where the path has none), or the arguments as a bare JSON array. */
 export const runBodySchema = {
-  anyOf: [{ type: 'null' }, { type: 'array', maxItems: 100 }, { type: 'object', properties: runFields }],
-} as const
+  anyOf: [{ type: 'null' }, runArgumentsSchema, { type: 'object', properties: runFields }],
+}
 
 /** Query of the run routes: where a run may also take its `task`, `customer` and wait options. */
 export const runQuerySchema = {
@@ -135,13 +155,16 @@ export const runQuerySchema = {
 export const scriptBodySchema = {
   type: 'object',
   properties: {
-    filename: { type: 'string', minLength: 1, maxLength: 255 },
-    description: { type: 'string', maxLength: 10_000 },
-    content: { type: 'string', maxLength: 1_048_576, description: 'The script as text' },
-    data: { type: 'string', maxLength: 1_398_102, description: 'The script as base64' },
+    filename: limitedString('scriptFilename', { minLength: 1 }),
+    description: limitedString('scriptDescription'),
+    content: limitedString('scriptContent', { description: 'The script as text' }),
+    data: {
+      type: 'string',
+      description: `The script as base64: what it decodes to at most ${Limits.scriptContent.value} bytes (${Limits.scriptContent.name})`,
+    },
     access_token: { type: 'string', maxLength: 200 },
   },
-} as const
+}
 
 const nullableString = { type: ['string', 'null'] } as const
 
@@ -222,5 +245,6 @@ export const errorResponses = {
   401: errorSchema,
   403: errorSchema,
   404: errorSchema,
-  422: errorSchema,
+  413: { ...errorSchema, description: 'the body is larger than a limit (docs/limits.md)' },
+  422: { ...errorSchema, description: 'invalid input, or a field past its limit (docs/limits.md)' },
 } as const

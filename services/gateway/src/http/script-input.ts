@@ -1,4 +1,4 @@
-import { validationFailed } from '@taskforge/core'
+import { checkSize, Limits, validationFailed } from '@taskforge/core'
 
 /** A script as a body carries it: text in `content`, or bytes as base64 in `data`. */
 export interface ScriptBody {
@@ -8,16 +8,24 @@ export interface ScriptBody {
   data?: string
 }
 
-/** The script's bytes, or undefined when the body carries neither `content` nor `data`. */
+/**
+ * The script's bytes, or undefined when the body carries neither `content` nor `data`; held to the
+ * script size limit as bytes (what base64 decodes to).
+ */
 export function scriptContent(body: ScriptBody): Buffer | undefined {
-  if (typeof body.content === 'string') return Buffer.from(body.content, 'utf8')
+  if (typeof body.content === 'string') return held(Buffer.from(body.content, 'utf8'), 'content')
   if (typeof body.data === 'string') {
     const data = body.data.replace(/\s+/g, '')
     if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(data))
       throw validationFailed('data must be base64', { field: 'data' })
-    return Buffer.from(data, data.includes('-') || data.includes('_') ? 'base64url' : 'base64')
+    return held(Buffer.from(data, data.includes('-') || data.includes('_') ? 'base64url' : 'base64'), 'data')
   }
   return undefined
+}
+
+function held(content: Buffer, field: string): Buffer {
+  checkSize(Limits.scriptContent, field, content)
+  return content
 }
 
 /** The script's bytes; a script needs some. */

@@ -1,6 +1,7 @@
 import cors from '@fastify/cors'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
+import { Limits } from '@taskforge/core'
 import type { Logger } from '@taskforge/telemetry'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
 import type { Accounts } from '../accounts/accounts.js'
@@ -8,8 +9,9 @@ import type { Clients } from '../clients/clients.js'
 import { createAuthenticator } from './auth.js'
 import { installBodyParsers } from './body-parsers.js'
 import { corsDelegate } from './cors-options.js'
-import { installErrorHandling } from './errors.js'
+import { answerClientError, installErrorHandling } from './errors.js'
 import { installInputGuard } from './input-guard.js'
+import { limitKeywords } from './limit-schema.js'
 import { installRequestTracing } from './request-tracing.js'
 import { accountRoutes } from './routes/accounts.js'
 import { botRoutes } from './routes/bots.js'
@@ -32,7 +34,6 @@ export interface HttpDeps {
   logger: Logger
   /** Each service's quarantine by name, for the operator's `/admin/quarantine` routes. */
   quarantines: Quarantines
-  bodyLimit?: number
 }
 
 /** The public REST API. It authenticates and authorizes, then asks the service that owns the data. */
@@ -41,7 +42,10 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Requests are traced and errors logged by our own hooks; fastify's per-request lines would repeat them.
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: deps.bodyLimit ?? 2 * 1024 * 1024,
+    bodyLimit: Limits.requestBody.value,
+    // Node refuses a request whose URL, header names and values reach maxHeaderSize: one more than the limit.
+    http: { maxHeaderSize: Limits.requestHeaders.value + 1 },
+    clientErrorHandler: answerClientError,
     ajv: {
       customOptions: {
         coerceTypes: 'array',
@@ -49,7 +53,10 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
         useDefaults: true,
         allErrors: false,
         allowUnionTypes: true,
+        // Errors carry the value and the schema that refused it, so a limit's answer can name both.
+        verbose: true,
       },
+      plugins: [limitKeywords],
     },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   })

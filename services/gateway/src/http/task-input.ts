@@ -1,4 +1,4 @@
-import { validationFailed } from '@taskforge/core'
+import { checkTaskArguments, checkTaskDefinition, validationFailed } from '@taskforge/core'
 import type { TaskDefinition } from '@taskforge/proto/catalog/v1/model'
 
 type Scalar = string | number | boolean | null | undefined
@@ -72,9 +72,12 @@ function envOf(env: TaskBody['env']): Record<string, string> {
   return out
 }
 
-/** The task definition of a create body; defaults as the Tasks API documents them. */
+/**
+ * The task definition of a body, defaults as the Tasks API documents them, held to the task limits
+ * (the schema checks each field as sent; this checks what the fields become, and the whole).
+ */
 export function definitionFromBody(body: TaskBody): TaskDefinition {
-  return {
+  const definition: TaskDefinition = {
     name: body.name ?? '',
     hostId: body.host_id ?? '',
     scriptId: body.script_id ?? '',
@@ -100,9 +103,14 @@ export function definitionFromBody(body: TaskBody): TaskDefinition {
     multitasking: body.multitasking ?? true,
     env: envOf(body.env),
   }
+  checkTaskDefinition(definition)
+  return definition
 }
 
-/** Run arguments: the `task_arguments` array, or a body that is itself an array. Values are passed as text. */
+/**
+ * Run arguments: the `task_arguments` array, or a body that is itself an array. Values are passed as
+ * text (JSON text for what is not a string), and held to the argument limits as that text.
+ */
 export function runArguments(body: unknown): string[] {
   const list = Array.isArray(body)
     ? body
@@ -112,11 +120,13 @@ export function runArguments(body: unknown): string[] {
   if (list === undefined || list === null) return []
   if (!Array.isArray(list))
     throw validationFailed('task_arguments must be an array', { field: 'task_arguments' })
-  return list.map((value, index) => {
+  const values = list.map((value, index) => {
     if (typeof value === 'string') return value
     if (value === null || value === undefined) return ''
     if (typeof value === 'number' || typeof value === 'boolean') return String(value)
     if (typeof value === 'object') return JSON.stringify(value)
     throw validationFailed(`task_arguments[${index}] must be a value`, { field: `task_arguments[${index}]` })
   })
+  checkTaskArguments(values)
+  return values
 }

@@ -1,11 +1,11 @@
-import { conflict, validationFailed } from '@taskforge/core'
+import { conflict, Limits, validationFailed } from '@taskforge/core'
 import type { Db, Trx } from '@taskforge/event-store'
 import { type Kysely, sql } from 'kysely'
 
 /** How long a run's idempotency key names its job: a run with it after that creates a new job. */
 export const RUN_KEY_RETENTION_MS = 24 * 60 * 60 * 1000
-/** The longest key taken. */
-export const RUN_KEY_MAX_LENGTH = 200
+/** The longest key taken (printable ASCII: characters are bytes). */
+export const RUN_KEY_MAX_LENGTH = Limits.idempotencyKey.value
 
 /**
  * The idempotency keys of runs (decision 13): a customer's key names the job its first run created,

@@ -1,9 +1,12 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js'
 import {
+  checkSize,
+  checkTaskArguments,
   ErrorKinds,
   invalidState,
   isAppError,
   isId,
+  Limits,
   newId,
   notFound,
   validationFailed,
@@ -77,6 +80,9 @@ export const LOG_PAGE_SIZE = 1000
  * lost (the listening connection is being re-established).
  */
 const FALLBACK_RECHECK_MS = 2_000
+
+/** How a limit's message names a job's argv, which holds more than the values a run gave. */
+export const JOB_ARGV = "task_arguments with the task's fixed values and defaults"
 
 /** What {@link schedulerService}'s answers need of a command's result. */
 type CommandWrites = Pick<JobCommandResult, 'history' | 'appended'>
@@ -164,6 +170,8 @@ export function schedulerService(deps: SchedulerServiceDeps) {
     if (scriptId === '') throw invalidState(`task ${taskId} has no script`)
     if (script === undefined) throw notFound('script', scriptId)
     const argumentsValues = resolveTaskArguments(task.definition?.taskArguments ?? [], request.taskArguments)
+    // The job's events carry its whole argv: the task's fixed values and defaults count too.
+    checkTaskArguments(argumentsValues, JOB_ARGV)
     const jobId = request.jobId || newId()
     const spec = jobSpecFromTask(task, script)
     const command: JobCommand = {
@@ -202,6 +210,7 @@ export function schedulerService(deps: SchedulerServiceDeps) {
       if (request.jobId !== '' && !isId(request.jobId)) {
         throw validationFailed('job_id must be a uuid', { field: 'job_id' })
       }
+      checkTaskArguments(request.taskArguments)
       if (request.idempotencyKey === '') return { job: await queueJob(request, customer, taskId) }
       checkRunKey(request.idempotencyKey)
       const runKey: RunKeyClaim = { customer, key: request.idempotencyKey, taskId }
@@ -242,6 +251,7 @@ export function schedulerService(deps: SchedulerServiceDeps) {
     async cancelJob(request: CancelJobRequest): Promise<CancelJobResponse> {
       const customer = required(request.customer, 'customer')
       const jobId = jobIdOf(request.jobId)
+      checkSize(Limits.cancelReason, 'reason', request.reason)
       const result = await executeJobCommand(
         deps,
         jobId,

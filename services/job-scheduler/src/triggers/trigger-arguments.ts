@@ -1,9 +1,6 @@
 import type { TaskArgument } from '@taskforge/proto/catalog/v1/model'
 import { resolveTaskArguments } from '../domain/task-arguments.js'
 
-/** Values a trigger may hand to a job at most; more is refused rather than cut silently. */
-export const MAX_TRIGGERED_ARGUMENTS = 1000
-
 /**
  * The values an incoming webhook's payload (JSON text) gives the jobs it triggers: an array gives its
  * items (strings as they are, other values as JSON), an object gives one argument (its JSON), a

@@ -1,13 +1,30 @@
-import { isAppError, newId } from '@taskforge/core'
+import { checkTaskArguments, isAppError, newId } from '@taskforge/core'
 import type { StoredEvent } from '@taskforge/event-store'
 import { Script } from '@taskforge/proto/catalog/v1/model'
 import type { Logger } from '@taskforge/telemetry'
 import { executeJobCommand, type JobCommandDeps } from '../app/job-command-handler.js'
 import { jobSpecFromTask } from '../grpc/job-spec-from-task.js'
-import type { TaskCatalog } from '../grpc/scheduler-service.js'
+import { JOB_ARGV, type TaskCatalog } from '../grpc/scheduler-service.js'
 import { databaseNow, setHoldTimer } from './hold-timers-table.js'
-import { MAX_TRIGGERED_ARGUMENTS, triggeredArguments } from './trigger-arguments.js'
+import { triggeredArguments } from './trigger-arguments.js'
 import { nextChainStep, type TriggerSource } from './trigger-chain.js'
+
+/** How a limit's message names the values a trigger gave. */
+const TRIGGER_VALUES = 'the trigger values'
+
+/**
+ * What a refused job keeps of the values it was given, to show them: all, when they are within the
+ * limits of a run's values (its events must stay small enough to travel), else none.
+ */
+function shownValues(values: readonly string[]): string[] {
+  try {
+    checkTaskArguments(values)
+    return [...values]
+  } catch (error) {
+    if (!isAppError(error)) throw error
+    return []
+  }
+}
 
 /** The inbox consumer that makes each (source event, triggered task) start one job at most. */
 export const TRIGGERS_INBOX = 'job-scheduler-triggers'
@@ -69,15 +86,14 @@ export async function startTriggeredRun(
   if (script === undefined) refusal ??= `task ${taskId} has no script to run`
   let argumentsValues: string[] = []
   if (refusal === undefined) {
-    if (run.values.length > MAX_TRIGGERED_ARGUMENTS) {
-      refusal = `the trigger gave ${run.values.length} values, a job takes at most ${MAX_TRIGGERED_ARGUMENTS} arguments`
-    } else {
-      try {
-        argumentsValues = triggeredArguments(task.definition?.taskArguments ?? [], run.values)
-      } catch (error) {
-        if (!isAppError(error)) throw error
-        refusal = `the trigger's values do not fit the task's arguments: ${error.message}`
-      }
+    try {
+      // Held to the limits of a run's values, as given and as the job's argv.
+      checkTaskArguments(run.values, TRIGGER_VALUES)
+      argumentsValues = triggeredArguments(task.definition?.taskArguments ?? [], run.values)
+      checkTaskArguments(argumentsValues, JOB_ARGV)
+    } catch (error) {
+      if (!isAppError(error)) throw error
+      refusal = `the trigger's values do not fit the task's arguments: ${error.message}`
     }
   }
   const graceMs = refusal === undefined ? (task.definition?.graceTime ?? 0) * 1000 : 0
@@ -100,8 +116,7 @@ export async function startTriggeredRun(
         jobId,
         customer,
         spec,
-        argumentsValues:
-          refusal === undefined ? argumentsValues : run.values.slice(0, MAX_TRIGGERED_ARGUMENTS),
+        argumentsValues: refusal === undefined ? argumentsValues : shownValues(run.values),
         origin: run.origin,
         now,
         ...(holdUntil === undefined ? {} : { holdUntil }),

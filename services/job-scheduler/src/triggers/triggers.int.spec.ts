@@ -1,5 +1,5 @@
 import { type Envelope, toEnvelope } from '@taskforge/bus'
-import { fold, newId, notFound } from '@taskforge/core'
+import { fold, Limits, newId, notFound } from '@taskforge/core'
 import { createDb, type Db, EventStore } from '@taskforge/event-store'
 import { TaskEvent, WebhookEvent } from '@taskforge/proto/catalog/v1/events'
 import { Script, Task, TaskDefinition } from '@taskforge/proto/catalog/v1/model'
@@ -305,6 +305,22 @@ describe('triggers and grace time in the scheduler', () => {
     const [last] = await jobsOf(ids[4]!)
     expect(last?.state.lifecycle).toBe('canceled')
     expect(last?.queued.chain?.depth).toBe(4)
+  })
+
+  it('refuses a triggered run whose values are past the argument limits, keeping none of them', async () => {
+    const a = newId()
+    const b = newId()
+    await defineTask(task(a))
+    await defineTask(task(b, { triggers: [{ taskId: a, event: 'success', webhookId: '' }] }))
+    const limit = Limits.taskArgument.value
+    await onJobFinished(deps, await finishedJob(a, ['ok', 'x'.repeat(limit + 1)]))
+    const [refused] = await jobsOf(b)
+    expect(refused?.state.lifecycle).toBe('canceled')
+    expect(refused?.queued.taskArgumentsValues).toEqual([])
+    const canceled = refused?.events.find((event) => event.$case === 'canceled')
+    expect(canceled?.$case === 'canceled' && canceled.value.reason).toBe(
+      `the trigger's values do not fit the task's arguments: the trigger values[1] is ${limit + 1} bytes; the limit is ${limit} bytes (task argument size)`,
+    )
   })
 
   it('starts the tasks an incoming webhook triggers, with its payload as arguments', async () => {

@@ -1,9 +1,5 @@
-import { conflict, type Decider, notFound, validationFailed } from '@taskforge/core'
+import { checkSize, conflict, type Decider, Limits, notFound, validationFailed } from '@taskforge/core'
 import type { ScriptEvent } from '@taskforge/proto/catalog/v1/events'
-
-/** Largest script content accepted, in bytes. */
-export const MAX_SCRIPT_BYTES = 1024 * 1024
-const MAX_FILENAME_LENGTH = 255
 
 /** One fact of a script stream: the ts-proto oneof case of `ScriptEvent`. */
 export type ScriptDomainEvent = NonNullable<ScriptEvent['event']>
@@ -46,9 +42,7 @@ function toBuffer(bytes: Uint8Array): Buffer {
 export function validateFilename(filename: unknown): string {
   const value = typeof filename === 'string' ? filename.trim() : ''
   if (value === '') throw validationFailed('filename is required', { field: 'filename' })
-  if (value.length > MAX_FILENAME_LENGTH) {
-    throw validationFailed(`filename is longer than ${MAX_FILENAME_LENGTH} characters`, { field: 'filename' })
-  }
+  checkSize(Limits.scriptFilename, 'filename', value)
   if (value.includes('/') || value.includes('\0')) {
     throw validationFailed('filename may not contain "/" nor NUL characters', { field: 'filename' })
   }
@@ -59,19 +53,16 @@ export function validateFilename(filename: unknown): string {
 
 /** The description is a Postgres text column, which cannot hold NUL. */
 function validateDescription(description: string): string {
+  checkSize(Limits.scriptDescription, 'description', description)
   if (description.includes('\0')) {
     throw validationFailed('description may not contain NUL characters', { field: 'description' })
   }
   return description
 }
 
+/** Script events carry the content: the limit keeps them under the bus's largest message. */
 function validateContent(content: Uint8Array): Buffer {
-  if (content.byteLength > MAX_SCRIPT_BYTES) {
-    throw validationFailed(`content is larger than ${MAX_SCRIPT_BYTES} bytes`, {
-      field: 'content',
-      limit: MAX_SCRIPT_BYTES,
-    })
-  }
+  checkSize(Limits.scriptContent, 'content', content)
   return toBuffer(content)
 }
 

@@ -1,6 +1,9 @@
+import { Limits } from '@taskforge/core'
 import { deciderSpec } from '@taskforge/testkit/decider-spec'
 import { describe, expect, it } from 'vitest'
-import { MAX_SCRIPT_BYTES, type ScriptDomainEvent, scriptDecider } from './script-decider.js'
+import { type ScriptDomainEvent, scriptDecider } from './script-decider.js'
+
+const MAX_SCRIPT_BYTES = Limits.scriptContent.value
 
 const spec = deciderSpec(scriptDecider)
 const scriptId = '01900000-0000-7000-8000-000000000001'
@@ -27,7 +30,7 @@ describe('script decider', () => {
         .when({ ...create, filename: '  hello.sh ' })
         .then([created])
     })
-    it('accepts exactly 1 MiB of content', () => {
+    it('accepts content of exactly the script size limit', () => {
       const [event] = scriptDecider.decide(
         { ...create, content: Buffer.alloc(MAX_SCRIPT_BYTES) },
         scriptDecider.initialState(),
@@ -49,10 +52,13 @@ describe('script decider', () => {
         .when({ ...create, filename: 'a\0b.sh' })
         .thenFails('VALIDATION_FAILED', { field: 'filename' })
     })
-    it('refuses content over 1 MiB', () => {
+    it('refuses content one byte over the script size limit, and a filename over its limit in bytes', () => {
       spec([])
         .when({ ...create, content: new Uint8Array(MAX_SCRIPT_BYTES + 1) })
-        .thenFails('VALIDATION_FAILED', { field: 'content' })
+        .thenFails('LIMIT_EXCEEDED', { field: 'content', limit: 'script size' })
+      spec([])
+        .when({ ...create, filename: `${'é'.repeat(127)}.s` })
+        .thenFails('LIMIT_EXCEEDED', { field: 'filename' })
     })
     it('refuses to create twice', () => {
       spec([created]).when(create).thenFails('CONFLICT')

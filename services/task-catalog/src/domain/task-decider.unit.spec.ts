@@ -1,3 +1,4 @@
+import { Limits } from '@taskforge/core'
 import { TaskDefinition } from '@taskforge/proto/catalog/v1/model'
 import { deciderSpec } from '@taskforge/testkit/decider-spec'
 import { describe, it } from 'vitest'
@@ -72,7 +73,6 @@ describe('task decider', () => {
 
     const invalid: [string, Partial<TaskDefinition>, string][] = [
       ['a missing name', { name: '  ' }, 'name'],
-      ['a name over 200 characters', { name: 'x'.repeat(201) }, 'name'],
       ['a missing host', { hostId: '' }, 'host_id'],
       ['a missing script', { scriptId: '' }, 'script_id'],
       ['a timeout over a day', { timeout: 86_401 }, 'timeout'],
@@ -120,6 +120,14 @@ describe('task decider', () => {
           .thenFails('VALIDATION_FAILED', { field })
       })
     }
+    it('refuses a name over its limit in bytes, and an env over its limit', () => {
+      spec([])
+        .when({ ...create, definition: { ...definition, name: 'é'.repeat(101) } })
+        .thenFails('LIMIT_EXCEEDED', { field: 'name', limit: 'task name size', actual: 202 })
+      spec([])
+        .when({ ...create, definition: { ...definition, env: { A: 'v'.repeat(Limits.envValue.value + 1) } } })
+        .thenFails('LIMIT_EXCEEDED', { field: 'env.A', limit: 'env value size' })
+    })
     it('refuses a secret that is not 64 hex characters', () => {
       spec([])
         .when({ ...create, secret: 'short' })
@@ -161,6 +169,23 @@ describe('task decider', () => {
       spec([created])
         .when(update({ timeout: 100_000 }))
         .thenFails('VALIDATION_FAILED', { field: 'timeout' })
+    })
+    it('holds the resulting definition to the total limit, though the change alone is under it', () => {
+      const half = 'v'.repeat(Limits.envValue.value - 1)
+      const env = Object.fromEntries(['A', 'B'].map((name) => [name, half]))
+      const full: TaskDefinition = { ...definition, env: {}, taskArguments: [] }
+      const fixed = (order: number) => ({
+        order,
+        type: 'fixed',
+        label: '',
+        value: half,
+        required: false,
+        options: [],
+      })
+      const withArguments = { ...full, taskArguments: [0, 1, 2, 3, 4, 5].map(fixed) }
+      spec([{ $case: 'created', value: { taskId, customer, definition: withArguments, secret } }])
+        .when(update({ env }))
+        .thenFails('LIMIT_EXCEEDED', { field: 'task', limit: 'task definition total size' })
     })
     it('answers NOT_FOUND for another customer', () => {
       spec([created])

@@ -1,10 +1,9 @@
-import { validationFailed } from '@taskforge/core'
+import { checkTaskDefinition, validationFailed } from '@taskforge/core'
 import type { TaskArgument, TaskDefinition, TaskTrigger } from '@taskforge/proto/catalog/v1/model'
 
 /** Seconds a job may run when the task does not say (the Tasks API's documented default). */
 export const DEFAULT_TIMEOUT_SECONDS = 600
 export const MAX_TIMEOUT_SECONDS = 86_400
-export const MAX_NAME_LENGTH = 200
 
 export const TASK_ARGUMENT_TYPES = [
   'fixed',
@@ -68,9 +67,6 @@ function text(value: unknown, field: string): string {
 function validateName(value: unknown): string {
   const name = text(value, 'name').trim()
   if (name === '') throw validationFailed('name is required', { field: 'name' })
-  if (name.length > MAX_NAME_LENGTH) {
-    throw validationFailed(`name is longer than ${MAX_NAME_LENGTH} characters`, { field: 'name' })
-  }
   return name
 }
 
@@ -181,11 +177,12 @@ function requiredId(value: unknown, field: 'host_id' | 'script_id'): string {
 
 /**
  * Checks a task definition and answers it normalised (trimmed name, default timeout, arguments in
- * order). Throws VALIDATION_FAILED naming the offending field by its API name in `details.field`.
+ * order). Throws VALIDATION_FAILED naming the offending field by its API name in `details.field`, or
+ * LIMIT_EXCEEDED when a field or the whole is past its limit (task events carry the definition).
  * Values are narrowed from `unknown` because callers outside gRPC may hand over decoded JSON.
  */
 export function validateTaskDefinition(definition: Partial<TaskDefinition>): TaskDefinition {
-  return {
+  const valid: TaskDefinition = {
     name: validateName(definition.name),
     hostId: requiredId(definition.hostId, 'host_id'),
     scriptId: requiredId(definition.scriptId, 'script_id'),
@@ -200,6 +197,8 @@ export function validateTaskDefinition(definition: Partial<TaskDefinition>): Tas
     multitasking: definition.multitasking === true,
     env: validateEnv(definition.env),
   }
+  checkTaskDefinition(valid)
+  return valid
 }
 
 /** Key order of objects must not make equal values differ. */

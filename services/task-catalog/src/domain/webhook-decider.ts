@@ -1,9 +1,7 @@
-import { conflict, type Decider, notFound, validationFailed } from '@taskforge/core'
+import { checkSize, conflict, type Decider, Limits, notFound, validationFailed } from '@taskforge/core'
 import type { WebhookEvent } from '@taskforge/proto/catalog/v1/events'
 
 /** Largest payload a fire records, in bytes of JSON text: it travels in an event and in job arguments. */
-export const MAX_WEBHOOK_PAYLOAD_BYTES = 256 * 1024
-const MAX_NAME_LENGTH = 200
 const SECRET = /^[0-9a-f]{64}$/
 
 /** One fact of a webhook stream: the ts-proto oneof case of `WebhookEvent`. */
@@ -30,9 +28,7 @@ export type WebhookState =
 export function validateWebhookName(name: unknown): string {
   const value = typeof name === 'string' ? name.trim() : ''
   if (value === '') throw validationFailed('name is required', { field: 'name' })
-  if (value.length > MAX_NAME_LENGTH) {
-    throw validationFailed(`name is longer than ${MAX_NAME_LENGTH} characters`, { field: 'name' })
-  }
+  checkSize(Limits.webhookName, 'name', value)
   if (value.includes('\0')) throw validationFailed('name may not contain NUL characters', { field: 'name' })
   return value
 }
@@ -47,12 +43,7 @@ export function normalizePayload(payloadJson: string): string {
     throw validationFailed('the payload is not JSON', { field: 'payload' })
   }
   const text = JSON.stringify(parsed)
-  if (Buffer.byteLength(text, 'utf8') > MAX_WEBHOOK_PAYLOAD_BYTES) {
-    throw validationFailed(`the payload is larger than ${MAX_WEBHOOK_PAYLOAD_BYTES} bytes`, {
-      field: 'payload',
-      limit: MAX_WEBHOOK_PAYLOAD_BYTES,
-    })
-  }
+  checkSize(Limits.webhookPayload, 'payload', text)
   // Postgres text cannot hold NUL, which JSON text may carry as the escape \u0000.
   if (text.includes('\\u0000'))
     throw validationFailed('the payload may not contain NUL characters', { field: 'payload' })

@@ -1,11 +1,7 @@
+import { Limits } from '@taskforge/core'
 import { deciderSpec } from '@taskforge/testkit/decider-spec'
 import { describe, expect, it } from 'vitest'
-import {
-  MAX_WEBHOOK_PAYLOAD_BYTES,
-  normalizePayload,
-  type WebhookDomainEvent,
-  webhookDecider,
-} from './webhook-decider.js'
+import { normalizePayload, type WebhookDomainEvent, webhookDecider } from './webhook-decider.js'
 
 const spec = deciderSpec(webhookDecider)
 const webhookId = '01900000-0000-7000-8000-0000000000w1'
@@ -64,7 +60,11 @@ describe('webhook decider', () => {
 describe('normalizePayload', () => {
   it('refuses what is not JSON, too large, or holds NUL', () => {
     expect(() => normalizePayload('{nope')).toThrow(/not JSON/)
-    expect(() => normalizePayload(JSON.stringify('x'.repeat(MAX_WEBHOOK_PAYLOAD_BYTES)))).toThrow(/larger/)
+    const limit = Limits.webhookPayload.value
+    expect(normalizePayload(JSON.stringify('x'.repeat(limit - 2)))).toHaveLength(limit)
+    expect(() => normalizePayload(JSON.stringify('x'.repeat(limit - 1)))).toThrow(
+      `payload is ${limit + 1} bytes; the limit is ${limit} bytes (webhook payload size)`,
+    )
     expect(() => normalizePayload('"a\\u0000b"')).toThrow(/NUL/)
     expect(normalizePayload('[1, "two"]')).toBe('[1,"two"]')
   })

@@ -1,6 +1,4 @@
-import { validationFailed } from '@taskforge/core'
-
-const MAX_URL_LENGTH = 2048
+import { checkSize, Limits, validationFailed } from '@taskforge/core'
 
 /**
  * Checks a subscription URL and answers it normalized (as the URL parser reads it, which is also
@@ -9,9 +7,8 @@ const MAX_URL_LENGTH = 2048
  */
 export function normalizeSubscriptionUrl(input: string): string {
   const text = input.trim()
-  if (text.length === 0 || text.length > MAX_URL_LENGTH) {
-    throw validationFailed(`url must be 1 to ${MAX_URL_LENGTH} characters`, { field: 'url' })
-  }
+  if (text.length === 0) throw validationFailed('url is required', { field: 'url' })
+  checkSize(Limits.subscriptionUrl, 'url', text)
   let url: URL
   try {
     url = new URL(text)

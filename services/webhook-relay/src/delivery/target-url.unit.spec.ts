@@ -26,9 +26,12 @@ describe('subscription URLs', () => {
     ['ftp://example.com/', /http or https/],
     ['file:///etc/passwd', /http or https/],
     ['not a url', /not a valid URL/],
-    ['', /1 to 2048/],
+    ['', /url is required/],
     ['https://user:pass@example.com/', /credentials/],
-    [`https://example.com/${'a'.repeat(2048)}`, /1 to 2048/],
+    [
+      `https://example.com/${'a'.repeat(2048)}`,
+      /^url is 2068 bytes; the limit is 2048 bytes \(subscription url size\)$/,
+    ],
   ])('refuses %s', (url, message) => {
     expect(() => normalizeSubscriptionUrl(url)).toThrow(message)
   })

@@ -1,12 +1,10 @@
-import { conflict, type Decider, notFound, validationFailed } from '@taskforge/core'
+import { checkSize, conflict, type Decider, Limits, notFound } from '@taskforge/core'
 import type { SubscriptionEvent } from '@taskforge/proto/webhooks/v1/events'
 import { normalizeSubscriptionUrl } from '../delivery/target-url.js'
 import { validateEventFilter } from '../mapping/event-names.js'
 
 /** One event of a subscription stream: the oneof case of `webhooks.v1.SubscriptionEvent`. */
 export type SubscriptionDomainEvent = NonNullable<SubscriptionEvent['event']>
-
-const MAX_DESCRIPTION = 1_000
 
 export interface CreateSubscription {
   type: 'Create'
@@ -75,11 +73,7 @@ const initialState = (): SubscriptionState => ({
 })
 
 function description(text: string): string {
-  if (text.length > MAX_DESCRIPTION) {
-    throw validationFailed(`description may be at most ${MAX_DESCRIPTION} characters`, {
-      field: 'description',
-    })
-  }
+  checkSize(Limits.subscriptionDescription, 'description', text)
   return text
 }
 

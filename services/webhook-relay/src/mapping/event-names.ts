@@ -1,4 +1,4 @@
-import { validationFailed } from '@taskforge/core'
+import { checkCount, Limits, validationFailed } from '@taskforge/core'
 
 /** Every public event name a subscription may ask for (contract §6, plus scripts and bot registration). */
 export const PUBLIC_EVENT_NAMES = [
@@ -22,16 +22,13 @@ export type PublicEventName = (typeof PUBLIC_EVENT_NAMES)[number]
 export const PING_EVENT = 'ping'
 
 const OBJECT_KINDS = new Set(PUBLIC_EVENT_NAMES.map((name) => name.split('.')[0]))
-const MAX_FILTER_ENTRIES = 50
 
 /**
  * Checks a subscription's event filter: known names, `*`, or `<object>.*` (`task.*`). Empty means
  * every event. Answers it without duplicates, in the order given.
  */
 export function validateEventFilter(events: readonly string[]): string[] {
-  if (events.length > MAX_FILTER_ENTRIES) {
-    throw validationFailed(`events may list at most ${MAX_FILTER_ENTRIES} names`, { field: 'events' })
-  }
+  checkCount(Limits.subscriptionEventCount, 'events', events.length)
   for (const [index, name] of events.entries()) {
     const known =
       name === '*' ||

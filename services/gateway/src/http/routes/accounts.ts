@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { Accounts } from '../../accounts/accounts.js'
 import type { Authenticator } from '../auth.js'
+import { limitedList, limitedString } from '../limit-schema.js'
 import { customerParams, idParams } from '../schemas.js'
 
 /** Organizations (root token) and integration tokens (admin). */
@@ -17,7 +18,7 @@ export function accountRoutes(app: FastifyInstance, deps: { accounts: Accounts; 
           type: 'object',
           required: ['name'],
           properties: {
-            name: { type: 'string', minLength: 1, maxLength: 63 },
+            name: limitedString('organizationName', { minLength: 1 }),
             access_token: { type: 'string' },
           },
         },
@@ -41,9 +42,9 @@ export function accountRoutes(app: FastifyInstance, deps: { accounts: Accounts; 
           type: 'object',
           required: ['name'],
           properties: {
-            name: { type: 'string', minLength: 1, maxLength: 100 },
+            name: limitedString('tokenName', { minLength: 1 }),
             role: { type: 'string', enum: ['viewer', 'user', 'admin'] },
-            tags: { type: 'array', items: { type: 'string', maxLength: 200 }, maxItems: 50 },
+            tags: limitedList('tokenTagCount', limitedString('tokenTag')),
             access_token: { type: 'string' },
           },
         },

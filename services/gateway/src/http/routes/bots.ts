@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { Clients } from '../../clients/clients.js'
 import type { Authenticator } from '../auth.js'
+import { limitedString } from '../limit-schema.js'
 import { customerParams } from '../schemas.js'
 import { botView, credentialsView } from '../views.js'
 
@@ -19,7 +20,7 @@ export function botRoutes(app: FastifyInstance, deps: { clients: Clients; auth: 
           type: 'object',
           required: ['name'],
           properties: {
-            name: { type: 'string', minLength: 1, maxLength: 100 },
+            name: limitedString('botName', { minLength: 1 }),
             access_token: { type: 'string' },
           },
         },

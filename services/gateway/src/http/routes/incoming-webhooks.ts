@@ -1,8 +1,9 @@
-import { unauthorized } from '@taskforge/core'
+import { checkSize, Limits, unauthorized } from '@taskforge/core'
 import type { Webhook } from '@taskforge/proto/catalog/v1/catalog_service'
 import type { FastifyInstance } from 'fastify'
 import type { Clients } from '../../clients/clients.js'
 import type { Authenticator } from '../auth.js'
+import { limitedString } from '../limit-schema.js'
 import { customerParams, errorResponses, idParams, tokenQuery } from '../schemas.js'
 
 const iso = (date: Date | undefined) => (date ? date.toISOString() : null)
@@ -27,7 +28,7 @@ const webhookBody = {
   type: 'object',
   required: ['name'],
   properties: {
-    name: { type: 'string', minLength: 1, maxLength: 200 },
+    name: limitedString('webhookName', { minLength: 1 }),
     access_token: { type: 'string', maxLength: 200 },
   },
 } as const
@@ -44,9 +45,14 @@ const triggerParams = {
 
 type IdRoute = { Params: { customer: string; id: string } }
 
-/** The body as the payload's JSON text: JSON as sent, a form as its object, no body as `null`. */
+/**
+ * The body as the payload's JSON text: JSON as sent, a form as its object, no body as `null`; held
+ * to the payload limit as that text (the whole body: 413).
+ */
 function payloadOf(body: unknown): string {
-  return JSON.stringify(body ?? null)
+  const payload = JSON.stringify(body ?? null)
+  checkSize(Limits.webhookPayload, 'payload', payload)
+  return payload
 }
 
 /**
@@ -132,6 +138,7 @@ export function incomingWebhookRoutes(
         tags,
         summary:
           'Fire an incoming webhook (no token: the secret is the credential); the body (JSON, a form or nothing) is the payload',
+        description: `The payload, as JSON text, is at most ${Limits.webhookPayload.value} bytes (${Limits.webhookPayload.name}): past it, 413.`,
         params: triggerParams,
         security: [],
         response: { ...errorResponses },

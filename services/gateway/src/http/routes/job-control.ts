@@ -3,6 +3,7 @@ import type { GetJobLogResponse } from '@taskforge/proto/jobs/v1/scheduler_servi
 import type { FastifyInstance } from 'fastify'
 import type { Clients } from '../../clients/clients.js'
 import type { Authenticator } from '../auth.js'
+import { limitedString } from '../limit-schema.js'
 import { idParams } from '../schemas.js'
 import { jobView } from '../views.js'
 
@@ -31,7 +32,7 @@ export function jobControlRoutes(
             {
               type: 'object',
               properties: {
-                reason: { type: 'string', maxLength: 1000 },
+                reason: limitedString('cancelReason'),
                 access_token: { type: 'string' },
               },
             },

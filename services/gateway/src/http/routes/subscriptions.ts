@@ -2,6 +2,7 @@ import type { Delivery, Subscription } from '@taskforge/proto/webhooks/v1/webhoo
 import type { FastifyInstance } from 'fastify'
 import type { Clients } from '../../clients/clients.js'
 import type { Authenticator } from '../auth.js'
+import { limitedList, limitedString } from '../limit-schema.js'
 import { customerParams, idParams } from '../schemas.js'
 
 /** JSON shapes of subscriptions and deliveries, from webhook-relay's gRPC messages. */
@@ -48,19 +49,20 @@ export function deliveryView(d: Delivery) {
   }
 }
 
-const eventsSchema = {
-  type: 'array',
-  maxItems: 50,
-  items: { type: 'string', minLength: 1, maxLength: 100 },
-  description: 'Event names (task.create, job.finish, ...), <object>.* or *; empty or absent: every event',
-} as const
+const eventsSchema = limitedList(
+  'subscriptionEventCount',
+  limitedString('subscriptionEvent', { minLength: 1 }),
+  {
+    description: 'Event names (task.create, job.finish, ...), <object>.* or *; empty or absent: every event',
+  },
+)
 
 const subscriptionBody = {
   type: 'object',
   properties: {
-    url: { type: 'string', minLength: 1, maxLength: 2048 },
+    url: limitedString('subscriptionUrl', { minLength: 1 }),
     events: eventsSchema,
-    description: { type: 'string', maxLength: 1000 },
+    description: limitedString('subscriptionDescription'),
     enabled: { type: 'boolean' },
     access_token: { type: 'string', maxLength: 200 },
   },
