@@ -24,4 +24,6 @@ export const subjects = {
   report: (botId: string): string => `reports.${botId}`,
   /** Presence of one bot (core NATS, not persisted). */
   heartbeat: (botId: string): string => `heartbeats.${botId}`,
+  /** One bot's requests for script content by hash (core NATS request/reply, answered by task-catalog). */
+  scriptContent: (botId: string): string => `scripts.${botId}`,
 }
