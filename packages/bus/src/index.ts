@@ -19,4 +19,4 @@ export {
   natsAuthFromEnv,
 } from './nats-auth.js'
 export { RedeliverLater } from './redeliver-later.js'
-export { type StreamSpec, Streams, subjects } from './streams.js'
+export { SCRIPT_REQUESTS_PER_BOT, type StreamSpec, Streams, subjects } from './streams.js'

@@ -1,4 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node'
+import { SCRIPT_REQUESTS_PER_BOT } from '@taskforge/bus'
 import { ScriptContentReply, ScriptContentRequest } from '@taskforge/proto/bots/v1/protocol'
 import type { Logger } from '@taskforge/telemetry'
 import { pause } from '../report-publisher.js'
@@ -32,9 +33,22 @@ function refusedByServer(error: unknown): boolean {
 export function catalogScriptSource(nc: NatsConnection, options: CatalogScriptSourceOptions): ScriptSource {
   const requestTimeoutMs = options.requestTimeoutMs ?? 10_000
   const giveUpAfterMs = options.giveUpAfterMs ?? 120_000
+  // Never more requests at once than the catalog answers for one bot (downloads past it queue here).
+  let inFlight = 0
+  const waiting: (() => void)[] = []
+  async function request(data: Uint8Array) {
+    while (inFlight >= SCRIPT_REQUESTS_PER_BOT) await new Promise<void>((resolve) => waiting.push(resolve))
+    inFlight += 1
+    try {
+      return await nc.request(options.subject, data, { timeout: requestTimeoutMs })
+    } finally {
+      inFlight -= 1
+      waiting.shift()?.()
+    }
+  }
 
   async function part(ref: ScriptRef, offset: number, signal: AbortSignal, deadline: number) {
-    const request = ScriptContentRequest.encode({
+    const encoded = ScriptContentRequest.encode({
       customer: options.customer,
       sha256: ref.sha256,
       offset,
@@ -42,9 +56,7 @@ export function catalogScriptSource(nc: NatsConnection, options: CatalogScriptSo
     for (let failures = 0; ; failures++) {
       let problem: string
       try {
-        const reply = ScriptContentReply.decode(
-          (await nc.request(options.subject, request, { timeout: requestTimeoutMs })).data,
-        )
+        const reply = ScriptContentReply.decode((await request(encoded)).data)
         const result = reply.result
         if (result?.$case === 'part') return result.value
         if (result?.$case !== 'error') throw new ScriptUnavailableError('the catalog answered nothing usable')

@@ -1,4 +1,4 @@
-import type { Bus } from '@taskforge/bus'
+import { type Bus, SCRIPT_REQUESTS_PER_BOT } from '@taskforge/bus'
 import { isContentSha256, isId } from '@taskforge/core'
 import {
   type ScriptContentError,
@@ -18,8 +18,6 @@ export const SCRIPT_CONTENT_QUEUE = 'task-catalog'
  * headers, so a script of any accepted size travels in a few parts.
  */
 export const SCRIPT_PART_BYTES = 256 * 1024
-/** Requests of one bot answered at once; more are refused with UNAVAILABLE, which the bot retries. */
-export const MAX_REQUESTS_PER_BOT = 4
 
 export interface ScriptContentDeps {
   readModel: Pick<CatalogReadModel, 'scriptContentPart'>
@@ -79,8 +77,8 @@ export function serveScriptContent(nc: Bus['nc'], deps: ScriptContentDeps): { st
     inFlight.set(botId, busy + 1)
     try {
       const reply =
-        busy >= MAX_REQUESTS_PER_BOT
-          ? refusal('UNAVAILABLE', `at most ${MAX_REQUESTS_PER_BOT} requests of a bot at once`)
+        busy >= SCRIPT_REQUESTS_PER_BOT
+          ? refusal('UNAVAILABLE', `at most ${SCRIPT_REQUESTS_PER_BOT} requests of a bot at once`)
           : await answerScriptContent(deps, botId, data)
       return ScriptContentReply.encode(reply).finish()
     } finally {
@@ -102,7 +100,7 @@ export function serveScriptContent(nc: Bus['nc'], deps: ScriptContentDeps): { st
         .finally(() => pending.delete(done))
       pending.add(done)
     }
-  })()
+  })().catch((error: unknown) => deps.logger.error({ err: error }, 'script content server stopped'))
   return {
     async stop() {
       subscription.unsubscribe()
