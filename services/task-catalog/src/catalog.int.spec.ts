@@ -355,6 +355,7 @@ describe('task catalog over gRPC', () => {
       { sha256: sha256.toUpperCase() },
       { sha256, offset: big.length + 1 },
       { sha256, customer: '' },
+      { sha256, customer: 'x'.repeat(101) },
     ]) {
       expect(await askContent(acmeBot, bad), JSON.stringify(bad)).toMatchObject({
         $case: 'error',

@@ -19,6 +19,9 @@ export const SCRIPT_CONTENT_QUEUE = 'task-catalog'
  */
 export const SCRIPT_PART_BYTES = 256 * 1024
 
+/** Longer than any organization's name; what a request says is echoed in refusals only up to it. */
+const MAX_CUSTOMER_LENGTH = 100
+
 export interface ScriptContentDeps {
   readModel: Pick<CatalogReadModel, 'scriptContentPart'>
   bots: Pick<BotDirectory, 'isBotOf'>
@@ -48,7 +51,9 @@ export async function answerScriptContent(
   const { customer, sha256, offset } = request
   if (!isContentSha256(sha256))
     return refusal('INVALID_ARGUMENT', 'sha256 must be 64 lowercase hex characters')
-  if (customer === '') return refusal('INVALID_ARGUMENT', 'customer is required')
+  if (customer === '' || customer.length > MAX_CUSTOMER_LENGTH) {
+    return refusal('INVALID_ARGUMENT', `customer must be 1 to ${MAX_CUSTOMER_LENGTH} characters`)
+  }
   try {
     if (!isId(botId) || !(await deps.bots.isBotOf(customer, botId))) {
       return refusal('FORBIDDEN', `bot ${botId} is not a bot of ${customer}`)
@@ -66,8 +71,9 @@ export async function answerScriptContent(
 }
 
 /**
- * Serves bots' requests for script content (decision 15) on `scripts.<bot>`, a few per bot at once
- * so that one bot's flood of requests cannot take the catalog from the others.
+ * Serves bots' requests for script content (decision 15) on `scripts.<bot>`, at most
+ * {@link SCRIPT_REQUESTS_PER_BOT} of one bot at once, so that one bot's flood of requests cannot
+ * take the catalog from the others.
  */
 export function serveScriptContent(nc: Bus['nc'], deps: ScriptContentDeps): { stop(): Promise<void> } {
   const inFlight = new Map<string, number>()
