@@ -173,7 +173,7 @@ describe('bot-dispatch', () => {
         jobId,
         customer,
         botId,
-        spec,
+        jobSpec: spec,
         taskArgumentsValues: ['--loud', 'world'],
         attempt: 1,
         trace: envelope.trace,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Bus } from '@taskforge/bus'
 import { contentSha256, newId } from '@taskforge/core'
-import { Heartbeat } from '@taskforge/proto/bots/v1/protocol'
+import { DispatchJob, Heartbeat } from '@taskforge/proto/bots/v1/protocol'
 import { createLogger } from '@taskforge/telemetry'
 import { type NatsServer, startNats, waitUntil } from '@taskforge/testkit'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -417,6 +417,21 @@ while true; do sleep 0.1; done
       output: ['patience'],
     })
     expect(fetchesOf(spec.scriptSha256)).toHaveLength(3)
+  })
+
+  it('drops a dispatch that carries the work order in its old form only', async () => {
+    await startAgent()
+    const jobId = newId()
+    const old = DispatchJob.fromPartial({
+      jobId,
+      customer: credentials.customer,
+      botId: credentials.botId,
+      spec: jobSpec('#!/bin/sh\necho old\n'),
+      attempt: 1,
+    })
+    await bus.publish(credentials.dispatchSubject, DispatchJob.encode(old).finish(), { msgId: `${jobId}.1` })
+    await dispatchConsumerSettled()
+    expect(reports.of(jobId)).toHaveLength(0)
   })
 
   it('rejects a dispatch meant for another bot', async () => {

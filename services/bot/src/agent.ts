@@ -10,7 +10,6 @@ import {
 import { connect, type NatsConnection } from '@nats-io/transport-node'
 import { natsAuthenticator } from '@taskforge/bus'
 import { type CancelJobControl, DispatchJob } from '@taskforge/proto/bots/v1/protocol'
-import type { JobSpec } from '@taskforge/proto/jobs/v1/model'
 import { createLogger, type Logger } from '@taskforge/telemetry'
 import { ControlListener } from './control-listener.js'
 import { type BotCredentials, natsAuthOf } from './credentials.js'
@@ -280,7 +279,7 @@ export class BotAgent {
       msg.term()
       return
     }
-    const spec = dispatch.spec
+    const spec = dispatch.jobSpec
     if (
       dispatch.jobId === '' ||
       spec === undefined ||
@@ -320,7 +319,7 @@ export class BotAgent {
         botEnv: this.options.env ?? process.env,
         scripts: this.scripts,
       },
-      { ...dispatch, spec: spec as JobSpec },
+      { ...dispatch, jobSpec: spec },
       msg,
     )
     this.jobs.set(dispatch.jobId, run)

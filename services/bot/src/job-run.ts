@@ -51,7 +51,7 @@ export class JobRun {
 
   constructor(
     private readonly ctx: JobRunContext,
-    private readonly dispatch: DispatchJob & { spec: JobSpec },
+    private readonly dispatch: DispatchJob & { jobSpec: JobSpec },
     msg: JsMsg,
   ) {
     this.jobId = dispatch.jobId
@@ -114,10 +114,10 @@ export class JobRun {
       outcome = decideOutcome({ kind: 'canceled-before-start', reason: canceledEarly }, '', 0)
     } else {
       try {
-        const { scriptSha256: sha256, scriptSize: size } = dispatch.spec
+        const { scriptSha256: sha256, scriptSize: size } = dispatch.jobSpec
         const content = await ctx.scripts.content({ sha256, size }, this.preparing.signal)
         workspace = await createJobWorkspace(ctx.jobsDir, `${dispatch.jobId}-${dispatch.attempt}`, {
-          filename: dispatch.spec.scriptFilename,
+          filename: dispatch.jobSpec.scriptFilename,
           content,
         })
         outcome = await this.execute(workspace, reporter, msg, logger)
@@ -160,7 +160,7 @@ export class JobRun {
     logger: Logger,
   ): Promise<ExecutionOutcome> {
     const { ctx, dispatch } = this
-    const spec = dispatch.spec
+    const spec = dispatch.jobSpec
     const batcher = new OutputBatcher({ emit: (chunks) => void reporter.output(chunks) })
     const argv = buildArgv(spec.runAs, workspace.scriptPath, dispatch.taskArgumentsValues)
     const env = jobEnvironment({

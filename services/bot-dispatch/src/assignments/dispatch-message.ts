@@ -31,7 +31,7 @@ export function dispatchFromEnvelope(envelope: Envelope): DispatchJob | undefine
     jobId: envelope.streamId,
     customer: envelope.customer,
     botId: event.value.botId,
-    spec: specByReference(event.value.spec),
+    jobSpec: specByReference(event.value.spec),
     taskArgumentsValues: event.value.taskArgumentsValues,
     attempt: event.value.attempt,
     trace: envelope.trace,

@@ -39,7 +39,7 @@ describe('dispatchFromEnvelope', () => {
         jobId: 'job-1',
         customer: 'acme',
         botId: 'b1',
-        spec,
+        jobSpec: spec,
         taskArgumentsValues: ['x'],
         attempt: 2,
         trace,
@@ -52,7 +52,7 @@ describe('dispatchFromEnvelope', () => {
       { $case: 'assigned', value: { botId: 'b1', attempt: 1, spec: legacy, taskArgumentsValues: [] } },
       'assigned',
     )
-    const carried = dispatchFromEnvelope(assigned)?.spec
+    const carried = dispatchFromEnvelope(assigned)?.jobSpec
     expect(carried).toEqual(spec)
     expect(carried?.scriptContent).toHaveLength(0)
   })
