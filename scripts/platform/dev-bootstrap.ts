@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { jwtIssuer } from './nats-auth.js'
+import { jwtIssuer, jwtMayPublish } from './nats-auth.js'
 import { readJson, writeJson } from './state-files.js'
 
 /** What `npm start` prints and saves in `.data/dev-credentials.json` (contract §1). */
@@ -64,11 +64,19 @@ function field(answer: Record<string, unknown>, key: string, what: string): stri
  */
 function usableWithThisServer(bot: BotCredentialsFile, file: string, signingKey: string): void {
   const jwt = typeof bot.nats_jwt === 'string' ? bot.nats_jwt : ''
-  if (jwtIssuer(jwt) === signingKey) return
-  throw new Error(
-    `${file} holds no NATS user of this server's account (it predates NATS authentication or its operator file): ` +
-      'delete the data directory to start afresh',
-  )
+  if (jwtIssuer(jwt) !== signingKey) {
+    throw new Error(
+      `${file} holds no NATS user of this server's account (it predates NATS authentication or its operator file): ` +
+        'delete the data directory to start afresh',
+    )
+  }
+  // Its jobs would all fail: a bot fetches each job's script on this subject (decision 15).
+  if (!jwtMayPublish(jwt, `scripts.${bot.id}`)) {
+    throw new Error(
+      `${file} holds a NATS user that may not fetch scripts (it predates jobs that carry their script by reference): ` +
+        'delete the data directory to start afresh',
+    )
+  }
 }
 
 /**

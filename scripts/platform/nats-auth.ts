@@ -18,15 +18,31 @@ export const NATS_AUTH_VARIABLES = [
   'NATS_ACCOUNT_SIGNING_SEED',
 ] as const
 
-/** Who signed a user JWT (its `iss` claim); undefined when it is not a JWT. */
-export function jwtIssuer(jwt: string): string | undefined {
+interface UserClaims {
+  iss?: unknown
+  nats?: { pub?: { allow?: unknown } }
+}
+
+/** The claims of a JWT, unverified; undefined when it is not a JWT. */
+function claimsOf(jwt: string): UserClaims | undefined {
   const payload = jwt.split('.')[1]
   if (payload === undefined) return undefined
   try {
     const claims: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'))
-    const iss = (claims as { iss?: unknown } | null)?.iss
-    return typeof iss === 'string' ? iss : undefined
+    return typeof claims === 'object' && claims !== null ? (claims as UserClaims) : undefined
   } catch {
     return undefined
   }
+}
+
+/** Who signed a user JWT (its `iss` claim); undefined when it is not a JWT. */
+export function jwtIssuer(jwt: string): string | undefined {
+  const iss = claimsOf(jwt)?.iss
+  return typeof iss === 'string' ? iss : undefined
+}
+
+/** Whether a user JWT lets its user publish on `subject` (named as such in its allow-list). */
+export function jwtMayPublish(jwt: string, subject: string): boolean {
+  const allow = claimsOf(jwt)?.nats?.pub?.allow
+  return Array.isArray(allow) && allow.includes(subject)
 }

@@ -28,4 +28,4 @@ export {
   type ReplayedMessage,
 } from './poison.js'
 export { RedeliverLater } from './redeliver-later.js'
-export { type StreamSpec, Streams, subjects } from './streams.js'
+export { SCRIPT_REQUESTS_PER_BOT, type StreamSpec, Streams, subjects } from './streams.js'

@@ -32,7 +32,10 @@ function fullEnv(): Record<string, string> {
   )
 }
 
-/** The largest work order: the script still inside it, every argument, the whole env. */
+/**
+ * The largest work order: every argument, the whole env, and the script both by hash and still inside
+ * it (as events written before jobs carried it by reference did), so that old and new both fit.
+ */
 function fullSpec(): JobSpec {
   return {
     taskId: ID,
@@ -40,6 +43,8 @@ function fullSpec(): JobSpec {
     hostId: text(Limits.objectId.value),
     scriptFilename: text(Limits.scriptFilename.value),
     scriptContent: Buffer.alloc(Limits.scriptContent.value),
+    scriptSha256: text(64),
+    scriptSize: Limits.scriptContent.value,
     runAs: text(Limits.taskRunAs.value),
     env: fullEnv(),
     timeout: 86_400,
@@ -159,7 +164,8 @@ describe('every event the input limits allow fits max_payload', () => {
       jobId: ID,
       customer: text(Limits.organizationName.value),
       botId: ID,
-      spec,
+      spec: undefined,
+      jobSpec: spec,
       taskArgumentsValues: fullArguments(),
       attempt: 2 ** 32 - 1,
       trace: { traceparent: TRACEPARENT, tracestate: TRACESTATE },

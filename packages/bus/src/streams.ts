@@ -24,4 +24,12 @@ export const subjects = {
   report: (botId: string): string => `reports.${botId}`,
   /** Presence of one bot (core NATS, not persisted). */
   heartbeat: (botId: string): string => `heartbeats.${botId}`,
+  /** One bot's requests for script content by hash (core NATS request/reply, answered by task-catalog). */
+  scriptContent: (botId: string): string => `scripts.${botId}`,
 }
+
+/**
+ * Requests of one bot on its `scripts.<bot>` subject that task-catalog answers at once: the bot sends
+ * no more; more are answered UNAVAILABLE (try again), so that one bot cannot take the catalog.
+ */
+export const SCRIPT_REQUESTS_PER_BOT = 4

@@ -1,4 +1,5 @@
 export * from './config.js'
+export * from './content-hash.js'
 export * from './decider.js'
 export * from './duration.js'
 export * from './errors.js'

@@ -1,5 +1,5 @@
 import { Bus, Streams, subjects } from '@taskforge/bus'
-import { type AppError, isAppError, newId } from '@taskforge/core'
+import { type AppError, contentSha256, isAppError, newId } from '@taskforge/core'
 import { BotDispatchServiceClient } from '@taskforge/proto/bots/v1/bot_service'
 import { DispatchJob, Heartbeat } from '@taskforge/proto/bots/v1/protocol'
 import { Envelope } from '@taskforge/proto/events/v1/envelope'
@@ -16,7 +16,8 @@ const spec = JobSpec.fromPartial({
   taskId: newId(),
   taskName: 'hello',
   scriptFilename: 'hello.sh',
-  scriptContent: Buffer.from('echo hello'),
+  scriptSha256: contentSha256(Buffer.from('echo hello')),
+  scriptSize: 10,
   timeout: 60,
 })
 
@@ -172,7 +173,7 @@ describe('bot-dispatch', () => {
         jobId,
         customer,
         botId,
-        spec,
+        jobSpec: spec,
         taskArgumentsValues: ['--loud', 'world'],
         attempt: 1,
         trace: envelope.trace,

@@ -2,8 +2,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Bus } from '@taskforge/bus'
-import { newId } from '@taskforge/core'
-import { Heartbeat } from '@taskforge/proto/bots/v1/protocol'
+import { contentSha256, newId } from '@taskforge/core'
+import { DispatchJob, Heartbeat } from '@taskforge/proto/bots/v1/protocol'
 import { createLogger } from '@taskforge/telemetry'
 import { type NatsServer, startNats, waitUntil } from '@taskforge/testkit'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -18,7 +18,9 @@ import {
   outputOf,
   processAlive,
   ReportCollector,
+  type ScriptServer,
   sendCancel,
+  serveScripts,
 } from './test-support/bot-fixture.js'
 
 const logger = createLogger('bot', {}, { level: 'warn' })
@@ -29,13 +31,16 @@ describe('BotAgent against a real nats-server', () => {
   let dir: string
   let credentials: BotCredentials
   let reports: ReportCollector
+  let scripts: ScriptServer
   const agents: BotAgent[] = []
 
   beforeAll(async () => {
     nats = await startNats()
     bus = await Bus.connect({ servers: nats.url, name: 'bot-test', logger })
+    scripts = serveScripts(bus)
   })
   afterAll(async () => {
+    scripts?.stop()
     await bus?.close()
     await nats?.stop()
   })
@@ -330,6 +335,103 @@ while true; do sleep 0.1; done
       concurrency: 3,
       runningJobs: 0,
     })
+  })
+
+  const fetchesOf = (sha256: string) =>
+    scripts.requests.filter((request) => request.sha256 === sha256 && request.botId === credentials.botId)
+
+  it('fetches a script once by its hash, in parts, and runs later jobs of it from its disk cache', async () => {
+    const first = await startAgent()
+    // Big enough to come in three parts of 256 KiB.
+    const script = Buffer.from(`#!/bin/sh\necho "ran $1"\nexit 0\n# ${'x'.repeat(600 * 1024)}\n`)
+    const spec = jobSpec(script)
+    const jobs = await Promise.all(['a', 'b'].map((arg) => dispatch(bus, credentials, spec, { args: [arg] })))
+    for (const [i, jobId] of jobs.entries()) {
+      expect(finishedOf(await reports.finished(jobId))).toMatchObject({
+        state: 'success',
+        output: [`ran ${['a', 'b'][i]}`],
+      })
+    }
+    expect(fetchesOf(spec.scriptSha256).map((request) => request.offset)).toEqual([0, 262_144, 524_288])
+    expect(fetchesOf(spec.scriptSha256).every((request) => request.customer === credentials.customer)).toBe(
+      true,
+    )
+    expect(await readFile(join(dir, 'work', 'scripts', spec.scriptSha256))).toEqual(script)
+
+    // A restarted bot still holds it.
+    await first.stop()
+    await startAgent()
+    const again = await dispatch(bus, credentials, spec, { args: ['c'] })
+    expect(finishedOf(await reports.finished(again))).toMatchObject({ state: 'success', output: ['ran c'] })
+    expect(fetchesOf(spec.scriptSha256)).toHaveLength(3)
+  })
+
+  it('fails a job whose script cannot be had with a clear reason, and goes on with the next', async () => {
+    await startAgent()
+    const unknown = Buffer.from('#!/bin/sh\necho never shelved\n')
+    const missing = await dispatch(
+      bus,
+      credentials,
+      jobSpec('#!/bin/sh\necho x\n', { scriptSha256: contentSha256(unknown), scriptSize: unknown.length }),
+    )
+    expect(finishedOf(await reports.finished(missing))).toMatchObject({
+      state: 'error',
+      result: {
+        reason: expect.stringMatching(/^cannot prepare the job: script .* is not available: .*NOT_FOUND/),
+      },
+    })
+
+    const corrupt = jobSpec('#!/bin/sh\necho corrupt\n')
+    scripts.scripted.push({
+      result: {
+        $case: 'part',
+        value: { size: corrupt.scriptSize, data: Buffer.alloc(corrupt.scriptSize, 'z') },
+      },
+    })
+    const corrupted = await dispatch(bus, credentials, corrupt)
+    expect(finishedOf(await reports.finished(corrupted))).toMatchObject({
+      state: 'error',
+      result: { reason: expect.stringMatching(/came as \d+ bytes with hash [0-9a-f]+: not run/) },
+    })
+
+    const unnamed = await dispatch(bus, credentials, jobSpec('echo', { scriptSha256: '', scriptSize: 0 }))
+    expect(finishedOf(await reports.finished(unnamed)).result?.reason).toMatch(/the job names no script/)
+
+    // Nothing wrong was kept: the same script, answered right this time, runs.
+    const fine = await dispatch(bus, credentials, corrupt)
+    expect(finishedOf(await reports.finished(fine))).toMatchObject({ state: 'success', output: ['corrupt'] })
+    await dispatchConsumerSettled()
+  })
+
+  it('keeps asking while the catalog cannot answer, then runs the job', async () => {
+    await startAgent()
+    const spec = jobSpec('#!/bin/sh\necho patience\n')
+    const busy = { code: 'UNAVAILABLE', message: 'restarting' }
+    scripts.scripted.push(
+      { result: { $case: 'error', value: busy } },
+      { result: { $case: 'error', value: busy } },
+    )
+    const jobId = await dispatch(bus, credentials, spec)
+    expect(finishedOf(await reports.finished(jobId))).toMatchObject({
+      state: 'success',
+      output: ['patience'],
+    })
+    expect(fetchesOf(spec.scriptSha256)).toHaveLength(3)
+  })
+
+  it('drops a dispatch that carries the work order in its old form only', async () => {
+    await startAgent()
+    const jobId = newId()
+    const old = DispatchJob.fromPartial({
+      jobId,
+      customer: credentials.customer,
+      botId: credentials.botId,
+      spec: jobSpec('#!/bin/sh\necho old\n'),
+      attempt: 1,
+    })
+    await bus.publish(credentials.dispatchSubject, DispatchJob.encode(old).finish(), { msgId: `${jobId}.1` })
+    await dispatchConsumerSettled()
+    expect(reports.of(jobId)).toHaveLength(0)
   })
 
   it('rejects a dispatch meant for another bot', async () => {

@@ -10,7 +10,6 @@ import {
 import { connect, type NatsConnection } from '@nats-io/transport-node'
 import { natsAuthenticator } from '@taskforge/bus'
 import { type CancelJobControl, DispatchJob } from '@taskforge/proto/bots/v1/protocol'
-import type { JobSpec } from '@taskforge/proto/jobs/v1/model'
 import { createLogger, type Logger } from '@taskforge/telemetry'
 import { ControlListener } from './control-listener.js'
 import { type BotCredentials, natsAuthOf } from './credentials.js'
@@ -22,6 +21,8 @@ import { JobRun } from './job-run.js'
 import { Journal, type JournalEntry } from './journal.js'
 import { killJobProcesses } from './orphans.js'
 import { pause, ReportPublisher } from './report-publisher.js'
+import { catalogScriptSource } from './scripts/catalog-script-source.js'
+import { ScriptCache } from './scripts/script-cache.js'
 import { BOT_VERSION } from './version.js'
 
 export interface BotAgentOptions {
@@ -39,6 +40,8 @@ export interface BotAgentOptions {
   logger?: Logger
   /** Environment the jobs' base environment is taken from (PATH, LANG); default process.env. */
   env?: NodeJS.ProcessEnv
+  /** How long fetching a script keeps trying while the catalog cannot answer (default 2 minutes). */
+  scriptFetchTimeoutMs?: number
 }
 
 export const RESTARTED_REASON = 'bot restarted during the run'
@@ -67,6 +70,7 @@ export class BotAgent {
     private readonly js: JetStreamClient,
     private readonly journal: Journal,
     private readonly reports: ReportPublisher,
+    private readonly scripts: ScriptCache,
   ) {}
 
   /** Connects (waiting for NATS if it is not up yet, reconnecting forever after) and starts working. */
@@ -95,7 +99,19 @@ export class BotAgent {
     }
     const js = jetstream(nc)
     const reports = new ReportPublisher(js, credentials.reportSubject, logger)
-    const agent = new BotAgent(options, logger, nc, js, journal, reports)
+    const scripts = new ScriptCache({
+      dir: join(options.workDir, 'scripts'),
+      source: catalogScriptSource(nc, {
+        subject: credentials.scriptSubject,
+        customer: credentials.customer,
+        logger,
+        ...(options.scriptFetchTimeoutMs === undefined
+          ? {}
+          : { giveUpAfterMs: options.scriptFetchTimeoutMs }),
+      }),
+      logger,
+    })
+    const agent = new BotAgent(options, logger, nc, js, journal, reports, scripts)
     agent.begin()
     return agent
   }
@@ -263,7 +279,7 @@ export class BotAgent {
       msg.term()
       return
     }
-    const spec = dispatch.spec
+    const spec = dispatch.jobSpec
     if (
       dispatch.jobId === '' ||
       spec === undefined ||
@@ -301,8 +317,9 @@ export class BotAgent {
         outputLimitBytes: this.options.outputLimitBytes ?? DEFAULT_OUTPUT_LIMIT_BYTES,
         logger: this.logger,
         botEnv: this.options.env ?? process.env,
+        scripts: this.scripts,
       },
-      { ...dispatch, spec: spec as JobSpec },
+      { ...dispatch, jobSpec: spec },
       msg,
     )
     this.jobs.set(dispatch.jobId, run)
@@ -346,6 +363,7 @@ export class BotAgent {
         if (!reported) this.reports.abort()
       }
     }
+    this.scripts.close()
     // Orders are heard until the jobs ended: a cancel during the shutdown wait still applies.
     await this.control?.stop()
     this.reports.abort()

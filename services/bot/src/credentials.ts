@@ -17,6 +17,8 @@ export interface BotCredentials {
   dispatchSubject: string
   reportSubject: string
   heartbeatSubject: string
+  /** Where the bot asks task-catalog for script contents by hash (request/reply). */
+  scriptSubject: string
   dispatchStream: string
   dispatchConsumer: string
 }
@@ -78,6 +80,7 @@ export function parseCredentials(json: string): BotCredentials {
     dispatchSubject: text(source, 'dispatch_subject') ?? `dispatch.${botId}`,
     reportSubject: text(source, 'report_subject') ?? `reports.${botId}`,
     heartbeatSubject: `heartbeats.${botId}`,
+    scriptSubject: `scripts.${botId}`,
     dispatchStream: text(source, 'dispatch_stream') ?? 'DISPATCH',
     dispatchConsumer: text(source, 'dispatch_consumer') ?? `bot-${botId}`,
   }

@@ -28,6 +28,7 @@ describe('parseCredentials', () => {
       dispatchSubject: 'dispatch.b1',
       reportSubject: 'reports.b1',
       heartbeatSubject: 'heartbeats.b1',
+      scriptSubject: 'scripts.b1',
       dispatchStream: 'DISPATCH',
       dispatchConsumer: 'bot-b1',
       natsInboxPrefix: '_INBOX.b1',

@@ -10,6 +10,7 @@ import { buildArgv } from './execution/run-as.js'
 import { type ScriptProcess, startScript } from './execution/script-process.js'
 import { JobReporter, type ReportSink } from './job-reporter.js'
 import type { Journal } from './journal.js'
+import type { ScriptCache } from './scripts/script-cache.js'
 
 /** Timeout of a job whose spec says 0 (the contract's default, 600 s). */
 export const DEFAULT_TIMEOUT_SECONDS = 600
@@ -23,6 +24,7 @@ export interface JobRunContext {
   outputLimitBytes: number
   logger: Logger
   botEnv: NodeJS.ProcessEnv
+  scripts: ScriptCache
 }
 
 async function acknowledge(msg: JsMsg, logger: Logger): Promise<void> {
@@ -42,12 +44,14 @@ export class JobRun {
   private process: ScriptProcess | undefined
   /** The first request to stop the job: it decides how the job ends (error or canceled). */
   private stopRequest: { reason: string; as: 'error' | 'canceled' } | undefined
+  /** Stops waiting for the script's content when the job is stopped before it starts. */
+  private readonly preparing = new AbortController()
   readonly jobId: string
   readonly done: Promise<ExecutionOutcome>
 
   constructor(
     private readonly ctx: JobRunContext,
-    private readonly dispatch: DispatchJob & { spec: JobSpec },
+    private readonly dispatch: DispatchJob & { jobSpec: JobSpec },
     msg: JsMsg,
   ) {
     this.jobId = dispatch.jobId
@@ -79,6 +83,7 @@ export class JobRun {
 
   private stop(request: NonNullable<JobRun['stopRequest']>): void {
     this.stopRequest ??= request
+    this.preparing.abort(new Error(this.stopRequest.reason))
     if (this.process !== undefined) this.signal(this.process)
   }
 
@@ -109,20 +114,28 @@ export class JobRun {
       outcome = decideOutcome({ kind: 'canceled-before-start', reason: canceledEarly }, '', 0)
     } else {
       try {
+        const { scriptSha256: sha256, scriptSize: size } = dispatch.jobSpec
+        const content = await ctx.scripts.content({ sha256, size }, this.preparing.signal)
         workspace = await createJobWorkspace(ctx.jobsDir, `${dispatch.jobId}-${dispatch.attempt}`, {
-          filename: dispatch.spec.scriptFilename,
-          content: dispatch.spec.scriptContent,
+          filename: dispatch.jobSpec.scriptFilename,
+          content,
         })
         outcome = await this.execute(workspace, reporter, msg, logger)
       } catch (error) {
-        const reason = `cannot prepare the job: ${(error as Error).message}`
-        logger.error({ err: error }, reason)
-        const started = reporter.started(0)
-        void started.then(
-          () => acknowledge(msg, logger),
-          () => {},
-        )
-        outcome = decideOutcome({ kind: 'not-started', reason }, '', 0)
+        const stopped = this.stopRequest
+        if (stopped?.as === 'canceled' && this.process === undefined) {
+          void acknowledge(msg, logger)
+          outcome = decideOutcome({ kind: 'canceled-before-start', reason: stopped.reason }, '', 0)
+        } else {
+          const reason = `cannot prepare the job: ${(error as Error).message}`
+          logger.error({ err: error }, reason)
+          const started = reporter.started(0)
+          void started.then(
+            () => acknowledge(msg, logger),
+            () => {},
+          )
+          outcome = decideOutcome({ kind: 'not-started', reason }, '', 0)
+        }
       }
     }
 
@@ -147,7 +160,7 @@ export class JobRun {
     logger: Logger,
   ): Promise<ExecutionOutcome> {
     const { ctx, dispatch } = this
-    const spec = dispatch.spec
+    const spec = dispatch.jobSpec
     const batcher = new OutputBatcher({ emit: (chunks) => void reporter.output(chunks) })
     const argv = buildArgv(spec.runAs, workspace.scriptPath, dispatch.taskArgumentsValues)
     const env = jobEnvironment({

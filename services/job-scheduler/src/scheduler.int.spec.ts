@@ -1,6 +1,6 @@
 import type { Server } from '@grpc/grpc-js'
 import { Bus, decodeEnvelope, Streams, type Subscription, subjects } from '@taskforge/bus'
-import { type AppError, isAppError, Limits, newId, notFound } from '@taskforge/core'
+import { type AppError, contentSha256, isAppError, Limits, newId, notFound } from '@taskforge/core'
 import { createDb, EventStore } from '@taskforge/event-store'
 import { BotReport, type DeepPartial, Heartbeat } from '@taskforge/proto/bots/v1/protocol'
 import { TaskCatalogServiceService } from '@taskforge/proto/catalog/v1/catalog_service'
@@ -32,7 +32,9 @@ const script = Script.fromPartial({
   customer,
   version: 1,
   filename: 'hello.sh',
-  content: Buffer.from('echo hello'),
+  // As GetTaskToRun answers it: the content stays in the catalog, the job names it by hash.
+  contentSha256: contentSha256(Buffer.from('echo hello')),
+  contentSize: 10,
 })
 const task = Task.fromPartial({
   id: newId(),
@@ -197,6 +199,26 @@ describe('job-scheduler', () => {
     })
     expect(job?.creationDate).toBeInstanceOf(Date)
     expect(await getJob(job!.id)).toEqual(job)
+
+    // The job's events name the script by its content's hash; they do not carry the content.
+    const store = new EventStore(createDb(databaseUrl))
+    try {
+      const specs = (await store.readStream(job!.id)).events.map((stored) => {
+        const event = JobEvent.decode(stored.data).event
+        return event?.$case === 'queued' || event?.$case === 'assigned' ? event.value.spec : undefined
+      })
+      expect(specs).toHaveLength(2)
+      for (const spec of specs) {
+        expect(spec).toMatchObject({
+          scriptFilename: 'hello.sh',
+          scriptSha256: script.contentSha256,
+          scriptSize: 10,
+        })
+        expect(spec?.scriptContent).toHaveLength(0)
+      }
+    } finally {
+      await store.db.destroy()
+    }
   })
 
   it('answers the same job when a run is retried with its job id', async () => {

@@ -1,7 +1,8 @@
 import type * as grpc from '@grpc/grpc-js'
 import { Bus, type BusMessage, decodeEnvelope, type Envelope } from '@taskforge/bus'
-import { newId } from '@taskforge/core'
+import { contentSha256, newId } from '@taskforge/core'
 import { BotDispatchServiceService } from '@taskforge/proto/bots/v1/bot_service'
+import { ScriptContentReply, ScriptContentRequest } from '@taskforge/proto/bots/v1/protocol'
 import { TaskCatalogServiceClient } from '@taskforge/proto/catalog/v1/catalog_service'
 import { TaskEvent } from '@taskforge/proto/catalog/v1/events'
 import { TaskDefinition } from '@taskforge/proto/catalog/v1/model'
@@ -16,6 +17,7 @@ import {
 import { type NatsServer, startNats, testDatabase, waitUntil } from '@taskforge/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningCatalog, startCatalog } from './main.js'
+import { SCRIPT_PART_BYTES } from './script-content/script-content-server.js'
 import { fakeBotDispatch } from './test-support/fake-bot-dispatch.js'
 
 const acme = 'acme'
@@ -94,6 +96,7 @@ describe('task catalog over gRPC', () => {
     const script = await createScript()
     expect(script).toMatchObject({ customer: acme, filename: 'backup.sh', description: 'nightly backup' })
     expect(Buffer.from(script.content).toString()).toBe('#!/bin/sh\necho done\n')
+    expect(script).toMatchObject({ contentSha256: contentSha256(script.content), contentSize: 20 })
     expect(await client.getScript({ customer: acme, scriptId: script.id })).toEqual({ script })
 
     const { task } = await client.createTask({
@@ -114,7 +117,11 @@ describe('task catalog over gRPC', () => {
       timeout: 600,
     })
     expect(await client.getTask({ customer: acme, taskId: task!.id })).toEqual({ task })
-    expect(await client.getTaskToRun({ customer: acme, taskId: task!.id })).toEqual({ task, script })
+    // A run names the script by its content's hash: the content stays here.
+    expect(await client.getTaskToRun({ customer: acme, taskId: task!.id })).toEqual({
+      task,
+      script: { ...script, content: Buffer.alloc(0) },
+    })
     expect(await catalog.readiness.db()).toBe(true)
     expect(await catalog.readiness.nats()).toBe(true)
     expect(await catalog.readiness.projector()).toBe(true)
@@ -280,6 +287,90 @@ describe('task catalog over gRPC', () => {
     expect(await errorOf(client.getTask({ customer: acme, taskId }))).toMatchObject({ code: 'NOT_FOUND' })
   })
 
+  /** A bot's request for a part of a content, as the bot agent sends it on its own subject. */
+  const askContent = async (botId: string, request: Partial<ScriptContentRequest>) =>
+    ScriptContentReply.decode(
+      (
+        await bus.nc.request(
+          `scripts.${botId}`,
+          ScriptContentRequest.encode({ customer: acme, sha256: '', offset: 0, ...request }).finish(),
+          { timeout: 10_000 },
+        )
+      ).data,
+    ).result
+
+  it("answers a bot the contents its organization's scripts had, in parts, and nothing else", async () => {
+    const big = Buffer.from(`#!/bin/sh\n# ${'y'.repeat(200 * 1024)}\necho big\n`)
+    const { script } = await client.createScript({
+      customer: acme,
+      filename: 'big.sh',
+      description: '',
+      content: big,
+      author: '',
+    })
+    const sha256 = contentSha256(big)
+    expect(script).toMatchObject({ contentSha256: sha256, contentSize: big.length })
+
+    const parts: Buffer[] = []
+    for (let offset = 0; offset < big.length; ) {
+      const answer = await askContent(acmeBot, { sha256, offset })
+      if (answer?.$case !== 'part') throw new Error(`no part at ${offset}: ${JSON.stringify(answer)}`)
+      expect(answer.value.size).toBe(big.length)
+      expect(answer.value.data.length).toBeLessThanOrEqual(SCRIPT_PART_BYTES)
+      parts.push(answer.value.data)
+      offset += answer.value.data.length
+    }
+    expect(parts).toHaveLength(2)
+    expect(Buffer.concat(parts)).toEqual(big)
+
+    // The content a job queued before an update names is still there after it, and after a delete.
+    await client.updateScript({
+      customer: acme,
+      scriptId: script!.id,
+      content: Buffer.from('echo new\n'),
+      author: '',
+      expectedVersion: 0,
+    })
+    await client.deleteScript({ customer: acme, scriptId: script!.id, author: '' })
+    expect(await askContent(acmeBot, { sha256, offset: SCRIPT_PART_BYTES })).toMatchObject({
+      $case: 'part',
+      value: { size: big.length },
+    })
+
+    // Another organization's bot gets nothing of it, whatever it says it belongs to.
+    expect(await askContent(globexBot, { customer: globex, sha256 })).toMatchObject({
+      $case: 'error',
+      value: { code: 'NOT_FOUND' },
+    })
+    expect(await askContent(globexBot, { customer: acme, sha256 })).toMatchObject({
+      $case: 'error',
+      value: { code: 'FORBIDDEN' },
+    })
+    expect(await askContent(newId(), { sha256 })).toMatchObject({
+      $case: 'error',
+      value: { code: 'FORBIDDEN' },
+    })
+    for (const bad of [
+      { sha256: 'not-a-hash' },
+      { sha256: sha256.toUpperCase() },
+      { sha256, offset: big.length + 1 },
+      { sha256, customer: '' },
+      { sha256, customer: 'x'.repeat(101) },
+    ]) {
+      expect(await askContent(acmeBot, bad), JSON.stringify(bad)).toMatchObject({
+        $case: 'error',
+        value: { code: 'INVALID_ARGUMENT' },
+      })
+    }
+    const garbage = await bus.nc.request(`scripts.${acmeBot}`, Buffer.from([0xff, 0xff, 0xff]), {
+      timeout: 10_000,
+    })
+    expect(ScriptContentReply.decode(garbage.data).result).toMatchObject({
+      $case: 'error',
+      value: { code: 'INVALID_ARGUMENT' },
+    })
+  })
+
   it('passes UNAVAILABLE through when bot-dispatch cannot be reached', async () => {
     const script = await createScript()
     await stopGrpcServer(dispatch)
@@ -288,5 +379,10 @@ describe('task catalog over gRPC', () => {
       client.createTask({ customer: acme, definition: definition({ scriptId: script.id }), author: '' }),
     )
     expect(error).toMatchObject({ code: 'UNAVAILABLE' })
+    // A bot asking for a content now is told to try again, not refused.
+    expect(await askContent(acmeBot, { sha256: script.contentSha256 })).toMatchObject({
+      $case: 'error',
+      value: { code: 'UNAVAILABLE' },
+    })
   })
 })

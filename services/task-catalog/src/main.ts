@@ -32,6 +32,7 @@ import { scriptsProjection } from './projections/scripts-projection.js'
 import { tasksProjection } from './projections/tasks-projection.js'
 import { WebhookReadModel } from './projections/webhook-read-model.js'
 import { webhooksProjection } from './projections/webhooks-projection.js'
+import { serveScriptContent } from './script-content/script-content-server.js'
 
 const SERVICE = 'task-catalog'
 
@@ -40,14 +41,14 @@ export const catalogSettings = {
   databaseUrl: str('DATABASE_URL', 'Postgres URL of the catalog database (event store and read tables)'),
   natsUrl: str(
     'NATS_URL',
-    'NATS server(s) the outbox relay publishes domain events to',
+    'NATS server(s) the outbox relay publishes domain events to, and bots ask script contents on',
     'nats://127.0.0.1:4222',
   ),
   grpcPort: int('GRPC_PORT', 'port of the TaskCatalogService gRPC server (0 picks a free one)', 50051),
   healthPort: int('HEALTH_PORT', 'port of /healthz and /readyz', 9102),
   dispatchGrpcUrl: str(
     'DISPATCH_GRPC_URL',
-    'host:port of BotDispatchService, asked whether a host_id is a bot',
+    'host:port of BotDispatchService, asked whether a bot (a host_id, a bot asking for a script) is of the organization',
     '127.0.0.1:50053',
   ),
 }
@@ -71,8 +72,8 @@ export interface RunningCatalog {
 }
 
 /**
- * The catalog's composition: event store and read tables, projector, outbox relay to JetStream and the
- * gRPC server. Shared by `main` and the integration tests. If starting fails half-way, what was started
+ * The catalog's composition: event store and read tables, projector, outbox relay to JetStream, the
+ * bots' script content server and the gRPC server. Shared by `main` and the integration tests. If starting fails half-way, what was started
  * is stopped again before the error is rethrown.
  *
  * @example
@@ -141,8 +142,11 @@ export async function startCatalog(
     const dispatch = createClient(BotDispatchServiceClient, config.dispatchGrpcUrl)
     stops.push({ name: 'dispatch client', stop: async () => dispatch.close() })
 
-    const commands = new CatalogCommands({ store, projector, bots: botDirectory(dispatch) })
+    const bots = botDirectory(dispatch)
+    const commands = new CatalogCommands({ store, projector, bots })
     const readModel = new CatalogReadModel(db)
+    const scriptContent = serveScriptContent(bus.nc, { readModel, bots, logger })
+    stops.push({ name: 'script content server', stop: () => scriptContent.stop() })
     const webhookCommands = new WebhookCommands({ store, projector })
     const webhookReadModel = new WebhookReadModel(db)
     const server = createGrpcServer()

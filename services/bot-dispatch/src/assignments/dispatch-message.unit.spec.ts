@@ -1,3 +1,4 @@
+import { contentSha256 } from '@taskforge/core'
 import { DispatchJob } from '@taskforge/proto/bots/v1/protocol'
 import { Envelope } from '@taskforge/proto/events/v1/envelope'
 import { JobEvent } from '@taskforge/proto/jobs/v1/events'
@@ -5,7 +6,16 @@ import { JobSpec } from '@taskforge/proto/jobs/v1/model'
 import { describe, expect, it } from 'vitest'
 import { dispatchFromEnvelope, dispatchMsgId } from './dispatch-message.js'
 
-const spec = JobSpec.fromPartial({ taskId: 't1', taskName: 'backup', hostId: 'b1', timeout: 60 })
+const script = Buffer.from('#!/bin/sh\necho backup\n')
+const spec = JobSpec.fromPartial({
+  taskId: 't1',
+  taskName: 'backup',
+  hostId: 'b1',
+  timeout: 60,
+  scriptFilename: 'backup.sh',
+  scriptSha256: contentSha256(script),
+  scriptSize: script.length,
+})
 const trace = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', tracestate: '' }
 const envelope = (event: JobEvent['event'], type: string, streamType = 'job') =>
   Envelope.fromPartial({
@@ -29,12 +39,22 @@ describe('dispatchFromEnvelope', () => {
         jobId: 'job-1',
         customer: 'acme',
         botId: 'b1',
-        spec,
+        jobSpec: spec,
         taskArgumentsValues: ['x'],
         attempt: 2,
         trace,
       }),
     )
+  })
+  it('carries the script of an assignment written before jobs named it by hash by its hash', () => {
+    const legacy = JobSpec.fromPartial({ ...spec, scriptSha256: '', scriptSize: 0, scriptContent: script })
+    const assigned = envelope(
+      { $case: 'assigned', value: { botId: 'b1', attempt: 1, spec: legacy, taskArgumentsValues: [] } },
+      'assigned',
+    )
+    const carried = dispatchFromEnvelope(assigned)?.jobSpec
+    expect(carried).toEqual(spec)
+    expect(carried?.scriptContent).toHaveLength(0)
   })
   it('ignores other events', () => {
     expect(

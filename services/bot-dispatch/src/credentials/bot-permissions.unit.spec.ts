@@ -13,6 +13,7 @@ describe('botNatsPermissions', () => {
       expect.arrayContaining([
         `reports.${BOT}`,
         `heartbeats.${BOT}`,
+        `scripts.${BOT}`,
         `$JS.API.CONSUMER.MSG.NEXT.DISPATCH.bot-${BOT}`,
         `$JS.API.CONSUMER.INFO.DISPATCH.bot-${BOT}`,
         `$JS.ACK.DISPATCH.bot-${BOT}.>`,

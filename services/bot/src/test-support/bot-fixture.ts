@@ -1,7 +1,13 @@
 import type { ConsumerMessages } from '@nats-io/jetstream'
 import { type Bus, Streams } from '@taskforge/bus'
-import { newId } from '@taskforge/core'
-import { BotControl, BotReport, DispatchJob } from '@taskforge/proto/bots/v1/protocol'
+import { contentSha256, newId } from '@taskforge/core'
+import {
+  BotControl,
+  BotReport,
+  DispatchJob,
+  ScriptContentReply,
+  ScriptContentRequest,
+} from '@taskforge/proto/bots/v1/protocol'
 import type { JobSpec } from '@taskforge/proto/jobs/v1/model'
 import { waitUntil } from '@taskforge/testkit'
 import { CONTROL_STREAM, controlConsumerName } from '../control-listener.js'
@@ -23,20 +29,71 @@ export async function declareBot(bus: Bus, natsUrl: string, botId = newId()): Pr
   return parseCredentials(JSON.stringify({ id: botId, name: 'test', customer: 'demo', nats_url: natsUrl }))
 }
 
-export function jobSpec(script: string, overrides: Partial<JobSpec> = {}): JobSpec {
+/** Every script content a test's job spec named, by hash: what the stand-in catalog serves. */
+const shelf = new Map<string, Buffer>()
+
+/** A job spec naming `script` by hash, as the scheduler writes it; the content goes to the shelf. */
+export function jobSpec(script: string | Buffer, overrides: Partial<JobSpec> = {}): JobSpec {
+  const content = Buffer.from(script)
+  const sha256 = contentSha256(content)
+  shelf.set(sha256, content)
   return {
     taskId: newId(),
     taskName: 'test task',
     hostId: '',
     scriptFilename: 'script.sh',
-    scriptContent: Buffer.from(script),
+    scriptContent: Buffer.alloc(0),
     runAs: '',
     env: {},
     timeout: 0,
     multitasking: true,
     taskVersion: 1,
+    scriptSha256: sha256,
+    scriptSize: content.length,
     ...overrides,
   }
+}
+
+export interface ScriptServer {
+  /** Every request received, in order, with the bot its subject named. */
+  readonly requests: (ScriptContentRequest & { botId: string })[]
+  /** Answers the next requests with these replies instead of the shelf's content. */
+  readonly scripted: ScriptContentReply[]
+  stop(): void
+}
+
+/**
+ * A stand-in for task-catalog's script content server, answering `scripts.<bot>` from the shelf in
+ * parts of `partBytes`. The bot relies only on the protocol (tested against the real catalog in
+ * test/e2e/script-by-reference.e2e.spec.ts); here it stands in the way the fixture's dispatches stand
+ * in for bot-dispatch.
+ */
+export function serveScripts(bus: Bus, options: { partBytes?: number } = {}): ScriptServer {
+  const partBytes = options.partBytes ?? 128 * 1024
+  const requests: ScriptServer['requests'] = []
+  const scripted: ScriptContentReply[] = []
+  const subscription = bus.nc.subscribe('scripts.*', {
+    callback: (_error, msg) => {
+      const request = ScriptContentRequest.decode(msg.data)
+      requests.push({ ...request, botId: msg.subject.slice('scripts.'.length) })
+      const content = shelf.get(request.sha256)
+      const reply: ScriptContentReply =
+        scripted.shift() ??
+        (content === undefined
+          ? { result: { $case: 'error', value: { code: 'NOT_FOUND', message: 'not on the shelf' } } }
+          : {
+              result: {
+                $case: 'part',
+                value: {
+                  size: content.length,
+                  data: content.subarray(request.offset, request.offset + partBytes),
+                },
+              },
+            })
+      msg.respond(ScriptContentReply.encode(reply).finish())
+    },
+  })
+  return { requests, scripted, stop: () => subscription.unsubscribe() }
 }
 
 /** Publishes a DispatchJob as bot-dispatch does (msgId `<job>.<attempt>`); answers the job id. */
@@ -52,7 +109,8 @@ export async function dispatch(
     jobId,
     customer: credentials.customer,
     botId: credentials.botId,
-    spec,
+    spec: undefined,
+    jobSpec: spec,
     taskArgumentsValues: options.args ?? [],
     attempt,
     trace: undefined,

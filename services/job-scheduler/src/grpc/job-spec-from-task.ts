@@ -4,7 +4,10 @@ import { JobSpec } from '@taskforge/proto/jobs/v1/model'
 /** Jobs of a task saved without a timeout run at most this long (seconds), as the product documents. */
 export const DEFAULT_TIMEOUT_SECONDS = 600
 
-/** The work order copied from the task and its script when the job is created. */
+/**
+ * The work order copied from the task and its script when the job is created. The script goes by
+ * reference, its content's hash and size: the bot fetches the content itself (decision 15).
+ */
 export function jobSpecFromTask(task: Task, script: Script): JobSpec {
   const d = task.definition
   return JobSpec.fromPartial({
@@ -12,7 +15,8 @@ export function jobSpecFromTask(task: Task, script: Script): JobSpec {
     taskName: d?.name ?? '',
     hostId: d?.hostId ?? '',
     scriptFilename: script.filename,
-    scriptContent: script.content,
+    scriptSha256: script.contentSha256,
+    scriptSize: script.contentSize,
     runAs: d?.runAs ?? '',
     env: d?.env ?? {},
     timeout: d?.timeout || DEFAULT_TIMEOUT_SECONDS,

@@ -1,5 +1,5 @@
 import { type Envelope, toEnvelope } from '@taskforge/bus'
-import { fold, Limits, newId, notFound } from '@taskforge/core'
+import { contentSha256, fold, Limits, newId, notFound } from '@taskforge/core'
 import { createDb, type Db, EventStore } from '@taskforge/event-store'
 import { TaskEvent, WebhookEvent } from '@taskforge/proto/catalog/v1/events'
 import { Script, Task, TaskDefinition } from '@taskforge/proto/catalog/v1/model'
@@ -21,7 +21,13 @@ import type { TriggeredRunsDeps } from './triggered-runs.js'
 
 const customer = 'acme'
 const botId = newId()
-const script = Script.fromPartial({ id: newId(), customer, filename: 'run.sh', content: Buffer.from('echo') })
+const script = Script.fromPartial({
+  id: newId(),
+  customer,
+  filename: 'run.sh',
+  contentSha256: contentSha256(Buffer.from('echo')),
+  contentSize: 4,
+})
 const logger = createLogger('triggers-test')
 logger.level = 'silent'
 

@@ -6,8 +6,10 @@ export interface BotLookup {
   getBot(request: GetBotRequest): Promise<GetBotResponse>
 }
 
-/** Answers whether a task may name a bot as its host. */
+/** Answers whether a bot belongs to an organization: may a task name it as its host, may it fetch scripts. */
 export interface BotDirectory {
+  /** Whether `botId` is a bot of `customer`; a failure to ask (UNAVAILABLE included) rejects. */
+  isBotOf(customer: string, botId: string): Promise<boolean>
   /** Resolves when `botId` is a bot of `customer`; VALIDATION_FAILED on `host_id` otherwise. */
   assertBotOf(customer: string, botId: string): Promise<void>
 }
@@ -21,17 +23,21 @@ const notABot = (botId: string) =>
  * unchanged so the caller can retry.
  */
 export function botDirectory(client: BotLookup): BotDirectory {
+  async function isBotOf(customer: string, botId: string): Promise<boolean> {
+    if (!isId(botId)) return false
+    let response: GetBotResponse
+    try {
+      response = await client.getBot({ customer, botId })
+    } catch (error) {
+      if (isAppError(error) && error.code === 'NOT_FOUND') return false
+      throw error
+    }
+    return response.bot !== undefined && response.bot.customer === customer
+  }
   return {
+    isBotOf,
     async assertBotOf(customer, botId) {
-      if (!isId(botId)) throw notABot(botId)
-      let response: GetBotResponse
-      try {
-        response = await client.getBot({ customer, botId })
-      } catch (error) {
-        if (isAppError(error) && error.code === 'NOT_FOUND') throw notABot(botId)
-        throw error
-      }
-      if (response.bot === undefined || response.bot.customer !== customer) throw notABot(botId)
+      if (!(await isBotOf(customer, botId))) throw notABot(botId)
     },
   }
 }

@@ -25,7 +25,10 @@ export interface TaskSecret extends TaskCredentials {
   customer: string
 }
 
-function toScript(row: Omit<Selectable<ScriptsTable>, 'content'> & { content?: Buffer }): Script {
+type ScriptRow = Omit<Selectable<ScriptsTable>, 'content' | 'content_sha256' | 'content_size'> &
+  Partial<Pick<Selectable<ScriptsTable>, 'content' | 'content_sha256' | 'content_size'>>
+
+function toScript(row: ScriptRow): Script {
   return {
     id: row.id,
     customer: row.customer,
@@ -35,6 +38,8 @@ function toScript(row: Omit<Selectable<ScriptsTable>, 'content'> & { content?: B
     content: row.content ?? Buffer.alloc(0),
     creationDate: row.created_at,
     lastUpdate: row.updated_at,
+    contentSha256: row.content_sha256 ?? '',
+    contentSize: row.content_size ?? 0,
   }
 }
 
@@ -77,12 +82,40 @@ export class CatalogReadModel {
   async listScripts(customer: string): Promise<Script[]> {
     const rows = await this.#db
       .selectFrom('scripts')
-      .select(['id', 'customer', 'version', 'filename', 'description', 'created_at', 'updated_at'])
+      .select([
+        'id',
+        'customer',
+        'version',
+        'filename',
+        'description',
+        'content_sha256',
+        'content_size',
+        'created_at',
+        'updated_at',
+      ])
       .where('customer', '=', customer)
       .orderBy('created_at')
       .orderBy('id')
       .execute()
     return rows.map(toScript)
+  }
+
+  /**
+   * Up to `length` bytes from `offset` of a content that a script of `customer` had, with the size of
+   * the whole; undefined when none of the customer's scripts ever had that content.
+   */
+  async scriptContentPart(
+    customer: string,
+    sha256: string,
+    offset: number,
+    length: number,
+  ): Promise<{ size: number; data: Buffer } | undefined> {
+    return this.#db
+      .selectFrom('script_contents')
+      .select(['size', sql<Buffer>`substring(content from ${offset + 1}::int for ${length}::int)`.as('data')])
+      .where('customer', '=', customer)
+      .where('sha256', '=', sha256)
+      .executeTakeFirst()
   }
 
   async getTask(customer: string, id: string): Promise<Task | undefined> {
@@ -96,8 +129,8 @@ export class CatalogReadModel {
   }
 
   /**
-   * A task with its script, in one query: what a run needs. The script is undefined when the task
-   * names none or its script is gone.
+   * A task with its script, in one query: what a run needs. The script comes without its content: a
+   * job names it by its hash (decision 15). It is undefined when the task names none or it is gone.
    */
   async getTaskToRun(customer: string, id: string): Promise<TaskToRun | undefined> {
     const row = await this.#db
@@ -116,7 +149,8 @@ export class CatalogReadModel {
         's.version as script_version',
         's.filename as script_filename',
         's.description as script_description',
-        's.content as script_content',
+        's.content_sha256 as script_content_sha256',
+        's.content_size as script_content_size',
         's.created_at as script_created_at',
         's.updated_at as script_updated_at',
       ])
@@ -133,7 +167,8 @@ export class CatalogReadModel {
             version: row.script_version ?? 0,
             filename: row.script_filename ?? '',
             description: row.script_description ?? '',
-            content: row.script_content ?? Buffer.alloc(0),
+            content_sha256: row.script_content_sha256 ?? '',
+            content_size: row.script_content_size ?? 0,
             created_at: row.script_created_at ?? row.created_at,
             updated_at: row.script_updated_at ?? row.updated_at,
           })

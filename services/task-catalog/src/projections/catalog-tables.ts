@@ -9,8 +9,22 @@ export interface ScriptsTable {
   filename: string
   description: string
   content: Buffer
+  /** Hex SHA-256 of `content`, and its length: what a job names the script by. */
+  content_sha256: string
+  content_size: number
   created_at: Date
   updated_at: Date
+}
+
+/**
+ * Every content a script of a customer ever had, by its hash: what bots fetch a job's script from
+ * (decision 15). Kept when the script changes or goes, as the queued jobs that name it still run it.
+ */
+export interface ScriptContentsTable {
+  customer: string
+  sha256: string
+  size: number
+  content: Buffer
 }
 
 /** Read table of live tasks; deleted tasks are removed. The definition is kept whole as JSON. */
@@ -30,5 +44,6 @@ export interface TasksTable {
 
 export interface CatalogTables {
   scripts: ScriptsTable
+  script_contents: ScriptContentsTable
   tasks: TasksTable
 }

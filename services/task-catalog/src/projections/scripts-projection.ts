@@ -1,3 +1,4 @@
+import { contentSha256 } from '@taskforge/core'
 import type { Projection, StoredEvent } from '@taskforge/event-store'
 import type { Kysely, Transaction } from 'kysely'
 import { decodeScriptEvent, SCRIPT_STREAM } from '../events/script-codec.js'
@@ -13,6 +14,8 @@ async function createTables(db: Kysely<CatalogTables>): Promise<void> {
     .addColumn('filename', 'text', (c) => c.notNull())
     .addColumn('description', 'text', (c) => c.notNull())
     .addColumn('content', 'bytea', (c) => c.notNull())
+    .addColumn('content_sha256', 'text', (c) => c.notNull())
+    .addColumn('content_size', 'integer', (c) => c.notNull())
     .addColumn('created_at', 'timestamptz', (c) => c.notNull())
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
     .execute()
@@ -22,6 +25,30 @@ async function createTables(db: Kysely<CatalogTables>): Promise<void> {
     .on('scripts')
     .columns(['customer', 'created_at', 'id'])
     .execute()
+  await db.schema
+    .createTable('script_contents')
+    .ifNotExists()
+    .addColumn('customer', 'text', (c) => c.notNull())
+    .addColumn('sha256', 'text', (c) => c.notNull())
+    .addColumn('size', 'integer', (c) => c.notNull())
+    .addColumn('content', 'bytea', (c) => c.notNull())
+    .addPrimaryKeyConstraint('script_contents_pkey', ['customer', 'sha256'])
+    .execute()
+}
+
+/** Keeps `content` under its hash for the customer (once: the same content is the same row). */
+async function keepContent(
+  trx: Transaction<CatalogTables>,
+  customer: string,
+  content: Uint8Array,
+): Promise<{ content_sha256: string; content_size: number }> {
+  const sha256 = contentSha256(content)
+  await trx
+    .insertInto('script_contents')
+    .values({ customer, sha256, size: content.length, content: Buffer.from(content) })
+    .onConflict((oc) => oc.columns(['customer', 'sha256']).doNothing())
+    .execute()
+  return { content_sha256: sha256, content_size: content.length }
 }
 
 async function applyOne(trx: Transaction<CatalogTables>, stored: StoredEvent): Promise<void> {
@@ -39,6 +66,7 @@ async function applyOne(trx: Transaction<CatalogTables>, stored: StoredEvent): P
           filename: event.value.filename,
           description: event.value.description,
           content: event.value.content,
+          ...(await keepContent(trx, event.value.customer, event.value.content)),
           created_at: stored.occurredAt,
           updated_at: stored.occurredAt,
         })
@@ -47,6 +75,15 @@ async function applyOne(trx: Transaction<CatalogTables>, stored: StoredEvent): P
       return
     case 'updated': {
       const { filename, description, content } = event.value
+      const kept =
+        content === undefined
+          ? undefined
+          : await trx
+              .selectFrom('scripts')
+              .select('customer')
+              .where('id', '=', id)
+              .executeTakeFirst()
+              .then((row) => (row === undefined ? undefined : keepContent(trx, row.customer, content)))
       await trx
         .updateTable('scripts')
         .set({
@@ -55,6 +92,7 @@ async function applyOne(trx: Transaction<CatalogTables>, stored: StoredEvent): P
           ...(filename === undefined ? {} : { filename }),
           ...(description === undefined ? {} : { description }),
           ...(content === undefined ? {} : { content }),
+          ...kept,
         })
         .where('id', '=', id)
         .where('version', '<', version)
@@ -67,17 +105,22 @@ async function applyOne(trx: Transaction<CatalogTables>, stored: StoredEvent): P
   }
 }
 
-/** Projects script streams into the `scripts` read table. */
+/**
+ * Projects script streams into the `scripts` read table, and every content a script had into
+ * `script_contents`, in the same transaction: a job that names a content read from `scripts`
+ * finds it there.
+ */
 export function scriptsProjection(): Projection {
   return {
     name: 'scripts',
-    version: 1,
+    version: 2,
     streamTypes: [SCRIPT_STREAM],
     async apply(trx: Transaction<CatalogTables>, events: StoredEvent[]) {
       for (const event of events) await applyOne(trx, event)
     },
     async reset(trx: Transaction<CatalogTables>) {
       await trx.schema.dropTable('scripts').ifExists().execute()
+      await trx.schema.dropTable('script_contents').ifExists().execute()
       await createTables(trx)
     },
     setup: (db: Kysely<CatalogTables>) => createTables(db),
