@@ -1,5 +1,8 @@
 import { utf8Head, utf8Length, utf8Tail } from './output-text.js'
 
+/** NATS's default max_payload (1 MiB): the bound to use when the server did not say. */
+export const DEFAULT_MAX_PAYLOAD = 1024 * 1024
+
 /**
  * The bytes a message about a job's output may take on a NATS connection whose server allows
  * `maxPayload` (`nc.info.max_payload`): a quarter of it, at most 16 KiB, stays free for what wraps

@@ -1,4 +1,4 @@
-import { abridgeSummary, messageBudget, wellFormedText } from '@taskforge/core'
+import { abridgeSummary, DEFAULT_MAX_PAYLOAD, messageBudget, wellFormedText } from '@taskforge/core'
 import { BotReport, type JobFinishedReport } from '@taskforge/proto/bots/v1/protocol'
 import type { TraceContext } from '@taskforge/proto/events/v1/envelope'
 import type { ExecutionOutcome } from './execution/outcome.js'
@@ -9,9 +9,6 @@ import { ReportRefusedError } from './report-publisher.js'
 export interface ReportSink {
   publish(report: BotReport): Promise<void>
 }
-
-/** NATS's default max_payload (1 MiB): the bound of a report when the server did not say. */
-export const DEFAULT_MAX_PAYLOAD = 1024 * 1024
 
 /** Largest value of a uint32 field, so that an envelope measured with it is the largest one. */
 const MAX_UINT32 = 0xffff_ffff

@@ -9,6 +9,8 @@ export interface JobResultView {
   lastline: string
   truncatedBytes: number
   reason: string
+  /** The bot cut the output, log or last line it reported at the end to fit a message (absent: false). */
+  abridged?: boolean
 }
 
 /** One row of the `jobs` read model, in memory. */
@@ -112,7 +114,9 @@ export function applyJobEvent(
     case 'finished': {
       const reported = event.value.result
       const live = view.result ?? emptyResult()
-      const log = reported?.log || live.log
+      // The output chunks hold the whole log; the finished report's may be only its end (abridged).
+      // A job without chunks (one that never started) has the reported one only.
+      const log = live.log || reported?.log || ''
       const result: JobResultView = {
         code: reported?.code ?? null,
         signal: reported?.signal ?? '',
@@ -121,6 +125,7 @@ export function applyJobEvent(
         lastline: reported?.lastline || lastLineOf(log) || '',
         truncatedBytes: Number(reported?.truncatedBytes ?? 0n),
         reason: reported?.reason ?? '',
+        ...(reported?.abridged ? { abridged: true } : {}),
       }
       return touched(
         { lifecycle: event.value.lifecycle, state: event.value.state, output: event.value.output, result },

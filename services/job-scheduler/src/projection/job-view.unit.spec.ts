@@ -69,6 +69,29 @@ describe('applyJobEvent', () => {
     expect(finished?.author).toBe('ops')
   })
 
+  it('keeps the log the chunks made when the finished report carries only its end (abridged)', () => {
+    const view = replay([
+      queued,
+      { $case: 'assigned', value: { botId: 'bot-1', attempt: 1, spec, taskArgumentsValues: ['x'] } },
+      { $case: 'started', value: { botId: 'bot-1', pid: 1, startedAt: t(2) } },
+      {
+        $case: 'outputAppended',
+        value: { seq: 1, stream: 'stdout', text: 'one\ntwo\n', data: Buffer.from('one\ntwo\n') },
+      },
+      {
+        $case: 'finished',
+        value: {
+          lifecycle: 'finished',
+          state: 'success',
+          result: JobResult.fromPartial({ code: 0, log: 'two\n', lastline: 'two', abridged: true }),
+          output: ['one'],
+        },
+      },
+    ])
+    expect(view?.result).toMatchObject({ log: 'one\ntwo\n', lastline: 'two', abridged: true })
+    expect(toProtoJob(view!).result?.abridged).toBe(true)
+  })
+
   it('marks a canceled job', () => {
     expect(replay([queued, { $case: 'canceled', value: { reason: 'no' } }])).toMatchObject({
       lifecycle: 'canceled',
