@@ -210,7 +210,7 @@ export const jobResponseSchema = {
       type: 'object',
       additionalProperties: true,
       description:
-        '`{ code, signal, killed, log, lastline }`, with `reason` when there is one, `truncated_bytes` when the bot dropped output past its limit, and `abridged: true` when the output lines or the last line were cut to fit a message (GET .../log has all the output)',
+        '`{ code, signal, killed, log, lastline }` (`log`: the last 64 KiB of the output), with `reason` when there is one, `truncated_bytes` when the bot dropped output past its limit, and `abridged: true` when the log, the output lines or the last line were cut (GET .../log has all the output)',
     },
     origin: { type: 'string' },
     creation_date: nullableString,
