@@ -17,11 +17,14 @@ export interface OutputChunk {
   text: string
 }
 
-/** The largest prefix length of `chunk` not above `max` that does not end inside a UTF-8 sequence. */
+/**
+ * The largest prefix length of `chunk` not above `max` that does not end inside a UTF-8 sequence:
+ * at most 3 bytes back, as a sequence is 4 bytes at most (a run of continuation bytes is no text).
+ */
 function utf8Boundary(chunk: Buffer, max: number): number {
   let cut = Math.min(max, chunk.length)
   if (cut === chunk.length) return cut
-  while (cut > 0 && (chunk[cut]! & 0xc0) === 0x80) cut -= 1
+  for (let back = 0; back < 3 && cut > 0 && (chunk[cut]! & 0xc0) === 0x80; back++) cut -= 1
   return cut
 }
 

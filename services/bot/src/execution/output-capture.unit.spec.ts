@@ -34,6 +34,16 @@ describe('OutputCapture', () => {
     expect(capture.truncatedBytes).toBe(3)
   })
 
+  it('keeps bytes that are no text up to the limit, whatever they are', () => {
+    const capture = new OutputCapture(1000)
+    expect(
+      capture
+        .write('stdout', Buffer.alloc(4000, 0x80))
+        .reduce((bytes, piece) => bytes + piece.data.length, 0),
+    ).toBeGreaterThanOrEqual(997)
+    expect(capture.truncatedBytes).toBeLessThanOrEqual(3003)
+  })
+
   it('joins a character split across two chunks of the same stream, whatever came between', () => {
     const capture = new OutputCapture(100)
     const euro = Buffer.from('€')
