@@ -108,7 +108,7 @@ describe('JobReporter bounds', () => {
           for (const stream of ['stdout', 'stderr']) {
             const written = writes.filter((write) => write.stderr === (stream === 'stderr'))
             const sent = outputs.filter((output) => output.stream === stream)
-            expect(Buffer.concat(sent.map((output) => output.data))).toEqual(
+            expect(Buffer.concat(sent.map((output) => output.data ?? Buffer.alloc(0)))).toEqual(
               Buffer.concat(written.map((write) => write.bytes)),
             )
             const text = sent.map((output) => output.text).join('')
@@ -158,7 +158,7 @@ describe('JobReporter bounds', () => {
     const reports: BotReport[] = []
     const sink = {
       async publish(report: BotReport) {
-        if (report.report?.$case === 'output' && report.report.value.data.length > 0)
+        if (report.report?.$case === 'output' && (report.report.value.data?.length ?? 0) > 0)
           throw new ReportRefusedError('too large')
         reports.push(report)
       },
