@@ -16,7 +16,14 @@ interface Job extends Json {
   lifecycle: string
   state: string
   output: string[]
-  result: { code?: number | null; signal?: string | null; killed?: boolean; log?: string; reason?: string }
+  result: {
+    code?: number | null
+    signal?: string | null
+    killed?: boolean
+    log?: string
+    reason?: string
+    abridged?: boolean
+  }
 }
 
 function processAlive(pid: number): boolean {
@@ -52,8 +59,8 @@ describe('jobs on real bots', () => {
     const response = await fetch(`${gateway}${path}`, {
       method,
       headers: {
-        ...headers,
         authorization: `Bearer ${token}`,
+        ...headers,
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -62,9 +69,17 @@ describe('jobs on real bots', () => {
     return { status: response.status, body: text === '' ? {} : (JSON.parse(text) as Json) }
   }
 
+  /** An organization and its admin token; the demo one unless said otherwise. */
+  interface Org {
+    customer: string
+    token: string
+  }
+  const demo = (): Org => ({ customer, token })
+  const as = (org: Org) => ({ authorization: `Bearer ${org.token}` })
+
   /** Registers a bot and saves its credentials file (the REST answer, as the contract says). */
-  async function registerBot(name: string): Promise<string> {
-    const answer = await call('POST', `/${customer}/bot`, { name })
+  async function registerBot(name: string, org: Org = demo()): Promise<string> {
+    const answer = await call('POST', `/${org.customer}/bot`, { name }, as(org))
     expect(answer.status).toBe(201)
     const id = String(answer.body.id)
     credentials.set(id, answer.body)
@@ -95,40 +110,62 @@ describe('jobs on real bots', () => {
     host: string,
     script: string,
     fields: Json = {},
+    org: Org = demo(),
   ): Promise<{ id: string; run(args?: string[]): Promise<Job> }> {
-    const created = await call('POST', `/${customer}/script`, { filename: 'job.sh', content: script })
+    const created = await call(
+      'POST',
+      `/${org.customer}/script`,
+      { filename: 'job.sh', content: script },
+      as(org),
+    )
     expect(created.status).toBe(201)
-    const task = await call('POST', `/${customer}/task`, {
-      name: `task ${Math.random().toString(36).slice(2, 8)}`,
-      host_id: host,
-      script_id: created.body.id,
-      ...fields,
-    })
+    const task = await call(
+      'POST',
+      `/${org.customer}/task`,
+      {
+        name: `task ${Math.random().toString(36).slice(2, 8)}`,
+        host_id: host,
+        script_id: created.body.id,
+        ...fields,
+      },
+      as(org),
+    )
     expect(task.status).toBe(201)
     const id = String(task.body.id)
     return {
       id,
       async run(args: string[] = []) {
-        const answer = await call('POST', `/${customer}/task/${id}/job`, { task_arguments: args })
+        const answer = await call(
+          'POST',
+          `/${org.customer}/task/${id}/job`,
+          { task_arguments: args },
+          as(org),
+        )
         expect(answer.status).toBe(201)
         return answer.body as Job
       },
     }
   }
 
-  const getJob = async (id: string) => (await call('GET', `/${customer}/job/${id}`)).body as Job
+  const getJob = async (id: string, org: Org = demo()) =>
+    (await call('GET', `/${org.customer}/job/${id}`, undefined, as(org))).body as Job
 
-  async function jobWhen(id: string, check: (job: Job) => boolean, message: string): Promise<Job> {
+  async function jobWhen(
+    id: string,
+    check: (job: Job) => boolean,
+    message: string,
+    org: Org = demo(),
+  ): Promise<Job> {
     return waitUntil(
       async () => {
-        const job = await getJob(id)
+        const job = await getJob(id, org)
         return check(job) ? job : false
       },
       { timeoutMs: 60_000, intervalMs: 100, message },
     )
   }
 
-  const endOf = (id: string) => jobWhen(id, ended, `job ${id} to end`)
+  const endOf = (id: string, org: Org = demo()) => jobWhen(id, ended, `job ${id} to end`, org)
 
   async function logOf(id: string): Promise<string> {
     const response = await fetch(`${gateway}/${customer}/job/${id}/log`, {
@@ -136,6 +173,16 @@ describe('jobs on real bots', () => {
     })
     expect(response.status).toBe(200)
     return response.text()
+  }
+
+  /** The bytes of a job's log, as the raw download gives them. */
+  async function rawLogOf(id: string): Promise<Buffer> {
+    const response = await fetch(`${gateway}/${customer}/job/${id}/log?raw=true`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toBe('application/octet-stream')
+    return Buffer.from(await response.arrayBuffer())
   }
 
   const pidsIn = async (file: string) =>
@@ -416,5 +463,69 @@ echo "end $1 $(date +%s%N)" >> ${record}
     await startBot(awayBot)
     await allGone([orphan!], 'the orphaned script to be killed by the returning bot')
     expect(await getJob(job.id)).toMatchObject({ lifecycle: 'terminated', state: 'error' })
+  })
+
+  it('keeps any bytes a script prints: text with U+FFFD, the exact bytes raw, and other organizations run on', async () => {
+    // Every byte value, invalid UTF-8, a carriage return, escape sequences, a 300 KB line without a
+    // newline (more than one report's worth) and an unfinished character at the very end. Compared
+    // with `same`, so that a failure does not print megabytes.
+    const task = await createTask(
+      runner,
+      `#!/bin/sh
+i=0
+while [ $i -lt 256 ]; do printf "\\\\$(printf %03o $i)"; i=$((i + 1)); done
+printf '\\n\\303\\050\\342\\202\\n'
+printf 'progress 10%%\\rprogress 100%%\\r\\n\\033[31mred\\033[0m\\n'
+head -c 400000 /dev/zero | tr '\\0' x
+printf '\\342'
+`,
+    )
+    const printed = Buffer.concat([
+      Buffer.from(Array.from({ length: 256 }, (_, byte) => byte)),
+      Buffer.from([0x0a, 0xc3, 0x28, 0xe2, 0x82, 0x0a]),
+      Buffer.from('progress 10%\rprogress 100%\r\n\u001b[31mred\u001b[0m\n'),
+      Buffer.alloc(400_000, 'x'),
+      Buffer.from([0xe2]),
+    ])
+    const text = new TextDecoder().decode(printed).replaceAll('\u0000', '\ufffd')
+    const job = await endOf((await task.run()).id)
+    expect(job).toMatchObject({ lifecycle: 'finished', state: 'success' })
+    const same = (actual: unknown, expected: unknown, what: string) =>
+      expect(Buffer.isBuffer(actual) ? actual.equals(expected as Buffer) : actual === expected, what).toBe(
+        true,
+      )
+    // The job keeps the end of its log (64 KiB); its output lines and last line were cut too, as
+    // they do not fit the finished report together.
+    expect(job.result.abridged).toBe(true)
+    same(job.result.log, text.slice(-(64 * 1024 - 2)), 'the end of the log, as text')
+    same(job.output[0], text.split('\n')[0], 'the first output line')
+    same(await logOf(job.id), text, 'GET log')
+    same(await rawLogOf(job.id), printed, 'GET log?raw=true')
+
+    // A script printing past the bot's output limit (1 MiB): NUL bytes, each shown as U+FFFD.
+    const flood = await createTask(runner, '#!/bin/sh\nhead -c 1500000 /dev/zero\n')
+    const flooded = await endOf((await flood.run()).id)
+    expect(flooded).toMatchObject({ lifecycle: 'finished', state: 'success' })
+    expect(flooded.result).toMatchObject({ truncated_bytes: 1_500_000 - 1024 * 1024 })
+    same(await logOf(flooded.id), '\ufffd'.repeat(1024 * 1024), 'the log of the flood, as text')
+    same(flooded.result.log, '\ufffd'.repeat((64 * 1024) / 3), 'the end of the log of the flood')
+    same(await rawLogOf(flooded.id), Buffer.alloc(1024 * 1024), 'the flood, raw')
+
+    // Another organization's jobs still run and finish.
+    const created = await call(
+      'POST',
+      '/admin/customers',
+      { name: 'bytes-neighbour' },
+      { authorization: `Bearer ${platform.credentials.root_token}` },
+    )
+    expect(created.status).toBe(201)
+    const neighbour: Org = { customer: 'bytes-neighbour', token: String(created.body.admin_token) }
+    const neighbourBot = await registerBot('neighbour', neighbour)
+    await startBot(botProcess(neighbourBot))
+    const hello = await createTask(neighbourBot, '#!/bin/sh\necho hello neighbour\n', {}, neighbour)
+    const answer = await call('POST', `/${neighbour.customer}/task/${hello.id}/job`, {}, as(neighbour))
+    expect(answer.status).toBe(201)
+    const done = await endOf(String(answer.body.id), neighbour)
+    expect(done).toMatchObject({ lifecycle: 'finished', state: 'success', output: ['hello neighbour'] })
   })
 })

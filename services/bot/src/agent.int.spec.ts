@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Bus } from '@taskforge/bus'
 import { contentSha256, newId } from '@taskforge/core'
-import { DispatchJob, Heartbeat } from '@taskforge/proto/bots/v1/protocol'
+import { BotReport, DispatchJob, Heartbeat } from '@taskforge/proto/bots/v1/protocol'
 import { createLogger } from '@taskforge/telemetry'
 import { type NatsServer, startNats, waitUntil } from '@taskforge/testkit'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -443,5 +443,88 @@ while true; do sleep 0.1; done
     )
     await dispatchConsumerSettled()
     expect(reports.of(jobId)).toHaveLength(0)
+  })
+})
+
+describe('BotAgent on a server whose max_payload is small', () => {
+  const MAX_PAYLOAD = 4096
+  let nats: NatsServer
+  let bus: Bus
+  let dir: string
+
+  let scripts: ScriptServer
+
+  beforeAll(async () => {
+    nats = await startNats({ configText: `max_payload: ${MAX_PAYLOAD}\n` })
+    bus = await Bus.connect({ servers: nats.url, name: 'bot-test', logger })
+    // The script itself comes in parts that fit the server too.
+    scripts = serveScripts(bus, { partBytes: MAX_PAYLOAD / 2 })
+    dir = await mkdtemp(join(tmpdir(), 'bot-agent-small-'))
+  })
+  afterAll(async () => {
+    scripts?.stop()
+    await bus?.close()
+    await nats?.stop()
+    if (dir) await rm(dir, { recursive: true, force: true })
+  })
+
+  it('keeps every report under it, whatever the script printed, and loses no byte', async () => {
+    const credentials = await declareBot(bus, nats.url)
+    const reports = await ReportCollector.start(bus, credentials)
+    const agent = await BotAgent.start({
+      credentials,
+      concurrency: 1,
+      workDir: join(dir, 'work'),
+      killGraceMs: 500,
+      shutdownTimeoutMs: 10_000,
+      heartbeatIntervalMs: 200,
+      pullExpiresMs: 1000,
+      logger,
+    })
+    try {
+      // Every byte value, invalid UTF-8, NUL-filled and 20 KB lines: a report's text may take three
+      // times its bytes, and the lines together are far more than one finished report holds.
+      const jobId = await dispatch(
+        bus,
+        credentials,
+        jobSpec(
+          `#!/bin/sh
+i=0
+while [ $i -lt 256 ]; do printf "\\\\$(printf %03o $i)"; i=$((i + 1)); done
+printf '\\n\\303\\050\\342\\202\\n'
+head -c 20000 /dev/zero
+echo
+head -c 20000 /dev/zero | tr '\\0' '\\377' >&2
+head -c 20000 /dev/zero | tr '\\0' x
+`,
+        ),
+      )
+      const all = await reports.finished(jobId)
+      for (const report of all)
+        expect(BotReport.encode(report).finish().length).toBeLessThanOrEqual(MAX_PAYLOAD)
+      const outputs = all.flatMap((report) =>
+        report.report?.$case === 'output' ? [report.report.value] : [],
+      )
+      expect(outputs.length).toBeGreaterThan(20)
+      const bytesOf = (stream: string) =>
+        Buffer.concat(outputs.filter((output) => output.stream === stream).map((output) => output.data!))
+      const stdout = Buffer.concat([
+        Buffer.from(Array.from({ length: 256 }, (_, byte) => byte)),
+        Buffer.from([0x0a, 0xc3, 0x28, 0xe2, 0x82, 0x0a]),
+        Buffer.alloc(20_000),
+        Buffer.from('\n'),
+        Buffer.alloc(20_000, 'x'),
+      ])
+      expect(bytesOf('stdout').equals(stdout)).toBe(true)
+      expect(bytesOf('stderr').equals(Buffer.alloc(20_000, 0xff))).toBe(true)
+      const text = outputs.map((output) => output.text).join('')
+      expect(text.isWellFormed() && !text.includes('\0')).toBe(true)
+      const finished = finishedOf(all)
+      expect(finished.state).toBe('success')
+      expect(finished.result?.abridged).toBe(true)
+    } finally {
+      await agent.stop()
+      await reports.stop()
+    }
   })
 })

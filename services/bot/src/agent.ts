@@ -9,6 +9,7 @@ import {
 } from '@nats-io/jetstream'
 import { connect, type NatsConnection } from '@nats-io/transport-node'
 import { natsAuthenticator } from '@taskforge/bus'
+import { DEFAULT_MAX_PAYLOAD, messageBudget } from '@taskforge/core'
 import { type CancelJobControl, DispatchJob } from '@taskforge/proto/bots/v1/protocol'
 import { createLogger, type Logger } from '@taskforge/telemetry'
 import { ControlListener } from './control-listener.js'
@@ -157,6 +158,11 @@ export class BotAgent {
     }
   }
 
+  /** Bound of one report, from what the server allows now (it may change with a reconnection). */
+  private get maxReportBytes(): number {
+    return messageBudget(this.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD)
+  }
+
   /** Jobs the journal says were running when the bot last stopped: report them and end their leftovers. */
   private async recover(): Promise<void> {
     for (const entry of this.journal.unfinished()) {
@@ -171,12 +177,16 @@ export class BotAgent {
       { jobId: entry.jobId, attempt: entry.attempt, killedProcesses: killed },
       RESTARTED_REASON,
     )
-    const reporter = new JobReporter(this.reports, {
-      botId: this.options.credentials.botId,
-      customer: this.options.credentials.customer,
-      jobId: entry.jobId,
-      attempt: entry.attempt,
-    })
+    const reporter = new JobReporter(
+      this.reports,
+      {
+        botId: this.options.credentials.botId,
+        customer: this.options.credentials.customer,
+        jobId: entry.jobId,
+        attempt: entry.attempt,
+      },
+      this.maxReportBytes,
+    )
     await reporter.lost(decideOutcome({ kind: 'not-started', reason: RESTARTED_REASON }, '', 0))
     await this.journal.recordFinished(entry.jobId)
     await rm(join(this.options.workDir, 'jobs', `${entry.jobId}-${entry.attempt}`), {
@@ -315,6 +325,7 @@ export class BotAgent {
         reports: this.reports,
         killGraceMs: this.options.killGraceMs,
         outputLimitBytes: this.options.outputLimitBytes ?? DEFAULT_OUTPUT_LIMIT_BYTES,
+        maxReportBytes: this.maxReportBytes,
         logger: this.logger,
         botEnv: this.options.env ?? process.env,
         scripts: this.scripts,

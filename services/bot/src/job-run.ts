@@ -22,6 +22,8 @@ export interface JobRunContext {
   reports: ReportSink
   killGraceMs: number
   outputLimitBytes: number
+  /** Bound of one encoded report: every report of a job stays within it (see {@link JobReporter}). */
+  maxReportBytes: number
   logger: Logger
   botEnv: NodeJS.ProcessEnv
   scripts: ScriptCache
@@ -97,13 +99,17 @@ export class JobRun {
   private async run(msg: JsMsg): Promise<ExecutionOutcome> {
     const { ctx, dispatch } = this
     const logger = ctx.logger.child({ jobId: dispatch.jobId, attempt: dispatch.attempt })
-    const reporter = new JobReporter(ctx.reports, {
-      botId: ctx.botId,
-      customer: dispatch.customer,
-      jobId: dispatch.jobId,
-      attempt: dispatch.attempt,
-      trace: currentTraceContext() ?? dispatch.trace,
-    })
+    const reporter = new JobReporter(
+      ctx.reports,
+      {
+        botId: ctx.botId,
+        customer: dispatch.customer,
+        jobId: dispatch.jobId,
+        attempt: dispatch.attempt,
+        trace: currentTraceContext() ?? dispatch.trace,
+      },
+      ctx.maxReportBytes,
+    )
     await ctx.journal.recordStarted(dispatch.jobId, dispatch.attempt)
 
     let workspace: JobWorkspace | undefined
@@ -161,7 +167,10 @@ export class JobRun {
   ): Promise<ExecutionOutcome> {
     const { ctx, dispatch } = this
     const spec = dispatch.jobSpec
-    const batcher = new OutputBatcher({ emit: (chunks) => void reporter.output(chunks) })
+    const batcher = new OutputBatcher({
+      maxBytes: reporter.maxChunkBytes,
+      emit: (chunks) => void reporter.output(chunks),
+    })
     const argv = buildArgv(spec.runAs, workspace.scriptPath, dispatch.taskArgumentsValues)
     const env = jobEnvironment({
       botEnv: ctx.botEnv,
@@ -194,8 +203,9 @@ export class JobRun {
       timeoutMs: timeoutSeconds * 1000,
       killGraceMs: ctx.killGraceMs,
       outputLimitBytes: ctx.outputLimitBytes,
+      outputChunkBytes: reporter.maxChunkBytes,
       onStarted: reportStarted,
-      onOutput: (stream, text) => batcher.push(stream, text),
+      onOutput: (piece) => batcher.push(piece),
     })
     this.process = proc
     this.signal(proc)

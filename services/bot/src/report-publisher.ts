@@ -7,6 +7,14 @@ export class PublishAbortedError extends Error {
   override name = 'PublishAbortedError'
 }
 
+/**
+ * A report the connection can never carry (the client refuses it before sending, as larger than
+ * the server's max_payload): retrying it would hold every later report of its job forever.
+ */
+export class ReportRefusedError extends Error {
+  override name = 'ReportRefusedError'
+}
+
 /** Resolves after `ms`, or at once when `signal` aborts. */
 export function pause(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -24,7 +32,8 @@ export function pause(ms: number, signal?: AbortSignal): Promise<void> {
 /**
  * Publishes a bot's reports on its report subject through JetStream, each with its report id as
  * `Nats-Msg-Id`. A report is retried until the stream acknowledges it: across disconnections,
- * a missing stream or a restarting server; only the bot's final shutdown gives up (`abort`).
+ * a missing stream or a restarting server; only the bot's final shutdown gives up (`abort`). A
+ * report the client refuses to send (too large) fails at once with {@link ReportRefusedError}.
  */
 export class ReportPublisher {
   private readonly aborter = new AbortController()
@@ -54,6 +63,16 @@ export class ReportPublisher {
         })
         return
       } catch (error) {
+        // The client's own check of what it may send (max_payload): no retry can pass it.
+        if ((error as Error).name === 'InvalidArgumentError') {
+          this.logger.error(
+            { err: error, reportId: report.reportId, bytes: data.length },
+            'report refused by the connection',
+          )
+          throw new ReportRefusedError(`report ${report.reportId} (${data.length} bytes) refused`, {
+            cause: error,
+          })
+        }
         const delay = Math.min(200 * 2 ** failures, this.options.maxBackoffMs ?? 5000)
         const log = failures === 0 || failures % 10 === 0 ? this.logger.warn : this.logger.debug
         log.call(

@@ -297,6 +297,59 @@ describe('job-scheduler', () => {
     expect(finished.result).toMatchObject({ code: 0, lastline: 'hello', log: 'hello\n' })
   })
 
+  it('keeps whatever text a bot reports out of the read models as well-formed text, and goes on', async () => {
+    const { job } = await run()
+    const jobId = job!.id
+    const printed = Buffer.from([0x61, 0x00, 0x62, 0xff, 0x0a])
+    await report({ jobId, report: { $case: 'started', value: { pid: 4242, startedAt: new Date() } } })
+    // What a bot that does not decode output well might send: NUL and a lone surrogate.
+    await report({
+      jobId,
+      report: {
+        $case: 'output',
+        value: { seq: 1, stream: 'stdout', text: 'a\u0000b\ud800\n', data: printed },
+      },
+    })
+    await report({
+      jobId,
+      report: { $case: 'output', value: { seq: 2, stream: 'stderr', text: 'old bot\n' } },
+    })
+    await report({
+      jobId,
+      report: {
+        $case: 'finished',
+        value: {
+          state: 'success',
+          result: { code: 0, lastline: 'a\u0000b', log: 'a\u0000b\ud800\n' },
+          output: ['a\u0000b\udc00'],
+        },
+      },
+    })
+    const finished = await waitUntil(async () => {
+      const current = await getJob(jobId)
+      return current.lifecycle === 'finished' ? current : false
+    })
+    expect(finished.output).toEqual(['a\ufffdb\ufffd'])
+    expect(finished.result).toMatchObject({ lastline: 'a\ufffdb', log: 'a\ufffdb\ufffd\nold bot\n' })
+    const readLog = async (raw: boolean) => {
+      for (;;) {
+        const page = await client.getJobLog({ customer, jobId, afterSeq: -1, waitMs: 5_000, raw })
+        if (page.done) return page.chunks
+      }
+    }
+    expect((await readLog(false)).map((chunk) => chunk.text).join('')).toBe('a\ufffdb\ufffd\nold bot\n')
+    // Raw: the bytes the bot sent, and the text's UTF-8 where it sent none.
+    const raw = await readLog(true)
+    expect(raw.every((chunk) => chunk.text === '')).toBe(true)
+    expect(Buffer.concat(raw.map((chunk) => chunk.data))).toEqual(
+      Buffer.concat([printed, Buffer.from('old bot\n')]),
+    )
+    // The next job is applied as ever.
+    const next = (await run()).job!.id
+    await report({ jobId: next, report: { $case: 'started', value: { pid: 4243, startedAt: new Date() } } })
+    await waitUntil(async () => (await getJob(next)).version === 3)
+  })
+
   it('applies a report delivered twice only once', async () => {
     const { job } = await run()
     const jobId = job!.id
@@ -611,7 +664,7 @@ describe('job-scheduler', () => {
     const early = await client.waitForJob({ customer, jobId, timeoutMs: 100 })
     expect(early.done).toBe(false)
     expect(early.job?.lifecycle).toBe('assigned')
-    expect(await client.getJobLog({ customer, jobId, afterSeq: -1, waitMs: 0 })).toEqual({
+    expect(await client.getJobLog({ customer, jobId, afterSeq: -1, waitMs: 0, raw: false })).toEqual({
       chunks: [],
       done: false,
       truncatedBytes: 0n,
@@ -619,7 +672,7 @@ describe('job-scheduler', () => {
 
     const waiting = client.waitForJob({ customer, jobId, timeoutMs: 30_000 }, { deadlineMs: 40_000 })
     const firstPage = client.getJobLog(
-      { customer, jobId, afterSeq: -1, waitMs: 20_000 },
+      { customer, jobId, afterSeq: -1, waitMs: 20_000, raw: false },
       { deadlineMs: 30_000 },
     )
     await start(jobId)
@@ -630,7 +683,7 @@ describe('job-scheduler', () => {
 
     const last = page.chunks.at(-1)!.seq
     const secondPage = client.getJobLog(
-      { customer, jobId, afterSeq: last, waitMs: 20_000 },
+      { customer, jobId, afterSeq: last, waitMs: 20_000, raw: false },
       { deadlineMs: 30_000 },
     )
     await report({ jobId, report: { $case: 'output', value: { seq: 2, stream: 'stderr', text: 'two\n' } } })
@@ -642,7 +695,9 @@ describe('job-scheduler', () => {
       },
     })
     const next = await secondPage
-    expect(next.chunks).toEqual([{ seq: expect.any(Number), stream: 'stderr', text: 'two\n' }])
+    expect(next.chunks).toEqual([
+      { seq: expect.any(Number), stream: 'stderr', text: 'two\n', data: Buffer.alloc(0) },
+    ])
     expect(next.chunks[0]!.seq).toBeGreaterThan(last)
 
     const { job, done } = await waiting
@@ -652,7 +707,7 @@ describe('job-scheduler', () => {
     let afterSeq = -1
     let text = ''
     for (;;) {
-      const page = await client.getJobLog({ customer, jobId, afterSeq, waitMs: 5_000 })
+      const page = await client.getJobLog({ customer, jobId, afterSeq, waitMs: 5_000, raw: false })
       text += page.chunks.map((chunk) => chunk.text).join('')
       afterSeq = page.chunks.at(-1)?.seq ?? afterSeq
       if (page.done) {
@@ -662,7 +717,8 @@ describe('job-scheduler', () => {
     }
     expect(text).toBe('one\ntwo\n')
     expect(
-      (await failure(client.getJobLog({ customer: 'other', jobId, afterSeq: -1, waitMs: 0 }))).code,
+      (await failure(client.getJobLog({ customer: 'other', jobId, afterSeq: -1, waitMs: 0, raw: false })))
+        .code,
     ).toBe('NOT_FOUND')
   })
 

@@ -82,6 +82,7 @@ export function decideOutcome(
         log: log === '' ? termination.reason : `${log}\n${termination.reason}`,
         lastline: termination.reason,
         truncatedBytes: BigInt(truncatedBytes),
+        abridged: false,
         reason: termination.reason,
       },
       output: [],
@@ -96,6 +97,7 @@ export function decideOutcome(
         log,
         lastline: '',
         truncatedBytes: BigInt(truncatedBytes),
+        abridged: false,
         reason: termination.reason,
       },
       output: [],
@@ -108,6 +110,7 @@ export function decideOutcome(
     log,
     lastline: last,
     truncatedBytes: BigInt(truncatedBytes),
+    abridged: false,
   }
   if (termination.kind === 'timeout') {
     return {

@@ -1,26 +1,23 @@
-import type { OutputStream } from './output-capture.js'
-
-export interface OutputChunk {
-  stream: OutputStream
-  text: string
-}
+import type { OutputChunk } from './output-capture.js'
 
 export interface OutputBatcherOptions {
-  /** Longest time text waits before it is sent. */
+  /** Longest time output waits before it is sent. */
   intervalMs?: number
-  /** Pending size (UTF-16 units, close enough to bytes for a threshold) that sends at once. */
+  /** Bytes of output one chunk holds at most; pending output this large is sent at once. */
   maxBytes?: number
-  /** Receives the pending text, consecutive chunks of one stream merged, oldest first. */
+  /** Receives the pending output, consecutive pieces of one stream merged, oldest first. */
   emit(chunks: OutputChunk[]): void
 }
 
 /**
  * Groups a job's output into few reports: one per `intervalMs` or `maxBytes`, whichever comes
- * first, so a chatty script costs a handful of messages a second instead of one per write.
+ * first, so a chatty script costs a handful of messages a second instead of one per write. A
+ * chunk never holds more than `maxBytes` bytes, so each fits its report.
  */
 export class OutputBatcher {
-  private pending: OutputChunk[] = []
-  private pendingSize = 0
+  /** Pending chunks, each as the pieces it merges (joined when sent). */
+  private pending: { stream: OutputChunk['stream']; data: Buffer[]; bytes: number; text: string }[] = []
+  private pendingBytes = 0
   private timer: NodeJS.Timeout | undefined
   private readonly intervalMs: number
   private readonly maxBytes: number
@@ -30,13 +27,23 @@ export class OutputBatcher {
     this.maxBytes = options.maxBytes ?? 64 * 1024
   }
 
-  push(stream: OutputStream, text: string): void {
-    if (text === '') return
+  push(piece: OutputChunk): void {
+    if (piece.text === '' && piece.data.length === 0) return
     const last = this.pending[this.pending.length - 1]
-    if (last?.stream === stream) last.text += text
-    else this.pending.push({ stream, text })
-    this.pendingSize += text.length
-    if (this.pendingSize >= this.maxBytes) this.flush()
+    if (last?.stream === piece.stream && last.bytes + piece.data.length <= this.maxBytes) {
+      last.data.push(piece.data)
+      last.bytes += piece.data.length
+      last.text += piece.text
+    } else {
+      this.pending.push({
+        stream: piece.stream,
+        data: [piece.data],
+        bytes: piece.data.length,
+        text: piece.text,
+      })
+    }
+    this.pendingBytes += piece.data.length
+    if (this.pendingBytes >= this.maxBytes) this.flush()
     else this.timer ??= setTimeout(() => this.flush(), this.intervalMs)
   }
 
@@ -45,9 +52,13 @@ export class OutputBatcher {
     if (this.timer !== undefined) clearTimeout(this.timer)
     this.timer = undefined
     if (this.pending.length === 0) return
-    const chunks = this.pending
+    const chunks = this.pending.map(({ stream, data, bytes, text }) => ({
+      stream,
+      data: data.length === 1 ? data[0]! : Buffer.concat(data, bytes),
+      text,
+    }))
     this.pending = []
-    this.pendingSize = 0
+    this.pendingBytes = 0
     this.options.emit(chunks)
   }
 }

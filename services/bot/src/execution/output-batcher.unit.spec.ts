@@ -1,49 +1,55 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { OutputBatcher, type OutputChunk } from './output-batcher.js'
+import { OutputBatcher } from './output-batcher.js'
+import type { OutputChunk, OutputStream } from './output-capture.js'
+
+const piece = (stream: OutputStream, text: string): OutputChunk => ({ stream, data: Buffer.from(text), text })
 
 describe('OutputBatcher', () => {
   afterEach(() => {
     vi.useRealTimers()
   })
 
-  it('merges consecutive text of one stream and keeps the order across streams', () => {
+  it('merges consecutive pieces of one stream and keeps the order across streams', () => {
     const batches: OutputChunk[][] = []
     const batcher = new OutputBatcher({ emit: (chunks) => batches.push(chunks) })
-    batcher.push('stdout', 'a')
-    batcher.push('stdout', 'b')
-    batcher.push('stderr', 'c')
-    batcher.push('stdout', 'd')
-    batcher.push('stdout', '')
+    batcher.push(piece('stdout', 'a'))
+    batcher.push(piece('stdout', 'b'))
+    batcher.push(piece('stderr', 'c'))
+    batcher.push(piece('stdout', 'd'))
+    batcher.push(piece('stdout', ''))
     batcher.flush()
     batcher.flush()
-    expect(batches).toEqual([
-      [
-        { stream: 'stdout', text: 'ab' },
-        { stream: 'stderr', text: 'c' },
-        { stream: 'stdout', text: 'd' },
-      ],
-    ])
+    expect(batches).toEqual([[piece('stdout', 'ab'), piece('stderr', 'c'), piece('stdout', 'd')]])
   })
 
-  it('sends at once when the pending text reaches the size threshold', () => {
+  it('sends at once when the pending bytes reach maxBytes, never more than maxBytes in a chunk', () => {
     const batches: OutputChunk[][] = []
     const batcher = new OutputBatcher({ maxBytes: 4, emit: (chunks) => batches.push(chunks) })
-    batcher.push('stdout', 'abc')
+    batcher.push(piece('stdout', 'abc'))
     expect(batches).toHaveLength(0)
-    batcher.push('stdout', 'de')
-    expect(batches).toEqual([[{ stream: 'stdout', text: 'abcde' }]])
-    batcher.flush()
-    expect(batches).toHaveLength(1)
+    batcher.push(piece('stdout', 'de'))
+    expect(batches).toEqual([[piece('stdout', 'abc'), piece('stdout', 'de')]])
+    batcher.push(piece('stdout', 'fghi'))
+    expect(batches[1]).toEqual([piece('stdout', 'fghi')])
   })
 
-  it('sends pending text after the interval', () => {
+  it('keeps a piece with text and no bytes (the end of a stream)', () => {
+    const batches: OutputChunk[][] = []
+    const batcher = new OutputBatcher({ emit: (chunks) => batches.push(chunks) })
+    batcher.push(piece('stderr', 'x'))
+    batcher.push({ stream: 'stderr', data: Buffer.alloc(0), text: '\ufffd' })
+    batcher.flush()
+    expect(batches).toEqual([[{ stream: 'stderr', data: Buffer.from('x'), text: 'x\ufffd' }]])
+  })
+
+  it('sends pending output after the interval', () => {
     vi.useFakeTimers()
     const batches: OutputChunk[][] = []
     const batcher = new OutputBatcher({ intervalMs: 250, emit: (chunks) => batches.push(chunks) })
-    batcher.push('stderr', 'late')
+    batcher.push(piece('stderr', 'late'))
     vi.advanceTimersByTime(249)
     expect(batches).toHaveLength(0)
     vi.advanceTimersByTime(1)
-    expect(batches).toEqual([[{ stream: 'stderr', text: 'late' }]])
+    expect(batches).toEqual([[piece('stderr', 'late')]])
   })
 })

@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import { OutputCapture } from './output-capture.js'
 
+const texts = (pieces: { text: string }[]) => pieces.map((piece) => piece.text).join('')
+
 describe('OutputCapture', () => {
-  it('keeps both streams in arrival order', () => {
+  it('keeps both streams in arrival order, the bytes beside their text', () => {
     const capture = new OutputCapture(100)
-    expect(capture.write('stdout', Buffer.from('one\n'))).toBe('one\n')
-    expect(capture.write('stderr', Buffer.from('two\n'))).toBe('two\n')
+    expect(capture.write('stdout', Buffer.from('one\n'))).toEqual([
+      { stream: 'stdout', data: Buffer.from('one\n'), text: 'one\n' },
+    ])
+    expect(texts(capture.write('stderr', Buffer.from('two\n')))).toBe('two\n')
     capture.write('stdout', Buffer.from('three\n'))
     expect(capture.text).toBe('one\ntwo\nthree\n')
     expect(capture.truncatedBytes).toBe(0)
@@ -13,9 +17,11 @@ describe('OutputCapture', () => {
 
   it('stops at the limit and counts what it dropped', () => {
     const capture = new OutputCapture(10)
-    expect(capture.write('stdout', Buffer.from('12345678'))).toBe('12345678')
-    expect(capture.write('stdout', Buffer.from('abcdef'))).toBe('ab')
-    expect(capture.write('stderr', Buffer.from('more'))).toBe('')
+    expect(texts(capture.write('stdout', Buffer.from('12345678')))).toBe('12345678')
+    expect(capture.write('stdout', Buffer.from('abcdef'))).toEqual([
+      { stream: 'stdout', data: Buffer.from('ab'), text: 'ab' },
+    ])
+    expect(capture.write('stderr', Buffer.from('more'))).toEqual([])
     expect(capture.text).toBe('12345678ab')
     expect(capture.keptBytes).toBe(10)
     expect(capture.truncatedBytes).toBe(8)
@@ -28,13 +34,40 @@ describe('OutputCapture', () => {
     expect(capture.truncatedBytes).toBe(3)
   })
 
-  it('joins a character split across two chunks of the same stream', () => {
+  it('keeps bytes that are no text up to the limit, whatever they are', () => {
+    const capture = new OutputCapture(1000)
+    expect(
+      capture
+        .write('stdout', Buffer.alloc(4000, 0x80))
+        .reduce((bytes, piece) => bytes + piece.data.length, 0),
+    ).toBeGreaterThanOrEqual(997)
+    expect(capture.truncatedBytes).toBeLessThanOrEqual(3003)
+  })
+
+  it('joins a character split across two chunks of the same stream, whatever came between', () => {
     const capture = new OutputCapture(100)
     const euro = Buffer.from('€')
-    expect(capture.write('stdout', euro.subarray(0, 1))).toBe('')
+    expect(capture.write('stdout', euro.subarray(0, 1))).toEqual([
+      { stream: 'stdout', data: euro.subarray(0, 1), text: '' },
+    ])
     capture.write('stderr', Buffer.from('x'))
-    expect(capture.write('stdout', euro.subarray(1))).toBe('€')
+    expect(texts(capture.write('stdout', euro.subarray(1)))).toBe('€')
     expect(capture.text).toBe('x€')
+  })
+
+  it('cuts what it keeps into pieces of at most chunkBytes bytes', () => {
+    const capture = new OutputCapture(100, 3)
+    const pieces = capture.write('stdout', Buffer.from('a€bcd'))
+    expect(pieces.map((piece) => piece.data.length)).toEqual([3, 3, 1])
+    expect(pieces.map((piece) => piece.text)).toEqual(['a', '€bc', 'd'])
+  })
+
+  it('shows NUL and bytes that are not UTF-8 as U+FFFD, and ends an unfinished character with one', () => {
+    const capture = new OutputCapture(100)
+    capture.write('stdout', Buffer.from([0x61, 0x00, 0x62, 0xff, 0x0a]))
+    capture.write('stderr', Buffer.from([0xe2, 0x82]))
+    expect(capture.end()).toEqual([{ stream: 'stderr', data: Buffer.alloc(0), text: '\ufffd' }])
+    expect(capture.text).toBe('a\ufffdb\ufffd\n\ufffd')
   })
 
   it('accepts a zero limit and rejects a negative one', () => {
@@ -43,5 +76,6 @@ describe('OutputCapture', () => {
     expect(capture.text).toBe('')
     expect(capture.truncatedBytes).toBe(3)
     expect(() => new OutputCapture(-1)).toThrow(RangeError)
+    expect(() => new OutputCapture(10, 0)).toThrow(RangeError)
   })
 })

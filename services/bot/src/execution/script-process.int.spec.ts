@@ -128,11 +128,50 @@ describe('startScript', () => {
       timeoutMs: 20_000,
       killGraceMs: 1000,
       outputLimitBytes: 1000,
-      onOutput: (_stream, text) => streamed.push(text),
+      onOutput: (piece) => streamed.push(piece.text),
     }).done
     expect(outcome.result.log).toBe('a'.repeat(1000))
     expect(streamed.join('')).toBe(outcome.result.log)
     expect(outcome.result.truncatedBytes).toBe(5000n + 1n + 5n - 1000n)
+  })
+
+  it('hands out every byte it printed exactly, in pieces, with well-formed text beside them', async () => {
+    const every = Buffer.from(Array.from({ length: 256 }, (_, byte) => byte))
+    const invalid = Buffer.from([0xc3, 0x28, 0xe2, 0x82, 0xed, 0xa0, 0x80, 0xf0, 0x9f, 0x98])
+    await writeFile(join(dir, 'out.bin'), Buffer.concat([every, Buffer.from('\n€\r\u001b[1m'), invalid]))
+    await writeFile(join(dir, 'err.bin'), Buffer.concat([invalid, every]))
+    const path = await script('bytes.sh', '#!/bin/sh\ncat out.bin\ncat err.bin >&2\ncat out.bin\n')
+    const pieces: { stream: string; data: Buffer; text: string }[] = []
+    const outcome = await startScript({
+      argv: [path],
+      cwd: dir,
+      env,
+      timeoutMs: 20_000,
+      killGraceMs: 1000,
+      outputChunkBytes: 7,
+      onOutput: (piece) => pieces.push(piece),
+    }).done
+    const of = (stream: string) => pieces.filter((piece) => piece.stream === stream)
+    const out = await readFile(join(dir, 'out.bin'))
+    const err = await readFile(join(dir, 'err.bin'))
+    expect(Buffer.concat(of('stdout').map((piece) => piece.data))).toEqual(Buffer.concat([out, out]))
+    expect(Buffer.concat(of('stderr').map((piece) => piece.data))).toEqual(err)
+    expect(pieces.every((piece) => piece.data.length <= 7)).toBe(true)
+    const decoded = (bytes: Buffer) => new TextDecoder().decode(bytes).replaceAll('\0', '\ufffd')
+    expect(
+      of('stdout')
+        .map((piece) => piece.text)
+        .join(''),
+    ).toBe(decoded(Buffer.concat([out, out])))
+    expect(
+      of('stderr')
+        .map((piece) => piece.text)
+        .join(''),
+    ).toBe(decoded(err))
+    const log = outcome.result.log
+    expect(log.isWellFormed() && !log.includes('\0')).toBe(true)
+    expect(log).toBe(pieces.map((piece) => piece.text).join(''))
+    expect(outcome.state).toBe('success')
   })
 
   it('kills a script that traps SIGTERM after the grace period, and says it timed out', async () => {
@@ -224,7 +263,7 @@ describe('startScript', () => {
       timeoutMs: 20_000,
       killGraceMs: 1000,
       onStarted: (pid) => events.push(`started ${pid}`),
-      onOutput: (_stream, text) => events.push(text),
+      onOutput: (piece) => events.push(piece.text),
     })
     await run.done
     expect(events).toEqual([`started ${run.pid}`, 'first\n'])

@@ -1,5 +1,5 @@
 import { decideOutcome, type ExecutionOutcome, type Termination } from './outcome.js'
-import { DEFAULT_OUTPUT_LIMIT_BYTES, OutputCapture, type OutputStream } from './output-capture.js'
+import { DEFAULT_OUTPUT_LIMIT_BYTES, OutputCapture, type OutputChunk } from './output-capture.js'
 import { signalGroup } from './process-group.mjs'
 import { spawner } from './spawner.js'
 
@@ -12,10 +12,12 @@ export interface ScriptProcessOptions {
   /** Time between SIGTERM and SIGKILL of the group, on timeout or abort. */
   killGraceMs: number
   outputLimitBytes?: number
+  /** Bytes of output one piece handed to `onOutput` holds at most. */
+  outputChunkBytes?: number
   /** Called once the script runs, with its pid, before any of its output. */
   onStarted?(pid: number): void
-  /** Receives the captured text as it arrives (nothing past the capture limit). */
-  onOutput?(stream: OutputStream, text: string): void
+  /** Receives the captured output as it arrives, in pieces (nothing past the capture limit). */
+  onOutput?(piece: OutputChunk): void
   /**
    * After the script exited and its group was killed, how long to wait for the output pipes to close.
    * Only a descendant that left the group (setsid) can hold them longer; the bot then stops reading.
@@ -56,7 +58,10 @@ function describeSpawnError(argv: readonly string[], code: string, message: stri
  * The bot's spawner process (spawner.ts) starts it: its pid comes with `onStarted`.
  */
 export function startScript(options: ScriptProcessOptions): ScriptProcess {
-  const capture = new OutputCapture(options.outputLimitBytes ?? DEFAULT_OUTPUT_LIMIT_BYTES)
+  const capture = new OutputCapture(
+    options.outputLimitBytes ?? DEFAULT_OUTPUT_LIMIT_BYTES,
+    options.outputChunkBytes,
+  )
   let resolveDone: (outcome: ExecutionOutcome) => void = () => {}
   const done = new Promise<ExecutionOutcome>((resolve) => {
     resolveDone = resolve
@@ -73,8 +78,7 @@ export function startScript(options: ScriptProcessOptions): ScriptProcess {
     clearTimeout(timeoutTimer)
     clearTimeout(killTimer)
     clearTimeout(pipeTimer)
-    const tail = capture.end()
-    if (tail !== '') options.onOutput?.('stdout', tail)
+    for (const piece of capture.end()) options.onOutput?.(piece)
     resolveDone(decideOutcome(termination, capture.text, capture.truncatedBytes + dropped))
   }
 
@@ -108,8 +112,7 @@ export function startScript(options: ScriptProcessOptions): ScriptProcess {
       failed: (code, message) =>
         finish({ kind: 'not-started', reason: describeSpawnError(options.argv, code, message) }),
       output: (stream, chunk) => {
-        const text = capture.write(stream, chunk)
-        if (text !== '') options.onOutput?.(stream, text)
+        for (const piece of capture.write(stream, chunk)) options.onOutput?.(piece)
       },
       exit: (code, signal, droppedSoFar) => {
         exit = { code, signal }

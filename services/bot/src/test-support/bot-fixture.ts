@@ -69,7 +69,7 @@ export interface ScriptServer {
  * in for bot-dispatch.
  */
 export function serveScripts(bus: Bus, options: { partBytes?: number } = {}): ScriptServer {
-  const partBytes = options.partBytes ?? 128 * 1024
+  const partBytes = options.partBytes ?? 256 * 1024
   const requests: ScriptServer['requests'] = []
   const scripted: ScriptContentReply[] = []
   const subscription = bus.nc.subscribe('scripts.*', {

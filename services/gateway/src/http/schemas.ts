@@ -223,8 +223,18 @@ export const jobResponseSchema = {
     },
     state: { type: 'string' },
     task_arguments_values: { type: 'array', items: { type: 'string' } },
-    output: { type: 'array', items: { type: 'string' } },
-    result: { type: 'object', additionalProperties: true },
+    output: {
+      type: 'array',
+      items: { type: 'string' },
+      description:
+        "The output's lines (or what the script's last-line verdict states); U+FFFD stands for what text cannot hold",
+    },
+    result: {
+      type: 'object',
+      additionalProperties: true,
+      description:
+        '`{ code, signal, killed, log, lastline }` (`log`: the last 64 KiB of the output), with `reason` when there is one, `truncated_bytes` when the bot dropped output past its limit, and `abridged: true` when the log, the output lines or the last line were cut (GET .../log has all the output)',
+    },
     origin: { type: 'string' },
     creation_date: nullableString,
     last_update: nullableString,

@@ -97,6 +97,7 @@ export function jobView(job: Job) {
           log: r.log,
           lastline: r.lastline,
           ...(r.truncatedBytes > 0n ? { truncated_bytes: Number(r.truncatedBytes) } : {}),
+          ...(r.abridged ? { abridged: true } : {}),
           ...(r.reason ? { reason: r.reason } : {}),
         }
       : {},

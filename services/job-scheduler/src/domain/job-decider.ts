@@ -69,7 +69,10 @@ export interface RecordOutput extends ReportPlace {
   botId: string
   seq: number
   stream: string
+  /** Well-formed text without NUL. */
   text: string
+  /** The bytes the script wrote; absent from a bot that did not send them. */
+  data?: Buffer
 }
 export interface RecordFinished extends ReportPlace {
   type: 'RecordFinished'
@@ -265,7 +268,10 @@ function decide(command: JobCommand, state: JobState): JobDomainEvent[] {
     case 'RecordOutput':
       if (!isNewReport(state, command) || state.outputSeqs.has(command.seq)) return []
       return [
-        { $case: 'outputAppended', value: { seq: command.seq, stream: command.stream, text: command.text } },
+        {
+          $case: 'outputAppended',
+          value: { seq: command.seq, stream: command.stream, text: command.text, data: command.data },
+        },
       ]
     case 'RecordFinished': {
       if (!isNewReport(state, command)) return []

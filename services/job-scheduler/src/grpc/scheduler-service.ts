@@ -76,6 +76,11 @@ export const MAX_LOG_WAIT_MS = 30_000
 /** Chunks of log in one GetJobLog answer at most. */
 export const LOG_PAGE_SIZE = 1000
 /**
+ * Bytes of log one GetJobLog answer starts no more chunks past (a chunk is a report's worth, under
+ * NATS's max_payload): the answer stays far below the gRPC message size.
+ */
+export const LOG_PAGE_BYTES = 4 * 1024 * 1024
+/**
  * Waits re-read at least this often even without a notification: the light fallback should one be
  * lost (the listening connection is being re-established).
  */
@@ -326,13 +331,17 @@ export function schedulerService(deps: SchedulerServiceDeps) {
           change.cancel()
           throw notFound('job', jobId)
         }
-        const chunks = await readJobLog(db, jobId, afterSeq, LOG_PAGE_SIZE)
+        const { chunks, more } = await readJobLog(db, jobId, afterSeq, {
+          limit: LOG_PAGE_SIZE,
+          maxBytes: LOG_PAGE_BYTES,
+          raw: request.raw,
+        })
         const remaining = deadline - Date.now()
         if (chunks.length > 0 || status.done || remaining <= 0 || signal?.aborted) {
           change.cancel()
           return {
-            chunks,
-            done: status.done && chunks.length < LOG_PAGE_SIZE,
+            chunks: chunks.map((chunk) => ({ ...chunk, data: chunk.data ?? Buffer.alloc(0) })),
+            done: status.done && !more,
             truncatedBytes: BigInt(status.truncatedBytes),
           }
         }

@@ -1,3 +1,4 @@
+import { wellFormedText } from '@taskforge/core'
 import type { Db, Projection, StoredEvent } from '@taskforge/event-store'
 import { type Insertable, sql, type Transaction } from 'kysely'
 import { notifyJobsChanged } from '../changes/notify-job-changes.js'
@@ -16,11 +17,13 @@ import {
  * The `job_log` read model: each job's output as the chunks its bot streamed, numbered by their
  * position in the job's stream, and whether the job ended. It is apart from the `jobs` row so that a
  * log is read (and followed) chunk by chunk, and its completeness is known from the same projection
- * as its chunks: a job seen ended here has every chunk here.
+ * as its chunks: a job seen ended here has every chunk here. Each chunk keeps its text and the bytes
+ * the script wrote (version 2); text from events recorded before the scheduler made it well-formed
+ * is made so here.
  */
 export const jobLogProjection: Projection = {
   name: 'job_log',
-  version: 1,
+  version: 2,
   streamTypes: [JOB_STREAM_TYPE],
 
   async setup(db: Db) {
@@ -50,8 +53,9 @@ export const jobLogProjection: Projection = {
           chunks.push({
             job_id: jobId,
             seq: Number(stored.streamVersion),
-            stream: event.value.stream,
-            text: event.value.text,
+            stream: wellFormedText(event.value.stream),
+            text: wellFormedText(event.value.text),
+            data: event.value.data ?? null,
           })
           break
         case 'finished':

@@ -1,11 +1,16 @@
 import type { ColumnType, Kysely } from 'kysely'
 
-/** One chunk of a job's output; `seq` is the position of its event in the job's stream. */
+/**
+ * One chunk of a job's output; `seq` is the position of its event in the job's stream. `text` is
+ * well-formed (U+FFFD for what text cannot hold), `data` the bytes the script wrote (null when the
+ * bot did not send them: `text` is then all there is).
+ */
 export interface JobLogChunksTable {
   job_id: string
   seq: number
   stream: string
   text: string
+  data: Buffer | null
 }
 
 /** Per job: whether its log is complete, and how much output the bot dropped past its cap. */
@@ -42,6 +47,7 @@ export async function createJobLogTables(db: Kysely<JobLogDatabase>): Promise<vo
     .addColumn('seq', 'integer', (c) => c.notNull())
     .addColumn('stream', 'text', (c) => c.notNull())
     .addColumn('text', 'text', (c) => c.notNull())
+    .addColumn('data', 'bytea')
     .addPrimaryKeyConstraint('job_log_chunks_pk', ['job_id', 'seq'])
     .execute()
 }

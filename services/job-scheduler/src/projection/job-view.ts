@@ -1,4 +1,11 @@
+import { utf8Tail } from '@taskforge/core'
 import type { JobDomainEvent } from '../domain/job-decider.js'
+
+/**
+ * The end of a job's log its view keeps, in UTF-8 bytes: a job (and a list of jobs) stays a small
+ * answer whatever its script printed. The whole log is the `job_log` read model's (GET .../log).
+ */
+export const VIEW_LOG_BYTES = 64 * 1024
 
 /** The job's result as the read model keeps it (JSON-friendly: no bigint). */
 export interface JobResultView {
@@ -9,6 +16,11 @@ export interface JobResultView {
   lastline: string
   truncatedBytes: number
   reason: string
+  /**
+   * Something here was cut (absent: false): `log` keeps only its last {@link VIEW_LOG_BYTES}, or the
+   * bot cut the output lines or last line it reported at the end to fit a message.
+   */
+  abridged?: boolean
 }
 
 /** One row of the `jobs` read model, in memory. */
@@ -59,6 +71,12 @@ function lastLineOf(text: string): string | undefined {
   return undefined
 }
 
+/** The end of `log` the view keeps, and whether the view's result is abridged with it. */
+function keptLog(log: string, abridged: boolean | undefined): Pick<JobResultView, 'log' | 'abridged'> {
+  const kept = utf8Tail(log, VIEW_LOG_BYTES)
+  return abridged || kept.length < log.length ? { log: kept, abridged: true } : { log: kept }
+}
+
 /**
  * The read model's fold: the view after one more event. A queued event creates the view; any other event
  * for a job the view does not hold is ignored (it cannot happen for streams the scheduler wrote).
@@ -103,16 +121,23 @@ export function applyJobEvent(
       return touched({ lifecycle: 'assigned', state: 'in_progress' }, view)
     case 'outputAppended': {
       const result = view.result ?? emptyResult()
-      const log = result.log + event.value.text
       return touched(
-        { result: { ...result, log, lastline: lastLineOf(event.value.text) ?? result.lastline } },
+        {
+          result: {
+            ...result,
+            ...keptLog(result.log + event.value.text, result.abridged),
+            lastline: lastLineOf(event.value.text) ?? result.lastline,
+          },
+        },
         view,
       )
     }
     case 'finished': {
       const reported = event.value.result
       const live = view.result ?? emptyResult()
-      const log = reported?.log || live.log
+      // The output chunks made the log; the finished report's may be only its end (abridged). A job
+      // without chunks (one that never started) has the reported one only.
+      const { log, abridged } = keptLog(live.log || reported?.log || '', live.abridged || reported?.abridged)
       const result: JobResultView = {
         code: reported?.code ?? null,
         signal: reported?.signal ?? '',
@@ -121,6 +146,7 @@ export function applyJobEvent(
         lastline: reported?.lastline || lastLineOf(log) || '',
         truncatedBytes: Number(reported?.truncatedBytes ?? 0n),
         reason: reported?.reason ?? '',
+        ...(abridged ? { abridged } : {}),
       }
       return touched(
         { lifecycle: event.value.lifecycle, state: event.value.state, output: event.value.output, result },

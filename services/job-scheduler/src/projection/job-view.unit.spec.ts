@@ -1,7 +1,7 @@
 import { JobResult, JobSpec } from '@taskforge/proto/jobs/v1/model'
 import { describe, expect, it } from 'vitest'
 import type { JobDomainEvent } from '../domain/job-decider.js'
-import { applyJobEvent, type JobView } from './job-view.js'
+import { applyJobEvent, type JobView, VIEW_LOG_BYTES } from './job-view.js'
 import { toProtoJob } from './to-proto-job.js'
 
 const jobId = '01900000-0000-7000-8000-0000000000a1'
@@ -67,6 +67,62 @@ describe('applyJobEvent', () => {
     expect(finished).toMatchObject({ lifecycle: 'finished', state: 'success', output: ['{"ok":true}'] })
     expect(finished?.result).toMatchObject({ code: 0, log: 'one\ntwo\n', lastline: 'two' })
     expect(finished?.author).toBe('ops')
+  })
+
+  it('keeps the log the chunks made when the finished report carries only its end (abridged)', () => {
+    const view = replay([
+      queued,
+      { $case: 'assigned', value: { botId: 'bot-1', attempt: 1, spec, taskArgumentsValues: ['x'] } },
+      { $case: 'started', value: { botId: 'bot-1', pid: 1, startedAt: t(2) } },
+      {
+        $case: 'outputAppended',
+        value: { seq: 1, stream: 'stdout', text: 'one\ntwo\n', data: Buffer.from('one\ntwo\n') },
+      },
+      {
+        $case: 'finished',
+        value: {
+          lifecycle: 'finished',
+          state: 'success',
+          result: JobResult.fromPartial({ code: 0, log: 'two\n', lastline: 'two', abridged: true }),
+          output: ['one'],
+        },
+      },
+    ])
+    expect(view?.result).toMatchObject({ log: 'one\ntwo\n', lastline: 'two', abridged: true })
+    expect(toProtoJob(view!).result?.abridged).toBe(true)
+  })
+
+  it('keeps the end of a long log, whole characters, and says it is abridged', () => {
+    const running = [
+      queued,
+      { $case: 'assigned', value: { botId: 'bot-1', attempt: 1, spec, taskArgumentsValues: ['x'] } },
+      { $case: 'started', value: { botId: 'bot-1', pid: 1, startedAt: t(2) } },
+    ] satisfies JobDomainEvent[]
+    const short = replay([
+      ...running,
+      { $case: 'outputAppended', value: { seq: 1, stream: 'stdout', text: 'hi\n' } },
+    ])
+    expect(short?.result).toMatchObject({ log: 'hi\n' })
+    expect(short?.result).not.toHaveProperty('abridged')
+    const long = replay([
+      ...running,
+      { $case: 'outputAppended', value: { seq: 1, stream: 'stdout', text: '🚀'.repeat(VIEW_LOG_BYTES / 4) } },
+      { $case: 'outputAppended', value: { seq: 2, stream: 'stdout', text: '\ntail\n' } },
+      {
+        $case: 'finished',
+        value: {
+          lifecycle: 'finished',
+          state: 'success',
+          result: JobResult.fromPartial({ code: 0 }),
+          output: [],
+        },
+      },
+    ])
+    expect(long?.result).toMatchObject({
+      log: `${'🚀'.repeat(VIEW_LOG_BYTES / 4 - 2)}\ntail\n`,
+      abridged: true,
+      lastline: 'tail',
+    })
   })
 
   it('marks a canceled job', () => {

@@ -1,3 +1,4 @@
+import { storableJson } from '@taskforge/core'
 import type { Db, Projection, StoredEvent } from '@taskforge/event-store'
 import type { Kysely, Selectable, Transaction } from 'kysely'
 import { notifyJobsChanged } from '../changes/notify-job-changes.js'
@@ -35,9 +36,10 @@ function viewToRow(view: JobView) {
     host_id: view.hostId,
     lifecycle: view.lifecycle,
     state: view.state,
-    task_arguments_values: JSON.stringify(view.taskArgumentsValues),
-    output: JSON.stringify(view.output),
-    result: JSON.stringify(view.result),
+    // Events recorded before reports' texts were made well-formed may hold what jsonb refuses.
+    task_arguments_values: storableJson(view.taskArgumentsValues),
+    output: storableJson(view.output),
+    result: storableJson(view.result),
     origin: view.origin,
     creation_date: view.creationDate,
     last_update: view.lastUpdate,
@@ -73,7 +75,8 @@ export function foldJobStream(events: readonly StoredEvent[]): JobView | undefin
  */
 export const jobsProjection: Projection = {
   name: JOBS_TABLE,
-  version: 1,
+  // 2: the log a row keeps is the end of it (VIEW_LOG_BYTES); every text in it is well-formed.
+  version: 2,
   streamTypes: [JOB_STREAM_TYPE],
 
   async setup(db: Db) {

@@ -25,6 +25,7 @@ export function toProtoJob(view: JobView): Job {
             lastline: r.lastline,
             truncatedBytes: BigInt(r.truncatedBytes),
             reason: r.reason,
+            abridged: r.abridged ?? false,
           },
     origin: view.origin,
     creationDate: view.creationDate,

@@ -1,5 +1,6 @@
-import { isAppError } from '@taskforge/core'
+import { isAppError, utf8Length } from '@taskforge/core'
 import { BotReport, type DeepPartial } from '@taskforge/proto/bots/v1/protocol'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { botIdOfReportSubject, reportToCommand } from './report-command.js'
 
@@ -86,5 +87,78 @@ describe('reportToCommand', () => {
       code(() => reportToCommand(report({ report: started, jobId: 'nope' }), 'reports.bot-1', received)),
     ).toBe('BAD_REQUEST')
     expect(code(() => reportToCommand(report({}), 'reports.bot-1', received))).toBe('BAD_REQUEST')
+  })
+  it('keeps the bytes of an output report and makes its text well-formed', () => {
+    const data = Buffer.from([0x61, 0x00, 0xff])
+    expect(
+      reportToCommand(
+        report({
+          report: { $case: 'output', value: { seq: 1, stream: 'stdout', text: 'a\u0000\ud800', data } },
+        }),
+        'reports.bot-1',
+        received,
+      ),
+    ).toEqual({ type: 'RecordOutput', botId: 'bot-1', seq: 1, stream: 'stdout', text: 'a\ufffd\ufffd', data })
+  })
+  it('makes the texts of a finished report well-formed', () => {
+    const command = reportToCommand(
+      report({
+        report: {
+          $case: 'finished',
+          value: {
+            state: 'success',
+            result: { log: 'a\u0000', lastline: '\udc00', reason: 'x\u0000' },
+            output: ['\u0000'],
+          },
+        },
+      }),
+      'reports.bot-1',
+      received,
+    )
+    expect(command).toMatchObject({
+      output: ['\ufffd'],
+      result: { log: 'a\ufffd', lastline: '\ufffd', reason: 'x\ufffd', abridged: false },
+    })
+  })
+  it('keeps whatever a bot reports within the bound of the event it becomes', () => {
+    const text = fc.string({ unit: 'binary', maxLength: 3000 })
+    fc.assert(
+      fc.property(
+        fc.array(text, { maxLength: 20 }),
+        text,
+        fc.uint8Array({ maxLength: 3000 }),
+        fc.integer({ min: 1024, max: 8192 }),
+        (lines, log, data, bound) => {
+          const output = reportToCommand(
+            report({
+              report: {
+                $case: 'output',
+                value: { seq: 1, stream: 'stdout', text: log, data: Buffer.from(data) },
+              },
+            }),
+            'reports.bot-1',
+            received,
+            bound,
+          )
+          if (output.type !== 'RecordOutput') throw new Error(output.type)
+          expect(utf8Length(output.text) + (output.data?.length ?? 0)).toBeLessThanOrEqual(bound - 512)
+          const finished = reportToCommand(
+            report({
+              report: {
+                $case: 'finished',
+                value: { state: 'success', result: { log, lastline: log }, output: lines },
+              },
+            }),
+            'reports.bot-1',
+            received,
+            bound,
+          )
+          if (finished.type !== 'RecordFinished') throw new Error(finished.type)
+          const texts = [finished.result!.log, finished.result!.lastline, ...finished.output]
+          expect(texts.reduce((sum, item) => sum + utf8Length(item) + 6, 18)).toBeLessThanOrEqual(bound)
+          for (const item of texts) expect(item.isWellFormed() && !item.includes('\0')).toBe(true)
+        },
+      ),
+    )
   })
 })

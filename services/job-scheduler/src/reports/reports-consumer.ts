@@ -1,5 +1,5 @@
 import { type Bus, type BusMessage, RedeliverLater, Streams, type Subscription } from '@taskforge/bus'
-import { badRequest } from '@taskforge/core'
+import { badRequest, DEFAULT_MAX_PAYLOAD, messageBudget } from '@taskforge/core'
 import type { EventStore } from '@taskforge/event-store'
 import { BotReport } from '@taskforge/proto/bots/v1/protocol'
 import { contextFromTrace, currentTraceContext, SpanKind, withSpan } from '@taskforge/telemetry'
@@ -61,7 +61,9 @@ export async function handleReport(
   msg: BusMessage,
   report: BotReport = decodeReport(msg.data),
 ): Promise<void> {
-  const command = reportToCommand(report, msg.subject, new Date())
+  // The events a report becomes go out on this connection: they must fit what its server allows.
+  const maxEventBytes = messageBudget(deps.bus.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD)
+  const command = reportToCommand(report, msg.subject, new Date(), maxEventBytes)
   // The consumer span already continues a trace the headers carry; the report's own is for those without.
   const headerTrace = Object.keys(msg.headers).some((key) => key.toLowerCase() === 'traceparent')
   const parent = !headerTrace && report.trace?.traceparent ? contextFromTrace(report.trace) : undefined

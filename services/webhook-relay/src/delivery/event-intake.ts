@@ -1,5 +1,5 @@
 import { nakDelayMs, RedeliverLater } from '@taskforge/bus'
-import { idTime } from '@taskforge/core'
+import { idTime, storableJson } from '@taskforge/core'
 import type { EventStore } from '@taskforge/event-store'
 import type { Envelope } from '@taskforge/proto/events/v1/envelope'
 import type { Logger } from '@taskforge/telemetry'
@@ -25,9 +25,12 @@ export const GAP_RETRIES = 7
  */
 export const FOLLOW_CLOCK_MARGIN_MS = 10_000
 
-/** The body every receiver gets: Kanboard's envelope. */
+/**
+ * The body every receiver gets: Kanboard's envelope. Its strings are well-formed text (U+FFFD for
+ * NUL and lone surrogates), as events recorded before the scheduler made a job's texts so may hold them.
+ */
 export function webhookBody(name: string, data: Record<string, unknown>, author: string): string {
-  return JSON.stringify({ event_name: name, event_data: data, event_author: author })
+  return storableJson({ event_name: name, event_data: data, event_author: author })
 }
 
 export interface EventIntakeDeps {
@@ -143,7 +146,7 @@ export class EventIntake {
       stream_type: source.streamType,
       customer: source.customer,
       version: source.streamVersion,
-      object: JSON.stringify(mapped.object),
+      object: storableJson(mapped.object),
       updated_at: new Date(),
     }
     await db

@@ -1,3 +1,4 @@
+import { utf8Tail } from '@taskforge/core'
 import { BotEvent } from '@taskforge/proto/bots/v1/events'
 import { ScriptEvent, TaskEvent, WebhookEvent } from '@taskforge/proto/catalog/v1/events'
 import { JobEvent } from '@taskforge/proto/jobs/v1/events'
@@ -43,8 +44,8 @@ export interface MappedEvent {
   publicEvent: PublicEvent | undefined
 }
 
-/** How much of a finished job's log an event carries: the end of it. */
-export const MAX_LOG_CHARS = 16_384
+/** How much of a finished job's log an event carries, in UTF-8 bytes: the end of it, whole characters. */
+export const MAX_LOG_BYTES = 16_384
 
 const iso = (date: Date | undefined): string | null => (date === undefined ? null : date.toISOString())
 const nothing = (object: PublicObject | undefined): MappedEvent => ({
@@ -115,7 +116,7 @@ function resultOf(reported: JobResult | undefined, extra: { reason?: string } = 
     code: reported?.code ?? null,
     signal: reported?.signal || null,
     killed: reported?.killed ?? false,
-    log: log.length > MAX_LOG_CHARS ? log.slice(-MAX_LOG_CHARS) : log,
+    log: utf8Tail(log, MAX_LOG_BYTES),
     lastline: reported?.lastline ?? '',
     ...(reason ? { reason } : {}),
   }

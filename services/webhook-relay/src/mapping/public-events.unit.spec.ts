@@ -6,7 +6,7 @@ import { JobSpec } from '@taskforge/proto/jobs/v1/model'
 import { SubscriptionEvent } from '@taskforge/proto/webhooks/v1/events'
 import { describe, expect, it } from 'vitest'
 import { filterMatches, validateEventFilter } from './event-names.js'
-import { MAX_LOG_CHARS, type MappedEvent, mapEvent, type SourceEvent } from './public-events.js'
+import { MAX_LOG_BYTES, type MappedEvent, mapEvent, type SourceEvent } from './public-events.js'
 import type { PublicObject } from './public-objects.js'
 
 const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second))
@@ -142,10 +142,12 @@ describe('job events', () => {
           code: 0,
           signal: '',
           killed: false,
-          log: `${'x'.repeat(MAX_LOG_CHARS)}tail`,
+          // Emoji take 4 bytes (2 UTF-16 units): the cut keeps whole ones.
+          log: `${'🚀'.repeat(MAX_LOG_BYTES / 4)}tail`,
           lastline: 'hello',
           truncatedBytes: 0n,
           reason: '',
+          abridged: false,
         },
       },
     }),
@@ -192,8 +194,8 @@ describe('job events', () => {
     const data = steps[4]?.publicEvent?.data as { job: { result: { log: string; code: number } } }
     expect(data.job).toMatchObject({ lifecycle: 'finished', state: 'success', output: ['hello'] })
     expect(data.job.result.code).toBe(0)
-    expect(data.job.result.log).toHaveLength(MAX_LOG_CHARS)
-    expect(data.job.result.log.endsWith('tail')).toBe(true)
+    expect(Buffer.byteLength(data.job.result.log)).toBe(MAX_LOG_BYTES)
+    expect(data.job.result.log).toBe(`${'🚀'.repeat(MAX_LOG_BYTES / 4 - 1)}tail`)
   })
 
   it('tells a cancel as job.update and a lost bot as job.finish', () => {

@@ -11,6 +11,7 @@ import { jobView } from '../views.js'
 const FOLLOW_WAIT_MS = 20_000
 
 const textOf = (page: GetJobLogResponse) => page.chunks.map((chunk) => chunk.text).join('')
+const bytesOf = (page: GetJobLogResponse) => Buffer.concat(page.chunks.map((chunk) => chunk.data))
 
 /** Controls of one job, owned by job-scheduler: cancel it, read or follow its log. */
 export function jobControlRoutes(
@@ -53,17 +54,24 @@ export function jobControlRoutes(
     },
   )
 
-  app.get<{ Params: { customer: string; id: string }; Querystring: { follow?: boolean } }>(
+  app.get<{ Params: { customer: string; id: string }; Querystring: { follow?: boolean; raw?: boolean } }>(
     '/:customer/job/:id/log',
     {
       schema: {
         tags: ['jobs'],
         summary:
-          "A job's output as text; with follow=true, streamed (chunked) while the job runs, until it ends",
+          "A job's output (stdout and stderr as they came) as UTF-8 text, U+FFFD standing for what text cannot hold (bytes that are not UTF-8, NUL); with raw=true, the exact bytes the script wrote; with follow=true, streamed (chunked) while the job runs, until it ends",
         params: idParams,
         querystring: {
           type: 'object',
-          properties: { follow: { type: 'boolean' }, access_token: { type: 'string' } },
+          properties: {
+            follow: { type: 'boolean', description: 'stream the log while the job runs, until it ends' },
+            raw: {
+              type: 'boolean',
+              description: 'the bytes the script wrote, as application/octet-stream, instead of text',
+            },
+            access_token: { type: 'string' },
+          },
         },
       },
     },
@@ -71,33 +79,41 @@ export function jobControlRoutes(
       await auth.require(request, request.params.customer, 'viewer')
       const customer = request.params.customer
       const jobId = request.params.id
+      const raw = request.query.raw === true
       const page = (afterSeq: number, waitMs: number) =>
-        clients.scheduler.getJobLog({ customer, jobId, afterSeq, waitMs }, { deadlineMs: waitMs + 10_000 })
+        clients.scheduler.getJobLog(
+          { customer, jobId, afterSeq, waitMs, raw },
+          { deadlineMs: waitMs + 10_000 },
+        )
+      const contentOf = (page: GetJobLogResponse): string | Buffer => (raw ? bytesOf(page) : textOf(page))
       // Asked before answering, so an unknown job is a 404 rather than an empty stream.
       const first = await page(-1, 0)
       let afterSeq = first.chunks.at(-1)?.seq ?? -1
-      void reply.type('text/plain; charset=utf-8')
+      if (raw) {
+        void reply.type('application/octet-stream')
+        void reply.header('content-disposition', `attachment; filename="${jobId}.log"`)
+      } else void reply.type('text/plain; charset=utf-8')
 
       if (request.query.follow !== true) {
-        let text = textOf(first)
+        const parts = [contentOf(first)]
         let last = first
         while (last.chunks.length > 0 && !last.done) {
           last = await page(afterSeq, 0)
-          text += textOf(last)
+          parts.push(contentOf(last))
           afterSeq = last.chunks.at(-1)?.seq ?? afterSeq
         }
         void reply.header('x-taskforge-log-complete', String(last.done))
         if (last.truncatedBytes > 0n)
           void reply.header('x-taskforge-truncated-bytes', String(last.truncatedBytes))
-        return text
+        return raw ? Buffer.concat(parts as Buffer[]) : parts.join('')
       }
 
       const gone = new AbortController()
       request.raw.on('close', () => gone.abort())
       const log = request.log
-      async function* follow(): AsyncGenerator<string> {
-        const head = textOf(first)
-        if (head !== '') yield head
+      async function* follow(): AsyncGenerator<string | Buffer> {
+        const head = contentOf(first)
+        if (head.length > 0) yield head
         let done = first.done
         while (!done && !gone.signal.aborted) {
           let next: GetJobLogResponse
@@ -109,8 +125,8 @@ export function jobControlRoutes(
           }
           afterSeq = next.chunks.at(-1)?.seq ?? afterSeq
           done = next.done
-          const text = textOf(next)
-          if (text !== '') yield text
+          const content = contentOf(next)
+          if (content.length > 0) yield content
         }
       }
       return reply.send(Readable.from(follow(), { objectMode: false }))
