@@ -10,6 +10,7 @@ import { type Platform, startPlatform } from '../../scripts/platform.js'
 import { TestReceiver } from '../../services/webhook-relay/src/test-support/receiver.js'
 import { verifyStandardWebhook } from '../../services/webhook-relay/src/test-support/standard-webhooks.js'
 import { type Answer, gatewayClient } from '../e2e/support/gateway-client.js'
+import { connectAsBot, quarantineListing } from '../hostile/support/tenants.js'
 import {
   describeJob,
   PROJECTIONS,
@@ -44,6 +45,16 @@ const PLATFORM_ENV = {
 }
 
 const SERVICES = ['gateway', 'task-catalog', 'job-scheduler', 'bot-dispatch', 'webhook-relay'] as const
+
+/** One job in this many is a poison job, and each comes with garbage reports and an oversized run. */
+const POISON_EVERY = 33
+
+/** A script's `printf` of every byte value 0-255, then invalid UTF-8, lone CRs and a long line. */
+const HOSTILE_OUTPUT = [
+  `printf '${Array.from({ length: 256 }, (_, byte) => `\\${byte.toString(8).padStart(3, '0')}`).join('')}'`,
+  `printf '\\303\\050 \\355\\240\\200 \\370\\210\\200\\200\\200 a\\rb\\r\\r\\n'`,
+  `head -c 200000 /dev/zero | tr '\\0' 'x'`,
+].join('\n')
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -224,6 +235,55 @@ echo done
       })
       expect(task.status, task.text).toBe(201)
 
+      // Poison: a task whose script prints every byte value (it also leaves its marker, so it is held
+      // to the same checks as the others); a bot of the organization that publishes garbage straight
+      // to NATS; runs with an argument far over its limit.
+      const poisonScript = await call('POST', `/${customer}/script`, {
+        filename: 'poison.sh',
+        content: `#!/bin/sh\necho "$TASKFORGE_JOB_ID $$" >> "$MARKERS/$TASKFORGE_JOB_ID"\n${HOSTILE_OUTPUT}\n`,
+      })
+      expect(poisonScript.status, poisonScript.text).toBe(201)
+      const poisonTask = await call('POST', `/${customer}/task`, {
+        name: 'chaos poison',
+        host_id: platform.credentials.bot.id,
+        script_id: poisonScript.body.id,
+        multitasking: true,
+        env: { MARKERS: markers },
+      })
+      expect(poisonTask.status, poisonTask.text).toBe(201)
+      const hostileBot = await call('POST', `/${customer}/bot`, { name: 'chaos-hostile' })
+      expect(hostileBot.status, hostileBot.text).toBe(201)
+      const poisonJobs = new Set<string>()
+      let garbagePublished = 0
+      let oversizedRefused = 0
+      /** Garbage on the hostile bot's report subject; lost when NATS is down, which is fine. */
+      const publishGarbage = async () => {
+        const nc = await connectAsBot(hostileBot.body as never).catch(() => undefined)
+        if (nc === undefined) return
+        try {
+          const subject = `reports.${String(hostileBot.body.id)}`
+          for (const garbage of [
+            Uint8Array.from({ length: 256 }, (_, byte) => byte),
+            new Uint8Array([0xff, 0x00]),
+          ]) {
+            await nc.request(subject, garbage, { timeout: 5_000 })
+            garbagePublished++
+          }
+        } catch {
+          // NATS was being restarted.
+        } finally {
+          await nc.close().catch(() => undefined)
+        }
+      }
+      const runOversized = async () => {
+        const answer = await call('POST', `/${customer}/task/${task.body.id}/job`, {
+          task_arguments: ['x'.repeat(1_100_000)],
+        }).catch(() => undefined)
+        if (answer === undefined || answer.status >= 500) return
+        expect([413, 422], answer.text).toContain(answer.status)
+        oversizedRefused++
+      }
+
       // Submissions: a failed or unanswered one is retried with its Idempotency-Key, so that a job it
       // may have created is answered rather than created again: every job stored is one acknowledged.
       const acknowledged = new Set<string>()
@@ -236,9 +296,11 @@ echo done
             intervalMs: 100,
             message: `the backlog to shrink (${acknowledged.size} submitted)`,
           })
+          const poison = acknowledged.size % POISON_EVERY === Math.floor(POISON_EVERY / 2)
+          if (poison) await Promise.all([publishGarbage(), runOversized()])
           const answer = await call(
             'POST',
-            `/${customer}/task/${task.body.id}/job`,
+            `/${customer}/task/${(poison ? poisonTask : task).body.id}/job`,
             {},
             {
               'idempotency-key': submission,
@@ -246,6 +308,7 @@ echo done
           ).catch(() => undefined)
           if (answer?.status === 201) {
             acknowledged.add(String(answer.body.id))
+            if (poison) poisonJobs.add(String(answer.body.id))
             submission = randomUUID()
           } else {
             submitFailures++
@@ -435,6 +498,12 @@ echo done
         const answer = await call('GET', `/${customer}/subscription/${subscriber.id}`)
         expect(answer.body, `subscription ${subscriber.name}`).toMatchObject({ enabled: true })
       }
+      // What was set aside: the garbage reports, nothing of the organization's jobs.
+      const quarantined = (await quarantineListing(platform)).items
+      const byPipeline = new Map<string, number>()
+      for (const item of quarantined) byPipeline.set(item.pipeline, (byPipeline.get(item.pipeline) ?? 0) + 1)
+      for (const item of quarantined)
+        expect(item.pipeline, JSON.stringify(item)).toMatch(/^consumer:REPORTS\//)
       const received = subscribers.reduce((sum, subscriber) => sum + subscriber.receiver.requests.length, 0)
       const distinct = subscribers.reduce((sum, subscriber) => sum + subscriber.verified.size, 0)
 
@@ -454,6 +523,7 @@ echo done
           ...notSucceeded.map((line) => `    ${line}`),
           `  faults: ${injected.map((fault) => `${fault.name} (at job ${fault.atJob}, ${(fault.ms / 1000).toFixed(1)}s)`).join('; ')}`,
           `  webhooks: ${expectedEvents.length} events x ${subscribers.length} subscriptions; ${received} requests, ${received - distinct} of them repeats`,
+          `  poison: ${poisonJobs.size} jobs printing every byte value (all checked as above), ${garbagePublished} garbage reports published with a bot's credentials, ${oversizedRefused} oversized runs refused; quarantined: ${quarantined.length} (${[...byPipeline].map(([pipeline, count]) => `${pipeline} ${count}`).join(', ') || 'none'}); jobs lost: 0`,
         ].join('\n'),
       )
       failed = false

@@ -2,10 +2,14 @@ import { createWriteStream } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { LIMIT_TABLE } from '@taskforge/core'
 import { BotReport } from '@taskforge/proto/bots/v1/protocol'
 import { freePort, type NatsConnection, waitUntil } from '@taskforge/testkit'
+import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Platform, startPlatform } from '../../scripts/platform.js'
+import { gatewayClient } from '../e2e/support/gateway-client.js'
+import { expectLimitHeld, limitFixture, limitSender } from '../e2e/support/limit-inputs.js'
 import {
   type BotCredentials,
   connectAsBot,
@@ -150,6 +154,71 @@ describe('hostile input', () => {
     expect(still).toMatchObject({ status: 'quarantined' })
     expect(still?.replay_error).toMatch(/BAD_REQUEST/)
   })
+
+  /** A job's log as the API gives it: the text, and the exact bytes (`?raw=true`). */
+  async function logOf(jobId: string): Promise<{ text: string; raw: Uint8Array }> {
+    const read = async (query: string) => {
+      const response = await fetch(`${platform.gatewayUrl}/${hostile.customer}/job/${jobId}/log${query}`, {
+        headers: { authorization: `Bearer ${hostile.token}` },
+      })
+      expect(response.status).toBe(200)
+      return new Uint8Array(await response.arrayBuffer())
+    }
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(await read(''))
+    return { text, raw: await read('?raw=true') }
+  }
+
+  it('stores, shows and gives back whatever bytes a script prints (any byte arrays), and other organizations run on', async () => {
+    const printer = await hostile.createTask(hostileBot.id, '#!/bin/sh\nprintf "%s" "$1" | base64 -d\n', {
+      task_arguments: [{ order: 0, type: 'input', label: 'bytes' }],
+      multitasking: true,
+    })
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 4096 }), async (bytes) => {
+        const job = await printer.run([Buffer.from(bytes).toString('base64')])
+        expect(await hostile.endOf(job.id)).toMatchObject({ lifecycle: 'finished', state: 'success' })
+        const { text, raw } = await logOf(job.id)
+        expect([...raw]).toEqual([...bytes])
+        expect(text.isWellFormed()).toBe(true)
+        expect(text).not.toContain('\u0000')
+      }),
+      { numRuns: 30 },
+    )
+    await victimStillRuns(victim, victimTask)
+  }, 300_000)
+
+  it('finishes a script printing to its output limit, on both streams, without a newline', async () => {
+    const flood = await hostile.createTask(
+      hostileBot.id,
+      "#!/bin/sh\nhead -c 3000000 /dev/urandom\nhead -c 500000 /dev/zero | tr '\\0' '\\r' >&2\n",
+    )
+    const job = await flood.run()
+    expect(await hostile.endOf(job.id)).toMatchObject({ lifecycle: 'finished', state: 'success' })
+    const { text, raw } = await logOf(job.id)
+    expect(raw.byteLength).toBeGreaterThan(0)
+    expect(raw.byteLength).toBeLessThanOrEqual(3_500_000)
+    expect(text.isWellFormed()).toBe(true)
+    await victimStillRuns(victim, victimTask)
+  })
+
+  it('holds every input to its limit (N accepted, N + 1 refused), and other organizations run on', async () => {
+    const call = gatewayClient(platform.gatewayUrl)
+    const fixture = await limitFixture(
+      call,
+      {
+        customer: hostile.customer,
+        adminToken: hostile.token,
+        rootToken: platform.rootToken,
+        botId: hostileBot.id,
+      },
+      '#!/bin/sh\necho "$#"\n',
+    )
+    const send = limitSender(platform.gatewayUrl, call)
+    for (const limit of LIMIT_TABLE) {
+      await expectLimitHeld(limit, fixture, send)
+      await victimStillRuns(victim, victimTask)
+    }
+  }, 600_000)
 
   it('still runs other organizations after every service and nats-server were killed and started again', async () => {
     for (const name of [...SERVICES, 'nats']) {

@@ -1,5 +1,8 @@
-import type { LimitKey } from '@taskforge/core'
-import type { CallOptions } from './gateway-client.js'
+import { connect } from 'node:net'
+import type { Limit, LimitKey } from '@taskforge/core'
+import { expect } from 'vitest'
+import { expectStatus, idOf } from './fixtures.js'
+import type { CallOptions, GatewayCall } from './gateway-client.js'
 
 /** What the inputs need of a running platform: an organization, its bot, script, task and webhook. */
 export interface LimitFixture {
@@ -227,4 +230,126 @@ export const LIMIT_INPUTS: Record<LimitKey, LimitInput> = {
       asAdmin(f, 'PUT', `/${f.customer}/job/${await f.newIdleJob()}/cancel`, { reason: textOfBytes(n) }),
     accepted: 200,
   },
+}
+
+/** A gateway's answer to a limit request. */
+export interface LimitAnswer {
+  status: number
+  body: Record<string, unknown>
+}
+
+/** Sends a whole HTTP/1.1 request as is and reads the answer's status and body. */
+function sendRaw(url: string, raw: string): Promise<LimitAnswer> {
+  const { hostname, port } = new URL(url)
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.write(raw))
+    const chunks: Buffer[] = []
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk))
+    socket.on('error', reject)
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('utf8')
+      const [head = '', body = ''] = text.split('\r\n\r\n')
+      const status = Number(/^HTTP\/1\.1 (\d+)/.exec(head)?.[1] ?? 0)
+      let json: unknown
+      try {
+        json = JSON.parse(body)
+      } catch {
+        json = {}
+      }
+      resolve({ status, body: (json ?? {}) as Record<string, unknown> })
+    })
+  })
+}
+
+/** Sends a limit request to the gateway at `gatewayUrl`: through `call`, or raw. */
+export function limitSender(
+  gatewayUrl: string,
+  call: GatewayCall,
+): (request: LimitRequest) => Promise<LimitAnswer> {
+  return async (request) => {
+    if ('raw' in request) return sendRaw(gatewayUrl, request.raw)
+    const answer = await call(request.method, request.path, request.options)
+    return { status: answer.status, body: answer.body }
+  }
+}
+
+/**
+ * What the limit inputs need, made in an organization through its admin: a script (`script`), a task
+ * on `botId` with 8 optional inputs, an incoming webhook, and a task on a bot no agent runs (its jobs
+ * wait, so they can be canceled).
+ */
+export async function limitFixture(
+  call: GatewayCall,
+  organization: { customer: string; adminToken: string; rootToken: string; botId: string },
+  script: string,
+): Promise<LimitFixture> {
+  const { customer, adminToken, rootToken, botId } = organization
+  const as = { token: adminToken }
+  const scriptId = idOf(
+    await expectStatus(call, 201, 'POST', `/${customer}/script`, {
+      ...as,
+      json: { filename: 'report.sh', content: script },
+    }),
+  )
+  const inputs = Array.from({ length: 8 }, (_, order) => ({ order, type: 'input', label: `a${order}` }))
+  const taskId = idOf(
+    await expectStatus(call, 201, 'POST', `/${customer}/task`, {
+      ...as,
+      json: {
+        name: 'report',
+        host_id: botId,
+        script_id: scriptId,
+        task_arguments: inputs,
+        run_as: 'sh %script%',
+      },
+    }),
+  )
+  const webhook = await expectStatus(call, 201, 'POST', `/${customer}/webhook`, {
+    ...as,
+    json: { name: 'hook' },
+  })
+  const idleBot = idOf(
+    await expectStatus(call, 201, 'POST', `/${customer}/bot`, { ...as, json: { name: 'idle' } }),
+  )
+  const idleTask = idOf(
+    await expectStatus(call, 201, 'POST', `/${customer}/task`, {
+      ...as,
+      json: { name: 'waits', host_id: idleBot, script_id: scriptId },
+    }),
+  )
+  return {
+    customer,
+    rootToken,
+    adminToken,
+    botId,
+    scriptId,
+    taskId,
+    webhook: { id: idOf(webhook), secret: idOf(webhook, 'secret') },
+    newIdleJob: async () =>
+      idOf(await expectStatus(call, 201, 'POST', `/${customer}/task/${idleTask}/job`, { ...as, json: [] })),
+  }
+}
+
+const LIMIT_CODES = ['LIMIT_EXCEEDED', 'PAYLOAD_TOO_LARGE', 'HEADERS_TOO_LARGE']
+
+/** An input of exactly the limit is accepted; one more byte or item is refused with its status, naming it. */
+export async function expectLimitHeld(
+  limit: Limit & { readonly key: LimitKey },
+  fixture: LimitFixture,
+  send: (request: LimitRequest) => Promise<LimitAnswer>,
+): Promise<void> {
+  const input = LIMIT_INPUTS[limit.key]
+  const atLimit = await send(await input.request(limit.value, fixture))
+  if (input.accepted !== undefined) {
+    expect(atLimit.status, JSON.stringify(atLimit.body).slice(0, 300)).toBe(input.accepted)
+  } else {
+    expect(atLimit.status).toBeLessThan(500)
+    expect(LIMIT_CODES).not.toContain(atLimit.body.code)
+  }
+  const past = await send(await input.request(limit.value + 1, fixture))
+  expect(past.status, JSON.stringify(past.body).slice(0, 300)).toBe(limit.status)
+  expect(past.body.message).toMatch(
+    new RegExp(`the limit is ${limit.value} ${limit.unit} \\(${limit.name}\\)$`),
+  )
+  expect(past.body.details).toMatchObject({ limit: limit.name, maximum: limit.value })
 }
