@@ -498,6 +498,19 @@ echo done
         const answer = await call('GET', `/${customer}/subscription/${subscriber.id}`)
         expect(answer.body, `subscription ${subscriber.name}`).toMatchObject({ enabled: true })
       }
+      // How long the organization's other jobs took from queued to their end, poison beside them.
+      const durations = [...streams]
+        .filter(([id]) => !poisonJobs.has(id))
+        .map(([, events]) => {
+          const end = events.find(isTerminal)
+          return end === undefined ? 0 : end.occurredAt.getTime() - events[0]!.occurredAt.getTime()
+        })
+        .sort((a, b) => a - b)
+      const percentile = (p: number) =>
+        (
+          (durations[Math.min(durations.length - 1, Math.floor((p / 100) * durations.length))] ?? 0) / 1000
+        ).toFixed(1)
+
       // What was set aside: the garbage reports, nothing of the organization's jobs.
       const quarantined = (await quarantineListing(platform)).items
       const byPipeline = new Map<string, number>()
@@ -524,6 +537,7 @@ echo done
           `  faults: ${injected.map((fault) => `${fault.name} (at job ${fault.atJob}, ${(fault.ms / 1000).toFixed(1)}s)`).join('; ')}`,
           `  webhooks: ${expectedEvents.length} events x ${subscribers.length} subscriptions; ${received} requests, ${received - distinct} of them repeats`,
           `  poison: ${poisonJobs.size} jobs printing every byte value (all checked as above), ${garbagePublished} garbage reports published with a bot's credentials, ${oversizedRefused} oversized runs refused; quarantined: ${quarantined.length} (${[...byPipeline].map(([pipeline, count]) => `${pipeline} ${count}`).join(', ') || 'none'}); jobs lost: 0`,
+          `  the other jobs, queued to ended (faults included): p50 ${percentile(50)}s, p99 ${percentile(99)}s, max ${percentile(100)}s`,
         ].join('\n'),
       )
       failed = false
