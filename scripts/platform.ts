@@ -66,6 +66,8 @@ export interface Platform {
   processes: Map<string, ChildProcess>
   /** Each service's database URL, by service name. */
   databases: ReadonlyMap<string, string>
+  /** Each service's health port (`/healthz`, `/readyz`, `/metrics`), by service name. */
+  healthPorts: ReadonlyMap<string, number>
   /**
    * Settles if a process kept exiting (see README, "When a process dies"): the platform has then
    * begun to stop everything, as {@link stop} does.
@@ -393,8 +395,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       if (service.addressEnv !== undefined) addresses[service.addressEnv] = `127.0.0.1:${ports[i * 2]}`
     })
 
+    const healthPorts = new Map<string, number>()
     for (const [i, service] of SERVICES.entries()) {
       const healthPort = ports[i * 2 + 1]!
+      healthPorts.set(service.name, healthPort)
       const env: NodeJS.ProcessEnv = {
         ...base,
         ...addresses,
@@ -463,6 +467,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       botCredentialsFile,
       processes,
       databases,
+      healthPorts,
       crashLoop,
       restarts: () => new Map([...supervisors].map(([name, supervisor]) => [name, supervisor.restarts])),
       stop,

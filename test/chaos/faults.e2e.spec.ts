@@ -512,7 +512,15 @@ echo done
         ).toFixed(1)
 
       // What was set aside: the garbage reports, nothing of the organization's jobs.
-      const quarantined = (await quarantineListing(platform)).items
+      // Every garbage report acknowledged by the stream is set aside, and nothing else is.
+      const quarantined = await waitUntil(
+        async () => {
+          const { items } = await quarantineListing(platform)
+          return items.length >= garbagePublished ? items : false
+        },
+        { timeoutMs: SETTLE_MS, message: `${garbagePublished} garbage reports to be set aside` },
+      )
+      expect(quarantined).toHaveLength(garbagePublished)
       const byPipeline = new Map<string, number>()
       for (const item of quarantined) byPipeline.set(item.pipeline, (byPipeline.get(item.pipeline) ?? 0) + 1)
       for (const item of quarantined)

@@ -9,7 +9,7 @@ import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Platform, startPlatform } from '../../scripts/platform.js'
 import { gatewayClient } from '../e2e/support/gateway-client.js'
-import { expectLimitHeld, limitFixture, limitSender } from '../e2e/support/limit-inputs.js'
+import { expectLimitHeld, type LimitFixture, limitFixture, limitSender } from '../e2e/support/limit-inputs.js'
 import {
   type BotCredentials,
   connectAsBot,
@@ -38,6 +38,8 @@ describe('hostile input', () => {
   let hostile: Tenant
   let hostileBot: BotCredentials
   let asHostileBot: NatsConnection
+  let printer: Task | undefined
+  let limits: LimitFixture | undefined
   let failed = true
 
   beforeAll(async () => {
@@ -168,23 +170,49 @@ describe('hostile input', () => {
     return { text, raw: await read('?raw=true') }
   }
 
-  it('stores, shows and gives back whatever bytes a script prints (any byte arrays), and other organizations run on', async () => {
-    const printer = await hostile.createTask(hostileBot.id, '#!/bin/sh\nprintf "%s" "$1" | base64 -d\n', {
+  /** Byte fuzz of a script's output: whatever it prints finishes, reads back well formed, and raw exact. */
+  async function fuzzOutput(numRuns: number): Promise<void> {
+    printer ??= await hostile.createTask(hostileBot.id, '#!/bin/sh\nprintf "%s" "$1" | base64 -d\n', {
       task_arguments: [{ order: 0, type: 'input', label: 'bytes' }],
       multitasking: true,
     })
+    const task = printer
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({ maxLength: 4096 }), async (bytes) => {
-        const job = await printer.run([Buffer.from(bytes).toString('base64')])
+        const job = await task.run([Buffer.from(bytes).toString('base64')])
         expect(await hostile.endOf(job.id)).toMatchObject({ lifecycle: 'finished', state: 'success' })
         const { text, raw } = await logOf(job.id)
         expect([...raw]).toEqual([...bytes])
         expect(text.isWellFormed()).toBe(true)
         expect(text).not.toContain('\u0000')
       }),
-      { numRuns: 30 },
+      { numRuns },
     )
     await victimStillRuns(victim, victimTask)
+  }
+
+  /** Every input limit at N (accepted) and N + 1 (refused), each followed by another organization's run. */
+  async function probeLimits(): Promise<void> {
+    const call = gatewayClient(platform.gatewayUrl)
+    limits ??= await limitFixture(
+      call,
+      {
+        customer: hostile.customer,
+        adminToken: hostile.token,
+        rootToken: platform.rootToken,
+        botId: hostileBot.id,
+      },
+      '#!/bin/sh\necho "$#"\n',
+    )
+    const send = limitSender(platform.gatewayUrl, call)
+    for (const limit of LIMIT_TABLE) {
+      await expectLimitHeld(limit, limits, send)
+      await victimStillRuns(victim, victimTask)
+    }
+  }
+
+  it('stores, shows and gives back whatever bytes a script prints (any byte arrays), and other organizations run on', async () => {
+    await fuzzOutput(30)
   }, 300_000)
 
   it('finishes a script printing to its output limit, on both streams, without a newline', async () => {
@@ -202,25 +230,23 @@ describe('hostile input', () => {
   })
 
   it('holds every input to its limit (N accepted, N + 1 refused), and other organizations run on', async () => {
-    const call = gatewayClient(platform.gatewayUrl)
-    const fixture = await limitFixture(
-      call,
-      {
-        customer: hostile.customer,
-        adminToken: hostile.token,
-        rootToken: platform.rootToken,
-        botId: hostileBot.id,
-      },
-      '#!/bin/sh\necho "$#"\n',
-    )
-    const send = limitSender(platform.gatewayUrl, call)
-    for (const limit of LIMIT_TABLE) {
-      await expectLimitHeld(limit, fixture, send)
-      await victimStillRuns(victim, victimTask)
-    }
+    await probeLimits()
   }, 600_000)
 
-  it('still runs other organizations after every service and nats-server were killed and started again', async () => {
+  it("counts what was set aside in the services' /metrics", async () => {
+    const port = platform.healthPorts.get('job-scheduler')
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
+    const waiting =
+      /^taskforge_quarantine_items\{[^}]*pipeline="consumer:REPORTS\/job-scheduler-reports"[^}]*\} (\d+)/m.exec(
+        text,
+      )
+    expect(Number(waiting?.[1] ?? 0)).toBeGreaterThan(0)
+    expect(text).toMatch(
+      /^taskforge_quarantined_total\{[^}]*pipeline="consumer:REPORTS\/job-scheduler-reports"/m,
+    )
+  })
+
+  it('still runs other organizations after every service and nats-server were killed and started again, and holds against every attack again', async () => {
     for (const name of [...SERVICES, 'nats']) {
       await platform.kill(name)
       await platform.restart(name)
@@ -232,8 +258,11 @@ describe('hostile input', () => {
     const listing = await quarantineListing(platform)
     expect(listing.unavailable).toEqual([])
     expect(listing.items.length).toBeGreaterThan(0)
+    // Every attack again, on the restarted platform.
     await publishHostileReports()
+    await fuzzOutput(10)
+    await probeLimits()
     await victimStillRuns(victim, victimTask)
     failed = false
-  }, 600_000)
+  }, 900_000)
 })

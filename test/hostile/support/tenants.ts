@@ -151,10 +151,17 @@ export interface QuarantineListing {
   unavailable: { service: string; error: string }[]
 }
 
+/** Everything the services set aside (up to 1,000 items each). */
 export async function quarantineListing(platform: Platform): Promise<QuarantineListing> {
-  const answer = await expectStatus(gatewayClient(platform.gatewayUrl), 200, 'GET', '/admin/quarantine', {
-    token: platform.rootToken,
-  })
+  const answer = await expectStatus(
+    gatewayClient(platform.gatewayUrl),
+    200,
+    'GET',
+    '/admin/quarantine?limit=1000',
+    {
+      token: platform.rootToken,
+    },
+  )
   return answer.json as QuarantineListing
 }
 
