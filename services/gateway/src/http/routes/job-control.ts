@@ -75,6 +75,7 @@ export function jobControlRoutes(app: FastifyInstance, deps: { clients: Clients;
     },
     async (request, reply) => {
       const permit = await access.permit(request, request.params.customer, 'viewer')
+      await access.job(permit, request.params.id)
       const customer = request.params.customer
       const jobId = request.params.id
       const raw = request.query.raw === true
@@ -84,8 +85,7 @@ export function jobControlRoutes(app: FastifyInstance, deps: { clients: Clients;
           { deadlineMs: waitMs + 10_000 },
         )
       const contentOf = (page: GetJobLogResponse): string | Buffer => (raw ? bytesOf(page) : textOf(page))
-      // Asked before answering, so an unknown or hidden job is a 404 rather than an empty stream.
-      await access.job(permit, jobId)
+      // Asked before answering, so that a failure is an error answer rather than a broken stream.
       const first = await page(-1, 0)
       let afterSeq = first.chunks.at(-1)?.seq ?? -1
       if (raw) {
