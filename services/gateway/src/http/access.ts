@@ -87,6 +87,10 @@ export function createAccess(auth: Authenticator, clients: Clients): Access {
     return (await clients.catalog.listTasks({ customer, tag: '', hostId: '' })).tasks
   }
 
+  async function visibleTasks(permit: Permit): Promise<Task[]> {
+    return (await tasks(permit.customer)).filter((task) => sees(permit.caller, throughTasks([task])))
+  }
+
   async function task(permit: Permit, taskId: string): Promise<Task> {
     const found = await getTask(permit.customer, taskId)
     return admit(permit, 'task', taskId, found, throughTasks([found]))
@@ -140,19 +144,11 @@ export function createAccess(auth: Authenticator, clients: Clients): Access {
     },
     async visibleTaskIds(permit) {
       if (seesAll(permit)) return undefined
-      return new Set(
-        (await tasks(permit.customer))
-          .filter((task) => sees(permit.caller, throughTasks([task])))
-          .map((task) => task.id),
-      )
+      return new Set((await visibleTasks(permit)).map((task) => task.id))
     },
     async visibleScriptIds(permit) {
       if (seesAll(permit)) return undefined
-      return new Set(
-        (await tasks(permit.customer))
-          .filter((task) => sees(permit.caller, throughTasks([task])))
-          .map((task) => task.definition?.scriptId ?? ''),
-      )
+      return new Set((await visibleTasks(permit)).map((task) => task.definition?.scriptId ?? ''))
     },
   }
 }
