@@ -65,8 +65,8 @@ interface Rule {
   lists?: Kind
   query?: (ctx: RequestContext) => Record<string, string>
   body?: (ctx: RequestContext) => unknown
-  /** More ways of calling the route (a query string each), each held to the same rules. */
-  variants?: string[]
+  /** More ways of calling the route (a query string each), each held to the same rules; `ok` if it answers otherwise. */
+  variants?: { query: string; ok?: number }[]
 }
 
 let counter = 0
@@ -147,7 +147,14 @@ const ROUTES: Record<string, Rule> = {
   'GET /{customer}/task/{id}/credentials': { need: 'admin', ok: 200, object: 'task' },
   'POST /{customer}/task/{id}/credentials/rotate': { need: 'admin', ok: 200, object: 'task' },
 
-  'POST /{customer}/task/{id}/job': { need: 'user', ok: 201, object: 'task', body: () => [] },
+  'POST /{customer}/task/{id}/job': {
+    need: 'user',
+    ok: 201,
+    object: 'task',
+    body: () => [],
+    // No bot runs the job: a run that waits for it answers 202 once the wait is over.
+    variants: [{ query: '' }, { query: 'wait_result=true&wait_timeout=1', ok: 202 }],
+  },
   'POST /{customer}/job': {
     need: 'user',
     ok: 201,
@@ -182,7 +189,7 @@ const ROUTES: Record<string, Rule> = {
     need: 'viewer',
     ok: 200,
     object: 'job',
-    variants: ['', '?raw=true', '?follow=true'],
+    variants: [{ query: '' }, { query: 'raw=true' }, { query: 'follow=true' }],
   },
 
   'POST /{customer}/bot': { need: 'admin', ok: 201, body: () => ({ name: unique('bot') }) },
@@ -411,8 +418,7 @@ describe('security: every route of the OpenAPI document × role × acl × organi
       return encodeURIComponent(value)
     })
     const query = new URLSearchParams(rule.query?.(ctx)).toString()
-    const extra = variant.replace(/^\?/, '')
-    const search = [query, extra].filter(Boolean).join('&')
+    const search = [query, variant].filter(Boolean).join('&')
     return { method, path: search === '' ? path : `${path}?${search}`, json: rule.body?.(ctx) }
   }
 
@@ -450,8 +456,8 @@ describe('security: every route of the OpenAPI document × role × acl × organi
               : [own]
             : [own]
         for (const org of orgs) {
-          for (const variant of rule.variants ?? ['']) {
-            const want = expected(rule, caller, org, own)
+          for (const variant of rule.variants ?? [{ query: '' }]) {
+            const want = expected({ ...rule, ok: variant.ok ?? rule.ok }, caller, org, own)
             // A request that may change or use up its object, and is to succeed, gets its own.
             const make = rule.object === undefined ? undefined : fresh[rule.object]
             const target =
@@ -460,13 +466,13 @@ describe('security: every route of the OpenAPI document × role × acl × organi
                 : method !== 'GET' && want < 300 && make !== undefined
                   ? await make()
                   : shared[rule.object]
-            const request = requestOf(route, rule, { org, target, fixture }, variant)
+            const request = requestOf(route, rule, { org, target, fixture }, variant.query)
             const answer = await call(request.method, request.path, {
               token: caller.token,
               json: request.json,
             })
             cells++
-            const where = `${route}${variant} by ${caller.label} naming ${org}`
+            const where = `${route}${variant.query ? `?${variant.query}` : ''} by ${caller.label} naming ${org}`
             if (answer.status !== want) {
               mismatches.push(`${where}: ${answer.status}, expected ${want}: ${answer.text.slice(0, 200)}`)
               continue
