@@ -1,7 +1,6 @@
-import { forbidden, notFound, unauthorized, validationFailed } from '@taskforge/core'
+import { unauthorized } from '@taskforge/core'
 import type { FastifyRequest } from 'fastify'
 import type { Accounts, Caller } from '../accounts/accounts.js'
-import { hasRole, type Role } from '../accounts/roles.js'
 import { secretMatcher } from '../accounts/token-hash.js'
 
 /** Where a request may carry its access token: `Authorization: Bearer`, the query, or the body. */
@@ -34,55 +33,22 @@ export function requestField(request: FastifyRequest, name: string): string {
 export interface Authenticator {
   /** The caller behind the request's token; 401 when there is none or it is unknown. */
   caller(request: FastifyRequest): Promise<Caller>
-  /** The caller, checked to belong to `customer` with at least `role`. Another organization's token: 404. */
-  require(request: FastifyRequest, customer: string, role: Role): Promise<Caller>
-  /**
-   * As {@link require}, for routes whose path names no organization: `customer` comes from the query
-   * or body, and a token that names none acts in its own organization.
-   */
-  requireNamed(request: FastifyRequest, role: Role): Promise<{ caller: Caller; customer: string }>
-  /** Only the operator's root token. */
-  requireRoot(request: FastifyRequest): Promise<Caller>
+  /** Whether the organization exists: the root token may name any, and is told 404 for none. */
+  organizationExists(customer: string): Promise<boolean>
 }
 
+/** Who is calling; what the caller may do is decided by `authorize` (decision 16). */
 export function createAuthenticator(accounts: Accounts, rootToken: string): Authenticator {
   const isRootToken = secretMatcher(rootToken)
-  async function caller(request: FastifyRequest): Promise<Caller> {
-    const token = accessToken(request)
-    if (!token) throw unauthorized('an access token is required (Authorization: Bearer, or access_token)')
-    if (isRootToken(token)) return { kind: 'root', role: 'admin', name: 'root', tags: [] }
-    const found = await accounts.authenticate(token)
-    if (!found) throw unauthorized('the access token is unknown or revoked')
-    return found
-  }
-  async function require(request: FastifyRequest, customer: string, role: Role): Promise<Caller> {
-    const who = await caller(request)
-    if (who.kind === 'root') {
-      // The operator may act as an admin of any existing organization (token recovery, bootstrap).
-      if (!(await accounts.customerExists(customer))) throw notFound('customer', customer)
-      return who
-    }
-    if (who.customer !== customer) throw notFound('customer', customer)
-    if (!hasRole(who.role, role))
-      throw forbidden(`this action needs the ${role} role; the token has ${who.role}`)
-    return who
-  }
   return {
-    caller,
-    require,
-    async requireNamed(request, role) {
-      const named = requestField(request, 'customer')
-      if (named !== '') return { caller: await require(request, named, role), customer: named }
-      const who = await caller(request)
-      if (who.customer === undefined) {
-        throw validationFailed('customer is required with the root token', { field: 'customer' })
-      }
-      return { caller: await require(request, who.customer, role), customer: who.customer }
+    async caller(request) {
+      const token = accessToken(request)
+      if (!token) throw unauthorized('an access token is required (Authorization: Bearer, or access_token)')
+      if (isRootToken(token)) return { kind: 'root', role: 'admin', name: 'root', tags: [] }
+      const found = await accounts.authenticate(token)
+      if (!found) throw unauthorized('the access token is unknown or revoked')
+      return found
     },
-    async requireRoot(request) {
-      const who = await caller(request)
-      if (who.kind !== 'root') throw forbidden('only the root token may do this')
-      return who
-    },
+    organizationExists: (customer) => accounts.customerExists(customer),
   }
 }

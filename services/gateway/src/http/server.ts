@@ -6,6 +6,7 @@ import type { Logger } from '@taskforge/telemetry'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
 import type { Accounts } from '../accounts/accounts.js'
 import type { Clients } from '../clients/clients.js'
+import { createAccess } from './access.js'
 import { createAuthenticator } from './auth.js'
 import { installBodyParsers } from './body-parsers.js'
 import { corsDelegate } from './cors-options.js'
@@ -81,18 +82,18 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   // Only the configured origins get CORS headers; credentials are never sent to any other origin.
   await app.register(cors, { delegator: corsDelegate(deps.corsOrigins) })
-  const auth = createAuthenticator(deps.accounts, deps.rootToken)
-  accountRoutes(app, { accounts: deps.accounts, auth })
-  quarantineRoutes(app, { quarantines: deps.quarantines, auth })
-  scriptRoutes(app, { clients: deps.clients, auth })
-  taskRoutes(app, { clients: deps.clients, auth })
-  taskRecipeRoutes(app, { clients: deps.clients, auth })
-  taskCredentialRoutes(app, { clients: deps.clients, auth })
-  runRoutes(app, { clients: deps.clients, auth })
-  jobRoutes(app, { clients: deps.clients, auth })
-  jobControlRoutes(app, { clients: deps.clients, auth })
-  botRoutes(app, { clients: deps.clients, auth })
-  subscriptionRoutes(app, { clients: deps.clients, auth })
-  incomingWebhookRoutes(app, { clients: deps.clients, auth })
+  const access = createAccess(createAuthenticator(deps.accounts, deps.rootToken), deps.clients)
+  accountRoutes(app, { accounts: deps.accounts, access })
+  quarantineRoutes(app, { quarantines: deps.quarantines, access })
+  scriptRoutes(app, { clients: deps.clients, access })
+  taskRoutes(app, { clients: deps.clients, access })
+  taskRecipeRoutes(app, { clients: deps.clients, access })
+  taskCredentialRoutes(app, { clients: deps.clients, access })
+  runRoutes(app, { clients: deps.clients, access })
+  jobRoutes(app, { clients: deps.clients, access })
+  jobControlRoutes(app, { clients: deps.clients, access })
+  botRoutes(app, { clients: deps.clients, access })
+  subscriptionRoutes(app, { clients: deps.clients, access })
+  incomingWebhookRoutes(app, { clients: deps.clients, access })
   return app
 }

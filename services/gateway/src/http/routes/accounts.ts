@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify'
 import type { Accounts } from '../../accounts/accounts.js'
-import type { Authenticator } from '../auth.js'
+import type { Access } from '../access.js'
 import { limitedList, limitedString } from '../limit-schema.js'
 import { customerParams, idParams } from '../schemas.js'
 
 /** Organizations (root token) and integration tokens (admin). */
-export function accountRoutes(app: FastifyInstance, deps: { accounts: Accounts; auth: Authenticator }): void {
-  const { accounts, auth } = deps
+export function accountRoutes(app: FastifyInstance, deps: { accounts: Accounts; access: Access }): void {
+  const { accounts, access } = deps
 
   app.post<{ Body: { name: string } }>(
     '/admin/customers',
@@ -25,7 +25,7 @@ export function accountRoutes(app: FastifyInstance, deps: { accounts: Accounts; 
       },
     },
     async (request, reply) => {
-      await auth.requireRoot(request)
+      await access.permitRoot(request)
       const created = await accounts.createCustomer(request.body.name, 'root')
       return reply.status(201).send(created)
     },
@@ -51,7 +51,7 @@ export function accountRoutes(app: FastifyInstance, deps: { accounts: Accounts; 
       },
     },
     async (request, reply) => {
-      const caller = await auth.require(request, request.params.customer, 'admin')
+      const { caller } = await access.permit(request, request.params.customer, 'admin')
       const { name, role = 'admin', tags = [] } = request.body
       const issued = await accounts.issueToken(request.params.customer, name, role, caller.name, tags)
       return reply.status(201).send(issued)
@@ -68,7 +68,7 @@ export function accountRoutes(app: FastifyInstance, deps: { accounts: Accounts; 
       },
     },
     async (request) => {
-      await auth.require(request, request.params.customer, 'admin')
+      await access.permit(request, request.params.customer, 'admin')
       return accounts.listTokens(request.params.customer)
     },
   )
@@ -77,7 +77,7 @@ export function accountRoutes(app: FastifyInstance, deps: { accounts: Accounts; 
     '/:customer/token/:id',
     { schema: { tags: ['tokens'], summary: 'Revoke a token, at once', params: idParams } },
     async (request, reply) => {
-      const caller = await auth.require(request, request.params.customer, 'admin')
+      const { caller } = await access.permit(request, request.params.customer, 'admin')
       await accounts.revokeToken(request.params.customer, request.params.id, caller.name)
       return reply.status(204).send()
     },

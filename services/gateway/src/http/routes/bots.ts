@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify'
 import type { Clients } from '../../clients/clients.js'
-import type { Authenticator } from '../auth.js'
+import type { Access } from '../access.js'
 import { limitedString } from '../limit-schema.js'
 import { customerParams } from '../schemas.js'
 import { botView, credentialsView } from '../views.js'
 
 /** Bots, owned by bot-dispatch. */
-export function botRoutes(app: FastifyInstance, deps: { clients: Clients; auth: Authenticator }): void {
-  const { clients, auth } = deps
+export function botRoutes(app: FastifyInstance, deps: { clients: Clients; access: Access }): void {
+  const { clients, access } = deps
 
   app.post<{ Params: { customer: string }; Body: { name: string } }>(
     '/:customer/bot',
@@ -27,7 +27,7 @@ export function botRoutes(app: FastifyInstance, deps: { clients: Clients; auth: 
       },
     },
     async (request, reply) => {
-      const caller = await auth.require(request, request.params.customer, 'admin')
+      const { caller } = await access.permit(request, request.params.customer, 'admin')
       const { credentials } = await clients.dispatch.registerBot({
         customer: request.params.customer,
         name: request.body.name,
@@ -41,7 +41,7 @@ export function botRoutes(app: FastifyInstance, deps: { clients: Clients; auth: 
     '/:customer/bot',
     { schema: { tags: ['bots'], summary: 'List bots with presence', params: customerParams } },
     async (request) => {
-      await auth.require(request, request.params.customer, 'viewer')
+      await access.permit(request, request.params.customer, 'viewer')
       const { bots } = await clients.dispatch.listBots({ customer: request.params.customer })
       return bots.map(botView)
     },

@@ -2,7 +2,7 @@ import { checkSize, Limits, unauthorized } from '@taskforge/core'
 import type { Webhook } from '@taskforge/proto/catalog/v1/catalog_service'
 import type { FastifyInstance } from 'fastify'
 import type { Clients } from '../../clients/clients.js'
-import type { Authenticator } from '../auth.js'
+import type { Access } from '../access.js'
 import { limitedString } from '../limit-schema.js'
 import { customerParams, errorResponses, idParams, tokenQuery } from '../schemas.js'
 
@@ -61,9 +61,9 @@ function payloadOf(body: unknown): string {
  */
 export function incomingWebhookRoutes(
   app: FastifyInstance,
-  deps: { clients: Clients; auth: Authenticator },
+  deps: { clients: Clients; access: Access },
 ): void {
-  const { clients, auth } = deps
+  const { clients, access } = deps
   const tags = ['incoming webhooks']
 
   app.post<{ Params: { customer: string }; Body: { name: string } }>(
@@ -77,7 +77,7 @@ export function incomingWebhookRoutes(
       },
     },
     async (request, reply) => {
-      const caller = await auth.require(request, request.params.customer, 'admin')
+      const { caller } = await access.permit(request, request.params.customer, 'admin')
       const { webhook } = await clients.catalog.createWebhook({
         customer: request.params.customer,
         name: request.body.name,
@@ -91,7 +91,7 @@ export function incomingWebhookRoutes(
     '/:customer/webhook',
     { schema: { tags, summary: 'List incoming webhooks', params: customerParams, querystring: tokenQuery } },
     async (request) => {
-      await auth.require(request, request.params.customer, 'admin')
+      await access.permit(request, request.params.customer, 'admin')
       const { webhooks } = await clients.catalog.listWebhooks({ customer: request.params.customer })
       return webhooks.map(incomingWebhookView)
     },
@@ -101,7 +101,7 @@ export function incomingWebhookRoutes(
     '/:customer/webhook/:id',
     { schema: { tags, summary: 'Get an incoming webhook', params: idParams, querystring: tokenQuery } },
     async (request) => {
-      await auth.require(request, request.params.customer, 'admin')
+      await access.permit(request, request.params.customer, 'admin')
       const { webhook } = await clients.catalog.getWebhook({
         customer: request.params.customer,
         webhookId: request.params.id,
@@ -121,7 +121,7 @@ export function incomingWebhookRoutes(
       },
     },
     async (request, reply) => {
-      const caller = await auth.require(request, request.params.customer, 'admin')
+      const { caller } = await access.permit(request, request.params.customer, 'admin')
       await clients.catalog.deleteWebhook({
         customer: request.params.customer,
         webhookId: request.params.id,

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream'
 import type { GetJobLogResponse } from '@taskforge/proto/jobs/v1/scheduler_service'
 import type { FastifyInstance } from 'fastify'
 import type { Clients } from '../../clients/clients.js'
-import type { Authenticator } from '../auth.js'
+import type { Access } from '../access.js'
 import { limitedString } from '../limit-schema.js'
 import { idParams } from '../schemas.js'
 import { jobView } from '../views.js'
@@ -14,11 +14,8 @@ const textOf = (page: GetJobLogResponse) => page.chunks.map((chunk) => chunk.tex
 const bytesOf = (page: GetJobLogResponse) => Buffer.concat(page.chunks.map((chunk) => chunk.data))
 
 /** Controls of one job, owned by job-scheduler: cancel it, read or follow its log. */
-export function jobControlRoutes(
-  app: FastifyInstance,
-  deps: { clients: Clients; auth: Authenticator },
-): void {
-  const { clients, auth } = deps
+export function jobControlRoutes(app: FastifyInstance, deps: { clients: Clients; access: Access }): void {
+  const { clients, access } = deps
 
   app.put<{ Params: { customer: string; id: string }; Body: { reason?: string } | null }>(
     '/:customer/job/:id/cancel',
@@ -43,12 +40,13 @@ export function jobControlRoutes(
       },
     },
     async (request) => {
-      const caller = await auth.require(request, request.params.customer, 'user')
+      const permit = await access.permit(request, request.params.customer, 'user')
+      await access.job(permit, request.params.id)
       const { job } = await clients.scheduler.cancelJob({
         customer: request.params.customer,
         jobId: request.params.id,
         reason: request.body?.reason ?? '',
-        author: caller.name,
+        author: permit.caller.name,
       })
       return jobView(job!)
     },
@@ -76,7 +74,8 @@ export function jobControlRoutes(
       },
     },
     async (request, reply) => {
-      await auth.require(request, request.params.customer, 'viewer')
+      const permit = await access.permit(request, request.params.customer, 'viewer')
+      await access.job(permit, request.params.id)
       const customer = request.params.customer
       const jobId = request.params.id
       const raw = request.query.raw === true
@@ -86,7 +85,7 @@ export function jobControlRoutes(
           { deadlineMs: waitMs + 10_000 },
         )
       const contentOf = (page: GetJobLogResponse): string | Buffer => (raw ? bytesOf(page) : textOf(page))
-      // Asked before answering, so an unknown job is a 404 rather than an empty stream.
+      // Asked before answering, so that a failure is an error answer rather than a broken stream.
       const first = await page(-1, 0)
       let afterSeq = first.chunks.at(-1)?.seq ?? -1
       if (raw) {

@@ -1,9 +1,7 @@
-import { notFound } from '@taskforge/core'
 import type { FastifyInstance } from 'fastify'
 import type { Clients } from '../../clients/clients.js'
-import type { Authenticator } from '../auth.js'
+import type { Access } from '../access.js'
 import { customerParams, errorResponses, idParams, jobResponseSchema, tokenQuery } from '../schemas.js'
-import { visibleTask, visibleTaskIds } from '../task-access.js'
 import { jobView } from '../views.js'
 
 const listQuery = {
@@ -29,8 +27,8 @@ interface ListQuery {
 }
 
 /** Jobs as viewers read them, owned by job-scheduler; the jobs of a task its acls hide are hidden too. */
-export function jobRoutes(app: FastifyInstance, deps: { clients: Clients; auth: Authenticator }): void {
-  const { clients, auth } = deps
+export function jobRoutes(app: FastifyInstance, deps: { clients: Clients; access: Access }): void {
+  const { clients, access } = deps
   const tags = ['jobs']
 
   app.get<{ Params: { customer: string }; Querystring: ListQuery }>(
@@ -46,13 +44,13 @@ export function jobRoutes(app: FastifyInstance, deps: { clients: Clients; auth: 
     },
     async (request) => {
       const { customer } = request.params
-      const caller = await auth.require(request, customer, 'viewer')
+      const permit = await access.permit(request, customer, 'viewer')
       const q = request.query
       const taskId = q.task ?? q.task_id ?? ''
       // The catalog and the scheduler are asked at once; what the caller may see still decides first.
       const [task, listed, visibleIds] = await Promise.allSettled([
         // A task of another organization, a deleted one and an invisible one are all unknown here.
-        taskId === '' ? undefined : visibleTask(clients, caller, customer, taskId),
+        taskId === '' ? undefined : access.task(permit, taskId),
         clients.scheduler.listJobs({
           customer,
           taskId,
@@ -61,7 +59,7 @@ export function jobRoutes(app: FastifyInstance, deps: { clients: Clients; auth: 
           hostId: q.host_id ?? '',
           limit: q.limit ?? 100,
         }),
-        taskId === '' ? visibleTaskIds(clients, caller, customer) : undefined,
+        taskId === '' ? access.visibleTaskIds(permit) : undefined,
       ])
       if (task.status === 'rejected') throw task.reason
       if (visibleIds.status === 'rejected') throw visibleIds.reason
@@ -84,18 +82,8 @@ export function jobRoutes(app: FastifyInstance, deps: { clients: Clients; auth: 
     },
     async (request) => {
       const { customer, id } = request.params
-      const caller = await auth.require(request, customer, 'viewer')
-      const [found, visibleIds] = await Promise.allSettled([
-        clients.scheduler.getJob({ customer, jobId: id }),
-        visibleTaskIds(clients, caller, customer),
-      ])
-      if (found.status === 'rejected') throw found.reason
-      const job = found.value.job
-      if (job === undefined) throw notFound('job', id)
-      if (visibleIds.status === 'rejected') throw visibleIds.reason
-      const visible = visibleIds.value
-      if (visible !== undefined && !visible.has(job.taskId)) throw notFound('job', id)
-      return jobView(job)
+      const permit = await access.permit(request, customer, 'viewer')
+      return jobView(await access.job(permit, id))
     },
   )
 }

@@ -2,7 +2,7 @@ import { describeFailure, notFound } from '@taskforge/core'
 import type { QuarantinedItem } from '@taskforge/proto/ops/v1/quarantine_service'
 import type { QuarantineApi } from '@taskforge/rpc'
 import type { FastifyInstance } from 'fastify'
-import type { Authenticator } from '../auth.js'
+import type { Access } from '../access.js'
 
 /** Each service's quarantine, by service name: the gateway's own in process, the others over gRPC. */
 export type Quarantines = Readonly<
@@ -82,9 +82,9 @@ interface ListQuery {
  */
 export function quarantineRoutes(
   app: FastifyInstance,
-  deps: { quarantines: Quarantines; auth: Authenticator },
+  deps: { quarantines: Quarantines; access: Access },
 ): void {
-  const { quarantines, auth } = deps
+  const { quarantines, access } = deps
   const services = Object.keys(quarantines)
 
   app.get<{ Querystring: ListQuery }>(
@@ -126,7 +126,7 @@ export function quarantineRoutes(
       },
     },
     async (request) => {
-      await auth.requireRoot(request)
+      await access.permitRoot(request)
       const { service, status = '', pipeline = '', after = '', limit = 100 } = request.query
       const asked = service === undefined ? services : [service]
       const answers = await Promise.allSettled(
@@ -168,7 +168,7 @@ export function quarantineRoutes(
       },
     },
     async (request) => {
-      await auth.requireRoot(request)
+      await access.permitRoot(request)
       const { service, id } = request.params
       const quarantine = quarantines[service]
       if (quarantine === undefined) throw notFound('service', service)

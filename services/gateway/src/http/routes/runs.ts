@@ -1,8 +1,8 @@
 import { isId, notFound, unauthorized, validationFailed } from '@taskforge/core'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { Caller } from '../../accounts/accounts.js'
 import type { Clients } from '../../clients/clients.js'
-import { type Authenticator, requestField } from '../auth.js'
+import type { Access, Permit } from '../access.js'
+import { requestField } from '../auth.js'
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_MAX_LENGTH, runAndAnswer } from '../run-job.js'
 import {
   customerParams,
@@ -16,7 +16,6 @@ import {
   taskSecretParams,
   tokenQuery,
 } from '../schemas.js'
-import { visibleTask } from '../task-access.js'
 
 const runResponses = {
   200: { ...jobResponseSchema, description: 'with wait_result: the job, ended' },
@@ -56,19 +55,18 @@ function namedTask(request: FastifyRequest): string {
 }
 
 /** Every way of running a task (contract §4), and emptying a task's queue. */
-export function runRoutes(app: FastifyInstance, deps: { clients: Clients; auth: Authenticator }): void {
-  const { clients, auth } = deps
+export function runRoutes(app: FastifyInstance, deps: { clients: Clients; access: Access }): void {
+  const { clients, access } = deps
 
   /** A token run: the user role, and a task the caller's acls show. */
   const runAsCaller = async (
     request: FastifyRequest,
     reply: FastifyReply,
-    caller: Caller,
-    customer: string,
+    permit: Permit,
     taskId: string,
   ) => {
-    if (!isId(taskId)) throw notFound('task', taskId)
-    if (caller.role !== 'admin') await visibleTask(clients, caller, customer, taskId)
+    await access.checkTask(permit, taskId)
+    const { customer, caller } = permit
     return runAndAnswer(clients, request, reply, { customer, taskId, author: caller.name, origin: 'api' })
   }
 
@@ -98,8 +96,7 @@ export function runRoutes(app: FastifyInstance, deps: { clients: Clients; auth: 
     { schema: runSchema('Run a task (user role): answers the created job', idParams) },
     async (request, reply) => {
       const { customer, id } = request.params
-      const caller = await auth.require(request, customer, 'user')
-      return runAsCaller(request, reply, caller, customer, id)
+      return runAsCaller(request, reply, await access.permit(request, customer, 'user'), id)
     },
   )
 
@@ -107,8 +104,8 @@ export function runRoutes(app: FastifyInstance, deps: { clients: Clients; auth: 
     '/:customer/job',
     { schema: runSchema('Run the task named by `task` (query or body; user role)', customerParams) },
     async (request, reply) => {
-      const caller = await auth.require(request, request.params.customer, 'user')
-      return runAsCaller(request, reply, caller, request.params.customer, namedTask(request))
+      const permit = await access.permit(request, request.params.customer, 'user')
+      return runAsCaller(request, reply, permit, namedTask(request))
     },
   )
 
@@ -121,8 +118,7 @@ export function runRoutes(app: FastifyInstance, deps: { clients: Clients; auth: 
       ),
     },
     async (request, reply) => {
-      const { caller, customer } = await auth.requireNamed(request, 'user')
-      return runAsCaller(request, reply, caller, customer, namedTask(request))
+      return runAsCaller(request, reply, await access.permitNamed(request, 'user'), namedTask(request))
     },
   )
 
@@ -177,8 +173,9 @@ export function runRoutes(app: FastifyInstance, deps: { clients: Clients; auth: 
     },
     async (request) => {
       const { customer, id } = request.params
-      const caller = await auth.require(request, customer, 'admin')
-      await visibleTask(clients, caller, customer, id)
+      const permit = await access.permit(request, customer, 'admin')
+      await access.task(permit, id)
+      const { caller } = permit
       const { canceled, jobIds } = await clients.scheduler.emptyTaskQueue({
         customer,
         taskId: id,

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Clients } from '../../clients/clients.js'
-import type { Authenticator } from '../auth.js'
+import type { Access } from '../access.js'
 import { etagOf, expectedVersion } from '../if-match.js'
 import {
   customerParams,
@@ -15,9 +15,9 @@ import { scriptView } from '../views.js'
 
 type IdRoute = { Params: { customer: string; id: string } }
 
-/** Scripts, owned by task-catalog: viewers read them, admins write them. */
-export function scriptRoutes(app: FastifyInstance, deps: { clients: Clients; auth: Authenticator }): void {
-  const { clients, auth } = deps
+/** Scripts, owned by task-catalog: admins write them; below admin, a script is read through a task that runs it. */
+export function scriptRoutes(app: FastifyInstance, deps: { clients: Clients; access: Access }): void {
+  const { clients, access } = deps
   const tags = ['scripts']
   const config = { nulAllowed: ['content'] }
 
@@ -35,7 +35,7 @@ export function scriptRoutes(app: FastifyInstance, deps: { clients: Clients; aut
       },
     },
     async (request, reply) => {
-      const caller = await auth.require(request, request.params.customer, 'admin')
+      const { caller } = await access.permit(request, request.params.customer, 'admin')
       const { script } = await clients.catalog.createScript({
         customer: request.params.customer,
         filename: request.body.filename ?? '',
@@ -59,9 +59,14 @@ export function scriptRoutes(app: FastifyInstance, deps: { clients: Clients; aut
       },
     },
     async (request) => {
-      await auth.require(request, request.params.customer, 'viewer')
-      const { scripts } = await clients.catalog.listScripts({ customer: request.params.customer })
-      return scripts.map((s) => scriptView(s, false))
+      const permit = await access.permit(request, request.params.customer, 'viewer')
+      const [{ scripts }, visible] = await Promise.all([
+        clients.catalog.listScripts({ customer: request.params.customer }),
+        access.visibleScriptIds(permit),
+      ])
+      return scripts
+        .filter((s) => visible === undefined || visible.has(s.id))
+        .map((s) => scriptView(s, false))
     },
   )
 
@@ -77,19 +82,16 @@ export function scriptRoutes(app: FastifyInstance, deps: { clients: Clients; aut
       },
     },
     async (request, reply) => {
-      await auth.require(request, request.params.customer, 'viewer')
-      const { script } = await clients.catalog.getScript({
-        customer: request.params.customer,
-        scriptId: request.params.id,
-      })
-      return reply.header('etag', etagOf(script!.version)).send(scriptView(script!))
+      const permit = await access.permit(request, request.params.customer, 'viewer')
+      const script = await access.script(permit, request.params.id)
+      return reply.header('etag', etagOf(script.version)).send(scriptView(script))
     },
   )
 
   const update =
     (replace: boolean) =>
     async (request: FastifyRequest<IdRoute & { Body: ScriptBody }>, reply: FastifyReply) => {
-      const caller = await auth.require(request, request.params.customer, 'admin')
+      const { caller } = await access.permit(request, request.params.customer, 'admin')
       const body = request.body
       const { script } = await clients.catalog.updateScript({
         customer: request.params.customer,
@@ -147,7 +149,7 @@ export function scriptRoutes(app: FastifyInstance, deps: { clients: Clients; aut
       },
     },
     async (request, reply) => {
-      const caller = await auth.require(request, request.params.customer, 'admin')
+      const { caller } = await access.permit(request, request.params.customer, 'admin')
       await clients.catalog.deleteScript({
         customer: request.params.customer,
         scriptId: request.params.id,

@@ -1,7 +1,7 @@
 import type { Delivery, Subscription } from '@taskforge/proto/webhooks/v1/webhook_relay_service'
 import type { FastifyInstance } from 'fastify'
 import type { Clients } from '../../clients/clients.js'
-import type { Authenticator } from '../auth.js'
+import type { Access } from '../access.js'
 import { limitedList, limitedString } from '../limit-schema.js'
 import { customerParams, idParams } from '../schemas.js'
 
@@ -97,11 +97,8 @@ interface SubscriptionBody {
 type IdRoute = { Params: { customer: string; id: string } }
 
 /** Event subscriptions (outgoing webhooks), owned by webhook-relay; admins only: they hold secrets. */
-export function subscriptionRoutes(
-  app: FastifyInstance,
-  deps: { clients: Clients; auth: Authenticator },
-): void {
-  const { clients, auth } = deps
+export function subscriptionRoutes(app: FastifyInstance, deps: { clients: Clients; access: Access }): void {
+  const { clients, access } = deps
   const tags = ['subscriptions']
 
   app.post<{ Params: { customer: string }; Body: SubscriptionBody }>(
@@ -115,7 +112,7 @@ export function subscriptionRoutes(
       },
     },
     async (request, reply) => {
-      const caller = await auth.require(request, request.params.customer, 'admin')
+      const { caller } = await access.permit(request, request.params.customer, 'admin')
       const { subscription } = await clients.webhooks.createSubscription({
         customer: request.params.customer,
         url: request.body.url ?? '',
@@ -131,7 +128,7 @@ export function subscriptionRoutes(
     '/:customer/subscription',
     { schema: { tags, summary: 'List subscriptions', params: customerParams } },
     async (request) => {
-      await auth.require(request, request.params.customer, 'admin')
+      await access.permit(request, request.params.customer, 'admin')
       const { subscriptions } = await clients.webhooks.listSubscriptions({
         customer: request.params.customer,
       })
@@ -143,7 +140,7 @@ export function subscriptionRoutes(
     '/:customer/subscription/:id',
     { schema: { tags, summary: 'Get a subscription', params: idParams } },
     async (request) => {
-      await auth.require(request, request.params.customer, 'admin')
+      await access.permit(request, request.params.customer, 'admin')
       const { subscription } = await clients.webhooks.getSubscription({
         customer: request.params.customer,
         subscriptionId: request.params.id,
@@ -163,7 +160,7 @@ export function subscriptionRoutes(
       },
     },
     async (request) => {
-      const caller = await auth.require(request, request.params.customer, 'admin')
+      const { caller } = await access.permit(request, request.params.customer, 'admin')
       const body = request.body ?? {}
       const { subscription } = await clients.webhooks.updateSubscription({
         customer: request.params.customer,
@@ -182,7 +179,7 @@ export function subscriptionRoutes(
     '/:customer/subscription/:id',
     { schema: { tags, summary: 'Delete a subscription and its deliveries', params: idParams } },
     async (request, reply) => {
-      const caller = await auth.require(request, request.params.customer, 'admin')
+      const { caller } = await access.permit(request, request.params.customer, 'admin')
       await clients.webhooks.deleteSubscription({
         customer: request.params.customer,
         subscriptionId: request.params.id,
@@ -202,7 +199,7 @@ export function subscriptionRoutes(
       },
     },
     async (request) => {
-      const caller = await auth.require(request, request.params.customer, 'admin')
+      const { caller } = await access.permit(request, request.params.customer, 'admin')
       const { subscription } = await clients.webhooks.rotateSubscriptionSecret({
         customer: request.params.customer,
         subscriptionId: request.params.id,
@@ -223,7 +220,7 @@ export function subscriptionRoutes(
       },
     },
     async (request) => {
-      await auth.require(request, request.params.customer, 'admin')
+      await access.permit(request, request.params.customer, 'admin')
       const { deliveries } = await clients.webhooks.listDeliveries({
         customer: request.params.customer,
         subscriptionId: request.params.id,
@@ -245,7 +242,7 @@ export function subscriptionRoutes(
       },
     },
     async (request, reply) => {
-      const caller = await auth.require(request, request.params.customer, 'admin')
+      const { caller } = await access.permit(request, request.params.customer, 'admin')
       const { delivery } = await clients.webhooks.retryDelivery({
         customer: request.params.customer,
         subscriptionId: request.params.id,

@@ -1,16 +1,13 @@
 import type { FastifyInstance } from 'fastify'
 import type { Clients } from '../../clients/clients.js'
-import type { Authenticator } from '../auth.js'
+import type { Access } from '../access.js'
 import { credentialsResponseSchema, errorResponses, idParams, tokenQuery } from '../schemas.js'
 
 type IdRoute = { Params: { customer: string; id: string } }
 
 /** A task's secret key, for anonymous runs: admins read and rotate it. */
-export function taskCredentialRoutes(
-  app: FastifyInstance,
-  deps: { clients: Clients; auth: Authenticator },
-): void {
-  const { clients, auth } = deps
+export function taskCredentialRoutes(app: FastifyInstance, deps: { clients: Clients; access: Access }): void {
+  const { clients, access } = deps
   const tags = ['tasks']
 
   app.get<IdRoute>(
@@ -25,7 +22,7 @@ export function taskCredentialRoutes(
       },
     },
     async (request) => {
-      await auth.require(request, request.params.customer, 'admin')
+      await access.permit(request, request.params.customer, 'admin')
       const { id, secret } = await clients.catalog.getTaskCredentials({
         customer: request.params.customer,
         taskId: request.params.id,
@@ -46,7 +43,7 @@ export function taskCredentialRoutes(
       },
     },
     async (request) => {
-      const caller = await auth.require(request, request.params.customer, 'admin')
+      const { caller } = await access.permit(request, request.params.customer, 'admin')
       const { id, secret } = await clients.catalog.rotateTaskSecret({
         customer: request.params.customer,
         taskId: request.params.id,

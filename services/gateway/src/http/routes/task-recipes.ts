@@ -1,7 +1,7 @@
 import { AppError, ErrorKinds } from '@taskforge/core'
 import type { FastifyInstance } from 'fastify'
 import type { Clients } from '../../clients/clients.js'
-import type { Authenticator } from '../auth.js'
+import type { Access } from '../access.js'
 import { type RecipeBody, recipeFromBody } from '../recipe-input.js'
 import {
   customerParams,
@@ -49,11 +49,8 @@ const recipeResponseSchema = {
 } as const
 
 /** Recipes: a task with its script embedded, without ids, secret, acls or env values. */
-export function taskRecipeRoutes(
-  app: FastifyInstance,
-  deps: { clients: Clients; auth: Authenticator },
-): void {
-  const { clients, auth } = deps
+export function taskRecipeRoutes(app: FastifyInstance, deps: { clients: Clients; access: Access }): void {
+  const { clients, access } = deps
   const tags = ['recipes']
 
   app.get<{ Params: { customer: string; id: string } }>(
@@ -68,7 +65,7 @@ export function taskRecipeRoutes(
       },
     },
     async (request) => {
-      await auth.require(request, request.params.customer, 'admin')
+      await access.permit(request, request.params.customer, 'admin')
       const { recipe } = await clients.catalog.exportRecipe({
         customer: request.params.customer,
         taskId: request.params.id,
@@ -112,7 +109,7 @@ export function taskRecipeRoutes(
       },
     },
     async (request, reply) => {
-      const caller = await auth.require(request, request.params.customer, 'admin')
+      const { caller } = await access.permit(request, request.params.customer, 'admin')
       const { task, script } = await clients.catalog.importRecipe({
         customer: request.params.customer,
         recipe: recipeFromBody(request.body),

@@ -1,8 +1,7 @@
 import { badRequest } from '@taskforge/core'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Clients } from '../../clients/clients.js'
-import { canSee } from '../acl.js'
-import type { Authenticator } from '../auth.js'
+import type { Access } from '../access.js'
 import { etagOf, expectedVersion } from '../if-match.js'
 import {
   customerParams,
@@ -12,7 +11,6 @@ import {
   taskResponseSchema,
   tokenQuery,
 } from '../schemas.js'
-import { visibleTask } from '../task-access.js'
 import { definitionFromBody, TASK_BODY_FIELDS, type TaskBody } from '../task-input.js'
 import { taskView } from '../views.js'
 
@@ -30,8 +28,8 @@ const listQuery = {
 } as const
 
 /** Tasks, owned by task-catalog: viewers read those their acls show them, admins write. */
-export function taskRoutes(app: FastifyInstance, deps: { clients: Clients; auth: Authenticator }): void {
-  const { clients, auth } = deps
+export function taskRoutes(app: FastifyInstance, deps: { clients: Clients; access: Access }): void {
+  const { clients, access } = deps
   const tags = ['tasks']
 
   app.post<{ Params: { customer: string }; Body: TaskBody }>(
@@ -47,7 +45,7 @@ export function taskRoutes(app: FastifyInstance, deps: { clients: Clients; auth:
       },
     },
     async (request, reply) => {
-      const caller = await auth.require(request, request.params.customer, 'admin')
+      const { caller } = await access.permit(request, request.params.customer, 'admin')
       const { task } = await clients.catalog.createTask({
         customer: request.params.customer,
         definition: definitionFromBody(request.body),
@@ -69,13 +67,13 @@ export function taskRoutes(app: FastifyInstance, deps: { clients: Clients; auth:
       },
     },
     async (request) => {
-      const caller = await auth.require(request, request.params.customer, 'viewer')
+      const permit = await access.permit(request, request.params.customer, 'viewer')
       const { tasks } = await clients.catalog.listTasks({
         customer: request.params.customer,
         tag: request.query.tag ?? '',
         hostId: request.query.host_id ?? request.query.host ?? '',
       })
-      return tasks.filter((task) => canSee(caller, task.definition?.acls ?? [])).map(taskView)
+      return tasks.filter((task) => access.seesTask(permit, task)).map(taskView)
     },
   )
 
@@ -91,14 +89,14 @@ export function taskRoutes(app: FastifyInstance, deps: { clients: Clients; auth:
       },
     },
     async (request, reply) => {
-      const caller = await auth.require(request, request.params.customer, 'viewer')
-      const task = await visibleTask(clients, caller, request.params.customer, request.params.id)
+      const permit = await access.permit(request, request.params.customer, 'viewer')
+      const task = await access.task(permit, request.params.id)
       return reply.header('etag', etagOf(task.version)).send(taskView(task))
     },
   )
 
   const update = (replace: boolean) => async (request: FastifyRequest<TaskWrite>, reply: FastifyReply) => {
-    const caller = await auth.require(request, request.params.customer, 'admin')
+    const { caller } = await access.permit(request, request.params.customer, 'admin')
     const { customer, id } = request.params
     const version = expectedVersion(request.headers['if-match'])
     const fields = replace ? [] : TASK_BODY_FIELDS.filter((name) => request.body[name] !== undefined)
@@ -160,7 +158,7 @@ export function taskRoutes(app: FastifyInstance, deps: { clients: Clients; auth:
       },
     },
     async (request, reply) => {
-      const caller = await auth.require(request, request.params.customer, 'admin')
+      const { caller } = await access.permit(request, request.params.customer, 'admin')
       await clients.catalog.deleteTask({
         customer: request.params.customer,
         taskId: request.params.id,
