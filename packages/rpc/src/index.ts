@@ -19,6 +19,7 @@ export {
   type AsyncImpl,
   addService,
   createGrpcServer,
+  grpcHostSetting,
   startGrpcServer,
   stopGrpcServer,
 } from './server.js'

@@ -7,7 +7,7 @@ import {
   type ServiceDefinition,
   type UntypedHandleCall,
 } from '@grpc/grpc-js'
-import { isAppError } from '@taskforge/core'
+import { isAppError, str } from '@taskforge/core'
 import {
   createLogger,
   extractContext,
@@ -105,8 +105,21 @@ export function addService<D extends ServiceDefinition>(
   server.addService(definition, handlers)
 }
 
-/** Binds the server (insecure: traffic stays inside the cluster) and answers the bound port (0 picks one). */
-export function startGrpcServer(server: Server, port: number, host = '0.0.0.0'): Promise<number> {
+/**
+ * Where a gRPC server listens: loopback unless a deployment says otherwise (a container's server must
+ * listen on every interface to be reached from the next one; its network policy says who may).
+ */
+export const grpcHostSetting = str(
+  'GRPC_HOST',
+  'Address the gRPC server binds to: 0.0.0.0 (every interface) in a container, loopback on a shared machine',
+  '127.0.0.1',
+)
+
+/**
+ * Binds the server without TLS (callers prove who they are with their service credential, see
+ * `service-auth.ts`) and answers the bound port (0 picks one). The host defaults to loopback.
+ */
+export function startGrpcServer(server: Server, port: number, host = '127.0.0.1'): Promise<number> {
   const address = host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`
   return new Promise((resolve, reject) => {
     server.bindAsync(address, ServerCredentials.createInsecure(), (error, boundPort) => {

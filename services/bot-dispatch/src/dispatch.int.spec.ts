@@ -50,7 +50,9 @@ describe('bot-dispatch', () => {
       natsUrl: nats.url,
       publicNatsUrl: 'nats://bots.example.test:4222',
       grpcPort: 0,
+      grpcHost: '127.0.0.1',
       healthPort: 0,
+      healthHost: '127.0.0.1',
       offlineAfterMs: 15_000,
       presenceSweepIntervalMs: 1_000,
     }

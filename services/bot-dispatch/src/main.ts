@@ -79,6 +79,7 @@ export async function startDispatch(
   const running = await runService({
     name: SERVICE_NAME,
     healthPort: config.healthPort,
+    healthHost: config.healthHost,
     logger: options.logger ?? createLogger(SERVICE_NAME),
     ...(options.handleProcessEvents === undefined
       ? {}
@@ -173,7 +174,7 @@ export async function startDispatch(
         { logger },
       )
       addService(server, QuarantineServiceService, quarantineService(quarantine), { logger })
-      grpcPort = await startGrpcServer(server, config.grpcPort)
+      grpcPort = await startGrpcServer(server, config.grpcPort, config.grpcHost)
       ctx.onStop(() => stopGrpcServer(server))
       logger.info(
         { grpcPort, botNatsUsers: options.credentialIssuer !== undefined },

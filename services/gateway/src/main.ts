@@ -12,7 +12,7 @@ import {
 } from '@taskforge/event-store'
 import { appendObserver, quarantineMetrics, type ServiceMetrics } from '@taskforge/metrics'
 import { quarantineService } from '@taskforge/rpc'
-import { runService } from '@taskforge/runtime'
+import { healthHostSetting, runService } from '@taskforge/runtime'
 import { createLogger, type Logger } from '@taskforge/telemetry'
 import type { Kysely } from 'kysely'
 import { Accounts } from './accounts/accounts.js'
@@ -24,6 +24,7 @@ export const gatewaySettings = {
   port: int('GATEWAY_PORT', 'Port of the public REST API', 8080),
   host: str('GATEWAY_HOST', 'Address the REST API binds to', '127.0.0.1'),
   healthPort: int('HEALTH_PORT', 'Port of /healthz and /readyz', 9101),
+  healthHost: healthHostSetting,
   databaseUrl: str('DATABASE_URL', "Postgres URL of the gateway's own database (organizations, tokens)"),
   natsUrl: str('NATS_URL', 'NATS server URL(s), comma separated', 'nats://127.0.0.1:4222'),
   rootToken: str('ROOT_TOKEN', "The operator's credential: creates organizations"),
@@ -115,6 +116,7 @@ async function main(): Promise<void> {
   await runService({
     name: 'gateway',
     healthPort: config.healthPort,
+    healthHost: config.healthHost,
     logger,
     async start(ctx) {
       const gateway = await startGateway(config, logger, ctx)

@@ -75,6 +75,7 @@ export async function startScheduler(
   const running = await runService({
     name: SERVICE_NAME,
     healthPort: config.healthPort,
+    healthHost: config.healthHost,
     logger: options.logger ?? createLogger(SERVICE_NAME),
     ...(options.handleProcessEvents === undefined
       ? {}
@@ -165,7 +166,7 @@ export async function startScheduler(
         },
       )
       addService(server, QuarantineServiceService, quarantineService(quarantine), { logger })
-      grpcPort = await startGrpcServer(server, config.grpcPort)
+      grpcPort = await startGrpcServer(server, config.grpcPort, config.grpcHost)
       ctx.onStop(() => stopGrpcServer(server))
       logger.info({ grpcPort }, 'JobSchedulerService listening')
     },

@@ -49,7 +49,9 @@ describe('task catalog over gRPC', () => {
       databaseUrl,
       natsUrl: nats.url,
       grpcPort: 0,
+      grpcHost: '127.0.0.1',
       healthPort: 0,
+      healthHost: '127.0.0.1',
       dispatchGrpcUrl: `127.0.0.1:${dispatchPort}`,
     })
     client = createClient(TaskCatalogServiceClient, `127.0.0.1:${catalog.grpcPort}`)

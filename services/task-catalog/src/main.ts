@@ -17,11 +17,12 @@ import {
   addService,
   createClient,
   createGrpcServer,
+  grpcHostSetting,
   quarantineService,
   startGrpcServer,
   stopGrpcServer,
 } from '@taskforge/rpc'
-import { runService } from '@taskforge/runtime'
+import { healthHostSetting, runService } from '@taskforge/runtime'
 import { createLogger, type Logger } from '@taskforge/telemetry'
 import { botDirectory } from './commands/bot-directory.js'
 import { CatalogCommands } from './commands/catalog-commands.js'
@@ -45,7 +46,9 @@ export const catalogSettings = {
     'nats://127.0.0.1:4222',
   ),
   grpcPort: int('GRPC_PORT', 'port of the TaskCatalogService gRPC server (0 picks a free one)', 50051),
+  grpcHost: grpcHostSetting,
   healthPort: int('HEALTH_PORT', 'port of /healthz and /readyz', 9102),
+  healthHost: healthHostSetting,
   dispatchGrpcUrl: str(
     'DISPATCH_GRPC_URL',
     'host:port of BotDispatchService, asked whether a bot (a host_id, a bot asking for a script) is of the organization',
@@ -157,7 +160,7 @@ export async function startCatalog(
       { logger },
     )
     addService(server, QuarantineServiceService, quarantineService(quarantine), { logger })
-    const grpcPort = await startGrpcServer(server, config.grpcPort)
+    const grpcPort = await startGrpcServer(server, config.grpcPort, config.grpcHost)
     stops.push({ name: 'grpc server', stop: () => stopGrpcServer(server) })
     logger.info({ grpcPort }, 'task catalog listening')
 
@@ -183,6 +186,7 @@ async function main(): Promise<void> {
   await runService({
     name: SERVICE,
     healthPort: config.healthPort,
+    healthHost: config.healthHost,
     async start(ctx) {
       const catalog = await startCatalog(config, { logger: ctx.logger, metrics: ctx.metrics })
       ctx.onStop(() => catalog.stop())

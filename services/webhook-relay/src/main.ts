@@ -213,7 +213,7 @@ export async function startWebhookRelay(
       { logger },
     )
     addService(server, QuarantineServiceService, quarantineService(quarantine), { logger })
-    const grpcPort = await startGrpcServer(server, config.grpcPort)
+    const grpcPort = await startGrpcServer(server, config.grpcPort, config.grpcHost)
     stops.push({ name: 'grpc server', stop: () => stopGrpcServer(server) })
     logger.info({ grpcPort }, 'webhook relay listening')
 
@@ -237,6 +237,7 @@ async function main(): Promise<void> {
   await runService({
     name: SERVICE,
     healthPort: config.healthPort,
+    healthHost: config.healthHost,
     async start(ctx) {
       const relay = await startWebhookRelay(config, { logger: ctx.logger, metrics: ctx.metrics })
       ctx.onStop(() => relay.stop())
