@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, posix } from 'node:path'
-import { natsAuthFiles, natsAuthSecretNames } from '@taskforge/nats-operator'
+import { grpcAuthSecretKey, natsAuthFiles, natsAuthSecretNames } from '@taskforge/nats-operator'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadCompose } from './support/compose-file.js'
 import {
@@ -207,6 +207,58 @@ describe('deploy/helm/taskforge', () => {
       expect(compose.services.get(name)?.environment.get('NATS_CREDS'), name).toBe(`${dir}/${name}.creds`)
       expect(chartEnv(name), name).toContain('NATS_CREDS')
     }
+  })
+
+  it('gives every service its gRPC identity, its own key of the NATS auth Secret mounted alone, where compose has it', () => {
+    const workload = define('taskforge.deployment')
+    const dir = define('taskforge.grpcAuthDir').trim()
+    expect(workload).toMatch(
+      /- name: GRPC_AUTH_FILE\s+value: \{\{ printf "%s\/%s\.json" \(include "taskforge\.grpcAuthDir" \$root\) \.component \| quote \}\}/,
+    )
+    expect(workload).toMatch(
+      /- name: grpc-auth\s+mountPath: \{\{ include "taskforge\.grpcAuthDir" \$root \}\}\s+readOnly: true/,
+    )
+    expect(workload).toMatch(
+      /- name: grpc-auth\s+secret:\s+secretName: \{\{ include "taskforge\.natsAuthSecretName" \$root \}\}\s+defaultMode: 0440\s+items:\s+- key: \{\{ \.component \}\}\.grpc-auth\.json\s+path: \{\{ \.component \}\}\.json\s*$/m,
+    )
+    expect(grpcAuthSecretKey('<component>')).toBe('<component>.grpc-auth.json')
+    const compose = loadCompose()
+    for (const name of services()) {
+      expect(compose.services.get(name)?.environment.get('GRPC_AUTH_FILE'), name).toBe(`${dir}/${name}.json`)
+      expect(chartEnv(name), name).toContain('GRPC_AUTH_FILE')
+    }
+  })
+
+  it('admits to each gRPC server only the services its code takes calls from, which are those set to call it', () => {
+    const callers = record(parseYaml(define('taskforge.grpcCallers')), 'grpcCallers')
+    const servers = services().filter((name) => configOf(name).settings!.has('GRPC_PORT'))
+    expect(Object.keys(callers).sort()).toEqual(servers)
+    for (const server of servers) {
+      const admitted = list(callers[server], server).map(String).sort()
+      expect(admitted, server).toEqual([...(configOf(server).grpcCallers ?? [])].sort())
+      const configured = services().filter((client) =>
+        [...configOf(client).settings!.values()].some(
+          (setting) => setting.env.endsWith('_GRPC_URL') && grpcOwner(configs, setting)?.name === server,
+        ),
+      )
+      expect(admitted, server).toEqual(configured.sort())
+    }
+    const policies = template('networkpolicy.yaml')
+    expect(policies).toContain('{{- $callers := fromYaml (include "taskforge.grpcCallers" .) -}}')
+    expect(policies).toMatch(/\{\{- range \$component, \$from := \$callers \}\}[\s\S]+- port: grpc/)
+  })
+
+  it('closes every pod of the release to what its policies do not let in, and lets a bot send only to NATS', () => {
+    const policies = template('networkpolicy.yaml')
+    expect(policies).toMatch(/^\{\{- if \.Values\.networkPolicy\.enabled \}\}$/m)
+    expect(lookupPath(values, ['networkPolicy', 'enabled']).value).toBe(true)
+    expect(policies).toMatch(
+      /name: \{\{ \$fullname \}\}-default-deny[\s\S]+?podSelector:\s+matchLabels:\s+app\.kubernetes\.io\/name: \{\{ include "taskforge\.name" \. \}\}\s+app\.kubernetes\.io\/instance: \{\{ \.Release\.Name \}\}\s+policyTypes: \[Ingress\]\n---/,
+    )
+    const bot = policies.slice(policies.indexOf('{{- $bot := dict "root" . "component" "bot" }}'))
+    expect(bot).toContain('policyTypes: [Ingress, Egress]')
+    expect(bot).not.toContain('ingress:')
+    expect([...bot.matchAll(/- port: (\d+)/g)].map((match) => match[1])).toEqual(['53', '53', '4222'])
   })
 
   it('gives bot-dispatch the NATS account and signing key from the NATS auth Secret', () => {

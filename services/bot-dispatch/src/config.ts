@@ -1,5 +1,5 @@
 import { type ConfigOf, duration, int, loadConfig, str } from '@taskforge/core'
-import { grpcHostSetting } from '@taskforge/rpc'
+import { grpcAuthSetting, grpcHostSetting } from '@taskforge/rpc'
 import { healthHostSetting } from '@taskforge/runtime'
 
 /** Every environment variable bot-dispatch reads. */
@@ -17,6 +17,7 @@ export const dispatchSettings = {
     'How often silent bots are looked for (and marked offline)',
     '1s',
   ),
+  grpcAuthFile: grpcAuthSetting,
 }
 export type DispatchConfig = ConfigOf<typeof dispatchSettings>
 

@@ -16,6 +16,7 @@ import {
   addService,
   createGrpcServer,
   quarantineService,
+  readGrpcAuth,
   startGrpcServer,
   stopGrpcServer,
 } from '@taskforge/rpc'
@@ -43,6 +44,8 @@ export { type DispatchConfig, dispatchSettings, loadDispatchConfig } from './con
 export { loadBotCredentialIssuer, natsAccountSettings } from './credentials/index.js'
 
 export const SERVICE_NAME = 'bot-dispatch'
+/** Who calls bot-dispatch: the gateway, and the catalog asking whether a bot is an organization's. */
+export const GRPC_CALLERS: readonly string[] = ['gateway', 'task-catalog']
 
 export interface StartDispatchOptions {
   logger?: Logger
@@ -87,6 +90,7 @@ export async function startDispatch(
     ...(options.telemetry === undefined ? {} : { telemetry: options.telemetry }),
     async start(ctx) {
       const { logger } = ctx
+      const auth = readGrpcAuth(config.grpcAuthFile, SERVICE_NAME)
       const db = createDb(config.databaseUrl)
       ctx.onStop(() => db.destroy())
       const store = new EventStore(db, { onAppend: appendObserver(ctx.metrics) })
@@ -158,7 +162,7 @@ export async function startDispatch(
       const cancels = await carryCancels({ bus, owners })
       ctx.onStop(() => cancels.stop())
 
-      const server = createGrpcServer()
+      const server = createGrpcServer({ auth, callers: GRPC_CALLERS, logger })
       addService(
         server,
         BotDispatchServiceService,

@@ -11,7 +11,7 @@ import {
   withSchemaLock,
 } from '@taskforge/event-store'
 import { appendObserver, quarantineMetrics, type ServiceMetrics } from '@taskforge/metrics'
-import { quarantineService } from '@taskforge/rpc'
+import { grpcAuthSetting, quarantineService, readGrpcAuth } from '@taskforge/rpc'
 import { healthHostSetting, runService } from '@taskforge/runtime'
 import { createLogger, type Logger } from '@taskforge/telemetry'
 import type { Kysely } from 'kysely'
@@ -33,6 +33,7 @@ export const gatewaySettings = {
   dispatchUrl: str('DISPATCH_GRPC_URL', 'bot-dispatch gRPC address', '127.0.0.1:50053'),
   webhookRelayUrl: str('WEBHOOK_RELAY_GRPC_URL', 'webhook-relay gRPC address', '127.0.0.1:50054'),
   corsOrigins: list('CORS_ORIGINS', 'Browser origins allowed to call the API (comma separated)', []),
+  grpcAuthFile: grpcAuthSetting,
 }
 export type GatewayConfig = ConfigOf<typeof gatewaySettings>
 
@@ -84,12 +85,16 @@ export async function startGateway(
   await relay.start()
   hooks.onStop(() => relay.stop())
 
-  const clients = createClients({
-    catalog: config.catalogUrl,
-    scheduler: config.schedulerUrl,
-    dispatch: config.dispatchUrl,
-    webhooks: config.webhookRelayUrl,
-  })
+  const auth = readGrpcAuth(config.grpcAuthFile, 'gateway')
+  const clients = createClients(
+    {
+      catalog: config.catalogUrl,
+      scheduler: config.schedulerUrl,
+      dispatch: config.dispatchUrl,
+      webhooks: config.webhookRelayUrl,
+    },
+    auth.credential,
+  )
   hooks.onStop(async () => clients.close())
   const accounts = new Accounts(store, projector, db as unknown as Kysely<AccountsTables>)
   hooks.onStop(await accounts.watchChanges())

@@ -1,5 +1,5 @@
 import { type ConfigOf, duration, int, loadConfig, str } from '@taskforge/core'
-import { grpcHostSetting } from '@taskforge/rpc'
+import { grpcAuthSetting, grpcHostSetting } from '@taskforge/rpc'
 import { healthHostSetting } from '@taskforge/runtime'
 
 /** Every environment variable job-scheduler reads. */
@@ -11,6 +11,7 @@ export const schedulerSettings = {
   healthPort: int('HEALTH_PORT', 'Port of /healthz and /readyz (0 picks a free one)', 9103),
   healthHost: healthHostSetting,
   catalogGrpcUrl: str('CATALOG_GRPC_URL', 'task-catalog gRPC address (host:port)', '127.0.0.1:50051'),
+  grpcAuthFile: grpcAuthSetting,
   jobLeaseMs: duration(
     'JOB_LEASE',
     "How long a running job lives without a heartbeat or output from its bot (a few heartbeats' worth)",

@@ -17,8 +17,10 @@ import {
   addService,
   createClient,
   createGrpcServer,
+  grpcAuthSetting,
   grpcHostSetting,
   quarantineService,
+  readGrpcAuth,
   startGrpcServer,
   stopGrpcServer,
 } from '@taskforge/rpc'
@@ -36,6 +38,8 @@ import { webhooksProjection } from './projections/webhooks-projection.js'
 import { serveScriptContent } from './script-content/script-content-server.js'
 
 const SERVICE = 'task-catalog'
+/** Who calls the catalog: the gateway, and the scheduler reading what a run needs. */
+export const GRPC_CALLERS: readonly string[] = ['gateway', 'job-scheduler']
 
 /** Every environment variable the catalog reads. */
 export const catalogSettings = {
@@ -54,6 +58,7 @@ export const catalogSettings = {
     'host:port of BotDispatchService, asked whether a bot (a host_id, a bot asking for a script) is of the organization',
     '127.0.0.1:50053',
   ),
+  grpcAuthFile: grpcAuthSetting,
 }
 export type CatalogConfig = ConfigOf<typeof catalogSettings>
 
@@ -99,6 +104,7 @@ export async function startCatalog(
     }
   }
   try {
+    const auth = readGrpcAuth(config.grpcAuthFile, SERVICE)
     const db = createDb(config.databaseUrl)
     stops.push({ name: 'db', stop: () => db.destroy() })
     const store = new EventStore(
@@ -142,7 +148,9 @@ export async function startCatalog(
     await relay.start()
     stops.push({ name: 'relay', stop: () => relay.stop() })
 
-    const dispatch = createClient(BotDispatchServiceClient, config.dispatchGrpcUrl)
+    const dispatch = createClient(BotDispatchServiceClient, config.dispatchGrpcUrl, {
+      credential: auth.credential,
+    })
     stops.push({ name: 'dispatch client', stop: async () => dispatch.close() })
 
     const bots = botDirectory(dispatch)
@@ -152,7 +160,7 @@ export async function startCatalog(
     stops.push({ name: 'script content server', stop: () => scriptContent.stop() })
     const webhookCommands = new WebhookCommands({ store, projector })
     const webhookReadModel = new WebhookReadModel(db)
-    const server = createGrpcServer()
+    const server = createGrpcServer({ auth, callers: GRPC_CALLERS, logger })
     addService(
       server,
       TaskCatalogServiceService,

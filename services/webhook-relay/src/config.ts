@@ -1,5 +1,5 @@
 import { ConfigError, type ConfigOf, duration, int, list, loadConfig, str } from '@taskforge/core'
-import { grpcHostSetting } from '@taskforge/rpc'
+import { grpcAuthSetting, grpcHostSetting } from '@taskforge/rpc'
 import { healthHostSetting } from '@taskforge/runtime'
 import { parseSchedule, STANDARD_SCHEDULE } from './delivery/retry-policy.js'
 import { AddressPolicy } from './ssrf/address-policy.js'
@@ -44,6 +44,7 @@ export const webhookRelaySettings = {
     'How long a rotated-out signing secret keeps signing beside the new one',
     '24h',
   ),
+  grpcAuthFile: grpcAuthSetting,
 }
 export type WebhookRelayConfig = ConfigOf<typeof webhookRelaySettings>
 
