@@ -491,6 +491,91 @@ describe('deploy/helm/taskforge', () => {
       )
     })
 
+    it('renders NetworkPolicies: the API open, each gRPC server to its callers, the data to the services, a bot to NATS', () => {
+      const objects = new Rendered(
+        helmTemplate(helm!, [
+          '--set',
+          'bot.enabled=true',
+          '--set-file',
+          `bot.credentials.json=${credentialsFile}`,
+        ]),
+      )
+      const spec = (name: string) => record(objects.get('NetworkPolicy', name).spec, name)
+      const rules = (name: string, key: 'ingress' | 'egress') =>
+        list(spec(name)[key] ?? [], `${name}.${key}`).map((rule) => record(rule, 'rule'))
+      const components = (rule: Json) =>
+        list(rule.from, 'from')
+          .map((peer) =>
+            record(record(record(peer, 'peer').podSelector, 'podSelector').matchLabels, 'matchLabels'),
+          )
+          .map((labels) => {
+            expect(labels['app.kubernetes.io/instance']).toBe('tf')
+            return String(labels['app.kubernetes.io/component'])
+          })
+          .sort()
+
+      const deny = spec('tf-taskforge-default-deny')
+      expect(deny.podSelector).toEqual({
+        matchLabels: { 'app.kubernetes.io/name': 'taskforge', 'app.kubernetes.io/instance': 'tf' },
+      })
+      expect(deny.policyTypes).toEqual(['Ingress'])
+      expect(deny.ingress).toBeUndefined()
+      expect(rules('tf-taskforge-gateway', 'ingress')).toEqual([
+        { ports: [{ port: 'http', protocol: 'TCP' }] },
+      ])
+
+      const callers = record(parseYaml(define('taskforge.grpcCallers')), 'grpcCallers')
+      for (const [server, from] of Object.entries(callers)) {
+        const [rule, ...others] = rules(`tf-taskforge-${server}`, 'ingress')
+        expect(others, server).toEqual([])
+        expect(rule?.ports, server).toEqual([{ port: 'grpc', protocol: 'TCP' }])
+        expect(components(rule!), server).toEqual(list(from, server).map(String).sort())
+        const container = objects.container('Deployment', `tf-taskforge-${server}`, server)
+        expect(
+          list(container.ports, 'ports').map((p) => record(p, 'port').name),
+          server,
+        ).toContain('grpc')
+      }
+      const [nats] = rules('tf-taskforge-nats', 'ingress')
+      expect(nats?.ports).toEqual([{ port: 'client', protocol: 'TCP' }])
+      expect(components(nats!)).toEqual([...services(), 'bot'].sort())
+      const [postgresql] = rules('tf-taskforge-postgresql', 'ingress')
+      expect(postgresql?.ports).toEqual([{ port: 'postgresql', protocol: 'TCP' }])
+      expect(components(postgresql!)).toEqual(services())
+
+      const bot = spec('tf-taskforge-bot')
+      expect(record(bot.podSelector, 'podSelector').matchLabels).toMatchObject({
+        'app.kubernetes.io/component': 'bot',
+      })
+      expect(bot.policyTypes).toEqual(['Ingress', 'Egress'])
+      expect(bot.ingress).toBeUndefined()
+      expect(rules('tf-taskforge-bot', 'egress')).toEqual([
+        {
+          ports: [
+            { port: 53, protocol: 'UDP' },
+            { port: 53, protocol: 'TCP' },
+          ],
+        },
+        {
+          ports: [{ port: 4222, protocol: 'TCP' }],
+          to: [
+            {
+              podSelector: {
+                matchLabels: {
+                  'app.kubernetes.io/name': 'taskforge',
+                  'app.kubernetes.io/instance': 'tf',
+                  'app.kubernetes.io/component': 'nats',
+                },
+              },
+            },
+          ],
+        },
+      ])
+      expect(
+        new Rendered(helmTemplate(helm!, ['--set', 'networkPolicy.enabled=false'])).kinds('NetworkPolicy'),
+      ).toEqual([])
+    })
+
     it('refuses to render without what external Postgres, NATS or the bot need', () => {
       expect(helmTemplateError(helm!, ['--set', 'postgresql.bundled=false'])).toContain(
         'externalDatabase.urls',
@@ -608,6 +693,19 @@ class Rendered {
     expect(secret.secretName, name).toBe(options.natsSecret)
     expect(secret.items, name).toEqual([
       { key: `${name}.creds`, path: creds.slice(String(mount?.mountPath).length + 1) },
+    ])
+    const identity = this.envValue(container, 'GRPC_AUTH_FILE') ?? ''
+    const identityMount = list(container.volumeMounts, 'volumeMounts')
+      .map((m) => record(m, 'mount'))
+      .find((m) => identity.startsWith(`${String(m.mountPath)}/`))
+    expect(identityMount?.readOnly, `${name}: a read-only mount holding ${identity}`).toBe(true)
+    const identityVolume = this.podVolumes(deployment)
+      .map((v) => record(v, 'volume'))
+      .find((v) => v.name === identityMount?.name)
+    const identitySecret = record(identityVolume?.secret, `${name} gRPC identity volume`)
+    expect(identitySecret.secretName, name).toBe(options.natsSecret)
+    expect(identitySecret.items, name).toEqual([
+      { key: `${name}.grpc-auth.json`, path: identity.slice(String(identityMount?.mountPath).length + 1) },
     ])
     if (name === 'bot-dispatch') {
       for (const env of ['NATS_ACCOUNT', 'NATS_ACCOUNT_SIGNING_SEED']) {
