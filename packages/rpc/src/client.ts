@@ -45,7 +45,7 @@ export interface ClientConstructor<C extends Client> {
 }
 
 export interface CreateClientOptions {
-  /** The calling service's credential (its {@link GrpcAuth}'s), presented on every call. */
+  /** The calling service's credential (the `credential` of its gRPC identity), presented on every call. */
   credential: string
   /** Deadline of calls that do not set one (default 10s). */
   deadlineMs?: number
@@ -67,8 +67,9 @@ function target(address: string): string {
 
 /**
  * A promise client over a generated grpc-js client. Each call presents the calling service's
- * credential, runs in a client span whose context goes in the metadata, has a deadline, and fails with an AppError: the server's (same code) or UNAVAILABLE
- * when the server cannot be reached, TIMEOUT when the deadline passes.
+ * credential, runs in a client span whose context goes in the metadata, has a deadline, and fails
+ * with an AppError: the server's (same code) or UNAVAILABLE when the server cannot be reached,
+ * TIMEOUT when the deadline passes.
  *
  * @example
  * const scheduler = createClient(JobSchedulerServiceClient, config.schedulerGrpcUrl, { credential: auth.credential })
