@@ -9,9 +9,10 @@ import { type DevCredentials, devFiles, ensureDevCredentials } from './platform/
 import { formatLogLine } from './platform/log-lines.js'
 import {
   botIssuerEnvironment,
+  CREDENTIAL_VARIABLES,
   ensureNatsOperator,
-  NATS_AUTH_VARIABLES,
   serviceCredentialsFile,
+  writeGrpcAuth,
 } from './platform/nats-auth.js'
 import { type Readiness, ServiceProcess, supervisedProcess } from './platform/service-process.js'
 import { readJson, readText, writeFileAtomic, writeJson } from './platform/state-files.js'
@@ -66,8 +67,11 @@ export interface Platform {
   processes: Map<string, ChildProcess>
   /** Each service's database URL, by service name. */
   databases: ReadonlyMap<string, string>
-  /** Each service's health port (`/healthz`, `/readyz`, `/metrics`), by service name. */
-  healthPorts: ReadonlyMap<string, number>
+  /**
+   * Every internal listener by service name: its gRPC port (services that serve one) and its health
+   * port. They listen on loopback unless GRPC_HOST or HEALTH_HOST say otherwise.
+   */
+  internalPorts: ReadonlyMap<string, { grpc?: number; health: number }>
   /**
    * Settles if a process kept exiting (see README, "When a process dies"): the platform has then
    * begun to stop everything, as {@link stop} does.
@@ -171,16 +175,16 @@ async function resolveGatewayPort(options: PlatformOptions): Promise<number> {
   return port
 }
 
-const INHERITED_NATS_AUTH = new Set<string>(NATS_AUTH_VARIABLES)
+const INHERITED_CREDENTIALS = new Set<string>(CREDENTIAL_VARIABLES)
 
 /**
  * The environment every child starts from: ours, without what only concerns the test runner and
- * without NATS credentials (each service is given its own).
+ * without credentials (each service is given its own NATS user and gRPC identity).
  */
 function baseEnvironment(options: PlatformOptions): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
   for (const [key, value] of Object.entries(settings(options))) {
-    if (!key.startsWith('VITEST') && !INHERITED_NATS_AUTH.has(key)) env[key] = value
+    if (!key.startsWith('VITEST') && !INHERITED_CREDENTIALS.has(key)) env[key] = value
   }
   return { ...env, LOG_LEVEL: env.LOG_LEVEL || 'info' }
 }
@@ -390,21 +394,30 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}`
     const ports = await freePorts(SERVICES.length * 2)
     const base = baseEnvironment(options)
+    // Each service presents its own credential on its gRPC calls and checks its callers' (decision 17).
+    const grpcAuth = await writeGrpcAuth(
+      dataDir,
+      SERVICES.map((service) => service.name),
+    )
+    const internalPorts = new Map<string, { grpc?: number; health: number }>()
     const addresses: Record<string, string> = {}
     SERVICES.forEach((service, i) => {
       if (service.addressEnv !== undefined) addresses[service.addressEnv] = `127.0.0.1:${ports[i * 2]}`
     })
 
-    const healthPorts = new Map<string, number>()
     for (const [i, service] of SERVICES.entries()) {
       const healthPort = ports[i * 2 + 1]!
-      healthPorts.set(service.name, healthPort)
+      internalPorts.set(service.name, {
+        ...(service.addressEnv === undefined ? {} : { grpc: ports[i * 2]! }),
+        health: healthPort,
+      })
       const env: NodeJS.ProcessEnv = {
         ...base,
         ...addresses,
         DATABASE_URL: databases.get(service.name),
         NATS_URL: nats.url,
         NATS_CREDS: await serviceCredentialsFile(dataDir, natsOperator, service.name),
+        GRPC_AUTH_FILE: grpcAuth.files[service.name],
         GRPC_PORT: String(ports[i * 2]),
         HEALTH_PORT: String(healthPort),
         ...(service.name === 'gateway' ? { GATEWAY_PORT: String(gatewayPort), ROOT_TOKEN: rootToken } : {}),
@@ -467,7 +480,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       botCredentialsFile,
       processes,
       databases,
-      healthPorts,
+      internalPorts,
       crashLoop,
       restarts: () => new Map([...supervisors].map(([name, supervisor]) => [name, supervisor.restarts])),
       stop,

@@ -1,13 +1,15 @@
-// The dev stack keeps its NATS operator setup and service credentials in its data directory, laid out
-// as a deployment's `nats-auth-init` writes them.
+// The dev stack keeps its NATS operator setup, the services' NATS users and their gRPC identities in
+// its data directory, laid out as a deployment's `nats-auth-init` writes them.
 export {
   botIssuerEnvironment,
   ensureNatsOperator,
   serviceCredentialsFile,
+  writeGrpcAuth,
 } from '@taskforge/nats-operator'
 
-/** Variables through which a process could inherit NATS credentials: the platform sets its own. */
-export const NATS_AUTH_VARIABLES = [
+/** Variables through which a process could inherit credentials: the platform sets its own. */
+export const CREDENTIAL_VARIABLES = [
+  'GRPC_AUTH_FILE',
   'NATS_CREDS',
   'NATS_USER_JWT',
   'NATS_USER_SEED',

@@ -1,5 +1,5 @@
 import { posix } from 'node:path'
-import { natsAuthFiles } from '@taskforge/nats-operator'
+import { grpcAuthFile, natsAuthFiles } from '@taskforge/nats-operator'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { type ComposeService, hostPort, loadCompose } from './support/compose-file.js'
 import { effectiveInstruction, execForm, parseDockerfile, stageNamed } from './support/dockerfile.js'
@@ -293,6 +293,38 @@ describe('docker-compose.yml', () => {
         posix.join(natsAuthFiles(auth.initDir).credentials, `${config.name}.creds`),
       )
     }
+  })
+
+  it('gives every service its own gRPC identity from the generated auth, mounted read-only', () => {
+    const auth = composeNatsAuth(compose)
+    const services = configured().filter((c) => c.settings!.has('GRPC_AUTH_FILE'))
+    expect(services.map((c) => c.name).sort()).toEqual(serviceNames().filter((name) => name !== 'bot'))
+    for (const config of services) {
+      const service = serviceFor(config.name)
+      const file = service.environment.get('GRPC_AUTH_FILE') ?? ''
+      const mount = mountHolding(service.volumes, file)
+      expect(mount, `${config.name}: a mount holding ${file}`).toMatchObject({
+        source: auth.volume,
+        readOnly: true,
+      })
+      expect(posix.join(auth.initDir, posix.relative(mount!.target, file)), config.name).toBe(
+        grpcAuthFile(auth.initDir, config.name),
+      )
+    }
+  })
+
+  it('lets a bot reach NATS and nothing else of the platform', () => {
+    const networksOf = (name: string): string[] => {
+      const networks = serviceFor(name).raw.networks
+      if (networks === undefined) return ['default']
+      return Array.isArray(networks) ? networks.map(String) : Object.keys(networks as object)
+    }
+    const botNetworks = networksOf('bot')
+    expect(botNetworks).not.toContain('default')
+    const neighbours = [...compose.services.keys()].filter(
+      (name) => name !== 'bot' && networksOf(name).some((network) => botNetworks.includes(network)),
+    )
+    expect(neighbours).toEqual(['nats'])
   })
 
   it('starts bot-dispatch with the generated NATS account and signing key, then the image’s command', () => {

@@ -126,6 +126,16 @@ describe('deploy/docker/Dockerfile', () => {
     expect(envOf(dockerfile, programStage('gateway')).get('GATEWAY_HOST')).toBe('0.0.0.0')
   })
 
+  it('binds every listener of a service image to every interface (the code defaults to loopback)', () => {
+    for (const config of configs.filter((c) => c.settings !== undefined)) {
+      const env = envOf(dockerfile, programStage(config.name))
+      for (const name of ['GRPC_HOST', 'HEALTH_HOST'].filter((n) => config.settings!.has(n))) {
+        expect(config.settings!.get(name)!.default, `${config.name}: ${name}`).toBe('127.0.0.1')
+        expect(env.get(name), `${config.name}: ${name}`).toBe('0.0.0.0')
+      }
+    }
+  })
+
   it('checks the health of every program with a health port on its /healthz, with node', () => {
     for (const config of configs) {
       const stage = programStage(config.name)

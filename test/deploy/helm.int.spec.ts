@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, posix } from 'node:path'
-import { natsAuthFiles, natsAuthSecretNames } from '@taskforge/nats-operator'
+import { grpcAuthSecretKey, natsAuthFiles, natsAuthSecretNames } from '@taskforge/nats-operator'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadCompose } from './support/compose-file.js'
 import {
@@ -207,6 +207,58 @@ describe('deploy/helm/taskforge', () => {
       expect(compose.services.get(name)?.environment.get('NATS_CREDS'), name).toBe(`${dir}/${name}.creds`)
       expect(chartEnv(name), name).toContain('NATS_CREDS')
     }
+  })
+
+  it('gives every service its gRPC identity, its own key of the NATS auth Secret mounted alone, where compose has it', () => {
+    const workload = define('taskforge.deployment')
+    const dir = define('taskforge.grpcAuthDir').trim()
+    expect(workload).toMatch(
+      /- name: GRPC_AUTH_FILE\s+value: \{\{ printf "%s\/%s\.json" \(include "taskforge\.grpcAuthDir" \$root\) \.component \| quote \}\}/,
+    )
+    expect(workload).toMatch(
+      /- name: grpc-auth\s+mountPath: \{\{ include "taskforge\.grpcAuthDir" \$root \}\}\s+readOnly: true/,
+    )
+    expect(workload).toMatch(
+      /- name: grpc-auth\s+secret:\s+secretName: \{\{ include "taskforge\.natsAuthSecretName" \$root \}\}\s+defaultMode: 0440\s+items:\s+- key: \{\{ \.component \}\}\.grpc-auth\.json\s+path: \{\{ \.component \}\}\.json\s*$/m,
+    )
+    expect(grpcAuthSecretKey('<component>')).toBe('<component>.grpc-auth.json')
+    const compose = loadCompose()
+    for (const name of services()) {
+      expect(compose.services.get(name)?.environment.get('GRPC_AUTH_FILE'), name).toBe(`${dir}/${name}.json`)
+      expect(chartEnv(name), name).toContain('GRPC_AUTH_FILE')
+    }
+  })
+
+  it('admits to each gRPC server only the services its code takes calls from, which are those set to call it', () => {
+    const callers = record(parseYaml(define('taskforge.grpcCallers')), 'grpcCallers')
+    const servers = services().filter((name) => configOf(name).settings!.has('GRPC_PORT'))
+    expect(Object.keys(callers).sort()).toEqual(servers)
+    for (const server of servers) {
+      const admitted = list(callers[server], server).map(String).sort()
+      expect(admitted, server).toEqual([...(configOf(server).grpcCallers ?? [])].sort())
+      const configured = services().filter((client) =>
+        [...configOf(client).settings!.values()].some(
+          (setting) => setting.env.endsWith('_GRPC_URL') && grpcOwner(configs, setting)?.name === server,
+        ),
+      )
+      expect(admitted, server).toEqual(configured.sort())
+    }
+    const policies = template('networkpolicy.yaml')
+    expect(policies).toContain('{{- $callers := fromYaml (include "taskforge.grpcCallers" .) -}}')
+    expect(policies).toMatch(/\{\{- range \$component, \$from := \$callers \}\}[\s\S]+- port: grpc/)
+  })
+
+  it('closes every pod of the release to what its policies do not let in, and lets a bot send only to NATS', () => {
+    const policies = template('networkpolicy.yaml')
+    expect(policies).toMatch(/^\{\{- if \.Values\.networkPolicy\.enabled \}\}$/m)
+    expect(lookupPath(values, ['networkPolicy', 'enabled']).value).toBe(true)
+    expect(policies).toMatch(
+      /name: \{\{ \$fullname \}\}-default-deny[\s\S]+?podSelector:\s+matchLabels:\s+app\.kubernetes\.io\/name: \{\{ include "taskforge\.name" \. \}\}\s+app\.kubernetes\.io\/instance: \{\{ \.Release\.Name \}\}\s+policyTypes: \[Ingress\]\n---/,
+    )
+    const bot = policies.slice(policies.indexOf('{{- $bot := dict "root" . "component" "bot" }}'))
+    expect(bot).toContain('policyTypes: [Ingress, Egress]')
+    expect(bot).not.toContain('ingress:')
+    expect([...bot.matchAll(/- port: (\d+)/g)].map((match) => match[1])).toEqual(['53', '53', '4222'])
   })
 
   it('gives bot-dispatch the NATS account and signing key from the NATS auth Secret', () => {
@@ -439,6 +491,91 @@ describe('deploy/helm/taskforge', () => {
       )
     })
 
+    it('renders NetworkPolicies: the API open, each gRPC server to its callers, the data to the services, a bot to NATS', () => {
+      const objects = new Rendered(
+        helmTemplate(helm!, [
+          '--set',
+          'bot.enabled=true',
+          '--set-file',
+          `bot.credentials.json=${credentialsFile}`,
+        ]),
+      )
+      const spec = (name: string) => record(objects.get('NetworkPolicy', name).spec, name)
+      const rules = (name: string, key: 'ingress' | 'egress') =>
+        list(spec(name)[key] ?? [], `${name}.${key}`).map((rule) => record(rule, 'rule'))
+      const components = (rule: Json) =>
+        list(rule.from, 'from')
+          .map((peer) =>
+            record(record(record(peer, 'peer').podSelector, 'podSelector').matchLabels, 'matchLabels'),
+          )
+          .map((labels) => {
+            expect(labels['app.kubernetes.io/instance']).toBe('tf')
+            return String(labels['app.kubernetes.io/component'])
+          })
+          .sort()
+
+      const deny = spec('tf-taskforge-default-deny')
+      expect(deny.podSelector).toEqual({
+        matchLabels: { 'app.kubernetes.io/name': 'taskforge', 'app.kubernetes.io/instance': 'tf' },
+      })
+      expect(deny.policyTypes).toEqual(['Ingress'])
+      expect(deny.ingress).toBeUndefined()
+      expect(rules('tf-taskforge-gateway', 'ingress')).toEqual([
+        { ports: [{ port: 'http', protocol: 'TCP' }] },
+      ])
+
+      const callers = record(parseYaml(define('taskforge.grpcCallers')), 'grpcCallers')
+      for (const [server, from] of Object.entries(callers)) {
+        const [rule, ...others] = rules(`tf-taskforge-${server}`, 'ingress')
+        expect(others, server).toEqual([])
+        expect(rule?.ports, server).toEqual([{ port: 'grpc', protocol: 'TCP' }])
+        expect(components(rule!), server).toEqual(list(from, server).map(String).sort())
+        const container = objects.container('Deployment', `tf-taskforge-${server}`, server)
+        expect(
+          list(container.ports, 'ports').map((p) => record(p, 'port').name),
+          server,
+        ).toContain('grpc')
+      }
+      const [nats] = rules('tf-taskforge-nats', 'ingress')
+      expect(nats?.ports).toEqual([{ port: 'client', protocol: 'TCP' }])
+      expect(components(nats!)).toEqual([...services(), 'bot'].sort())
+      const [postgresql] = rules('tf-taskforge-postgresql', 'ingress')
+      expect(postgresql?.ports).toEqual([{ port: 'postgresql', protocol: 'TCP' }])
+      expect(components(postgresql!)).toEqual(services())
+
+      const bot = spec('tf-taskforge-bot')
+      expect(record(bot.podSelector, 'podSelector').matchLabels).toMatchObject({
+        'app.kubernetes.io/component': 'bot',
+      })
+      expect(bot.policyTypes).toEqual(['Ingress', 'Egress'])
+      expect(bot.ingress).toBeUndefined()
+      expect(rules('tf-taskforge-bot', 'egress')).toEqual([
+        {
+          ports: [
+            { port: 53, protocol: 'UDP' },
+            { port: 53, protocol: 'TCP' },
+          ],
+        },
+        {
+          ports: [{ port: 4222, protocol: 'TCP' }],
+          to: [
+            {
+              podSelector: {
+                matchLabels: {
+                  'app.kubernetes.io/name': 'taskforge',
+                  'app.kubernetes.io/instance': 'tf',
+                  'app.kubernetes.io/component': 'nats',
+                },
+              },
+            },
+          ],
+        },
+      ])
+      expect(
+        new Rendered(helmTemplate(helm!, ['--set', 'networkPolicy.enabled=false'])).kinds('NetworkPolicy'),
+      ).toEqual([])
+    })
+
     it('refuses to render without what external Postgres, NATS or the bot need', () => {
       expect(helmTemplateError(helm!, ['--set', 'postgresql.bundled=false'])).toContain(
         'externalDatabase.urls',
@@ -556,6 +693,19 @@ class Rendered {
     expect(secret.secretName, name).toBe(options.natsSecret)
     expect(secret.items, name).toEqual([
       { key: `${name}.creds`, path: creds.slice(String(mount?.mountPath).length + 1) },
+    ])
+    const identity = this.envValue(container, 'GRPC_AUTH_FILE') ?? ''
+    const identityMount = list(container.volumeMounts, 'volumeMounts')
+      .map((m) => record(m, 'mount'))
+      .find((m) => identity.startsWith(`${String(m.mountPath)}/`))
+    expect(identityMount?.readOnly, `${name}: a read-only mount holding ${identity}`).toBe(true)
+    const identityVolume = this.podVolumes(deployment)
+      .map((v) => record(v, 'volume'))
+      .find((v) => v.name === identityMount?.name)
+    const identitySecret = record(identityVolume?.secret, `${name} gRPC identity volume`)
+    expect(identitySecret.secretName, name).toBe(options.natsSecret)
+    expect(identitySecret.items, name).toEqual([
+      { key: `${name}.grpc-auth.json`, path: identity.slice(String(identityMount?.mountPath).length + 1) },
     ])
     if (name === 'bot-dispatch') {
       for (const env of ['NATS_ACCOUNT', 'NATS_ACCOUNT_SIGNING_SEED']) {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { newSecret } from '@taskforge/core'
-import { freePort, type NatsCluster, startNatsCluster, testDatabase } from '@taskforge/testkit'
+import { freePort, type NatsCluster, startNatsCluster, testDatabase, testGrpcAuth } from '@taskforge/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDb } from '../../packages/event-store/src/index.js'
 import { parsePrometheusText } from '../../packages/metrics/src/index.js'
@@ -103,6 +103,7 @@ describe('every service as two replicas on a three-node NATS cluster', () => {
     const gatewayPorts = ports.slice(SERVICES.length * REPLICAS * 2)
     const rootToken = newSecret()
     const base = baseEnvironment()
+    const auth = await testGrpcAuth()
 
     for (const service of SERVICES) {
       const replicas = Array.from({ length: REPLICAS }, (_, replica) => {
@@ -117,6 +118,7 @@ describe('every service as two replicas on a three-node NATS cluster', () => {
           ...base,
           ...addresses,
           DATABASE_URL: databases.get(service.name),
+          GRPC_AUTH_FILE: auth.file(service.name),
           NATS_URL: cluster.url,
           NATS_STREAM_REPLICAS: '3',
           GRPC_PORT: String(grpcPorts.get(service.name)?.[replica]),

@@ -234,7 +234,7 @@ describe('hostile input', () => {
   }, 600_000)
 
   it("counts what was set aside in the services' /metrics", async () => {
-    const port = platform.healthPorts.get('job-scheduler')
+    const port = platform.internalPorts.get('job-scheduler')?.health
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
     const waiting =
       /^taskforge_quarantine_items\{[^}]*pipeline="consumer:REPORTS\/job-scheduler-reports"[^}]*\} (\d+)/m.exec(

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort } from '@taskforge/testkit'
 import { botProcess } from '../../../scripts/platform/bot-process.js'
-import { NATS_AUTH_VARIABLES } from '../../../scripts/platform/nats-auth.js'
+import { CREDENTIAL_VARIABLES } from '../../../scripts/platform/nats-auth.js'
 import type { ServiceProcess } from '../../../scripts/platform/service-process.js'
 import { type Platform, startPlatform } from '../../../scripts/platform.js'
 import { pollUntil } from '../lib/clock.js'
@@ -34,7 +34,7 @@ export interface BenchPlatform {
 
 function botEnvironment(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
-  const dropped = new Set<string>(NATS_AUTH_VARIABLES)
+  const dropped = new Set<string>(CREDENTIAL_VARIABLES)
   for (const [key, value] of Object.entries(process.env)) {
     if (!key.startsWith('VITEST') && !dropped.has(key)) env[key] = value
   }

@@ -128,6 +128,23 @@ export const ErrorKinds = {
     nonRetryable: false,
   },
   INTERNAL: { code: 'INTERNAL', httpStatus: 500, grpcStatus: GrpcStatus.INTERNAL, nonRetryable: false },
+  /**
+   * A service called another without a valid service credential (decision 17). Over gRPC it is
+   * UNAUTHENTICATED; should it reach a public edge it is the deployment's fault, not the caller's: 500.
+   */
+  SERVICE_UNAUTHENTICATED: {
+    code: 'SERVICE_UNAUTHENTICATED',
+    httpStatus: 500,
+    grpcStatus: GrpcStatus.UNAUTHENTICATED,
+    nonRetryable: true,
+  },
+  /** A service called another that does not take calls from it (decision 17); 500 at a public edge. */
+  SERVICE_FORBIDDEN: {
+    code: 'SERVICE_FORBIDDEN',
+    httpStatus: 500,
+    grpcStatus: GrpcStatus.PERMISSION_DENIED,
+    nonRetryable: true,
+  },
 } as const satisfies Record<string, ErrorKind>
 export type ErrorCode = keyof typeof ErrorKinds
 

@@ -7,7 +7,9 @@ export {
   writeNatsAuth,
 } from './auth-dir.js'
 export { NATS_AUTH_INIT_USAGE, natsAuthInit } from './cli.js'
+export { grpcAuthFile, writeGrpcAuth } from './grpc-auth.js'
 export {
+  grpcAuthSecretKey,
   KubernetesSecrets,
   natsAuthSecretNames,
   type SecretData,

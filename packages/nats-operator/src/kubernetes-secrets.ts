@@ -1,7 +1,8 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { natsAuthFiles, PLATFORM_SERVICES, writeNatsAuth } from './auth-dir.js'
+import { grpcAuthFile, writeGrpcAuth } from './grpc-auth.js'
 
 /** Secret data by key, decoded. */
 export type SecretData = Record<string, string>
@@ -112,15 +113,24 @@ export function natsAuthSecretNames(prefix: string) {
   return {
     /** `nats-operator.json`: the operator setup, created once and never replaced. */
     operator: `${prefix}-nats-operator`,
-    /** `nats-server-auth.conf`, `<service>.creds` per service, NATS_ACCOUNT and NATS_ACCOUNT_SIGNING_SEED. */
+    /**
+     * `nats-server-auth.conf`, `<service>.creds` and `<service>.grpc-auth.json` per service,
+     * NATS_ACCOUNT and NATS_ACCOUNT_SIGNING_SEED.
+     */
     auth: `${prefix}-nats-auth`,
   }
 }
 
+/** The key of a service's gRPC identity in the auth Secret. */
+export function grpcAuthSecretKey(service: string): string {
+  return `${service}.grpc-auth.json`
+}
+
 /**
- * {@link writeNatsAuth} with the operator setup kept in a Secret rather than a directory: the saved
- * setup is reused (bots registered earlier keep working), a new one is saved before anything uses
- * it, and the auth Secret is replaced with new service users.
+ * {@link writeNatsAuth} and {@link writeGrpcAuth} with their state kept in Secrets rather than a
+ * directory: the saved operator setup is reused (bots registered earlier keep working), a new one is
+ * saved before anything uses it, and the auth Secret is replaced with new service users and the
+ * services' gRPC identities, each keeping the credential the Secret held.
  */
 export async function writeNatsAuthSecrets(
   store: SecretStore,
@@ -133,13 +143,23 @@ export async function writeNatsAuthSecrets(
     const files = natsAuthFiles(dir)
     const saved = (await store.read(names.operator))?.['nats-operator.json']
     if (saved !== undefined) await writeFile(files.operator, saved, { mode: 0o600 })
+    const previous = (await store.read(names.auth)) ?? {}
+    await mkdir(join(dir, 'grpc-auth'), { recursive: true, mode: 0o700 })
+    for (const service of services) {
+      const identity = previous[grpcAuthSecretKey(service)]
+      if (identity !== undefined) await writeFile(grpcAuthFile(dir, service), identity, { mode: 0o600 })
+    }
     const { credentials } = await writeNatsAuth(dir, services)
+    const grpc = await writeGrpcAuth(dir, services)
     if (saved === undefined) {
       await store.create(names.operator, { 'nats-operator.json': await readFile(files.operator, 'utf8') })
     }
     const data: SecretData = { 'nats-server-auth.conf': await readFile(files.serverConfig, 'utf8') }
     for (const [service, file] of Object.entries(credentials)) {
       data[`${service}.creds`] = await readFile(file, 'utf8')
+    }
+    for (const [service, file] of Object.entries(grpc.files)) {
+      data[grpcAuthSecretKey(service)] = await readFile(file, 'utf8')
     }
     for (const line of (await readFile(files.botIssuerEnv, 'utf8')).split('\n')) {
       const at = line.indexOf('=')

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { parseGrpcAuth } from '@taskforge/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { KubernetesSecrets, natsAuthSecretNames, writeNatsAuthSecrets } from './kubernetes-secrets.js'
 import { parseNatsOperatorSetup } from './operator.js'
@@ -86,9 +87,14 @@ describe('writeNatsAuthSecrets through the Kubernetes API', () => {
       'NATS_ACCOUNT',
       'NATS_ACCOUNT_SIGNING_SEED',
       'bot-dispatch.creds',
+      'bot-dispatch.grpc-auth.json',
       'gateway.creds',
+      'gateway.grpc-auth.json',
       'nats-server-auth.conf',
     ])
+    const gateway = parseGrpcAuth(auth['gateway.grpc-auth.json']!, 'gateway')
+    expect(gateway.service).toBe('gateway')
+    expect(parseGrpcAuth(auth['bot-dispatch.grpc-auth.json']!, 'bot-dispatch').peers).toEqual(gateway.peers)
     expect(auth.NATS_ACCOUNT).toBe(setup.account.publicKey)
     expect(auth.NATS_ACCOUNT_SIGNING_SEED).toBe(setup.signingKey.seed)
     expect(auth['nats-server-auth.conf']).toContain(setup.operator.jwt)
@@ -98,7 +104,7 @@ describe('writeNatsAuthSecrets through the Kubernetes API', () => {
     })
   })
 
-  it('keeps the operator on a later run and replaces the service users', async () => {
+  it('keeps the operator and the gRPC identities on a later run and replaces the service users', async () => {
     const operator = api.secrets.get(names.operator)
     const before = decoded(api.secrets.get(names.auth))
     api.requests.length = 0
@@ -110,8 +116,11 @@ describe('writeNatsAuthSecrets through the Kubernetes API', () => {
     expect(after['nats-server-auth.conf']).toBe(before['nats-server-auth.conf'])
     expect(after.NATS_ACCOUNT_SIGNING_SEED).toBe(before.NATS_ACCOUNT_SIGNING_SEED)
     expect(after['gateway.creds']).not.toBe(before['gateway.creds'])
+    expect(after['gateway.grpc-auth.json']).toBe(before['gateway.grpc-auth.json'])
+    expect(after['bot-dispatch.grpc-auth.json']).toBe(before['bot-dispatch.grpc-auth.json'])
     expect(api.requests).toEqual([
       `GET /api/v1/namespaces/taskforge/secrets/${names.operator}`,
+      `GET /api/v1/namespaces/taskforge/secrets/${names.auth}`,
       `PUT /api/v1/namespaces/taskforge/secrets/${names.auth}`,
     ])
   })

@@ -1,4 +1,4 @@
-// nats-auth-init: the NATS authentication of a deployment (see cli.ts, or run it without arguments).
+// nats-auth-init: how a deployment's services authenticate, to NATS and to each other (see cli.ts, or run it without arguments).
 import { natsAuthInit } from './cli.js'
 
 natsAuthInit(process.argv.slice(2)).then(

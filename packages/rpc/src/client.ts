@@ -13,6 +13,7 @@ import { injectHeaders, SpanKind, withSpan } from '@taskforge/telemetry'
 import { clientChannelOptions } from './channel-options.js'
 import { fromServiceError } from './error-mapping.js'
 import { describeMethod } from './method.js'
+import { presentCredential, SERVICE_CREDENTIAL_KEY } from './service-auth.js'
 
 /** Per-call options of a promise client. */
 export interface RpcCallOptions {
@@ -44,6 +45,8 @@ export interface ClientConstructor<C extends Client> {
 }
 
 export interface CreateClientOptions {
+  /** The calling service's credential (the `credential` of its gRPC identity), presented on every call. */
+  credential: string
   /** Deadline of calls that do not set one (default 10s). */
   deadlineMs?: number
   credentials?: ChannelCredentials
@@ -63,20 +66,22 @@ function target(address: string): string {
 }
 
 /**
- * A promise client over a generated grpc-js client. Each call runs in a client span whose context goes
- * in the metadata, has a deadline, and fails with an AppError: the server's (same code) or UNAVAILABLE
- * when the server cannot be reached, TIMEOUT when the deadline passes.
+ * A promise client over a generated grpc-js client. Each call presents the calling service's
+ * credential, runs in a client span whose context goes in the metadata, has a deadline, and fails
+ * with an AppError: the server's (same code) or UNAVAILABLE when the server cannot be reached,
+ * TIMEOUT when the deadline passes.
  *
  * @example
- * const scheduler = createClient(JobSchedulerServiceClient, config.schedulerGrpcUrl)
+ * const scheduler = createClient(JobSchedulerServiceClient, config.schedulerGrpcUrl, { credential: auth.credential })
  * const { job } = await scheduler.getJob({ customer, jobId }, { deadlineMs: 2_000 })
  * scheduler.close()
  */
 export function createClient<C extends Client>(
   ClientCtor: ClientConstructor<C>,
   address: string,
-  options: CreateClientOptions = {},
+  options: CreateClientOptions,
 ): RpcClient<C> {
+  const credential = presentCredential(options.credential)
   const client = new ClientCtor(target(address), options.credentials ?? grpcCredentials.createInsecure(), {
     ...clientChannelOptions,
     ...options.channelOptions,
@@ -98,6 +103,7 @@ export function createClient<C extends Client>(
         (span) =>
           new Promise((resolve, reject) => {
             const metadata = new Metadata()
+            metadata.set(SERVICE_CREDENTIAL_KEY, credential)
             injectHeaders((key, value) => metadata.set(key, value))
             const deadline = new Date(Date.now() + (callOptions.deadlineMs ?? defaultDeadlineMs))
             unary.call(client, request, metadata, { deadline }, (error, response) => {

@@ -19,6 +19,17 @@ export {
   type AsyncImpl,
   addService,
   createGrpcServer,
+  type GrpcServerOptions,
+  grpcHostSetting,
   startGrpcServer,
   stopGrpcServer,
 } from './server.js'
+export {
+  type CallerCheck,
+  checkCaller,
+  grpcAuthSetting,
+  presentCredential,
+  readGrpcAuth,
+  SERVICE_CREDENTIAL_KEY,
+  serviceAuthInterceptor,
+} from './service-auth.js'

@@ -1,6 +1,7 @@
 import { createServer } from 'node:net'
+import { credentials, Metadata, type ServiceError, status } from '@grpc/grpc-js'
 import { SpanKind } from '@opentelemetry/api'
-import { isAppError, notFound } from '@taskforge/core'
+import { createGrpcAuth, isAppError, notFound } from '@taskforge/core'
 import { Job } from '@taskforge/proto/jobs/v1/model'
 import {
   type CancelJobRequest,
@@ -14,7 +15,14 @@ import { createClient, type RpcClient } from './client.js'
 import { addService, createGrpcServer, startGrpcServer, stopGrpcServer } from './server.js'
 
 const collector = collectSpans('rpc-test')
-const server = createGrpcServer()
+const auth = createGrpcAuth(['gateway', 'job-scheduler', 'webhook-relay'])
+const server = createGrpcServer({
+  auth: auth['job-scheduler']!,
+  callers: ['gateway'],
+  logger: createLogger('rpc-test', {}, { level: 'silent' }),
+})
+let handled = 0
+let port = 0
 let client: RpcClient<JobSchedulerServiceClient>
 let releaseCancel: () => void = () => {}
 
@@ -35,6 +43,7 @@ beforeAll(async () => {
     JobSchedulerServiceService,
     {
       async runTask(request) {
+        handled += 1
         return {
           job: Job.fromPartial({
             id: request.jobId,
@@ -69,8 +78,10 @@ beforeAll(async () => {
     },
     { logger: createLogger('rpc-test', {}, { level: 'silent' }) },
   )
-  const port = await startGrpcServer(server, 0, '127.0.0.1')
-  client = createClient(JobSchedulerServiceClient, `127.0.0.1:${port}`)
+  port = await startGrpcServer(server, 0, '127.0.0.1')
+  client = createClient(JobSchedulerServiceClient, `127.0.0.1:${port}`, {
+    credential: auth.gateway!.credential,
+  })
 })
 
 afterAll(async () => {
@@ -149,13 +160,77 @@ describe('rpc', () => {
   })
 
   it('fails with UNAVAILABLE when no server listens', async () => {
-    const nowhere = createClient(JobSchedulerServiceClient, `http://127.0.0.1:${await unusedPort()}`)
+    const nowhere = createClient(JobSchedulerServiceClient, `http://127.0.0.1:${await unusedPort()}`, {
+      credential: auth.gateway!.credential,
+    })
     try {
       const error: unknown = await nowhere.getJob({ customer: 'acme', jobId: 'j1' }).catch((e: unknown) => e)
       expect(isAppError(error)).toBe(true)
       expect(error).toMatchObject({ code: 'UNAVAILABLE' })
     } finally {
       nowhere.close()
+    }
+  })
+})
+
+describe('service credentials', () => {
+  const runTask = {
+    customer: 'acme',
+    taskId: 't1',
+    taskArguments: [],
+    origin: 'api',
+    author: 'admin',
+    jobId: 'j3',
+    idempotencyKey: '',
+  }
+
+  /** A call through the generated client alone, with `authorization` set to `presented` (if any). */
+  async function rawCall(presented?: string): Promise<ServiceError | undefined> {
+    const raw = new JobSchedulerServiceClient(`127.0.0.1:${port}`, credentials.createInsecure())
+    try {
+      const metadata = new Metadata()
+      if (presented !== undefined) metadata.set('authorization', presented)
+      return await new Promise((resolve) => {
+        raw.runTask(runTask, metadata, (error) => resolve(error ?? undefined))
+      })
+    } finally {
+      raw.close()
+    }
+  }
+
+  it('refuses a call without a credential, or with a wrong one, UNAUTHENTICATED before its handler runs', async () => {
+    const before = handled
+    const stranger = createGrpcAuth(['gateway']).gateway!.credential
+    for (const presented of [
+      undefined,
+      '',
+      'Bearer',
+      `Bearer ${stranger}`,
+      stranger,
+      'Bearer gateway.short',
+    ]) {
+      const error = await rawCall(presented)
+      expect(error?.code, String(presented)).toBe(status.UNAUTHENTICATED)
+    }
+    expect(await rawCall(`Bearer ${auth.gateway!.credential}`)).toBeUndefined()
+    expect(handled).toBe(before + 1)
+  })
+
+  it('refuses a valid credential of a service this server takes no calls from, PERMISSION_DENIED', async () => {
+    const error = await rawCall(`Bearer ${auth['webhook-relay']!.credential}`)
+    expect(error?.code).toBe(status.PERMISSION_DENIED)
+  })
+
+  it('answers the refusal as an AppError that says the deployment is at fault, not the public caller', async () => {
+    const impostor = createClient(JobSchedulerServiceClient, `127.0.0.1:${port}`, {
+      credential: createGrpcAuth(['gateway']).gateway!.credential,
+    })
+    try {
+      const error: unknown = await impostor.runTask(runTask).catch((e: unknown) => e)
+      expect(isAppError(error)).toBe(true)
+      expect(error).toMatchObject({ code: 'SERVICE_UNAUTHENTICATED', httpStatus: 500, nonRetryable: true })
+    } finally {
+      impostor.close()
     }
   })
 })

@@ -7,7 +7,7 @@ import {
   type ServiceDefinition,
   type UntypedHandleCall,
 } from '@grpc/grpc-js'
-import { isAppError } from '@taskforge/core'
+import { type GrpcAuth, isAppError, str } from '@taskforge/core'
 import {
   createLogger,
   extractContext,
@@ -19,6 +19,7 @@ import {
 import { serverChannelOptions } from './channel-options.js'
 import { isServerFault, toErrorResponse } from './error-mapping.js'
 import { describeMethod, metadataValue } from './method.js'
+import { serviceAuthInterceptor } from './service-auth.js'
 
 /**
  * The async implementation of a generated service definition: each unary method as
@@ -37,9 +38,29 @@ export interface AddServiceOptions {
   logger?: Logger
 }
 
-/** A grpc-js server with the platform's message size and keepalive settings. */
-export function createGrpcServer(options: ServerOptions = {}): Server {
-  return new Server({ ...serverChannelOptions, ...options })
+export interface GrpcServerOptions {
+  /** The server's identity: the credentials of the platform's services it checks callers against. */
+  auth: GrpcAuth
+  /** The services this server takes calls from; every other call is refused before its handler. */
+  callers: readonly string[]
+  /** Where refused calls are logged. */
+  logger?: Logger
+  channelOptions?: ServerOptions
+}
+
+/**
+ * A grpc-js server with the platform's message size and keepalive settings that serves only the
+ * services named in `callers`, each proving who it is with its service credential (decision 17).
+ *
+ * @example
+ * const server = createGrpcServer({ auth: readGrpcAuth(config.grpcAuthFile, 'job-scheduler'), callers: ['gateway'] })
+ */
+export function createGrpcServer(options: GrpcServerOptions): Server {
+  return new Server({
+    ...serverChannelOptions,
+    ...options.channelOptions,
+    interceptors: [serviceAuthInterceptor(options.auth, options.callers, options.logger)],
+  })
 }
 
 /**
@@ -105,8 +126,21 @@ export function addService<D extends ServiceDefinition>(
   server.addService(definition, handlers)
 }
 
-/** Binds the server (insecure: traffic stays inside the cluster) and answers the bound port (0 picks one). */
-export function startGrpcServer(server: Server, port: number, host = '0.0.0.0'): Promise<number> {
+/**
+ * Where a gRPC server listens: loopback unless a deployment says otherwise (a container's server must
+ * listen on every interface to be reached from the next one; its network policy says who may).
+ */
+export const grpcHostSetting = str(
+  'GRPC_HOST',
+  'Address the gRPC server binds to: 0.0.0.0 (every interface) in a container, loopback on a shared machine',
+  '127.0.0.1',
+)
+
+/**
+ * Binds the server without TLS (callers prove who they are with their service credential, see
+ * `service-auth.ts`) and answers the bound port (0 picks one). The host defaults to loopback.
+ */
+export function startGrpcServer(server: Server, port: number, host = '127.0.0.1'): Promise<number> {
   const address = host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`
   return new Promise((resolve, reject) => {
     server.bindAsync(address, ServerCredentials.createInsecure(), (error, boundPort) => {

@@ -1,5 +1,6 @@
 export { HealthServer, type Phase, type ReadinessCheck, type RouteHandler } from './health-server.js'
 export {
+  healthHostSetting,
   type RunningService,
   type RunServiceOptions,
   runService,

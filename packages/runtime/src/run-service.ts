@@ -1,6 +1,17 @@
+import { str } from '@taskforge/core'
 import { createServiceMetrics, metricsRoute, type ServiceMetrics } from '@taskforge/metrics'
 import { createLogger, initTelemetry, type Logger, type Telemetry } from '@taskforge/telemetry'
 import { HealthServer, type ReadinessCheck, type RouteHandler } from './health-server.js'
+
+/**
+ * Where the health port (`/healthz`, `/readyz`, `/metrics`) listens: loopback unless a deployment
+ * says otherwise (probes and scrapes from outside a container need every interface).
+ */
+export const healthHostSetting = str(
+  'HEALTH_HOST',
+  'Address the health port (/healthz, /readyz, /metrics) binds to: 0.0.0.0 in a container, loopback on a shared machine',
+  '127.0.0.1',
+)
 
 /** What a service's `start` receives to register its resources. */
 export interface ServiceContext {
@@ -27,6 +38,7 @@ export interface RunServiceOptions {
   name: string
   /** 0 picks a free port. */
   healthPort: number
+  /** Address of the health server (default loopback, see {@link healthHostSetting}). */
   healthHost?: string
   logger?: Logger
   /** After a signal, exit 1 if stopping takes longer than this (default 15s). */
@@ -152,7 +164,7 @@ export async function runService(options: RunServiceOptions): Promise<RunningSer
 
   let healthPort: number
   try {
-    healthPort = await health.listen(options.healthPort, options.healthHost)
+    healthPort = await health.listen(options.healthPort, options.healthHost ?? '127.0.0.1')
     logger.info({ healthPort }, 'health server listening')
     await options.start(ctx)
   } catch (error) {

@@ -9,6 +9,7 @@ export {
   parseNatsOperatorSetup,
 } from '@taskforge/nats-operator'
 export { freePort } from './free-port.js'
+export { type TestGrpcAuth, testGrpcAuth } from './grpc-auth.js'
 export { connectNats, type NatsClientOptions, type NatsConnection } from './nats-client.js'
 export { type NatsCluster, type NatsClusterOptions, startNatsCluster } from './nats-cluster.js'
 export { type NatsOptions, type NatsServer, startNats } from './nats-server.js'

@@ -6,10 +6,14 @@ import { Envelope } from '@taskforge/proto/events/v1/envelope'
 import { JobEvent } from '@taskforge/proto/jobs/v1/events'
 import { JobSpec } from '@taskforge/proto/jobs/v1/model'
 import { createClient, type PromiseClient } from '@taskforge/rpc'
-import { type NatsServer, startNats, testDatabase, waitUntil } from '@taskforge/testkit'
+import { type NatsServer, startNats, testDatabase, testGrpcAuth, waitUntil } from '@taskforge/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ASSIGNMENTS_DURABLE } from './assignments/assignment-carrier.js'
 import { type DispatchConfig, type RunningDispatch, startDispatch } from './main.js'
+
+/** Every service's gRPC identity; the tests call as the gateway. */
+const auth = await testGrpcAuth()
+const asGateway = { credential: auth.of('gateway').credential }
 
 const customer = 'acme'
 const spec = JobSpec.fromPartial({
@@ -40,7 +44,7 @@ describe('bot-dispatch', () => {
 
   async function start(): Promise<void> {
     dispatch = await startDispatch(config, { handleProcessEvents: false, telemetry: false })
-    client = createClient(BotDispatchServiceClient, `127.0.0.1:${dispatch.grpcPort}`)
+    client = createClient(BotDispatchServiceClient, `127.0.0.1:${dispatch.grpcPort}`, asGateway)
   }
 
   beforeAll(async () => {
@@ -50,7 +54,10 @@ describe('bot-dispatch', () => {
       natsUrl: nats.url,
       publicNatsUrl: 'nats://bots.example.test:4222',
       grpcPort: 0,
+      grpcHost: '127.0.0.1',
       healthPort: 0,
+      healthHost: '127.0.0.1',
+      grpcAuthFile: auth.file('bot-dispatch'),
       offlineAfterMs: 15_000,
       presenceSweepIntervalMs: 1_000,
     }

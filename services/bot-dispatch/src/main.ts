@@ -16,6 +16,7 @@ import {
   addService,
   createGrpcServer,
   quarantineService,
+  readGrpcAuth,
   startGrpcServer,
   stopGrpcServer,
 } from '@taskforge/rpc'
@@ -43,6 +44,8 @@ export { type DispatchConfig, dispatchSettings, loadDispatchConfig } from './con
 export { loadBotCredentialIssuer, natsAccountSettings } from './credentials/index.js'
 
 export const SERVICE_NAME = 'bot-dispatch'
+/** Who calls bot-dispatch: the gateway, and the catalog asking whether a bot is an organization's. */
+export const GRPC_CALLERS: readonly string[] = ['gateway', 'task-catalog']
 
 export interface StartDispatchOptions {
   logger?: Logger
@@ -79,6 +82,7 @@ export async function startDispatch(
   const running = await runService({
     name: SERVICE_NAME,
     healthPort: config.healthPort,
+    healthHost: config.healthHost,
     logger: options.logger ?? createLogger(SERVICE_NAME),
     ...(options.handleProcessEvents === undefined
       ? {}
@@ -86,6 +90,7 @@ export async function startDispatch(
     ...(options.telemetry === undefined ? {} : { telemetry: options.telemetry }),
     async start(ctx) {
       const { logger } = ctx
+      const auth = readGrpcAuth(config.grpcAuthFile, SERVICE_NAME)
       const db = createDb(config.databaseUrl)
       ctx.onStop(() => db.destroy())
       const store = new EventStore(db, { onAppend: appendObserver(ctx.metrics) })
@@ -157,7 +162,7 @@ export async function startDispatch(
       const cancels = await carryCancels({ bus, owners })
       ctx.onStop(() => cancels.stop())
 
-      const server = createGrpcServer()
+      const server = createGrpcServer({ auth, callers: GRPC_CALLERS, logger })
       addService(
         server,
         BotDispatchServiceService,
@@ -173,7 +178,7 @@ export async function startDispatch(
         { logger },
       )
       addService(server, QuarantineServiceService, quarantineService(quarantine), { logger })
-      grpcPort = await startGrpcServer(server, config.grpcPort)
+      grpcPort = await startGrpcServer(server, config.grpcPort, config.grpcHost)
       ctx.onStop(() => stopGrpcServer(server))
       logger.info(
         { grpcPort, botNatsUsers: options.credentialIssuer !== undefined },

@@ -6,11 +6,15 @@ import { BotControl, Heartbeat } from '@taskforge/proto/bots/v1/protocol'
 import { Envelope } from '@taskforge/proto/events/v1/envelope'
 import { JobEvent } from '@taskforge/proto/jobs/v1/events'
 import { createClient, type PromiseClient } from '@taskforge/rpc'
-import { type NatsServer, startNats, testDatabase, waitUntil } from '@taskforge/testkit'
+import { type NatsServer, startNats, testDatabase, testGrpcAuth, waitUntil } from '@taskforge/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CANCELS_DURABLE, CANCELS_SUBJECT } from './control/cancel-carrier.js'
 import { CONTROL_STREAM, controlConsumerName, controlSubject } from './control/control-channel.js'
 import { type RunningDispatch, startDispatch } from './main.js'
+
+/** Every service's gRPC identity; the tests call as the gateway. */
+const auth = await testGrpcAuth()
+const asGateway = { credential: auth.of('gateway').credential }
 
 const customer = 'acme'
 /** Short, so that a bot falls silent within the test. */
@@ -30,13 +34,16 @@ describe('bot-dispatch presence events and control channel', () => {
         natsUrl: nats.url,
         publicNatsUrl: '',
         grpcPort: 0,
+        grpcHost: '127.0.0.1',
         healthPort: 0,
+        healthHost: '127.0.0.1',
+        grpcAuthFile: auth.file('bot-dispatch'),
         offlineAfterMs: OFFLINE_AFTER_MS,
         presenceSweepIntervalMs: 100,
       },
       { handleProcessEvents: false, telemetry: false },
     )
-    client = createClient(BotDispatchServiceClient, `127.0.0.1:${dispatch.grpcPort}`)
+    client = createClient(BotDispatchServiceClient, `127.0.0.1:${dispatch.grpcPort}`, asGateway)
     bus = await Bus.connect({ servers: nats.url, name: 'test' })
   })
 

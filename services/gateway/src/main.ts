@@ -11,8 +11,8 @@ import {
   withSchemaLock,
 } from '@taskforge/event-store'
 import { appendObserver, quarantineMetrics, type ServiceMetrics } from '@taskforge/metrics'
-import { quarantineService } from '@taskforge/rpc'
-import { runService } from '@taskforge/runtime'
+import { grpcAuthSetting, quarantineService, readGrpcAuth } from '@taskforge/rpc'
+import { healthHostSetting, runService } from '@taskforge/runtime'
 import { createLogger, type Logger } from '@taskforge/telemetry'
 import type { Kysely } from 'kysely'
 import { Accounts } from './accounts/accounts.js'
@@ -24,6 +24,7 @@ export const gatewaySettings = {
   port: int('GATEWAY_PORT', 'Port of the public REST API', 8080),
   host: str('GATEWAY_HOST', 'Address the REST API binds to', '127.0.0.1'),
   healthPort: int('HEALTH_PORT', 'Port of /healthz and /readyz', 9101),
+  healthHost: healthHostSetting,
   databaseUrl: str('DATABASE_URL', "Postgres URL of the gateway's own database (organizations, tokens)"),
   natsUrl: str('NATS_URL', 'NATS server URL(s), comma separated', 'nats://127.0.0.1:4222'),
   rootToken: str('ROOT_TOKEN', "The operator's credential: creates organizations"),
@@ -32,6 +33,7 @@ export const gatewaySettings = {
   dispatchUrl: str('DISPATCH_GRPC_URL', 'bot-dispatch gRPC address', '127.0.0.1:50053'),
   webhookRelayUrl: str('WEBHOOK_RELAY_GRPC_URL', 'webhook-relay gRPC address', '127.0.0.1:50054'),
   corsOrigins: list('CORS_ORIGINS', 'Browser origins allowed to call the API (comma separated)', []),
+  grpcAuthFile: grpcAuthSetting,
 }
 export type GatewayConfig = ConfigOf<typeof gatewaySettings>
 
@@ -83,12 +85,16 @@ export async function startGateway(
   await relay.start()
   hooks.onStop(() => relay.stop())
 
-  const clients = createClients({
-    catalog: config.catalogUrl,
-    scheduler: config.schedulerUrl,
-    dispatch: config.dispatchUrl,
-    webhooks: config.webhookRelayUrl,
-  })
+  const auth = readGrpcAuth(config.grpcAuthFile, 'gateway')
+  const clients = createClients(
+    {
+      catalog: config.catalogUrl,
+      scheduler: config.schedulerUrl,
+      dispatch: config.dispatchUrl,
+      webhooks: config.webhookRelayUrl,
+    },
+    auth.credential,
+  )
   hooks.onStop(async () => clients.close())
   const accounts = new Accounts(store, projector, db as unknown as Kysely<AccountsTables>)
   hooks.onStop(await accounts.watchChanges())
@@ -115,6 +121,7 @@ async function main(): Promise<void> {
   await runService({
     name: 'gateway',
     healthPort: config.healthPort,
+    healthHost: config.healthHost,
     logger,
     async start(ctx) {
       const gateway = await startGateway(config, logger, ctx)

@@ -1,12 +1,17 @@
 import { type ConfigOf, duration, int, loadConfig, str } from '@taskforge/core'
+import { grpcAuthSetting, grpcHostSetting } from '@taskforge/rpc'
+import { healthHostSetting } from '@taskforge/runtime'
 
 /** Every environment variable job-scheduler reads. */
 export const schedulerSettings = {
   databaseUrl: str('DATABASE_URL', "Postgres URL of the scheduler's own database (job streams, read model)"),
   natsUrl: str('NATS_URL', 'NATS server URL(s), comma separated', 'nats://127.0.0.1:4222'),
   grpcPort: int('GRPC_PORT', 'Port of the JobSchedulerService gRPC server (0 picks a free one)', 50052),
+  grpcHost: grpcHostSetting,
   healthPort: int('HEALTH_PORT', 'Port of /healthz and /readyz (0 picks a free one)', 9103),
+  healthHost: healthHostSetting,
   catalogGrpcUrl: str('CATALOG_GRPC_URL', 'task-catalog gRPC address (host:port)', '127.0.0.1:50051'),
+  grpcAuthFile: grpcAuthSetting,
   jobLeaseMs: duration(
     'JOB_LEASE',
     "How long a running job lives without a heartbeat or output from its bot (a few heartbeats' worth)",

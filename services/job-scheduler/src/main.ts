@@ -18,6 +18,7 @@ import {
   createClient,
   createGrpcServer,
   quarantineService,
+  readGrpcAuth,
   startGrpcServer,
   stopGrpcServer,
 } from '@taskforge/rpc'
@@ -42,6 +43,8 @@ export { loadSchedulerConfig, type SchedulerConfig, schedulerSettings } from './
 export { triggerSettings } from './triggers/trigger-settings.js'
 
 export const SERVICE_NAME = 'job-scheduler'
+/** Who calls the scheduler: the gateway only. */
+export const GRPC_CALLERS: readonly string[] = ['gateway']
 /** How often run keys older than their retention are deleted. */
 const RUN_KEY_SWEEP_INTERVAL_MS = 60 * 60 * 1000
 
@@ -75,6 +78,7 @@ export async function startScheduler(
   const running = await runService({
     name: SERVICE_NAME,
     healthPort: config.healthPort,
+    healthHost: config.healthHost,
     logger: options.logger ?? createLogger(SERVICE_NAME),
     ...(options.handleProcessEvents === undefined
       ? {}
@@ -82,6 +86,7 @@ export async function startScheduler(
     ...(options.telemetry === undefined ? {} : { telemetry: options.telemetry }),
     async start(ctx) {
       const { logger } = ctx
+      const auth = readGrpcAuth(config.grpcAuthFile, SERVICE_NAME)
       const db = createDb(config.databaseUrl)
       ctx.onStop(() => db.destroy())
       const store = new EventStore(db, { onAppend: appendObserver(ctx.metrics) })
@@ -151,11 +156,13 @@ export async function startScheduler(
       forgetRunKeys.unref()
       ctx.onStop(async () => clearInterval(forgetRunKeys))
 
-      const catalog = createClient(TaskCatalogServiceClient, config.catalogGrpcUrl)
+      const catalog = createClient(TaskCatalogServiceClient, config.catalogGrpcUrl, {
+        credential: auth.credential,
+      })
       ctx.onStop(async () => catalog.close())
       const triggers = await startTriggers({ ...commands, bus, catalog, logger, config: loadTriggerConfig() })
       ctx.onStop(() => triggers.stop())
-      const server = createGrpcServer()
+      const server = createGrpcServer({ auth, callers: GRPC_CALLERS, logger })
       addService(
         server,
         JobSchedulerServiceService,
@@ -165,7 +172,7 @@ export async function startScheduler(
         },
       )
       addService(server, QuarantineServiceService, quarantineService(quarantine), { logger })
-      grpcPort = await startGrpcServer(server, config.grpcPort)
+      grpcPort = await startGrpcServer(server, config.grpcPort, config.grpcHost)
       ctx.onStop(() => stopGrpcServer(server))
       logger.info({ grpcPort }, 'JobSchedulerService listening')
     },

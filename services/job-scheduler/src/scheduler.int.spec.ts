@@ -17,11 +17,15 @@ import {
   startGrpcServer,
   stopGrpcServer,
 } from '@taskforge/rpc'
-import { type NatsServer, startNats, testDatabase, waitUntil } from '@taskforge/testkit'
+import { type NatsServer, startNats, testDatabase, testGrpcAuth, waitUntil } from '@taskforge/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { forgetExpiredRunKeys } from './app/run-keys.js'
 import { type RunningScheduler, startScheduler } from './main.js'
 import { consumeReports, REPORTS_DURABLE } from './reports/reports-consumer.js'
+
+/** Every service's gRPC identity; the tests call as the gateway. */
+const auth = await testGrpcAuth()
+const asGateway = { credential: auth.of('gateway').credential }
 
 const customer = 'acme'
 /** Short, so that a job left without heartbeats ends within the test. */
@@ -75,7 +79,7 @@ const tasks = new Map([task, serialTask].map((t) => [t.id, t]))
  * so a real gRPC server answering it is the honest boundary for this test.
  */
 async function startFakeCatalog(): Promise<{ server: Server; port: number }> {
-  const server = createGrpcServer()
+  const server = createGrpcServer({ auth: auth.of('task-catalog'), callers: ['job-scheduler'] })
   const unimplemented = async (): Promise<never> => {
     throw new Error('not part of this fake')
   }
@@ -121,14 +125,17 @@ describe('job-scheduler', () => {
         databaseUrl,
         natsUrl: nats.url,
         grpcPort: 0,
+        grpcHost: '127.0.0.1',
         healthPort: 0,
+        healthHost: '127.0.0.1',
+        grpcAuthFile: auth.file('job-scheduler'),
         catalogGrpcUrl: `127.0.0.1:${catalog.port}`,
         jobLeaseMs: LEASE_MS,
         leaseSweepIntervalMs: 100,
       },
       { handleProcessEvents: false, telemetry: false },
     )
-    client = createClient(JobSchedulerServiceClient, `127.0.0.1:${scheduler.grpcPort}`)
+    client = createClient(JobSchedulerServiceClient, `127.0.0.1:${scheduler.grpcPort}`, asGateway)
     bot = await Bus.connect({ servers: nats.url, name: 'test-bot' })
   })
 

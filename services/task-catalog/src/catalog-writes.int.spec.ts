@@ -11,10 +11,14 @@ import {
   startGrpcServer,
   stopGrpcServer,
 } from '@taskforge/rpc'
-import { type NatsServer, startNats, testDatabase } from '@taskforge/testkit'
+import { type NatsServer, startNats, testDatabase, testGrpcAuth } from '@taskforge/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningCatalog, startCatalog } from './main.js'
 import { fakeBotDispatch } from './test-support/fake-bot-dispatch.js'
+
+/** Every service's gRPC identity; the tests call as the gateway. */
+const auth = await testGrpcAuth()
+const asGateway = { credential: auth.of('gateway').credential }
 
 const acme = 'acme'
 const globex = 'globex'
@@ -30,7 +34,7 @@ describe('task catalog writes, secrets and recipes over gRPC', () => {
   beforeAll(async () => {
     const databaseUrl = await testDatabase()
     nats = await startNats()
-    dispatch = createGrpcServer()
+    dispatch = createGrpcServer({ auth: auth.of('bot-dispatch'), callers: ['task-catalog'] })
     addService(
       dispatch,
       BotDispatchServiceService,
@@ -46,10 +50,13 @@ describe('task catalog writes, secrets and recipes over gRPC', () => {
       databaseUrl,
       natsUrl: nats.url,
       grpcPort: 0,
+      grpcHost: '127.0.0.1',
       healthPort: 0,
+      healthHost: '127.0.0.1',
+      grpcAuthFile: auth.file('task-catalog'),
       dispatchGrpcUrl: `127.0.0.1:${dispatchPort}`,
     })
-    client = createClient(TaskCatalogServiceClient, `127.0.0.1:${catalog.grpcPort}`)
+    client = createClient(TaskCatalogServiceClient, `127.0.0.1:${catalog.grpcPort}`, asGateway)
   })
 
   afterAll(async () => {

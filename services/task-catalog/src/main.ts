@@ -17,11 +17,14 @@ import {
   addService,
   createClient,
   createGrpcServer,
+  grpcAuthSetting,
+  grpcHostSetting,
   quarantineService,
+  readGrpcAuth,
   startGrpcServer,
   stopGrpcServer,
 } from '@taskforge/rpc'
-import { runService } from '@taskforge/runtime'
+import { healthHostSetting, runService } from '@taskforge/runtime'
 import { createLogger, type Logger } from '@taskforge/telemetry'
 import { botDirectory } from './commands/bot-directory.js'
 import { CatalogCommands } from './commands/catalog-commands.js'
@@ -35,6 +38,8 @@ import { webhooksProjection } from './projections/webhooks-projection.js'
 import { serveScriptContent } from './script-content/script-content-server.js'
 
 const SERVICE = 'task-catalog'
+/** Who calls the catalog: the gateway, and the scheduler reading what a run needs. */
+export const GRPC_CALLERS: readonly string[] = ['gateway', 'job-scheduler']
 
 /** Every environment variable the catalog reads. */
 export const catalogSettings = {
@@ -45,12 +50,15 @@ export const catalogSettings = {
     'nats://127.0.0.1:4222',
   ),
   grpcPort: int('GRPC_PORT', 'port of the TaskCatalogService gRPC server (0 picks a free one)', 50051),
+  grpcHost: grpcHostSetting,
   healthPort: int('HEALTH_PORT', 'port of /healthz and /readyz', 9102),
+  healthHost: healthHostSetting,
   dispatchGrpcUrl: str(
     'DISPATCH_GRPC_URL',
     'host:port of BotDispatchService, asked whether a bot (a host_id, a bot asking for a script) is of the organization',
     '127.0.0.1:50053',
   ),
+  grpcAuthFile: grpcAuthSetting,
 }
 export type CatalogConfig = ConfigOf<typeof catalogSettings>
 
@@ -96,6 +104,7 @@ export async function startCatalog(
     }
   }
   try {
+    const auth = readGrpcAuth(config.grpcAuthFile, SERVICE)
     const db = createDb(config.databaseUrl)
     stops.push({ name: 'db', stop: () => db.destroy() })
     const store = new EventStore(
@@ -139,7 +148,9 @@ export async function startCatalog(
     await relay.start()
     stops.push({ name: 'relay', stop: () => relay.stop() })
 
-    const dispatch = createClient(BotDispatchServiceClient, config.dispatchGrpcUrl)
+    const dispatch = createClient(BotDispatchServiceClient, config.dispatchGrpcUrl, {
+      credential: auth.credential,
+    })
     stops.push({ name: 'dispatch client', stop: async () => dispatch.close() })
 
     const bots = botDirectory(dispatch)
@@ -149,7 +160,7 @@ export async function startCatalog(
     stops.push({ name: 'script content server', stop: () => scriptContent.stop() })
     const webhookCommands = new WebhookCommands({ store, projector })
     const webhookReadModel = new WebhookReadModel(db)
-    const server = createGrpcServer()
+    const server = createGrpcServer({ auth, callers: GRPC_CALLERS, logger })
     addService(
       server,
       TaskCatalogServiceService,
@@ -157,7 +168,7 @@ export async function startCatalog(
       { logger },
     )
     addService(server, QuarantineServiceService, quarantineService(quarantine), { logger })
-    const grpcPort = await startGrpcServer(server, config.grpcPort)
+    const grpcPort = await startGrpcServer(server, config.grpcPort, config.grpcHost)
     stops.push({ name: 'grpc server', stop: () => stopGrpcServer(server) })
     logger.info({ grpcPort }, 'task catalog listening')
 
@@ -183,6 +194,7 @@ async function main(): Promise<void> {
   await runService({
     name: SERVICE,
     healthPort: config.healthPort,
+    healthHost: config.healthHost,
     async start(ctx) {
       const catalog = await startCatalog(config, { logger: ctx.logger, metrics: ctx.metrics })
       ctx.onStop(() => catalog.stop())

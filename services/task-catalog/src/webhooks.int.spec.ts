@@ -13,10 +13,14 @@ import {
   startGrpcServer,
   stopGrpcServer,
 } from '@taskforge/rpc'
-import { type NatsServer, startNats, testDatabase, waitUntil } from '@taskforge/testkit'
+import { type NatsServer, startNats, testDatabase, testGrpcAuth, waitUntil } from '@taskforge/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningCatalog, startCatalog } from './main.js'
 import { fakeBotDispatch } from './test-support/fake-bot-dispatch.js'
+
+/** Every service's gRPC identity; the tests call as the gateway. */
+const auth = await testGrpcAuth()
+const asGateway = { credential: auth.of('gateway').credential }
 
 const acme = 'acme'
 const acmeBot = newId()
@@ -42,17 +46,20 @@ describe('incoming webhooks in the catalog', () => {
 
   beforeAll(async () => {
     nats = await startNats()
-    dispatch = createGrpcServer()
+    dispatch = createGrpcServer({ auth: auth.of('bot-dispatch'), callers: ['task-catalog'] })
     addService(dispatch, BotDispatchServiceService, fakeBotDispatch(new Map([[acmeBot, acme]])))
     const dispatchPort = await startGrpcServer(dispatch, 0, '127.0.0.1')
     catalog = await startCatalog({
       databaseUrl: await testDatabase(),
       natsUrl: nats.url,
       grpcPort: 0,
+      grpcHost: '127.0.0.1',
       healthPort: 0,
+      healthHost: '127.0.0.1',
+      grpcAuthFile: auth.file('task-catalog'),
       dispatchGrpcUrl: `127.0.0.1:${dispatchPort}`,
     })
-    client = createClient(TaskCatalogServiceClient, `127.0.0.1:${catalog.grpcPort}`)
+    client = createClient(TaskCatalogServiceClient, `127.0.0.1:${catalog.grpcPort}`, asGateway)
     bus = await Bus.connect({ servers: nats.url, name: 'webhooks-test' })
     await bus.ensureConsumer('EVENTS', {
       durable: 'webhooks-test-fired',

@@ -1,4 +1,6 @@
 import { ConfigError, type ConfigOf, duration, int, list, loadConfig, str } from '@taskforge/core'
+import { grpcAuthSetting, grpcHostSetting } from '@taskforge/rpc'
+import { healthHostSetting } from '@taskforge/runtime'
 import { parseSchedule, STANDARD_SCHEDULE } from './delivery/retry-policy.js'
 import { AddressPolicy } from './ssrf/address-policy.js'
 
@@ -10,7 +12,9 @@ export const webhookRelaySettings = {
   ),
   natsUrl: str('NATS_URL', 'NATS server URL(s), comma separated', 'nats://127.0.0.1:4222'),
   grpcPort: int('GRPC_PORT', 'Port of the WebhookRelayService gRPC server (0 picks a free one)', 50054),
+  grpcHost: grpcHostSetting,
   healthPort: int('HEALTH_PORT', 'Port of /healthz and /readyz', 9105),
+  healthHost: healthHostSetting,
   timeoutMs: duration('WEBHOOK_TIMEOUT', 'Deadline of one delivery attempt, DNS to last byte', '10s'),
   allowNetworks: list(
     'WEBHOOK_ALLOW_NETWORKS',
@@ -40,6 +44,7 @@ export const webhookRelaySettings = {
     'How long a rotated-out signing secret keeps signing beside the new one',
     '24h',
   ),
+  grpcAuthFile: grpcAuthSetting,
 }
 export type WebhookRelayConfig = ConfigOf<typeof webhookRelaySettings>
 

@@ -23,6 +23,7 @@ import {
   addService,
   createGrpcServer,
   quarantineService,
+  readGrpcAuth,
   startGrpcServer,
   stopGrpcServer,
 } from '@taskforge/rpc'
@@ -49,6 +50,8 @@ import type { Resolver } from './ssrf/pinned-destination.js'
 export { type WebhookRelayConfig, webhookRelaySettings } from './config.js'
 
 const SERVICE = 'webhook-relay'
+/** Who calls webhook-relay: the gateway only. */
+export const GRPC_CALLERS: readonly string[] = ['gateway']
 
 /** The durable through which webhook-relay sees every domain event. */
 export const EVENTS_CONSUMER = 'webhook-relay-events'
@@ -87,6 +90,7 @@ export async function startWebhookRelay(
     }
   }
   try {
+    const auth = readGrpcAuth(config.grpcAuthFile, SERVICE)
     const db = createDb(config.databaseUrl, { max: 20 })
     stops.push({ name: 'db', stop: () => db.destroy() })
     const relayDb = db as unknown as Kysely<RelayTables>
@@ -205,7 +209,7 @@ export async function startWebhookRelay(
     })
     stops.push({ name: 'consumer', stop: () => consumer.stop() })
 
-    const server = createGrpcServer()
+    const server = createGrpcServer({ auth, callers: GRPC_CALLERS, logger })
     addService(
       server,
       WebhookRelayServiceService,
@@ -213,7 +217,7 @@ export async function startWebhookRelay(
       { logger },
     )
     addService(server, QuarantineServiceService, quarantineService(quarantine), { logger })
-    const grpcPort = await startGrpcServer(server, config.grpcPort)
+    const grpcPort = await startGrpcServer(server, config.grpcPort, config.grpcHost)
     stops.push({ name: 'grpc server', stop: () => stopGrpcServer(server) })
     logger.info({ grpcPort }, 'webhook relay listening')
 
@@ -237,6 +241,7 @@ async function main(): Promise<void> {
   await runService({
     name: SERVICE,
     healthPort: config.healthPort,
+    healthHost: config.healthHost,
     async start(ctx) {
       const relay = await startWebhookRelay(config, { logger: ctx.logger, metrics: ctx.metrics })
       ctx.onStop(() => relay.stop())

@@ -7,7 +7,7 @@ import {
   WebhookRelayServiceClient,
 } from '@taskforge/proto/webhooks/v1/webhook_relay_service'
 import { createClient, type RpcClient } from '@taskforge/rpc'
-import { type NatsServer, startNats, testDatabase, waitUntil } from '@taskforge/testkit'
+import { type NatsServer, startNats, testDatabase, testGrpcAuth, waitUntil } from '@taskforge/testkit'
 import type { Kysely } from 'kysely'
 import { Webhook } from 'standardwebhooks'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -17,6 +17,10 @@ import { type RunningWebhookRelay, startWebhookRelay } from './main.js'
 import { jobQueued, publish, taskCreated, taskUpdated } from './test-support/domain-events.js'
 import { kanboardReceiver } from './test-support/kanboard-receiver.js'
 import { TestReceiver } from './test-support/receiver.js'
+
+/** Every service's gRPC identity; the tests call as the gateway. */
+const auth = await testGrpcAuth()
+const asGateway = { credential: auth.of('gateway').credential }
 
 type Client = RpcClient<WebhookRelayServiceClient>
 
@@ -30,7 +34,10 @@ async function relayWith(overrides: Partial<WebhookRelayConfig>): Promise<{
     databaseUrl: await testDatabase(),
     natsUrl: nats.url,
     grpcPort: 0,
+    grpcHost: '127.0.0.1',
     healthPort: 0,
+    healthHost: '127.0.0.1',
+    grpcAuthFile: auth.file('webhook-relay'),
     timeoutMs: 3_000,
     allowNetworks: ['127.0.0.0/8'],
     retrySchedule: ['0', '200ms', '500ms', '1s', '1s', '2s', '2s', '5s', '5s', '10s', '10s'],
@@ -70,7 +77,7 @@ describe('webhook-relay', () => {
 
   const start = async () => {
     relay = await startWebhookRelay(config)
-    client = createClient(WebhookRelayServiceClient, `127.0.0.1:${relay.grpcPort}`)
+    client = createClient(WebhookRelayServiceClient, `127.0.0.1:${relay.grpcPort}`, asGateway)
   }
   const stop = async () => {
     client.close()
@@ -439,7 +446,7 @@ describe('webhook-relay with a short retry schedule', () => {
     const setup = await relayWith({ retrySchedule: ['0', '100ms', '100ms'] })
     ;({ nats, bus } = setup)
     relay = await startWebhookRelay(setup.config)
-    client = createClient(WebhookRelayServiceClient, `127.0.0.1:${relay.grpcPort}`)
+    client = createClient(WebhookRelayServiceClient, `127.0.0.1:${relay.grpcPort}`, asGateway)
     hook = await TestReceiver.start(() => ({ status: 500, body: 'x'.repeat(200_000) }))
   })
 

@@ -16,6 +16,8 @@ export interface ServiceConfig {
   name: string
   /** Undefined when the program declares no settings (the bot takes flags and a credentials file). */
   settings: ReadonlyMap<string, DeclaredSetting> | undefined
+  /** The services its gRPC server takes calls from (`GRPC_CALLERS`); undefined without a gRPC server. */
+  grpcCallers: readonly string[] | undefined
 }
 
 /**
@@ -85,7 +87,12 @@ export async function loadServiceConfigs(): Promise<ServiceConfig[]> {
     const module: Record<string, unknown> = await import(
       pathToFileURL(repoPath('services', name, 'src/main.ts')).href
     )
-    configs.push({ name, settings: settingsOf(module) })
+    const callers = module.GRPC_CALLERS
+    configs.push({
+      name,
+      settings: settingsOf(module),
+      grpcCallers: Array.isArray(callers) ? callers.map(String) : undefined,
+    })
   }
   return configs
 }

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfig, newSecret } from '@taskforge/core'
-import { type NatsServer, startNats, testDatabase } from '@taskforge/testkit'
+import { type NatsServer, startNats, testDatabase, testGrpcAuth } from '@taskforge/testkit'
 import { runService } from '../../../packages/runtime/src/index.js'
 import { createLogger } from '../../../packages/telemetry/src/index.js'
 import { BotAgent } from '../../../services/bot/src/agent.js'
@@ -47,11 +47,13 @@ export async function startInProcessPlatform(): Promise<InProcessPlatform> {
   try {
     const nats: NatsServer = await startNats()
     stops.push(() => nats.stop())
+    const auth = await testGrpcAuth()
     const common = { NATS_URL: nats.url, GRPC_PORT: '0', HEALTH_PORT: '0' }
+    const identity = (service: string) => ({ GRPC_AUTH_FILE: auth.file(service) })
     const healthPorts = new Map<string, number>()
 
     const dispatch = await startDispatch(
-      loadDispatchConfig({ ...common, DATABASE_URL: await testDatabase() }),
+      loadDispatchConfig({ ...common, ...identity('bot-dispatch'), DATABASE_URL: await testDatabase() }),
       quiet,
     )
     stops.push(() => dispatch.stop())
@@ -61,6 +63,7 @@ export async function startInProcessPlatform(): Promise<InProcessPlatform> {
     let catalogPort = 0
     const catalogConfig = loadCatalogConfig({
       ...common,
+      ...identity('task-catalog'),
       DATABASE_URL: await testDatabase(),
       DISPATCH_GRPC_URL: dispatchUrl,
     })
@@ -80,6 +83,7 @@ export async function startInProcessPlatform(): Promise<InProcessPlatform> {
     const scheduler = await startScheduler(
       loadSchedulerConfig({
         ...common,
+        ...identity('job-scheduler'),
         DATABASE_URL: await testDatabase(),
         CATALOG_GRPC_URL: `127.0.0.1:${catalogPort}`,
       }),
@@ -89,7 +93,11 @@ export async function startInProcessPlatform(): Promise<InProcessPlatform> {
     healthPorts.set('job-scheduler', scheduler.healthPort)
 
     let webhooksPort = 0
-    const webhooksConfig = loadWebhookRelayConfig({ ...common, DATABASE_URL: await testDatabase() })
+    const webhooksConfig = loadWebhookRelayConfig({
+      ...common,
+      ...identity('webhook-relay'),
+      DATABASE_URL: await testDatabase(),
+    })
     const webhooks = await runService({
       name: 'webhook-relay',
       healthPort: 0,
@@ -105,6 +113,7 @@ export async function startInProcessPlatform(): Promise<InProcessPlatform> {
 
     const rootToken = newSecret()
     const gatewayConfig = loadConfig(gatewaySettings, {
+      ...identity('gateway'),
       NATS_URL: nats.url,
       DATABASE_URL: await testDatabase(),
       GATEWAY_PORT: '0',

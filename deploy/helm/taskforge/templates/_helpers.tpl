@@ -113,6 +113,22 @@ nats.auth.existingSecret names one.
 /var/lib/taskforge/nats-auth/nats-credentials
 {{- end -}}
 
+{{/* Where a service finds its gRPC identity (the path compose uses too). */}}
+{{- define "taskforge.grpcAuthDir" -}}
+/var/lib/taskforge/nats-auth/grpc-auth
+{{- end -}}
+
+{{/*
+The services each gRPC server takes calls from (decision 17): its NetworkPolicy admits only their
+pods, as the server itself admits only their credentials.
+*/}}
+{{- define "taskforge.grpcCallers" -}}
+task-catalog: [gateway, job-scheduler]
+job-scheduler: [gateway]
+bot-dispatch: [gateway, task-catalog]
+webhook-relay: [gateway]
+{{- end -}}
+
 {{/* host:port of a gRPC service; argument: (dict "root" $ "component" "<name>" "port" <grpcPort>). */}}
 {{- define "taskforge.grpcAddress" -}}
 {{- printf "%s:%v" (include "taskforge.componentName" .) .port -}}

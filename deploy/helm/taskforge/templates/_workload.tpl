@@ -6,7 +6,8 @@ A service's Deployment. Argument: (dict
   "ports" (list (dict "name" "grpc" "port" 50051))
   "env" (include "taskforge.taskCatalog.env" $)   its own variables, an EnvVar list in YAML)
 Every service reads DATABASE_URL, NATS_URL and HEALTH_PORT and answers /healthz and /readyz there,
-and connects to NATS as its own user: NATS_CREDS, its key of the NATS auth Secret, mounted alone.
+connects to NATS as its own user (NATS_CREDS) and calls and answers the other services under its own
+gRPC identity (GRPC_AUTH_FILE): its two keys of the NATS auth Secret, each mounted alone.
 */}}
 {{- define "taskforge.deployment" -}}
 {{- $root := .root -}}
@@ -67,6 +68,8 @@ spec:
               value: {{ include "taskforge.natsUrl" $root | quote }}
             - name: NATS_CREDS
               value: {{ printf "%s/%s.creds" (include "taskforge.natsCredentialsDir" $root) .component | quote }}
+            - name: GRPC_AUTH_FILE
+              value: {{ printf "%s/%s.json" (include "taskforge.grpcAuthDir" $root) .component | quote }}
             - name: NATS_STREAM_REPLICAS
               value: {{ $root.Values.nats.streamReplicas | quote }}
             - name: HEALTH_PORT
@@ -100,6 +103,9 @@ spec:
             - name: nats-credentials
               mountPath: {{ include "taskforge.natsCredentialsDir" $root }}
               readOnly: true
+            - name: grpc-auth
+              mountPath: {{ include "taskforge.grpcAuthDir" $root }}
+              readOnly: true
       volumes:
         - name: tmp
           emptyDir: {}
@@ -110,6 +116,13 @@ spec:
             items:
               - key: {{ .component }}.creds
                 path: {{ .component }}.creds
+        - name: grpc-auth
+          secret:
+            secretName: {{ include "taskforge.natsAuthSecretName" $root }}
+            defaultMode: 0440
+            items:
+              - key: {{ .component }}.grpc-auth.json
+                path: {{ .component }}.json
       {{- with $svc.nodeSelector }}
       nodeSelector:
         {{- toYaml . | nindent 8 }}

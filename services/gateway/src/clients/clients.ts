@@ -5,23 +5,27 @@ import { QuarantineServiceClient } from '@taskforge/proto/ops/v1/quarantine_serv
 import { WebhookRelayServiceClient } from '@taskforge/proto/webhooks/v1/webhook_relay_service'
 import { createClient } from '@taskforge/rpc'
 
-/** The gateway's gRPC clients to the services that own the data. */
-export function createClients(addresses: {
-  catalog: string
-  scheduler: string
-  dispatch: string
-  webhooks: string
-}) {
-  const catalog = createClient(TaskCatalogServiceClient, addresses.catalog)
-  const scheduler = createClient(JobSchedulerServiceClient, addresses.scheduler)
-  const dispatch = createClient(BotDispatchServiceClient, addresses.dispatch)
-  const webhooks = createClient(WebhookRelayServiceClient, addresses.webhooks)
+/** The gateway's gRPC clients to the services that own the data, each call presenting `credential`. */
+export function createClients(
+  addresses: {
+    catalog: string
+    scheduler: string
+    dispatch: string
+    webhooks: string
+  },
+  credential: string,
+) {
+  const options = { credential }
+  const catalog = createClient(TaskCatalogServiceClient, addresses.catalog, options)
+  const scheduler = createClient(JobSchedulerServiceClient, addresses.scheduler, options)
+  const dispatch = createClient(BotDispatchServiceClient, addresses.dispatch, options)
+  const webhooks = createClient(WebhookRelayServiceClient, addresses.webhooks, options)
   /** Each service's QuarantineService, by service name (the gateway's own is in process). */
   const quarantines = {
-    'task-catalog': createClient(QuarantineServiceClient, addresses.catalog),
-    'job-scheduler': createClient(QuarantineServiceClient, addresses.scheduler),
-    'bot-dispatch': createClient(QuarantineServiceClient, addresses.dispatch),
-    'webhook-relay': createClient(QuarantineServiceClient, addresses.webhooks),
+    'task-catalog': createClient(QuarantineServiceClient, addresses.catalog, options),
+    'job-scheduler': createClient(QuarantineServiceClient, addresses.scheduler, options),
+    'bot-dispatch': createClient(QuarantineServiceClient, addresses.dispatch, options),
+    'webhook-relay': createClient(QuarantineServiceClient, addresses.webhooks, options),
   }
   return {
     catalog,
