@@ -147,7 +147,8 @@ export function limitsDoc(): string {
       `- **A job's work order** (JobQueued, JobAssigned, and the bot's DispatchJob), with the script still`,
       `  inside it: script ${kib(L.scriptContent.value)} + arguments ${kib(L.taskArguments.value)} + env ${kib(L.env.value)} + run_as,`,
       `  task name, host and filename ${kib(L.taskRunAs.value + L.taskName.value + L.objectId.value + L.scriptFilename.value)} = ${kib(workOrder)}, plus the framing of ${number(L.taskArgumentCount.value)} arguments,`,
-      `  ${L.envCount.value} env entries and a trigger chain of at most 100 steps (under 12 KiB).`,
+      `  ${L.envCount.value} env entries and a trigger chain of at most 100 steps (under 12 KiB), and the seal of`,
+      `  secret variables (33 bytes each, under 7 KiB).`,
       `- **A task** (TaskCreated, TaskUpdated): its definition's text ${kib(L.taskDefinition.value)}, plus the framing of at most`,
       `  ${number(definitionStrings)} strings (at most 4 bytes each).`,
       `- **A script** (ScriptCreated, ScriptUpdated): content ${kib(L.scriptContent.value)} + description ${kib(L.scriptDescription.value)} + filename.`,
@@ -156,9 +157,9 @@ export function limitsDoc(): string {
       'The envelope (ids, organization, author, trace context) adds under 1 KiB and the NATS headers',
       '(`Nats-Msg-Id`, `traceparent`, `tracestate`) under 1 KiB. `packages/bus/src/limits-fit.unit.spec.ts`',
       'builds each of these events at the limits and measures it as the outbox relay publishes it; the',
-      'largest, a job queued with the script inside, is 667,513 bytes, 64% of `max_payload`, and the test',
-      "keeps every event under 70% of it. Once jobs carry their script by reference, a job's work order",
-      "shrinks by the script's size.",
+      'largest, a job queued with the script inside and every variable secret, is 674,185 bytes, 64% of',
+      '`max_payload`, and the test keeps every event under 70% of it. Once jobs carry their script by',
+      "reference, a job's work order shrinks by the script's size.",
     ].join('\n'),
   ].join('\n\n')}\n`
 }

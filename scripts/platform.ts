@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { newSecret } from '@taskforge/core'
 import { freePort, type NatsServer, type PostgresServer, startNats, startPostgres } from '@taskforge/testkit'
+import { SecretSealer } from '../services/task-catalog/src/secrets/secret-sealer.js'
 import { botProcess } from './platform/bot-process.js'
 import { type DevCredentials, devFiles, ensureDevCredentials } from './platform/dev-bootstrap.js'
 import { formatLogLine } from './platform/log-lines.js'
@@ -163,6 +164,20 @@ async function resolveRootToken(options: PlatformOptions, file: string): Promise
   const token = newSecret()
   await writeFileAtomic(file, `${token}\n`, 0o600)
   return token
+}
+
+/**
+ * The keys task-catalog seals secrets with (SECRETS_KEYS when given, else the ones saved in the data
+ * directory, else a new one saved there): data sealed on one start must open on the next.
+ */
+async function resolveSecretsKeys(options: PlatformOptions, file: string): Promise<string> {
+  const given = settings(options).SECRETS_KEYS
+  if (given !== undefined && given !== '') return given
+  const saved = await readText(file)
+  if (saved !== undefined && saved !== '') return saved
+  const key = SecretSealer.newKey()
+  await writeFileAtomic(file, `${key}\n`, 0o600)
+  return key
 }
 
 async function resolveGatewayPort(options: PlatformOptions): Promise<number> {
@@ -391,6 +406,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     }
 
     const rootToken = await resolveRootToken(options, join(dataDir, 'root-token'))
+    const secretsKeys = await resolveSecretsKeys(options, join(dataDir, 'secrets-keys'))
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}`
     const ports = await freePorts(SERVICES.length * 2)
     const base = baseEnvironment(options)
@@ -421,6 +437,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         GRPC_PORT: String(ports[i * 2]),
         HEALTH_PORT: String(healthPort),
         ...(service.name === 'gateway' ? { GATEWAY_PORT: String(gatewayPort), ROOT_TOKEN: rootToken } : {}),
+        ...(service.name === 'task-catalog' ? { SECRETS_KEYS: secretsKeys } : {}),
         ...(service.name === 'bot-dispatch'
           ? { PUBLIC_NATS_URL: nats.url, ...botIssuerEnvironment(natsOperator) }
           : {}),

@@ -32,9 +32,23 @@ function fullEnv(): Record<string, string> {
   )
 }
 
+/** Bytes a value sealed by task-catalog has beyond its clear value (decision 18: version, key id, nonce, tag). */
+const SEALED_OVERHEAD = 33
+
 /**
- * The largest work order: every argument, the whole env, and the script both by hash and still inside
- * it (as events written before jobs carried it by reference did), so that old and new both fit.
+ * The env at its limits with every variable secret, the larger form: each value sealed, so each
+ * carries its clear size and the seal's overhead.
+ */
+function fullSecretEnv(): Record<string, Buffer> {
+  return Object.fromEntries(
+    Object.entries(fullEnv()).map(([name, value]) => [name, Buffer.alloc(value.length + SEALED_OVERHEAD)]),
+  )
+}
+
+/**
+ * The largest work order: every argument, the whole env (secret, as that form is larger), and the
+ * script both by hash and still inside it (as events written before jobs carried it by reference
+ * did), so that old and new both fit.
  */
 function fullSpec(): JobSpec {
   return {
@@ -46,7 +60,8 @@ function fullSpec(): JobSpec {
     scriptSha256: text(64),
     scriptSize: Limits.scriptContent.value,
     runAs: text(Limits.taskRunAs.value),
-    env: fullEnv(),
+    env: {},
+    secretEnv: fullSecretEnv(),
     timeout: 86_400,
     multitasking: true,
     taskVersion: 2 ** 32 - 1,
@@ -70,7 +85,8 @@ function fullDefinition(): TaskDefinition {
       event: 'success',
       webhookId: text(Limits.objectId.value),
     }),
-    env: fullEnv(),
+    env: {},
+    secretEnv: fullSecretEnv(),
     graceTime: 604_800,
     timeout: 86_400,
     multitasking: true,
@@ -176,7 +192,16 @@ describe('every event the input limits allow fits max_payload', () => {
   it('a task, created and updated', () => {
     const definition = fullDefinition()
     const created = TaskEvent.encode({
-      event: { $case: 'created', value: { taskId: ID, customer: ID, definition, secret: text(64) } },
+      event: {
+        $case: 'created',
+        value: {
+          taskId: ID,
+          customer: ID,
+          definition,
+          secret: '',
+          sealedSecret: Buffer.alloc(64 + SEALED_OVERHEAD),
+        },
+      },
     }).finish()
     expect(publishedSize('task', 'created', created)).toBeLessThan(BUDGET)
     const updated = TaskEvent.encode({

@@ -26,6 +26,8 @@ export const subjects = {
   heartbeat: (botId: string): string => `heartbeats.${botId}`,
   /** One bot's requests for script content by hash (core NATS request/reply, answered by task-catalog). */
   scriptContent: (botId: string): string => `scripts.${botId}`,
+  /** One bot's requests to open a job's secret variables (core NATS request/reply, answered by task-catalog). */
+  secretEnv: (botId: string): string => `secrets.${botId}`,
 }
 
 /**

@@ -30,19 +30,21 @@ export interface Limit {
  * - A job's work order (JobQueued, JobAssigned, the bot's DispatchJob), even with the script still
  *   inside it: script 256 KiB + arguments 256 KiB + env 128 KiB + run_as 1 KiB + task name, host and
  *   filename 0.6 KiB + framing of 1,000 arguments and 200 env entries (≤ 6 bytes each) 7.2 KiB +
- *   trigger chain and origin (≤ 4 KiB at TRIGGER_MAX_CHAIN_DEPTH 100) = 652.8 KiB (668,467 bytes).
+ *   trigger chain and origin (≤ 4 KiB at TRIGGER_MAX_CHAIN_DEPTH 100) + the seal of 200 secret
+ *   variables (33 bytes each, decision 18) 6.4 KiB = 659.2 KiB (675,067 bytes).
  * - A task (TaskCreated, TaskUpdated): its definition's text 512 KiB + framing of at most 11,155
  *   strings (5 fields, 100 tags, 200 acls, 150 trigger fields, 100 arguments × (type, label, value
  *   and 100 options), 200 env names and values; ≤ 4 bytes each) 43.6 KiB + argument, trigger and env
- *   entry framing (≤ 8 bytes each) 2.8 KiB + secret and changed fields 0.3 KiB = 558.7 KiB.
+ *   entry framing (≤ 8 bytes each) 2.8 KiB + secret and changed fields 0.3 KiB + the seal of 200
+ *   secret variables 6.4 KiB = 565.1 KiB.
  * - A script (ScriptCreated, ScriptUpdated): content 256 KiB + description 16 KiB + filename = 272.3 KiB.
  * - A webhook fire (WebhookFired): payload 256 KiB + fire id and time = 256.1 KiB.
  * - Envelope (ids, customer, author, stream, correlation, trace context with tracestate ≤ 512 bytes)
  *   ≤ 1 KiB, and NATS headers (Nats-Msg-Id, traceparent, tracestate) ≤ 0.7 KiB.
  *
- * The largest message is thus under 655 KiB, 64% of max_payload. `limits-fit.unit.spec.ts` (bus)
- * builds each of these events at the limits and measures it as published: job queued 667,513 bytes,
- * task created 550,730, script created 280,494, webhook fired 263,822.
+ * The largest message is thus under 661 KiB, 65% of max_payload. `limits-fit.unit.spec.ts` (bus)
+ * builds each of these events at the limits and measures it as published: job queued 674,185 bytes,
+ * task created 557,364, script created 280,494, webhook fired 263,822.
  */
 export const Limits = {
   requestBody: {
@@ -421,14 +423,28 @@ export function checkTaskArguments(values: readonly string[], field = 'task_argu
   if (total > Limits.taskArguments.value) throw limitExceeded(Limits.taskArguments, field, total)
 }
 
-/** A task's env: how many variables, each name and value, and all together; answers the total. */
-export function checkEnv(env: Readonly<Record<string, string>>, field = 'env'): number {
+/**
+ * A task's env: how many variables, each name and value, and all together; answers the total. Secret
+ * variables (`secret_env`) are part of the same process environment: they count with the others,
+ * each by the size of its value in clear (`secretSizes`, bytes by name).
+ */
+export function checkEnv(
+  env: Readonly<Record<string, string>>,
+  field = 'env',
+  secretSizes: Readonly<Record<string, number>> = {},
+): number {
   const entries = Object.entries(env)
-  checkCount(Limits.envCount, field, entries.length)
+  const secrets = Object.entries(secretSizes)
+  checkCount(Limits.envCount, field, entries.length + secrets.length)
   let total = 0
   for (const [name, value] of entries) {
     total += checkSize(Limits.envName, `${field} name ${JSON.stringify(name.slice(0, 40))}`, name)
     total += checkSize(Limits.envValue, `${field}.${name}`, value)
+  }
+  for (const [name, size] of secrets) {
+    total += checkSize(Limits.envName, `secret_env name ${JSON.stringify(name.slice(0, 40))}`, name)
+    if (size > Limits.envValue.value) throw limitExceeded(Limits.envValue, `secret_env.${name}`, size)
+    total += size
   }
   if (total > Limits.env.value) throw limitExceeded(Limits.env, field, total)
   return total
@@ -448,8 +464,14 @@ export interface TaskDefinitionInput {
   env: Readonly<Record<string, string>>
 }
 
-/** Every field of a task definition, by its API name, then the definition's text all together. */
-export function checkTaskDefinition(definition: TaskDefinitionInput): void {
+/**
+ * Every field of a task definition, by its API name, then the definition's text all together.
+ * `secretEnvSizes` gives the clear size of each secret variable (see {@link checkEnv}).
+ */
+export function checkTaskDefinition(
+  definition: TaskDefinitionInput,
+  secretEnvSizes: Readonly<Record<string, number>> = {},
+): void {
   let total = checkSize(Limits.taskName, 'name', definition.name)
   total += checkSize(Limits.objectId, 'host_id', definition.hostId)
   total += checkSize(Limits.objectId, 'script_id', definition.scriptId)
@@ -476,7 +498,7 @@ export function checkTaskDefinition(definition: TaskDefinitionInput): void {
     total += checkSize(Limits.objectId, `triggers[${index}].webhook_id`, trigger.webhookId)
     total += byteSize(trigger.event)
   }
-  total += checkEnv(definition.env)
+  total += checkEnv(definition.env, 'env', secretEnvSizes)
   if (total > Limits.taskDefinition.value) throw limitExceeded(Limits.taskDefinition, 'task', total)
 }
 

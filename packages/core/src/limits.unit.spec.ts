@@ -147,6 +147,19 @@ describe('limits', () => {
         'env is 131073 bytes; the limit is 131072 bytes (env total size)',
       )
     })
+
+    it('counts secret variables, by their size in clear, with the others', () => {
+      const half = 'v'.repeat(64 * 1024 - 1)
+      expect(thrown(() => checkEnv({ A: half }, 'env', { B: half.length }))).toBeUndefined()
+      expect(thrown(() => checkEnv({ A: half }, 'env', { B: half.length, C: 1 }))?.message).toMatch(
+        /\(env total size\)$/,
+      )
+      expect(thrown(() => checkEnv({}, 'env', { B: 64 * 1024 + 1 }))?.message).toBe(
+        'secret_env.B is 65537 bytes; the limit is 65536 bytes (env value size)',
+      )
+      const many = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`S${i}`, 1]))
+      expect(thrown(() => checkEnv({ A: '' }, 'env', many))?.message).toMatch(/\(env entry count\)$/)
+    })
   })
 
   describe('a task definition', () => {

@@ -24,6 +24,7 @@ import { killJobProcesses } from './orphans.js'
 import { pause, ReportPublisher } from './report-publisher.js'
 import { catalogScriptSource } from './scripts/catalog-script-source.js'
 import { ScriptCache } from './scripts/script-cache.js'
+import { catalogSecretEnv, type SecretEnvSource } from './secrets/catalog-secret-env.js'
 import { BOT_VERSION } from './version.js'
 
 export interface BotAgentOptions {
@@ -41,7 +42,7 @@ export interface BotAgentOptions {
   logger?: Logger
   /** Environment the jobs' base environment is taken from (PATH, LANG); default process.env. */
   env?: NodeJS.ProcessEnv
-  /** How long fetching a script keeps trying while the catalog cannot answer (default 2 minutes). */
+  /** How long fetching a script, or opening secret variables, keeps trying while the catalog cannot answer (default 2 minutes). */
   scriptFetchTimeoutMs?: number
 }
 
@@ -72,6 +73,7 @@ export class BotAgent {
     private readonly journal: Journal,
     private readonly reports: ReportPublisher,
     private readonly scripts: ScriptCache,
+    private readonly secretEnv: SecretEnvSource,
   ) {}
 
   /** Connects (waiting for NATS if it is not up yet, reconnecting forever after) and starts working. */
@@ -112,7 +114,13 @@ export class BotAgent {
       }),
       logger,
     })
-    const agent = new BotAgent(options, logger, nc, js, journal, reports, scripts)
+    const secretEnv = catalogSecretEnv(nc, {
+      subject: credentials.secretSubject,
+      customer: credentials.customer,
+      logger,
+      ...(options.scriptFetchTimeoutMs === undefined ? {} : { giveUpAfterMs: options.scriptFetchTimeoutMs }),
+    })
+    const agent = new BotAgent(options, logger, nc, js, journal, reports, scripts, secretEnv)
     agent.begin()
     return agent
   }
@@ -329,6 +337,7 @@ export class BotAgent {
         logger: this.logger,
         botEnv: this.options.env ?? process.env,
         scripts: this.scripts,
+        secretEnv: this.secretEnv,
       },
       { ...dispatch, jobSpec: spec },
       msg,

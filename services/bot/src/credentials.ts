@@ -19,6 +19,8 @@ export interface BotCredentials {
   heartbeatSubject: string
   /** Where the bot asks task-catalog for script contents by hash (request/reply). */
   scriptSubject: string
+  /** Where it asks task-catalog to open a job's secret variables (decision 18). */
+  secretSubject: string
   dispatchStream: string
   dispatchConsumer: string
 }
@@ -81,6 +83,7 @@ export function parseCredentials(json: string): BotCredentials {
     reportSubject: text(source, 'report_subject') ?? `reports.${botId}`,
     heartbeatSubject: `heartbeats.${botId}`,
     scriptSubject: `scripts.${botId}`,
+    secretSubject: `secrets.${botId}`,
     dispatchStream: text(source, 'dispatch_stream') ?? 'DISPATCH',
     dispatchConsumer: text(source, 'dispatch_consumer') ?? `bot-${botId}`,
   }

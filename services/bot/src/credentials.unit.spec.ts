@@ -29,6 +29,7 @@ describe('parseCredentials', () => {
       reportSubject: 'reports.b1',
       heartbeatSubject: 'heartbeats.b1',
       scriptSubject: 'scripts.b1',
+      secretSubject: 'secrets.b1',
       dispatchStream: 'DISPATCH',
       dispatchConsumer: 'bot-b1',
       natsInboxPrefix: '_INBOX.b1',

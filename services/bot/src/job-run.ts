@@ -6,11 +6,13 @@ import { jobEnvironment } from './execution/environment.js'
 import { createJobWorkspace, type JobWorkspace, removeJobWorkspace } from './execution/job-workspace.js'
 import { decideOutcome, type ExecutionOutcome } from './execution/outcome.js'
 import { OutputBatcher } from './execution/output-batcher.js'
+import { redactableSecrets } from './execution/output-redactor.js'
 import { buildArgv } from './execution/run-as.js'
 import { type ScriptProcess, startScript } from './execution/script-process.js'
 import { JobReporter, type ReportSink } from './job-reporter.js'
 import type { Journal } from './journal.js'
 import type { ScriptCache } from './scripts/script-cache.js'
+import type { SecretEnvSource } from './secrets/catalog-secret-env.js'
 
 /** Timeout of a job whose spec says 0 (the contract's default, 600 s). */
 export const DEFAULT_TIMEOUT_SECONDS = 600
@@ -27,6 +29,8 @@ export interface JobRunContext {
   logger: Logger
   botEnv: NodeJS.ProcessEnv
   scripts: ScriptCache
+  /** Opens the job's secret variables (decision 18). */
+  secretEnv: SecretEnvSource
 }
 
 async function acknowledge(msg: JsMsg, logger: Logger): Promise<void> {
@@ -122,11 +126,15 @@ export class JobRun {
       try {
         const { scriptSha256: sha256, scriptSize: size } = dispatch.jobSpec
         const content = await ctx.scripts.content({ sha256, size }, this.preparing.signal)
+        const secrets = await ctx.secretEnv.open(
+          { taskId: dispatch.jobSpec.taskId, sealed: dispatch.jobSpec.secretEnv },
+          this.preparing.signal,
+        )
         workspace = await createJobWorkspace(ctx.jobsDir, `${dispatch.jobId}-${dispatch.attempt}`, {
           filename: dispatch.jobSpec.scriptFilename,
           content,
         })
-        outcome = await this.execute(workspace, reporter, msg, logger)
+        outcome = await this.execute(workspace, reporter, msg, logger, secrets)
       } catch (error) {
         const stopped = this.stopRequest
         if (stopped?.as === 'canceled' && this.process === undefined) {
@@ -164,6 +172,7 @@ export class JobRun {
     reporter: JobReporter,
     msg: JsMsg,
     logger: Logger,
+    secrets: Readonly<Record<string, string>>,
   ): Promise<ExecutionOutcome> {
     const { ctx, dispatch } = this
     const spec = dispatch.jobSpec
@@ -174,7 +183,8 @@ export class JobRun {
     const argv = buildArgv(spec.runAs, workspace.scriptPath, dispatch.taskArgumentsValues)
     const env = jobEnvironment({
       botEnv: ctx.botEnv,
-      taskEnv: spec.env,
+      // The catalog keeps a name in env or in secret_env, never both.
+      taskEnv: { ...spec.env, ...secrets },
       jobId: dispatch.jobId,
       taskId: spec.taskId,
       customer: dispatch.customer,
@@ -204,6 +214,8 @@ export class JobRun {
       killGraceMs: ctx.killGraceMs,
       outputLimitBytes: ctx.outputLimitBytes,
       outputChunkBytes: reporter.maxChunkBytes,
+      // Nothing downstream (reports, the log, webhooks) may see a secret value: redacted here.
+      secrets: redactableSecrets(Object.values(secrets)),
       onStarted: reportStarted,
       onOutput: (piece) => batcher.push(piece),
     })

@@ -14,6 +14,7 @@ import {
 import { type NatsServer, startNats, testDatabase, testGrpcAuth } from '@taskforge/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningCatalog, startCatalog } from './main.js'
+import { SecretSealer } from './secrets/secret-sealer.js'
 import { fakeBotDispatch } from './test-support/fake-bot-dispatch.js'
 
 /** Every service's gRPC identity; the tests call as the gateway. */
@@ -55,6 +56,7 @@ describe('task catalog writes, secrets and recipes over gRPC', () => {
       healthHost: '127.0.0.1',
       grpcAuthFile: auth.file('task-catalog'),
       dispatchGrpcUrl: `127.0.0.1:${dispatchPort}`,
+      secretsKeys: [SecretSealer.newKey()],
     })
     client = createClient(TaskCatalogServiceClient, `127.0.0.1:${catalog.grpcPort}`, asGateway)
   })
@@ -95,6 +97,7 @@ describe('task catalog writes, secrets and recipes over gRPC', () => {
         ...changes,
       }),
       author: 'admin',
+      secretEnv: {},
     })
     return { task: task!, script }
   }
@@ -157,6 +160,7 @@ describe('task catalog writes, secrets and recipes over gRPC', () => {
       fields: ['tags'],
       author: 'admin',
       expectedVersion: task.version,
+      secretEnv: {},
     })
     expect(patched.changedFields).toEqual(['tags'])
     expect(patched.task).toMatchObject({
@@ -175,6 +179,7 @@ describe('task catalog writes, secrets and recipes over gRPC', () => {
       fields: [],
       author: 'admin',
       expectedVersion: 0,
+      secretEnv: {},
     })
     expect(replaced.changedFields).toEqual(['name', 'tags', 'run_as', 'acls', 'timeout'])
     expect(replaced.task?.definition).toMatchObject({ name: 'deploy v2', tags: [], acls: [], timeout: 600 })
@@ -186,6 +191,7 @@ describe('task catalog writes, secrets and recipes over gRPC', () => {
       fields: ['name'],
       author: 'admin',
       expectedVersion: 0,
+      secretEnv: {},
     })
     expect(unchanged).toMatchObject({ changedFields: [], task: { version: 3 } })
 
@@ -198,6 +204,7 @@ describe('task catalog writes, secrets and recipes over gRPC', () => {
           fields: ['secret'],
           author: '',
           expectedVersion: 0,
+          secretEnv: {},
         }),
       ),
     ).toMatchObject({ code: 'VALIDATION_FAILED', details: { field: 'fields' } })
@@ -210,6 +217,7 @@ describe('task catalog writes, secrets and recipes over gRPC', () => {
           fields: ['name'],
           author: '',
           expectedVersion: 1,
+          secretEnv: {},
         }),
       ),
     ).toMatchObject({ code: 'PRECONDITION_FAILED' })
@@ -226,6 +234,7 @@ describe('task catalog writes, secrets and recipes over gRPC', () => {
           fields: ['name'],
           author: '',
           expectedVersion: task.version,
+          secretEnv: {},
         }),
       )
     const outcomes = await Promise.all([update('first'), update('second')])
@@ -261,6 +270,7 @@ describe('task catalog writes, secrets and recipes over gRPC', () => {
         customer: acme,
         definition: TaskDefinition.create({ name: 'a\0b', hostId: acmeBot, scriptId: script.id }),
         author: '',
+        secretEnv: {},
       }),
     )
     expect(error).toMatchObject({ code: 'VALIDATION_FAILED', details: { field: 'name' } })
@@ -341,7 +351,9 @@ describe('task catalog writes, secrets and recipes over gRPC', () => {
 
     const before = (await client.listScripts({ customer: globex })).scripts.length
     expect(
-      await errorOf(client.importRecipe({ customer: globex, recipe, hostId: acmeBot, author: '' })),
+      await errorOf(
+        client.importRecipe({ customer: globex, recipe, hostId: acmeBot, author: '', secretEnv: {} }),
+      ),
     ).toMatchObject({ code: 'VALIDATION_FAILED', details: { field: 'host_id' } })
     expect((await client.listScripts({ customer: globex })).scripts).toHaveLength(before)
 
@@ -350,6 +362,7 @@ describe('task catalog writes, secrets and recipes over gRPC', () => {
       recipe,
       hostId: globexBot,
       author: 'admin',
+      secretEnv: {},
     })
     expect(imported.task).toMatchObject({
       customer: globex,

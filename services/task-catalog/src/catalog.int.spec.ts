@@ -18,6 +18,7 @@ import { type NatsServer, startNats, testDatabase, testGrpcAuth, waitUntil } fro
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningCatalog, startCatalog } from './main.js'
 import { SCRIPT_PART_BYTES } from './script-content/script-content-server.js'
+import { SecretSealer } from './secrets/secret-sealer.js'
 import { fakeBotDispatch } from './test-support/fake-bot-dispatch.js'
 
 /** Every service's gRPC identity; the tests call as the gateway. */
@@ -58,6 +59,7 @@ describe('task catalog over gRPC', () => {
       healthHost: '127.0.0.1',
       grpcAuthFile: auth.file('task-catalog'),
       dispatchGrpcUrl: `127.0.0.1:${dispatchPort}`,
+      secretsKeys: [SecretSealer.newKey()],
     })
     client = createClient(TaskCatalogServiceClient, `127.0.0.1:${catalog.grpcPort}`, asGateway)
     bus = await Bus.connect({ servers: nats.url, name: 'catalog-test' })
@@ -115,6 +117,7 @@ describe('task catalog over gRPC', () => {
         timeout: 0,
       }),
       author: 'admin-token',
+      secretEnv: {},
     })
     expect(task?.customer).toBe(acme)
     expect(task?.definition).toMatchObject({
@@ -142,6 +145,7 @@ describe('task catalog over gRPC', () => {
           customer: acme,
           definition: definition({ name, tags, scriptId: script.id }),
           author: '',
+          secretEnv: {},
         })
       ).task!
     const first = await make('first', ['reports', 'daily'])
@@ -174,6 +178,7 @@ describe('task catalog over gRPC', () => {
       customer: acme,
       definition: definition({ scriptId: script.id }),
       author: '',
+      secretEnv: {},
     })
     expect(await errorOf(client.getTask({ customer: globex, taskId: task!.id }))).toMatchObject({
       code: 'NOT_FOUND',
@@ -211,7 +216,7 @@ describe('task catalog over gRPC', () => {
     ]
     for (const [changes, field] of cases) {
       const error = await errorOf(
-        client.createTask({ customer: acme, definition: definition(changes), author: '' }),
+        client.createTask({ customer: acme, definition: definition(changes), author: '', secretEnv: {} }),
       )
       expect(error, field).toMatchObject({ code: 'VALIDATION_FAILED', details: { field } })
     }
@@ -233,6 +238,7 @@ describe('task catalog over gRPC', () => {
       customer: acme,
       definition: definition({ name: 'published', scriptId: script.id }),
       author: 'admin-token',
+      secretEnv: {},
     })
     const envelope = await waitUntil(() => createdEnvelopes.find((e) => e.streamId === task!.id), {
       message: 'events.task.created for the new task',
@@ -248,7 +254,9 @@ describe('task catalog over gRPC', () => {
     if (event?.$case === 'created') {
       expect(event.value.taskId).toBe(task!.id)
       expect(event.value.definition?.name).toBe('published')
-      expect(event.value.secret).toMatch(/^[0-9a-f]{64}$/)
+      // The secret key travels sealed only (decision 18).
+      expect(event.value.secret).toBe('')
+      expect(event.value.sealedSecret.length).toBeGreaterThan(64)
     }
   })
 
@@ -259,6 +267,7 @@ describe('task catalog over gRPC', () => {
       customer: acme,
       definition: definition({ scriptId: script.id }),
       author: '',
+      secretEnv: {},
     })
     const taskId = task!.id
     const before = await catalog.readModel.getTaskCredentials(acme, taskId)
@@ -383,7 +392,12 @@ describe('task catalog over gRPC', () => {
     await stopGrpcServer(dispatch)
     dispatchStopped = true
     const error = await errorOf(
-      client.createTask({ customer: acme, definition: definition({ scriptId: script.id }), author: '' }),
+      client.createTask({
+        customer: acme,
+        definition: definition({ scriptId: script.id }),
+        author: '',
+        secretEnv: {},
+      }),
     )
     expect(error).toMatchObject({ code: 'UNAVAILABLE' })
     // A bot asking for a content now is told to try again, not refused.

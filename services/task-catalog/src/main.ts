@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url'
 import { Bus, Streams } from '@taskforge/bus'
-import { type ConfigOf, int, loadConfig, str } from '@taskforge/core'
+import { type ConfigOf, int, list, loadConfig, str } from '@taskforge/core'
 import {
   createDb,
   databaseReachable,
@@ -29,6 +29,7 @@ import { createLogger, type Logger } from '@taskforge/telemetry'
 import { botDirectory } from './commands/bot-directory.js'
 import { CatalogCommands } from './commands/catalog-commands.js'
 import { WebhookCommands } from './commands/webhook-commands.js'
+import { withoutClearSecrets } from './events/published-events.js'
 import { catalogService } from './grpc/catalog-service.js'
 import { CatalogReadModel } from './projections/catalog-read-model.js'
 import { scriptsProjection } from './projections/scripts-projection.js'
@@ -36,6 +37,8 @@ import { tasksProjection } from './projections/tasks-projection.js'
 import { WebhookReadModel } from './projections/webhook-read-model.js'
 import { webhooksProjection } from './projections/webhooks-projection.js'
 import { serveScriptContent } from './script-content/script-content-server.js'
+import { serveSecretEnv } from './secrets/secret-env-server.js'
+import { SecretSealer } from './secrets/secret-sealer.js'
 
 const SERVICE = 'task-catalog'
 /** Who calls the catalog: the gateway, and the scheduler reading what a run needs. */
@@ -46,7 +49,7 @@ export const catalogSettings = {
   databaseUrl: str('DATABASE_URL', 'Postgres URL of the catalog database (event store and read tables)'),
   natsUrl: str(
     'NATS_URL',
-    'NATS server(s) the outbox relay publishes domain events to, and bots ask script contents on',
+    'NATS server(s) the outbox relay publishes domain events to, and bots ask script contents and secret variables on',
     'nats://127.0.0.1:4222',
   ),
   grpcPort: int('GRPC_PORT', 'port of the TaskCatalogService gRPC server (0 picks a free one)', 50051),
@@ -55,10 +58,14 @@ export const catalogSettings = {
   healthHost: healthHostSetting,
   dispatchGrpcUrl: str(
     'DISPATCH_GRPC_URL',
-    'host:port of BotDispatchService, asked whether a bot (a host_id, a bot asking for a script) is of the organization',
+    'host:port of BotDispatchService, asked whether a bot (a host_id, a bot asking for a script or secret variables) is of the organization',
     '127.0.0.1:50053',
   ),
   grpcAuthFile: grpcAuthSetting,
+  secretsKeys: list(
+    'SECRETS_KEYS',
+    'keys sealing task secret keys, webhook secrets and secret variables: 32 bytes each (base64 or 64 hex), comma separated; the first seals, all open (decision 18)',
+  ),
 }
 export type CatalogConfig = ConfigOf<typeof catalogSettings>
 
@@ -81,7 +88,7 @@ export interface RunningCatalog {
 
 /**
  * The catalog's composition: event store and read tables, projector, outbox relay to JetStream, the
- * bots' script content server and the gRPC server. Shared by `main` and the integration tests. If starting fails half-way, what was started
+ * bots' script content and secret variables servers and the gRPC server. Shared by `main` and the integration tests. If starting fails half-way, what was started
  * is stopped again before the error is rethrown.
  *
  * @example
@@ -112,7 +119,8 @@ export async function startCatalog(
       options.metrics === undefined ? {} : { onAppend: appendObserver(options.metrics) },
     )
     await store.migrate()
-    const projections = [scriptsProjection(), tasksProjection(), webhooksProjection()]
+    const sealer = SecretSealer.fromKeys(config.secretsKeys)
+    const projections = [scriptsProjection(), tasksProjection(sealer), webhooksProjection(sealer)]
     const metrics = options.metrics
     const quarantine: Quarantine = new Quarantine(db, {
       logger,
@@ -140,7 +148,7 @@ export async function startCatalog(
 
     const relay = new OutboxRelay(store, {
       name: SERVICE,
-      publish: (events) => bus.publishEvents(events),
+      publish: (events) => bus.publishEvents(events.map(withoutClearSecrets)),
       probe: () => bus.probe(),
       quarantine,
       logger,
@@ -154,12 +162,14 @@ export async function startCatalog(
     stops.push({ name: 'dispatch client', stop: async () => dispatch.close() })
 
     const bots = botDirectory(dispatch)
-    const commands = new CatalogCommands({ store, projector, bots })
-    const readModel = new CatalogReadModel(db)
+    const commands = new CatalogCommands({ store, projector, bots, sealer })
+    const readModel = new CatalogReadModel(db, sealer)
     const scriptContent = serveScriptContent(bus.nc, { readModel, bots, logger })
     stops.push({ name: 'script content server', stop: () => scriptContent.stop() })
-    const webhookCommands = new WebhookCommands({ store, projector })
-    const webhookReadModel = new WebhookReadModel(db)
+    const secretEnv = serveSecretEnv(bus.nc, { bots, sealer, logger })
+    stops.push({ name: 'secret variables server', stop: () => secretEnv.stop() })
+    const webhookCommands = new WebhookCommands({ store, projector, sealer })
+    const webhookReadModel = new WebhookReadModel(db, sealer)
     const server = createGrpcServer({ auth, callers: GRPC_CALLERS, logger })
     addService(
       server,

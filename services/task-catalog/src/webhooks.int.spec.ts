@@ -16,6 +16,7 @@ import {
 import { type NatsServer, startNats, testDatabase, testGrpcAuth, waitUntil } from '@taskforge/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningCatalog, startCatalog } from './main.js'
+import { SecretSealer } from './secrets/secret-sealer.js'
 import { fakeBotDispatch } from './test-support/fake-bot-dispatch.js'
 
 /** Every service's gRPC identity; the tests call as the gateway. */
@@ -58,6 +59,7 @@ describe('incoming webhooks in the catalog', () => {
       healthHost: '127.0.0.1',
       grpcAuthFile: auth.file('task-catalog'),
       dispatchGrpcUrl: `127.0.0.1:${dispatchPort}`,
+      secretsKeys: [SecretSealer.newKey()],
     })
     client = createClient(TaskCatalogServiceClient, `127.0.0.1:${catalog.grpcPort}`, asGateway)
     bus = await Bus.connect({ servers: nats.url, name: 'webhooks-test' })
@@ -103,6 +105,7 @@ describe('incoming webhooks in the catalog', () => {
         triggers: [{ taskId: '', event: '', webhookId: id }],
       }),
       author: 'admin',
+      secretEnv: {},
     })
 
     const wrong = { customer: acme, webhookId: id, payloadJson: '{}' }

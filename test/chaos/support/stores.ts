@@ -13,6 +13,7 @@ import { jobsProjection } from '../../../services/job-scheduler/src/projection/j
 import { scriptsProjection } from '../../../services/task-catalog/src/projections/scripts-projection.js'
 import { tasksProjection } from '../../../services/task-catalog/src/projections/tasks-projection.js'
 import { webhooksProjection } from '../../../services/task-catalog/src/projections/webhooks-projection.js'
+import { SecretSealer } from '../../../services/task-catalog/src/secrets/secret-sealer.js'
 import { mapEvent, type SourceEvent } from '../../../services/webhook-relay/src/mapping/public-events.js'
 import type { PublicObject } from '../../../services/webhook-relay/src/mapping/public-objects.js'
 import { subscriptionsProjection } from '../../../services/webhook-relay/src/projection/subscriptions-projection.js'
@@ -20,7 +21,12 @@ import { subscriptionsProjection } from '../../../services/webhook-relay/src/pro
 /** Each service's projections, as its composition root builds them. */
 export const PROJECTIONS: Record<string, () => Projection[]> = {
   gateway: () => [accountsProjection],
-  'task-catalog': () => [scriptsProjection(), tasksProjection(), webhooksProjection()],
+  // The projections seal only secrets that events before decision 18 held in clear, which a platform
+  // started now never writes: any key does.
+  'task-catalog': () => {
+    const sealer = SecretSealer.fromKeys([SecretSealer.newKey()])
+    return [scriptsProjection(), tasksProjection(sealer), webhooksProjection(sealer)]
+  },
   'job-scheduler': () => [jobsProjection, jobLogProjection],
   'bot-dispatch': () => [botsProjection],
   'webhook-relay': () => [subscriptionsProjection()],

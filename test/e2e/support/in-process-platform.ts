@@ -11,6 +11,7 @@ import { loadDispatchConfig, startDispatch } from '../../../services/bot-dispatc
 import { gatewaySettings, startGateway } from '../../../services/gateway/src/main.js'
 import { loadSchedulerConfig, startScheduler } from '../../../services/job-scheduler/src/main.js'
 import { loadCatalogConfig, startCatalog } from '../../../services/task-catalog/src/main.js'
+import { SecretSealer } from '../../../services/task-catalog/src/secrets/secret-sealer.js'
 import { loadWebhookRelayConfig } from '../../../services/webhook-relay/src/config.js'
 import { startWebhookRelay } from '../../../services/webhook-relay/src/main.js'
 import { expectStatus, idOf } from './fixtures.js'
@@ -66,6 +67,7 @@ export async function startInProcessPlatform(): Promise<InProcessPlatform> {
       ...identity('task-catalog'),
       DATABASE_URL: await testDatabase(),
       DISPATCH_GRPC_URL: dispatchUrl,
+      SECRETS_KEYS: SecretSealer.newKey(),
     })
     const catalog = await runService({
       name: 'task-catalog',

@@ -90,6 +90,10 @@ webhook-relay: taskforge_webhooks
 {{- default (printf "%s-root-token" (include "taskforge.fullname" .)) .Values.rootToken.existingSecret -}}
 {{- end -}}
 
+{{- define "taskforge.secretsKeysSecretName" -}}
+{{- default (printf "%s-secrets-keys" (include "taskforge.fullname" .)) .Values.secretsKeys.existingSecret -}}
+{{- end -}}
+
 {{- define "taskforge.natsUrl" -}}
 {{- if .Values.nats.bundled -}}
 {{- printf "nats://%s:4222" (include "taskforge.componentName" (dict "root" . "component" "nats")) -}}

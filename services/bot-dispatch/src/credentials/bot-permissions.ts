@@ -16,7 +16,8 @@ export function botInboxPrefix(botId: string): string {
 /**
  * What one bot may do on NATS, and nothing more: pull from and ack its own dispatch durable, publish
  * its reports (through JetStream) and heartbeats, read its control channel, ask for script contents
- * on its own subject (the catalog answers only its organization's, decision 15), and receive replies
+ * and for a job's secret variables on its own subjects (the catalog answers only its organization's,
+ * decisions 15 and 18), and receive replies
  * on its own inbox. It can neither see another bot's work nor speak for another bot, nor read or
  * write domain events. `$JS.API.INFO` (account info) is what JetStream clients ask on start.
  */
@@ -29,6 +30,7 @@ export function botNatsPermissions(botId: string): BotNatsPermissions {
         subjects.report(botId),
         subjects.heartbeat(botId),
         subjects.scriptContent(botId),
+        subjects.secretEnv(botId),
         '$JS.API.INFO',
         `$JS.API.CONSUMER.INFO.${dispatchConsumer}`,
         `$JS.API.CONSUMER.MSG.NEXT.${dispatchConsumer}`,

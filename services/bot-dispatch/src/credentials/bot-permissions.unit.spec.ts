@@ -14,6 +14,7 @@ describe('botNatsPermissions', () => {
         `reports.${BOT}`,
         `heartbeats.${BOT}`,
         `scripts.${BOT}`,
+        `secrets.${BOT}`,
         `$JS.API.CONSUMER.MSG.NEXT.DISPATCH.bot-${BOT}`,
         `$JS.API.CONSUMER.INFO.DISPATCH.bot-${BOT}`,
         `$JS.ACK.DISPATCH.bot-${BOT}.>`,

@@ -1,4 +1,5 @@
 import { OutputTextDecoder } from '@taskforge/core'
+import { StreamRedactor } from './output-redactor.js'
 
 export type OutputStream = 'stdout' | 'stderr'
 
@@ -33,6 +34,11 @@ function utf8Boundary(chunk: Buffer, max: number): number {
  * that prints without end cannot exhaust the bot's memory. What is dropped is counted, so the job
  * says how much is missing. What is kept comes out as pieces of at most `chunkBytes` bytes, so
  * that each fits one report.
+ *
+ * The job's secret values (`secrets`, see `output-redactor.ts`) are redacted from each stream's
+ * bytes before anything else, so that neither the bytes nor the text (decoded after) nor anything
+ * derived from them (the log, the last line, the output lines) ever holds one (decision 18). A few
+ * bytes that may begin a value are held back until the next chunk of their stream, or its end.
  */
 export class OutputCapture {
   private readonly parts: string[] = []
@@ -40,21 +46,28 @@ export class OutputCapture {
     stdout: new OutputTextDecoder(),
     stderr: new OutputTextDecoder(),
   }
+  private readonly redactors: Record<OutputStream, StreamRedactor>
   private kept = 0
   private dropped = 0
 
   constructor(
     readonly limitBytes: number = DEFAULT_OUTPUT_LIMIT_BYTES,
     readonly chunkBytes: number = 64 * 1024,
+    secrets: readonly Buffer[] = [],
   ) {
     if (!Number.isInteger(limitBytes) || limitBytes < 0)
       throw new RangeError(`invalid output limit: ${limitBytes}`)
     if (!Number.isInteger(chunkBytes) || chunkBytes < 1)
       throw new RangeError(`invalid output chunk size: ${chunkBytes}`)
+    this.redactors = { stdout: new StreamRedactor(secrets), stderr: new StreamRedactor(secrets) }
   }
 
   /** Takes a chunk of `stream`; answers what is kept of it, as pieces (none once the cap is reached). */
   write(stream: OutputStream, chunk: Buffer): OutputChunk[] {
+    return this.keep(stream, this.redactors[stream].write(chunk))
+  }
+
+  private keep(stream: OutputStream, chunk: Buffer): OutputChunk[] {
     const room = this.limitBytes - this.kept
     const take = room >= chunk.length ? chunk.length : utf8Boundary(chunk, room)
     this.dropped += chunk.length - take
@@ -67,10 +80,14 @@ export class OutputCapture {
     return pieces
   }
 
-  /** Ends both streams: an unfinished character left at the end of one becomes U+FFFD, in its own piece. */
+  /**
+   * Ends both streams: what was held back for redaction comes out, then an unfinished character left
+   * at the end of one becomes U+FFFD, in its own piece.
+   */
   end(): OutputChunk[] {
     const pieces: OutputChunk[] = []
     for (const stream of ['stdout', 'stderr'] as const) {
+      pieces.push(...this.keep(stream, this.redactors[stream].end()))
       const text = this.decoders[stream].end()
       if (text !== '') pieces.push(this.piece(stream, Buffer.alloc(0), text))
     }

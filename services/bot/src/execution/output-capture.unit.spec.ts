@@ -1,9 +1,26 @@
 import { describe, expect, it } from 'vitest'
 import { OutputCapture } from './output-capture.js'
+import { redactableSecrets } from './output-redactor.js'
 
 const texts = (pieces: { text: string }[]) => pieces.map((piece) => piece.text).join('')
 
 describe('OutputCapture', () => {
+  it('redacts secret values from the bytes and the text of each stream, split or whole', () => {
+    const capture = new OutputCapture(1000, 64, redactableSecrets(['pässwörd-42', 'tok']))
+    const pieces = [
+      ...capture.write('stdout', Buffer.from('a pässw')),
+      ...capture.write('stderr', Buffer.from('err pässwörd-42\n')),
+      ...capture.write('stdout', Buffer.from('örd-42 tok\n')),
+      ...capture.end(),
+    ]
+    const bytes = Buffer.concat(pieces.map((piece) => piece.data)).toString()
+    expect(capture.text).not.toContain('pässwörd-42')
+    expect(bytes).not.toContain('pässwörd-42')
+    // What may begin a value waits for its stream's next chunk: here, after the other stream's.
+    expect(capture.text).toBe('a err ****\n**** tok\n')
+    expect(texts(pieces)).toBe(capture.text)
+  })
+
   it('keeps both streams in arrival order, the bytes beside their text', () => {
     const capture = new OutputCapture(100)
     expect(capture.write('stdout', Buffer.from('one\n'))).toEqual([

@@ -14,6 +14,8 @@ export interface ScriptProcessOptions {
   outputLimitBytes?: number
   /** Bytes of output one piece handed to `onOutput` holds at most. */
   outputChunkBytes?: number
+  /** Values redacted from the output before it is kept (`redactableSecrets`). */
+  secrets?: readonly Buffer[]
   /** Called once the script runs, with its pid, before any of its output. */
   onStarted?(pid: number): void
   /** Receives the captured output as it arrives, in pieces (nothing past the capture limit). */
@@ -61,6 +63,7 @@ export function startScript(options: ScriptProcessOptions): ScriptProcess {
   const capture = new OutputCapture(
     options.outputLimitBytes ?? DEFAULT_OUTPUT_LIMIT_BYTES,
     options.outputChunkBytes,
+    options.secrets,
   )
   let resolveDone: (outcome: ExecutionOutcome) => void = () => {}
   const done = new Promise<ExecutionOutcome>((resolve) => {

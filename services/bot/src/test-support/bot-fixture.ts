@@ -45,6 +45,7 @@ export function jobSpec(script: string | Buffer, overrides: Partial<JobSpec> = {
     scriptContent: Buffer.alloc(0),
     runAs: '',
     env: {},
+    secretEnv: {},
     timeout: 0,
     multitasking: true,
     taskVersion: 1,

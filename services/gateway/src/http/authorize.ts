@@ -68,3 +68,11 @@ export function authorize(caller: Caller, customer: string, need: Need, object?:
   if (object !== undefined && (object.customer !== customer || !sees(caller, object.audience)))
     throw notFound(object.what, object.id)
 }
+
+/**
+ * What a caller reads of a task's env: its values are for admins (and root) only; others read the
+ * names, each with `****` (decision 18). Secret variables are read by no one.
+ */
+export function envValuesFor(caller: Pick<Caller, 'role'>): 'shown' | 'masked' {
+  return caller.role === 'admin' ? 'shown' : 'masked'
+}

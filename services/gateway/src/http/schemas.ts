@@ -53,6 +53,12 @@ const envSchema = {
   ],
 }
 
+const secretEnvSchema = limitedMap('envCount', {
+  // One schema of two types: ajv coerces nothing when the value is either (an anyOf would turn null into "").
+  additionalProperties: { ...limitedString('envValue'), type: ['string', 'null'] },
+  description: `Write-only variables, beside env (a name is in one or the other): a value sets one, null removes it, "****" (as answers show every value) keeps it; names not given keep theirs. Their values are never shown again, and are replaced by "****" in what the job prints. They count with env against its limits`,
+})
+
 export const taskBodySchema = {
   type: 'object',
   description: `Every text of the task together: at most ${Limits.taskDefinition.value} bytes (${Limits.taskDefinition.name})`,
@@ -77,6 +83,7 @@ export const taskBodySchema = {
     timeout: { type: 'integer', minimum: 1, maximum: 86_400 },
     multitasking: { type: 'boolean' },
     env: envSchema,
+    secret_env: secretEnvSchema,
   },
 }
 
@@ -186,7 +193,16 @@ export const taskResponseSchema = {
     grace_time: { type: 'integer' },
     timeout: { type: 'integer', description: 'seconds' },
     multitasking: { type: 'boolean' },
-    env: { type: 'object', additionalProperties: { type: 'string' } },
+    env: {
+      type: 'object',
+      additionalProperties: { type: 'string' },
+      description: 'Values are shown to admins only; others see "****"',
+    },
+    secret_env: {
+      type: 'object',
+      additionalProperties: { type: 'string' },
+      description: 'The names of the write-only variables, each with "****"',
+    },
     version: { type: 'integer' },
     creation_date: nullableString,
     last_update: nullableString,

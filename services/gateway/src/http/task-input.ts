@@ -1,4 +1,5 @@
-import { checkTaskArguments, checkTaskDefinition, validationFailed } from '@taskforge/core'
+import { byteSize, checkTaskArguments, checkTaskDefinition, validationFailed } from '@taskforge/core'
+import type { SecretEnvChange } from '@taskforge/proto/catalog/v1/catalog_service'
 import type { TaskDefinition } from '@taskforge/proto/catalog/v1/model'
 
 type Scalar = string | number | boolean | null | undefined
@@ -23,7 +24,12 @@ export interface TaskBody {
   timeout?: number
   multitasking?: boolean
   env?: Record<string, Scalar> | string
+  /** Write-only variables: a value sets one, null removes it, the mask keeps it; names not given keep theirs. */
+  secret_env?: Record<string, string | null>
 }
+
+/** What every value shown of a variable the caller may not read looks like (and, sent back, means "keep"). */
+export const MASK = '****'
 
 /** The definition fields a body may carry, by their API names (the catalog's `fields` of a patch). */
 export const TASK_BODY_FIELDS = [
@@ -40,9 +46,18 @@ export const TASK_BODY_FIELDS = [
   'timeout',
   'multitasking',
   'env',
+  'secret_env',
 ] as const satisfies readonly (keyof TaskBody)[]
 
 const text = (value: Scalar) => (value === null || value === undefined ? '' : String(value))
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+function checkEnvName(name: string, field: 'env' | 'secret_env'): void {
+  if (!ENV_NAME.test(name)) {
+    throw validationFailed(`${field} name ${JSON.stringify(name)} is not a valid variable name`, { field })
+  }
+}
 
 /** `env` may be an object or, as in the original product, a JSON object in a string. */
 function envOf(env: TaskBody['env']): Record<string, string> {
@@ -60,16 +75,49 @@ function envOf(env: TaskBody['env']): Record<string, string> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw validationFailed('env must be an object of names to values', { field: 'env' })
   }
-  const out: Record<string, string> = {}
-  for (const [name, v] of Object.entries(value)) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-      throw validationFailed(`env name ${JSON.stringify(name)} is not a valid variable name`, {
-        field: 'env',
-      })
-    }
-    out[name] = typeof v === 'string' ? v : JSON.stringify(v)
+  return Object.fromEntries(
+    Object.entries(value).map(([name, v]) => {
+      checkEnvName(name, 'env')
+      return [name, typeof v === 'string' ? v : JSON.stringify(v)]
+    }),
+  )
+}
+
+/**
+ * The changes a body makes to the task's secret variables: a value sets one, `null` removes it, and
+ * the mask (as every answer shows the value) keeps it, so that a task read and written back keeps its
+ * secrets. Names not given keep theirs too.
+ */
+export function secretEnvOf(body: Pick<TaskBody, 'secret_env'>): Record<string, SecretEnvChange> {
+  const given = body.secret_env
+  if (given === undefined) return {}
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) {
+    throw validationFailed('secret_env must be an object of names to values (null removes one)', {
+      field: 'secret_env',
+    })
   }
-  return out
+  return Object.fromEntries(
+    Object.entries(given).map(([name, value]): [string, SecretEnvChange] => {
+      checkEnvName(name, 'secret_env')
+      if (value === null) return [name, { change: { $case: 'remove', value: true } }]
+      if (typeof value !== 'string') {
+        throw validationFailed(`secret_env ${name} must be a string, or null to remove it`, {
+          field: 'secret_env',
+        })
+      }
+      if (value === MASK) return [name, { change: { $case: 'keep', value: true } }]
+      return [name, { change: { $case: 'value', value } }]
+    }),
+  )
+}
+
+/** Clear sizes of the secret values a body sets, for the env limits (kept values are the catalog's to count). */
+function secretSizes(changes: Readonly<Record<string, SecretEnvChange>>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(changes).flatMap(([name, { change }]) =>
+      change?.$case === 'value' ? [[name, byteSize(change.value)]] : [],
+    ),
+  )
 }
 
 /**
@@ -102,8 +150,9 @@ export function definitionFromBody(body: TaskBody): TaskDefinition {
     timeout: body.timeout ?? 600,
     multitasking: body.multitasking ?? true,
     env: envOf(body.env),
+    secretEnv: {},
   }
-  checkTaskDefinition(definition)
+  checkTaskDefinition(definition, secretSizes(secretEnvOf(body)))
   return definition
 }
 

@@ -3,11 +3,17 @@ import type { Recipe } from '@taskforge/proto/catalog/v1/catalog_service'
 import type { Script, Task, TaskDefinition } from '@taskforge/proto/catalog/v1/model'
 import type { Job } from '@taskforge/proto/jobs/v1/model'
 import { contentView } from './script-input.js'
+import { MASK } from './task-input.js'
 
 /** JSON shapes of the public API, built from the owners' gRPC messages. */
 const iso = (date: Date | undefined) => (date ? date.toISOString() : null)
 
-export function definitionView(d: TaskDefinition | undefined) {
+/** Whether a task's env values are shown: to admins only (decision 18); others get the names. */
+export type EnvValues = 'shown' | 'masked'
+
+const masked = (names: Iterable<string>) => Object.fromEntries([...names].map((name) => [name, MASK]))
+
+export function definitionView(d: TaskDefinition | undefined, env: EnvValues) {
   return {
     name: d?.name ?? '',
     host_id: d?.hostId ?? '',
@@ -30,22 +36,27 @@ export function definitionView(d: TaskDefinition | undefined) {
     grace_time: d?.graceTime ?? 0,
     timeout: d?.timeout ?? 600,
     multitasking: d?.multitasking ?? true,
-    env: d?.env ?? {},
+    env: env === 'shown' ? (d?.env ?? {}) : masked(Object.keys(d?.env ?? {})),
+    // Write-only for everyone: the values are sealed, and the gateway never has them.
+    secret_env: masked(Object.keys(d?.secretEnv ?? {}).sort()),
   }
 }
 
-export function taskView(task: Task) {
+export function taskView(task: Task, env: EnvValues) {
   return {
     id: task.id,
     customer: task.customer,
-    ...definitionView(task.definition),
+    ...definitionView(task.definition, env),
     version: task.version,
     creation_date: iso(task.creationDate),
     last_update: iso(task.lastUpdate),
   }
 }
 
-/** A recipe as JSON: the task without its ids, secret and acls, and the script it runs. */
+/**
+ * A recipe as JSON: the task without its ids, secret, acls and env values, and the script it runs.
+ * Variable names come with empty values, secret ones too: the importer sees what to set.
+ */
 export function recipeView(recipe: Recipe) {
   const {
     host_id: _host,
@@ -53,9 +64,9 @@ export function recipeView(recipe: Recipe) {
     acls: _acls,
     triggers: _triggers,
     ...task
-  } = definitionView(recipe.task)
+  } = definitionView(recipe.task, 'shown')
   return {
-    task,
+    task: { ...task, secret_env: Object.fromEntries(Object.keys(task.secret_env).map((name) => [name, ''])) },
     script: {
       filename: recipe.scriptFilename,
       description: recipe.scriptDescription,

@@ -19,6 +19,7 @@ export function jobSpecFromTask(task: Task, script: Script): JobSpec {
     scriptSize: script.contentSize,
     runAs: d?.runAs ?? '',
     env: d?.env ?? {},
+    secretEnv: d?.secretEnv ?? {},
     timeout: d?.timeout || DEFAULT_TIMEOUT_SECONDS,
     multitasking: d?.multitasking ?? false,
     taskVersion: task.version,

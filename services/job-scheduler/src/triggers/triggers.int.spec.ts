@@ -189,10 +189,16 @@ describe('triggers and grace time in the scheduler', () => {
       ({ $case: 'updated', value: { definition, changedFields } }) as const
     await onTaskEvent(
       { store },
-      envelopeOf(1, { $case: 'created', value: { taskId: b, customer, definition: success, secret: '' } }),
+      envelopeOf(1, {
+        $case: 'created',
+        value: { taskId: b, customer, definition: success, secret: '', sealedSecret: Buffer.alloc(97, 1) },
+      }),
     )
     await onTaskEvent({ store }, envelopeOf(2, updated({ ...success, description: 'x' }, ['description'])))
-    await onTaskEvent({ store }, envelopeOf(3, { $case: 'secretRotated', value: { secret: 'new' } }))
+    await onTaskEvent(
+      { store },
+      envelopeOf(3, { $case: 'secretRotated', value: { secret: '', sealedSecret: Buffer.alloc(97, 2) } }),
+    )
     expect(await on('success')).toEqual([b])
     const version = () =>
       triggersDb(db)

@@ -30,6 +30,8 @@ import { validateTaskDefinition } from '../domain/task-definition.js'
 import type { CommandContext } from '../events/command-context.js'
 import { decodeScriptEvent, encodeScriptEvent, SCRIPT_STREAM } from '../events/script-codec.js'
 import { decodeTaskEvent, encodeTaskEvent, TASK_STREAM } from '../events/task-codec.js'
+import { type ClearSecretEnvChange, sealSecretEnv } from '../secrets/secret-env.js'
+import type { SecretSealer } from '../secrets/secret-sealer.js'
 import type { BotDirectory } from './bot-directory.js'
 
 /** The projection each stream type's events are read back from. */
@@ -39,6 +41,8 @@ export interface CatalogCommandsDeps {
   store: EventStore
   projector: Projector
   bots: BotDirectory
+  /** Seals task secret keys and secret variables before anything is recorded (decision 18). */
+  sealer: SecretSealer
   /** How long a command waits for its events to reach the read model (default 10s). */
   readYourWritesTimeoutMs?: number
 }
@@ -100,12 +104,14 @@ export class CatalogCommands {
   readonly #store: EventStore
   readonly #projector: Projector
   readonly #bots: BotDirectory
+  readonly #sealer: SecretSealer
   readonly #timeoutMs: number
 
   constructor(deps: CatalogCommandsDeps) {
     this.#store = deps.store
     this.#projector = deps.projector
     this.#bots = deps.bots
+    this.#sealer = deps.sealer
     this.#timeoutMs = deps.readYourWritesTimeoutMs ?? 10_000
   }
 
@@ -133,16 +139,22 @@ export class CatalogCommands {
     await this.#script(ctx, scriptId, { type: 'deleteScript', scriptId, customer: ctx.customer })
   }
 
-  async createTask(ctx: CommandContext, definition: Partial<TaskDefinition>): Promise<{ taskId: string }> {
-    const valid = validateTaskDefinition(definition)
+  async createTask(
+    ctx: CommandContext,
+    definition: Partial<TaskDefinition>,
+    secretEnv: ReadonlyMap<string, ClearSecretEnvChange> = new Map(),
+  ): Promise<{ taskId: string }> {
+    const valid = validateTaskDefinition({ ...definition, secretEnv: {} })
     await this.#assertReferences(ctx.customer, valid, undefined)
     const taskId = newId()
+    const target = { customer: ctx.customer, taskId }
     await this.#task(ctx, taskId, {
       type: 'createTask',
       taskId,
       customer: ctx.customer,
       definition: valid,
-      secret: newSecret(),
+      secretEnv: sealSecretEnv(this.#sealer, target, secretEnv),
+      sealedSecret: this.#sealer.seal(newSecret(), { purpose: 'task-secret', ...target }),
     })
     return { taskId }
   }
@@ -156,11 +168,14 @@ export class CatalogCommands {
     taskId: string,
     changes: Partial<TaskDefinition>,
     options: WriteOptions = {},
+    secretEnv: ReadonlyMap<string, ClearSecretEnvChange> = new Map(),
   ): Promise<{ changedFields: string[] }> {
+    this.#assertStreamId(taskId, 'task')
+    const sealed = sealSecretEnv(this.#sealer, { customer: ctx.customer, taskId }, secretEnv)
     const events = await this.#task(
       ctx,
       taskId,
-      { type: 'updateTask', taskId, customer: ctx.customer, changes },
+      { type: 'updateTask', taskId, customer: ctx.customer, changes, secretEnv: sealed },
       options,
       async (current, command) => {
         if (current.status === 'active' && current.customer === ctx.customer) {
@@ -185,6 +200,7 @@ export class CatalogCommands {
     ctx: CommandContext,
     recipe: Recipe,
     hostId: string,
+    secretEnv: ReadonlyMap<string, ClearSecretEnvChange> = new Map(),
   ): Promise<{ taskId: string; scriptId: string }> {
     validateFilename(recipe.scriptFilename)
     const pending = validateTaskDefinition(definitionFromRecipe(recipe, hostId, newId()))
@@ -195,7 +211,11 @@ export class CatalogCommands {
       content: recipe.scriptContent,
     })
     try {
-      const { taskId } = await this.createTask(ctx, definitionFromRecipe(recipe, pending.hostId, scriptId))
+      const { taskId } = await this.createTask(
+        ctx,
+        definitionFromRecipe(recipe, pending.hostId, scriptId),
+        secretEnv,
+      )
       return { taskId, scriptId }
     } catch (error) {
       await this.deleteScript(ctx, scriptId).catch(() => undefined)
@@ -209,8 +229,10 @@ export class CatalogCommands {
 
   /** Replaces the task's secret key and answers the new one. */
   async rotateTaskSecret(ctx: CommandContext, taskId: string): Promise<{ secret: string }> {
+    this.#assertStreamId(taskId, 'task')
     const secret = newSecret()
-    await this.#task(ctx, taskId, { type: 'rotateTaskSecret', taskId, customer: ctx.customer, secret })
+    const sealedSecret = this.#sealer.seal(secret, { purpose: 'task-secret', customer: ctx.customer, taskId })
+    await this.#task(ctx, taskId, { type: 'rotateTaskSecret', taskId, customer: ctx.customer, sealedSecret })
     return { secret }
   }
 

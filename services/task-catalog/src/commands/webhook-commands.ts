@@ -3,10 +3,13 @@ import { type EventStore, handleCommand, type Projector, type StoredEvent } from
 import { type WebhookCommand, webhookDecider } from '../domain/webhook-decider.js'
 import type { CommandContext } from '../events/command-context.js'
 import { decodeWebhookEvent, encodeWebhookEvent, WEBHOOK_STREAM } from '../events/webhook-codec.js'
+import type { SecretSealer } from '../secrets/secret-sealer.js'
 
 export interface WebhookCommandsDeps {
   store: EventStore
   projector: Projector
+  /** Seals each new webhook's secret: stored and published only sealed. */
+  sealer: SecretSealer
   /** How long a command waits for its events to reach the read model (default 10s). */
   readYourWritesTimeoutMs?: number
 }
@@ -25,11 +28,13 @@ export interface WebhookFire {
 export class WebhookCommands {
   readonly #store: EventStore
   readonly #projector: Projector
+  readonly #sealer: SecretSealer
   readonly #timeoutMs: number
 
   constructor(deps: WebhookCommandsDeps) {
     this.#store = deps.store
     this.#projector = deps.projector
+    this.#sealer = deps.sealer
     this.#timeoutMs = deps.readYourWritesTimeoutMs ?? 10_000
   }
 
@@ -40,7 +45,11 @@ export class WebhookCommands {
       webhookId,
       customer: ctx.customer,
       name,
-      secret: newSecret(),
+      sealedSecret: this.#sealer.seal(newSecret(), {
+        purpose: 'webhook-secret',
+        customer: ctx.customer,
+        webhookId,
+      }),
     })
     return { webhookId }
   }
@@ -57,7 +66,7 @@ export class WebhookCommands {
    */
   async fireWebhook(
     ctx: CommandContext,
-    webhook: { id: string; customer: string; name: string; secret: string },
+    webhook: { id: string; customer: string; name: string },
     payloadJson: string,
   ): Promise<WebhookFire> {
     const command: WebhookCommand = {

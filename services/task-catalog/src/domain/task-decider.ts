@@ -6,13 +6,22 @@ import { changedFields, validateTaskDefinition } from './task-definition.js'
 /** One fact of a task stream: the ts-proto oneof case of `TaskEvent`. */
 export type TaskDomainEvent = NonNullable<TaskEvent['event']>
 
+/**
+ * What a write does to one secret variable: set it to a value (sealed by the caller: commands carry
+ * every value they record), keep the stored one, or remove it.
+ */
+export type SecretEnvChange = { kind: 'set'; sealed: Buffer } | { kind: 'keep' } | { kind: 'remove' }
+
 export type TaskCommand =
   | {
       type: 'createTask'
       taskId: string
       customer: string
+      /** Its `secretEnv` is ignored: secret variables come as `secretEnv` changes. */
       definition: Partial<TaskDefinition>
-      secret: string
+      secretEnv: ReadonlyMap<string, SecretEnvChange>
+      /** The secret key, sealed. */
+      sealedSecret: Buffer
     }
   | {
       type: 'updateTask'
@@ -20,9 +29,11 @@ export type TaskCommand =
       customer: string
       /** Fields to change; absent fields keep their value (a full definition replaces everything). */
       changes: Partial<TaskDefinition>
+      /** Secret variables not named keep their value, whether the update replaces or patches. */
+      secretEnv: ReadonlyMap<string, SecretEnvChange>
     }
   | { type: 'deleteTask'; taskId: string; customer: string }
-  | { type: 'rotateTaskSecret'; taskId: string; customer: string; secret: string }
+  | { type: 'rotateTaskSecret'; taskId: string; customer: string; sealedSecret: Buffer }
 
 export type TaskState =
   | { status: 'absent' }
@@ -31,14 +42,29 @@ export type TaskState =
       taskId: string
       customer: string
       definition: TaskDefinition
-      secret: string
     }
 
-const SECRET = /^[0-9a-f]{64}$/
+function checkSealedSecret(sealed: Buffer): Buffer {
+  if (sealed.length === 0) throw validationFailed('a task needs a secret key', { field: 'secret' })
+  return sealed
+}
 
-function checkSecret(secret: string): string {
-  if (!SECRET.test(secret)) throw validationFailed('a task secret is 64 hex characters', { field: 'secret' })
-  return secret
+/** The secret variables after `changes`: sets replace, removals drop, a keep needs a stored value. */
+function applySecretEnv(
+  current: Readonly<Record<string, Buffer>>,
+  changes: ReadonlyMap<string, SecretEnvChange>,
+): Record<string, Buffer> {
+  const next = new Map(Object.entries(current))
+  for (const [name, change] of changes) {
+    if (change.kind === 'set') next.set(name, change.sealed)
+    else if (change.kind === 'remove') next.delete(name)
+    else if (!next.has(name)) {
+      throw validationFailed(`secret_env ${name} has no stored value to keep: give its value`, {
+        field: 'secret_env',
+      })
+    }
+  }
+  return Object.fromEntries(next)
 }
 
 function activeOf(state: TaskState, command: { taskId: string; customer: string }) {
@@ -61,8 +87,12 @@ function decide(command: TaskCommand, state: TaskState): TaskDomainEvent[] {
           value: {
             taskId: command.taskId,
             customer: command.customer,
-            definition: validateTaskDefinition(command.definition),
-            secret: checkSecret(command.secret),
+            definition: validateTaskDefinition({
+              ...command.definition,
+              secretEnv: applySecretEnv({}, command.secretEnv),
+            }),
+            secret: '',
+            sealedSecret: checkSealedSecret(command.sealedSecret),
           },
         },
       ]
@@ -72,6 +102,7 @@ function decide(command: TaskCommand, state: TaskState): TaskDomainEvent[] {
       const definition = validateTaskDefinition({
         ...current.definition,
         ...withoutUndefined(command.changes),
+        secretEnv: applySecretEnv(current.definition.secretEnv, command.secretEnv),
       })
       const fields = changedFields(current.definition, definition)
       if (fields.length === 0) return []
@@ -82,11 +113,13 @@ function decide(command: TaskCommand, state: TaskState): TaskDomainEvent[] {
       return [{ $case: 'deleted', value: {} }]
     }
     case 'rotateTaskSecret': {
-      const current = activeOf(state, command)
-      const secret = checkSecret(command.secret)
-      if (secret === current.secret)
-        throw validationFailed('the new secret equals the current one', { field: 'secret' })
-      return [{ $case: 'secretRotated', value: { secret } }]
+      activeOf(state, command)
+      return [
+        {
+          $case: 'secretRotated',
+          value: { secret: '', sealedSecret: checkSealedSecret(command.sealedSecret) },
+        },
+      ]
     }
   }
 }
@@ -99,7 +132,6 @@ function evolve(state: TaskState, event: TaskDomainEvent): TaskState {
         taskId: event.value.taskId,
         customer: event.value.customer,
         definition: validDefinition(event.value.definition),
-        secret: event.value.secret,
       }
     case 'updated':
       return state.status === 'absent'
@@ -108,7 +140,7 @@ function evolve(state: TaskState, event: TaskDomainEvent): TaskState {
     case 'deleted':
       return state.status === 'absent' ? state : { ...state, status: 'deleted' }
     case 'secretRotated':
-      return state.status === 'absent' ? state : { ...state, secret: event.value.secret }
+      return state
   }
 }
 
@@ -120,7 +152,8 @@ function validDefinition(definition: TaskDefinition | undefined): TaskDefinition
 /**
  * The rules of one task. Every definition is validated and normalised before it becomes a fact;
  * updates record the whole new definition plus the API names of what changed, and changing
- * nothing records nothing. The secret is chosen by the caller (commands carry all randomness).
+ * nothing records nothing. The secret key and secret variables come sealed by the caller (commands
+ * carry all randomness); a value set again counts as a change, as sealed values cannot be compared.
  */
 export const taskDecider: Decider<TaskCommand, TaskState, TaskDomainEvent> = {
   decide,

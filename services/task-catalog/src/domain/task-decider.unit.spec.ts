@@ -2,14 +2,18 @@ import { Limits } from '@taskforge/core'
 import { TaskDefinition } from '@taskforge/proto/catalog/v1/model'
 import { deciderSpec } from '@taskforge/testkit/decider-spec'
 import { describe, it } from 'vitest'
-import { type TaskDomainEvent, taskDecider } from './task-decider.js'
+import { SEALED_OVERHEAD } from '../secrets/secret-sealer.js'
+import { type SecretEnvChange, type TaskDomainEvent, taskDecider } from './task-decider.js'
 import { DEFAULT_TIMEOUT_SECONDS } from './task-definition.js'
 
 const spec = deciderSpec(taskDecider)
 const taskId = '01900000-0000-7000-8000-0000000000aa'
 const customer = 'acme'
-const secret = 'a'.repeat(64)
-const otherSecret = 'b'.repeat(64)
+/** Stand-ins for sealed values: the decider only keeps them, and counts their clear size. */
+const sealedOf = (clearBytes: number, fill = 1) => Buffer.alloc(SEALED_OVERHEAD + clearBytes, fill)
+const sealedSecret = sealedOf(64)
+const otherSealedSecret = sealedOf(64, 2)
+const noSecrets = new Map<string, SecretEnvChange>()
 
 const definition: TaskDefinition = TaskDefinition.create({
   name: 'backup',
@@ -26,13 +30,27 @@ const definition: TaskDefinition = TaskDefinition.create({
   multitasking: true,
   env: { A: '1' },
 })
-const created: TaskDomainEvent = { $case: 'created', value: { taskId, customer, definition, secret } }
-const create = { type: 'createTask' as const, taskId, customer, definition, secret }
-const update = (changes: Partial<TaskDefinition>) => ({
+const created: TaskDomainEvent = {
+  $case: 'created',
+  value: { taskId, customer, definition, secret: '', sealedSecret },
+}
+const create = {
+  type: 'createTask' as const,
+  taskId,
+  customer,
+  definition,
+  secretEnv: noSecrets,
+  sealedSecret,
+}
+const update = (
+  changes: Partial<TaskDefinition>,
+  secretEnv: ReadonlyMap<string, SecretEnvChange> = noSecrets,
+) => ({
   type: 'updateTask' as const,
   taskId,
   customer,
   changes,
+  secretEnv,
 })
 
 describe('task decider', () => {
@@ -50,7 +68,13 @@ describe('task decider', () => {
         .then([
           {
             $case: 'created',
-            value: { taskId, customer, secret, definition: { ...definition, timeout: 600 } },
+            value: {
+              taskId,
+              customer,
+              secret: '',
+              sealedSecret,
+              definition: { ...definition, timeout: 600 },
+            },
           },
         ])
       spec([])
@@ -61,7 +85,8 @@ describe('task decider', () => {
             value: {
               taskId,
               customer,
-              secret,
+              secret: '',
+              sealedSecret,
               definition: { ...definition, timeout: DEFAULT_TIMEOUT_SECONDS },
             },
           },
@@ -128,10 +153,93 @@ describe('task decider', () => {
         .when({ ...create, definition: { ...definition, env: { A: 'v'.repeat(Limits.envValue.value + 1) } } })
         .thenFails('LIMIT_EXCEEDED', { field: 'env.A', limit: 'env value size' })
     })
-    it('refuses a secret that is not 64 hex characters', () => {
+    it('refuses a task without a secret key', () => {
       spec([])
-        .when({ ...create, secret: 'short' })
+        .when({ ...create, sealedSecret: Buffer.alloc(0) })
         .thenFails('VALIDATION_FAILED', { field: 'secret' })
+    })
+  })
+
+  describe('secret variables', () => {
+    const password = sealedOf(8, 3)
+    const withSecret: TaskDomainEvent = {
+      $case: 'created',
+      value: {
+        taskId,
+        customer,
+        definition: { ...definition, secretEnv: { PASSWORD: password } },
+        secret: '',
+        sealedSecret,
+      },
+    }
+    const set = (sealed: Buffer): SecretEnvChange => ({ kind: 'set', sealed })
+    it('records the sealed values given at creation; a definition cannot smuggle its own', () => {
+      spec([])
+        .when({
+          ...create,
+          definition: { ...definition, secretEnv: { SMUGGLED: sealedOf(4) } },
+          secretEnv: new Map([['PASSWORD', set(password)]]),
+        })
+        .then([withSecret])
+    })
+    it('keeps a value not named by an update, whether it replaces or patches', () => {
+      spec([withSecret])
+        .when(update({ ...definition, description: 'again' }))
+        .then([
+          {
+            $case: 'updated',
+            value: {
+              definition: { ...definition, description: 'again', secretEnv: { PASSWORD: password } },
+              changedFields: ['description'],
+            },
+          },
+        ])
+      spec([withSecret])
+        .when(update({}, new Map([['PASSWORD', { kind: 'keep' }]])))
+        .then([])
+    })
+    it('replaces and removes values, and says secret_env changed', () => {
+      const token = sealedOf(20, 4)
+      spec([withSecret])
+        .when(
+          update(
+            {},
+            new Map<string, SecretEnvChange>([
+              ['PASSWORD', { kind: 'remove' }],
+              ['TOKEN', set(token)],
+            ]),
+          ),
+        )
+        .then([
+          {
+            $case: 'updated',
+            value: {
+              definition: { ...definition, secretEnv: { TOKEN: token } },
+              changedFields: ['secret_env'],
+            },
+          },
+        ])
+    })
+    it('refuses to keep a value it does not hold, and a name both plain and secret', () => {
+      spec([created])
+        .when(update({}, new Map([['PASSWORD', { kind: 'keep' }]])))
+        .thenFails('VALIDATION_FAILED', { field: 'secret_env' })
+      spec([withSecret])
+        .when(update({ env: { PASSWORD: 'plain' } }))
+        .thenFails('VALIDATION_FAILED', { field: 'secret_env' })
+    })
+    it('counts secret values in clear with the env against the env limits', () => {
+      const half = 'v'.repeat(Limits.env.value / 2)
+      spec([])
+        .when({
+          ...create,
+          definition: { ...definition, env: { A: half } },
+          secretEnv: new Map([['B', set(sealedOf(Limits.env.value / 2))]]),
+        })
+        .thenFails('LIMIT_EXCEEDED', { field: 'env', limit: 'env total size' })
+      spec([])
+        .when({ ...create, secretEnv: new Map([['B', set(sealedOf(Limits.envValue.value + 1))]]) })
+        .thenFails('LIMIT_EXCEEDED', { field: 'secret_env.B', limit: 'env value size' })
     })
   })
 
@@ -183,7 +291,12 @@ describe('task decider', () => {
         options: [],
       })
       const withArguments = { ...full, taskArguments: [0, 1, 2, 3, 4, 5].map(fixed) }
-      spec([{ $case: 'created', value: { taskId, customer, definition: withArguments, secret } }])
+      spec([
+        {
+          $case: 'created',
+          value: { taskId, customer, definition: withArguments, secret: '', sealedSecret },
+        },
+      ])
         .when(update({ env }))
         .thenFails('LIMIT_EXCEEDED', { field: 'task', limit: 'task definition total size' })
     })
@@ -226,16 +339,11 @@ describe('task decider', () => {
   })
 
   describe('rotate secret', () => {
-    const rotate = { type: 'rotateTaskSecret' as const, taskId, customer, secret: otherSecret }
-    it('records the new secret', () => {
+    const rotate = { type: 'rotateTaskSecret' as const, taskId, customer, sealedSecret: otherSealedSecret }
+    it('records the new secret, sealed', () => {
       spec([created])
         .when(rotate)
-        .then([{ $case: 'secretRotated', value: { secret: otherSecret } }])
-    })
-    it('refuses the current secret', () => {
-      spec([created])
-        .when({ ...rotate, secret })
-        .thenFails('VALIDATION_FAILED', { field: 'secret' })
+        .then([{ $case: 'secretRotated', value: { secret: '', sealedSecret: otherSealedSecret } }])
     })
     it('answers NOT_FOUND for a deleted task', () => {
       spec([created, { $case: 'deleted', value: {} }])

@@ -1,5 +1,6 @@
 import { checkTaskDefinition, validationFailed } from '@taskforge/core'
 import type { TaskArgument, TaskDefinition, TaskTrigger } from '@taskforge/proto/catalog/v1/model'
+import { clearSize } from '../secrets/secret-sealer.js'
 
 /** Seconds a job may run when the task does not say (the Tasks API's documented default). */
 export const DEFAULT_TIMEOUT_SECONDS = 600
@@ -37,6 +38,7 @@ export const TASK_FIELDS = {
   timeout: 'timeout',
   multitasking: 'multitasking',
   env: 'env',
+  secret_env: 'secretEnv',
 } as const satisfies Record<string, keyof TaskDefinition>
 export type TaskFieldName = keyof typeof TASK_FIELDS
 
@@ -169,6 +171,27 @@ function validateEnv(value: unknown): Record<string, string> {
   return env
 }
 
+/** Secret variables hold sealed values; a name may not also be a plain variable's. */
+function validateSecretEnv(value: unknown, env: Record<string, string>): Record<string, Buffer> {
+  if (value === undefined || value === null) return {}
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw validationFailed('secret_env must be an object of names to values', { field: 'secret_env' })
+  }
+  const entries = Object.entries(value).map(([name, sealed]): [string, Buffer] => {
+    if (!(sealed instanceof Uint8Array)) {
+      throw validationFailed(`secret_env ${name} must be a sealed value`, { field: 'secret_env' })
+    }
+    if (Object.hasOwn(env, name)) {
+      throw validationFailed(
+        `${name} is both in env and in secret_env: remove it from one (a secret is removed with null)`,
+        { field: 'secret_env' },
+      )
+    }
+    return [withoutNul(name, 'secret_env'), Buffer.isBuffer(sealed) ? sealed : Buffer.from(sealed)]
+  })
+  return Object.fromEntries(entries)
+}
+
 function requiredId(value: unknown, field: 'host_id' | 'script_id'): string {
   const id = text(value, field).trim()
   if (id === '') throw validationFailed(`${field} is required`, { field })
@@ -196,18 +219,26 @@ export function validateTaskDefinition(definition: Partial<TaskDefinition>): Tas
     timeout: validateTimeout(definition.timeout),
     multitasking: definition.multitasking === true,
     env: validateEnv(definition.env),
+    secretEnv: {},
   }
-  checkTaskDefinition(valid)
+  valid.secretEnv = validateSecretEnv(definition.secretEnv, valid.env)
+  checkTaskDefinition(
+    valid,
+    Object.fromEntries(Object.entries(valid.secretEnv).map(([name, sealed]) => [name, clearSize(sealed)])),
+  )
   return valid
 }
 
-/** Key order of objects must not make equal values differ. */
+/** Key order of objects must not make equal values differ; bytes compare by their content. */
 function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    typeof v === 'object' && v !== null && !Array.isArray(v)
+  return JSON.stringify(value, function (this: Record<string, unknown>, key, v: unknown) {
+    // JSON.stringify hands a Buffer over already turned into { type, data }: take the original.
+    const original = key === '' ? v : this[key]
+    if (original instanceof Uint8Array) return Buffer.from(original).toString('base64')
+    return typeof v === 'object' && v !== null && !Array.isArray(v)
       ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  )
+      : v
+  })
 }
 
 /** The API names of the fields whose values differ between two normalised definitions. */

@@ -1,14 +1,18 @@
 import { checkSize, conflict, type Decider, Limits, notFound, validationFailed } from '@taskforge/core'
 import type { WebhookEvent } from '@taskforge/proto/catalog/v1/events'
 
-/** Largest payload a fire records, in bytes of JSON text: it travels in an event and in job arguments. */
-const SECRET = /^[0-9a-f]{64}$/
-
 /** One fact of a webhook stream: the ts-proto oneof case of `WebhookEvent`. */
 export type WebhookDomainEvent = NonNullable<WebhookEvent['event']>
 
 export type WebhookCommand =
-  | { type: 'createWebhook'; webhookId: string; customer: string; name: string; secret: string }
+  | {
+      type: 'createWebhook'
+      webhookId: string
+      customer: string
+      name: string
+      /** The secret, sealed by the caller. */
+      sealedSecret: Buffer
+    }
   | { type: 'deleteWebhook'; webhookId: string; customer: string }
   | {
       type: 'fireWebhook'
@@ -22,7 +26,7 @@ export type WebhookCommand =
 
 export type WebhookState =
   | { status: 'absent' }
-  | { status: 'active' | 'deleted'; webhookId: string; customer: string; name: string; secret: string }
+  | { status: 'active' | 'deleted'; webhookId: string; customer: string; name: string }
 
 /** Trims and checks a webhook's name. */
 export function validateWebhookName(name: unknown): string {
@@ -62,8 +66,8 @@ function decide(command: WebhookCommand, state: WebhookState): WebhookDomainEven
   switch (command.type) {
     case 'createWebhook': {
       if (state.status !== 'absent') throw conflict(`webhook ${command.webhookId} already exists`)
-      if (!SECRET.test(command.secret)) {
-        throw validationFailed('a webhook secret is 64 hex characters', { field: 'secret' })
+      if (command.sealedSecret.length === 0) {
+        throw validationFailed('a webhook needs a secret', { field: 'secret' })
       }
       return [
         {
@@ -72,7 +76,8 @@ function decide(command: WebhookCommand, state: WebhookState): WebhookDomainEven
             webhookId: command.webhookId,
             customer: command.customer,
             name: validateWebhookName(command.name),
-            secret: command.secret,
+            secret: '',
+            sealedSecret: command.sealedSecret,
           },
         },
       ]
@@ -103,7 +108,6 @@ function evolve(state: WebhookState, event: WebhookDomainEvent): WebhookState {
         webhookId: event.value.webhookId,
         customer: event.value.customer,
         name: event.value.name,
-        secret: event.value.secret,
       }
     case 'deleted':
       return state.status === 'absent' ? state : { ...state, status: 'deleted' }
@@ -113,8 +117,8 @@ function evolve(state: WebhookState, event: WebhookDomainEvent): WebhookState {
 }
 
 /**
- * The rules of one incoming webhook: created with a name and a secret (chosen by the caller: commands
- * carry all randomness), fired with a JSON payload while it exists, deleted. The secret itself is
+ * The rules of one incoming webhook: created with a name and a secret (chosen and sealed by the
+ * caller: commands carry all randomness), fired with a JSON payload while it exists, deleted. The secret itself is
  * checked before a fire is decided, in constant time (see `task-secret.ts`).
  */
 export const webhookDecider: Decider<WebhookCommand, WebhookState, WebhookDomainEvent> = {

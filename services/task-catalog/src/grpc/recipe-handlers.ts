@@ -8,6 +8,7 @@ import type {
 import type { CatalogCommands } from '../commands/catalog-commands.js'
 import { recipeOf } from '../domain/recipe.js'
 import type { CatalogReadModel } from '../projections/catalog-read-model.js'
+import { secretEnvChangesOf } from '../secrets/secret-env.js'
 import { contextOf, customerOf, idOf, written } from './request-context.js'
 
 export interface RecipeHandlers {
@@ -36,7 +37,12 @@ export function recipeHandlers(deps: {
     async importRecipe(request) {
       const ctx = contextOf(request)
       if (request.recipe === undefined) throw validationFailed('recipe is required', { field: 'recipe' })
-      const { taskId, scriptId } = await commands.importRecipe(ctx, request.recipe, request.hostId)
+      const { taskId, scriptId } = await commands.importRecipe(
+        ctx,
+        request.recipe,
+        request.hostId,
+        secretEnvChangesOf(request.secretEnv),
+      )
       return {
         task: written(await readModel.getTask(ctx.customer, taskId), 'task', taskId),
         script: written(await readModel.getScript(ctx.customer, scriptId), 'script', scriptId),

@@ -24,6 +24,7 @@ import type { CatalogCommands } from '../commands/catalog-commands.js'
 import { TASK_FIELDS, type TaskFieldName } from '../domain/task-definition.js'
 import { secretMatches } from '../domain/task-secret.js'
 import type { CatalogReadModel } from '../projections/catalog-read-model.js'
+import { secretEnvChangesOf } from '../secrets/secret-env.js'
 import { contextOf, customerOf, idOf, written } from './request-context.js'
 
 export interface TaskHandlers {
@@ -71,7 +72,11 @@ export function taskHandlers(deps: { commands: CatalogCommands; readModel: Catal
       const ctx = contextOf(request)
       if (request.definition === undefined)
         throw validationFailed('definition is required', { field: 'definition' })
-      const { taskId } = await commands.createTask(ctx, request.definition)
+      const { taskId } = await commands.createTask(
+        ctx,
+        request.definition,
+        secretEnvChangesOf(request.secretEnv),
+      )
       return { task: await readTask(ctx.customer, taskId) }
     },
 
@@ -105,6 +110,7 @@ export function taskHandlers(deps: { commands: CatalogCommands; readModel: Catal
         taskId,
         changesOf(request.definition, request.fields),
         { expectedVersion: request.expectedVersion },
+        secretEnvChangesOf(request.secretEnv),
       )
       return { task: await readTask(ctx.customer, taskId), changedFields }
     },

@@ -73,7 +73,7 @@ export function webhookHandlers(deps: {
       const webhook = written(await readModel.getWebhook(customer, found.id), 'webhook', found.id)
       const fire = await commands.fireWebhook(
         { customer, author: 'webhook' },
-        { id: webhook.id, customer, name: webhook.name, secret: webhook.secret },
+        { id: webhook.id, customer, name: webhook.name },
         request.payloadJson,
       )
       return {

@@ -1,6 +1,7 @@
-import { type Script, type Task, TaskDefinition } from '@taskforge/proto/catalog/v1/model'
+import type { Script, Task } from '@taskforge/proto/catalog/v1/model'
 import { type Kysely, type Selectable, sql } from 'kysely'
-import type { CatalogTables, ScriptsTable, TasksTable } from './catalog-tables.js'
+import { openStored, type SecretSealer } from '../secrets/secret-sealer.js'
+import { type CatalogTables, definitionOf, type ScriptsTable, type TasksTable } from './catalog-tables.js'
 
 /** Filters of a task list; empty strings mean no filter (proto3 defaults). */
 export interface TaskFilter {
@@ -51,7 +52,7 @@ function toTask(row: Pick<Selectable<TasksTable>, (typeof TASK_COLUMNS)[number]>
     id: row.id,
     customer: row.customer,
     version: row.version,
-    definition: TaskDefinition.fromPartial(row.definition),
+    definition: definitionOf(row.definition),
     creationDate: row.created_at,
     lastUpdate: row.updated_at,
   }
@@ -59,13 +60,24 @@ function toTask(row: Pick<Selectable<TasksTable>, (typeof TASK_COLUMNS)[number]>
 
 /**
  * Queries over the catalog's read tables. Every query is scoped by customer: another customer's
- * object is simply not found.
+ * object is simply not found. Secret keys are stored sealed and opened only for an answer; secret
+ * variables stay sealed in the definitions answered (only a bot's request opens them).
  */
 export class CatalogReadModel {
   readonly #db: Kysely<CatalogTables>
+  readonly #sealer: SecretSealer
 
-  constructor(db: Kysely<CatalogTables>) {
+  constructor(db: Kysely<CatalogTables>, sealer: SecretSealer) {
     this.#db = db
+    this.#sealer = sealer
+  }
+
+  #openSecret(row: { id: string; customer: string; sealed_secret: Buffer }): string {
+    return openStored(this.#sealer, row.sealed_secret, {
+      purpose: 'task-secret',
+      customer: row.customer,
+      taskId: row.id,
+    })
   }
 
   async getScript(customer: string, id: string): Promise<Script | undefined> {
@@ -198,20 +210,23 @@ export class CatalogReadModel {
 
   /** A task's secret and owner, whoever asks: only for comparing a presented secret. */
   async getTaskSecret(id: string): Promise<TaskSecret | undefined> {
-    return this.#db
+    const row = await this.#db
       .selectFrom('tasks')
-      .select(['id', 'customer', 'secret'])
+      .select(['id', 'customer', 'sealed_secret'])
       .where('id', '=', id)
       .executeTakeFirst()
+    return row === undefined
+      ? undefined
+      : { id: row.id, customer: row.customer, secret: this.#openSecret(row) }
   }
 
   async getTaskCredentials(customer: string, id: string): Promise<TaskCredentials | undefined> {
     const row = await this.#db
       .selectFrom('tasks')
-      .select(['id', 'secret'])
+      .select(['id', 'customer', 'sealed_secret'])
       .where('customer', '=', customer)
       .where('id', '=', id)
       .executeTakeFirst()
-    return row
+    return row === undefined ? undefined : { id: row.id, secret: this.#openSecret(row) }
   }
 }

@@ -1,4 +1,4 @@
-import type { TaskDefinition } from '@taskforge/proto/catalog/v1/model'
+import { TaskDefinition } from '@taskforge/proto/catalog/v1/model'
 import type { ColumnType } from 'kysely'
 
 /** Read table of live scripts; deleted scripts are removed. */
@@ -27,17 +27,39 @@ export interface ScriptContentsTable {
   content: Buffer
 }
 
+/** A task definition as the `definition` column holds it: JSON, the sealed values in base64. */
+export type StoredDefinition = Omit<TaskDefinition, 'secretEnv'> & { secretEnv?: Record<string, string> }
+
+/** The JSON text of a definition for the `definition` column. */
+export function definitionJson(definition: TaskDefinition): string {
+  const secretEnv = Object.entries(definition.secretEnv).map(([name, sealed]) => [
+    name,
+    Buffer.from(sealed).toString('base64'),
+  ])
+  return JSON.stringify({ ...definition, secretEnv: Object.fromEntries(secretEnv) })
+}
+
+/** The definition a `definition` column holds. */
+export function definitionOf(stored: StoredDefinition): TaskDefinition {
+  const secretEnv = Object.entries(stored.secretEnv ?? {}).map(([name, sealed]) => [
+    name,
+    Buffer.from(sealed, 'base64'),
+  ])
+  return TaskDefinition.fromPartial({ ...stored, secretEnv: Object.fromEntries(secretEnv) })
+}
+
 /** Read table of live tasks; deleted tasks are removed. The definition is kept whole as JSON. */
 export interface TasksTable {
   id: string
   customer: string
   version: number
-  definition: ColumnType<TaskDefinition, string, string>
+  definition: ColumnType<StoredDefinition, string, string>
   name: string
   host_id: string
   script_id: string
   tags: string[]
-  secret: string
+  /** The secret key, sealed (decision 18). */
+  sealed_secret: Buffer
   created_at: Date
   updated_at: Date
 }

@@ -2,7 +2,8 @@ import type { Projection, StoredEvent } from '@taskforge/event-store'
 import { TaskDefinition } from '@taskforge/proto/catalog/v1/model'
 import { type Kysely, sql, type Transaction } from 'kysely'
 import { decodeTaskEvent, TASK_STREAM } from '../events/task-codec.js'
-import type { CatalogTables } from './catalog-tables.js'
+import type { SecretSealer } from '../secrets/secret-sealer.js'
+import { type CatalogTables, definitionJson } from './catalog-tables.js'
 
 async function createTables(db: Kysely<CatalogTables>): Promise<void> {
   await db.schema
@@ -16,7 +17,7 @@ async function createTables(db: Kysely<CatalogTables>): Promise<void> {
     .addColumn('host_id', 'text', (c) => c.notNull())
     .addColumn('script_id', 'text', (c) => c.notNull())
     .addColumn('tags', sql`text[]`, (c) => c.notNull())
-    .addColumn('secret', 'text', (c) => c.notNull())
+    .addColumn('sealed_secret', 'bytea', (c) => c.notNull())
     .addColumn('created_at', 'timestamptz', (c) => c.notNull())
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
     .execute()
@@ -39,7 +40,7 @@ async function createTables(db: Kysely<CatalogTables>): Promise<void> {
 function definitionColumns(definition: TaskDefinition | undefined) {
   const d = definition ?? TaskDefinition.create()
   return {
-    definition: JSON.stringify(d),
+    definition: definitionJson(d),
     name: d.name,
     host_id: d.hostId,
     script_id: d.scriptId,
@@ -47,9 +48,25 @@ function definitionColumns(definition: TaskDefinition | undefined) {
   }
 }
 
-async function applyOne(trx: Transaction<CatalogTables>, stored: StoredEvent): Promise<void> {
+async function applyOne(
+  trx: Transaction<CatalogTables>,
+  stored: StoredEvent,
+  sealer: SecretSealer,
+): Promise<void> {
   const event = decodeTaskEvent(stored)
   const id = stored.streamId
+  // Tasks before decision 18 recorded their secret key in clear: it is sealed here, for the
+  // organization every event of the task names.
+  const sealedSecret = (value: { secret: string; sealedSecret: Uint8Array }) =>
+    Buffer.from(
+      value.sealedSecret.length > 0
+        ? value.sealedSecret
+        : sealer.seal(value.secret, {
+            purpose: 'task-secret',
+            customer: stored.metadata.customer,
+            taskId: id,
+          }),
+    )
   const version = Number(stored.streamVersion)
   const touched = { version, updated_at: stored.occurredAt }
   switch (event.$case) {
@@ -61,7 +78,7 @@ async function applyOne(trx: Transaction<CatalogTables>, stored: StoredEvent): P
           customer: event.value.customer,
           ...touched,
           ...definitionColumns(event.value.definition),
-          secret: event.value.secret,
+          sealed_secret: sealedSecret(event.value),
           created_at: stored.occurredAt,
         })
         .onConflict((oc) => oc.column('id').doNothing())
@@ -78,7 +95,7 @@ async function applyOne(trx: Transaction<CatalogTables>, stored: StoredEvent): P
     case 'secretRotated':
       await trx
         .updateTable('tasks')
-        .set({ ...touched, secret: event.value.secret })
+        .set({ ...touched, sealed_secret: sealedSecret(event.value) })
         .where('id', '=', id)
         .where('version', '<', version)
         .execute()
@@ -89,14 +106,15 @@ async function applyOne(trx: Transaction<CatalogTables>, stored: StoredEvent): P
   }
 }
 
-/** Projects task streams into the `tasks` read table. */
-export function tasksProjection(): Projection {
+/** Projects task streams into the `tasks` read table; the secret key is kept sealed. */
+export function tasksProjection(sealer: SecretSealer): Projection {
   return {
     name: 'tasks',
-    version: 1,
+    // 2: the secret key is kept sealed, and the definition holds sealed secret variables (decision 18).
+    version: 2,
     streamTypes: [TASK_STREAM],
     async apply(trx: Transaction<CatalogTables>, events: StoredEvent[]) {
-      for (const event of events) await applyOne(trx, event)
+      for (const event of events) await applyOne(trx, event, sealer)
     },
     async reset(trx: Transaction<CatalogTables>) {
       await trx.schema.dropTable('tasks').ifExists().execute()

@@ -1,13 +1,15 @@
 import type { Projection, StoredEvent } from '@taskforge/event-store'
 import type { ColumnType, Kysely, Transaction } from 'kysely'
 import { decodeWebhookEvent, WEBHOOK_STREAM } from '../events/webhook-codec.js'
+import type { SecretSealer } from '../secrets/secret-sealer.js'
 
 /** Read table of live incoming webhooks; deleted ones are removed. */
 export interface WebhooksTable {
   id: string
   customer: string
   name: string
-  secret: string
+  /** The secret, sealed (decision 18). */
+  sealed_secret: Buffer
   version: number
   fired_count: number
   last_fired_at: ColumnType<Date | null, Date | null | undefined, Date | null>
@@ -26,7 +28,7 @@ async function createTables(db: Kysely<WebhookTables>): Promise<void> {
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('customer', 'text', (c) => c.notNull())
     .addColumn('name', 'text', (c) => c.notNull())
-    .addColumn('secret', 'text', (c) => c.notNull())
+    .addColumn('sealed_secret', 'bytea', (c) => c.notNull())
     .addColumn('version', 'integer', (c) => c.notNull())
     .addColumn('fired_count', 'integer', (c) => c.notNull())
     .addColumn('last_fired_at', 'timestamptz')
@@ -41,7 +43,11 @@ async function createTables(db: Kysely<WebhookTables>): Promise<void> {
     .execute()
 }
 
-async function applyOne(trx: Transaction<WebhookTables>, stored: StoredEvent): Promise<void> {
+async function applyOne(
+  trx: Transaction<WebhookTables>,
+  stored: StoredEvent,
+  sealer: SecretSealer,
+): Promise<void> {
   const event = decodeWebhookEvent(stored)
   const id = stored.streamId
   const version = Number(stored.streamVersion)
@@ -53,7 +59,16 @@ async function applyOne(trx: Transaction<WebhookTables>, stored: StoredEvent): P
           id,
           customer: event.value.customer,
           name: event.value.name,
-          secret: event.value.secret,
+          // Webhooks created before decision 18 recorded the secret in clear: sealed here.
+          sealed_secret: Buffer.from(
+            event.value.sealedSecret.length > 0
+              ? event.value.sealedSecret
+              : sealer.seal(event.value.secret, {
+                  purpose: 'webhook-secret',
+                  customer: event.value.customer,
+                  webhookId: id,
+                }),
+          ),
           version,
           fired_count: 0,
           created_at: stored.occurredAt,
@@ -81,15 +96,16 @@ async function applyOne(trx: Transaction<WebhookTables>, stored: StoredEvent): P
   }
 }
 
-/** Projects webhook streams into the `webhooks` read table. */
-export function webhooksProjection(): Projection {
+/** Projects webhook streams into the `webhooks` read table; secrets are kept sealed. */
+export function webhooksProjection(sealer: SecretSealer): Projection {
   return {
     name: 'webhooks',
-    version: 1,
+    // 2: the secret is kept sealed (decision 18).
+    version: 2,
     streamTypes: [WEBHOOK_STREAM],
     async apply(trx: Transaction<WebhookTables>, events: StoredEvent[]) {
       for (const event of events) {
-        if (event.streamType === WEBHOOK_STREAM) await applyOne(trx, event)
+        if (event.streamType === WEBHOOK_STREAM) await applyOne(trx, event, sealer)
       }
     },
     async reset(trx: Transaction<WebhookTables>) {

@@ -6,13 +6,12 @@ import {
   ScriptContentRequest,
 } from '@taskforge/proto/bots/v1/protocol'
 import type { Logger } from '@taskforge/telemetry'
+import { type BotRequestServer, serveBotRequests } from '../bot-requests/bot-request-server.js'
 import type { BotDirectory } from '../commands/bot-directory.js'
 import type { CatalogReadModel } from '../projections/catalog-read-model.js'
 
 /** Every bot's request subject (`scripts.<bot>`): a bot's NATS user may publish only on its own. */
 export const SCRIPT_CONTENT_SUBJECTS = 'scripts.*'
-/** Replicas of the catalog share the requests. */
-export const SCRIPT_CONTENT_QUEUE = 'task-catalog'
 /**
  * Bytes of content in one reply: far under NATS' max_payload (1 MiB by default) whatever the
  * headers, and half the script limit, so that the largest scripts do travel in parts (a server run
@@ -76,43 +75,16 @@ export async function answerScriptContent(
  * {@link SCRIPT_REQUESTS_PER_BOT} of one bot at once, so that one bot's flood of requests cannot
  * take the catalog from the others.
  */
-export function serveScriptContent(nc: Bus['nc'], deps: ScriptContentDeps): { stop(): Promise<void> } {
-  const inFlight = new Map<string, number>()
-  const pending = new Set<Promise<void>>()
-  async function answer(botId: string, data: Uint8Array): Promise<Uint8Array> {
-    const busy = inFlight.get(botId) ?? 0
-    inFlight.set(botId, busy + 1)
-    try {
-      const reply =
-        busy >= SCRIPT_REQUESTS_PER_BOT
-          ? refusal('UNAVAILABLE', `at most ${SCRIPT_REQUESTS_PER_BOT} requests of a bot at once`)
-          : await answerScriptContent(deps, botId, data)
-      return ScriptContentReply.encode(reply).finish()
-    } finally {
-      const left = (inFlight.get(botId) ?? 1) - 1
-      if (left === 0) inFlight.delete(botId)
-      else inFlight.set(botId, left)
-    }
-  }
-  const subscription = nc.subscribe(SCRIPT_CONTENT_SUBJECTS, { queue: SCRIPT_CONTENT_QUEUE })
-  const loop = (async () => {
-    for await (const msg of subscription) {
-      if (!msg.reply) continue
-      const botId = msg.subject.slice(msg.subject.indexOf('.') + 1)
-      const done: Promise<void> = answer(botId, msg.data)
-        .then((reply) => {
-          msg.respond(reply)
-        })
-        .catch((error: unknown) => deps.logger.warn({ err: error, botId }, 'script content reply not sent'))
-        .finally(() => pending.delete(done))
-      pending.add(done)
-    }
-  })().catch((error: unknown) => deps.logger.error({ err: error }, 'script content server stopped'))
-  return {
-    async stop() {
-      subscription.unsubscribe()
-      await loop
-      await Promise.allSettled([...pending])
-    },
-  }
+export function serveScriptContent(nc: Bus['nc'], deps: ScriptContentDeps): BotRequestServer {
+  return serveBotRequests(nc, {
+    subjects: SCRIPT_CONTENT_SUBJECTS,
+    what: 'script content',
+    logger: deps.logger,
+    answer: async (botId, data) =>
+      ScriptContentReply.encode(await answerScriptContent(deps, botId, data)).finish(),
+    busy: () =>
+      ScriptContentReply.encode(
+        refusal('UNAVAILABLE', `at most ${SCRIPT_REQUESTS_PER_BOT} requests of a bot at once`),
+      ).finish(),
+  })
 }

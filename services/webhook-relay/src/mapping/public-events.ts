@@ -6,6 +6,7 @@ import type { JobResult } from '@taskforge/proto/jobs/v1/model'
 import type { PublicEventName } from './event-names.js'
 import {
   definitionFields,
+  maskedNames,
   type PublicBot,
   type PublicIncomingWebhook,
   type PublicJob,
@@ -76,11 +77,15 @@ function mapTask(event: SourceEvent, previous: PublicTask | undefined): MappedEv
     creation_date: null,
     last_update: null,
   }
-  const told = (name: PublicEventName, task: PublicTask, extra: Record<string, unknown> = {}) => ({
-    object: task,
-    deleted: name === 'task.delete',
-    publicEvent: { name, data: { task_id: task.id, task, ...extra } },
-  })
+  const told = (name: PublicEventName, shown: PublicTask, extra: Record<string, unknown> = {}) => {
+    // A task kept from before env values were masked still has them: masked on the way out too.
+    const task = { ...shown, env: maskedNames(Object.keys(shown.env)) }
+    return {
+      object: task,
+      deleted: name === 'task.delete',
+      publicEvent: { name, data: { task_id: task.id, task, ...extra } },
+    }
+  }
   switch (decoded?.$case) {
     case 'created': {
       const task: PublicTask = {

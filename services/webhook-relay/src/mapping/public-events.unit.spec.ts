@@ -7,7 +7,7 @@ import { SubscriptionEvent } from '@taskforge/proto/webhooks/v1/events'
 import { describe, expect, it } from 'vitest'
 import { filterMatches, validateEventFilter } from './event-names.js'
 import { MAX_LOG_BYTES, type MappedEvent, mapEvent, type SourceEvent } from './public-events.js'
-import type { PublicObject } from './public-objects.js'
+import type { PublicObject, PublicTask } from './public-objects.js'
 
 const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second))
 
@@ -57,14 +57,21 @@ const definition = TaskDefinition.fromPartial({
   tags: ['nightly'],
   timeout: 600,
   multitasking: true,
-  env: { TARGET: '/srv' },
+  env: { TARGET: '/srv/very-private-path' },
+  secretEnv: { DB_PASSWORD: Buffer.from('sealed bytes') },
 })
 
 describe('task events', () => {
   const [created, updated, rotated, deleted] = fold([
     task(1, {
       $case: 'created',
-      value: { taskId: 't1', customer: 'acme', definition, secret: 'f'.repeat(64) },
+      value: {
+        taskId: 't1',
+        customer: 'acme',
+        definition,
+        secret: 'f'.repeat(64),
+        sealedSecret: Buffer.alloc(0),
+      },
     }),
     task(2, {
       $case: 'updated',
@@ -73,7 +80,7 @@ describe('task events', () => {
         changedFields: ['description', 'timeout'],
       },
     }),
-    task(3, { $case: 'secretRotated', value: { secret: 'e'.repeat(64) } }),
+    task(3, { $case: 'secretRotated', value: { secret: 'e'.repeat(64), sealedSecret: Buffer.alloc(0) } }),
     task(4, { $case: 'deleted', value: {} }),
   ])
 
@@ -89,12 +96,29 @@ describe('task events', () => {
       script_id: 's1',
       tags: ['nightly'],
       timeout: 600,
-      env: { TARGET: '/srv' },
+      env: { TARGET: '****' },
+      secret_env: { DB_PASSWORD: '****' },
       version: 1,
       creation_date: at(1).toISOString(),
     })
     expect(JSON.stringify(data)).not.toContain('f'.repeat(64))
+    expect(JSON.stringify(data)).not.toContain('very-private-path')
     expect(data.task).not.toHaveProperty('secret')
+  })
+
+  it('never carries env values, even of a task kept from before they were masked', () => {
+    const kept = { ...(created?.object as PublicTask), env: { TARGET: '/srv/very-private-path' } }
+    const changed = mapEvent(
+      task(2, {
+        $case: 'updated',
+        value: { definition: { ...definition, env: { TARGET: '/elsewhere' } }, changedFields: ['env'] },
+      }),
+      kept,
+    )
+    expect(changed.publicEvent?.data).toMatchObject({ changes: { env: { TARGET: '****' } } })
+    const gone = mapEvent(task(2, { $case: 'deleted', value: {} }), kept)
+    expect(JSON.stringify(gone.publicEvent?.data)).not.toContain('very-private-path')
+    expect(JSON.stringify(gone.object)).not.toContain('very-private-path')
   })
 
   it('tells task.update with the changed fields and their new values', () => {

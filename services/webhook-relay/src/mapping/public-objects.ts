@@ -19,7 +19,10 @@ export interface PublicTask {
   grace_time: number
   timeout: number
   multitasking: boolean
+  /** Names only: outgoing webhooks never carry env values (each is "****"). */
   env: Record<string, string>
+  /** Names of the write-only variables, each with "****". */
+  secret_env?: Record<string, string>
   version: number
   creation_date: string | null
   last_update: string | null
@@ -79,7 +82,15 @@ export interface PublicIncomingWebhook {
 
 export type PublicObject = PublicTask | PublicJob | PublicBot | PublicScript | PublicIncomingWebhook
 
-/** The definition fields of a task, as the gateway's task view shows them. */
+/** What a webhook shows of every env value. */
+export const MASKED_VALUE = '****'
+
+/** Names with masked values: receivers learn which variables a task has, never their values. */
+export function maskedNames(names: Iterable<string>): Record<string, string> {
+  return Object.fromEntries([...names].map((name) => [name, MASKED_VALUE]))
+}
+
+/** The definition fields of a task, as the gateway's task view shows them to a non-admin. */
 export function definitionFields(d: TaskDefinition | undefined) {
   return {
     name: d?.name ?? '',
@@ -103,6 +114,7 @@ export function definitionFields(d: TaskDefinition | undefined) {
     grace_time: d?.graceTime ?? 0,
     timeout: d?.timeout ?? 600,
     multitasking: d?.multitasking ?? true,
-    env: d?.env ?? {},
+    env: maskedNames(Object.keys(d?.env ?? {})),
+    secret_env: maskedNames(Object.keys(d?.secretEnv ?? {}).sort()),
   }
 }

@@ -98,7 +98,13 @@ describe('public events of triggered jobs and incoming webhooks', () => {
     const [created, fired] = fold([
       webhook(1, {
         $case: 'created',
-        value: { webhookId: 'w1', customer: 'acme', name: 'deploys', secret: 's' },
+        value: {
+          webhookId: 'w1',
+          customer: 'acme',
+          name: 'deploys',
+          secret: 's',
+          sealedSecret: Buffer.alloc(0),
+        },
       }),
       webhook(2, { $case: 'fired', value: { fireId: 'f1', payloadJson: '{"ref":"main"}', firedAt: at(2) } }),
     ])

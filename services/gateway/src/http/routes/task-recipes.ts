@@ -2,6 +2,7 @@ import { AppError, ErrorKinds } from '@taskforge/core'
 import type { FastifyInstance } from 'fastify'
 import type { Clients } from '../../clients/clients.js'
 import type { Access } from '../access.js'
+import { envValuesFor } from '../authorize.js'
 import { type RecipeBody, recipeFromBody } from '../recipe-input.js'
 import {
   customerParams,
@@ -14,6 +15,7 @@ import {
   taskResponseSchema,
   tokenQuery,
 } from '../schemas.js'
+import { secretEnvOf } from '../task-input.js'
 import { recipeView, scriptView, taskView } from '../views.js'
 
 const recipeTaskSchema = {
@@ -38,7 +40,7 @@ const recipeResponseSchema = {
     task: {
       type: 'object',
       additionalProperties: true,
-      description: 'the task, without ids, acls or env values',
+      description: 'the task, without ids, acls or env values (names with empty values, secret ones too)',
     },
     script: {
       type: 'object',
@@ -115,8 +117,11 @@ export function taskRecipeRoutes(app: FastifyInstance, deps: { clients: Clients;
         recipe: recipeFromBody(request.body),
         hostId: (request.body.host_id ?? request.query.host_id ?? '').trim(),
         author: caller.name,
+        secretEnv: secretEnvOf(request.body.task ?? {}),
       })
-      return reply.status(201).send({ ...taskView(task!), script: scriptView(script!, false) })
+      return reply
+        .status(201)
+        .send({ ...taskView(task!, envValuesFor(caller)), script: scriptView(script!, false) })
     },
   )
 

@@ -2,6 +2,7 @@ import { badRequest } from '@taskforge/core'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Clients } from '../../clients/clients.js'
 import type { Access } from '../access.js'
+import { envValuesFor } from '../authorize.js'
 import { etagOf, expectedVersion } from '../if-match.js'
 import {
   customerParams,
@@ -11,7 +12,7 @@ import {
   taskResponseSchema,
   tokenQuery,
 } from '../schemas.js'
-import { definitionFromBody, TASK_BODY_FIELDS, type TaskBody } from '../task-input.js'
+import { definitionFromBody, secretEnvOf, TASK_BODY_FIELDS, type TaskBody } from '../task-input.js'
 import { taskView } from '../views.js'
 
 type IdRoute = { Params: { customer: string; id: string } }
@@ -50,8 +51,12 @@ export function taskRoutes(app: FastifyInstance, deps: { clients: Clients; acces
         customer: request.params.customer,
         definition: definitionFromBody(request.body),
         author: caller.name,
+        secretEnv: secretEnvOf(request.body),
       })
-      return reply.status(201).header('etag', etagOf(task!.version)).send(taskView(task!))
+      return reply
+        .status(201)
+        .header('etag', etagOf(task!.version))
+        .send(taskView(task!, envValuesFor(caller)))
     },
   )
 
@@ -73,7 +78,9 @@ export function taskRoutes(app: FastifyInstance, deps: { clients: Clients; acces
         tag: request.query.tag ?? '',
         hostId: request.query.host_id ?? request.query.host ?? '',
       })
-      return tasks.filter((task) => access.seesTask(permit, task)).map(taskView)
+      return tasks
+        .filter((task) => access.seesTask(permit, task))
+        .map((task) => taskView(task, envValuesFor(permit.caller)))
     },
   )
 
@@ -91,7 +98,7 @@ export function taskRoutes(app: FastifyInstance, deps: { clients: Clients; acces
     async (request, reply) => {
       const permit = await access.permit(request, request.params.customer, 'viewer')
       const task = await access.task(permit, request.params.id)
-      return reply.header('etag', etagOf(task.version)).send(taskView(task))
+      return reply.header('etag', etagOf(task.version)).send(taskView(task, envValuesFor(permit.caller)))
     },
   )
 
@@ -112,8 +119,9 @@ export function taskRoutes(app: FastifyInstance, deps: { clients: Clients; acces
       fields,
       author: caller.name,
       expectedVersion: version,
+      secretEnv: secretEnvOf(request.body),
     })
-    return reply.header('etag', etagOf(task!.version)).send(taskView(task!))
+    return reply.header('etag', etagOf(task!.version)).send(taskView(task!, envValuesFor(caller)))
   }
 
   app.put<TaskWrite>(
