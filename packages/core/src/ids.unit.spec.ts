@@ -10,6 +10,13 @@ describe('ids', () => {
     expect(a[14]).toBe('7')
     expect(a < b).toBe(true)
   })
+  it('sorts the ids it makes now in the order it made them, within one millisecond too', () => {
+    const ids = Array.from({ length: 10_000 }, () => newId())
+    expect([...ids].sort()).toEqual(ids)
+    expect(new Set(ids).size).toBe(ids.length)
+    expect(ids.every(isId)).toBe(true)
+    for (const id of ids.slice(0, 100)) expect(Math.abs(idTime(id)! - Date.now())).toBeLessThan(60_000)
+  })
   it('reads back when a v7 uuid was made, and nothing from other ids', () => {
     expect(idTime(newId(1_700_000_000_123))).toBe(1_700_000_000_123)
     expect(idTime('6ba7b810-9dad-11d1-80b4-00c04fd430c8')).toBeUndefined()
