@@ -9,6 +9,7 @@ import { createDb } from '../../packages/event-store/src/index.js'
 import { parsePrometheusText } from '../../packages/metrics/src/index.js'
 import { botProcess } from '../../scripts/platform/bot-process.js'
 import { ServiceProcess } from '../../scripts/platform/service-process.js'
+import { SecretSealer } from '../../services/task-catalog/src/secrets/secret-sealer.js'
 import { expectStatus, idOf, jobEnded } from './support/fixtures.js'
 import { type GatewayCall, gatewayClient } from './support/gateway-client.js'
 
@@ -104,6 +105,8 @@ describe('every service as two replicas on a three-node NATS cluster', () => {
     const rootToken = newSecret()
     const base = baseEnvironment()
     const auth = await testGrpcAuth()
+    // Both catalog replicas seal and open with the same keys.
+    const secretsKeys = SecretSealer.newKey()
 
     for (const service of SERVICES) {
       const replicas = Array.from({ length: REPLICAS }, (_, replica) => {
@@ -127,6 +130,7 @@ describe('every service as two replicas on a three-node NATS cluster', () => {
             ? { GATEWAY_PORT: String(gatewayPorts[replica]), ROOT_TOKEN: rootToken }
             : {}),
           ...(service.name === 'bot-dispatch' ? { PUBLIC_NATS_URL: cluster.url } : {}),
+          ...(service.name === 'task-catalog' ? { SECRETS_KEYS: secretsKeys } : {}),
         }
         const child = new ServiceProcess({
           name: `${service.name}-${replica + 1}`,
