@@ -1,25 +1,7 @@
-import type * as grpc from '@grpc/grpc-js'
 import { newId } from '@taskforge/core'
-import { BotDispatchServiceService } from '@taskforge/proto/bots/v1/bot_service'
-import { TaskCatalogServiceClient } from '@taskforge/proto/catalog/v1/catalog_service'
 import { TaskDefinition } from '@taskforge/proto/catalog/v1/model'
-import {
-  addService,
-  createClient,
-  createGrpcServer,
-  type RpcClient,
-  startGrpcServer,
-  stopGrpcServer,
-} from '@taskforge/rpc'
-import { type NatsServer, startNats, testDatabase, testGrpcAuth } from '@taskforge/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type RunningCatalog, startCatalog } from './main.js'
-import { SecretSealer } from './secrets/secret-sealer.js'
-import { fakeBotDispatch } from './test-support/fake-bot-dispatch.js'
-
-/** Every service's gRPC identity; the tests call as the gateway. */
-const auth = await testGrpcAuth()
-const asGateway = { credential: auth.of('gateway').credential }
+import { type CatalogUnderTest, startCatalogUnderTest } from './test-support/catalog-under-test.js'
 
 const acme = 'acme'
 const globex = 'globex'
@@ -27,45 +9,21 @@ const acmeBot = newId()
 const globexBot = newId()
 
 describe('task catalog writes, secrets and recipes over gRPC', () => {
-  let nats: NatsServer
-  let dispatch: grpc.Server
-  let catalog: RunningCatalog
-  let client: RpcClient<TaskCatalogServiceClient>
+  let under: CatalogUnderTest
+  let client: CatalogUnderTest['client']
 
   beforeAll(async () => {
-    const databaseUrl = await testDatabase()
-    nats = await startNats()
-    dispatch = createGrpcServer({ auth: auth.of('bot-dispatch'), callers: ['task-catalog'] })
-    addService(
-      dispatch,
-      BotDispatchServiceService,
-      fakeBotDispatch(
-        new Map([
-          [acmeBot, acme],
-          [globexBot, globex],
-        ]),
-      ),
+    under = await startCatalogUnderTest(
+      new Map([
+        [acmeBot, acme],
+        [globexBot, globex],
+      ]),
     )
-    const dispatchPort = await startGrpcServer(dispatch, 0, '127.0.0.1')
-    catalog = await startCatalog({
-      databaseUrl,
-      natsUrl: nats.url,
-      grpcPort: 0,
-      grpcHost: '127.0.0.1',
-      healthPort: 0,
-      healthHost: '127.0.0.1',
-      grpcAuthFile: auth.file('task-catalog'),
-      dispatchGrpcUrl: `127.0.0.1:${dispatchPort}`,
-      secretsKeys: [SecretSealer.newKey()],
-    })
-    client = createClient(TaskCatalogServiceClient, `127.0.0.1:${catalog.grpcPort}`, asGateway)
+    client = under.client
   })
 
   afterAll(async () => {
-    client?.close()
-    await catalog?.stop()
-    if (dispatch) await stopGrpcServer(dispatch)
-    await nats?.stop()
+    await under?.stop()
   })
 
   const errorOf = async (promise: Promise<unknown>): Promise<unknown> =>

@@ -1,29 +1,16 @@
-import type * as grpc from '@grpc/grpc-js'
-import { Bus, type BusMessage, decodeEnvelope, type Envelope } from '@taskforge/bus'
+import type { Envelope } from '@taskforge/bus'
 import { contentSha256, newId } from '@taskforge/core'
-import { BotDispatchServiceService } from '@taskforge/proto/bots/v1/bot_service'
 import { ScriptContentReply, ScriptContentRequest } from '@taskforge/proto/bots/v1/protocol'
-import { TaskCatalogServiceClient } from '@taskforge/proto/catalog/v1/catalog_service'
 import { TaskEvent } from '@taskforge/proto/catalog/v1/events'
 import { TaskDefinition } from '@taskforge/proto/catalog/v1/model'
-import {
-  addService,
-  createClient,
-  createGrpcServer,
-  type RpcClient,
-  startGrpcServer,
-  stopGrpcServer,
-} from '@taskforge/rpc'
-import { type NatsServer, startNats, testDatabase, testGrpcAuth, waitUntil } from '@taskforge/testkit'
+import { waitUntil } from '@taskforge/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type RunningCatalog, startCatalog } from './main.js'
 import { SCRIPT_PART_BYTES } from './script-content/script-content-server.js'
-import { SecretSealer } from './secrets/secret-sealer.js'
-import { fakeBotDispatch } from './test-support/fake-bot-dispatch.js'
-
-/** Every service's gRPC identity; the tests call as the gateway. */
-const auth = await testGrpcAuth()
-const asGateway = { credential: auth.of('gateway').credential }
+import {
+  type CatalogUnderTest,
+  recordPublished,
+  startCatalogUnderTest,
+} from './test-support/catalog-under-test.js'
 
 const acme = 'acme'
 const globex = 'globex'
@@ -35,50 +22,23 @@ const botCustomers = new Map([
 ])
 
 describe('task catalog over gRPC', () => {
-  let nats: NatsServer
-  let dispatch: grpc.Server
-  let dispatchStopped = false
-  let catalog: RunningCatalog
-  let client: RpcClient<TaskCatalogServiceClient>
-  let bus: Bus
-  const createdEnvelopes: Envelope[] = []
-  let consumer: { stop(): Promise<void> } | undefined
+  let under: CatalogUnderTest
+  let catalog: CatalogUnderTest['catalog']
+  let client: CatalogUnderTest['client']
+  let bus: CatalogUnderTest['bus']
+  let created: Awaited<ReturnType<typeof recordPublished>>
+  let createdEnvelopes: Envelope[]
 
   beforeAll(async () => {
-    const databaseUrl = await testDatabase()
-    nats = await startNats()
-    dispatch = createGrpcServer({ auth: auth.of('bot-dispatch'), callers: ['task-catalog'] })
-    addService(dispatch, BotDispatchServiceService, fakeBotDispatch(botCustomers))
-    const dispatchPort = await startGrpcServer(dispatch, 0, '127.0.0.1')
-    catalog = await startCatalog({
-      databaseUrl,
-      natsUrl: nats.url,
-      grpcPort: 0,
-      grpcHost: '127.0.0.1',
-      healthPort: 0,
-      healthHost: '127.0.0.1',
-      grpcAuthFile: auth.file('task-catalog'),
-      dispatchGrpcUrl: `127.0.0.1:${dispatchPort}`,
-      secretsKeys: [SecretSealer.newKey()],
-    })
-    client = createClient(TaskCatalogServiceClient, `127.0.0.1:${catalog.grpcPort}`, asGateway)
-    bus = await Bus.connect({ servers: nats.url, name: 'catalog-test' })
-    await bus.ensureConsumer('EVENTS', {
-      durable: 'catalog-test-task-created',
-      filterSubjects: ['events.task.created'],
-    })
-    consumer = await bus.consume('EVENTS', 'catalog-test-task-created', async (message: BusMessage) => {
-      createdEnvelopes.push(decodeEnvelope(message.data))
-    })
+    under = await startCatalogUnderTest(botCustomers)
+    ;({ catalog, client, bus } = under)
+    created = await recordPublished(bus, 'catalog-test-task-created', ['events.task.created'])
+    createdEnvelopes = created.received
   })
 
   afterAll(async () => {
-    await consumer?.stop()
-    await bus?.close()
-    client?.close()
-    await catalog?.stop()
-    if (dispatch && !dispatchStopped) await stopGrpcServer(dispatch)
-    await nats?.stop()
+    await created?.stop()
+    await under?.stop()
   })
 
   const createScript = async (customer = acme, filename = 'backup.sh') => {
@@ -389,8 +349,7 @@ describe('task catalog over gRPC', () => {
 
   it('passes UNAVAILABLE through when bot-dispatch cannot be reached', async () => {
     const script = await createScript()
-    await stopGrpcServer(dispatch)
-    dispatchStopped = true
+    await under.stopDispatch()
     const error = await errorOf(
       client.createTask({
         customer: acme,

@@ -1,30 +1,18 @@
-import type * as grpc from '@grpc/grpc-js'
-import { Bus, type BusMessage, decodeEnvelope, type Envelope } from '@taskforge/bus'
+import type { Envelope } from '@taskforge/bus'
 import { newId, newSecret } from '@taskforge/core'
 import { createDb, EventStore } from '@taskforge/event-store'
-import { BotDispatchServiceService } from '@taskforge/proto/bots/v1/bot_service'
 import { SecretEnvReply, SecretEnvRequest } from '@taskforge/proto/bots/v1/protocol'
-import { TaskCatalogServiceClient } from '@taskforge/proto/catalog/v1/catalog_service'
 import { TaskEvent, WebhookEvent } from '@taskforge/proto/catalog/v1/events'
 import { TaskDefinition } from '@taskforge/proto/catalog/v1/model'
-import {
-  addService,
-  createClient,
-  createGrpcServer,
-  type RpcClient,
-  startGrpcServer,
-  stopGrpcServer,
-} from '@taskforge/rpc'
-import { type NatsServer, startNats, testDatabase, testGrpcAuth, waitUntil } from '@taskforge/testkit'
+import { waitUntil } from '@taskforge/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { encodeTaskEvent, TASK_STREAM } from './events/task-codec.js'
 import { encodeWebhookEvent, WEBHOOK_STREAM } from './events/webhook-codec.js'
-import { type RunningCatalog, startCatalog } from './main.js'
-import { SecretSealer } from './secrets/secret-sealer.js'
-import { fakeBotDispatch } from './test-support/fake-bot-dispatch.js'
-
-const auth = await testGrpcAuth()
-const asGateway = { credential: auth.of('gateway').credential }
+import {
+  type CatalogUnderTest,
+  recordPublished,
+  startCatalogUnderTest,
+} from './test-support/catalog-under-test.js'
 
 const acme = 'acme'
 const globex = 'globex'
@@ -34,60 +22,28 @@ const globexBot = newId()
 // Decision 18: the catalog's secrets are sealed in its store and on the EVENTS stream, secret
 // variables are write-only, and only a bot of the task's organization has them opened.
 describe('task catalog secrets', () => {
-  let nats: NatsServer
-  let dispatch: grpc.Server
-  let catalog: RunningCatalog
-  let client: RpcClient<TaskCatalogServiceClient>
-  let bus: Bus
-  let databaseUrl: string
-  let consumer: { stop(): Promise<void> } | undefined
+  let under: CatalogUnderTest
+  let client: CatalogUnderTest['client']
+  let bus: CatalogUnderTest['bus']
+  let recorded: Awaited<ReturnType<typeof recordPublished>>
   /** Every catalog event published on EVENTS, as received. */
-  const published: Envelope[] = []
+  let published: Envelope[]
 
   beforeAll(async () => {
-    databaseUrl = await testDatabase()
-    nats = await startNats()
-    dispatch = createGrpcServer({ auth: auth.of('bot-dispatch'), callers: ['task-catalog'] })
-    addService(
-      dispatch,
-      BotDispatchServiceService,
-      fakeBotDispatch(
-        new Map([
-          [acmeBot, acme],
-          [globexBot, globex],
-        ]),
-      ),
+    under = await startCatalogUnderTest(
+      new Map([
+        [acmeBot, acme],
+        [globexBot, globex],
+      ]),
     )
-    const dispatchPort = await startGrpcServer(dispatch, 0, '127.0.0.1')
-    catalog = await startCatalog({
-      databaseUrl,
-      natsUrl: nats.url,
-      grpcPort: 0,
-      grpcHost: '127.0.0.1',
-      healthPort: 0,
-      healthHost: '127.0.0.1',
-      grpcAuthFile: auth.file('task-catalog'),
-      dispatchGrpcUrl: `127.0.0.1:${dispatchPort}`,
-      secretsKeys: [SecretSealer.newKey()],
-    })
-    client = createClient(TaskCatalogServiceClient, `127.0.0.1:${catalog.grpcPort}`, asGateway)
-    bus = await Bus.connect({ servers: nats.url, name: 'catalog-secrets-test' })
-    await bus.ensureConsumer('EVENTS', {
-      durable: 'catalog-secrets-test',
-      filterSubjects: ['events.>'],
-    })
-    consumer = await bus.consume('EVENTS', 'catalog-secrets-test', async (message: BusMessage) => {
-      published.push(decodeEnvelope(message.data))
-    })
+    ;({ client, bus } = under)
+    recorded = await recordPublished(bus, 'catalog-secrets-test', ['events.>'])
+    published = recorded.received
   })
 
   afterAll(async () => {
-    await consumer?.stop()
-    await bus?.close()
-    client?.close()
-    await catalog?.stop()
-    if (dispatch) await stopGrpcServer(dispatch)
-    await nats?.stop()
+    await recorded?.stop()
+    await under?.stop()
   })
 
   const createTask = async (secretEnv: Record<string, string>, env: Record<string, string> = {}) => {
@@ -237,7 +193,7 @@ describe('task catalog secrets', () => {
   })
 
   it('reads events recorded with clear secrets before decision 18, and publishes them blanked', async () => {
-    const db = createDb(databaseUrl)
+    const db = createDb(under.databaseUrl)
     const store = new EventStore(db)
     const taskId = newId()
     const webhookId = newId()

@@ -1,27 +1,14 @@
-import type * as grpc from '@grpc/grpc-js'
-import { Bus, type BusMessage, decodeEnvelope, type Envelope } from '@taskforge/bus'
+import type { Envelope } from '@taskforge/bus'
 import { isAppError, newId } from '@taskforge/core'
-import { BotDispatchServiceService } from '@taskforge/proto/bots/v1/bot_service'
-import { TaskCatalogServiceClient } from '@taskforge/proto/catalog/v1/catalog_service'
 import { WebhookEvent } from '@taskforge/proto/catalog/v1/events'
 import { TaskDefinition } from '@taskforge/proto/catalog/v1/model'
-import {
-  addService,
-  createClient,
-  createGrpcServer,
-  type RpcClient,
-  startGrpcServer,
-  stopGrpcServer,
-} from '@taskforge/rpc'
-import { type NatsServer, startNats, testDatabase, testGrpcAuth, waitUntil } from '@taskforge/testkit'
+import { waitUntil } from '@taskforge/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type RunningCatalog, startCatalog } from './main.js'
-import { SecretSealer } from './secrets/secret-sealer.js'
-import { fakeBotDispatch } from './test-support/fake-bot-dispatch.js'
-
-/** Every service's gRPC identity; the tests call as the gateway. */
-const auth = await testGrpcAuth()
-const asGateway = { credential: auth.of('gateway').credential }
+import {
+  type CatalogUnderTest,
+  recordPublished,
+  startCatalogUnderTest,
+} from './test-support/catalog-under-test.js'
 
 const acme = 'acme'
 const acmeBot = newId()
@@ -37,48 +24,21 @@ async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
 }
 
 describe('incoming webhooks in the catalog', () => {
-  let nats: NatsServer
-  let dispatch: grpc.Server
-  let catalog: RunningCatalog
-  let client: RpcClient<TaskCatalogServiceClient>
-  let bus: Bus
-  const fired: Envelope[] = []
-  let consumer: { stop(): Promise<void> } | undefined
+  let under: CatalogUnderTest
+  let client: CatalogUnderTest['client']
+  let recorded: Awaited<ReturnType<typeof recordPublished>>
+  let fired: Envelope[]
 
   beforeAll(async () => {
-    nats = await startNats()
-    dispatch = createGrpcServer({ auth: auth.of('bot-dispatch'), callers: ['task-catalog'] })
-    addService(dispatch, BotDispatchServiceService, fakeBotDispatch(new Map([[acmeBot, acme]])))
-    const dispatchPort = await startGrpcServer(dispatch, 0, '127.0.0.1')
-    catalog = await startCatalog({
-      databaseUrl: await testDatabase(),
-      natsUrl: nats.url,
-      grpcPort: 0,
-      grpcHost: '127.0.0.1',
-      healthPort: 0,
-      healthHost: '127.0.0.1',
-      grpcAuthFile: auth.file('task-catalog'),
-      dispatchGrpcUrl: `127.0.0.1:${dispatchPort}`,
-      secretsKeys: [SecretSealer.newKey()],
-    })
-    client = createClient(TaskCatalogServiceClient, `127.0.0.1:${catalog.grpcPort}`, asGateway)
-    bus = await Bus.connect({ servers: nats.url, name: 'webhooks-test' })
-    await bus.ensureConsumer('EVENTS', {
-      durable: 'webhooks-test-fired',
-      filterSubjects: ['events.webhook.fired'],
-    })
-    consumer = await bus.consume('EVENTS', 'webhooks-test-fired', async (message: BusMessage) => {
-      fired.push(decodeEnvelope(message.data))
-    })
+    under = await startCatalogUnderTest(new Map([[acmeBot, acme]]))
+    client = under.client
+    recorded = await recordPublished(under.bus, 'webhooks-test-fired', ['events.webhook.fired'])
+    fired = recorded.received
   })
 
   afterAll(async () => {
-    await consumer?.stop()
-    await bus?.close()
-    client?.close()
-    await catalog?.stop()
-    if (dispatch) await stopGrpcServer(dispatch)
-    await nats?.stop()
+    await recorded?.stop()
+    await under?.stop()
   })
 
   it('creates, lists, fires and deletes a webhook; a fire carries its payload to JetStream', async () => {
