@@ -2,7 +2,7 @@ import type { NatsConnection } from '@nats-io/transport-node'
 import { SCRIPT_REQUESTS_PER_BOT } from '@taskforge/bus'
 import { ScriptContentReply, ScriptContentRequest } from '@taskforge/proto/bots/v1/protocol'
 import type { Logger } from '@taskforge/telemetry'
-import { pause } from '../report-publisher.js'
+import { askCatalog } from '../catalog-request.js'
 import { type ScriptRef, type ScriptSource, ScriptUnavailableError } from './script-cache.js'
 
 export interface CatalogScriptSourceOptions {
@@ -14,14 +14,6 @@ export interface CatalogScriptSourceOptions {
   requestTimeoutMs?: number
   /** How long a download keeps trying while the catalog cannot answer (down, restarting, busy). */
   giveUpAfterMs?: number
-}
-
-/** Names the nats.js errors of a refused publish, found anywhere in an error's chain of causes. */
-function refusedByServer(error: unknown): boolean {
-  for (let cause = error; cause instanceof Error; cause = cause.cause) {
-    if (cause.name === 'PermissionViolationError') return true
-  }
-  return false
 }
 
 /**
@@ -53,44 +45,21 @@ export function catalogScriptSource(nc: NatsConnection, options: CatalogScriptSo
       sha256: ref.sha256,
       offset,
     }).finish()
-    for (let failures = 0; ; failures++) {
-      let problem: string
-      try {
-        const reply = ScriptContentReply.decode((await request(encoded)).data)
-        const result = reply.result
-        if (result?.$case === 'part') return result.value
-        if (result?.$case !== 'error') throw new ScriptUnavailableError('the catalog answered nothing usable')
-        if (result.value.code !== 'UNAVAILABLE') {
-          throw new ScriptUnavailableError(
-            `the catalog refused it (${result.value.code}: ${result.value.message})`,
-          )
-        }
-        problem = result.value.message
-      } catch (error) {
-        if (error instanceof ScriptUnavailableError) throw error
-        if (refusedByServer(error)) {
-          throw new ScriptUnavailableError(
-            `this bot's NATS user may not ask for scripts on ${options.subject}: its credentials predate jobs that carry their script by reference; register the bot anew`,
-          )
-        }
-        problem = (error as Error).message
-      }
-      if (signal.aborted) throw signal.reason
-      if (Date.now() >= deadline) {
-        throw new ScriptUnavailableError(
-          `the catalog did not answer for ${giveUpAfterMs / 1000} s (${problem})`,
-        )
-      }
-      const delay = Math.min(250 * 2 ** failures, 5000)
-      const log = failures === 0 || failures % 10 === 0 ? options.logger.warn : options.logger.debug
-      log.call(
-        options.logger,
-        { sha256: ref.sha256, offset, problem, retryInMs: delay },
-        'script not fetched yet',
-      )
-      await pause(delay, signal)
-      if (signal.aborted) throw signal.reason
-    }
+    return askCatalog({
+      send: async () => (await request(encoded)).data,
+      decode: (data) => {
+        const result = ScriptContentReply.decode(data).result
+        return result?.$case === 'part' ? { $case: 'value', value: result.value } : result
+      },
+      what: 'the script',
+      fail: (message) => new ScriptUnavailableError(message),
+      forbidden: `this bot's NATS user may not ask for scripts on ${options.subject}: its credentials predate jobs that carry their script by reference; register the bot anew`,
+      deadline,
+      giveUpAfterMs,
+      signal,
+      logger: options.logger,
+      logFields: { sha256: ref.sha256, offset },
+    })
   }
 
   return {

@@ -1,7 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node'
 import { SecretEnvReply, SecretEnvRequest } from '@taskforge/proto/bots/v1/protocol'
 import type { Logger } from '@taskforge/telemetry'
-import { pause } from '../report-publisher.js'
+import { askCatalog } from '../catalog-request.js'
 
 /** Opens a job's secret variables: the sealed values of its spec in, their clear values out. */
 export interface SecretEnvSource {
@@ -27,13 +27,6 @@ export interface CatalogSecretEnvOptions {
   giveUpAfterMs?: number
 }
 
-function refusedByServer(error: unknown): boolean {
-  for (let cause = error; cause instanceof Error; cause = cause.cause) {
-    if (cause.name === 'PermissionViolationError') return true
-  }
-  return false
-}
-
 /**
  * Asks task-catalog to open a job's secret variables over NATS request/reply (decision 18). The
  * values exist in clear only in the reply, this process and the script's environment: no stream
@@ -53,48 +46,21 @@ export function catalogSecretEnv(nc: NatsConnection, options: CatalogSecretEnvOp
           Object.entries(job.sealed).map(([name, value]) => [name, Buffer.from(value)]),
         ),
       }).finish()
-      const deadline = Date.now() + giveUpAfterMs
-      for (let failures = 0; ; failures++) {
-        let problem: string
-        try {
-          const reply = SecretEnvReply.decode(
-            (await nc.request(options.subject, encoded, { timeout: requestTimeoutMs })).data,
-          )
-          const result = reply.result
-          if (result?.$case === 'values') return result.value.values
-          if (result?.$case !== 'error')
-            throw new SecretEnvUnavailableError('the catalog answered nothing usable')
-          if (result.value.code !== 'UNAVAILABLE') {
-            throw new SecretEnvUnavailableError(
-              `the catalog would not open the task's secret variables (${result.value.code}: ${result.value.message})`,
-            )
-          }
-          problem = result.value.message
-        } catch (error) {
-          if (error instanceof SecretEnvUnavailableError) throw error
-          if (refusedByServer(error)) {
-            throw new SecretEnvUnavailableError(
-              `this bot's NATS user may not ask for secret variables on ${options.subject}: its credentials predate them; register the bot anew`,
-            )
-          }
-          problem = (error as Error).message
-        }
-        if (signal.aborted) throw signal.reason
-        if (Date.now() >= deadline) {
-          throw new SecretEnvUnavailableError(
-            `the catalog did not open the task's secret variables for ${giveUpAfterMs / 1000} s (${problem})`,
-          )
-        }
-        const delay = Math.min(250 * 2 ** failures, 5000)
-        const log = failures === 0 || failures % 10 === 0 ? options.logger.warn : options.logger.debug
-        log.call(
-          options.logger,
-          { taskId: job.taskId, problem, retryInMs: delay },
-          'secret variables not opened yet',
-        )
-        await pause(delay, signal)
-        if (signal.aborted) throw signal.reason
-      }
+      return askCatalog({
+        send: async () => (await nc.request(options.subject, encoded, { timeout: requestTimeoutMs })).data,
+        decode: (data) => {
+          const result = SecretEnvReply.decode(data).result
+          return result?.$case === 'values' ? { $case: 'value', value: result.value.values } : result
+        },
+        what: "the task's secret variables",
+        fail: (message) => new SecretEnvUnavailableError(message),
+        forbidden: `this bot's NATS user may not ask for secret variables on ${options.subject}: its credentials predate them; register the bot anew`,
+        deadline: Date.now() + giveUpAfterMs,
+        giveUpAfterMs,
+        signal,
+        logger: options.logger,
+        logFields: { taskId: job.taskId },
+      })
     },
   }
 }
