@@ -76,7 +76,11 @@ export const QUOTA_TABLE: readonly (Quota & { readonly key: QuotaKey })[] = (
 
 /** The setting of a quota, for a service's `config.ts`: the operator's value, or the default. */
 export const quotaSetting = (quota: Quota) =>
-  int(quota.setting, `The most ${quota.name} (${quota.unit}); past it, 429 with Retry-After`, quota.value)
+  int(
+    quota.setting,
+    `Quota: ${quota.name}, at most (${quota.unit}); past it, 429 with Retry-After (docs/limits.md)`,
+    quota.value,
+  )
 
 /**
  * The refusal past a quota: 429 `TOO_MANY_REQUESTS`, naming the quota, its value in force and, in
