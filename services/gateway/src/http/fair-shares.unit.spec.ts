@@ -123,6 +123,26 @@ describe('the gateway keeps each caller to its share', () => {
     })
   })
 
+  it('documents the 429 and its Retry-After on every run route and on subscribing', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
+      paths: Record<string, Record<string, { tags?: string[]; responses: Record<string, unknown> }>>
+    }
+    const operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, operation]) => ({ path, method, operation })),
+    )
+    const concerned = operations.filter(
+      ({ path, method, operation }) =>
+        (method === 'post' && operation.tags?.includes('runs')) ||
+        (method === 'post' && path === '/{customer}/subscription'),
+    )
+    expect(concerned).toHaveLength(6)
+    for (const { operation } of concerned) {
+      expect(operation.responses['429']).toMatchObject({
+        headers: { 'retry-after': { schema: { type: 'integer' } } },
+      })
+    }
+  })
+
   /** What the server wrote to a raw socket before closing it. */
   const rawExchange = (send: string) =>
     new Promise<string>((resolve, reject) => {
