@@ -108,7 +108,9 @@ async function passes(
  * and a backlog of events for them: each attempt holds a slot until WEBHOOK_TIMEOUT. Answers what
  * takes it away again.
  */
-async function tarPitOrganization(bp: BenchPlatform): Promise<() => Promise<void>> {
+async function tarPitOrganization(
+  bp: BenchPlatform,
+): Promise<{ connections(): number; remove(): Promise<void> }> {
   const origin = bp.platform.credentials.gateway_url
   const root = new JsonClient(origin, bp.platform.rootToken, 2)
   const created = await root.expect(201, 'POST', '/admin/customers', { name: 'bench-tarpit' })
@@ -134,14 +136,16 @@ async function tarPitOrganization(bp: BenchPlatform): Promise<() => Promise<void
       script_id: stringField(script, 'id'),
     })
   }
-  return async () => {
-    for (const subscription of (await tarPit.request('GET', '/bench-tarpit/subscription')).body as {
-      id: string
-    }[]) {
-      await tarPit.request('DELETE', `/bench-tarpit/subscription/${subscription.id}`).catch(() => undefined)
-    }
-    await tarPit.close()
-    for (const receiver of receivers) await receiver.stop()
+  return {
+    connections: () => receivers.reduce((sum, receiver) => sum + receiver.connections, 0),
+    async remove() {
+      const listed = await tarPit.request('GET', '/bench-tarpit/subscription')
+      for (const subscription of listed.body as { id: string }[]) {
+        await tarPit.request('DELETE', `/bench-tarpit/subscription/${subscription.id}`).catch(() => undefined)
+      }
+      await tarPit.close()
+      for (const receiver of receivers) await receiver.stop()
+    },
   }
 }
 
@@ -185,7 +189,7 @@ export async function oursWebhooks(ctx: CaseContext, bp: BenchPlatform): Promise
   await dead.start()
   const subscriptions: string[] = []
   let cpuPerDelivery: Record<string, number> = {}
-  let removeTarPits: (() => Promise<void>) | undefined
+  let tarPits: Awaited<ReturnType<typeof tarPitOrganization>> | undefined
   try {
     // Subscribed before the tasks exist: the relay then follows their streams from their first event
     // and never waits for earlier ones (decision 0009), which would stall the warm-up for a minute.
@@ -226,7 +230,7 @@ export async function oursWebhooks(ctx: CaseContext, bp: BenchPlatform): Promise
     // The organization's own dead receiver goes: what remains is the other organization's tar pits.
     await bp.api.expect(204, 'DELETE', `/${bp.customer}/subscription/${deadSubscription}`)
     subscriptions.pop()
-    removeTarPits = await tarPitOrganization(bp)
+    tarPits = await tarPitOrganization(bp)
     for (let rep = 0; rep < ctx.repetitions; rep++) {
       const result = await passes(ctx, bp, live, events, sizes)
       series.add('tarpit.rate', result.rate)
@@ -234,7 +238,7 @@ export async function oursWebhooks(ctx: CaseContext, bp: BenchPlatform): Promise
       series.add('tarpit.p99', result.latency.p99)
     }
   } finally {
-    await removeTarPits?.()
+    await tarPits?.remove()
     for (const id of subscriptions) {
       await bp.api.request('DELETE', `/${bp.customer}/subscription/${id}`).catch(() => undefined)
     }
@@ -263,6 +267,9 @@ export async function oursWebhooks(ctx: CaseContext, bp: BenchPlatform): Promise
       unit: 'delivery (burst pass without the dead receiver, last repetition)',
       byProcess: cpuPerDelivery,
     },
-    notes: [`the dead receiver was connected to ${dead.connections} times`],
+    notes: [
+      `the dead receiver was connected to ${dead.connections} times`,
+      `the other organization's tar pits were connected to ${tarPits?.connections() ?? 0} times`,
+    ],
   }
 }
