@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { LIMIT_TABLE, type Limit, Limits, Transport } from '../packages/core/src/index.js'
+import { LIMIT_TABLE, type Limit, Limits, QUOTA_TABLE, Transport } from '../packages/core/src/index.js'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -128,6 +128,63 @@ export function limitsDoc(): string {
       'Other bounds keep their answers: JSON nested deeper than 32 levels (400), path parameters and',
       'query values of more than 200 characters, a `wait_timeout` above 60 seconds. Subscriptions take no',
       'custom headers. `TRIGGER_MAX_CHAIN_DEPTH`, an operator setting, may be at most 100.',
+    ].join('\n'),
+    "## Quotas: each tenant's share",
+    [
+      'A limit bounds what one request carries; a quota bounds how much of the shared platform one',
+      "organization, task or token holds or asks for at once, so that none takes the others' share. Each",
+      'is counted by the service that holds what it counts, and is an operator setting whose default is in',
+      'the same file (`packages/core/src/quotas.ts`). Past a quota the answer is **429 `TOO_MANY_REQUESTS`**',
+      'with a `Retry-After` header (whole seconds), and the same request may pass later:',
+    ].join('\n'),
+    [
+      '```json',
+      '{',
+      '  "statusCode": 429,',
+      '  "code": "TOO_MANY_REQUESTS",',
+      '  "message": "task 0190… has 1000 jobs not started; the limit is 1000 jobs (queued jobs per task)",',
+      '  "details": {',
+      '    "limit": "queued jobs per task",',
+      '    "maximum": 1000,',
+      '    "unit": "jobs",',
+      '    "retry_after_seconds": 5',
+      '  }',
+      '}',
+      '```',
+    ].join('\n'),
+    table([
+      ['quota', 'default', 'setting (service)', 'what it bounds', 'Retry-After'],
+      ...QUOTA_TABLE.map((quota) => [
+        `${quota.name} (\`${quota.key}\`)`,
+        `${number(quota.value)} ${quota.unit}`,
+        `\`${quota.setting}\` (${quota.service})`,
+        cell(quota.meaning),
+        `${quota.retryAfterSeconds} s`,
+      ]),
+    ]),
+    [
+      '- **Jobs not started** are counted when a run is asked (every run route, and a run by secret key).',
+      '  Runs checked at the same moment may each see the last free place, so the count can pass the quota',
+      '  by the number of runs being queued at that moment, never more. Jobs started by a trigger or a',
+      '  schedule count, but are not refused.',
+      '- **Runs per token per second** are counted by each gateway replica in a window of one second, over',
+      '  every run route together (`@fastify/rate-limit`); with several replicas a token may ask that many',
+      '  of each. Answers to runs carry `x-ratelimit-limit`, `x-ratelimit-remaining` and',
+      '  `x-ratelimit-reset` (seconds).',
+      "- **Webhook deliveries** are shared between organizations without a refusal: each organization's",
+      "  attempts in flight are at most `WEBHOOK_ORGANIZATION_CONCURRENCY` (16) of the relay's",
+      '  `WEBHOOK_CONCURRENCY` (64), and organizations with due deliveries take turns',
+      '  ([decision 20](decisions/0020-fair-shares-between-organizations.md)).',
+    ].join('\n'),
+    '## Slow clients and long answers',
+    [
+      "- A client has `GATEWAY_HEADERS_TIMEOUT` (10 s) to send a request's headers and",
+      '  `GATEWAY_REQUEST_TIMEOUT` (30 s) to send the whole request, body included; past either, the',
+      '  gateway answers 408 `TIMEOUT` and closes the connection. A connection with nothing received or',
+      '  sent for `GATEWAY_IDLE_TIMEOUT` (120 s) is closed.',
+      '- `?wait_result=true` waits at most 60 s. A log follow (`?follow=true`) streams until the job ends,',
+      '  its token is revoked (checked at least every 5 s) or `LOG_FOLLOW_MAX` (1 h) has passed, whichever',
+      '  comes first; the trailer `x-taskforge-follow-end` says which (`done`, `revoked`, `max-duration`).',
     ].join('\n'),
     '## Why these values: every hop carries what is accepted',
     [

@@ -1,4 +1,5 @@
 import { wallClockMs } from '../lib/clock.js'
+import { JsonClient, stringField } from '../lib/json-client.js'
 import { closedLoop, openLoop } from '../lib/load.js'
 import { cpuPerUnit, cpuSnapshot } from '../lib/process-cpu.js'
 import { summarizeLatencies } from '../lib/stats.js'
@@ -14,6 +15,10 @@ const SUBSCRIPTIONS = 20
 const TASKS = 16
 const LATENCY_RATE = 10
 const BURST_CALLERS = 16
+/** Another organization's receivers that never answer, each on a port of its own (its own host). */
+const TAR_PITS = 16
+/** That organization's events, each sent to every tar pit: a backlog of attempts that hang. */
+const TAR_PIT_EVENTS = 20
 
 interface Events {
   tasks: string[]
@@ -99,8 +104,55 @@ async function passes(
 }
 
 /**
+ * Another organization with 16 subscriptions to receivers that accept connections and never answer,
+ * and a backlog of events for them: each attempt holds a slot until WEBHOOK_TIMEOUT. Answers what
+ * takes it away again.
+ */
+async function tarPitOrganization(
+  bp: BenchPlatform,
+): Promise<{ connections(): number; remove(): Promise<void> }> {
+  const origin = bp.platform.credentials.gateway_url
+  const root = new JsonClient(origin, bp.platform.rootToken, 2)
+  const created = await root.expect(201, 'POST', '/admin/customers', { name: 'bench-tarpit' })
+  await root.close()
+  const tarPit = new JsonClient(origin, stringField(created, 'admin_token'), 4)
+  const receivers = Array.from({ length: TAR_PITS }, () => new HangingReceiver())
+  for (const receiver of receivers) await receiver.start()
+  for (const [i, receiver] of receivers.entries()) {
+    await tarPit.expect(201, 'POST', '/bench-tarpit/subscription', {
+      url: `http://${receiver.host}:${receiver.port}/tarpit/${i}`,
+      description: 'tar pit',
+    })
+  }
+  const bot = await tarPit.expect(201, 'POST', '/bench-tarpit/bot', { name: 'tarpit-bot' })
+  const script = await tarPit.expect(201, 'POST', '/bench-tarpit/script', {
+    filename: 'tarpit.sh',
+    content: '#!/bin/sh\nexit 0\n',
+  })
+  for (let i = 0; i < TAR_PIT_EVENTS; i++) {
+    await tarPit.expect(201, 'POST', '/bench-tarpit/task', {
+      name: `tar pit ${i}`,
+      host_id: stringField(bot, 'id'),
+      script_id: stringField(script, 'id'),
+    })
+  }
+  return {
+    connections: () => receivers.reduce((sum, receiver) => sum + receiver.connections, 0),
+    async remove() {
+      const listed = await tarPit.request('GET', '/bench-tarpit/subscription')
+      for (const subscription of listed.body as { id: string }[]) {
+        await tarPit.request('DELETE', `/bench-tarpit/subscription/${subscription.id}`).catch(() => undefined)
+      }
+      await tarPit.close()
+      for (const receiver of receivers) await receiver.stop()
+    },
+  }
+}
+
+/**
  * webhook-relay: `task.update` events fanned out to 20 subscriptions of one local receiver, then
- * the same with a subscription to a receiver that accepts connections and never answers.
+ * the same with a subscription to a receiver that accepts connections and never answers, then the
+ * same (without it) while another organization's 16 tar-pit subscriptions hold their attempts.
  */
 export async function oursWebhooks(ctx: CaseContext, bp: BenchPlatform): Promise<CaseResult> {
   const sizes = ctx.quick ? { latencyEvents: 30, burstEvents: 50 } : { latencyEvents: 60, burstEvents: 200 }
@@ -123,12 +175,21 @@ export async function oursWebhooks(ctx: CaseContext, bp: BenchPlatform): Promise
     )
     .declare('dead.p50', 'event → first attempt p50, dead receiver subscribed', 'latency-p50')
     .declare('dead.p99', 'event → first attempt p99, dead receiver subscribed', 'latency-p99')
+    .declare(
+      'tarpit.rate',
+      "deliveries/s, another organization's 16 tar pits hanging",
+      'rate',
+      'deliveries/s',
+    )
+    .declare('tarpit.p50', "event → first attempt p50, another organization's 16 tar pits", 'latency-p50')
+    .declare('tarpit.p99', "event → first attempt p99, another organization's 16 tar pits", 'latency-p99')
   const live = new LiveReceiver()
   const dead = new HangingReceiver()
   await live.start()
   await dead.start()
   const subscriptions: string[] = []
   let cpuPerDelivery: Record<string, number> = {}
+  let tarPits: Awaited<ReturnType<typeof tarPitOrganization>> | undefined
   try {
     // Subscribed before the tasks exist: the relay then follows their streams from their first event
     // and never waits for earlier ones (decision 0009), which would stall the warm-up for a minute.
@@ -157,7 +218,8 @@ export async function oursWebhooks(ctx: CaseContext, bp: BenchPlatform): Promise
       series.add('p99', result.latency.p99)
       cpuPerDelivery = result.cpuPerDelivery
     }
-    subscriptions.push(await subscribe(bp, `http://${dead.host}:${dead.port}/dead`))
+    const deadSubscription = await subscribe(bp, `http://${dead.host}:${dead.port}/dead`)
+    subscriptions.push(deadSubscription)
     for (let rep = 0; rep < ctx.repetitions; rep++) {
       const result = await passes(ctx, bp, live, events, sizes)
       series.add('dead.rate', result.rate)
@@ -165,7 +227,18 @@ export async function oursWebhooks(ctx: CaseContext, bp: BenchPlatform): Promise
       series.add('dead.p50', result.latency.p50)
       series.add('dead.p99', result.latency.p99)
     }
+    // The organization's own dead receiver goes: what remains is the other organization's tar pits.
+    await bp.api.expect(204, 'DELETE', `/${bp.customer}/subscription/${deadSubscription}`)
+    subscriptions.pop()
+    tarPits = await tarPitOrganization(bp)
+    for (let rep = 0; rep < ctx.repetitions; rep++) {
+      const result = await passes(ctx, bp, live, events, sizes)
+      series.add('tarpit.rate', result.rate)
+      series.add('tarpit.p50', result.latency.p50)
+      series.add('tarpit.p99', result.latency.p99)
+    }
   } finally {
+    await tarPits?.remove()
     for (const id of subscriptions) {
       await bp.api.request('DELETE', `/${bp.customer}/subscription/${id}`).catch(() => undefined)
     }
@@ -181,11 +254,12 @@ export async function oursWebhooks(ctx: CaseContext, bp: BenchPlatform): Promise
       subscriptions: SUBSCRIPTIONS,
       receiver: 'one local HTTP server answering 204',
       deadReceiver: 'accepts connections on 127.0.0.2, never answers (WEBHOOK_TIMEOUT 10 s)',
+      tarPits: `another organization: ${TAR_PITS} subscriptions to receivers like the dead one (a port each), ${TAR_PIT_EVENTS} task.create events behind their pings`,
       latencyRate: LATENCY_RATE,
       latencyEvents: sizes.latencyEvents,
       burstEvents: sizes.burstEvents,
       burstCallers: BURST_CALLERS,
-      relaySettings: 'defaults: WEBHOOK_CONCURRENCY 64, per subscription 4, per host 16',
+      relaySettings: 'defaults: WEBHOOK_CONCURRENCY 64, per organization 16, per subscription 4, per host 16',
       eventTime: 'when the PATCH was sent (the event commits before its answer)',
     },
     metrics: series.metrics(),
@@ -193,6 +267,9 @@ export async function oursWebhooks(ctx: CaseContext, bp: BenchPlatform): Promise
       unit: 'delivery (burst pass without the dead receiver, last repetition)',
       byProcess: cpuPerDelivery,
     },
-    notes: [`the dead receiver was connected to ${dead.connections} times`],
+    notes: [
+      `the dead receiver was connected to ${dead.connections} times`,
+      `the other organization's tar pits were connected to ${tarPits?.connections() ?? 0} times`,
+    ],
   }
 }

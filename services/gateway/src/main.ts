@@ -1,6 +1,16 @@
 import { fileURLToPath } from 'node:url'
 import { Bus, Streams } from '@taskforge/bus'
-import { type ConfigOf, int, list, loadConfig, str } from '@taskforge/core'
+import {
+  ConfigError,
+  type ConfigOf,
+  duration,
+  int,
+  list,
+  loadConfig,
+  Quotas,
+  quotaSetting,
+  str,
+} from '@taskforge/core'
 import {
   createDb,
   databaseReachable,
@@ -34,8 +44,43 @@ export const gatewaySettings = {
   webhookRelayUrl: str('WEBHOOK_RELAY_GRPC_URL', 'webhook-relay gRPC address', '127.0.0.1:50054'),
   corsOrigins: list('CORS_ORIGINS', 'Browser origins allowed to call the API (comma separated)', []),
   grpcAuthFile: grpcAuthSetting,
+  runsPerSecond: quotaSetting(Quotas.runsPerToken),
+  requestTimeoutMs: duration(
+    'GATEWAY_REQUEST_TIMEOUT',
+    'How long a client may take to send a whole request, headers and body; past it, 408 and the connection is closed',
+    '30s',
+  ),
+  headersTimeoutMs: duration(
+    'GATEWAY_HEADERS_TIMEOUT',
+    "How long a client may take to send a request's headers (at most GATEWAY_REQUEST_TIMEOUT); past it, 408 and the connection is closed",
+    '10s',
+  ),
+  idleTimeoutMs: duration(
+    'GATEWAY_IDLE_TIMEOUT',
+    'A connection with nothing received or sent for this long is closed (a log follow has its own bounds); 0 never',
+    '120s',
+  ),
+  logFollowMaxMs: duration(
+    'LOG_FOLLOW_MAX',
+    'The longest a log follow (GET /:customer/job/:id/log?follow=true) streams; the client may follow again',
+    '1h',
+  ),
 }
 export type GatewayConfig = ConfigOf<typeof gatewaySettings>
+
+/** Reads the gateway's configuration and checks what Node would refuse only once listening. */
+export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const config = loadConfig(gatewaySettings, env)
+  if (config.requestTimeoutMs < 1 || config.headersTimeoutMs < 1 || config.logFollowMaxMs < 1)
+    throw new ConfigError('invalid configuration: the gateway timeouts and LOG_FOLLOW_MAX must be positive')
+  if (config.headersTimeoutMs > config.requestTimeoutMs)
+    throw new ConfigError(
+      'invalid configuration: GATEWAY_HEADERS_TIMEOUT must not exceed GATEWAY_REQUEST_TIMEOUT',
+    )
+  if (config.runsPerSecond < 1)
+    throw new ConfigError(`invalid configuration: ${Quotas.runsPerToken.setting} must be at least 1`)
+  return config
+}
 
 export interface RunningGateway {
   url: string
@@ -105,6 +150,13 @@ export async function startGateway(
     corsOrigins: config.corsOrigins,
     logger,
     quarantines: { gateway: quarantineService(quarantine), ...clients.quarantines },
+    runsPerSecond: config.runsPerSecond,
+    timeouts: {
+      requestMs: config.requestTimeoutMs,
+      headersMs: config.headersTimeoutMs,
+      idleMs: config.idleTimeoutMs,
+    },
+    logFollowMaxMs: config.logFollowMaxMs,
   })
   await app.listen({ port: config.port, host: config.host })
   hooks.onStop(() => app.close())
@@ -117,7 +169,7 @@ export async function startGateway(
 
 async function main(): Promise<void> {
   const logger = createLogger('gateway')
-  const config = loadConfig(gatewaySettings)
+  const config = loadGatewayConfig()
   await runService({
     name: 'gateway',
     healthPort: config.healthPort,

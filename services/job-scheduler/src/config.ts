@@ -1,4 +1,4 @@
-import { type ConfigOf, duration, int, loadConfig, str } from '@taskforge/core'
+import { type ConfigOf, duration, int, loadConfig, Quotas, quotaSetting, str } from '@taskforge/core'
 import { grpcAuthSetting, grpcHostSetting } from '@taskforge/rpc'
 import { healthHostSetting } from '@taskforge/runtime'
 
@@ -17,6 +17,8 @@ export const schedulerSettings = {
     "How long a running job lives without a heartbeat or output from its bot (a few heartbeats' worth)",
     '15s',
   ),
+  maxQueuedJobsPerTask: quotaSetting(Quotas.queuedJobsPerTask),
+  maxQueuedJobsPerOrganization: quotaSetting(Quotas.queuedJobsPerOrganization),
   leaseSweepIntervalMs: duration(
     'JOB_LEASE_SWEEP_INTERVAL',
     'How often expired job leases are looked for',

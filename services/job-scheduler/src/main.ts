@@ -166,7 +166,18 @@ export async function startScheduler(
       addService(
         server,
         JobSchedulerServiceService,
-        schedulerService({ ...commands, projector, db, catalog, changes, logger }),
+        schedulerService({
+          ...commands,
+          projector,
+          db,
+          catalog,
+          changes,
+          logger,
+          queueQuotas: {
+            perTask: config.maxQueuedJobsPerTask,
+            perOrganization: config.maxQueuedJobsPerOrganization,
+          },
+        }),
         {
           logger,
         },

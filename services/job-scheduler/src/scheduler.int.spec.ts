@@ -132,6 +132,8 @@ describe('job-scheduler', () => {
         catalogGrpcUrl: `127.0.0.1:${catalog.port}`,
         jobLeaseMs: LEASE_MS,
         leaseSweepIntervalMs: 100,
+        maxQueuedJobsPerTask: 1000,
+        maxQueuedJobsPerOrganization: 10000,
       },
       { handleProcessEvents: false, telemetry: false },
     )

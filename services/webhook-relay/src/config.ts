@@ -1,4 +1,14 @@
-import { ConfigError, type ConfigOf, duration, int, list, loadConfig, str } from '@taskforge/core'
+import {
+  ConfigError,
+  type ConfigOf,
+  duration,
+  int,
+  list,
+  loadConfig,
+  Quotas,
+  quotaSetting,
+  str,
+} from '@taskforge/core'
 import { grpcAuthSetting, grpcHostSetting } from '@taskforge/rpc'
 import { healthHostSetting } from '@taskforge/runtime'
 import { parseSchedule, STANDARD_SCHEDULE } from './delivery/retry-policy.js'
@@ -27,6 +37,11 @@ export const webhookRelaySettings = {
     [...STANDARD_SCHEDULE],
   ),
   concurrency: int('WEBHOOK_CONCURRENCY', 'Attempts running at once in one replica', 64),
+  perOrganizationConcurrency: int(
+    'WEBHOOK_ORGANIZATION_CONCURRENCY',
+    "Attempts running at once for one organization's subscriptions in one replica (its share of WEBHOOK_CONCURRENCY)",
+    16,
+  ),
   perSubscriptionConcurrency: int(
     'WEBHOOK_SUBSCRIPTION_CONCURRENCY',
     'Attempts running at once for one subscription in one replica',
@@ -44,6 +59,7 @@ export const webhookRelaySettings = {
     'How long a rotated-out signing secret keeps signing beside the new one',
     '24h',
   ),
+  maxSubscriptions: quotaSetting(Quotas.subscriptionsPerOrganization),
   grpcAuthFile: grpcAuthSetting,
 }
 export type WebhookRelayConfig = ConfigOf<typeof webhookRelaySettings>
@@ -64,10 +80,12 @@ export function checkWebhookRelayConfig(config: WebhookRelayConfig): void {
   }
   for (const [name, value] of Object.entries({
     WEBHOOK_CONCURRENCY: config.concurrency,
+    WEBHOOK_ORGANIZATION_CONCURRENCY: config.perOrganizationConcurrency,
     WEBHOOK_SUBSCRIPTION_CONCURRENCY: config.perSubscriptionConcurrency,
     WEBHOOK_HOST_CONCURRENCY: config.perHostConcurrency,
     WEBHOOK_RESPONSE_MAX_BYTES: config.maxResponseBytes,
     WEBHOOK_TIMEOUT: config.timeoutMs,
+    WEBHOOK_MAX_SUBSCRIPTIONS: config.maxSubscriptions,
   })) {
     if (value < 1) throw new ConfigError(`invalid configuration: ${name} must be at least 1`)
   }

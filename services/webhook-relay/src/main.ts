@@ -164,6 +164,7 @@ export async function startWebhookRelay(
       retry: retryPolicy(parseSchedule(config.retrySchedule)),
       limits: {
         concurrency: config.concurrency,
+        perOrganization: config.perOrganizationConcurrency,
         perSubscription: config.perSubscriptionConcurrency,
         perHost: config.perHostConcurrency,
       },
@@ -183,6 +184,7 @@ export async function startWebhookRelay(
       deliveries,
       followed,
       secretOverlapMs: config.secretOverlapMs,
+      maxSubscriptions: config.maxSubscriptions,
       onDeliveries: wake,
     })
     dispatcher.start()

@@ -42,11 +42,13 @@ async function relayWith(overrides: Partial<WebhookRelayConfig>): Promise<{
     allowNetworks: ['127.0.0.0/8'],
     retrySchedule: ['0', '200ms', '500ms', '1s', '1s', '2s', '2s', '5s', '5s', '10s', '10s'],
     concurrency: 32,
+    perOrganizationConcurrency: 16,
     perSubscriptionConcurrency: 4,
     perHostConcurrency: 16,
     maxResponseBytes: 65_536,
     pollIntervalMs: 100,
     secretOverlapMs: 86_400_000,
+    maxSubscriptions: 100,
     ...overrides,
   }
   const bus = await Bus.connect({ servers: nats.url, name: 'test-producer' })

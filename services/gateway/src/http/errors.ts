@@ -30,6 +30,12 @@ function isUnimplemented(error: AppError): boolean {
   return (error.cause as { code?: unknown } | undefined)?.code === GRPC_UNIMPLEMENTED
 }
 
+/** The seconds a 429 asks the client to wait: what the quota said, at least one. */
+function retryAfterOf(error: AppError): number {
+  const seconds = Number(error.details?.retry_after_seconds)
+  return Number.isFinite(seconds) && seconds >= 1 ? Math.ceil(seconds) : 1
+}
+
 /** Maps every failure to the contract's JSON error body; bad input is 4xx, never 5xx. */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -62,6 +68,7 @@ export function installErrorHandling(app: FastifyInstance): void {
     }
     if (appError.httpStatus >= 500)
       request.log.warn({ code: appError.code, msg: appError.message }, 'request failed')
+    if (appError.httpStatus === 429) void reply.header('retry-after', String(retryAfterOf(appError)))
     void reply.status(appError.httpStatus).type('application/json').send(appError.toJSON())
   })
   app.setNotFoundHandler((request, reply) => {

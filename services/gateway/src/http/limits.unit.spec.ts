@@ -70,6 +70,10 @@ describe('the gateway holds every input to its limit', () => {
           replayQuarantined: async () => ({ item: undefined }),
         },
       },
+      // Runs here are many and quick: no quota in the way of the limits.
+      runsPerSecond: 1_000_000,
+      timeouts: { requestMs: 30_000, headersMs: 10_000, idleMs: 120_000 },
+      logFollowMaxMs: 3_600_000,
     })
     await app.listen({ port: 0, host: '127.0.0.1' })
   })

@@ -274,3 +274,10 @@ export const errorResponses = {
   413: { ...errorSchema, description: 'the body is larger than a limit (docs/limits.md)' },
   422: { ...errorSchema, description: 'invalid input, or a field past its limit (docs/limits.md)' },
 } as const
+
+/** The answer past a quota (docs/limits.md), with a `Retry-After` header. */
+export const quotaResponse = (what: string) => ({
+  ...errorSchema,
+  description: `${what}: try again after Retry-After seconds (docs/limits.md)`,
+  headers: { 'retry-after': { type: 'integer', description: 'seconds to wait before trying again' } },
+})

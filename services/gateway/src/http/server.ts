@@ -26,6 +26,7 @@ import { subscriptionRoutes } from './routes/subscriptions.js'
 import { taskCredentialRoutes } from './routes/task-credentials.js'
 import { taskRecipeRoutes } from './routes/task-recipes.js'
 import { taskRoutes } from './routes/tasks.js'
+import { installRunRateLimit } from './run-rate-limit.js'
 
 export interface HttpDeps {
   accounts: Accounts
@@ -35,7 +36,29 @@ export interface HttpDeps {
   logger: Logger
   /** Each service's quarantine by name, for the operator's `/admin/quarantine` routes. */
   quarantines: Quarantines
+  /** Runs one token may ask in one second (a quota: 429 past it). */
+  runsPerSecond: number
+  /** How long a client may take to send a request, its headers, and how long a connection may idle. */
+  timeouts: HttpTimeouts
+  /** The longest a log follow streams before it ends (the client may follow again). */
+  logFollowMaxMs: number
 }
+
+/** The gateway's bounds on slow clients (see `GATEWAY_*_TIMEOUT` in docs/configuration.md). */
+export interface HttpTimeouts {
+  /** From the connection's first byte to the request's last (headers and body). */
+  requestMs: number
+  /** From the connection's first byte to the end of the headers. */
+  headersMs: number
+  /** A socket with nothing received or sent for this long is closed (0: never). */
+  idleMs: number
+}
+
+/**
+ * How often Node looks for requests past their deadlines: the header and request timeouts hold
+ * within this much. (Node's default, 30 s, would let a slow-header client hold a socket that long.)
+ */
+const TIMEOUT_CHECK_MS = 1_000
 
 /** The public REST API. It authenticates and authorizes, then asks the service that owns the data. */
 export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
@@ -44,8 +67,14 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     // Requests are traced and errors logged by our own hooks; fastify's per-request lines would repeat them.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: Limits.requestBody.value,
-    // Node refuses a request whose URL, header names and values reach maxHeaderSize: one more than the limit.
-    http: { maxHeaderSize: Limits.requestHeaders.value + 1 },
+    requestTimeout: deps.timeouts.requestMs,
+    connectionTimeout: deps.timeouts.idleMs,
+    http: {
+      // Node refuses a request whose URL, header names and values reach maxHeaderSize: one more than the limit.
+      maxHeaderSize: Limits.requestHeaders.value + 1,
+      headersTimeout: deps.timeouts.headersMs,
+      connectionsCheckingInterval: Math.min(TIMEOUT_CHECK_MS, deps.timeouts.headersMs),
+    },
     clientErrorHandler: answerClientError,
     ajv: {
       customOptions: {
@@ -82,16 +111,18 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   // Only the configured origins get CORS headers; credentials are never sent to any other origin.
   await app.register(cors, { delegator: corsDelegate(deps.corsOrigins) })
-  const access = createAccess(createAuthenticator(deps.accounts, deps.rootToken), deps.clients)
+  const authenticator = createAuthenticator(deps.accounts, deps.rootToken)
+  const access = createAccess(authenticator, deps.clients)
+  const rateLimit = await installRunRateLimit(app, authenticator, deps.runsPerSecond)
   accountRoutes(app, { accounts: deps.accounts, access })
   quarantineRoutes(app, { quarantines: deps.quarantines, access })
   scriptRoutes(app, { clients: deps.clients, access })
   taskRoutes(app, { clients: deps.clients, access })
   taskRecipeRoutes(app, { clients: deps.clients, access })
   taskCredentialRoutes(app, { clients: deps.clients, access })
-  runRoutes(app, { clients: deps.clients, access })
+  runRoutes(app, { clients: deps.clients, access, rateLimit })
   jobRoutes(app, { clients: deps.clients, access })
-  jobControlRoutes(app, { clients: deps.clients, access })
+  jobControlRoutes(app, { clients: deps.clients, access, logFollowMaxMs: deps.logFollowMaxMs })
   botRoutes(app, { clients: deps.clients, access })
   subscriptionRoutes(app, { clients: deps.clients, access })
   incomingWebhookRoutes(app, { clients: deps.clients, access })

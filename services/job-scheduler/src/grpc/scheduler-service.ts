@@ -9,6 +9,7 @@ import {
   Limits,
   newId,
   notFound,
+  Quotas,
   validationFailed,
 } from '@taskforge/core'
 import type { Db, EventStore, GlobalPosition, Projector } from '@taskforge/event-store'
@@ -47,6 +48,7 @@ import { findJobLogStatus, readJobLog } from '../projection/job-log-queries.js'
 import { findJob, listJobs } from '../projection/job-queries.js'
 import { foldJobStream, jobsProjection } from '../projection/jobs-projection.js'
 import { toProtoJob } from '../projection/to-proto-job.js'
+import { checkQueueQuota, type QueueQuotas } from '../schedule/queue-quota.js'
 import { lockTask, unstartedJobsOfTask } from '../schedule/task-queue.js'
 import { jobSpecFromTask } from './job-spec-from-task.js'
 
@@ -64,6 +66,8 @@ export interface SchedulerServiceDeps extends JobCommandDeps {
   db: Db
   catalog: TaskCatalog
   changes: JobChangeFeed
+  /** Jobs not started a task and an organization may have: a run past them is refused (429). */
+  queueQuotas?: QueueQuotas
   /** How long a command waits for the read model before answering anyway (default 10s). */
   projectionTimeoutMs?: number
   logger?: Logger
@@ -120,6 +124,10 @@ function callSignal(call: ServerUnaryCall<unknown, unknown> | undefined): AbortS
 export function schedulerService(deps: SchedulerServiceDeps) {
   const { store, projector, db, catalog, changes } = deps
   const timeoutMs = deps.projectionTimeoutMs ?? 10_000
+  const quotas = deps.queueQuotas ?? {
+    perTask: Quotas.queuedJobsPerTask.value,
+    perOrganization: Quotas.queuedJobsPerOrganization.value,
+  }
   const runs = new JobCommandBatches(deps)
 
   /**
@@ -169,6 +177,7 @@ export function schedulerService(deps: SchedulerServiceDeps) {
    * alone; the others' runs are group-committed. A run key is claimed in the same transaction.
    */
   async function queueJob(request: RunTaskRequest, customer: string, taskId: string, runKey?: RunKeyClaim) {
+    await checkQueueQuota(db, quotas, customer, taskId)
     const { task, script } = await catalog.getTaskToRun({ customer, taskId })
     if (task === undefined) throw notFound('task', taskId)
     const scriptId = task.definition?.scriptId ?? ''

@@ -59,6 +59,13 @@ export async function createJobScheduleTable(db: ScheduleDb): Promise<void> {
     .on(JOB_SCHEDULE_TABLE)
     .columns(['task_id', 'phase', 'seq'])
     .execute()
+  // Counts of an organization's jobs not started (its queue quota) read a range of this index.
+  await db.schema
+    .createIndex('job_schedule_customer_phase')
+    .ifNotExists()
+    .on(JOB_SCHEDULE_TABLE)
+    .columns(['customer', 'phase'])
+    .execute()
   await db.schema
     .createIndex('job_schedule_lease')
     .ifNotExists()

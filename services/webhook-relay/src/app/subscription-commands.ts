@@ -1,4 +1,4 @@
-import { newId, newSecret } from '@taskforge/core'
+import { newId, newSecret, Quotas, quotaExceeded } from '@taskforge/core'
 import {
   type EventMetadata,
   type EventStore,
@@ -55,6 +55,8 @@ export interface SubscriptionCommandsDeps {
   followed: FollowedCustomers
   /** How long a rotated-out secret keeps signing. */
   secretOverlapMs: number
+  /** Live subscriptions of one organization at most (a quota: 429 past it). */
+  maxSubscriptions: number
   /** New deliveries were committed (a ping, or a subscription enabled again). */
   onDeliveries: () => void
 }
@@ -94,7 +96,14 @@ export class SubscriptionCommands {
         const created = decodeSubscriptionEvent(appended[0] as StoredEvent)
         if (created.$case !== 'created') return
         const { url, events, description } = created.value
-        await this.#deps.followed.follow(trx, ctx.customer)
+        const count = await this.#deps.followed.follow(trx, ctx.customer)
+        // Thrown inside the transaction: nothing of the refused subscription is kept.
+        if (count > this.#deps.maxSubscriptions)
+          throw quotaExceeded(
+            Quotas.subscriptionsPerOrganization,
+            this.#deps.maxSubscriptions,
+            `organization ${ctx.customer} has ${count - 1} subscriptions`,
+          )
         await this.#deps.deliveries.insert(trx, {
           customer: ctx.customer,
           eventId: (appended[0] as StoredEvent).eventId,

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSubscriptionsTable, type SubscriptionTables } from '../projection/subscriptions-table.js'
-import { CLAIM, DeliveryStore, RECORD } from './delivery-store.js'
+import { CANDIDATES, CLAIM, DeliveryStore, RECORD } from './delivery-store.js'
 import { createDeliveryTables, type RelayTables } from './delivery-tables.js'
 import { PreparedStatements } from './prepared-statements.js'
 
@@ -13,13 +13,13 @@ describe('DeliveryStore', () => {
   let store: DeliveryStore
   let prepared: PreparedStatements
 
-  const subscription = async (id: string, enabled = true) => {
+  const subscription = async (id: string, enabled = true, customer = 'acme') => {
     const now = new Date()
     await db
       .insertInto('subscriptions')
       .values({
         id,
-        customer: 'acme',
+        customer,
         url: 'http://127.0.0.1:9/hook',
         events: [],
         description: '',
@@ -35,11 +35,11 @@ describe('DeliveryStore', () => {
       })
       .execute()
   }
-  const due = async (subscriptionId: string, count: number) => {
+  const due = async (subscriptionId: string, count: number, customer = 'acme') => {
     const eventIds = Array.from({ length: count }, () => crypto.randomUUID())
     for (const eventId of eventIds) {
       await store.insert(db, {
-        customer: 'acme',
+        customer,
         eventId,
         eventName: 'task.create',
         payload: '{}',
@@ -125,6 +125,35 @@ describe('DeliveryStore', () => {
     expect(await store.lastSuccessAt('s-on')).toBeInstanceOf(Date)
   })
 
+  it('takes organizations in turn, within their share, starting after the one served last', async () => {
+    const mine = (candidates: { customer: string }[]) =>
+      candidates.map((candidate) => candidate.customer).filter((customer) => customer.startsWith('rr-'))
+    // rr-a's backlog is the oldest and the largest: it still gets one turn in each.
+    await subscription('rr-a1', true, 'rr-a')
+    await subscription('rr-a2', true, 'rr-a')
+    await due('rr-a1', 3, 'rr-a')
+    await due('rr-a2', 3, 'rr-a')
+    await subscription('rr-b1', true, 'rr-b')
+    await due('rr-b1', 2, 'rr-b')
+    await subscription('rr-c1', true, 'rr-c')
+    await due('rr-c1', 1, 'rr-c')
+    const query = { limit: 100, perSubscription: 4, perOrganization: 3, skipOrganizations: [], after: '' }
+    expect(mine(await store.candidates(query))).toEqual(['rr-a', 'rr-b', 'rr-c', 'rr-a', 'rr-b', 'rr-a'])
+    expect(mine(await store.candidates({ ...query, after: 'rr-a' }))).toEqual([
+      'rr-b',
+      'rr-c',
+      'rr-a',
+      'rr-b',
+      'rr-a',
+      'rr-a',
+    ])
+    expect(mine(await store.candidates({ ...query, skipOrganizations: ['rr-a', 'rr-c'] }))).toEqual([
+      'rr-b',
+      'rr-b',
+    ])
+    await db.deleteFrom('webhook_deliveries').where('customer', 'like', 'rr-%').execute()
+  })
+
   it('skips the attempt of a delivery deleted while it was in flight', async () => {
     await subscription('s-gone')
     const [id] = await due('s-gone', 1)
@@ -203,6 +232,10 @@ describe('DeliveryStore', () => {
         none,
       ]
       for (const mode of ['force_generic_plan', 'force_custom_plan']) {
+        // Each subscription's deliveries are read from its own range of an index, never by a scan.
+        const candidates = await plan(CANDIDATES, [4, 64, [], 16, ''], mode)
+        expect(candidates).toContain('Index Cond: (subscription_id = s.id)')
+        expect(candidates).not.toContain('Seq Scan on webhook_deliveries')
         const claim = await plan(CLAIM, [asked, 60_000], mode)
         expect(claim).toContain('webhook_deliveries_pkey')
         expect(claim).not.toContain('webhook_deliveries_due_by_subscription')

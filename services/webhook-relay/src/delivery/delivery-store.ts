@@ -17,11 +17,26 @@ export interface NewDeliveries {
   subscriptionIds: readonly string[]
 }
 
-/** A due delivery a worker may take, with where it goes (for per-host limits). */
+/** A due delivery a worker may take, with where it goes (for per-host limits) and whose it is. */
 export interface Candidate {
   id: string
   subscriptionId: string
   url: string
+  customer: string
+}
+
+/** What one round asks of {@link DeliveryStore.candidates}. */
+export interface CandidateQuery {
+  /** Rows at most. */
+  limit: number
+  /** Of one subscription at most. */
+  perSubscription: number
+  /** Of one organization at most. */
+  perOrganization: number
+  /** Organizations to leave out (their share is taken). */
+  skipOrganizations: readonly string[]
+  /** The organization served last: the turn goes on with the next one (by name, wrapping). */
+  after: string
 }
 
 /** What happens to a delivery after an attempt. */
@@ -64,19 +79,29 @@ export interface DeliveryWithAttempts extends DeliveryRow {
   attempts: AttemptRow[]
 }
 
-const CANDIDATES: PreparedStatement = {
-  name: 'webhook-candidates',
+/**
+ * Each subscription's oldest due deliveries, read from its own index range; numbered within their
+ * organization by age (`turn`), so that ordered by turn the rows take one organization after
+ * another: every organization's first before anyone's second, and among organizations at the same
+ * turn, those after the last one served first (round robin by name).
+ */
+export const CANDIDATES: PreparedStatement = {
+  name: 'webhook-candidates-by-organization',
   text: `
-    SELECT d.id, s.id AS subscription_id, s.url
-    FROM subscriptions s
-    CROSS JOIN LATERAL (
-      SELECT id, next_attempt_at FROM webhook_deliveries
-      WHERE subscription_id = s.id AND status = 'pending' AND next_attempt_at <= now()
-      ORDER BY next_attempt_at, id
-      LIMIT $1
-    ) d
-    WHERE s.enabled
-    ORDER BY d.next_attempt_at, d.id
+    SELECT id, subscription_id, url, customer FROM (
+      SELECT d.id, s.id AS subscription_id, s.url, s.customer, d.next_attempt_at,
+        row_number() OVER (PARTITION BY s.customer ORDER BY d.next_attempt_at, d.id) AS turn
+      FROM subscriptions s
+      CROSS JOIN LATERAL (
+        SELECT id, next_attempt_at FROM webhook_deliveries
+        WHERE subscription_id = s.id AND status = 'pending' AND next_attempt_at <= now()
+        ORDER BY next_attempt_at, id
+        LIMIT $1
+      ) d
+      WHERE s.enabled AND s.customer <> ALL($3::text[])
+    ) c
+    WHERE turn <= $4
+    ORDER BY turn, customer <= $5, customer, next_attempt_at, id
     LIMIT $2`,
 }
 
@@ -174,16 +199,31 @@ export class DeliveryStore {
   }
 
   /**
-   * Due deliveries of enabled subscriptions, oldest first, at most `perSubscription` of each so one
-   * receiver's backlog never fills a round. Each subscription's oldest are read from its own index
-   * range, so a round costs the same whatever the backlog.
+   * Due deliveries of enabled subscriptions, taking organizations in turn (see {@link CANDIDATES}):
+   * at most `perSubscription` of each subscription, so one receiver's backlog never fills a round,
+   * and `perOrganization` of each organization, so one organization's never does. Each
+   * subscription's oldest are read from its own index range, so a round costs the same whatever
+   * the backlog.
    */
-  async candidates(limit: number, perSubscription: number): Promise<Candidate[]> {
-    const rows = await this.#prepared.run<{ id: string; subscription_id: string; url: string }>(CANDIDATES, [
-      perSubscription,
-      limit,
+  async candidates(query: CandidateQuery): Promise<Candidate[]> {
+    const rows = await this.#prepared.run<{
+      id: string
+      subscription_id: string
+      url: string
+      customer: string
+    }>(CANDIDATES, [
+      query.perSubscription,
+      query.limit,
+      [...query.skipOrganizations],
+      query.perOrganization,
+      query.after,
     ])
-    return rows.map((row) => ({ id: row.id, subscriptionId: row.subscription_id, url: row.url }))
+    return rows.map((row) => ({
+      id: row.id,
+      subscriptionId: row.subscription_id,
+      url: row.url,
+      customer: row.customer,
+    }))
   }
 
   /**

@@ -8,9 +8,13 @@ import { signatureHeaders } from './signature.js'
 import { withToken } from './target-url.js'
 import { type AttemptResult, USER_AGENT, type WebhookSender } from './webhook-sender.js'
 
-/** How many attempts run at once: in all, per subscription, per receiving host (in one replica). */
+/**
+ * How many attempts run at once (in one replica): in all, per organization, per subscription, per
+ * receiving host.
+ */
 export interface DispatchLimits {
   concurrency: number
+  perOrganization: number
   perSubscription: number
   perHost: number
 }
@@ -47,8 +51,14 @@ function increment(counts: Map<string, number>, key: string, by: number): void {
 
 /**
  * Sends due deliveries. Each attempt runs on its own within the limits, so a slow or dead receiver
- * holds at most its own subscription's and host's slots, never the others', and never the API
- * (which only writes rows). Woken when deliveries are created or an attempt ends, and by a timer.
+ * holds at most its own subscription's, host's and organization's slots, never the others', and
+ * never the API (which only writes rows). Woken when deliveries are created or an attempt ends, and
+ * by a timer.
+ *
+ * Organizations take turns: a round takes every organization's oldest due delivery before anyone's
+ * second, starting after the organization served last, and an organization never holds more than
+ * `perOrganization` attempts. So receivers that never answer (a tar pit holding each attempt until
+ * its deadline) cost their organization its own share, and every other organization keeps the rest.
  *
  * A round takes due deliveries together (one query for the candidates, one that claims them and
  * returns their subscriptions), and finished attempts are written together ({@link AttemptRecorder}).
@@ -58,8 +68,11 @@ function increment(counts: Map<string, number>, key: string, by: number): void {
 export class Dispatcher {
   readonly #deps: DispatcherDeps
   readonly #inFlight = new Set<Promise<void>>()
+  readonly #perOrganization = new Map<string, number>()
   readonly #perSubscription = new Map<string, number>()
   readonly #perHost = new Map<string, number>()
+  /** The organization whose delivery a round took last: the next round starts after it. */
+  #lastServed = ''
   readonly #abort = new AbortController()
   readonly #recorder: AttemptRecorder
   #running: Promise<void> | undefined
@@ -123,20 +136,32 @@ export class Dispatcher {
     while (!this.#stopped) {
       const free = limits.concurrency - this.#inFlight.size
       if (free <= 0) return
-      // Room for the rows of subscriptions already at their limit here, which are skipped below.
+      // Organizations whose share is taken are left out by the query; room is left for the rows of
+      // subscriptions already at their limit here, which are skipped below.
       const asked = free + this.#perSubscription.size * limits.perSubscription
-      const candidates = await deliveries.candidates(asked, limits.perSubscription)
+      const full = [...this.#perOrganization].filter(([, count]) => count >= limits.perOrganization)
+      const candidates = await deliveries.candidates({
+        limit: asked,
+        perSubscription: limits.perSubscription,
+        perOrganization: Math.min(limits.perOrganization, free),
+        skipOrganizations: full.map(([customer]) => customer),
+        after: this.#lastServed,
+      })
+      const organizations = new Map(this.#perOrganization)
       const subscriptions = new Map(this.#perSubscription)
       const hosts = new Map(this.#perHost)
       const chosen = new Map<string, string>()
       for (const candidate of candidates) {
         if (chosen.size >= free) break
         const host = hostOf(candidate.url)
+        if ((organizations.get(candidate.customer) ?? 0) >= limits.perOrganization) continue
         if ((subscriptions.get(candidate.subscriptionId) ?? 0) >= limits.perSubscription) continue
         if ((hosts.get(host) ?? 0) >= limits.perHost) continue
+        increment(organizations, candidate.customer, 1)
         increment(subscriptions, candidate.subscriptionId, 1)
         increment(hosts, host, 1)
         chosen.set(candidate.id, host)
+        this.#lastServed = candidate.customer
       }
       if (chosen.size === 0) return
       const claimed = await deliveries.claim([...chosen.keys()], leaseMs)
@@ -148,12 +173,14 @@ export class Dispatcher {
   }
 
   #launch(delivery: DeliveryRow, host: string, subscription: SubscriptionRow): void {
+    increment(this.#perOrganization, delivery.customer, 1)
     increment(this.#perSubscription, delivery.subscription_id, 1)
     increment(this.#perHost, host, 1)
     let receiverHeld = true
     const receiverDone = () => {
       if (!receiverHeld) return
       receiverHeld = false
+      increment(this.#perOrganization, delivery.customer, -1)
       increment(this.#perSubscription, delivery.subscription_id, -1)
       increment(this.#perHost, host, -1)
       if (!this.#stopped) this.wake()

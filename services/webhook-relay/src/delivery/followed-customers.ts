@@ -68,14 +68,20 @@ export class FollowedCustomers {
     return this.#reloading
   }
 
-  /** Counts a new subscription, in the transaction that creates it. */
-  async follow(trx: Kysely<RelayTables>, customer: string): Promise<void> {
+  /**
+   * Counts a new subscription, in the transaction that creates it, and answers the organization's
+   * count with it. The row stays locked until the transaction ends: creations of one organization
+   * are counted one after the other, so a cap checked on the answer holds.
+   */
+  async follow(trx: Kysely<RelayTables>, customer: string): Promise<number> {
     const { rows } = await sql<{ subscriptions: number }>`
       INSERT INTO webhook_customers (customer, subscriptions) VALUES (${customer}, 1)
       ON CONFLICT (customer) DO UPDATE SET subscriptions = webhook_customers.subscriptions + 1
       RETURNING subscriptions
     `.execute(trx)
-    if (rows[0]?.subscriptions === 1) await this.#forgetObjects(trx, customer)
+    const count = rows[0]?.subscriptions ?? 1
+    if (count === 1) await this.#forgetObjects(trx, customer)
+    return count
   }
 
   /** Counts a deleted subscription, in the transaction that deletes it. */

@@ -69,7 +69,7 @@ export const taskUpdated = (taskId: string, version: number, description: string
     }).finish(),
   )
 
-export const jobQueued = (jobId: string, taskId: string) =>
+export const jobQueued = (jobId: string, taskId: string, customer = 'acme') =>
   storedEvent(
     'job',
     jobId,
@@ -80,7 +80,7 @@ export const jobQueued = (jobId: string, taskId: string) =>
         $case: 'queued',
         value: {
           jobId,
-          customer: 'acme',
+          customer,
           spec: JobSpec.fromPartial({ taskId, taskName: 'n', hostId: 'b1' }),
           taskArgumentsValues: [],
           origin: 'api',
@@ -88,6 +88,7 @@ export const jobQueued = (jobId: string, taskId: string) =>
         },
       },
     }).finish(),
+    customer,
   )
 
 /** Publishes events on EVENTS as the producing services' relays do. */

@@ -7,15 +7,24 @@ import { limitedString } from '../limit-schema.js'
 import { idParams } from '../schemas.js'
 import { jobView } from '../views.js'
 
-/** How long one long poll of a followed log waits for more output (the scheduler caps it at 30s). */
-const FOLLOW_WAIT_MS = 20_000
+/**
+ * How long one long poll of a followed log waits for more output (the scheduler caps it at 30s).
+ * Between polls the follower's token is checked again: a revoked token's follow ends within this.
+ */
+export const FOLLOW_RECHECK_MS = 5_000
+
+/** Why a follow ended, in its `x-taskforge-follow-end` trailer. */
+export type FollowEnd = 'done' | 'revoked' | 'max-duration' | 'error' | 'client-gone'
 
 const textOf = (page: GetJobLogResponse) => page.chunks.map((chunk) => chunk.text).join('')
 const bytesOf = (page: GetJobLogResponse) => Buffer.concat(page.chunks.map((chunk) => chunk.data))
 
 /** Controls of one job, owned by job-scheduler: cancel it, read or follow its log. */
-export function jobControlRoutes(app: FastifyInstance, deps: { clients: Clients; access: Access }): void {
-  const { clients, access } = deps
+export function jobControlRoutes(
+  app: FastifyInstance,
+  deps: { clients: Clients; access: Access; logFollowMaxMs: number },
+): void {
+  const { clients, access, logFollowMaxMs } = deps
 
   app.put<{ Params: { customer: string; id: string }; Body: { reason?: string } | null }>(
     '/:customer/job/:id/cancel',
@@ -63,7 +72,10 @@ export function jobControlRoutes(app: FastifyInstance, deps: { clients: Clients;
         querystring: {
           type: 'object',
           properties: {
-            follow: { type: 'boolean', description: 'stream the log while the job runs, until it ends' },
+            follow: {
+              type: 'boolean',
+              description: `stream the log while the job runs, until it ends, the token is revoked, or after ${logFollowMaxMs / 1000} s (LOG_FOLLOW_MAX), whichever comes first; the trailer x-taskforge-follow-end says which (done, revoked, max-duration)`,
+            },
             raw: {
               type: 'boolean',
               description: 'the bytes the script wrote, as application/octet-stream, instead of text',
@@ -109,24 +121,42 @@ export function jobControlRoutes(app: FastifyInstance, deps: { clients: Clients;
 
       const gone = new AbortController()
       request.raw.on('close', () => gone.abort())
+      // A follow may send nothing for long (a silent job): its own bounds below replace the idle one.
+      request.raw.socket?.setTimeout(0)
       const log = request.log
+      const endsAt = Date.now() + logFollowMaxMs
+      let ended: FollowEnd | undefined
+      void reply.trailer('x-taskforge-follow-end', async () => ended ?? 'client-gone')
+      /** Whether the follower's token still stands (not revoked, same organization and role). */
+      const stillAllowed = () =>
+        access.permit(request, customer, 'viewer').then(
+          () => true,
+          () => false,
+        )
       async function* follow(): AsyncGenerator<string | Buffer> {
         const head = contentOf(first)
         if (head.length > 0) yield head
-        let done = first.done
-        while (!done && !gone.signal.aborted) {
-          let next: GetJobLogResponse
-          try {
-            next = await page(afterSeq, FOLLOW_WAIT_MS)
-          } catch (error) {
-            log.warn({ err: error, jobId }, 'log follow ended early')
-            return
+        if (first.done) ended = 'done'
+        while (ended === undefined && !gone.signal.aborted) {
+          const remaining = endsAt - Date.now()
+          if (remaining <= 0) ended = 'max-duration'
+          else if (!(await stillAllowed())) ended = 'revoked'
+          else {
+            let next: GetJobLogResponse
+            try {
+              next = await page(afterSeq, Math.min(FOLLOW_RECHECK_MS, remaining))
+            } catch (error) {
+              log.warn({ err: error, jobId }, 'log follow ended early')
+              ended = 'error'
+              return
+            }
+            afterSeq = next.chunks.at(-1)?.seq ?? afterSeq
+            if (next.done) ended = 'done'
+            const content = contentOf(next)
+            if (content.length > 0) yield content
           }
-          afterSeq = next.chunks.at(-1)?.seq ?? afterSeq
-          done = next.done
-          const content = contentOf(next)
-          if (content.length > 0) yield content
         }
+        if (ended !== undefined) log.debug({ jobId, ended }, 'log follow ended')
       }
       return reply.send(Readable.from(follow(), { objectMode: false }))
     },

@@ -1,5 +1,5 @@
-import { isId, notFound, unauthorized, validationFailed } from '@taskforge/core'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { isId, notFound, Quotas, unauthorized, validationFailed } from '@taskforge/core'
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
 import type { Clients } from '../../clients/clients.js'
 import type { Access, Permit } from '../access.js'
 import { requestField } from '../auth.js'
@@ -10,6 +10,7 @@ import {
   errorSchema,
   idParams,
   jobResponseSchema,
+  quotaResponse,
   runBodySchema,
   runQuerySchema,
   secretParams,
@@ -23,6 +24,9 @@ const runResponses = {
   202: { ...jobResponseSchema, description: 'with wait_result: the job, still running (see Location)' },
   ...errorResponses,
   409: { ...errorSchema, description: 'the Idempotency-Key was used for a run of another task' },
+  429: quotaResponse(
+    'a quota is reached: runs per token per second, or jobs not started per task or per organization',
+  ),
 } as const
 
 /** The optional header of every run (decision 13); checked by `runAndAnswer`, which says why a key is refused. */
@@ -39,6 +43,7 @@ const runHeaders = {
 const runSchema = (summary: string, params: object, security?: []) => ({
   tags: ['runs'],
   summary,
+  description: `At most ${Quotas.runsPerToken.value} runs per token in one second by default (\`${Quotas.runsPerToken.setting}\`; a run by secret key: per task and client address); past it, 429 with Retry-After.`,
   params,
   headers: runHeaders,
   querystring: runQuerySchema,
@@ -55,8 +60,11 @@ function namedTask(request: FastifyRequest): string {
 }
 
 /** Every way of running a task (contract §4), and emptying a task's queue. */
-export function runRoutes(app: FastifyInstance, deps: { clients: Clients; access: Access }): void {
-  const { clients, access } = deps
+export function runRoutes(
+  app: FastifyInstance,
+  deps: { clients: Clients; access: Access; rateLimit: preHandlerAsyncHookHandler },
+): void {
+  const { clients, access, rateLimit } = deps
 
   /** A token run: the user role, and a task the caller's acls show. */
   const runAsCaller = async (
@@ -93,7 +101,7 @@ export function runRoutes(app: FastifyInstance, deps: { clients: Clients; access
 
   app.post<{ Params: { customer: string; id: string } }>(
     '/:customer/task/:id/job',
-    { schema: runSchema('Run a task (user role): answers the created job', idParams) },
+    { schema: runSchema('Run a task (user role): answers the created job', idParams), preHandler: rateLimit },
     async (request, reply) => {
       const { customer, id } = request.params
       return runAsCaller(request, reply, await access.permit(request, customer, 'user'), id)
@@ -102,7 +110,10 @@ export function runRoutes(app: FastifyInstance, deps: { clients: Clients; access
 
   app.post<{ Params: { customer: string } }>(
     '/:customer/job',
-    { schema: runSchema('Run the task named by `task` (query or body; user role)', customerParams) },
+    {
+      schema: runSchema('Run the task named by `task` (query or body; user role)', customerParams),
+      preHandler: rateLimit,
+    },
     async (request, reply) => {
       const permit = await access.permit(request, request.params.customer, 'user')
       return runAsCaller(request, reply, permit, namedTask(request))
@@ -116,6 +127,7 @@ export function runRoutes(app: FastifyInstance, deps: { clients: Clients; access
         'Run the task named by `task`, of the organization named by `customer` (query or body; user role)',
         { type: 'object' },
       ),
+      preHandler: rateLimit,
     },
     async (request, reply) => {
       return runAsCaller(request, reply, await access.permitNamed(request, 'user'), namedTask(request))
@@ -124,7 +136,10 @@ export function runRoutes(app: FastifyInstance, deps: { clients: Clients; access
 
   app.post<{ Params: { customer: string; id: string; secret: string } }>(
     '/:customer/task/:id/secret/:secret/job',
-    { schema: runSchema('Run a task with its secret key (no token)', taskSecretParams, []) },
+    {
+      schema: runSchema('Run a task with its secret key (no token)', taskSecretParams, []),
+      preHandler: rateLimit,
+    },
     async (request, reply) => {
       const { customer, id, secret } = request.params
       return runWithSecret(request, reply, customer, id, secret)
@@ -139,6 +154,7 @@ export function runRoutes(app: FastifyInstance, deps: { clients: Clients; access
         secretParams,
         [],
       ),
+      preHandler: rateLimit,
     },
     async (request, reply) =>
       runWithSecret(

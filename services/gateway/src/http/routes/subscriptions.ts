@@ -1,9 +1,10 @@
+import { Quotas } from '@taskforge/core'
 import type { Delivery, Subscription } from '@taskforge/proto/webhooks/v1/webhook_relay_service'
 import type { FastifyInstance } from 'fastify'
 import type { Clients } from '../../clients/clients.js'
 import type { Access } from '../access.js'
 import { limitedList, limitedString } from '../limit-schema.js'
-import { customerParams, idParams } from '../schemas.js'
+import { customerParams, idParams, quotaResponse } from '../schemas.js'
 
 /** JSON shapes of subscriptions and deliveries, from webhook-relay's gRPC messages. */
 const iso = (date: Date | undefined) => (date ? date.toISOString() : null)
@@ -107,8 +108,10 @@ export function subscriptionRoutes(app: FastifyInstance, deps: { clients: Client
       schema: {
         tags,
         summary: 'Subscribe a URL to events; answers its token and signing secret, and sends it a ping',
+        description: `An organization has at most ${Quotas.subscriptionsPerOrganization.value} subscriptions by default (\`${Quotas.subscriptionsPerOrganization.setting}\`); past it, 429.`,
         params: customerParams,
         body: { ...subscriptionBody, required: ['url'] },
+        response: { 429: quotaResponse('the organization has as many subscriptions as its quota allows') },
       },
     },
     async (request, reply) => {
