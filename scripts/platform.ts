@@ -439,7 +439,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         ...(service.name === 'gateway' ? { GATEWAY_PORT: String(gatewayPort), ROOT_TOKEN: rootToken } : {}),
         ...(service.name === 'task-catalog' ? { SECRETS_KEYS: secretsKeys } : {}),
         ...(service.name === 'bot-dispatch'
-          ? { PUBLIC_NATS_URL: nats.url, ...botIssuerEnvironment(natsOperator) }
+          ? { PUBLIC_NATS_URL: nats.url, ...(await botIssuerEnvironment(natsOperator)) }
           : {}),
       }
       const child = new ServiceProcess({

@@ -25,7 +25,16 @@ const rank = (role: Role) => ROLES.indexOf(role)
 type Need = Role | 'root' | 'secret' | 'anyone'
 
 /** The objects routes act on. */
-type Kind = 'task' | 'job' | 'script' | 'token' | 'webhook' | 'subscription' | 'delivery' | 'quarantined'
+type Kind =
+  | 'task'
+  | 'job'
+  | 'script'
+  | 'token'
+  | 'bot'
+  | 'webhook'
+  | 'subscription'
+  | 'delivery'
+  | 'quarantined'
 
 /**
  * What a task's acls hide from the callers below admin they do not show: the task, and what is
@@ -194,6 +203,8 @@ const ROUTES: Record<string, Rule> = {
 
   'POST /{customer}/bot': { need: 'admin', ok: 201, body: () => ({ name: unique('bot') }) },
   'GET /{customer}/bot': { need: 'viewer', ok: 200 },
+  'POST /{customer}/bot/{id}/credentials': { need: 'admin', ok: 200, object: 'bot' },
+  'DELETE /{customer}/bot/{id}': { need: 'admin', ok: 204, object: 'bot' },
 
   'POST /{customer}/subscription': {
     need: 'admin',
@@ -335,6 +346,7 @@ describe('security: every route of the OpenAPI document × role × acl × organi
     const newToken = async () => ({
       id: (await issueToken(call, own, admin, { name: unique('spare'), role: 'viewer' })).id,
     })
+    const newBot = async () => ({ id: idOf(await asAdmin('POST', `/${own}/bot`, { name: unique('bot') })) })
     const newWebhook = async () => {
       const created = await asAdmin('POST', `/${own}/webhook`, { name: unique('hook') })
       return { id: idOf(created), secret: idOf(created, 'secret') }
@@ -347,6 +359,7 @@ describe('security: every route of the OpenAPI document × role × acl × organi
       job: newJob,
       script: newScript,
       token: newToken,
+      bot: newBot,
       webhook: newWebhook,
       subscription: newSubscription,
     })
@@ -356,6 +369,7 @@ describe('security: every route of the OpenAPI document × role × acl × organi
     await expectStatus(call, 200, 'PUT', `/${own}/job/${shared.job.id}/cancel`, { token: admin, json: {} })
     shared.script = { id: fixture.scriptId }
     shared.token = await newToken()
+    shared.bot = await newBot()
     shared.webhook = await newWebhook()
     shared.subscription = await newSubscription()
     shared.delivery = { id: shared.subscription.id, delivery: await firstDelivery(shared.subscription.id) }

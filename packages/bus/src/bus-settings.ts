@@ -1,4 +1,5 @@
 import { int, str } from '@taskforge/core'
+import { STREAM_LIMIT_DEFAULTS } from './declare.js'
 import { NATS_AUTH_ENV } from './nats-auth.js'
 
 /**
@@ -10,6 +11,21 @@ export const busSettings = {
     'NATS_STREAM_REPLICAS',
     'Replicas of each JetStream stream the services declare (1 to 5; 3 on a three-node cluster). Existing streams are updated to it',
     1,
+  ),
+  reportsMaxBytes: int(
+    'NATS_REPORTS_MAX_BYTES',
+    'Bytes the REPORTS stream keeps at most (the oldest go first). Existing streams are updated to it',
+    STREAM_LIMIT_DEFAULTS.reportsMaxBytes,
+  ),
+  reportsMaxMsgsPerBot: int(
+    'NATS_REPORTS_MAX_MSGS_PER_BOT',
+    "Reports of one bot the REPORTS stream keeps at most (its oldest go first): one bot cannot fill the stream or queue more than this ahead of other bots' reports",
+    STREAM_LIMIT_DEFAULTS.reportsMaxMsgsPerBot,
+  ),
+  dispatchMaxBytes: int(
+    'NATS_DISPATCH_MAX_BYTES',
+    'Bytes the DISPATCH stream keeps at most (the oldest go first)',
+    STREAM_LIMIT_DEFAULTS.dispatchMaxBytes,
   ),
   credsFile: str(
     NATS_AUTH_ENV.credsFile,

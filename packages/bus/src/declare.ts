@@ -40,9 +40,57 @@ function replicasFromEnv(env: Record<string, string | undefined>): number {
   return replicas
 }
 
+const GiB = 1024 ** 3
+
+/** Defaults of the stream bounds (decision 19); the environment may change them (busSettings). */
+export const STREAM_LIMIT_DEFAULTS = {
+  reportsMaxBytes: 2 * GiB,
+  reportsMaxMsgsPerBot: 10_000,
+  dispatchMaxBytes: 2 * GiB,
+} as const
+
+function positiveFromEnv(env: Record<string, string | undefined>, name: string, fallback: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw.trim() === '') return fallback
+  const value = Number(raw.trim())
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new Error(`${name} must be a positive integer, got "${raw}"`)
+  return value
+}
+
+/**
+ * The bounds of the streams bots fill (decision 19): REPORTS holds at most `NATS_REPORTS_MAX_BYTES`
+ * and at most `NATS_REPORTS_MAX_MSGS_PER_BOT` messages of one bot's subject (the oldest go first,
+ * already applied in normal operation), so one bot cannot fill it for the others nor put more than
+ * that many reports ahead of theirs; DISPATCH holds at most `NATS_DISPATCH_MAX_BYTES`. Other
+ * streams have no bound here.
+ */
+export function streamLimits(
+  stream: StreamSpec,
+  env: Record<string, string | undefined> = process.env,
+): Partial<StreamConfig> {
+  if (stream.name === 'REPORTS') {
+    return {
+      max_bytes: positiveFromEnv(env, 'NATS_REPORTS_MAX_BYTES', STREAM_LIMIT_DEFAULTS.reportsMaxBytes),
+      max_msgs_per_subject: positiveFromEnv(
+        env,
+        'NATS_REPORTS_MAX_MSGS_PER_BOT',
+        STREAM_LIMIT_DEFAULTS.reportsMaxMsgsPerBot,
+      ),
+    }
+  }
+  if (stream.name === 'DISPATCH') {
+    return {
+      max_bytes: positiveFromEnv(env, 'NATS_DISPATCH_MAX_BYTES', STREAM_LIMIT_DEFAULTS.dispatchMaxBytes),
+    }
+  }
+  return {}
+}
+
 /**
  * The configuration a stream should have: file storage, a 2 minute duplicate window (the relay's
- * `Nats-Msg-Id` dedup), messages kept 7 days, replicas from `NATS_STREAM_REPLICAS`.
+ * `Nats-Msg-Id` dedup), messages kept 7 days, replicas from `NATS_STREAM_REPLICAS`, and the bounds
+ * of {@link streamLimits}.
  */
 export function streamConfig(
   stream: StreamSpec,
@@ -58,6 +106,7 @@ export function streamConfig(
     duplicate_window: nanos(2 * 60 * 1_000),
     max_age: nanos(7 * DAY_MS),
     num_replicas: replicasFromEnv(env),
+    ...streamLimits(stream, env),
     ...overrides,
   }
 }

@@ -1,6 +1,6 @@
 import { nanos } from '@nats-io/transport-node'
 import { describe, expect, it } from 'vitest'
-import { consumerConfig, streamConfig } from './declare.js'
+import { consumerConfig, STREAM_LIMIT_DEFAULTS, streamConfig } from './declare.js'
 import { Streams } from './streams.js'
 
 describe('streamConfig', () => {
@@ -9,6 +9,26 @@ describe('streamConfig', () => {
     expect(streamConfig(Streams.EVENTS, {}, { NATS_STREAM_REPLICAS: '3' }).num_replicas).toBe(3)
     expect(() => streamConfig(Streams.EVENTS, {}, { NATS_STREAM_REPLICAS: 'three' })).toThrow(
       /NATS_STREAM_REPLICAS/,
+    )
+  })
+
+  it('bounds REPORTS in bytes and per bot, and DISPATCH in bytes, from the environment', () => {
+    expect(streamConfig(Streams.REPORTS, {}, {})).toMatchObject({
+      max_bytes: STREAM_LIMIT_DEFAULTS.reportsMaxBytes,
+      max_msgs_per_subject: STREAM_LIMIT_DEFAULTS.reportsMaxMsgsPerBot,
+      discard: 'old',
+    })
+    expect(
+      streamConfig(
+        Streams.REPORTS,
+        {},
+        { NATS_REPORTS_MAX_BYTES: '1000000', NATS_REPORTS_MAX_MSGS_PER_BOT: '50' },
+      ),
+    ).toMatchObject({ max_bytes: 1_000_000, max_msgs_per_subject: 50 })
+    expect(streamConfig(Streams.DISPATCH, {}, { NATS_DISPATCH_MAX_BYTES: '4096' }).max_bytes).toBe(4096)
+    expect(streamConfig(Streams.EVENTS, {}, {}).max_bytes).toBeUndefined()
+    expect(() => streamConfig(Streams.REPORTS, {}, { NATS_REPORTS_MAX_MSGS_PER_BOT: '0' })).toThrow(
+      /NATS_REPORTS_MAX_MSGS_PER_BOT/,
     )
   })
 

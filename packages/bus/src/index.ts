@@ -2,7 +2,14 @@ export type { Envelope } from '@taskforge/proto/events/v1/envelope'
 export { Bus, type BusConnectOptions, type ConsumeOptions, type PublishOptions } from './bus.js'
 export { busSettings } from './bus-settings.js'
 export type { BusMessage, MessageHandler, Subscription } from './consume.js'
-export { type ConsumerSpec, consumerConfig, type DeclareOutcome, streamConfig } from './declare.js'
+export {
+  type ConsumerSpec,
+  consumerConfig,
+  type DeclareOutcome,
+  STREAM_LIMIT_DEFAULTS,
+  streamConfig,
+  streamLimits,
+} from './declare.js'
 export {
   decodeEnvelope,
   type EventMetadataLike,
@@ -28,4 +35,11 @@ export {
   type ReplayedMessage,
 } from './poison.js'
 export { RedeliverLater } from './redeliver-later.js'
-export { SCRIPT_REQUESTS_PER_BOT, type StreamSpec, Streams, subjects } from './streams.js'
+export {
+  botOfHeartbeatSubject,
+  heartbeatsPerBot,
+  SCRIPT_REQUESTS_PER_BOT,
+  type StreamSpec,
+  Streams,
+  subjects,
+} from './streams.js'

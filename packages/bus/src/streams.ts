@@ -35,3 +35,22 @@ export const subjects = {
  * no more; more are answered UNAVAILABLE (try again), so that one bot cannot take the catalog.
  */
 export const SCRIPT_REQUESTS_PER_BOT = 4
+
+/**
+ * Heartbeats of one bot a listener takes (decision 19), for a listener whose window (presence
+ * window, job lease) is `windowMs`: ten per window and at least one a second, five at once. A bot
+ * needs about three per window (one every 5 s against 15 s by default), plus one when its running
+ * jobs change; more are dropped before any work, keyed by the subject's bot (which the server
+ * vouches for), so that one bot's flood costs other bots nothing.
+ */
+export function heartbeatsPerBot(windowMs: number): { perSecond: number; burst: number } {
+  return { perSecond: Math.max(1, 10_000 / windowMs), burst: 5 }
+}
+
+/** The bot a heartbeat subject names (`heartbeats.<bot>`), or undefined. */
+export function botOfHeartbeatSubject(subject: string): string | undefined {
+  const [prefix, botId, ...rest] = subject.split('.')
+  return prefix === 'heartbeats' && botId !== undefined && botId !== '' && rest.length === 0
+    ? botId
+    : undefined
+}

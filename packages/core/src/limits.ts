@@ -347,6 +347,19 @@ export const Transport = {
    */
   natsMaxPayload: 1 * MiB,
   /**
+   * What one bot's connection may publish in one message (its NATS user's `payload` limit, decision
+   * 19). The largest message a bot sends is a request to open a job's secret variables: the env at
+   * its limit (128 KiB, names included), 200 seals of 33 bytes and their framing, under 137 KiB with
+   * headers; a bot sizes its reports to this bound ({@link messageBudget}). Above it the server
+   * closes the connection.
+   */
+  botMaxPayload: 192 * KiB,
+  /**
+   * Subscriptions one bot's connection may hold at once (its NATS user's `subs` limit): the agent
+   * holds its request inbox, its control consumer and a pull of its dispatch consumer; the rest is room.
+   */
+  botMaxSubscriptions: 64,
+  /**
    * Largest gRPC message either side sends or accepts. A request carries at most one input at its
    * limits (the largest, a recipe import: 512 KiB of task and 256 KiB of script); the room above that
    * is for answers that list many objects.

@@ -7,6 +7,7 @@ export {
   type WatchedConsumers,
 } from './consumer-lag.js'
 export { APPEND_DURATION, type AppendObservationLike, appendObserver } from './event-store-metrics.js'
+export { HEARTBEATS_DROPPED, heartbeatMetrics } from './heartbeat-metrics.js'
 export {
   BOT_QUEUE_DEPTH,
   BOT_QUEUE_OLDEST_WAIT,

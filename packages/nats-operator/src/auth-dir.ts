@@ -1,11 +1,14 @@
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
+  accountClaimsUpdateSubject,
   createNatsOperator,
   issueNatsUser,
+  issueSystemUser,
   type NatsOperatorSetup,
   natsOperatorConfig,
   parseNatsOperatorSetup,
+  withOperatorSigningKey,
 } from './operator.js'
 
 /** The services that connect to NATS, each with its own user. */
@@ -26,7 +29,10 @@ export function natsAuthFiles(dir: string) {
     serverConfig: join(dir, 'nats-server-auth.conf'),
     /** One `.creds` file per service (its NATS_CREDS), issued anew on every run. */
     credentials: join(dir, 'nats-credentials'),
-    /** NATS_ACCOUNT and NATS_ACCOUNT_SIGNING_SEED, `KEY=value` lines: bot-dispatch issues bots their users. */
+    /**
+     * `KEY=value` lines for bot-dispatch: NATS_ACCOUNT and NATS_ACCOUNT_SIGNING_SEED (it issues bots
+     * their users), NATS_ACCOUNT_JWT, NATS_OPERATOR_SIGNING_SEED and a system user (it revokes them).
+     */
     botIssuerEnv: join(dir, 'bot-dispatch.env'),
   }
 }
@@ -50,17 +56,23 @@ async function readIfPresent(path: string): Promise<string | undefined> {
 
 /**
  * The operator setup saved in `dir` when `keep` is true and there is one, else a new one (saved).
- * A new setup invalidates every user issued before, bots included.
+ * A new setup invalidates every user issued before, bots included. A saved setup without an
+ * operator signing key gets one (and is saved again): accounts and users stay valid.
  */
 export async function ensureNatsOperator(dir: string, keep: boolean): Promise<NatsOperatorSetup> {
   const file = natsAuthFiles(dir).operator
   const saved = keep ? await readIfPresent(file) : undefined
   if (saved !== undefined && saved !== '') {
+    let parsed: ReturnType<typeof parseNatsOperatorSetup>
     try {
-      return parseNatsOperatorSetup(saved)
+      parsed = parseNatsOperatorSetup(saved)
     } catch (error) {
       throw new Error(`${file}: ${(error as Error).message}; fix or delete it`)
     }
+    if (parsed.operatorSigningKey !== undefined) return parsed as NatsOperatorSetup
+    const upgraded = await withOperatorSigningKey(parsed)
+    await writeFileAtomic(file, `${JSON.stringify(upgraded, null, 2)}\n`)
+    return upgraded
   }
   const setup = await createNatsOperator()
   await mkdir(dir, { recursive: true, mode: 0o700 })
@@ -81,9 +93,26 @@ export async function serviceCredentialsFile(
   return file
 }
 
-/** The environment that lets bot-dispatch sign its bots' NATS users. */
-export function botIssuerEnvironment(setup: NatsOperatorSetup): Record<string, string> {
-  return { NATS_ACCOUNT: setup.account.publicKey, NATS_ACCOUNT_SIGNING_SEED: setup.signingKey.seed }
+/**
+ * The environment that lets bot-dispatch sign its bots' NATS users and revoke them: the account's
+ * signing key, and for revocations the account's JWT (the claims it signs again with a revocation
+ * list), the operator's signing key and a system user that may publish only that account's claims
+ * update (decision 19). A new system user on every call; earlier ones stay valid.
+ */
+export async function botIssuerEnvironment(setup: NatsOperatorSetup): Promise<Record<string, string>> {
+  const update = accountClaimsUpdateSubject(setup.account.publicKey)
+  const system = await issueSystemUser(setup, 'bot-dispatch revocations', {
+    pub: { allow: [update] },
+    sub: { allow: ['_INBOX.>'] },
+  })
+  return {
+    NATS_ACCOUNT: setup.account.publicKey,
+    NATS_ACCOUNT_SIGNING_SEED: setup.signingKey.seed,
+    NATS_ACCOUNT_JWT: setup.account.jwt,
+    NATS_OPERATOR_SIGNING_SEED: setup.operatorSigningKey.seed,
+    NATS_SYSTEM_USER_JWT: system.jwt,
+    NATS_SYSTEM_USER_SEED: system.seed,
+  }
 }
 
 /**
@@ -103,7 +132,7 @@ export async function writeNatsAuth(
   await writeFileAtomic(files.serverConfig, natsOperatorConfig(setup), 0o644)
   const credentials: Record<string, string> = {}
   for (const service of services) credentials[service] = await serviceCredentialsFile(dir, setup, service)
-  const env = Object.entries(botIssuerEnvironment(setup)).map(([key, value]) => `${key}=${value}\n`)
+  const env = Object.entries(await botIssuerEnvironment(setup)).map(([key, value]) => `${key}=${value}\n`)
   await writeFileAtomic(files.botIssuerEnv, env.join(''))
   return { setup, credentials }
 }

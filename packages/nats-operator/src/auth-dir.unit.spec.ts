@@ -1,12 +1,12 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { natsAuthFiles, PLATFORM_SERVICES, writeNatsAuth } from './auth-dir.js'
+import { ensureNatsOperator, natsAuthFiles, PLATFORM_SERVICES, writeNatsAuth } from './auth-dir.js'
 import { natsAuthInit } from './cli.js'
 import { parseNatsOperatorSetup } from './operator.js'
 
-function jwtClaims(creds: string): { iss: string; name: string } {
+function jwtClaims(creds: string): { iss: string; name: string; nats?: unknown } {
   const jwt = /-----BEGIN NATS USER JWT-----\n(.+)\n/.exec(creds)?.[1] ?? ''
   return JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8'))
 }
@@ -36,12 +36,41 @@ describe('writeNatsAuth', () => {
       expect(claims).toMatchObject({ iss: setup.signingKey.publicKey, name: service })
       expect((await stat(file)).mode & 0o777).toBe(0o600)
     }
-    expect(await readFile(files.botIssuerEnv, 'utf8')).toBe(
-      `NATS_ACCOUNT=${setup.account.publicKey}\nNATS_ACCOUNT_SIGNING_SEED=${setup.signingKey.seed}\n`,
+    const issuerEnv = Object.fromEntries(
+      (await readFile(files.botIssuerEnv, 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
     )
+    expect(issuerEnv).toMatchObject({
+      NATS_ACCOUNT: setup.account.publicKey,
+      NATS_ACCOUNT_SIGNING_SEED: setup.signingKey.seed,
+      NATS_ACCOUNT_JWT: setup.account.jwt,
+      NATS_OPERATOR_SIGNING_SEED: setup.operatorSigningKey.seed,
+    })
+    // The system user may push the platform account's claims and nothing else.
+    expect(
+      jwtClaims(`-----BEGIN NATS USER JWT-----\n${issuerEnv.NATS_SYSTEM_USER_JWT}\n------`),
+    ).toMatchObject({
+      iss: setup.systemAccount.publicKey,
+      nats: { pub: { allow: [`$SYS.REQ.ACCOUNT.${setup.account.publicKey}.CLAIMS.UPDATE`] } },
+    })
+    expect(config).not.toContain(setup.operatorSigningKey.seed)
     expect((await stat(files.operator)).mode & 0o777).toBe(0o600)
     expect((await stat(files.botIssuerEnv)).mode & 0o777).toBe(0o600)
     expect((await stat(files.serverConfig)).mode & 0o777).toBe(0o644)
+  })
+
+  it('gives a setup saved before operator signing keys one, keeping the accounts', async () => {
+    const { setup } = await writeNatsAuth(dir)
+    const { operatorSigningKey: _key, ...old } = setup
+    await writeFile(natsAuthFiles(dir).operator, JSON.stringify(old))
+    const upgraded = await ensureNatsOperator(dir, true)
+    expect(upgraded.account).toEqual(setup.account)
+    expect(upgraded.signingKey).toEqual(setup.signingKey)
+    expect(upgraded.operatorSigningKey.publicKey).toMatch(/^O/)
+    expect(upgraded.operatorSigningKey).not.toEqual(setup.operatorSigningKey)
+    expect(parseNatsOperatorSetup(await readFile(natsAuthFiles(dir).operator, 'utf8'))).toEqual(upgraded)
   })
 
   it('keeps the operator setup on a second run and issues the services new users', async () => {

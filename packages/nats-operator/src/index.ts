@@ -17,12 +17,15 @@ export {
   writeNatsAuthSecrets,
 } from './kubernetes-secrets.js'
 export {
+  accountClaimsUpdateSubject,
   createNatsOperator,
   issueNatsUser,
+  issueSystemUser,
   type NatsKey,
   type NatsOperatorSetup,
   type NatsUserCredentials,
   type NatsUserPermissions,
   natsOperatorConfig,
   parseNatsOperatorSetup,
+  withOperatorSigningKey,
 } from './operator.js'

@@ -85,7 +85,11 @@ describe('writeNatsAuthSecrets through the Kubernetes API', () => {
     const auth = decoded(api.secrets.get(names.auth))
     expect(Object.keys(auth).sort()).toEqual([
       'NATS_ACCOUNT',
+      'NATS_ACCOUNT_JWT',
       'NATS_ACCOUNT_SIGNING_SEED',
+      'NATS_OPERATOR_SIGNING_SEED',
+      'NATS_SYSTEM_USER_JWT',
+      'NATS_SYSTEM_USER_SEED',
       'bot-dispatch.creds',
       'bot-dispatch.grpc-auth.json',
       'gateway.creds',

@@ -9,7 +9,7 @@ import {
   Quarantine,
   withSchemaLock,
 } from '@taskforge/event-store'
-import { appendObserver, quarantineMetrics, trackConsumerLag } from '@taskforge/metrics'
+import { appendObserver, heartbeatMetrics, quarantineMetrics, trackConsumerLag } from '@taskforge/metrics'
 import { BotDispatchServiceService } from '@taskforge/proto/bots/v1/bot_service'
 import { QuarantineServiceService } from '@taskforge/proto/ops/v1/quarantine_service'
 import {
@@ -22,6 +22,7 @@ import {
 } from '@taskforge/rpc'
 import { type RunningService, runService } from '@taskforge/runtime'
 import { createLogger, type Logger } from '@taskforge/telemetry'
+import { type Kysely, sql } from 'kysely'
 import { createBotNameClaimsTable } from './app/bot-name-claims.js'
 import {
   ASSIGNMENTS_DURABLE,
@@ -32,16 +33,27 @@ import { ensureAllBotConsumers } from './assignments/ensure-bot-consumers.js'
 import { type DispatchConfig, loadDispatchConfig } from './config.js'
 import { CANCELS_DURABLE, CANCELS_SUBJECT, carryCancels } from './control/cancel-carrier.js'
 import { ensureControlStream } from './control/control-channel.js'
-import { type BotCredentialIssuer, loadBotCredentialIssuer } from './credentials/index.js'
+import {
+  AccountRevocations,
+  type BotCredentialIssuer,
+  loadBotCredentialIssuer,
+  loadRevocationConfig,
+  type RevocationConfig,
+} from './credentials/index.js'
 import { BotOwners } from './domain/bot-owners.js'
 import { botDispatchService } from './grpc/bot-dispatch-service.js'
 import { listenToHeartbeats } from './presence/heartbeat-listener.js'
 import { OfflineSweeper } from './presence/offline-sweeper.js'
 import { botsProjection } from './projection/bots-projection.js'
 import { createBotPresenceTable } from './projection/bots-table.js'
+import {
+  type BotRevocationsDatabase,
+  botRevocationsProjection,
+  readRevocations,
+} from './projection/revocations-projection.js'
 
 export { type DispatchConfig, dispatchSettings, loadDispatchConfig } from './config.js'
-export { loadBotCredentialIssuer, natsAccountSettings } from './credentials/index.js'
+export { loadBotCredentialIssuer, loadRevocationConfig, natsAccountSettings } from './credentials/index.js'
 
 export const SERVICE_NAME = 'bot-dispatch'
 /** Who calls bot-dispatch: the gateway, and the catalog asking whether a bot is an organization's. */
@@ -58,6 +70,11 @@ export interface StartDispatchOptions {
    * NATS_ACCOUNT). Without it bots get no NATS credentials, which only works with an open server.
    */
   credentialIssuer?: BotCredentialIssuer
+  /**
+   * Revokes the NATS users of deleted bots and replaced credentials (see `loadRevocationConfig`);
+   * given whenever `credentialIssuer` is.
+   */
+  revocation?: RevocationConfig
 }
 
 export interface RunningDispatch extends RunningService {
@@ -106,7 +123,10 @@ export async function startDispatch(
         logger,
         onQuarantined: quarantineMetrics(ctx.metrics, () => quarantine.counts()),
       })
-      const projector = new Projector(store, [botsProjection], { logger, quarantine })
+      const projector = new Projector(store, [botsProjection, botRevocationsProjection], {
+        logger,
+        quarantine,
+      })
       await projector.start()
       ctx.onStop(() => projector.stop())
 
@@ -135,6 +155,26 @@ export async function startDispatch(
       ])
       logger.info({ bots }, 'bot dispatch consumers ensured')
 
+      let revocations: AccountRevocations | undefined
+      if (options.revocation !== undefined) {
+        const revocation = options.revocation
+        revocations = new AccountRevocations({
+          servers: natsServers,
+          signer: revocation.signer,
+          systemUser: revocation.systemUser,
+          logger,
+          // One replica pushes at a time, the list read under the lock: an older list never follows a newer.
+          withRevocations: (push) =>
+            store.transaction(async (trx) => {
+              await sql`SELECT pg_advisory_xact_lock(hashtext('bot-dispatch:nats-revocations'))`.execute(trx)
+              await push(await readRevocations(trx as unknown as Kysely<BotRevocationsDatabase>))
+            }),
+        })
+        await revocations.start()
+        const pusher = revocations
+        ctx.onStop(() => pusher.stop())
+      }
+
       const relay = new OutboxRelay(store, {
         name: SERVICE_NAME,
         publish: (events) => bus.publishEvents(events),
@@ -145,7 +185,14 @@ export async function startDispatch(
       await relay.start()
       ctx.onStop(() => relay.stop())
 
-      const heartbeats = listenToHeartbeats({ bus, db, store, logger, onlineWindowMs: config.offlineAfterMs })
+      const heartbeats = listenToHeartbeats({
+        bus,
+        db,
+        store,
+        logger,
+        onlineWindowMs: config.offlineAfterMs,
+        onDropped: heartbeatMetrics(ctx.metrics, 'presence'),
+      })
       ctx.onStop(() => heartbeats.stop())
       const offline = new OfflineSweeper({
         store,
@@ -174,6 +221,8 @@ export async function startDispatch(
           publicNatsUrl: config.publicNatsUrl || natsServers[0] || config.natsUrl,
           onlineWindowMs: config.offlineAfterMs,
           ...(options.credentialIssuer === undefined ? {} : { credentialIssuer: options.credentialIssuer }),
+          ...(revocations === undefined ? {} : { revocations }),
+          logger,
         }),
         { logger },
       )
@@ -191,7 +240,14 @@ export async function startDispatch(
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   Promise.resolve()
-    .then(() => startDispatch(loadDispatchConfig(), { credentialIssuer: loadBotCredentialIssuer() }))
+    .then(() => {
+      const credentialIssuer = loadBotCredentialIssuer()
+      const revocation = loadRevocationConfig()
+      return startDispatch(loadDispatchConfig(), {
+        ...(credentialIssuer === undefined ? {} : { credentialIssuer }),
+        ...(revocation === undefined ? {} : { revocation }),
+      })
+    })
     .catch((error: unknown) => {
       console.error(error instanceof Error ? error.message : error)
       process.exit(1)

@@ -9,7 +9,13 @@ import {
   Quarantine,
   withSchemaLock,
 } from '@taskforge/event-store'
-import { appendObserver, jobMetrics, quarantineMetrics, trackConsumerLag } from '@taskforge/metrics'
+import {
+  appendObserver,
+  heartbeatMetrics,
+  jobMetrics,
+  quarantineMetrics,
+  trackConsumerLag,
+} from '@taskforge/metrics'
 import { TaskCatalogServiceClient } from '@taskforge/proto/catalog/v1/catalog_service'
 import { JobSchedulerServiceService } from '@taskforge/proto/jobs/v1/scheduler_service'
 import { QuarantineServiceService } from '@taskforge/proto/ops/v1/quarantine_service'
@@ -27,6 +33,7 @@ import { createLogger, type Logger } from '@taskforge/telemetry'
 import { renewLeasesFromHeartbeats } from './app/heartbeat-leases.js'
 import { LeaseSweeper } from './app/lease-sweeper.js'
 import { createRunKeysTable, forgetExpiredRunKeys } from './app/run-keys.js'
+import { BOT_DELETIONS_DURABLE, BOT_DELETIONS_SUBJECT, consumeBotDeletions } from './bots/bot-deletions.js'
 import { JobChangeFeed } from './changes/job-change-feed.js'
 import { loadSchedulerConfig, type SchedulerConfig } from './config.js'
 import { schedulerService } from './grpc/scheduler-service.js'
@@ -141,7 +148,19 @@ export async function startScheduler(
       const timings = new JobTimings(jobMetrics(ctx.metrics, jobMetricsSource(db)), logger)
       const reports = await consumeReports({ ...commands, bus, timings })
       ctx.onStop(() => reports.stop())
-      const heartbeats = renewLeasesFromHeartbeats({ bus, db, leaseMs: config.jobLeaseMs, logger })
+      await bus.ensureConsumer(Streams.EVENTS.name, {
+        durable: BOT_DELETIONS_DURABLE,
+        filterSubjects: [BOT_DELETIONS_SUBJECT],
+      })
+      const deletions = await consumeBotDeletions({ ...commands, bus, logger })
+      ctx.onStop(() => deletions.stop())
+      const heartbeats = renewLeasesFromHeartbeats({
+        bus,
+        db,
+        leaseMs: config.jobLeaseMs,
+        logger,
+        onDropped: heartbeatMetrics(ctx.metrics, 'leases'),
+      })
       ctx.onStop(() => heartbeats.stop())
       const sweeper = new LeaseSweeper({ ...commands, intervalMs: config.leaseSweepIntervalMs, logger })
       await sweeper.start()

@@ -17,9 +17,9 @@ export interface RegisteredBot {
 /** Registers a bot: a new id and secret, the name claimed and the event appended in one transaction. */
 export async function registerBot(
   store: EventStore,
-  request: { customer: string; name: string; author: string },
+  request: { customer: string; name: string; author: string; botId?: string; natsUser?: string },
 ): Promise<RegisteredBot> {
-  const botId = newId()
+  const botId = request.botId ?? newId()
   const secret = newSecret()
   const trace = currentTraceContext()
   const result = await store.transaction(async (trx) => {
@@ -33,6 +33,7 @@ export async function registerBot(
         customer: request.customer,
         name: request.name,
         secretHash: hashSecret(secret),
+        natsUser: request.natsUser ?? '',
       },
       encode: (event) =>
         encodeBotEvent(event, {

@@ -1,2 +1,3 @@
+export * from './bot-lifecycle.js'
 export * from './bot-name-claims.js'
 export * from './bot-registration.js'

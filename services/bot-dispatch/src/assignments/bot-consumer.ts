@@ -1,5 +1,6 @@
+import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream'
 import { type Bus, Streams, subjects } from '@taskforge/bus'
-import { ensureControlConsumer } from '../control/control-channel.js'
+import { CONTROL_STREAM, controlConsumerName, ensureControlConsumer } from '../control/control-channel.js'
 
 /** The durable consumer a bot pulls its work from. */
 export function botConsumerName(botId: string): string {
@@ -16,4 +17,22 @@ export async function ensureBotConsumer(bus: Bus, botId: string): Promise<void> 
     filterSubjects: [subjects.dispatch(botId)],
   })
   await ensureControlConsumer(bus, botId)
+}
+
+/**
+ * Removes a deleted bot's durables (dispatch and control): work still queued for it is no one's,
+ * and nothing can pull it any more, whatever credentials survive. Idempotent.
+ */
+export async function removeBotConsumers(bus: Bus, botId: string): Promise<void> {
+  for (const [stream, durable] of [
+    [Streams.DISPATCH.name, botConsumerName(botId)],
+    [CONTROL_STREAM.name, controlConsumerName(botId)],
+  ] as const) {
+    try {
+      await bus.jsm.consumers.delete(stream, durable)
+    } catch (error) {
+      if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.ConsumerNotFound))
+        throw error
+    }
+  }
 }

@@ -4,7 +4,7 @@ import { BOT_STREAM_TYPE } from '../domain/bot-events.js'
 import { ensureBotConsumer } from './bot-consumer.js'
 
 /**
- * Ensures the dispatch consumer of every registered bot, from the event store (authoritative even
+ * Ensures the dispatch consumer of every registered bot not deleted, from the event store (authoritative even
  * before the read model caught up). Repairs a registration whose consumer creation failed.
  */
 export async function ensureAllBotConsumers(store: EventStore, bus: Bus): Promise<number> {
@@ -17,7 +17,10 @@ export async function ensureAllBotConsumers(store: EventStore, bus: Bus): Promis
       streamTypes: [BOT_STREAM_TYPE],
     })
     if (events.length === 0) break
-    for (const event of events) if (event.type === 'registered') botIds.add(event.streamId)
+    for (const event of events) {
+      if (event.type === 'registered') botIds.add(event.streamId)
+      if (event.type === 'deleted') botIds.delete(event.streamId)
+    }
     const last = events.at(-1)!
     after = { transactionId: last.transactionId, position: last.position }
   }

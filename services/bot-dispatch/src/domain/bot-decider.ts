@@ -16,6 +16,23 @@ export interface RegisterBot {
   name: string
   /** SHA-256 (hex) of the secret handed to the bot once; the secret itself is never stored. */
   secretHash: string
+  /** Public key of the bot's NATS user ('' on a server without authentication). */
+  natsUser: string
+}
+
+/** New credentials for a registered bot: its previous NATS user is revoked. */
+export interface RotateCredentials {
+  type: 'RotateCredentials'
+  /** The caller's organization: another one's bot is as good as missing. */
+  customer: string
+  secretHash: string
+  natsUser: string
+}
+
+/** Deletes a bot: its NATS user is revoked. */
+export interface DeleteBot {
+  type: 'DeleteBot'
+  customer: string
 }
 /** A heartbeat arrived from a bot that was offline (or never seen). */
 export interface MarkOnline {
@@ -29,7 +46,7 @@ export interface MarkOffline {
   lastSeen: Date | undefined
 }
 
-export type BotCommand = RegisterBot | MarkOnline | MarkOffline
+export type BotCommand = RegisterBot | RotateCredentials | DeleteBot | MarkOnline | MarkOffline
 
 export interface BotState {
   /** Undefined until the bot is registered. */
@@ -37,6 +54,9 @@ export interface BotState {
   customer: string
   name: string
   online: boolean
+  /** The NATS user the bot holds now ('' when none was recorded). */
+  natsUser: string
+  deleted: boolean
 }
 
 /** Why a bot name is unusable, or undefined when it is fine. */
@@ -65,16 +85,40 @@ function decide(command: BotCommand, state: BotState): BotDomainEvent[] {
             customer: command.customer,
             name: command.name,
             secretHash: command.secretHash,
+            natsUser: command.natsUser,
           },
         },
       ]
     }
+    case 'RotateCredentials': {
+      const botId = ownBot(state, command.customer)
+      if (!SHA256_HEX.test(command.secretHash)) {
+        throw validationFailed('secret hash must be a hex SHA-256', { field: 'secret_hash' })
+      }
+      return [
+        {
+          $case: 'credentialsRotated',
+          value: {
+            botId,
+            secretHash: command.secretHash,
+            natsUser: command.natsUser,
+            revokedNatsUser: state.natsUser,
+          },
+        },
+      ]
+    }
+    case 'DeleteBot': {
+      const botId = ownBot(state, command.customer)
+      return [{ $case: 'deleted', value: { botId, revokedNatsUser: state.natsUser } }]
+    }
     case 'MarkOnline': {
       const botId = registered(state)
+      if (state.deleted) return []
       return state.online ? [] : [{ $case: 'cameOnline', value: { botId } }]
     }
     case 'MarkOffline': {
       const botId = registered(state)
+      if (state.deleted) return []
       return state.online
         ? [{ $case: 'wentOffline', value: { botId, reason: command.reason, lastSeen: command.lastSeen } }]
         : []
@@ -87,10 +131,28 @@ function registered(state: BotState): string {
   return state.botId
 }
 
+/** A bot of `customer` that is not deleted; anything else is as good as missing. */
+function ownBot(state: BotState, customer: string): string {
+  if (state.botId === undefined || state.deleted || state.customer !== customer) {
+    throw notFound('bot', state.botId)
+  }
+  return state.botId
+}
+
 function evolve(state: BotState, event: BotDomainEvent): BotState {
   switch (event.$case) {
     case 'registered':
-      return { ...state, botId: event.value.botId, customer: event.value.customer, name: event.value.name }
+      return {
+        ...state,
+        botId: event.value.botId,
+        customer: event.value.customer,
+        name: event.value.name,
+        natsUser: event.value.natsUser,
+      }
+    case 'credentialsRotated':
+      return { ...state, natsUser: event.value.natsUser }
+    case 'deleted':
+      return { ...state, natsUser: '', online: false, deleted: true }
     case 'cameOnline':
       return { ...state, online: true }
     case 'wentOffline':
@@ -100,10 +162,18 @@ function evolve(state: BotState, event: BotDomainEvent): BotState {
 
 /**
  * The bot aggregate: registration, then presence as it changes (online when heartbeats arrive,
- * offline when they stop). Repeating a presence change is a no-op.
+ * offline when they stop), credential rotations and the deletion. Repeating a presence change is a
+ * no-op, and so is presence after the deletion; a deleted bot is not found by anything else.
  */
 export const botDecider: Decider<BotCommand, BotState, BotDomainEvent> = {
   decide,
   evolve,
-  initialState: () => ({ botId: undefined, customer: '', name: '', online: false }),
+  initialState: () => ({
+    botId: undefined,
+    customer: '',
+    name: '',
+    online: false,
+    natsUser: '',
+    deleted: false,
+  }),
 }

@@ -12,10 +12,11 @@ const register: RegisterBot = {
   customer: 'acme',
   name: 'build-01.eu_west',
   secretHash,
+  natsUser: 'UBOTONE',
 }
 const registered: BotDomainEvent = {
   $case: 'registered',
-  value: { botId, customer: 'acme', name: 'build-01.eu_west', secretHash },
+  value: { botId, customer: 'acme', name: 'build-01.eu_west', secretHash, natsUser: 'UBOTONE' },
 }
 
 describe('bot decider', () => {
@@ -48,6 +49,61 @@ describe('bot decider', () => {
       spec([])
         .when({ ...register, secretHash: 's3cret' })
         .thenFails('VALIDATION_FAILED', { field: 'secret_hash' })
+    })
+  })
+
+  describe('RotateCredentials and DeleteBot', () => {
+    const rotate = {
+      type: 'RotateCredentials' as const,
+      customer: 'acme',
+      secretHash: hashSecret('new'),
+      natsUser: 'UBOTTWO',
+    }
+    const rotated: BotDomainEvent = {
+      $case: 'credentialsRotated',
+      value: { botId, secretHash: hashSecret('new'), natsUser: 'UBOTTWO', revokedNatsUser: 'UBOTONE' },
+    }
+    const deleted = (revokedNatsUser: string): BotDomainEvent => ({
+      $case: 'deleted',
+      value: { botId, revokedNatsUser },
+    })
+    it('rotates to a new NATS user and revokes the one held', () => {
+      spec([registered]).when(rotate).then([rotated])
+      spec([registered, rotated])
+        .when({ ...rotate, natsUser: 'UBOTTHREE' })
+        .then([
+          {
+            $case: 'credentialsRotated',
+            value: { ...rotated.value, natsUser: 'UBOTTHREE', revokedNatsUser: 'UBOTTWO' },
+          } as BotDomainEvent,
+        ])
+    })
+    it('deletes a bot and revokes the NATS user it holds now', () => {
+      spec([registered])
+        .when({ type: 'DeleteBot', customer: 'acme' })
+        .then([deleted('UBOTONE')])
+      spec([registered, rotated])
+        .when({ type: 'DeleteBot', customer: 'acme' })
+        .then([deleted('UBOTTWO')])
+    })
+    it('finds no bot of another organization, none deleted, and none unknown', () => {
+      for (const given of [[], [registered, deleted('UBOTONE')]]) {
+        spec(given).when({ type: 'DeleteBot', customer: 'acme' }).thenFails('NOT_FOUND')
+        spec(given).when(rotate).thenFails('NOT_FOUND')
+      }
+      spec([registered]).when({ type: 'DeleteBot', customer: 'globex' }).thenFails('NOT_FOUND')
+      spec([registered])
+        .when({ ...rotate, customer: 'globex' })
+        .thenFails('NOT_FOUND')
+    })
+    it('records no presence of a deleted bot', () => {
+      const online: BotDomainEvent = { $case: 'cameOnline', value: { botId } }
+      spec([registered, online, deleted('UBOTONE')])
+        .when({ type: 'MarkOnline' })
+        .then([])
+      spec([registered, online, deleted('UBOTONE')])
+        .when({ type: 'MarkOffline', reason: 'silent', lastSeen: undefined })
+        .then([])
     })
   })
 

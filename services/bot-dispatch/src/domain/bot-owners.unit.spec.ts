@@ -5,7 +5,10 @@ import { BotOwners } from './bot-owners.js'
 
 const botId = '0190a5c4-2f1e-7c3a-9b1d-5e6f7a8b9c0d'
 const registered = encodeBotEvent(
-  { $case: 'registered', value: { botId, customer: 'acme', name: 'b1', secretHash: 'x'.repeat(64) } },
+  {
+    $case: 'registered',
+    value: { botId, customer: 'acme', name: 'b1', secretHash: 'x'.repeat(64), natsUser: '' },
+  },
   { customer: 'acme', author: 'test' },
 )
 

@@ -1,4 +1,5 @@
-import type { Bus } from '@taskforge/bus'
+import { type Bus, botOfHeartbeatSubject, heartbeatsPerBot } from '@taskforge/bus'
+import { TokenBuckets } from '@taskforge/core'
 import type { EventStore } from '@taskforge/event-store'
 import { Heartbeat } from '@taskforge/proto/bots/v1/protocol'
 import type { Logger } from '@taskforge/telemetry'
@@ -32,7 +33,8 @@ export async function recordHeartbeat(
 }
 
 /**
- * Listens to `heartbeats.>` and keeps `last_seen` per bot, throttled; the first heartbeat of a bot
+ * Listens to `heartbeats.>` and keeps `last_seen` per bot, throttled; a bot sending more than its
+ * share ({@link heartbeatsPerBot} of the presence window) has the excess dropped before any work; the first heartbeat of a bot
  * that was offline records `cameOnline`. The time recorded is this service's clock when the heartbeat
  * arrived, so a bot's clock skew does not make it look offline.
  */
@@ -43,6 +45,8 @@ export function listenToHeartbeats(deps: {
   logger: Logger
   /** The presence window: writes are throttled well within it, so a returning bot is seen at once. */
   onlineWindowMs?: number
+  /** Told of each heartbeat dropped because its bot sent more than {@link heartbeatsPerBot} of the presence window. */
+  onDropped?: () => void
 }): {
   stop(): Promise<void>
 } {
@@ -50,9 +54,15 @@ export function listenToHeartbeats(deps: {
   const throttle = new PresenceThrottle(
     Math.min(PRESENCE_WRITE_INTERVAL_MS, (deps.onlineWindowMs ?? ONLINE_WINDOW_MS) / 3),
   )
+  const buckets = new TokenBuckets(heartbeatsPerBot(deps.onlineWindowMs ?? ONLINE_WINDOW_MS))
   const subscription = bus.nc.subscribe(HEARTBEATS_SUBJECT)
   const loop = (async () => {
     for await (const msg of subscription) {
+      const subjectBot = botOfHeartbeatSubject(msg.subject)
+      if (subjectBot === undefined || !buckets.take(subjectBot, Date.now())) {
+        deps.onDropped?.()
+        continue
+      }
       let heartbeat: Heartbeat
       try {
         heartbeat = Heartbeat.decode(msg.data)

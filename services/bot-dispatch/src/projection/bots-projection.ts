@@ -1,9 +1,9 @@
 import type { Db, Projection, StoredEvent } from '@taskforge/event-store'
 import type { Transaction } from 'kysely'
 import { BOT_STREAM_TYPE, decodeBotEvent } from '../domain/bot-events.js'
-import { BOTS_TABLE, type BotsDatabase, createBotsTable } from './bots-table.js'
+import { BOT_PRESENCE_TABLE, BOTS_TABLE, type BotsDatabase, createBotsTable } from './bots-table.js'
 
-/** The `bots` read model: one row per registered bot. */
+/** The `bots` read model: one row per registered bot, until it is deleted. */
 export const botsProjection: Projection = {
   name: BOTS_TABLE,
   version: 1,
@@ -35,6 +35,20 @@ export const botsProjection: Projection = {
             version,
           })
           .onConflict((oc) => oc.column('id').doNothing())
+          .execute()
+        continue
+      }
+      if (event.$case === 'deleted') {
+        await trx.deleteFrom(BOTS_TABLE).where('id', '=', stored.streamId).execute()
+        await trx.deleteFrom(BOT_PRESENCE_TABLE).where('bot_id', '=', stored.streamId).execute()
+        continue
+      }
+      if (event.$case === 'credentialsRotated') {
+        await trx
+          .updateTable(BOTS_TABLE)
+          .set({ secret_hash: event.value.secretHash, version })
+          .where('id', '=', stored.streamId)
+          .where('version', '<', version)
           .execute()
         continue
       }

@@ -247,7 +247,7 @@ describe('bot events', () => {
     const steps = fold([
       bot(1, {
         $case: 'registered',
-        value: { botId: 'b1', customer: 'acme', name: 'local', secretHash: 'hash' },
+        value: { botId: 'b1', customer: 'acme', name: 'local', secretHash: 'hash', natsUser: '' },
       }),
       bot(2, { $case: 'cameOnline', value: { botId: 'b1' } }),
       bot(3, { $case: 'wentOffline', value: { botId: 'b1', reason: 'no heartbeat', lastSeen: at(2) } }),

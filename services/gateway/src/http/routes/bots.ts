@@ -2,8 +2,38 @@ import type { FastifyInstance } from 'fastify'
 import type { Clients } from '../../clients/clients.js'
 import type { Access } from '../access.js'
 import { limitedString } from '../limit-schema.js'
-import { customerParams } from '../schemas.js'
+import { customerParams, errorResponses, idParams, tokenQuery } from '../schemas.js'
 import { botView, credentialsView } from '../views.js'
+
+const text = { type: 'string' } as const
+
+/** A bot's credentials file, as registration and rotation answer it (the only times it is shown). */
+const botCredentialsSchema = {
+  type: 'object',
+  description:
+    'The agent credentials file (`npm run bot -- --credentials <file>`); its secrets are shown once',
+  properties: {
+    id: text,
+    name: text,
+    customer: text,
+    secret: text,
+    nats_url: text,
+    nats_user: text,
+    nats_password: text,
+    nats_jwt: {
+      type: 'string',
+      description: "the bot's NATS user (JWT); empty on a server without authentication",
+    },
+    nats_seed: { type: 'string', description: "the seed of the bot's NATS user: secret" },
+    nats_inbox_prefix: text,
+    dispatch_subject: text,
+    report_subject: text,
+    dispatch_stream: text,
+    dispatch_consumer: text,
+  },
+} as const
+
+type IdRoute = { Params: { customer: string; id: string } }
 
 /** Bots, owned by bot-dispatch. */
 export function botRoutes(app: FastifyInstance, deps: { clients: Clients; access: Access }): void {
@@ -24,6 +54,7 @@ export function botRoutes(app: FastifyInstance, deps: { clients: Clients; access
             access_token: { type: 'string' },
           },
         },
+        response: { 201: botCredentialsSchema, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -44,6 +75,52 @@ export function botRoutes(app: FastifyInstance, deps: { clients: Clients; access
       await access.permit(request, request.params.customer, 'viewer')
       const { bots } = await clients.dispatch.listBots({ customer: request.params.customer })
       return bots.map(botView)
+    },
+  )
+
+  app.post<IdRoute>(
+    '/:customer/bot/:id/credentials',
+    {
+      schema: {
+        tags: ['bots'],
+        summary:
+          "Replace a bot's credentials, answered once; its old secret and NATS user stop working at once (open connections are closed)",
+        params: idParams,
+        querystring: tokenQuery,
+        response: { 200: botCredentialsSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { caller } = await access.permit(request, request.params.customer, 'admin')
+      const { credentials } = await clients.dispatch.rotateBotCredentials({
+        customer: request.params.customer,
+        botId: request.params.id,
+        author: caller.name,
+      })
+      return credentialsView(credentials!)
+    },
+  )
+
+  app.delete<IdRoute>(
+    '/:customer/bot/:id',
+    {
+      schema: {
+        tags: ['bots'],
+        summary:
+          'Delete a bot: its NATS user is revoked at once (open connections are closed), its jobs not yet ended are canceled or ended as errors',
+        params: idParams,
+        querystring: tokenQuery,
+        response: { 204: { type: 'null', description: 'deleted' }, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { caller } = await access.permit(request, request.params.customer, 'admin')
+      await clients.dispatch.deleteBot({
+        customer: request.params.customer,
+        botId: request.params.id,
+        author: caller.name,
+      })
+      return reply.status(204).send()
     },
   )
 }
