@@ -103,7 +103,17 @@ describe('NATS authentication as docker-compose.yml sets it up', () => {
       ...envFile(await readFile(files.botIssuerEnv, 'utf8')),
       NATS_CREDS: join(files.credentials, 'bot-dispatch.creds'),
     }
-    expect(Object.keys(env).sort()).toEqual(['NATS_ACCOUNT', 'NATS_ACCOUNT_SIGNING_SEED', 'NATS_CREDS'])
+    // What issuing and revoking bot users takes (decision 19): the account's signing key, the
+    // operator's signing key and the account JWT it re-signs, and the system user that pushes it.
+    expect(Object.keys(env).sort()).toEqual([
+      'NATS_ACCOUNT',
+      'NATS_ACCOUNT_JWT',
+      'NATS_ACCOUNT_SIGNING_SEED',
+      'NATS_CREDS',
+      'NATS_OPERATOR_SIGNING_SEED',
+      'NATS_SYSTEM_USER_JWT',
+      'NATS_SYSTEM_USER_SEED',
+    ])
     const issuer = loadBotCredentialIssuer(env)
     const bot = await issuer!.issue('bot-1')
     const connectBot = () =>
