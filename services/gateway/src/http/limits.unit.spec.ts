@@ -70,6 +70,7 @@ describe('the gateway holds every input to its limit', () => {
           replayQuarantined: async () => ({ item: undefined }),
         },
       },
+      publicUrl: () => 'http://127.0.0.1:8080',
     })
     await app.listen({ port: 0, host: '127.0.0.1' })
   })

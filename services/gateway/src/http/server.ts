@@ -1,5 +1,4 @@
 import cors from '@fastify/cors'
-import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { Limits } from '@taskforge/core'
 import type { Logger } from '@taskforge/telemetry'
@@ -13,6 +12,7 @@ import { corsDelegate } from './cors-options.js'
 import { answerClientError, installErrorHandling } from './errors.js'
 import { installInputGuard } from './input-guard.js'
 import { limitKeywords } from './limit-schema.js'
+import { installOpenApi } from './openapi.js'
 import { installRequestTracing } from './request-tracing.js'
 import { accountRoutes } from './routes/accounts.js'
 import { botRoutes } from './routes/bots.js'
@@ -35,6 +35,8 @@ export interface HttpDeps {
   logger: Logger
   /** Each service's quarantine by name, for the operator's `/admin/quarantine` routes. */
   quarantines: Quarantines
+  /** The URL clients reach the API at, for the OpenAPI document's `servers`; asked once it listens. */
+  publicUrl: () => string
 }
 
 /** The public REST API. It authenticates and authorizes, then asks the service that owns the data. */
@@ -65,19 +67,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   installErrorHandling(app)
   installBodyParsers(app)
   installInputGuard(app)
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: { title: 'Taskforge API', version: '1.0.0', description: 'Tasks, jobs, bots and webhooks.' },
-      components: {
-        securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer' },
-          access_token: { type: 'apiKey', in: 'query', name: 'access_token' },
-        },
-      },
-      security: [{ bearer: [] }, { access_token: [] }],
-    },
-  })
+  await installOpenApi(app, { publicUrl: deps.publicUrl })
   await app.register(swaggerUi, { routePrefix: '/docs' })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   // Only the configured origins get CORS headers; credentials are never sent to any other origin.

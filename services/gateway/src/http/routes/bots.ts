@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Clients } from '../../clients/clients.js'
 import type { Access } from '../access.js'
 import { limitedString } from '../limit-schema.js'
-import { customerParams } from '../schemas.js'
+import { botCredentialsResponseSchema, botResponseSchema, customerParams } from '../schemas.js'
 import { botView, credentialsView } from '../views.js'
 
 /** Bots, owned by bot-dispatch. */
@@ -13,6 +13,7 @@ export function botRoutes(app: FastifyInstance, deps: { clients: Clients; access
     '/:customer/bot',
     {
       schema: {
+        operationId: 'registerBot',
         tags: ['bots'],
         summary: 'Register a bot; answers its credentials (the agent credentials file) once',
         params: customerParams,
@@ -24,6 +25,7 @@ export function botRoutes(app: FastifyInstance, deps: { clients: Clients; access
             access_token: { type: 'string' },
           },
         },
+        response: { 201: botCredentialsResponseSchema },
       },
     },
     async (request, reply) => {
@@ -39,7 +41,15 @@ export function botRoutes(app: FastifyInstance, deps: { clients: Clients; access
 
   app.get<{ Params: { customer: string } }>(
     '/:customer/bot',
-    { schema: { tags: ['bots'], summary: 'List bots with presence', params: customerParams } },
+    {
+      schema: {
+        operationId: 'listBots',
+        tags: ['bots'],
+        summary: 'List bots with presence',
+        params: customerParams,
+        response: { 200: { type: 'array', items: botResponseSchema } },
+      },
+    },
     async (request) => {
       await access.permit(request, request.params.customer, 'viewer')
       const { bots } = await clients.dispatch.listBots({ customer: request.params.customer })

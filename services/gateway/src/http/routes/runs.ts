@@ -6,8 +6,8 @@ import { requestField } from '../auth.js'
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_MAX_LENGTH, runAndAnswer } from '../run-job.js'
 import {
   customerParams,
+  errorAnswer,
   errorResponses,
-  errorSchema,
   idParams,
   jobResponseSchema,
   runBodySchema,
@@ -17,12 +17,23 @@ import {
   tokenQuery,
 } from '../schemas.js'
 
+/** A run answers the job as JSON, or a page naming it to a browser that posted a form and prefers HTML. */
+const jobAnswer = (description: string) => ({
+  description,
+  content: {
+    'application/json': { schema: jobResponseSchema },
+    'text/html': {
+      schema: { type: 'string', description: 'a page naming the job (Accept prefers text/html)' },
+    },
+  },
+})
+
 const runResponses = {
-  200: { ...jobResponseSchema, description: 'with wait_result: the job, ended' },
-  201: { ...jobResponseSchema, description: 'the created job' },
-  202: { ...jobResponseSchema, description: 'with wait_result: the job, still running (see Location)' },
+  200: jobAnswer('with wait_result: the job, ended'),
+  201: jobAnswer('the created job'),
+  202: jobAnswer('with wait_result: the job, still running (see Location)'),
   ...errorResponses,
-  409: { ...errorSchema, description: 'the Idempotency-Key was used for a run of another task' },
+  409: errorAnswer('the Idempotency-Key was used for a run of another task'),
 } as const
 
 /** The optional header of every run (decision 13); checked by `runAndAnswer`, which says why a key is refused. */
@@ -36,10 +47,11 @@ const runHeaders = {
   },
 } as const
 
-const runSchema = (summary: string, params: object, security?: []) => ({
+const runSchema = (operationId: string, summary: string, params: object | undefined, security?: []) => ({
+  operationId,
   tags: ['runs'],
   summary,
-  params,
+  ...(params === undefined ? {} : { params }),
   headers: runHeaders,
   querystring: runQuerySchema,
   body: runBodySchema,
@@ -93,7 +105,7 @@ export function runRoutes(app: FastifyInstance, deps: { clients: Clients; access
 
   app.post<{ Params: { customer: string; id: string } }>(
     '/:customer/task/:id/job',
-    { schema: runSchema('Run a task (user role): answers the created job', idParams) },
+    { schema: runSchema('runTask', 'Run a task (user role): answers the created job', idParams) },
     async (request, reply) => {
       const { customer, id } = request.params
       return runAsCaller(request, reply, await access.permit(request, customer, 'user'), id)
@@ -102,7 +114,13 @@ export function runRoutes(app: FastifyInstance, deps: { clients: Clients; access
 
   app.post<{ Params: { customer: string } }>(
     '/:customer/job',
-    { schema: runSchema('Run the task named by `task` (query or body; user role)', customerParams) },
+    {
+      schema: runSchema(
+        'runNamedTask',
+        'Run the task named by `task` (query or body; user role)',
+        customerParams,
+      ),
+    },
     async (request, reply) => {
       const permit = await access.permit(request, request.params.customer, 'user')
       return runAsCaller(request, reply, permit, namedTask(request))
@@ -113,8 +131,9 @@ export function runRoutes(app: FastifyInstance, deps: { clients: Clients; access
     '/job',
     {
       schema: runSchema(
+        'runTaskOfOrganization',
         'Run the task named by `task`, of the organization named by `customer` (query or body; user role)',
-        { type: 'object' },
+        undefined,
       ),
     },
     async (request, reply) => {
@@ -124,7 +143,14 @@ export function runRoutes(app: FastifyInstance, deps: { clients: Clients; access
 
   app.post<{ Params: { customer: string; id: string; secret: string } }>(
     '/:customer/task/:id/secret/:secret/job',
-    { schema: runSchema('Run a task with its secret key (no token)', taskSecretParams, []) },
+    {
+      schema: runSchema(
+        'runTaskWithSecret',
+        'Run a task with its secret key (no token)',
+        taskSecretParams,
+        [],
+      ),
+    },
     async (request, reply) => {
       const { customer, id, secret } = request.params
       return runWithSecret(request, reply, customer, id, secret)
@@ -135,6 +161,7 @@ export function runRoutes(app: FastifyInstance, deps: { clients: Clients; access
     '/job/secret/:secret',
     {
       schema: runSchema(
+        'runNamedTaskWithSecret',
         'Run the task named by `task` with its secret key; `customer`, `task` and `task_arguments[]` as JSON or an HTML form',
         secretParams,
         [],
@@ -154,6 +181,7 @@ export function runRoutes(app: FastifyInstance, deps: { clients: Clients; access
     '/:customer/task/:id/job',
     {
       schema: {
+        operationId: 'emptyTaskQueue',
         tags: ['runs'],
         summary: "Empty a task's queue: cancels every job not dispatched yet, answers how many",
         params: idParams,
