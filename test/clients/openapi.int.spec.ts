@@ -24,8 +24,26 @@ describe('the OpenAPI document', () => {
     await writeFile(file, JSON.stringify(document, null, 2))
     const lint = spawnSync(
       join(root, 'node_modules/.bin/redocly'),
-      ['lint', file, '--config', join(root, 'redocly.yaml'), '--max-problems', '200', '--format', 'codeframe'],
-      { cwd: root, encoding: 'utf8', env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' } },
+      [
+        'lint',
+        file,
+        '--config',
+        join(root, 'redocly.yaml'),
+        '--max-problems',
+        '200',
+        '--format',
+        'codeframe',
+      ],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          REDOCLY_TELEMETRY: 'off',
+          REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true',
+          NO_COLOR: '1',
+        },
+      },
     )
     const output = `${lint.stdout}\n${lint.stderr}`
     expect(lint.status, output).toBe(0)
