@@ -151,8 +151,6 @@ const ROUTES: Record<string, Rule> = {
     ok: 201,
     body: ({ fixture }) => ({ ...fixture.recipe, host_id: fixture.botId }),
   },
-  // Answers every caller that imports are POSTed.
-  'GET /{customer}/task/import': { need: 'anyone', ok: 405 },
   'GET /{customer}/task/{id}/credentials': { need: 'admin', ok: 200, object: 'task' },
   'POST /{customer}/task/{id}/credentials/rotate': { need: 'admin', ok: 200, object: 'task' },
 

@@ -42,6 +42,11 @@ export const gatewaySettings = {
   schedulerUrl: str('SCHEDULER_GRPC_URL', 'job-scheduler gRPC address', '127.0.0.1:50052'),
   dispatchUrl: str('DISPATCH_GRPC_URL', 'bot-dispatch gRPC address', '127.0.0.1:50053'),
   webhookRelayUrl: str('WEBHOOK_RELAY_GRPC_URL', 'webhook-relay gRPC address', '127.0.0.1:50054'),
+  publicUrl: str(
+    'GATEWAY_PUBLIC_URL',
+    "The URL clients reach the REST API at, the OpenAPI document's server (default: the address it listens on)",
+    '',
+  ),
   corsOrigins: list('CORS_ORIGINS', 'Browser origins allowed to call the API (comma separated)', []),
   grpcAuthFile: grpcAuthSetting,
   runsPerSecond: quotaSetting(Quotas.runsPerToken),
@@ -143,6 +148,11 @@ export async function startGateway(
   hooks.onStop(async () => clients.close())
   const accounts = new Accounts(store, projector, db as unknown as Kysely<AccountsTables>)
   hooks.onStop(await accounts.watchChanges())
+  const listeningUrl = () => {
+    const address = app.server.address()
+    const port = typeof address === 'object' && address ? address.port : config.port
+    return `http://${config.host}:${port}`
+  }
   const app = await buildHttpServer({
     accounts,
     clients,
@@ -157,14 +167,13 @@ export async function startGateway(
       idleMs: config.idleTimeoutMs,
     },
     logFollowMaxMs: config.logFollowMaxMs,
+    publicUrl: () => config.publicUrl || listeningUrl(),
   })
   await app.listen({ port: config.port, host: config.host })
   hooks.onStop(() => app.close())
   hooks.addReadiness('database', () => databaseReachable(db))
   hooks.addReadiness('nats', () => !bus.nc.isClosed())
-  const address = app.server.address()
-  const port = typeof address === 'object' && address ? address.port : config.port
-  return { url: `http://${config.host}:${port}`, stop: () => app.close() }
+  return { url: listeningUrl(), stop: () => app.close() }
 }
 
 async function main(): Promise<void> {

@@ -61,6 +61,7 @@ describe('the gateway keeps each caller to its share', () => {
       runsPerSecond: RUNS_PER_SECOND,
       timeouts: { requestMs: 1_000, headersMs: 500, idleMs: 120_000 },
       logFollowMaxMs: 60_000,
+      publicUrl: () => 'http://127.0.0.1',
     })
     await app.listen({ port: 0, host: '127.0.0.1' })
     port = (app.server.address() as AddressInfo).port

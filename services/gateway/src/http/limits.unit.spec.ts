@@ -74,6 +74,7 @@ describe('the gateway holds every input to its limit', () => {
       runsPerSecond: 1_000_000,
       timeouts: { requestMs: 30_000, headersMs: 10_000, idleMs: 120_000 },
       logFollowMaxMs: 3_600_000,
+      publicUrl: () => 'http://127.0.0.1:8080',
     })
     await app.listen({ port: 0, host: '127.0.0.1' })
   })

@@ -87,16 +87,6 @@ export const taskBodySchema = {
   },
 }
 
-export const errorSchema = {
-  type: 'object',
-  properties: {
-    statusCode: { type: 'integer' },
-    code: { type: 'string' },
-    message: { type: 'string' },
-    details: { type: 'object', additionalProperties: true },
-  },
-} as const
-
 export const taskIdParams = idParams
 
 export const secretParams = {
@@ -141,7 +131,20 @@ const runFields = {
 /** A run's body: nothing, `{ task_arguments }` (JSON or form, plus `customer`/`task` where the path has none), or the arguments as a bare JSON array. */
 export const runBodySchema = {
   anyOf: [{ type: 'null' }, runArgumentsSchema, { type: 'object', properties: runFields }],
+  examples: [{ task_arguments: ['world'] }],
 }
+
+/** What the document shows as a task to create. */
+export const taskBodyExample = {
+  name: 'say hello',
+  host_id: '0197d2e0-11aa-7b2c-8d3e-4f5a6b7c8d9e',
+  script_id: '0197d2e3-22bb-7c3d-9e4f-5a6b7c8d9e0f',
+  task_arguments: [{ order: 0, type: 'input', label: 'who' }],
+  timeout: 60,
+}
+
+/** What the document shows as a script to create. */
+export const scriptBodyExample = { filename: 'hello.sh', content: '#!/bin/sh\necho "hello $1"\n' }
 
 /** Query of the run routes: where a run may also take its `task`, `customer` and wait options. */
 export const runQuerySchema = {
@@ -174,15 +177,45 @@ export const scriptBodySchema = {
 }
 
 const nullableString = { type: ['string', 'null'] } as const
+const dateTime = { type: 'string', format: 'date-time' } as const
+const nullableDateTime = { type: ['string', 'null'], format: 'date-time' } as const
 
-export const taskResponseSchema = {
+/*
+ * The objects answers hold. Each is a component of the OpenAPI document named by its `$id`, and
+ * routes answer `{ $ref: '<Name>#' }`. `required` lists what every answer carries: the
+ * answer-validation test holds the gateway to it.
+ */
+
+export const taskSchema = {
+  $id: 'Task',
   type: 'object',
   additionalProperties: true,
+  required: [
+    'id',
+    'customer',
+    'name',
+    'host_id',
+    'script_id',
+    'tags',
+    'task_arguments',
+    'run_as',
+    'description',
+    'acls',
+    'triggers',
+    'grace_time',
+    'timeout',
+    'multitasking',
+    'env',
+    'secret_env',
+    'version',
+    'creation_date',
+    'last_update',
+  ],
   properties: {
     id: { type: 'string' },
     customer: { type: 'string' },
     name: { type: 'string' },
-    host_id: { type: 'string' },
+    host_id: { type: 'string', description: 'the bot that runs it' },
     script_id: { type: 'string' },
     tags: { type: 'array', items: { type: 'string' } },
     task_arguments: { type: 'array', items: { type: 'object', additionalProperties: true } },
@@ -190,7 +223,7 @@ export const taskResponseSchema = {
     description: { type: 'string' },
     acls: { type: 'array', items: { type: 'string' } },
     triggers: { type: 'array', items: { type: 'object', additionalProperties: true } },
-    grace_time: { type: 'integer' },
+    grace_time: { type: 'integer', description: 'seconds' },
     timeout: { type: 'integer', description: 'seconds' },
     multitasking: { type: 'boolean' },
     env: {
@@ -203,30 +236,72 @@ export const taskResponseSchema = {
       additionalProperties: { type: 'string' },
       description: 'The names of the write-only variables, each with "****"',
     },
-    version: { type: 'integer' },
-    creation_date: nullableString,
-    last_update: nullableString,
+    version: { type: 'integer', description: 'also its ETag; If-Match on a write' },
+    creation_date: nullableDateTime,
+    last_update: nullableDateTime,
   },
+  examples: [
+    {
+      id: '0197d2e4-5b0c-7c39-9f3e-2a1b4c5d6e7f',
+      customer: 'demo',
+      name: 'say hello',
+      host_id: '0197d2e0-11aa-7b2c-8d3e-4f5a6b7c8d9e',
+      script_id: '0197d2e3-22bb-7c3d-9e4f-5a6b7c8d9e0f',
+      tags: [],
+      task_arguments: [{ order: 0, type: 'input', label: 'who', value: null, required: false }],
+      run_as: '',
+      description: '',
+      acls: [],
+      triggers: [],
+      grace_time: 0,
+      timeout: 600,
+      multitasking: true,
+      env: {},
+      secret_env: {},
+      version: 1,
+      creation_date: '2026-05-02T10:00:00.000Z',
+      last_update: '2026-05-02T10:00:00.000Z',
+    },
+  ],
 } as const
 
-export const scriptResponseSchema = {
+export const scriptSchema = {
+  $id: 'Script',
   type: 'object',
   additionalProperties: true,
+  required: ['id', 'customer', 'filename', 'description', 'version', 'creation_date', 'last_update'],
   properties: {
     id: { type: 'string' },
     customer: { type: 'string' },
     filename: { type: 'string' },
     description: { type: 'string' },
-    content: { type: 'string' },
+    content: { type: 'string', description: 'the script as text, when it is UTF-8 (not in lists)' },
+    data: { type: 'string', description: 'the script as base64, when it is not UTF-8 (not in lists)' },
     version: { type: 'integer' },
-    creation_date: nullableString,
-    last_update: nullableString,
+    creation_date: nullableDateTime,
+    last_update: nullableDateTime,
   },
 } as const
 
-export const jobResponseSchema = {
+export const jobSchema = {
+  $id: 'Job',
   type: 'object',
   additionalProperties: true,
+  required: [
+    'id',
+    'task_id',
+    'name',
+    'customer',
+    'host_id',
+    'lifecycle',
+    'state',
+    'task_arguments_values',
+    'output',
+    'result',
+    'origin',
+    'creation_date',
+    'last_update',
+  ],
   properties: {
     id: { type: 'string' },
     task_id: { type: 'string' },
@@ -236,8 +311,12 @@ export const jobResponseSchema = {
     lifecycle: {
       type: 'string',
       enum: ['onhold', 'ready', 'assigned', 'finished', 'terminated', 'canceled'],
+      description: 'finished, terminated and canceled are ends',
     },
-    state: { type: 'string' },
+    state: {
+      type: 'string',
+      description: 'in_progress, then success, failure, timeout, canceled or error',
+    },
     task_arguments_values: { type: 'array', items: { type: 'string' } },
     output: {
       type: 'array',
@@ -249,35 +328,274 @@ export const jobResponseSchema = {
       type: 'object',
       additionalProperties: true,
       description:
-        '`{ code, signal, killed, log, lastline }` (`log`: the last 64 KiB of the output), with `reason` when there is one, `truncated_bytes` when the bot dropped output past its limit, and `abridged: true` when the log, the output lines or the last line were cut (GET .../log has all the output)',
+        '`{ code, signal, killed, log, lastline }` (`log`: the last 64 KiB of the output), with `reason` when there is one, `truncated_bytes` when the bot dropped output past its limit, and `abridged: true` when the log, the output lines or the last line were cut (GET .../log has all the output); `{}` until the job ends',
+      properties: {
+        code: { type: ['integer', 'null'], description: 'the exit code; null when a signal ended it' },
+        signal: nullableString,
+        killed: { type: 'boolean' },
+        log: { type: 'string' },
+        lastline: { type: 'string' },
+        reason: { type: 'string' },
+        truncated_bytes: { type: 'integer' },
+        abridged: { type: 'boolean' },
+      },
     },
-    origin: { type: 'string' },
-    creation_date: nullableString,
-    last_update: nullableString,
+    origin: { type: 'string', description: 'api, secret, trigger, webhook, schedule, ...' },
+    creation_date: nullableDateTime,
+    last_update: nullableDateTime,
   },
+  examples: [
+    {
+      id: '0197d2e5-0a1b-7c2d-8e3f-4a5b6c7d8e9f',
+      task_id: '0197d2e4-5b0c-7c39-9f3e-2a1b4c5d6e7f',
+      name: 'say hello',
+      customer: 'demo',
+      host_id: '0197d2e0-11aa-7b2c-8d3e-4f5a6b7c8d9e',
+      lifecycle: 'finished',
+      state: 'success',
+      task_arguments_values: ['world'],
+      output: ['hello world'],
+      result: { code: 0, signal: null, killed: false, log: 'hello world\n', lastline: 'hello world' },
+      origin: 'api',
+      creation_date: '2026-05-02T10:00:01.000Z',
+      last_update: '2026-05-02T10:00:01.200Z',
+    },
+  ],
 } as const
 
-export const credentialsResponseSchema = {
+export const taskCredentialsSchema = {
+  $id: 'TaskCredentials',
   type: 'object',
+  required: ['id', 'secret'],
   properties: {
     id: { type: 'string' },
     secret: { type: 'string', description: '64 hex characters' },
   },
 } as const
 
-/** The 4xx answers every route may give, for the OpenAPI document. */
+export const botSchema = {
+  $id: 'Bot',
+  type: 'object',
+  additionalProperties: true,
+  required: ['id', 'name', 'customer', 'online', 'last_seen', 'running_jobs', 'creation_date'],
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    customer: { type: 'string' },
+    online: { type: 'boolean' },
+    last_seen: nullableDateTime,
+    running_jobs: { type: 'integer', description: 'how many jobs it runs now' },
+    creation_date: nullableDateTime,
+  },
+} as const
+
+export const botCredentialsSchema = {
+  $id: 'BotCredentials',
+  type: 'object',
+  additionalProperties: true,
+  description: "The agent's credentials file (`npm run bot -- --credentials <file>`): shown once",
+  required: ['id', 'name', 'customer', 'secret', 'nats_url', 'dispatch_subject', 'report_subject'],
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    customer: { type: 'string' },
+    secret: { type: 'string' },
+    nats_url: { type: 'string' },
+    nats_user: { type: 'string' },
+    nats_password: { type: 'string' },
+    nats_jwt: { type: 'string' },
+    nats_seed: { type: 'string' },
+    nats_inbox_prefix: { type: 'string' },
+    dispatch_subject: { type: 'string' },
+    report_subject: { type: 'string' },
+    dispatch_stream: { type: 'string' },
+    dispatch_consumer: { type: 'string' },
+  },
+} as const
+
+const role = { type: 'string', enum: ['viewer', 'user', 'admin'] } as const
+
+export const tokenSchema = {
+  $id: 'Token',
+  type: 'object',
+  required: ['id', 'name', 'role', 'tags', 'creation_date'],
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    role,
+    tags: { type: 'array', items: { type: 'string' } },
+    creation_date: dateTime,
+  },
+} as const
+
+export const issuedTokenSchema = {
+  $id: 'IssuedToken',
+  type: 'object',
+  required: ['id', 'name', 'role', 'token'],
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    role,
+    token: { type: 'string', description: 'the secret: shown only in this answer' },
+  },
+} as const
+
+export const organizationSchema = {
+  $id: 'CreatedOrganization',
+  type: 'object',
+  required: ['id', 'name', 'admin_token'],
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    admin_token: { type: 'string', description: 'its first admin token: shown only in this answer' },
+  },
+} as const
+
+export const subscriptionSchema = {
+  $id: 'Subscription',
+  type: 'object',
+  additionalProperties: true,
+  required: ['id', 'customer', 'url', 'events', 'description', 'token', 'secret', 'enabled', 'version'],
+  properties: {
+    id: { type: 'string' },
+    customer: { type: 'string' },
+    url: { type: 'string' },
+    events: { type: 'array', items: { type: 'string' }, description: 'empty: every event' },
+    description: { type: 'string' },
+    token: { type: 'string', description: 'sent as ?token= with every delivery' },
+    secret: { type: 'string', description: 'signs every delivery (Standard Webhooks); starts with whsec_' },
+    enabled: { type: 'boolean' },
+    disabled_reason: nullableString,
+    previous_secret_expires_at: nullableDateTime,
+    version: { type: 'integer' },
+    creation_date: nullableDateTime,
+    last_update: nullableDateTime,
+  },
+} as const
+
+export const deliverySchema = {
+  $id: 'Delivery',
+  type: 'object',
+  additionalProperties: true,
+  required: ['id', 'subscription_id', 'event_id', 'event_name', 'status', 'attempt_count', 'attempts'],
+  properties: {
+    id: { type: 'string' },
+    subscription_id: { type: 'string' },
+    event_id: { type: 'string' },
+    event_name: { type: 'string' },
+    status: { type: 'string', description: 'pending, succeeded or failed' },
+    attempt_count: { type: 'integer' },
+    next_attempt_at: nullableDateTime,
+    creation_date: nullableDateTime,
+    last_update: nullableDateTime,
+    attempts: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: true,
+        properties: {
+          number: { type: 'integer' },
+          started_at: nullableDateTime,
+          duration_ms: { type: 'integer' },
+          status_code: { type: ['integer', 'null'] },
+          outcome: { type: 'string' },
+          response_excerpt: { type: 'string' },
+          error: nullableString,
+        },
+      },
+    },
+  },
+} as const
+
+export const webhookSchema = {
+  $id: 'Webhook',
+  type: 'object',
+  additionalProperties: true,
+  required: ['id', 'customer', 'name', 'secret', 'trigger_path', 'fired_count', 'version'],
+  properties: {
+    id: { type: 'string' },
+    customer: { type: 'string' },
+    name: { type: 'string' },
+    secret: { type: 'string' },
+    trigger_path: { type: 'string', description: 'POST here (no token) to fire it' },
+    fired_count: { type: 'integer' },
+    last_fired_at: nullableDateTime,
+    version: { type: 'integer' },
+    creation_date: nullableDateTime,
+    last_update: nullableDateTime,
+  },
+} as const
+
+/** A reference to a component schema of the document, as a response schema. */
+const ref = (id: string) => ({ $ref: `${id}#` }) as const
+
+export const taskResponseSchema = ref('Task')
+export const scriptResponseSchema = ref('Script')
+export const jobResponseSchema = ref('Job')
+export const credentialsResponseSchema = ref('TaskCredentials')
+export const botResponseSchema = ref('Bot')
+export const botCredentialsResponseSchema = ref('BotCredentials')
+export const tokenResponseSchema = ref('Token')
+export const issuedTokenResponseSchema = ref('IssuedToken')
+export const organizationResponseSchema = ref('CreatedOrganization')
+export const subscriptionResponseSchema = ref('Subscription')
+export const deliveryResponseSchema = ref('Delivery')
+export const webhookResponseSchema = ref('Webhook')
+
+/** The component schemas of the document, registered before the routes that refer to them. */
+export const componentSchemas: readonly { $id: string }[] = [
+  taskSchema,
+  scriptSchema,
+  jobSchema,
+  taskCredentialsSchema,
+  botSchema,
+  botCredentialsSchema,
+  tokenSchema,
+  issuedTokenSchema,
+  organizationSchema,
+  subscriptionSchema,
+  deliverySchema,
+  webhookSchema,
+]
+
+/** The error body of every 4xx and 5xx answer (contract §2), one component of the document. */
+export const errorSchema = {
+  $id: 'Error',
+  type: 'object',
+  required: ['statusCode', 'code', 'message'],
+  properties: {
+    statusCode: { type: 'integer', description: 'the HTTP status, repeated' },
+    code: {
+      type: 'string',
+      description: 'stable and machine-readable: NOT_FOUND, VALIDATION_FAILED, LIMIT_EXCEEDED, CONFLICT, ...',
+    },
+    message: { type: 'string', description: 'what is wrong, for a person' },
+    details: {
+      type: 'object',
+      additionalProperties: true,
+      description: 'more about it, such as the `field` at fault or the `limit` passed',
+    },
+  },
+  examples: [{ statusCode: 404, code: 'NOT_FOUND', message: 'task 0197d2e4-… not found' }],
+} as const
+
+/** A reference to {@link errorSchema}, as a response schema, with what the status means there. */
+export const errorAnswer = (description: string) => ({ $ref: 'Error#', description }) as const
+
+/** The error answers any operation may give; a route states its own where it says more. */
 export const errorResponses = {
-  400: errorSchema,
-  401: errorSchema,
-  403: errorSchema,
-  404: errorSchema,
-  413: { ...errorSchema, description: 'the body is larger than a limit (docs/limits.md)' },
-  422: { ...errorSchema, description: 'invalid input, or a field past its limit (docs/limits.md)' },
+  400: errorAnswer('malformed input: the body or a parameter is not what the operation takes'),
+  401: errorAnswer('no credential, or one that is unknown or revoked'),
+  403: errorAnswer('a known caller without the role or the right'),
+  404: errorAnswer('no such object, or one the caller may not see'),
+  413: errorAnswer('the body is larger than a limit (docs/limits.md)'),
+  422: errorAnswer('invalid input, or a field past its limit (docs/limits.md)'),
+  429: errorAnswer('too many requests: wait as Retry-After says, then try again'),
+  default: errorAnswer('any other error: 409 a conflict, 5xx the platform could not answer now'),
 } as const
 
 /** The answer past a quota (docs/limits.md), with a `Retry-After` header. */
 export const quotaResponse = (what: string) => ({
-  ...errorSchema,
-  description: `${what}: try again after Retry-After seconds (docs/limits.md)`,
+  ...errorAnswer(`${what}: try again after Retry-After seconds (docs/limits.md)`),
   headers: { 'retry-after': { type: 'integer', description: 'seconds to wait before trying again' } },
 })

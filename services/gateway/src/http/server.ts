@@ -1,5 +1,4 @@
 import cors from '@fastify/cors'
-import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { Limits } from '@taskforge/core'
 import type { Logger } from '@taskforge/telemetry'
@@ -13,6 +12,7 @@ import { corsDelegate } from './cors-options.js'
 import { answerClientError, installErrorHandling } from './errors.js'
 import { installInputGuard } from './input-guard.js'
 import { limitKeywords } from './limit-schema.js'
+import { installOpenApi } from './openapi.js'
 import { installRequestTracing } from './request-tracing.js'
 import { accountRoutes } from './routes/accounts.js'
 import { botRoutes } from './routes/bots.js'
@@ -42,6 +42,8 @@ export interface HttpDeps {
   timeouts: HttpTimeouts
   /** The longest a log follow streams before it ends (the client may follow again). */
   logFollowMaxMs: number
+  /** The URL clients reach the API at, for the OpenAPI document's `servers`; asked once it listens. */
+  publicUrl: () => string
 }
 
 /** The gateway's bounds on slow clients (see `GATEWAY_*_TIMEOUT` in docs/configuration.md). */
@@ -94,19 +96,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   installErrorHandling(app)
   installBodyParsers(app)
   installInputGuard(app)
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: { title: 'Taskforge API', version: '1.0.0', description: 'Tasks, jobs, bots and webhooks.' },
-      components: {
-        securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer' },
-          access_token: { type: 'apiKey', in: 'query', name: 'access_token' },
-        },
-      },
-      security: [{ bearer: [] }, { access_token: [] }],
-    },
-  })
+  await installOpenApi(app, { publicUrl: deps.publicUrl })
   await app.register(swaggerUi, { routePrefix: '/docs' })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   // Only the configured origins get CORS headers; credentials are never sent to any other origin.

@@ -2,7 +2,13 @@ import type { FastifyInstance } from 'fastify'
 import type { Accounts } from '../../accounts/accounts.js'
 import type { Access } from '../access.js'
 import { limitedList, limitedString } from '../limit-schema.js'
-import { customerParams, idParams } from '../schemas.js'
+import {
+  customerParams,
+  idParams,
+  issuedTokenResponseSchema,
+  organizationResponseSchema,
+  tokenResponseSchema,
+} from '../schemas.js'
 
 /** Organizations (root token) and integration tokens (admin). */
 export function accountRoutes(app: FastifyInstance, deps: { accounts: Accounts; access: Access }): void {
@@ -12,6 +18,7 @@ export function accountRoutes(app: FastifyInstance, deps: { accounts: Accounts; 
     '/admin/customers',
     {
       schema: {
+        operationId: 'createOrganization',
         tags: ['organizations'],
         summary: 'Create an organization and its first admin token (root token only)',
         body: {
@@ -22,6 +29,7 @@ export function accountRoutes(app: FastifyInstance, deps: { accounts: Accounts; 
             access_token: { type: 'string' },
           },
         },
+        response: { 201: organizationResponseSchema },
       },
     },
     async (request, reply) => {
@@ -35,6 +43,7 @@ export function accountRoutes(app: FastifyInstance, deps: { accounts: Accounts; 
     '/:customer/token',
     {
       schema: {
+        operationId: 'createToken',
         tags: ['tokens'],
         summary: 'Create an integration token; the token is shown only in this answer',
         params: customerParams,
@@ -48,6 +57,7 @@ export function accountRoutes(app: FastifyInstance, deps: { accounts: Accounts; 
             access_token: { type: 'string' },
           },
         },
+        response: { 201: issuedTokenResponseSchema },
       },
     },
     async (request, reply) => {
@@ -62,9 +72,11 @@ export function accountRoutes(app: FastifyInstance, deps: { accounts: Accounts; 
     '/:customer/token',
     {
       schema: {
+        operationId: 'listTokens',
         tags: ['tokens'],
         summary: 'List integration tokens (never their secrets)',
         params: customerParams,
+        response: { 200: { type: 'array', items: tokenResponseSchema } },
       },
     },
     async (request) => {
@@ -75,7 +87,15 @@ export function accountRoutes(app: FastifyInstance, deps: { accounts: Accounts; 
 
   app.delete<{ Params: { customer: string; id: string } }>(
     '/:customer/token/:id',
-    { schema: { tags: ['tokens'], summary: 'Revoke a token, at once', params: idParams } },
+    {
+      schema: {
+        operationId: 'revokeToken',
+        tags: ['tokens'],
+        summary: 'Revoke a token, at once',
+        params: idParams,
+        response: { 204: { type: 'null' } },
+      },
+    },
     async (request, reply) => {
       const { caller } = await access.permit(request, request.params.customer, 'admin')
       await accounts.revokeToken(request.params.customer, request.params.id, caller.name)

@@ -2,36 +2,14 @@ import type { FastifyInstance } from 'fastify'
 import type { Clients } from '../../clients/clients.js'
 import type { Access } from '../access.js'
 import { limitedString } from '../limit-schema.js'
-import { customerParams, errorResponses, idParams, tokenQuery } from '../schemas.js'
+import {
+  botCredentialsResponseSchema,
+  botResponseSchema,
+  customerParams,
+  idParams,
+  tokenQuery,
+} from '../schemas.js'
 import { botView, credentialsView } from '../views.js'
-
-const text = { type: 'string' } as const
-
-/** A bot's credentials file, as registration and rotation answer it (the only times it is shown). */
-const botCredentialsSchema = {
-  type: 'object',
-  description:
-    'The agent credentials file (`npm run bot -- --credentials <file>`); its secrets are shown once',
-  properties: {
-    id: text,
-    name: text,
-    customer: text,
-    secret: text,
-    nats_url: text,
-    nats_user: text,
-    nats_password: text,
-    nats_jwt: {
-      type: 'string',
-      description: "the bot's NATS user (JWT); empty on a server without authentication",
-    },
-    nats_seed: { type: 'string', description: "the seed of the bot's NATS user: secret" },
-    nats_inbox_prefix: text,
-    dispatch_subject: text,
-    report_subject: text,
-    dispatch_stream: text,
-    dispatch_consumer: text,
-  },
-} as const
 
 type IdRoute = { Params: { customer: string; id: string } }
 
@@ -43,6 +21,7 @@ export function botRoutes(app: FastifyInstance, deps: { clients: Clients; access
     '/:customer/bot',
     {
       schema: {
+        operationId: 'registerBot',
         tags: ['bots'],
         summary: 'Register a bot; answers its credentials (the agent credentials file) once',
         params: customerParams,
@@ -54,7 +33,7 @@ export function botRoutes(app: FastifyInstance, deps: { clients: Clients; access
             access_token: { type: 'string' },
           },
         },
-        response: { 201: botCredentialsSchema, ...errorResponses },
+        response: { 201: botCredentialsResponseSchema },
       },
     },
     async (request, reply) => {
@@ -70,7 +49,15 @@ export function botRoutes(app: FastifyInstance, deps: { clients: Clients; access
 
   app.get<{ Params: { customer: string } }>(
     '/:customer/bot',
-    { schema: { tags: ['bots'], summary: 'List bots with presence', params: customerParams } },
+    {
+      schema: {
+        operationId: 'listBots',
+        tags: ['bots'],
+        summary: 'List bots with presence',
+        params: customerParams,
+        response: { 200: { type: 'array', items: botResponseSchema } },
+      },
+    },
     async (request) => {
       await access.permit(request, request.params.customer, 'viewer')
       const { bots } = await clients.dispatch.listBots({ customer: request.params.customer })
@@ -82,12 +69,13 @@ export function botRoutes(app: FastifyInstance, deps: { clients: Clients; access
     '/:customer/bot/:id/credentials',
     {
       schema: {
+        operationId: 'rotateBotCredentials',
         tags: ['bots'],
         summary:
           "Replace a bot's credentials, answered once; its old secret and NATS user stop working at once (open connections are closed)",
         params: idParams,
         querystring: tokenQuery,
-        response: { 200: botCredentialsSchema, ...errorResponses },
+        response: { 200: botCredentialsResponseSchema },
       },
     },
     async (request) => {
@@ -105,12 +93,13 @@ export function botRoutes(app: FastifyInstance, deps: { clients: Clients; access
     '/:customer/bot/:id',
     {
       schema: {
+        operationId: 'deleteBot',
         tags: ['bots'],
         summary:
           'Delete a bot: its NATS user is revoked at once (open connections are closed), its jobs not yet ended are canceled or ended as errors',
         params: idParams,
         querystring: tokenQuery,
-        response: { 204: { type: 'null', description: 'deleted' }, ...errorResponses },
+        response: { 204: { type: 'null', description: 'deleted' } },
       },
     },
     async (request, reply) => {

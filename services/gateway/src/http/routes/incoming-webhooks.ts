@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Clients } from '../../clients/clients.js'
 import type { Access } from '../access.js'
 import { limitedString } from '../limit-schema.js'
-import { customerParams, errorResponses, idParams, tokenQuery } from '../schemas.js'
+import { customerParams, errorResponses, idParams, tokenQuery, webhookResponseSchema } from '../schemas.js'
 
 const iso = (date: Date | undefined) => (date ? date.toISOString() : null)
 
@@ -70,6 +70,8 @@ export function incomingWebhookRoutes(
     '/:customer/webhook',
     {
       schema: {
+        operationId: 'createWebhook',
+        response: { 201: webhookResponseSchema },
         tags,
         summary: 'Create an incoming webhook; answers its id and secret (the trigger URL holds both)',
         params: customerParams,
@@ -89,7 +91,16 @@ export function incomingWebhookRoutes(
 
   app.get<{ Params: { customer: string } }>(
     '/:customer/webhook',
-    { schema: { tags, summary: 'List incoming webhooks', params: customerParams, querystring: tokenQuery } },
+    {
+      schema: {
+        operationId: 'listWebhooks',
+        response: { 200: { type: 'array', items: webhookResponseSchema } },
+        tags,
+        summary: 'List incoming webhooks',
+        params: customerParams,
+        querystring: tokenQuery,
+      },
+    },
     async (request) => {
       await access.permit(request, request.params.customer, 'admin')
       const { webhooks } = await clients.catalog.listWebhooks({ customer: request.params.customer })
@@ -99,7 +110,16 @@ export function incomingWebhookRoutes(
 
   app.get<IdRoute>(
     '/:customer/webhook/:id',
-    { schema: { tags, summary: 'Get an incoming webhook', params: idParams, querystring: tokenQuery } },
+    {
+      schema: {
+        operationId: 'getWebhook',
+        response: { 200: webhookResponseSchema },
+        tags,
+        summary: 'Get an incoming webhook',
+        params: idParams,
+        querystring: tokenQuery,
+      },
+    },
     async (request) => {
       await access.permit(request, request.params.customer, 'admin')
       const { webhook } = await clients.catalog.getWebhook({
@@ -114,6 +134,8 @@ export function incomingWebhookRoutes(
     '/:customer/webhook/:id',
     {
       schema: {
+        operationId: 'deleteWebhook',
+        response: { 204: { type: 'null' } },
         tags,
         summary: 'Delete an incoming webhook; its trigger URL stops working at once',
         params: idParams,
@@ -135,13 +157,29 @@ export function incomingWebhookRoutes(
     '/:customer/webhook/:id/trigger/secret/:secret',
     {
       schema: {
+        operationId: 'fireWebhook',
         tags,
         summary:
           'Fire an incoming webhook (no token: the secret is the credential); the body (JSON, a form or nothing) is the payload',
         description: `The payload, as JSON text, is at most ${Limits.webhookPayload.value} bytes (${Limits.webhookPayload.name}): past it, 413.`,
         params: triggerParams,
         security: [],
-        response: { ...errorResponses },
+        response: {
+          202: {
+            type: 'object',
+            description: 'fired: the tasks whose triggers name the webhook are started',
+            required: ['fire_id', 'webhook_id', 'name', 'payload', 'task_ids'],
+            properties: {
+              fire_id: { type: 'string' },
+              webhook_id: { type: 'string' },
+              name: { type: 'string' },
+              payload: { description: 'the body, as the payload the tasks receive' },
+              fired_at: { type: ['string', 'null'], format: 'date-time' },
+              task_ids: { type: 'array', items: { type: 'string' } },
+            },
+          },
+          ...errorResponses,
+        },
       },
     },
     async (request, reply) => {

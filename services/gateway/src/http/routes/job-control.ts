@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Clients } from '../../clients/clients.js'
 import type { Access } from '../access.js'
 import { limitedString } from '../limit-schema.js'
-import { idParams } from '../schemas.js'
+import { idParams, jobResponseSchema } from '../schemas.js'
 import { jobView } from '../views.js'
 
 /**
@@ -30,6 +30,7 @@ export function jobControlRoutes(
     '/:customer/job/:id/cancel',
     {
       schema: {
+        operationId: 'cancelJob',
         tags: ['jobs'],
         summary:
           'Cancel a job: one not started ends at once; a running one is killed on its bot (SIGTERM to its process group, then SIGKILL) and ends canceled',
@@ -46,6 +47,7 @@ export function jobControlRoutes(
             { type: 'null' },
           ],
         },
+        response: { 200: { ...jobResponseSchema, description: 'the job, as the cancel left it' } },
       },
     },
     async (request) => {
@@ -65,6 +67,7 @@ export function jobControlRoutes(
     '/:customer/job/:id/log',
     {
       schema: {
+        operationId: 'getJobLog',
         tags: ['jobs'],
         summary:
           "A job's output (stdout and stderr as they came) as UTF-8 text, U+FFFD standing for what text cannot hold (bytes that are not UTF-8, NUL); with raw=true, the exact bytes the script wrote; with follow=true, streamed (chunked) while the job runs, until it ends",
@@ -81,6 +84,16 @@ export function jobControlRoutes(
               description: 'the bytes the script wrote, as application/octet-stream, instead of text',
             },
             access_token: { type: 'string' },
+          },
+        },
+        response: {
+          200: {
+            description:
+              'The log. Headers: X-Taskforge-Log-Complete (true once the job ended and all its output is here), X-Taskforge-Truncated-Bytes (what the bot dropped past its limit)',
+            content: {
+              'text/plain': { schema: { type: 'string' } },
+              'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
+            },
           },
         },
       },

@@ -35,6 +35,7 @@ export function jobRoutes(app: FastifyInstance, deps: { clients: Clients; access
     '/:customer/job',
     {
       schema: {
+        operationId: 'listJobs',
         tags,
         summary: 'List jobs, newest first',
         params: customerParams,
@@ -73,6 +74,7 @@ export function jobRoutes(app: FastifyInstance, deps: { clients: Clients; access
     '/:customer/job/:id',
     {
       schema: {
+        operationId: 'getJob',
         tags,
         summary: 'Get a job',
         params: idParams,

@@ -91,6 +91,7 @@ export function quarantineRoutes(
     '/admin/quarantine',
     {
       schema: {
+        operationId: 'listQuarantine',
         tags: ['operations'],
         summary: 'List what the pipelines of every service set aside after failing (root token only)',
         querystring: {
@@ -155,6 +156,7 @@ export function quarantineRoutes(
     '/admin/quarantine/:service/:id/replay',
     {
       schema: {
+        operationId: 'replayQuarantined',
         tags: ['operations'],
         summary: 'Run one quarantined item through its pipeline again (root token only)',
         description:

@@ -6,8 +6,8 @@ import { requestField } from '../auth.js'
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_MAX_LENGTH, runAndAnswer } from '../run-job.js'
 import {
   customerParams,
+  errorAnswer,
   errorResponses,
-  errorSchema,
   idParams,
   jobResponseSchema,
   quotaResponse,
@@ -18,12 +18,23 @@ import {
   tokenQuery,
 } from '../schemas.js'
 
+/** A run answers the job as JSON, or a page naming it to a browser that posted a form and prefers HTML. */
+const jobAnswer = (description: string) => ({
+  description,
+  content: {
+    'application/json': { schema: jobResponseSchema },
+    'text/html': {
+      schema: { type: 'string', description: 'a page naming the job (Accept prefers text/html)' },
+    },
+  },
+})
+
 const runResponses = {
-  200: { ...jobResponseSchema, description: 'with wait_result: the job, ended' },
-  201: { ...jobResponseSchema, description: 'the created job' },
-  202: { ...jobResponseSchema, description: 'with wait_result: the job, still running (see Location)' },
+  200: jobAnswer('with wait_result: the job, ended'),
+  201: jobAnswer('the created job'),
+  202: jobAnswer('with wait_result: the job, still running (see Location)'),
   ...errorResponses,
-  409: { ...errorSchema, description: 'the Idempotency-Key was used for a run of another task' },
+  409: errorAnswer('the Idempotency-Key was used for a run of another task'),
   429: quotaResponse(
     'a quota is reached: runs per token per second, or jobs not started per task or per organization',
   ),
@@ -40,11 +51,12 @@ const runHeaders = {
   },
 } as const
 
-const runSchema = (summary: string, params: object, security?: []) => ({
+const runSchema = (operationId: string, summary: string, params: object | undefined, security?: []) => ({
+  operationId,
   tags: ['runs'],
   summary,
   description: `At most ${Quotas.runsPerToken.value} runs per token in one second by default (\`${Quotas.runsPerToken.setting}\`; a run by secret key: per task and client address); past it, 429 with Retry-After.`,
-  params,
+  ...(params === undefined ? {} : { params }),
   headers: runHeaders,
   querystring: runQuerySchema,
   body: runBodySchema,
@@ -101,7 +113,10 @@ export function runRoutes(
 
   app.post<{ Params: { customer: string; id: string } }>(
     '/:customer/task/:id/job',
-    { schema: runSchema('Run a task (user role): answers the created job', idParams), preHandler: rateLimit },
+    {
+      schema: runSchema('runTask', 'Run a task (user role): answers the created job', idParams),
+      preHandler: rateLimit,
+    },
     async (request, reply) => {
       const { customer, id } = request.params
       return runAsCaller(request, reply, await access.permit(request, customer, 'user'), id)
@@ -111,7 +126,11 @@ export function runRoutes(
   app.post<{ Params: { customer: string } }>(
     '/:customer/job',
     {
-      schema: runSchema('Run the task named by `task` (query or body; user role)', customerParams),
+      schema: runSchema(
+        'runNamedTask',
+        'Run the task named by `task` (query or body; user role)',
+        customerParams,
+      ),
       preHandler: rateLimit,
     },
     async (request, reply) => {
@@ -124,8 +143,9 @@ export function runRoutes(
     '/job',
     {
       schema: runSchema(
+        'runTaskOfOrganization',
         'Run the task named by `task`, of the organization named by `customer` (query or body; user role)',
-        { type: 'object' },
+        undefined,
       ),
       preHandler: rateLimit,
     },
@@ -137,7 +157,12 @@ export function runRoutes(
   app.post<{ Params: { customer: string; id: string; secret: string } }>(
     '/:customer/task/:id/secret/:secret/job',
     {
-      schema: runSchema('Run a task with its secret key (no token)', taskSecretParams, []),
+      schema: runSchema(
+        'runTaskWithSecret',
+        'Run a task with its secret key (no token)',
+        taskSecretParams,
+        [],
+      ),
       preHandler: rateLimit,
     },
     async (request, reply) => {
@@ -150,6 +175,7 @@ export function runRoutes(
     '/job/secret/:secret',
     {
       schema: runSchema(
+        'runNamedTaskWithSecret',
         'Run the task named by `task` with its secret key; `customer`, `task` and `task_arguments[]` as JSON or an HTML form',
         secretParams,
         [],
@@ -170,6 +196,7 @@ export function runRoutes(
     '/:customer/task/:id/job',
     {
       schema: {
+        operationId: 'emptyTaskQueue',
         tags: ['runs'],
         summary: "Empty a task's queue: cancels every job not dispatched yet, answers how many",
         params: idParams,

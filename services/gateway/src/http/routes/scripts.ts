@@ -6,6 +6,7 @@ import {
   customerParams,
   errorResponses,
   idParams,
+  scriptBodyExample,
   scriptBodySchema,
   scriptResponseSchema,
   tokenQuery,
@@ -26,11 +27,12 @@ export function scriptRoutes(app: FastifyInstance, deps: { clients: Clients; acc
     {
       config,
       schema: {
+        operationId: 'createScript',
         tags,
         summary: 'Create a script from text (content) or base64 (data)',
         params: customerParams,
         querystring: tokenQuery,
-        body: { ...scriptBodySchema, required: ['filename'] },
+        body: { ...scriptBodySchema, required: ['filename'], examples: [scriptBodyExample] },
         response: { 201: scriptResponseSchema, ...errorResponses },
       },
     },
@@ -51,6 +53,7 @@ export function scriptRoutes(app: FastifyInstance, deps: { clients: Clients; acc
     '/:customer/script',
     {
       schema: {
+        operationId: 'listScripts',
         tags,
         summary: 'List scripts (without their content)',
         params: customerParams,
@@ -74,6 +77,7 @@ export function scriptRoutes(app: FastifyInstance, deps: { clients: Clients; acc
     '/:customer/script/:id',
     {
       schema: {
+        operationId: 'getScript',
         tags,
         summary: 'Get a script with its content; ETag is its version',
         params: idParams,
@@ -110,6 +114,7 @@ export function scriptRoutes(app: FastifyInstance, deps: { clients: Clients; acc
     {
       config,
       schema: {
+        operationId: 'replaceScript',
         tags,
         summary: 'Replace a script (If-Match: its version, optional)',
         params: idParams,
@@ -126,6 +131,7 @@ export function scriptRoutes(app: FastifyInstance, deps: { clients: Clients; acc
     {
       config,
       schema: {
+        operationId: 'updateScript',
         tags,
         summary: 'Change some fields of a script (If-Match: its version, optional)',
         params: idParams,
@@ -141,6 +147,7 @@ export function scriptRoutes(app: FastifyInstance, deps: { clients: Clients; acc
     '/:customer/script/:id',
     {
       schema: {
+        operationId: 'deleteScript',
         tags,
         summary: 'Delete a script no task runs',
         params: idParams,

@@ -4,7 +4,13 @@ import type { FastifyInstance } from 'fastify'
 import type { Clients } from '../../clients/clients.js'
 import type { Access } from '../access.js'
 import { limitedList, limitedString } from '../limit-schema.js'
-import { customerParams, idParams, quotaResponse } from '../schemas.js'
+import {
+  customerParams,
+  deliveryResponseSchema,
+  idParams,
+  quotaResponse,
+  subscriptionResponseSchema,
+} from '../schemas.js'
 
 /** JSON shapes of subscriptions and deliveries, from webhook-relay's gRPC messages. */
 const iso = (date: Date | undefined) => (date ? date.toISOString() : null)
@@ -106,12 +112,16 @@ export function subscriptionRoutes(app: FastifyInstance, deps: { clients: Client
     '/:customer/subscription',
     {
       schema: {
+        operationId: 'createSubscription',
         tags,
         summary: 'Subscribe a URL to events; answers its token and signing secret, and sends it a ping',
         description: `An organization has at most ${Quotas.subscriptionsPerOrganization.value} subscriptions by default (\`${Quotas.subscriptionsPerOrganization.setting}\`); past it, 429.`,
         params: customerParams,
         body: { ...subscriptionBody, required: ['url'] },
-        response: { 429: quotaResponse('the organization has as many subscriptions as its quota allows') },
+        response: {
+          201: subscriptionResponseSchema,
+          429: quotaResponse('the organization has as many subscriptions as its quota allows'),
+        },
       },
     },
     async (request, reply) => {
@@ -129,7 +139,15 @@ export function subscriptionRoutes(app: FastifyInstance, deps: { clients: Client
 
   app.get<{ Params: { customer: string } }>(
     '/:customer/subscription',
-    { schema: { tags, summary: 'List subscriptions', params: customerParams } },
+    {
+      schema: {
+        operationId: 'listSubscriptions',
+        response: { 200: { type: 'array', items: subscriptionResponseSchema } },
+        tags,
+        summary: 'List subscriptions',
+        params: customerParams,
+      },
+    },
     async (request) => {
       await access.permit(request, request.params.customer, 'admin')
       const { subscriptions } = await clients.webhooks.listSubscriptions({
@@ -141,7 +159,15 @@ export function subscriptionRoutes(app: FastifyInstance, deps: { clients: Client
 
   app.get<IdRoute>(
     '/:customer/subscription/:id',
-    { schema: { tags, summary: 'Get a subscription', params: idParams } },
+    {
+      schema: {
+        operationId: 'getSubscription',
+        response: { 200: subscriptionResponseSchema },
+        tags,
+        summary: 'Get a subscription',
+        params: idParams,
+      },
+    },
     async (request) => {
       await access.permit(request, request.params.customer, 'admin')
       const { subscription } = await clients.webhooks.getSubscription({
@@ -156,6 +182,8 @@ export function subscriptionRoutes(app: FastifyInstance, deps: { clients: Client
     '/:customer/subscription/:id',
     {
       schema: {
+        operationId: 'updateSubscription',
+        response: { 200: subscriptionResponseSchema },
         tags,
         summary: 'Change a subscription (url, events, description; enabled: true turns it back on)',
         params: idParams,
@@ -180,7 +208,15 @@ export function subscriptionRoutes(app: FastifyInstance, deps: { clients: Client
 
   app.delete<IdRoute>(
     '/:customer/subscription/:id',
-    { schema: { tags, summary: 'Delete a subscription and its deliveries', params: idParams } },
+    {
+      schema: {
+        operationId: 'deleteSubscription',
+        response: { 204: { type: 'null' } },
+        tags,
+        summary: 'Delete a subscription and its deliveries',
+        params: idParams,
+      },
+    },
     async (request, reply) => {
       const { caller } = await access.permit(request, request.params.customer, 'admin')
       await clients.webhooks.deleteSubscription({
@@ -196,6 +232,8 @@ export function subscriptionRoutes(app: FastifyInstance, deps: { clients: Client
     '/:customer/subscription/:id/secret/rotate',
     {
       schema: {
+        operationId: 'rotateSubscriptionSecret',
+        response: { 200: subscriptionResponseSchema },
         tags,
         summary: 'Replace the signing secret; the old one keeps signing beside it for 24 hours',
         params: idParams,
@@ -216,6 +254,8 @@ export function subscriptionRoutes(app: FastifyInstance, deps: { clients: Client
     '/:customer/subscription/:id/delivery',
     {
       schema: {
+        operationId: 'listDeliveries',
+        response: { 200: { type: 'array', items: deliveryResponseSchema } },
         tags,
         summary: 'Deliveries of a subscription, newest first, with every attempt',
         params: idParams,
@@ -239,6 +279,10 @@ export function subscriptionRoutes(app: FastifyInstance, deps: { clients: Client
     '/:customer/subscription/:id/delivery/:delivery/retry',
     {
       schema: {
+        operationId: 'retryDelivery',
+        response: {
+          202: { ...deliveryResponseSchema, description: 'the delivery; the new attempt shows in the list' },
+        },
         tags,
         summary: 'Send a delivery again now (answers at once; the attempt shows in the delivery list)',
         params: deliveryParams,

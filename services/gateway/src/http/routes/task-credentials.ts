@@ -14,6 +14,7 @@ export function taskCredentialRoutes(app: FastifyInstance, deps: { clients: Clie
     '/:customer/task/:id/credentials',
     {
       schema: {
+        operationId: 'getTaskCredentials',
         tags,
         summary: "A task's secret key: { id, secret }",
         params: idParams,
@@ -35,6 +36,7 @@ export function taskCredentialRoutes(app: FastifyInstance, deps: { clients: Clie
     '/:customer/task/:id/credentials/rotate',
     {
       schema: {
+        operationId: 'rotateTaskCredentials',
         tags,
         summary: "Replace a task's secret key; the old one stops working at once",
         params: idParams,

@@ -6,13 +6,13 @@ import { envValuesFor } from '../authorize.js'
 import { type RecipeBody, recipeFromBody } from '../recipe-input.js'
 import {
   customerParams,
+  errorAnswer,
   errorResponses,
-  errorSchema,
   idParams,
   scriptBodySchema,
   scriptResponseSchema,
   taskBodySchema,
-  taskResponseSchema,
+  taskSchema,
   tokenQuery,
 } from '../schemas.js'
 import { secretEnvOf } from '../task-input.js'
@@ -59,6 +59,7 @@ export function taskRecipeRoutes(app: FastifyInstance, deps: { clients: Clients;
     '/:customer/task/:id/recipe',
     {
       schema: {
+        operationId: 'exportTask',
         tags,
         summary: 'Export a task as a recipe (script embedded; no ids, secret, acls or env values)',
         params: idParams,
@@ -80,6 +81,7 @@ export function taskRecipeRoutes(app: FastifyInstance, deps: { clients: Clients;
     '/:customer/task/import',
     {
       schema: {
+        operationId: 'importTask',
         tags,
         summary: 'Create a task and its script from a recipe, on the bot host_id',
         params: customerParams,
@@ -103,7 +105,8 @@ export function taskRecipeRoutes(app: FastifyInstance, deps: { clients: Clients;
         response: {
           201: {
             type: 'object',
-            properties: { ...taskResponseSchema.properties, script: scriptResponseSchema },
+            required: [...taskSchema.required, 'script'],
+            properties: { ...taskSchema.properties, script: scriptResponseSchema },
             additionalProperties: true,
           },
           ...errorResponses,
@@ -131,8 +134,10 @@ export function taskRecipeRoutes(app: FastifyInstance, deps: { clients: Clients;
       schema: {
         tags,
         summary: 'Not a way to import: answers 405 and says to POST the recipe',
+        // Not an operation a client calls: a person who opens the import URL in a browser is told how.
+        hide: true,
         params: customerParams,
-        response: { 405: errorSchema },
+        response: { 405: errorAnswer('always: a recipe is imported with POST') },
       },
     },
     async (request, reply) => {

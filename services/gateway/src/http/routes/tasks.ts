@@ -8,6 +8,7 @@ import {
   customerParams,
   errorResponses,
   idParams,
+  taskBodyExample,
   taskBodySchema,
   taskResponseSchema,
   tokenQuery,
@@ -37,11 +38,12 @@ export function taskRoutes(app: FastifyInstance, deps: { clients: Clients; acces
     '/:customer/task',
     {
       schema: {
+        operationId: 'createTask',
         tags,
         summary: 'Create a task',
         params: customerParams,
         querystring: tokenQuery,
-        body: { ...taskBodySchema, required: ['name', 'host_id', 'script_id'] },
+        body: { ...taskBodySchema, required: ['name', 'host_id', 'script_id'], examples: [taskBodyExample] },
         response: { 201: taskResponseSchema, ...errorResponses },
       },
     },
@@ -64,6 +66,7 @@ export function taskRoutes(app: FastifyInstance, deps: { clients: Clients; acces
     '/:customer/task',
     {
       schema: {
+        operationId: 'listTasks',
         tags,
         summary: 'List tasks (a JSON array), optionally by tag or bot',
         params: customerParams,
@@ -88,6 +91,7 @@ export function taskRoutes(app: FastifyInstance, deps: { clients: Clients; acces
     '/:customer/task/:id',
     {
       schema: {
+        operationId: 'getTask',
         tags,
         summary: 'Get a task; ETag is its version',
         params: idParams,
@@ -128,6 +132,7 @@ export function taskRoutes(app: FastifyInstance, deps: { clients: Clients; acces
     '/:customer/task/:id',
     {
       schema: {
+        operationId: 'replaceTask',
         tags,
         summary: 'Replace a task definition (If-Match: its version, optional)',
         params: idParams,
@@ -143,6 +148,7 @@ export function taskRoutes(app: FastifyInstance, deps: { clients: Clients; acces
     '/:customer/task/:id',
     {
       schema: {
+        operationId: 'updateTask',
         tags,
         summary: 'Change some fields of a task (If-Match: its version, optional)',
         params: idParams,
@@ -158,6 +164,7 @@ export function taskRoutes(app: FastifyInstance, deps: { clients: Clients; acces
     '/:customer/task/:id',
     {
       schema: {
+        operationId: 'deleteTask',
         tags,
         summary: 'Delete a task',
         params: idParams,
