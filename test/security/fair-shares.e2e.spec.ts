@@ -164,7 +164,7 @@ describe('fair shares between organizations', () => {
     }
     const delivered = () =>
       fast
-        .bodies<{ event_name: string; event_data: { name?: string } }>()
+        .bodies<{ event_name: string; event_data: { task?: { name?: string } } }>()
         .filter((body) => body.event_name === 'task.create')
     await waitUntil(() => delivered().length === names.length, {
       timeoutMs: 60_000,
