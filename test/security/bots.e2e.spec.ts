@@ -85,10 +85,9 @@ describe('security: bots are revocable and bounded', () => {
     await fresh.close()
   })
 
-  // Fails today: the flood saturates the scheduler's database (a quarantine row per undecodable
-  // report, a stream read and a warning per forged one) and RunTask answers 504; see decision 19,
-  // "Still open". Unskip once the reports consumer refuses foreign reports cheaply.
-  it.skip("finishes another bot's jobs while a bot floods reports and heartbeats with its own credentials", async () => {
+  // Each undecodable report would be a quarantine row, each forged one a read of a job's stream:
+  // the bot's budget of failed reports drops the rest unread (decision 19), and /metrics counts them.
+  it("finishes another bot's jobs while a bot floods reports and heartbeats with its own credentials", async () => {
     const flooder = await register('flooder')
     const nc: NatsConnection = await connectAs(flooder)
     const heartbeat = Heartbeat.encode(
@@ -164,6 +163,12 @@ describe('security: bots are revocable and bounded', () => {
         expect(job, JSON.stringify(job.result)).toMatchObject({ lifecycle: 'finished', state: 'success' })
       }
       expect(sent).toBeGreaterThan(1_000)
+      // The flood was dropped unread, not handled: the scheduler counts it.
+      const port = platform.internalPorts.get('job-scheduler')?.health
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
+      const dropped =
+        /^taskforge_publisher_messages_dropped_total\{[^}]*reason="failures"[^}]*\} (\d+)/m.exec(metrics)
+      expect(Number(dropped?.[1] ?? 0)).toBeGreaterThan(100)
     } finally {
       flooding = false
       await flood

@@ -194,6 +194,54 @@ describe('publishing and consuming', () => {
     expect(seen).toEqual(['poison#1', 'fine#1'])
   })
 
+  it("keeps a flooding publisher to its budget: its bad messages stop being read, another's are all handled", async () => {
+    const run = randomUUID().slice(0, 8)
+    const flooder = `flooder-${run}`
+    const honest = `honest-${run}`
+    // Every report subject (earlier tests' messages too, read and acked as any honest publisher's).
+    const durable = await durableOn('REPORTS', subjects.report('>'))
+    for (let i = 0; i < 300; i++)
+      await bus.publish(subjects.report(flooder), new Uint8Array([0xff]), { msgId: randomUUID() })
+    for (let i = 0; i < 20; i++)
+      await bus.publish(subjects.report(honest), new TextEncoder().encode(`fine ${i}`), {
+        msgId: randomUUID(),
+      })
+    const read = { flooder: 0, honest: 0 }
+    const dropped: string[] = []
+    const sub = await bus.consume(
+      'REPORTS',
+      durable,
+      async (msg) => {
+        if (msg.subject === subjects.report(flooder)) {
+          read.flooder += 1
+          throw notFound('job', 'not this bot’s')
+        }
+        if (msg.subject === subjects.report(honest)) read.honest += 1
+      },
+      {
+        concurrency: 16,
+        publisherBudget: {
+          publisherOf: (subject) => subject.split('.')[1],
+          messages: { perSecond: 1_000, burst: 1_000 },
+          failures: { perSecond: 0.001, burst: 10 },
+          onDropped: (reason) => dropped.push(reason),
+        },
+      },
+    )
+    const info = await waitUntil(async () => {
+      const current = await bus.jsm.consumers.info('REPORTS', durable)
+      return current.num_ack_pending === 0 && current.num_pending === 0 ? current : undefined
+    })
+    await sub.stop()
+    expect(read.honest).toBe(20)
+    // Those already handed to handlers when the budget ran out are read too: at most the concurrency.
+    expect(read.flooder).toBeGreaterThanOrEqual(10)
+    expect(read.flooder).toBeLessThanOrEqual(10 + 16)
+    expect(dropped.length).toBe(300 - read.flooder)
+    expect(new Set(dropped)).toEqual(new Set(['failures']))
+    expect(info.num_redelivered).toBe(0)
+  })
+
   it('carries the trace from publisher to handler through headers', async () => {
     const subject = subjects.dispatch(`trace-${randomUUID().slice(0, 8)}`)
     const durable = await durableOn('DISPATCH', subject)

@@ -21,6 +21,7 @@ import { type ConsumerSpec, consumerConfig, ensureConsumer, ensureStream, stream
 import { encodeEnvelope, type StoredEventLike } from './envelope.js'
 import { type NatsAuth, natsAuthenticator, natsAuthFromEnv } from './nats-auth.js'
 import { DEFAULT_MAX_DELIVERIES, DEFAULT_MAX_WAITS, type MessageQuarantine } from './poison.js'
+import type { PublisherBudget } from './publisher-budget.js'
 import { retryTransient } from './retry-transient.js'
 import { type StreamSpec, subjects } from './streams.js'
 
@@ -57,6 +58,8 @@ export interface ConsumeOptions {
   maxDeliveries?: number
   /** Deliveries of a message waiting for another (RedeliverLater) before it is set aside (default 300). */
   maxWaits?: number
+  /** What one publisher's messages may cost (a stream untrusted publishers write to; see {@link PublisherBudget}). */
+  publisherBudget?: PublisherBudget
 }
 
 function describeStatus(status: Status): { level: 'info' | 'warn' | 'error' | 'debug'; fields: object } {
@@ -256,6 +259,7 @@ export class Bus {
       quarantine: this.#quarantine,
       maxDeliveries: options.maxDeliveries ?? DEFAULT_MAX_DELIVERIES,
       maxWaits: options.maxWaits ?? DEFAULT_MAX_WAITS,
+      ...(options.publisherBudget === undefined ? {} : { publisherBudget: options.publisherBudget }),
     })
     this.#subscriptions.add(subscription)
     return {

@@ -12,6 +12,7 @@ import { decodeEnvelope } from './envelope.js'
 import { headersToRecord, headerValue } from './message-headers.js'
 import { nakDelayMs } from './nak-delay.js'
 import { judgeFailure, type MessageQuarantine, type ReplayedMessage } from './poison.js'
+import { type PublisherBudget, PublisherBudgets } from './publisher-budget.js'
 import { RedeliverLater } from './redeliver-later.js'
 import { retryTransient } from './retry-transient.js'
 import { Streams } from './streams.js'
@@ -95,6 +96,8 @@ export async function startConsumer(
     quarantine: MessageQuarantine | undefined
     maxDeliveries: number
     maxWaits: number
+    /** What one publisher's messages may cost, for a stream untrusted publishers write to. */
+    publisherBudget?: PublisherBudget
   },
 ): Promise<Subscription> {
   const { stream, durable, handler, concurrency, logger, quarantine } = args
@@ -110,8 +113,17 @@ export async function startConsumer(
   let stopped = false
   let messages: ConsumerMessages | undefined
   let wake: (() => void) | undefined
+  const budgets =
+    args.publisherBudget === undefined
+      ? undefined
+      : new PublisherBudgets(args.publisherBudget, logger, { stream, durable })
 
   const handle = (msg: JsMsg): Promise<void> => {
+    if (budgets !== undefined && !budgets.admit(msg.subject)) {
+      // Past its publisher's budget: dropped unread (counted and logged by the budget).
+      msg.term()
+      return Promise.resolve()
+    }
     const headers = headersToRecord(msg.headers)
     const busMessage = toBusMessage(msg, headers)
     return withSpan(
@@ -141,6 +153,7 @@ export async function startConsumer(
             return
           }
           recordError(span, error)
+          if (verdict.action === 'reject' || verdict.action === 'set-aside') budgets?.failed(msg.subject)
           if (verdict.action === 'reject') {
             logger.warn({ ...where, err: error }, 'message rejected for good')
             // No reason text: servers before 2.10 do not recognise `+TERM <reason>` and leave the message pending.

@@ -1,4 +1,5 @@
 export type { Envelope } from '@taskforge/proto/events/v1/envelope'
+export { type BudgetedSubscriptionOptions, subscribeWithBudget } from './budgeted-subscription.js'
 export { Bus, type BusConnectOptions, type ConsumeOptions, type PublishOptions } from './bus.js'
 export { busSettings } from './bus-settings.js'
 export type { BusMessage, MessageHandler, Subscription } from './consume.js'
@@ -34,6 +35,7 @@ export {
   type PoisonMessage,
   type ReplayedMessage,
 } from './poison.js'
+export { type PublisherBudget, PublisherBudgets, type PublisherDropReason } from './publisher-budget.js'
 export { RedeliverLater } from './redeliver-later.js'
 export {
   botOfHeartbeatSubject,

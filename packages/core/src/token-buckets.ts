@@ -43,6 +43,14 @@ export class TokenBuckets {
     return true
   }
 
+  /** Whether `key` has a token at `nowMs`, without taking it. */
+  has(key: string, nowMs: number): boolean {
+    const bucket = this.#buckets.get(key)
+    if (bucket === undefined) return true
+    const { perSecond, burst } = this.#rate
+    return Math.min(burst, bucket.tokens + (Math.max(0, nowMs - bucket.atMs) * perSecond) / 1_000) >= 1
+  }
+
   /** Keys tracked now. */
   get size(): number {
     return this.#buckets.size

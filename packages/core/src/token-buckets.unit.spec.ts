@@ -11,6 +11,16 @@ describe('TokenBuckets', () => {
     expect(buckets.take('a', 500)).toBe(false)
   })
 
+  it('tells whether a key has a token without spending it', () => {
+    const buckets = new TokenBuckets({ perSecond: 1, burst: 1 })
+    expect(buckets.has('a', 0)).toBe(true)
+    expect(buckets.has('a', 0)).toBe(true)
+    expect(buckets.take('a', 0)).toBe(true)
+    expect(buckets.has('a', 999)).toBe(false)
+    expect(buckets.has('a', 1_000)).toBe(true)
+    expect(buckets.take('a', 1_000)).toBe(true)
+  })
+
   it("keeps one key's spending from touching another's", () => {
     const buckets = new TokenBuckets({ perSecond: 1, burst: 2 })
     for (let i = 0; i < 1_000; i++) buckets.take('flood', 0)

@@ -21,6 +21,7 @@ export {
   RUN_DURATION,
 } from './job-metrics.js'
 export { type Exposition, parsePrometheusText, type Sample } from './prometheus-text.js'
+export { PUBLISHER_DROPPED, publisherDropMetrics } from './publisher-metrics.js'
 export { QUARANTINE_ITEMS, QUARANTINED_TOTAL, quarantineMetrics } from './quarantine-metrics.js'
 export {
   createServiceMetrics,

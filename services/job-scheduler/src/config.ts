@@ -1,6 +1,7 @@
 import { type ConfigOf, duration, int, loadConfig, Quotas, quotaSetting, str } from '@taskforge/core'
 import { grpcAuthSetting, grpcHostSetting } from '@taskforge/rpc'
 import { healthHostSetting } from '@taskforge/runtime'
+import { REPORTS_PER_BOT_PER_SECOND } from './reports/reports-consumer.js'
 
 /** Every environment variable job-scheduler reads. */
 export const schedulerSettings = {
@@ -19,6 +20,11 @@ export const schedulerSettings = {
   ),
   maxQueuedJobsPerTask: quotaSetting(Quotas.queuedJobsPerTask),
   maxQueuedJobsPerOrganization: quotaSetting(Quotas.queuedJobsPerOrganization),
+  reportsPerBot: int(
+    'REPORTS_PER_BOT_PER_SECOND',
+    "Reports of one bot the scheduler handles per second (ten times that at once); past it a bot's reports are dropped unread and counted (decision 19). A bot sends about 4 a second per running job that prints",
+    REPORTS_PER_BOT_PER_SECOND,
+  ),
   leaseSweepIntervalMs: duration(
     'JOB_LEASE_SWEEP_INTERVAL',
     'How often expired job leases are looked for',

@@ -13,6 +13,7 @@ import {
   appendObserver,
   heartbeatMetrics,
   jobMetrics,
+  publisherDropMetrics,
   quarantineMetrics,
   trackConsumerLag,
 } from '@taskforge/metrics'
@@ -146,7 +147,13 @@ export async function startScheduler(
 
       const commands = { store, leaseMs: config.jobLeaseMs }
       const timings = new JobTimings(jobMetrics(ctx.metrics, jobMetricsSource(db)), logger)
-      const reports = await consumeReports({ ...commands, bus, timings })
+      const reports = await consumeReports({
+        ...commands,
+        bus,
+        timings,
+        reportsPerBot: config.reportsPerBot,
+        onDropped: publisherDropMetrics(ctx.metrics, `${Streams.REPORTS.name}/${REPORTS_DURABLE}`),
+      })
       ctx.onStop(() => reports.stop())
       await bus.ensureConsumer(Streams.EVENTS.name, {
         durable: BOT_DELETIONS_DURABLE,

@@ -134,6 +134,7 @@ describe('job-scheduler', () => {
         leaseSweepIntervalMs: 100,
         maxQueuedJobsPerTask: 1000,
         maxQueuedJobsPerOrganization: 10000,
+        reportsPerBot: 400,
       },
       { handleProcessEvents: false, telemetry: false },
     )

@@ -1,5 +1,4 @@
-import { type Bus, botOfHeartbeatSubject, heartbeatsPerBot } from '@taskforge/bus'
-import { TokenBuckets } from '@taskforge/core'
+import { type Bus, botOfHeartbeatSubject, heartbeatsPerBot, subscribeWithBudget } from '@taskforge/bus'
 import type { EventStore } from '@taskforge/event-store'
 import { Heartbeat } from '@taskforge/proto/bots/v1/protocol'
 import type { Logger } from '@taskforge/telemetry'
@@ -54,31 +53,28 @@ export function listenToHeartbeats(deps: {
   const throttle = new PresenceThrottle(
     Math.min(PRESENCE_WRITE_INTERVAL_MS, (deps.onlineWindowMs ?? ONLINE_WINDOW_MS) / 3),
   )
-  const buckets = new TokenBuckets(heartbeatsPerBot(deps.onlineWindowMs ?? ONLINE_WINDOW_MS))
-  const subscription = bus.nc.subscribe(HEARTBEATS_SUBJECT)
-  const loop = (async () => {
-    for await (const msg of subscription) {
-      const subjectBot = botOfHeartbeatSubject(msg.subject)
-      if (subjectBot === undefined || !buckets.take(subjectBot, Date.now())) {
-        deps.onDropped?.()
-        continue
-      }
+  return subscribeWithBudget(bus.nc, HEARTBEATS_SUBJECT, {
+    publisherOf: botOfHeartbeatSubject,
+    rate: heartbeatsPerBot(deps.onlineWindowMs ?? ONLINE_WINDOW_MS),
+    ...(deps.onDropped === undefined ? {} : { onDropped: deps.onDropped }),
+    logger,
+    async handle(msg) {
       let heartbeat: Heartbeat
       try {
         heartbeat = Heartbeat.decode(msg.data)
       } catch (error) {
         logger.warn({ err: error, subject: msg.subject }, 'undecodable heartbeat dropped')
-        continue
+        return
       }
       if (msg.subject !== `heartbeats.${heartbeat.botId}`) {
         logger.warn(
           { subject: msg.subject, botId: heartbeat.botId },
           'heartbeat on another bot subject dropped',
         )
-        continue
+        return
       }
       const now = new Date()
-      if (!throttle.shouldWrite(heartbeat.botId, now.getTime(), heartbeat.runningJobs)) continue
+      if (!throttle.shouldWrite(heartbeat.botId, now.getTime(), heartbeat.runningJobs)) return
       try {
         const presence = await recordHeartbeat(db, heartbeat, now)
         if (presence === undefined) {
@@ -90,12 +86,6 @@ export function listenToHeartbeats(deps: {
         throttle.forget(heartbeat.botId)
         logger.error({ err: error, botId: heartbeat.botId }, 'presence write failed')
       }
-    }
-  })()
-  return {
-    async stop() {
-      subscription.unsubscribe()
-      await loop
     },
-  }
+  })
 }

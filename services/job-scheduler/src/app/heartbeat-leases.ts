@@ -1,5 +1,4 @@
-import { type Bus, botOfHeartbeatSubject, heartbeatsPerBot } from '@taskforge/bus'
-import { TokenBuckets } from '@taskforge/core'
+import { type Bus, botOfHeartbeatSubject, heartbeatsPerBot, subscribeWithBudget } from '@taskforge/bus'
 import { Heartbeat } from '@taskforge/proto/bots/v1/protocol'
 import type { Logger } from '@taskforge/telemetry'
 import { renewLeases } from '../schedule/job-leases.js'
@@ -25,34 +24,26 @@ export function renewLeasesFromHeartbeats(deps: {
   onDropped?: () => void
 }): { stop(): Promise<void> } {
   const { bus, db, leaseMs, logger } = deps
-  const buckets = new TokenBuckets(heartbeatsPerBot(leaseMs))
-  const subscription = bus.nc.subscribe(HEARTBEATS_SUBJECT, { queue: HEARTBEATS_QUEUE })
-  const loop = (async () => {
-    for await (const msg of subscription) {
-      const subjectBot = botOfHeartbeatSubject(msg.subject)
-      if (subjectBot === undefined || !buckets.take(subjectBot, Date.now())) {
-        deps.onDropped?.()
-        continue
-      }
+  return subscribeWithBudget(bus.nc, HEARTBEATS_SUBJECT, {
+    queue: HEARTBEATS_QUEUE,
+    publisherOf: botOfHeartbeatSubject,
+    rate: heartbeatsPerBot(leaseMs),
+    ...(deps.onDropped === undefined ? {} : { onDropped: deps.onDropped }),
+    logger,
+    async handle(msg) {
       let heartbeat: Heartbeat
       try {
         heartbeat = Heartbeat.decode(msg.data)
       } catch (error) {
         logger.debug({ err: error, subject: msg.subject }, 'undecodable heartbeat ignored')
-        continue
+        return
       }
-      if (msg.subject !== `heartbeats.${heartbeat.botId}` || heartbeat.runningJobIds.length === 0) continue
+      if (msg.subject !== `heartbeats.${heartbeat.botId}` || heartbeat.runningJobIds.length === 0) return
       try {
         await renewLeases(db, heartbeat.botId, heartbeat.runningJobIds, leaseMs)
       } catch (error) {
         logger.warn({ err: error, botId: heartbeat.botId }, 'leases not renewed')
       }
-    }
-  })()
-  return {
-    async stop() {
-      subscription.unsubscribe()
-      await loop
     },
-  }
+  })
 }

@@ -1,5 +1,12 @@
-import { type Bus, type BusMessage, RedeliverLater, Streams, type Subscription } from '@taskforge/bus'
-import { badRequest, DEFAULT_MAX_PAYLOAD, messageBudget } from '@taskforge/core'
+import {
+  type Bus,
+  type BusMessage,
+  type PublisherDropReason,
+  RedeliverLater,
+  Streams,
+  type Subscription,
+} from '@taskforge/bus'
+import { badRequest, DEFAULT_MAX_PAYLOAD, messageBudget, type TokenRate } from '@taskforge/core'
 import type { EventStore } from '@taskforge/event-store'
 import { BotReport } from '@taskforge/proto/bots/v1/protocol'
 import { contextFromTrace, currentTraceContext, SpanKind, withSpan } from '@taskforge/telemetry'
@@ -8,7 +15,7 @@ import type { JobCommandDeps } from '../app/job-command-handler.js'
 import { ReportTooEarly } from '../domain/job-decider.js'
 import type { JobTimings } from '../metrics/job-timings.js'
 import { PerKeyQueue } from './per-key-queue.js'
-import { reportToCommand } from './report-command.js'
+import { botIdOfReportSubject, reportToCommand } from './report-command.js'
 
 /** The scheduler's durable on REPORTS. */
 export const REPORTS_DURABLE = 'job-scheduler-reports'
@@ -23,11 +30,25 @@ export const REPORTS_CONCURRENCY = 64
  */
 export const REPORTS_MAX_ACK_PENDING = 1024
 
+/** Reports of one bot handled per second by default (`REPORTS_PER_BOT_PER_SECOND`), ten times that at once. */
+export const REPORTS_PER_BOT_PER_SECOND = 400
+
+/**
+ * Reports of one bot that may fail for good (undecodable, forged, refused): 50 at once, then one a
+ * second. An honest bot's reports do not fail; a bot past this has all its reports dropped unread
+ * until it earns a token back, so a flood of bad reports costs no reads and few quarantine rows.
+ */
+export const REPORT_FAILURES_PER_BOT: TokenRate = { perSecond: 1, burst: 50 }
+
 export interface ReportsDeps extends JobCommandDeps {
   bus: Bus
   store: EventStore
   /** Told what each applied report appended (dispatch latency and run time metrics). */
   timings?: JobTimings
+  /** Reports of one bot handled per second (default {@link REPORTS_PER_BOT_PER_SECOND}). */
+  reportsPerBot?: number
+  /** Told of each report dropped because its bot was past its budget. */
+  onDropped?: (reason: PublisherDropReason) => void
 }
 
 function decodeReport(data: Uint8Array): BotReport {
@@ -96,11 +117,14 @@ export async function handleReport(
  * Consumes REPORTS, many jobs' reports at once, applied in batches ({@link JobCommandBatches}). Reports
  * of one job apply in the order sent: one at a time and in arrival order within a replica
  * ({@link PerKeyQueue}), and across replicas by their sequence numbers (an early one is redelivered
- * later, see {@link handleReport}).
+ * later, see {@link handleReport}). Each bot has a budget of reports and of failed reports: past
+ * either, its reports are dropped before they are read, so a bot flooding REPORTS with its own
+ * credentials delays no other bot's reports (decision 19).
  */
 export function consumeReports(deps: ReportsDeps): Promise<Subscription> {
   const queue = new PerKeyQueue()
   const batches = new JobCommandBatches(deps)
+  const perBot = deps.reportsPerBot ?? REPORTS_PER_BOT_PER_SECOND
   return deps.bus.consume(
     Streams.REPORTS.name,
     REPORTS_DURABLE,
@@ -108,6 +132,14 @@ export function consumeReports(deps: ReportsDeps): Promise<Subscription> {
       const report = decodeReport(msg.data)
       return queue.run(report.jobId, () => handleReport(deps, batches, msg, report))
     },
-    { concurrency: REPORTS_CONCURRENCY },
+    {
+      concurrency: REPORTS_CONCURRENCY,
+      publisherBudget: {
+        publisherOf: botIdOfReportSubject,
+        messages: { perSecond: perBot, burst: perBot * 10 },
+        failures: REPORT_FAILURES_PER_BOT,
+        ...(deps.onDropped === undefined ? {} : { onDropped: deps.onDropped }),
+      },
+    },
   )
 }
