@@ -97,10 +97,17 @@ describe('hostile input', () => {
         jobId: victimJob.id,
         report: { $case: 'finished', value: { state: 'failure', result: undefined, output: ['forged'] } },
       }),
-      // A job that does not exist, with output near the server's max_payload.
+      // A job that does not exist, with output near the most this bot's user may publish (decision 19).
       forged({
         jobId: '0190d3a0-0000-7000-8000-000000000000',
-        report: { $case: 'output', value: { seq: 1, stream: 'stdout', text: 'x'.repeat(900_000) } },
+        report: {
+          $case: 'output',
+          value: {
+            seq: 1,
+            stream: 'stdout',
+            text: 'x'.repeat((asHostileBot.info?.max_payload ?? 0) - 1_024),
+          },
+        },
       }),
     ]
     // A JetStream publish is a request whose answer is the stream's ack.
@@ -110,7 +117,7 @@ describe('hostile input', () => {
       }>()
       expect(ack.stream).toBe('REPORTS')
     }
-    // Over max_payload: the client refuses it before it leaves, and the connection stays usable.
+    // Over the user's max_payload: the client refuses it before it leaves, and the connection stays usable.
     expect(() => asHostileBot.publish(subject, new Uint8Array(2 * 1024 * 1024))).toThrow(/max_payload/)
     asHostileBot.publish(`heartbeats.${hostileBot.id}`, everyByte)
     await asHostileBot.flush()
