@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parse as parseYaml } from 'yaml'
 import { expectStatus, idOf } from '../e2e/support/fixtures.js'
 import { type InProcessPlatform, startInProcessPlatform } from '../e2e/support/in-process-platform.js'
+import { droppingProxy } from './dropping-proxy.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..')
 /** The command as `npx taskforge` runs it: the package's bin launcher. */
@@ -152,6 +153,23 @@ describe('taskforge CLI against a real platform and bot', () => {
     expect(logs.stdout).toBe(outcome.stdout)
     const followed = await cli(['jobs', 'logs', '-f', id])
     expect(followed.stdout).toBe(outcome.stdout)
+  })
+
+  it('--follow resumes a dropped connection, losing and repeating no line', async () => {
+    const proxy = await droppingProxy(platform.gatewayUrl, 200)
+    try {
+      const outcome = await cli(['run', 'lines', 'cut', '--follow', '--url', proxy.url])
+      expect(outcome.code, outcome.stderr).toBe(0)
+      expect(proxy.drops()).toBe(1)
+      expect(outcome.stderr).toContain('log connection lost, reading on')
+      const id = outcome.stderr.split('\n')[0] ?? ''
+      expect(outcome.stdout).toBe(await storedLog(id))
+      expect(outcome.stdout.split('\n').filter(Boolean)).toEqual(
+        Array.from({ length: LINES }, (_, i) => `line ${i + 1} of cut ✓`),
+      )
+    } finally {
+      await proxy.close()
+    }
   })
 
   it('exits 2 when the script fails (exit 1)', async () => {
