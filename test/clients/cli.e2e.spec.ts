@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -342,6 +342,11 @@ describe('taskforge CLI against a real platform and bot', () => {
     const bare = { TASKFORGE_URL: '', TASKFORGE_TOKEN: '', TASKFORGE_CUSTOMER: '', XDG_CONFIG_HOME: home }
     const fromProfile = await cli(['tasks', '-o', 'json'], bare)
     expect(fromProfile.code, fromProfile.stderr).toBe(0)
+    expect(fromProfile.stderr).toContain('holds a token and other users may read it')
+    await chmod(join(home, 'taskforge', 'config.yaml'), 0o600)
+    const privateFile = await cli(['tasks', '-o', 'json'], bare)
+    expect(privateFile.stderr).toBe('')
+    expect(JSON.parse(privateFile.stdout)).toEqual(JSON.parse(fromProfile.stdout))
     const elsewhere = await cli(['tasks', '--profile', 'nowhere'], bare)
     expect(elsewhere.code).toBe(1)
     const envWins = await cli(['tasks', '--profile', 'nowhere'], {

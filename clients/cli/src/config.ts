@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { parse } from 'yaml'
@@ -121,4 +121,18 @@ export function resolveConnection(
     customer: given(flags.customer) ?? given(env.TASKFORGE_CUSTOMER) ?? given(profile.customer) ?? '',
     profile: name,
   }
+}
+
+/**
+ * A warning when the config file holds a token that other users of the machine may read (its mode
+ * lets group or others read it), else undefined.
+ */
+export async function exposedTokenWarning(path: string, file: ConfigFile): Promise<string | undefined> {
+  if (!Object.values(file.profiles ?? {}).some((profile) => profile.token)) return undefined
+  const mode = await stat(path).then(
+    (info) => info.mode,
+    () => 0,
+  )
+  if ((mode & 0o077) === 0) return undefined
+  return `${path} holds a token and other users may read it: chmod 600 ${path}`
 }

@@ -6,6 +6,7 @@ export {
   type ConnectionFlags,
   configPath,
   DEFAULT_URL,
+  exposedTokenWarning,
   type Profile,
   parseConfigFile,
   readConfigFile,

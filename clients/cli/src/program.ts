@@ -15,7 +15,7 @@ import {
 import { Command, CommanderError, Option } from 'commander'
 import { parse as parseYaml } from 'yaml'
 import { argumentsFromJson, suppliedArguments, UsageError } from './arguments.js'
-import { ConfigError, configPath, readConfigFile, resolveConnection } from './config.js'
+import { ConfigError, configPath, exposedTokenWarning, readConfigFile, resolveConnection } from './config.js'
 import { Exit, exitCodeOf, parseDuration } from './outcome.js'
 import { FORMATS, type Format, isFormat, render } from './output.js'
 
@@ -106,6 +106,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     const options = globals(command)
     const path = configPath(io.env)
     const file = await readConfigFile(path)
+    const warning = await exposedTokenWarning(path, file)
+    if (warning !== undefined) await write(io.stderr, `taskforge: warning: ${warning}\n`)
     let token = options.token
     if (options.tokenStdin)
       token = (await stdinFor('--token-stdin')).toString('utf8').split(/\r?\n/)[0]?.trim()
