@@ -185,7 +185,11 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       }
       if (!stop.signal.aborted) {
         // The log is complete once the job ended; the job says how.
-        ;({ job, ended } = await waitForJob(tf, created.id, { timeoutMs: left() ?? 10_000, pollMs: 200 }))
+        const timeoutMs = left()
+        ;({ job, ended } = await waitForJob(tf, created.id, {
+          pollMs: 200,
+          ...(timeoutMs === undefined ? {} : { timeoutMs }),
+        }))
       }
     } else {
       const timeoutMs = left()
