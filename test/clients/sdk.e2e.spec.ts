@@ -1,6 +1,3 @@
-import { once } from 'node:events'
-import { createServer, request as httpRequest, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import {
   createTaskforge,
   followLog,
@@ -12,55 +9,11 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectStatus, idOf } from '../e2e/support/fixtures.js'
 import { type InProcessPlatform, startInProcessPlatform } from '../e2e/support/in-process-platform.js'
+import { droppingProxy } from './dropping-proxy.js'
 
 const LINES = 60
 // Lines come a little at a time, so that a follow sees the log grow; one of them is not ASCII.
 const SCRIPT = `#!/bin/sh\ni=1\nwhile [ $i -le ${LINES} ]; do echo "line $i of $1 ✓"; i=$((i+1)); sleep 0.02; done\n`
-
-/**
- * A proxy in front of the gateway that cuts the first followed log's connection once some bytes of
- * its body went through: the client sees a dropped connection in the middle of the stream.
- */
-async function droppingProxy(target: string, dropAfterBytes: number) {
-  const upstream = new URL(target)
-  let dropped = 0
-  const server: Server = createServer((req, res) => {
-    const cut = dropped === 0 && (req.url ?? '').includes('/log?follow=true')
-    if (cut) dropped += 1
-    const forward = httpRequest(
-      {
-        host: upstream.hostname,
-        port: upstream.port,
-        path: req.url,
-        method: req.method,
-        headers: req.headers,
-      },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers)
-        let sent = 0
-        answer.on('data', (chunk: Buffer) => {
-          if (cut && sent + chunk.length > dropAfterBytes) {
-            res.write(chunk.subarray(0, dropAfterBytes - sent))
-            answer.destroy()
-            res.socket?.destroy()
-            return
-          }
-          sent += chunk.length
-          res.write(chunk)
-        })
-        answer.on('end', () => res.end())
-      },
-    )
-    req.pipe(forward)
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    drops: () => dropped,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  }
-}
 
 describe('@taskforge/sdk against a real platform', () => {
   let platform: InProcessPlatform

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -53,5 +53,27 @@ describe('README: your first run', () => {
     })
     expect(run.status, run.stderr).toBe(0)
     expect(JSON.parse(run.stdout)).toEqual(JSON.parse(shown?.text ?? 'null'))
+  })
+
+  // "The CLI", pasted after the first run in the same checkout: the directory stands for it, with
+  // the workspace's package.json and node_modules, so `npx taskforge` is the workspace's command.
+  it('prints the log the CLI section shows when its shell block is pasted after the first run', async () => {
+    await symlink(join(root, 'package.json'), join(dir, 'package.json'))
+    await symlink(join(root, 'node_modules'), join(dir, 'node_modules'))
+    const blocks = await blocksOf('The CLI')
+    const shell = blocks.filter((block) => block.lang === 'sh').map((block) => block.text)
+    const shown = blocks.filter((block) => block.lang === 'text').at(-1)
+    expect(shell.length).toBeGreaterThan(0)
+    const clean = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !name.startsWith('TASKFORGE_')),
+    )
+    const run = spawnSync('sh', ['-e', '-c', shell.join('\n')], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 90_000,
+      env: { ...clean, XDG_CONFIG_HOME: join(dir, '.config') },
+    })
+    expect(run.status, run.stderr).toBe(0)
+    expect(run.stdout).toBe(shown?.text)
   })
 })
