@@ -470,6 +470,25 @@ describe('access control: roles × acls × routes, and organization boundaries',
     }
   })
 
+  it('fills a page of jobs with those the caller may see, however many newer ones it may not', async () => {
+    // The organization's newest jobs are of the task only admins and its acl see.
+    for (let i = 0; i < 3; i++) {
+      await expectStatus(call, 201, 'POST', `/${customer}/task/${tasks.restricted}/job`, {
+        token: admin,
+        json: [],
+      })
+    }
+    for (const caller of callers.filter((c) => c.kind === 'member')) {
+      const visible = new Set(
+        (Object.keys(TASK_ACLS) as TaskKind[]).filter((k) => sees(caller, TASK_ACLS[k])).map((k) => tasks[k]),
+      )
+      const page = await expectStatus(call, 200, 'GET', `/${customer}/job?limit=2`, { token: caller.token })
+      const jobs = page.json as { task_id: string }[]
+      expect(jobs, caller.label).toHaveLength(2)
+      for (const job of jobs) expect(visible.has(job.task_id), caller.label).toBe(true)
+    }
+  })
+
   it("never shows one organization another's objects", async () => {
     const demoAdmin = { token: admin }
     const attempts: Request[] = [

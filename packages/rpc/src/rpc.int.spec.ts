@@ -120,7 +120,15 @@ describe('rpc', () => {
 
   it('answers INTERNAL for other errors without leaking them', async () => {
     const error: unknown = await client
-      .listJobs({ customer: 'acme', taskId: '', lifecycle: '', state: '', hostId: '', limit: 10 })
+      .listJobs({
+        customer: 'acme',
+        taskId: '',
+        lifecycle: '',
+        state: '',
+        hostId: '',
+        limit: 10,
+        visibleTasks: undefined,
+      })
       .catch((e: unknown) => e)
     expect(isAppError(error)).toBe(true)
     expect(error).toMatchObject({ code: 'INTERNAL', message: 'internal error' })

@@ -7,7 +7,7 @@ import { TaskCatalogServiceService } from '@taskforge/proto/catalog/v1/catalog_s
 import { Script, Task, TaskDefinition } from '@taskforge/proto/catalog/v1/model'
 import { JobEvent } from '@taskforge/proto/jobs/v1/events'
 import type { Job } from '@taskforge/proto/jobs/v1/model'
-import { JobSchedulerServiceClient } from '@taskforge/proto/jobs/v1/scheduler_service'
+import { JobSchedulerServiceClient, type ListJobsRequest } from '@taskforge/proto/jobs/v1/scheduler_service'
 import {
   type AsyncImpl,
   addService,
@@ -115,6 +115,9 @@ describe('job-scheduler', () => {
   let client: PromiseClient<JobSchedulerServiceClient> & { close(): void }
   let bot: Bus
   let databaseUrl: string
+  /** ListJobs, with no restriction to visible tasks unless one is given. */
+  const listJobs = (request: Omit<ListJobsRequest, 'visibleTasks'> & Partial<ListJobsRequest>) =>
+    client.listJobs({ visibleTasks: undefined, ...request })
 
   beforeAll(async () => {
     nats = await startNats()
@@ -474,7 +477,7 @@ describe('job-scheduler', () => {
   it('lists jobs newest first with filters, and cancels a job not yet started', async () => {
     const older = (await run(['one'])).job!
     const newer = (await run(['two'])).job!
-    const { jobs } = await client.listJobs({
+    const { jobs } = await listJobs({
       customer,
       taskId: task.id,
       lifecycle: 'assigned',
@@ -486,11 +489,11 @@ describe('job-scheduler', () => {
     expect(ids.indexOf(newer.id)).toBeLessThan(ids.indexOf(older.id))
     expect(ids.indexOf(older.id)).toBeGreaterThanOrEqual(0)
     expect(
-      (await client.listJobs({ customer, taskId: '', lifecycle: '', state: '', hostId: '', limit: 1 })).jobs,
+      (await listJobs({ customer, taskId: '', lifecycle: '', state: '', hostId: '', limit: 1 })).jobs,
     ).toHaveLength(1)
     expect(
       (
-        await client.listJobs({
+        await listJobs({
           customer: 'other',
           taskId: '',
           lifecycle: '',
@@ -500,6 +503,12 @@ describe('job-scheduler', () => {
         })
       ).jobs,
     ).toEqual([])
+    // Only the tasks the caller may see, before the limit; none seen, no jobs.
+    const list = (visibleTasks: { ids: string[] }) =>
+      listJobs({ customer, taskId: '', lifecycle: '', state: '', hostId: '', limit: 1, visibleTasks })
+    expect((await list({ ids: ['01a25000-0000-7000-8000-000000000000', task.id] })).jobs).toHaveLength(1)
+    expect((await list({ ids: ['01a25000-0000-7000-8000-000000000000'] })).jobs).toEqual([])
+    expect((await list({ ids: [] })).jobs).toEqual([])
 
     const { job: canceled } = await client.cancelJob({
       customer,
@@ -516,7 +525,7 @@ describe('job-scheduler', () => {
     expect(
       (await failure(client.cancelJob({ customer: 'other', jobId: newer.id, reason: '', author: '' }))).code,
     ).toBe('NOT_FOUND')
-    const filtered = await client.listJobs({
+    const filtered = await listJobs({
       customer,
       taskId: '',
       lifecycle: 'canceled',
@@ -736,8 +745,7 @@ describe('job-scheduler', () => {
     /** What each task takes: the multitasking one an argument, the serial one none. */
     const argsOf = (taskId: string) => (taskId === task.id ? ['again'] : [])
     const jobsOf = async (taskId: string) =>
-      (await client.listJobs({ customer, taskId, lifecycle: '', state: '', hostId: '', limit: 1000 })).jobs
-        .length
+      (await listJobs({ customer, taskId, lifecycle: '', state: '', hostId: '', limit: 1000 })).jobs.length
 
     it('answers the job of the first run with the key, and creates no other', async () => {
       for (const taskId of [task.id, serialTask.id]) {

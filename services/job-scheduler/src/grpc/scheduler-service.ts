@@ -258,6 +258,7 @@ export function schedulerService(deps: SchedulerServiceDeps) {
         state: request.state,
         hostId: request.hostId,
         limit: request.limit,
+        ...(request.visibleTasks === undefined ? {} : { taskIds: request.visibleTasks.ids }),
       })
       return { jobs: views.map(toProtoJob) }
     },

@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import type { JobView } from './job-view.js'
 import type { JobsDb } from './jobs-projection.js'
 import { rowToView } from './jobs-projection.js'
@@ -23,6 +24,8 @@ export interface JobFilter {
   lifecycle?: string
   state?: string
   hostId?: string
+  /** Only jobs of these tasks (the caller's visible tasks; empty: none), before the limit. */
+  taskIds?: readonly string[]
   /** Default {@link DEFAULT_LIST_LIMIT}, at most {@link MAX_LIST_LIMIT}. */
   limit?: number
 }
@@ -35,6 +38,11 @@ export async function listJobs(db: JobsDb, filter: JobFilter): Promise<JobView[]
   if (filter.lifecycle) query = query.where('lifecycle', '=', filter.lifecycle)
   if (filter.state) query = query.where('state', '=', filter.state)
   if (filter.hostId) query = query.where('host_id', '=', filter.hostId)
+  if (filter.taskIds !== undefined) {
+    if (filter.taskIds.length === 0) return []
+    // One array parameter, however many tasks (a list of parameters would be bounded by the protocol).
+    query = query.where(sql<boolean>`task_id = any(${[...filter.taskIds]}::text[])`)
+  }
   const rows = await query.orderBy('creation_date', 'desc').orderBy('id', 'desc').limit(limit).execute()
   return rows.map(rowToView)
 }

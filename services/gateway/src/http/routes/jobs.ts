@@ -48,25 +48,27 @@ export function jobRoutes(app: FastifyInstance, deps: { clients: Clients; access
       const permit = await access.permit(request, customer, 'viewer')
       const q = request.query
       const taskId = q.task ?? q.task_id ?? ''
-      // The catalog and the scheduler are asked at once; what the caller may see still decides first.
-      const [task, listed, visibleIds] = await Promise.allSettled([
+      // The task and the tasks the caller sees come from the catalog at once; the scheduler lists only
+      // jobs of those (before its limit, so a page is full whenever there are enough to see).
+      const visibleIds = taskId === '' ? access.visibleTaskIds(permit) : Promise.resolve(undefined)
+      const [task, listed] = await Promise.allSettled([
         // A task of another organization, a deleted one and an invisible one are all unknown here.
         taskId === '' ? undefined : access.task(permit, taskId),
-        clients.scheduler.listJobs({
-          customer,
-          taskId,
-          lifecycle: q.lifecycle ?? '',
-          state: q.state ?? '',
-          hostId: q.host_id ?? '',
-          limit: q.limit ?? 100,
-        }),
-        taskId === '' ? access.visibleTaskIds(permit) : undefined,
+        visibleIds.then((visible) =>
+          clients.scheduler.listJobs({
+            customer,
+            taskId,
+            lifecycle: q.lifecycle ?? '',
+            state: q.state ?? '',
+            hostId: q.host_id ?? '',
+            limit: q.limit ?? 100,
+            visibleTasks: visible === undefined ? undefined : { ids: [...visible] },
+          }),
+        ),
       ])
       if (task.status === 'rejected') throw task.reason
-      if (visibleIds.status === 'rejected') throw visibleIds.reason
       if (listed.status === 'rejected') throw listed.reason
-      const visible = visibleIds.value
-      return listed.value.jobs.filter((job) => visible === undefined || visible.has(job.taskId)).map(jobView)
+      return listed.value.jobs.map(jobView)
     },
   )
 
