@@ -11,7 +11,7 @@ import { floorJetStream } from './cases/floor-jetstream.js'
 import { floorPostgres } from './cases/floor-postgres.js'
 import { floorSpawn } from './cases/floor-spawn.js'
 import { oursGateway } from './cases/ours-gateway.js'
-import { oursJobs } from './cases/ours-jobs.js'
+import { LOW_RATE, oursJobs } from './cases/ours-jobs.js'
 import { profileOurs } from './cases/ours-profile.js'
 import { oursWebhooks } from './cases/ours-webhooks.js'
 import { projectionRebuild } from './cases/projection-rebuild.js'
@@ -19,7 +19,7 @@ import { wallClockMs } from './lib/clock.js'
 import { machineInfo } from './lib/machine.js'
 import { findRedisServer, startRedis } from './lib/redis-server.js'
 import { type CaseId, parseOptions, USAGE } from './options.js'
-import { type PeerLoad, peerCase } from './peers/peer-case.js'
+import { type PeerHandler, type PeerLoad, peerCase } from './peers/peer-case.js'
 import { renderMarkdown } from './results/markdown.js'
 import type { BenchResults, CaseResult } from './results/model.js'
 import { evaluateTargets } from './results/targets.js'
@@ -84,8 +84,19 @@ async function main(): Promise<void> {
     producers: 16,
     concurrency: 16,
   }
+  /**
+   * Peers whose handler spawns the job's script as the bot does: latency at the rate our job path's
+   * script start is held to, throughput in scripts the machine can run (the spawn floor's order).
+   */
+  const spawnLoad: PeerLoad = {
+    rate: LOW_RATE,
+    latencyJobs: options.quick ? 40 : 100,
+    throughputJobs: options.quick ? 1_000 : 3_000,
+    producers: 16,
+    concurrency: 16,
+  }
   const redisBinary = findRedisServer()
-  if (redisBinary === undefined && wanted('peer.bullmq')) {
+  if (redisBinary === undefined && (wanted('peer.bullmq') || wanted('peer.bullmq.spawn'))) {
     log('redis-server is not installed (Debian package redis-server): BullMQ will be skipped')
   }
 
@@ -127,36 +138,55 @@ async function main(): Promise<void> {
         peerLoad,
       ),
     )
+    await run('peer.graphile-worker.spawn', 'Graphile Worker + spawn', 'peer', async () =>
+      peerCase(
+        ctx,
+        'graphile-worker',
+        { kind: 'postgres', url: await postgres.createDatabase('bench_graphile_spawn') },
+        spawnLoad,
+        'spawn',
+      ),
+    )
+    await run('peer.pg-boss.spawn', 'pg-boss + spawn', 'peer', async () =>
+      peerCase(
+        ctx,
+        'pg-boss',
+        { kind: 'postgres', url: await postgres.createDatabase('bench_pgboss_spawn') },
+        spawnLoad,
+        'spawn',
+      ),
+    )
     await run('ours.rebuild', 'Projection rebuild', 'ours', async () =>
       projectionRebuild(ctx, await postgres.createDatabase('bench_rebuild')),
     )
   } finally {
     await postgres.stop()
   }
-  await run('peer.bullmq', 'BullMQ', 'peer', async () => {
-    if (redisBinary === undefined) {
-      return skippedCase(
-        'peer.bullmq',
-        'BullMQ',
-        'peer',
-        'redis-server is not installed (Debian package redis-server)',
-      )
-    }
-    const redis = await startRedis(redisBinary)
-    try {
-      return await peerCase(
-        ctx,
-        'bullmq',
-        { kind: 'redis', host: redis.host, port: redis.port },
-        {
-          ...peerLoad,
-          throughputJobs: options.quick ? 5_000 : 20_000,
-        },
-      )
-    } finally {
-      await redis.stop()
-    }
-  })
+  const bullmqCase = (id: CaseId, title: string, load: PeerLoad, handler: PeerHandler) =>
+    run(id, title, 'peer', async () => {
+      if (redisBinary === undefined) {
+        return skippedCase(id, title, 'peer', 'redis-server is not installed (Debian package redis-server)')
+      }
+      const redis = await startRedis(redisBinary)
+      try {
+        return await peerCase(
+          ctx,
+          'bullmq',
+          { kind: 'redis', host: redis.host, port: redis.port },
+          load,
+          handler,
+        )
+      } finally {
+        await redis.stop()
+      }
+    })
+  await bullmqCase(
+    'peer.bullmq',
+    'BullMQ',
+    { ...peerLoad, throughputJobs: options.quick ? 5_000 : 20_000 },
+    'call',
+  )
+  await bullmqCase('peer.bullmq.spawn', 'BullMQ + spawn', spawnLoad, 'spawn')
 
   if ((['ours.jobs', 'ours.gateway', 'ours.webhooks'] as const).some(wanted)) {
     log(`starting the platform (bot concurrency ${options.botConcurrency})`)

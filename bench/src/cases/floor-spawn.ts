@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process'
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { wallClockMs } from '../lib/clock.js'
 import { closedLoop } from '../lib/load.js'
 import { ownCpuMs } from '../lib/process-cpu.js'
+import { BOT_SPAWN_DEFAULTS, spawnScript } from '../lib/spawn-script.js'
 import { summarizeLatencies } from '../lib/stats.js'
 import type { CaseResult } from '../results/model.js'
 import { Series } from '../results/series.js'
@@ -13,21 +13,13 @@ import { markerScript } from './marker-script.js'
 
 const AT_ONCE = 16
 
-/** Runs the marker script once as the bot would (detached, piped output) and answers when it exited. */
-function runScript(script: string, jobId: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(script, [], {
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, TASKFORGE_JOB_ID: jobId },
-    })
-    child.stdout.resume()
-    child.stderr.resume()
-    child.once('error', reject)
-    child.once('close', (code) =>
-      code === 0 ? resolve() : reject(new Error(`marker script exited ${code}`)),
-    )
+/** Runs the marker script once as the bot would (see spawnScript) and answers when it exited. */
+async function runScript(script: string, jobId: string): Promise<void> {
+  const end = await spawnScript(script, {
+    ...BOT_SPAWN_DEFAULTS,
+    env: { ...process.env, TASKFORGE_JOB_ID: jobId },
   })
+  if (end.code !== 0) throw new Error(`marker script exited ${end.code ?? end.signal}`)
 }
 
 /**

@@ -3,6 +3,9 @@ import { readdirSync, readFileSync } from 'node:fs'
 /** The benchmark's own process: the load generator, or a peer's producer. */
 const BENCH_PROCESS = 'bench process (load / enqueue)'
 
+/** The processes whose reaped children are the jobs' scripts, by default. */
+const BOT_PROCESSES: ReadonlySet<string> = new Set(['bot', 'bot-spawner'])
+
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
 const TICKS_PER_SECOND = 100
 
@@ -96,17 +99,21 @@ export function cpuSnapshot(names: Map<string, number>): CpuSnapshot {
 
 /**
  * CPU milliseconds spent per unit of work between two snapshots, by process name; the reaped
- * children of the bot and its spawner (the jobs' scripts) and the benchmark's own load generator apart. Processes
- * that ended in between are not counted.
+ * children of `scriptParents` (the bot and its spawner unless told: the jobs' scripts) and the
+ * benchmark's own load generator apart. Processes that ended in between are not counted.
  */
-export function cpuPerUnit(before: CpuSnapshot, after: CpuSnapshot, units: number): Record<string, number> {
+export function cpuPerUnit(
+  before: CpuSnapshot,
+  after: CpuSnapshot,
+  units: number,
+  scriptParents: ReadonlySet<string> = BOT_PROCESSES,
+): Record<string, number> {
   const totals = new Map<string, number>()
   const add = (name: string, ms: number) => totals.set(name, (totals.get(name) ?? 0) + ms)
   for (const [pid, now] of after.times) {
     const then = before.times.get(pid) ?? { own: 0, children: 0 }
     add(now.name, ticksToMs(now.own - then.own))
-    if (now.name === 'bot' || now.name === 'bot-spawner')
-      add('job scripts (bash)', ticksToMs(now.children - then.children))
+    if (scriptParents.has(now.name)) add('job scripts (bash)', ticksToMs(now.children - then.children))
   }
   add(BENCH_PROCESS, after.bench - before.bench)
   const perUnit: Record<string, number> = {}

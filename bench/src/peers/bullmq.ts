@@ -35,12 +35,12 @@ export const bullmq: PeerAdapter = {
       },
     }
   },
-  async worker(store, concurrency, onStart) {
+  async worker(store, concurrency, handle) {
     const redis = connection(store)
     const worker = new Worker(
       QUEUE,
       async (job) => {
-        onStart(seqOf(job.data))
+        await handle(seqOf(job.data))
       },
       { connection: redis, concurrency },
     )

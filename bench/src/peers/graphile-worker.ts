@@ -33,7 +33,7 @@ export const graphileWorker: PeerAdapter = {
       },
     }
   },
-  async worker(store, concurrency, onStart) {
+  async worker(store, concurrency, handle) {
     const runner = await run({
       connectionString: postgresUrl(store),
       concurrency,
@@ -41,7 +41,7 @@ export const graphileWorker: PeerAdapter = {
       logger: await silentLogger(),
       taskList: {
         [QUEUE]: async (payload) => {
-          onStart(seqOf(payload))
+          await handle(seqOf(payload))
         },
       },
     })

@@ -1,9 +1,14 @@
 import type { ChildProcess } from 'node:child_process'
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { assertNoFailures, type CaseContext } from '../cases/case.js'
+import { markerScript } from '../cases/marker-script.js'
 import { wallClockMs } from '../lib/clock.js'
 import { closedLoop, openLoop } from '../lib/load.js'
 import { forkTs, nextMessage, stopChild } from '../lib/node-child.js'
 import { cpuPerUnit, cpuSnapshot } from '../lib/process-cpu.js'
+import { BOT_SPAWN_DEFAULTS } from '../lib/spawn-script.js'
 import { summarizeLatencies } from '../lib/stats.js'
 import type { CaseResult } from '../results/model.js'
 import { Series } from '../results/series.js'
@@ -23,7 +28,52 @@ export interface PeerLoad {
   concurrency: number
 }
 
+/**
+ * What the worker's handler does: `call` notes its own start (the library alone); `spawn` runs the
+ * job's marker script as the bot does (lib/spawn-script.ts), whose stamp is the job's start.
+ */
+export type PeerHandler = 'call' | 'spawn'
+
+/** The marker script of a spawning peer and the directory its stamps go to. */
+class Marks {
+  private constructor(
+    readonly dir: string,
+    readonly script: string,
+  ) {}
+
+  static async create(): Promise<Marks> {
+    const dir = await mkdtemp(join(tmpdir(), 'bench-peer-spawn-'))
+    const script = join(dir, 'marker.sh')
+    await writeFile(script, markerScript(dir))
+    await chmod(script, 0o755)
+    return new Marks(dir, script)
+  }
+
+  /** The scripts' own start stamps of jobs `from` .. `from + count - 1`, in ms. */
+  async starts(from: number, count: number): Promise<number[]> {
+    const starts: number[] = []
+    for (let i = 0; i < count; i++) {
+      const file = join(this.dir, String(from + i))
+      starts.push(Number((await readFile(file, 'utf8')).trim().replace(',', '.')) * 1000)
+      await rm(file)
+    }
+    return starts
+  }
+
+  remove(): Promise<void> {
+    return rm(this.dir, { recursive: true, force: true })
+  }
+}
+
 const DONE_TIMEOUT_MS = 180_000
+const SCRIPTS = 'job scripts (bash)'
+
+/** Adds the total without the scripts' own CPU, the figure compared across job runners. */
+function withoutScripts(perJob: Record<string, number>): Record<string, number> {
+  const total = perJob.total ?? 0
+  const scripts = perJob[SCRIPTS] ?? 0
+  return { ...perJob, 'total without the scripts': Math.round((total - scripts) * 100) / 100 }
+}
 
 class WorkerProcess {
   #next = 0
@@ -60,28 +110,39 @@ class WorkerProcess {
  * One peer as its users run it: the application enqueues from its own process (here, the bench),
  * a worker process handles. Latency: open-loop arrivals at `rate`, enqueue call → handler start.
  * Throughput: `throughputJobs` enqueued by `producers` concurrent callers while the worker drains
- * them; first enqueue → last handler start.
+ * them; first enqueue → last handler start. With `handler: 'spawn'` the handler spawns the job's
+ * marker script as the bot does and waits for it to end; "start" is then the script's own stamp.
  */
 export async function peerCase(
   ctx: CaseContext,
   peerId: PeerId,
   store: PeerStore,
   load: PeerLoad,
+  handler: PeerHandler = 'call',
 ): Promise<CaseResult> {
   const peer = PEERS[peerId]
+  const started = handler === 'spawn' ? 'script start' : 'handler start'
+  const title = handler === 'spawn' ? `${peer.name} + spawn` : peer.name
   const series = new Series()
-    .declare('start.p50', `enqueue → handler start p50 at ${load.rate} jobs/s`, 'latency-p50')
-    .declare('start.p99', `enqueue → handler start p99 at ${load.rate} jobs/s`, 'latency-p99')
+    .declare('start.p50', `enqueue → ${started} p50 at ${load.rate} jobs/s`, 'latency-p50')
+    .declare('start.p99', `enqueue → ${started} p99 at ${load.rate} jobs/s`, 'latency-p99')
     .declare('rate', 'enqueue + process', 'rate', 'jobs/s')
     .declare('enqueue.rate', 'enqueue calls alone (during the throughput pass)', 'rate', 'jobs/s')
   let cpuPerJob: Record<string, number> = {}
   await peer.prepare(store)
+  const marks = handler === 'spawn' ? await Marks.create() : undefined
   const child = forkTs(new URL('./worker-main.ts', import.meta.url), [
     peerId,
     JSON.stringify(store),
     String(load.concurrency),
+    marks?.script ?? '',
   ])
   const worker = new WorkerProcess(child)
+  const workerName = `${title} worker`
+  /** A spawning worker's reaped children are the scripts: their CPU is counted apart. */
+  const scriptParents = new Set(marks === undefined ? [] : [workerName])
+  const startsOf = async (from: number, count: number, handled: number[]) =>
+    marks === undefined ? handled : marks.starts(from, count)
   const producer = await peer.producer(store)
   try {
     await nextMessage<FromWorker, true>(
@@ -91,11 +152,11 @@ export async function peerCase(
         return m.type === 'ready' ? true : undefined
       },
       60_000,
-      `${peer.name} worker start`,
+      `${title} worker start`,
     )
     const warmUp = await worker.expect(200)
     await closedLoop({ workers: 4, count: 200, call: (i) => producer.enqueue(warmUp.from + i) })
-    await warmUp.starts
+    await startsOf(warmUp.from, 200, await warmUp.starts)
 
     for (let rep = 0; rep < ctx.repetitions; rep++) {
       const latency = await worker.expect(load.latencyJobs)
@@ -108,14 +169,14 @@ export async function peerCase(
           await producer.enqueue(latency.from + i)
         },
       })
-      assertNoFailures(`${peer.name} enqueue`, arrivals)
-      const starts = await latency.starts
+      assertNoFailures(`${title} enqueue`, arrivals)
+      const starts = await startsOf(latency.from, load.latencyJobs, await latency.starts)
       const summary = summarizeLatencies(starts.map((start, i) => start - intended[i]!))
       series.add('start.p50', summary.p50)
       series.add('start.p99', summary.p99)
 
       const throughput = await worker.expect(load.throughputJobs)
-      const names = new Map([[`${peer.name} worker`, child.pid ?? 0]])
+      const names = new Map([[workerName, child.pid ?? 0]])
       const cpuBefore = cpuSnapshot(names)
       const began = wallClockMs()
       const enqueued = await closedLoop({
@@ -124,23 +185,26 @@ export async function peerCase(
         call: (i) => producer.enqueue(throughput.from + i),
       })
       const enqueueEnded = wallClockMs()
-      assertNoFailures(`${peer.name} enqueue`, enqueued)
-      const lastStart = Math.max(...(await throughput.starts))
-      cpuPerJob = cpuPerUnit(cpuBefore, cpuSnapshot(names), load.throughputJobs)
+      assertNoFailures(`${title} enqueue`, enqueued)
+      const handled = await throughput.starts
+      cpuPerJob = cpuPerUnit(cpuBefore, cpuSnapshot(names), load.throughputJobs, scriptParents)
+      if (marks !== undefined) cpuPerJob = withoutScripts(cpuPerJob)
+      const lastStart = Math.max(...(await startsOf(throughput.from, load.throughputJobs, handled)))
       const rate = load.throughputJobs / ((lastStart - began) / 1000)
       series.add('rate', rate)
       series.add('enqueue.rate', load.throughputJobs / ((enqueueEnded - began) / 1000))
       ctx.log(
-        `${peer.name} ${rep + 1}/${ctx.repetitions}: start p50 ${summary.p50.toFixed(2)} ms, p99 ${summary.p99.toFixed(2)} ms, ${Math.round(rate)} jobs/s`,
+        `${title} ${rep + 1}/${ctx.repetitions}: start p50 ${summary.p50.toFixed(2)} ms, p99 ${summary.p99.toFixed(2)} ms, ${Math.round(rate)} jobs/s`,
       )
     }
   } finally {
     await producer.close().catch(() => undefined)
     await stopChild(child, { type: 'stop' } satisfies ToWorker, 15_000)
+    await marks?.remove()
   }
   return {
-    id: `peer.${peerId}`,
-    title: peer.name,
+    id: handler === 'spawn' ? `peer.${peerId}.spawn` : `peer.${peerId}`,
+    title,
     group: 'peer',
     settings: {
       ...peer.settings(load.concurrency),
@@ -148,7 +212,13 @@ export async function peerCase(
       latencyJobs: load.latencyJobs,
       throughputJobs: load.throughputJobs,
       producers: load.producers,
-      handler: 'no-op (notes its start time)',
+      handler:
+        handler === 'spawn'
+          ? `spawns the job's marker script as the bot does: no shell, detached process group, stdout/stderr piped (kept up to ${BOT_SPAWN_DEFAULTS.outputLimitBytes} bytes), SIGTERM to the group after ${BOT_SPAWN_DEFAULTS.timeoutMs / 1000} s and SIGKILL ${BOT_SPAWN_DEFAULTS.killGraceMs / 1000} s later, leftovers of the group killed at exit; waits for it to end`
+          : 'no-op (notes its start time)',
+      ...(handler === 'spawn'
+        ? { scriptStarted: "the script's own stamp ($EPOCHREALTIME)", rateEnd: 'last script start' }
+        : {}),
       process: 'worker in its own process; enqueue from the bench process',
     },
     metrics: series.metrics(),

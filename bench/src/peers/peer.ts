@@ -4,7 +4,7 @@ export interface PeerProducer {
   close(): Promise<void>
 }
 
-/** A running worker whose handler does nothing but note when it started. */
+/** A running worker; its handler is the bench's (a call that notes the start, or a script spawn). */
 export interface PeerWorker {
   close(): Promise<void>
 }
@@ -20,7 +20,12 @@ export interface PeerAdapter {
   /** Creates its schema or queue; runs once before producer and worker start. */
   prepare(store: PeerStore): Promise<void>
   producer(store: PeerStore): Promise<PeerProducer>
-  worker(store: PeerStore, concurrency: number, onStart: (seq: number) => void): Promise<PeerWorker>
+  /** Runs `handle` for every job; the job is done once its promise settles. */
+  worker(
+    store: PeerStore,
+    concurrency: number,
+    handle: (seq: number) => void | Promise<void>,
+  ): Promise<PeerWorker>
 }
 
 export const QUEUE = 'bench'

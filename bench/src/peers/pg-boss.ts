@@ -44,7 +44,7 @@ export const pgBoss: PeerAdapter = {
       close: () => boss.stop({ graceful: false }),
     }
   },
-  async worker(store, concurrency, onStart) {
+  async worker(store, concurrency, handle) {
     const boss = connect(postgresUrl(store), concurrency + 4)
     await boss.start()
     await boss.work(
@@ -57,7 +57,7 @@ export const pgBoss: PeerAdapter = {
         notifyPollingIntervalSeconds: POLLING_SECONDS,
       },
       async (jobs) => {
-        for (const job of jobs) onStart(seqOf(job.data))
+        await Promise.all(jobs.map((job) => handle(seqOf(job.data))))
       },
     )
     return { close: () => boss.stop({ graceful: false }) }

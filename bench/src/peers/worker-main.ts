@@ -1,6 +1,9 @@
 // A peer's worker in its own process, as its users deploy it beside the application that enqueues.
-// It notes the wall-clock start of every handler and reports them to the bench over IPC.
+// Its handler either notes its own wall-clock start (a bare peer) or spawns the job's marker script
+// as the bot does and notes when it ended (the script stamps its own start); the times go to the
+// bench over IPC.
 import { wallClockMs } from '../lib/clock.js'
+import { BOT_SPAWN_DEFAULTS, spawnScript } from '../lib/spawn-script.js'
 import type { PeerStore } from './peer.js'
 import { isPeerId, PEERS } from './registry.js'
 import type { FromWorker, ToWorker } from './worker-protocol.js'
@@ -10,12 +13,12 @@ function send(message: FromWorker): void {
 }
 
 async function main(): Promise<void> {
-  const [peerId = '', storeJson = '', concurrencyText = ''] = process.argv.slice(2)
+  const [peerId = '', storeJson = '', concurrencyText = '', script = ''] = process.argv.slice(2)
   if (!isPeerId(peerId)) throw new Error(`unknown peer ${peerId}`)
   const store = JSON.parse(storeJson) as PeerStore
   let expected: { from: number; count: number; starts: number[]; seen: number } | undefined
 
-  const onStart = (seq: number) => {
+  const note = (seq: number) => {
     const now = wallClockMs()
     if (expected === undefined) return
     const index = seq - expected.from
@@ -27,7 +30,15 @@ async function main(): Promise<void> {
       expected = undefined
     }
   }
-  const worker = await PEERS[peerId].worker(store, Number(concurrencyText), onStart)
+  const spawnJob = async (seq: number) => {
+    const end = await spawnScript(script, {
+      ...BOT_SPAWN_DEFAULTS,
+      env: { PATH: process.env.PATH, TASKFORGE_JOB_ID: String(seq) },
+    })
+    if (end.code !== 0) throw new Error(`job ${seq}: the script ended ${end.code ?? end.signal}`)
+    note(seq)
+  }
+  const worker = await PEERS[peerId].worker(store, Number(concurrencyText), script === '' ? note : spawnJob)
   process.on('message', (message: ToWorker) => {
     if (message.type === 'expect') {
       expected = {

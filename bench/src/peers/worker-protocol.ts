@@ -4,5 +4,6 @@ export type ToWorker = { type: 'expect'; from: number; count: number } | { type:
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'expecting'; from: number }
+  /** `starts`: when each handler started (bare) or ended (spawn: the script stamps its start). */
   | { type: 'done'; from: number; starts: number[] }
   | { type: 'error'; message: string }

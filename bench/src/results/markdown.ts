@@ -128,6 +128,47 @@ function spawnFloorNote(results: BenchResults): string[] {
   ]
 }
 
+/**
+ * Every peer of the run on one line each, the bare ones (a handler that calls a function) beside the
+ * ones whose handler spawns the job's script as our bot does; and our job path for comparison.
+ */
+function peerTable(results: BenchResults): string[] {
+  const peers = results.cases.filter((c) => c.group === 'peer' && c.skipped === undefined)
+  if (peers.length === 0) return []
+  const figure = (result: CaseResult, id: string) => {
+    const metric = result.metrics.find((m) => m.id === id)
+    return metric === undefined ? '–' : `${format(metric.median)}`
+  }
+  const cpu = (result: CaseResult, key: string) => {
+    const ms = result.cpuPerUnitMs?.byProcess[key]
+    return ms === undefined ? '–' : format(ms)
+  }
+  const lines = [
+    '',
+    '## Peers side by side',
+    '',
+    'Medians of the repetitions. "+ spawn": the handler spawns the job\'s marker script as our bot does and start is the script\'s own stamp; otherwise the handler notes its own start. Rate: first enqueue → last start. CPU per job: every process of the throughput pass; "without scripts" leaves out the scripts\' own CPU.',
+    '',
+    '| runner | latency pass rate | enqueue → start p50 ms | p99 ms | jobs/s | CPU ms/job | without scripts |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+  ]
+  const ours = results.cases.find((c) => c.id === 'ours.jobs' && c.skipped === undefined)
+  if (ours !== undefined) {
+    const total = ours.cpuPerUnitMs?.byProcess.total
+    const scripts = ours.cpuPerUnitMs?.byProcess['job scripts (bash)'] ?? 0
+    lines.push(
+      `| Taskforge (REST run → script start) | ${String(ours.settings.lowRate ?? '–')} jobs/s | ${figure(ours, 'low.start.p50')} | ${figure(ours, 'low.start.p99')} | ${figure(ours, 'rate')} | ${cpu(ours, 'total')} | ${total === undefined ? '–' : format(total - scripts)} |`,
+    )
+  }
+  for (const peer of peers) {
+    const withoutScripts = peer.cpuPerUnitMs?.byProcess['total without the scripts']
+    lines.push(
+      `| ${peer.title} | ${String(peer.settings.latencyRate ?? '–')} jobs/s | ${figure(peer, 'start.p50')} | ${figure(peer, 'start.p99')} | ${figure(peer, 'rate')} | ${cpu(peer, 'total')} | ${withoutScripts === undefined ? cpu(peer, 'total') : format(withoutScripts)} |`,
+    )
+  }
+  return lines
+}
+
 /** The human-readable table of a run: machine, settings, targets, every figure with its floor ratios. */
 export function renderMarkdown(results: BenchResults): string {
   const m = results.machine
@@ -164,6 +205,7 @@ export function renderMarkdown(results: BenchResults): string {
     )
   }
   lines.push(...spawnFloorNote(results))
+  lines.push(...peerTable(results))
   lines.push('', '## Figures', '')
   lines.push(
     'Ratios divide the median by the floor of the same kind measured in this run: latencies by the bare JetStream round trip and the bare Postgres commit of the same percentile, rates by their rates.',
