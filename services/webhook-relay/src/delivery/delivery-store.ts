@@ -322,10 +322,16 @@ export class DeliveryStore {
 
   /**
    * Makes a delivery due now. A pending one keeps its schedule; a finished one gets one more attempt
-   * (manual) and returns to a final status after it. Answers false when there is no such delivery.
+   * (manual) and returns to a final status after it. Answers the delivery as the retry left it (read
+   * in the same statement, so a dispatcher sending it at once cannot change what is answered), or
+   * undefined when there is no such delivery.
    */
-  async retryNow(customer: string, subscriptionId: string, id: string): Promise<boolean> {
-    const result = await this.#db
+  async retryNow(
+    customer: string,
+    subscriptionId: string,
+    id: string,
+  ): Promise<DeliveryWithAttempts | undefined> {
+    const row = await this.#db
       .updateTable('webhook_deliveries')
       // A pending delivery a worker holds right now is left to that worker: it is being sent.
       .set({
@@ -338,8 +344,9 @@ export class DeliveryStore {
       .where('customer', '=', customer)
       .where('subscription_id', '=', subscriptionId)
       .where('id', '=', id)
+      .returningAll()
       .executeTakeFirst()
-    return result.numUpdatedRows > 0n
+    return row === undefined ? undefined : (await this.#withAttempts([row]))[0]
   }
 
   /** Forgets the deliveries of a deleted subscription (attempts go with them). */

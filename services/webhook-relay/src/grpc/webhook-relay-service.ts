@@ -114,10 +114,11 @@ export function webhookRelayService(deps: {
       if (!row.enabled) {
         throw invalidState(`subscription ${row.id} is disabled (${row.disabled_reason}); enable it first`)
       }
-      if (!(await deliveries.retryNow(customer, row.id, deliveryId))) throw notFound('delivery', deliveryId)
-      wake()
-      const delivery = await deliveries.get(customer, row.id, deliveryId)
+      // Answered as the retry left it (pending): read afterwards, a receiver that answers at once
+      // would already have made it succeeded (or failed again).
+      const delivery = await deliveries.retryNow(customer, row.id, deliveryId)
       if (delivery === undefined) throw notFound('delivery', deliveryId)
+      wake()
       return { delivery: toProtoDelivery(delivery) }
     },
   }
