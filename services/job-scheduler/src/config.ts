@@ -22,7 +22,7 @@ export const schedulerSettings = {
   maxQueuedJobsPerOrganization: quotaSetting(Quotas.queuedJobsPerOrganization),
   reportsPerBot: int(
     'REPORTS_PER_BOT_PER_SECOND',
-    "Reports of one bot the scheduler handles per second (ten times that at once); past it a bot's reports are dropped unread and counted (decision 19). A bot sends about 4 a second per running job that prints",
+    "Reports of one bot the scheduler handles per second (ten times that at once); past it a bot's reports are dropped unread and counted (decision 19). A bot sends about 3 a job and 4 a second per running job that prints; raise it for a bot running more than some 300 short jobs a second",
     REPORTS_PER_BOT_PER_SECOND,
   ),
   leaseSweepIntervalMs: duration(
