@@ -1,5 +1,6 @@
 import { Limits } from '@taskforge/core'
 import { limitedList, limitedMap, limitedString } from './limit-schema.js'
+import { TASK_BODY_FIELDS } from './task-input.js'
 
 /** JSON schemas shared by routes; they also feed the OpenAPI document. */
 export const customerParams = {
@@ -190,27 +191,8 @@ export const taskSchema = {
   $id: 'Task',
   type: 'object',
   additionalProperties: true,
-  required: [
-    'id',
-    'customer',
-    'name',
-    'host_id',
-    'script_id',
-    'tags',
-    'task_arguments',
-    'run_as',
-    'description',
-    'acls',
-    'triggers',
-    'grace_time',
-    'timeout',
-    'multitasking',
-    'env',
-    'secret_env',
-    'version',
-    'creation_date',
-    'last_update',
-  ],
+  // Every field a body may carry is in every answer, between the ids and the bookkeeping.
+  required: ['id', 'customer', ...TASK_BODY_FIELDS, 'version', 'creation_date', 'last_update'],
   properties: {
     id: { type: 'string' },
     customer: { type: 'string' },
