@@ -9,6 +9,7 @@ import {
 import { badRequest, DEFAULT_MAX_PAYLOAD, messageBudget, type TokenRate } from '@taskforge/core'
 import type { EventStore } from '@taskforge/event-store'
 import { BotReport } from '@taskforge/proto/bots/v1/protocol'
+import { Durables } from '@taskforge/protocol'
 import { contextFromTrace, currentTraceContext, SpanKind, withSpan } from '@taskforge/telemetry'
 import { JobCommandBatches } from '../app/job-command-batches.js'
 import type { JobCommandDeps } from '../app/job-command-handler.js'
@@ -17,8 +18,6 @@ import type { JobTimings } from '../metrics/job-timings.js'
 import { PerKeyQueue } from './per-key-queue.js'
 import { botIdOfReportSubject, reportToCommand } from './report-command.js'
 
-/** The scheduler's durable on REPORTS. */
-export const REPORTS_DURABLE = 'job-scheduler-reports'
 /**
  * Reports a replica holds at once (of different jobs: those of one job apply one at a time). They
  * apply in batches ({@link JobCommandBatches}), so more at hand makes fewer, larger transactions.
@@ -132,7 +131,7 @@ export function consumeReports(deps: ReportsDeps): Promise<Subscription> {
   const perBot = deps.reportsPerBot ?? REPORTS_PER_BOT_PER_SECOND
   return deps.bus.consume(
     Streams.REPORTS.name,
-    REPORTS_DURABLE,
+    Durables.reports,
     (msg) => {
       const report = decodeReport(msg.data)
       return queue.run(report.jobId, () => handleReport(deps, batches, msg, report))
