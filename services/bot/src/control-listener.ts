@@ -1,8 +1,9 @@
 import type { Consumer, ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream'
+import { backoffDelay } from '@taskforge/core'
 import { BotControl, type CancelJobControl } from '@taskforge/proto/bots/v1/protocol'
 import { CONTROL_STREAM, Durables } from '@taskforge/protocol'
 import type { Logger } from '@taskforge/telemetry'
-import { pause } from './report-publisher.js'
+import { pause, RECONNECT_BACKOFF } from './report-publisher.js'
 
 export interface ControlListenerOptions {
   js: JetStreamClient
@@ -77,7 +78,7 @@ export class ControlListener {
       } catch (error) {
         if (this.stopping) break
         consumer = undefined
-        const delay = Math.min(250 * 2 ** failures, 5_000)
+        const delay = backoffDelay(RECONNECT_BACKOFF, failures)
         failures += 1
         const log =
           failures === 1 || failures % 20 === 0 ? this.options.logger.warn : this.options.logger.debug

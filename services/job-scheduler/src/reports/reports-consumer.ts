@@ -6,7 +6,7 @@ import {
   Streams,
   type Subscription,
 } from '@taskforge/bus'
-import { badRequest, DEFAULT_MAX_PAYLOAD, messageBudget, type TokenRate } from '@taskforge/core'
+import { backoffDelay, badRequest, DEFAULT_MAX_PAYLOAD, messageBudget, type TokenRate } from '@taskforge/core'
 import type { EventStore } from '@taskforge/event-store'
 import { BotReport } from '@taskforge/proto/bots/v1/protocol'
 import { Durables } from '@taskforge/protocol'
@@ -68,7 +68,7 @@ function decodeReport(data: Uint8Array): BotReport {
  * another replica (a few milliseconds) or waits for its own redelivery, so start short and back off.
  */
 export function earlyReportDelayMs(deliveryCount: number): number {
-  return Math.min(20 * 2 ** Math.min(Math.max(0, deliveryCount - 1), 10), 2_000)
+  return backoffDelay({ initialMs: 20, maxMs: 2_000 }, deliveryCount - 1)
 }
 
 /**
