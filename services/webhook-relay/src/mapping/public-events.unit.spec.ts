@@ -1,13 +1,14 @@
+import { type PublicTask, VIEW_LOG_BYTES } from '@taskforge/model'
 import { BotEvent } from '@taskforge/proto/bots/v1/events'
 import { ScriptEvent, TaskEvent } from '@taskforge/proto/catalog/v1/events'
 import { TaskDefinition } from '@taskforge/proto/catalog/v1/model'
 import { JobEvent } from '@taskforge/proto/jobs/v1/events'
-import { JobSpec } from '@taskforge/proto/jobs/v1/model'
+import { JobSpec, JobState } from '@taskforge/proto/jobs/v1/model'
 import { SubscriptionEvent } from '@taskforge/proto/webhooks/v1/events'
 import { describe, expect, it } from 'vitest'
 import { filterMatches, validateEventFilter } from './event-names.js'
-import { MAX_LOG_BYTES, type MappedEvent, mapEvent, type SourceEvent } from './public-events.js'
-import type { PublicObject, PublicTask } from './public-objects.js'
+import { type MappedEvent, mapEvent, type SourceEvent } from './public-events.js'
+import type { PublicObject } from './public-objects.js'
 
 const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second))
 
@@ -155,23 +156,28 @@ describe('job events', () => {
     }),
     job(2, { $case: 'assigned', value: { botId: 'b1', attempt: 1, spec, taskArgumentsValues: ['x'] } }),
     job(3, { $case: 'started', value: { botId: 'b1', pid: 42, startedAt: at(3) } }),
-    job(4, { $case: 'outputAppended', value: { seq: 0, stream: 'stdout', text: 'hello\n' } }),
-    job(5, {
+    // Emoji take 4 bytes (2 UTF-16 units): the cut keeps whole ones.
+    job(4, {
+      $case: 'outputAppended',
+      value: { seq: 0, stream: 'stdout', text: '🚀'.repeat(VIEW_LOG_BYTES / 4) },
+    }),
+    job(5, { $case: 'outputAppended', value: { seq: 1, stream: 'stdout', text: 'tail\n' } }),
+    job(6, {
       $case: 'finished',
       value: {
         lifecycle: 'finished',
         state: 'success',
+        outcome: JobState.JOB_STATE_SUCCESS,
         output: ['hello'],
         result: {
           code: 0,
           signal: '',
           killed: false,
-          // Emoji take 4 bytes (2 UTF-16 units): the cut keeps whole ones.
-          log: `${'🚀'.repeat(MAX_LOG_BYTES / 4)}tail`,
-          lastline: 'hello',
+          log: 'tail\n',
+          lastline: 'tail',
           truncatedBytes: 0n,
           reason: '',
-          abridged: false,
+          abridged: true,
         },
       },
     }),
@@ -179,7 +185,7 @@ describe('job events', () => {
   const names = steps.map((step) => step.publicEvent?.name)
 
   it('maps queued, assigned, started, finished to job.create, job.update, job.finish', () => {
-    expect(names).toEqual(['job.create', 'job.update', 'job.update', undefined, 'job.finish'])
+    expect(names).toEqual(['job.create', 'job.update', 'job.update', undefined, undefined, 'job.finish'])
   })
 
   it('carries the job per the contract fields', () => {
@@ -214,12 +220,14 @@ describe('job events', () => {
     expect(steps[2]?.publicEvent?.data).toMatchObject({ action: 'started', changes: {} })
   })
 
-  it('ends with the result, its log cut to the last part', () => {
-    const data = steps[4]?.publicEvent?.data as { job: { result: { log: string; code: number } } }
+  it('ends with the result, its log the end of what the output chunks made, as the API shows it', () => {
+    const data = steps[5]?.publicEvent?.data as {
+      job: { result: { log: string; code: number; abridged?: boolean; lastline: string } }
+    }
     expect(data.job).toMatchObject({ lifecycle: 'finished', state: 'success', output: ['hello'] })
-    expect(data.job.result.code).toBe(0)
-    expect(Buffer.byteLength(data.job.result.log)).toBe(MAX_LOG_BYTES)
-    expect(data.job.result.log).toBe(`${'🚀'.repeat(MAX_LOG_BYTES / 4 - 1)}tail`)
+    expect(data.job.result).toMatchObject({ code: 0, lastline: 'tail', abridged: true })
+    expect(Buffer.byteLength(data.job.result.log)).toBeLessThanOrEqual(VIEW_LOG_BYTES)
+    expect(data.job.result.log).toBe(`${'🚀'.repeat(VIEW_LOG_BYTES / 4 - 2)}tail\n`)
   })
 
   it('tells a cancel as job.update and a lost bot as job.finish', () => {

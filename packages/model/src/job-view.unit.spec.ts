@@ -1,8 +1,8 @@
-import { JobResult, JobSpec } from '@taskforge/proto/jobs/v1/model'
+import { JobResult, JobSpec, JobState } from '@taskforge/proto/jobs/v1/model'
 import { describe, expect, it } from 'vitest'
-import type { JobDomainEvent } from '../domain/job-decider.js'
+import { toProtoJob } from './job-message.js'
+import type { JobDomainEvent } from './job-status.js'
 import { applyJobEvent, type JobView, VIEW_LOG_BYTES } from './job-view.js'
-import { toProtoJob } from './to-proto-job.js'
 
 const jobId = '01900000-0000-7000-8000-0000000000a1'
 const spec = JobSpec.fromPartial({ taskId: 'task-1', taskName: 'backup', hostId: 'bot-1' })
@@ -58,6 +58,7 @@ describe('applyJobEvent', () => {
         value: {
           lifecycle: 'finished',
           state: 'success',
+          outcome: JobState.JOB_STATE_SUCCESS,
           result: JobResult.fromPartial({ code: 0 }),
           output: ['{"ok":true}'],
         },
@@ -83,6 +84,7 @@ describe('applyJobEvent', () => {
         value: {
           lifecycle: 'finished',
           state: 'success',
+          outcome: JobState.JOB_STATE_SUCCESS,
           result: JobResult.fromPartial({ code: 0, log: 'two\n', lastline: 'two', abridged: true }),
           output: ['one'],
         },
@@ -113,6 +115,7 @@ describe('applyJobEvent', () => {
         value: {
           lifecycle: 'finished',
           state: 'success',
+          outcome: JobState.JOB_STATE_SUCCESS,
           result: JobResult.fromPartial({ code: 0 }),
           output: [],
         },
