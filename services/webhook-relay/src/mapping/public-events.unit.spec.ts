@@ -6,50 +6,18 @@ import { JobEvent } from '@taskforge/proto/jobs/v1/events'
 import { JobSpec, JobState } from '@taskforge/proto/jobs/v1/model'
 import { SubscriptionEvent } from '@taskforge/proto/webhooks/v1/events'
 import { describe, expect, it } from 'vitest'
+import { at, mappedSteps, sourceEvent } from '../test-support/mapped-steps.js'
 import { filterMatches, validateEventFilter } from './event-names.js'
-import { type MappedEvent, mapEvent, type SourceEvent } from './public-events.js'
-import type { PublicObject } from './public-objects.js'
-
-const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second))
-
-function source(
-  streamType: string,
-  streamId: string,
-  version: number,
-  type: string,
-  data: Uint8Array,
-): SourceEvent {
-  return {
-    eventId: `${streamId}-${version}`,
-    streamType,
-    streamId,
-    streamVersion: version,
-    type,
-    customer: 'acme',
-    author: 'ops',
-    occurredAt: at(version),
-    data,
-  }
-}
-
-/** Folds a stream's events as the relay does, answering every mapped step. */
-function fold(events: SourceEvent[]): MappedEvent[] {
-  let object: PublicObject | undefined
-  return events.map((event) => {
-    const mapped = mapEvent(event, object)
-    object = mapped.object
-    return mapped
-  })
-}
+import { mapEvent } from './public-events.js'
 
 const task = (version: number, event: NonNullable<TaskEvent['event']>) =>
-  source('task', 't1', version, event.$case, TaskEvent.encode({ event }).finish())
+  sourceEvent('task', 't1', version, event.$case, TaskEvent.encode({ event }).finish())
 const job = (version: number, event: NonNullable<JobEvent['event']>) =>
-  source('job', 'j1', version, event.$case, JobEvent.encode({ event }).finish())
+  sourceEvent('job', 'j1', version, event.$case, JobEvent.encode({ event }).finish())
 const bot = (version: number, event: NonNullable<BotEvent['event']>) =>
-  source('bot', 'b1', version, event.$case, BotEvent.encode({ event }).finish())
+  sourceEvent('bot', 'b1', version, event.$case, BotEvent.encode({ event }).finish())
 const script = (version: number, event: NonNullable<ScriptEvent['event']>) =>
-  source('script', 's1', version, event.$case, ScriptEvent.encode({ event }).finish())
+  sourceEvent('script', 's1', version, event.$case, ScriptEvent.encode({ event }).finish())
 
 const definition = TaskDefinition.fromPartial({
   name: 'backup',
@@ -63,7 +31,7 @@ const definition = TaskDefinition.fromPartial({
 })
 
 describe('task events', () => {
-  const [created, updated, rotated, deleted] = fold([
+  const [created, updated, rotated, deleted] = mappedSteps([
     task(1, {
       $case: 'created',
       value: {
@@ -142,7 +110,7 @@ describe('task events', () => {
 
 describe('job events', () => {
   const spec = JobSpec.fromPartial({ taskId: 't1', taskName: 'backup', hostId: 'b1', timeout: 60 })
-  const steps = fold([
+  const steps = mappedSteps([
     job(1, {
       $case: 'queued',
       value: {
@@ -252,7 +220,7 @@ describe('job events', () => {
 
 describe('bot events', () => {
   it('maps registration and presence to bot.create, bot.online, bot.offline', () => {
-    const steps = fold([
+    const steps = mappedSteps([
       bot(1, {
         $case: 'registered',
         value: { botId: 'b1', customer: 'acme', name: 'local', secretHash: 'hash', natsUser: '' },
@@ -280,7 +248,7 @@ describe('bot events', () => {
 
 describe('script events', () => {
   it('tells scripts without their content', () => {
-    const steps = fold([
+    const steps = mappedSteps([
       script(1, {
         $case: 'created',
         value: {
@@ -306,7 +274,7 @@ describe('other streams', () => {
   it('tells nothing of subscriptions, organizations or tokens', () => {
     const data = SubscriptionEvent.encode({ event: { $case: 'deleted', value: {} } }).finish()
     for (const streamType of ['subscription', 'customer', 'token']) {
-      expect(mapEvent(source(streamType, 'x', 1, 'deleted', data), undefined)).toEqual({
+      expect(mapEvent(sourceEvent(streamType, 'x', 1, 'deleted', data), undefined)).toEqual({
         object: undefined,
         deleted: false,
         publicEvent: undefined,
