@@ -132,6 +132,8 @@ export function applyJobEvent(
     case 'assigned':
       return touched({ hostId: event.value.botId }, view)
     case 'started':
+    case 'holdReleased':
+    case 'cancelRequested':
       return touched({}, view)
     case 'outputAppended': {
       const result = view.result ?? emptyResult()
@@ -167,10 +169,6 @@ export function applyJobEvent(
     case 'canceled':
       // The reason shows in the result: a refused trigger says there why its job never ran.
       return touched({ result: { ...(view.result ?? emptyResult()), reason: event.value.reason } }, view)
-    case 'holdReleased':
-      return touched({}, view)
-    case 'cancelRequested':
-      return touched({}, view)
     case 'leaseExpired': {
       const live = view.result ?? emptyResult()
       return touched(

@@ -1,9 +1,9 @@
-import { type PublicTask, VIEW_LOG_BYTES } from '@taskforge/model'
+import { type PublicJob, type PublicTask, VIEW_LOG_BYTES } from '@taskforge/model'
 import { BotEvent } from '@taskforge/proto/bots/v1/events'
 import { ScriptEvent, TaskEvent } from '@taskforge/proto/catalog/v1/events'
 import { TaskDefinition } from '@taskforge/proto/catalog/v1/model'
 import { JobEvent } from '@taskforge/proto/jobs/v1/events'
-import { JobSpec, JobState } from '@taskforge/proto/jobs/v1/model'
+import { JobResult, JobSpec, JobState } from '@taskforge/proto/jobs/v1/model'
 import { SubscriptionEvent } from '@taskforge/proto/webhooks/v1/events'
 import { describe, expect, it } from 'vitest'
 import { at, mappedSteps, sourceEvent } from '../test-support/mapped-steps.js'
@@ -214,6 +214,53 @@ describe('job events', () => {
     expect(lost.publicEvent?.name).toBe('job.finish')
     expect(lost.publicEvent?.data).toMatchObject({
       job: { lifecycle: 'terminated', state: 'error', result: { reason: 'no heartbeat' } },
+    })
+  })
+
+  it('tells the end of a job it began following after the job was queued', () => {
+    const lost = mapEvent(
+      job(4, { $case: 'leaseExpired', value: { botId: 'b1', attempt: 1, reason: '', expiredAt: at(4) } }),
+      undefined,
+    )
+    expect(lost.publicEvent).toMatchObject({
+      name: 'job.finish',
+      data: {
+        job_id: 'j1',
+        job: {
+          id: 'j1',
+          customer: 'acme',
+          lifecycle: 'terminated',
+          state: 'error',
+          result: { reason: 'the bot stopped answering' },
+          last_update: at(4).toISOString(),
+        },
+      },
+    })
+  })
+
+  it('goes on from a job kept as its public JSON, as the relay kept jobs before it kept their view', () => {
+    const told = steps[2]?.publicEvent?.data as { job: PublicJob }
+    const finished = mapEvent(
+      job(4, {
+        $case: 'finished',
+        value: {
+          lifecycle: 'finished',
+          state: 'failure',
+          outcome: JobState.JOB_STATE_FAILURE,
+          output: [],
+          result: JobResult.fromPartial({ code: 3, log: 'boom\n' }),
+        },
+      }),
+      told.job,
+    )
+    expect(finished.publicEvent?.data).toMatchObject({
+      job: {
+        ...told.job,
+        lifecycle: 'finished',
+        state: 'failure',
+        result: { code: 3, log: 'boom\n', lastline: 'boom' },
+        last_update: at(4).toISOString(),
+      },
     })
   })
 })
