@@ -1,3 +1,5 @@
+import { isTerminalLifecycle } from '@taskforge/model'
+
 const ESCAPES: Record<string, string> = {
   '&': '&amp;',
   '<': '&lt;',
@@ -13,7 +15,7 @@ const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ESC
  * clicked, so they get a sentence, not JSON.
  */
 export function jobQueuedPage(job: { id: string; name: string; lifecycle: string; state: string }): string {
-  const done = ['finished', 'terminated', 'canceled'].includes(job.lifecycle)
+  const done = isTerminalLifecycle(job.lifecycle)
   const title = done ? 'Job finished' : 'Job queued'
   const sentence = done
     ? `The job of <strong>${escapeHtml(job.name)}</strong> ended: ${escapeHtml(job.state)}.`

@@ -1,4 +1,5 @@
 import { badRequest, checkSize, isAppError, Limits } from '@taskforge/core'
+import { isTerminalLifecycle } from '@taskforge/model'
 import type { Job } from '@taskforge/proto/jobs/v1/model'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Clients } from '../clients/clients.js'
@@ -44,8 +45,6 @@ export function idempotencyKey(request: Pick<FastifyRequest, 'headers'>): string
   return key
 }
 
-const TERMINAL = new Set(['finished', 'terminated', 'canceled'])
-
 function truthy(value: unknown): boolean {
   return typeof value === 'string'
     ? ['true', '1', 'yes', 'on'].includes(value.trim().toLowerCase())
@@ -82,7 +81,7 @@ async function waitForJob(
   const deadline = Date.now() + timeoutMs
   let latest = job
   let waitable = true
-  while (!TERMINAL.has(latest.lifecycle) && Date.now() < deadline) {
+  while (!isTerminalLifecycle(latest.lifecycle) && Date.now() < deadline) {
     const remaining = deadline - Date.now()
     if (waitable) {
       try {
@@ -102,7 +101,7 @@ async function waitForJob(
     await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_INTERVAL_MS, remaining)))
     latest = (await clients.scheduler.getJob({ customer: job.customer, jobId: job.id })).job ?? latest
   }
-  return { job: latest, done: TERMINAL.has(latest.lifecycle) }
+  return { job: latest, done: isTerminalLifecycle(latest.lifecycle) }
 }
 
 /**

@@ -1,4 +1,5 @@
 import { Limits } from '@taskforge/core'
+import { JobLifecycles } from '@taskforge/model'
 import { limitedList, limitedMap, limitedString } from './limit-schema.js'
 import { TASK_BODY_FIELDS } from './task-input.js'
 
@@ -292,7 +293,7 @@ export const jobSchema = {
     host_id: { type: 'string' },
     lifecycle: {
       type: 'string',
-      enum: ['onhold', 'ready', 'assigned', 'finished', 'terminated', 'canceled'],
+      enum: [...JobLifecycles],
       description: 'finished, terminated and canceled are ends',
     },
     state: {

@@ -1,4 +1,5 @@
 import { byteSize, checkTaskArguments, checkTaskDefinition, validationFailed } from '@taskforge/core'
+import { MASK } from '@taskforge/model'
 import type { SecretEnvChange } from '@taskforge/proto/catalog/v1/catalog_service'
 import type { TaskDefinition } from '@taskforge/proto/catalog/v1/model'
 import { TaskDefaults } from '@taskforge/protocol'
@@ -30,7 +31,7 @@ export interface TaskBody {
 }
 
 /** What every value shown of a variable the caller may not read looks like (and, sent back, means "keep"). */
-export const MASK = '****'
+export { MASK }
 
 /** The definition fields a body may carry, by their API names (the catalog's `fields` of a patch). */
 export const TASK_BODY_FIELDS = [

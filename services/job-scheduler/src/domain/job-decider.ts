@@ -1,22 +1,20 @@
 import { type Decider, forbidden, invalidState, notFound, validationFailed } from '@taskforge/core'
-import type { JobEvent, TriggerChain } from '@taskforge/proto/jobs/v1/events'
+import {
+  FinishedStates,
+  isFinishedState,
+  isTerminalLifecycle,
+  type JobDomainEvent,
+  type JobLifecycleName,
+  type JobStateName,
+  jobStatusAfter,
+  lifecycleOf,
+  stateCode,
+} from '@taskforge/model'
+import type { TriggerChain } from '@taskforge/proto/jobs/v1/events'
 import type { JobResult, JobSpec } from '@taskforge/proto/jobs/v1/model'
 import { type Placement, type PlacementFacts, placeJob } from './job-placement.js'
 
-/** One event of a job stream: the oneof case of `jobs.v1.JobEvent`. */
-export type JobDomainEvent = NonNullable<JobEvent['event']>
-
-export const JobLifecycles = ['onhold', 'ready', 'assigned', 'finished', 'terminated', 'canceled'] as const
-export type JobLifecycle = (typeof JobLifecycles)[number]
-
-export const JobStates = ['in_progress', 'success', 'failure', 'timeout', 'canceled', 'error'] as const
-export type JobStateName = (typeof JobStates)[number]
-
-/** Outcomes a bot may report when a job ends. */
-export const FinishedStates = ['success', 'failure', 'timeout', 'canceled', 'error'] as const
-export type FinishedState = (typeof FinishedStates)[number]
-
-const TERMINAL: ReadonlySet<JobLifecycle> = new Set(['finished', 'terminated', 'canceled'])
+export type { JobDomainEvent } from '@taskforge/model'
 
 export interface QueueJob {
   type: 'QueueJob'
@@ -117,7 +115,7 @@ export interface JobState {
   /** Undefined until the job is queued. */
   jobId: string | undefined
   customer: string
-  lifecycle: JobLifecycle | undefined
+  lifecycle: JobLifecycleName | undefined
   state: JobStateName
   spec: JobSpec | undefined
   argumentsValues: readonly string[]
@@ -132,20 +130,7 @@ export interface JobState {
 
 /** Whether a job has ended (finished, terminated or canceled). */
 export function isTerminal(state: Pick<JobState, 'lifecycle'>): boolean {
-  return state.lifecycle !== undefined && TERMINAL.has(state.lifecycle)
-}
-
-/**
- * The lifecycle a job ends in for a reported outcome: a canceled run is `canceled`, other failures
- * of the run itself (timeout, error) are `terminated`.
- */
-export function lifecycleOf(state: FinishedState): JobLifecycle {
-  if (state === 'canceled') return 'canceled'
-  return state === 'success' || state === 'failure' ? 'finished' : 'terminated'
-}
-
-function isFinishedState(state: string): state is FinishedState {
-  return (FinishedStates as readonly string[]).includes(state)
+  return isTerminalLifecycle(state.lifecycle)
 }
 
 const initialState = (): JobState => ({
@@ -287,6 +272,7 @@ function decide(command: JobCommand, state: JobState): JobDomainEvent[] {
           value: {
             lifecycle: lifecycleOf(command.state),
             state: command.state,
+            outcome: stateCode(command.state),
             result: command.result,
             output: command.output,
           },
@@ -357,23 +343,27 @@ function expireLease(command: ExpireLease, state: JobState): JobDomainEvent[] {
 }
 
 function evolve(state: JobState, event: JobDomainEvent): JobState {
+  const status = jobStatusAfter(
+    state.lifecycle === undefined
+      ? undefined
+      : { lifecycle: state.lifecycle, state: state.state, started: state.startedBy !== undefined },
+    event,
+  )
+  const next = status === undefined ? state : { ...state, lifecycle: status.lifecycle, state: status.state }
   switch (event.$case) {
     case 'queued': {
       const q = event.value
       return {
-        ...state,
+        ...next,
         jobId: q.jobId,
         customer: q.customer,
-        lifecycle: q.holdUntil === undefined ? 'ready' : 'onhold',
-        state: 'in_progress',
         spec: q.spec,
         argumentsValues: q.taskArgumentsValues,
       }
     }
     case 'assigned':
       return {
-        ...state,
-        lifecycle: 'assigned',
+        ...next,
         botId: event.value.botId,
         attempt: event.value.attempt,
         spec: event.value.spec ?? state.spec,
@@ -383,27 +373,16 @@ function evolve(state: JobState, event: JobDomainEvent): JobState {
         cancelRequested: false,
       }
     case 'started':
-      return { ...state, startedBy: event.value.botId }
+      return { ...next, startedBy: event.value.botId }
     case 'outputAppended':
-      return { ...state, outputSeqs: new Set(state.outputSeqs).add(event.value.seq) }
-    case 'finished':
-      return {
-        ...state,
-        lifecycle: (JobLifecycles as readonly string[]).includes(event.value.lifecycle)
-          ? (event.value.lifecycle as JobLifecycle)
-          : 'terminated',
-        state: (JobStates as readonly string[]).includes(event.value.state)
-          ? (event.value.state as JobStateName)
-          : 'error',
-      }
-    case 'canceled':
-      return { ...state, lifecycle: 'canceled', state: 'canceled' }
+      return { ...next, outputSeqs: new Set(state.outputSeqs).add(event.value.seq) }
     case 'cancelRequested':
-      return { ...state, cancelRequested: true }
+      return { ...next, cancelRequested: true }
+    case 'finished':
+    case 'canceled':
     case 'leaseExpired':
-      return { ...state, lifecycle: 'terminated', state: 'error' }
     case 'holdReleased':
-      return { ...state, lifecycle: 'ready' }
+      return next
   }
 }
 

@@ -1,4 +1,5 @@
-import { JobResult, JobSpec } from '@taskforge/proto/jobs/v1/model'
+import { stateCode } from '@taskforge/model'
+import { JobResult, JobSpec, JobState } from '@taskforge/proto/jobs/v1/model'
 import { deciderSpec } from '@taskforge/testkit/decider-spec'
 import { describe, expect, it } from 'vitest'
 import { type JobDomainEvent, jobDecider, type QueueJob, ReportTooEarly } from './job-decider.js'
@@ -38,7 +39,13 @@ const output0: JobDomainEvent = {
 const result = JobResult.fromPartial({ code: 0, lastline: 'done', log: 'hello\ndone\n' })
 const finished: JobDomainEvent = {
   $case: 'finished',
-  value: { lifecycle: 'finished', state: 'success', result, output: ['done'] },
+  value: {
+    lifecycle: 'finished',
+    state: 'success',
+    outcome: JobState.JOB_STATE_SUCCESS,
+    result,
+    output: ['done'],
+  },
 }
 const canceled: JobDomainEvent = { $case: 'canceled', value: { reason: 'not needed' } }
 const cancelRequested: JobDomainEvent = {
@@ -178,7 +185,12 @@ describe('job decider', () => {
       for (const state of ['timeout', 'error']) {
         spec([queued, assigned, started])
           .when(finish(state))
-          .then([{ $case: 'finished', value: { lifecycle: 'terminated', state, result, output: ['done'] } }])
+          .then([
+            {
+              $case: 'finished',
+              value: { lifecycle: 'terminated', state, outcome: stateCode(state), result, output: ['done'] },
+            },
+          ])
       }
     })
     it('ends a run its bot canceled as canceled', () => {
@@ -187,7 +199,13 @@ describe('job decider', () => {
         .then([
           {
             $case: 'finished',
-            value: { lifecycle: 'canceled', state: 'canceled', result, output: ['done'] },
+            value: {
+              lifecycle: 'canceled',
+              state: 'canceled',
+              outcome: JobState.JOB_STATE_CANCELED,
+              result,
+              output: ['done'],
+            },
           },
         ])
     })
@@ -197,7 +215,12 @@ describe('job decider', () => {
     it('accepts a finished report for a job never started', () => {
       spec([queued, assigned])
         .when(finish('failure'))
-        .then([{ $case: 'finished', value: { ...finished.value, state: 'failure' } } as JobDomainEvent])
+        .then([
+          {
+            $case: 'finished',
+            value: { ...finished.value, state: 'failure', outcome: JobState.JOB_STATE_FAILURE },
+          } as JobDomainEvent,
+        ])
     })
     it('is a no-op when the job already ended', () => {
       spec([queued, assigned, started, finished]).when(finish('failure')).then([])
@@ -331,7 +354,16 @@ describe('job decider', () => {
       spec([queued, assigned, started])
         .when({ ...finish('error'), sequence: 0, attempt: 1 })
         .then([
-          { $case: 'finished', value: { lifecycle: 'terminated', state: 'error', result, output: ['done'] } },
+          {
+            $case: 'finished',
+            value: {
+              lifecycle: 'terminated',
+              state: 'error',
+              outcome: JobState.JOB_STATE_ERROR,
+              result,
+              output: ['done'],
+            },
+          },
         ])
     })
   })

@@ -13,6 +13,7 @@ import {
   validationFailed,
 } from '@taskforge/core'
 import type { Db, EventStore, GlobalPosition, Projector } from '@taskforge/event-store'
+import { isTerminalLifecycle, toProtoJob } from '@taskforge/model'
 import type { GetTaskToRunRequest, GetTaskToRunResponse } from '@taskforge/proto/catalog/v1/catalog_service'
 import type {
   CancelJobRequest,
@@ -42,12 +43,11 @@ import {
   runKeyReused,
 } from '../app/run-keys.js'
 import type { JobChangeFeed } from '../changes/job-change-feed.js'
-import { isTerminal, type JobCommand, type JobLifecycle } from '../domain/job-decider.js'
+import type { JobCommand } from '../domain/job-decider.js'
 import { resolveTaskArguments } from '../domain/task-arguments.js'
 import { findJobLogStatus, readJobLog } from '../projection/job-log-queries.js'
 import { findJob, listJobs } from '../projection/job-queries.js'
 import { foldJobStream, jobsProjection } from '../projection/jobs-projection.js'
-import { toProtoJob } from '../projection/to-proto-job.js'
 import { checkQueueQuota, type QueueQuotas } from '../schedule/queue-quota.js'
 import { lockTask, unstartedJobsOfTask } from '../schedule/task-queue.js'
 import { jobSpecFromTask } from './job-spec-from-task.js'
@@ -314,7 +314,7 @@ export function schedulerService(deps: SchedulerServiceDeps) {
           change.cancel()
           throw notFound('job', jobId)
         }
-        const done = isTerminal({ lifecycle: view.lifecycle as JobLifecycle })
+        const done = isTerminalLifecycle(view.lifecycle)
         const remaining = deadline - Date.now()
         if (done || remaining <= 0 || signal?.aborted) {
           change.cancel()

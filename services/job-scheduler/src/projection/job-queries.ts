@@ -1,5 +1,5 @@
+import type { JobView } from '@taskforge/model'
 import { sql } from 'kysely'
-import type { JobView } from './job-view.js'
 import type { JobsDb } from './jobs-projection.js'
 import { rowToView } from './jobs-projection.js'
 import { JOBS_TABLE } from './jobs-table.js'

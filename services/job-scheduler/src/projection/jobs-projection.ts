@@ -1,9 +1,9 @@
 import { storableJson } from '@taskforge/core'
 import type { Db, Projection, StoredEvent } from '@taskforge/event-store'
+import { applyJobEvent, type JobEventFacts, type JobView } from '@taskforge/model'
 import type { Kysely, Selectable, Transaction } from 'kysely'
 import { notifyJobsChanged } from '../changes/notify-job-changes.js'
 import { decodeJobEvent, JOB_STREAM_TYPE } from '../domain/job-events.js'
-import { applyJobEvent, type JobEventFacts, type JobView } from './job-view.js'
 import { createJobsTable, JOBS_TABLE, type JobsDatabase, type JobsTable } from './jobs-table.js'
 
 /** A row as read back (pg parses jsonb and timestamptz). */

@@ -1,5 +1,5 @@
+import type { JobResultView } from '@taskforge/model'
 import type { ColumnType, Kysely } from 'kysely'
-import type { JobResultView } from './job-view.js'
 
 type Json<T> = ColumnType<T, string, string>
 

@@ -1,8 +1,19 @@
 import type { Db, Trx } from '@taskforge/event-store'
+import { isTerminalLifecycle, type JobStatus, type NotStartedLifecycles } from '@taskforge/model'
 import type { ColumnType, Generated, Kysely } from 'kysely'
 
-/** Where a job that has not ended stands, as far as scheduling goes. */
-export type SchedulePhase = 'onhold' | 'ready' | 'assigned' | 'running'
+/** Where a job that has not ended stands, as far as scheduling goes: its lifecycle, or running. */
+export type SchedulePhase = (typeof NotStartedLifecycles)[number] | 'running'
+
+/**
+ * The phase of a job's status (the shared fold of its events): `running` once its bot reported the
+ * start; none once it ended (its row is deleted).
+ */
+export function schedulePhase(status: JobStatus | undefined): SchedulePhase | undefined {
+  if (status === undefined || isTerminalLifecycle(status.lifecycle)) return undefined
+  if (status.started) return 'running'
+  return status.lifecycle as (typeof NotStartedLifecycles)[number]
+}
 
 /**
  * One row per job that has not ended: the scheduler's own working state, written in the same

@@ -1,5 +1,6 @@
 import { Quotas, quotaExceeded } from '@taskforge/core'
 import type { Db, Trx } from '@taskforge/event-store'
+import { NotStartedLifecycles } from '@taskforge/model'
 import { sql } from 'kysely'
 import { JOB_SCHEDULE_TABLE } from './job-schedule-table.js'
 
@@ -8,9 +9,6 @@ export interface QueueQuotas {
   perTask: number
   perOrganization: number
 }
-
-/** Jobs not started yet: on hold (a trigger's grace time), waiting for a turn or a bot, assigned. */
-const NOT_STARTED = ['onhold', 'ready', 'assigned'] as const
 
 /**
  * Counts the task's and the organization's jobs not started, each only up to its quota (so a full
@@ -28,7 +26,7 @@ export async function checkQueueQuota(
   customer: string,
   taskId: string,
 ): Promise<void> {
-  const phases = sql.join(NOT_STARTED.map((phase) => sql.lit(phase)))
+  const phases = sql.join(NotStartedLifecycles.map((phase) => sql.lit(phase)))
   const table = sql.table(JOB_SCHEDULE_TABLE)
   const { rows } = await sql<{ of_task: string; of_organization: string }>`
     SELECT

@@ -1,4 +1,5 @@
 import type { Db, Trx } from '@taskforge/event-store'
+import { jobStatusAfter } from '@taskforge/model'
 import { TaskDefaults } from '@taskforge/protocol'
 import type { Insertable } from 'kysely'
 import type { JobDomainEvent } from '../domain/job-decider.js'
@@ -8,6 +9,7 @@ import {
   type JobScheduleTable,
   type ScheduleDb,
   scheduleDb,
+  schedulePhase,
 } from './job-schedule-table.js'
 
 /** Events just appended for one job. */
@@ -41,8 +43,10 @@ function scheduleWrites(jobId: string, events: readonly JobDomainEvent[]): Sched
     switch (event.$case) {
       case 'queued': {
         // A job refused at once (queued, then canceled) never had a row.
-        if (next?.$case === 'canceled') break
-        const { customer, spec, holdUntil } = event.value
+        const queued = jobStatusAfter(undefined, event)
+        const phase = schedulePhase(next === undefined ? queued : jobStatusAfter(queued, next))
+        if (phase === undefined) break
+        const { customer, spec } = event.value
         writes.push({
           kind: 'insert',
           row: {
@@ -51,7 +55,7 @@ function scheduleWrites(jobId: string, events: readonly JobDomainEvent[]): Sched
             task_id: spec?.taskId ?? '',
             bot_id: assign?.botId ?? spec?.hostId ?? '',
             multitasking: spec?.multitasking ?? TaskDefaults.multitasking,
-            phase: assign !== undefined ? 'assigned' : holdUntil === undefined ? 'ready' : 'onhold',
+            phase,
             attempt: assign?.attempt ?? 0,
           },
         })

@@ -1,4 +1,5 @@
 import type { Db, Trx } from '@taskforge/event-store'
+import { NotStartedLifecycles } from '@taskforge/model'
 import { sql } from 'kysely'
 import type { PlacementFacts } from '../domain/job-placement.js'
 import { JOB_SCHEDULE_TABLE, scheduleDb } from './job-schedule-table.js'
@@ -74,7 +75,7 @@ export async function unstartedJobsOfTask(
     .select('job_id')
     .where('customer', '=', customer)
     .where('task_id', '=', taskId)
-    .where('phase', 'in', ['onhold', 'ready', 'assigned'])
+    .where('phase', 'in', NotStartedLifecycles)
     .orderBy(sql`phase = 'assigned'`)
     .orderBy('seq', 'desc')
     .execute()

@@ -5,7 +5,7 @@ import type { AttemptOutcome } from './webhook-sender.js'
 
 type Json<T> = ColumnType<T, string, string>
 
-/** The latest public form of each followed object, folded from its events (event_data source). */
+/** The latest form of each followed object, folded from its events (event_data source): public JSON, or a job's view. */
 export interface WebhookObjectsTable {
   stream_id: string
   stream_type: string

@@ -1,19 +1,25 @@
-import { utf8Tail } from '@taskforge/core'
+import { idTime } from '@taskforge/core'
+import {
+  applyJobEvent,
+  type JobView,
+  maskedNames,
+  type PublicJob,
+  type PublicTask,
+  publicJobOfView,
+  publicTask,
+} from '@taskforge/model'
 import { BotEvent } from '@taskforge/proto/bots/v1/events'
 import { ScriptEvent, TaskEvent, WebhookEvent } from '@taskforge/proto/catalog/v1/events'
+import { Task } from '@taskforge/proto/catalog/v1/model'
 import { JobEvent } from '@taskforge/proto/jobs/v1/events'
-import type { JobResult } from '@taskforge/proto/jobs/v1/model'
 import type { PublicEventName } from './event-names.js'
 import {
-  definitionFields,
-  maskedNames,
+  jobViewOfStored,
   type PublicBot,
   type PublicIncomingWebhook,
-  type PublicJob,
-  type PublicJobResult,
   type PublicObject,
   type PublicScript,
-  type PublicTask,
+  type StoredJob,
 } from './public-objects.js'
 
 /** A domain event as the relay receives it (the fields of an events.v1.Envelope it needs). */
@@ -45,9 +51,6 @@ export interface MappedEvent {
   publicEvent: PublicEvent | undefined
 }
 
-/** How much of a finished job's log an event carries, in UTF-8 bytes: the end of it, whole characters. */
-export const MAX_LOG_BYTES = 16_384
-
 const iso = (date: Date | undefined): string | null => (date === undefined ? null : date.toISOString())
 const nothing = (object: PublicObject | undefined): MappedEvent => ({
   object,
@@ -70,12 +73,8 @@ function mapTask(event: SourceEvent, previous: PublicTask | undefined): MappedEv
   const decoded = TaskEvent.decode(event.data).event
   const stamp = { version: event.streamVersion, last_update: event.occurredAt.toISOString() }
   const base: PublicTask = previous ?? {
-    id: event.streamId,
-    customer: event.customer,
-    ...definitionFields(undefined),
+    ...publicTask(Task.fromPartial({ id: event.streamId, customer: event.customer }), 'masked'),
     version: 0,
-    creation_date: null,
-    last_update: null,
   }
   const told = (name: PublicEventName, shown: PublicTask, extra: Record<string, unknown> = {}) => {
     // A task kept from before env values were masked still has them: masked on the way out too.
@@ -88,17 +87,34 @@ function mapTask(event: SourceEvent, previous: PublicTask | undefined): MappedEv
   }
   switch (decoded?.$case) {
     case 'created': {
-      const task: PublicTask = {
-        id: decoded.value.taskId || event.streamId,
-        customer: decoded.value.customer || event.customer,
-        ...definitionFields(decoded.value.definition),
-        ...stamp,
-        creation_date: event.occurredAt.toISOString(),
-      }
+      // The task as the gateway shows it to a non-admin: env values masked.
+      const task = publicTask(
+        Task.fromPartial({
+          id: decoded.value.taskId || event.streamId,
+          customer: decoded.value.customer || event.customer,
+          definition: decoded.value.definition,
+          version: event.streamVersion,
+          creationDate: event.occurredAt,
+          lastUpdate: event.occurredAt,
+        }),
+        'masked',
+      )
       return told('task.create', task)
     }
     case 'updated': {
-      const task: PublicTask = { ...base, ...definitionFields(decoded.value.definition), ...stamp }
+      const task: PublicTask = {
+        ...publicTask(
+          Task.fromPartial({
+            id: base.id,
+            customer: base.customer,
+            definition: decoded.value.definition,
+            version: event.streamVersion,
+            lastUpdate: event.occurredAt,
+          }),
+          'masked',
+        ),
+        creation_date: base.creation_date,
+      }
       const fields = task as unknown as Record<string, unknown>
       const changes = Object.fromEntries(
         decoded.value.changedFields.filter((name) => name in fields).map((name) => [name, fields[name]]),
@@ -114,99 +130,74 @@ function mapTask(event: SourceEvent, previous: PublicTask | undefined): MappedEv
   }
 }
 
-function resultOf(reported: JobResult | undefined, extra: { reason?: string } = {}): PublicJobResult {
-  const log = reported?.log ?? ''
-  const reason = extra.reason ?? reported?.reason ?? ''
+/**
+ * What the relay knows of a job before the first event it sees, when it began following the
+ * organization after the job was queued: its id, organization and the time its id says it was made.
+ */
+function unseenJob(event: SourceEvent): JobView {
+  const made = idTime(event.streamId)
   return {
-    code: reported?.code ?? null,
-    signal: reported?.signal || null,
-    killed: reported?.killed ?? false,
-    log: utf8Tail(log, MAX_LOG_BYTES),
-    lastline: reported?.lastline ?? '',
-    ...(reason ? { reason } : {}),
+    id: event.streamId,
+    customer: event.customer,
+    taskId: '',
+    name: '',
+    hostId: '',
+    lifecycle: '',
+    state: '',
+    taskArgumentsValues: [],
+    output: [],
+    result: null,
+    origin: '',
+    creationDate: made === undefined ? event.occurredAt : new Date(made),
+    lastUpdate: event.occurredAt,
+    version: event.streamVersion - 1,
+    author: '',
   }
 }
 
-function mapJob(event: SourceEvent, previous: PublicJob | undefined): MappedEvent {
+/** Which public event each job event is, with the `action` of an update; undefined: none. */
+const JOB_EVENT_NAMES: Record<
+  NonNullable<JobEvent['event']>['$case'],
+  { name: PublicEventName; action?: string } | undefined
+> = {
+  queued: { name: 'job.create' },
+  assigned: { name: 'job.update', action: 'assigned' },
+  started: { name: 'job.update', action: 'started' },
+  canceled: { name: 'job.update', action: 'canceled' },
+  holdReleased: { name: 'job.update', action: 'released' },
+  finished: { name: 'job.finish' },
+  leaseExpired: { name: 'job.finish' },
+  // Output chunks and cancel requests are folded in (the log shows at the end) but not told.
+  outputAppended: undefined,
+  cancelRequested: undefined,
+}
+
+/**
+ * A job event folds into the job by the scheduler's own fold ({@link applyJobEvent}), and the job
+ * is told as the scheduler's API shows it ({@link publicJobOfView}): a webhook carries the JSON
+ * that `GET /:customer/job/:id` answers after the same events.
+ */
+function mapJob(event: SourceEvent, previous: StoredJob | undefined): MappedEvent {
   const decoded = JobEvent.decode(event.data).event
-  const lastUpdate = event.occurredAt.toISOString()
-  const base: PublicJob = previous ?? {
-    id: event.streamId,
-    task_id: '',
-    name: '',
-    customer: event.customer,
-    host_id: '',
-    lifecycle: '',
-    state: '',
-    task_arguments_values: [],
-    output: [],
-    result: {},
-    origin: '',
-    creation_date: null,
-    last_update: null,
+  if (decoded === undefined) return nothing(previous)
+  const before = previous === undefined ? undefined : jobViewOfStored(previous)
+  const start = before ?? (decoded.$case === 'queued' ? undefined : unseenJob(event))
+  const view = applyJobEvent(start, decoded, {
+    jobId: event.streamId,
+    version: event.streamVersion,
+    occurredAt: event.occurredAt,
+    author: event.author,
+  })
+  if (view === undefined) return nothing(previous)
+  const told = JOB_EVENT_NAMES[decoded.$case]
+  if (told === undefined) return nothing(view)
+  const job: PublicJob = publicJobOfView(view)
+  const data: Record<string, unknown> = { job_id: job.id, task_id: job.task_id, job }
+  if (told.action !== undefined) {
+    data.action = told.action
+    data.changes = changedFields(before === undefined ? undefined : publicJobOfView(before), job)
   }
-  const told = (name: PublicEventName, next: Partial<PublicJob>, action?: string): MappedEvent => {
-    const job: PublicJob = { ...base, ...next, last_update: lastUpdate }
-    const data: Record<string, unknown> = { job_id: job.id, task_id: job.task_id, job }
-    if (action !== undefined) {
-      data.action = action
-      data.changes = changedFields(previous, job)
-    }
-    return { object: job, deleted: false, publicEvent: { name, data } }
-  }
-  switch (decoded?.$case) {
-    case 'queued': {
-      const q = decoded.value
-      return told('job.create', {
-        id: q.jobId || event.streamId,
-        task_id: q.spec?.taskId ?? '',
-        name: q.spec?.taskName ?? '',
-        customer: q.customer || event.customer,
-        host_id: q.spec?.hostId ?? '',
-        lifecycle: q.holdUntil === undefined ? 'ready' : 'onhold',
-        state: 'in_progress',
-        task_arguments_values: q.taskArgumentsValues,
-        output: [],
-        result: {},
-        origin: q.origin,
-        creation_date: lastUpdate,
-      })
-    }
-    case 'assigned':
-      return told('job.update', { lifecycle: 'assigned', host_id: decoded.value.botId }, 'assigned')
-    case 'started':
-      return told('job.update', { lifecycle: 'assigned', state: 'in_progress' }, 'started')
-    case 'canceled':
-      return told(
-        'job.update',
-        {
-          lifecycle: 'canceled',
-          state: 'canceled',
-          result: decoded.value.reason
-            ? { ...resultOf(undefined), reason: decoded.value.reason }
-            : base.result,
-        },
-        'canceled',
-      )
-    case 'holdReleased':
-      return told('job.update', { lifecycle: 'ready' }, 'released')
-    case 'finished':
-      return told('job.finish', {
-        lifecycle: decoded.value.lifecycle,
-        state: decoded.value.state,
-        output: decoded.value.output,
-        result: resultOf(decoded.value.result),
-      })
-    case 'leaseExpired':
-      return told('job.finish', {
-        lifecycle: 'terminated',
-        state: 'error',
-        result: resultOf(undefined, { reason: decoded.value.reason || 'the bot stopped answering' }),
-      })
-    default:
-      // Output chunks and cancel requests change nothing the public job shows.
-      return nothing(previous === undefined ? undefined : { ...base, last_update: lastUpdate })
-  }
+  return { object: view, deleted: false, publicEvent: { name: told.name, data } }
 }
 
 function mapBot(event: SourceEvent, previous: PublicBot | undefined): MappedEvent {
@@ -363,7 +354,7 @@ export function mapEvent(event: SourceEvent, previous: PublicObject | undefined)
     case 'task':
       return mapTask(event, previous as PublicTask | undefined)
     case 'job':
-      return mapJob(event, previous as PublicJob | undefined)
+      return mapJob(event, previous as StoredJob | undefined)
     case 'bot':
       return mapBot(event, previous as PublicBot | undefined)
     case 'script':

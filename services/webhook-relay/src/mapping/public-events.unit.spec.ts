@@ -1,54 +1,23 @@
+import { type PublicJob, type PublicTask, VIEW_LOG_BYTES } from '@taskforge/model'
 import { BotEvent } from '@taskforge/proto/bots/v1/events'
 import { ScriptEvent, TaskEvent } from '@taskforge/proto/catalog/v1/events'
 import { TaskDefinition } from '@taskforge/proto/catalog/v1/model'
 import { JobEvent } from '@taskforge/proto/jobs/v1/events'
-import { JobSpec } from '@taskforge/proto/jobs/v1/model'
+import { JobResult, JobSpec, JobState } from '@taskforge/proto/jobs/v1/model'
 import { SubscriptionEvent } from '@taskforge/proto/webhooks/v1/events'
 import { describe, expect, it } from 'vitest'
+import { at, mappedSteps, sourceEvent } from '../test-support/mapped-steps.js'
 import { filterMatches, validateEventFilter } from './event-names.js'
-import { MAX_LOG_BYTES, type MappedEvent, mapEvent, type SourceEvent } from './public-events.js'
-import type { PublicObject, PublicTask } from './public-objects.js'
-
-const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second))
-
-function source(
-  streamType: string,
-  streamId: string,
-  version: number,
-  type: string,
-  data: Uint8Array,
-): SourceEvent {
-  return {
-    eventId: `${streamId}-${version}`,
-    streamType,
-    streamId,
-    streamVersion: version,
-    type,
-    customer: 'acme',
-    author: 'ops',
-    occurredAt: at(version),
-    data,
-  }
-}
-
-/** Folds a stream's events as the relay does, answering every mapped step. */
-function fold(events: SourceEvent[]): MappedEvent[] {
-  let object: PublicObject | undefined
-  return events.map((event) => {
-    const mapped = mapEvent(event, object)
-    object = mapped.object
-    return mapped
-  })
-}
+import { mapEvent } from './public-events.js'
 
 const task = (version: number, event: NonNullable<TaskEvent['event']>) =>
-  source('task', 't1', version, event.$case, TaskEvent.encode({ event }).finish())
+  sourceEvent('task', 't1', version, event.$case, TaskEvent.encode({ event }).finish())
 const job = (version: number, event: NonNullable<JobEvent['event']>) =>
-  source('job', 'j1', version, event.$case, JobEvent.encode({ event }).finish())
+  sourceEvent('job', 'j1', version, event.$case, JobEvent.encode({ event }).finish())
 const bot = (version: number, event: NonNullable<BotEvent['event']>) =>
-  source('bot', 'b1', version, event.$case, BotEvent.encode({ event }).finish())
+  sourceEvent('bot', 'b1', version, event.$case, BotEvent.encode({ event }).finish())
 const script = (version: number, event: NonNullable<ScriptEvent['event']>) =>
-  source('script', 's1', version, event.$case, ScriptEvent.encode({ event }).finish())
+  sourceEvent('script', 's1', version, event.$case, ScriptEvent.encode({ event }).finish())
 
 const definition = TaskDefinition.fromPartial({
   name: 'backup',
@@ -62,7 +31,7 @@ const definition = TaskDefinition.fromPartial({
 })
 
 describe('task events', () => {
-  const [created, updated, rotated, deleted] = fold([
+  const [created, updated, rotated, deleted] = mappedSteps([
     task(1, {
       $case: 'created',
       value: {
@@ -141,7 +110,7 @@ describe('task events', () => {
 
 describe('job events', () => {
   const spec = JobSpec.fromPartial({ taskId: 't1', taskName: 'backup', hostId: 'b1', timeout: 60 })
-  const steps = fold([
+  const steps = mappedSteps([
     job(1, {
       $case: 'queued',
       value: {
@@ -155,23 +124,28 @@ describe('job events', () => {
     }),
     job(2, { $case: 'assigned', value: { botId: 'b1', attempt: 1, spec, taskArgumentsValues: ['x'] } }),
     job(3, { $case: 'started', value: { botId: 'b1', pid: 42, startedAt: at(3) } }),
-    job(4, { $case: 'outputAppended', value: { seq: 0, stream: 'stdout', text: 'hello\n' } }),
-    job(5, {
+    // Emoji take 4 bytes (2 UTF-16 units): the cut keeps whole ones.
+    job(4, {
+      $case: 'outputAppended',
+      value: { seq: 0, stream: 'stdout', text: '🚀'.repeat(VIEW_LOG_BYTES / 4) },
+    }),
+    job(5, { $case: 'outputAppended', value: { seq: 1, stream: 'stdout', text: 'tail\n' } }),
+    job(6, {
       $case: 'finished',
       value: {
         lifecycle: 'finished',
         state: 'success',
+        outcome: JobState.JOB_STATE_SUCCESS,
         output: ['hello'],
         result: {
           code: 0,
           signal: '',
           killed: false,
-          // Emoji take 4 bytes (2 UTF-16 units): the cut keeps whole ones.
-          log: `${'🚀'.repeat(MAX_LOG_BYTES / 4)}tail`,
-          lastline: 'hello',
+          log: 'tail\n',
+          lastline: 'tail',
           truncatedBytes: 0n,
           reason: '',
-          abridged: false,
+          abridged: true,
         },
       },
     }),
@@ -179,7 +153,7 @@ describe('job events', () => {
   const names = steps.map((step) => step.publicEvent?.name)
 
   it('maps queued, assigned, started, finished to job.create, job.update, job.finish', () => {
-    expect(names).toEqual(['job.create', 'job.update', 'job.update', undefined, 'job.finish'])
+    expect(names).toEqual(['job.create', 'job.update', 'job.update', undefined, undefined, 'job.finish'])
   })
 
   it('carries the job per the contract fields', () => {
@@ -214,12 +188,14 @@ describe('job events', () => {
     expect(steps[2]?.publicEvent?.data).toMatchObject({ action: 'started', changes: {} })
   })
 
-  it('ends with the result, its log cut to the last part', () => {
-    const data = steps[4]?.publicEvent?.data as { job: { result: { log: string; code: number } } }
+  it('ends with the result, its log the end of what the output chunks made, as the API shows it', () => {
+    const data = steps[5]?.publicEvent?.data as {
+      job: { result: { log: string; code: number; abridged?: boolean; lastline: string } }
+    }
     expect(data.job).toMatchObject({ lifecycle: 'finished', state: 'success', output: ['hello'] })
-    expect(data.job.result.code).toBe(0)
-    expect(Buffer.byteLength(data.job.result.log)).toBe(MAX_LOG_BYTES)
-    expect(data.job.result.log).toBe(`${'🚀'.repeat(MAX_LOG_BYTES / 4 - 1)}tail`)
+    expect(data.job.result).toMatchObject({ code: 0, lastline: 'tail', abridged: true })
+    expect(Buffer.byteLength(data.job.result.log)).toBeLessThanOrEqual(VIEW_LOG_BYTES)
+    expect(data.job.result.log).toBe(`${'🚀'.repeat(VIEW_LOG_BYTES / 4 - 2)}tail\n`)
   })
 
   it('tells a cancel as job.update and a lost bot as job.finish', () => {
@@ -240,11 +216,58 @@ describe('job events', () => {
       job: { lifecycle: 'terminated', state: 'error', result: { reason: 'no heartbeat' } },
     })
   })
+
+  it('tells the end of a job it began following after the job was queued', () => {
+    const lost = mapEvent(
+      job(4, { $case: 'leaseExpired', value: { botId: 'b1', attempt: 1, reason: '', expiredAt: at(4) } }),
+      undefined,
+    )
+    expect(lost.publicEvent).toMatchObject({
+      name: 'job.finish',
+      data: {
+        job_id: 'j1',
+        job: {
+          id: 'j1',
+          customer: 'acme',
+          lifecycle: 'terminated',
+          state: 'error',
+          result: { reason: 'the bot stopped answering' },
+          last_update: at(4).toISOString(),
+        },
+      },
+    })
+  })
+
+  it('goes on from a job kept as its public JSON, as the relay kept jobs before it kept their view', () => {
+    const told = steps[2]?.publicEvent?.data as { job: PublicJob }
+    const finished = mapEvent(
+      job(4, {
+        $case: 'finished',
+        value: {
+          lifecycle: 'finished',
+          state: 'failure',
+          outcome: JobState.JOB_STATE_FAILURE,
+          output: [],
+          result: JobResult.fromPartial({ code: 3, log: 'boom\n' }),
+        },
+      }),
+      told.job,
+    )
+    expect(finished.publicEvent?.data).toMatchObject({
+      job: {
+        ...told.job,
+        lifecycle: 'finished',
+        state: 'failure',
+        result: { code: 3, log: 'boom\n', lastline: 'boom' },
+        last_update: at(4).toISOString(),
+      },
+    })
+  })
 })
 
 describe('bot events', () => {
   it('maps registration and presence to bot.create, bot.online, bot.offline', () => {
-    const steps = fold([
+    const steps = mappedSteps([
       bot(1, {
         $case: 'registered',
         value: { botId: 'b1', customer: 'acme', name: 'local', secretHash: 'hash', natsUser: '' },
@@ -272,7 +295,7 @@ describe('bot events', () => {
 
 describe('script events', () => {
   it('tells scripts without their content', () => {
-    const steps = fold([
+    const steps = mappedSteps([
       script(1, {
         $case: 'created',
         value: {
@@ -298,7 +321,7 @@ describe('other streams', () => {
   it('tells nothing of subscriptions, organizations or tokens', () => {
     const data = SubscriptionEvent.encode({ event: { $case: 'deleted', value: {} } }).finish()
     for (const streamType of ['subscription', 'customer', 'token']) {
-      expect(mapEvent(source(streamType, 'x', 1, 'deleted', data), undefined)).toEqual({
+      expect(mapEvent(sourceEvent(streamType, 'x', 1, 'deleted', data), undefined)).toEqual({
         object: undefined,
         deleted: false,
         publicEvent: undefined,

@@ -1,59 +1,11 @@
-import type { TaskDefinition } from '@taskforge/proto/catalog/v1/model'
-import { TaskDefaults } from '@taskforge/protocol'
+import type { JobResultView, JobView, PublicJob, PublicTask } from '@taskforge/model'
 
 /**
- * The objects as the public REST API shows them (snake_case JSON), which is what `event_data`
- * carries. The relay keeps the latest of each from the events alone, without asking their owners.
+ * The objects the relay keeps, one per followed stream, folded from the events alone without asking
+ * their owners. Tasks, bots, scripts and incoming webhooks are kept as the public REST API shows them
+ * (snake_case JSON, which `event_data` carries); a job is kept as the scheduler's fold leaves it
+ * ({@link JobView}), and shown as the API shows it when told.
  */
-export interface PublicTask {
-  id: string
-  customer: string
-  name: string
-  host_id: string
-  script_id: string
-  tags: string[]
-  task_arguments: Record<string, unknown>[]
-  run_as: string
-  description: string
-  acls: string[]
-  triggers: Record<string, unknown>[]
-  grace_time: number
-  timeout: number
-  multitasking: boolean
-  /** Names only: outgoing webhooks never carry env values (each is "****"). */
-  env: Record<string, string>
-  /** Names of the write-only variables, each with "****". */
-  secret_env?: Record<string, string>
-  version: number
-  creation_date: string | null
-  last_update: string | null
-}
-
-export interface PublicJobResult {
-  code: number | null
-  signal: string | null
-  killed: boolean
-  log: string
-  lastline: string
-  reason?: string
-}
-
-export interface PublicJob {
-  id: string
-  task_id: string
-  name: string
-  customer: string
-  host_id: string
-  lifecycle: string
-  state: string
-  task_arguments_values: string[]
-  output: string[]
-  result: PublicJobResult | Record<string, never>
-  origin: string
-  creation_date: string | null
-  last_update: string | null
-}
-
 export interface PublicBot {
   id: string
   name: string
@@ -81,41 +33,55 @@ export interface PublicIncomingWebhook {
   creation_date: string | null
 }
 
-export type PublicObject = PublicTask | PublicJob | PublicBot | PublicScript | PublicIncomingWebhook
+/**
+ * A job as stored: a {@link JobView} as JSON (its dates as ISO strings), or, for a job stored before
+ * the relay kept the fold, the public job it sent last.
+ */
+export type StoredJob =
+  | (Omit<JobView, 'creationDate' | 'lastUpdate'> & {
+      creationDate: Date | string
+      lastUpdate: Date | string
+    })
+  | PublicJob
 
-/** What a webhook shows of every env value. */
-export const MASKED_VALUE = '****'
+export type PublicObject = PublicTask | StoredJob | PublicBot | PublicScript | PublicIncomingWebhook
 
-/** Names with masked values: receivers learn which variables a task has, never their values. */
-export function maskedNames(names: Iterable<string>): Record<string, string> {
-  return Object.fromEntries([...names].map((name) => [name, MASKED_VALUE]))
-}
-
-/** The definition fields of a task, as the gateway's task view shows them to a non-admin. */
-export function definitionFields(d: TaskDefinition | undefined) {
+/** The fold's view of a stored job, whichever form it was stored in. */
+export function jobViewOfStored(stored: StoredJob): JobView {
+  if ('taskId' in stored) {
+    return { ...stored, creationDate: new Date(stored.creationDate), lastUpdate: new Date(stored.lastUpdate) }
+  }
+  const r = stored.result
+  const result: JobResultView | null =
+    'killed' in r
+      ? {
+          code: r.code,
+          signal: r.signal ?? '',
+          killed: r.killed,
+          log: r.log,
+          lastline: r.lastline,
+          truncatedBytes: r.truncated_bytes ?? 0,
+          reason: r.reason ?? '',
+          ...(r.abridged ? { abridged: true } : {}),
+        }
+      : null
+  const creation = stored.creation_date ?? stored.last_update
   return {
-    name: d?.name ?? '',
-    host_id: d?.hostId ?? '',
-    script_id: d?.scriptId ?? '',
-    tags: d?.tags ?? [],
-    task_arguments: (d?.taskArguments ?? []).map((a) => ({
-      order: a.order,
-      type: a.type,
-      label: a.label,
-      value: a.value,
-      required: a.required,
-      ...(a.options.length > 0 ? { options: a.options } : {}),
-    })),
-    run_as: d?.runAs ?? '',
-    description: d?.description ?? '',
-    acls: d?.acls ?? [],
-    triggers: (d?.triggers ?? []).map((t) =>
-      t.webhookId ? { webhook_id: t.webhookId } : { task_id: t.taskId, event: t.event },
-    ),
-    grace_time: d?.graceTime ?? 0,
-    timeout: d?.timeout ?? TaskDefaults.timeoutSeconds,
-    multitasking: d?.multitasking ?? TaskDefaults.multitasking,
-    env: maskedNames(Object.keys(d?.env ?? {})),
-    secret_env: maskedNames(Object.keys(d?.secretEnv ?? {}).sort()),
+    id: stored.id,
+    customer: stored.customer,
+    taskId: stored.task_id,
+    name: stored.name,
+    hostId: stored.host_id,
+    lifecycle: stored.lifecycle,
+    state: stored.state,
+    taskArgumentsValues: stored.task_arguments_values,
+    output: stored.output,
+    result,
+    origin: stored.origin,
+    creationDate: creation === null ? new Date(0) : new Date(creation),
+    lastUpdate: stored.last_update === null ? new Date(0) : new Date(stored.last_update),
+    // The fold stamps the next event's version and author.
+    version: 0,
+    author: '',
   }
 }

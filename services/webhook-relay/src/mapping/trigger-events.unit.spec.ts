@@ -2,50 +2,18 @@ import { WebhookEvent } from '@taskforge/proto/catalog/v1/events'
 import { JobEvent } from '@taskforge/proto/jobs/v1/events'
 import { JobSpec } from '@taskforge/proto/jobs/v1/model'
 import { describe, expect, it } from 'vitest'
+import { at, mappedSteps, sourceEvent } from '../test-support/mapped-steps.js'
 import { validateEventFilter } from './event-names.js'
-import { type MappedEvent, mapEvent, type SourceEvent } from './public-events.js'
-import type { PublicObject } from './public-objects.js'
-
-const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second))
-
-function source(
-  streamType: string,
-  streamId: string,
-  version: number,
-  type: string,
-  data: Uint8Array,
-): SourceEvent {
-  return {
-    eventId: `${streamId}-${version}`,
-    streamType,
-    streamId,
-    streamVersion: version,
-    type,
-    customer: 'acme',
-    author: 'trigger',
-    occurredAt: at(version),
-    data,
-  }
-}
-
-function fold(events: SourceEvent[]): MappedEvent[] {
-  let object: PublicObject | undefined
-  return events.map((event) => {
-    const mapped = mapEvent(event, object)
-    object = mapped.object
-    return mapped
-  })
-}
 
 const job = (version: number, event: NonNullable<JobEvent['event']>) =>
-  source('job', 'j1', version, event.$case, JobEvent.encode({ event }).finish())
+  sourceEvent('job', 'j1', version, event.$case, JobEvent.encode({ event }).finish(), 'trigger')
 const webhook = (version: number, event: NonNullable<WebhookEvent['event']>) =>
-  source('webhook', 'w1', version, event.$case, WebhookEvent.encode({ event }).finish())
+  sourceEvent('webhook', 'w1', version, event.$case, WebhookEvent.encode({ event }).finish(), 'trigger')
 
 describe('public events of triggered jobs and incoming webhooks', () => {
   it('announces a triggered job on hold, its release, and a refused one with its reason', () => {
     const spec = JobSpec.fromPartial({ taskId: 't2', taskName: 'deploy', hostId: 'b1' })
-    const [created, released, assigned] = fold([
+    const [created, released, assigned] = mappedSteps([
       job(1, {
         $case: 'queued',
         value: {
@@ -74,7 +42,7 @@ describe('public events of triggered jobs and incoming webhooks', () => {
     })
     expect(assigned?.publicEvent).toMatchObject({ name: 'job.update', data: { action: 'assigned' } })
 
-    const [, refused] = fold([
+    const [, refused] = mappedSteps([
       job(1, {
         $case: 'queued',
         value: {
@@ -95,7 +63,7 @@ describe('public events of triggered jobs and incoming webhooks', () => {
   })
 
   it('sends webhook.trigger for a fire, with the payload and the webhook without its secret', () => {
-    const [created, fired] = fold([
+    const [created, fired] = mappedSteps([
       webhook(1, {
         $case: 'created',
         value: {

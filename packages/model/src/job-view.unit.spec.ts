@@ -1,8 +1,8 @@
-import { JobResult, JobSpec } from '@taskforge/proto/jobs/v1/model'
+import { JobResult, JobSpec, JobState } from '@taskforge/proto/jobs/v1/model'
 import { describe, expect, it } from 'vitest'
-import type { JobDomainEvent } from '../domain/job-decider.js'
+import { toProtoJob } from './job-message.js'
+import type { JobDomainEvent } from './job-status.js'
 import { applyJobEvent, type JobView, VIEW_LOG_BYTES } from './job-view.js'
-import { toProtoJob } from './to-proto-job.js'
 
 const jobId = '01900000-0000-7000-8000-0000000000a1'
 const spec = JobSpec.fromPartial({ taskId: 'task-1', taskName: 'backup', hostId: 'bot-1' })
@@ -11,6 +11,12 @@ const queued: JobDomainEvent = {
   $case: 'queued',
   value: { jobId, customer: 'acme', spec, taskArgumentsValues: ['x'], origin: 'api', holdUntil: undefined },
 }
+
+/** The bot's report of a run that succeeded. */
+const succeeded = (result: JobResult, output: string[]): JobDomainEvent => ({
+  $case: 'finished',
+  value: { lifecycle: 'finished', state: 'success', outcome: JobState.JOB_STATE_SUCCESS, result, output },
+})
 
 function replay(events: JobDomainEvent[]): JobView | undefined {
   return events.reduce<JobView | undefined>(
@@ -51,19 +57,12 @@ describe('applyJobEvent', () => {
     expect(view).toMatchObject({ lifecycle: 'assigned', state: 'in_progress', version: 4, lastUpdate: t(3) })
     expect(view?.result).toMatchObject({ log: 'one\ntwo\n', lastline: 'two' })
 
-    const finished = applyJobEvent(
-      view,
-      {
-        $case: 'finished',
-        value: {
-          lifecycle: 'finished',
-          state: 'success',
-          result: JobResult.fromPartial({ code: 0 }),
-          output: ['{"ok":true}'],
-        },
-      },
-      { jobId, version: 5, occurredAt: t(9), author: 'bot-1' },
-    )
+    const finished = applyJobEvent(view, succeeded(JobResult.fromPartial({ code: 0 }), ['{"ok":true}']), {
+      jobId,
+      version: 5,
+      occurredAt: t(9),
+      author: 'bot-1',
+    })
     expect(finished).toMatchObject({ lifecycle: 'finished', state: 'success', output: ['{"ok":true}'] })
     expect(finished?.result).toMatchObject({ code: 0, log: 'one\ntwo\n', lastline: 'two' })
     expect(finished?.author).toBe('ops')
@@ -78,15 +77,7 @@ describe('applyJobEvent', () => {
         $case: 'outputAppended',
         value: { seq: 1, stream: 'stdout', text: 'one\ntwo\n', data: Buffer.from('one\ntwo\n') },
       },
-      {
-        $case: 'finished',
-        value: {
-          lifecycle: 'finished',
-          state: 'success',
-          result: JobResult.fromPartial({ code: 0, log: 'two\n', lastline: 'two', abridged: true }),
-          output: ['one'],
-        },
-      },
+      succeeded(JobResult.fromPartial({ code: 0, log: 'two\n', lastline: 'two', abridged: true }), ['one']),
     ])
     expect(view?.result).toMatchObject({ log: 'one\ntwo\n', lastline: 'two', abridged: true })
     expect(toProtoJob(view!).result?.abridged).toBe(true)
@@ -108,15 +99,7 @@ describe('applyJobEvent', () => {
       ...running,
       { $case: 'outputAppended', value: { seq: 1, stream: 'stdout', text: '🚀'.repeat(VIEW_LOG_BYTES / 4) } },
       { $case: 'outputAppended', value: { seq: 2, stream: 'stdout', text: '\ntail\n' } },
-      {
-        $case: 'finished',
-        value: {
-          lifecycle: 'finished',
-          state: 'success',
-          result: JobResult.fromPartial({ code: 0 }),
-          output: [],
-        },
-      },
+      succeeded(JobResult.fromPartial({ code: 0 }), []),
     ])
     expect(long?.result).toMatchObject({
       log: `${'🚀'.repeat(VIEW_LOG_BYTES / 4 - 2)}\ntail\n`,

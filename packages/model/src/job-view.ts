@@ -1,5 +1,6 @@
 import { utf8Tail } from '@taskforge/core'
-import type { JobDomainEvent } from '../domain/job-decider.js'
+import type { JobLifecycleName, JobStateName } from './job-lifecycle.js'
+import { type JobDomainEvent, type JobStatus, jobStatusAfter } from './job-status.js'
 
 /**
  * The end of a job's log its view keeps, in UTF-8 bytes: a job (and a list of jobs) stays a small
@@ -23,7 +24,10 @@ export interface JobResultView {
   abridged?: boolean
 }
 
-/** One row of the `jobs` read model, in memory. */
+/**
+ * A job as folded from its events: the scheduler's `jobs` read model keeps one per job, and the
+ * webhook relay keeps the same for each job it follows, so both show the same job.
+ */
 export interface JobView {
   id: string
   customer: string
@@ -43,7 +47,7 @@ export interface JobView {
   author: string
 }
 
-/** What the projection knows about a stored event besides its payload. */
+/** What a reader knows about a stored event besides its payload. */
 export interface JobEventFacts {
   jobId: string
   version: number
@@ -77,23 +81,33 @@ function keptLog(log: string, abridged: boolean | undefined): Pick<JobResultView
   return abridged || kept.length < log.length ? { log: kept, abridged: true } : { log: kept }
 }
 
+/** What a reason-less lease expiry shows: the bot went silent. */
+export const LEASE_EXPIRED_REASON = 'the bot stopped answering'
+
 /**
- * The read model's fold: the view after one more event. A queued event creates the view; any other event
- * for a job the view does not hold is ignored (it cannot happen for streams the scheduler wrote).
+ * The fold of job events to the job as it is shown: the view after one more event. Lifecycle and
+ * state come from {@link jobStatusAfter}. A queued event creates the view; any other event for a job
+ * the view does not hold is ignored (it cannot happen for streams the scheduler wrote).
  */
 export function applyJobEvent(
   view: JobView | undefined,
   event: JobDomainEvent,
   facts: JobEventFacts,
 ): JobView | undefined {
+  const before: JobStatus | undefined =
+    view === undefined
+      ? undefined
+      : { lifecycle: view.lifecycle as JobLifecycleName, state: view.state as JobStateName, started: false }
+  const status = jobStatusAfter(before, event)
   const touched = (next: Partial<JobView>, base: JobView): JobView => ({
     ...base,
     ...next,
+    ...(status === undefined ? {} : { lifecycle: status.lifecycle, state: status.state }),
     version: facts.version,
     lastUpdate: facts.occurredAt,
   })
   if (event.$case === 'queued') {
-    if (view !== undefined) return view
+    if (view !== undefined || status === undefined) return view
     const q = event.value
     return {
       id: facts.jobId,
@@ -101,8 +115,8 @@ export function applyJobEvent(
       taskId: q.spec?.taskId ?? '',
       name: q.spec?.taskName ?? '',
       hostId: q.spec?.hostId ?? '',
-      lifecycle: q.holdUntil === undefined ? 'ready' : 'onhold',
-      state: 'in_progress',
+      lifecycle: status.lifecycle,
+      state: status.state,
       taskArgumentsValues: q.taskArgumentsValues,
       output: [],
       result: null,
@@ -116,9 +130,11 @@ export function applyJobEvent(
   if (view === undefined) return undefined
   switch (event.$case) {
     case 'assigned':
-      return touched({ lifecycle: 'assigned', hostId: event.value.botId }, view)
+      return touched({ hostId: event.value.botId }, view)
     case 'started':
-      return touched({ lifecycle: 'assigned', state: 'in_progress' }, view)
+    case 'holdReleased':
+    case 'cancelRequested':
+      return touched({}, view)
     case 'outputAppended': {
       const result = view.result ?? emptyResult()
       return touched(
@@ -148,35 +164,19 @@ export function applyJobEvent(
         reason: reported?.reason ?? '',
         ...(abridged ? { abridged } : {}),
       }
-      return touched(
-        { lifecycle: event.value.lifecycle, state: event.value.state, output: event.value.output, result },
-        view,
-      )
+      return touched({ output: event.value.output, result }, view)
     }
     case 'canceled':
       // The reason shows in the result: a refused trigger says there why its job never ran.
-      return touched(
-        {
-          lifecycle: 'canceled',
-          state: 'canceled',
-          result: { ...(view.result ?? emptyResult()), reason: event.value.reason },
-        },
-        view,
-      )
-    case 'holdReleased':
-      return touched({ lifecycle: 'ready' }, view)
-    case 'cancelRequested':
-      return touched({}, view)
+      return touched({ result: { ...(view.result ?? emptyResult()), reason: event.value.reason } }, view)
     case 'leaseExpired': {
       const live = view.result ?? emptyResult()
       return touched(
         {
-          lifecycle: 'terminated',
-          state: 'error',
           result: {
             ...live,
             lastline: live.lastline || lastLineOf(live.log) || '',
-            reason: event.value.reason,
+            reason: event.value.reason || LEASE_EXPIRED_REASON,
           },
         },
         view,

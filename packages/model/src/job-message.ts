@@ -1,7 +1,8 @@
 import { Job } from '@taskforge/proto/jobs/v1/model'
+import { lifecycleCode, stateCode } from './job-lifecycle.js'
 import type { JobView } from './job-view.js'
 
-/** The read model as the `jobs.v1.Job` message the gRPC API answers. */
+/** A job view as the `jobs.v1.Job` message the scheduler's gRPC API answers. */
 export function toProtoJob(view: JobView): Job {
   const r = view.result
   return Job.fromPartial({
@@ -12,6 +13,8 @@ export function toProtoJob(view: JobView): Job {
     hostId: view.hostId,
     lifecycle: view.lifecycle,
     state: view.state,
+    lifecycleCode: lifecycleCode(view.lifecycle),
+    stateCode: stateCode(view.state),
     taskArgumentsValues: view.taskArgumentsValues,
     output: view.output,
     result:

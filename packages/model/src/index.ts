@@ -1,0 +1,6 @@
+export * from './job-lifecycle.js'
+export * from './job-message.js'
+export * from './job-status.js'
+export * from './job-view.js'
+export * from './public-job.js'
+export * from './public-task.js'
