@@ -15,6 +15,7 @@ import {
   jobMetrics,
   publisherDropMetrics,
   quarantineMetrics,
+  scheduleMetrics,
   trackConsumerLag,
 } from '@taskforge/metrics'
 import { TaskCatalogServiceClient } from '@taskforge/proto/catalog/v1/catalog_service'
@@ -44,6 +45,12 @@ import { jobLogProjection } from './projection/job-log-projection.js'
 import { jobsProjection } from './projection/jobs-projection.js'
 import { consumeReports, REPORTS_DURABLE, REPORTS_MAX_ACK_PENDING } from './reports/reports-consumer.js'
 import { createJobScheduleTable } from './schedule/job-schedule-table.js'
+import {
+  createScheduleTables,
+  ScheduleTimers,
+  scheduleService,
+  schedulesProjection,
+} from './schedules/index.js'
 import { startTriggers } from './triggers/start-triggers.js'
 import { loadTriggerConfig } from './triggers/trigger-settings.js'
 
@@ -104,6 +111,8 @@ export async function startScheduler(
         await jobLogProjection.setup(connection)
         await createJobScheduleTable(connection)
         await createRunKeysTable(connection)
+        await schedulesProjection.setup(connection)
+        await createScheduleTables(connection)
       })
       ctx.addReadiness('database', () => databaseReachable(db))
 
@@ -114,7 +123,10 @@ export async function startScheduler(
         logger,
         onQuarantined: quarantineMetrics(ctx.metrics, () => quarantine.counts()),
       })
-      const projector = new Projector(store, [jobsProjection, jobLogProjection], { logger, quarantine })
+      const projector = new Projector(store, [jobsProjection, jobLogProjection, schedulesProjection], {
+        logger,
+        quarantine,
+      })
       await projector.start()
       ctx.onStop(() => projector.stop())
 
@@ -188,22 +200,48 @@ export async function startScheduler(
       ctx.onStop(async () => catalog.close())
       const triggers = await startTriggers({ ...commands, bus, catalog, logger, config: loadTriggerConfig() })
       ctx.onStop(() => triggers.stop())
+      const queueQuotas = {
+        perTask: config.maxQueuedJobsPerTask,
+        perOrganization: config.maxQueuedJobsPerOrganization,
+      }
+      const onFire = scheduleMetrics(ctx.metrics)
+      const scheduleTimers = new ScheduleTimers({
+        ...commands,
+        catalog,
+        queueQuotas,
+        onFire,
+        logger,
+        maxSleepMs: config.scheduleTimerMaxSleepMs,
+      })
+      await scheduleTimers.start()
+      ctx.onStop(() => scheduleTimers.stop())
+      const schedules = scheduleService({
+        ...commands,
+        db,
+        projector,
+        catalog,
+        queueQuotas,
+        onFire,
+        logger,
+        maxSchedulesPerOrganization: config.maxSchedulesPerOrganization,
+        onArmed: (dueAt) => scheduleTimers.wake(dueAt),
+      })
       const server = createGrpcServer({ auth, callers: GRPC_CALLERS, logger })
       addService(
         server,
         JobSchedulerServiceService,
-        schedulerService({
-          ...commands,
-          projector,
-          db,
-          catalog,
-          changes,
-          logger,
-          queueQuotas: {
-            perTask: config.maxQueuedJobsPerTask,
-            perOrganization: config.maxQueuedJobsPerOrganization,
-          },
-        }),
+        {
+          ...schedules,
+          ...schedulerService({
+            ...commands,
+            projector,
+            db,
+            catalog,
+            changes,
+            logger,
+            queueQuotas,
+          }),
+        },
         {
           logger,
         },
