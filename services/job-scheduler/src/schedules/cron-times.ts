@@ -58,19 +58,45 @@ function formatterOf(timezone: string): Intl.DateTimeFormat {
 export function isTimezone(timezone: string): boolean {
   if (timezone === '' || timezone.length > 64) return false
   try {
-    formatterOf(timezone)
+    formatterOf(timezone).format(0)
     return true
   } catch {
     return false
   }
 }
 
+/** The zone's offset (ms) at `instant`, read once per zone and minute (changes fall on whole minutes). */
+function offsetAt(instant: number, timezone: string): number {
+  let cache = offsets.get(timezone)
+  if (cache === undefined || cache.size > 100_000) {
+    cache = new Map()
+    offsets.set(timezone, cache)
+  }
+  const minute = Math.floor(instant / 60_000)
+  let offset = cache.get(minute)
+  if (offset === undefined) {
+    const start = minute * 60_000
+    const parts = formatterOf(timezone).formatToParts(new Date(start))
+    const get = (type: string) => Number(parts.find((part) => part.type === type)?.value ?? 0)
+    const wall = Date.UTC(
+      get('year'),
+      get('month') - 1,
+      get('day'),
+      get('hour'),
+      get('minute'),
+      get('second'),
+    )
+    offset = wall - start
+    cache.set(minute, offset)
+  }
+  return offset
+}
+
+const offsets = new Map<string, Map<number, number>>()
+
 /** The wall-clock time at `instant` in `timezone`, as milliseconds of a UTC-naive clock. */
 export function wallOf(instant: number, timezone: string): number {
-  const parts = formatterOf(timezone).formatToParts(new Date(instant))
-  const get = (type: string) => Number(parts.find((part) => part.type === type)?.value ?? 0)
-  const ms = ((instant % 1000) + 1000) % 1000
-  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'), ms)
+  return instant + offsetAt(instant, timezone)
 }
 
 /**
@@ -78,24 +104,25 @@ export function wallOf(instant: number, timezone: string): number {
  * (gap; then `gapEnd` is the first valid instant after the gap).
  */
 export function instantsOf(wall: number, timezone: string): { instants: number[]; gapEnd?: number } {
-  const offsetAt = (instant: number) => wallOf(instant, timezone) - instant
   // Within one shift of the answer, whatever the zone's offset (up to ±14 h).
-  const guess = wall - offsetAt(wall)
-  const offsetBefore = offsetAt(guess - SHIFT_MARGIN_MS)
-  const offsetAfter = offsetAt(guess + SHIFT_MARGIN_MS)
+  const guess = wall - offsetAt(wall, timezone)
+  const offsetBefore = offsetAt(guess - SHIFT_MARGIN_MS, timezone)
+  const offsetAfter = offsetAt(guess + SHIFT_MARGIN_MS, timezone)
+  if (offsetBefore === offsetAfter && offsetAt(guess, timezone) === offsetBefore)
+    return { instants: [wall - offsetBefore] }
   const instants = [...new Set([wall - offsetBefore, wall - offsetAfter])]
     .filter((instant) => wallOf(instant, timezone) === wall)
     .sort((a, b) => a - b)
   if (instants.length > 0) return { instants }
-  // A gap: the offset grew. The change lies between the two readings; find its instant to the ms.
+  // A gap: the offset grew. The change lies between the two readings; find its instant to the minute.
   let low = wall - offsetAfter
   let high = wall - offsetBefore
-  while (high - low > 1) {
+  while (high - low > 60_000) {
     const middle = Math.floor((low + high) / 2)
-    if (offsetAt(middle) === offsetBefore) low = middle
+    if (offsetAt(middle, timezone) === offsetBefore) low = middle
     else high = middle
   }
-  return { instants: [], gapEnd: high }
+  return { instants: [], gapEnd: Math.floor(high / 60_000) * 60_000 }
 }
 
 /** The hour field of a 5- or 6-field cron. */
@@ -123,7 +150,7 @@ export function cronTimes(cron: string, timezone: string): CronTimes {
   let pattern: Cron
   try {
     // Matched on wall times written as UTC: the zone is applied by instantsOf, not by croner.
-    pattern = new Cron(fields.join(' '), { timezone: 'Etc/UTC', paused: true, legacyMode: true })
+    pattern = new Cron(fields.join(' '), { utcOffset: 0, paused: true, legacyMode: true })
   } catch (error) {
     throw validationFailed(`cron is not valid: ${error instanceof Error ? error.message : String(error)}`, {
       field: 'cron',
@@ -135,7 +162,9 @@ export function cronTimes(cron: string, timezone: string): CronTimes {
   /** The instants of the wall candidates from `fromWall` on, in wall order, until `stop` says so. */
   function scan(after: number, stop: (found: number[], wall: number) => boolean): number[] {
     const found = new Set<number>()
-    let wall = wallOf(after, timezone) - SHIFT_MARGIN_MS
+    // Wall time runs backwards only where the clock was put back: start that far before `after`.
+    const back = Math.max(0, offsetAt(after - SHIFT_MARGIN_MS, timezone) - offsetAt(after, timezone))
+    let wall = wallOf(after, timezone) - back
     for (let i = 0; i < MAX_CANDIDATES; i++) {
       const candidate = pattern.nextRun(new Date(wall))
       if (candidate === null) break
@@ -151,7 +180,8 @@ export function cronTimes(cron: string, timezone: string): CronTimes {
   }
 
   /** No later wall candidate can give an instant before `instant`. */
-  const settled = (instant: number, wall: number) => wall - SHIFT_MARGIN_MS > wallOf(instant, timezone)
+  const settled = (instant: number, wall: number) =>
+    wall >= instant + Math.max(offsetAt(instant - SHIFT_MARGIN_MS, timezone), offsetAt(instant, timezone))
 
   function take(after: Date, count: number): Date[] {
     if (count <= 0) return []

@@ -321,8 +321,9 @@ export function planDueFires(state: ScheduleState, now: Date, lastJobRunning: bo
   if (due.length > 0) {
     // `between` stops after MAX_MISSED_RECORDS + 1: the ones it did not reach are older than the
     // latest due, which is found on its own.
-    const latest = latestDue(spec, after, until, due)
-    const missedTimes = due.filter((at) => at < latest).slice(-MAX_MISSED_RECORDS)
+    const recent = recentDue(spec, after, until, due)
+    const latest = recent.at(-1)!
+    const missedTimes = recent.slice(0, -1).slice(-MAX_MISSED_RECORDS)
     const uncounted = countBefore(spec, after, missedTimes[0] ?? latest)
     for (const at of missedTimes)
       fires.push({
@@ -362,15 +363,16 @@ export function planDueFires(state: ScheduleState, now: Date, lastJobRunning: bo
   return { fires, cursor, bufferedFor }
 }
 
-function latestDue(spec: ScheduleSpec, after: Date, until: Date, due: readonly Date[]): Date {
-  if (due.length <= MAX_MISSED_RECORDS) return due.at(-1)!
-  // Many fires passed: look back from `until` in widening steps for the last one.
+/** The latest scheduled times of (after, until], up to MAX_MISSED_RECORDS + 1 of them, in order. */
+function recentDue(spec: ScheduleSpec, after: Date, until: Date, due: readonly Date[]): Date[] {
+  if (due.length <= MAX_MISSED_RECORDS) return [...due]
+  // Many fires passed: look back from `until` in widening steps.
   const times = timesOf(spec)
   for (let span = 60_000; ; span *= 8) {
     const from = new Date(Math.max(after.getTime(), until.getTime() - span))
-    const found = times.between(from, until, 1_000_000)
-    if (found.length > 0) return found.at(-1)!
-    if (from.getTime() === after.getTime()) return due.at(-1)!
+    const found = times.between(from, until, 100_000)
+    if (found.length > MAX_MISSED_RECORDS || from.getTime() === after.getTime())
+      return found.slice(-(MAX_MISSED_RECORDS + 1))
   }
 }
 
