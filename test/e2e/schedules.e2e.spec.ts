@@ -44,15 +44,24 @@ describe('schedules', () => {
   async function patch(scheduleId: string, body: Json): Promise<Json> {
     const { call, customer, adminToken } = platform
     return (
-      await expectStatus(call, 200, 'PATCH', `/${customer}/schedule/${scheduleId}`, { token: adminToken, json: body })
+      await expectStatus(call, 200, 'PATCH', `/${customer}/schedule/${scheduleId}`, {
+        token: adminToken,
+        json: body,
+      })
     ).body
   }
 
   async function firesOf(scheduleId: string): Promise<Fire[]> {
     const { call, customer, adminToken } = platform
-    const answer = await expectStatus(call, 200, 'GET', `/${customer}/schedule/${scheduleId}/fires?limit=1000`, {
-      token: adminToken,
-    })
+    const answer = await expectStatus(
+      call,
+      200,
+      'GET',
+      `/${customer}/schedule/${scheduleId}/fires?limit=1000`,
+      {
+        token: adminToken,
+      },
+    )
     return (answer.json as Fire[]).slice().reverse()
   }
 
@@ -83,7 +92,9 @@ describe('schedules', () => {
     const jobIds = new Set(fires.map((fire) => fire.job_id))
     expect(jobIds.size).toBe(fires.length)
     const { call, customer, adminToken } = platform
-    const job = await expectStatus(call, 200, 'GET', `/${customer}/job/${fires[0]!.job_id}`, { token: adminToken })
+    const job = await expectStatus(call, 200, 'GET', `/${customer}/job/${fires[0]!.job_id}`, {
+      token: adminToken,
+    })
     expect(job.body).toMatchObject({ task_id: quickTask, origin: 'schedule' })
   }, 60_000)
 
@@ -100,9 +111,14 @@ describe('schedules', () => {
   }, 60_000)
 
   it('pause then resume fires no burst: what passed while paused is neither run nor listed', async () => {
-    const id = await createSchedule(quickTask, { cron: '* * * * * *', enabled: false, note: 'paused at birth' })
-    const paused = (await platform.call('GET', `/${platform.customer}/schedule/${id}`, { token: platform.adminToken }))
-      .body
+    const id = await createSchedule(quickTask, {
+      cron: '* * * * * *',
+      enabled: false,
+      note: 'paused at birth',
+    })
+    const paused = (
+      await platform.call('GET', `/${platform.customer}/schedule/${id}`, { token: platform.adminToken })
+    ).body
     expect(paused).toMatchObject({ state: 'paused', next_fire_at: null, note: 'paused at birth' })
     await sleep(3_000)
     const resumedAt = Date.now()
@@ -119,7 +135,11 @@ describe('schedules', () => {
 
   it('previews DST-correct times, triggers now and backfills a past range under the overlap policy', async () => {
     const { call, customer, adminToken } = platform
-    const id = await createSchedule(quickTask, { cron: '30 2 * * *', timezone: 'Europe/Berlin', enabled: false })
+    const id = await createSchedule(quickTask, {
+      cron: '30 2 * * *',
+      timezone: 'Europe/Berlin',
+      enabled: false,
+    })
     const preview = await expectStatus(
       call,
       200,
@@ -128,11 +148,17 @@ describe('schedules', () => {
       { token: adminToken },
     )
     expect(preview.body).toEqual({ times: ['2026-03-29T01:00:00.000Z', '2026-03-30T00:30:00.000Z'] })
-    const trigger = await expectStatus(call, 200, 'POST', `/${customer}/schedule/${id}/trigger`, { token: adminToken })
+    const trigger = await expectStatus(call, 200, 'POST', `/${customer}/schedule/${id}/trigger`, {
+      token: adminToken,
+    })
     expect(trigger.body).toMatchObject({ kind: 'trigger', outcome: 'started' })
     expect(typeof trigger.body.job_id).toBe('string')
 
-    const minutely = await createSchedule(quickTask, { cron: '* * * * *', enabled: false, overlap: 'allow_all' })
+    const minutely = await createSchedule(quickTask, {
+      cron: '* * * * *',
+      enabled: false,
+      overlap: 'allow_all',
+    })
     const to = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 60_000)
     const from = new Date(to.getTime() - 2 * 60_000)
     const backfill = await expectStatus(call, 200, 'POST', `/${customer}/schedule/${minutely}/backfill`, {
@@ -157,7 +183,10 @@ describe('schedules', () => {
     const path = `/${customer}/task/${quickTask}/schedule`
     const refused = async (method: string, url: string, json?: Json, token = adminToken) => {
       const answer = await call(method, url, { token, ...(json === undefined ? {} : { json }) })
-      expect(answer.status, `${method} ${url} ${JSON.stringify(json)}: ${answer.text}`).toBeGreaterThanOrEqual(400)
+      expect(
+        answer.status,
+        `${method} ${url} ${JSON.stringify(json)}: ${answer.text}`,
+      ).toBeGreaterThanOrEqual(400)
       expect(answer.status).toBeLessThan(500)
       expect(typeof answer.body.message).toBe('string')
       return answer
@@ -170,7 +199,11 @@ describe('schedules', () => {
     await refused('POST', path, { cron: '* * * * *', jitter: -1 })
     await refused('POST', path, { cron: '* * * * *', catchup_window: 10 ** 9 })
     await refused('POST', path, { cron: '* * * * *', task_arguments: ['one too many'] })
-    await refused('POST', path, { cron: '* * * * *', start_at: '2030-01-01T00:00:00Z', end_at: '2029-01-01T00:00:00Z' })
+    await refused('POST', path, {
+      cron: '* * * * *',
+      start_at: '2030-01-01T00:00:00Z',
+      end_at: '2029-01-01T00:00:00Z',
+    })
     await refused('POST', path, { cron: 'x'.repeat(10_000) })
     const id = await createSchedule(quickTask, { cron: '* * * * *', enabled: false })
     await refused('GET', `/${customer}/schedule/${id}/preview?count=100000`)
@@ -186,11 +219,14 @@ describe('schedules', () => {
     expect((await refused('GET', `/${customer}/schedule/not-a-schedule`)).status).toBe(404)
 
     // Another organization: its admin cannot see, schedule or fire ours.
-    const other = await expectStatus(call, 201, 'POST', '/admin/customers', { token: rootToken, json: { name: 'rival' } })
+    const other = await expectStatus(call, 201, 'POST', '/admin/customers', {
+      token: rootToken,
+      json: { name: 'rival' },
+    })
     const rivalToken = idOf(other, 'admin_token')
-    expect((await refused('POST', `/rival/task/${quickTask}/schedule`, { cron: '* * * * *' }, rivalToken)).status).toBe(
-      404,
-    )
+    expect(
+      (await refused('POST', `/rival/task/${quickTask}/schedule`, { cron: '* * * * *' }, rivalToken)).status,
+    ).toBe(404)
     expect((await refused('GET', `/rival/schedule/${id}`, undefined, rivalToken)).status).toBe(404)
     expect((await refused('POST', `/rival/schedule/${id}/trigger`, undefined, rivalToken)).status).toBe(404)
     expect((await refused('GET', `/${customer}/schedule/${id}`, undefined, rivalToken)).status).toBe(404)
