@@ -137,43 +137,35 @@ export class EventStore {
     streamId: string,
     options: { trx?: Trx; latestOf?: readonly string[] } = {},
   ): Promise<{ version: bigint; events: StoredEvent[] }> {
-    const latestOf = options.latestOf ?? []
-    let query = (options.trx ?? this.db)
-      .selectFrom('events')
-      .select(EVENT_COLUMNS)
-      .where('stream_id', '=', streamId)
-    if (latestOf.length > 0) {
-      const types = [...latestOf]
-      query = query.where(
-        sql<boolean>`(type <> ALL(${types}::text[]) OR stream_version IN (
-          SELECT max(latest.stream_version) FROM events AS latest
-          WHERE latest.stream_id = ${streamId} AND latest.type = ANY(${types}::text[]) GROUP BY latest.type))`,
-      )
-    }
-    const rows = (await query.orderBy('stream_version').execute()) as EventRow[]
-    const events = rows.map(toStoredEvent)
-    return { version: events.at(-1)?.streamVersion ?? 0n, events }
+    return (await this.readStreams([streamId], options)).get(streamId)!
   }
 
   /**
    * Every event of each stream in `streamIds`, in one query: by stream id, each with its version
-   * (0n when it does not exist).
+   * (0n when it does not exist). `latestOf` as for {@link readStream}.
    */
   async readStreams(
     streamIds: readonly string[],
-    options: { trx?: Trx } = {},
+    options: { trx?: Trx; latestOf?: readonly string[] } = {},
   ): Promise<Map<string, { version: bigint; events: StoredEvent[] }>> {
     const streams = new Map<string, { version: bigint; events: StoredEvent[] }>(
       streamIds.map((streamId) => [streamId, { version: 0n, events: [] }]),
     )
     if (streamIds.length === 0) return streams
-    const rows = (await (options.trx ?? this.db)
+    let query = (options.trx ?? this.db)
       .selectFrom('events')
       .select(EVENT_COLUMNS)
       .where(sql<boolean>`stream_id = ANY(${[...streamIds]}::text[])`)
-      .orderBy('stream_id')
-      .orderBy('stream_version')
-      .execute()) as EventRow[]
+    const latestOf = options.latestOf ?? []
+    if (latestOf.length > 0) {
+      const types = [...latestOf]
+      query = query.where(
+        sql<boolean>`(type <> ALL(${types}::text[]) OR stream_version IN (
+          SELECT max(latest.stream_version) FROM events AS latest
+          WHERE latest.stream_id = events.stream_id AND latest.type = ANY(${types}::text[]) GROUP BY latest.type))`,
+      )
+    }
+    const rows = (await query.orderBy('stream_id').orderBy('stream_version').execute()) as EventRow[]
     for (const row of rows) {
       const event = toStoredEvent(row)
       const stream = streams.get(event.streamId)!

@@ -93,4 +93,70 @@ describe('handleCommand', () => {
     ).rejects.toThrow('rolled back')
     expect((await store.readStream(streamId)).version).toBe(0n)
   })
+
+  it('with an expected version, fails a stale one before deciding and never decides again', async () => {
+    const streamId = newId()
+    await run(streamId, { kind: 'add', amount: 1 })
+    const at = (expectedVersion: bigint, amount: number) =>
+      handleCommand(store, {
+        streamType: 'counter',
+        streamId,
+        decider: counter,
+        command: { kind: 'add', amount },
+        encode,
+        decode,
+        expectedVersion,
+      })
+    await expect(at(2n, 1)).rejects.toMatchObject({ code: 'WRONG_EXPECTED_VERSION' })
+    expect((await at(1n, 2)).nextExpectedVersion).toBe(2n)
+    // Two writers that both read version 2: one wins, the other is told, not decided again.
+    const results = await Promise.allSettled([at(2n, 1), at(2n, 1)])
+    expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected'])
+    expect((await store.readStream(streamId)).version).toBe(3n)
+  })
+
+  it("answers the caller's error for a stale version, given the state read", async () => {
+    const streamId = newId()
+    await run(streamId, { kind: 'add', amount: 5 })
+    await expect(
+      handleCommand(store, {
+        streamType: 'counter',
+        streamId,
+        decider: counter,
+        command: { kind: 'add', amount: 1 },
+        encode,
+        decode,
+        expectedVersion: 7n,
+        staleVersion: (state, id, expected, actual) =>
+          new Error(`${id} total ${state.total}: at ${actual}, not ${expected}`),
+      }),
+    ).rejects.toThrow(`${streamId} total 5: at 1, not 7`)
+  })
+
+  it('runs middleware around the command, outermost first', async () => {
+    const streamId = newId()
+    const seen: string[] = []
+    const result = await handleCommand(store, {
+      streamType: 'counter',
+      streamId,
+      decider: counter,
+      command: { kind: 'add', amount: 3 },
+      encode,
+      decode,
+      middleware: [
+        async (batch, next) => {
+          seen.push(`outer ${batch.streamType} ${batch.streamIds.join()}`)
+          const outcomes = await next()
+          seen.push(`outer saw ${outcomes.map((outcome) => outcome.ok).join()}`)
+          return outcomes
+        },
+        async (_, next) => {
+          seen.push('inner')
+          return next()
+        },
+      ],
+    })
+    expect(result.state.total).toBe(3)
+    expect(seen).toEqual([`outer counter ${streamId}`, 'inner', 'outer saw true'])
+  })
 })

@@ -1,10 +1,14 @@
-import { type Decider, fold } from '@taskforge/core'
+import type { Decider } from '@taskforge/core'
 import type { EventStore } from './event-store.js'
+import {
+  type CommandMiddleware,
+  type HandleCommandResult,
+  handleCommands,
+  type PendingCommand,
+} from './handle-commands.js'
 import type { NewEvent, StoredEvent, Trx } from './types.js'
-import { isWrongExpectedVersion } from './wrong-expected-version-error.js'
 
-/** Retries after a concurrent writer won, re-reading the stream each time. */
-const RETRIES = 3
+export type { HandleCommandResult } from './handle-commands.js'
 
 export interface HandleCommandArgs<C, S, E> {
   streamType: string
@@ -22,22 +26,17 @@ export interface HandleCommandArgs<C, S, E> {
    * decide.
    */
   prepare?(state: S, command: C): Promise<C>
-}
-
-export interface HandleCommandResult<S, E> {
-  /** The state after the new events. */
-  state: S
-  newEvents: E[]
-  appended: StoredEvent[]
-  nextExpectedVersion: bigint
-  /** The stream as read for the decision (see `latestOf`), before the new events. */
-  history: StoredEvent[]
+  /** The version the caller decided on; see {@link StreamCommand.expectedVersion}. */
+  expectedVersion?: bigint
+  /** The error of a stream not at `expectedVersion`; see {@link HandleCommandsArgs.staleVersion}. */
+  staleVersion?(state: S, streamId: string, expected: bigint, actual: bigint): unknown
+  middleware?: readonly CommandMiddleware[]
 }
 
 /**
- * Reads a stream, folds it, decides, and appends with the version read. A concurrent append makes
- * that version stale: the whole cycle is retried (up to 3 times) against the fresh stream, so the
- * decision is always taken on the latest state. Domain errors thrown by `decide` pass through.
+ * {@link handleCommands} for one command: reads the stream, folds it, decides, and appends with the
+ * version read, deciding again on the fresh stream (up to 3 times) when a concurrent writer won.
+ * Throws what failed the command: a domain error from `decide`, or a version conflict.
  *
  * @example
  * const { state, appended } = await handleCommand(store, {
@@ -48,39 +47,30 @@ export async function handleCommand<C, S, E>(
   store: EventStore,
   args: HandleCommandArgs<C, S, E>,
 ): Promise<HandleCommandResult<S, E>> {
-  const { decider, streamType, streamId, trx } = args
-  for (let attempt = 0; ; attempt++) {
-    const { version, events } = await store.readStream(streamId, {
-      ...(trx === undefined ? {} : { trx }),
-      ...(args.latestOf === undefined ? {} : { latestOf: args.latestOf }),
-    })
-    const state = fold(
-      decider,
-      events.map((stored) => args.decode(stored)),
-    )
-    const command = args.prepare === undefined ? args.command : await args.prepare(state, args.command)
-    const newEvents = decider.decide(command, state)
-    if (newEvents.length === 0)
-      return { state, newEvents, appended: [], nextExpectedVersion: version, history: events }
-    try {
-      const result = await store.appendToStream(
-        streamType,
-        streamId,
-        newEvents.map((event) => args.encode(event)),
-        {
-          expectedVersion: version,
-          ...(trx === undefined ? {} : { trx }),
-        },
-      )
-      return {
-        state: newEvents.reduce((current, event) => decider.evolve(current, event), state),
-        newEvents,
-        appended: result.events,
-        nextExpectedVersion: result.nextExpectedVersion,
-        history: events,
-      }
-    } catch (error) {
-      if (!isWrongExpectedVersion(error) || attempt >= RETRIES) throw error
-    }
-  }
+  const { prepare } = args
+  const [outcome] = await handleCommands(store, {
+    streamType: args.streamType,
+    decider: args.decider,
+    decode: args.decode,
+    commands: [
+      {
+        streamId: args.streamId,
+        command: args.command,
+        encode: (event) => args.encode(event),
+        ...(args.expectedVersion === undefined ? {} : { expectedVersion: args.expectedVersion }),
+      },
+    ],
+    ...(args.trx === undefined ? {} : { trx: args.trx }),
+    ...(args.latestOf === undefined ? {} : { latestOf: args.latestOf }),
+    ...(prepare === undefined
+      ? {}
+      : {
+          prepare: (pending: readonly PendingCommand<C, S>[]) =>
+            Promise.all(pending.map(({ state, command }) => prepare(state, command))),
+        }),
+    ...(args.staleVersion === undefined ? {} : { staleVersion: args.staleVersion }),
+    ...(args.middleware === undefined ? {} : { middleware: args.middleware }),
+  })
+  if (!outcome!.ok) throw outcome!.error
+  return outcome!.result
 }

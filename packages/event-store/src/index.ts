@@ -3,9 +3,12 @@ export { createDb } from './create-db.js'
 export { databaseReachable } from './database-reachable.js'
 export { type AppendObservation, EventStore, type EventStoreOptions } from './event-store.js'
 export { comparePositions, positionOf, START } from './global-position.js'
-export { type HandleCommandArgs, type HandleCommandResult, handleCommand } from './handle-command.js'
+export { type HandleCommandArgs, handleCommand } from './handle-command.js'
 export {
+  type CommandBatch,
+  type CommandMiddleware,
   type CommandOutcome,
+  type HandleCommandResult,
   type HandleCommandsArgs,
   handleCommands,
   type PendingCommand,

@@ -6,3 +6,4 @@ export {
   runService,
   type ServiceContext,
 } from './run-service.js'
+export { type HealthConfig, runMain, type StartServiceOptions, startService } from './start-service.js'

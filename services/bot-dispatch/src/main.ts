@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url'
 import { Bus, Streams } from '@taskforge/bus'
 import {
   createDb,
@@ -20,8 +19,7 @@ import {
   startGrpcServer,
   stopGrpcServer,
 } from '@taskforge/rpc'
-import { type RunningService, runService } from '@taskforge/runtime'
-import { createLogger, type Logger } from '@taskforge/telemetry'
+import { type RunningService, runMain, type StartServiceOptions, startService } from '@taskforge/runtime'
 import { type Kysely, sql } from 'kysely'
 import { createBotNameClaimsTable } from './app/bot-name-claims.js'
 import {
@@ -59,12 +57,7 @@ export const SERVICE_NAME = 'bot-dispatch'
 /** Who calls bot-dispatch: the gateway, and the catalog asking whether a bot is an organization's. */
 export const GRPC_CALLERS: readonly string[] = ['gateway', 'task-catalog']
 
-export interface StartDispatchOptions {
-  logger?: Logger
-  /** Install signal and crash handlers that end the process (default true; tests turn it off). */
-  handleProcessEvents?: boolean
-  /** Start tracing (default true). */
-  telemetry?: boolean
+export interface StartDispatchOptions extends StartServiceOptions {
   /**
    * Issues each registered bot its own NATS user (see `loadBotCredentialIssuer`: NATS_ACCOUNT_SIGNING_SEED,
    * NATS_ACCOUNT). Without it bots get no NATS credentials, which only works with an open server.
@@ -95,161 +88,143 @@ export async function startDispatch(
   config: DispatchConfig,
   options: StartDispatchOptions = {},
 ): Promise<RunningDispatch> {
-  let grpcPort = config.grpcPort
-  const running = await runService({
-    name: SERVICE_NAME,
-    healthPort: config.healthPort,
-    healthHost: config.healthHost,
-    logger: options.logger ?? createLogger(SERVICE_NAME),
-    ...(options.handleProcessEvents === undefined
-      ? {}
-      : { handleProcessEvents: options.handleProcessEvents }),
-    ...(options.telemetry === undefined ? {} : { telemetry: options.telemetry }),
-    async start(ctx) {
-      const { logger } = ctx
-      const auth = readGrpcAuth(config.grpcAuthFile, SERVICE_NAME)
-      const db = createDb(config.databaseUrl)
-      ctx.onStop(() => db.destroy())
-      const store = new EventStore(db, { onAppend: appendObserver(ctx.metrics) })
-      await store.migrate()
-      await withSchemaLock(db, async (connection) => {
-        await botsProjection.setup(connection)
-        await createBotPresenceTable(connection)
-        await createBotNameClaimsTable(connection)
-      })
-      ctx.addReadiness('database', () => databaseReachable(db))
+  return startService(SERVICE_NAME, config, options, async (ctx) => {
+    const { logger } = ctx
+    const auth = readGrpcAuth(config.grpcAuthFile, SERVICE_NAME)
+    const db = createDb(config.databaseUrl)
+    ctx.onStop(() => db.destroy())
+    const store = new EventStore(db, { onAppend: appendObserver(ctx.metrics) })
+    await store.migrate()
+    await withSchemaLock(db, async (connection) => {
+      await botsProjection.setup(connection)
+      await createBotPresenceTable(connection)
+      await createBotNameClaimsTable(connection)
+    })
+    ctx.addReadiness('database', () => databaseReachable(db))
 
-      const quarantine: Quarantine = new Quarantine(db, {
+    const quarantine: Quarantine = new Quarantine(db, {
+      logger,
+      onQuarantined: quarantineMetrics(ctx.metrics, () => quarantine.counts()),
+    })
+    const projector = new Projector(store, [botsProjection, botRevocationsProjection], {
+      logger,
+      quarantine,
+    })
+    await projector.start()
+    ctx.onStop(() => projector.stop())
+
+    const natsServers = config.natsUrl.split(',')
+    const bus = await Bus.connect({ servers: natsServers, name: SERVICE_NAME, logger })
+    ctx.onStop(() => bus.close())
+    bus.useQuarantine(quarantine)
+    ctx.addReadiness('nats', () => bus.connected)
+    await bus.ensureStream(Streams.EVENTS)
+    await bus.ensureStream(Streams.DISPATCH)
+    await ensureControlStream(bus)
+    await bus.ensureConsumer(Streams.EVENTS.name, {
+      durable: ASSIGNMENTS_DURABLE,
+      filterSubjects: [ASSIGNMENTS_SUBJECT],
+    })
+    await bus.ensureConsumer(Streams.EVENTS.name, {
+      durable: CANCELS_DURABLE,
+      filterSubjects: [CANCELS_SUBJECT],
+    })
+    const bots = await ensureAllBotConsumers(store, bus)
+    // The bots' durables' lag is their queue depth as NATS sees it: dispatched, not yet pulled.
+    trackConsumerLag(ctx.metrics, bus.jsm, [
+      { stream: Streams.EVENTS.name, durable: ASSIGNMENTS_DURABLE },
+      { stream: Streams.EVENTS.name, durable: CANCELS_DURABLE },
+      { stream: Streams.DISPATCH.name, prefix: 'bot-' },
+    ])
+    logger.info({ bots }, 'bot dispatch consumers ensured')
+
+    let revocations: AccountRevocations | undefined
+    if (options.revocation !== undefined) {
+      const revocation = options.revocation
+      revocations = new AccountRevocations({
+        servers: natsServers,
+        signer: revocation.signer,
+        systemUser: revocation.systemUser,
         logger,
-        onQuarantined: quarantineMetrics(ctx.metrics, () => quarantine.counts()),
+        // One replica pushes at a time, the list read under the lock: an older list never follows a newer.
+        withRevocations: (push) =>
+          store.transaction(async (trx) => {
+            await sql`SELECT pg_advisory_xact_lock(hashtext('bot-dispatch:nats-revocations'))`.execute(trx)
+            await push(await readRevocations(trx as unknown as Kysely<BotRevocationsDatabase>))
+          }),
       })
-      const projector = new Projector(store, [botsProjection, botRevocationsProjection], {
-        logger,
-        quarantine,
-      })
-      await projector.start()
-      ctx.onStop(() => projector.stop())
+      await revocations.start()
+      const pusher = revocations
+      ctx.onStop(() => pusher.stop())
+    }
 
-      const natsServers = config.natsUrl.split(',')
-      const bus = await Bus.connect({ servers: natsServers, name: SERVICE_NAME, logger })
-      ctx.onStop(() => bus.close())
-      bus.useQuarantine(quarantine)
-      ctx.addReadiness('nats', () => bus.connected)
-      await bus.ensureStream(Streams.EVENTS)
-      await bus.ensureStream(Streams.DISPATCH)
-      await ensureControlStream(bus)
-      await bus.ensureConsumer(Streams.EVENTS.name, {
-        durable: ASSIGNMENTS_DURABLE,
-        filterSubjects: [ASSIGNMENTS_SUBJECT],
-      })
-      await bus.ensureConsumer(Streams.EVENTS.name, {
-        durable: CANCELS_DURABLE,
-        filterSubjects: [CANCELS_SUBJECT],
-      })
-      const bots = await ensureAllBotConsumers(store, bus)
-      // The bots' durables' lag is their queue depth as NATS sees it: dispatched, not yet pulled.
-      trackConsumerLag(ctx.metrics, bus.jsm, [
-        { stream: Streams.EVENTS.name, durable: ASSIGNMENTS_DURABLE },
-        { stream: Streams.EVENTS.name, durable: CANCELS_DURABLE },
-        { stream: Streams.DISPATCH.name, prefix: 'bot-' },
-      ])
-      logger.info({ bots }, 'bot dispatch consumers ensured')
+    const relay = new OutboxRelay(store, {
+      name: SERVICE_NAME,
+      publish: (events) => bus.publishEvents(events),
+      probe: () => bus.probe(),
+      quarantine,
+      logger,
+    })
+    await relay.start()
+    ctx.onStop(() => relay.stop())
 
-      let revocations: AccountRevocations | undefined
-      if (options.revocation !== undefined) {
-        const revocation = options.revocation
-        revocations = new AccountRevocations({
-          servers: natsServers,
-          signer: revocation.signer,
-          systemUser: revocation.systemUser,
-          logger,
-          // One replica pushes at a time, the list read under the lock: an older list never follows a newer.
-          withRevocations: (push) =>
-            store.transaction(async (trx) => {
-              await sql`SELECT pg_advisory_xact_lock(hashtext('bot-dispatch:nats-revocations'))`.execute(trx)
-              await push(await readRevocations(trx as unknown as Kysely<BotRevocationsDatabase>))
-            }),
-        })
-        await revocations.start()
-        const pusher = revocations
-        ctx.onStop(() => pusher.stop())
-      }
+    const heartbeats = listenToHeartbeats({
+      bus,
+      db,
+      store,
+      logger,
+      onlineWindowMs: config.offlineAfterMs,
+      onDropped: heartbeatMetrics(ctx.metrics, 'presence'),
+    })
+    ctx.onStop(() => heartbeats.stop())
+    const offline = new OfflineSweeper({
+      store,
+      db,
+      windowMs: config.offlineAfterMs,
+      intervalMs: config.presenceSweepIntervalMs,
+      logger,
+    })
+    offline.start()
+    ctx.onStop(() => offline.stop())
+    const owners = new BotOwners(store)
+    const assignments = await carryAssignments({ bus, owners })
+    ctx.onStop(() => assignments.stop())
+    const cancels = await carryCancels({ bus, owners })
+    ctx.onStop(() => cancels.stop())
 
-      const relay = new OutboxRelay(store, {
-        name: SERVICE_NAME,
-        publish: (events) => bus.publishEvents(events),
-        probe: () => bus.probe(),
-        quarantine,
-        logger,
-      })
-      await relay.start()
-      ctx.onStop(() => relay.stop())
-
-      const heartbeats = listenToHeartbeats({
+    const server = createGrpcServer({ auth, callers: GRPC_CALLERS, logger })
+    addService(
+      server,
+      BotDispatchServiceService,
+      botDispatchService({
+        store,
+        projector,
+        db,
         bus,
-        db,
-        store,
-        logger,
+        publicNatsUrl: config.publicNatsUrl || natsServers[0] || config.natsUrl,
         onlineWindowMs: config.offlineAfterMs,
-        onDropped: heartbeatMetrics(ctx.metrics, 'presence'),
-      })
-      ctx.onStop(() => heartbeats.stop())
-      const offline = new OfflineSweeper({
-        store,
-        db,
-        windowMs: config.offlineAfterMs,
-        intervalMs: config.presenceSweepIntervalMs,
+        ...(options.credentialIssuer === undefined ? {} : { credentialIssuer: options.credentialIssuer }),
+        ...(revocations === undefined ? {} : { revocations }),
         logger,
-      })
-      offline.start()
-      ctx.onStop(() => offline.stop())
-      const owners = new BotOwners(store)
-      const assignments = await carryAssignments({ bus, owners })
-      ctx.onStop(() => assignments.stop())
-      const cancels = await carryCancels({ bus, owners })
-      ctx.onStop(() => cancels.stop())
-
-      const server = createGrpcServer({ auth, callers: GRPC_CALLERS, logger })
-      addService(
-        server,
-        BotDispatchServiceService,
-        botDispatchService({
-          store,
-          projector,
-          db,
-          bus,
-          publicNatsUrl: config.publicNatsUrl || natsServers[0] || config.natsUrl,
-          onlineWindowMs: config.offlineAfterMs,
-          ...(options.credentialIssuer === undefined ? {} : { credentialIssuer: options.credentialIssuer }),
-          ...(revocations === undefined ? {} : { revocations }),
-          logger,
-        }),
-        { logger },
-      )
-      addService(server, QuarantineServiceService, quarantineService(quarantine), { logger })
-      grpcPort = await startGrpcServer(server, config.grpcPort, config.grpcHost)
-      ctx.onStop(() => stopGrpcServer(server))
-      logger.info(
-        { grpcPort, botNatsUsers: options.credentialIssuer !== undefined },
-        'BotDispatchService listening',
-      )
-    },
+      }),
+      { logger },
+    )
+    addService(server, QuarantineServiceService, quarantineService(quarantine), { logger })
+    const grpcPort = await startGrpcServer(server, config.grpcPort, config.grpcHost)
+    ctx.onStop(() => stopGrpcServer(server))
+    logger.info(
+      { grpcPort, botNatsUsers: options.credentialIssuer !== undefined },
+      'BotDispatchService listening',
+    )
+    return { grpcPort }
   })
-  return { healthPort: running.healthPort, stop: running.stop, grpcPort }
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  Promise.resolve()
-    .then(() => {
-      const credentialIssuer = loadBotCredentialIssuer()
-      const revocation = loadRevocationConfig()
-      return startDispatch(loadDispatchConfig(), {
-        ...(credentialIssuer === undefined ? {} : { credentialIssuer }),
-        ...(revocation === undefined ? {} : { revocation }),
-      })
-    })
-    .catch((error: unknown) => {
-      console.error(error instanceof Error ? error.message : error)
-      process.exit(1)
-    })
-}
+runMain(import.meta.url, SERVICE_NAME, () => {
+  const credentialIssuer = loadBotCredentialIssuer()
+  const revocation = loadRevocationConfig()
+  return startDispatch(loadDispatchConfig(), {
+    ...(credentialIssuer === undefined ? {} : { credentialIssuer }),
+    ...(revocation === undefined ? {} : { revocation }),
+  })
+})

@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url'
 import { Bus, Streams } from '@taskforge/bus'
 import {
   ConfigError,
@@ -20,10 +19,15 @@ import {
   Quarantine,
   withSchemaLock,
 } from '@taskforge/event-store'
-import { appendObserver, quarantineMetrics, type ServiceMetrics } from '@taskforge/metrics'
+import { appendObserver, quarantineMetrics } from '@taskforge/metrics'
 import { grpcAuthSetting, quarantineService, readGrpcAuth } from '@taskforge/rpc'
-import { healthHostSetting, runService } from '@taskforge/runtime'
-import { createLogger, type Logger } from '@taskforge/telemetry'
+import {
+  healthHostSetting,
+  type RunningService,
+  runMain,
+  type StartServiceOptions,
+  startService,
+} from '@taskforge/runtime'
 import type { Kysely } from 'kysely'
 import { Accounts } from './accounts/accounts.js'
 import { type AccountsTables, accountsProjection } from './accounts/accounts-projection.js'
@@ -87,113 +91,95 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
   return config
 }
 
-export interface RunningGateway {
+const SERVICE = 'gateway'
+
+export interface RunningGateway extends RunningService {
   url: string
-  stop(): Promise<void>
 }
 
-/** Composition root of the gateway; `main` and the tests share it. */
-export async function startGateway(
+/**
+ * Composition root of the gateway: its event store (organizations, tokens) and projector, outbox
+ * relay to EVENTS, the gRPC clients of every other service and the HTTP server, under one service
+ * lifecycle.
+ *
+ * @example
+ * const gateway = await startGateway(loadGatewayConfig())
+ * await gateway.stop()
+ */
+export function startGateway(
   config: GatewayConfig,
-  logger: Logger,
-  hooks: {
-    onStop(fn: () => Promise<void>): void
-    addReadiness(name: string, check: () => Promise<boolean> | boolean): void
-    /** Where the gateway's instruments go (its event store's append latency). */
-    metrics?: ServiceMetrics
-  },
+  options: StartServiceOptions = {},
 ): Promise<RunningGateway> {
-  const db = createDb(config.databaseUrl)
-  hooks.onStop(() => db.destroy())
-  const store = new EventStore(
-    db,
-    hooks.metrics === undefined ? {} : { onAppend: appendObserver(hooks.metrics) },
-  )
-  await store.migrate()
-  await withSchemaLock(db, (connection) => accountsProjection.setup(connection))
-  const quarantine: Quarantine = new Quarantine(db, {
-    logger,
-    ...(hooks.metrics === undefined
-      ? {}
-      : { onQuarantined: quarantineMetrics(hooks.metrics, () => quarantine.counts()) }),
-  })
-  const projector = new Projector(store, [accountsProjection], { logger, quarantine })
-  await projector.start()
-  hooks.onStop(() => projector.stop())
+  return startService(SERVICE, config, options, async (ctx) => {
+    const { logger, metrics } = ctx
+    const db = createDb(config.databaseUrl)
+    ctx.onStop(() => db.destroy())
+    const store = new EventStore(db, { onAppend: appendObserver(metrics) })
+    await store.migrate()
+    await withSchemaLock(db, (connection) => accountsProjection.setup(connection))
+    const quarantine: Quarantine = new Quarantine(db, {
+      logger,
+      onQuarantined: quarantineMetrics(metrics, () => quarantine.counts()),
+    })
+    const projector = new Projector(store, [accountsProjection], { logger, quarantine })
+    await projector.start()
+    ctx.onStop(() => projector.stop())
 
-  const bus = await Bus.connect({ servers: config.natsUrl.split(','), name: 'gateway' })
-  hooks.onStop(() => bus.close())
-  bus.useQuarantine(quarantine)
-  await bus.ensureStream(Streams.EVENTS)
-  const relay = new OutboxRelay(store, {
-    name: 'gateway',
-    publish: (events) => bus.publishEvents(events),
-    probe: () => bus.probe(),
-    quarantine,
-    logger,
-  })
-  await relay.start()
-  hooks.onStop(() => relay.stop())
+    const bus = await Bus.connect({ servers: config.natsUrl.split(','), name: SERVICE })
+    ctx.onStop(() => bus.close())
+    bus.useQuarantine(quarantine)
+    await bus.ensureStream(Streams.EVENTS)
+    const relay = new OutboxRelay(store, {
+      name: SERVICE,
+      publish: (events) => bus.publishEvents(events),
+      probe: () => bus.probe(),
+      quarantine,
+      logger,
+    })
+    await relay.start()
+    ctx.onStop(() => relay.stop())
 
-  const auth = readGrpcAuth(config.grpcAuthFile, 'gateway')
-  const clients = createClients(
-    {
-      catalog: config.catalogUrl,
-      scheduler: config.schedulerUrl,
-      dispatch: config.dispatchUrl,
-      webhooks: config.webhookRelayUrl,
-    },
-    auth.credential,
-  )
-  hooks.onStop(async () => clients.close())
-  const accounts = new Accounts(store, projector, db as unknown as Kysely<AccountsTables>)
-  hooks.onStop(await accounts.watchChanges())
-  const listeningUrl = () => {
-    const address = app.server.address()
-    const port = typeof address === 'object' && address ? address.port : config.port
-    return `http://${config.host}:${port}`
-  }
-  const app = await buildHttpServer({
-    accounts,
-    clients,
-    rootToken: config.rootToken,
-    corsOrigins: config.corsOrigins,
-    logger,
-    quarantines: { gateway: quarantineService(quarantine), ...clients.quarantines },
-    runsPerSecond: config.runsPerSecond,
-    timeouts: {
-      requestMs: config.requestTimeoutMs,
-      headersMs: config.headersTimeoutMs,
-      idleMs: config.idleTimeoutMs,
-    },
-    logFollowMaxMs: config.logFollowMaxMs,
-    publicUrl: () => config.publicUrl || listeningUrl(),
-  })
-  await app.listen({ port: config.port, host: config.host })
-  hooks.onStop(() => app.close())
-  hooks.addReadiness('database', () => databaseReachable(db))
-  hooks.addReadiness('nats', () => !bus.nc.isClosed())
-  return { url: listeningUrl(), stop: () => app.close() }
-}
-
-async function main(): Promise<void> {
-  const logger = createLogger('gateway')
-  const config = loadGatewayConfig()
-  await runService({
-    name: 'gateway',
-    healthPort: config.healthPort,
-    healthHost: config.healthHost,
-    logger,
-    async start(ctx) {
-      const gateway = await startGateway(config, logger, ctx)
-      logger.info({ url: gateway.url }, 'gateway listening')
-    },
+    const auth = readGrpcAuth(config.grpcAuthFile, SERVICE)
+    const clients = createClients(
+      {
+        catalog: config.catalogUrl,
+        scheduler: config.schedulerUrl,
+        dispatch: config.dispatchUrl,
+        webhooks: config.webhookRelayUrl,
+      },
+      auth.credential,
+    )
+    ctx.onStop(async () => clients.close())
+    const accounts = new Accounts(store, projector, db as unknown as Kysely<AccountsTables>)
+    ctx.onStop(await accounts.watchChanges())
+    const listeningUrl = () => {
+      const address = app.server.address()
+      const port = typeof address === 'object' && address ? address.port : config.port
+      return `http://${config.host}:${port}`
+    }
+    const app = await buildHttpServer({
+      accounts,
+      clients,
+      rootToken: config.rootToken,
+      corsOrigins: config.corsOrigins,
+      logger,
+      quarantines: { gateway: quarantineService(quarantine), ...clients.quarantines },
+      runsPerSecond: config.runsPerSecond,
+      timeouts: {
+        requestMs: config.requestTimeoutMs,
+        headersMs: config.headersTimeoutMs,
+        idleMs: config.idleTimeoutMs,
+      },
+      logFollowMaxMs: config.logFollowMaxMs,
+      publicUrl: () => config.publicUrl || listeningUrl(),
+    })
+    await app.listen({ port: config.port, host: config.host })
+    ctx.onStop(() => app.close())
+    ctx.addReadiness('database', () => databaseReachable(db))
+    ctx.addReadiness('nats', () => !bus.nc.isClosed())
+    logger.info({ url: listeningUrl() }, 'gateway listening')
+    return { url: listeningUrl() }
   })
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  main().catch((error: unknown) => {
-    console.error(error)
-    process.exit(1)
-  })
-}
+runMain(import.meta.url, SERVICE, () => startGateway(loadGatewayConfig()))

@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url'
 import { Bus, Streams, subjects } from '@taskforge/bus'
 import {
   createDb,
@@ -30,8 +29,7 @@ import {
   startGrpcServer,
   stopGrpcServer,
 } from '@taskforge/rpc'
-import { type RunningService, runService } from '@taskforge/runtime'
-import { createLogger, type Logger } from '@taskforge/telemetry'
+import { type RunningService, runMain, type StartServiceOptions, startService } from '@taskforge/runtime'
 import { renewLeasesFromHeartbeats } from './app/heartbeat-leases.js'
 import { LeaseSweeper } from './app/lease-sweeper.js'
 import { createRunKeysTable, forgetExpiredRunKeys } from './app/run-keys.js'
@@ -63,13 +61,7 @@ export const GRPC_CALLERS: readonly string[] = ['gateway']
 /** How often run keys older than their retention are deleted. */
 const RUN_KEY_SWEEP_INTERVAL_MS = 60 * 60 * 1000
 
-export interface StartSchedulerOptions {
-  logger?: Logger
-  /** Install signal and crash handlers that end the process (default true; tests turn it off). */
-  handleProcessEvents?: boolean
-  /** Start tracing (default true). */
-  telemetry?: boolean
-}
+export type StartSchedulerOptions = StartServiceOptions
 
 export interface RunningScheduler extends RunningService {
   /** The port the gRPC server bound (useful when 0 was asked for). */
@@ -77,8 +69,8 @@ export interface RunningScheduler extends RunningService {
 }
 
 /**
- * Composition root of job-scheduler: event store, the `jobs` and `job_log` projections (and their change
- * feed), outbox relay to EVENTS, the REPORTS consumer, job leases (renewed by heartbeats, swept when
+ * Composition root of job-scheduler: event store, the `jobs`, `job_log` and `schedules` projections (and
+ * the jobs' change feed), the schedules' firing loop, outbox relay to EVENTS, the REPORTS consumer, job leases (renewed by heartbeats, swept when
  * they run out) and the `JobSchedulerService` gRPC server, under one service lifecycle.
  *
  * @example
@@ -89,177 +81,151 @@ export async function startScheduler(
   config: SchedulerConfig,
   options: StartSchedulerOptions = {},
 ): Promise<RunningScheduler> {
-  let grpcPort = config.grpcPort
-  const running = await runService({
-    name: SERVICE_NAME,
-    healthPort: config.healthPort,
-    healthHost: config.healthHost,
-    logger: options.logger ?? createLogger(SERVICE_NAME),
-    ...(options.handleProcessEvents === undefined
-      ? {}
-      : { handleProcessEvents: options.handleProcessEvents }),
-    ...(options.telemetry === undefined ? {} : { telemetry: options.telemetry }),
-    async start(ctx) {
-      const { logger } = ctx
-      const auth = readGrpcAuth(config.grpcAuthFile, SERVICE_NAME)
-      const db = createDb(config.databaseUrl)
-      ctx.onStop(() => db.destroy())
-      const store = new EventStore(db, { onAppend: appendObserver(ctx.metrics) })
-      await store.migrate()
-      await withSchemaLock(db, async (connection) => {
-        await jobsProjection.setup(connection)
-        await jobLogProjection.setup(connection)
-        await createJobScheduleTable(connection)
-        await createRunKeysTable(connection)
-        await schedulesProjection.setup(connection)
-        await createScheduleTables(connection)
-      })
-      ctx.addReadiness('database', () => databaseReachable(db))
-
-      const changes = new JobChangeFeed(config.databaseUrl, logger)
-      await changes.start()
-      ctx.onStop(() => changes.stop())
-      const quarantine: Quarantine = new Quarantine(db, {
-        logger,
-        onQuarantined: quarantineMetrics(ctx.metrics, () => quarantine.counts()),
-      })
-      const projector = new Projector(store, [jobsProjection, jobLogProjection, schedulesProjection], {
-        logger,
-        quarantine,
-      })
-      await projector.start()
-      ctx.onStop(() => projector.stop())
-
-      const bus = await Bus.connect({ servers: config.natsUrl.split(','), name: SERVICE_NAME, logger })
-      ctx.onStop(() => bus.close())
-      bus.useQuarantine(quarantine)
-      ctx.addReadiness('nats', () => bus.connected)
-      await bus.ensureStream(Streams.EVENTS)
-      await bus.ensureStream(Streams.REPORTS)
-      await bus.ensureConsumer(Streams.REPORTS.name, {
-        durable: REPORTS_DURABLE,
-        filterSubjects: [subjects.report('>')],
-        // Many jobs' reports at once; those of one job still apply in the order sent (consumeReports).
-        maxAckPending: REPORTS_MAX_ACK_PENDING,
-        // A report held by a replica that died waits for the server to give up on it, and the job's later
-        // reports wait behind it: that must come well within a lease, or a finished job is ended as lost.
-        ackWaitMs: Math.max(1_000, Math.floor(config.jobLeaseMs / 3)),
-      })
-      trackConsumerLag(ctx.metrics, bus.jsm, [{ stream: Streams.REPORTS.name, durable: REPORTS_DURABLE }])
-
-      const relay = new OutboxRelay(store, {
-        name: SERVICE_NAME,
-        publish: (events) => bus.publishEvents(events),
-        probe: () => bus.probe(),
-        quarantine,
-        logger,
-      })
-      await relay.start()
-      ctx.onStop(() => relay.stop())
-
-      const commands = { store, leaseMs: config.jobLeaseMs }
-      const timings = new JobTimings(jobMetrics(ctx.metrics, jobMetricsSource(db)), logger)
-      const reports = await consumeReports({
-        ...commands,
-        bus,
-        timings,
-        reportsPerBot: config.reportsPerBot,
-        onDropped: publisherDropMetrics(ctx.metrics, `${Streams.REPORTS.name}/${REPORTS_DURABLE}`),
-      })
-      ctx.onStop(() => reports.stop())
-      await bus.ensureConsumer(Streams.EVENTS.name, {
-        durable: BOT_DELETIONS_DURABLE,
-        filterSubjects: [BOT_DELETIONS_SUBJECT],
-      })
-      const deletions = await consumeBotDeletions({ ...commands, bus, logger })
-      ctx.onStop(() => deletions.stop())
-      const heartbeats = renewLeasesFromHeartbeats({
-        bus,
-        db,
-        leaseMs: config.jobLeaseMs,
-        logger,
-        onDropped: heartbeatMetrics(ctx.metrics, 'leases'),
-      })
-      ctx.onStop(() => heartbeats.stop())
-      const sweeper = new LeaseSweeper({ ...commands, intervalMs: config.leaseSweepIntervalMs, logger })
-      await sweeper.start()
-      ctx.onStop(() => sweeper.stop())
-
-      // Expired run keys are ignored already; deleting them only keeps the table small.
-      const forgetRunKeys = setInterval(() => {
-        forgetExpiredRunKeys(db).catch((error: unknown) =>
-          logger.warn({ err: error }, 'expired run keys not deleted; will retry'),
-        )
-      }, RUN_KEY_SWEEP_INTERVAL_MS)
-      forgetRunKeys.unref()
-      ctx.onStop(async () => clearInterval(forgetRunKeys))
-
-      const catalog = createClient(TaskCatalogServiceClient, config.catalogGrpcUrl, {
-        credential: auth.credential,
-      })
-      ctx.onStop(async () => catalog.close())
-      const triggers = await startTriggers({ ...commands, bus, catalog, logger, config: loadTriggerConfig() })
-      ctx.onStop(() => triggers.stop())
-      const queueQuotas = {
-        perTask: config.maxQueuedJobsPerTask,
-        perOrganization: config.maxQueuedJobsPerOrganization,
-      }
-      const onFire = scheduleMetrics(ctx.metrics)
-      const scheduleTimers = new ScheduleTimers({
-        ...commands,
-        catalog,
-        queueQuotas,
-        onFire,
-        logger,
-        maxSleepMs: config.scheduleTimerMaxSleepMs,
-      })
-      await scheduleTimers.start()
-      ctx.onStop(() => scheduleTimers.stop())
-      const schedules = scheduleService({
-        ...commands,
-        db,
-        projector,
-        catalog,
-        queueQuotas,
-        onFire,
-        logger,
-        maxSchedulesPerOrganization: config.maxSchedulesPerOrganization,
-        onArmed: (dueAt) => scheduleTimers.wake(dueAt),
-      })
-      const server = createGrpcServer({ auth, callers: GRPC_CALLERS, logger })
-      addService(
-        server,
-        JobSchedulerServiceService,
-        {
-          ...schedules,
-          ...schedulerService({
-            ...commands,
-            projector,
-            db,
-            catalog,
-            changes,
-            logger,
-            queueQuotas,
-          }),
-        },
-        {
-          logger,
-        },
-      )
-      addService(server, QuarantineServiceService, quarantineService(quarantine), { logger })
-      grpcPort = await startGrpcServer(server, config.grpcPort, config.grpcHost)
-      ctx.onStop(() => stopGrpcServer(server))
-      logger.info({ grpcPort }, 'JobSchedulerService listening')
-    },
-  })
-  return { healthPort: running.healthPort, stop: running.stop, grpcPort }
-}
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  Promise.resolve()
-    .then(() => startScheduler(loadSchedulerConfig()))
-    .catch((error: unknown) => {
-      console.error(error instanceof Error ? error.message : error)
-      process.exit(1)
+  return startService(SERVICE_NAME, config, options, async (ctx) => {
+    const { logger } = ctx
+    const auth = readGrpcAuth(config.grpcAuthFile, SERVICE_NAME)
+    const db = createDb(config.databaseUrl)
+    ctx.onStop(() => db.destroy())
+    const store = new EventStore(db, { onAppend: appendObserver(ctx.metrics) })
+    await store.migrate()
+    await withSchemaLock(db, async (connection) => {
+      await jobsProjection.setup(connection)
+      await jobLogProjection.setup(connection)
+      await createJobScheduleTable(connection)
+      await createRunKeysTable(connection)
+      await schedulesProjection.setup(connection)
+      await createScheduleTables(connection)
     })
+    ctx.addReadiness('database', () => databaseReachable(db))
+
+    const changes = new JobChangeFeed(config.databaseUrl, logger)
+    await changes.start()
+    ctx.onStop(() => changes.stop())
+    const quarantine: Quarantine = new Quarantine(db, {
+      logger,
+      onQuarantined: quarantineMetrics(ctx.metrics, () => quarantine.counts()),
+    })
+    const projector = new Projector(store, [jobsProjection, jobLogProjection, schedulesProjection], {
+      logger,
+      quarantine,
+    })
+    await projector.start()
+    ctx.onStop(() => projector.stop())
+
+    const bus = await Bus.connect({ servers: config.natsUrl.split(','), name: SERVICE_NAME, logger })
+    ctx.onStop(() => bus.close())
+    bus.useQuarantine(quarantine)
+    ctx.addReadiness('nats', () => bus.connected)
+    await bus.ensureStream(Streams.EVENTS)
+    await bus.ensureStream(Streams.REPORTS)
+    await bus.ensureConsumer(Streams.REPORTS.name, {
+      durable: REPORTS_DURABLE,
+      filterSubjects: [subjects.report('>')],
+      // Many jobs' reports at once; those of one job still apply in the order sent (consumeReports).
+      maxAckPending: REPORTS_MAX_ACK_PENDING,
+      // A report held by a replica that died waits for the server to give up on it, and the job's later
+      // reports wait behind it: that must come well within a lease, or a finished job is ended as lost.
+      ackWaitMs: Math.max(1_000, Math.floor(config.jobLeaseMs / 3)),
+    })
+    trackConsumerLag(ctx.metrics, bus.jsm, [{ stream: Streams.REPORTS.name, durable: REPORTS_DURABLE }])
+
+    const relay = new OutboxRelay(store, {
+      name: SERVICE_NAME,
+      publish: (events) => bus.publishEvents(events),
+      probe: () => bus.probe(),
+      quarantine,
+      logger,
+    })
+    await relay.start()
+    ctx.onStop(() => relay.stop())
+
+    const commands = { store, leaseMs: config.jobLeaseMs }
+    const timings = new JobTimings(jobMetrics(ctx.metrics, jobMetricsSource(db)), logger)
+    const reports = await consumeReports({
+      ...commands,
+      bus,
+      timings,
+      reportsPerBot: config.reportsPerBot,
+      onDropped: publisherDropMetrics(ctx.metrics, `${Streams.REPORTS.name}/${REPORTS_DURABLE}`),
+    })
+    ctx.onStop(() => reports.stop())
+    await bus.ensureConsumer(Streams.EVENTS.name, {
+      durable: BOT_DELETIONS_DURABLE,
+      filterSubjects: [BOT_DELETIONS_SUBJECT],
+    })
+    const deletions = await consumeBotDeletions({ ...commands, bus, logger })
+    ctx.onStop(() => deletions.stop())
+    const heartbeats = renewLeasesFromHeartbeats({
+      bus,
+      db,
+      leaseMs: config.jobLeaseMs,
+      logger,
+      onDropped: heartbeatMetrics(ctx.metrics, 'leases'),
+    })
+    ctx.onStop(() => heartbeats.stop())
+    const sweeper = new LeaseSweeper({ ...commands, intervalMs: config.leaseSweepIntervalMs, logger })
+    await sweeper.start()
+    ctx.onStop(() => sweeper.stop())
+
+    // Expired run keys are ignored already; deleting them only keeps the table small.
+    const forgetRunKeys = setInterval(() => {
+      forgetExpiredRunKeys(db).catch((error: unknown) =>
+        logger.warn({ err: error }, 'expired run keys not deleted; will retry'),
+      )
+    }, RUN_KEY_SWEEP_INTERVAL_MS)
+    forgetRunKeys.unref()
+    ctx.onStop(async () => clearInterval(forgetRunKeys))
+
+    const catalog = createClient(TaskCatalogServiceClient, config.catalogGrpcUrl, {
+      credential: auth.credential,
+    })
+    ctx.onStop(async () => catalog.close())
+    const triggers = await startTriggers({ ...commands, bus, catalog, logger, config: loadTriggerConfig() })
+    ctx.onStop(() => triggers.stop())
+    const queueQuotas = {
+      perTask: config.maxQueuedJobsPerTask,
+      perOrganization: config.maxQueuedJobsPerOrganization,
+    }
+    const onFire = scheduleMetrics(ctx.metrics)
+    const scheduleTimers = new ScheduleTimers({
+      ...commands,
+      catalog,
+      queueQuotas,
+      onFire,
+      logger,
+      maxSleepMs: config.scheduleTimerMaxSleepMs,
+    })
+    await scheduleTimers.start()
+    ctx.onStop(() => scheduleTimers.stop())
+    const schedules = scheduleService({
+      ...commands,
+      db,
+      projector,
+      catalog,
+      queueQuotas,
+      onFire,
+      logger,
+      maxSchedulesPerOrganization: config.maxSchedulesPerOrganization,
+      onArmed: (dueAt) => scheduleTimers.wake(dueAt),
+    })
+    const server = createGrpcServer({ auth, callers: GRPC_CALLERS, logger })
+    addService(
+      server,
+      JobSchedulerServiceService,
+      {
+        ...schedules,
+        ...schedulerService({ ...commands, projector, db, catalog, changes, logger, queueQuotas }),
+      },
+      {
+        logger,
+      },
+    )
+    addService(server, QuarantineServiceService, quarantineService(quarantine), { logger })
+    const grpcPort = await startGrpcServer(server, config.grpcPort, config.grpcHost)
+    ctx.onStop(() => stopGrpcServer(server))
+    logger.info({ grpcPort }, 'JobSchedulerService listening')
+    return { grpcPort }
+  })
 }
+
+runMain(import.meta.url, SERVICE_NAME, () => startScheduler(loadSchedulerConfig()))

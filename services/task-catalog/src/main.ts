@@ -1,4 +1,3 @@
-import { pathToFileURL } from 'node:url'
 import { Bus, Streams } from '@taskforge/bus'
 import { type ConfigOf, int, list, loadConfig, str } from '@taskforge/core'
 import {
@@ -9,7 +8,7 @@ import {
   Projector,
   Quarantine,
 } from '@taskforge/event-store'
-import { appendObserver, quarantineMetrics, type ServiceMetrics } from '@taskforge/metrics'
+import { appendObserver, quarantineMetrics } from '@taskforge/metrics'
 import { BotDispatchServiceClient } from '@taskforge/proto/bots/v1/bot_service'
 import { TaskCatalogServiceService } from '@taskforge/proto/catalog/v1/catalog_service'
 import { QuarantineServiceService } from '@taskforge/proto/ops/v1/quarantine_service'
@@ -24,8 +23,13 @@ import {
   startGrpcServer,
   stopGrpcServer,
 } from '@taskforge/rpc'
-import { healthHostSetting, runService } from '@taskforge/runtime'
-import { createLogger, type Logger } from '@taskforge/telemetry'
+import {
+  healthHostSetting,
+  type RunningService,
+  runMain,
+  type StartServiceOptions,
+  startService,
+} from '@taskforge/runtime'
 import { botDirectory } from './commands/bot-directory.js'
 import { CatalogCommands } from './commands/catalog-commands.js'
 import { WebhookCommands } from './commands/webhook-commands.js'
@@ -75,62 +79,44 @@ export function loadCatalogConfig(env: NodeJS.ProcessEnv = process.env): Catalog
 }
 
 /** A started catalog: its bound gRPC port, readiness checks and a graceful stop. */
-export interface RunningCatalog {
+export interface RunningCatalog extends RunningService {
   grpcPort: number
-  /** db reachable, NATS connected, projector running. */
+  /** db reachable, NATS connected, projector running (also served on `/readyz`). */
   readiness: Record<'db' | 'nats' | 'projector', () => Promise<boolean>>
   /** The command and query sides, for in-process callers (tests, future gRPC methods). */
   commands: CatalogCommands
   readModel: CatalogReadModel
-  /** Stops the gRPC server, relay, projector, bus and database pool, in that order. */
-  stop(): Promise<void>
 }
 
 /**
- * The catalog's composition: event store and read tables, projector, outbox relay to JetStream, the
- * bots' script content and secret variables servers and the gRPC server. Shared by `main` and the integration tests. If starting fails half-way, what was started
- * is stopped again before the error is rethrown.
+ * Composition root of task-catalog: event store and read tables, projector, outbox relay to
+ * JetStream, the bots' script content and secret variables servers and the gRPC server, under one
+ * service lifecycle (stopped in reverse order).
  *
  * @example
  * const catalog = await startCatalog({ ...loadCatalogConfig(), grpcPort: 0 })
  * await catalog.stop()
  */
-export async function startCatalog(
+export function startCatalog(
   config: CatalogConfig,
-  options: { logger?: Logger; metrics?: ServiceMetrics } = {},
+  options: StartServiceOptions = {},
 ): Promise<RunningCatalog> {
-  const logger = options.logger ?? createLogger(SERVICE)
-  const stops: { name: string; stop: () => Promise<void> }[] = []
-  const stopAll = async () => {
-    for (const { name, stop } of stops.splice(0).reverse()) {
-      try {
-        await stop()
-      } catch (error) {
-        logger.error({ err: error, resource: name }, 'stop failed')
-      }
-    }
-  }
-  try {
+  return startService(SERVICE, config, options, async (ctx) => {
+    const { logger, metrics } = ctx
     const auth = readGrpcAuth(config.grpcAuthFile, SERVICE)
     const db = createDb(config.databaseUrl)
-    stops.push({ name: 'db', stop: () => db.destroy() })
-    const store = new EventStore(
-      db,
-      options.metrics === undefined ? {} : { onAppend: appendObserver(options.metrics) },
-    )
+    ctx.onStop(() => db.destroy())
+    const store = new EventStore(db, { onAppend: appendObserver(metrics) })
     await store.migrate()
     const sealer = SecretSealer.fromKeys(config.secretsKeys)
     const projections = [scriptsProjection(), tasksProjection(sealer), webhooksProjection(sealer)]
-    const metrics = options.metrics
     const quarantine: Quarantine = new Quarantine(db, {
       logger,
-      ...(metrics === undefined
-        ? {}
-        : { onQuarantined: quarantineMetrics(metrics, () => quarantine.counts()) }),
+      onQuarantined: quarantineMetrics(metrics, () => quarantine.counts()),
     })
 
     const bus = await Bus.connect({ servers: config.natsUrl, name: SERVICE })
-    stops.push({ name: 'bus', stop: () => bus.close() })
+    ctx.onStop(() => bus.close())
     bus.useQuarantine(quarantine)
     await bus.ensureStream(Streams.EVENTS)
 
@@ -138,12 +124,9 @@ export async function startCatalog(
     const projector = new Projector(store, projections, { logger, quarantine })
     await projector.start()
     let projectorRunning = true
-    stops.push({
-      name: 'projector',
-      stop: () => {
-        projectorRunning = false
-        return projector.stop()
-      },
+    ctx.onStop(() => {
+      projectorRunning = false
+      return projector.stop()
     })
 
     const relay = new OutboxRelay(store, {
@@ -154,20 +137,20 @@ export async function startCatalog(
       logger,
     })
     await relay.start()
-    stops.push({ name: 'relay', stop: () => relay.stop() })
+    ctx.onStop(() => relay.stop())
 
     const dispatch = createClient(BotDispatchServiceClient, config.dispatchGrpcUrl, {
       credential: auth.credential,
     })
-    stops.push({ name: 'dispatch client', stop: async () => dispatch.close() })
+    ctx.onStop(async () => dispatch.close())
 
     const bots = botDirectory(dispatch)
     const commands = new CatalogCommands({ store, projector, bots, sealer })
     const readModel = new CatalogReadModel(db, sealer)
     const scriptContent = serveScriptContent(bus.nc, { readModel, bots, logger })
-    stops.push({ name: 'script content server', stop: () => scriptContent.stop() })
+    ctx.onStop(() => scriptContent.stop())
     const secretEnv = serveSecretEnv(bus.nc, { bots, sealer, logger })
-    stops.push({ name: 'secret variables server', stop: () => secretEnv.stop() })
+    ctx.onStop(() => secretEnv.stop())
     const webhookCommands = new WebhookCommands({ store, projector, sealer })
     const webhookReadModel = new WebhookReadModel(db, sealer)
     const server = createGrpcServer({ auth, callers: GRPC_CALLERS, logger })
@@ -179,43 +162,17 @@ export async function startCatalog(
     )
     addService(server, QuarantineServiceService, quarantineService(quarantine), { logger })
     const grpcPort = await startGrpcServer(server, config.grpcPort, config.grpcHost)
-    stops.push({ name: 'grpc server', stop: () => stopGrpcServer(server) })
+    ctx.onStop(() => stopGrpcServer(server))
     logger.info({ grpcPort }, 'task catalog listening')
 
-    return {
-      grpcPort,
-      commands,
-      readModel,
-      readiness: {
-        db: () => databaseReachable(db),
-        nats: async () => bus.connected,
-        projector: async () => projectorRunning,
-      },
-      stop: stopAll,
+    const readiness = {
+      db: () => databaseReachable(db),
+      nats: async () => bus.connected,
+      projector: async () => projectorRunning,
     }
-  } catch (error) {
-    await stopAll()
-    throw error
-  }
-}
-
-async function main(): Promise<void> {
-  const config = loadCatalogConfig()
-  await runService({
-    name: SERVICE,
-    healthPort: config.healthPort,
-    healthHost: config.healthHost,
-    async start(ctx) {
-      const catalog = await startCatalog(config, { logger: ctx.logger, metrics: ctx.metrics })
-      ctx.onStop(() => catalog.stop())
-      for (const [name, check] of Object.entries(catalog.readiness)) ctx.addReadiness(name, check)
-    },
+    for (const [name, check] of Object.entries(readiness)) ctx.addReadiness(name, check)
+    return { grpcPort, commands, readModel, readiness }
   })
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((error: unknown) => {
-    createLogger(SERVICE).fatal({ err: error }, 'task catalog failed to start')
-    process.exit(1)
-  })
-}
+runMain(import.meta.url, SERVICE, () => startCatalog(loadCatalogConfig()))

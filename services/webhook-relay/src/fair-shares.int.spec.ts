@@ -46,7 +46,7 @@ describe('webhook-relay: fair shares between organizations', () => {
       maxSubscriptions: TAR_PITS + 1,
     }
     bus = await Bus.connect({ servers: nats.url, name: 'test-producer' })
-    relay = await startWebhookRelay(config)
+    relay = await startWebhookRelay(config, { handleProcessEvents: false, telemetry: false })
     client = createClient(WebhookRelayServiceClient, `127.0.0.1:${relay.grpcPort}`, {
       credential: auth.of('gateway').credential,
     })

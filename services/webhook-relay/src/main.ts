@@ -1,4 +1,3 @@
-import { pathToFileURL } from 'node:url'
 import { Bus, decodeEnvelope, Streams } from '@taskforge/bus'
 import { badRequest } from '@taskforge/core'
 import {
@@ -9,13 +8,7 @@ import {
   Projector,
   Quarantine,
 } from '@taskforge/event-store'
-import {
-  appendObserver,
-  quarantineMetrics,
-  type ServiceMetrics,
-  trackConsumerLag,
-  webhookMetrics,
-} from '@taskforge/metrics'
+import { appendObserver, quarantineMetrics, trackConsumerLag, webhookMetrics } from '@taskforge/metrics'
 import type { Envelope } from '@taskforge/proto/events/v1/envelope'
 import { QuarantineServiceService } from '@taskforge/proto/ops/v1/quarantine_service'
 import { WebhookRelayServiceService } from '@taskforge/proto/webhooks/v1/webhook_relay_service'
@@ -27,8 +20,7 @@ import {
   startGrpcServer,
   stopGrpcServer,
 } from '@taskforge/rpc'
-import { runService } from '@taskforge/runtime'
-import { createLogger, type Logger } from '@taskforge/telemetry'
+import { type RunningService, runMain, type StartServiceOptions, startService } from '@taskforge/runtime'
 import type { Kysely } from 'kysely'
 import { SubscriptionCommands } from './app/subscription-commands.js'
 import { checkWebhookRelayConfig, loadWebhookRelayConfig, type WebhookRelayConfig } from './config.js'
@@ -57,75 +49,63 @@ export const GRPC_CALLERS: readonly string[] = ['gateway']
 export const EVENTS_CONSUMER = 'webhook-relay-events'
 
 /** A started relay: its bound gRPC port, readiness checks and a graceful stop. */
-export interface RunningWebhookRelay {
+export interface RunningWebhookRelay extends RunningService {
   grpcPort: number
+  /** Also served on `/readyz`. */
   readiness: Record<'database' | 'nats' | 'projector', () => Promise<boolean>>
-  /** Stops the gRPC server, consumer, dispatcher (attempts in flight go back to the queue), relay, projector, bus and pool. */
-  stop(): Promise<void>
+}
+
+export interface StartWebhookRelayOptions extends StartServiceOptions {
+  /** How receivers' host names are resolved (tests point names at local receivers). */
+  resolver?: Resolver
 }
 
 /**
- * The relay's composition: subscriptions (event-sourced, read table by projector), the intake that
- * turns every domain event into deliveries, the dispatcher that sends them, and the gRPC server.
- * Shared by `main` and the tests; if starting fails half-way, what was started is stopped again.
+ * Composition root of webhook-relay: subscriptions (event-sourced, read table by projector), the
+ * intake that turns every domain event into deliveries, the dispatcher that sends them, and the
+ * gRPC server, under one service lifecycle. On stop the dispatcher's attempts in flight go back to
+ * the queue.
  *
  * @example
  * const relay = await startWebhookRelay({ ...loadWebhookRelayConfig(), grpcPort: 0 })
  * await relay.stop()
  */
-export async function startWebhookRelay(
+export function startWebhookRelay(
   config: WebhookRelayConfig,
-  options: { logger?: Logger; resolver?: Resolver; metrics?: ServiceMetrics } = {},
+  options: StartWebhookRelayOptions = {},
 ): Promise<RunningWebhookRelay> {
   checkWebhookRelayConfig(config)
-  const logger = options.logger ?? createLogger(SERVICE)
-  const stops: { name: string; stop: () => Promise<void> }[] = []
-  const stopAll = async () => {
-    for (const { name, stop } of stops.splice(0).reverse()) {
-      try {
-        await stop()
-      } catch (error) {
-        logger.error({ err: error, resource: name }, 'stop failed')
-      }
-    }
-  }
-  try {
+  return startService(SERVICE, config, options, async (ctx) => {
+    const { logger, metrics } = ctx
     const auth = readGrpcAuth(config.grpcAuthFile, SERVICE)
     const db = createDb(config.databaseUrl, { max: 20 })
-    stops.push({ name: 'db', stop: () => db.destroy() })
+    ctx.onStop(() => db.destroy())
     const relayDb = db as unknown as Kysely<RelayTables>
     const store = new EventStore(db, {
       logger,
-      ...(options.metrics === undefined ? {} : { onAppend: appendObserver(options.metrics) }),
+      onAppend: appendObserver(metrics),
     })
     await store.migrate()
     await createDeliveryTables(relayDb)
-    const metrics = options.metrics
     const quarantine: Quarantine = new Quarantine(db, {
       logger,
-      ...(metrics === undefined
-        ? {}
-        : { onQuarantined: quarantineMetrics(metrics, () => quarantine.counts()) }),
+      onQuarantined: quarantineMetrics(metrics, () => quarantine.counts()),
     })
 
     const bus = await Bus.connect({ servers: config.natsUrl.split(','), name: SERVICE })
-    stops.push({ name: 'bus', stop: () => bus.close() })
+    ctx.onStop(() => bus.close())
     bus.useQuarantine(quarantine)
     await bus.ensureStream(Streams.EVENTS)
     await bus.ensureConsumer(Streams.EVENTS.name, { durable: EVENTS_CONSUMER, filterSubjects: ['events.>'] })
-    if (options.metrics !== undefined)
-      trackConsumerLag(options.metrics, bus.jsm, [{ stream: Streams.EVENTS.name, durable: EVENTS_CONSUMER }])
-    const attempts = options.metrics === undefined ? undefined : webhookMetrics(options.metrics)
+    trackConsumerLag(metrics, bus.jsm, [{ stream: Streams.EVENTS.name, durable: EVENTS_CONSUMER }])
+    const attempts = webhookMetrics(metrics)
 
     const projector = new Projector(store, [subscriptionsProjection()], { logger, quarantine })
     await projector.start()
     let projectorRunning = true
-    stops.push({
-      name: 'projector',
-      stop: () => {
-        projectorRunning = false
-        return projector.stop()
-      },
+    ctx.onStop(() => {
+      projectorRunning = false
+      return projector.stop()
     })
 
     const relay = new OutboxRelay(store, {
@@ -136,7 +116,7 @@ export async function startWebhookRelay(
       logger,
     })
     await relay.start()
-    stops.push({ name: 'relay', stop: () => relay.stop() })
+    ctx.onStop(() => relay.stop())
 
     const followed = new FollowedCustomers(relayDb)
     await followed.adoptExisting()
@@ -146,10 +126,10 @@ export async function startWebhookRelay(
         .reload()
         .catch((error: unknown) => logger.error({ err: error }, 'cannot reload followed customers'))
     })
-    stops.push({ name: 'followed customers', stop: unlisten })
+    ctx.onStop(unlisten)
 
     const prepared = new PreparedStatements(config.databaseUrl)
-    stops.push({ name: 'prepared statements', stop: () => prepared.close() })
+    ctx.onStop(() => prepared.close())
     const deliveries = new DeliveryStore(relayDb, prepared)
     const queries = new SubscriptionQueries(relayDb)
     let commands: SubscriptionCommands | undefined
@@ -171,7 +151,7 @@ export async function startWebhookRelay(
       pollIntervalMs: config.pollIntervalMs,
       leaseMs: config.timeoutMs + 30_000,
       logger,
-      onAttempt: (result) => attempts?.attempt(result.outcome, result.durationMs / 1000),
+      onAttempt: (result) => attempts.attempt(result.outcome, result.durationMs / 1000),
       async disable(subscription, reason) {
         logger.warn({ subscription_id: subscription.id, reason }, 'subscription disabled')
         await commands?.disable(subscription.customer, subscription.id, reason)
@@ -188,7 +168,7 @@ export async function startWebhookRelay(
       onDeliveries: wake,
     })
     dispatcher.start()
-    stops.push({ name: 'dispatcher', stop: () => dispatcher.stop() })
+    ctx.onStop(() => dispatcher.stop())
 
     const intake = new EventIntake({
       store,
@@ -209,7 +189,7 @@ export async function startWebhookRelay(
       }
       await intake.handle(envelope, message.deliveryCount)
     })
-    stops.push({ name: 'consumer', stop: () => consumer.stop() })
+    ctx.onStop(() => consumer.stop())
 
     const server = createGrpcServer({ auth, callers: GRPC_CALLERS, logger })
     addService(
@@ -220,41 +200,17 @@ export async function startWebhookRelay(
     )
     addService(server, QuarantineServiceService, quarantineService(quarantine), { logger })
     const grpcPort = await startGrpcServer(server, config.grpcPort, config.grpcHost)
-    stops.push({ name: 'grpc server', stop: () => stopGrpcServer(server) })
+    ctx.onStop(() => stopGrpcServer(server))
     logger.info({ grpcPort }, 'webhook relay listening')
 
-    return {
-      grpcPort,
-      readiness: {
-        database: () => databaseReachable(db),
-        nats: async () => bus.connected,
-        projector: async () => projectorRunning,
-      },
-      stop: stopAll,
+    const readiness = {
+      database: () => databaseReachable(db),
+      nats: async () => bus.connected,
+      projector: async () => projectorRunning,
     }
-  } catch (error) {
-    await stopAll()
-    throw error
-  }
-}
-
-async function main(): Promise<void> {
-  const config = loadWebhookRelayConfig()
-  await runService({
-    name: SERVICE,
-    healthPort: config.healthPort,
-    healthHost: config.healthHost,
-    async start(ctx) {
-      const relay = await startWebhookRelay(config, { logger: ctx.logger, metrics: ctx.metrics })
-      ctx.onStop(() => relay.stop())
-      for (const [name, check] of Object.entries(relay.readiness)) ctx.addReadiness(name, check)
-    },
+    for (const [name, check] of Object.entries(readiness)) ctx.addReadiness(name, check)
+    return { grpcPort, readiness }
   })
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((error: unknown) => {
-    createLogger(SERVICE).fatal({ err: error }, 'webhook relay failed to start')
-    process.exit(1)
-  })
-}
+runMain(import.meta.url, SERVICE, () => startWebhookRelay(loadWebhookRelayConfig()))

@@ -78,7 +78,7 @@ describe('webhook-relay', () => {
   const receivers: TestReceiver[] = []
 
   const start = async () => {
-    relay = await startWebhookRelay(config)
+    relay = await startWebhookRelay(config, { handleProcessEvents: false, telemetry: false })
     client = createClient(WebhookRelayServiceClient, `127.0.0.1:${relay.grpcPort}`, asGateway)
   }
   const stop = async () => {
@@ -447,7 +447,7 @@ describe('webhook-relay with a short retry schedule', () => {
   beforeAll(async () => {
     const setup = await relayWith({ retrySchedule: ['0', '100ms', '100ms'] })
     ;({ nats, bus } = setup)
-    relay = await startWebhookRelay(setup.config)
+    relay = await startWebhookRelay(setup.config, { handleProcessEvents: false, telemetry: false })
     client = createClient(WebhookRelayServiceClient, `127.0.0.1:${relay.grpcPort}`, asGateway)
     hook = await TestReceiver.start(() => ({ status: 500, body: 'x'.repeat(200_000) }))
   })

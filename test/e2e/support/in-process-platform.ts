@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfig, newSecret } from '@taskforge/core'
 import { type NatsServer, startNats, testDatabase, testGrpcAuth } from '@taskforge/testkit'
-import { runService } from '../../../packages/runtime/src/index.js'
 import { createLogger } from '../../../packages/telemetry/src/index.js'
 import { BotAgent } from '../../../services/bot/src/agent.js'
 import { parseCredentials } from '../../../services/bot/src/credentials.js'
@@ -63,26 +62,19 @@ export async function startInProcessPlatform(): Promise<InProcessPlatform> {
     healthPorts.set('bot-dispatch', dispatch.healthPort)
     const dispatchUrl = `127.0.0.1:${dispatch.grpcPort}`
 
-    let catalogPort = 0
-    const catalogConfig = loadCatalogConfig({
-      ...common,
-      ...identity('task-catalog'),
-      DATABASE_URL: await testDatabase(),
-      DISPATCH_GRPC_URL: dispatchUrl,
-      SECRETS_KEYS: SecretSealer.newKey(),
-    })
-    const catalog = await runService({
-      name: 'task-catalog',
-      healthPort: 0,
-      ...quiet,
-      async start(ctx) {
-        const running = await startCatalog(catalogConfig, { logger: ctx.logger, metrics: ctx.metrics })
-        ctx.onStop(() => running.stop())
-        catalogPort = running.grpcPort
-      },
-    })
+    const catalog = await startCatalog(
+      loadCatalogConfig({
+        ...common,
+        ...identity('task-catalog'),
+        DATABASE_URL: await testDatabase(),
+        DISPATCH_GRPC_URL: dispatchUrl,
+        SECRETS_KEYS: SecretSealer.newKey(),
+      }),
+      quiet,
+    )
     stops.push(() => catalog.stop())
     healthPorts.set('task-catalog', catalog.healthPort)
+    const catalogPort = catalog.grpcPort
 
     const schedulerConfig = loadSchedulerConfig({
       ...common,
@@ -99,24 +91,13 @@ export async function startInProcessPlatform(): Promise<InProcessPlatform> {
     stops.push(() => scheduler.stop())
     healthPorts.set('job-scheduler', scheduler.healthPort)
 
-    let webhooksPort = 0
-    const webhooksConfig = loadWebhookRelayConfig({
-      ...common,
-      ...identity('webhook-relay'),
-      DATABASE_URL: await testDatabase(),
-    })
-    const webhooks = await runService({
-      name: 'webhook-relay',
-      healthPort: 0,
-      ...quiet,
-      async start(ctx) {
-        const running = await startWebhookRelay(webhooksConfig, { logger: ctx.logger, metrics: ctx.metrics })
-        ctx.onStop(() => running.stop())
-        webhooksPort = running.grpcPort
-      },
-    })
+    const webhooks = await startWebhookRelay(
+      loadWebhookRelayConfig({ ...common, ...identity('webhook-relay'), DATABASE_URL: await testDatabase() }),
+      quiet,
+    )
     stops.push(() => webhooks.stop())
     healthPorts.set('webhook-relay', webhooks.healthPort)
+    const webhooksPort = webhooks.grpcPort
 
     const rootToken = newSecret()
     const gatewayConfig = loadConfig(gatewaySettings, {
@@ -124,23 +105,17 @@ export async function startInProcessPlatform(): Promise<InProcessPlatform> {
       NATS_URL: nats.url,
       DATABASE_URL: await testDatabase(),
       GATEWAY_PORT: '0',
+      HEALTH_PORT: '0',
       ROOT_TOKEN: rootToken,
       CATALOG_GRPC_URL: `127.0.0.1:${catalogPort}`,
       SCHEDULER_GRPC_URL: `127.0.0.1:${scheduler.grpcPort}`,
       DISPATCH_GRPC_URL: dispatchUrl,
       WEBHOOK_RELAY_GRPC_URL: `127.0.0.1:${webhooksPort}`,
     })
-    let gatewayUrl = ''
-    const gateway = await runService({
-      name: 'gateway',
-      healthPort: 0,
-      ...quiet,
-      async start(ctx) {
-        gatewayUrl = (await startGateway(gatewayConfig, ctx.logger, ctx)).url
-      },
-    })
+    const gateway = await startGateway(gatewayConfig, quiet)
     stops.push(() => gateway.stop())
     healthPorts.set('gateway', gateway.healthPort)
+    const gatewayUrl = gateway.url
 
     const call = gatewayClient(gatewayUrl)
     const customer = 'acme'

@@ -1,6 +1,5 @@
 import {
   AppError,
-  type Decider,
   ErrorKinds,
   fold,
   isId,
@@ -11,8 +10,8 @@ import {
 } from '@taskforge/core'
 import {
   type EventStore,
+  type HandleCommandArgs,
   handleCommand,
-  type NewEvent,
   type Projector,
   type StoredEvent,
 } from '@taskforge/event-store'
@@ -68,19 +67,8 @@ export interface WriteOptions {
 /** Aggregates whose state says whether they are live and whose they are. */
 type OwnedState = { status: 'absent' } | { status: 'active' | 'deleted'; customer: string }
 
-interface StreamCommand<C, S extends OwnedState, E> {
-  what: 'script' | 'task'
-  streamType: string
-  streamId: string
-  decider: Decider<C, S, E>
-  command: C
-  encode(event: E): NewEvent
-  decode(stored: StoredEvent): E
-  /** Event types of which only the stream's last one is read (see EventStore.readStream). */
-  latestOf?: readonly string[]
-  /** Checks what the decision needs beyond the stream, on the state it decides on (see handleCommand). */
-  prepare?(state: S, command: C): Promise<C>
-}
+/** A command on one script or task stream, named for the errors it may answer. */
+type StreamCommand<C, S extends OwnedState, E> = HandleCommandArgs<C, S, E> & { what: 'script' | 'task' }
 
 /** Task events that carry the whole part of the state they set. */
 const TASK_SUPERSEDING_EVENTS = [
@@ -319,39 +307,22 @@ export class CatalogCommands {
     command: StreamCommand<C, S, E>,
     options: WriteOptions,
   ): Promise<E[]> {
-    // An id of another kind of stream (a task id sent as a script id) must not be decoded as this kind.
-    const args: StreamCommand<C, S, E> = {
+    const { what, streamId } = command
+    const expected = options.expectedVersion ?? 0
+    const { appended, newEvents } = await handleCommand(this.#store, {
       ...command,
+      // An id of another kind of stream (a task id sent as a script id) must not be decoded as this kind.
       decode: (stored) => {
-        if (stored.streamType !== command.streamType) throw notFound(command.what, command.streamId)
+        if (stored.streamType !== command.streamType) throw notFound(what, streamId)
         return command.decode(stored)
       },
-    }
-    const expected = options.expectedVersion ?? 0
-    if (expected === 0) {
-      const { appended, newEvents } = await handleCommand(this.#store, args)
-      await this.#readYourWrites(appended)
-      return newEvents
-    }
-    const { version, events } = await this.#store.readStream(
-      args.streamId,
-      args.latestOf === undefined ? {} : { latestOf: args.latestOf },
-    )
-    const state = fold(args.decider, events.map(args.decode))
-    if (state.status !== 'active' || state.customer !== ctx.customer) throw notFound(args.what, args.streamId)
-    if (version !== BigInt(expected)) throw staleVersion(args.what, args.streamId, expected, version)
-    const decided = args.prepare === undefined ? args.command : await args.prepare(state, args.command)
-    const newEvents = args.decider.decide(decided, state)
-    if (newEvents.length === 0) return newEvents
-    const result = await this.#store.appendToStream(
-      args.streamType,
-      args.streamId,
-      newEvents.map(args.encode),
-      {
-        expectedVersion: version,
-      },
-    )
-    await this.#readYourWrites(result.events)
+      ...(expected === 0 ? {} : { expectedVersion: BigInt(expected) }),
+      staleVersion: (state, _, wanted, actual) =>
+        state.status !== 'active' || state.customer !== ctx.customer
+          ? notFound(what, streamId)
+          : staleVersion(what, streamId, Number(wanted), actual),
+    })
+    await this.#readYourWrites(appended)
     return newEvents
   }
 

@@ -47,17 +47,20 @@ export async function startCatalogUnderTest(
     dispatchStopped = true
     await stopGrpcServer(dispatch)
   }
-  const catalog = await startCatalog({
-    databaseUrl,
-    natsUrl: nats.url,
-    grpcPort: 0,
-    grpcHost: '127.0.0.1',
-    healthPort: 0,
-    healthHost: '127.0.0.1',
-    grpcAuthFile: auth.file('task-catalog'),
-    dispatchGrpcUrl: `127.0.0.1:${dispatchPort}`,
-    secretsKeys: [SecretSealer.newKey()],
-  })
+  const catalog = await startCatalog(
+    {
+      databaseUrl,
+      natsUrl: nats.url,
+      grpcPort: 0,
+      grpcHost: '127.0.0.1',
+      healthPort: 0,
+      healthHost: '127.0.0.1',
+      grpcAuthFile: auth.file('task-catalog'),
+      dispatchGrpcUrl: `127.0.0.1:${dispatchPort}`,
+      secretsKeys: [SecretSealer.newKey()],
+    },
+    { handleProcessEvents: false, telemetry: false },
+  )
   const client = createClient(TaskCatalogServiceClient, `127.0.0.1:${catalog.grpcPort}`, {
     credential: auth.of('gateway').credential,
   })
