@@ -80,7 +80,28 @@ export interface PublicIncomingWebhook {
   creation_date: string | null
 }
 
-export type PublicObject = PublicTask | PublicJob | PublicBot | PublicScript | PublicIncomingWebhook
+/** A schedule as subscribers see it (docs/schedules.md). */
+export interface PublicSchedule {
+  id: string
+  customer: string
+  task_id: string
+  cron: string
+  timezone: string
+  enabled: boolean
+  overlap: string
+  note: string
+  version: number
+  creation_date: string | null
+  last_update: string | null
+}
+
+export type PublicObject =
+  | PublicTask
+  | PublicJob
+  | PublicBot
+  | PublicScript
+  | PublicIncomingWebhook
+  | PublicSchedule
 
 /** What a webhook shows of every env value. */
 export const MASKED_VALUE = '****'
