@@ -1,3 +1,5 @@
+import { backoffDelay } from '@taskforge/core'
+
 /**
  * When a supervised process that exited on its own is started again, and when the supervisor gives
  * up. Pure: the caller passes the times, so the rules are tested without a clock.
@@ -56,6 +58,6 @@ export function wasStable(run: RunTimes, policy: RestartPolicy): boolean {
 export function afterExit(streak: number, run: RunTimes, policy: RestartPolicy): ExitDecision {
   const restart = wasStable(run, policy) ? 1 : streak + 1
   if (restart > policy.maxRestarts) return { kind: 'give-up', exits: restart }
-  const delayMs = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** (restart - 1))
+  const delayMs = backoffDelay({ initialMs: policy.initialDelayMs, maxMs: policy.maxDelayMs }, restart - 1)
   return { kind: 'restart', delayMs, restart }
 }

@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Streams } from '@taskforge/protocol'
 import { createLogger } from '@taskforge/telemetry'
 import {
   createNatsOperator,
@@ -11,7 +12,6 @@ import {
 } from '@taskforge/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Bus } from './bus.js'
-import { Streams } from './streams.js'
 
 const logger = createLogger('bus-auth-test', {}, { level: 'silent' })
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto'
+import { Streams, subjects } from '@taskforge/protocol'
 import { createLogger } from '@taskforge/telemetry'
 import { type NatsServer, startNats, waitUntil } from '@taskforge/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Bus } from './bus.js'
-import { Streams, subjects } from './streams.js'
 
 const logger = createLogger('bus-reconnect-test', {}, { level: 'silent' })
 let nats: NatsServer

@@ -3,6 +3,7 @@ import { nanos } from '@nats-io/transport-node'
 import { trace } from '@opentelemetry/api'
 import { badRequest, notFound } from '@taskforge/core'
 import { Envelope } from '@taskforge/proto/events/v1/envelope'
+import { Streams, subjects } from '@taskforge/protocol'
 import { collectSpans, createLogger, withSpan } from '@taskforge/telemetry'
 import { type NatsServer, startNats, waitUntil } from '@taskforge/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -12,7 +13,6 @@ import { consumerConfig, ensureConsumer, ensureStream, streamConfig } from './de
 import { decodeEnvelope, type StoredEventLike } from './envelope.js'
 import type { MessageQuarantine, PoisonMessage, ReplayedMessage } from './poison.js'
 import { RedeliverLater } from './redeliver-later.js'
-import { Streams, subjects } from './streams.js'
 
 const logger = createLogger('bus-test', {}, { level: 'silent' })
 const collector = collectSpans('bus-test')

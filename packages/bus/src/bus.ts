@@ -8,6 +8,7 @@ import {
 import { connect, type NatsConnection, headers as natsHeaders, type Status } from '@nats-io/transport-node'
 import { type Context, context } from '@opentelemetry/api'
 import { Transport } from '@taskforge/core'
+import { type StreamSpec, subjects } from '@taskforge/protocol'
 import {
   contextFromTrace,
   createLogger,
@@ -23,7 +24,6 @@ import { type NatsAuth, natsAuthenticator, natsAuthFromEnv } from './nats-auth.j
 import { DEFAULT_MAX_DELIVERIES, DEFAULT_MAX_WAITS, type MessageQuarantine } from './poison.js'
 import type { PublisherBudget } from './publisher-budget.js'
 import { retryTransient } from './retry-transient.js'
-import { type StreamSpec, subjects } from './streams.js'
 
 export interface BusConnectOptions {
   servers: string | string[]

@@ -1,4 +1,5 @@
 import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream'
+import { Streams } from '@taskforge/protocol'
 import {
   type Context,
   contextFromTrace,
@@ -15,7 +16,6 @@ import { judgeFailure, type MessageQuarantine, type ReplayedMessage } from './po
 import { type PublisherBudget, PublisherBudgets } from './publisher-budget.js'
 import { RedeliverLater } from './redeliver-later.js'
 import { retryTransient } from './retry-transient.js'
-import { Streams } from './streams.js'
 
 /** One JetStream message as a handler sees it. */
 export interface BusMessage {

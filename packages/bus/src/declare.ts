@@ -14,8 +14,8 @@ import {
   type StreamInfo,
 } from '@nats-io/jetstream'
 import { nanos } from '@nats-io/transport-node'
+import type { StreamSpec } from '@taskforge/protocol'
 import type { Logger } from '@taskforge/telemetry'
-import type { StreamSpec } from './streams.js'
 
 const DAY_MS = 24 * 60 * 60 * 1_000
 

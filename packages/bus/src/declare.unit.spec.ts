@@ -1,7 +1,7 @@
 import { nanos } from '@nats-io/transport-node'
+import { Streams } from '@taskforge/protocol'
 import { describe, expect, it } from 'vitest'
 import { consumerConfig, STREAM_LIMIT_DEFAULTS, streamConfig } from './declare.js'
-import { Streams } from './streams.js'
 
 describe('streamConfig', () => {
   it('takes replicas from NATS_STREAM_REPLICAS', () => {

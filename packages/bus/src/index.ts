@@ -1,4 +1,12 @@
 export type { Envelope } from '@taskforge/proto/events/v1/envelope'
+export {
+  botOfHeartbeatSubject,
+  heartbeatsPerBot,
+  SCRIPT_REQUESTS_PER_BOT,
+  type StreamSpec,
+  Streams,
+  subjects,
+} from '@taskforge/protocol'
 export { type BudgetedSubscriptionOptions, subscribeWithBudget } from './budgeted-subscription.js'
 export { Bus, type BusConnectOptions, type ConsumeOptions, type PublishOptions } from './bus.js'
 export { busSettings } from './bus-settings.js'
@@ -37,11 +45,3 @@ export {
 } from './poison.js'
 export { type PublisherBudget, PublisherBudgets, type PublisherDropReason } from './publisher-budget.js'
 export { RedeliverLater } from './redeliver-later.js'
-export {
-  botOfHeartbeatSubject,
-  heartbeatsPerBot,
-  SCRIPT_REQUESTS_PER_BOT,
-  type StreamSpec,
-  Streams,
-  subjects,
-} from './streams.js'

@@ -1,7 +1,7 @@
+import { backoffDelay } from '@taskforge/core'
 import type { Logger } from '@taskforge/telemetry'
 
-const FIRST_DELAY_MS = 250
-const MAX_DELAY_MS = 4_000
+const BACKOFF = { initialMs: 250, maxMs: 4_000, jitter: 0.2 } as const
 /** Long enough for a JetStream cluster to elect a meta leader again. */
 const DEFAULT_DEADLINE_MS = 60_000
 
@@ -32,7 +32,7 @@ export async function retryTransient<T>(
     try {
       return await fn()
     } catch (error) {
-      const delay = Math.min(FIRST_DELAY_MS * 2 ** attempt, MAX_DELAY_MS)
+      const delay = backoffDelay(BACKOFF, attempt)
       if (!isTransientJetStreamError(error) || Date.now() + delay > deadline) throw error
       logger.warn({ err: error, what, retryInMs: delay }, 'JetStream declaration failed; retrying')
       await new Promise((resolve) => setTimeout(resolve, delay))

@@ -1,3 +1,4 @@
+export * from './backoff.js'
 export * from './config.js'
 export * from './content-hash.js'
 export * from './decider.js'

@@ -1,3 +1,4 @@
+import { Backoff } from '@taskforge/core'
 import pg from 'pg'
 import type { GlobalPosition } from './types.js'
 
@@ -20,9 +21,6 @@ export function appendedPosition(payload: string | undefined): GlobalPosition | 
  */
 export type AppendListener = (appended: GlobalPosition | undefined) => void
 
-const FIRST_RETRY_MS = 100
-const MAX_RETRY_MS = 5_000
-
 /**
  * One LISTEN connection, outside the pool, shared by every subscriber of a store. It reconnects
  * with backoff when lost and then wakes every subscriber, since notifications sent meanwhile are gone.
@@ -34,7 +32,7 @@ export class AppendNotifications {
   #client: pg.Client | undefined
   #connecting: Promise<void> | undefined
   #retryTimer: NodeJS.Timeout | undefined
-  #retryMs = FIRST_RETRY_MS
+  readonly #retry = new Backoff({ initialMs: 100, maxMs: 5_000, jitter: 0.2 })
 
   constructor(connectionString: string, onError: (error: unknown) => void) {
     this.#connectionString = connectionString
@@ -90,7 +88,7 @@ export class AppendNotifications {
       return
     }
     this.#client = client
-    this.#retryMs = FIRST_RETRY_MS
+    this.#retry.reset()
     this.#emit()
   }
 
@@ -104,8 +102,7 @@ export class AppendNotifications {
 
   #scheduleReconnect(): void {
     if (this.#retryTimer !== undefined || this.#listeners.size === 0) return
-    const delay = this.#retryMs
-    this.#retryMs = Math.min(this.#retryMs * 2, MAX_RETRY_MS)
+    const delay = this.#retry.next()
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = undefined
       if (this.#listeners.size > 0) void this.#ensureConnected()

@@ -5,10 +5,10 @@ import { DispatchJob, Heartbeat } from '@taskforge/proto/bots/v1/protocol'
 import { Envelope } from '@taskforge/proto/events/v1/envelope'
 import { JobEvent } from '@taskforge/proto/jobs/v1/events'
 import { JobSpec } from '@taskforge/proto/jobs/v1/model'
+import { Durables } from '@taskforge/protocol'
 import { createClient, type PromiseClient } from '@taskforge/rpc'
 import { type NatsServer, startNats, testDatabase, testGrpcAuth, waitUntil } from '@taskforge/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ASSIGNMENTS_DURABLE } from './assignments/assignment-carrier.js'
 import { type DispatchConfig, type RunningDispatch, startDispatch } from './main.js'
 
 /** Every service's gRPC identity; the tests call as the gateway. */
@@ -107,7 +107,7 @@ describe('bot-dispatch', () => {
     const stream = await bus.jsm.streams.info(Streams.EVENTS.name)
     await waitUntil(
       async () => {
-        const info = await bus.jsm.consumers.info(Streams.EVENTS.name, ASSIGNMENTS_DURABLE)
+        const info = await bus.jsm.consumers.info(Streams.EVENTS.name, Durables.assignments)
         return info.ack_floor.stream_seq >= stream.state.last_seq && info.num_ack_pending === 0
       },
       { timeoutMs: 30_000, message: 'assignments consumer did not catch up' },

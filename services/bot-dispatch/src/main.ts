@@ -11,6 +11,7 @@ import {
 import { appendObserver, heartbeatMetrics, quarantineMetrics, trackConsumerLag } from '@taskforge/metrics'
 import { BotDispatchServiceService } from '@taskforge/proto/bots/v1/bot_service'
 import { QuarantineServiceService } from '@taskforge/proto/ops/v1/quarantine_service'
+import { Durables } from '@taskforge/protocol'
 import {
   addService,
   createGrpcServer,
@@ -22,14 +23,10 @@ import {
 import { type RunningService, runMain, type StartServiceOptions, startService } from '@taskforge/runtime'
 import { type Kysely, sql } from 'kysely'
 import { createBotNameClaimsTable } from './app/bot-name-claims.js'
-import {
-  ASSIGNMENTS_DURABLE,
-  ASSIGNMENTS_SUBJECT,
-  carryAssignments,
-} from './assignments/assignment-carrier.js'
+import { ASSIGNMENTS_SUBJECT, carryAssignments } from './assignments/assignment-carrier.js'
 import { ensureAllBotConsumers } from './assignments/ensure-bot-consumers.js'
 import { type DispatchConfig, loadDispatchConfig } from './config.js'
-import { CANCELS_DURABLE, CANCELS_SUBJECT, carryCancels } from './control/cancel-carrier.js'
+import { CANCELS_SUBJECT, carryCancels } from './control/cancel-carrier.js'
 import { ensureControlStream } from './control/control-channel.js'
 import {
   AccountRevocations,
@@ -122,18 +119,18 @@ export async function startDispatch(
     await bus.ensureStream(Streams.DISPATCH)
     await ensureControlStream(bus)
     await bus.ensureConsumer(Streams.EVENTS.name, {
-      durable: ASSIGNMENTS_DURABLE,
+      durable: Durables.assignments,
       filterSubjects: [ASSIGNMENTS_SUBJECT],
     })
     await bus.ensureConsumer(Streams.EVENTS.name, {
-      durable: CANCELS_DURABLE,
+      durable: Durables.cancels,
       filterSubjects: [CANCELS_SUBJECT],
     })
     const bots = await ensureAllBotConsumers(store, bus)
     // The bots' durables' lag is their queue depth as NATS sees it: dispatched, not yet pulled.
     trackConsumerLag(ctx.metrics, bus.jsm, [
-      { stream: Streams.EVENTS.name, durable: ASSIGNMENTS_DURABLE },
-      { stream: Streams.EVENTS.name, durable: CANCELS_DURABLE },
+      { stream: Streams.EVENTS.name, durable: Durables.assignments },
+      { stream: Streams.EVENTS.name, durable: Durables.cancels },
       { stream: Streams.DISPATCH.name, prefix: 'bot-' },
     ])
     logger.info({ bots }, 'bot dispatch consumers ensured')

@@ -5,11 +5,11 @@ import { BotEvent } from '@taskforge/proto/bots/v1/events'
 import { BotControl, Heartbeat } from '@taskforge/proto/bots/v1/protocol'
 import { Envelope } from '@taskforge/proto/events/v1/envelope'
 import { JobEvent } from '@taskforge/proto/jobs/v1/events'
+import { CONTROL_STREAM, Durables } from '@taskforge/protocol'
 import { createClient, type PromiseClient } from '@taskforge/rpc'
 import { type NatsServer, startNats, testDatabase, testGrpcAuth, waitUntil } from '@taskforge/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CANCELS_DURABLE, CANCELS_SUBJECT } from './control/cancel-carrier.js'
-import { CONTROL_STREAM, controlConsumerName, controlSubject } from './control/control-channel.js'
+import { CANCELS_SUBJECT } from './control/cancel-carrier.js'
 import { type RunningDispatch, startDispatch } from './main.js'
 
 /** Every service's gRPC identity; the tests call as the gateway. */
@@ -107,8 +107,8 @@ describe('bot-dispatch presence events and control channel', () => {
 
   it('creates the control consumer of every registered bot', async () => {
     const botId = await register('controlled')
-    const info = await bus.jsm.consumers.info(CONTROL_STREAM.name, controlConsumerName(botId))
-    expect(info.config.filter_subject ?? info.config.filter_subjects?.[0]).toBe(controlSubject(botId))
+    const info = await bus.jsm.consumers.info(CONTROL_STREAM.name, Durables.botControl(botId))
+    expect(info.config.filter_subject ?? info.config.filter_subjects?.[0]).toBe(subjects.control(botId))
   })
 
   it('carries a cancel decision to the bot control subject, once', async () => {
@@ -145,12 +145,12 @@ describe('bot-dispatch presence events and control channel', () => {
 
     const stream = await bus.jsm.streams.info(Streams.EVENTS.name)
     await waitUntil(async () => {
-      const info = await bus.jsm.consumers.info(Streams.EVENTS.name, CANCELS_DURABLE)
+      const info = await bus.jsm.consumers.info(Streams.EVENTS.name, Durables.cancels)
       return info.ack_floor.stream_seq >= stream.state.last_seq && info.num_ack_pending === 0
     })
-    const consumer = await bus.js.consumers.get(CONTROL_STREAM.name, controlConsumerName(botId))
+    const consumer = await bus.js.consumers.get(CONTROL_STREAM.name, Durables.botControl(botId))
     const msg = await consumer.next({ expires: 5_000 })
-    expect(msg?.subject).toBe(controlSubject(botId))
+    expect(msg?.subject).toBe(subjects.control(botId))
     expect(BotControl.decode(msg!.data).control).toEqual({
       $case: 'cancelJob',
       value: { jobId, attempt: 1, reason: 'stop it' },

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { Bus } from '@taskforge/bus'
 import { contentSha256, newId } from '@taskforge/core'
 import { BotReport, DispatchJob, Heartbeat } from '@taskforge/proto/bots/v1/protocol'
+import { CONTROL_STREAM, Durables } from '@taskforge/protocol'
 import { createLogger } from '@taskforge/telemetry'
 import { type NatsServer, startNats, waitUntil } from '@taskforge/testkit'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -293,7 +294,7 @@ while true; do sleep 0.1; done
     await sendCancel(bus, credentials, jobId)
     const first = await startAgent()
     await waitUntil(async () => {
-      const info = await bus.jsm.consumers.info('CONTROL', `bot-${credentials.botId}-control`)
+      const info = await bus.jsm.consumers.info(CONTROL_STREAM.name, Durables.botControl(credentials.botId))
       return info.num_pending === 0 && info.num_ack_pending === 0
     })
     await first.stop()

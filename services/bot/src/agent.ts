@@ -9,7 +9,7 @@ import {
 } from '@nats-io/jetstream'
 import { connect, type NatsConnection } from '@nats-io/transport-node'
 import { natsAuthenticator } from '@taskforge/bus'
-import { DEFAULT_MAX_PAYLOAD, messageBudget } from '@taskforge/core'
+import { backoffDelay, DEFAULT_MAX_PAYLOAD, messageBudget } from '@taskforge/core'
 import { type CancelJobControl, DispatchJob } from '@taskforge/proto/bots/v1/protocol'
 import { createLogger, type Logger } from '@taskforge/telemetry'
 import { ControlListener } from './control-listener.js'
@@ -21,7 +21,7 @@ import { JobReporter } from './job-reporter.js'
 import { JobRun } from './job-run.js'
 import { Journal, type JournalEntry } from './journal.js'
 import { killJobProcesses } from './orphans.js'
-import { pause, ReportPublisher } from './report-publisher.js'
+import { pause, RECONNECT_BACKOFF, ReportPublisher } from './report-publisher.js'
 import { catalogScriptSource } from './scripts/catalog-script-source.js'
 import { ScriptCache } from './scripts/script-cache.js'
 import { catalogSecretEnv, type SecretEnvSource } from './secrets/catalog-secret-env.js'
@@ -257,7 +257,7 @@ export class BotAgent {
         if (this.stopping) break
         // Looked up again on the next round, in case it was deleted and created anew.
         consumer = undefined
-        const delay = Math.min(250 * 2 ** failures, 5000)
+        const delay = backoffDelay(RECONNECT_BACKOFF, failures)
         failures += 1
         const log = failures === 1 || failures % 20 === 0 ? this.logger.warn : this.logger.debug
         log.call(this.logger, { err: error, retryInMs: delay }, 'cannot pull dispatches')

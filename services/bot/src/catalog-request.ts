@@ -1,5 +1,6 @@
+import { backoffDelay } from '@taskforge/core'
 import type { Logger } from '@taskforge/telemetry'
-import { pause } from './report-publisher.js'
+import { pause, RECONNECT_BACKOFF } from './report-publisher.js'
 
 /** What the catalog answers a bot's request: the thing asked for, an error with its code, or nothing usable. */
 export type CatalogAnswer<T> =
@@ -69,7 +70,7 @@ export async function askCatalog<T>(request: CatalogRequest<T>): Promise<T> {
         `the catalog did not give ${request.what} for ${request.giveUpAfterMs / 1000} s (${problem!})`,
       )
     }
-    const delay = Math.min(250 * 2 ** failures, 5000)
+    const delay = backoffDelay(RECONNECT_BACKOFF, failures)
     const log = failures === 0 || failures % 10 === 0 ? request.logger.warn : request.logger.debug
     log.call(
       request.logger,

@@ -1,15 +1,9 @@
 import type { Consumer, ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream'
+import { backoffDelay } from '@taskforge/core'
 import { BotControl, type CancelJobControl } from '@taskforge/proto/bots/v1/protocol'
+import { CONTROL_STREAM, Durables } from '@taskforge/protocol'
 import type { Logger } from '@taskforge/telemetry'
-import { pause } from './report-publisher.js'
-
-/** The stream of bots' control subjects, as bot-dispatch declares it. */
-export const CONTROL_STREAM = 'CONTROL'
-
-/** The durable consumer a bot reads its orders from (bot-dispatch creates it at registration). */
-export function controlConsumerName(botId: string): string {
-  return `bot-${botId}-control`
-}
+import { pause, RECONNECT_BACKOFF } from './report-publisher.js'
 
 export interface ControlListenerOptions {
   js: JetStreamClient
@@ -60,7 +54,7 @@ export class ControlListener {
   }
 
   private consumer(): Promise<Consumer> {
-    return this.options.js.consumers.get(CONTROL_STREAM, controlConsumerName(this.options.botId))
+    return this.options.js.consumers.get(CONTROL_STREAM.name, Durables.botControl(this.options.botId))
   }
 
   private async drain(consumer: Consumer): Promise<void> {
@@ -84,7 +78,7 @@ export class ControlListener {
       } catch (error) {
         if (this.stopping) break
         consumer = undefined
-        const delay = Math.min(250 * 2 ** failures, 5_000)
+        const delay = backoffDelay(RECONNECT_BACKOFF, failures)
         failures += 1
         const log =
           failures === 1 || failures % 20 === 0 ? this.options.logger.warn : this.options.logger.debug

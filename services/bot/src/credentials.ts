@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import type { NatsAuth } from '@taskforge/bus'
+import { Durables, Streams, subjects } from '@taskforge/protocol'
 
 /** What a bot needs to connect and find its work: the REST answer of `POST /:customer/bot`. */
 export interface BotCredentials {
@@ -79,13 +80,13 @@ export function parseCredentials(json: string): BotCredentials {
     ...(natsJwt === undefined ? {} : { natsJwt }),
     ...(natsSeed === undefined ? {} : { natsSeed }),
     natsInboxPrefix: text(source, 'nats_inbox_prefix') ?? `_INBOX.${botId}`,
-    dispatchSubject: text(source, 'dispatch_subject') ?? `dispatch.${botId}`,
-    reportSubject: text(source, 'report_subject') ?? `reports.${botId}`,
-    heartbeatSubject: `heartbeats.${botId}`,
-    scriptSubject: `scripts.${botId}`,
-    secretSubject: `secrets.${botId}`,
-    dispatchStream: text(source, 'dispatch_stream') ?? 'DISPATCH',
-    dispatchConsumer: text(source, 'dispatch_consumer') ?? `bot-${botId}`,
+    dispatchSubject: text(source, 'dispatch_subject') ?? subjects.dispatch(botId),
+    reportSubject: text(source, 'report_subject') ?? subjects.report(botId),
+    heartbeatSubject: subjects.heartbeat(botId),
+    scriptSubject: subjects.scriptContent(botId),
+    secretSubject: subjects.secretEnv(botId),
+    dispatchStream: text(source, 'dispatch_stream') ?? Streams.DISPATCH.name,
+    dispatchConsumer: text(source, 'dispatch_consumer') ?? Durables.botDispatch(botId),
   }
 }
 

@@ -1,6 +1,7 @@
 import type { JsMsg } from '@nats-io/jetstream'
 import type { DispatchJob } from '@taskforge/proto/bots/v1/protocol'
 import type { JobSpec } from '@taskforge/proto/jobs/v1/model'
+import { TaskDefaults } from '@taskforge/protocol'
 import { contextFromTrace, currentTraceContext, type Logger, SpanKind, withSpan } from '@taskforge/telemetry'
 import { jobEnvironment } from './execution/environment.js'
 import { createJobWorkspace, type JobWorkspace, removeJobWorkspace } from './execution/job-workspace.js'
@@ -13,9 +14,6 @@ import { JobReporter, type ReportSink } from './job-reporter.js'
 import type { Journal } from './journal.js'
 import type { ScriptCache } from './scripts/script-cache.js'
 import type { SecretEnvSource } from './secrets/catalog-secret-env.js'
-
-/** Timeout of a job whose spec says 0 (the contract's default, 600 s). */
-export const DEFAULT_TIMEOUT_SECONDS = 600
 
 export interface JobRunContext {
   botId: string
@@ -191,7 +189,7 @@ export class JobRun {
       jobDir: workspace.dir,
       tmpDir: workspace.tmpDir,
     })
-    const timeoutSeconds = spec.timeout > 0 ? spec.timeout : DEFAULT_TIMEOUT_SECONDS
+    const timeoutSeconds = spec.timeout > 0 ? spec.timeout : TaskDefaults.timeoutSeconds
     let started = false
     const reportStarted = (pid: number | undefined) => {
       started = true

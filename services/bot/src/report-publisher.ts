@@ -1,5 +1,6 @@
 import type { JetStreamClient } from '@nats-io/jetstream'
 import { headers as natsHeaders } from '@nats-io/transport-node'
+import { type BackoffPolicy, backoffDelay } from '@taskforge/core'
 import { BotReport } from '@taskforge/proto/bots/v1/protocol'
 import type { Logger } from '@taskforge/telemetry'
 
@@ -14,6 +15,13 @@ export class PublishAbortedError extends Error {
 export class ReportRefusedError extends Error {
   override name = 'ReportRefusedError'
 }
+
+/**
+ * How the bot retries what it needs from the server (pulls, report acks, catalog answers): from a
+ * quarter second to five, with jitter so that the bots of a restarted server do not all come back
+ * in the same instant.
+ */
+export const RECONNECT_BACKOFF: BackoffPolicy = { initialMs: 250, maxMs: 5_000, jitter: 0.2 }
 
 /** Resolves after `ms`, or at once when `signal` aborts. */
 export function pause(ms: number, signal?: AbortSignal): Promise<void> {
@@ -73,7 +81,14 @@ export class ReportPublisher {
             cause: error,
           })
         }
-        const delay = Math.min(200 * 2 ** failures, this.options.maxBackoffMs ?? 5000)
+        const delay = backoffDelay(
+          {
+            ...RECONNECT_BACKOFF,
+            initialMs: 200,
+            maxMs: this.options.maxBackoffMs ?? RECONNECT_BACKOFF.maxMs,
+          },
+          failures,
+        )
         const log = failures === 0 || failures % 10 === 0 ? this.logger.warn : this.logger.debug
         log.call(
           this.logger,

@@ -20,6 +20,7 @@ import {
 import { TaskCatalogServiceClient } from '@taskforge/proto/catalog/v1/catalog_service'
 import { JobSchedulerServiceService } from '@taskforge/proto/jobs/v1/scheduler_service'
 import { QuarantineServiceService } from '@taskforge/proto/ops/v1/quarantine_service'
+import { Durables } from '@taskforge/protocol'
 import {
   addService,
   createClient,
@@ -33,7 +34,7 @@ import { type RunningService, runMain, type StartServiceOptions, startService } 
 import { renewLeasesFromHeartbeats } from './app/heartbeat-leases.js'
 import { LeaseSweeper } from './app/lease-sweeper.js'
 import { createRunKeysTable, forgetExpiredRunKeys } from './app/run-keys.js'
-import { BOT_DELETIONS_DURABLE, BOT_DELETIONS_SUBJECT, consumeBotDeletions } from './bots/bot-deletions.js'
+import { BOT_DELETIONS_SUBJECT, consumeBotDeletions } from './bots/bot-deletions.js'
 import { JobChangeFeed } from './changes/job-change-feed.js'
 import { loadSchedulerConfig, type SchedulerConfig } from './config.js'
 import { schedulerService } from './grpc/scheduler-service.js'
@@ -41,7 +42,7 @@ import { jobMetricsSource } from './metrics/job-metrics-source.js'
 import { JobTimings } from './metrics/job-timings.js'
 import { jobLogProjection } from './projection/job-log-projection.js'
 import { jobsProjection } from './projection/jobs-projection.js'
-import { consumeReports, REPORTS_DURABLE, REPORTS_MAX_ACK_PENDING } from './reports/reports-consumer.js'
+import { consumeReports, REPORTS_MAX_ACK_PENDING } from './reports/reports-consumer.js'
 import { createJobScheduleTable } from './schedule/job-schedule-table.js'
 import {
   createScheduleTables,
@@ -119,7 +120,7 @@ export async function startScheduler(
     await bus.ensureStream(Streams.EVENTS)
     await bus.ensureStream(Streams.REPORTS)
     await bus.ensureConsumer(Streams.REPORTS.name, {
-      durable: REPORTS_DURABLE,
+      durable: Durables.reports,
       filterSubjects: [subjects.report('>')],
       // Many jobs' reports at once; those of one job still apply in the order sent (consumeReports).
       maxAckPending: REPORTS_MAX_ACK_PENDING,
@@ -127,7 +128,7 @@ export async function startScheduler(
       // reports wait behind it: that must come well within a lease, or a finished job is ended as lost.
       ackWaitMs: Math.max(1_000, Math.floor(config.jobLeaseMs / 3)),
     })
-    trackConsumerLag(ctx.metrics, bus.jsm, [{ stream: Streams.REPORTS.name, durable: REPORTS_DURABLE }])
+    trackConsumerLag(ctx.metrics, bus.jsm, [{ stream: Streams.REPORTS.name, durable: Durables.reports }])
 
     const relay = new OutboxRelay(store, {
       name: SERVICE_NAME,
@@ -146,11 +147,11 @@ export async function startScheduler(
       bus,
       timings,
       reportsPerBot: config.reportsPerBot,
-      onDropped: publisherDropMetrics(ctx.metrics, `${Streams.REPORTS.name}/${REPORTS_DURABLE}`),
+      onDropped: publisherDropMetrics(ctx.metrics, `${Streams.REPORTS.name}/${Durables.reports}`),
     })
     ctx.onStop(() => reports.stop())
     await bus.ensureConsumer(Streams.EVENTS.name, {
-      durable: BOT_DELETIONS_DURABLE,
+      durable: Durables.botDeletions,
       filterSubjects: [BOT_DELETIONS_SUBJECT],
     })
     const deletions = await consumeBotDeletions({ ...commands, bus, logger })

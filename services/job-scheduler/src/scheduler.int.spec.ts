@@ -8,6 +8,7 @@ import { Script, Task, TaskDefinition } from '@taskforge/proto/catalog/v1/model'
 import { JobEvent } from '@taskforge/proto/jobs/v1/events'
 import type { Job } from '@taskforge/proto/jobs/v1/model'
 import { JobSchedulerServiceClient, type ListJobsRequest } from '@taskforge/proto/jobs/v1/scheduler_service'
+import { Durables } from '@taskforge/protocol'
 import {
   type AsyncImpl,
   addService,
@@ -21,7 +22,7 @@ import { type NatsServer, startNats, testDatabase, testGrpcAuth, waitUntil } fro
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { forgetExpiredRunKeys } from './app/run-keys.js'
 import { type RunningScheduler, startScheduler } from './main.js'
-import { consumeReports, REPORTS_DURABLE } from './reports/reports-consumer.js'
+import { consumeReports } from './reports/reports-consumer.js'
 
 /** Every service's gRPC identity; the tests call as the gateway. */
 const auth = await testGrpcAuth()
@@ -189,7 +190,7 @@ describe('job-scheduler', () => {
     const stream = await bot.jsm.streams.info(Streams.REPORTS.name)
     await waitUntil(
       async () => {
-        const info = await bot.jsm.consumers.info(Streams.REPORTS.name, REPORTS_DURABLE)
+        const info = await bot.jsm.consumers.info(Streams.REPORTS.name, Durables.reports)
         return info.ack_floor.stream_seq >= stream.state.last_seq && info.num_ack_pending === 0
       },
       { timeoutMs: 30_000, message: 'reports consumer did not catch up' },

@@ -12,6 +12,7 @@ import { appendObserver, quarantineMetrics, trackConsumerLag, webhookMetrics } f
 import type { Envelope } from '@taskforge/proto/events/v1/envelope'
 import { QuarantineServiceService } from '@taskforge/proto/ops/v1/quarantine_service'
 import { WebhookRelayServiceService } from '@taskforge/proto/webhooks/v1/webhook_relay_service'
+import { Durables } from '@taskforge/protocol'
 import {
   addService,
   createGrpcServer,
@@ -44,9 +45,6 @@ export { type WebhookRelayConfig, webhookRelaySettings } from './config.js'
 const SERVICE = 'webhook-relay'
 /** Who calls webhook-relay: the gateway only. */
 export const GRPC_CALLERS: readonly string[] = ['gateway']
-
-/** The durable through which webhook-relay sees every domain event. */
-export const EVENTS_CONSUMER = 'webhook-relay-events'
 
 /** A started relay: its bound gRPC port, readiness checks and a graceful stop. */
 export interface RunningWebhookRelay extends RunningService {
@@ -96,8 +94,11 @@ export function startWebhookRelay(
     ctx.onStop(() => bus.close())
     bus.useQuarantine(quarantine)
     await bus.ensureStream(Streams.EVENTS)
-    await bus.ensureConsumer(Streams.EVENTS.name, { durable: EVENTS_CONSUMER, filterSubjects: ['events.>'] })
-    trackConsumerLag(metrics, bus.jsm, [{ stream: Streams.EVENTS.name, durable: EVENTS_CONSUMER }])
+    await bus.ensureConsumer(Streams.EVENTS.name, {
+      durable: Durables.webhookEvents,
+      filterSubjects: ['events.>'],
+    })
+    trackConsumerLag(metrics, bus.jsm, [{ stream: Streams.EVENTS.name, durable: Durables.webhookEvents }])
     const attempts = webhookMetrics(metrics)
 
     const projector = new Projector(store, [subscriptionsProjection()], { logger, quarantine })
@@ -175,11 +176,11 @@ export function startWebhookRelay(
       deliveries,
       subscriptions: queries,
       followed,
-      consumer: EVENTS_CONSUMER,
+      consumer: Durables.webhookEvents,
       logger,
       onDeliveries: wake,
     })
-    const consumer = await bus.consume(Streams.EVENTS.name, EVENTS_CONSUMER, async (message) => {
+    const consumer = await bus.consume(Streams.EVENTS.name, Durables.webhookEvents, async (message) => {
       let envelope: Envelope
       try {
         envelope = decodeEnvelope(message.data)

@@ -8,12 +8,11 @@ import {
 } from '@taskforge/bus'
 import { badRequest } from '@taskforge/core'
 import { DispatchJob } from '@taskforge/proto/bots/v1/protocol'
+import { Durables } from '@taskforge/protocol'
 import { currentTraceContext } from '@taskforge/telemetry'
 import type { BotOwners } from '../domain/bot-owners.js'
 import { dispatchFromEnvelope, dispatchMsgId } from './dispatch-message.js'
 
-/** bot-dispatch's durable on EVENTS, filtered to job assignments. */
-export const ASSIGNMENTS_DURABLE = 'bot-dispatch-assignments'
 export const ASSIGNMENTS_SUBJECT = subjects.event('job', 'assigned')
 
 export interface CarrierDeps {
@@ -52,7 +51,7 @@ export async function carryAssignment(deps: CarrierDeps, msg: BusMessage): Promi
 
 /** Starts carrying assignments, a few at once (each is independent; the dedup id keeps them exactly-once). */
 export function carryAssignments(deps: CarrierDeps, concurrency = 8): Promise<Subscription> {
-  return deps.bus.consume(Streams.EVENTS.name, ASSIGNMENTS_DURABLE, (msg) => carryAssignment(deps, msg), {
+  return deps.bus.consume(Streams.EVENTS.name, Durables.assignments, (msg) => carryAssignment(deps, msg), {
     concurrency,
   })
 }

@@ -1,11 +1,7 @@
 import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream'
 import { type Bus, Streams, subjects } from '@taskforge/bus'
-import { CONTROL_STREAM, controlConsumerName, ensureControlConsumer } from '../control/control-channel.js'
-
-/** The durable consumer a bot pulls its work from. */
-export function botConsumerName(botId: string): string {
-  return `bot-${botId}`
-}
+import { CONTROL_STREAM, Durables } from '@taskforge/protocol'
+import { ensureControlConsumer } from '../control/control-channel.js'
 
 /**
  * Creates (or confirms) the bot's durables: on DISPATCH filtered to its own dispatch subject, and on
@@ -13,7 +9,7 @@ export function botConsumerName(botId: string): string {
  */
 export async function ensureBotConsumer(bus: Bus, botId: string): Promise<void> {
   await bus.ensureConsumer(Streams.DISPATCH.name, {
-    durable: botConsumerName(botId),
+    durable: Durables.botDispatch(botId),
     filterSubjects: [subjects.dispatch(botId)],
   })
   await ensureControlConsumer(bus, botId)
@@ -25,8 +21,8 @@ export async function ensureBotConsumer(bus: Bus, botId: string): Promise<void> 
  */
 export async function removeBotConsumers(bus: Bus, botId: string): Promise<void> {
   for (const [stream, durable] of [
-    [Streams.DISPATCH.name, botConsumerName(botId)],
-    [CONTROL_STREAM.name, controlConsumerName(botId)],
+    [Streams.DISPATCH.name, Durables.botDispatch(botId)],
+    [CONTROL_STREAM.name, Durables.botControl(botId)],
   ] as const) {
     try {
       await bus.jsm.consumers.delete(stream, durable)

@@ -8,12 +8,10 @@ import {
 } from '@taskforge/bus'
 import { badRequest } from '@taskforge/core'
 import { BotControl } from '@taskforge/proto/bots/v1/protocol'
+import { Durables } from '@taskforge/protocol'
 import type { BotOwners } from '../domain/bot-owners.js'
-import { controlSubject } from './control-channel.js'
 import { cancelFromEnvelope } from './control-message.js'
 
-/** bot-dispatch's durable on EVENTS, filtered to the scheduler's cancel decisions. */
-export const CANCELS_DURABLE = 'bot-dispatch-cancels'
 export const CANCELS_SUBJECT = subjects.event('job', 'cancelRequested')
 
 /**
@@ -31,14 +29,14 @@ export async function carryCancel(deps: { bus: Bus; owners: BotOwners }, msg: Bu
   if ((await deps.owners.ownerOf(control.botId)) !== control.customer) {
     throw badRequest(`cancel for unknown bot ${control.botId}`, { controlId: control.controlId })
   }
-  await deps.bus.publish(controlSubject(control.botId), BotControl.encode(control).finish(), {
+  await deps.bus.publish(subjects.control(control.botId), BotControl.encode(control).finish(), {
     msgId: control.controlId,
   })
 }
 
 /** Starts carrying cancel decisions, a few at once (each is independent and deduplicated). */
 export function carryCancels(deps: { bus: Bus; owners: BotOwners }, concurrency = 4): Promise<Subscription> {
-  return deps.bus.consume(Streams.EVENTS.name, CANCELS_DURABLE, (msg) => carryCancel(deps, msg), {
+  return deps.bus.consume(Streams.EVENTS.name, Durables.cancels, (msg) => carryCancel(deps, msg), {
     concurrency,
   })
 }

@@ -1,4 +1,5 @@
 import { Bus, Streams, subjects } from '@taskforge/bus'
+import { CONTROL_STREAM, Durables } from '@taskforge/protocol'
 import { createLogger } from '@taskforge/telemetry'
 import {
   createNatsOperator,
@@ -8,8 +9,8 @@ import {
   startNats,
 } from '@taskforge/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { botConsumerName, ensureBotConsumer } from '../assignments/bot-consumer.js'
-import { CONTROL_STREAM, controlConsumerName, ensureControlStream } from '../control/control-channel.js'
+import { ensureBotConsumer } from '../assignments/bot-consumer.js'
+import { ensureControlStream } from '../control/control-channel.js'
 import { BotCredentialIssuer, type BotNatsCredentials } from './bot-credential-issuer.js'
 
 const logger = createLogger('bot-credentials-test', {}, { level: 'silent' })
@@ -76,7 +77,7 @@ describe('bot NATS users on a server in operator mode', () => {
   })
 
   it('lets the bot pull and ack its own work, report and send heartbeats', async () => {
-    const consumer = await bot.js.consumers.get(Streams.DISPATCH.name, botConsumerName(A))
+    const consumer = await bot.js.consumers.get(Streams.DISPATCH.name, Durables.botDispatch(A))
     const batch = await consumer.fetch({ max_messages: 1, expires: 5_000 })
     const received: string[] = []
     for await (const msg of batch) {
@@ -88,15 +89,15 @@ describe('bot NATS users on a server in operator mode', () => {
     expect(ack.stream).toBe(Streams.REPORTS.name)
     bot.nc.publish(subjects.heartbeat(A), data('beat'))
     await bot.nc.flush()
-    const control = await bot.js.consumers.get(CONTROL_STREAM.name, controlConsumerName(A))
-    expect((await control.info(true)).name).toBe(controlConsumerName(A))
+    const control = await bot.js.consumers.get(CONTROL_STREAM.name, Durables.botControl(A))
+    expect((await control.info(true)).name).toBe(Durables.botControl(A))
   })
 
   it("refuses the bot another bot's work, its reports and the domain events", async () => {
-    const other = `${Streams.DISPATCH.name}.${botConsumerName(B)}`
-    expect(await refusal(() => bot.js.consumers.get(Streams.DISPATCH.name, botConsumerName(B)))).toContain(
-      `$JS.API.CONSUMER.INFO.${other}`,
-    )
+    const other = `${Streams.DISPATCH.name}.${Durables.botDispatch(B)}`
+    expect(
+      await refusal(() => bot.js.consumers.get(Streams.DISPATCH.name, Durables.botDispatch(B))),
+    ).toContain(`$JS.API.CONSUMER.INFO.${other}`)
     expect(
       await refusal(() =>
         bot.nc.request(`$JS.API.CONSUMER.MSG.NEXT.${other}`, JSON.stringify({ batch: 1 }), {

@@ -1,5 +1,5 @@
 import { Streams, subjects } from '@taskforge/bus'
-import { botConsumerName } from '../assignments/bot-consumer.js'
+import { Durables } from '@taskforge/protocol'
 import { controlPermissions } from '../control/control-channel.js'
 
 /** Publish and subscribe allow-lists of a bot's NATS user: anything not listed is refused by the server. */
@@ -22,7 +22,7 @@ export function botInboxPrefix(botId: string): string {
  * write domain events. `$JS.API.INFO` (account info) is what JetStream clients ask on start.
  */
 export function botNatsPermissions(botId: string): BotNatsPermissions {
-  const dispatchConsumer = `${Streams.DISPATCH.name}.${botConsumerName(botId)}`
+  const dispatchConsumer = `${Streams.DISPATCH.name}.${Durables.botDispatch(botId)}`
   const control = controlPermissions(botId)
   return {
     pub: {

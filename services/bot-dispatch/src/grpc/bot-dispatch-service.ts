@@ -14,10 +14,11 @@ import type {
   RotateBotCredentialsRequest,
   RotateBotCredentialsResponse,
 } from '@taskforge/proto/bots/v1/bot_service'
+import { Durables } from '@taskforge/protocol'
 import type { Logger } from '@taskforge/telemetry'
 import { type AppendedPosition, deleteBot, rotateBotCredentials } from '../app/bot-lifecycle.js'
 import { registerBot } from '../app/bot-registration.js'
-import { botConsumerName, ensureBotConsumer, removeBotConsumers } from '../assignments/bot-consumer.js'
+import { ensureBotConsumer, removeBotConsumers } from '../assignments/bot-consumer.js'
 import { type BotCredentialIssuer, type BotNatsCredentials, botInboxPrefix } from '../credentials/index.js'
 import { type BotsDb, type BotView, findBot, listBots } from '../projection/bot-queries.js'
 import { toProtoBot } from './to-proto-bot.js'
@@ -70,7 +71,7 @@ export function botDispatchService(deps: BotDispatchServiceDeps) {
       dispatchSubject: subjects.dispatch(view.id),
       reportSubject: subjects.report(view.id),
       dispatchStream: Streams.DISPATCH.name,
-      dispatchConsumer: botConsumerName(view.id),
+      dispatchConsumer: Durables.botDispatch(view.id),
       natsJwt: nats?.jwt ?? '',
       natsSeed: nats?.seed ?? '',
       natsInboxPrefix: nats?.inboxPrefix ?? botInboxPrefix(view.id),

@@ -1,15 +1,13 @@
 import { type Bus, botOfHeartbeatSubject, heartbeatsPerBot, subscribeWithBudget } from '@taskforge/bus'
 import type { EventStore } from '@taskforge/event-store'
 import { Heartbeat } from '@taskforge/proto/bots/v1/protocol'
+import { subjects } from '@taskforge/protocol'
 import type { Logger } from '@taskforge/telemetry'
 import { sql } from 'kysely'
 import type { BotsDb } from '../projection/bot-queries.js'
 import { BOT_PRESENCE_TABLE, BOTS_TABLE } from '../projection/bots-table.js'
 import { changePresence } from './presence-changes.js'
 import { ONLINE_WINDOW_MS, PRESENCE_WRITE_INTERVAL_MS, PresenceThrottle } from './presence-policy.js'
-
-/** Core NATS subject of every bot's heartbeats (not persisted: only the latest one matters). */
-export const HEARTBEATS_SUBJECT = 'heartbeats.>'
 
 /**
  * Records that a registered bot of `customer` was seen. Answers its recorded presence (whether it was
@@ -53,7 +51,7 @@ export function listenToHeartbeats(deps: {
   const throttle = new PresenceThrottle(
     Math.min(PRESENCE_WRITE_INTERVAL_MS, (deps.onlineWindowMs ?? ONLINE_WINDOW_MS) / 3),
   )
-  return subscribeWithBudget(bus.nc, HEARTBEATS_SUBJECT, {
+  return subscribeWithBudget(bus.nc, subjects.everyHeartbeat, {
     publisherOf: botOfHeartbeatSubject,
     rate: heartbeatsPerBot(deps.onlineWindowMs ?? ONLINE_WINDOW_MS),
     ...(deps.onDropped === undefined ? {} : { onDropped: deps.onDropped }),
@@ -66,7 +64,7 @@ export function listenToHeartbeats(deps: {
         logger.warn({ err: error, subject: msg.subject }, 'undecodable heartbeat dropped')
         return
       }
-      if (msg.subject !== `heartbeats.${heartbeat.botId}`) {
+      if (msg.subject !== subjects.heartbeat(heartbeat.botId)) {
         logger.warn(
           { subject: msg.subject, botId: heartbeat.botId },
           'heartbeat on another bot subject dropped',

@@ -1,5 +1,5 @@
 import type { ConsumerMessages } from '@nats-io/jetstream'
-import { type Bus, Streams } from '@taskforge/bus'
+import { type Bus, Streams, subjects } from '@taskforge/bus'
 import { contentSha256, newId } from '@taskforge/core'
 import {
   BotControl,
@@ -9,8 +9,8 @@ import {
   ScriptContentRequest,
 } from '@taskforge/proto/bots/v1/protocol'
 import type { JobSpec } from '@taskforge/proto/jobs/v1/model'
+import { CONTROL_STREAM, Durables } from '@taskforge/protocol'
 import { waitUntil } from '@taskforge/testkit'
-import { CONTROL_STREAM, controlConsumerName } from '../control-listener.js'
 import { type BotCredentials, parseCredentials } from '../credentials.js'
 
 /** The streams bot-dispatch declares, and the durable it creates for each bot. */
@@ -18,13 +18,13 @@ export async function declareBot(bus: Bus, natsUrl: string, botId = newId()): Pr
   await bus.ensureStream(Streams.DISPATCH)
   await bus.ensureStream(Streams.REPORTS)
   await bus.ensureConsumer(Streams.DISPATCH.name, {
-    durable: `bot-${botId}`,
-    filterSubjects: [`dispatch.${botId}`],
+    durable: Durables.botDispatch(botId),
+    filterSubjects: [subjects.dispatch(botId)],
   })
-  await bus.ensureStream({ name: CONTROL_STREAM, subjects: ['control.>'] })
-  await bus.ensureConsumer(CONTROL_STREAM, {
-    durable: controlConsumerName(botId),
-    filterSubjects: [`control.${botId}`],
+  await bus.ensureStream(CONTROL_STREAM)
+  await bus.ensureConsumer(CONTROL_STREAM.name, {
+    durable: Durables.botControl(botId),
+    filterSubjects: [subjects.control(botId)],
   })
   return parseCredentials(JSON.stringify({ id: botId, name: 'test', customer: 'demo', nats_url: natsUrl }))
 }
@@ -140,7 +140,7 @@ export async function sendCancel(
       value: { jobId, attempt, reason: options.reason ?? 'canceled by a test' },
     },
   })
-  await bus.publish(`control.${credentials.botId}`, BotControl.encode(control).finish(), {
+  await bus.publish(subjects.control(credentials.botId), BotControl.encode(control).finish(), {
     msgId: control.controlId,
   })
 }

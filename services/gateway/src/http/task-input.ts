@@ -1,6 +1,7 @@
 import { byteSize, checkTaskArguments, checkTaskDefinition, validationFailed } from '@taskforge/core'
 import type { SecretEnvChange } from '@taskforge/proto/catalog/v1/catalog_service'
 import type { TaskDefinition } from '@taskforge/proto/catalog/v1/model'
+import { TaskDefaults } from '@taskforge/protocol'
 
 type Scalar = string | number | boolean | null | undefined
 export interface TaskBody {
@@ -147,8 +148,8 @@ export function definitionFromBody(body: TaskBody): TaskDefinition {
       webhookId: t.webhook_id ?? '',
     })),
     graceTime: body.grace_time ?? 0,
-    timeout: body.timeout ?? 600,
-    multitasking: body.multitasking ?? true,
+    timeout: body.timeout ?? TaskDefaults.timeoutSeconds,
+    multitasking: body.multitasking ?? TaskDefaults.multitasking,
     env: envOf(body.env),
     secretEnv: {},
   }

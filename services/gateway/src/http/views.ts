@@ -2,6 +2,7 @@ import type { Bot, BotCredentials } from '@taskforge/proto/bots/v1/bot_service'
 import type { Recipe } from '@taskforge/proto/catalog/v1/catalog_service'
 import type { Script, Task, TaskDefinition } from '@taskforge/proto/catalog/v1/model'
 import type { Job } from '@taskforge/proto/jobs/v1/model'
+import { TaskDefaults } from '@taskforge/protocol'
 import { contentView } from './script-input.js'
 import { MASK } from './task-input.js'
 
@@ -34,8 +35,8 @@ export function definitionView(d: TaskDefinition | undefined, env: EnvValues) {
       t.webhookId ? { webhook_id: t.webhookId } : { task_id: t.taskId, event: t.event },
     ),
     grace_time: d?.graceTime ?? 0,
-    timeout: d?.timeout ?? 600,
-    multitasking: d?.multitasking ?? true,
+    timeout: d?.timeout ?? TaskDefaults.timeoutSeconds,
+    multitasking: d?.multitasking ?? TaskDefaults.multitasking,
     env: env === 'shown' ? (d?.env ?? {}) : masked(Object.keys(d?.env ?? {})),
     // Write-only for everyone: the values are sealed, and the gateway never has them.
     secret_env: masked(Object.keys(d?.secretEnv ?? {}).sort()),

@@ -1,11 +1,10 @@
 import { type Bus, botOfHeartbeatSubject, heartbeatsPerBot, subscribeWithBudget } from '@taskforge/bus'
 import { Heartbeat } from '@taskforge/proto/bots/v1/protocol'
+import { subjects } from '@taskforge/protocol'
 import type { Logger } from '@taskforge/telemetry'
 import { renewLeases } from '../schedule/job-leases.js'
 import type { ScheduleDb } from '../schedule/job-schedule-table.js'
 
-/** Core NATS subject of every bot's heartbeats. */
-export const HEARTBEATS_SUBJECT = 'heartbeats.>'
 /** Replicas of the scheduler share heartbeats: each is handled by one of them. */
 export const HEARTBEATS_QUEUE = 'job-scheduler'
 
@@ -24,7 +23,7 @@ export function renewLeasesFromHeartbeats(deps: {
   onDropped?: () => void
 }): { stop(): Promise<void> } {
   const { bus, db, leaseMs, logger } = deps
-  return subscribeWithBudget(bus.nc, HEARTBEATS_SUBJECT, {
+  return subscribeWithBudget(bus.nc, subjects.everyHeartbeat, {
     queue: HEARTBEATS_QUEUE,
     publisherOf: botOfHeartbeatSubject,
     rate: heartbeatsPerBot(leaseMs),
@@ -38,7 +37,7 @@ export function renewLeasesFromHeartbeats(deps: {
         logger.debug({ err: error, subject: msg.subject }, 'undecodable heartbeat ignored')
         return
       }
-      if (msg.subject !== `heartbeats.${heartbeat.botId}` || heartbeat.runningJobIds.length === 0) return
+      if (msg.subject !== subjects.heartbeat(heartbeat.botId) || heartbeat.runningJobIds.length === 0) return
       try {
         await renewLeases(db, heartbeat.botId, heartbeat.runningJobIds, leaseMs)
       } catch (error) {

@@ -8,12 +8,11 @@ import {
 } from '@taskforge/bus'
 import { badRequest } from '@taskforge/core'
 import { BotEvent } from '@taskforge/proto/bots/v1/events'
+import { Durables } from '@taskforge/protocol'
 import type { Logger } from '@taskforge/telemetry'
 import { executeJobCommand, type JobCommandDeps } from '../app/job-command-handler.js'
 import { JOB_SCHEDULE_TABLE, scheduleDb } from '../schedule/job-schedule-table.js'
 
-/** The scheduler's durable on EVENTS, filtered to bot deletions. */
-export const BOT_DELETIONS_DURABLE = 'job-scheduler-bot-deletions'
 export const BOT_DELETIONS_SUBJECT = subjects.event('bot', 'deleted')
 
 /** Why the jobs of a deleted bot ended, as their result says. */
@@ -70,5 +69,5 @@ export async function endJobsOfDeletedBot(
 export function consumeBotDeletions(
   deps: JobCommandDeps & { bus: Bus; logger: Logger },
 ): Promise<Subscription> {
-  return deps.bus.consume(Streams.EVENTS.name, BOT_DELETIONS_DURABLE, (msg) => endJobsOfDeletedBot(deps, msg))
+  return deps.bus.consume(Streams.EVENTS.name, Durables.botDeletions, (msg) => endJobsOfDeletedBot(deps, msg))
 }

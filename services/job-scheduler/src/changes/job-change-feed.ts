@@ -1,9 +1,7 @@
+import { Backoff } from '@taskforge/core'
 import type { Logger } from '@taskforge/telemetry'
 import pg from 'pg'
 import { JOB_CHANGES_CHANNEL } from './notify-job-changes.js'
-
-const FIRST_RETRY_MS = 100
-const MAX_RETRY_MS = 5_000
 
 /** A wait for the next change of one job. */
 export interface JobChangeWait {
@@ -25,7 +23,7 @@ export class JobChangeFeed {
   readonly #waiters = new Map<string, Set<() => void>>()
   #client: pg.Client | undefined
   #retryTimer: NodeJS.Timeout | undefined
-  #retryMs = FIRST_RETRY_MS
+  readonly #retry = new Backoff({ initialMs: 100, maxMs: 5_000, jitter: 0.2 })
   #stopped = false
 
   constructor(connectionString: string, logger: Logger) {
@@ -120,7 +118,7 @@ export class JobChangeFeed {
       return
     }
     this.#client = client
-    this.#retryMs = FIRST_RETRY_MS
+    this.#retry.reset()
     this.#wakeAll()
   }
 
@@ -134,8 +132,7 @@ export class JobChangeFeed {
 
   #scheduleReconnect(): void {
     if (this.#retryTimer !== undefined || this.#stopped) return
-    const delay = this.#retryMs
-    this.#retryMs = Math.min(this.#retryMs * 2, MAX_RETRY_MS)
+    const delay = this.#retry.next()
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = undefined
       void this.#open()

@@ -1,8 +1,6 @@
 import type { Script, Task } from '@taskforge/proto/catalog/v1/model'
 import { JobSpec } from '@taskforge/proto/jobs/v1/model'
-
-/** Jobs of a task saved without a timeout run at most this long (seconds), as the product documents. */
-export const DEFAULT_TIMEOUT_SECONDS = 600
+import { TaskDefaults } from '@taskforge/protocol'
 
 /**
  * The work order copied from the task and its script when the job is created. The script goes by
@@ -20,8 +18,8 @@ export function jobSpecFromTask(task: Task, script: Script): JobSpec {
     runAs: d?.runAs ?? '',
     env: d?.env ?? {},
     secretEnv: d?.secretEnv ?? {},
-    timeout: d?.timeout || DEFAULT_TIMEOUT_SECONDS,
-    multitasking: d?.multitasking ?? false,
+    timeout: d?.timeout || TaskDefaults.timeoutSeconds,
+    multitasking: d?.multitasking ?? TaskDefaults.multitasking,
     taskVersion: task.version,
   })
 }

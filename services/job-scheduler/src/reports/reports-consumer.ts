@@ -6,9 +6,10 @@ import {
   Streams,
   type Subscription,
 } from '@taskforge/bus'
-import { badRequest, DEFAULT_MAX_PAYLOAD, messageBudget, type TokenRate } from '@taskforge/core'
+import { backoffDelay, badRequest, DEFAULT_MAX_PAYLOAD, messageBudget, type TokenRate } from '@taskforge/core'
 import type { EventStore } from '@taskforge/event-store'
 import { BotReport } from '@taskforge/proto/bots/v1/protocol'
+import { Durables } from '@taskforge/protocol'
 import { contextFromTrace, currentTraceContext, SpanKind, withSpan } from '@taskforge/telemetry'
 import { JobCommandBatches } from '../app/job-command-batches.js'
 import type { JobCommandDeps } from '../app/job-command-handler.js'
@@ -17,8 +18,6 @@ import type { JobTimings } from '../metrics/job-timings.js'
 import { PerKeyQueue } from './per-key-queue.js'
 import { botIdOfReportSubject, reportToCommand } from './report-command.js'
 
-/** The scheduler's durable on REPORTS. */
-export const REPORTS_DURABLE = 'job-scheduler-reports'
 /**
  * Reports a replica holds at once (of different jobs: those of one job apply one at a time). They
  * apply in batches ({@link JobCommandBatches}), so more at hand makes fewer, larger transactions.
@@ -69,7 +68,7 @@ function decodeReport(data: Uint8Array): BotReport {
  * another replica (a few milliseconds) or waits for its own redelivery, so start short and back off.
  */
 export function earlyReportDelayMs(deliveryCount: number): number {
-  return Math.min(20 * 2 ** Math.min(Math.max(0, deliveryCount - 1), 10), 2_000)
+  return backoffDelay({ initialMs: 20, maxMs: 2_000 }, deliveryCount - 1)
 }
 
 /**
@@ -132,7 +131,7 @@ export function consumeReports(deps: ReportsDeps): Promise<Subscription> {
   const perBot = deps.reportsPerBot ?? REPORTS_PER_BOT_PER_SECOND
   return deps.bus.consume(
     Streams.REPORTS.name,
-    REPORTS_DURABLE,
+    Durables.reports,
     (msg) => {
       const report = decodeReport(msg.data)
       return queue.run(report.jobId, () => handleReport(deps, batches, msg, report))

@@ -1,4 +1,5 @@
 import type { Db, Trx } from '@taskforge/event-store'
+import { TaskDefaults } from '@taskforge/protocol'
 import type { Insertable } from 'kysely'
 import type { JobDomainEvent } from '../domain/job-decider.js'
 import { leaseDeadline } from './job-leases.js'
@@ -49,7 +50,7 @@ function scheduleWrites(jobId: string, events: readonly JobDomainEvent[]): Sched
             customer,
             task_id: spec?.taskId ?? '',
             bot_id: assign?.botId ?? spec?.hostId ?? '',
-            multitasking: spec?.multitasking ?? true,
+            multitasking: spec?.multitasking ?? TaskDefaults.multitasking,
             phase: assign !== undefined ? 'assigned' : holdUntil === undefined ? 'ready' : 'onhold',
             attempt: assign?.attempt ?? 0,
           },

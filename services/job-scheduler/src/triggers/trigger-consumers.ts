@@ -2,6 +2,7 @@ import { type Bus, decodeEnvelope, type Envelope, Streams, type Subscription } f
 import { badRequest } from '@taskforge/core'
 import { TaskEvent, WebhookEvent } from '@taskforge/proto/catalog/v1/events'
 import { JobEvent } from '@taskforge/proto/jobs/v1/events'
+import { Durables } from '@taskforge/protocol'
 import { decodeJobEvent } from '../domain/job-events.js'
 import {
   anyTaskTriggeredOn,
@@ -12,18 +13,11 @@ import {
 import { valuesFromPayload } from './trigger-arguments.js'
 import { startTriggeredRun, type TriggeredRunsDeps } from './triggered-runs.js'
 
-/** Durable on EVENTS through which the scheduler keeps its copy of the tasks' triggers. */
-export const TASK_TRIGGERS_DURABLE = 'job-scheduler-task-triggers'
-/** Durable on EVENTS of the scheduler's own finished jobs, which may trigger tasks. */
-export const JOB_TRIGGERS_DURABLE = 'job-scheduler-job-triggers'
-/** Durable on EVENTS of incoming webhook fires. */
-export const WEBHOOK_TRIGGERS_DURABLE = 'job-scheduler-webhook-triggers'
-
 /** The consumers and their filters (servers before 2.10 take one filter subject per consumer). */
 export const TRIGGER_CONSUMERS = [
-  { durable: TASK_TRIGGERS_DURABLE, filterSubjects: ['events.task.>'], maxAckPending: 1 },
-  { durable: JOB_TRIGGERS_DURABLE, filterSubjects: ['events.job.finished'] },
-  { durable: WEBHOOK_TRIGGERS_DURABLE, filterSubjects: ['events.webhook.fired'] },
+  { durable: Durables.taskTriggers, filterSubjects: ['events.task.>'], maxAckPending: 1 },
+  { durable: Durables.jobTriggers, filterSubjects: ['events.job.finished'] },
+  { durable: Durables.webhookTriggers, filterSubjects: ['events.webhook.fired'] },
 ] as const
 
 function envelopeOf(data: Uint8Array): Envelope {
@@ -119,13 +113,13 @@ export async function consumeTriggers(deps: TriggeredRunsDeps & { bus: Bus }): P
     })
   }
   const subscriptions = [
-    await bus.consume(Streams.EVENTS.name, TASK_TRIGGERS_DURABLE, (msg) =>
+    await bus.consume(Streams.EVENTS.name, Durables.taskTriggers, (msg) =>
       onTaskEvent(deps, envelopeOf(msg.data)),
     ),
-    await bus.consume(Streams.EVENTS.name, JOB_TRIGGERS_DURABLE, async (msg) => {
+    await bus.consume(Streams.EVENTS.name, Durables.jobTriggers, async (msg) => {
       await onJobFinished(deps, envelopeOf(msg.data))
     }),
-    await bus.consume(Streams.EVENTS.name, WEBHOOK_TRIGGERS_DURABLE, async (msg) => {
+    await bus.consume(Streams.EVENTS.name, Durables.webhookTriggers, async (msg) => {
       await onWebhookFired(deps, envelopeOf(msg.data))
     }),
   ]

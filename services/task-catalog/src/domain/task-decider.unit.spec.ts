@@ -1,10 +1,10 @@
 import { Limits } from '@taskforge/core'
 import { TaskDefinition } from '@taskforge/proto/catalog/v1/model'
+import { TaskDefaults } from '@taskforge/protocol'
 import { deciderSpec } from '@taskforge/testkit/decider-spec'
 import { describe, it } from 'vitest'
 import { SEALED_OVERHEAD } from '../secrets/secret-sealer.js'
 import { type SecretEnvChange, type TaskDomainEvent, taskDecider } from './task-decider.js'
-import { DEFAULT_TIMEOUT_SECONDS } from './task-definition.js'
 
 const spec = deciderSpec(taskDecider)
 const taskId = '01900000-0000-7000-8000-0000000000aa'
@@ -87,7 +87,7 @@ describe('task decider', () => {
               customer,
               secret: '',
               sealedSecret,
-              definition: { ...definition, timeout: DEFAULT_TIMEOUT_SECONDS },
+              definition: { ...definition, timeout: TaskDefaults.timeoutSeconds },
             },
           },
         ])

@@ -1,9 +1,8 @@
 import { checkTaskDefinition, validationFailed } from '@taskforge/core'
 import type { TaskArgument, TaskDefinition, TaskTrigger } from '@taskforge/proto/catalog/v1/model'
+import { TaskDefaults } from '@taskforge/protocol'
 import { clearSize } from '../secrets/secret-sealer.js'
 
-/** Seconds a job may run when the task does not say (the Tasks API's documented default). */
-export const DEFAULT_TIMEOUT_SECONDS = 600
 export const MAX_TIMEOUT_SECONDS = 86_400
 
 export const TASK_ARGUMENT_TYPES = [
@@ -73,7 +72,7 @@ function validateName(value: unknown): string {
 }
 
 function validateTimeout(value: unknown): number {
-  if (value === undefined || value === null || value === 0) return DEFAULT_TIMEOUT_SECONDS
+  if (value === undefined || value === null || value === 0) return TaskDefaults.timeoutSeconds
   if (!isInteger(value) || value < 1 || value > MAX_TIMEOUT_SECONDS) {
     throw validationFailed(`timeout must be a whole number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}`, {
       field: 'timeout',
@@ -217,7 +216,8 @@ export function validateTaskDefinition(definition: Partial<TaskDefinition>): Tas
     triggers: validateTriggers(definition.triggers),
     graceTime: validateGraceTime(definition.graceTime),
     timeout: validateTimeout(definition.timeout),
-    multitasking: definition.multitasking === true,
+    multitasking:
+      typeof definition.multitasking === 'boolean' ? definition.multitasking : TaskDefaults.multitasking,
     env: validateEnv(definition.env),
     secretEnv: {},
   }

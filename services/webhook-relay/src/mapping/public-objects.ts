@@ -1,4 +1,5 @@
 import type { TaskDefinition } from '@taskforge/proto/catalog/v1/model'
+import { TaskDefaults } from '@taskforge/protocol'
 
 /**
  * The objects as the public REST API shows them (snake_case JSON), which is what `event_data`
@@ -133,8 +134,8 @@ export function definitionFields(d: TaskDefinition | undefined) {
       t.webhookId ? { webhook_id: t.webhookId } : { task_id: t.taskId, event: t.event },
     ),
     grace_time: d?.graceTime ?? 0,
-    timeout: d?.timeout ?? 600,
-    multitasking: d?.multitasking ?? true,
+    timeout: d?.timeout ?? TaskDefaults.timeoutSeconds,
+    multitasking: d?.multitasking ?? TaskDefaults.multitasking,
     env: maskedNames(Object.keys(d?.env ?? {})),
     secret_env: maskedNames(Object.keys(d?.secretEnv ?? {}).sort()),
   }

@@ -14,6 +14,12 @@ export const Streams = {
   REPORTS: { name: 'REPORTS', subjects: ['reports.>'] },
 } as const satisfies Record<string, StreamSpec>
 
+/**
+ * `control.<botId>`: orders about work a bot received or will receive (cancel). A stream of its own
+ * (bot-dispatch declares it with a maximum age), read by each bot on its own durable.
+ */
+export const CONTROL_STREAM = { name: 'CONTROL', subjects: ['control.>'] } as const satisfies StreamSpec
+
 /** Subject names, built in one place so producers and consumers agree. */
 export const subjects = {
   /** A domain event, e.g. `events.job.assigned`. */
@@ -22,8 +28,12 @@ export const subjects = {
   dispatch: (botId: string): string => `dispatch.${botId}`,
   /** Reports from one bot. */
   report: (botId: string): string => `reports.${botId}`,
+  /** Orders for one bot (CONTROL). */
+  control: (botId: string): string => `control.${botId}`,
   /** Presence of one bot (core NATS, not persisted). */
   heartbeat: (botId: string): string => `heartbeats.${botId}`,
+  /** Every bot's heartbeats, for their listeners. */
+  everyHeartbeat: 'heartbeats.>',
   /** One bot's requests for script content by hash (core NATS request/reply, answered by task-catalog). */
   scriptContent: (botId: string): string => `scripts.${botId}`,
   /** One bot's requests to open a job's secret variables (core NATS request/reply, answered by task-catalog). */
