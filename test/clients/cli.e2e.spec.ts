@@ -369,4 +369,54 @@ describe('taskforge CLI against a real platform and bot', () => {
     expect(missing.code).toBe(1)
     expect(missing.stderr).toContain('no profile absent')
   })
+
+  it('creates, previews, pauses, resumes, triggers and lists the fires of a schedule', async () => {
+    const created = await cli([
+      'schedules',
+      'create',
+      'lines',
+      '30 2 * * *',
+      '--timezone',
+      'Europe/Berlin',
+      '--arg-json',
+      '["scheduled"]',
+      '--paused',
+      '--note',
+      'nightly',
+      '-o',
+      'json',
+    ])
+    expect(created.code, created.stderr).toBe(0)
+    const schedule = JSON.parse(created.stdout) as { id: string; state: string; task_id: string }
+    expect(schedule).toMatchObject({ state: 'paused', task_id: taskIds.lines })
+    const preview = await cli([
+      'schedules',
+      'preview',
+      schedule.id,
+      '--from',
+      '2026-03-28T12:00:00Z',
+      '--count',
+      '1',
+    ])
+    expect(preview.code, preview.stderr).toBe(0)
+    expect(preview.stdout).toContain('2026-03-29T01:00:00.000Z')
+    const resumed = await cli(['schedules', 'resume', schedule.id, '-o', 'json'])
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ state: 'active' })
+    const paused = await cli(['schedules', 'pause', schedule.id, '--note', 'maintenance', '-o', 'json'])
+    expect(JSON.parse(paused.stdout)).toMatchObject({ state: 'paused', note: 'maintenance' })
+    const fired = await cli(['schedules', 'trigger', schedule.id, '-o', 'json'])
+    expect(fired.code, fired.stderr).toBe(0)
+    const fire = JSON.parse(fired.stdout) as { outcome: string; job_id: string }
+    expect(fire.outcome).toBe('started')
+    expect(await job(fire.job_id)).toMatchObject({ origin: 'schedule', task_arguments_values: ['scheduled'] })
+    const fires = await cli(['schedules', 'fires', schedule.id, '-o', 'json'])
+    expect(JSON.parse(fires.stdout)).toMatchObject([
+      { kind: 'trigger', outcome: 'started', job_id: fire.job_id },
+    ])
+    const listed = await cli(['schedules', 'list', '--task', 'lines'])
+    expect(listed.stdout).toContain(schedule.id)
+    const bad = await cli(['schedules', 'edit', schedule.id, '--cron', 'never'])
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toContain('cron')
+  }, 240_000)
 })

@@ -35,12 +35,13 @@ type Kind =
   | 'subscription'
   | 'delivery'
   | 'quarantined'
+  | 'schedule'
 
 /**
  * What a task's acls hide from the callers below admin they do not show: the task, and what is
  * reached through it (its jobs, its script). The other objects are the whole organization's.
  */
-const GUARDED: ReadonlySet<Kind> = new Set(['task', 'job', 'script'])
+const GUARDED: ReadonlySet<Kind> = new Set(['task', 'job', 'script', 'schedule'])
 
 /** One object a request names: its id, and what else its path holds. */
 interface Target {
@@ -199,6 +200,32 @@ const ROUTES: Record<string, Rule> = {
     variants: [{ query: '' }, { query: 'raw=true' }, { query: 'follow=true' }],
   },
 
+  'POST /{customer}/task/{id}/schedule': {
+    need: 'admin',
+    ok: 201,
+    object: 'task',
+    body: () => ({ cron: '0 0 1 1 *', enabled: false }),
+  },
+  'GET /{customer}/task/{id}/schedule': { need: 'viewer', ok: 200, object: 'task' },
+  'GET /{customer}/schedule': { need: 'viewer', ok: 200, lists: 'schedule' },
+  'GET /{customer}/schedule/{id}': { need: 'viewer', ok: 200, object: 'schedule' },
+  'PATCH /{customer}/schedule/{id}': {
+    need: 'admin',
+    ok: 200,
+    object: 'schedule',
+    body: () => ({ note: 'x' }),
+  },
+  'DELETE /{customer}/schedule/{id}': { need: 'admin', ok: 204, object: 'schedule' },
+  'POST /{customer}/schedule/{id}/trigger': { need: 'admin', ok: 200, object: 'schedule' },
+  'POST /{customer}/schedule/{id}/backfill': {
+    need: 'admin',
+    ok: 200,
+    object: 'schedule',
+    body: () => ({ from: '2020-06-01T00:00:00Z', to: '2020-06-02T00:00:00Z' }),
+  },
+  'GET /{customer}/schedule/{id}/preview': { need: 'viewer', ok: 200, object: 'schedule' },
+  'GET /{customer}/schedule/{id}/fires': { need: 'viewer', ok: 200, object: 'schedule' },
+
   'POST /{customer}/bot': { need: 'admin', ok: 201, body: () => ({ name: unique('bot') }) },
   'GET /{customer}/bot': { need: 'viewer', ok: 200 },
   'POST /{customer}/bot/{id}/credentials': { need: 'admin', ok: 200, object: 'bot' },
@@ -349,6 +376,15 @@ describe('security: every route of the OpenAPI document × role × acl × organi
       const created = await asAdmin('POST', `/${own}/webhook`, { name: unique('hook') })
       return { id: idOf(created), secret: idOf(created, 'secret') }
     }
+    // Schedules of the restricted task, paused: below admin they are seen through its acls.
+    const newSchedule = async () => ({
+      id: idOf(
+        await asAdmin('POST', `/${own}/task/${shared.task.id}/schedule`, {
+          cron: '0 0 1 1 *',
+          enabled: false,
+        }),
+      ),
+    })
     const newSubscription = async () => ({
       id: idOf(await asAdmin('POST', `/${own}/subscription`, { url: fixture.receiverUrl })),
     })
@@ -360,6 +396,7 @@ describe('security: every route of the OpenAPI document × role × acl × organi
       bot: newBot,
       webhook: newWebhook,
       subscription: newSubscription,
+      schedule: newSchedule,
     })
 
     // The shared job has ended (canceled), so following its log ends at once.
@@ -370,6 +407,7 @@ describe('security: every route of the OpenAPI document × role × acl × organi
     shared.bot = await newBot()
     shared.webhook = await newWebhook()
     shared.subscription = await newSubscription()
+    shared.schedule = await newSchedule()
     shared.delivery = { id: shared.subscription.id, delivery: await firstDelivery(shared.subscription.id) }
     shared.quarantined = { id: '00000000-0000-4000-8000-000000000000' }
 

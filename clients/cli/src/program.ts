@@ -35,7 +35,24 @@ const COLUMNS = {
   subscription: ['id', 'url', 'events', 'enabled', 'description'],
   delivery: ['id', 'event_name', 'status', 'attempt_count', 'next_attempt_at', 'last_update'],
   token: ['id', 'name', 'role', 'tags', 'creation_date'],
+  schedule: ['id', 'task_id', 'cron', 'timezone', 'state', 'next_fire_at', 'runs', 'note'],
+  fire: ['scheduled_for', 'outcome', 'kind', 'job_id', 'reason'],
 } as const
+
+/** What `schedules create|edit` take, as the API names the fields. */
+interface ScheduleFlags {
+  cron?: string
+  timezone?: string
+  argJson?: string
+  startAt?: string
+  endAt?: string
+  maxRuns?: number
+  jitter?: number
+  overlap?: string
+  catchupWindow?: number
+  note?: string
+  paused?: boolean
+}
 
 interface GlobalOptions {
   url?: string
@@ -540,6 +557,167 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         await show(command, data, COLUMNS.delivery)
       },
     )
+
+  // schedules list|show|create|edit|pause|resume|trigger|preview|fires|delete
+  const integer = (text: string) => Number.parseInt(text, 10)
+  const scheduleBody = (flags: ScheduleFlags) => {
+    let taskArguments: unknown[] | undefined
+    if (flags.argJson !== undefined) {
+      const parsed: unknown = JSON.parse(flags.argJson)
+      if (!Array.isArray(parsed)) throw new UsageError('--arg-json must be a JSON array')
+      taskArguments = parsed
+    }
+    return {
+      ...(flags.cron === undefined ? {} : { cron: flags.cron }),
+      ...(flags.timezone === undefined ? {} : { timezone: flags.timezone }),
+      ...(taskArguments === undefined ? {} : { task_arguments: taskArguments }),
+      ...(flags.startAt === undefined ? {} : { start_at: flags.startAt }),
+      ...(flags.endAt === undefined ? {} : { end_at: flags.endAt }),
+      ...(flags.maxRuns === undefined ? {} : { max_runs: flags.maxRuns }),
+      ...(flags.jitter === undefined ? {} : { jitter: flags.jitter }),
+      ...(flags.overlap === undefined
+        ? {}
+        : { overlap: flags.overlap as 'skip' | 'buffer_one' | 'allow_all' | 'cancel_running' }),
+      ...(flags.catchupWindow === undefined ? {} : { catchup_window: flags.catchupWindow }),
+      ...(flags.note === undefined ? {} : { note: flags.note }),
+      ...(flags.paused === undefined ? {} : { enabled: !flags.paused }),
+    }
+  }
+  const scheduleOptions = (command: Command) =>
+    command
+      .option('--timezone <zone>', 'IANA time zone (default UTC)')
+      .option('--arg-json <json>', "the run's task_arguments, as a JSON array")
+      .option('--start-at <instant>', 'no fire before this instant')
+      .option('--end-at <instant>', 'no fire after this instant')
+      .option('--max-runs <n>', 'runs after which it ends', integer)
+      .option('--jitter <seconds>', 'each fire waits a delay in [0, seconds]', integer)
+      .option('--overlap <policy>', 'skip, buffer_one, allow_all or cancel_running')
+      .option('--catchup-window <seconds>', 'how late a fire missed during downtime may start', integer)
+      .option('--note <text>', 'a note')
+  const schedules = program
+    .command('schedules')
+    .description(
+      'Schedules of tasks: list, show, create, edit, pause, resume, trigger, preview, fires, delete',
+    )
+  schedules
+    .command('list', { isDefault: true })
+    .option('--task <task>', "only this task's schedules (id or unique name)")
+    .action(async (flags: { task?: string }, command: Command) => {
+      const tf = await connect(command)
+      const taskId = flags.task === undefined ? undefined : (await findTask(tf, flags.task)).id
+      const { data } = await tf.api.GET('/{customer}/schedule', {
+        params: { path: path(tf), query: taskId === undefined ? {} : { task_id: taskId } },
+      })
+      await show(command, data, COLUMNS.schedule)
+    })
+  schedules
+    .command('show')
+    .argument('<schedule>', 'schedule id')
+    .action(async (id: string, _flags: unknown, command: Command) => {
+      const tf = await connect(command)
+      const { data } = await tf.api.GET('/{customer}/schedule/{id}', {
+        params: { path: { ...path(tf), id } },
+      })
+      await show(command, data)
+    })
+  scheduleOptions(
+    schedules
+      .command('create')
+      .description('Schedule a task on a cron (5 fields, or 6 with seconds)')
+      .argument('<task>', 'task id or unique name')
+      .argument('<cron>', "the cron, quoted: '30 2 * * *'")
+      .option('--paused', 'create it paused'),
+  ).action(async (ref: string, cron: string, flags: ScheduleFlags, command: Command) => {
+    const tf = await connect(command)
+    const task = await findTask(tf, ref)
+    const { data } = await tf.api.POST('/{customer}/task/{id}/schedule', {
+      params: { path: { ...path(tf), id: task.id } },
+      body: { ...scheduleBody(flags), cron },
+    })
+    await show(command, data)
+  })
+  scheduleOptions(
+    schedules
+      .command('edit')
+      .description('Change the fields given')
+      .argument('<schedule>', 'schedule id')
+      .option('--cron <cron>', 'the new cron'),
+  ).action(async (id: string, flags: ScheduleFlags, command: Command) => {
+    const tf = await connect(command)
+    const { data } = await tf.api.PATCH('/{customer}/schedule/{id}', {
+      params: { path: { ...path(tf), id } },
+      body: scheduleBody(flags),
+    })
+    await show(command, data)
+  })
+  for (const [verb, enabled, summary] of [
+    ['pause', false, 'Pause a schedule (--note says why)'],
+    ['resume', true, 'Resume a schedule; what passed while paused is not replayed'],
+  ] as const) {
+    schedules
+      .command(verb)
+      .description(summary)
+      .argument('<schedule>', 'schedule id')
+      .option('--note <text>', 'a note')
+      .action(async (id: string, flags: { note?: string }, command: Command) => {
+        const tf = await connect(command)
+        const { data } = await tf.api.PATCH('/{customer}/schedule/{id}', {
+          params: { path: { ...path(tf), id } },
+          body: { enabled, ...(flags.note === undefined ? {} : { note: flags.note }) },
+        })
+        await show(command, data)
+      })
+  }
+  schedules
+    .command('trigger')
+    .description('Fire now, under the overlap policy')
+    .argument('<schedule>', 'schedule id')
+    .action(async (id: string, _flags: unknown, command: Command) => {
+      const tf = await connect(command)
+      const { data } = await tf.api.POST('/{customer}/schedule/{id}/trigger', {
+        params: { path: { ...path(tf), id } },
+      })
+      await show(command, data)
+    })
+  schedules
+    .command('preview')
+    .description('The next fire times')
+    .argument('<schedule>', 'schedule id')
+    .option('--from <instant>', 'after this instant (default now)')
+    .option('--count <n>', 'how many (default 10)', integer)
+    .action(async (id: string, flags: { from?: string; count?: number }, command: Command) => {
+      const tf = await connect(command)
+      const { data } = await tf.api.GET('/{customer}/schedule/{id}/preview', {
+        params: {
+          path: { ...path(tf), id },
+          query: {
+            ...(flags.from === undefined ? {} : { from: flags.from }),
+            ...(flags.count === undefined ? {} : { count: flags.count }),
+          },
+        },
+      })
+      await show(command, data?.times.map((at) => ({ at })) ?? [], ['at'])
+    })
+  schedules
+    .command('fires')
+    .description("A schedule's fires, newest first")
+    .argument('<schedule>', 'schedule id')
+    .option('--limit <n>', 'at most n', integer)
+    .action(async (id: string, flags: { limit?: number }, command: Command) => {
+      const tf = await connect(command)
+      const { data } = await tf.api.GET('/{customer}/schedule/{id}/fires', {
+        params: { path: { ...path(tf), id }, query: flags.limit === undefined ? {} : { limit: flags.limit } },
+      })
+      await show(command, data, COLUMNS.fire)
+    })
+  schedules
+    .command('delete')
+    .argument('<schedule>', 'schedule id')
+    .action(async (id: string, _flags: unknown, command: Command) => {
+      const tf = await connect(command)
+      await tf.api.DELETE('/{customer}/schedule/{id}', { params: { path: { ...path(tf), id } } })
+      await show(command, { id, deleted: true })
+    })
 
   program
     .command('tokens')

@@ -330,6 +330,21 @@ export const Limits = {
     status: 422,
     meaning: 'the reason given with a cancel',
   },
+
+  scheduleCron: {
+    name: 'schedule cron size',
+    value: 200,
+    unit: 'bytes',
+    status: 422,
+    meaning: "a schedule's cron expression (5 fields, or 6 with seconds)",
+  },
+  scheduleNote: {
+    name: 'schedule note size',
+    value: 1000,
+    unit: 'bytes',
+    status: 422,
+    meaning: "a schedule's note (why it is paused, what it is for)",
+  },
 } as const satisfies Record<string, Limit>
 
 export type LimitKey = keyof typeof Limits

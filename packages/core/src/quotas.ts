@@ -55,6 +55,16 @@ export const Quotas = {
     retryAfterSeconds: 5,
     meaning: "jobs of one organization's tasks no bot has started yet",
   },
+  schedulesPerOrganization: {
+    name: 'schedules per organization',
+    value: 1000,
+    unit: 'schedules',
+    setting: 'MAX_SCHEDULES_PER_ORGANIZATION',
+    service: 'job-scheduler',
+    retryAfterSeconds: 60,
+    meaning:
+      'schedules of one organization, paused ones included (a deletion makes room); counted in the transaction that creates one',
+  },
   runsPerToken: {
     name: 'runs per token per second',
     value: 200,

@@ -24,6 +24,12 @@ export { type Exposition, parsePrometheusText, type Sample } from './prometheus-
 export { PUBLISHER_DROPPED, publisherDropMetrics } from './publisher-metrics.js'
 export { QUARANTINE_ITEMS, QUARANTINED_TOTAL, quarantineMetrics } from './quarantine-metrics.js'
 export {
+  SCHEDULE_FIRE_LAG,
+  SCHEDULE_FIRES,
+  type ScheduleFireObservation,
+  scheduleMetrics,
+} from './schedule-metrics.js'
+export {
   createServiceMetrics,
   METRIC_PREFIX,
   metricsRoute,

@@ -37,6 +37,32 @@ async function unusedPort(): Promise<number> {
   })
 }
 
+/** The schedule methods, which this suite does not call. */
+const unusedScheduleMethods = Object.fromEntries(
+  [
+    'createSchedule',
+    'getSchedule',
+    'listSchedules',
+    'updateSchedule',
+    'deleteSchedule',
+    'triggerSchedule',
+    'backfillSchedule',
+    'previewSchedule',
+    'listScheduleFires',
+  ].map((name) => [name, async () => Promise.reject(notFound('schedule'))]),
+) as unknown as Record<
+  | 'createSchedule'
+  | 'getSchedule'
+  | 'listSchedules'
+  | 'updateSchedule'
+  | 'deleteSchedule'
+  | 'triggerSchedule'
+  | 'backfillSchedule'
+  | 'previewSchedule'
+  | 'listScheduleFires',
+  () => Promise<never>
+>
+
 beforeAll(async () => {
   addService(
     server,
@@ -75,6 +101,7 @@ beforeAll(async () => {
       async getJobLog(request) {
         throw notFound('job', request.jobId)
       },
+      ...unusedScheduleMethods,
     },
     { logger: createLogger('rpc-test', {}, { level: 'silent' }) },
   )

@@ -20,6 +20,12 @@ export const schedulerSettings = {
   ),
   maxQueuedJobsPerTask: quotaSetting(Quotas.queuedJobsPerTask),
   maxQueuedJobsPerOrganization: quotaSetting(Quotas.queuedJobsPerOrganization),
+  maxSchedulesPerOrganization: quotaSetting(Quotas.schedulesPerOrganization),
+  scheduleTimerMaxSleepMs: duration(
+    'SCHEDULE_TIMER_MAX_SLEEP',
+    'Longest pause between two looks for due schedules (catches schedules another replica armed)',
+    '1s',
+  ),
   reportsPerBot: int(
     'REPORTS_PER_BOT_PER_SECOND',
     "Reports of one bot the scheduler handles per second (ten times that at once); past it a bot's reports are dropped unread and counted (decision 19). A bot sends about 3 a job and 4 a second per running job that prints; raise it for a bot running more than some 300 short jobs a second",

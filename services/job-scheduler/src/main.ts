@@ -14,6 +14,7 @@ import {
   jobMetrics,
   publisherDropMetrics,
   quarantineMetrics,
+  scheduleMetrics,
   trackConsumerLag,
 } from '@taskforge/metrics'
 import { TaskCatalogServiceClient } from '@taskforge/proto/catalog/v1/catalog_service'
@@ -43,6 +44,12 @@ import { jobLogProjection } from './projection/job-log-projection.js'
 import { jobsProjection } from './projection/jobs-projection.js'
 import { consumeReports, REPORTS_MAX_ACK_PENDING } from './reports/reports-consumer.js'
 import { createJobScheduleTable } from './schedule/job-schedule-table.js'
+import {
+  createScheduleTables,
+  ScheduleTimers,
+  scheduleService,
+  schedulesProjection,
+} from './schedules/index.js'
 import { startTriggers } from './triggers/start-triggers.js'
 import { loadTriggerConfig } from './triggers/trigger-settings.js'
 
@@ -63,8 +70,8 @@ export interface RunningScheduler extends RunningService {
 }
 
 /**
- * Composition root of job-scheduler: event store, the `jobs` and `job_log` projections (and their change
- * feed), outbox relay to EVENTS, the REPORTS consumer, job leases (renewed by heartbeats, swept when
+ * Composition root of job-scheduler: event store, the `jobs`, `job_log` and `schedules` projections (and
+ * the jobs' change feed), the schedules' firing loop, outbox relay to EVENTS, the REPORTS consumer, job leases (renewed by heartbeats, swept when
  * they run out) and the `JobSchedulerService` gRPC server, under one service lifecycle.
  *
  * @example
@@ -87,6 +94,8 @@ export async function startScheduler(
       await jobLogProjection.setup(connection)
       await createJobScheduleTable(connection)
       await createRunKeysTable(connection)
+      await schedulesProjection.setup(connection)
+      await createScheduleTables(connection)
     })
     ctx.addReadiness('database', () => databaseReachable(db))
 
@@ -97,7 +106,10 @@ export async function startScheduler(
       logger,
       onQuarantined: quarantineMetrics(ctx.metrics, () => quarantine.counts()),
     })
-    const projector = new Projector(store, [jobsProjection, jobLogProjection], { logger, quarantine })
+    const projector = new Projector(store, [jobsProjection, jobLogProjection, schedulesProjection], {
+      logger,
+      quarantine,
+    })
     await projector.start()
     ctx.onStop(() => projector.stop())
 
@@ -171,22 +183,40 @@ export async function startScheduler(
     ctx.onStop(async () => catalog.close())
     const triggers = await startTriggers({ ...commands, bus, catalog, logger, config: loadTriggerConfig() })
     ctx.onStop(() => triggers.stop())
+    const queueQuotas = {
+      perTask: config.maxQueuedJobsPerTask,
+      perOrganization: config.maxQueuedJobsPerOrganization,
+    }
+    const onFire = scheduleMetrics(ctx.metrics)
+    const scheduleTimers = new ScheduleTimers({
+      ...commands,
+      catalog,
+      queueQuotas,
+      onFire,
+      logger,
+      maxSleepMs: config.scheduleTimerMaxSleepMs,
+    })
+    await scheduleTimers.start()
+    ctx.onStop(() => scheduleTimers.stop())
+    const schedules = scheduleService({
+      ...commands,
+      db,
+      projector,
+      catalog,
+      queueQuotas,
+      onFire,
+      logger,
+      maxSchedulesPerOrganization: config.maxSchedulesPerOrganization,
+      onArmed: (dueAt) => scheduleTimers.wake(dueAt),
+    })
     const server = createGrpcServer({ auth, callers: GRPC_CALLERS, logger })
     addService(
       server,
       JobSchedulerServiceService,
-      schedulerService({
-        ...commands,
-        projector,
-        db,
-        catalog,
-        changes,
-        logger,
-        queueQuotas: {
-          perTask: config.maxQueuedJobsPerTask,
-          perOrganization: config.maxQueuedJobsPerOrganization,
-        },
-      }),
+      {
+        ...schedules,
+        ...schedulerService({ ...commands, projector, db, catalog, changes, logger, queueQuotas }),
+      },
       {
         logger,
       },

@@ -138,6 +138,8 @@ describe('job-scheduler', () => {
         leaseSweepIntervalMs: 100,
         maxQueuedJobsPerTask: 1000,
         maxQueuedJobsPerOrganization: 10000,
+        maxSchedulesPerOrganization: 1000,
+        scheduleTimerMaxSleepMs: 1000,
         reportsPerBot: 400,
       },
       { handleProcessEvents: false, telemetry: false },

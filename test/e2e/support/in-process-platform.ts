@@ -28,6 +28,8 @@ export interface InProcessPlatform {
   botId: string
   /** Health ports (`/healthz`, `/readyz`, `/metrics`) by service name. */
   healthPorts: Map<string, number>
+  /** Starts one more job-scheduler replica on the same database (the gateway keeps calling the first). */
+  addSchedulerReplica(): Promise<{ stop(): Promise<void> }>
   stop(): Promise<void>
 }
 
@@ -74,15 +76,18 @@ export async function startInProcessPlatform(): Promise<InProcessPlatform> {
     healthPorts.set('task-catalog', catalog.healthPort)
     const catalogPort = catalog.grpcPort
 
-    const scheduler = await startScheduler(
-      loadSchedulerConfig({
-        ...common,
-        ...identity('job-scheduler'),
-        DATABASE_URL: await testDatabase(),
-        CATALOG_GRPC_URL: `127.0.0.1:${catalogPort}`,
-      }),
-      quiet,
-    )
+    const schedulerConfig = loadSchedulerConfig({
+      ...common,
+      ...identity('job-scheduler'),
+      DATABASE_URL: await testDatabase(),
+      CATALOG_GRPC_URL: `127.0.0.1:${catalogPort}`,
+    })
+    const scheduler = await startScheduler(schedulerConfig, quiet)
+    const addSchedulerReplica = async () => {
+      const replica = await startScheduler(schedulerConfig, quiet)
+      stops.push(() => replica.stop())
+      return replica
+    }
     stops.push(() => scheduler.stop())
     healthPorts.set('job-scheduler', scheduler.healthPort)
 
@@ -135,7 +140,17 @@ export async function startInProcessPlatform(): Promise<InProcessPlatform> {
       logger: createLogger('bot'),
     })
     stops.push(() => bot.stop())
-    return { call, gatewayUrl, customer, rootToken, adminToken, botId: credentials.botId, healthPorts, stop }
+    return {
+      call,
+      gatewayUrl,
+      customer,
+      rootToken,
+      adminToken,
+      botId: credentials.botId,
+      healthPorts,
+      addSchedulerReplica,
+      stop,
+    }
   } catch (error) {
     await stop()
     throw error

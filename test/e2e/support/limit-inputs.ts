@@ -230,6 +230,24 @@ export const LIMIT_INPUTS: Record<LimitKey, LimitInput> = {
       asAdmin(f, 'PUT', `/${f.customer}/job/${await f.newIdleJob()}/cancel`, { reason: textOfBytes(n) }),
     accepted: 200,
   },
+  scheduleCron: {
+    // Spaces between fields count and change nothing: a yearly cron padded to n bytes.
+    request: (n, f) =>
+      asAdmin(f, 'POST', `/${f.customer}/task/${f.taskId}/schedule`, {
+        cron: `0${' '.repeat(n - 8)}0 1 1 *`,
+        enabled: false,
+      }),
+    accepted: 201,
+  },
+  scheduleNote: {
+    request: (n, f) =>
+      asAdmin(f, 'POST', `/${f.customer}/task/${f.taskId}/schedule`, {
+        cron: '0 0 1 1 *',
+        enabled: false,
+        note: textOfBytes(n),
+      }),
+    accepted: 201,
+  },
 }
 
 /** A gateway's answer to a limit request. */

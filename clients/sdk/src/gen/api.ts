@@ -353,6 +353,131 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/{customer}/task/{id}/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a task's schedules */
+        get: operations["listTaskSchedules"];
+        put?: never;
+        /**
+         * Schedule a task: runs it on a cron, in a time zone
+         * @description An organization has at most 1000 schedules by default (`MAX_SCHEDULES_PER_ORGANIZATION`); past it, 429. See docs/schedules.md for the daylight-saving rules.
+         */
+        post: operations["createSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/{customer}/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the organization's schedules (of the tasks the caller sees) */
+        get: operations["listSchedules"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/{customer}/schedule/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a schedule */
+        get: operations["getSchedule"];
+        put?: never;
+        post?: never;
+        /** Delete a schedule (its jobs stay) */
+        delete: operations["deleteSchedule"];
+        options?: never;
+        head?: never;
+        /** Change a schedule: the fields given; `enabled: false` pauses it, `enabled: true` resumes it (what passed meanwhile is not replayed) */
+        patch: operations["updateSchedule"];
+        trace?: never;
+    };
+    "/{customer}/schedule/{id}/trigger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Fire a schedule now, under its overlap policy (also when paused); answers the fire's record */
+        post: operations["triggerSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/{customer}/schedule/{id}/backfill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Fire every scheduled time of a past range [from, to], under the overlap policy; at most 1000 fires, and a time backfilled already is not fired again */
+        post: operations["backfillSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/{customer}/schedule/{id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The next fire times after `from` (default now), computed only; also for a paused schedule */
+        get: operations["previewSchedule"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/{customer}/schedule/{id}/fires": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A schedule's fires, newest first: scheduled time, outcome (started, skipped_overlap, buffered, missed, failed_to_start), job and reason */
+        get: operations["listScheduleFires"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/{customer}/job/{id}/cancel": {
         parameters: {
             query?: never;
@@ -4417,6 +4542,1235 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description malformed input: the body or a parameter is not what the operation takes */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no credential, or one that is unknown or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a known caller without the role or the right */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such object, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is larger than a limit (docs/limits.md) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid input, or a field past its limit (docs/limits.md) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many requests: wait as Retry-After says, then try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description any other error: 409 a conflict, 5xx the platform could not answer now */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listTaskSchedules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        customer: string;
+                        task_id: string;
+                        cron: string;
+                        timezone: string;
+                        task_arguments?: string[];
+                        /** Format: date-time */
+                        start_at?: string | null;
+                        /** Format: date-time */
+                        end_at?: string | null;
+                        max_runs?: number;
+                        jitter?: number;
+                        overlap: string;
+                        catchup_window?: number;
+                        enabled: boolean;
+                        note?: string;
+                        /** @enum {string} */
+                        state: "active" | "paused" | "error" | "ended";
+                        /** @description why the schedule cannot fire (its task is gone); empty otherwise */
+                        error?: string;
+                        /** Format: date-time */
+                        next_fire_at?: string | null;
+                        /** @description runs started so far */
+                        runs: number;
+                        /** Format: date-time */
+                        creation_date?: string | null;
+                        /** Format: date-time */
+                        last_update?: string | null;
+                        author?: string;
+                    }[];
+                };
+            };
+            /** @description malformed input: the body or a parameter is not what the operation takes */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no credential, or one that is unknown or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a known caller without the role or the right */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such object, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is larger than a limit (docs/limits.md) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid input, or a field past its limit (docs/limits.md) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many requests: wait as Retry-After says, then try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description any other error: 409 a conflict, 5xx the platform could not answer now */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first. At most 200 bytes of UTF-8 (schedule cron size) */
+                    cron: string;
+                    /** @description IANA time zone; default UTC */
+                    timezone?: string;
+                    /** @description The run's values (as a run's task_arguments), checked against the task now and at each fire */
+                    task_arguments?: unknown[];
+                    /**
+                     * Format: date-time
+                     * @description no fire before this instant
+                     */
+                    start_at?: string | null;
+                    /**
+                     * Format: date-time
+                     * @description no fire after this instant
+                     */
+                    end_at?: string | null;
+                    /** @description runs after which it ends; 0: no bound */
+                    max_runs?: number;
+                    /** @description seconds; each fire waits a delay in [0, jitter] */
+                    jitter?: number;
+                    /**
+                     * @description when the previous run still runs: skip (default), buffer_one, allow_all, cancel_running
+                     * @enum {string}
+                     */
+                    overlap?: "skip" | "buffer_one" | "allow_all" | "cancel_running";
+                    /** @description seconds a fire missed during downtime may still start late (default 300) */
+                    catchup_window?: number;
+                    /** @description false: paused */
+                    enabled?: boolean;
+                    /** @description At most 1000 bytes of UTF-8 (schedule note size) */
+                    note?: string;
+                    access_token?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        customer: string;
+                        task_id: string;
+                        cron: string;
+                        timezone: string;
+                        task_arguments?: string[];
+                        /** Format: date-time */
+                        start_at?: string | null;
+                        /** Format: date-time */
+                        end_at?: string | null;
+                        max_runs?: number;
+                        jitter?: number;
+                        overlap: string;
+                        catchup_window?: number;
+                        enabled: boolean;
+                        note?: string;
+                        /** @enum {string} */
+                        state: "active" | "paused" | "error" | "ended";
+                        /** @description why the schedule cannot fire (its task is gone); empty otherwise */
+                        error?: string;
+                        /** Format: date-time */
+                        next_fire_at?: string | null;
+                        /** @description runs started so far */
+                        runs: number;
+                        /** Format: date-time */
+                        creation_date?: string | null;
+                        /** Format: date-time */
+                        last_update?: string | null;
+                        author?: string;
+                    };
+                };
+            };
+            /** @description malformed input: the body or a parameter is not what the operation takes */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no credential, or one that is unknown or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a known caller without the role or the right */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such object, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is larger than a limit (docs/limits.md) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid input, or a field past its limit (docs/limits.md) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the organization has as many schedules as its quota allows: try again after Retry-After seconds (docs/limits.md) */
+            429: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description any other error: 409 a conflict, 5xx the platform could not answer now */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listSchedules: {
+        parameters: {
+            query?: {
+                task_id?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                customer: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        customer: string;
+                        task_id: string;
+                        cron: string;
+                        timezone: string;
+                        task_arguments?: string[];
+                        /** Format: date-time */
+                        start_at?: string | null;
+                        /** Format: date-time */
+                        end_at?: string | null;
+                        max_runs?: number;
+                        jitter?: number;
+                        overlap: string;
+                        catchup_window?: number;
+                        enabled: boolean;
+                        note?: string;
+                        /** @enum {string} */
+                        state: "active" | "paused" | "error" | "ended";
+                        /** @description why the schedule cannot fire (its task is gone); empty otherwise */
+                        error?: string;
+                        /** Format: date-time */
+                        next_fire_at?: string | null;
+                        /** @description runs started so far */
+                        runs: number;
+                        /** Format: date-time */
+                        creation_date?: string | null;
+                        /** Format: date-time */
+                        last_update?: string | null;
+                        author?: string;
+                    }[];
+                };
+            };
+            /** @description malformed input: the body or a parameter is not what the operation takes */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no credential, or one that is unknown or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a known caller without the role or the right */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such object, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is larger than a limit (docs/limits.md) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid input, or a field past its limit (docs/limits.md) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many requests: wait as Retry-After says, then try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description any other error: 409 a conflict, 5xx the platform could not answer now */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        customer: string;
+                        task_id: string;
+                        cron: string;
+                        timezone: string;
+                        task_arguments?: string[];
+                        /** Format: date-time */
+                        start_at?: string | null;
+                        /** Format: date-time */
+                        end_at?: string | null;
+                        max_runs?: number;
+                        jitter?: number;
+                        overlap: string;
+                        catchup_window?: number;
+                        enabled: boolean;
+                        note?: string;
+                        /** @enum {string} */
+                        state: "active" | "paused" | "error" | "ended";
+                        /** @description why the schedule cannot fire (its task is gone); empty otherwise */
+                        error?: string;
+                        /** Format: date-time */
+                        next_fire_at?: string | null;
+                        /** @description runs started so far */
+                        runs: number;
+                        /** Format: date-time */
+                        creation_date?: string | null;
+                        /** Format: date-time */
+                        last_update?: string | null;
+                        author?: string;
+                    };
+                };
+            };
+            /** @description malformed input: the body or a parameter is not what the operation takes */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no credential, or one that is unknown or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a known caller without the role or the right */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such object, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is larger than a limit (docs/limits.md) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid input, or a field past its limit (docs/limits.md) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many requests: wait as Retry-After says, then try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description any other error: 409 a conflict, 5xx the platform could not answer now */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description malformed input: the body or a parameter is not what the operation takes */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no credential, or one that is unknown or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a known caller without the role or the right */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such object, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is larger than a limit (docs/limits.md) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid input, or a field past its limit (docs/limits.md) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many requests: wait as Retry-After says, then try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description any other error: 409 a conflict, 5xx the platform could not answer now */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first. At most 200 bytes of UTF-8 (schedule cron size) */
+                    cron?: string;
+                    /** @description IANA time zone; default UTC */
+                    timezone?: string;
+                    /** @description The run's values (as a run's task_arguments), checked against the task now and at each fire */
+                    task_arguments?: unknown[];
+                    /**
+                     * Format: date-time
+                     * @description no fire before this instant
+                     */
+                    start_at?: string | null;
+                    /**
+                     * Format: date-time
+                     * @description no fire after this instant
+                     */
+                    end_at?: string | null;
+                    /** @description runs after which it ends; 0: no bound */
+                    max_runs?: number;
+                    /** @description seconds; each fire waits a delay in [0, jitter] */
+                    jitter?: number;
+                    /**
+                     * @description when the previous run still runs: skip (default), buffer_one, allow_all, cancel_running
+                     * @enum {string}
+                     */
+                    overlap?: "skip" | "buffer_one" | "allow_all" | "cancel_running";
+                    /** @description seconds a fire missed during downtime may still start late (default 300) */
+                    catchup_window?: number;
+                    /** @description false: paused */
+                    enabled?: boolean;
+                    /** @description At most 1000 bytes of UTF-8 (schedule note size) */
+                    note?: string;
+                    access_token?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        customer: string;
+                        task_id: string;
+                        cron: string;
+                        timezone: string;
+                        task_arguments?: string[];
+                        /** Format: date-time */
+                        start_at?: string | null;
+                        /** Format: date-time */
+                        end_at?: string | null;
+                        max_runs?: number;
+                        jitter?: number;
+                        overlap: string;
+                        catchup_window?: number;
+                        enabled: boolean;
+                        note?: string;
+                        /** @enum {string} */
+                        state: "active" | "paused" | "error" | "ended";
+                        /** @description why the schedule cannot fire (its task is gone); empty otherwise */
+                        error?: string;
+                        /** Format: date-time */
+                        next_fire_at?: string | null;
+                        /** @description runs started so far */
+                        runs: number;
+                        /** Format: date-time */
+                        creation_date?: string | null;
+                        /** Format: date-time */
+                        last_update?: string | null;
+                        author?: string;
+                    };
+                };
+            };
+            /** @description malformed input: the body or a parameter is not what the operation takes */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no credential, or one that is unknown or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a known caller without the role or the right */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such object, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is larger than a limit (docs/limits.md) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid input, or a field past its limit (docs/limits.md) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many requests: wait as Retry-After says, then try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description any other error: 409 a conflict, 5xx the platform could not answer now */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    triggerSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        schedule_id: string;
+                        /** Format: date-time */
+                        scheduled_for: string;
+                        /** @enum {string} */
+                        outcome: "started" | "skipped_overlap" | "buffered" | "missed" | "failed_to_start";
+                        /** @enum {string} */
+                        kind: "schedule" | "trigger" | "backfill";
+                        job_id?: string | null;
+                        reason?: string;
+                        /** Format: date-time */
+                        fired_at?: string | null;
+                    };
+                };
+            };
+            /** @description malformed input: the body or a parameter is not what the operation takes */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no credential, or one that is unknown or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a known caller without the role or the right */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such object, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is larger than a limit (docs/limits.md) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid input, or a field past its limit (docs/limits.md) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many requests: wait as Retry-After says, then try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description any other error: 409 a conflict, 5xx the platform could not answer now */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    backfillSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: date-time */
+                    from: string;
+                    /** Format: date-time */
+                    to: string;
+                    access_token?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        schedule_id: string;
+                        /** Format: date-time */
+                        scheduled_for: string;
+                        /** @enum {string} */
+                        outcome: "started" | "skipped_overlap" | "buffered" | "missed" | "failed_to_start";
+                        /** @enum {string} */
+                        kind: "schedule" | "trigger" | "backfill";
+                        job_id?: string | null;
+                        reason?: string;
+                        /** Format: date-time */
+                        fired_at?: string | null;
+                    }[];
+                };
+            };
+            /** @description malformed input: the body or a parameter is not what the operation takes */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no credential, or one that is unknown or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a known caller without the role or the right */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such object, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is larger than a limit (docs/limits.md) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid input, or a field past its limit (docs/limits.md) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many requests: wait as Retry-After says, then try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description any other error: 409 a conflict, 5xx the platform could not answer now */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    previewSchedule: {
+        parameters: {
+            query?: {
+                from?: string;
+                count?: number;
+            };
+            header?: never;
+            path: {
+                customer: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        times: string[];
+                    };
+                };
+            };
+            /** @description malformed input: the body or a parameter is not what the operation takes */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no credential, or one that is unknown or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a known caller without the role or the right */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such object, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is larger than a limit (docs/limits.md) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid input, or a field past its limit (docs/limits.md) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many requests: wait as Retry-After says, then try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description any other error: 409 a conflict, 5xx the platform could not answer now */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listScheduleFires: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                customer: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        schedule_id: string;
+                        /** Format: date-time */
+                        scheduled_for: string;
+                        /** @enum {string} */
+                        outcome: "started" | "skipped_overlap" | "buffered" | "missed" | "failed_to_start";
+                        /** @enum {string} */
+                        kind: "schedule" | "trigger" | "backfill";
+                        job_id?: string | null;
+                        reason?: string;
+                        /** Format: date-time */
+                        fired_at?: string | null;
+                    }[];
                 };
             };
             /** @description malformed input: the body or a parameter is not what the operation takes */

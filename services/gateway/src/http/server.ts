@@ -21,6 +21,7 @@ import { jobControlRoutes } from './routes/job-control.js'
 import { jobRoutes } from './routes/jobs.js'
 import { type Quarantines, quarantineRoutes } from './routes/quarantine.js'
 import { runRoutes } from './routes/runs.js'
+import { scheduleRoutes } from './routes/schedules.js'
 import { scriptRoutes } from './routes/scripts.js'
 import { subscriptionRoutes } from './routes/subscriptions.js'
 import { taskCredentialRoutes } from './routes/task-credentials.js'
@@ -112,6 +113,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   taskCredentialRoutes(app, { clients: deps.clients, access })
   runRoutes(app, { clients: deps.clients, access, rateLimit })
   jobRoutes(app, { clients: deps.clients, access })
+  scheduleRoutes(app, { clients: deps.clients, access })
   jobControlRoutes(app, { clients: deps.clients, access, logFollowMaxMs: deps.logFollowMaxMs })
   botRoutes(app, { clients: deps.clients, access })
   subscriptionRoutes(app, { clients: deps.clients, access })

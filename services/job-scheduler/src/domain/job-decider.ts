@@ -35,6 +35,8 @@ export interface QueueJob {
    * once with this reason, so the refusal is listed with the task's jobs.
    */
   refusal?: string
+  /** A job a schedule's fire started: the schedule and the time the fire was scheduled for. */
+  schedule?: { scheduleId: string; scheduledFor: Date }
 }
 /** The grace time of a job on hold ran out: it becomes `ready`, and goes to a bot when it may run. */
 export interface ReleaseHold {
@@ -165,6 +167,9 @@ function queue(command: QueueJob, state: JobState): JobDomainEvent[] {
       origin: command.origin,
       holdUntil: command.refusal === undefined ? command.holdUntil : undefined,
       chain: command.chain,
+      ...(command.schedule === undefined
+        ? {}
+        : { scheduleId: command.schedule.scheduleId, scheduledFor: command.schedule.scheduledFor }),
     },
   }
   if (command.refusal !== undefined)

@@ -15,6 +15,11 @@ export const PUBLIC_EVENT_NAMES = [
   'script.update',
   'script.delete',
   'webhook.trigger',
+  'schedule.create',
+  'schedule.update',
+  'schedule.delete',
+  'schedule.fire',
+  'schedule.error',
 ] as const
 export type PublicEventName = (typeof PUBLIC_EVENT_NAMES)[number]
 

@@ -12,12 +12,14 @@ import { BotEvent } from '@taskforge/proto/bots/v1/events'
 import { ScriptEvent, TaskEvent, WebhookEvent } from '@taskforge/proto/catalog/v1/events'
 import { Task } from '@taskforge/proto/catalog/v1/model'
 import { JobEvent } from '@taskforge/proto/jobs/v1/events'
+import { ScheduleEvent, type ScheduleSpec } from '@taskforge/proto/jobs/v1/schedules'
 import type { PublicEventName } from './event-names.js'
 import {
   jobViewOfStored,
   type PublicBot,
   type PublicIncomingWebhook,
   type PublicObject,
+  type PublicSchedule,
   type PublicScript,
   type StoredJob,
 } from './public-objects.js'
@@ -331,6 +333,74 @@ function mapIncomingWebhook(event: SourceEvent, previous: PublicIncomingWebhook 
   }
 }
 
+function scheduleFields(spec: ScheduleSpec | undefined) {
+  return {
+    cron: spec?.cron ?? '',
+    timezone: spec?.timezone || 'UTC',
+    enabled: spec?.enabled ?? false,
+    overlap: spec?.overlap || 'skip',
+    note: spec?.note ?? '',
+  }
+}
+
+function mapSchedule(event: SourceEvent, previous: PublicSchedule | undefined): MappedEvent {
+  const decoded = ScheduleEvent.decode(event.data).event
+  const stamp = { version: event.streamVersion, last_update: event.occurredAt.toISOString() }
+  const base: PublicSchedule = previous ?? {
+    id: event.streamId,
+    customer: event.customer,
+    task_id: '',
+    ...scheduleFields(undefined),
+    version: 0,
+    creation_date: null,
+    last_update: null,
+  }
+  const told = (name: PublicEventName, schedule: PublicSchedule, extra: Record<string, unknown> = {}) => ({
+    object: schedule,
+    deleted: name === 'schedule.delete',
+    publicEvent: { name, data: { schedule_id: schedule.id, task_id: schedule.task_id, schedule, ...extra } },
+  })
+  switch (decoded?.$case) {
+    case 'created':
+      return told('schedule.create', {
+        id: decoded.value.scheduleId || event.streamId,
+        customer: decoded.value.customer || event.customer,
+        task_id: decoded.value.taskId,
+        ...scheduleFields(decoded.value.spec),
+        ...stamp,
+        creation_date: event.occurredAt.toISOString(),
+      })
+    case 'updated':
+      return told(
+        'schedule.update',
+        { ...base, ...scheduleFields(decoded.value.spec), ...stamp },
+        { changes: decoded.value.changed },
+      )
+    case 'deleted':
+      return told('schedule.delete', { ...base, ...stamp })
+    case 'fired': {
+      const { value } = decoded
+      // A record of the firing state alone (no fire in it) is bookkeeping.
+      if (value.outcome === '') return nothing({ ...base, ...stamp })
+      return told(
+        'schedule.fire',
+        { ...base, ...stamp },
+        {
+          scheduled_for: iso(value.scheduledFor),
+          outcome: value.outcome,
+          kind: value.kind,
+          job_id: value.jobId === '' ? null : value.jobId,
+          reason: value.reason,
+        },
+      )
+    }
+    case 'failed':
+      return told('schedule.error', { ...base, ...stamp }, { reason: decoded.value.reason })
+    default:
+      return nothing(previous)
+  }
+}
+
 /**
  * The one place that says which domain events subscribers hear of, under which public name, and
  * with which `event_data`: the object as the public API shows it (a task without its secret, a
@@ -346,6 +416,8 @@ function mapIncomingWebhook(event: SourceEvent, previous: PublicIncomingWebhook 
  * | bot    | registered / cameOnline / wentOffline | bot.create / online / offline |
  * | script | created / updated / deleted      | script.create / update / delete  |
  * | webhook | fired (an incoming webhook)     | webhook.trigger                  |
+ * | schedule | created / updated / deleted    | schedule.create / update / delete |
+ * | schedule | fired (one per fire) / failed  | schedule.fire / schedule.error   |
  *
  * `previous` is the object after the stream's previous event (undefined for its first one).
  */
@@ -361,10 +433,19 @@ export function mapEvent(event: SourceEvent, previous: PublicObject | undefined)
       return mapScript(event, previous as PublicScript | undefined)
     case 'webhook':
       return mapIncomingWebhook(event, previous as PublicIncomingWebhook | undefined)
+    case 'schedule':
+      return mapSchedule(event, previous as PublicSchedule | undefined)
     default:
       return nothing(undefined)
   }
 }
 
 /** Streams whose objects the relay follows. */
-export const FOLLOWED_STREAMS: ReadonlySet<string> = new Set(['task', 'job', 'bot', 'script', 'webhook'])
+export const FOLLOWED_STREAMS: ReadonlySet<string> = new Set([
+  'task',
+  'job',
+  'bot',
+  'script',
+  'webhook',
+  'schedule',
+])

@@ -44,7 +44,28 @@ export type StoredJob =
     })
   | PublicJob
 
-export type PublicObject = PublicTask | StoredJob | PublicBot | PublicScript | PublicIncomingWebhook
+/** A schedule as subscribers see it (docs/schedules.md). */
+export interface PublicSchedule {
+  id: string
+  customer: string
+  task_id: string
+  cron: string
+  timezone: string
+  enabled: boolean
+  overlap: string
+  note: string
+  version: number
+  creation_date: string | null
+  last_update: string | null
+}
+
+export type PublicObject =
+  | PublicTask
+  | StoredJob
+  | PublicBot
+  | PublicScript
+  | PublicIncomingWebhook
+  | PublicSchedule
 
 /** The fold's view of a stored job, whichever form it was stored in. */
 export function jobViewOfStored(stored: StoredJob): JobView {

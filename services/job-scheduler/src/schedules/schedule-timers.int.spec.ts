@@ -1,0 +1,129 @@
+import { contentSha256, newId, notFound } from '@taskforge/core'
+import { createDb, type Db, EventStore } from '@taskforge/event-store'
+import { Script, Task, TaskDefinition } from '@taskforge/proto/catalog/v1/model'
+import type { ScheduleSpec } from '@taskforge/proto/jobs/v1/schedules'
+import { createLogger } from '@taskforge/telemetry'
+import { testDatabase } from '@taskforge/testkit'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { TaskCatalog } from '../grpc/scheduler-service.js'
+import { createJobScheduleTable } from '../schedule/job-schedule-table.js'
+import { executeScheduleCommand, readSchedule } from './schedule-firing.js'
+import { createScheduleTables, listFires } from './schedule-tables.js'
+import { ScheduleTimers } from './schedule-timers.js'
+
+const customer = 'acme'
+const script = Script.fromPartial({
+  id: newId(),
+  customer,
+  filename: 'run.sh',
+  contentSha256: contentSha256(Buffer.from('echo')),
+  contentSize: 4,
+})
+const logger = createLogger('schedule-timers-test')
+logger.level = 'silent'
+
+// The firing loop against a real Postgres, on a given clock: downtime and replicas racing for the
+// same due time. The catalog is an in-memory stand-in answering GetTaskToRun.
+describe('schedule timers', () => {
+  let db: Db
+  let store: EventStore
+  const tasks = new Map<string, Task>()
+  const catalog: TaskCatalog = {
+    async getTaskToRun({ taskId }) {
+      const found = tasks.get(taskId)
+      if (found === undefined) throw notFound('task', taskId)
+      return { task: found, script }
+    },
+  }
+  const replica = () =>
+    new ScheduleTimers({
+      store,
+      leaseMs: 60_000,
+      catalog,
+      queueQuotas: { perTask: 100_000, perOrganization: 100_000 },
+      logger,
+      maxSleepMs: 60_000,
+    })
+
+  beforeAll(async () => {
+    db = createDb(await testDatabase())
+    store = new EventStore(db)
+    await store.migrate()
+    await createJobScheduleTable(db)
+    await createScheduleTables(db)
+  })
+
+  afterAll(async () => {
+    await db?.destroy()
+  })
+
+  async function schedule(createdAt: Date, spec: Partial<ScheduleSpec>): Promise<string> {
+    const taskId = newId()
+    tasks.set(
+      taskId,
+      Task.fromPartial({
+        id: taskId,
+        customer,
+        definition: TaskDefinition.fromPartial({ name: 'nightly', scriptId: script.id, multitasking: true }),
+      }),
+    )
+    const scheduleId = newId()
+    await store.transaction((trx) =>
+      executeScheduleCommand(
+        store,
+        trx,
+        scheduleId,
+        {
+          type: 'CreateSchedule',
+          scheduleId,
+          customer,
+          taskId,
+          spec: { cron: '* * * * *', ...spec } as ScheduleSpec,
+          now: createdAt,
+        },
+        'test',
+        customer,
+      ),
+    )
+    return scheduleId
+  }
+
+  const outcomes = async (scheduleId: string) =>
+    (await listFires(db, customer, scheduleId, 1000))
+      .reverse()
+      .map((fire) => `${fire.scheduled_for.toISOString().slice(11, 16)} ${fire.outcome}`)
+
+  it('after downtime past the window: the latest fire starts late only if inside it, the others are missed', async () => {
+    const createdAt = new Date('2030-01-01T00:00:30Z')
+    const inside = await schedule(createdAt, { catchupWindowSeconds: 120, overlap: 'allow_all' })
+    const outside = await schedule(createdAt, { catchupWindowSeconds: 30 })
+    // Down from 00:00:30 until 00:04:45.
+    await replica().fireDue(new Date('2030-01-01T00:04:45Z'))
+    expect(await outcomes(inside)).toEqual(['00:01 missed', '00:02 missed', '00:03 missed', '00:04 started'])
+    expect(await outcomes(outside)).toEqual(['00:01 missed', '00:02 missed', '00:03 missed', '00:04 missed'])
+    expect((await readSchedule(store, inside)).fire).toMatchObject({
+      runs: 1,
+      nextFireAt: new Date('2030-01-01T00:05:00Z'),
+    })
+    // Up again: the next fire is on time, nothing is replayed.
+    await replica().fireDue(new Date('2030-01-01T00:05:00.2Z'))
+    expect((await outcomes(inside)).slice(4)).toEqual(['00:05 started'])
+  })
+
+  it('replicas racing for the same due times fire each scheduled time once', async () => {
+    const createdAt = new Date('2031-01-01T00:00:00.5Z')
+    const scheduleId = await schedule(createdAt, { cron: '* * * * * *', overlap: 'allow_all' })
+    const replicas = [replica(), replica(), replica()]
+    for (let second = 1; second <= 10; second++) {
+      const at = new Date(createdAt.getTime() - 500 + second * 1000 + 50)
+      await Promise.all(replicas.map((r) => r.fireDue(at)))
+    }
+    const fires = await outcomes(scheduleId)
+    expect(fires).toHaveLength(10)
+    expect(fires.every((fire) => fire.endsWith('started'))).toBe(true)
+    const rows = await listFires(db, customer, scheduleId, 1000)
+    expect(new Set(rows.map((row) => row.scheduled_for.getTime())).size).toBe(10)
+    expect(new Set(rows.map((row) => row.job_id)).size).toBe(10)
+    expect((await readSchedule(store, scheduleId)).fire.runs).toBe(10)
+  })
+})
