@@ -454,6 +454,77 @@ describe('console API', () => {
     })
   })
 
+  describe('jobs for the console', () => {
+    it('pages through jobs with an opaque cursor and filters by origin, bot and time', async () => {
+      const task = idOf(
+        await expectStatus(call, 201, 'POST', `/${customer}/task`, {
+          token: admin,
+          json: {
+            name: 'paged',
+            host_id: botId,
+            script_id: scriptId,
+            task_arguments: [{ order: 0, type: 'input', label: 'n' }],
+          },
+        }),
+      )
+      const started = new Date().toISOString()
+      const ids: string[] = []
+      for (let i = 0; i < 5; i += 1)
+        ids.push(
+          idOf(
+            await expectStatus(call, 201, 'POST', `/${customer}/task/${task}/job`, {
+              token: admin,
+              json: ['1'],
+            }),
+          ),
+        )
+      const seen: string[] = []
+      let path: string | undefined = `/${customer}/job?task=${task}&limit=2`
+      let pages = 0
+      while (path !== undefined) {
+        const page = await expectStatus(call, 200, 'GET', path, { token: admin })
+        pages += 1
+        seen.push(...(page.json as { id: string }[]).map((job) => job.id))
+        const next = page.headers.get('x-next-cursor')
+        const link = page.headers.get('link')
+        if (next === null) {
+          expect(link).toBeNull()
+          path = undefined
+        } else {
+          expect(link).toMatch(new RegExp(`^</${customer}/job\\?.*cursor=${next}.*>; rel="next"$`))
+          path = link!.slice(1, link!.indexOf('>'))
+        }
+      }
+      expect(pages).toBe(3)
+      expect(seen).toEqual([...ids].reverse())
+
+      const filtered = async (query: string) =>
+        (
+          (await expectStatus(call, 200, 'GET', `/${customer}/job?task=${task}&${query}`, { token: admin }))
+            .json as {
+            id: string
+          }[]
+        ).map((job) => job.id)
+      expect(await filtered('origin=api')).toHaveLength(5)
+      expect(await filtered('origin=trigger')).toEqual([])
+      expect(await filtered(`bot=${botId}`)).toHaveLength(5)
+      expect(await filtered(`created_after=${encodeURIComponent(started)}`)).toHaveLength(5)
+      expect(await filtered(`created_before=${encodeURIComponent(started)}`)).toEqual([])
+      expect(await filtered('created_after=2999-01-01T00:00:00Z')).toEqual([])
+
+      for (const query of [
+        'cursor=bogus',
+        'cursor=W10',
+        'created_after=yesterday',
+        'created_before=2026-13-45T00:00:00Z',
+        `cursor=${'a'.repeat(400)}`,
+      ]) {
+        const answer = await call('GET', `/${customer}/job?${query}`, { token: admin })
+        expect([400, 422], `${query}: ${answer.text}`).toContain(answer.status)
+      }
+    })
+  })
+
   describe('sign-in attempts', () => {
     it('bounds sign-ins per client address (429 naming the quota)', async () => {
       let refused: Record<string, unknown> | undefined

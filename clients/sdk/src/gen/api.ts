@@ -284,7 +284,10 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** List jobs, newest first */
+        /**
+         * List jobs, newest first, a page at a time
+         * @description Filters combine. The answer is an array; when more jobs match, the x-next-cursor header (and Link rel="next") names the next page: ask again with cursor=<it> and the same filters.
+         */
         get: operations["listJobs"];
         put?: never;
         /**
@@ -4042,7 +4045,18 @@ export interface operations {
                 task_id?: string;
                 lifecycle?: string;
                 state?: string;
+                /** @description only jobs of this bot */
                 host_id?: string;
+                /** @description same as host_id */
+                bot?: string;
+                /** @description only jobs whose origin is this or starts with it and a colon (`trigger` matches every triggered job) */
+                origin?: string;
+                /** @description only jobs created at or after (RFC 3339) */
+                created_after?: string;
+                /** @description only jobs created before (RFC 3339) */
+                created_before?: string;
+                /** @description the next page: the x-next-cursor (or Link rel="next") of the previous answer, with the same filters */
+                cursor?: string;
                 limit?: number;
             };
             header?: never;
