@@ -525,6 +525,33 @@ describe('console API', () => {
     })
   })
 
+  describe('why a job waits', () => {
+    it('says a job waits for an offline bot, and a started job has no reason', async () => {
+      const sleeper = idOf(
+        await expectStatus(call, 201, 'POST', `/${customer}/bot`, {
+          token: admin,
+          json: { name: 'never-started' },
+        }),
+      )
+      const task = idOf(
+        await expectStatus(call, 201, 'POST', `/${customer}/task`, {
+          token: admin,
+          json: { name: 'waits', host_id: sleeper, script_id: scriptId },
+        }),
+      )
+      const job = idOf(
+        await expectStatus(call, 201, 'POST', `/${customer}/task/${task}/job`, { token: admin }),
+      )
+      const waiting = await expectStatus(call, 200, 'GET', `/${customer}/job/${job}`, { token: admin })
+      expect(waiting.body).toMatchObject({
+        waiting_reason: { code: 'bot_offline', message: 'its bot never-started is offline' },
+      })
+      await expectStatus(call, 200, 'PUT', `/${customer}/job/${job}/cancel`, { token: admin, json: {} })
+      const canceled = await expectStatus(call, 200, 'GET', `/${customer}/job/${job}`, { token: admin })
+      expect(canceled.body.waiting_reason).toBeUndefined()
+    })
+  })
+
   describe('sign-in attempts', () => {
     it('bounds sign-ins per client address (429 naming the quota)', async () => {
       let refused: Record<string, unknown> | undefined

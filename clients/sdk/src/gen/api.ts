@@ -774,6 +774,12 @@ export type components = {
             name: string;
             customer: string;
             host_id: string;
+            /** @description GET /:customer/job/:id only, for a job that waits: why (on_hold, bot_offline: its bot is offline, task_busy: the task runs one job at a time and another runs, queued) */
+            waiting_reason?: {
+                /** @enum {string} */
+                code: "on_hold" | "bot_offline" | "task_busy" | "queued";
+                message: string;
+            };
             /**
              * @description finished, terminated and canceled are ends
              * @enum {string}

@@ -290,6 +290,16 @@ export const jobSchema = {
     name: { type: 'string' },
     customer: { type: 'string' },
     host_id: { type: 'string' },
+    waiting_reason: {
+      type: 'object',
+      description:
+        'GET /:customer/job/:id only, for a job that waits: why (on_hold, bot_offline: its bot is offline, task_busy: the task runs one job at a time and another runs, queued)',
+      required: ['code', 'message'],
+      properties: {
+        code: { type: 'string', enum: ['on_hold', 'bot_offline', 'task_busy', 'queued'] },
+        message: { type: 'string' },
+      },
+    },
     lifecycle: {
       type: 'string',
       enum: ['onhold', 'ready', 'assigned', 'finished', 'terminated', 'canceled'],

@@ -4,6 +4,7 @@ import type { Clients } from '../../clients/clients.js'
 import type { Access } from '../access.js'
 import { customerParams, errorResponses, idParams, jobResponseSchema, tokenQuery } from '../schemas.js'
 import { jobView } from '../views.js'
+import { waitingReason } from '../waiting-reason.js'
 
 const listQuery = {
   type: 'object',
@@ -164,7 +165,34 @@ export function jobRoutes(app: FastifyInstance, deps: { clients: Clients; access
     async (request) => {
       const { customer, id } = request.params
       const permit = await access.permit(request, customer, 'viewer')
-      return jobView(await access.job(permit, id))
+      const job = await access.job(permit, id)
+      const view = jobView(job)
+      if (!['ready', 'onhold', 'assigned'].includes(job.lifecycle)) return view
+      const [bots, task, running] = await Promise.all([
+        clients.dispatch.listBots({ customer }),
+        clients.catalog.getTask({ customer, taskId: job.taskId }).catch(() => ({ task: undefined })),
+        clients.scheduler.listJobs({
+          customer,
+          taskId: job.taskId,
+          lifecycle: 'assigned',
+          state: '',
+          hostId: '',
+          origin: '',
+          limit: 1,
+          visibleTasks: undefined,
+          createdAfter: undefined,
+          createdBefore: undefined,
+          after: undefined,
+        }),
+      ])
+      const bot = bots.bots.find((candidate) => candidate.id === job.hostId)
+      const reason = waitingReason({
+        lifecycle: job.lifecycle,
+        bot: bot === undefined ? undefined : { name: bot.name, online: bot.online },
+        multitasking: task.task?.definition?.multitasking ?? true,
+        taskRunning: running.jobs.length > 0,
+      })
+      return reason === undefined ? view : { ...view, waiting_reason: reason }
     },
   )
 }
