@@ -75,6 +75,8 @@ interface Rule {
   lists?: Kind
   query?: (ctx: RequestContext) => Record<string, string>
   body?: (ctx: RequestContext) => unknown
+  /** The answer is a stream that does not end (server-sent events): only its status and error body are read. */
+  stream?: boolean
   /** More ways of calling the route (a query string each), each held to the same rules; `ok` if it answers otherwise. */
   variants?: { query: string; ok?: number }[]
 }
@@ -228,6 +230,12 @@ const ROUTES: Record<string, Rule> = {
 
   'POST /{customer}/bot': { need: 'admin', ok: 201, body: () => ({ name: unique('bot') }) },
   'GET /{customer}/bot': { need: 'viewer', ok: 200 },
+  'GET /{customer}/events': { need: 'viewer', ok: 200, stream: true },
+  // Console sessions take a token in the body and then a cookie, never a bearer token: an unknown
+  // token is refused whoever sends it, a bearer token is no session, and signing out is harmless.
+  'POST /session': { need: 'anyone', ok: 401, body: () => ({ token: 'not-a-token' }) },
+  'GET /session': { need: 'anyone', ok: 401 },
+  'DELETE /session': { need: 'anyone', ok: 204 },
   'POST /{customer}/bot/{id}/credentials': { need: 'admin', ok: 200, object: 'bot' },
   'DELETE /{customer}/bot/{id}': { need: 'admin', ok: 204, object: 'bot' },
 
@@ -314,6 +322,18 @@ function documentedRoutes(document: unknown): Map<string, { anonymous: boolean }
 }
 
 describe('security: every route of the OpenAPI document × role × acl × organization', () => {
+  /** A GET whose answer may be an endless stream: its status, and its JSON body when it is an error. */
+  async function streamStatus(path: string, token: string | undefined) {
+    const controller = new AbortController()
+    const response = await fetch(`${platform.gatewayUrl}${path}`, {
+      headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+      signal: controller.signal,
+    })
+    const text = response.status >= 400 ? await response.text() : ''
+    controller.abort()
+    const body = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>)
+    return { status: response.status, text, body, json: body, headers: response.headers }
+  }
   let platform: Platform
   let dataDir: string
   let receiver: Server
@@ -484,7 +504,10 @@ describe('security: every route of the OpenAPI document × role × acl × organi
     expect(gone, 'rows of ROUTES no route of the document has').toEqual([])
     // The document and the table agree on which routes take no token.
     const disagree = [...documented]
-      .filter(([route, { anonymous }]) => (ROUTES[route]?.need === 'secret') !== anonymous)
+      .filter(
+        ([route, { anonymous }]) =>
+          ROUTES[route]?.need !== 'anyone' && (ROUTES[route]?.need === 'secret') !== anonymous,
+      )
       .map(([route]) => route)
     expect(disagree, 'routes whose security in the document contradicts ROUTES').toEqual([])
   })
@@ -517,10 +540,12 @@ describe('security: every route of the OpenAPI document × role × acl × organi
                   ? await make()
                   : shared[rule.object]
             const request = requestOf(route, rule, { org, target, fixture }, variant.query)
-            const answer = await call(request.method, request.path, {
-              token: caller.token,
-              json: request.json,
-            })
+            const answer = rule.stream
+              ? await streamStatus(request.path, caller.token)
+              : await call(request.method, request.path, {
+                  token: caller.token,
+                  json: request.json,
+                })
             cells++
             const where = `${route}${variant.query ? `?${variant.query}` : ''} by ${caller.label} naming ${org}`
             if (answer.status !== want) {

@@ -155,6 +155,10 @@ describe('rpc', () => {
         hostId: '',
         limit: 10,
         visibleTasks: undefined,
+        origin: '',
+        createdAfter: undefined,
+        createdBefore: undefined,
+        after: undefined,
       })
       .catch((e: unknown) => e)
     expect(isAppError(error)).toBe(true)

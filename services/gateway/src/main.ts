@@ -31,8 +31,16 @@ import {
 import type { Kysely } from 'kysely'
 import { Accounts } from './accounts/accounts.js'
 import { type AccountsTables, accountsProjection } from './accounts/accounts-projection.js'
+import { Sessions, type SessionTables } from './accounts/sessions.js'
 import { createClients } from './clients/clients.js'
+import { consoleDirectory } from './http/console.js'
 import { buildHttpServer } from './http/server.js'
+import { LiveHub } from './live/live-events.js'
+import { LiveFeed } from './live/live-feed.js'
+
+/** Events kept per organization for streams resuming with Last-Event-ID, and organizations kept. */
+const LIVE_EVENTS_PER_ORGANIZATION = 1_000
+const LIVE_ORGANIZATIONS = 1_000
 
 export const gatewaySettings = {
   port: int('GATEWAY_PORT', 'Port of the public REST API', 8080),
@@ -51,9 +59,32 @@ export const gatewaySettings = {
     "The URL clients reach the REST API at, the OpenAPI document's server (default: the address it listens on)",
     '',
   ),
+  consoleDir: str(
+    'CONSOLE_DIR',
+    "Directory of the console's static build (default: the build of the @taskforge/console package)",
+    '',
+  ),
   corsOrigins: list('CORS_ORIGINS', 'Browser origins allowed to call the API (comma separated)', []),
   grpcAuthFile: grpcAuthSetting,
   runsPerSecond: quotaSetting(Quotas.runsPerToken),
+  signInsPerMinute: quotaSetting(Quotas.sessionAttemptsPerAddress),
+  eventStreamsPerOrganization: quotaSetting(Quotas.eventStreamsPerOrganization),
+  eventStreamsMax: int(
+    'EVENT_STREAMS_MAX',
+    'Live event streams (GET /:customer/events) one gateway keeps open, every organization together; past it, 503',
+    2000,
+  ),
+  eventStreamMaxMs: duration(
+    'EVENT_STREAM_MAX',
+    'The longest one live event stream stays open; the client reconnects with Last-Event-ID',
+    '1h',
+  ),
+  sessionTtlMs: duration('SESSION_TTL', 'How long a console session lives from sign-in', '12h'),
+  sessionsPerToken: int(
+    'SESSIONS_PER_TOKEN',
+    'Console sessions one token may hold at once; a sign-in past it ends the oldest',
+    20,
+  ),
   requestTimeoutMs: duration(
     'GATEWAY_REQUEST_TIMEOUT',
     'How long a client may take to send a whole request, headers and body; past it, 408 and the connection is closed',
@@ -85,6 +116,14 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
   if (config.headersTimeoutMs > config.requestTimeoutMs)
     throw new ConfigError(
       'invalid configuration: GATEWAY_HEADERS_TIMEOUT must not exceed GATEWAY_REQUEST_TIMEOUT',
+    )
+  if (config.eventStreamsPerOrganization < 1 || config.eventStreamsMax < 1 || config.eventStreamMaxMs < 1)
+    throw new ConfigError(
+      `invalid configuration: ${Quotas.eventStreamsPerOrganization.setting}, EVENT_STREAMS_MAX and EVENT_STREAM_MAX must be positive`,
+    )
+  if (config.signInsPerMinute < 1 || config.sessionsPerToken < 1 || config.sessionTtlMs < 1)
+    throw new ConfigError(
+      `invalid configuration: ${Quotas.sessionAttemptsPerAddress.setting}, SESSIONS_PER_TOKEN and SESSION_TTL must be positive`,
     )
   if (config.runsPerSecond < 1)
     throw new ConfigError(`invalid configuration: ${Quotas.runsPerToken.setting} must be at least 1`)
@@ -151,7 +190,24 @@ export function startGateway(
     )
     ctx.onStop(async () => clients.close())
     const accounts = new Accounts(store, projector, db as unknown as Kysely<AccountsTables>)
+    const sessions = new Sessions(db as unknown as Kysely<SessionTables>, {
+      ttlMs: config.sessionTtlMs,
+      maxPerToken: config.sessionsPerToken,
+    })
+    await withSchemaLock(db, (connection) => sessions.setup(connection))
     ctx.onStop(await accounts.watchChanges())
+    const liveHub = new LiveHub({
+      perOrganization: LIVE_EVENTS_PER_ORGANIZATION,
+      organizations: LIVE_ORGANIZATIONS,
+    })
+    const liveFeed = new LiveFeed({
+      bus,
+      hub: liveHub,
+      logger,
+      taskOfJob: async (customer, jobId) => (await clients.scheduler.getJob({ customer, jobId })).job?.taskId,
+    })
+    await liveFeed.start()
+    ctx.onStop(() => liveFeed.stop())
     const listeningUrl = () => {
       const address = app.server.address()
       const port = typeof address === 'object' && address ? address.port : config.port
@@ -159,6 +215,8 @@ export function startGateway(
     }
     const app = await buildHttpServer({
       accounts,
+      sessions,
+      signInsPerMinute: config.signInsPerMinute,
       clients,
       rootToken: config.rootToken,
       corsOrigins: config.corsOrigins,
@@ -172,6 +230,13 @@ export function startGateway(
       },
       logFollowMaxMs: config.logFollowMaxMs,
       publicUrl: () => config.publicUrl || listeningUrl(),
+      consoleDir: consoleDirectory(config.consoleDir),
+      liveHub,
+      eventStreams: {
+        perOrganization: config.eventStreamsPerOrganization,
+        perGateway: config.eventStreamsMax,
+        maxDurationMs: config.eventStreamMaxMs,
+      },
     })
     await app.listen({ port: config.port, host: config.host })
     ctx.onStop(() => app.close())

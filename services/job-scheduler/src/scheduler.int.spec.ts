@@ -116,9 +116,19 @@ describe('job-scheduler', () => {
   let client: PromiseClient<JobSchedulerServiceClient> & { close(): void }
   let bot: Bus
   let databaseUrl: string
-  /** ListJobs, with no restriction to visible tasks unless one is given. */
-  const listJobs = (request: Omit<ListJobsRequest, 'visibleTasks'> & Partial<ListJobsRequest>) =>
-    client.listJobs({ visibleTasks: undefined, ...request })
+  /** ListJobs, with no restriction to visible tasks, origin, time range or cursor unless given. */
+  const listJobs = (
+    request: Omit<ListJobsRequest, 'visibleTasks' | 'origin' | 'createdAfter' | 'createdBefore' | 'after'> &
+      Partial<ListJobsRequest>,
+  ) =>
+    client.listJobs({
+      visibleTasks: undefined,
+      origin: '',
+      createdAfter: undefined,
+      createdBefore: undefined,
+      after: undefined,
+      ...request,
+    })
 
   beforeAll(async () => {
     nats = await startNats()

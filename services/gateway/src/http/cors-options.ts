@@ -5,7 +5,7 @@ const normalize = (origin: string) => origin.trim().replace(/\/+$/, '').toLowerC
 
 const common: FastifyCorsOptions = {
   methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-  exposedHeaders: ['location', 'etag'],
+  exposedHeaders: ['location', 'etag', 'link', 'x-next-cursor', 'x-taskforge-total-lines'],
   maxAge: 600,
 }
 

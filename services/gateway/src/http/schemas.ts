@@ -291,6 +291,16 @@ export const jobSchema = {
     name: { type: 'string' },
     customer: { type: 'string' },
     host_id: { type: 'string' },
+    waiting_reason: {
+      type: 'object',
+      description:
+        'GET /:customer/job/:id only, for a job that waits: why (on_hold, bot_offline: its bot is offline, task_busy: the task runs one job at a time and another runs, queued)',
+      required: ['code', 'message'],
+      properties: {
+        code: { type: 'string', enum: ['on_hold', 'bot_offline', 'task_busy', 'queued'] },
+        message: { type: 'string' },
+      },
+    },
     lifecycle: {
       type: 'string',
       enum: [...JobLifecycles],
@@ -368,6 +378,21 @@ export const botSchema = {
     online: { type: 'boolean' },
     last_seen: nullableDateTime,
     running_jobs: { type: 'integer', description: 'how many jobs it runs now' },
+    running: {
+      type: 'array',
+      description: 'the jobs assigned to it and not ended that the caller sees (at most 100 per bot)',
+      items: {
+        type: 'object',
+        required: ['id', 'task_id', 'name', 'lifecycle', 'state'],
+        properties: {
+          id: { type: 'string' },
+          task_id: { type: 'string' },
+          name: { type: 'string' },
+          lifecycle: { type: 'string' },
+          state: { type: 'string' },
+        },
+      },
+    },
     creation_date: nullableDateTime,
   },
 } as const

@@ -46,7 +46,7 @@ import type { JobChangeFeed } from '../changes/job-change-feed.js'
 import type { JobCommand } from '../domain/job-decider.js'
 import { resolveTaskArguments } from '../domain/task-arguments.js'
 import { findJobLogStatus, readJobLog } from '../projection/job-log-queries.js'
-import { findJob, listJobs } from '../projection/job-queries.js'
+import { findJob, listJobPage } from '../projection/job-queries.js'
 import { foldJobStream, jobsProjection } from '../projection/jobs-projection.js'
 import { checkQueueQuota, type QueueQuotas } from '../schedule/queue-quota.js'
 import { lockTask, unstartedJobsOfTask } from '../schedule/task-queue.js'
@@ -251,16 +251,22 @@ export function schedulerService(deps: SchedulerServiceDeps) {
 
     async listJobs(request: ListJobsRequest): Promise<ListJobsResponse> {
       const customer = required(request.customer, 'customer')
-      const views = await listJobs(db, {
+      const page = await listJobPage(db, {
         customer,
         taskId: request.taskId,
         lifecycle: request.lifecycle,
         state: request.state,
         hostId: request.hostId,
+        origin: request.origin,
         limit: request.limit,
         ...(request.visibleTasks === undefined ? {} : { taskIds: request.visibleTasks.ids }),
+        ...(request.createdAfter === undefined ? {} : { createdAfter: request.createdAfter }),
+        ...(request.createdBefore === undefined ? {} : { createdBefore: request.createdBefore }),
+        ...(request.after?.creationDate === undefined
+          ? {}
+          : { after: { creationDate: request.after.creationDate, id: request.after.id } }),
       })
-      return { jobs: views.map(toProtoJob) }
+      return { jobs: page.jobs.map(toProtoJob), more: page.more }
     },
 
     async cancelJob(request: CancelJobRequest): Promise<CancelJobResponse> {
