@@ -104,9 +104,17 @@ export async function signIn(token: string, customerName: string): Promise<Sessi
   return open(sessionOf((await answer.json()) as SessionAnswer))
 }
 
+/** The role of a bearer token, by what it may do: reading tokens needs admin, running a task user. */
 async function roleByProbe(customerName: string): Promise<string> {
-  const tokens = await consoleFetch(`/${encodeURIComponent(customerName)}/token`)
-  return tokens.ok ? 'admin' : 'user'
+  const org = `/${encodeURIComponent(customerName)}`
+  if ((await consoleFetch(`${org}/token`)).ok) return 'admin'
+  // A run of a task that does not exist: 404 for a user, 403 for a viewer; nothing runs either way.
+  const run = await consoleFetch(`${org}/task/00000000-0000-0000-0000-000000000000/job`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"task_arguments":[]}',
+  })
+  return run.status === 403 ? 'viewer' : 'user'
 }
 
 export async function signOut(): Promise<void> {

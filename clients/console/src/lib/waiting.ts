@@ -11,7 +11,7 @@ export interface WaitFacts {
 }
 
 export function waitingReason(facts: WaitFacts): string | undefined {
-  if (!['onhold', 'ready'].includes(facts.lifecycle)) return undefined
+  if (!['onhold', 'ready', 'assigned'].includes(facts.lifecycle)) return undefined
   const given = facts.waiting_reason
   if (typeof given === 'string' && given) return given
   if (typeof given === 'object' && given !== null) {
@@ -21,6 +21,11 @@ export function waitingReason(facts: WaitFacts): string | undefined {
       return `${reason.code.replaceAll('_', ' ')}${typeof reason.until === 'string' ? ` until ${reason.until}` : ''}`
   }
   if (facts.lifecycle === 'onhold') return 'on hold until its grace time has passed'
+  // An assigned job whose bot is offline waits for the bot to connect and take it.
+  if (facts.lifecycle === 'assigned')
+    return facts.bot && !facts.bot.online
+      ? `bot ${facts.bot.name} is offline: the job starts when it connects`
+      : undefined
   if (facts.bot && !facts.bot.online)
     return `bot ${facts.bot.name} is offline${facts.bot.last_seen ? ` (last seen ${facts.bot.last_seen})` : ''}`
   if (facts.busy) return 'the task is not multitasking and another of its jobs is running'
