@@ -65,6 +65,26 @@ export const Quotas = {
     meaning:
       'runs asked with one token in one second, on every run route (a run by secret key: per task and client address); counted by each gateway replica',
   },
+  sessionAttemptsPerAddress: {
+    name: 'sign-ins per client address per minute',
+    value: 30,
+    unit: 'sign-ins per minute',
+    setting: 'GATEWAY_SIGN_INS_PER_MINUTE',
+    service: 'gateway',
+    retryAfterSeconds: 60,
+    meaning:
+      'console sign-ins (POST /session), good or bad, from one client address in one minute: a bound on guessing tokens; counted by each gateway replica',
+  },
+  eventStreamsPerOrganization: {
+    name: 'event streams per organization',
+    value: 100,
+    unit: 'streams',
+    setting: 'GATEWAY_EVENT_STREAMS_PER_ORGANIZATION',
+    service: 'gateway',
+    retryAfterSeconds: 5,
+    meaning:
+      'open live event streams (GET /:customer/events) of one organization on one gateway replica; a closed one makes room',
+  },
 } as const satisfies Record<string, Quota>
 
 export type QuotaKey = keyof typeof Quotas

@@ -27,7 +27,9 @@ import { createLogger, type Logger } from '@taskforge/telemetry'
 import type { Kysely } from 'kysely'
 import { Accounts } from './accounts/accounts.js'
 import { type AccountsTables, accountsProjection } from './accounts/accounts-projection.js'
+import { Sessions, type SessionTables } from './accounts/sessions.js'
 import { createClients } from './clients/clients.js'
+import { consoleDirectory } from './http/console.js'
 import { buildHttpServer } from './http/server.js'
 
 export const gatewaySettings = {
@@ -47,9 +49,21 @@ export const gatewaySettings = {
     "The URL clients reach the REST API at, the OpenAPI document's server (default: the address it listens on)",
     '',
   ),
+  consoleDir: str(
+    'CONSOLE_DIR',
+    "Directory of the console's static build (default: the build of the @taskforge/console package)",
+    '',
+  ),
   corsOrigins: list('CORS_ORIGINS', 'Browser origins allowed to call the API (comma separated)', []),
   grpcAuthFile: grpcAuthSetting,
   runsPerSecond: quotaSetting(Quotas.runsPerToken),
+  signInsPerMinute: quotaSetting(Quotas.sessionAttemptsPerAddress),
+  sessionTtlMs: duration('SESSION_TTL', 'How long a console session lives from sign-in', '12h'),
+  sessionsPerToken: int(
+    'SESSIONS_PER_TOKEN',
+    'Console sessions one token may hold at once; a sign-in past it ends the oldest',
+    20,
+  ),
   requestTimeoutMs: duration(
     'GATEWAY_REQUEST_TIMEOUT',
     'How long a client may take to send a whole request, headers and body; past it, 408 and the connection is closed',
@@ -81,6 +95,10 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
   if (config.headersTimeoutMs > config.requestTimeoutMs)
     throw new ConfigError(
       'invalid configuration: GATEWAY_HEADERS_TIMEOUT must not exceed GATEWAY_REQUEST_TIMEOUT',
+    )
+  if (config.signInsPerMinute < 1 || config.sessionsPerToken < 1 || config.sessionTtlMs < 1)
+    throw new ConfigError(
+      `invalid configuration: ${Quotas.sessionAttemptsPerAddress.setting}, SESSIONS_PER_TOKEN and SESSION_TTL must be positive`,
     )
   if (config.runsPerSecond < 1)
     throw new ConfigError(`invalid configuration: ${Quotas.runsPerToken.setting} must be at least 1`)
@@ -147,6 +165,11 @@ export async function startGateway(
   )
   hooks.onStop(async () => clients.close())
   const accounts = new Accounts(store, projector, db as unknown as Kysely<AccountsTables>)
+  const sessions = new Sessions(db as unknown as Kysely<SessionTables>, {
+    ttlMs: config.sessionTtlMs,
+    maxPerToken: config.sessionsPerToken,
+  })
+  await withSchemaLock(db, (connection) => sessions.setup(connection))
   hooks.onStop(await accounts.watchChanges())
   const listeningUrl = () => {
     const address = app.server.address()
@@ -155,6 +178,8 @@ export async function startGateway(
   }
   const app = await buildHttpServer({
     accounts,
+    sessions,
+    signInsPerMinute: config.signInsPerMinute,
     clients,
     rootToken: config.rootToken,
     corsOrigins: config.corsOrigins,
@@ -168,6 +193,7 @@ export async function startGateway(
     },
     logFollowMaxMs: config.logFollowMaxMs,
     publicUrl: () => config.publicUrl || listeningUrl(),
+    consoleDir: consoleDirectory(config.consoleDir),
   })
   await app.listen({ port: config.port, host: config.host })
   hooks.onStop(() => app.close())

@@ -27,6 +27,8 @@ export const RESERVED_CUSTOMER_NAMES: ReadonlySet<string> = new Set([
   'openapi.json',
   'healthz',
   'readyz',
+  'console',
+  'session',
 ])
 
 export const customerDecider: Decider<CustomerCommand, CustomerState, CustomerEventCase> = {

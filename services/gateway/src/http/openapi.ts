@@ -33,15 +33,22 @@ export async function installOpenApi(app: FastifyInstance, options: OpenApiOptio
         title: 'Taskforge API',
         version: '1.0.0',
         description:
-          'Tasks, jobs, bots and webhooks. An organization (`customer`) keeps scripts and tasks; running a task creates a job, run by a bot. Authenticate with `Authorization: Bearer <token>` or `access_token` in the query.',
+          'Tasks, jobs, bots and webhooks. An organization (`customer`) keeps scripts and tasks; running a task creates a job, run by a bot. Authenticate with `Authorization: Bearer <token>` or `access_token` in the query; the console signs in with `POST /session` and then sends its session cookie.',
       },
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer' },
           access_token: { type: 'apiKey', in: 'query', name: 'access_token' },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'taskforge_session',
+            description:
+              'The console session cookie from POST /session; a POST, PUT, PATCH or DELETE with it also carries the x-taskforge-csrf header that POST /session answered',
+          },
         },
       },
-      security: [{ bearer: [] }, { access_token: [] }],
+      security: [{ bearer: [] }, { access_token: [] }, { session: [] }],
     },
     transformObject: (document) =>
       'openapiObject' in document

@@ -1,13 +1,16 @@
+import cookie from '@fastify/cookie'
 import cors from '@fastify/cors'
 import swaggerUi from '@fastify/swagger-ui'
-import { Limits } from '@taskforge/core'
+import { Limits, Quotas } from '@taskforge/core'
 import type { Logger } from '@taskforge/telemetry'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
 import type { Accounts } from '../accounts/accounts.js'
+import type { Sessions } from '../accounts/sessions.js'
 import type { Clients } from '../clients/clients.js'
 import { createAccess } from './access.js'
 import { createAuthenticator } from './auth.js'
 import { installBodyParsers } from './body-parsers.js'
+import { installConsole } from './console.js'
 import { corsDelegate } from './cors-options.js'
 import { answerClientError, installErrorHandling } from './errors.js'
 import { installInputGuard } from './input-guard.js'
@@ -22,6 +25,7 @@ import { jobRoutes } from './routes/jobs.js'
 import { type Quarantines, quarantineRoutes } from './routes/quarantine.js'
 import { runRoutes } from './routes/runs.js'
 import { scriptRoutes } from './routes/scripts.js'
+import { sessionRoutes } from './routes/sessions.js'
 import { subscriptionRoutes } from './routes/subscriptions.js'
 import { taskCredentialRoutes } from './routes/task-credentials.js'
 import { taskRecipeRoutes } from './routes/task-recipes.js'
@@ -30,6 +34,10 @@ import { installRunRateLimit } from './run-rate-limit.js'
 
 export interface HttpDeps {
   accounts: Accounts
+  /** Console sessions (decision 26); without them (tests of other routes), signing in answers 503. */
+  sessions?: Sessions
+  /** Sign-ins (POST /session) one client address may try in a minute (default: the quota's). */
+  signInsPerMinute?: number
   clients: Clients
   rootToken: string
   corsOrigins: string[]
@@ -44,6 +52,8 @@ export interface HttpDeps {
   logFollowMaxMs: number
   /** The URL clients reach the API at, for the OpenAPI document's `servers`; asked once it listens. */
   publicUrl: () => string
+  /** The console's static build, or undefined when there is none (its pages then answer 503). */
+  consoleDir?: string | undefined
 }
 
 /** The gateway's bounds on slow clients (see `GATEWAY_*_TIMEOUT` in docs/configuration.md). */
@@ -101,10 +111,18 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   // Only the configured origins get CORS headers; credentials are never sent to any other origin.
   await app.register(cors, { delegator: corsDelegate(deps.corsOrigins) })
-  const authenticator = createAuthenticator(deps.accounts, deps.rootToken)
+  await app.register(cookie)
+  const authenticator = createAuthenticator(deps.accounts, deps.rootToken, deps.sessions)
   const access = createAccess(authenticator, deps.clients)
   const rateLimit = await installRunRateLimit(app, authenticator, deps.runsPerSecond)
   accountRoutes(app, { accounts: deps.accounts, access })
+  sessionRoutes(app, {
+    accounts: deps.accounts,
+    sessions: deps.sessions,
+    auth: authenticator,
+    rootToken: deps.rootToken,
+    signInsPerMinute: deps.signInsPerMinute ?? Quotas.sessionAttemptsPerAddress.value,
+  })
   quarantineRoutes(app, { quarantines: deps.quarantines, access })
   scriptRoutes(app, { clients: deps.clients, access })
   taskRoutes(app, { clients: deps.clients, access })
@@ -116,5 +134,6 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   botRoutes(app, { clients: deps.clients, access })
   subscriptionRoutes(app, { clients: deps.clients, access })
   incomingWebhookRoutes(app, { clients: deps.clients, access })
+  await installConsole(app, deps.consoleDir)
   return app
 }
