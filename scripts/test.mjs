@@ -23,7 +23,12 @@ const steps = [
   ['typecheck', bin('turbo'), ['run', 'typecheck', '--output-logs=errors-only']],
   ['typecheck scripts and tests', bin('tsc'), ['-p', 'scripts/tsconfig.json', '--noEmit']],
   // The browser tests open the built console.
-  ['build console', join(root, 'clients/console/node_modules/.bin/vite'), ['build', '--logLevel', 'warn'], { cwd: join(root, 'clients/console') }],
+  [
+    'build console',
+    join(root, 'clients/console/node_modules/.bin/vite'),
+    ['build', '--logLevel', 'warn'],
+    { cwd: join(root, 'clients/console') },
+  ],
   ['tests', bin('vitest'), ['run', ...process.argv.slice(2)]],
 ]
 for (const [name, cmd, args, options = {}] of steps) {

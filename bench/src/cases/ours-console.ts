@@ -77,7 +77,13 @@ export async function oursConsole(ctx: CaseContext): Promise<CaseResult> {
     )
   const bp = await startBenchPlatform({
     botConcurrency: 4,
-    env: { CONSOLE_DIR: DIST },
+    env: {
+      CONSOLE_DIR: DIST,
+      // 10,000 jobs queued on one task of an offline bot: past the default queue bounds and run rate.
+      MAX_QUEUED_JOBS_PER_TASK: String(JOBS * 2),
+      MAX_QUEUED_JOBS_PER_ORGANIZATION: String(JOBS * 2),
+      GATEWAY_RUNS_PER_SECOND: String(JOBS),
+    },
     botArgs: ['--output-limit', String(64 * 1024 * 1024)],
     log: ctx.log,
   })
