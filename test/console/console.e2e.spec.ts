@@ -201,6 +201,24 @@ describe('web console', () => {
     await shot(page, 'jobs')
   })
 
+  it('edits a task with If-Match and shows a change made meanwhile as a conflict', async () => {
+    const taskId = await createTask('editable', '#!/bin/sh\necho hi\n', { description: 'first' })
+    await page.goto(`${origin.url}/console/#/task/${taskId}`)
+    await page.getByRole('button', { name: 'Edit' }).click()
+    const form = page.getByRole('form', { name: 'Edit task' })
+    await form.getByLabel('Description').fill('mine')
+    // Someone else saves first.
+    expect((await call('PATCH', `/${customer}/task/${taskId}`, { description: 'theirs' })).status).toBe(200)
+    await form.getByRole('button', { name: 'Save' }).click()
+    await form.getByText(/Someone changed this task since you opened it/).waitFor({ timeout: UI_TIMEOUT })
+    await form.getByRole('button', { name: 'Load their version' }).click()
+    await expect(form.getByLabel('Description').inputValue()).resolves.toBe('theirs')
+    await form.getByLabel('Description').fill('mine, on theirs')
+    await form.getByRole('button', { name: 'Save' }).click()
+    await page.getByText('mine, on theirs').waitFor({ timeout: UI_TIMEOUT })
+    expect((await call('GET', `/${customer}/task/${taskId}`)).body.description).toBe('mine, on theirs')
+  })
+
   it('cancels a running job', async () => {
     const taskId = await createTask('long', '#!/bin/sh\necho started\nsleep 60\n')
     await page.goto(`${origin.url}/console/#/task/${taskId}`)
