@@ -123,7 +123,7 @@ describe('web console', () => {
     await page
       .getByLabel('Script', { exact: true })
       .fill(
-        '#!/bin/sh\necho "args: $*"\ni=1\nwhile [ $i -le 40 ]; do echo "line $i"; i=$((i+1)); sleep 0.1; done\necho finished-ok\n',
+        '#!/bin/sh\necho "args: $*"\ni=1\nwhile [ $i -le 60 ]; do echo "line $i"; i=$((i+1)); sleep 0.15; done\necho finished-ok\n',
       )
     await page.getByLabel(/^Arguments \(JSON/).fill(
       JSON.stringify([
@@ -154,13 +154,25 @@ describe('web console', () => {
     // Followed live: the first lines show while the job still runs, then the end arrives by itself.
     await log.getByText('line 3', { exact: true }).waitFor({ timeout: UI_TIMEOUT })
     expect(await page.getByTestId('job-lifecycle').textContent()).not.toMatch(/finished|terminated|canceled/)
+    // Scrolling up stops following; Follow goes back to the end and on.
+    await log.getByText('line 30', { exact: true }).waitFor({ timeout: UI_TIMEOUT })
+    await log.evaluate((box) => {
+      box.scrollTop = 0
+    })
+    await page.getByTestId('log-follow').waitFor({ timeout: UI_TIMEOUT })
+    await page.getByTestId('log-follow').click()
+    await page.getByTestId('log-following').waitFor({ timeout: UI_TIMEOUT })
     await log.getByText('finished-ok').waitFor({ timeout: UI_TIMEOUT })
     await page.getByTestId('job-state').getByText('success').waitFor({ timeout: UI_TIMEOUT })
-    await expect(page.getByTestId('log-count').textContent()).resolves.toBe('42 lines')
+    await expect(page.getByTestId('log-count').textContent()).resolves.toBe('62 lines')
     await expect(page.getByTestId('job-arguments').textContent()).resolves.toBe(
       JSON.stringify(['--loud', 'world', 'blue', '{"n":1}']),
     )
-    await expect(log.textContent()).resolves.toContain('args: --loud world blue {"n":1}')
+    // The first line is far above the end the viewer follows: Find brings it into view.
+    await page.getByPlaceholder('search the log').fill('args:')
+    await page.getByRole('button', { name: 'Find' }).click()
+    await expect(page.getByTestId('log-hits').textContent()).resolves.toBe('1 of 1')
+    await log.getByText('args: --loud world blue {"n":1}', { exact: true }).waitFor({ timeout: UI_TIMEOUT })
 
     await page.getByPlaceholder('search the log').fill('line 2')
     await page.getByRole('button', { name: 'Find' }).click()
@@ -212,7 +224,10 @@ describe('web console', () => {
     await form.getByRole('button', { name: 'Save' }).click()
     await form.getByText(/Someone changed this task since you opened it/).waitFor({ timeout: UI_TIMEOUT })
     await form.getByRole('button', { name: 'Load their version' }).click()
-    await expect(form.getByLabel('Description').inputValue()).resolves.toBe('theirs')
+    await waitUntil(async () => (await form.getByLabel('Description').inputValue()) === 'theirs', {
+      timeoutMs: UI_TIMEOUT,
+      message: 'their version in the form',
+    })
     await form.getByLabel('Description').fill('mine, on theirs')
     await form.getByRole('button', { name: 'Save' }).click()
     await page.getByText('mine, on theirs').waitFor({ timeout: UI_TIMEOUT })
