@@ -9,6 +9,7 @@ import { type GatewayCall, gatewayClient } from './support/gateway-client.js'
 
 const customer = 'demo'
 const SIGN_INS_PER_MINUTE = 60
+const STREAMS_PER_ORGANIZATION = 6
 
 /** The session cookie's `name=value` from a Set-Cookie answer. */
 function sessionCookieOf(headers: Headers): { pair: string; attributes: string } {
@@ -17,6 +18,79 @@ function sessionCookieOf(headers: Headers): { pair: string; attributes: string }
   const [pair = '', ...rest] = line.split(';')
   return { pair: pair.trim(), attributes: rest.join(';') }
 }
+
+interface SseEvent {
+  id: string
+  event: string
+  data: Record<string, unknown>
+}
+
+/** A live events stream read as the EventSource API reads it. */
+async function openEvents(url: string, headers: Record<string, string>) {
+  const controller = new AbortController()
+  const response = await fetch(url, { headers, signal: controller.signal })
+  const events: SseEvent[] = []
+  const raw: string[] = []
+  const waiters = new Set<() => void>()
+  const done = (async () => {
+    if (response.body === null || response.status !== 200) return
+    const decoder = new TextDecoder()
+    let text = ''
+    try {
+      for await (const chunk of response.body) {
+        text += decoder.decode(chunk as Uint8Array, { stream: true })
+        raw.push(decoder.decode(chunk as Uint8Array))
+        let end = text.indexOf('\n\n')
+        while (end >= 0) {
+          const block = text.slice(0, end)
+          text = text.slice(end + 2)
+          const fields = Object.fromEntries(
+            block
+              .split('\n')
+              .filter((line) => !line.startsWith(':') && line.includes(':'))
+              .map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1).trim()]),
+          )
+          if (fields.event !== undefined)
+            events.push({ id: fields.id ?? '', event: fields.event, data: JSON.parse(fields.data ?? '{}') })
+          for (const wake of waiters) wake()
+          end = text.indexOf('\n\n')
+        }
+      }
+    } catch {
+      // aborted
+    }
+  })()
+  return {
+    status: response.status,
+    response,
+    events,
+    /** Waits until an event matches, within a generous bound. */
+    async until(match: (event: SseEvent) => boolean, what: string, timeoutMs = 30_000): Promise<SseEvent> {
+      const deadline = Date.now() + timeoutMs
+      for (;;) {
+        const found = events.find(match)
+        if (found !== undefined) return found
+        if (Date.now() > deadline)
+          throw new Error(`no ${what} among ${JSON.stringify(events)} ${raw.join('').slice(0, 3000)}`)
+        await new Promise<void>((resolve) => {
+          const wake = () => {
+            waiters.delete(wake)
+            resolve()
+          }
+          waiters.add(wake)
+          setTimeout(wake, 500)
+        })
+      }
+    },
+    async close() {
+      controller.abort()
+      await done
+    },
+  }
+}
+
+const finishedJob = (jobId: string) => (event: SseEvent) =>
+  event.event === 'job' && event.data.id === jobId && event.data.type === 'job.finished'
 
 // The gateway's side of the console (decision 26) against a real platform: sessions, the live
 // events stream, the jobs list's filters and pages, log ranges and bot presence.
@@ -35,7 +109,10 @@ describe('console API', () => {
       dataDir,
       persistent: false,
       gatewayPort: await freePort(),
-      env: { GATEWAY_SIGN_INS_PER_MINUTE: String(SIGN_INS_PER_MINUTE) },
+      env: {
+        GATEWAY_SIGN_INS_PER_MINUTE: String(SIGN_INS_PER_MINUTE),
+        GATEWAY_EVENT_STREAMS_PER_ORGANIZATION: String(STREAMS_PER_ORGANIZATION),
+      },
     })
     base = platform.credentials.gateway_url
     call = gatewayClient(base)
@@ -174,7 +251,210 @@ describe('console API', () => {
       for (let i = 0; i < 20; i += 1) await signIn(issued.token)
       await expectStatus(call, 401, 'GET', '/session', { headers: { cookie: first } })
     })
+  })
 
+  describe('live events', () => {
+    const newTask = async (name: string, acls: string[]) =>
+      idOf(
+        await expectStatus(call, 201, 'POST', `/${customer}/task`, {
+          token: admin,
+          json: {
+            name,
+            host_id: botId,
+            script_id: scriptId,
+            acls,
+            task_arguments: [{ order: 0, type: 'input', label: 'n' }],
+          },
+        }),
+      )
+    const run = async (taskId: string, n = 2) =>
+      idOf(
+        await expectStatus(call, 201, 'POST', `/${customer}/task/${taskId}/job`, {
+          token: admin,
+          json: [String(n)],
+        }),
+      )
+
+    it("streams a job's changes, hides an acl-hidden task's jobs from a viewer, and resumes with Last-Event-ID", async () => {
+      const viewer = await issueToken(call, customer, admin, { name: 'watcher', role: 'viewer' })
+      const adminStream = await openEvents(`${base}/${customer}/events`, { authorization: `Bearer ${admin}` })
+      const viewerStream = await openEvents(`${base}/${customer}/events`, {
+        authorization: `Bearer ${viewer.token}`,
+      })
+      const open = await newTask('sse open', [])
+      const hidden = await newTask('sse hidden', ['nobody-here'])
+      expect(adminStream.status).toBe(200)
+      expect(viewerStream.response.headers.get('content-type')).toMatch(/^text\/event-stream/)
+
+      const hiddenJob = await run(hidden)
+      const seenByAdmin = await adminStream.until(finishedJob(hiddenJob), 'hidden job finished (admin)')
+      expect(seenByAdmin.data).toMatchObject({
+        task_id: hidden,
+        customer,
+        lifecycle: 'finished',
+        state: 'success',
+      })
+      const openJob = await run(open)
+      await viewerStream.until(finishedJob(openJob), 'open job finished (viewer)')
+      for (const type of ['job.queued', 'job.started'])
+        expect(
+          viewerStream.events.some((e) => e.data.id === openJob && e.data.type === type),
+          type,
+        ).toBe(true)
+      expect(viewerStream.events.filter((e) => e.data.id === hiddenJob || e.data.task_id === hidden)).toEqual(
+        [],
+      )
+      expect(adminStream.events.some((e) => e.data.id === hidden && e.data.type === 'task.created')).toBe(
+        true,
+      )
+      expect(viewerStream.events.some((e) => e.data.id === open && e.data.type === 'task.created')).toBe(true)
+
+      // The viewer goes away, a job runs, and the viewer comes back where it left.
+      const last = viewerStream.events.at(-1)!.id
+      await viewerStream.close()
+      const missed = await run(open)
+      await adminStream.until(finishedJob(missed), 'missed job finished (admin)')
+      const resumed = await openEvents(`${base}/${customer}/events`, {
+        authorization: `Bearer ${viewer.token}`,
+        'last-event-id': last,
+      })
+      await resumed.until(finishedJob(missed), 'the missed job, replayed')
+      expect(resumed.events.some((e) => e.data.id === missed && e.data.type === 'job.queued')).toBe(true)
+      expect(resumed.events.every((e) => Number(e.id) > Number(last))).toBe(true)
+      await resumed.close()
+      // Resuming from before everything this gateway saw replays all of it (or resets, when it is gone).
+      const fromStart = await openEvents(`${base}/${customer}/events?last_event_id=0`, {
+        authorization: `Bearer ${admin}`,
+      })
+      await fromStart.until((e) => e.event === 'reset' || e.data.id === missed, 'replay from the start')
+      await fromStart.close()
+      await adminStream.close()
+    })
+
+    it('takes the session cookie, and ends when the session does', async () => {
+      const { token } = await issueToken(call, customer, admin, { name: 'cookie-watcher', role: 'viewer' })
+      const signed = await call('POST', '/session', { json: { token } })
+      const { pair } = sessionCookieOf(signed.headers)
+      const stream = await openEvents(`${base}/${customer}/events`, { cookie: pair })
+      expect(stream.status).toBe(200)
+      const task = await newTask('sse cookie', [])
+      const job = await run(task)
+      await stream.until(finishedJob(job), 'job finished (cookie)')
+      await stream.close()
+    })
+
+    it('refuses bad input and bounds streams per organization, leaving other organizations unharmed', async () => {
+      for (const id of ['abc', '-1', '1e5', '9'.repeat(30)]) {
+        const answer = await fetch(`${base}/${customer}/events`, {
+          headers: { authorization: `Bearer ${admin}`, 'last-event-id': id },
+        })
+        expect(answer.status, id).toBe(400)
+        expect(((await answer.json()) as { message: string }).message).toMatch(/last-event-id/i)
+      }
+      expect((await fetch(`${base}/${customer}/events`)).status).toBe(401)
+      const other = await expectStatus(call, 201, 'POST', '/admin/customers', {
+        token: platform.rootToken,
+        json: { name: 'initech' },
+      })
+      const otherAdmin = idOf(other, 'admin_token')
+      expect(
+        (await fetch(`${base}/${customer}/events`, { headers: { authorization: `Bearer ${otherAdmin}` } }))
+          .status,
+      ).toBe(404)
+
+      const streams = []
+      const initech = `${base}/initech/events`
+      for (let i = 0; i < STREAMS_PER_ORGANIZATION; i += 1)
+        streams.push(await openEvents(initech, { authorization: `Bearer ${otherAdmin}` }))
+      expect(streams.map((s) => s.status)).toEqual(streams.map(() => 200))
+      const refused = await Promise.all(
+        Array.from({ length: 200 }, () =>
+          fetch(initech, { headers: { authorization: `Bearer ${otherAdmin}` } }),
+        ),
+      )
+      expect(new Set(refused.map((answer) => answer.status))).toEqual(new Set([429]))
+      expect(((await refused[0]!.json()) as { message: string }).message).toMatch(
+        /event streams per organization/,
+      )
+      const ours = await openEvents(`${base}/${customer}/events`, { authorization: `Bearer ${admin}` })
+      expect(ours.status).toBe(200)
+      await ours.close()
+      await Promise.all(streams.map((s) => s.close()))
+      // Closed streams make room again.
+      await expect
+        .poll(
+          async () => {
+            const again = await fetch(`${base}/${customer}/events`, {
+              headers: { authorization: `Bearer ${admin}` },
+            })
+            await again.body?.cancel()
+            return again.status
+          },
+          { timeout: 10_000 },
+        )
+        .toBe(200)
+    })
+  })
+
+  describe('logs in ranges and bots', () => {
+    it("answers a range of a long log's lines, its tail and the total, within bounds", async () => {
+      const task = idOf(
+        await expectStatus(call, 201, 'POST', `/${customer}/task`, {
+          token: admin,
+          json: {
+            name: 'long log',
+            host_id: botId,
+            script_id: scriptId,
+            task_arguments: [{ order: 0, type: 'input', label: 'n' }],
+          },
+        }),
+      )
+      const job = idOf(
+        await expectStatus(call, 200, 'POST', `/${customer}/task/${task}/job?wait_result=true`, {
+          token: admin,
+          json: ['2500'],
+        }),
+      )
+      const path = `/${customer}/job/${job}/log`
+      const tail = await expectStatus(call, 200, 'GET', `${path}?tail=3`, { token: admin })
+      expect(tail.body).toEqual({
+        offset: 2497,
+        lines: ['line 2498', 'line 2499', 'line 2500'],
+        total_lines: 2500,
+        complete: true,
+      })
+      expect(tail.headers.get('x-taskforge-total-lines')).toBe('2500')
+      const range = await expectStatus(call, 200, 'GET', `${path}?offset=10&limit=2`, { token: admin })
+      expect(range.body).toMatchObject({ offset: 10, lines: ['line 11', 'line 12'], total_lines: 2500 })
+      const past = await expectStatus(call, 200, 'GET', `${path}?offset=99999&limit=5`, { token: admin })
+      expect(past.body).toMatchObject({ offset: 2500, lines: [] })
+      for (const query of [
+        'tail=0',
+        'tail=10001',
+        'limit=100000',
+        'offset=-1',
+        'offset=x',
+        'tail=3&offset=1',
+        'tail=3&follow=true',
+        'limit=3&raw=true',
+      ]) {
+        const answer = await call('GET', `${path}?${query}`, { token: admin })
+        expect([400, 422], `${query}: ${answer.text}`).toContain(answer.status)
+      }
+      // The text form is unchanged.
+      const text = await expectStatus(call, 200, 'GET', path, { token: admin })
+      expect(text.text.split('\n')).toHaveLength(2501)
+    })
+
+    it('lists bots with presence and the jobs each runs', async () => {
+      const bots = await expectStatus(call, 200, 'GET', `/${customer}/bot`, { token: admin })
+      const local = (bots.json as Record<string, unknown>[]).find((bot) => bot.id === botId)
+      expect(local).toMatchObject({ online: true, running: [] })
+      expect(typeof local?.last_seen).toBe('string')
+    })
+  })
+
+  describe('sign-in attempts', () => {
     it('bounds sign-ins per client address (429 naming the quota)', async () => {
       let refused: Record<string, unknown> | undefined
       for (let i = 0; i <= SIGN_INS_PER_MINUTE && refused === undefined; i += 1) {

@@ -31,6 +31,12 @@ import { Sessions, type SessionTables } from './accounts/sessions.js'
 import { createClients } from './clients/clients.js'
 import { consoleDirectory } from './http/console.js'
 import { buildHttpServer } from './http/server.js'
+import { LiveHub } from './live/live-events.js'
+import { LiveFeed } from './live/live-feed.js'
+
+/** Events kept per organization for streams resuming with Last-Event-ID, and organizations kept. */
+const LIVE_EVENTS_PER_ORGANIZATION = 1_000
+const LIVE_ORGANIZATIONS = 1_000
 
 export const gatewaySettings = {
   port: int('GATEWAY_PORT', 'Port of the public REST API', 8080),
@@ -58,6 +64,17 @@ export const gatewaySettings = {
   grpcAuthFile: grpcAuthSetting,
   runsPerSecond: quotaSetting(Quotas.runsPerToken),
   signInsPerMinute: quotaSetting(Quotas.sessionAttemptsPerAddress),
+  eventStreamsPerOrganization: quotaSetting(Quotas.eventStreamsPerOrganization),
+  eventStreamsMax: int(
+    'EVENT_STREAMS_MAX',
+    'Live event streams (GET /:customer/events) one gateway keeps open, every organization together; past it, 503',
+    2000,
+  ),
+  eventStreamMaxMs: duration(
+    'EVENT_STREAM_MAX',
+    'The longest one live event stream stays open; the client reconnects with Last-Event-ID',
+    '1h',
+  ),
   sessionTtlMs: duration('SESSION_TTL', 'How long a console session lives from sign-in', '12h'),
   sessionsPerToken: int(
     'SESSIONS_PER_TOKEN',
@@ -95,6 +112,10 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
   if (config.headersTimeoutMs > config.requestTimeoutMs)
     throw new ConfigError(
       'invalid configuration: GATEWAY_HEADERS_TIMEOUT must not exceed GATEWAY_REQUEST_TIMEOUT',
+    )
+  if (config.eventStreamsPerOrganization < 1 || config.eventStreamsMax < 1 || config.eventStreamMaxMs < 1)
+    throw new ConfigError(
+      `invalid configuration: ${Quotas.eventStreamsPerOrganization.setting}, EVENT_STREAMS_MAX and EVENT_STREAM_MAX must be positive`,
     )
   if (config.signInsPerMinute < 1 || config.sessionsPerToken < 1 || config.sessionTtlMs < 1)
     throw new ConfigError(
@@ -171,6 +192,18 @@ export async function startGateway(
   })
   await withSchemaLock(db, (connection) => sessions.setup(connection))
   hooks.onStop(await accounts.watchChanges())
+  const liveHub = new LiveHub({
+    perOrganization: LIVE_EVENTS_PER_ORGANIZATION,
+    organizations: LIVE_ORGANIZATIONS,
+  })
+  const liveFeed = new LiveFeed({
+    bus,
+    hub: liveHub,
+    logger,
+    taskOfJob: async (customer, jobId) => (await clients.scheduler.getJob({ customer, jobId })).job?.taskId,
+  })
+  await liveFeed.start()
+  hooks.onStop(() => liveFeed.stop())
   const listeningUrl = () => {
     const address = app.server.address()
     const port = typeof address === 'object' && address ? address.port : config.port
@@ -194,6 +227,12 @@ export async function startGateway(
     logFollowMaxMs: config.logFollowMaxMs,
     publicUrl: () => config.publicUrl || listeningUrl(),
     consoleDir: consoleDirectory(config.consoleDir),
+    liveHub,
+    eventStreams: {
+      perOrganization: config.eventStreamsPerOrganization,
+      perGateway: config.eventStreamsMax,
+      maxDurationMs: config.eventStreamMaxMs,
+    },
   })
   await app.listen({ port: config.port, host: config.host })
   hooks.onStop(() => app.close())

@@ -399,7 +399,7 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** A job's output (stdout and stderr as they came) as UTF-8 text, U+FFFD standing for what text cannot hold (bytes that are not UTF-8, NUL); with raw=true, the exact bytes the script wrote; with follow=true, streamed (chunked) while the job runs, until it ends */
+        /** A job's output (stdout and stderr as they came) as UTF-8 text, U+FFFD standing for what text cannot hold (bytes that are not UTF-8, NUL); with raw=true, the exact bytes the script wrote; with follow=true, streamed (chunked) while the job runs, until it ends; with offset and limit, or tail, a range of its lines as JSON with the total line count (also in X-Taskforge-Total-Lines), so a viewer opens a long log at its end and scrolls by ranges */
         get: operations["getJobLog"];
         put?: never;
         post?: never;
@@ -608,6 +608,26 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/{customer}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live events of the organization (server-sent events), resumable with Last-Event-ID
+         * @description Server-sent events (text/event-stream) of one organization, filtered by what the caller sees (a task's acls hide its jobs and it). Each event is a notification: `event` is `job`, `task` or `bot`; `data` is JSON `{ type, id, customer, occurred_at, task_id?, lifecycle?, state? }` (type as `job.finished`, `task.updated`, `bot.cameOnline`); read the object again to show it. `id` is the event's position: reconnect with `Last-Event-ID` (or `last_event_id`) to receive what was missed; when it can no longer be replayed, an `event: reset` says to read everything again. A comment line is sent every 15 s. Bounds: open streams per organization (GATEWAY_EVENT_STREAMS_PER_ORGANIZATION, 429) and per gateway (503), an hour per stream, and a reader that falls 1 MiB behind is dropped.
+         */
+        get: operations["streamEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 };
 export type webhooks = Record<string, never>;
 export type components = {
@@ -798,6 +818,14 @@ export type components = {
             last_seen: string | null;
             /** @description how many jobs it runs now */
             running_jobs: number;
+            /** @description the jobs assigned to it and not ended that the caller sees (at most 100 per bot) */
+            running?: {
+                id: string;
+                task_id: string;
+                name: string;
+                lifecycle: string;
+                state: string;
+            }[];
             /** Format: date-time */
             creation_date: string | null;
         } & {
@@ -4937,6 +4965,12 @@ export interface operations {
                 follow?: boolean;
                 /** @description the bytes the script wrote, as application/octet-stream, instead of text */
                 raw?: boolean;
+                /** @description answer JSON lines from this 0-based line (with limit): { offset, lines, total_lines, complete } */
+                offset?: number;
+                /** @description how many lines from offset (at most 10000); answers JSON */
+                limit?: number;
+                /** @description the last N lines (at most 10000); answers JSON, its offset says where they start */
+                tail?: number;
             };
             header?: never;
             path: {
@@ -4955,6 +4989,18 @@ export interface operations {
                 content: {
                     "text/plain": string;
                     "application/octet-stream": string;
+                    "application/json": {
+                        /** @description the 0-based number of the first line answered */
+                        offset: number;
+                        /** @description the lines, without their line ends */
+                        lines: string[];
+                        /** @description how many lines the log has now */
+                        total_lines: number;
+                        /** @description the job ended and all its output is here */
+                        complete: boolean;
+                        /** @description what the bot dropped past its output limit */
+                        truncated_bytes?: number;
+                    };
                 };
             };
             /** @description malformed input: the body or a parameter is not what the operation takes */
@@ -6618,6 +6664,105 @@ export interface operations {
                         fired_at?: string | null;
                         task_ids: string[];
                     };
+                };
+            };
+            /** @description malformed input: the body or a parameter is not what the operation takes */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no credential, or one that is unknown or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a known caller without the role or the right */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such object, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is larger than a limit (docs/limits.md) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid input, or a field past its limit (docs/limits.md) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many requests: wait as Retry-After says, then try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description any other error: 409 a conflict, 5xx the platform could not answer now */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    streamEvents: {
+        parameters: {
+            query?: {
+                /** @description as the Last-Event-ID header */
+                last_event_id?: string;
+            };
+            header?: {
+                "last-event-id"?: string;
+            };
+            path: {
+                customer: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream: `id`, `event` and `data` lines per event, as the EventSource API reads them */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
                 };
             };
             /** @description malformed input: the body or a parameter is not what the operation takes */

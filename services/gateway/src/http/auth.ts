@@ -81,7 +81,7 @@ export function requestField(request: FastifyRequest, name: string): string {
 export interface Authenticator {
   /**
    * The caller behind the request's token or, when it carries none, its session cookie (CSRF-checked
-   * for unsafe methods); 401 when there is neither or it is unknown. Asked once per request.
+   * for unsafe methods); 401 when there is neither or it is unknown.
    */
   caller(request: FastifyRequest): Promise<Caller>
   /** The live session behind the request's cookie, if any (not CSRF-checked). */
@@ -97,17 +97,11 @@ export function createAuthenticator(
   sessions?: Sessions,
 ): Authenticator {
   const isRootToken = secretMatcher(rootToken)
-  const known = new WeakMap<FastifyRequest, Promise<Caller>>()
-  const sessionOf = new WeakMap<FastifyRequest, Promise<LiveSession | undefined>>()
 
-  function session(request: FastifyRequest): Promise<LiveSession | undefined> {
-    let found = sessionOf.get(request)
-    if (found === undefined) {
-      const id = sessionCookie(request)
-      found = id === undefined || sessions === undefined ? Promise.resolve(undefined) : sessions.find(id)
-      sessionOf.set(request, found)
-    }
-    return found
+  // Asked anew each time: a long answer (a log follow, an event stream) asks again to see a sign-out.
+  async function session(request: FastifyRequest): Promise<LiveSession | undefined> {
+    const id = sessionCookie(request)
+    return id === undefined || sessions === undefined ? undefined : sessions.find(id)
   }
 
   async function identify(request: FastifyRequest): Promise<Caller> {
@@ -128,14 +122,7 @@ export function createAuthenticator(
   }
 
   return {
-    caller(request) {
-      let found = known.get(request)
-      if (found === undefined) {
-        found = identify(request)
-        known.set(request, found)
-      }
-      return found
-    },
+    caller: identify,
     session,
     organizationExists: (customer) => accounts.customerExists(customer),
   }

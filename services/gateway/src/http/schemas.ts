@@ -367,6 +367,21 @@ export const botSchema = {
     online: { type: 'boolean' },
     last_seen: nullableDateTime,
     running_jobs: { type: 'integer', description: 'how many jobs it runs now' },
+    running: {
+      type: 'array',
+      description: 'the jobs assigned to it and not ended that the caller sees (at most 100 per bot)',
+      items: {
+        type: 'object',
+        required: ['id', 'task_id', 'name', 'lifecycle', 'state'],
+        properties: {
+          id: { type: 'string' },
+          task_id: { type: 'string' },
+          name: { type: 'string' },
+          lifecycle: { type: 'string' },
+          state: { type: 'string' },
+        },
+      },
+    },
     creation_date: nullableDateTime,
   },
 } as const

@@ -7,6 +7,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Accounts } from '../accounts/accounts.js'
 import type { Sessions } from '../accounts/sessions.js'
 import type { Clients } from '../clients/clients.js'
+import type { LiveHub } from '../live/live-events.js'
 import { createAccess } from './access.js'
 import { createAuthenticator } from './auth.js'
 import { installBodyParsers } from './body-parsers.js'
@@ -19,6 +20,7 @@ import { installOpenApi } from './openapi.js'
 import { installRequestTracing } from './request-tracing.js'
 import { accountRoutes } from './routes/accounts.js'
 import { botRoutes } from './routes/bots.js'
+import { DEFAULT_EVENT_STREAM_BOUNDS, type EventStreamBounds, eventRoutes } from './routes/events.js'
 import { incomingWebhookRoutes } from './routes/incoming-webhooks.js'
 import { jobControlRoutes } from './routes/job-control.js'
 import { jobRoutes } from './routes/jobs.js'
@@ -54,6 +56,10 @@ export interface HttpDeps {
   publicUrl: () => string
   /** The console's static build, or undefined when there is none (its pages then answer 503). */
   consoleDir?: string | undefined
+  /** The live events of every organization, for `GET /:customer/events` (503 without it). */
+  liveHub?: LiveHub
+  /** Bounds of the live events streams (defaults: DEFAULT_EVENT_STREAM_BOUNDS). */
+  eventStreams?: Partial<EventStreamBounds>
 }
 
 /** The gateway's bounds on slow clients (see `GATEWAY_*_TIMEOUT` in docs/configuration.md). */
@@ -134,6 +140,11 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   botRoutes(app, { clients: deps.clients, access })
   subscriptionRoutes(app, { clients: deps.clients, access })
   incomingWebhookRoutes(app, { clients: deps.clients, access })
+  eventRoutes(app, {
+    access,
+    hub: deps.liveHub,
+    bounds: { ...DEFAULT_EVENT_STREAM_BOUNDS, ...deps.eventStreams },
+  })
   await installConsole(app, deps.consoleDir)
   return app
 }

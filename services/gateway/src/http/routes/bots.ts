@@ -13,6 +13,18 @@ import { botView, credentialsView } from '../views.js'
 
 type IdRoute = { Params: { customer: string; id: string } }
 
+/** Jobs assigned and not ended read for the bots list, and listed per bot. */
+const RUNNING_LISTED = 1000
+const RUNNING_PER_BOT = 100
+
+interface RunningJob {
+  id: string
+  task_id: string
+  name: string
+  lifecycle: string
+  state: string
+}
+
 /** Bots, owned by bot-dispatch. */
 export function botRoutes(app: FastifyInstance, deps: { clients: Clients; access: Access }): void {
   const { clients, access } = deps
@@ -59,9 +71,36 @@ export function botRoutes(app: FastifyInstance, deps: { clients: Clients; access
       },
     },
     async (request) => {
-      await access.permit(request, request.params.customer, 'viewer')
-      const { bots } = await clients.dispatch.listBots({ customer: request.params.customer })
-      return bots.map(botView)
+      const permit = await access.permit(request, request.params.customer, 'viewer')
+      const customer = request.params.customer
+      const [{ bots }, running] = await Promise.all([
+        clients.dispatch.listBots({ customer }),
+        access.visibleTaskIds(permit).then((visible) =>
+          clients.scheduler.listJobs({
+            customer,
+            taskId: '',
+            lifecycle: 'assigned',
+            state: '',
+            hostId: '',
+            limit: RUNNING_LISTED,
+            visibleTasks: visible === undefined ? undefined : { ids: [...visible] },
+          }),
+        ),
+      ])
+      const byBot = new Map<string, RunningJob[]>()
+      for (const job of running.jobs) {
+        const list = byBot.get(job.hostId) ?? []
+        if (list.length < RUNNING_PER_BOT)
+          list.push({
+            id: job.id,
+            task_id: job.taskId,
+            name: job.name,
+            lifecycle: job.lifecycle,
+            state: job.state,
+          })
+        byBot.set(job.hostId, list)
+      }
+      return bots.map((bot) => ({ ...botView(bot), running: byBot.get(bot.id) ?? [] }))
     },
   )
 

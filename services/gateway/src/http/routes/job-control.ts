@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream'
+import { badRequest } from '@taskforge/core'
 import type { GetJobLogResponse } from '@taskforge/proto/jobs/v1/scheduler_service'
 import type { FastifyInstance } from 'fastify'
 import type { Clients } from '../../clients/clients.js'
@@ -12,6 +13,41 @@ import { jobView } from '../views.js'
  * Between polls the follower's token is checked again: a revoked token's follow ends within this.
  */
 export const FOLLOW_RECHECK_MS = 5_000
+
+/** The most lines one range of a log answers (`limit`, `tail`). */
+export const MAX_LOG_LINES = 10_000
+
+/** A range of a log's lines: from `offset` (0-based) at most `limit`, or the last `tail`. */
+export interface LineRange {
+  offset?: number
+  limit?: number
+  tail?: number
+}
+
+/**
+ * The lines of `text` a range asks for, with where they start and how many there are. Lines end
+ * at `\n`; a last line without one counts, and the final `\n` opens no empty line.
+ */
+export function linesOf(text: string, range: LineRange): { offset: number; lines: string[]; total: number } {
+  const all = text === '' ? [] : text.split('\n')
+  if (all.length > 0 && all.at(-1) === '') all.pop()
+  const total = all.length
+  const count = Math.min(range.tail ?? range.limit ?? MAX_LOG_LINES, MAX_LOG_LINES)
+  const offset = range.tail !== undefined ? Math.max(0, total - count) : Math.min(range.offset ?? 0, total)
+  return { offset, lines: all.slice(offset, offset + count), total }
+}
+
+const logRangeSchema = {
+  type: 'object',
+  required: ['offset', 'lines', 'total_lines', 'complete'],
+  properties: {
+    offset: { type: 'integer', description: 'the 0-based number of the first line answered' },
+    lines: { type: 'array', items: { type: 'string' }, description: 'the lines, without their line ends' },
+    total_lines: { type: 'integer', description: 'how many lines the log has now' },
+    complete: { type: 'boolean', description: 'the job ended and all its output is here' },
+    truncated_bytes: { type: 'integer', description: 'what the bot dropped past its output limit' },
+  },
+} as const
 
 /** Why a follow ended, in its `x-taskforge-follow-end` trailer. */
 export type FollowEnd = 'done' | 'revoked' | 'max-duration' | 'error' | 'client-gone'
@@ -63,14 +99,17 @@ export function jobControlRoutes(
     },
   )
 
-  app.get<{ Params: { customer: string; id: string }; Querystring: { follow?: boolean; raw?: boolean } }>(
+  app.get<{
+    Params: { customer: string; id: string }
+    Querystring: { follow?: boolean; raw?: boolean } & LineRange
+  }>(
     '/:customer/job/:id/log',
     {
       schema: {
         operationId: 'getJobLog',
         tags: ['jobs'],
         summary:
-          "A job's output (stdout and stderr as they came) as UTF-8 text, U+FFFD standing for what text cannot hold (bytes that are not UTF-8, NUL); with raw=true, the exact bytes the script wrote; with follow=true, streamed (chunked) while the job runs, until it ends",
+          "A job's output (stdout and stderr as they came) as UTF-8 text, U+FFFD standing for what text cannot hold (bytes that are not UTF-8, NUL); with raw=true, the exact bytes the script wrote; with follow=true, streamed (chunked) while the job runs, until it ends; with offset and limit, or tail, a range of its lines as JSON with the total line count (also in X-Taskforge-Total-Lines), so a viewer opens a long log at its end and scrolls by ranges",
         params: idParams,
         querystring: {
           type: 'object',
@@ -83,6 +122,25 @@ export function jobControlRoutes(
               type: 'boolean',
               description: 'the bytes the script wrote, as application/octet-stream, instead of text',
             },
+            offset: {
+              type: 'integer',
+              minimum: 0,
+              maximum: 1_000_000_000,
+              description:
+                'answer JSON lines from this 0-based line (with limit): { offset, lines, total_lines, complete }',
+            },
+            limit: {
+              type: 'integer',
+              minimum: 1,
+              maximum: MAX_LOG_LINES,
+              description: `how many lines from offset (at most ${MAX_LOG_LINES}); answers JSON`,
+            },
+            tail: {
+              type: 'integer',
+              minimum: 1,
+              maximum: MAX_LOG_LINES,
+              description: `the last N lines (at most ${MAX_LOG_LINES}); answers JSON, its offset says where they start`,
+            },
             access_token: { type: 'string' },
           },
         },
@@ -93,12 +151,19 @@ export function jobControlRoutes(
             content: {
               'text/plain': { schema: { type: 'string' } },
               'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
+              'application/json': { schema: logRangeSchema },
             },
           },
         },
       },
     },
     async (request, reply) => {
+      const { offset, limit, tail } = request.query
+      const ranged = offset !== undefined || limit !== undefined || tail !== undefined
+      if (ranged && (request.query.follow === true || request.query.raw === true))
+        throw badRequest('offset, limit and tail answer lines as JSON: not with follow or raw')
+      if (tail !== undefined && (offset !== undefined || limit !== undefined))
+        throw badRequest('tail is the last lines: not with offset or limit')
       const permit = await access.permit(request, request.params.customer, 'viewer')
       await access.job(permit, request.params.id)
       const customer = request.params.customer
@@ -129,6 +194,23 @@ export function jobControlRoutes(
         void reply.header('x-taskforge-log-complete', String(last.done))
         if (last.truncatedBytes > 0n)
           void reply.header('x-taskforge-truncated-bytes', String(last.truncatedBytes))
+        if (ranged) {
+          const range = linesOf(parts.join(''), {
+            ...(offset === undefined ? {} : { offset }),
+            ...(limit === undefined ? {} : { limit }),
+            ...(tail === undefined ? {} : { tail }),
+          })
+          void reply
+            .type('application/json; charset=utf-8')
+            .header('x-taskforge-total-lines', String(range.total))
+          return {
+            offset: range.offset,
+            lines: range.lines,
+            total_lines: range.total,
+            complete: last.done,
+            ...(last.truncatedBytes > 0n ? { truncated_bytes: Number(last.truncatedBytes) } : {}),
+          }
+        }
         return raw ? Buffer.concat(parts as Buffer[]) : parts.join('')
       }
 

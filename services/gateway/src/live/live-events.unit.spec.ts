@@ -1,0 +1,115 @@
+import { TaskEvent } from '@taskforge/proto/catalog/v1/events'
+import { Envelope } from '@taskforge/proto/events/v1/envelope'
+import { JobEvent } from '@taskforge/proto/jobs/v1/events'
+import { describe, expect, it } from 'vitest'
+import { formatEvent, parseLastEventId } from '../http/routes/events.js'
+import { type LiveEvent, LiveHub, liveEventOf } from './live-events.js'
+
+const event = (seq: number, customer = 'acme', taskId = 't1'): LiveEvent => ({
+  seq,
+  customer,
+  kind: 'job',
+  taskId,
+  data: { type: 'job.queued', id: `j${seq}`, customer, task_id: taskId },
+})
+
+describe('live hub', () => {
+  it('replays what an organization missed, and tells a gap when it no longer has it', () => {
+    const hub = new LiveHub({ perOrganization: 3, organizations: 10 })
+    hub.startAt(10)
+    expect(hub.since('acme', 9)).toEqual({ kind: 'events', events: [] })
+    expect(hub.since('acme', 5)).toEqual({ kind: 'gap' })
+    for (const seq of [10, 11, 12, 13, 14]) hub.publish(event(seq))
+    hub.publish(event(15, 'globex'))
+    expect(hub.since('acme', 12)).toEqual({ kind: 'events', events: [event(13), event(14)] })
+    expect(hub.since('acme', 11)).toEqual({ kind: 'events', events: [event(12), event(13), event(14)] })
+    expect(hub.since('acme', 10)).toEqual({ kind: 'gap' })
+    expect(hub.since('globex', 9)).toEqual({ kind: 'events', events: [event(15, 'globex')] })
+    expect(hub.lastSeq).toBe(15)
+  })
+
+  it('tells each organization only its own events', () => {
+    const hub = new LiveHub({ perOrganization: 10, organizations: 10 })
+    const seen: LiveEvent[] = []
+    const stop = hub.subscribe('acme', (e) => seen.push(e))
+    hub.publish(event(1))
+    hub.publish(event(2, 'globex'))
+    stop()
+    hub.publish(event(3))
+    expect(seen).toEqual([event(1)])
+  })
+
+  it('forgets the least recently active organization past its bound, and says so to a resume', () => {
+    const hub = new LiveHub({ perOrganization: 10, organizations: 2 })
+    hub.startAt(1)
+    hub.publish(event(1, 'a'))
+    hub.publish(event(2, 'b'))
+    hub.publish(event(3, 'c'))
+    expect(hub.since('a', 0)).toEqual({ kind: 'gap' })
+    expect(hub.since('b', 1)).toEqual({ kind: 'events', events: [event(2, 'b')] })
+  })
+})
+
+describe('event stream format', () => {
+  it('reads Last-Event-ID as digits only', () => {
+    expect(parseLastEventId(undefined)).toBeUndefined()
+    expect(parseLastEventId('')).toBeUndefined()
+    expect(parseLastEventId('42')).toBe(42)
+    for (const bad of ['-1', 'abc', '1e5', ' 1', '9'.repeat(16), ['1']])
+      expect(() => parseLastEventId(bad), String(bad)).toThrow(expect.objectContaining({ httpStatus: 400 }))
+  })
+
+  it('writes id, event and one data line', () => {
+    expect(formatEvent(event(7))).toBe(
+      'id: 7\nevent: job\ndata: {"type":"job.queued","id":"j7","customer":"acme","task_id":"t1"}\n\n',
+    )
+  })
+})
+
+describe('live events from EVENTS envelopes', () => {
+  const envelope = (streamType: string, type: string, data: Uint8Array) =>
+    Envelope.decode(
+      Envelope.encode(
+        Envelope.fromPartial({ streamType, type, customer: 'acme', streamId: 's1', data: Buffer.from(data) }),
+      ).finish(),
+    )
+
+  it('carries a task event with its acls, and a deletion as such', () => {
+    const created = TaskEvent.encode(
+      TaskEvent.fromPartial({
+        event: { $case: 'created', value: { taskId: 's1', customer: 'acme', definition: { acls: ['ops'] } } },
+      }),
+    ).finish()
+    expect(liveEventOf(3, envelope('task', 'created', created), () => undefined)?.event).toMatchObject({
+      seq: 3,
+      kind: 'task',
+      taskId: 's1',
+      acls: ['ops'],
+      data: { type: 'task.created', id: 's1', customer: 'acme' },
+    })
+    const deleted = TaskEvent.encode(
+      TaskEvent.fromPartial({ event: { $case: 'deleted', value: {} } }),
+    ).finish()
+    expect(liveEventOf(4, envelope('task', 'deleted', deleted), () => undefined)?.event.acls).toBe('deleted')
+  })
+
+  it("names a job's task from its JobQueued, else from what is known, and leaves output out", () => {
+    const queued = JobEvent.encode(
+      JobEvent.fromPartial({ event: { $case: 'queued', value: { jobId: 's1', spec: { taskId: 't9' } } } }),
+    ).finish()
+    const live = liveEventOf(5, envelope('job', 'queued', queued), () => undefined)
+    expect(live).toMatchObject({ jobTask: 't9', event: { kind: 'job', taskId: 't9' } })
+    const finished = JobEvent.encode(
+      JobEvent.fromPartial({
+        event: { $case: 'finished', value: { lifecycle: 'finished', state: 'failure' } },
+      }),
+    ).finish()
+    expect(liveEventOf(6, envelope('job', 'finished', finished), () => 't9')?.event.data).toMatchObject({
+      type: 'job.finished',
+      task_id: 't9',
+      lifecycle: 'finished',
+      state: 'failure',
+    })
+    expect(liveEventOf(7, envelope('job', 'outputAppended', new Uint8Array()), () => 't9')).toBeUndefined()
+  })
+})
