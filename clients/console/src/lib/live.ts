@@ -43,8 +43,11 @@ function connect(): void {
     failures = 0
   }
   es.onmessage = (message) => emit(parse('message', message.data))
-  for (const name of ['job', 'task', 'bot', 'delivery', 'job.create', 'job.update', 'job.finish', 'job.log'])
+  // `event:` is job, task or bot; `data` is `{ type, id, task_id?, lifecycle?, state? }`.
+  for (const name of ['job', 'task', 'bot'])
     es.addEventListener(name, (message) => emit(parse(name, (message as MessageEvent<string>).data)))
+  // What was missed can no longer be replayed: every page reads again.
+  es.addEventListener('reset', () => emit({ name: 'tick', data: {} }))
   es.onerror = () => {
     // A closed stream reconnects by itself with Last-Event-ID; one that cannot open falls back to polling.
     if (es.readyState === EventSource.CLOSED) {
@@ -58,7 +61,7 @@ function connect(): void {
 function parse(name: string, text: string): Change {
   try {
     const data = JSON.parse(text) as Record<string, unknown>
-    return { name: typeof data.event_name === 'string' ? data.event_name : name, data }
+    return { name, data }
   } catch {
     return { name, data: {} }
   }
