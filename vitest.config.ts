@@ -7,6 +7,7 @@ export default defineConfig({
   test: {
     include: [
       '{packages,services,proto}/*/src/**/*.spec.ts',
+      'clients/console/src/**/*.spec.ts',
       'proto/src/**/*.spec.ts',
       'scripts/**/*.spec.ts',
       'test/**/*.spec.ts',

@@ -50,6 +50,21 @@ function ensureGenerated() {
   run(process.execPath, [join(root, 'proto/scripts/generate.mjs')])
 }
 
+/** The web console the gateway serves: built when its dist is missing or older than its sources. */
+function ensureConsole() {
+  const dir = join(root, 'clients/console')
+  const built = mtime(join(dir, 'dist/index.html'))
+  const sources = Math.max(
+    newest(join(dir, 'src'), ''),
+    mtime(join(dir, 'index.html')),
+    mtime(join(dir, 'vite.config.ts')),
+    mtime(join(root, 'clients/sdk/src/gen/api.ts')),
+  )
+  if (built >= sources) return
+  console.log('bootstrap: building the web console')
+  run(join(dir, 'node_modules/.bin/vite'), ['build', '--logLevel', 'warn'], { cwd: dir })
+}
+
 /** Runs a TypeScript entry point from source: workspace packages resolve through the `source` condition. */
 function tsNode(entry, argv) {
   return [process.execPath, ['--conditions=source', '--import', 'tsx', join(root, entry), ...argv]]
@@ -70,6 +85,7 @@ ensureInstalled()
 ensureGenerated()
 switch (command) {
   case 'start':
+    ensureConsole()
     exec(tsNode('scripts/start.ts', args))
     break
   case 'test':

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: lint and format check, protobuf lint and breaking-change check, type check of every
-// package, then every test (unit, integration against real Postgres and NATS, end to end).
+// package, a build of the web console, then every test (unit, integration against real Postgres and
+// NATS, end to end, the console's in a real browser).
 import { spawnSync } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -21,6 +22,13 @@ const steps = [
   ['proto breaking', process.execPath, [join(root, 'proto/scripts/breaking.mjs')]],
   ['typecheck', bin('turbo'), ['run', 'typecheck', '--output-logs=errors-only']],
   ['typecheck scripts and tests', bin('tsc'), ['-p', 'scripts/tsconfig.json', '--noEmit']],
+  // The browser tests open the built console.
+  [
+    'build console',
+    join(root, 'clients/console/node_modules/.bin/vite'),
+    ['build', '--logLevel', 'warn'],
+    { cwd: join(root, 'clients/console') },
+  ],
   ['tests', bin('vitest'), ['run', ...process.argv.slice(2)]],
 ]
 for (const [name, cmd, args, options = {}] of steps) {

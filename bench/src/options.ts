@@ -14,6 +14,7 @@ export const CASE_IDS = [
   'ours.jobs',
   'ours.gateway',
   'ours.webhooks',
+  'ours.console',
 ] as const
 export type CaseId = (typeof CASE_IDS)[number]
 

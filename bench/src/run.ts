@@ -10,6 +10,7 @@ import { type CaseContext, skippedCase } from './cases/case.js'
 import { floorJetStream } from './cases/floor-jetstream.js'
 import { floorPostgres } from './cases/floor-postgres.js'
 import { floorSpawn } from './cases/floor-spawn.js'
+import { oursConsole } from './cases/ours-console.js'
 import { oursGateway } from './cases/ours-gateway.js'
 import { LOW_RATE, oursJobs } from './cases/ours-jobs.js'
 import { profileOurs } from './cases/ours-profile.js'
@@ -202,6 +203,9 @@ async function main(): Promise<void> {
       await bp.stop()
     }
   }
+
+  // Its own platform: 10,000 queued jobs and a 200,000-line log would weigh on the job path's figures.
+  await run('ours.console', 'Web console budgets', 'ours', () => oursConsole(ctx))
 
   const results: BenchResults = {
     startedAt,

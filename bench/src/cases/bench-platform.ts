@@ -49,6 +49,8 @@ export async function startBenchPlatform(options: {
   botConcurrency: number
   /** Extra environment of every platform process (NODE_OPTIONS for profiles). */
   env?: Record<string, string>
+  /** More arguments of the bot (`--output-limit` for big logs). */
+  botArgs?: readonly string[]
   /** More settings of the platform's Postgres, which is then always one started here. */
   postgresSettings?: readonly string[]
   log: (message: string) => void
@@ -90,7 +92,13 @@ export async function startBenchPlatform(options: {
       name: 'bot',
       credentialsFile: platform.botCredentialsFile,
       workDir: join(dataDir, 'bot'),
-      args: ['--concurrency', String(options.botConcurrency), '--shutdown-timeout', '10s'],
+      args: [
+        '--concurrency',
+        String(options.botConcurrency),
+        '--shutdown-timeout',
+        '10s',
+        ...(options.botArgs ?? []),
+      ],
       env: botEnvironment(env),
       log: sink.write,
     })

@@ -28,13 +28,16 @@ function ratio(value: number, floor: number | undefined): string {
   return `${format(value / floor)}×`
 }
 
-function medianOf(results: BenchResults, [caseId, metricId]: readonly [string, string]): number | undefined {
+function medianOf(results: BenchResults, floor: readonly [string, string] | undefined): number | undefined {
+  if (floor === undefined) return undefined
+  const [caseId, metricId] = floor
   return results.cases.find((c) => c.id === caseId)?.metrics.find((m) => m.id === metricId)?.median
 }
 
 function metricRow(results: BenchResults, metric: Metric): string {
-  const [jetstream, postgres] = FLOORS[metric.kind]
-  const unit = metric.kind === 'rate' ? metric.unit : 'ms'
+  const [jetstream, postgres] =
+    metric.kind === 'duration' || metric.kind === 'size' ? [undefined, undefined] : FLOORS[metric.kind]
+  const unit = metric.kind === 'rate' || metric.kind === 'size' ? metric.unit : 'ms'
   return `| ${metric.label} | ${format(metric.min)} | **${format(metric.median)}** | ${format(metric.max)} | ${unit} | ${ratio(metric.median, medianOf(results, jetstream))} | ${ratio(metric.median, medianOf(results, postgres))} |`
 }
 

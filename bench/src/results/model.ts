@@ -1,5 +1,8 @@
-/** What a metric measures, which decides the floor it is compared with. */
-export type MetricKind = 'latency-p50' | 'latency-p99' | 'rate'
+/**
+ * What a metric measures, which decides the floor it is compared with; `duration` (ms) and `size`
+ * (bytes, KB, ...) have no floor.
+ */
+export type MetricKind = 'latency-p50' | 'latency-p99' | 'rate' | 'duration' | 'size'
 
 export interface Metric {
   id: string

@@ -1,0 +1,353 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { freePort, waitUntil } from '@taskforge/testkit'
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Platform, startPlatform } from '../../scripts/platform.js'
+import { CONSOLE_DIST, chromiumPath, ensureConsoleBuilt } from './console-origin.js'
+
+type Json = Record<string, unknown>
+const SHOTS = fileURLToPath(new URL('../../docs/console', import.meta.url))
+const UI_TIMEOUT = 30_000
+
+// The console in a real browser (Debian's Chromium driven by playwright-core) against a real
+// platform and a real bot: what an operator does all day, click by click.
+describe('web console', () => {
+  let platform: Platform
+  let dataDir: string
+  let origin: { url: string }
+  let browser: Browser
+  let admin: BrowserContext
+  let page: Page
+  let customer: string
+  let token: string
+  let botId: string
+  let gateway: string
+  const receivers: Server[] = []
+
+  async function call(method: string, path: string, body?: unknown, as = token) {
+    const response = await fetch(`${gateway}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${as}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    const text = await response.text()
+    return { status: response.status, body: (text === '' ? {} : JSON.parse(text)) as Json }
+  }
+
+  async function createTask(name: string, content: string, fields: Json = {}): Promise<string> {
+    const script = await call('POST', `/${customer}/script`, { filename: `${name}.sh`, content })
+    expect(script.status).toBe(201)
+    const task = await call('POST', `/${customer}/task`, {
+      name,
+      host_id: botId,
+      script_id: script.body.id,
+      ...fields,
+    })
+    expect(task.status).toBe(201)
+    return String(task.body.id)
+  }
+
+  async function signIn(context: BrowserContext, withToken: string): Promise<Page> {
+    const tab = await context.newPage()
+    await tab.goto(`${origin.url}/console/`)
+    await tab.getByLabel('Access token').fill(withToken)
+    await tab.getByRole('button', { name: 'Sign in' }).click()
+    await tab.getByRole('heading', { name: 'Tasks' }).waitFor({ timeout: UI_TIMEOUT })
+    return tab
+  }
+
+  const shot = (tab: Page, name: string) =>
+    tab.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true })
+
+  beforeAll(async () => {
+    ensureConsoleBuilt()
+    await mkdir(SHOTS, { recursive: true })
+    dataDir = await mkdtemp(join(tmpdir(), 'taskforge-console-e2e-'))
+    platform = await startPlatform({
+      dataDir,
+      persistent: false,
+      gatewayPort: await freePort(),
+      withBot: true,
+      log: () => {},
+      env: {
+        WEBHOOK_ALLOW_NETWORKS: '127.0.0.0/8',
+        WEBHOOK_RETRY_SCHEDULE: '0,200ms,500ms,1s,1s,2s',
+        WEBHOOK_POLL_INTERVAL: '200ms',
+        CONSOLE_DIR: CONSOLE_DIST,
+      },
+    })
+    ;({ customer, gateway_url: gateway, admin_token: token } = platform.credentials)
+    botId = platform.credentials.bot.id
+    origin = { url: gateway }
+    browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox'] })
+    admin = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+    page = await signIn(admin, token)
+  }, 180_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await Promise.all(receivers.map((r) => new Promise((resolve) => r.close(resolve))))
+    await platform?.stop()
+    if (dataDir) await rm(dataDir, { recursive: true, force: true })
+  })
+
+  it('signs in with a token into a session the browser cannot read', async () => {
+    const cookies = await admin.cookies()
+    expect(cookies.length).toBeGreaterThan(0)
+    for (const cookie of cookies) expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' })
+    // The gateway sends / to the console.
+    const home = await page.context().newPage()
+    await home.goto(`${gateway}/`)
+    expect(new URL(home.url()).pathname).toBe('/console/')
+    await home.close()
+    // Evaluated in the page, where web storage exists.
+    const stored = await page.evaluate(
+      'JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })',
+    )
+    expect(stored).not.toContain(token)
+    await page.getByText(`${customer} · admin`).waitFor()
+  })
+
+  it('creates a script and a task, runs it from the generated form and follows its log to the end', async () => {
+    await page.getByRole('link', { name: 'New task' }).click()
+    await page.getByLabel('Name').first().fill('greet')
+    await page.getByLabel('Tags (comma separated)').fill('demo, console')
+    await page
+      .getByLabel('Script', { exact: true })
+      .fill(
+        '#!/bin/sh\necho "args: $*"\ni=1\nwhile [ $i -le 60 ]; do echo "line $i"; i=$((i+1)); sleep 0.15; done\necho finished-ok\n',
+      )
+    await page.getByLabel(/^Arguments \(JSON/).fill(
+      JSON.stringify([
+        { order: 0, type: 'fixed', label: 'mode', value: '--loud' },
+        { order: 1, type: 'input', label: 'who', required: true },
+        { order: 2, type: 'select', label: 'colour', options: ['red', 'blue'], required: true },
+        { order: 3, type: 'json', label: 'extra' },
+      ]),
+    )
+    await page.getByRole('button', { name: 'Create' }).click()
+    await page.getByRole('heading', { name: 'greet', exact: true }).waitFor({ timeout: UI_TIMEOUT })
+
+    const form = page.getByRole('form', { name: 'Run' })
+    await expect(form.getByLabel(/^mode/).getAttribute('readonly')).resolves.not.toBeNull()
+    await form.getByLabel(/^extra/).fill('{not json')
+    await form.getByRole('button', { name: 'Run' }).click()
+    // Validation before anything is sent: the empty required field and the bad JSON are named.
+    await form.getByText('who is required').waitFor()
+    await form.getByText(/extra is not valid JSON/).waitFor()
+    await form.getByLabel(/^who/).fill('world')
+    await form.getByLabel(/^colour/).selectOption('blue')
+    await form.getByLabel(/^extra/).fill('{"n":1}')
+    await shot(page, 'task')
+    await form.getByRole('button', { name: 'Run' }).click()
+
+    await page.getByRole('heading', { name: /^Job / }).waitFor({ timeout: UI_TIMEOUT })
+    const log = page.getByTestId('log')
+    // Followed live: the first lines show while the job still runs, then the end arrives by itself.
+    await log.getByText('line 3', { exact: true }).waitFor({ timeout: UI_TIMEOUT })
+    expect(await page.getByTestId('job-lifecycle').textContent()).not.toMatch(/finished|terminated|canceled/)
+    // Scrolling up stops following; Follow goes back to the end and on.
+    await log.getByText('line 30', { exact: true }).waitFor({ timeout: UI_TIMEOUT })
+    await log.evaluate((box) => {
+      box.scrollTop = 0
+    })
+    await page.getByTestId('log-follow').waitFor({ timeout: UI_TIMEOUT })
+    await page.getByTestId('log-follow').click()
+    await page.getByTestId('log-following').waitFor({ timeout: UI_TIMEOUT })
+    await log.getByText('finished-ok').waitFor({ timeout: UI_TIMEOUT })
+    await page.getByTestId('job-state').getByText('success').waitFor({ timeout: UI_TIMEOUT })
+    await expect(page.getByTestId('log-count').textContent()).resolves.toBe('62 lines')
+    await expect(page.getByTestId('job-arguments').textContent()).resolves.toBe(
+      JSON.stringify(['--loud', 'world', 'blue', '{"n":1}']),
+    )
+    // The first line is far above the end the viewer follows: Find brings it into view.
+    await page.getByPlaceholder('search the log').fill('args:')
+    await page.getByRole('button', { name: 'Find' }).click()
+    await expect(page.getByTestId('log-hits').textContent()).resolves.toBe('1 of 1')
+    await log.getByText('args: --loud world blue {"n":1}', { exact: true }).waitFor({ timeout: UI_TIMEOUT })
+
+    await page.getByPlaceholder('search the log').fill('line 2')
+    await page.getByRole('button', { name: 'Find' }).click()
+    await expect(page.getByTestId('log-hits').textContent()).resolves.toBe('1 of 11')
+    await shot(page, 'job')
+
+    // Run again: the form comes back filled with this job's arguments.
+    await page.getByRole('link', { name: 'Run again' }).click()
+    const again = page.getByRole('form', { name: 'Run' })
+    await again.getByText('Pre-filled with the arguments of a previous run.').waitFor({ timeout: UI_TIMEOUT })
+    await expect(again.getByLabel(/^who/).inputValue()).resolves.toBe('world')
+    await expect(again.getByLabel(/^colour/).inputValue()).resolves.toBe('blue')
+    await expect(again.getByLabel(/^extra/).inputValue()).resolves.toBe('{"n":1}')
+  })
+
+  it('lists tasks with search and tags, and jobs with filters kept in the URL', async () => {
+    await page.goto(`${origin.url}/console/#/tasks?tag=console`)
+    await page.getByRole('link', { name: 'greet' }).waitFor({ timeout: UI_TIMEOUT })
+    await shot(page, 'tasks')
+    await page.goto(`${origin.url}/console/#/jobs?state=success`)
+    await page
+      .getByTestId('jobs')
+      .getByRole('link', { name: 'greet' })
+      .first()
+      .waitFor({ timeout: UI_TIMEOUT })
+    await page.getByLabel('State').selectOption('failure')
+    await waitUntil(async () => page.url().includes('state=failure'), {
+      timeoutMs: 5000,
+      message: 'the filter in the URL',
+    })
+    await page.getByText('No job matches.').waitFor({ timeout: UI_TIMEOUT })
+    await page.getByLabel('State').selectOption('success')
+    await page
+      .getByTestId('jobs')
+      .getByRole('link', { name: 'greet' })
+      .first()
+      .waitFor({ timeout: UI_TIMEOUT })
+    await shot(page, 'jobs')
+  })
+
+  it('edits a task with If-Match and shows a change made meanwhile as a conflict', async () => {
+    const taskId = await createTask('editable', '#!/bin/sh\necho hi\n', { description: 'first' })
+    await page.goto(`${origin.url}/console/#/task/${taskId}`)
+    await page.getByRole('button', { name: 'Edit' }).click()
+    const form = page.getByRole('form', { name: 'Edit task' })
+    await form.getByLabel('Description').fill('mine')
+    // Someone else saves first.
+    expect((await call('PATCH', `/${customer}/task/${taskId}`, { description: 'theirs' })).status).toBe(200)
+    await form.getByRole('button', { name: 'Save' }).click()
+    await form.getByText(/Someone changed this task since you opened it/).waitFor({ timeout: UI_TIMEOUT })
+    await form.getByRole('button', { name: 'Load their version' }).click()
+    await waitUntil(async () => (await form.getByLabel('Description').inputValue()) === 'theirs', {
+      timeoutMs: UI_TIMEOUT,
+      message: 'their version in the form',
+    })
+    await form.getByLabel('Description').fill('mine, on theirs')
+    await form.getByRole('button', { name: 'Save' }).click()
+    await page.getByText('mine, on theirs').waitFor({ timeout: UI_TIMEOUT })
+    expect((await call('GET', `/${customer}/task/${taskId}`)).body.description).toBe('mine, on theirs')
+  })
+
+  it('cancels a running job', async () => {
+    const taskId = await createTask('long', '#!/bin/sh\necho started\nsleep 60\n')
+    await page.goto(`${origin.url}/console/#/task/${taskId}`)
+    await page.getByRole('form', { name: 'Run' }).getByRole('button', { name: 'Run' }).click()
+    await page.getByTestId('log').getByText('started').waitFor({ timeout: UI_TIMEOUT })
+    await page.getByRole('button', { name: 'Cancel' }).click()
+    await page.getByTestId('job-state').getByText('canceled').waitFor({ timeout: UI_TIMEOUT })
+    await expect(page.getByTestId('job-lifecycle').textContent()).resolves.toMatch(/canceled|terminated/)
+  })
+
+  it('shows why a job waits: its bot is offline', async () => {
+    const bot = await call('POST', `/${customer}/bot`, { name: 'unplugged' })
+    expect(bot.status).toBe(201)
+    const script = await call('POST', `/${customer}/script`, {
+      filename: 'w.sh',
+      content: '#!/bin/sh\necho hi\n',
+    })
+    const task = await call('POST', `/${customer}/task`, {
+      name: 'stranded',
+      host_id: bot.body.id,
+      script_id: script.body.id,
+    })
+    const job = await call('POST', `/${customer}/task/${task.body.id}/job`, { task_arguments: [] })
+    expect(job.status).toBe(201)
+    await page.goto(`${origin.url}/console/#/job/${job.body.id}`)
+    await page
+      .getByTestId('waiting-reason')
+      .getByText(/offline/)
+      .waitFor({ timeout: UI_TIMEOUT })
+    await shot(page, 'job-waiting')
+    await page.goto(`${origin.url}/console/#/bots`)
+    await page.getByTestId('bots').getByText('unplugged').waitFor({ timeout: UI_TIMEOUT })
+    await shot(page, 'bots')
+  })
+
+  it('hides from a viewer a task its ACL does not name, and that task’s jobs', async () => {
+    const hidden = await createTask('payroll', '#!/bin/sh\necho secret-run\n', { acls: ['finance-team'] })
+    const shown = await createTask('public-report', '#!/bin/sh\necho open-run\n')
+    const hiddenJob = await call('POST', `/${customer}/task/${hidden}/job`, { task_arguments: [] })
+    await call('POST', `/${customer}/task/${shown}/job`, { task_arguments: [] })
+    const viewer = await call('POST', `/${customer}/token`, { name: 'watcher', role: 'viewer' })
+    expect(viewer.status).toBe(201)
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+    try {
+      const tab = await signIn(context, String(viewer.body.token))
+      await tab.getByRole('link', { name: 'public-report' }).waitFor({ timeout: UI_TIMEOUT })
+      expect(await tab.getByRole('link', { name: 'payroll' }).count()).toBe(0)
+      expect(await tab.getByRole('link', { name: 'Tokens' }).count()).toBe(0)
+      await tab.goto(`${origin.url}/console/#/jobs`)
+      await tab
+        .getByTestId('jobs')
+        .getByRole('link', { name: 'public-report' })
+        .first()
+        .waitFor({ timeout: UI_TIMEOUT })
+      expect(await tab.getByTestId('jobs').getByText('payroll').count()).toBe(0)
+      await tab.goto(`${origin.url}/console/#/job/${hiddenJob.body.id}`)
+      await tab.getByText(/404/).waitFor({ timeout: UI_TIMEOUT })
+      expect(await tab.getByText('secret-run').count()).toBe(0)
+      await tab.goto(`${origin.url}/console/#/task/${shown}`)
+      await tab.getByRole('heading', { name: 'public-report', exact: true }).waitFor({ timeout: UI_TIMEOUT })
+      // A viewer may look, not run.
+      expect(await tab.getByRole('form', { name: 'Run' }).count()).toBe(0)
+    } finally {
+      await context.close()
+    }
+  })
+
+  it('shows a subscription’s deliveries and redelivers one', async () => {
+    const received: string[] = []
+    const receiver = createServer((req, res) => {
+      let body = ''
+      req.on('data', (chunk) => {
+        body += chunk
+      })
+      req.on('end', () => {
+        received.push(body)
+        res.writeHead(200, { 'content-type': 'text/plain' })
+        res.end('thanks')
+      })
+    })
+    receivers.push(receiver)
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`
+
+    await page.goto(`${origin.url}/console/#/subscriptions`)
+    await page.getByLabel('URL').fill(url)
+    await page.getByLabel(/^Events/).fill('task.create')
+    await page.getByRole('button', { name: 'Subscribe' }).click()
+    await page.getByText('Signing secret, shown this once').waitFor({ timeout: UI_TIMEOUT })
+    await createTask('announced', '#!/bin/sh\necho hi\n')
+    await waitUntil(async () => received.length >= 1, { timeoutMs: 30_000, message: 'the first delivery' })
+
+    await page.getByRole('link', { name: url }).click()
+    const deliveries = page.getByTestId('deliveries')
+    await deliveries
+      .getByTestId('delivery-status')
+      .getByText('succeeded')
+      .first()
+      .waitFor({ timeout: UI_TIMEOUT })
+    await deliveries.getByRole('button', { name: 'task.create' }).first().click()
+    await deliveries.getByText('thanks').first().waitFor({ timeout: UI_TIMEOUT })
+    await shot(page, 'subscriptions')
+    await deliveries.getByRole('button', { name: 'Redeliver' }).first().click()
+    await waitUntil(async () => received.length >= 2, { timeoutMs: 30_000, message: 'the redelivery' })
+    expect(JSON.parse(received[1]!)).toMatchObject({ event_name: 'task.create' })
+    await deliveries.getByTestId('delivery-attempts').getByText('2').first().waitFor({ timeout: UI_TIMEOUT })
+  })
+
+  it('signs out, and the session is over', async () => {
+    await page.goto(`${origin.url}/console/#/tasks`)
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.getByRole('button', { name: 'Sign in' }).waitFor({ timeout: UI_TIMEOUT })
+    await page.reload()
+    await page.getByRole('button', { name: 'Sign in' }).waitFor({ timeout: UI_TIMEOUT })
+  })
+})
