@@ -33,7 +33,7 @@ import type {
 import type { ScheduleFire, ScheduleSpec } from '@taskforge/proto/jobs/v1/schedules'
 import type { Logger } from '@taskforge/telemetry'
 import { resolveTaskArguments } from '../domain/task-arguments.js'
-import { databaseNow } from '../triggers/hold-timers-table.js'
+import { databaseNow } from '../timers/due-timer-table.js'
 import {
   checkedSpec,
   type FireRecord,

@@ -1,5 +1,6 @@
 import type { Db, Trx } from '@taskforge/event-store'
 import { type ColumnType, type Generated, type Kysely, sql } from 'kysely'
+import type { DueTimerTable } from '../timers/due-timer-table.js'
 
 type Json<T> = ColumnType<T, string, string>
 
@@ -158,24 +159,6 @@ export async function lockAndCountSchedules(trx: Trx, customer: string): Promise
   return Number(row?.n ?? 0)
 }
 
-/** Claims the schedule due first at `at` (default: the database's now), skipping those another replica holds. */
-export async function claimDueSchedule(
-  trx: Trx,
-  at: Date | undefined,
-  skip: readonly string[],
-): Promise<ScheduleTimersTable | undefined> {
-  let query = schedulesDb(trx)
-    .selectFrom(SCHEDULE_TIMERS_TABLE)
-    .selectAll()
-    .where('due_at', '<=', at ?? sql<Date>`now()`)
-    .orderBy('due_at')
-    .limit(1)
-    .forUpdate()
-    .skipLocked()
-  if (skip.length > 0) query = query.where('schedule_id', 'not in', [...skip])
-  return query.executeTakeFirst()
-}
-
 /** Holds one schedule's timer row for a command (trigger, backfill, update) against the firing loop. */
 export async function lockScheduleTimer(trx: Trx, scheduleId: string): Promise<void> {
   await schedulesDb(trx)
@@ -184,17 +167,6 @@ export async function lockScheduleTimer(trx: Trx, scheduleId: string): Promise<v
     .where('schedule_id', '=', scheduleId)
     .forUpdate()
     .execute()
-}
-
-/** How long until the next schedule is due, by the database's clock (0 when overdue); undefined when none. */
-export async function msUntilNextSchedule(conn: Db | Trx): Promise<number | undefined> {
-  const { rows } = await sql<{
-    ms: number | string | null
-  }>`SELECT extract(epoch FROM min(due_at) - now()) * 1000 AS ms FROM ${sql.table(SCHEDULE_TIMERS_TABLE)}`.execute(
-    conn,
-  )
-  const ms = rows[0]?.ms
-  return ms === null || ms === undefined ? undefined : Math.max(0, Math.ceil(Number(ms)))
 }
 
 export interface FireRow {
@@ -275,3 +247,6 @@ export async function listFires(
     .limit(limit)
     .execute()
 }
+
+/** The schedule timers as a table of due times. */
+export const SCHEDULE_TIMERS: DueTimerTable = { table: SCHEDULE_TIMERS_TABLE, key: 'schedule_id' }

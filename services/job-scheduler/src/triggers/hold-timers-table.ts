@@ -1,5 +1,6 @@
 import type { Db, Trx } from '@taskforge/event-store'
 import { type Kysely, sql } from 'kysely'
+import type { DueTimerTable } from '../timers/due-timer-table.js'
 
 /**
  * One timer per job on hold: when its grace time runs out. Written in the transaction that queued the
@@ -51,46 +52,9 @@ export async function setHoldTimer(conn: Db | Trx, timer: HoldTimersTable): Prom
     .execute()
 }
 
-/** The database's clock, which stamps and compares every due time whatever the replica. */
-export async function databaseNow(conn: Db | Trx, plusMs = 0): Promise<Date> {
-  const { rows } = await sql<{
-    at: Date
-  }>`SELECT now() + (${plusMs}::double precision * interval '1 millisecond') AS at`.execute(conn)
-  return rows[0]!.at
-}
-
-/**
- * Claims the timer due first at `at` (default: the database's now) for the caller's transaction,
- * skipping those another replica is firing; undefined when none is due.
- */
-export async function claimDueTimer(
-  trx: Trx,
-  at: Date | undefined,
-  skip: readonly string[],
-): Promise<HoldTimersTable | undefined> {
-  let query = holdTimersDb(trx)
-    .selectFrom(HOLD_TIMERS_TABLE)
-    .selectAll()
-    .where('due_at', '<=', at ?? sql<Date>`now()`)
-    .orderBy('due_at')
-    .limit(1)
-    .forUpdate()
-    .skipLocked()
-  if (skip.length > 0) query = query.where('job_id', 'not in', [...skip])
-  return query.executeTakeFirst()
-}
-
 export async function deleteHoldTimer(conn: Db | Trx, jobId: string): Promise<void> {
   await holdTimersDb(conn).deleteFrom(HOLD_TIMERS_TABLE).where('job_id', '=', jobId).execute()
 }
 
-/** How long until the next timer is due, by the database's clock (0 when overdue); undefined when none. */
-export async function msUntilNextDue(conn: Db | Trx): Promise<number | undefined> {
-  const { rows } = await sql<{
-    ms: number | string | null
-  }>`SELECT extract(epoch FROM min(due_at) - now()) * 1000 AS ms FROM ${sql.table(HOLD_TIMERS_TABLE)}`.execute(
-    conn,
-  )
-  const ms = rows[0]?.ms
-  return ms === null || ms === undefined ? undefined : Math.max(0, Math.ceil(Number(ms)))
-}
+/** The hold timers as a table of due times. */
+export const HOLD_TIMERS: DueTimerTable = { table: HOLD_TIMERS_TABLE, key: 'job_id' }

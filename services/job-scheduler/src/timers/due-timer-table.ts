@@ -1,0 +1,42 @@
+import type { Db, Trx } from '@taskforge/event-store'
+import { sql } from 'kysely'
+
+/** A table of due times: a text key column and a `due_at` column (null: not armed). */
+export interface DueTimerTable {
+  table: string
+  key: string
+}
+
+/** The database's clock (plus `plusMs`): every replica decides on the same time. */
+export async function databaseNow(conn: Db | Trx, plusMs = 0): Promise<Date> {
+  const { rows } = await sql<{
+    at: Date
+  }>`SELECT now() + (${plusMs}::double precision * interval '1 millisecond') AS at`.execute(conn)
+  return rows[0]!.at
+}
+
+/**
+ * Claims the row due first at `at` (default: the database's now) for the caller's transaction,
+ * skipping rows another replica is firing and the keys in `skip`; undefined when none is due.
+ */
+export async function claimDueRow<Row>(
+  trx: Trx,
+  { table, key }: DueTimerTable,
+  at: Date | undefined,
+  skip: readonly string[],
+): Promise<Row | undefined> {
+  const skipped = skip.length > 0 ? sql`AND NOT (${sql.ref(key)} = ANY(${[...skip]}::text[]))` : sql``
+  const { rows } = await sql<Row>`SELECT * FROM ${sql.table(table)}
+    WHERE due_at <= ${at ?? sql`now()`} ${skipped}
+    ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED`.execute(trx)
+  return rows[0]
+}
+
+/** How long until the next row is due, by the database's clock (0 when overdue); undefined when none. */
+export async function msUntilNextDue(conn: Db | Trx, { table }: DueTimerTable): Promise<number | undefined> {
+  const { rows } = await sql<{
+    ms: number | string | null
+  }>`SELECT extract(epoch FROM min(due_at) - now()) * 1000 AS ms FROM ${sql.table(table)}`.execute(conn)
+  const ms = rows[0]?.ms
+  return ms === null || ms === undefined ? undefined : Math.max(0, Math.ceil(Number(ms)))
+}

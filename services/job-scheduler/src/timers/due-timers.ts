@@ -1,0 +1,125 @@
+import type { Logger } from '@taskforge/telemetry'
+
+/** What firing one due timer came to. */
+export type FireOutcome =
+  | { outcome: 'fired' }
+  /** No timer is due (every due one fired, or failed in this round). */
+  | { outcome: 'none' }
+  /** The timer `key` did not fire; it is left out for the rest of the round, and tried again after `retryMs` when `retry`. */
+  | { outcome: 'failed'; key: string; retry: boolean }
+
+/** A table of due times, fired one timer (one transaction) at a time. */
+export interface DueTimerSource {
+  /** What the logs call these timers ("hold timers", "schedule timers"). */
+  readonly name: string
+  /** Claims and fires one timer due at `at` (default: the database's now), leaving out `failed` ones. */
+  fireOne(at: Date | undefined, failed: readonly string[]): Promise<FireOutcome>
+  /** How long until the next timer is due, if any. */
+  msUntilNext(): Promise<number | undefined>
+}
+
+export interface DueTimersOptions {
+  logger: Logger
+  /** Longest sleep between two looks at the table, for timers another replica set. */
+  maxSleepMs: number
+  /** Pause before a timer that failed to fire is tried again. */
+  retryMs?: number
+}
+
+/**
+ * Fires the timers of a table as they come due. The due times are data, on the database's clock, and
+ * each timer fires in a transaction that holds its row (`FOR UPDATE SKIP LOCKED`), so replicas share
+ * the work and none fires a timer twice. A start fires every overdue timer, then sleeps until the next
+ * one is due (or `maxSleepMs`); {@link wake} brings the sleep forward for a timer just set. One loop
+ * serves grace-time holds and schedules alike.
+ */
+export class DueTimers {
+  readonly #source: DueTimerSource
+  readonly #options: DueTimersOptions
+  #timer: NodeJS.Timeout | undefined
+  #wakeAt = Number.POSITIVE_INFINITY
+  #round: Promise<void> | undefined
+  /** A timer failed to fire in this round: try again after `retryMs`. */
+  #retry = false
+  /** Woken while a round ran, which may have read the next due time before that timer was set. */
+  #rerun = false
+  #stopped = true
+
+  constructor(source: DueTimerSource, options: DueTimersOptions) {
+    this.#source = source
+    this.#options = options
+  }
+
+  async start(): Promise<void> {
+    this.#stopped = false
+    this.#run()
+    await this.#round
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true
+    clearTimeout(this.#timer)
+    this.#timer = undefined
+    await this.#round
+  }
+
+  /** A timer due at `dueAt` was set: look again by then. */
+  wake(dueAt: Date): void {
+    this.#sleepUntil(dueAt.getTime())
+  }
+
+  /** Fires every timer due at `at` (default: the database's now); answers how many fired. */
+  async fireDue(at?: Date): Promise<number> {
+    const failed: string[] = []
+    let fired = 0
+    for (;;) {
+      const result = await this.#source.fireOne(at, failed)
+      if (result.outcome === 'none') return fired
+      if (result.outcome === 'fired') fired += 1
+      else {
+        failed.push(result.key)
+        if (result.retry) this.#retry = true
+      }
+    }
+  }
+
+  #sleepUntil(at: number): void {
+    if (this.#stopped || at >= this.#wakeAt) return
+    clearTimeout(this.#timer)
+    this.#wakeAt = at
+    this.#timer = setTimeout(() => this.#run(), Math.max(0, at - Date.now()))
+    this.#timer.unref()
+  }
+
+  #run(): void {
+    this.#timer = undefined
+    this.#wakeAt = Number.POSITIVE_INFINITY
+    if (this.#stopped) return
+    if (this.#round !== undefined) {
+      this.#rerun = true
+      return
+    }
+    this.#round = this.#roundOnce().finally(() => {
+      this.#round = undefined
+    })
+  }
+
+  async #roundOnce(): Promise<void> {
+    const { logger, maxSleepMs } = this.#options
+    const retryMs = this.#options.retryMs ?? 1_000
+    let next = Date.now() + maxSleepMs
+    try {
+      this.#retry = false
+      this.#rerun = false
+      await this.fireDue()
+      const due = await this.#source.msUntilNext()
+      if (due !== undefined) next = Math.min(next, Date.now() + due)
+      if (this.#retry) next = Math.min(next, Date.now() + retryMs)
+      if (this.#rerun) next = Date.now()
+    } catch (error) {
+      logger.error({ err: error }, `${this.#source.name} not read; will retry`)
+      next = Math.min(next, Date.now() + retryMs)
+    }
+    this.#sleepUntil(next)
+  }
+}
