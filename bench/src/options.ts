@@ -15,6 +15,7 @@ export const CASE_IDS = [
   'ours.gateway',
   'ours.webhooks',
   'ours.console',
+  'ours.schedules',
 ] as const
 export type CaseId = (typeof CASE_IDS)[number]
 

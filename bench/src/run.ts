@@ -14,6 +14,7 @@ import { oursConsole } from './cases/ours-console.js'
 import { oursGateway } from './cases/ours-gateway.js'
 import { LOW_RATE, oursJobs } from './cases/ours-jobs.js'
 import { profileOurs } from './cases/ours-profile.js'
+import { oursSchedules } from './cases/ours-schedules.js'
 import { oursWebhooks } from './cases/ours-webhooks.js'
 import { projectionRebuild } from './cases/projection-rebuild.js'
 import { wallClockMs } from './lib/clock.js'
@@ -206,6 +207,8 @@ async function main(): Promise<void> {
 
   // Its own platform: 10,000 queued jobs and a 200,000-line log would weigh on the job path's figures.
   await run('ours.console', 'Web console budgets', 'ours', () => oursConsole(ctx))
+  // Its own platform too: 1,000 schedules firing all the time would weigh on every other figure.
+  await run('ours.schedules', 'Schedule fire lag', 'ours', () => oursSchedules(ctx, options.botConcurrency))
 
   const results: BenchResults = {
     startedAt,

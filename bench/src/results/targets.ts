@@ -105,6 +105,14 @@ export const TARGETS: readonly TargetSpec[] = [
     kind: 'min',
     unit: 'events/s',
   },
+  {
+    id: 'schedules.lag',
+    description: 'schedule fire lag (scheduled time → job created) p99 < 100 ms with 1,000 active schedules',
+    value: ['ours.schedules', 'lag.p99'],
+    bound: 100,
+    kind: 'max',
+    unit: 'ms',
+  },
 ]
 
 export function evaluateTargets(cases: readonly CaseResult[]): TargetResult[] {

@@ -1,9 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { loadConfig, newSecret } from '@taskforge/core'
-import { type NatsServer, startNats, testDatabase, testGrpcAuth } from '@taskforge/testkit'
+import { freePort, type NatsServer, startNats, testDatabase, testGrpcAuth } from '@taskforge/testkit'
 import { createLogger } from '../../../packages/telemetry/src/index.js'
+import { ServiceProcess } from '../../../scripts/platform/service-process.js'
 import { BotAgent } from '../../../services/bot/src/agent.js'
 import { parseCredentials } from '../../../services/bot/src/credentials.js'
 import { loadDispatchConfig, startDispatch } from '../../../services/bot-dispatch/src/main.js'
@@ -30,7 +32,61 @@ export interface InProcessPlatform {
   healthPorts: Map<string, number>
   /** Starts one more job-scheduler replica on the same database (the gateway keeps calling the first). */
   addSchedulerReplica(): Promise<{ stop(): Promise<void> }>
+  /**
+   * With `schedulerProcesses`: the job-scheduler replicas, each a child process on fixed ports (the
+   * gateway knows them all), to be killed and started again. Empty otherwise.
+   */
+  schedulerProcesses: SchedulerProcess[]
   stop(): Promise<void>
+}
+
+/** One job-scheduler replica run as a child process. */
+export interface SchedulerProcess {
+  /** SIGKILL, as a crash would: whatever it was doing is not committed. */
+  kill(): Promise<void>
+  /** Starts it again on the same ports and waits until it is ready. */
+  start(): Promise<void>
+}
+
+export interface InProcessPlatformOptions {
+  /** Run job-scheduler as this many child processes instead of in this process. */
+  schedulerProcesses?: number
+}
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
+const WATCHDOG = pathToFileURL(join(ROOT, 'scripts/platform/parent-watchdog.ts')).href
+
+/** A job-scheduler replica as a process of its own, as `main.ts` runs it. */
+function schedulerProcess(name: string, env: Record<string, string>): ServiceProcess {
+  const base: NodeJS.ProcessEnv = {}
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith('VITEST') && !key.startsWith('NATS_')) base[key] = value
+  }
+  return new ServiceProcess({
+    name,
+    command: process.execPath,
+    args: [
+      '--conditions=source',
+      '--import',
+      'tsx',
+      '--import',
+      WATCHDOG,
+      join(ROOT, 'services/job-scheduler/src/main.ts'),
+    ],
+    cwd: ROOT,
+    env: { ...base, LOG_LEVEL: 'warn', ...env },
+    log: () => {},
+  })
+}
+
+/** Distinct free ports below the ephemeral range, so that no outgoing connection takes one before its replica binds it. */
+async function distinctFreePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>()
+  while (ports.size < count) {
+    const candidate = 20_000 + Math.floor(Math.random() * 12_000)
+    if (!ports.has(candidate) && (await freePort(candidate)) === candidate) ports.add(candidate)
+  }
+  return [...ports]
 }
 
 const quiet = { handleProcessEvents: false, telemetry: false } as const
@@ -41,7 +97,9 @@ const quiet = { handleProcessEvents: false, telemetry: false } as const
  * organization with its admin token, and a registered bot agent. Tracing is left to the caller
  * (collectSpans before this), so every service's spans land in one process.
  */
-export async function startInProcessPlatform(): Promise<InProcessPlatform> {
+export async function startInProcessPlatform(
+  options: InProcessPlatformOptions = {},
+): Promise<InProcessPlatform> {
   const stops: (() => Promise<void>)[] = []
   const stop = async () => {
     for (const fn of stops.splice(0).reverse()) await fn().catch(() => undefined)
@@ -76,20 +134,50 @@ export async function startInProcessPlatform(): Promise<InProcessPlatform> {
     healthPorts.set('task-catalog', catalog.healthPort)
     const catalogPort = catalog.grpcPort
 
-    const schedulerConfig = loadSchedulerConfig({
+    const schedulerEnvironment = {
       ...common,
       ...identity('job-scheduler'),
       DATABASE_URL: await testDatabase(),
       CATALOG_GRPC_URL: `127.0.0.1:${catalogPort}`,
-    })
-    const scheduler = await startScheduler(schedulerConfig, quiet)
+    }
+    const schedulerConfig = loadSchedulerConfig(schedulerEnvironment)
     const addSchedulerReplica = async () => {
       const replica = await startScheduler(schedulerConfig, quiet)
       stops.push(() => replica.stop())
       return replica
     }
-    stops.push(() => scheduler.stop())
-    healthPorts.set('job-scheduler', scheduler.healthPort)
+    let schedulerAddress: string
+    const schedulerProcesses: SchedulerProcess[] = []
+    if (options.schedulerProcesses === undefined) {
+      const scheduler = await startScheduler(schedulerConfig, quiet)
+      stops.push(() => scheduler.stop())
+      healthPorts.set('job-scheduler', scheduler.healthPort)
+      schedulerAddress = `127.0.0.1:${scheduler.grpcPort}`
+    } else {
+      const ports = await distinctFreePorts(options.schedulerProcesses * 2)
+      for (let i = 0; i < options.schedulerProcesses; i++) {
+        const child = schedulerProcess(`job-scheduler-${i + 1}`, {
+          ...schedulerEnvironment,
+          GRPC_PORT: String(ports[i * 2]),
+          HEALTH_PORT: String(ports[i * 2 + 1]),
+        })
+        const replica: SchedulerProcess = {
+          kill: () => child.kill(),
+          start: async () => {
+            child.start()
+            await child.waitReady({ healthPort: ports[i * 2 + 1] as number }, 120_000)
+          },
+        }
+        schedulerProcesses.push(replica)
+        stops.push(() => child.stop(10_000))
+        await replica.start()
+      }
+      healthPorts.set('job-scheduler', ports[1] as number)
+      schedulerAddress = `ipv4:${ports
+        .filter((_, i) => i % 2 === 0)
+        .map((port) => `127.0.0.1:${port}`)
+        .join(',')}`
+    }
 
     const webhooks = await startWebhookRelay(
       loadWebhookRelayConfig({ ...common, ...identity('webhook-relay'), DATABASE_URL: await testDatabase() }),
@@ -108,7 +196,7 @@ export async function startInProcessPlatform(): Promise<InProcessPlatform> {
       HEALTH_PORT: '0',
       ROOT_TOKEN: rootToken,
       CATALOG_GRPC_URL: `127.0.0.1:${catalogPort}`,
-      SCHEDULER_GRPC_URL: `127.0.0.1:${scheduler.grpcPort}`,
+      SCHEDULER_GRPC_URL: schedulerAddress,
       DISPATCH_GRPC_URL: dispatchUrl,
       WEBHOOK_RELAY_GRPC_URL: `127.0.0.1:${webhooksPort}`,
     })
@@ -149,6 +237,7 @@ export async function startInProcessPlatform(): Promise<InProcessPlatform> {
       botId: credentials.botId,
       healthPorts,
       addSchedulerReplica,
+      schedulerProcesses,
       stop,
     }
   } catch (error) {
