@@ -35,5 +35,7 @@ export function toProtoJob(view: JobView): Job {
     lastUpdate: view.lastUpdate,
     version: view.version,
     author: view.author,
+    ...(view.scheduleId ? { scheduleId: view.scheduleId } : {}),
+    ...(view.scheduledFor ? { scheduledFor: view.scheduledFor } : {}),
   })
 }

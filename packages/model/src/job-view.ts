@@ -45,6 +45,10 @@ export interface JobView {
   lastUpdate: Date
   version: number
   author: string
+  /** The schedule whose fire started the job; absent when none did. */
+  scheduleId?: string
+  /** The time that fire was scheduled for; absent when no schedule started the job. */
+  scheduledFor?: Date
 }
 
 /** What a reader knows about a stored event besides its payload. */
@@ -125,6 +129,8 @@ export function applyJobEvent(
       lastUpdate: facts.occurredAt,
       version: facts.version,
       author: facts.author,
+      ...(q.scheduleId ? { scheduleId: q.scheduleId } : {}),
+      ...(q.scheduleId && q.scheduledFor ? { scheduledFor: q.scheduledFor } : {}),
     }
   }
   if (view === undefined) return undefined

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { toProtoJob } from './job-message.js'
 import type { JobDomainEvent } from './job-status.js'
 import { applyJobEvent, type JobView, VIEW_LOG_BYTES } from './job-view.js'
+import { publicJob, publicJobOfView } from './public-job.js'
 
 const jobId = '01900000-0000-7000-8000-0000000000a1'
 const spec = JobSpec.fromPartial({ taskId: 'task-1', taskName: 'backup', hostId: 'bot-1' })
@@ -45,6 +46,29 @@ describe('applyJobEvent', () => {
       version: 1,
       author: 'ops',
     })
+  })
+
+  it('keeps the schedule that started a job and the time it was scheduled for, through to the public job', () => {
+    const fired: JobDomainEvent = {
+      $case: 'queued',
+      value: { ...queued.value, origin: 'schedule', scheduleId: 'sched-1', scheduledFor: t(30) },
+    } as JobDomainEvent
+    const view = replay([fired, { $case: 'started', value: { botId: 'bot-1', pid: 1, startedAt: t(2) } }])
+    expect(view).toMatchObject({ origin: 'schedule', scheduleId: 'sched-1', scheduledFor: t(30), version: 2 })
+    const message = toProtoJob(view!)
+    expect(message).toMatchObject({ scheduleId: 'sched-1', scheduledFor: t(30) })
+    expect(publicJob(message)).toMatchObject({
+      origin: 'schedule',
+      schedule_id: 'sched-1',
+      scheduled_for: t(30).toISOString(),
+    })
+  })
+
+  it('shows no schedule fields for a job no schedule started', () => {
+    const shown = publicJobOfView(replay([queued])!)
+    expect(shown).not.toHaveProperty('schedule_id')
+    expect(shown).not.toHaveProperty('scheduled_for')
+    expect(toProtoJob(replay([queued])!).scheduleId).toBeUndefined()
   })
 
   it('follows a run to its end, keeping the live log until the result replaces it', () => {

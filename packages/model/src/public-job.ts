@@ -35,6 +35,10 @@ export interface PublicJob {
   origin: string
   creation_date: string | null
   last_update: string | null
+  /** The schedule whose fire started the job; absent when none did. */
+  schedule_id?: string
+  /** The time that fire was scheduled for (ISO 8601); absent when no schedule started the job. */
+  scheduled_for?: string
 }
 
 /**
@@ -71,6 +75,8 @@ export function publicJob(job: Job): PublicJob {
     origin: job.origin,
     creation_date: iso(job.creationDate),
     last_update: iso(job.lastUpdate),
+    ...(job.scheduleId ? { schedule_id: job.scheduleId } : {}),
+    ...(job.scheduleId && job.scheduledFor ? { scheduled_for: job.scheduledFor.toISOString() } : {}),
   }
 }
 

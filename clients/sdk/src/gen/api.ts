@@ -935,6 +935,13 @@ export type components = {
             creation_date: string | null;
             /** Format: date-time */
             last_update: string | null;
+            /** @description The schedule whose fire started the job; absent when no schedule did (origin schedule) */
+            schedule_id?: string;
+            /**
+             * Format: date-time
+             * @description The time that fire was scheduled for; absent when no schedule started the job
+             */
+            scheduled_for?: string;
         } & {
             [key: string]: unknown;
         };

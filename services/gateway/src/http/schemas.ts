@@ -336,6 +336,15 @@ export const jobSchema = {
     origin: { type: 'string', description: 'api, secret, trigger, webhook, schedule, ...' },
     creation_date: nullableDateTime,
     last_update: nullableDateTime,
+    schedule_id: {
+      type: 'string',
+      description: 'The schedule whose fire started the job; absent when no schedule did (origin schedule)',
+    },
+    scheduled_for: {
+      type: 'string',
+      format: 'date-time',
+      description: 'The time that fire was scheduled for; absent when no schedule started the job',
+    },
   },
   examples: [
     {

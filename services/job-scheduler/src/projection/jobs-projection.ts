@@ -24,6 +24,8 @@ export function rowToView(row: Selectable<JobsTable>): JobView {
     lastUpdate: row.last_update,
     version: row.version,
     author: row.author,
+    ...(row.schedule_id === null ? {} : { scheduleId: row.schedule_id }),
+    ...(row.scheduled_for === null ? {} : { scheduledFor: row.scheduled_for }),
   }
 }
 
@@ -45,6 +47,8 @@ function viewToRow(view: JobView) {
     last_update: view.lastUpdate,
     version: view.version,
     author: view.author,
+    schedule_id: view.scheduleId ?? null,
+    scheduled_for: view.scheduledFor ?? null,
   }
 }
 
@@ -76,7 +80,8 @@ export function foldJobStream(events: readonly StoredEvent[]): JobView | undefin
 export const jobsProjection: Projection = {
   name: JOBS_TABLE,
   // 2: the log a row keeps is the end of it (VIEW_LOG_BYTES); every text in it is well-formed.
-  version: 2,
+  // 3: the schedule that started a job, and the time it was scheduled for.
+  version: 3,
   streamTypes: [JOB_STREAM_TYPE],
 
   async setup(db: Db) {

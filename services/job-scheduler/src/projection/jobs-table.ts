@@ -20,6 +20,8 @@ export interface JobsTable {
   last_update: ColumnType<Date, Date, Date>
   version: number
   author: string
+  schedule_id: string | null
+  scheduled_for: ColumnType<Date | null, Date | null, Date | null>
 }
 
 export interface JobsDatabase {
@@ -48,6 +50,8 @@ export async function createJobsTable(db: Kysely<JobsDatabase>): Promise<void> {
     .addColumn('last_update', 'timestamptz', (c) => c.notNull())
     .addColumn('version', 'integer', (c) => c.notNull())
     .addColumn('author', 'text', (c) => c.notNull())
+    .addColumn('schedule_id', 'text')
+    .addColumn('scheduled_for', 'timestamptz')
     .execute()
   await db.schema
     .createIndex('jobs_customer_created')

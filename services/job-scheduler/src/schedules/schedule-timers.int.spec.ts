@@ -1,11 +1,15 @@
 import { contentSha256, newId, notFound } from '@taskforge/core'
 import { createDb, type Db, EventStore } from '@taskforge/event-store'
+import { publicJobOfView } from '@taskforge/model'
 import { Script, Task, TaskDefinition } from '@taskforge/proto/catalog/v1/model'
 import type { ScheduleSpec } from '@taskforge/proto/jobs/v1/schedules'
 import { createLogger } from '@taskforge/telemetry'
 import { testDatabase } from '@taskforge/testkit'
+import type { Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { TaskCatalog } from '../grpc/scheduler-service.js'
+import { jobsProjection, rowToView } from '../projection/jobs-projection.js'
+import { JOBS_TABLE, type JobsDatabase } from '../projection/jobs-table.js'
 import { createJobScheduleTable } from '../schedule/job-schedule-table.js'
 import { executeScheduleCommand, readSchedule } from './schedule-firing.js'
 import { createScheduleTables, listFires } from './schedule-tables.js'
@@ -125,5 +129,27 @@ describe('schedule timers', () => {
     expect(new Set(rows.map((row) => row.scheduled_for.getTime())).size).toBe(10)
     expect(new Set(rows.map((row) => row.job_id)).size).toBe(10)
     expect((await readSchedule(store, scheduleId)).fire.runs).toBe(10)
+  })
+
+  it('a job a fire started shows its schedule and the time it was scheduled for in the jobs read model', async () => {
+    const createdAt = new Date('2032-01-01T00:00:30Z')
+    const scheduleId = await schedule(createdAt, {})
+    await replica().fireDue(new Date('2032-01-01T00:01:00.1Z'))
+    const [fire] = await listFires(db, customer, scheduleId, 10)
+    expect(fire?.outcome).toBe('started')
+    const { events } = await store.readStream(fire!.job_id)
+    await jobsProjection.setup(db)
+    await db.transaction().execute((trx) => jobsProjection.apply(trx, events))
+    const row = await (db as unknown as Kysely<JobsDatabase>)
+      .selectFrom(JOBS_TABLE)
+      .selectAll()
+      .where('id', '=', fire!.job_id)
+      .executeTakeFirstOrThrow()
+    expect(publicJobOfView(rowToView(row))).toMatchObject({
+      id: fire!.job_id,
+      origin: 'schedule',
+      schedule_id: scheduleId,
+      scheduled_for: '2032-01-01T00:01:00.000Z',
+    })
   })
 })

@@ -38,9 +38,10 @@ export interface PublicIncomingWebhook {
  * the relay kept the fold, the public job it sent last.
  */
 export type StoredJob =
-  | (Omit<JobView, 'creationDate' | 'lastUpdate'> & {
+  | (Omit<JobView, 'creationDate' | 'lastUpdate' | 'scheduledFor'> & {
       creationDate: Date | string
       lastUpdate: Date | string
+      scheduledFor?: Date | string
     })
   | PublicJob
 
@@ -70,7 +71,13 @@ export type PublicObject =
 /** The fold's view of a stored job, whichever form it was stored in. */
 export function jobViewOfStored(stored: StoredJob): JobView {
   if ('taskId' in stored) {
-    return { ...stored, creationDate: new Date(stored.creationDate), lastUpdate: new Date(stored.lastUpdate) }
+    const { scheduledFor, ...rest } = stored
+    return {
+      ...rest,
+      creationDate: new Date(stored.creationDate),
+      lastUpdate: new Date(stored.lastUpdate),
+      ...(scheduledFor === undefined ? {} : { scheduledFor: new Date(scheduledFor) }),
+    }
   }
   const r = stored.result
   const result: JobResultView | null =
@@ -104,5 +111,7 @@ export function jobViewOfStored(stored: StoredJob): JobView {
     // The fold stamps the next event's version and author.
     version: 0,
     author: '',
+    ...(stored.schedule_id ? { scheduleId: stored.schedule_id } : {}),
+    ...(stored.schedule_id && stored.scheduled_for ? { scheduledFor: new Date(stored.scheduled_for) } : {}),
   }
 }
