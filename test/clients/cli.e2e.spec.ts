@@ -374,7 +374,8 @@ describe('taskforge CLI against a real platform and bot', () => {
     const created = await cli([
       'schedules',
       'create',
-      'lines',
+      // By id: the import test above gave a second task the name "lines".
+      taskIds.lines,
       '30 2 * * *',
       '--timezone',
       'Europe/Berlin',
@@ -413,7 +414,7 @@ describe('taskforge CLI against a real platform and bot', () => {
     expect(JSON.parse(fires.stdout)).toMatchObject([
       { kind: 'trigger', outcome: 'started', job_id: fire.job_id },
     ])
-    const listed = await cli(['schedules', 'list', '--task', 'lines'])
+    const listed = await cli(['schedules', 'list', '--task', taskIds.lines])
     expect(listed.stdout).toContain(schedule.id)
     const bad = await cli(['schedules', 'edit', schedule.id, '--cron', 'never'])
     expect(bad.code).toBe(1)
