@@ -375,7 +375,7 @@ describe('taskforge CLI against a real platform and bot', () => {
       'schedules',
       'create',
       // By id: the import test above gave a second task the name "lines".
-      taskIds.lines,
+      taskIds.lines as string,
       '30 2 * * *',
       '--timezone',
       'Europe/Berlin',
@@ -414,7 +414,7 @@ describe('taskforge CLI against a real platform and bot', () => {
     expect(JSON.parse(fires.stdout)).toMatchObject([
       { kind: 'trigger', outcome: 'started', job_id: fire.job_id },
     ])
-    const listed = await cli(['schedules', 'list', '--task', taskIds.lines])
+    const listed = await cli(['schedules', 'list', '--task', taskIds.lines as string])
     expect(listed.stdout).toContain(schedule.id)
     const bad = await cli(['schedules', 'edit', schedule.id, '--cron', 'never'])
     expect(bad.code).toBe(1)
