@@ -8,6 +8,7 @@ import { freePort, waitUntil } from '@taskforge/testkit'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Platform, startPlatform } from '../../scripts/platform.js'
+import { gatewayClient } from '../e2e/support/gateway-client.js'
 import { CONSOLE_DIST, chromiumPath, ensureConsoleBuilt } from './console-origin.js'
 
 type Json = Record<string, unknown>
@@ -29,17 +30,10 @@ describe('web console', () => {
   let gateway: string
   const receivers: Server[] = []
 
+  /** The REST API as the tests' setup uses it; every answer is checked against the OpenAPI document. */
   async function call(method: string, path: string, body?: unknown, as = token) {
-    const response = await fetch(`${gateway}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${as}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
-    const text = await response.text()
-    return { status: response.status, body: (text === '' ? {} : JSON.parse(text)) as Json }
+    const answer = await gatewayClient(gateway)(method, path, { token: as, json: body })
+    return { status: answer.status, body: answer.body as Json }
   }
 
   async function createTask(name: string, content: string, fields: Json = {}): Promise<string> {
