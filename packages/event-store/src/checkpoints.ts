@@ -88,29 +88,25 @@ export interface LockedCheckpoint {
 
 /**
  * Takes the transaction lock of each checkpoint that is free (the same keys as `tryTransactionLock`)
- * and reads the checkpoints, in one round trip. Nothing is written: a transaction id of its own would
+ * and then reads the checkpoints it locked. Nothing is written: a transaction id of its own would
  * hold back what the caller's readAll can see.
+ *
+ * The read is a statement of its own, after the lock: a statement's snapshot is taken before it
+ * runs, so a checkpoint read in the statement that takes the lock may predate the commit of the
+ * replica that held the lock just before, and its events would then be handled twice.
  */
 export async function lockCheckpoints(
   trx: Trx,
   names: readonly string[],
 ): Promise<Map<string, LockedCheckpoint>> {
-  const { rows } = await sql<Partial<CheckpointRow> & { name: string; locked: boolean }>`
-    SELECT n.name, pg_try_advisory_xact_lock(${LOCK_NAMESPACE}::int, hashtext(n.name)) AS locked,
-      c.transaction_id, c.position, c.version
-    FROM unnest(${[...names]}::text[]) AS n (name) LEFT JOIN checkpoints c ON c.name = n.name
+  const { rows } = await sql<{ name: string; locked: boolean }>`
+    SELECT n.name, pg_try_advisory_xact_lock(${LOCK_NAMESPACE}::int, hashtext(n.name)) AS locked
+    FROM unnest(${[...names]}::text[]) AS n (name)
   `.execute(trx)
+  const lockedNames = rows.filter((row) => row.locked).map((row) => row.name)
+  const checkpoints = lockedNames.length > 0 ? await readCheckpoints(trx, lockedNames) : new Map()
   return new Map(
-    rows.map((row) => [
-      row.name,
-      {
-        locked: row.locked,
-        checkpoint:
-          row.transaction_id === null || row.transaction_id === undefined
-            ? undefined
-            : toCheckpoint(row as CheckpointRow),
-      },
-    ]),
+    rows.map((row) => [row.name, { locked: row.locked, checkpoint: checkpoints.get(row.name) }]),
   )
 }
 
