@@ -21,6 +21,11 @@ export const schedulerSettings = {
   maxQueuedJobsPerTask: quotaSetting(Quotas.queuedJobsPerTask),
   maxQueuedJobsPerOrganization: quotaSetting(Quotas.queuedJobsPerOrganization),
   maxSchedulesPerOrganization: quotaSetting(Quotas.schedulesPerOrganization),
+  scheduleTimerConcurrency: int(
+    'SCHEDULE_TIMER_CONCURRENCY',
+    'Schedules due together that one replica fires at once, each in its own transaction (a database connection each)',
+    4,
+  ),
   scheduleTimerMaxSleepMs: duration(
     'SCHEDULE_TIMER_MAX_SLEEP',
     'Longest pause between two looks for due schedules (catches schedules another replica armed)',

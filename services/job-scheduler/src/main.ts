@@ -195,6 +195,7 @@ export async function startScheduler(
       onFire,
       logger,
       maxSleepMs: config.scheduleTimerMaxSleepMs,
+      concurrency: config.scheduleTimerConcurrency,
     })
     await scheduleTimers.start()
     ctx.onStop(() => scheduleTimers.stop())

@@ -150,6 +150,7 @@ describe('job-scheduler', () => {
         maxQueuedJobsPerOrganization: 10000,
         maxSchedulesPerOrganization: 1000,
         scheduleTimerMaxSleepMs: 1000,
+        scheduleTimerConcurrency: 4,
         reportsPerBot: 400,
       },
       { handleProcessEvents: false, telemetry: false },

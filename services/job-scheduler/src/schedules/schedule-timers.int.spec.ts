@@ -5,8 +5,8 @@ import { Script, Task, TaskDefinition } from '@taskforge/proto/catalog/v1/model'
 import type { ScheduleSpec } from '@taskforge/proto/jobs/v1/schedules'
 import { createLogger } from '@taskforge/telemetry'
 import { testDatabase } from '@taskforge/testkit'
-import type { Kysely } from 'kysely'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Kysely, sql } from 'kysely'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { TaskCatalog } from '../grpc/scheduler-service.js'
 import { jobsProjection, rowToView } from '../projection/jobs-projection.js'
 import { JOBS_TABLE, type JobsDatabase } from '../projection/jobs-table.js'
@@ -39,8 +39,9 @@ describe('schedule timers', () => {
       return { task: found, script }
     },
   }
-  const replica = () =>
+  const replica = (concurrency?: number) =>
     new ScheduleTimers({
+      ...(concurrency === undefined ? {} : { concurrency }),
       store,
       leaseMs: 60_000,
       catalog,
@@ -49,7 +50,8 @@ describe('schedule timers', () => {
       maxSleepMs: 60_000,
     })
 
-  beforeAll(async () => {
+  // A database per test: a clock moved to a later year would fire every earlier test's schedules.
+  beforeEach(async () => {
     db = createDb(await testDatabase())
     store = new EventStore(db)
     await store.migrate()
@@ -57,17 +59,17 @@ describe('schedule timers', () => {
     await createScheduleTables(db)
   })
 
-  afterAll(async () => {
+  afterEach(async () => {
     await db?.destroy()
   })
 
-  async function schedule(createdAt: Date, spec: Partial<ScheduleSpec>): Promise<string> {
+  async function schedule(createdAt: Date, spec: Partial<ScheduleSpec>, owner = customer): Promise<string> {
     const taskId = newId()
     tasks.set(
       taskId,
       Task.fromPartial({
         id: taskId,
-        customer,
+        customer: owner,
         definition: TaskDefinition.fromPartial({ name: 'nightly', scriptId: script.id, multitasking: true }),
       }),
     )
@@ -80,13 +82,13 @@ describe('schedule timers', () => {
         {
           type: 'CreateSchedule',
           scheduleId,
-          customer,
+          customer: owner,
           taskId,
           spec: { cron: '* * * * *', ...spec } as ScheduleSpec,
           now: createdAt,
         },
         'test',
-        customer,
+        owner,
       ),
     )
     return scheduleId
@@ -151,5 +153,29 @@ describe('schedule timers', () => {
       schedule_id: scheduleId,
       scheduled_for: '2032-01-01T00:01:00.000Z',
     })
+  })
+
+  it('gives every organization a turn: one with many schedules due at once delays another by one fire', async () => {
+    const createdAt = new Date('2033-01-01T00:00:30Z')
+    const flood = await Promise.all(
+      Array.from({ length: 12 }, () => schedule(createdAt, { overlap: 'allow_all' }, 'flood')),
+    )
+    const quiet = await schedule(createdAt, {}, 'quiet')
+    // One at a time, so that the order of the fires is the order of the turns.
+    expect(await replica(1).fireDue(new Date('2033-01-01T00:01:00.1Z'))).toBeGreaterThanOrEqual(13)
+    const { rows } = await sql<{ customer: string }>`SELECT customer FROM schedule_fires
+      WHERE schedule_id = ANY(${[...flood, quiet]}::text[]) ORDER BY seq`.execute(db)
+    expect(rows).toHaveLength(13)
+    expect(rows.findIndex((row) => row.customer === 'quiet')).toBeLessThanOrEqual(1)
+  })
+
+  it('fires timers due together several at a time, each once', async () => {
+    const createdAt = new Date('2034-01-01T00:00:30Z')
+    const ids = await Promise.all(Array.from({ length: 16 }, () => schedule(createdAt, {}, 'parallel')))
+    await Promise.all([replica(4), replica(4)].map((r) => r.fireDue(new Date('2034-01-01T00:01:00.1Z'))))
+    const { rows } = await sql<{ schedule_id: string; outcome: string }>`SELECT schedule_id, outcome
+      FROM schedule_fires WHERE schedule_id = ANY(${ids}::text[])`.execute(db)
+    expect(rows.map((row) => row.outcome)).toEqual(Array(16).fill('started'))
+    expect(new Set(rows.map((row) => row.schedule_id)).size).toBe(16)
   })
 })

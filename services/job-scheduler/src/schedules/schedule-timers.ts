@@ -37,11 +37,11 @@ function scheduleTimerSource(options: ScheduleTimersOptions): DueTimerSource {
   return {
     name: 'schedule timers',
     msUntilNext: () => msUntilNextDue(store.db, SCHEDULE_TIMERS),
-    async fireOne(at, failed): Promise<FireOutcome> {
+    async fireOne(at, skip): Promise<FireOutcome> {
       let scheduleId: string | undefined
       try {
         const done = await store.transaction(async (trx) => {
-          const timer = await claimDueRow<ScheduleTimersTable>(trx, SCHEDULE_TIMERS, at, failed)
+          const timer = await claimDueRow<ScheduleTimersTable>(trx, SCHEDULE_TIMERS, at, skip)
           if (timer === undefined) return undefined
           scheduleId = timer.schedule_id
           const now = at ?? (await databaseNow(trx))
@@ -58,11 +58,11 @@ function scheduleTimerSource(options: ScheduleTimersOptions): DueTimerSource {
               due_at: due !== undefined && due > now ? due : null,
             })
           }
-          return { records, now }
+          return { records, now, customer: timer.customer }
         })
         if (done === undefined) return { outcome: 'none' }
         reportFires(options, done.records, done.now)
-        return { outcome: 'fired' }
+        return { outcome: 'fired', customer: done.customer }
       } catch (error) {
         if (scheduleId === undefined) throw error
         logger.error({ err: error, scheduleId }, 'schedule not fired; will retry')

@@ -1,7 +1,8 @@
 import type { Db, Trx } from '@taskforge/event-store'
 import { sql } from 'kysely'
+import type { DueTimerSkip } from './due-timers.js'
 
-/** A table of due times: a text key column and a `due_at` column (null: not armed). */
+/** A table of due times: a text key column, a `customer` column and a `due_at` column (null: not armed). */
 export interface DueTimerTable {
   table: string
   key: string
@@ -17,17 +18,20 @@ export async function databaseNow(conn: Db | Trx, plusMs = 0): Promise<Date> {
 
 /**
  * Claims the row due first at `at` (default: the database's now) for the caller's transaction,
- * skipping rows another replica is firing and the keys in `skip`; undefined when none is due.
+ * skipping rows another replica is firing, the keys and the organizations in `skip`; undefined when
+ * none is due.
  */
 export async function claimDueRow<Row>(
   trx: Trx,
   { table, key }: DueTimerTable,
   at: Date | undefined,
-  skip: readonly string[],
+  skip: DueTimerSkip,
 ): Promise<Row | undefined> {
-  const skipped = skip.length > 0 ? sql`AND NOT (${sql.ref(key)} = ANY(${[...skip]}::text[]))` : sql``
+  const keys = skip.keys.length > 0 ? sql`AND NOT (${sql.ref(key)} = ANY(${[...skip.keys]}::text[]))` : sql``
+  const customers =
+    skip.customers.length > 0 ? sql`AND NOT (customer = ANY(${[...skip.customers]}::text[]))` : sql``
   const { rows } = await sql<Row>`SELECT * FROM ${sql.table(table)}
-    WHERE due_at <= ${at ?? sql`now()`} ${skipped}
+    WHERE due_at <= ${at ?? sql`now()`} ${keys} ${customers}
     ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED`.execute(trx)
   return rows[0]
 }

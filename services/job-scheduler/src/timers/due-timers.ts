@@ -2,18 +2,27 @@ import type { Logger } from '@taskforge/telemetry'
 
 /** What firing one due timer came to. */
 export type FireOutcome =
-  | { outcome: 'fired' }
+  /** The timer of organization `customer` fired. */
+  | { outcome: 'fired'; customer: string }
   /** No timer is due (every due one fired, or failed in this round). */
   | { outcome: 'none' }
   /** The timer `key` did not fire; it is left out for the rest of the round, and tried again after `retryMs` when `retry`. */
   | { outcome: 'failed'; key: string; retry: boolean }
 
+/** Timers a claim leaves out. */
+export interface DueTimerSkip {
+  /** Timers that failed in this round. */
+  keys: readonly string[]
+  /** Organizations whose turn in this pass of the round was taken. */
+  customers: readonly string[]
+}
+
 /** A table of due times, fired one timer (one transaction) at a time. */
 export interface DueTimerSource {
   /** What the logs call these timers ("hold timers", "schedule timers"). */
   readonly name: string
-  /** Claims and fires one timer due at `at` (default: the database's now), leaving out `failed` ones. */
-  fireOne(at: Date | undefined, failed: readonly string[]): Promise<FireOutcome>
+  /** Claims and fires one timer due at `at` (default: the database's now), leaving out those of `skip`. */
+  fireOne(at: Date | undefined, skip: DueTimerSkip): Promise<FireOutcome>
   /** How long until the next timer is due, if any. */
   msUntilNext(): Promise<number | undefined>
 }
@@ -24,6 +33,8 @@ export interface DueTimersOptions {
   maxSleepMs: number
   /** Pause before a timer that failed to fire is tried again. */
   retryMs?: number
+  /** Timers fired at once, each in its own transaction (default 4). */
+  concurrency?: number
 }
 
 /**
@@ -32,6 +43,10 @@ export interface DueTimersOptions {
  * the work and none fires a timer twice. A start fires every overdue timer, then sleeps until the next
  * one is due (or `maxSleepMs`); {@link wake} brings the sleep forward for a timer just set. One loop
  * serves grace-time holds and schedules alike.
+ *
+ * Timers due together fire `concurrency` at a time, and in turns by organization: a pass of a round
+ * fires at most one timer of each organization, so one with a thousand timers due in the same second
+ * delays another's by one turn, not by a thousand fires.
  */
 export class DueTimers {
   readonly #source: DueTimerSource
@@ -71,16 +86,26 @@ export class DueTimers {
   /** Fires every timer due at `at` (default: the database's now); answers how many fired. */
   async fireDue(at?: Date): Promise<number> {
     const failed: string[] = []
+    let served = new Set<string>()
     let fired = 0
-    for (;;) {
-      const result = await this.#source.fireOne(at, failed)
-      if (result.outcome === 'none') return fired
-      if (result.outcome === 'fired') fired += 1
-      else {
-        failed.push(result.key)
-        if (result.retry) this.#retry = true
+    const work = async (): Promise<void> => {
+      for (;;) {
+        const result = await this.#source.fireOne(at, { keys: failed, customers: [...served] })
+        if (result.outcome === 'none') {
+          if (served.size === 0) return
+          // Every organization with a timer due had its turn: the next pass.
+          served = new Set()
+        } else if (result.outcome === 'fired') {
+          fired += 1
+          served.add(result.customer)
+        } else {
+          failed.push(result.key)
+          if (result.retry) this.#retry = true
+        }
       }
     }
+    await Promise.all(Array.from({ length: this.#options.concurrency ?? 4 }, work))
+    return fired
   }
 
   #sleepUntil(at: number): void {

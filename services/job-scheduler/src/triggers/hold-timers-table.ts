@@ -1,5 +1,5 @@
 import type { Db, Trx } from '@taskforge/event-store'
-import { type Kysely, sql } from 'kysely'
+import type { Kysely } from 'kysely'
 import type { DueTimerTable } from '../timers/due-timer-table.js'
 
 /**

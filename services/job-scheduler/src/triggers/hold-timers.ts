@@ -28,11 +28,11 @@ function holdTimerSource(options: HoldTimersOptions): DueTimerSource {
   return {
     name: 'hold timers',
     msUntilNext: () => msUntilNextDue(store.db, HOLD_TIMERS),
-    async fireOne(at, failed): Promise<FireOutcome> {
+    async fireOne(at, skip): Promise<FireOutcome> {
       let jobId: string | undefined
       try {
         return await store.transaction(async (trx) => {
-          const timer = await claimDueRow<HoldTimersTable>(trx, HOLD_TIMERS, at, failed)
+          const timer = await claimDueRow<HoldTimersTable>(trx, HOLD_TIMERS, at, skip)
           if (timer === undefined) return { outcome: 'none' }
           jobId = timer.job_id
           const now = at ?? (await databaseNow(trx))
@@ -55,7 +55,7 @@ function holdTimerSource(options: HoldTimersOptions): DueTimerSource {
               'grace time over: job released',
             )
           }
-          return { outcome: 'fired' }
+          return { outcome: 'fired', customer: timer.customer }
         })
       } catch (error) {
         if (jobId === undefined) throw error
