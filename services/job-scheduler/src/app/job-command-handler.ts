@@ -13,6 +13,7 @@ import { decodeJobEvent, encodeJobEvent, JOB_STREAM_TYPE } from '../domain/job-e
 import { placeJob } from '../domain/job-placement.js'
 import { applyScheduleEffects } from '../schedule/schedule-effects.js'
 import { lockTask, nextWaitingJob, placementFacts } from '../schedule/task-queue.js'
+import { wakeBufferedFires } from '../schedules/schedule-tables.js'
 import { claimRunKey, type RunKeyClaim, RunKeyTaken, releaseRunKey } from './run-keys.js'
 
 export interface JobCommandDeps {
@@ -185,6 +186,16 @@ async function applyIn(
     return outcome.ok ? [{ jobId: request.jobId, events: outcome.result.newEvents }] : []
   })
   const ended = await applyScheduleEffects(trx, changes, deps.leaseMs)
+  // A schedule's fire kept by `buffer_one` may wait for one of them.
+  await wakeBufferedFires(
+    trx,
+    requests.flatMap((request, index) => {
+      const outcome = outcomes[index]!
+      return outcome.ok && outcome.result.state.scheduleId !== '' && ended.has(request.jobId)
+        ? [request.jobId]
+        : []
+    }),
+  )
   // A task whose job ended may hand its turn to its next job (its lock is already held).
   for (const request of requests) {
     const task = queuedTasks.get(request.jobId)

@@ -128,6 +128,8 @@ export interface JobState {
   outputSeqs: ReadonlySet<number>
   /** A cancel was sent to the bot of the current attempt; the job ends when the bot reports. */
   cancelRequested: boolean
+  /** The schedule whose fire started the job; '' when none did. */
+  scheduleId: string
 }
 
 /** Whether a job has ended (finished, terminated or canceled). */
@@ -147,6 +149,7 @@ const initialState = (): JobState => ({
   startedBy: undefined,
   outputSeqs: new Set(),
   cancelRequested: false,
+  scheduleId: '',
 })
 
 function queue(command: QueueJob, state: JobState): JobDomainEvent[] {
@@ -364,6 +367,7 @@ function evolve(state: JobState, event: JobDomainEvent): JobState {
         customer: q.customer,
         spec: q.spec,
         argumentsValues: q.taskArgumentsValues,
+        scheduleId: q.scheduleId ?? '',
       }
     }
     case 'assigned':

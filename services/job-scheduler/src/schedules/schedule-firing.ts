@@ -25,7 +25,12 @@ import {
   SCHEDULE_LATEST_OF,
   SCHEDULE_STREAM_TYPE,
 } from './schedule-events.js'
-import { deleteScheduleTimer, insertFires, setScheduleTimer } from './schedule-tables.js'
+import {
+  deleteScheduleTimer,
+  insertFires,
+  type ScheduleTimersTable,
+  setScheduleTimer,
+} from './schedule-tables.js'
 
 /** How a job's argv is named in a refusal (the task's fixed values and defaults count too). */
 const JOB_ARGV = "task_arguments with the task's fixed values and defaults"
@@ -79,27 +84,30 @@ export async function executeScheduleCommand(
   const { state } = result
   if (result.newEvents.length > 0) {
     if (state.deleted) await deleteScheduleTimer(trx, scheduleId)
-    else
-      await setScheduleTimer(trx, {
-        schedule_id: scheduleId,
-        customer: state.customer,
-        task_id: state.taskId,
-        due_at: timerDueAt(state) ?? null,
-      })
+    else await setScheduleTimer(trx, timerRow(state, timerDueAt(state)))
   }
   return { state: result.state, newEvents: result.newEvents, appended: result.appended }
 }
 
-/** When the timer of a schedule should next look at it. */
+/**
+ * When the timer of a schedule should next look at it: its next fire. A fire kept by `buffer_one`
+ * is not looked for: the end of the job it waits for makes the timer due ({@link wakeBufferedFires}).
+ */
 export function timerDueAt(state: ScheduleState): Date | undefined {
   if (scheduleStatus(state) !== 'active') return undefined
-  const next = dueAtOf(state, state.fire.nextFireAt)
-  // A buffered fire waits for a job's end: looked at again every second until then.
-  if (state.fire.bufferedFor !== undefined) {
-    const soon = new Date(Date.now() + 1_000)
-    return next === undefined || next > soon ? soon : next
+  return dueAtOf(state, state.fire.nextFireAt)
+}
+
+/** A schedule's timer row, due at `dueAt`, naming the job a buffered fire waits for. */
+export function timerRow(state: ScheduleState, dueAt: Date | undefined): ScheduleTimersTable {
+  return {
+    schedule_id: state.id,
+    customer: state.customer,
+    task_id: state.taskId,
+    due_at: dueAt ?? null,
+    waits_for_job:
+      state.fire.bufferedFor !== undefined && state.fire.lastJobId !== '' ? state.fire.lastJobId : null,
   }
-  return next
 }
 
 /** Reads a schedule's state (its stream, the last `fired` only), in `trx` when given. */
@@ -111,13 +119,18 @@ export async function readSchedule(store: EventStore, scheduleId: string, trx?: 
   return events.map(decodeScheduleEvent).reduce(scheduleDecider.evolve, scheduleDecider.initialState())
 }
 
-/** Whether the job the schedule's latest started fire created has not ended (it has a schedule row). */
+/**
+ * Whether the job the schedule's latest started fire created has not ended (it has a schedule row).
+ * The row is held (key share: its lease may still move) until the caller's transaction ends, so the
+ * job cannot end unseen between this answer and a fire buffered on it ({@link wakeBufferedFires}).
+ */
 export async function jobRunning(trx: Trx, jobId: string): Promise<boolean> {
   if (jobId === '') return false
   const row = await scheduleDb(trx)
     .selectFrom('job_schedule')
     .select('job_id')
     .where('job_id', '=', jobId)
+    .forKeyShare()
     .executeTakeFirst()
   return row !== undefined
 }

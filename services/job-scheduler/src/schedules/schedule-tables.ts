@@ -14,6 +14,11 @@ export interface ScheduleTimersTable {
   customer: string
   task_id: string
   due_at: Date | null
+  /**
+   * A fire kept by `buffer_one` waits for this job to end: the transaction that ends it makes the
+   * timer due at once ({@link wakeBufferedFires}). Null when no fire waits.
+   */
+  waits_for_job: string | null
 }
 
 /**
@@ -75,6 +80,11 @@ export async function createScheduleTables(conn: Db): Promise<void> {
     .addColumn('task_id', 'text', (c) => c.notNull())
     .addColumn('due_at', 'timestamptz')
     .execute()
+  await sql`ALTER TABLE ${sql.table(SCHEDULE_TIMERS_TABLE)} ADD COLUMN IF NOT EXISTS waits_for_job text`.execute(
+    conn,
+  )
+  await sql`CREATE INDEX IF NOT EXISTS schedule_timers_waits_for_job ON ${sql.table(SCHEDULE_TIMERS_TABLE)} (waits_for_job)
+    WHERE waits_for_job IS NOT NULL`.execute(conn)
   await db.schema
     .createIndex('schedule_timers_due')
     .ifNotExists()
@@ -140,8 +150,28 @@ export async function setScheduleTimer(trx: Trx, timer: ScheduleTimersTable): Pr
   await schedulesDb(trx)
     .insertInto(SCHEDULE_TIMERS_TABLE)
     .values(timer)
-    .onConflict((oc) => oc.column('schedule_id').doUpdateSet({ due_at: timer.due_at }))
+    .onConflict((oc) =>
+      oc.column('schedule_id').doUpdateSet({ due_at: timer.due_at, waits_for_job: timer.waits_for_job }),
+    )
     .execute()
+}
+
+/**
+ * Makes due at once the timers of fires kept by `buffer_one` for these jobs, which just ended, in the
+ * transaction that ends them. A timer held by a fire in progress is skipped: that fire reads the job's
+ * schedule row under a key-share lock ({@link jobRunning}), so it either waited for this transaction
+ * and sees the job ended, or holds the row and this transaction waited for it, and its timer is
+ * then free to be made due here.
+ */
+export async function wakeBufferedFires(trx: Trx, jobIds: readonly string[]): Promise<string[]> {
+  if (jobIds.length === 0) return []
+  const { rows } = await sql<{
+    schedule_id: string
+  }>`UPDATE ${sql.table(SCHEDULE_TIMERS_TABLE)} SET due_at = now()
+    WHERE schedule_id IN (SELECT schedule_id FROM ${sql.table(SCHEDULE_TIMERS_TABLE)}
+      WHERE waits_for_job = ANY(${[...jobIds]}::text[]) FOR UPDATE SKIP LOCKED)
+    RETURNING schedule_id`.execute(trx)
+  return rows.map((row) => row.schedule_id)
 }
 
 export async function deleteScheduleTimer(trx: Trx, scheduleId: string): Promise<void> {

@@ -7,6 +7,7 @@ import { createLogger } from '@taskforge/telemetry'
 import { testDatabase } from '@taskforge/testkit'
 import { type Kysely, sql } from 'kysely'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { executeJobCommand } from '../app/job-command-handler.js'
 import type { TaskCatalog } from '../grpc/scheduler-service.js'
 import { jobsProjection, rowToView } from '../projection/jobs-projection.js'
 import { JOBS_TABLE, type JobsDatabase } from '../projection/jobs-table.js'
@@ -177,5 +178,36 @@ describe('schedule timers', () => {
       FROM schedule_fires WHERE schedule_id = ANY(${ids}::text[])`.execute(db)
     expect(rows.map((row) => row.outcome)).toEqual(Array(16).fill('started'))
     expect(new Set(rows.map((row) => row.schedule_id)).size).toBe(16)
+  })
+
+  it('buffer_one: the kept fire is not looked at until its job ends, and the end makes it due at once', async () => {
+    const createdAt = new Date('2035-01-01T00:00:30Z')
+    const scheduleId = await schedule(createdAt, { overlap: 'buffer_one' })
+    await replica().fireDue(new Date('2035-01-01T00:01:00.1Z'))
+    await replica().fireDue(new Date('2035-01-01T00:02:00.1Z'))
+    expect(await outcomes(scheduleId)).toEqual(['00:01 started', '00:02 buffered'])
+    const timerRow = () =>
+      sql<{ due_at: Date | null; waits_for_job: string | null }>`SELECT due_at, waits_for_job
+        FROM schedule_timers WHERE schedule_id = ${scheduleId}`.execute(db)
+    const [first] = await listFires(db, customer, scheduleId, 10).then((fires) => fires.reverse())
+    // Waiting: due at the next fire only, naming the job it waits for.
+    expect((await timerRow()).rows[0]).toEqual({
+      due_at: new Date('2035-01-01T00:03:00Z'),
+      waits_for_job: first!.job_id,
+    })
+    await executeJobCommand(
+      { store, leaseMs: 60_000 },
+      first!.job_id,
+      { type: 'Cancel', customer, reason: 'done with it' },
+      { author: 'test' },
+    )
+    const woken = (await timerRow()).rows[0]!
+    expect(woken.due_at!.getTime()).toBeLessThanOrEqual(Date.now())
+    await replica().fireDue(new Date('2035-01-01T00:02:10Z'))
+    expect(await outcomes(scheduleId)).toEqual(['00:01 started', '00:02 started'])
+    expect((await timerRow()).rows[0]).toMatchObject({
+      due_at: new Date('2035-01-01T00:03:00Z'),
+      waits_for_job: null,
+    })
   })
 })

@@ -13,6 +13,7 @@ import {
   reportFires,
   type ScheduleDeps,
   timerDueAt,
+  timerRow,
 } from './schedule-firing.js'
 import { SCHEDULE_TIMERS, type ScheduleTimersTable, setScheduleTimer } from './schedule-tables.js'
 
@@ -51,12 +52,7 @@ function scheduleTimerSource(options: ScheduleTimersOptions): DueTimerSource {
           if (result === undefined) {
             // Nothing was due (a buffered fire still waits, or the timer was stale): re-arm or disarm.
             const due = timerDueAt(state)
-            await setScheduleTimer(trx, {
-              schedule_id: timer.schedule_id,
-              customer: timer.customer,
-              task_id: timer.task_id,
-              due_at: due !== undefined && due > now ? due : null,
-            })
+            await setScheduleTimer(trx, timerRow(state, due !== undefined && due > now ? due : undefined))
           }
           return { records, now, customer: timer.customer }
         })

@@ -18,8 +18,8 @@ export async function databaseNow(conn: Db | Trx, plusMs = 0): Promise<Date> {
 
 /**
  * Claims the row due first at `at` (default: the database's now) for the caller's transaction,
- * skipping rows another replica is firing, the keys and the organizations in `skip`; undefined when
- * none is due.
+ * skipping rows another replica is firing and the keys in `skip`, and taking the rows of the
+ * organizations in `skip` after every other's; undefined when none is due.
  */
 export async function claimDueRow<Row>(
   trx: Trx,
@@ -28,11 +28,10 @@ export async function claimDueRow<Row>(
   skip: DueTimerSkip,
 ): Promise<Row | undefined> {
   const keys = skip.keys.length > 0 ? sql`AND NOT (${sql.ref(key)} = ANY(${[...skip.keys]}::text[]))` : sql``
-  const customers =
-    skip.customers.length > 0 ? sql`AND NOT (customer = ANY(${[...skip.customers]}::text[]))` : sql``
+  const served = skip.customers.length > 0 ? sql`customer = ANY(${[...skip.customers]}::text[]), ` : sql``
   const { rows } = await sql<Row>`SELECT * FROM ${sql.table(table)}
-    WHERE due_at <= ${at ?? sql`now()`} ${keys} ${customers}
-    ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED`.execute(trx)
+    WHERE due_at <= ${at ?? sql`now()`} ${keys}
+    ORDER BY ${served}due_at LIMIT 1 FOR UPDATE SKIP LOCKED`.execute(trx)
   return rows[0]
 }
 

@@ -9,11 +9,11 @@ export type FireOutcome =
   /** The timer `key` did not fire; it is left out for the rest of the round, and tried again after `retryMs` when `retry`. */
   | { outcome: 'failed'; key: string; retry: boolean }
 
-/** Timers a claim leaves out. */
+/** What a claim leaves out, and what it takes last. */
 export interface DueTimerSkip {
-  /** Timers that failed in this round. */
+  /** Timers that failed in this round: left out. */
   keys: readonly string[]
-  /** Organizations whose turn in this pass of the round was taken. */
+  /** Organizations whose turn in this pass of the round was taken: their timers come after the others'. */
   customers: readonly string[]
 }
 
@@ -91,12 +91,11 @@ export class DueTimers {
     const work = async (): Promise<void> => {
       for (;;) {
         const result = await this.#source.fireOne(at, { keys: failed, customers: [...served] })
-        if (result.outcome === 'none') {
-          if (served.size === 0) return
-          // Every organization with a timer due had its turn: the next pass.
-          served = new Set()
-        } else if (result.outcome === 'fired') {
+        if (result.outcome === 'none') return
+        if (result.outcome === 'fired') {
           fired += 1
+          // Taken last and still taken: every organization with a timer due had its turn.
+          if (served.has(result.customer)) served = new Set()
           served.add(result.customer)
         } else {
           failed.push(result.key)
