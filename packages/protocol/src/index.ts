@@ -1,4 +1,5 @@
 export { Durables } from './durables.js'
+export { SCHEDULE_SPEC_FIELDS, type ScheduleSpecField } from './schedule-fields.js'
 export {
   botOfHeartbeatSubject,
   CONTROL_STREAM,

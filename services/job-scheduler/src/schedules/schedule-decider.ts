@@ -8,6 +8,7 @@ import {
   validationFailed,
 } from '@taskforge/core'
 import type { ScheduleEvent, ScheduleFired, ScheduleSpec } from '@taskforge/proto/jobs/v1/schedules'
+import type { ScheduleSpecField } from '@taskforge/protocol'
 import { type CronTimes, cronTimes } from './cron-times.js'
 
 export type ScheduleDomainEvent = NonNullable<ScheduleEvent['event']>
@@ -46,22 +47,6 @@ export const MAX_PREVIEW_COUNT = 1000
 export const MAX_BACKFILL_FIRES = 1000
 /** Missed fires recorded one by one after a downtime; older ones are counted in the latest's reason. */
 export const MAX_MISSED_RECORDS = 100
-
-/** The fields a schedule's spec has, as a PATCH names them. */
-export const SPEC_FIELDS = [
-  'cron',
-  'timezone',
-  'task_arguments',
-  'start_at',
-  'end_at',
-  'max_runs',
-  'jitter',
-  'overlap',
-  'catchup_window',
-  'enabled',
-  'note',
-] as const
-export type SpecField = (typeof SPEC_FIELDS)[number]
 
 /** Where the firing stands: carried whole by every `fired` event. */
 export interface FireState {
@@ -103,7 +88,7 @@ export interface UpdateSchedule {
   type: 'UpdateSchedule'
   customer: string
   spec: ScheduleSpec
-  fields: readonly SpecField[]
+  fields: readonly ScheduleSpecField[]
   now: Date
 }
 

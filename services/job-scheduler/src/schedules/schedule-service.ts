@@ -31,6 +31,7 @@ import type {
   UpdateScheduleResponse,
 } from '@taskforge/proto/jobs/v1/scheduler_service'
 import type { ScheduleFire, ScheduleSpec } from '@taskforge/proto/jobs/v1/schedules'
+import { SCHEDULE_SPEC_FIELDS, type ScheduleSpecField } from '@taskforge/protocol'
 import type { Logger } from '@taskforge/telemetry'
 import { resolveTaskArguments } from '../domain/task-arguments.js'
 import { databaseNow } from '../timers/due-timer-table.js'
@@ -41,8 +42,6 @@ import {
   MAX_PREVIEW_COUNT,
   planManualFires,
   type ScheduleState,
-  SPEC_FIELDS,
-  type SpecField,
   scheduleStatus,
   timesOf,
 } from './schedule-decider.js'
@@ -231,15 +230,15 @@ export function scheduleService(deps: ScheduleServiceDeps) {
     async updateSchedule(request: UpdateScheduleRequest): Promise<UpdateScheduleResponse> {
       const customer = required(request.customer, 'customer')
       const scheduleId = scheduleIdOf(request.scheduleId)
-      const fields = [...new Set(request.fields)] as SpecField[]
+      const fields = [...new Set(request.fields)] as ScheduleSpecField[]
       for (const field of fields)
-        if (!SPEC_FIELDS.includes(field))
+        if (!SCHEDULE_SPEC_FIELDS.includes(field))
           throw validationFailed(`${field} is not a field of a schedule`, { field })
       const current = await readSchedule(store, scheduleId)
       if (!current.exists || current.deleted || current.customer !== customer)
         throw notFound('schedule', scheduleId)
       const merged: ScheduleSpec = { ...current.spec }
-      const set = <K extends keyof ScheduleSpec>(key: K, field: SpecField) => {
+      const set = <K extends keyof ScheduleSpec>(key: K, field: ScheduleSpecField) => {
         if (fields.includes(field) && request.spec !== undefined) merged[key] = request.spec[key]
       }
       set('cron', 'cron')

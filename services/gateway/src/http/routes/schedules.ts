@@ -1,5 +1,6 @@
 import { isAppError, notFound, Quotas, validationFailed } from '@taskforge/core'
 import type { Schedule, ScheduleFire, ScheduleSpec } from '@taskforge/proto/jobs/v1/schedules'
+import { SCHEDULE_SPEC_FIELDS } from '@taskforge/protocol'
 import type { FastifyInstance } from 'fastify'
 import type { Clients } from '../../clients/clients.js'
 import type { Access, Permit } from '../access.js'
@@ -127,21 +128,6 @@ type ScheduleBody = {
   note?: string
 }
 
-/** The public fields and the gRPC spec fields they set. */
-const FIELDS: readonly (keyof ScheduleBody)[] = [
-  'cron',
-  'timezone',
-  'task_arguments',
-  'start_at',
-  'end_at',
-  'max_runs',
-  'jitter',
-  'overlap',
-  'catchup_window',
-  'enabled',
-  'note',
-]
-
 function instantOf(value: string | null | undefined, field: string): Date | undefined {
   if (value === undefined || value === null) return undefined
   const at = new Date(value)
@@ -165,7 +151,7 @@ function specOf(body: ScheduleBody): { spec: ScheduleSpec; fields: string[] } {
     enabled: body.enabled ?? true,
     note: body.note ?? '',
   }
-  return { spec, fields: FIELDS.filter((field) => body[field] !== undefined) }
+  return { spec, fields: SCHEDULE_SPEC_FIELDS.filter((field) => body[field] !== undefined) }
 }
 
 const iso = (at: Date | undefined) => (at === undefined ? null : at.toISOString())
