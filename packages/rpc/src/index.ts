@@ -14,6 +14,7 @@ export {
   type QuarantineSource,
   quarantineService,
 } from './quarantine-service.js'
+export { type ServeGrpcOptions, serveGrpc } from './serve-grpc.js'
 export {
   type AddServiceOptions,
   type AsyncImpl,

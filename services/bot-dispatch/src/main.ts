@@ -10,16 +10,8 @@ import {
 } from '@taskforge/event-store'
 import { appendObserver, heartbeatMetrics, quarantineMetrics, trackConsumerLag } from '@taskforge/metrics'
 import { BotDispatchServiceService } from '@taskforge/proto/bots/v1/bot_service'
-import { QuarantineServiceService } from '@taskforge/proto/ops/v1/quarantine_service'
 import { Durables } from '@taskforge/protocol'
-import {
-  addService,
-  createGrpcServer,
-  quarantineService,
-  readGrpcAuth,
-  startGrpcServer,
-  stopGrpcServer,
-} from '@taskforge/rpc'
+import { addService, readGrpcAuth, serveGrpc } from '@taskforge/rpc'
 import { type RunningService, runMain, type StartServiceOptions, startService } from '@taskforge/runtime'
 import { type Kysely, sql } from 'kysely'
 import { createBotNameClaimsTable } from './app/bot-name-claims.js'
@@ -189,29 +181,35 @@ export async function startDispatch(
     const cancels = await carryCancels({ bus, owners })
     ctx.onStop(() => cancels.stop())
 
-    const server = createGrpcServer({ auth, callers: GRPC_CALLERS, logger })
-    addService(
-      server,
-      BotDispatchServiceService,
-      botDispatchService({
-        store,
-        projector,
-        db,
-        bus,
-        publicNatsUrl: config.publicNatsUrl || natsServers[0] || config.natsUrl,
-        onlineWindowMs: config.offlineAfterMs,
-        ...(options.credentialIssuer === undefined ? {} : { credentialIssuer: options.credentialIssuer }),
-        ...(revocations === undefined ? {} : { revocations }),
+    const grpcPort = await serveGrpc(
+      {
+        auth,
+        callers: GRPC_CALLERS,
+        port: config.grpcPort,
+        host: config.grpcHost,
         logger,
-      }),
-      { logger },
-    )
-    addService(server, QuarantineServiceService, quarantineService(quarantine), { logger })
-    const grpcPort = await startGrpcServer(server, config.grpcPort, config.grpcHost)
-    ctx.onStop(() => stopGrpcServer(server))
-    logger.info(
-      { grpcPort, botNatsUsers: options.credentialIssuer !== undefined },
-      'BotDispatchService listening',
+        quarantine,
+        onStop: ctx.onStop,
+        name: 'BotDispatchService',
+        logFields: { botNatsUsers: options.credentialIssuer !== undefined },
+      },
+      (server) =>
+        addService(
+          server,
+          BotDispatchServiceService,
+          botDispatchService({
+            store,
+            projector,
+            db,
+            bus,
+            publicNatsUrl: config.publicNatsUrl || natsServers[0] || config.natsUrl,
+            onlineWindowMs: config.offlineAfterMs,
+            ...(options.credentialIssuer === undefined ? {} : { credentialIssuer: options.credentialIssuer }),
+            ...(revocations === undefined ? {} : { revocations }),
+            logger,
+          }),
+          { logger },
+        ),
     )
     return { grpcPort }
   })

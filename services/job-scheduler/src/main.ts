@@ -19,17 +19,8 @@ import {
 } from '@taskforge/metrics'
 import { TaskCatalogServiceClient } from '@taskforge/proto/catalog/v1/catalog_service'
 import { JobSchedulerServiceService } from '@taskforge/proto/jobs/v1/scheduler_service'
-import { QuarantineServiceService } from '@taskforge/proto/ops/v1/quarantine_service'
 import { Durables } from '@taskforge/protocol'
-import {
-  addService,
-  createClient,
-  createGrpcServer,
-  quarantineService,
-  readGrpcAuth,
-  startGrpcServer,
-  stopGrpcServer,
-} from '@taskforge/rpc'
+import { addService, createClient, readGrpcAuth, serveGrpc } from '@taskforge/rpc'
 import { type RunningService, runMain, type StartServiceOptions, startService } from '@taskforge/runtime'
 import { renewLeasesFromHeartbeats } from './app/heartbeat-leases.js'
 import { LeaseSweeper } from './app/lease-sweeper.js'
@@ -210,22 +201,28 @@ export async function startScheduler(
       maxSchedulesPerOrganization: config.maxSchedulesPerOrganization,
       onArmed: (dueAt) => scheduleTimers.wake(dueAt),
     })
-    const server = createGrpcServer({ auth, callers: GRPC_CALLERS, logger })
-    addService(
-      server,
-      JobSchedulerServiceService,
+    const grpcPort = await serveGrpc(
       {
-        ...schedules,
-        ...schedulerService({ ...commands, projector, db, catalog, changes, logger, queueQuotas }),
-      },
-      {
+        auth,
+        callers: GRPC_CALLERS,
+        port: config.grpcPort,
+        host: config.grpcHost,
         logger,
+        quarantine,
+        onStop: ctx.onStop,
+        name: 'JobSchedulerService',
       },
+      (server) =>
+        addService(
+          server,
+          JobSchedulerServiceService,
+          {
+            ...schedules,
+            ...schedulerService({ ...commands, projector, db, catalog, changes, logger, queueQuotas }),
+          },
+          { logger },
+        ),
     )
-    addService(server, QuarantineServiceService, quarantineService(quarantine), { logger })
-    const grpcPort = await startGrpcServer(server, config.grpcPort, config.grpcHost)
-    ctx.onStop(() => stopGrpcServer(server))
-    logger.info({ grpcPort }, 'JobSchedulerService listening')
     return { grpcPort }
   })
 }

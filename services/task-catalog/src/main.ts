@@ -11,17 +11,13 @@ import {
 import { appendObserver, quarantineMetrics } from '@taskforge/metrics'
 import { BotDispatchServiceClient } from '@taskforge/proto/bots/v1/bot_service'
 import { TaskCatalogServiceService } from '@taskforge/proto/catalog/v1/catalog_service'
-import { QuarantineServiceService } from '@taskforge/proto/ops/v1/quarantine_service'
 import {
   addService,
   createClient,
-  createGrpcServer,
   grpcAuthSetting,
   grpcHostSetting,
-  quarantineService,
   readGrpcAuth,
-  startGrpcServer,
-  stopGrpcServer,
+  serveGrpc,
 } from '@taskforge/rpc'
 import {
   healthHostSetting,
@@ -153,17 +149,25 @@ export function startCatalog(
     ctx.onStop(() => secretEnv.stop())
     const webhookCommands = new WebhookCommands({ store, projector, sealer })
     const webhookReadModel = new WebhookReadModel(db, sealer)
-    const server = createGrpcServer({ auth, callers: GRPC_CALLERS, logger })
-    addService(
-      server,
-      TaskCatalogServiceService,
-      catalogService({ commands, readModel, webhookCommands, webhookReadModel }),
-      { logger },
+    const grpcPort = await serveGrpc(
+      {
+        auth,
+        callers: GRPC_CALLERS,
+        port: config.grpcPort,
+        host: config.grpcHost,
+        logger,
+        quarantine,
+        onStop: ctx.onStop,
+        name: 'task catalog',
+      },
+      (server) =>
+        addService(
+          server,
+          TaskCatalogServiceService,
+          catalogService({ commands, readModel, webhookCommands, webhookReadModel }),
+          { logger },
+        ),
     )
-    addService(server, QuarantineServiceService, quarantineService(quarantine), { logger })
-    const grpcPort = await startGrpcServer(server, config.grpcPort, config.grpcHost)
-    ctx.onStop(() => stopGrpcServer(server))
-    logger.info({ grpcPort }, 'task catalog listening')
 
     const readiness = {
       db: () => databaseReachable(db),

@@ -10,17 +10,9 @@ import {
 } from '@taskforge/event-store'
 import { appendObserver, quarantineMetrics, trackConsumerLag, webhookMetrics } from '@taskforge/metrics'
 import type { Envelope } from '@taskforge/proto/events/v1/envelope'
-import { QuarantineServiceService } from '@taskforge/proto/ops/v1/quarantine_service'
 import { WebhookRelayServiceService } from '@taskforge/proto/webhooks/v1/webhook_relay_service'
 import { Durables } from '@taskforge/protocol'
-import {
-  addService,
-  createGrpcServer,
-  quarantineService,
-  readGrpcAuth,
-  startGrpcServer,
-  stopGrpcServer,
-} from '@taskforge/rpc'
+import { addService, readGrpcAuth, serveGrpc } from '@taskforge/rpc'
 import { type RunningService, runMain, type StartServiceOptions, startService } from '@taskforge/runtime'
 import type { Kysely } from 'kysely'
 import { SubscriptionCommands } from './app/subscription-commands.js'
@@ -192,17 +184,25 @@ export function startWebhookRelay(
     })
     ctx.onStop(() => consumer.stop())
 
-    const server = createGrpcServer({ auth, callers: GRPC_CALLERS, logger })
-    addService(
-      server,
-      WebhookRelayServiceService,
-      webhookRelayService({ commands, queries, deliveries, wake }),
-      { logger },
+    const grpcPort = await serveGrpc(
+      {
+        auth,
+        callers: GRPC_CALLERS,
+        port: config.grpcPort,
+        host: config.grpcHost,
+        logger,
+        quarantine,
+        onStop: ctx.onStop,
+        name: 'webhook relay',
+      },
+      (server) =>
+        addService(
+          server,
+          WebhookRelayServiceService,
+          webhookRelayService({ commands, queries, deliveries, wake }),
+          { logger },
+        ),
     )
-    addService(server, QuarantineServiceService, quarantineService(quarantine), { logger })
-    const grpcPort = await startGrpcServer(server, config.grpcPort, config.grpcHost)
-    ctx.onStop(() => stopGrpcServer(server))
-    logger.info({ grpcPort }, 'webhook relay listening')
 
     const readiness = {
       database: () => databaseReachable(db),
