@@ -1,4 +1,4 @@
-import { claimDueRow, databaseNow, msUntilNextDue } from '../timers/due-timer-table.js'
+import { claimDueRow, msUntilNextDue } from '../timers/due-timer-table.js'
 import {
   type DueTimerSource,
   DueTimers,
@@ -45,7 +45,7 @@ function scheduleTimerSource(options: ScheduleTimersOptions): DueTimerSource {
           const timer = await claimDueRow<ScheduleTimersTable>(trx, SCHEDULE_TIMERS, at, skip)
           if (timer === undefined) return undefined
           scheduleId = timer.schedule_id
-          const now = at ?? (await databaseNow(trx))
+          const now = timer.claimed_at
           const state = await readSchedule(store, timer.schedule_id, trx)
           const plan = planDueFires(state, now, await jobRunning(trx, state.fire.lastJobId))
           const { records, result } = await carryOut(options, trx, state, plan, now, 'schedule')

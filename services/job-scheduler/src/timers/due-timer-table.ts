@@ -16,6 +16,9 @@ export async function databaseNow(conn: Db | Trx, plusMs = 0): Promise<Date> {
   return rows[0]!.at
 }
 
+/** A claimed row, with the time it was claimed at (`at`, or the database's now). */
+export type Claimed<Row> = Row & { claimed_at: Date }
+
 /**
  * Claims the row due first at `at` (default: the database's now) for the caller's transaction,
  * skipping rows another replica is firing and the keys in `skip`, and taking the rows of the
@@ -26,11 +29,12 @@ export async function claimDueRow<Row>(
   { table, key }: DueTimerTable,
   at: Date | undefined,
   skip: DueTimerSkip,
-): Promise<Row | undefined> {
+): Promise<Claimed<Row> | undefined> {
   const keys = skip.keys.length > 0 ? sql`AND NOT (${sql.ref(key)} = ANY(${[...skip.keys]}::text[]))` : sql``
   const served = skip.customers.length > 0 ? sql`customer = ANY(${[...skip.customers]}::text[]), ` : sql``
-  const { rows } = await sql<Row>`SELECT * FROM ${sql.table(table)}
-    WHERE due_at <= ${at ?? sql`now()`} ${keys}
+  const now = at === undefined ? sql`now()` : sql`${at}::timestamptz`
+  const { rows } = await sql<Claimed<Row>>`SELECT *, ${now} AS claimed_at FROM ${sql.table(table)}
+    WHERE due_at <= ${now} ${keys}
     ORDER BY ${served}due_at LIMIT 1 FOR UPDATE SKIP LOCKED`.execute(trx)
   return rows[0]
 }

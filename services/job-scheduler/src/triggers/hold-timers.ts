@@ -1,7 +1,7 @@
 import { isAppError } from '@taskforge/core'
 import { executeJobCommand, type JobCommandDeps } from '../app/job-command-handler.js'
 import { lockTask, placementFacts } from '../schedule/task-queue.js'
-import { claimDueRow, databaseNow, msUntilNextDue } from '../timers/due-timer-table.js'
+import { claimDueRow, msUntilNextDue } from '../timers/due-timer-table.js'
 import {
   type DueTimerSource,
   DueTimers,
@@ -35,7 +35,7 @@ function holdTimerSource(options: HoldTimersOptions): DueTimerSource {
           const timer = await claimDueRow<HoldTimersTable>(trx, HOLD_TIMERS, at, skip)
           if (timer === undefined) return { outcome: 'none' }
           jobId = timer.job_id
-          const now = at ?? (await databaseNow(trx))
+          const now = timer.claimed_at
           if (timer.task_id !== '') await lockTask(trx, timer.task_id)
           const facts = timer.task_id === '' ? {} : await placementFacts(trx, timer.task_id)
           const { newEvents } = await executeJobCommand(
