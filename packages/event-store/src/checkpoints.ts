@@ -105,9 +105,7 @@ export async function lockCheckpoints(
   `.execute(trx)
   const lockedNames = rows.filter((row) => row.locked).map((row) => row.name)
   const checkpoints = lockedNames.length > 0 ? await readCheckpoints(trx, lockedNames) : new Map()
-  return new Map(
-    rows.map((row) => [row.name, { locked: row.locked, checkpoint: checkpoints.get(row.name) }]),
-  )
+  return new Map(rows.map((row) => [row.name, { locked: row.locked, checkpoint: checkpoints.get(row.name) }]))
 }
 
 /** Sets several checkpoints to one position, each with its version, in one statement. */
