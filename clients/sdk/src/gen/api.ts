@@ -3708,7 +3708,7 @@ export interface operations {
                         arguments?: ({
                             /** @description The key of a node that runs before this one, or `$run` for the run's own arguments. At most 100 bytes of UTF-8 (workflow node key size) */
                             from: string;
-                            /** @description A line of the node's output by its index (from 0), or an input step's answer by its field's label */
+                            /** @description A line of the node's output by its index (0 to 999), or an input step's answer by its field's label. At most 200 bytes of UTF-8 (argument label size) */
                             output?: number | string;
                         } | string | (number | boolean | (never | null)))[];
                         /** @description Seconds (0: the task's own) */
@@ -3992,7 +3992,7 @@ export interface operations {
                         arguments?: ({
                             /** @description The key of a node that runs before this one, or `$run` for the run's own arguments. At most 100 bytes of UTF-8 (workflow node key size) */
                             from: string;
-                            /** @description A line of the node's output by its index (from 0), or an input step's answer by its field's label */
+                            /** @description A line of the node's output by its index (0 to 999), or an input step's answer by its field's label. At most 200 bytes of UTF-8 (argument label size) */
                             output?: number | string;
                         } | string | (number | boolean | (never | null)))[];
                         /** @description Seconds (0: the task's own) */
@@ -4271,7 +4271,7 @@ export interface operations {
                         arguments?: ({
                             /** @description The key of a node that runs before this one, or `$run` for the run's own arguments. At most 100 bytes of UTF-8 (workflow node key size) */
                             from: string;
-                            /** @description A line of the node's output by its index (from 0), or an input step's answer by its field's label */
+                            /** @description A line of the node's output by its index (0 to 999), or an input step's answer by its field's label. At most 200 bytes of UTF-8 (argument label size) */
                             output?: number | string;
                         } | string | (number | boolean | (never | null)))[];
                         /** @description Seconds (0: the task's own) */

@@ -114,11 +114,15 @@ const workflowArgumentSchema = {
         from: limitedString('workflowNodeKey', {
           description: "The key of a node that runs before this one, or `$run` for the run's own arguments",
         }),
-        output: {
-          anyOf: [{ type: 'integer', minimum: 0, maximum: 999 }, limitedString('taskArgumentLabel')],
+        // One schema of two types: ajv coerces nothing when the value is either (an anyOf would
+        // turn the label "3" into the index 3).
+        output: limitedString('taskArgumentLabel', {
+          type: ['integer', 'string'],
+          minimum: 0,
+          maximum: 999,
           description:
-            "A line of the node's output by its index (from 0), or an input step's answer by its field's label",
-        },
+            "A line of the node's output by its index (0 to 999), or an input step's answer by its field's label",
+        }),
       },
     },
     argumentText,
