@@ -379,7 +379,7 @@ describe('taskforge CLI against a real platform and bot', () => {
         'start: first',
         'nodes:',
         `  - { key: first, task: ${taskIds.lines}, arguments: [{ from: $run, output: 0 }] }`,
-        `  - { key: then, task: ${taskIds.fail}, arguments: [{ from: first, output: 0 }] }`,
+        `  - { key: then, task: ${taskIds.lines}, arguments: [{ from: first, output: 0 }] }`,
         'edges:',
         '  - { from: first, to: then, on: always }',
         '',

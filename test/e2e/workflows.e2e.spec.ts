@@ -21,7 +21,10 @@ describe('workflow definitions', () => {
   const as = () => ({ token: platform.adminToken })
   const path = (suffix = '') => `/${platform.customer}/workflow${suffix}`
 
-  async function createTask(name: string): Promise<string> {
+  /** Three optional inputs: a node may give up to three values. */
+  const OPTIONAL = [0, 1, 2].map((order) => ({ order, type: 'input', label: `a${order}` }))
+
+  async function createTask(name: string, args: Json[] = OPTIONAL): Promise<string> {
     const { call, customer, botId } = platform
     const script = await expectStatus(call, 201, 'POST', `/${customer}/script`, {
       ...as(),
@@ -29,7 +32,7 @@ describe('workflow definitions', () => {
     })
     const task = await expectStatus(call, 201, 'POST', `/${customer}/task`, {
       ...as(),
-      json: { name, host_id: botId, script_id: idOf(script) },
+      json: { name, host_id: botId, script_id: idOf(script), task_arguments: args },
     })
     return idOf(task)
   }
@@ -252,6 +255,27 @@ describe('workflow definitions', () => {
     )
     const { details } = await refused({ ...body, nodes })
     expect(details).toMatchObject({ field: 'nodes[2].arguments[0]', node: 'c' })
+  })
+
+  it('refuses a node that gives its task more values than it takes, or none for a required one', async () => {
+    const strict = await createTask('strict', [
+      { order: 0, type: 'fixed', value: '-v' },
+      { order: 1, type: 'input', label: 'target', required: true },
+    ])
+    const node = (args: unknown[]) => ({
+      name: 'w',
+      nodes: [{ key: 'a', task: strict, arguments: args }],
+      start: 'a',
+    })
+    await create(node(['prod']))
+    expect((await refused(node(['prod', 'extra']))).problems).toEqual([
+      {
+        field: 'nodes[0].arguments',
+        node: 'a',
+        message: 'node a: its task takes 1 argument(s), the node gives 2',
+      },
+    ])
+    expect((await refused(node([]))).message).toBe('node a: argument 0 (target) of its task is required')
   })
 
   it('takes approval and input steps with their own edges, and an input answer by its label', async () => {

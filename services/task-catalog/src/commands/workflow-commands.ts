@@ -2,7 +2,7 @@ import { isId, newId, notFound } from '@taskforge/core'
 import { type EventStore, handleCommand, type Projector, type StoredEvent } from '@taskforge/event-store'
 import type { WorkflowDefinition } from '@taskforge/proto/catalog/v1/model'
 import { type WorkflowCommand, workflowDecider } from '../domain/workflow-decider.js'
-import { taskIdsOf } from '../domain/workflow-definition.js'
+import { type KnownTask, taskIdsOf } from '../domain/workflow-definition.js'
 import type { CommandContext } from '../events/command-context.js'
 import { decodeWorkflowEvent, encodeWorkflowEvent, WORKFLOW_STREAM } from '../events/workflow-codec.js'
 import type { WorkflowReadModel } from '../projections/workflow-read-model.js'
@@ -39,13 +39,13 @@ export class WorkflowCommands {
     definition: Partial<WorkflowDefinition>,
   ): Promise<{ workflowId: string }> {
     const workflowId = newId()
-    const knownTaskIds = await this.#knownTasks(ctx.customer, definition)
+    const knownTasks = await this.#knownTasks(ctx.customer, definition)
     await this.#execute(ctx, workflowId, {
       type: 'createWorkflow',
       workflowId,
       customer: ctx.customer,
       definition,
-      knownTaskIds,
+      knownTasks,
     })
     return { workflowId }
   }
@@ -63,7 +63,7 @@ export class WorkflowCommands {
       customer: ctx.customer,
       changes,
       // Filled once the current definition is read: the tasks of the nodes a patch keeps count too.
-      knownTaskIds: new Set(),
+      knownTasks: new Map(),
       expectedVersion,
     })
     const updated = events.find((event) => event.$case === 'updated')
@@ -74,8 +74,8 @@ export class WorkflowCommands {
     await this.#execute(ctx, workflowId, { type: 'deleteWorkflow', workflowId, customer: ctx.customer })
   }
 
-  #knownTasks(customer: string, definition: Partial<WorkflowDefinition>): Promise<Set<string>> {
-    return this.#readModel.existingTaskIds(customer, taskIdsOf({ nodes: definition.nodes ?? [] }))
+  #knownTasks(customer: string, definition: Partial<WorkflowDefinition>): Promise<Map<string, KnownTask>> {
+    return this.#readModel.existingTasks(customer, taskIdsOf({ nodes: definition.nodes ?? [] }))
   }
 
   async #execute(ctx: CommandContext, workflowId: string, command: WorkflowCommand) {
@@ -90,7 +90,7 @@ export class WorkflowCommands {
       prepare: async (state, current) => {
         if (current.type !== 'updateWorkflow' || state.status !== 'active') return current
         const nodes = current.changes.nodes ?? state.definition.nodes
-        return { ...current, knownTaskIds: await this.#knownTasks(ctx.customer, { nodes }) }
+        return { ...current, knownTasks: await this.#knownTasks(ctx.customer, { nodes }) }
       },
       encode: (event) => encodeWorkflowEvent(event, ctx),
       decode: (stored) => {

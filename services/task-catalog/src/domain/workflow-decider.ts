@@ -1,7 +1,7 @@
 import { AppError, conflict, type Decider, ErrorKinds, notFound } from '@taskforge/core'
 import type { WorkflowEvent } from '@taskforge/proto/catalog/v1/events'
 import { WorkflowDefinition } from '@taskforge/proto/catalog/v1/model'
-import { changedWorkflowFields, validateWorkflowDefinition } from './workflow-definition.js'
+import { changedWorkflowFields, type KnownTask, validateWorkflowDefinition } from './workflow-definition.js'
 
 /** One fact of a workflow stream: the ts-proto oneof case of `WorkflowEvent`. */
 export type WorkflowDomainEvent = NonNullable<WorkflowEvent['event']>
@@ -12,8 +12,8 @@ export type WorkflowCommand =
       workflowId: string
       customer: string
       definition: Partial<WorkflowDefinition>
-      /** The ids among those the definition names that are live tasks of the organization. */
-      knownTaskIds: ReadonlySet<string>
+      /** Those of the tasks the definition names that are live tasks of the organization. */
+      knownTasks: ReadonlyMap<string, KnownTask>
     }
   | {
       type: 'updateWorkflow'
@@ -21,7 +21,7 @@ export type WorkflowCommand =
       customer: string
       /** Fields to change; absent fields keep their value (a full definition replaces everything). */
       changes: Partial<WorkflowDefinition>
-      knownTaskIds: ReadonlySet<string>
+      knownTasks: ReadonlyMap<string, KnownTask>
       /** The version the caller saw (If-Match); 0 or absent: no condition. */
       expectedVersion?: number | undefined
     }
@@ -60,7 +60,7 @@ function decide(command: WorkflowCommand, state: WorkflowState): WorkflowDomainE
           value: {
             workflowId: command.workflowId,
             customer: command.customer,
-            definition: validateWorkflowDefinition(command.definition, command.knownTaskIds),
+            definition: validateWorkflowDefinition(command.definition, command.knownTasks),
           },
         },
       ]
@@ -77,7 +77,7 @@ function decide(command: WorkflowCommand, state: WorkflowState): WorkflowDomainE
       }
       const definition = validateWorkflowDefinition(
         { ...current.definition, ...withoutUndefined(command.changes) },
-        command.knownTaskIds,
+        command.knownTasks,
       )
       const changedFields = changedWorkflowFields(current.definition, definition)
       if (changedFields.length === 0) return []

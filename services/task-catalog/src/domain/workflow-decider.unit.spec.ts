@@ -7,7 +7,7 @@ import { validateWorkflowDefinition } from './workflow-definition.js'
 const spec = deciderSpec(workflowDecider)
 const workflowId = '01900000-0000-7000-8000-0000000000ab'
 const customer = 'acme'
-const known = new Set(['task-1'])
+const known = new Map([['task-1', { arguments: [] }]])
 
 const draft: Partial<WorkflowDefinition> = {
   name: 'release',
@@ -36,23 +36,23 @@ const update = (changes: Partial<WorkflowDefinition>, expectedVersion = 0) => ({
   workflowId,
   customer,
   changes,
-  knownTaskIds: known,
+  knownTasks: known,
   expectedVersion,
 })
 
 describe('workflow decider', () => {
   it('creates version 1 with the definition normalised', () => {
     spec([])
-      .when({ type: 'createWorkflow', workflowId, customer, definition: draft, knownTaskIds: known })
+      .when({ type: 'createWorkflow', workflowId, customer, definition: draft, knownTasks: known })
       .then([created])
   })
 
   it('refuses to create twice, and an invalid definition', () => {
     spec([created])
-      .when({ type: 'createWorkflow', workflowId, customer, definition: draft, knownTaskIds: known })
+      .when({ type: 'createWorkflow', workflowId, customer, definition: draft, knownTasks: known })
       .thenFails('CONFLICT')
     spec([])
-      .when({ type: 'createWorkflow', workflowId, customer, definition: draft, knownTaskIds: new Set() })
+      .when({ type: 'createWorkflow', workflowId, customer, definition: draft, knownTasks: new Map() })
       .thenFails('VALIDATION_FAILED', { field: 'nodes[0].task', node: 'build' })
   })
 

@@ -54,6 +54,11 @@ const CUSTOM_EVENT = /^[A-Za-z0-9_][A-Za-z0-9_.:-]*$/
 /** Problems listed in an answer: the rest are counted (an error's details travel in gRPC trailers). */
 const LISTED_PROBLEMS = 20
 
+/** What a node needs of a task it runs: the arguments a run gives it (its non-fixed ones, in order). */
+export interface KnownTask {
+  arguments: readonly { label: string; required: boolean }[]
+}
+
 /** One thing wrong with a definition, naming where: the node (by key) or the edge (by position). */
 export interface WorkflowProblem {
   field: string
@@ -306,8 +311,41 @@ function findCycle(
   return undefined
 }
 
+/**
+ * A node gives its task what a run gives: no more values than the task takes, and one for each
+ * required argument (a fixed empty value would be refused when the job is queued, as a run's is).
+ */
+function argumentCountProblems(node: WorkflowNode, index: number, task: KnownTask): WorkflowProblem[] {
+  const field = `nodes[${index}].arguments`
+  const given = node.arguments.length
+  if (given > task.arguments.length) {
+    return [
+      {
+        field,
+        node: node.key,
+        message: `node ${node.key}: its task takes ${task.arguments.length} argument(s), the node gives ${given}`,
+      },
+    ]
+  }
+  return task.arguments.flatMap((argument, position) => {
+    const source = node.arguments[position]?.source
+    const missing = source === undefined || (source.$case === 'value' && source.value === '')
+    if (!argument.required || !missing) return []
+    return [
+      {
+        field: `${field}[${position}]`,
+        node: node.key,
+        message: `node ${node.key}: argument ${position} (${argument.label}) of its task is required`,
+      },
+    ]
+  })
+}
+
 /** The graph rules: keys, start, edges, cycles, reachability, tasks and argument mappings. */
-function graphProblems(definition: WorkflowDefinition, knownTaskIds: ReadonlySet<string>): WorkflowProblem[] {
+function graphProblems(
+  definition: WorkflowDefinition,
+  knownTasks: ReadonlyMap<string, KnownTask>,
+): WorkflowProblem[] {
   const problems: WorkflowProblem[] = []
   const nodes = new Map<string, WorkflowNode>()
   for (const [index, node] of definition.nodes.entries()) {
@@ -318,7 +356,9 @@ function graphProblems(definition: WorkflowDefinition, knownTaskIds: ReadonlySet
         message: `node key ${node.key} is used more than once`,
       })
     } else nodes.set(node.key, node)
-    if (node.step?.$case === 'taskId' && !knownTaskIds.has(node.step.value)) {
+    const task = node.step?.$case === 'taskId' ? knownTasks.get(node.step.value) : undefined
+    if (task !== undefined) problems.push(...argumentCountProblems(node, index, task))
+    if (node.step?.$case === 'taskId' && task === undefined) {
       problems.push({
         field: `nodes[${index}].task`,
         node: node.key,
@@ -458,12 +498,12 @@ function graphProblems(definition: WorkflowDefinition, knownTaskIds: ReadonlySet
  * required and 72 h to expire, edges `on` success). Every problem of the graph is collected: the
  * error (VALIDATION_FAILED) names the first in its message and `details` (`field`, `node` or `edge`),
  * and lists them all in `details.problems`. A field past its limit is LIMIT_EXCEEDED, checked before
- * the graph is walked. `knownTaskIds` holds the ids among those the nodes name that are live tasks
- * of the workflow's organization: the caller reads them, this stays pure.
+ * the graph is walked. `knownTasks` holds those of the tasks the nodes name that are live tasks of
+ * the workflow's organization, with the arguments they take: the caller reads them, this stays pure.
  */
 export function validateWorkflowDefinition(
   definition: Partial<WorkflowDefinition>,
-  knownTaskIds: ReadonlySet<string>,
+  knownTasks: ReadonlyMap<string, KnownTask>,
 ): WorkflowDefinition {
   const problems: WorkflowProblem[] = []
   const name = text(definition.name, 'name').trim()
@@ -486,7 +526,7 @@ export function validateWorkflowDefinition(
       typeof definition.multitasking === 'boolean' ? definition.multitasking : TaskDefaults.multitasking,
   }
   checkWorkflowDefinition(valid, WorkflowDefinition.encode(valid).finish().length)
-  problems.push(...graphProblems(valid, knownTaskIds))
+  problems.push(...graphProblems(valid, knownTasks))
   if (problems.length > 0) throw problemError(problems)
   return valid
 }

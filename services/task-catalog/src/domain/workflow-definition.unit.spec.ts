@@ -4,13 +4,19 @@ import { describe, expect, it } from 'vitest'
 import {
   changedWorkflowFields,
   DEFAULT_EXPIRES_IN_SECONDS,
+  type KnownTask,
   taskIdsOf,
   validateWorkflowDefinition,
 } from './workflow-definition.js'
 
 const build = 'task-build'
 const deploy = 'task-deploy'
-const known = new Set([build, deploy])
+/** Tasks that take ten optional arguments. */
+const optional = { arguments: Array.from({ length: 10 }, (_, i) => ({ label: `a${i}`, required: false })) }
+const known = new Map([
+  [build, optional],
+  [deploy, optional],
+])
 
 const taskNode = (key: string, taskId = build, more: Partial<WorkflowNode> = {}): WorkflowNode => ({
   key,
@@ -32,7 +38,7 @@ const diamond = (): Partial<WorkflowDefinition> => ({
 })
 
 /** What the validator throws: code, message and details. */
-function failure(definition: Partial<WorkflowDefinition>, tasks: ReadonlySet<string> = known) {
+function failure(definition: Partial<WorkflowDefinition>, tasks: ReadonlyMap<string, KnownTask> = known) {
   try {
     validateWorkflowDefinition(definition, tasks)
   } catch (error) {
@@ -47,7 +53,7 @@ function failure(definition: Partial<WorkflowDefinition>, tasks: ReadonlySet<str
   throw new Error('the definition was accepted')
 }
 
-const problemsOf = (definition: Partial<WorkflowDefinition>, tasks?: ReadonlySet<string>) =>
+const problemsOf = (definition: Partial<WorkflowDefinition>, tasks?: ReadonlyMap<string, KnownTask>) =>
   failure(definition, tasks).details.problems as {
     field: string
     node?: string
@@ -120,7 +126,7 @@ describe('workflow definition', () => {
   })
 
   it('refuses a task that is not in the organization, naming the node', () => {
-    const problems = problemsOf(diamond(), new Set([build]))
+    const problems = problemsOf(diamond(), new Map([[build, optional]]))
     expect(problems.map((p) => p.node)).toEqual(['b', 'd'])
     expect(problems[0]).toEqual({
       field: 'nodes[1].task',
@@ -265,6 +271,33 @@ describe('workflow definition', () => {
     expect(problems[0]?.message).toBe(
       'node b: nodes[1].arguments[0] takes from "c", which is not a node that runs before it',
     )
+  })
+
+  it('gives a task no more arguments than it takes, and one for each it requires', () => {
+    const strict = new Map([[build, { arguments: [{ label: 'version', required: true }] }]])
+    const one = (args: WorkflowNode['arguments']) => ({
+      name: 'w',
+      start: 'a',
+      nodes: [taskNode('a', build, { arguments: args })],
+      edges: [],
+    })
+    const value = (v: string) => ({ source: { $case: 'value' as const, value: v } })
+    expect(validateWorkflowDefinition(one([value('1.2')]), strict).nodes[0]?.arguments).toHaveLength(1)
+    expect(problemsOf(one([value('1'), value('2')]), strict)).toEqual([
+      {
+        field: 'nodes[0].arguments',
+        node: 'a',
+        message: 'node a: its task takes 1 argument(s), the node gives 2',
+      },
+    ])
+    expect(problemsOf(one([]), strict)).toEqual([
+      {
+        field: 'nodes[0].arguments[0]',
+        node: 'a',
+        message: 'node a: argument 0 (version) of its task is required',
+      },
+    ])
+    expect(problemsOf(one([value('')]), strict)[0]?.field).toBe('nodes[0].arguments[0]')
   })
 
   it('refuses out-of-range numbers, naming the node', () => {

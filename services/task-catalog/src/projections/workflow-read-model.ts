@@ -1,5 +1,6 @@
 import { type Workflow, WorkflowDefinition } from '@taskforge/proto/catalog/v1/model'
 import { type Kysely, sql } from 'kysely'
+import type { KnownTask } from '../domain/workflow-definition.js'
 import type { CatalogTables } from './catalog-tables.js'
 import type { WorkflowTables } from './workflows-projection.js'
 
@@ -85,15 +86,23 @@ export class WorkflowReadModel {
       .execute()
   }
 
-  /** Those of `ids` that are live tasks of the customer. */
-  async existingTaskIds(customer: string, ids: readonly string[]): Promise<Set<string>> {
-    if (ids.length === 0) return new Set()
+  /** Those of `ids` that are live tasks of the customer, with the arguments a run gives each. */
+  async existingTasks(customer: string, ids: readonly string[]): Promise<Map<string, KnownTask>> {
+    if (ids.length === 0) return new Map()
     const rows = await this.#db
       .selectFrom('tasks')
-      .select('id')
+      .select(['id', 'definition'])
       .where('customer', '=', customer)
       .where('id', 'in', ids)
       .execute()
-    return new Set(rows.map((row) => row.id))
+    return new Map(
+      rows.map((row) => {
+        const slots = [...(row.definition.taskArguments ?? [])]
+          .sort((a, b) => a.order - b.order)
+          .filter((argument) => argument.type !== 'fixed')
+          .map((argument) => ({ label: argument.label, required: argument.required }))
+        return [row.id, { arguments: slots }]
+      }),
+    )
   }
 }
