@@ -370,6 +370,67 @@ describe('taskforge CLI against a real platform and bot', () => {
     expect(missing.stderr).toContain('no profile absent')
   })
 
+  it('creates a workflow from a YAML file, lists, gets (an old version too) and deletes it', async () => {
+    const file = join(dir, 'release.yaml')
+    await writeFile(
+      file,
+      [
+        'name: release',
+        'start: first',
+        'nodes:',
+        `  - { key: first, task: ${taskIds.lines}, arguments: [{ from: $run, output: 0 }] }`,
+        `  - { key: then, task: ${taskIds.lines}, arguments: [{ from: first, output: 0 }] }`,
+        'edges:',
+        '  - { from: first, to: then, on: always }',
+        '',
+      ].join('\n'),
+    )
+    const created = await cli(['workflows', 'create', file])
+    expect(created.code, created.stderr).toBe(0)
+    const id = created.stdout.trim()
+    const listed = await cli(['workflows'])
+    expect(listed.code, listed.stderr).toBe(0)
+    expect(listed.stdout).toContain(id)
+    await expectStatus(platform.call, 200, 'PATCH', `/${platform.customer}/workflow/${id}`, {
+      token: platform.adminToken,
+      json: { description: 'second' },
+    })
+    const latest = await cli(['workflows', 'get', id, '-o', 'json'])
+    expect(JSON.parse(latest.stdout)).toMatchObject({ id, version: 2, description: 'second' })
+    const first = await cli(['workflows', 'get', id, '--version', '1', '-o', 'json'])
+    expect(JSON.parse(first.stdout)).toMatchObject({
+      id,
+      version: 1,
+      description: '',
+      nodes: [{ key: 'first', arguments: [{ from: '$run', output: 0 }] }, { key: 'then' }],
+    })
+
+    const cyclic = await cli(
+      ['workflows', 'create', '-'],
+      {},
+      JSON.stringify({
+        name: 'loop',
+        start: 'a',
+        nodes: [
+          { key: 'a', task: taskIds.fail },
+          { key: 'b', task: taskIds.fail },
+        ],
+        edges: [
+          { from: 'a', to: 'b' },
+          { from: 'b', to: 'a' },
+        ],
+      }),
+    )
+    expect(cyclic.code).toBe(1)
+    expect(cyclic.stderr).toContain('the edges make a cycle: a -> b -> a')
+
+    const deleted = await cli(['workflows', 'delete', id, '-o', 'json'])
+    expect(JSON.parse(deleted.stdout)).toEqual({ id, deleted: true })
+    const gone = await cli(['workflows', 'get', id])
+    expect(gone.code).toBe(1)
+    expect(gone.stderr).toContain('NOT_FOUND')
+  })
+
   it('creates, previews, pauses, resumes, triggers and lists the fires of a schedule', async () => {
     const created = await cli([
       'schedules',

@@ -36,12 +36,13 @@ type Kind =
   | 'delivery'
   | 'quarantined'
   | 'schedule'
+  | 'workflow'
 
 /**
  * What a task's acls hide from the callers below admin they do not show: the task, and what is
  * reached through it (its jobs, its script). The other objects are the whole organization's.
  */
-const GUARDED: ReadonlySet<Kind> = new Set(['task', 'job', 'script', 'schedule'])
+const GUARDED: ReadonlySet<Kind> = new Set(['task', 'job', 'script', 'schedule', 'workflow'])
 
 /** One object a request names: its id, and what else its path holds. */
 interface Target {
@@ -61,6 +62,8 @@ interface RequestContext {
 interface Fixture {
   botId: string
   scriptId: string
+  /** The restricted task, which workflows run. */
+  taskId: string
   recipe: Record<string, unknown>
   receiverUrl: string
 }
@@ -87,6 +90,14 @@ const taskBody = (fixture: Fixture) => ({
   name: unique('task'),
   host_id: fixture.botId,
   script_id: fixture.scriptId,
+  acls: RESTRICTED_ACLS,
+})
+
+/** A restricted workflow of one node running the restricted task. */
+const workflowBody = (fixture: Fixture) => ({
+  name: unique('workflow'),
+  nodes: [{ key: 'only', task: fixture.taskId }],
+  start: 'only',
   acls: RESTRICTED_ACLS,
 })
 
@@ -148,6 +159,27 @@ const ROUTES: Record<string, Rule> = {
     body: () => ({ description: 'patched' }),
   },
   'DELETE /{customer}/task/{id}': { need: 'admin', ok: 204, object: 'task' },
+  'POST /{customer}/workflow': { need: 'admin', ok: 201, body: ({ fixture }) => workflowBody(fixture) },
+  'GET /{customer}/workflow': { need: 'viewer', ok: 200, lists: 'workflow' },
+  'GET /{customer}/workflow/{id}': {
+    need: 'viewer',
+    ok: 200,
+    object: 'workflow',
+    variants: [{ query: '' }, { query: 'version=1' }],
+  },
+  'PUT /{customer}/workflow/{id}': {
+    need: 'admin',
+    ok: 200,
+    object: 'workflow',
+    body: ({ fixture }) => workflowBody(fixture),
+  },
+  'PATCH /{customer}/workflow/{id}': {
+    need: 'admin',
+    ok: 200,
+    object: 'workflow',
+    body: () => ({ description: unique('patched') }),
+  },
+  'DELETE /{customer}/workflow/{id}': { need: 'admin', ok: 204, object: 'workflow' },
   'GET /{customer}/task/{id}/recipe': { need: 'admin', ok: 200, object: 'task' },
   'POST /{customer}/task/import': {
     need: 'admin',
@@ -386,6 +418,10 @@ describe('security: every route of the OpenAPI document × role × acl × organi
       return { id, secret: idOf(credentials, 'secret') }
     }
     shared.task = await newTask()
+    fixture.taskId = shared.task.id
+    const newWorkflow = async () => ({
+      id: idOf(await asAdmin('POST', `/${own}/workflow`, workflowBody(fixture))),
+    })
     fixture.recipe = (await asAdmin('GET', `/${own}/task/${shared.task.id}/recipe`)).body
     const newJob = async () => ({ id: idOf(await asAdmin('POST', `/${own}/task/${shared.task.id}/job`, [])) })
     const newToken = async () => ({
@@ -417,6 +453,7 @@ describe('security: every route of the OpenAPI document × role × acl × organi
       webhook: newWebhook,
       subscription: newSubscription,
       schedule: newSchedule,
+      workflow: newWorkflow,
     })
 
     // The shared job has ended (canceled), so following its log ends at once.
@@ -428,6 +465,7 @@ describe('security: every route of the OpenAPI document × role × acl × organi
     shared.webhook = await newWebhook()
     shared.subscription = await newSubscription()
     shared.schedule = await newSchedule()
+    shared.workflow = await newWorkflow()
     shared.delivery = { id: shared.subscription.id, delivery: await firstDelivery(shared.subscription.id) }
     shared.quarantined = { id: '00000000-0000-4000-8000-000000000000' }
 

@@ -37,6 +37,7 @@ const COLUMNS = {
   token: ['id', 'name', 'role', 'tags', 'creation_date'],
   schedule: ['id', 'task_id', 'cron', 'timezone', 'state', 'next_fire_at', 'runs', 'note'],
   fire: ['scheduled_for', 'outcome', 'kind', 'job_id', 'reason'],
+  workflow: ['id', 'name', 'start', 'version', 'last_update'],
 } as const
 
 /** What `schedules create|edit` take, as the API names the fields. */
@@ -716,6 +717,68 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .action(async (id: string, _flags: unknown, command: Command) => {
       const tf = await connect(command)
       await tf.api.DELETE('/{customer}/schedule/{id}', { params: { path: { ...path(tf), id } } })
+      await show(command, { id, deleted: true })
+    })
+
+  // workflows list|get|create|delete
+  const workflows = program
+    .command('workflows')
+    .description('Workflow definitions: list, get, create, delete')
+  workflows
+    .command('list', { isDefault: true })
+    .description('The workflows you may see, at their latest version')
+    .action(async (_flags: unknown, command: Command) => {
+      const tf = await connect(command)
+      const { data } = await tf.api.GET('/{customer}/workflow', { params: { path: path(tf) } })
+      await show(command, data, COLUMNS.workflow)
+    })
+  workflows
+    .command('get')
+    .description('One workflow: its latest version, or --version')
+    .argument('<workflow>', 'workflow id')
+    .option('--version <n>', 'an older version', integer)
+    .action(async (id: string, flags: { version?: number }, command: Command) => {
+      const tf = await connect(command)
+      const { data } = await tf.api.GET('/{customer}/workflow/{id}', {
+        params: {
+          path: { ...path(tf), id },
+          query: flags.version === undefined ? {} : { version: flags.version },
+        },
+      })
+      await show(command, data)
+    })
+  workflows
+    .command('create')
+    .description('Create a workflow from a definition file (JSON or YAML; - for stdin)')
+    .argument('<file>')
+    .action(async (file: string, _flags: unknown, command: Command) => {
+      const text =
+        file === '-' ? (await stdinFor('workflows create -')).toString('utf8') : await readFile(file, 'utf8')
+      let definition: unknown
+      try {
+        definition = parseYaml(text) // YAML is a superset of JSON
+      } catch (error) {
+        throw new UsageError(
+          `${file}: not a JSON or YAML definition (${(error as Error).message.split('\n')[0]})`,
+        )
+      }
+      if (typeof definition !== 'object' || definition === null || Array.isArray(definition))
+        throw new UsageError(`${file}: not a workflow definition (an object with name, nodes, edges, start)`)
+      const tf = await connect(command)
+      const { data } = await tf.api.POST('/{customer}/workflow', {
+        params: { path: path(tf) },
+        // biome-ignore lint/suspicious/noExplicitAny: the definition is the server's to check
+        body: definition as any,
+      })
+      if (formatOf(command) === 'table') await write(io.stdout, `${(data as { id: string }).id}\n`)
+      else await show(command, data)
+    })
+  workflows
+    .command('delete')
+    .argument('<workflow>', 'workflow id')
+    .action(async (id: string, _flags: unknown, command: Command) => {
+      const tf = await connect(command)
+      await tf.api.DELETE('/{customer}/workflow/{id}', { params: { path: { ...path(tf), id } } })
       await show(command, { id, deleted: true })
     })
 

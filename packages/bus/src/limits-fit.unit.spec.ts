@@ -1,7 +1,7 @@
 import { Limits, Transport } from '@taskforge/core'
 import { DispatchJob } from '@taskforge/proto/bots/v1/protocol'
-import { ScriptEvent, TaskEvent, WebhookEvent } from '@taskforge/proto/catalog/v1/events'
-import type { TaskDefinition } from '@taskforge/proto/catalog/v1/model'
+import { ScriptEvent, TaskEvent, WebhookEvent, WorkflowEvent } from '@taskforge/proto/catalog/v1/events'
+import { type TaskDefinition, WorkflowDefinition } from '@taskforge/proto/catalog/v1/model'
 import { JobEvent } from '@taskforge/proto/jobs/v1/events'
 import type { JobSpec } from '@taskforge/proto/jobs/v1/model'
 import { describe, expect, it } from 'vitest'
@@ -251,5 +251,52 @@ describe('every event the input limits allow fits max_payload', () => {
       },
     }).finish()
     expect(publishedSize('webhook', 'fired', fired)).toBeLessThan(BUDGET)
+  })
+
+  it('a workflow, created and updated, at its definition size', () => {
+    // The limit counts the definition's encoding itself: a definition exactly at it, from the fixed
+    // arguments of nodes of the longest keys.
+    const node = (i: number, values: string[]) => ({
+      key: `${i}`.padStart(Limits.workflowNodeKey.value, 'k'),
+      step: { $case: 'taskId' as const, value: ID },
+      arguments: values.map((value) => ({ source: { $case: 'value' as const, value } })),
+      timeout: Limits.objectId.value,
+      retry: { max: 10, backoff: 86_400 },
+      join: 'all',
+    })
+    const values = spread(8, Limits.workflowDefinition.value - 8 * 1024)
+    const definition = WorkflowDefinition.fromPartial({
+      name: text(Limits.taskName.value),
+      nodes: [0, 1, 2, 3].map((i) => node(i, values.slice(i * 2, i * 2 + 2))),
+      start: '0'.padStart(Limits.workflowNodeKey.value, 'k'),
+    })
+    const size = WorkflowDefinition.encode(definition).finish().length
+    expect(size).toBeLessThanOrEqual(Limits.workflowDefinition.value)
+    const created = WorkflowEvent.encode({
+      event: { $case: 'created', value: { workflowId: ID, customer: ID, definition } },
+    }).finish()
+    expect(publishedSize('workflow', 'created', created)).toBeLessThan(BUDGET)
+    const updated = WorkflowEvent.encode({
+      event: {
+        $case: 'updated',
+        value: {
+          version: 2 ** 32 - 1,
+          definition,
+          changedFields: [
+            'name',
+            'description',
+            'nodes',
+            'edges',
+            'start',
+            'acls',
+            'env',
+            'triggers',
+            'grace_time',
+            'multitasking',
+          ],
+        },
+      },
+    }).finish()
+    expect(publishedSize('workflow', 'updated', updated)).toBeLessThan(BUDGET)
   })
 })

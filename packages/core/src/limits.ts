@@ -39,6 +39,8 @@ export interface Limit {
  *   secret variables 6.4 KiB = 565.1 KiB.
  * - A script (ScriptCreated, ScriptUpdated): content 256 KiB + description 16 KiB + filename = 272.3 KiB.
  * - A webhook fire (WebhookFired): payload 256 KiB + fire id and time = 256.1 KiB.
+ * - A workflow (WorkflowCreated, WorkflowUpdated): its definition's encoding 512 KiB (the limit counts
+ *   the encoding itself, framing included) + version and changed fields 0.2 KiB = 512.2 KiB.
  * - Envelope (ids, customer, author, stream, correlation, trace context with tracestate ≤ 512 bytes)
  *   ≤ 1 KiB, and NATS headers (Nats-Msg-Id, traceparent, tracestate) ≤ 0.7 KiB.
  *
@@ -76,7 +78,7 @@ export const Limits = {
     unit: 'bytes',
     status: 422,
     meaning:
-      "one argument value: of a run (a JSON value that is not a string counts as its JSON text), a trigger's, or an argument definition's value, default or option; half of Linux's 128 KiB bound on one argv string",
+      "one argument value: of a run (a JSON value that is not a string counts as its JSON text), a trigger's, an argument definition's value, default or option, or a workflow node's fixed argument; half of Linux's 128 KiB bound on one argv string",
   },
   taskArguments: {
     name: 'task arguments total size',
@@ -91,7 +93,7 @@ export const Limits = {
     value: 1000,
     unit: 'items',
     status: 422,
-    meaning: 'argument values of one run or one triggered job',
+    meaning: 'argument values of one run or one triggered job, and argument mappings of one workflow node',
   },
 
   taskName: {
@@ -99,14 +101,14 @@ export const Limits = {
     value: 200,
     unit: 'bytes',
     status: 422,
-    meaning: "a task's name",
+    meaning: "a task's or a workflow's name",
   },
   taskDescription: {
     name: 'task description size',
     value: 16 * KiB,
     unit: 'bytes',
     status: 422,
-    meaning: "a task's description",
+    meaning: "a task's or a workflow's description",
   },
   taskRunAs: {
     name: 'run_as size',
@@ -141,28 +143,29 @@ export const Limits = {
     value: 200,
     unit: 'bytes',
     status: 422,
-    meaning: "one entry of a task's acls (a token name, a role or a key:value tag)",
+    meaning:
+      "one entry of a task's or a workflow's acls (a token name, a role or a key:value tag), or one approver of a workflow step",
   },
   taskAclCount: {
     name: 'acl count',
     value: 200,
     unit: 'items',
     status: 422,
-    meaning: "entries of a task's acls",
+    meaning: "entries of a task's or a workflow's acls",
   },
   taskTriggerCount: {
     name: 'trigger count',
     value: 50,
     unit: 'items',
     status: 422,
-    meaning: 'triggers of a task',
+    meaning: 'triggers of a task or a workflow',
   },
   taskArgumentDefinitionCount: {
     name: 'argument definition count',
     value: 100,
     unit: 'items',
     status: 422,
-    meaning: 'argument definitions (task_arguments) of a task',
+    meaning: "argument definitions (task_arguments) of a task, and fields of a workflow input step's form",
   },
   taskArgumentType: {
     name: 'argument type size',
@@ -190,7 +193,7 @@ export const Limits = {
     value: 200,
     unit: 'entries',
     status: 422,
-    meaning: "variables of a task's env",
+    meaning: "variables of a task's or a workflow's env",
   },
   envName: {
     name: 'env name size',
@@ -329,6 +332,52 @@ export const Limits = {
     unit: 'bytes',
     status: 422,
     meaning: 'the reason given with a cancel',
+  },
+
+  workflowNodeCount: {
+    name: 'workflow node count',
+    value: 100,
+    unit: 'items',
+    status: 422,
+    meaning: 'nodes (task, approval and input steps) of a workflow',
+  },
+  workflowEdgeCount: {
+    name: 'workflow edge count',
+    value: 500,
+    unit: 'items',
+    status: 422,
+    meaning: 'edges of a workflow',
+  },
+  workflowNodeKey: {
+    name: 'workflow node key size',
+    value: 100,
+    unit: 'bytes',
+    status: 422,
+    meaning:
+      "a workflow node's key (letters, digits, '.', '-', '_'), as nodes, edges, start and argument mappings name it",
+  },
+  workflowEventName: {
+    name: 'workflow event name size',
+    value: 100,
+    unit: 'bytes',
+    status: 422,
+    meaning:
+      'the event an edge of a workflow follows (its `on`): success, failure, always, expired or a custom name',
+  },
+  workflowApproverCount: {
+    name: 'workflow approver count',
+    value: 50,
+    unit: 'items',
+    status: 422,
+    meaning: 'approvers of one approval or input step (each within the acl size)',
+  },
+  workflowDefinition: {
+    name: 'workflow definition size',
+    value: 512 * KiB,
+    unit: 'bytes',
+    status: 422,
+    meaning:
+      'a workflow definition as stored (its protobuf encoding: every text, plus 1 to 6 bytes of framing per value and item)',
   },
 
   scheduleCron: {
@@ -548,4 +597,109 @@ export function checkSubscription(subscription: {
     checkList(Limits.subscriptionEventCount, Limits.subscriptionEvent, 'events', subscription.events)
   if (subscription.description !== undefined)
     checkSize(Limits.subscriptionDescription, 'description', subscription.description)
+}
+
+/** A workflow definition as the limits see it (the catalog's WorkflowDefinition message fits it). */
+export interface WorkflowDefinitionInput {
+  name: string
+  description: string
+  nodes: readonly {
+    key: string
+    step:
+      | { $case: 'taskId'; value: string }
+      | { $case: 'approval'; value: { approvers: readonly string[] } }
+      | {
+          $case: 'input'
+          value: {
+            approvers: readonly string[]
+            form: readonly { type: string; label: string; value: string; options: readonly string[] }[]
+          }
+        }
+      | undefined
+    arguments: readonly {
+      source:
+        | { $case: 'value'; value: string }
+        | {
+            $case: 'from'
+            value: {
+              node: string
+              output?: { $case: 'index'; value: number } | { $case: 'name'; value: string }
+            }
+          }
+        | undefined
+    }[]
+  }[]
+  edges: readonly { from: string; to: string; on: string }[]
+  start: string
+  acls: readonly string[]
+  triggers: readonly { taskId: string; event: string; webhookId: string }[]
+  env: Readonly<Record<string, string>>
+}
+
+/**
+ * Every field of a workflow definition, by its API name (`nodes[2].arguments[0]`), then the whole
+ * definition by `encodedSize`, the bytes of its protobuf encoding: what its events carry.
+ */
+export function checkWorkflowDefinition(definition: WorkflowDefinitionInput, encodedSize: number): void {
+  checkSize(Limits.taskName, 'name', definition.name)
+  checkSize(Limits.taskDescription, 'description', definition.description)
+  checkCount(Limits.workflowNodeCount, 'nodes', definition.nodes.length)
+  for (const [index, node] of definition.nodes.entries()) {
+    const field = `nodes[${index}]`
+    checkSize(Limits.workflowNodeKey, `${field}.key`, node.key)
+    const step = node.step
+    if (step?.$case === 'taskId') checkSize(Limits.objectId, `${field}.task`, step.value)
+    if (step?.$case === 'approval' || step?.$case === 'input') {
+      const approvers = `${field}.${step.$case}.approvers`
+      checkList(Limits.workflowApproverCount, Limits.taskAcl, approvers, step.value.approvers)
+    }
+    if (step?.$case === 'input') {
+      const form = `${field}.input.form`
+      checkCount(Limits.taskArgumentDefinitionCount, form, step.value.form.length)
+      for (const [i, argument] of step.value.form.entries()) {
+        checkSize(Limits.taskArgumentType, `${form}[${i}].type`, argument.type)
+        checkSize(Limits.taskArgumentLabel, `${form}[${i}].label`, argument.label)
+        checkSize(Limits.taskArgument, `${form}[${i}].value`, argument.value)
+        checkList(
+          Limits.taskArgumentOptionCount,
+          Limits.taskArgument,
+          `${form}[${i}].options`,
+          argument.options,
+        )
+      }
+    }
+    checkCount(Limits.taskArgumentCount, `${field}.arguments`, node.arguments.length)
+    // The fixed values become the argv of every job of the node: held to a run's total, so that
+    // what is accepted runs.
+    let fixed = 0
+    for (const [i, argument] of node.arguments.entries()) {
+      const source = argument.source
+      if (source?.$case === 'value')
+        fixed += checkSize(Limits.taskArgument, `${field}.arguments[${i}]`, source.value)
+      if (source?.$case === 'from') {
+        checkSize(Limits.workflowNodeKey, `${field}.arguments[${i}].from`, source.value.node)
+        const output = source.value.output
+        if (output?.$case === 'name')
+          checkSize(Limits.taskArgumentLabel, `${field}.arguments[${i}].output`, output.value)
+      }
+    }
+    if (fixed > Limits.taskArguments.value)
+      throw limitExceeded(Limits.taskArguments, `${field}.arguments`, fixed)
+  }
+  checkCount(Limits.workflowEdgeCount, 'edges', definition.edges.length)
+  for (const [index, edge] of definition.edges.entries()) {
+    checkSize(Limits.workflowNodeKey, `edges[${index}].from`, edge.from)
+    checkSize(Limits.workflowNodeKey, `edges[${index}].to`, edge.to)
+    checkSize(Limits.workflowEventName, `edges[${index}].on`, edge.on)
+  }
+  checkSize(Limits.workflowNodeKey, 'start', definition.start)
+  checkList(Limits.taskAclCount, Limits.taskAcl, 'acls', definition.acls)
+  checkCount(Limits.taskTriggerCount, 'triggers', definition.triggers.length)
+  for (const [index, trigger] of definition.triggers.entries()) {
+    checkSize(Limits.objectId, `triggers[${index}].task_id`, trigger.taskId)
+    checkSize(Limits.objectId, `triggers[${index}].webhook_id`, trigger.webhookId)
+  }
+  checkEnv(definition.env)
+  if (encodedSize > Limits.workflowDefinition.value)
+    throw limitExceeded(Limits.workflowDefinition, 'workflow', encodedSize)
 }

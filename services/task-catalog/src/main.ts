@@ -29,6 +29,7 @@ import {
 import { botDirectory } from './commands/bot-directory.js'
 import { CatalogCommands } from './commands/catalog-commands.js'
 import { WebhookCommands } from './commands/webhook-commands.js'
+import { WorkflowCommands } from './commands/workflow-commands.js'
 import { withoutClearSecrets } from './events/published-events.js'
 import { catalogService } from './grpc/catalog-service.js'
 import { CatalogReadModel } from './projections/catalog-read-model.js'
@@ -36,6 +37,8 @@ import { scriptsProjection } from './projections/scripts-projection.js'
 import { tasksProjection } from './projections/tasks-projection.js'
 import { WebhookReadModel } from './projections/webhook-read-model.js'
 import { webhooksProjection } from './projections/webhooks-projection.js'
+import { WorkflowReadModel } from './projections/workflow-read-model.js'
+import { workflowsProjection } from './projections/workflows-projection.js'
 import { serveScriptContent } from './script-content/script-content-server.js'
 import { serveSecretEnv } from './secrets/secret-env-server.js'
 import { SecretSealer } from './secrets/secret-sealer.js'
@@ -82,6 +85,8 @@ export interface RunningCatalog extends RunningService {
   /** The command and query sides, for in-process callers (tests, future gRPC methods). */
   commands: CatalogCommands
   readModel: CatalogReadModel
+  /** Rebuilds and waits of the read tables (tests of a rebuild from events). */
+  projector: Projector
 }
 
 /**
@@ -105,7 +110,12 @@ export function startCatalog(
     const store = new EventStore(db, { onAppend: appendObserver(metrics) })
     await store.migrate()
     const sealer = SecretSealer.fromKeys(config.secretsKeys)
-    const projections = [scriptsProjection(), tasksProjection(sealer), webhooksProjection(sealer)]
+    const projections = [
+      scriptsProjection(),
+      tasksProjection(sealer),
+      webhooksProjection(sealer),
+      workflowsProjection(),
+    ]
     const quarantine: Quarantine = new Quarantine(db, {
       logger,
       onQuarantined: quarantineMetrics(metrics, () => quarantine.counts()),
@@ -141,7 +151,14 @@ export function startCatalog(
     ctx.onStop(async () => dispatch.close())
 
     const bots = botDirectory(dispatch)
-    const commands = new CatalogCommands({ store, projector, bots, sealer })
+    const workflowReadModel = new WorkflowReadModel(db)
+    const commands = new CatalogCommands({
+      store,
+      projector,
+      bots,
+      sealer,
+      workflowsUsingTask: (customer, taskId) => workflowReadModel.workflowsUsingTask(customer, taskId),
+    })
     const readModel = new CatalogReadModel(db, sealer)
     const scriptContent = serveScriptContent(bus.nc, { readModel, bots, logger })
     ctx.onStop(() => scriptContent.stop())
@@ -149,6 +166,7 @@ export function startCatalog(
     ctx.onStop(() => secretEnv.stop())
     const webhookCommands = new WebhookCommands({ store, projector, sealer })
     const webhookReadModel = new WebhookReadModel(db, sealer)
+    const workflowCommands = new WorkflowCommands({ store, projector, readModel: workflowReadModel })
     const grpcPort = await serveGrpc(
       {
         auth,
@@ -164,7 +182,14 @@ export function startCatalog(
         addService(
           server,
           TaskCatalogServiceService,
-          catalogService({ commands, readModel, webhookCommands, webhookReadModel }),
+          catalogService({
+            commands,
+            readModel,
+            webhookCommands,
+            webhookReadModel,
+            workflowCommands,
+            workflowReadModel,
+          }),
           { logger },
         ),
     )
@@ -175,7 +200,7 @@ export function startCatalog(
       projector: async () => projectorRunning,
     }
     for (const [name, check] of Object.entries(readiness)) ctx.addReadiness(name, check)
-    return { grpcPort, commands, readModel, readiness }
+    return { grpcPort, commands, readModel, projector, readiness }
   })
 }
 

@@ -11,7 +11,11 @@ import { parseCredentials } from '../../../services/bot/src/credentials.js'
 import { loadDispatchConfig, startDispatch } from '../../../services/bot-dispatch/src/main.js'
 import { gatewaySettings, startGateway } from '../../../services/gateway/src/main.js'
 import { loadSchedulerConfig, startScheduler } from '../../../services/job-scheduler/src/main.js'
-import { loadCatalogConfig, startCatalog } from '../../../services/task-catalog/src/main.js'
+import {
+  loadCatalogConfig,
+  type RunningCatalog,
+  startCatalog,
+} from '../../../services/task-catalog/src/main.js'
 import { SecretSealer } from '../../../services/task-catalog/src/secrets/secret-sealer.js'
 import { loadWebhookRelayConfig } from '../../../services/webhook-relay/src/config.js'
 import { startWebhookRelay } from '../../../services/webhook-relay/src/main.js'
@@ -30,6 +34,8 @@ export interface InProcessPlatform {
   botId: string
   /** Health ports (`/healthz`, `/readyz`, `/metrics`) by service name. */
   healthPorts: Map<string, number>
+  /** The running task-catalog (its projector, to rebuild a read model from the events). */
+  catalog: RunningCatalog
   /** Starts one more job-scheduler replica on the same database (the gateway keeps calling the first). */
   addSchedulerReplica(): Promise<{ stop(): Promise<void> }>
   /**
@@ -236,6 +242,7 @@ export async function startInProcessPlatform(
       adminToken,
       botId: credentials.botId,
       healthPorts,
+      catalog,
       addSchedulerReplica,
       schedulerProcesses,
       stop,

@@ -1,5 +1,6 @@
 import { connect } from 'node:net'
 import type { Limit, LimitKey } from '@taskforge/core'
+import { WorkflowDefinition } from '@taskforge/proto/catalog/v1/model'
 import { expect } from 'vitest'
 import { expectStatus, idOf } from './fixtures.js'
 import type { CallOptions, GatewayCall } from './gateway-client.js'
@@ -36,6 +37,76 @@ const HEAD = 'aé€😀'
 /** Exactly `n` bytes of UTF-8, mixing 1- to 4-byte characters when there is room, so bytes ≠ length. */
 export function textOfBytes(n: number): string {
   return n >= 10 ? HEAD + 'x'.repeat(n - 10) : 'x'.repeat(n)
+}
+
+const workflow = (f: LimitFixture, fields: Record<string, unknown>) =>
+  asAdmin(f, 'POST', `/${f.customer}/workflow`, {
+    name: 'limits',
+    nodes: [{ key: 'a', task: f.taskId }],
+    start: 'a',
+    ...fields,
+  })
+/** `n` task nodes of the fixture's task, `k0` first, and an edge from `k0` to each other one. */
+const fan = (f: LimitFixture, n: number) => ({
+  nodes: Array.from({ length: n }, (_, i) => ({ key: `k${i}`, task: f.taskId })),
+  edges: Array.from({ length: n - 1 }, (_, i) => ({ from: 'k0', to: `k${i + 1}` })),
+  start: 'k0',
+})
+/** `n` distinct edges between 40 nodes, each from a node to a later one, `k0` reaching every node. */
+function manyEdges(f: LimitFixture, n: number) {
+  const edges: { from: string; to: string }[] = []
+  for (let i = 0; i < 40 && edges.length < n; i++)
+    for (let j = i + 1; j < 40 && edges.length < n; j++) edges.push({ from: `k${i}`, to: `k${j}` })
+  return { ...fan(f, 40), edges }
+}
+
+/**
+ * A workflow whose definition, as the catalog stores it (protobuf), is exactly `n` bytes: a chain of
+ * task nodes whose fixed arguments fill it, three values of at most 64 KiB per node (a node's fixed
+ * values are held to a run's 256 KiB). Every default is given as the catalog fills it in, so the
+ * gateway's count and the catalog's agree.
+ */
+function workflowOfSize(f: LimitFixture, n: number) {
+  const nodesOf = (values: string[]) =>
+    Array.from({ length: Math.ceil(values.length / 3) }, (_, i) => ({
+      key: `n${i}`,
+      task: f.taskId,
+      arguments: values.slice(i * 3, i * 3 + 3),
+      join: 'all',
+    }))
+  const sizeOf = (values: string[]) => {
+    const nodes = nodesOf(values)
+    return WorkflowDefinition.encode(
+      WorkflowDefinition.fromPartial({
+        name: 'n',
+        nodes: nodes.map((node) => ({
+          key: node.key,
+          step: { $case: 'taskId', value: node.task },
+          arguments: node.arguments.map((value) => ({ source: { $case: 'value', value } })),
+          retry: { max: 0, backoff: 0 },
+          join: 'all',
+        })),
+        edges: nodes.slice(1).map((node, i) => ({ from: `n${i}`, to: node.key, on: 'success' })),
+        start: 'n0',
+        multitasking: true,
+      }),
+    ).finish().length
+  }
+  let text = n
+  let values = split(text, 64 * 1024)
+  for (let tries = 0; tries < 20 && sizeOf(values) !== n; tries++) {
+    text -= sizeOf(values) - n
+    values = split(text, 64 * 1024)
+  }
+  if (sizeOf(values) !== n) throw new Error(`no workflow of exactly ${n} bytes`)
+  const nodes = nodesOf(values)
+  return {
+    name: 'n',
+    nodes,
+    edges: nodes.slice(1).map((node, i) => ({ from: `n${i}`, to: node.key, on: 'success' })),
+    start: 'n0',
+    multitasking: true,
+  }
 }
 
 /** `n` bytes split into values of at most `each` bytes. */
@@ -229,6 +300,41 @@ export const LIMIT_INPUTS: Record<LimitKey, LimitInput> = {
     request: async (n, f) =>
       asAdmin(f, 'PUT', `/${f.customer}/job/${await f.newIdleJob()}/cancel`, { reason: textOfBytes(n) }),
     accepted: 200,
+  },
+  workflowNodeCount: {
+    request: (n, f) => asAdmin(f, 'POST', `/${f.customer}/workflow`, { name: 'nodes', ...fan(f, n) }),
+    accepted: 201,
+  },
+  workflowEdgeCount: {
+    request: (n, f) => asAdmin(f, 'POST', `/${f.customer}/workflow`, { name: 'edges', ...manyEdges(f, n) }),
+    accepted: 201,
+  },
+  workflowNodeKey: {
+    request: (n, f) => {
+      const key = `k${'e'.repeat(n - 1)}`
+      return workflow(f, { nodes: [{ key, task: f.taskId }], start: key })
+    },
+    accepted: 201,
+  },
+  workflowEventName: {
+    request: (n, f) =>
+      workflow(f, {
+        nodes: [
+          { key: 'a', task: f.taskId },
+          { key: 'b', task: f.taskId },
+        ],
+        edges: [{ from: 'a', to: 'b', on: `e${'v'.repeat(n - 1)}` }],
+      }),
+    accepted: 201,
+  },
+  workflowApproverCount: {
+    request: (n, f) =>
+      workflow(f, { nodes: [{ key: 'a', approval: { approvers: Array(n).fill('admin') } }] }),
+    accepted: 201,
+  },
+  workflowDefinition: {
+    request: (n, f) => asAdmin(f, 'POST', `/${f.customer}/workflow`, workflowOfSize(f, n)),
+    accepted: 201,
   },
   scheduleCron: {
     // Spaces between fields count and change nothing: a yearly cron padded to n bytes.

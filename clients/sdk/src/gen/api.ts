@@ -180,12 +180,50 @@ export type paths = {
         /** Replace a task definition (If-Match: its version, optional) */
         put: operations["replaceTask"];
         post?: never;
-        /** Delete a task */
+        /** Delete a task (409 while a workflow runs it) */
         delete: operations["deleteTask"];
         options?: never;
         head?: never;
         /** Change some fields of a task (If-Match: its version, optional) */
         patch: operations["updateTask"];
+        trace?: never;
+    };
+    "/{customer}/workflow": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List workflows at their latest version (a JSON array) */
+        get: operations["listWorkflows"];
+        put?: never;
+        /** Create a workflow (version 1) */
+        post: operations["createWorkflow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/{customer}/workflow/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a workflow: its latest version, or ?version=N; ETag is the version */
+        get: operations["getWorkflow"];
+        /** Save a new version of a whole workflow (If-Match: its version, optional) */
+        put: operations["replaceWorkflow"];
+        post?: never;
+        /** Delete a workflow and its versions */
+        delete: operations["deleteWorkflow"];
+        options?: never;
+        head?: never;
+        /** Save a new version changing some fields (If-Match: its version, optional) */
+        patch: operations["updateWorkflow"];
         trace?: never;
     };
     "/{customer}/task/{id}/recipe": {
@@ -1081,6 +1119,58 @@ export type components = {
             creation_date?: string | null;
             /** Format: date-time */
             last_update?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        Workflow: {
+            id: string;
+            customer: string;
+            name: string;
+            description: string;
+            nodes: ({
+                key: string;
+                task?: string;
+                approval?: {
+                    [key: string]: unknown;
+                };
+                input?: {
+                    [key: string]: unknown;
+                };
+                arguments: unknown[];
+                timeout: number;
+                retry: {
+                    [key: string]: unknown;
+                };
+                join: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            edges: {
+                from: string;
+                to: string;
+                on: string;
+            }[];
+            start: string;
+            acls: string[];
+            /** @description Values are shown to admins only; others see "****" */
+            env: {
+                [key: string]: string;
+            };
+            triggers: {
+                [key: string]: unknown;
+            }[];
+            /** @description seconds */
+            grace_time: number;
+            multitasking: boolean;
+            /** @description the version of the definition: 1, then one more per save that changed it; also its ETag */
+            version: number;
+            /** Format: date-time */
+            creation_date: string | null;
+            /**
+             * Format: date-time
+             * @description when this version was saved
+             */
+            last_update: string | null;
         } & {
             [key: string]: unknown;
         };
@@ -3227,6 +3317,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description a workflow runs the task: `details.workflows` names each (id, name) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description the body is larger than a limit (docs/limits.md) */
             413: {
                 headers: {
@@ -3384,6 +3483,897 @@ export interface operations {
                 };
             };
             /** @description invalid input, or a field past its limit (docs/limits.md) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many requests: wait as Retry-After says, then try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description any other error: 409 a conflict, 5xx the platform could not answer now */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listWorkflows: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workflow"][];
+                };
+            };
+            /** @description malformed input: the body or a parameter is not what the operation takes */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no credential, or one that is unknown or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a known caller without the role or the right */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such object, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is larger than a limit (docs/limits.md) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid input, or a field past its limit (docs/limits.md) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many requests: wait as Retry-After says, then try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description any other error: 409 a conflict, 5xx the platform could not answer now */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createWorkflow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer: string;
+            };
+            cookie?: never;
+        };
+        /** @description The whole definition as stored: at most 524288 bytes (workflow definition size) */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "release",
+                 *       "nodes": [
+                 *         {
+                 *           "key": "build",
+                 *           "task": "0197d2e4-5b0c-7c39-9f3e-2a1b4c5d6e7f",
+                 *           "arguments": [
+                 *             {
+                 *               "from": "$run",
+                 *               "output": 0
+                 *             }
+                 *           ]
+                 *         },
+                 *         {
+                 *           "key": "approve",
+                 *           "approval": {
+                 *             "approvers": [
+                 *               "ops"
+                 *             ],
+                 *             "required": 1
+                 *           }
+                 *         },
+                 *         {
+                 *           "key": "deploy",
+                 *           "task": "0197d2e5-6c1d-7d4a-8f4e-3b2c5d6e7f80",
+                 *           "arguments": [
+                 *             {
+                 *               "from": "build",
+                 *               "output": 0
+                 *             }
+                 *           ]
+                 *         }
+                 *       ],
+                 *       "edges": [
+                 *         {
+                 *           "from": "build",
+                 *           "to": "approve",
+                 *           "on": "success"
+                 *         },
+                 *         {
+                 *           "from": "approve",
+                 *           "to": "deploy",
+                 *           "on": "success"
+                 *         }
+                 *       ],
+                 *       "start": "build"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description At most 200 bytes of UTF-8 (task name size) */
+                    name: string;
+                    /** @description At most 16384 bytes of UTF-8 (task description size) */
+                    description?: string;
+                    /** @description At most 100 items (workflow node count) */
+                    nodes: {
+                        /** @description Letters, digits, '_', '.' and '-'. At most 100 bytes of UTF-8 (workflow node key size) */
+                        key: string;
+                        /** @description The id of the task the node runs. At most 100 bytes of UTF-8 (id size) */
+                        task?: string;
+                        approval?: {
+                            /** @description Token names, roles or key:value tags that may decide. At most 50 items (workflow approver count) */
+                            approvers?: string[];
+                            /** @description Approvals needed (0: 1) */
+                            required?: number;
+                            /** @description Seconds until the step ends `expired` (0: 72 hours) */
+                            expires_in?: number;
+                        };
+                        input?: {
+                            /** @description The fields asked, as task arguments are defined; the answers become the output. At most 100 items (argument definition count) */
+                            form?: {
+                                order?: number;
+                                /** @description At most 50 bytes of UTF-8 (argument type size) */
+                                type: string;
+                                /** @description At most 200 bytes of UTF-8 (argument label size) */
+                                label?: string;
+                                /** @description The value of a fixed argument, or the default of the others */
+                                value?: string | (number | boolean | (never | null));
+                                required?: boolean;
+                                /** @description At most 100 items (argument option count) */
+                                options?: (string | (number | boolean))[];
+                            }[];
+                            /** @description Token names, roles or key:value tags that may decide. At most 50 items (workflow approver count) */
+                            approvers?: string[];
+                            /** @description Seconds until the step ends `expired` (0: 72 hours) */
+                            expires_in?: number;
+                        };
+                        /** @description One per non-fixed argument of the task, in order, as a run gives them. At most 1000 items (task argument count) */
+                        arguments?: ({
+                            /** @description The key of a node that runs before this one, or `$run` for the run's own arguments. At most 100 bytes of UTF-8 (workflow node key size) */
+                            from: string;
+                            /** @description A line of the node's output by its index (0 to 999), or an input step's answer by its field's label. At most 200 bytes of UTF-8 (argument label size) */
+                            output?: number | string;
+                        } | string | (number | boolean | (never | null)))[];
+                        /** @description Seconds (0: the task's own) */
+                        timeout?: number;
+                        retry?: {
+                            /** @description Attempts after the first */
+                            max?: number;
+                            /** @description Seconds before the first retry, doubled for each next one */
+                            backoff?: number;
+                        };
+                        /**
+                         * @description Over several incoming edges (default all)
+                         * @enum {string}
+                         */
+                        join?: "all" | "any";
+                    }[];
+                    /** @description At most 500 items (workflow edge count) */
+                    edges?: {
+                        /** @description At most 100 bytes of UTF-8 (workflow node key size) */
+                        from: string;
+                        /** @description At most 100 bytes of UTF-8 (workflow node key size) */
+                        to: string;
+                        /** @description success (default), failure, always, expired (approval and input steps) or a custom event name. At most 100 bytes of UTF-8 (workflow event name size) */
+                        on?: string;
+                    }[];
+                    /** @description The key of the node a run starts with. At most 100 bytes of UTF-8 (workflow node key size) */
+                    start: string;
+                    /** @description At most 200 items (acl count) */
+                    acls?: string[];
+                    env?: {
+                        [key: string]: string | number | boolean;
+                    } | string;
+                    /** @description At most 50 items (trigger count) */
+                    triggers?: {
+                        /** @description At most 100 bytes of UTF-8 (id size) */
+                        task_id?: string;
+                        /** @enum {string} */
+                        event?: "success" | "failure";
+                        /** @description At most 100 bytes of UTF-8 (id size) */
+                        webhook_id?: string;
+                    }[];
+                    grace_time?: number;
+                    multitasking?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workflow"];
+                };
+            };
+            /** @description malformed input: the body or a parameter is not what the operation takes */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no credential, or one that is unknown or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a known caller without the role or the right */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such object, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is larger than a limit (docs/limits.md) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid definition: `details.problems` lists each problem with the node (`node`) or edge (`edge`) it is about; or a field past its limit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many requests: wait as Retry-After says, then try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description any other error: 409 a conflict, 5xx the platform could not answer now */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getWorkflow: {
+        parameters: {
+            query?: {
+                /** @description An older version to read */
+                version?: number;
+            };
+            header?: never;
+            path: {
+                customer: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workflow"];
+                };
+            };
+            /** @description malformed input: the body or a parameter is not what the operation takes */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no credential, or one that is unknown or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a known caller without the role or the right */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such object, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is larger than a limit (docs/limits.md) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid input, or a field past its limit (docs/limits.md) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many requests: wait as Retry-After says, then try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description any other error: 409 a conflict, 5xx the platform could not answer now */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    replaceWorkflow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The whole definition as stored: at most 524288 bytes (workflow definition size) */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description At most 200 bytes of UTF-8 (task name size) */
+                    name: string;
+                    /** @description At most 16384 bytes of UTF-8 (task description size) */
+                    description?: string;
+                    /** @description At most 100 items (workflow node count) */
+                    nodes: {
+                        /** @description Letters, digits, '_', '.' and '-'. At most 100 bytes of UTF-8 (workflow node key size) */
+                        key: string;
+                        /** @description The id of the task the node runs. At most 100 bytes of UTF-8 (id size) */
+                        task?: string;
+                        approval?: {
+                            /** @description Token names, roles or key:value tags that may decide. At most 50 items (workflow approver count) */
+                            approvers?: string[];
+                            /** @description Approvals needed (0: 1) */
+                            required?: number;
+                            /** @description Seconds until the step ends `expired` (0: 72 hours) */
+                            expires_in?: number;
+                        };
+                        input?: {
+                            /** @description The fields asked, as task arguments are defined; the answers become the output. At most 100 items (argument definition count) */
+                            form?: {
+                                order?: number;
+                                /** @description At most 50 bytes of UTF-8 (argument type size) */
+                                type: string;
+                                /** @description At most 200 bytes of UTF-8 (argument label size) */
+                                label?: string;
+                                /** @description The value of a fixed argument, or the default of the others */
+                                value?: string | (number | boolean | (never | null));
+                                required?: boolean;
+                                /** @description At most 100 items (argument option count) */
+                                options?: (string | (number | boolean))[];
+                            }[];
+                            /** @description Token names, roles or key:value tags that may decide. At most 50 items (workflow approver count) */
+                            approvers?: string[];
+                            /** @description Seconds until the step ends `expired` (0: 72 hours) */
+                            expires_in?: number;
+                        };
+                        /** @description One per non-fixed argument of the task, in order, as a run gives them. At most 1000 items (task argument count) */
+                        arguments?: ({
+                            /** @description The key of a node that runs before this one, or `$run` for the run's own arguments. At most 100 bytes of UTF-8 (workflow node key size) */
+                            from: string;
+                            /** @description A line of the node's output by its index (0 to 999), or an input step's answer by its field's label. At most 200 bytes of UTF-8 (argument label size) */
+                            output?: number | string;
+                        } | string | (number | boolean | (never | null)))[];
+                        /** @description Seconds (0: the task's own) */
+                        timeout?: number;
+                        retry?: {
+                            /** @description Attempts after the first */
+                            max?: number;
+                            /** @description Seconds before the first retry, doubled for each next one */
+                            backoff?: number;
+                        };
+                        /**
+                         * @description Over several incoming edges (default all)
+                         * @enum {string}
+                         */
+                        join?: "all" | "any";
+                    }[];
+                    /** @description At most 500 items (workflow edge count) */
+                    edges?: {
+                        /** @description At most 100 bytes of UTF-8 (workflow node key size) */
+                        from: string;
+                        /** @description At most 100 bytes of UTF-8 (workflow node key size) */
+                        to: string;
+                        /** @description success (default), failure, always, expired (approval and input steps) or a custom event name. At most 100 bytes of UTF-8 (workflow event name size) */
+                        on?: string;
+                    }[];
+                    /** @description The key of the node a run starts with. At most 100 bytes of UTF-8 (workflow node key size) */
+                    start: string;
+                    /** @description At most 200 items (acl count) */
+                    acls?: string[];
+                    env?: {
+                        [key: string]: string | number | boolean;
+                    } | string;
+                    /** @description At most 50 items (trigger count) */
+                    triggers?: {
+                        /** @description At most 100 bytes of UTF-8 (id size) */
+                        task_id?: string;
+                        /** @enum {string} */
+                        event?: "success" | "failure";
+                        /** @description At most 100 bytes of UTF-8 (id size) */
+                        webhook_id?: string;
+                    }[];
+                    grace_time?: number;
+                    multitasking?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workflow"];
+                };
+            };
+            /** @description malformed input: the body or a parameter is not what the operation takes */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no credential, or one that is unknown or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a known caller without the role or the right */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such object, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is larger than a limit (docs/limits.md) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid definition: `details.problems` lists each problem with the node (`node`) or edge (`edge`) it is about; or a field past its limit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many requests: wait as Retry-After says, then try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description any other error: 409 a conflict, 5xx the platform could not answer now */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteWorkflow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description malformed input: the body or a parameter is not what the operation takes */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no credential, or one that is unknown or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a known caller without the role or the right */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such object, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is larger than a limit (docs/limits.md) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid input, or a field past its limit (docs/limits.md) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many requests: wait as Retry-After says, then try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description any other error: 409 a conflict, 5xx the platform could not answer now */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateWorkflow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The whole definition as stored: at most 524288 bytes (workflow definition size) */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description At most 200 bytes of UTF-8 (task name size) */
+                    name?: string;
+                    /** @description At most 16384 bytes of UTF-8 (task description size) */
+                    description?: string;
+                    /** @description At most 100 items (workflow node count) */
+                    nodes?: {
+                        /** @description Letters, digits, '_', '.' and '-'. At most 100 bytes of UTF-8 (workflow node key size) */
+                        key: string;
+                        /** @description The id of the task the node runs. At most 100 bytes of UTF-8 (id size) */
+                        task?: string;
+                        approval?: {
+                            /** @description Token names, roles or key:value tags that may decide. At most 50 items (workflow approver count) */
+                            approvers?: string[];
+                            /** @description Approvals needed (0: 1) */
+                            required?: number;
+                            /** @description Seconds until the step ends `expired` (0: 72 hours) */
+                            expires_in?: number;
+                        };
+                        input?: {
+                            /** @description The fields asked, as task arguments are defined; the answers become the output. At most 100 items (argument definition count) */
+                            form?: {
+                                order?: number;
+                                /** @description At most 50 bytes of UTF-8 (argument type size) */
+                                type: string;
+                                /** @description At most 200 bytes of UTF-8 (argument label size) */
+                                label?: string;
+                                /** @description The value of a fixed argument, or the default of the others */
+                                value?: string | (number | boolean | (never | null));
+                                required?: boolean;
+                                /** @description At most 100 items (argument option count) */
+                                options?: (string | (number | boolean))[];
+                            }[];
+                            /** @description Token names, roles or key:value tags that may decide. At most 50 items (workflow approver count) */
+                            approvers?: string[];
+                            /** @description Seconds until the step ends `expired` (0: 72 hours) */
+                            expires_in?: number;
+                        };
+                        /** @description One per non-fixed argument of the task, in order, as a run gives them. At most 1000 items (task argument count) */
+                        arguments?: ({
+                            /** @description The key of a node that runs before this one, or `$run` for the run's own arguments. At most 100 bytes of UTF-8 (workflow node key size) */
+                            from: string;
+                            /** @description A line of the node's output by its index (0 to 999), or an input step's answer by its field's label. At most 200 bytes of UTF-8 (argument label size) */
+                            output?: number | string;
+                        } | string | (number | boolean | (never | null)))[];
+                        /** @description Seconds (0: the task's own) */
+                        timeout?: number;
+                        retry?: {
+                            /** @description Attempts after the first */
+                            max?: number;
+                            /** @description Seconds before the first retry, doubled for each next one */
+                            backoff?: number;
+                        };
+                        /**
+                         * @description Over several incoming edges (default all)
+                         * @enum {string}
+                         */
+                        join?: "all" | "any";
+                    }[];
+                    /** @description At most 500 items (workflow edge count) */
+                    edges?: {
+                        /** @description At most 100 bytes of UTF-8 (workflow node key size) */
+                        from: string;
+                        /** @description At most 100 bytes of UTF-8 (workflow node key size) */
+                        to: string;
+                        /** @description success (default), failure, always, expired (approval and input steps) or a custom event name. At most 100 bytes of UTF-8 (workflow event name size) */
+                        on?: string;
+                    }[];
+                    /** @description The key of the node a run starts with. At most 100 bytes of UTF-8 (workflow node key size) */
+                    start?: string;
+                    /** @description At most 200 items (acl count) */
+                    acls?: string[];
+                    env?: {
+                        [key: string]: string | number | boolean;
+                    } | string;
+                    /** @description At most 50 items (trigger count) */
+                    triggers?: {
+                        /** @description At most 100 bytes of UTF-8 (id size) */
+                        task_id?: string;
+                        /** @enum {string} */
+                        event?: "success" | "failure";
+                        /** @description At most 100 bytes of UTF-8 (id size) */
+                        webhook_id?: string;
+                    }[];
+                    grace_time?: number;
+                    multitasking?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workflow"];
+                };
+            };
+            /** @description malformed input: the body or a parameter is not what the operation takes */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no credential, or one that is unknown or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a known caller without the role or the right */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such object, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is larger than a limit (docs/limits.md) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid definition: `details.problems` lists each problem with the node (`node`) or edge (`edge`) it is about; or a field past its limit */
             422: {
                 headers: {
                     [name: string]: unknown;

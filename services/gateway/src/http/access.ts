@@ -1,5 +1,5 @@
 import { isAppError, isId, notFound, validationFailed } from '@taskforge/core'
-import type { Script, Task } from '@taskforge/proto/catalog/v1/model'
+import type { Script, Task, Workflow } from '@taskforge/proto/catalog/v1/model'
 import type { Job } from '@taskforge/proto/jobs/v1/model'
 import type { FastifyRequest } from 'fastify'
 import type { Caller } from '../accounts/accounts.js'
@@ -41,6 +41,13 @@ export interface Access {
   job(permit: Permit, jobId: string): Promise<Job>
   /** A script the permit reaches through a task that runs it. */
   script(permit: Permit, scriptId: string): Promise<Script>
+  /**
+   * A workflow the permit reaches (its latest version, or `version`), seen below admin through its
+   * own acls as a task is: another organization's, a missing one and a hidden one are the same 404.
+   */
+  workflow(permit: Permit, workflowId: string, version?: number): Promise<Workflow>
+  /** Whether the permit's caller sees this workflow of its organization (for lists). */
+  seesWorkflow(permit: Permit, workflow: Workflow): boolean
   /** Whether the permit's caller sees this task of its organization (for lists). */
   seesTask(permit: Permit, task: Task): boolean
   /** The ids of the organization's tasks the caller sees, or undefined when it sees all (admins). */
@@ -139,6 +146,28 @@ export function createAccess(auth: Authenticator, clients: Clients): Access {
       return admit(permit, 'script', scriptId, found.script, throughTasks(runners))
     },
 
+    async workflow(permit, workflowId, version = 0) {
+      if (!isId(workflowId)) throw notFound('workflow', workflowId)
+      // Who sees a workflow is decided by its latest acls, whatever version is asked.
+      const { workflow: latest } = await clients.catalog.getWorkflow({
+        customer: permit.customer,
+        workflowId,
+        version: 0,
+      })
+      if (latest === undefined) throw notFound('workflow', workflowId)
+      admit(permit, 'workflow', workflowId, latest, throughTasks([latest]))
+      if (version === 0 || version === latest.version) return latest
+      const { workflow } = await clients.catalog.getWorkflow({
+        customer: permit.customer,
+        workflowId,
+        version,
+      })
+      if (workflow === undefined) throw notFound('workflow', workflowId)
+      return workflow
+    },
+    seesWorkflow(permit, workflow) {
+      return sees(permit.caller, throughTasks([workflow]))
+    },
     seesTask(permit, task) {
       return sees(permit.caller, throughTasks([task]))
     },

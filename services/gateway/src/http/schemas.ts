@@ -2,6 +2,7 @@ import { Limits } from '@taskforge/core'
 import { JobLifecycles } from '@taskforge/model'
 import { limitedList, limitedMap, limitedString } from './limit-schema.js'
 import { TASK_BODY_FIELDS } from './task-input.js'
+import { WORKFLOW_BODY_FIELDS } from './workflow-input.js'
 
 /** JSON schemas shared by routes; they also feed the OpenAPI document. */
 export const customerParams = {
@@ -88,6 +89,153 @@ export const taskBodySchema = {
     secret_env: secretEnvSchema,
   },
 }
+
+const nodeKey = limitedString('workflowNodeKey', {
+  pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]*$',
+  description: "Letters, digits, '_', '.' and '-'",
+})
+const approvers = limitedList('workflowApproverCount', limitedString('taskAcl'), {
+  description: 'Token names, roles or key:value tags that may decide',
+})
+const expiresIn = {
+  type: 'integer',
+  minimum: 0,
+  maximum: 2_592_000,
+  description: 'Seconds until the step ends `expired` (0: 72 hours)',
+}
+
+/** One argument of a node: a fixed value, or `{ from, output }` (decision 29). */
+const workflowArgumentSchema = {
+  anyOf: [
+    {
+      type: 'object',
+      required: ['from'],
+      properties: {
+        from: limitedString('workflowNodeKey', {
+          description: "The key of a node that runs before this one, or `$run` for the run's own arguments",
+        }),
+        // One schema of two types: ajv coerces nothing when the value is either (an anyOf would
+        // turn the label "3" into the index 3).
+        output: limitedString('taskArgumentLabel', {
+          type: ['integer', 'string'],
+          minimum: 0,
+          maximum: 999,
+          description:
+            "A line of the node's output by its index (0 to 999), or an input step's answer by its field's label",
+        }),
+      },
+    },
+    argumentText,
+    { type: ['number', 'boolean', 'null'] },
+  ],
+}
+
+const workflowNodeSchema = {
+  type: 'object',
+  required: ['key'],
+  description: 'Exactly one of `task`, `approval` and `input`',
+  properties: {
+    key: nodeKey,
+    task: limitedString('objectId', { description: 'The id of the task the node runs' }),
+    approval: {
+      type: 'object',
+      properties: {
+        approvers,
+        required: { type: 'integer', minimum: 0, maximum: 50, description: 'Approvals needed (0: 1)' },
+        expires_in: expiresIn,
+      },
+    },
+    input: {
+      type: 'object',
+      properties: {
+        form: limitedList('taskArgumentDefinitionCount', taskArgumentSchema, {
+          description: 'The fields asked, as task arguments are defined; the answers become the output',
+        }),
+        approvers,
+        expires_in: expiresIn,
+      },
+    },
+    arguments: limitedList('taskArgumentCount', workflowArgumentSchema, {
+      description: 'One per non-fixed argument of the task, in order, as a run gives them',
+    }),
+    timeout: { type: 'integer', minimum: 0, maximum: 86_400, description: "Seconds (0: the task's own)" },
+    retry: {
+      type: 'object',
+      properties: {
+        max: { type: 'integer', minimum: 0, maximum: 10, description: 'Attempts after the first' },
+        backoff: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 86_400,
+          description: 'Seconds before the first retry, doubled for each next one',
+        },
+      },
+    },
+    join: { type: 'string', enum: ['all', 'any'], description: 'Over several incoming edges (default all)' },
+  },
+}
+
+export const workflowBodySchema = {
+  type: 'object',
+  description: `The whole definition as stored: at most ${Limits.workflowDefinition.value} bytes (${Limits.workflowDefinition.name})`,
+  properties: {
+    name: limitedString('taskName', { minLength: 1 }),
+    description: limitedString('taskDescription'),
+    nodes: limitedList('workflowNodeCount', workflowNodeSchema),
+    edges: limitedList('workflowEdgeCount', {
+      type: 'object',
+      required: ['from', 'to'],
+      properties: {
+        from: limitedString('workflowNodeKey'),
+        to: limitedString('workflowNodeKey'),
+        on: limitedString('workflowEventName', {
+          description:
+            'success (default), failure, always, expired (approval and input steps) or a custom event name',
+        }),
+      },
+    }),
+    start: limitedString('workflowNodeKey', { description: 'The key of the node a run starts with' }),
+    acls: limitedList('taskAclCount', limitedString('taskAcl')),
+    env: envSchema,
+    triggers: limitedList('taskTriggerCount', {
+      type: 'object',
+      properties: {
+        task_id: limitedString('objectId'),
+        event: { type: 'string', enum: ['success', 'failure'] },
+        webhook_id: limitedString('objectId'),
+      },
+    }),
+    grace_time: { type: 'integer', minimum: 0, maximum: 604_800 },
+    multitasking: { type: 'boolean' },
+  },
+}
+
+/** What the document shows as a workflow to create. */
+export const workflowBodyExample = {
+  name: 'release',
+  nodes: [
+    { key: 'build', task: '0197d2e4-5b0c-7c39-9f3e-2a1b4c5d6e7f', arguments: [{ from: '$run', output: 0 }] },
+    { key: 'approve', approval: { approvers: ['ops'], required: 1 } },
+    {
+      key: 'deploy',
+      task: '0197d2e5-6c1d-7d4a-8f4e-3b2c5d6e7f80',
+      arguments: [{ from: 'build', output: 0 }],
+    },
+  ],
+  edges: [
+    { from: 'build', to: 'approve', on: 'success' },
+    { from: 'approve', to: 'deploy', on: 'success' },
+  ],
+  start: 'build',
+}
+
+export const workflowQuery = {
+  type: 'object',
+  properties: {
+    version: { type: 'integer', minimum: 1, maximum: 1_000_000_000, description: 'An older version to read' },
+    access_token: { type: 'string', maxLength: 200 },
+  },
+} as const
 
 export const taskIdParams = idParams
 
@@ -543,6 +691,61 @@ export const webhookSchema = {
   },
 } as const
 
+export const workflowSchema = {
+  $id: 'Workflow',
+  type: 'object',
+  additionalProperties: true,
+  required: ['id', 'customer', ...WORKFLOW_BODY_FIELDS, 'version', 'creation_date', 'last_update'],
+  properties: {
+    id: { type: 'string' },
+    customer: { type: 'string' },
+    name: { type: 'string' },
+    description: { type: 'string' },
+    nodes: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: true,
+        required: ['key', 'arguments', 'timeout', 'retry', 'join'],
+        properties: {
+          key: { type: 'string' },
+          task: { type: 'string' },
+          approval: { type: 'object', additionalProperties: true },
+          input: { type: 'object', additionalProperties: true },
+          arguments: { type: 'array', items: {} },
+          timeout: { type: 'integer' },
+          retry: { type: 'object', additionalProperties: true },
+          join: { type: 'string' },
+        },
+      },
+    },
+    edges: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['from', 'to', 'on'],
+        properties: { from: { type: 'string' }, to: { type: 'string' }, on: { type: 'string' } },
+      },
+    },
+    start: { type: 'string' },
+    acls: { type: 'array', items: { type: 'string' } },
+    env: {
+      type: 'object',
+      additionalProperties: { type: 'string' },
+      description: 'Values are shown to admins only; others see "****"',
+    },
+    triggers: { type: 'array', items: { type: 'object', additionalProperties: true } },
+    grace_time: { type: 'integer', description: 'seconds' },
+    multitasking: { type: 'boolean' },
+    version: {
+      type: 'integer',
+      description: 'the version of the definition: 1, then one more per save that changed it; also its ETag',
+    },
+    creation_date: nullableDateTime,
+    last_update: { ...nullableDateTime, description: 'when this version was saved' },
+  },
+} as const
+
 /** A reference to a component schema of the document, as a response schema. */
 const ref = (id: string) => ({ $ref: `${id}#` }) as const
 
@@ -558,6 +761,7 @@ export const organizationResponseSchema = ref('CreatedOrganization')
 export const subscriptionResponseSchema = ref('Subscription')
 export const deliveryResponseSchema = ref('Delivery')
 export const webhookResponseSchema = ref('Webhook')
+export const workflowResponseSchema = ref('Workflow')
 
 /** The component schemas of the document, registered before the routes that refer to them. */
 export const componentSchemas: readonly { $id: string }[] = [
@@ -573,6 +777,7 @@ export const componentSchemas: readonly { $id: string }[] = [
   subscriptionSchema,
   deliverySchema,
   webhookSchema,
+  workflowSchema,
 ]
 
 /** The error body of every 4xx and 5xx answer (contract §2), one component of the document. */

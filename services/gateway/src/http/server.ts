@@ -33,6 +33,7 @@ import { subscriptionRoutes } from './routes/subscriptions.js'
 import { taskCredentialRoutes } from './routes/task-credentials.js'
 import { taskRecipeRoutes } from './routes/task-recipes.js'
 import { taskRoutes } from './routes/tasks.js'
+import { workflowRoutes } from './routes/workflows.js'
 import { installRunRateLimit } from './run-rate-limit.js'
 
 export interface HttpDeps {
@@ -133,6 +134,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   quarantineRoutes(app, { quarantines: deps.quarantines, access })
   scriptRoutes(app, { clients: deps.clients, access })
   taskRoutes(app, { clients: deps.clients, access })
+  workflowRoutes(app, { clients: deps.clients, access })
   taskRecipeRoutes(app, { clients: deps.clients, access })
   taskCredentialRoutes(app, { clients: deps.clients, access })
   runRoutes(app, { clients: deps.clients, access, rateLimit })

@@ -1,5 +1,6 @@
 import {
   AppError,
+  conflict,
   ErrorKinds,
   fold,
   isId,
@@ -44,6 +45,8 @@ export interface CatalogCommandsDeps {
   sealer: SecretSealer
   /** How long a command waits for its events to reach the read model (default 10s). */
   readYourWritesTimeoutMs?: number
+  /** Live workflows whose latest version runs a task: a task they use cannot be deleted. */
+  workflowsUsingTask?: (customer: string, taskId: string) => Promise<readonly { id: string; name: string }[]>
 }
 
 export interface ScriptInput {
@@ -94,6 +97,7 @@ export class CatalogCommands {
   readonly #bots: BotDirectory
   readonly #sealer: SecretSealer
   readonly #timeoutMs: number
+  readonly #workflowsUsingTask: NonNullable<CatalogCommandsDeps['workflowsUsingTask']>
 
   constructor(deps: CatalogCommandsDeps) {
     this.#store = deps.store
@@ -101,6 +105,7 @@ export class CatalogCommands {
     this.#bots = deps.bots
     this.#sealer = deps.sealer
     this.#timeoutMs = deps.readYourWritesTimeoutMs ?? 10_000
+    this.#workflowsUsingTask = deps.workflowsUsingTask ?? (async () => [])
   }
 
   async createScript(ctx: CommandContext, input: ScriptInput): Promise<{ scriptId: string }> {
@@ -211,8 +216,32 @@ export class CatalogCommands {
     }
   }
 
+  /**
+   * Deletes a task no workflow runs: one that the latest version of a live workflow names is a
+   * CONFLICT naming those workflows (decision 29). Read from the workflows' read model, which every
+   * workflow save waits for; a save racing with the deletion may still name the task, and its runs
+   * then fail that node (the scheduler finds no task).
+   */
   async deleteTask(ctx: CommandContext, taskId: string): Promise<void> {
-    await this.#task(ctx, taskId, { type: 'deleteTask', taskId, customer: ctx.customer })
+    this.#assertStreamId(taskId, 'task')
+    await this.#task(
+      ctx,
+      taskId,
+      { type: 'deleteTask', taskId, customer: ctx.customer },
+      {},
+      async (state, command) => {
+        if (state.status !== 'active' || state.customer !== ctx.customer) return command
+        const users = await this.#workflowsUsingTask(ctx.customer, taskId)
+        if (users.length > 0) {
+          const names = users.slice(0, 10).map((workflow) => `${workflow.name} (${workflow.id})`)
+          throw conflict(
+            `task ${taskId} is used by ${users.length === 1 ? 'workflow' : `${users.length} workflows`} ${names.join(', ')}${users.length > 10 ? ', ...' : ''}: change or delete ${users.length === 1 ? 'it' : 'them'} first`,
+            { field: 'id', workflows: users.slice(0, 50).map(({ id, name }) => ({ id, name })) },
+          )
+        }
+        return command
+      },
+    )
   }
 
   /** Replaces the task's secret key and answers the new one. */

@@ -44,12 +44,12 @@ export type TaskFieldName = keyof typeof TASK_FIELDS
 const isInteger = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value)
 
 /** Postgres text and jsonb cannot hold NUL: a definition carrying one could never be projected. */
-function withoutNul(value: string, field: string): string {
+export function withoutNul(value: string, field: string): string {
   if (value.includes('\0')) throw validationFailed(`${field} may not contain NUL characters`, { field })
   return value
 }
 
-function stringList(value: unknown, field: string): string[] {
+export function stringList(value: unknown, field: string): string[] {
   if (value === undefined || value === null) return []
   if (!Array.isArray(value)) throw validationFailed(`${field} must be a list of strings`, { field })
   return value.map((item, index) => {
@@ -59,7 +59,7 @@ function stringList(value: unknown, field: string): string[] {
   })
 }
 
-function text(value: unknown, field: string): string {
+export function text(value: unknown, field: string): string {
   if (value === undefined || value === null) return ''
   if (typeof value !== 'string') throw validationFailed(`${field} must be a string`, { field })
   return withoutNul(value, field)
@@ -81,7 +81,7 @@ function validateTimeout(value: unknown): number {
   return value
 }
 
-function validateGraceTime(value: unknown): number {
+export function validateGraceTime(value: unknown): number {
   if (value === undefined || value === null) return 0
   if (!isInteger(value) || value < 0) {
     throw validationFailed('grace_time must be a whole number of seconds, 0 or more', { field: 'grace_time' })
@@ -93,35 +93,35 @@ function isArgumentType(value: unknown): value is TaskArgumentType {
   return typeof value === 'string' && (TASK_ARGUMENT_TYPES as readonly string[]).includes(value)
 }
 
-function validateArguments(value: unknown): TaskArgument[] {
-  const field = 'task_arguments'
+/** Argument definitions: a task's `task_arguments`, or the form of a workflow's input step (`field`). */
+export function validateArguments(value: unknown, field = 'task_arguments'): TaskArgument[] {
   if (value === undefined || value === null) return []
-  if (!Array.isArray(value)) throw validationFailed('task_arguments must be a list', { field })
+  if (!Array.isArray(value)) throw validationFailed(`${field} must be a list`, { field })
   const seen = new Set<number>()
   const args = value.map((raw: unknown, index): TaskArgument => {
     if (typeof raw !== 'object' || raw === null) {
-      throw validationFailed(`task_arguments[${index}] must be an object`, { field, index })
+      throw validationFailed(`${field}[${index}] must be an object`, { field, index })
     }
     const arg = raw as Partial<Record<keyof TaskArgument, unknown>>
     if (!isInteger(arg.order) || arg.order < 0) {
-      throw validationFailed(`task_arguments[${index}].order must be a whole number, 0 or more`, {
+      throw validationFailed(`${field}[${index}].order must be a whole number, 0 or more`, {
         field,
         index,
       })
     }
     if (seen.has(arg.order)) {
-      throw validationFailed(`task_arguments order ${arg.order} is used more than once`, { field, index })
+      throw validationFailed(`${field} order ${arg.order} is used more than once`, { field, index })
     }
     seen.add(arg.order)
     if (!isArgumentType(arg.type)) {
       throw validationFailed(
-        `task_arguments[${index}].type must be one of ${TASK_ARGUMENT_TYPES.join(', ')}, got ${JSON.stringify(arg.type)}`,
+        `${field}[${index}].type must be one of ${TASK_ARGUMENT_TYPES.join(', ')}, got ${JSON.stringify(arg.type)}`,
         { field, index },
       )
     }
     const argValue = text(arg.value, field)
     if (arg.type === 'fixed' && argValue === '') {
-      throw validationFailed(`task_arguments[${index}] is fixed and needs a value`, { field, index })
+      throw validationFailed(`${field}[${index}] is fixed and needs a value`, { field, index })
     }
     return {
       order: arg.order,
@@ -136,7 +136,7 @@ function validateArguments(value: unknown): TaskArgument[] {
   return args.sort((a, b) => a.order - b.order)
 }
 
-function validateTriggers(value: unknown): TaskTrigger[] {
+export function validateTriggers(value: unknown): TaskTrigger[] {
   const field = 'triggers'
   if (value === undefined || value === null) return []
   if (!Array.isArray(value)) throw validationFailed('triggers must be a list', { field })
@@ -157,7 +157,7 @@ function validateTriggers(value: unknown): TaskTrigger[] {
   })
 }
 
-function validateEnv(value: unknown): Record<string, string> {
+export function validateEnv(value: unknown): Record<string, string> {
   if (value === undefined || value === null) return {}
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw validationFailed('env must be an object of names to values', { field: 'env' })
@@ -230,7 +230,7 @@ export function validateTaskDefinition(definition: Partial<TaskDefinition>): Tas
 }
 
 /** Key order of objects must not make equal values differ; bytes compare by their content. */
-function canonical(value: unknown): string {
+export function canonical(value: unknown): string {
   return JSON.stringify(value, function (this: Record<string, unknown>, key, v: unknown) {
     // JSON.stringify hands a Buffer over already turned into { type, data }: take the original.
     const original = key === '' ? v : this[key]

@@ -6,6 +6,7 @@ import { envValuesFor } from '../authorize.js'
 import { etagOf, expectedVersion } from '../if-match.js'
 import {
   customerParams,
+  errorAnswer,
   errorResponses,
   idParams,
   taskBodyExample,
@@ -166,10 +167,14 @@ export function taskRoutes(app: FastifyInstance, deps: { clients: Clients; acces
       schema: {
         operationId: 'deleteTask',
         tags,
-        summary: 'Delete a task',
+        summary: 'Delete a task (409 while a workflow runs it)',
         params: idParams,
         querystring: tokenQuery,
-        response: { 204: { type: 'null' }, ...errorResponses },
+        response: {
+          204: { type: 'null' },
+          ...errorResponses,
+          409: errorAnswer('a workflow runs the task: `details.workflows` names each (id, name)'),
+        },
       },
     },
     async (request, reply) => {

@@ -1,0 +1,111 @@
+import { isId, notFound, validationFailed } from '@taskforge/core'
+import type {
+  CreateWorkflowRequest,
+  CreateWorkflowResponse,
+  DeleteWorkflowRequest,
+  DeleteWorkflowResponse,
+  GetWorkflowRequest,
+  GetWorkflowResponse,
+  ListWorkflowsRequest,
+  ListWorkflowsResponse,
+  UpdateWorkflowRequest,
+  UpdateWorkflowResponse,
+} from '@taskforge/proto/catalog/v1/catalog_service'
+import type { WorkflowDefinition } from '@taskforge/proto/catalog/v1/model'
+import type { WorkflowCommands } from '../commands/workflow-commands.js'
+import { WORKFLOW_FIELDS, type WorkflowFieldName } from '../domain/workflow-definition.js'
+import type { WorkflowReadModel } from '../projections/workflow-read-model.js'
+import { contextOf, customerOf, written } from './request-context.js'
+
+export interface WorkflowHandlers {
+  createWorkflow(request: CreateWorkflowRequest): Promise<CreateWorkflowResponse>
+  getWorkflow(request: GetWorkflowRequest): Promise<GetWorkflowResponse>
+  listWorkflows(request: ListWorkflowsRequest): Promise<ListWorkflowsResponse>
+  updateWorkflow(request: UpdateWorkflowRequest): Promise<UpdateWorkflowResponse>
+  deleteWorkflow(request: DeleteWorkflowRequest): Promise<DeleteWorkflowResponse>
+}
+
+/** Ids are uuids: anything else names no workflow, and never reaches a query. */
+function workflowIdOf(id: string): string {
+  if (!isId(id)) throw notFound('workflow', id)
+  return id
+}
+
+function isFieldName(name: string): name is WorkflowFieldName {
+  return Object.hasOwn(WORKFLOW_FIELDS, name)
+}
+
+/** The part of `definition` a save changes: all of it (replace), or the named fields (patch). */
+function changesOf(definition: WorkflowDefinition, fields: readonly string[]): Partial<WorkflowDefinition> {
+  if (fields.length === 0) return definition
+  const changes: Partial<Record<keyof WorkflowDefinition, unknown>> = {}
+  for (const name of fields) {
+    if (!isFieldName(name)) {
+      throw validationFailed(`${name} is not a workflow field`, {
+        field: 'fields',
+        value: name.slice(0, 100),
+      })
+    }
+    const key = WORKFLOW_FIELDS[name]
+    changes[key] = definition[key]
+  }
+  return changes as Partial<WorkflowDefinition>
+}
+
+/** Workflow definitions: commands, and queries of any version; scoped by the request's customer. */
+export function workflowHandlers(deps: {
+  workflowCommands: WorkflowCommands
+  workflowReadModel: WorkflowReadModel
+}): WorkflowHandlers {
+  const { workflowCommands: commands, workflowReadModel: readModel } = deps
+  const latest = async (customer: string, id: string) =>
+    written(await readModel.getWorkflow(customer, id), 'workflow', id)
+
+  return {
+    async createWorkflow(request) {
+      const ctx = contextOf(request)
+      if (request.definition === undefined)
+        throw validationFailed('definition is required', { field: 'definition' })
+      const { workflowId } = await commands.createWorkflow(ctx, request.definition)
+      return { workflow: await latest(ctx.customer, workflowId) }
+    },
+
+    async getWorkflow(request) {
+      const customer = customerOf(request)
+      const workflow = await readModel.getWorkflow(
+        customer,
+        workflowIdOf(request.workflowId),
+        request.version,
+      )
+      if (workflow === undefined) {
+        throw request.version === 0
+          ? notFound('workflow', request.workflowId)
+          : notFound(`version ${request.version} of workflow`, request.workflowId)
+      }
+      return { workflow }
+    },
+
+    async listWorkflows(request) {
+      return { workflows: await readModel.listWorkflows(customerOf(request)) }
+    },
+
+    async updateWorkflow(request) {
+      const ctx = contextOf(request)
+      const workflowId = workflowIdOf(request.workflowId)
+      if (request.definition === undefined)
+        throw validationFailed('definition is required', { field: 'definition' })
+      const { changedFields } = await commands.updateWorkflow(
+        ctx,
+        workflowId,
+        changesOf(request.definition, request.fields),
+        request.expectedVersion,
+      )
+      return { workflow: await latest(ctx.customer, workflowId), changedFields }
+    },
+
+    async deleteWorkflow(request) {
+      await commands.deleteWorkflow(contextOf(request), workflowIdOf(request.workflowId))
+      return {}
+    },
+  }
+}
