@@ -263,6 +263,37 @@ describe('web console', () => {
     await shot(page, 'bots')
   })
 
+  it('shows until when a triggered run is on hold, as the gateway says it', async () => {
+    const source = await createTask('hold-source', '#!/bin/sh\necho go\n')
+    const held = await createTask('held-run', '#!/bin/sh\necho held\n', {
+      grace_time: 600,
+      triggers: [{ task_id: source, event: 'success' }],
+    })
+    expect((await call('POST', `/${customer}/task/${source}/job?wait_result=true`, [])).body).toMatchObject({
+      state: 'success',
+    })
+    const job = await waitUntil(
+      async () => {
+        const jobs = await gatewayClient(gateway)('GET', `/${customer}/job?task=${held}`, { token })
+        return (
+          (jobs.json as { id: string; lifecycle: string }[]).find((one) => one.lifecycle === 'onhold') ??
+          false
+        )
+      },
+      { timeoutMs: UI_TIMEOUT, message: 'the triggered run on hold' },
+    )
+    const reason = (await call('GET', `/${customer}/job/${job.id}`)).body.waiting_reason as {
+      message: string
+      until: string
+    }
+    await page.goto(`${origin.url}/console/#/job/${job.id}`)
+    const shown = page.getByTestId('waiting-reason')
+    await shown.getByText(`on hold until ${reason.until}`, { exact: false }).waitFor({ timeout: UI_TIMEOUT })
+    await expect(shown.textContent()).resolves.toBe(reason.message)
+    await expect(shown.getAttribute('data-code')).resolves.toBe('on_hold')
+    expect((await call('PUT', `/${customer}/job/${job.id}/cancel`, {})).status).toBe(200)
+  })
+
   it('hides from a viewer a task its ACL does not name, and that task’s jobs', async () => {
     const hidden = await createTask('payroll', '#!/bin/sh\necho secret-run\n', { acls: ['finance-team'] })
     const shown = await createTask('public-report', '#!/bin/sh\necho open-run\n')
@@ -351,16 +382,16 @@ describe('web console', () => {
     try {
       await page.goto(`${origin.url}/console/#/job/${jobId}`)
       await page.getByTestId('log').getByText('started').waitFor({ timeout: UI_TIMEOUT })
-      // The page notes the moment it draws the end state, on this machine's clock as the test's.
-      await page.evaluate(() => {
-        const state = document.querySelector('[data-testid="job-state"]')!
+      // The page notes the moment it draws the end state, on this machine's clock as the test's
+      // (a string: the test's own code has no DOM types).
+      await page.evaluate(`(() => {
+        const state = document.querySelector('[data-testid="job-state"]')
         const seen = () => {
-          if (state.textContent === 'success')
-            (window as unknown as { seenAt?: number }).seenAt ??= Date.now()
+          if (state.textContent === 'success') window.seenAt ??= Date.now()
         }
         new MutationObserver(seen).observe(state, { childList: true, characterData: true, subtree: true })
         seen()
-      })
+      })()`)
       // While the job sleeps nothing changes: once the reads its start caused are over, a page that
       // polled would still read the job again and again.
       await waitUntil(async () => Date.now() - (reads.at(-1) ?? 0) > 600, {
@@ -384,7 +415,7 @@ describe('web console', () => {
         { timeoutMs: UI_TIMEOUT, intervalMs: 20, message: 'the job to finish' },
       )
       await page.getByTestId('job-state').getByText('success').waitFor({ timeout: UI_TIMEOUT })
-      const seenAt = await page.evaluate(() => (window as unknown as { seenAt?: number }).seenAt ?? 0)
+      const seenAt = Number(await page.evaluate('window.seenAt ?? 0'))
       expect(seenAt).toBeGreaterThan(0)
       // The issue's promise: a job's change reaches an open page within a second. The page may draw it
       // before the test's own request sees it (then this is negative); one second is generous for a
