@@ -590,9 +590,9 @@ describe('console API', () => {
     expect(new Date(reason.until).toISOString()).toBe(reason.until)
     expect(reason.message).toContain(`on hold until ${reason.until}`)
     // The hold's due time is the run's creation plus the task's grace time (600 s), as the scheduler set it.
-    const held_for = Date.parse(reason.until) - Date.parse(String(answer.body.creation_date))
-    expect(held_for).toBeGreaterThan(590_000)
-    expect(held_for).toBeLessThanOrEqual(600_000)
+    const heldFor = Date.parse(reason.until) - Date.parse(String(answer.body.creation_date))
+    expect(heldFor).toBeGreaterThan(590_000)
+    expect(heldFor).toBeLessThanOrEqual(600_000)
     await expectStatus(call, 200, 'PUT', `/${customer}/job/${job.id}/cancel`, { token: admin, json: {} })
   })
 
