@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { freePort } from '@taskforge/testkit'
+import { freePort, waitUntil } from '@taskforge/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Platform, startPlatform } from '../../scripts/platform.js'
 import { expectStatus, idOf, issueToken } from './support/fixtures.js'
@@ -550,6 +550,50 @@ describe('console API', () => {
       const canceled = await expectStatus(call, 200, 'GET', `/${customer}/job/${job}`, { token: admin })
       expect(canceled.body.waiting_reason).toBeUndefined()
     })
+  })
+  it('says until when a triggered run is on hold, from the grace time the scheduler set', async () => {
+    const source = idOf(
+      await expectStatus(call, 201, 'POST', `/${customer}/task`, {
+        token: admin,
+        json: { name: 'hold source', host_id: botId, script_id: scriptId },
+      }),
+    )
+    const held = idOf(
+      await expectStatus(call, 201, 'POST', `/${customer}/task`, {
+        token: admin,
+        json: {
+          name: 'held',
+          host_id: botId,
+          script_id: scriptId,
+          grace_time: 600,
+          triggers: [{ task_id: source, event: 'success' }],
+        },
+      }),
+    )
+    await expectStatus(call, 200, 'POST', `/${customer}/task/${source}/job?wait_result=true`, {
+      token: admin,
+      json: [],
+    })
+    const job = await waitUntil(
+      async () => {
+        const jobs = await expectStatus(call, 200, 'GET', `/${customer}/job?task=${held}`, { token: admin })
+        return (
+          (jobs.json as { id: string; lifecycle: string }[]).find((one) => one.lifecycle === 'onhold') ??
+          false
+        )
+      },
+      { timeoutMs: 30_000, message: 'the triggered run on hold' },
+    )
+    const answer = await expectStatus(call, 200, 'GET', `/${customer}/job/${job.id}`, { token: admin })
+    const reason = answer.body.waiting_reason as { code: string; message: string; until: string }
+    expect(reason.code).toBe('on_hold')
+    expect(new Date(reason.until).toISOString()).toBe(reason.until)
+    expect(reason.message).toContain(`on hold until ${reason.until}`)
+    // The hold's due time is the run's creation plus the task's grace time (600 s), as the scheduler set it.
+    const heldFor = Date.parse(reason.until) - Date.parse(String(answer.body.creation_date))
+    expect(heldFor).toBeGreaterThan(590_000)
+    expect(heldFor).toBeLessThanOrEqual(600_000)
+    await expectStatus(call, 200, 'PUT', `/${customer}/job/${job.id}/cancel`, { token: admin, json: {} })
   })
 
   describe('sign-in attempts', () => {

@@ -75,6 +75,12 @@ export async function oursConsole(ctx: CaseContext): Promise<CaseResult> {
       `${LOG_LINES.toLocaleString('en-US')}-line log opened and scrolled to its end`,
       'duration',
     )
+    .declare(
+      'log.tail.ms',
+      `last 100 lines of the ${LOG_LINES.toLocaleString('en-US')}-line log (API)`,
+      'duration',
+    )
+    .declare('small.tail.ms', 'last 100 lines of a 10-line log (API)', 'duration')
   const notes: string[] = []
   const bp = await startBenchPlatform({
     botConcurrency: 4,
@@ -125,11 +131,37 @@ export async function oursConsole(ctx: CaseContext): Promise<CaseResult> {
       task_arguments: [],
     })
     const bigJobId = stringField(bigJob, 'id')
-    for (;;) {
-      const job = await bp.api.expect(200, 'GET', `/${customer}/job/${bigJobId}`)
-      if (['finished', 'terminated', 'canceled'].includes(stringField(job, 'lifecycle'))) break
-      await new Promise((resolve) => setTimeout(resolve, 500))
+    const smallScript = await bp.api.expect(201, 'POST', `/${customer}/script`, {
+      filename: 'small.sh',
+      content: '#!/bin/sh\nseq 1 10\n',
+    })
+    const small = await bp.api.expect(201, 'POST', `/${customer}/task`, {
+      name: 'bench small log',
+      host_id: bp.botId,
+      script_id: stringField(smallScript, 'id'),
+    })
+    const smallJobId = stringField(
+      await bp.api.expect(201, 'POST', `/${customer}/task/${stringField(small, 'id')}/job`, {
+        task_arguments: [],
+      }),
+      'id',
+    )
+    for (const id of [bigJobId, smallJobId]) {
+      for (;;) {
+        const job = await bp.api.expect(200, 'GET', `/${customer}/job/${id}`)
+        if (['finished', 'terminated', 'canceled'].includes(stringField(job, 'lifecycle'))) break
+        await new Promise((resolve) => setTimeout(resolve, 500))
+      }
     }
+    /** One `tail=100` range of a job's log through the API, as the console's log viewer first asks it. */
+    const tailMs = (id: string) =>
+      timed(async () => {
+        const answer = await fetch(`${gateway}/${customer}/job/${id}/log?tail=100`, {
+          headers: { authorization: `Bearer ${bp.platform.credentials.admin_token}` },
+        })
+        if (answer.status !== 200) throw new Error(`tail of ${id}: ${answer.status}`)
+        await answer.json()
+      })
 
     // What the log holds as the job ended (a bot under load may have been cut short): its count
     // and its last line are what the page must show.
@@ -156,6 +188,10 @@ export async function oursConsole(ctx: CaseContext): Promise<CaseResult> {
       let bytes = 0
       for (const url of scripts) bytes += await compressedSize(url)
       series.add('script.kb', bytes / 1024)
+      for (let i = 0; i < 5; i++) {
+        series.add('log.tail.ms', await tailMs(bigJobId))
+        series.add('small.tail.ms', await tailMs(smallJobId))
+      }
       // A fresh page each time: the whole console loads, resumes its session and lists the jobs.
       await page.goto('about:blank')
       const jobsMs = await timed(async () => {

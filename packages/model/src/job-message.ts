@@ -37,5 +37,6 @@ export function toProtoJob(view: JobView): Job {
     author: view.author,
     ...(view.scheduleId ? { scheduleId: view.scheduleId } : {}),
     ...(view.scheduledFor ? { scheduledFor: view.scheduledFor } : {}),
+    ...(view.holdUntil ? { holdUntil: view.holdUntil } : {}),
   })
 }

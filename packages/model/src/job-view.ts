@@ -49,6 +49,8 @@ export interface JobView {
   scheduleId?: string
   /** The time that fire was scheduled for; absent when no schedule started the job. */
   scheduledFor?: Date
+  /** When a triggered run's grace time ends (lifecycle `onhold` until then); absent when it had none. */
+  holdUntil?: Date
 }
 
 /** What a reader knows about a stored event besides its payload. */
@@ -131,6 +133,7 @@ export function applyJobEvent(
       author: facts.author,
       ...(q.scheduleId ? { scheduleId: q.scheduleId } : {}),
       ...(q.scheduleId && q.scheduledFor ? { scheduledFor: q.scheduledFor } : {}),
+      ...(q.holdUntil ? { holdUntil: q.holdUntil } : {}),
     }
   }
   if (view === undefined) return undefined

@@ -101,6 +101,9 @@ beforeAll(async () => {
       async getJobLog(request) {
         throw notFound('job', request.jobId)
       },
+      async getJobLogLines(request) {
+        throw notFound('job', request.jobId)
+      },
       ...unusedScheduleMethods,
     },
     { logger: createLogger('rpc-test', {}, { level: 'silent' }) },

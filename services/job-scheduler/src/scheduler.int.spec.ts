@@ -755,6 +755,54 @@ describe('job-scheduler', () => {
     ).toBe('NOT_FOUND')
   })
 
+  it('answers a range of lines from the chunks that hold it, right across chunk boundaries', async () => {
+    const jobId = (await run()).job!.id
+    await start(jobId)
+    // Lines that start in one chunk and end in another, a chunk of newlines only, one without any,
+    // a blank line, and a last line without its line end.
+    const texts = ['a\nb', 'c\n', '\n\n', 'd', 'e', '\nf\r\ng\n', 'h\n\ni']
+    const chunksSeen = async () =>
+      (await client.getJobLog({ customer, jobId, afterSeq: -1, waitMs: 0, raw: false })).chunks.length
+    for (const [i, text] of texts.entries()) {
+      await report({ jobId, report: { $case: 'output', value: { seq: i + 1, stream: 'stdout', text } } })
+      // Half the chunks are numbered on top of ones already stored, half within one batch.
+      if (i % 2 === 1) await waitUntil(async () => (await chunksSeen()) === i + 1)
+    }
+    await report({
+      jobId,
+      report: { $case: 'finished', value: { state: 'success', result: { code: 0 }, output: [] } },
+    })
+    await waitUntil(
+      async () => (await client.getJobLog({ customer, jobId, afterSeq: -1, waitMs: 0, raw: false })).done,
+    )
+    const whole = texts.join('').split('\n')
+    expect(whole).toEqual(['a', 'bc', '', '', 'de', 'f\r', 'g', 'h', '', 'i'])
+    const total = whole.length
+    for (let offset = 0; offset <= total + 1; offset++) {
+      for (let limit = 1; limit <= total + 1; limit++) {
+        const range = await client.getJobLogLines({ customer, jobId, offset, limit })
+        expect(range, `offset ${offset}, limit ${limit}`).toEqual({
+          offset: Math.min(offset, total),
+          lines: whole.slice(offset, offset + limit),
+          totalLines: total,
+          done: true,
+          truncatedBytes: 0n,
+        })
+      }
+    }
+    for (let tail = 0; tail <= total + 1; tail++) {
+      const range = await client.getJobLogLines({ customer, jobId, offset: 0, limit: 0, tail })
+      expect(range.lines, `tail ${tail}`).toEqual(tail === 0 ? [] : whole.slice(-tail))
+      expect(range.offset).toBe(Math.max(0, total - tail))
+      expect(range.totalLines).toBe(total)
+    }
+    const ended = await client.getJobLogLines({ customer, jobId, offset: 0, limit: 1, tail: 3 })
+    expect(ended.lines).toEqual(['h', '', 'i'])
+    expect(
+      (await failure(client.getJobLogLines({ customer: 'other', jobId, offset: 0, limit: 1 }))).code,
+    ).toBe('NOT_FOUND')
+  })
+
   describe('runs with an idempotency key', () => {
     /** What each task takes: the multitasking one an argument, the serial one none. */
     const argsOf = (taskId: string) => (taskId === task.id ? ['again'] : [])

@@ -937,11 +937,17 @@ export type components = {
             name: string;
             customer: string;
             host_id: string;
-            /** @description GET /:customer/job/:id only, for a job that waits: why (on_hold, bot_offline: its bot is offline, task_busy: the task runs one job at a time and another runs, queued) */
+            /** @description GET /:customer/job/:id only, for a job that waits: why (on_hold: a triggered run in its grace time, until `until`; bot_offline: its bot is offline; task_busy: the task runs one job at a time and another runs; queued). The one source of this reason: the console shows `message` as it is. */
             waiting_reason?: {
                 /** @enum {string} */
                 code: "on_hold" | "bot_offline" | "task_busy" | "queued";
+                /** @description the reason in words, for people */
                 message: string;
+                /**
+                 * Format: date-time
+                 * @description on_hold only: when the grace time ends and the run is released
+                 */
+                until?: string;
             };
             /**
              * @description finished, terminated and canceled are ends

@@ -442,11 +442,16 @@ export const jobSchema = {
     waiting_reason: {
       type: 'object',
       description:
-        'GET /:customer/job/:id only, for a job that waits: why (on_hold, bot_offline: its bot is offline, task_busy: the task runs one job at a time and another runs, queued)',
+        'GET /:customer/job/:id only, for a job that waits: why (on_hold: a triggered run in its grace time, until `until`; bot_offline: its bot is offline; task_busy: the task runs one job at a time and another runs; queued). The one source of this reason: the console shows `message` as it is.',
       required: ['code', 'message'],
       properties: {
         code: { type: 'string', enum: ['on_hold', 'bot_offline', 'task_busy', 'queued'] },
-        message: { type: 'string' },
+        message: { type: 'string', description: 'the reason in words, for people' },
+        until: {
+          type: 'string',
+          format: 'date-time',
+          description: 'on_hold only: when the grace time ends and the run is released',
+        },
       },
     },
     lifecycle: {

@@ -7,6 +7,13 @@ describe('why a job waits', () => {
   it('names the first reason that holds', () => {
     const base = { lifecycle: 'ready', bot: online, multitasking: true, taskRunning: false }
     expect(waitingReason({ ...base, lifecycle: 'onhold' })?.code).toBe('on_hold')
+    expect(
+      waitingReason({ ...base, lifecycle: 'onhold', holdUntil: new Date('2026-12-07T21:00:00.000Z') }),
+    ).toEqual({
+      code: 'on_hold',
+      message: 'on hold until 2026-12-07T21:00:00.000Z: a triggered run waits for its grace time, then runs',
+      until: '2026-12-07T21:00:00.000Z',
+    })
     expect(waitingReason({ ...base, bot: { name: 'b1', online: false } })).toEqual({
       code: 'bot_offline',
       message: 'its bot b1 is offline',

@@ -20,6 +20,8 @@ import type {
   CancelJobResponse,
   EmptyTaskQueueRequest,
   EmptyTaskQueueResponse,
+  GetJobLogLinesRequest,
+  GetJobLogLinesResponse,
   GetJobLogRequest,
   GetJobLogResponse,
   GetJobRequest,
@@ -45,7 +47,7 @@ import {
 import type { JobChangeFeed } from '../changes/job-change-feed.js'
 import type { JobCommand } from '../domain/job-decider.js'
 import { resolveTaskArguments } from '../domain/task-arguments.js'
-import { findJobLogStatus, readJobLog } from '../projection/job-log-queries.js'
+import { findJobLogStatus, readJobLog, readJobLogLines } from '../projection/job-log-queries.js'
 import { findJob, listJobPage } from '../projection/job-queries.js'
 import { foldJobStream, jobsProjection } from '../projection/jobs-projection.js'
 import { checkQueueQuota, type QueueQuotas } from '../schedule/queue-quota.js'
@@ -84,6 +86,8 @@ export const LOG_PAGE_SIZE = 1000
  * NATS's max_payload): the answer stays far below the gRPC message size.
  */
 export const LOG_PAGE_BYTES = 4 * 1024 * 1024
+/** Lines of log one GetJobLogLines answer holds at most (the gateway's `limit` and `tail` bound). */
+export const MAX_LOG_LINES = 10_000
 /**
  * Waits re-read at least this often even without a notification: the light fallback should one be
  * lost (the listening connection is being re-established).
@@ -362,6 +366,26 @@ export function schedulerService(deps: SchedulerServiceDeps) {
           }
         }
         await change.until(Math.min(remaining, FALLBACK_RECHECK_MS), signal)
+      }
+    },
+
+    async getJobLogLines(request: GetJobLogLinesRequest): Promise<GetJobLogLinesResponse> {
+      const customer = required(request.customer, 'customer')
+      const jobId = jobIdOf(request.jobId)
+      // The status first: a log seen complete has all its chunks committed before this read of them.
+      const status = await findJobLogStatus(db, customer, jobId)
+      if (status === undefined) throw notFound('job', jobId)
+      const range =
+        request.tail === undefined
+          ? { offset: request.offset, limit: Math.min(request.limit || MAX_LOG_LINES, MAX_LOG_LINES) }
+          : { tail: Math.min(request.tail, MAX_LOG_LINES) }
+      const read = await readJobLogLines(db, jobId, range, LOG_PAGE_BYTES)
+      return {
+        offset: read.offset,
+        lines: read.lines,
+        totalLines: read.total,
+        done: status.done,
+        truncatedBytes: BigInt(status.truncatedBytes),
       }
     },
   }

@@ -73,3 +73,84 @@ export async function readJobLog(
     more: kept.length < rows.length,
   }
 }
+
+/** A range of a log's lines, as {@link readJobLogLines} answers it. */
+export interface JobLogLines {
+  /** The 0-based number of the first line answered. */
+  offset: number
+  lines: string[]
+  /** How many lines the log has: a last line without its `\n` counts, the final `\n` opens none. */
+  total: number
+}
+
+/** A range of lines: from `offset` at most `limit`, or the last `tail`. */
+export type LineRange = { offset: number; limit: number } | { tail: number }
+
+/**
+ * The lines of a job's log a range asks for, read from the chunks that hold them only: the last
+ * chunk gives the line count, the `(job_id, end_line)` index the first and last chunk of the range,
+ * so the tail of a 200,000-line log reads about what the tail of a 10-line one does. Lines end at
+ * `\n` (a `\r` before it stays). Fewer lines than asked when they would pass `maxBytes` (always one).
+ */
+export async function readJobLogLines(
+  db: JobLogDb,
+  jobId: string,
+  range: LineRange,
+  maxBytes: number,
+): Promise<JobLogLines> {
+  const last = await db
+    .selectFrom(JOB_LOG_CHUNKS_TABLE)
+    .select(['end_line', 'open_after'])
+    .where('job_id', '=', jobId)
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst()
+  const total = last === undefined ? 0 : last.end_line + (last.open_after ? 1 : 0)
+  const tail = 'tail' in range
+  const start = tail ? Math.max(0, total - range.tail) : Math.min(range.offset, total)
+  const end = Math.min(total, tail ? total : start + range.limit)
+  if (end <= start) return { offset: start, lines: [], total }
+  // The first chunk ending at or past line `start` holds its beginning; the first ending past line
+  // `end - 1` (at or past `end`) holds that line's `\n`. Without one, the range runs to the log's end.
+  const { rows } = await sql<{ text: string; first_line: number }>`
+    SELECT text, first_line FROM ${sql.table(JOB_LOG_CHUNKS_TABLE)}
+    WHERE job_id = ${jobId}
+      AND seq >= (
+        SELECT seq FROM ${sql.table(JOB_LOG_CHUNKS_TABLE)}
+        WHERE job_id = ${jobId} AND end_line >= ${start} ORDER BY end_line, seq LIMIT 1
+      )
+      AND seq <= coalesce((
+        SELECT seq FROM ${sql.table(JOB_LOG_CHUNKS_TABLE)}
+        WHERE job_id = ${jobId} AND end_line >= ${end} ORDER BY end_line, seq LIMIT 1
+      ), 2147483647)
+    ORDER BY seq
+  `.execute(db)
+  const base = rows[0]?.first_line ?? start
+  const all = rows
+    .map((row) => row.text)
+    .join('')
+    .split('\n')
+    .slice(start - base, end - base)
+  const lines = capped(all, maxBytes, tail)
+  return { offset: tail ? end - lines.length : start, lines, total }
+}
+
+/** How many of `lines` fit in `maxBytes`, counted from the end (at least one). */
+function cappedFromEnd(lines: readonly string[], maxBytes: number): number {
+  let bytes = 0
+  for (let i = lines.length - 1; i >= 0; i--) {
+    bytes += Buffer.byteLength(lines[i]!) + 1
+    if (bytes > maxBytes && i < lines.length - 1) return lines.length - 1 - i
+  }
+  return lines.length
+}
+
+function capped(lines: string[], maxBytes: number, fromEnd: boolean): string[] {
+  if (fromEnd) return lines.slice(lines.length - cappedFromEnd(lines, maxBytes))
+  let bytes = 0
+  for (let i = 0; i < lines.length; i++) {
+    bytes += Buffer.byteLength(lines[i]!) + 1
+    if (bytes > maxBytes && i > 0) return lines.slice(0, i)
+  }
+  return lines
+}

@@ -26,6 +26,7 @@ export function rowToView(row: Selectable<JobsTable>): JobView {
     author: row.author,
     ...(row.schedule_id === null ? {} : { scheduleId: row.schedule_id }),
     ...(row.scheduled_for === null ? {} : { scheduledFor: row.scheduled_for }),
+    ...(row.hold_until === null ? {} : { holdUntil: row.hold_until }),
   }
 }
 
@@ -49,6 +50,7 @@ function viewToRow(view: JobView) {
     author: view.author,
     schedule_id: view.scheduleId ?? null,
     scheduled_for: view.scheduledFor ?? null,
+    hold_until: view.holdUntil ?? null,
   }
 }
 
@@ -81,7 +83,8 @@ export const jobsProjection: Projection = {
   name: JOBS_TABLE,
   // 2: the log a row keeps is the end of it (VIEW_LOG_BYTES); every text in it is well-formed.
   // 3: the schedule that started a job, and the time it was scheduled for.
-  version: 3,
+  // 4: when a triggered run's grace time ends, for why it waits.
+  version: 4,
   streamTypes: [JOB_STREAM_TYPE],
 
   async setup(db: Db) {

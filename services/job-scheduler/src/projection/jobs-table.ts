@@ -22,6 +22,7 @@ export interface JobsTable {
   author: string
   schedule_id: string | null
   scheduled_for: ColumnType<Date | null, Date | null, Date | null>
+  hold_until: ColumnType<Date | null, Date | null, Date | null>
 }
 
 export interface JobsDatabase {
@@ -52,6 +53,7 @@ export async function createJobsTable(db: Kysely<JobsDatabase>): Promise<void> {
     .addColumn('author', 'text', (c) => c.notNull())
     .addColumn('schedule_id', 'text')
     .addColumn('scheduled_for', 'timestamptz')
+    .addColumn('hold_until', 'timestamptz')
     .execute()
   await db.schema
     .createIndex('jobs_customer_created')

@@ -38,10 +38,11 @@ export interface PublicIncomingWebhook {
  * the relay kept the fold, the public job it sent last.
  */
 export type StoredJob =
-  | (Omit<JobView, 'creationDate' | 'lastUpdate' | 'scheduledFor'> & {
+  | (Omit<JobView, 'creationDate' | 'lastUpdate' | 'scheduledFor' | 'holdUntil'> & {
       creationDate: Date | string
       lastUpdate: Date | string
       scheduledFor?: Date | string
+      holdUntil?: Date | string
     })
   | PublicJob
 
@@ -71,12 +72,13 @@ export type PublicObject =
 /** The fold's view of a stored job, whichever form it was stored in. */
 export function jobViewOfStored(stored: StoredJob): JobView {
   if ('taskId' in stored) {
-    const { scheduledFor, ...rest } = stored
+    const { scheduledFor, holdUntil, ...rest } = stored
     return {
       ...rest,
       creationDate: new Date(stored.creationDate),
       lastUpdate: new Date(stored.lastUpdate),
       ...(scheduledFor === undefined ? {} : { scheduledFor: new Date(scheduledFor) }),
+      ...(holdUntil === undefined ? {} : { holdUntil: new Date(holdUntil) }),
     }
   }
   const r = stored.result

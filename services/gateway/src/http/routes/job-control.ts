@@ -24,19 +24,6 @@ export interface LineRange {
   tail?: number
 }
 
-/**
- * The lines of `text` a range asks for, with where they start and how many there are. Lines end
- * at `\n`; a last line without one counts, and the final `\n` opens no empty line.
- */
-export function linesOf(text: string, range: LineRange): { offset: number; lines: string[]; total: number } {
-  const all = text === '' ? [] : text.split('\n')
-  if (all.length > 0 && all.at(-1) === '') all.pop()
-  const total = all.length
-  const count = Math.min(range.tail ?? range.limit ?? MAX_LOG_LINES, MAX_LOG_LINES)
-  const offset = range.tail !== undefined ? Math.max(0, total - count) : Math.min(range.offset ?? 0, total)
-  return { offset, lines: all.slice(offset, offset + count), total }
-}
-
 const logRangeSchema = {
   type: 'object',
   required: ['offset', 'lines', 'total_lines', 'complete'],
@@ -168,6 +155,29 @@ export function jobControlRoutes(
       await access.job(permit, request.params.id)
       const customer = request.params.customer
       const jobId = request.params.id
+      if (ranged) {
+        // The scheduler reads only the chunks that hold the range: a tail costs the same whatever the log's length.
+        const range = await clients.scheduler.getJobLogLines({
+          customer,
+          jobId,
+          offset: offset ?? 0,
+          limit: Math.min(limit ?? MAX_LOG_LINES, MAX_LOG_LINES),
+          ...(tail === undefined ? {} : { tail: Math.min(tail, MAX_LOG_LINES) }),
+        })
+        void reply
+          .type('application/json; charset=utf-8')
+          .header('x-taskforge-log-complete', String(range.done))
+          .header('x-taskforge-total-lines', String(range.totalLines))
+        if (range.truncatedBytes > 0n)
+          void reply.header('x-taskforge-truncated-bytes', String(range.truncatedBytes))
+        return {
+          offset: range.offset,
+          lines: range.lines,
+          total_lines: range.totalLines,
+          complete: range.done,
+          ...(range.truncatedBytes > 0n ? { truncated_bytes: Number(range.truncatedBytes) } : {}),
+        }
+      }
       const raw = request.query.raw === true
       const page = (afterSeq: number, waitMs: number) =>
         clients.scheduler.getJobLog(
@@ -194,23 +204,6 @@ export function jobControlRoutes(
         void reply.header('x-taskforge-log-complete', String(last.done))
         if (last.truncatedBytes > 0n)
           void reply.header('x-taskforge-truncated-bytes', String(last.truncatedBytes))
-        if (ranged) {
-          const range = linesOf(parts.join(''), {
-            ...(offset === undefined ? {} : { offset }),
-            ...(limit === undefined ? {} : { limit }),
-            ...(tail === undefined ? {} : { tail }),
-          })
-          void reply
-            .type('application/json; charset=utf-8')
-            .header('x-taskforge-total-lines', String(range.total))
-          return {
-            offset: range.offset,
-            lines: range.lines,
-            total_lines: range.total,
-            complete: last.done,
-            ...(last.truncatedBytes > 0n ? { truncated_bytes: Number(last.truncatedBytes) } : {}),
-          }
-        }
         return raw ? Buffer.concat(parts as Buffer[]) : parts.join('')
       }
 

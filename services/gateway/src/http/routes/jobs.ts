@@ -188,6 +188,7 @@ export function jobRoutes(app: FastifyInstance, deps: { clients: Clients; access
       const bot = bots.bots.find((candidate) => candidate.id === job.hostId)
       const reason = waitingReason({
         lifecycle: job.lifecycle,
+        holdUntil: job.holdUntil,
         bot: bot === undefined ? undefined : { name: bot.name, online: bot.online },
         multitasking: task.task?.definition?.multitasking ?? true,
         taskRunning: running.jobs.length > 0,
