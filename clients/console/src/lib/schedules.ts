@@ -158,3 +158,38 @@ export function stateClass(state: string): string {
   if (state === 'paused') return 'state state-in_progress'
   return 'state state-canceled'
 }
+
+/**
+ * A reload that never runs twice at once: called while it runs, it runs once more when it is done,
+ * however many calls came meanwhile. A per-second schedule's events then cost one read at a time.
+ */
+export function coalesced(reload: () => Promise<unknown>): () => void {
+  let running = false
+  let again = false
+  const run = async () => {
+    running = true
+    do {
+      again = false
+      await reload().catch(() => undefined)
+    } while (again)
+    running = false
+  }
+  return () => {
+    if (running) again = true
+    else void run()
+  }
+}
+
+/** The last fire a `schedule.fired` event of the events stream tells, or undefined for another event. */
+export function fireOfEvent(data: Record<string, unknown>): Fire | undefined {
+  if (data.type !== 'schedule.fired' || typeof data.id !== 'string' || typeof data.outcome !== 'string')
+    return undefined
+  return {
+    schedule_id: data.id,
+    scheduled_for: typeof data.scheduled_for === 'string' ? data.scheduled_for : '',
+    outcome: data.outcome as Fire['outcome'],
+    kind: (typeof data.kind === 'string' ? data.kind : 'schedule') as Fire['kind'],
+    job_id: typeof data.job_id === 'string' ? data.job_id : null,
+    reason: '',
+  }
+}

@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest'
 import { argumentsOf, definitionsOf } from './run-form.js'
 import {
   bodyOf,
+  coalesced,
   draftOf,
   draftProblems,
   fieldsWithValues,
+  fireOfEvent,
   instantOf,
   isTimeZone,
   localInput,
@@ -111,5 +113,50 @@ describe('schedule form', () => {
       ['who', false, ''],
     ])
     expect(argumentsOf(fields)).toEqual(['prod', '{"n":1}', ''])
+  })
+})
+
+describe('schedule pages, live', () => {
+  it('runs a reload once at a time, and once more for the calls that came meanwhile', async () => {
+    let runs = 0
+    let release: () => void = () => {}
+    const reload = coalesced(async () => {
+      runs++
+      await new Promise<void>((resolve) => {
+        release = resolve
+      })
+    })
+    reload()
+    reload()
+    reload()
+    expect(runs).toBe(1)
+    release()
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(runs).toBe(2)
+    release()
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(runs).toBe(2)
+  })
+
+  it('reads the last fire from a schedule.fired event, and nothing from another', () => {
+    expect(
+      fireOfEvent({
+        type: 'schedule.fired',
+        id: 's1',
+        outcome: 'started',
+        kind: 'trigger',
+        scheduled_for: '2026-12-07T10:00:00.000Z',
+        job_id: 'j1',
+      }),
+    ).toEqual({
+      schedule_id: 's1',
+      scheduled_for: '2026-12-07T10:00:00.000Z',
+      outcome: 'started',
+      kind: 'trigger',
+      job_id: 'j1',
+      reason: '',
+    })
+    expect(fireOfEvent({ type: 'schedule.fired', id: 's1', outcome: 'missed' })?.job_id).toBeNull()
+    expect(fireOfEvent({ type: 'schedule.updated', id: 's1' })).toBeUndefined()
   })
 })
