@@ -298,6 +298,29 @@ describe('web console: schedules', () => {
     }
   })
 
+  it('shows a schedule whose task was deleted in its error state, with the reason', async () => {
+    const doomed = await createTask('short-lived', '#!/bin/sh\necho bye\n')
+    // Every second: the first fire after the task is gone finds it gone.
+    const made = await call('POST', `/${customer}/task/${doomed}/schedule`, { cron: '* * * * * *' })
+    expect(made.status).toBe(201)
+    await page.goto(`${gateway}/console/#/schedules`)
+    const row = page.getByTestId('schedules').getByRole('row').filter({ hasText: '* * * * * *' })
+    await row.getByRole('link', { name: 'short-lived' }).waitFor({ timeout: UI_TIMEOUT })
+    await row.getByTestId('schedule-state').getByText('active').waitFor({ timeout: UI_TIMEOUT })
+    expect((await call('DELETE', `/${customer}/task/${doomed}`)).status).toBe(204)
+    // The list follows the stream: the row turns to error without a reload.
+    await row.getByTestId('schedule-state').getByText('error').waitFor({ timeout: UI_TIMEOUT })
+    const reason = String((await scheduleOf(String(made.body.id))).body.error)
+    expect(reason).not.toBe('')
+    await row.getByText(reason).waitFor()
+    await row.getByRole('link', { name: '* * * * * *', exact: true }).click()
+    await page
+      .getByRole('heading', { name: 'Schedule * * * * * *', exact: true })
+      .waitFor({ timeout: UI_TIMEOUT })
+    await page.getByTestId('schedule-state').getByText('error').waitFor()
+    await page.getByTestId('schedule-fields').getByRole('link', { name: doomed }).waitFor()
+  })
+
   it('deletes it after a confirmation, and its jobs stay', async () => {
     await page.goto(`${gateway}/console/#/schedule/${scheduleId}`)
     await page.getByRole('heading', { name: 'Schedule */5 * * * *' }).waitFor({ timeout: UI_TIMEOUT })
