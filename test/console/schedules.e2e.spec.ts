@@ -148,10 +148,14 @@ describe('web console: schedules', () => {
       timeoutMs: UI_TIMEOUT,
       message: 'ten fire times in the preview',
     })
-    const times = (await preview.locator('span').allTextContents()).map((text) =>
-      Date.parse(text.slice(1, -1)),
-    )
+    const times = (await preview.getByTestId('preview-instant').allTextContents()).map(Date.parse)
     for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBe(60_000)
+    // Each is shown on the schedule's own wall clock: Berlin is an hour ahead of UTC in December.
+    const first = new Date(times[0]!)
+    const berlinHour = String((first.getUTCHours() + 1) % 24).padStart(2, '0')
+    expect(await preview.first().textContent()).toMatch(
+      new RegExp(`^\\d{4}-\\d{2}-\\d{2} ${berlinHour}:\\d{2}:00 GMT\\+1 `),
+    )
   })
 
   it('shows a fire as it happens, with its job, and the stream says so', async () => {
@@ -256,10 +260,10 @@ describe('web console: schedules', () => {
       timezone: 'Europe/Berlin',
     })
     // The preview follows the new cron: five minutes apart.
-    const preview = page.getByTestId('preview').locator('li span')
+    const preview = page.getByTestId('preview').getByTestId('preview-instant')
     await waitUntil(
       async () => {
-        const times = (await preview.allTextContents()).map((text) => Date.parse(text.slice(1, -1)))
+        const times = (await preview.allTextContents()).map(Date.parse)
         return times.length === 10 && times[1]! - times[0]! === 300_000
       },
       { timeoutMs: UI_TIMEOUT, message: 'the preview of the new cron' },
@@ -308,9 +312,20 @@ describe('web console: schedules', () => {
     await row.getByRole('link', { name: 'short-lived' }).waitFor({ timeout: UI_TIMEOUT })
     await row.getByTestId('schedule-state').getByText('active').waitFor({ timeout: UI_TIMEOUT })
     expect((await call('DELETE', `/${customer}/task/${doomed}`)).status).toBe(204)
+    let last: Json = {}
+    await waitUntil(
+      async () => {
+        last = (await scheduleOf(String(made.body.id))).body
+        return last.state === 'error'
+      },
+      { timeoutMs: UI_TIMEOUT, message: 'the schedule in error' },
+    ).catch(async (error: unknown) => {
+      const fires = await call('GET', `/${customer}/schedule/${made.body.id}/fires?limit=5`)
+      throw new Error(`${String(error)}: ${JSON.stringify(last)} ${JSON.stringify(fires.json)}`)
+    })
     // The list follows the stream: the row turns to error without a reload.
     await row.getByTestId('schedule-state').getByText('error').waitFor({ timeout: UI_TIMEOUT })
-    const reason = String((await scheduleOf(String(made.body.id))).body.error)
+    const reason = String(last.error)
     expect(reason).not.toBe('')
     await row.getByText(reason).waitFor()
     await row.getByRole('link', { name: '* * * * * *', exact: true }).click()

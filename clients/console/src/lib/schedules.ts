@@ -159,13 +159,20 @@ export function stateClass(state: string): string {
   return 'state state-canceled'
 }
 
+/** The read again after the events stream announced a change (see {@link coalesced}). */
+export const SETTLE_MS = 1000
+
 /**
  * A reload that never runs twice at once: called while it runs, it runs once more when it is done,
  * however many calls came meanwhile. A per-second schedule's events then cost one read at a time.
+ * An event goes out when its transaction commits, before the read model has applied it (decision
+ * 12), so a read made on an event may still show the state before it: `settleMs` after the last
+ * call, it reads once more.
  */
-export function coalesced(reload: () => Promise<unknown>): () => void {
+export function coalesced(reload: () => Promise<unknown>, settleMs = 0): () => void {
   let running = false
   let again = false
+  let settle: ReturnType<typeof setTimeout> | undefined
   const run = async () => {
     running = true
     do {
@@ -174,9 +181,19 @@ export function coalesced(reload: () => Promise<unknown>): () => void {
     } while (again)
     running = false
   }
-  return () => {
+  const now = () => {
     if (running) again = true
     else void run()
+  }
+  return () => {
+    now()
+    if (settleMs > 0) {
+      if (settle !== undefined) clearTimeout(settle)
+      settle = setTimeout(() => {
+        settle = undefined
+        now()
+      }, settleMs)
+    }
   }
 }
 
@@ -192,4 +209,29 @@ export function fireOfEvent(data: Record<string, unknown>): Fire | undefined {
     job_id: typeof data.job_id === 'string' ? data.job_id : null,
     reason: '',
   }
+}
+
+/**
+ * An instant as the wall clock of a zone reads it (`2026-03-29 03:00:00 GMT+2`): a schedule's fire
+ * times in its own zone, where daylight-saving changes show, whatever the reader's zone.
+ */
+export function inZone(iso: string, zone: string): string {
+  const at = new Date(iso)
+  if (Number.isNaN(at.getTime()) || !isTimeZone(zone)) return iso
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone: zone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'short',
+    })
+      .formatToParts(at)
+      .map((part) => [part.type, part.value]),
+  )
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second} ${parts.timeZoneName}`
 }

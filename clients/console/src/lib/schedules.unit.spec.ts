@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { argumentsOf, definitionsOf } from './run-form.js'
 import {
   bodyOf,
@@ -8,6 +8,7 @@ import {
   fieldsWithValues,
   fireOfEvent,
   instantOf,
+  inZone,
   isTimeZone,
   localInput,
   type Schedule,
@@ -90,6 +91,15 @@ describe('schedule form', () => {
     expect(zones.filter((zone) => zone === 'UTC')).toHaveLength(1)
   })
 
+  it("shows fire times on the schedule's own wall clock, across a daylight-saving change", () => {
+    // 30 2 * * * in Europe/Berlin on the spring change fires at 03:00 CEST (docs/schedules.md).
+    expect(inZone('2026-03-29T01:00:00.000Z', 'Europe/Berlin')).toBe('2026-03-29 03:00:00 GMT+2')
+    expect(inZone('2026-03-28T01:30:00.000Z', 'Europe/Berlin')).toBe('2026-03-28 02:30:00 GMT+1')
+    expect(inZone('2026-03-08T07:00:00.000Z', 'America/New_York')).toBe('2026-03-08 03:00:00 EDT')
+    expect(inZone('2026-03-08T07:00:00.000Z', 'UTC')).toBe('2026-03-08 07:00:00 UTC')
+    expect(inZone('2026-03-08T07:00:00.000Z', 'Nowhere/City')).toBe('2026-03-08T07:00:00.000Z')
+  })
+
   it('turns instants into local input values and back', () => {
     const local = localInput('2026-12-01T08:00:00.000Z')
     expect(local).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/)
@@ -136,6 +146,29 @@ describe('schedule pages, live', () => {
     release()
     await new Promise((resolve) => setTimeout(resolve, 0))
     expect(runs).toBe(2)
+  })
+
+  it('reads once more a while after the last call, as the read model may lag the event', async () => {
+    vi.useFakeTimers()
+    try {
+      let runs = 0
+      const reload = coalesced(async () => {
+        runs++
+      }, 1000)
+      reload()
+      await vi.advanceTimersByTimeAsync(500)
+      reload()
+      await vi.advanceTimersByTimeAsync(0)
+      expect(runs).toBe(2)
+      await vi.advanceTimersByTimeAsync(900)
+      expect(runs).toBe(2)
+      await vi.advanceTimersByTimeAsync(100)
+      expect(runs).toBe(3)
+      await vi.advanceTimersByTimeAsync(5000)
+      expect(runs).toBe(3)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('reads the last fire from a schedule.fired event, and nothing from another', () => {
