@@ -270,6 +270,42 @@ describe('web console: schedules', () => {
     )
   })
 
+  it('backfills a past range under the overlap policy, and shows what the server refuses', async () => {
+    const pad = (n: number) => String(n).padStart(2, '0')
+    // A datetime-local value: the browser and this process share the machine's zone.
+    const local = (at: Date) =>
+      `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())}`
+    const now = Date.now()
+    await page.getByText('Backfill a past range').click()
+    const form = page.getByRole('form', { name: 'Backfill' })
+    // A range that ends in the future is the server's to refuse: its message is shown.
+    await form.getByLabel('From (your time)').fill(local(new Date(now - 16 * 60_000)))
+    await form.getByLabel('To (your time)').fill(local(new Date(now + 60 * 60_000)))
+    await form.getByRole('button', { name: 'Backfill' }).click()
+    await page
+      .getByRole('alert')
+      .getByText(/to must not be in the future.*\(4\d\d /)
+      .waitFor({ timeout: UI_TIMEOUT })
+
+    // Every 5 minutes (Berlin is a whole hour from UTC): (last − 15 min, last] holds exactly 3 times.
+    const last = Math.floor((now - 60_000) / 300_000) * 300_000
+    await form.getByLabel('From (your time)').fill(local(new Date(last - 15 * 60_000 + 1000)))
+    await form.getByLabel('To (your time)').fill(local(new Date(last)))
+    await form.getByRole('button', { name: 'Backfill' }).click()
+    // Each of them started (allow_all).
+    await page
+      .getByRole('status')
+      .getByText('Backfilled: 3 fires (3 started)')
+      .waitFor({ timeout: UI_TIMEOUT })
+    const backfilled = page.getByTestId('fires').getByRole('row').filter({ hasText: 'backfill' })
+    await waitUntil(async () => (await backfilled.count()) === 3, {
+      timeoutMs: UI_TIMEOUT,
+      message: 'three backfilled fires in the list',
+    })
+    const fires = (await call('GET', `/${customer}/schedule/${scheduleId}/fires`)).json as { kind: string }[]
+    expect(fires.filter((fire) => fire.kind === 'backfill')).toHaveLength(3)
+  })
+
   it('shows a viewer the schedule without any control that writes', async () => {
     const viewer = await call('POST', `/${customer}/token`, { name: 'schedule-watcher', role: 'viewer' })
     expect(viewer.status).toBe(201)
@@ -281,7 +317,7 @@ describe('web console: schedules', () => {
       await tab.getByRole('heading', { name: 'Schedule */5 * * * *' }).waitFor({ timeout: UI_TIMEOUT })
       await tab.getByTestId('fires').getByTestId('fire-job').first().waitFor({ timeout: UI_TIMEOUT })
       expect(await tab.getByTestId('preview').locator('li').count()).toBe(10)
-      for (const name of ['Pause', 'Resume', 'Trigger now', 'Edit', 'Delete'])
+      for (const name of ['Pause', 'Resume', 'Trigger now', 'Edit', 'Delete', 'Backfill'])
         expect(await tab.getByRole('button', { name, exact: true }).count(), name).toBe(0)
       await tab.goto(`${gateway}/console/#/task/${taskId}`)
       await tab
