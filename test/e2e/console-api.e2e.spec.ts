@@ -331,6 +331,64 @@ describe('console API', () => {
       await adminStream.close()
     })
 
+    it("streams a schedule's changes and fires to those who see its task, and nothing of a hidden one", async () => {
+      const viewer = await issueToken(call, customer, admin, { name: 'schedule-watcher', role: 'viewer' })
+      const adminStream = await openEvents(`${base}/${customer}/events`, { authorization: `Bearer ${admin}` })
+      const viewerStream = await openEvents(`${base}/${customer}/events`, {
+        authorization: `Bearer ${viewer.token}`,
+      })
+      const open = await newTask('sse scheduled open', [])
+      const hidden = await newTask('sse scheduled hidden', ['nobody-here'])
+      // Once a year: only the triggers below fire them.
+      const schedule = async (taskId: string) =>
+        idOf(
+          await expectStatus(call, 201, 'POST', `/${customer}/task/${taskId}/schedule`, {
+            token: admin,
+            json: { cron: '0 0 1 1 *', task_arguments: ['1'], overlap: 'allow_all' },
+          }),
+        )
+      const openSchedule = await schedule(open)
+      const hiddenSchedule = await schedule(hidden)
+      const fired = (scheduleId: string) => (event: SseEvent) =>
+        event.event === 'schedule' && event.data.id === scheduleId && event.data.type === 'schedule.fired'
+      for (const scheduleId of [openSchedule, hiddenSchedule])
+        await expectStatus(call, 200, 'POST', `/${customer}/schedule/${scheduleId}/trigger`, { token: admin })
+
+      const hiddenFire = await adminStream.until(fired(hiddenSchedule), 'hidden schedule fired (admin)')
+      const fire = (
+        await expectStatus(call, 200, 'GET', `/${customer}/schedule/${hiddenSchedule}/fires`, {
+          token: admin,
+        })
+      ).json as { job_id: string; scheduled_for: string }[]
+      expect(hiddenFire.data).toMatchObject({
+        customer,
+        task_id: hidden,
+        outcome: 'started',
+        kind: 'trigger',
+        job_id: fire[0]!.job_id,
+        scheduled_for: fire[0]!.scheduled_for,
+      })
+      await viewerStream.until(fired(openSchedule), 'open schedule fired (viewer)')
+      expect(
+        viewerStream.events.some(
+          (e) => e.event === 'schedule' && e.data.id === openSchedule && e.data.type === 'schedule.created',
+        ),
+      ).toBe(true)
+
+      // A deleted schedule is no longer known to its owner: its task is the one remembered from its creation.
+      await expectStatus(call, 204, 'DELETE', `/${customer}/schedule/${openSchedule}`, { token: admin })
+      await viewerStream.until(
+        (e) => e.data.id === openSchedule && e.data.type === 'schedule.deleted',
+        'open schedule deleted (viewer)',
+      )
+      await adminStream.until(fired(openSchedule), 'open schedule fired (admin)')
+      expect(
+        viewerStream.events.filter((e) => e.data.id === hiddenSchedule || e.data.task_id === hidden),
+      ).toEqual([])
+      await viewerStream.close()
+      await adminStream.close()
+    })
+
     it('takes the session cookie, and ends when the session does', async () => {
       const { token } = await issueToken(call, customer, admin, { name: 'cookie-watcher', role: 'viewer' })
       const signed = await call('POST', '/session', { json: { token } })

@@ -205,6 +205,8 @@ export function startGateway(
       hub: liveHub,
       logger,
       taskOfJob: async (customer, jobId) => (await clients.scheduler.getJob({ customer, jobId })).job?.taskId,
+      taskOfSchedule: async (customer, scheduleId) =>
+        (await clients.scheduler.getSchedule({ customer, scheduleId })).schedule?.taskId,
     })
     await liveFeed.start()
     ctx.onStop(() => liveFeed.stop())

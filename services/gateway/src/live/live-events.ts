@@ -1,6 +1,7 @@
 import { TaskEvent } from '@taskforge/proto/catalog/v1/events'
 import type { Envelope } from '@taskforge/proto/events/v1/envelope'
 import { JobEvent } from '@taskforge/proto/jobs/v1/events'
+import { ScheduleEvent } from '@taskforge/proto/jobs/v1/schedules'
 
 /**
  * One change a console page may want to show, as the live events stream sends it (decision 26):
@@ -12,8 +13,8 @@ export interface LiveEvent {
   readonly seq: number
   readonly customer: string
   /** The SSE event name: what kind of object changed. */
-  readonly kind: 'job' | 'task' | 'bot'
-  /** The task the object is reached through (jobs and tasks), for the acls; '' when unknown. */
+  readonly kind: 'job' | 'task' | 'bot' | 'schedule'
+  /** The task the object is reached through (jobs, tasks and schedules), for the acls; '' when unknown. */
   readonly taskId: string
   /** A task's acls after a task event that carries its definition; 'deleted' when it is gone. */
   readonly acls?: readonly string[] | 'deleted'
@@ -24,12 +25,15 @@ export interface LiveEvent {
 /** Job events a page shows; output is followed through the log route instead. */
 const QUIET_JOB_EVENTS: ReadonlySet<string> = new Set(['outputAppended'])
 
-/** What one EVENTS message means to a page, or undefined when it means nothing to one. */
+/**
+ * What one EVENTS message means to a page, or undefined when it means nothing to one. `taskOf`
+ * answers the task a job or schedule stream is known to belong to, for events that do not name it.
+ */
 export function liveEventOf(
   seq: number,
   envelope: Envelope,
-  taskOfJob: (jobId: string) => string | undefined,
-): { event: LiveEvent; jobTask?: string } | undefined {
+  taskOf: (streamId: string) => string | undefined,
+): { event: LiveEvent; jobTask?: string; scheduleTask?: string } | undefined {
   const base = {
     type: `${envelope.streamType}.${envelope.type}`,
     id: envelope.streamId,
@@ -57,7 +61,7 @@ export function liveEventOf(
       } catch {
         // An event this gateway cannot read still says that the job changed.
       }
-      const taskId = fromEvent ?? taskOfJob(envelope.streamId) ?? ''
+      const taskId = fromEvent ?? taskOf(envelope.streamId) ?? ''
       return {
         event: {
           seq,
@@ -88,6 +92,34 @@ export function liveEventOf(
           ...(acls === undefined ? {} : { acls }),
           data: base,
         },
+      }
+    }
+    case 'schedule': {
+      // Only `created` names the task; `fired` says what the fire did, so a page can tell it at once.
+      let fromEvent: string | undefined
+      const extra: Record<string, unknown> = {}
+      try {
+        const decoded = ScheduleEvent.decode(envelope.data).event
+        if (decoded?.$case === 'created') fromEvent = decoded.value.taskId
+        if (decoded?.$case === 'fired') {
+          extra.outcome = decoded.value.outcome
+          extra.kind = decoded.value.kind
+          extra.scheduled_for = decoded.value.scheduledFor?.toISOString() ?? null
+          if (decoded.value.jobId !== '') extra.job_id = decoded.value.jobId
+        }
+      } catch {
+        // An event this gateway cannot read still says that the schedule changed.
+      }
+      const taskId = fromEvent ?? taskOf(envelope.streamId) ?? ''
+      return {
+        event: {
+          seq,
+          customer: envelope.customer,
+          kind: 'schedule',
+          taskId,
+          data: { ...base, task_id: taskId, ...extra },
+        },
+        ...(fromEvent === undefined ? {} : { scheduleTask: fromEvent }),
       }
     }
     case 'bot':

@@ -1,6 +1,7 @@
 import { TaskEvent } from '@taskforge/proto/catalog/v1/events'
 import { Envelope } from '@taskforge/proto/events/v1/envelope'
 import { JobEvent } from '@taskforge/proto/jobs/v1/events'
+import { ScheduleEvent } from '@taskforge/proto/jobs/v1/schedules'
 import { describe, expect, it } from 'vitest'
 import { formatEvent, parseLastEventId } from '../http/routes/events.js'
 import { type LiveEvent, LiveHub, liveEventOf } from './live-events.js'
@@ -111,5 +112,52 @@ describe('live events from EVENTS envelopes', () => {
       state: 'failure',
     })
     expect(liveEventOf(7, envelope('job', 'outputAppended', new Uint8Array()), () => 't9')).toBeUndefined()
+  })
+
+  it("names a schedule's task from its ScheduleCreated, else from what is known, and tells what a fire did", () => {
+    const created = ScheduleEvent.encode(
+      ScheduleEvent.fromPartial({
+        event: { $case: 'created', value: { scheduleId: 's1', customer: 'acme', taskId: 't4' } },
+      }),
+    ).finish()
+    expect(liveEventOf(8, envelope('schedule', 'created', created), () => undefined)).toMatchObject({
+      scheduleTask: 't4',
+      event: { kind: 'schedule', taskId: 't4', data: { type: 'schedule.created', id: 's1', task_id: 't4' } },
+    })
+    const scheduledFor = new Date('2026-12-07T10:00:00Z')
+    const fired = ScheduleEvent.encode(
+      ScheduleEvent.fromPartial({
+        event: {
+          $case: 'fired',
+          value: { scheduledFor, outcome: 'started', jobId: 'j1', kind: 'trigger' },
+        },
+      }),
+    ).finish()
+    const live = liveEventOf(9, envelope('schedule', 'fired', fired), (id) =>
+      id === 's1' ? 't4' : undefined,
+    )
+    expect(live?.scheduleTask).toBeUndefined()
+    expect(live?.event).toMatchObject({
+      kind: 'schedule',
+      taskId: 't4',
+      data: {
+        type: 'schedule.fired',
+        task_id: 't4',
+        outcome: 'started',
+        kind: 'trigger',
+        job_id: 'j1',
+        scheduled_for: scheduledFor.toISOString(),
+      },
+    })
+    const skipped = ScheduleEvent.encode(
+      ScheduleEvent.fromPartial({ event: { $case: 'fired', value: { outcome: 'skipped_overlap' } } }),
+    ).finish()
+    expect(liveEventOf(10, envelope('schedule', 'fired', skipped), () => undefined)?.event).toMatchObject({
+      taskId: '',
+      data: { outcome: 'skipped_overlap' },
+    })
+    expect(
+      liveEventOf(10, envelope('schedule', 'fired', skipped), () => undefined)?.event.data,
+    ).not.toHaveProperty('job_id')
   })
 })

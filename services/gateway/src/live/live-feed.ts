@@ -2,8 +2,11 @@ import { type Bus, decodeEnvelope, Streams } from '@taskforge/bus'
 import type { Logger } from '@taskforge/telemetry'
 import { type LiveHub, liveEventOf } from './live-events.js'
 
-/** Jobs whose task this replica remembers (from their JobQueued), so most events need no lookup. */
-const JOB_TASKS_KEPT = 100_000
+/**
+ * Jobs and schedules whose task this replica remembers (from their JobQueued or ScheduleCreated),
+ * so most events need no lookup.
+ */
+const STREAM_TASKS_KEPT = 100_000
 
 export interface LiveFeedOptions {
   bus: Bus
@@ -11,6 +14,8 @@ export interface LiveFeedOptions {
   logger: Logger
   /** The task of a job the feed has not seen queued, asked of its owner; undefined when unknown. */
   taskOfJob(customer: string, jobId: string): Promise<string | undefined>
+  /** The task of a schedule the feed has not seen created, asked of its owner; undefined when unknown. */
+  taskOfSchedule(customer: string, scheduleId: string): Promise<string | undefined>
 }
 
 /**
@@ -21,6 +26,7 @@ export interface LiveFeedOptions {
 export class LiveFeed {
   readonly #options: LiveFeedOptions
   readonly #jobTasks = new Map<string, string>()
+  readonly #scheduleTasks = new Map<string, string>()
   #messages: { stop(): void } | undefined
   #done: Promise<void> | undefined
 
@@ -60,31 +66,33 @@ export class LiveFeed {
   async #take(seq: number, data: Uint8Array): Promise<void> {
     const { hub } = this.#options
     const envelope = decodeEnvelope(data)
-    const known = this.#jobTasks.get(envelope.streamId)
+    const { streamType, streamId, customer, type } = envelope
+    const kept = streamType === 'schedule' ? this.#scheduleTasks : this.#jobTasks
+    const known = kept.get(streamId)
     let looked: string | undefined
-    if (
-      envelope.streamType === 'job' &&
-      known === undefined &&
-      envelope.type !== 'queued' &&
-      envelope.type !== 'outputAppended'
-    )
-      looked = await this.#options.taskOfJob(envelope.customer, envelope.streamId).catch(() => undefined)
-    const live = liveEventOf(seq, envelope, (jobId) => this.#jobTasks.get(jobId) ?? looked)
+    if (known === undefined) {
+      if (streamType === 'job' && type !== 'queued' && type !== 'outputAppended')
+        looked = await this.#options.taskOfJob(customer, streamId).catch(() => undefined)
+      // A deleted schedule is no longer known to its owner: its event then goes to admins only.
+      if (streamType === 'schedule' && type !== 'created')
+        looked = await this.#options.taskOfSchedule(customer, streamId).catch(() => undefined)
+    }
+    const live = liveEventOf(seq, envelope, (id) => kept.get(id) ?? looked)
     if (live === undefined) {
       hub.skip(seq)
       return
     }
-    const jobTask = live.jobTask ?? looked
-    if (jobTask !== undefined && jobTask !== '') this.#remember(envelope.streamId, jobTask)
+    const task = live.jobTask ?? live.scheduleTask ?? looked
+    if (task !== undefined && task !== '') this.#remember(kept, streamId, task)
     hub.publish(live.event)
   }
 
-  #remember(jobId: string, taskId: string): void {
-    if (this.#jobTasks.has(jobId)) return
-    if (this.#jobTasks.size >= JOB_TASKS_KEPT) {
-      const oldest = this.#jobTasks.keys().next()
-      if (!oldest.done) this.#jobTasks.delete(oldest.value)
+  #remember(kept: Map<string, string>, streamId: string, taskId: string): void {
+    if (kept.has(streamId)) return
+    if (kept.size >= STREAM_TASKS_KEPT) {
+      const oldest = kept.keys().next()
+      if (!oldest.done) kept.delete(oldest.value)
     }
-    this.#jobTasks.set(jobId, taskId)
+    kept.set(streamId, taskId)
   }
 }
