@@ -1,96 +1,52 @@
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { freePort, waitUntil } from '@taskforge/testkit'
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import { waitUntil } from '@taskforge/testkit'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Platform, startPlatform } from '../../scripts/platform.js'
 import { gatewayClient } from '../e2e/support/gateway-client.js'
-import { CONSOLE_DIST, chromiumPath, ensureConsoleBuilt } from './console-origin.js'
-
-type Json = Record<string, unknown>
-const SHOTS = fileURLToPath(new URL('../../docs/console', import.meta.url))
-const UI_TIMEOUT = 30_000
+import {
+  type ConsolePlatform,
+  type Json,
+  SHOTS,
+  startConsolePlatform,
+  UI_TIMEOUT,
+} from './console-platform.js'
 
 // The console in a real browser (Debian's Chromium driven by playwright-core) against a real
 // platform and a real bot: what an operator does all day, click by click.
 describe('web console', () => {
-  let platform: Platform
-  let dataDir: string
-  let origin: { url: string }
+  let ui: ConsolePlatform
   let browser: Browser
   let admin: BrowserContext
   let page: Page
   let customer: string
   let token: string
-  let botId: string
   let gateway: string
   const receivers: Server[] = []
-
-  /** The REST API as the tests' setup uses it; every answer is checked against the OpenAPI document. */
-  async function call(method: string, path: string, body?: unknown, as = token) {
-    const answer = await gatewayClient(gateway)(method, path, { token: as, json: body })
-    return { status: answer.status, body: answer.body as Json }
-  }
-
-  async function createTask(name: string, content: string, fields: Json = {}): Promise<string> {
-    const script = await call('POST', `/${customer}/script`, { filename: `${name}.sh`, content })
-    expect(script.status).toBe(201)
-    const task = await call('POST', `/${customer}/task`, {
-      name,
-      host_id: botId,
-      script_id: script.body.id,
-      ...fields,
-    })
-    expect(task.status).toBe(201)
-    return String(task.body.id)
-  }
-
-  async function signIn(context: BrowserContext, withToken: string): Promise<Page> {
-    const tab = await context.newPage()
-    await tab.goto(`${origin.url}/console/`)
-    await tab.getByLabel('Access token').fill(withToken)
-    await tab.getByRole('button', { name: 'Sign in' }).click()
-    await tab.getByRole('heading', { name: 'Tasks' }).waitFor({ timeout: UI_TIMEOUT })
-    return tab
-  }
+  const call: ConsolePlatform['call'] = (...args) => ui.call(...args)
+  const createTask: ConsolePlatform['createTask'] = (...args) => ui.createTask(...args)
+  const signIn: ConsolePlatform['signIn'] = (...args) => ui.signIn(...args)
 
   const shot = (tab: Page, name: string) =>
     tab.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true })
 
   beforeAll(async () => {
-    ensureConsoleBuilt()
-    await mkdir(SHOTS, { recursive: true })
-    dataDir = await mkdtemp(join(tmpdir(), 'taskforge-console-e2e-'))
-    platform = await startPlatform({
-      dataDir,
-      persistent: false,
-      gatewayPort: await freePort(),
-      withBot: true,
-      log: () => {},
+    ui = await startConsolePlatform({
+      name: 'console-e2e',
       env: {
         WEBHOOK_ALLOW_NETWORKS: '127.0.0.0/8',
         WEBHOOK_RETRY_SCHEDULE: '0,200ms,500ms,1s,1s,2s',
         WEBHOOK_POLL_INTERVAL: '200ms',
-        CONSOLE_DIR: CONSOLE_DIST,
       },
     })
-    ;({ customer, gateway_url: gateway, admin_token: token } = platform.credentials)
-    botId = platform.credentials.bot.id
-    origin = { url: gateway }
-    browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox'] })
-    admin = await browser.newContext({ viewport: { width: 1280, height: 800 } })
-    page = await signIn(admin, token)
+    ;({ browser, admin, page, customer, token, gateway } = ui)
   }, 180_000)
 
   afterAll(async () => {
-    await browser?.close()
     await Promise.all(receivers.map((r) => new Promise((resolve) => r.close(resolve))))
-    await platform?.stop()
-    if (dataDir) await rm(dataDir, { recursive: true, force: true })
+    await ui?.stop()
   })
 
   it('signs in with a token into a session the browser cannot read', async () => {
@@ -183,10 +139,10 @@ describe('web console', () => {
   })
 
   it('lists tasks with search and tags, and jobs with filters kept in the URL', async () => {
-    await page.goto(`${origin.url}/console/#/tasks?tag=console`)
+    await page.goto(`${gateway}/console/#/tasks?tag=console`)
     await page.getByRole('link', { name: 'greet' }).waitFor({ timeout: UI_TIMEOUT })
     await shot(page, 'tasks')
-    await page.goto(`${origin.url}/console/#/jobs?state=success`)
+    await page.goto(`${gateway}/console/#/jobs?state=success`)
     await page
       .getByTestId('jobs')
       .getByRole('link', { name: 'greet' })
@@ -209,7 +165,7 @@ describe('web console', () => {
 
   it('edits a task with If-Match and shows a change made meanwhile as a conflict', async () => {
     const taskId = await createTask('editable', '#!/bin/sh\necho hi\n', { description: 'first' })
-    await page.goto(`${origin.url}/console/#/task/${taskId}`)
+    await page.goto(`${gateway}/console/#/task/${taskId}`)
     await page.getByRole('button', { name: 'Edit' }).click()
     const form = page.getByRole('form', { name: 'Edit task' })
     await form.getByLabel('Description').fill('mine')
@@ -230,7 +186,7 @@ describe('web console', () => {
 
   it('cancels a running job', async () => {
     const taskId = await createTask('long', '#!/bin/sh\necho started\nsleep 60\n')
-    await page.goto(`${origin.url}/console/#/task/${taskId}`)
+    await page.goto(`${gateway}/console/#/task/${taskId}`)
     await page.getByRole('form', { name: 'Run' }).getByRole('button', { name: 'Run' }).click()
     await page.getByTestId('log').getByText('started').waitFor({ timeout: UI_TIMEOUT })
     await page.getByRole('button', { name: 'Cancel' }).click()
@@ -252,13 +208,13 @@ describe('web console', () => {
     })
     const job = await call('POST', `/${customer}/task/${task.body.id}/job`, { task_arguments: [] })
     expect(job.status).toBe(201)
-    await page.goto(`${origin.url}/console/#/job/${job.body.id}`)
+    await page.goto(`${gateway}/console/#/job/${job.body.id}`)
     await page
       .getByTestId('waiting-reason')
       .getByText(/offline/)
       .waitFor({ timeout: UI_TIMEOUT })
     await shot(page, 'job-waiting')
-    await page.goto(`${origin.url}/console/#/bots`)
+    await page.goto(`${gateway}/console/#/bots`)
     await page.getByTestId('bots').getByText('unplugged').waitFor({ timeout: UI_TIMEOUT })
     await shot(page, 'bots')
   })
@@ -286,7 +242,7 @@ describe('web console', () => {
       message: string
       until: string
     }
-    await page.goto(`${origin.url}/console/#/job/${job.id}`)
+    await page.goto(`${gateway}/console/#/job/${job.id}`)
     const shown = page.getByTestId('waiting-reason')
     await shown.getByText(`on hold until ${reason.until}`, { exact: false }).waitFor({ timeout: UI_TIMEOUT })
     await expect(shown.textContent()).resolves.toBe(reason.message)
@@ -308,17 +264,17 @@ describe('web console', () => {
       await tab.getByRole('link', { name: 'public-report' }).waitFor({ timeout: UI_TIMEOUT })
       expect(await tab.getByRole('link', { name: 'payroll' }).count()).toBe(0)
       expect(await tab.getByRole('link', { name: 'Tokens' }).count()).toBe(0)
-      await tab.goto(`${origin.url}/console/#/jobs`)
+      await tab.goto(`${gateway}/console/#/jobs`)
       await tab
         .getByTestId('jobs')
         .getByRole('link', { name: 'public-report' })
         .first()
         .waitFor({ timeout: UI_TIMEOUT })
       expect(await tab.getByTestId('jobs').getByText('payroll').count()).toBe(0)
-      await tab.goto(`${origin.url}/console/#/job/${hiddenJob.body.id}`)
+      await tab.goto(`${gateway}/console/#/job/${hiddenJob.body.id}`)
       await tab.getByText(/404/).waitFor({ timeout: UI_TIMEOUT })
       expect(await tab.getByText('secret-run').count()).toBe(0)
-      await tab.goto(`${origin.url}/console/#/task/${shown}`)
+      await tab.goto(`${gateway}/console/#/task/${shown}`)
       await tab.getByRole('heading', { name: 'public-report', exact: true }).waitFor({ timeout: UI_TIMEOUT })
       // A viewer may look, not run.
       expect(await tab.getByRole('form', { name: 'Run' }).count()).toBe(0)
@@ -344,7 +300,7 @@ describe('web console', () => {
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve))
     const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`
 
-    await page.goto(`${origin.url}/console/#/subscriptions`)
+    await page.goto(`${gateway}/console/#/subscriptions`)
     await page.getByLabel('URL').fill(url)
     await page.getByLabel(/^Events/).fill('task.create')
     await page.getByRole('button', { name: 'Subscribe' }).click()
@@ -380,7 +336,7 @@ describe('web console', () => {
     }
     page.on('request', track)
     try {
-      await page.goto(`${origin.url}/console/#/job/${jobId}`)
+      await page.goto(`${gateway}/console/#/job/${jobId}`)
       await page.getByTestId('log').getByText('started').waitFor({ timeout: UI_TIMEOUT })
       // The page notes the moment it draws the end state, on this machine's clock as the test's
       // (a string: the test's own code has no DOM types).
@@ -432,7 +388,7 @@ describe('web console', () => {
       description: 'shared by recipe',
       task_arguments: [{ order: 0, type: 'input', label: 'who' }],
     })
-    await page.goto(`${origin.url}/console/#/task/${taskId}`)
+    await page.goto(`${gateway}/console/#/task/${taskId}`)
     await page.getByRole('heading', { name: 'recipe-source', exact: true }).waitFor({ timeout: UI_TIMEOUT })
     const [file] = await Promise.all([
       page.waitForEvent('download', { timeout: UI_TIMEOUT }),
@@ -446,7 +402,7 @@ describe('web console', () => {
     expect(exported.task).toMatchObject({ name: 'recipe-source', description: 'shared by recipe' })
     expect(exported.script.content).toBe('#!/bin/sh\necho "from a recipe: $1"\n')
 
-    await page.goto(`${origin.url}/console/#/task/new`)
+    await page.goto(`${gateway}/console/#/task/new`)
     const form = page.getByRole('form', { name: 'Import recipe' })
     await form.waitFor({ timeout: UI_TIMEOUT })
     await form
@@ -469,7 +425,7 @@ describe('web console', () => {
 
   it('shows a task’s secret key and rotates it: the old key stops working', async () => {
     const taskId = await createTask('keyed', '#!/bin/sh\necho keyed-run\n')
-    await page.goto(`${origin.url}/console/#/task/${taskId}`)
+    await page.goto(`${gateway}/console/#/task/${taskId}`)
     await page.getByRole('button', { name: 'Show secret key' }).click()
     const shown = page.getByTestId('task-secret')
     await shown.waitFor({ timeout: UI_TIMEOUT })
@@ -493,7 +449,7 @@ describe('web console', () => {
   })
 
   it('creates a token that works, and revokes it: the API refuses it at once', async () => {
-    await page.goto(`${origin.url}/console/#/tokens`)
+    await page.goto(`${gateway}/console/#/tokens`)
     const form = page.getByRole('form', { name: 'New token' })
     await form.getByLabel('Name').fill('ci-runner')
     await form.getByLabel('Role').selectOption('user')
@@ -524,7 +480,7 @@ describe('web console', () => {
   })
 
   it('signs out, and the session is over', async () => {
-    await page.goto(`${origin.url}/console/#/tasks`)
+    await page.goto(`${gateway}/console/#/tasks`)
     await page.getByRole('button', { name: 'Sign out' }).click()
     await page.getByRole('button', { name: 'Sign in' }).waitFor({ timeout: UI_TIMEOUT })
     await page.reload()

@@ -1,59 +1,29 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { freePort, waitUntil } from '@taskforge/testkit'
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import { waitUntil } from '@taskforge/testkit'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Platform, startPlatform } from '../../scripts/platform.js'
-import { gatewayClient } from '../e2e/support/gateway-client.js'
-import { CONSOLE_DIST, chromiumPath, ensureConsoleBuilt } from './console-origin.js'
-
-type Json = Record<string, unknown>
-const SHOTS = fileURLToPath(new URL('../../docs/console', import.meta.url))
-const UI_TIMEOUT = 30_000
+import {
+  type ConsolePlatform,
+  type Json,
+  SHOTS,
+  startConsolePlatform,
+  UI_TIMEOUT,
+} from './console-platform.js'
 
 // Schedules in the console, in a real browser against a real platform and bot: an admin makes one
 // from a task's page, watches it fire, pauses, resumes, edits and deletes it; a viewer only reads.
 describe('web console: schedules', () => {
-  let platform: Platform
-  let dataDir: string
   let browser: Browser
-  let admin: BrowserContext
   let page: Page
   let customer: string
   let token: string
-  let botId: string
   let gateway: string
   let taskId: string
 
-  /** The REST API as the setup uses it; every answer is checked against the OpenAPI document. */
-  async function call(method: string, path: string, body?: unknown, as = token) {
-    const answer = await gatewayClient(gateway)(method, path, { token: as, json: body })
-    return { status: answer.status, body: answer.body as Json, json: answer.json }
-  }
-
-  async function createTask(name: string, content: string, fields: Json = {}): Promise<string> {
-    const script = await call('POST', `/${customer}/script`, { filename: `${name}.sh`, content })
-    expect(script.status).toBe(201)
-    const task = await call('POST', `/${customer}/task`, {
-      name,
-      host_id: botId,
-      script_id: script.body.id,
-      ...fields,
-    })
-    expect(task.status).toBe(201)
-    return String(task.body.id)
-  }
-
-  async function signIn(context: BrowserContext, withToken: string): Promise<Page> {
-    const tab = await context.newPage()
-    await tab.goto(`${gateway}/console/`)
-    await tab.getByLabel('Access token').fill(withToken)
-    await tab.getByRole('button', { name: 'Sign in' }).click()
-    await tab.getByRole('heading', { name: 'Tasks' }).waitFor({ timeout: UI_TIMEOUT })
-    return tab
-  }
+  let ui: ConsolePlatform
+  const call: ConsolePlatform['call'] = (...args) => ui.call(...args)
+  const createTask: ConsolePlatform['createTask'] = (...args) => ui.createTask(...args)
+  const signIn: ConsolePlatform['signIn'] = (...args) => ui.signIn(...args)
 
   async function scheduleOf(id: string) {
     return call('GET', `/${customer}/schedule/${id}`)
@@ -63,22 +33,8 @@ describe('web console: schedules', () => {
   const shownScheduleId = () => decodeURIComponent(new URL(page.url()).hash.split('/').at(-1)!.split('?')[0]!)
 
   beforeAll(async () => {
-    ensureConsoleBuilt()
-    await mkdir(SHOTS, { recursive: true })
-    dataDir = await mkdtemp(join(tmpdir(), 'taskforge-console-schedules-e2e-'))
-    platform = await startPlatform({
-      dataDir,
-      persistent: false,
-      gatewayPort: await freePort(),
-      withBot: true,
-      log: () => {},
-      env: { CONSOLE_DIR: CONSOLE_DIST },
-    })
-    ;({ customer, gateway_url: gateway, admin_token: token } = platform.credentials)
-    botId = platform.credentials.bot.id
-    browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox'] })
-    admin = await browser.newContext({ viewport: { width: 1280, height: 900 } })
-    page = await signIn(admin, token)
+    ui = await startConsolePlatform({ name: 'console-schedules-e2e', viewport: { width: 1280, height: 900 } })
+    ;({ browser, page, customer, token, gateway } = ui)
     taskId = await createTask('nightly-report', '#!/bin/sh\necho "report: $*"\n', {
       task_arguments: [
         { order: 0, type: 'fixed', label: 'mode', value: '--loud' },
@@ -89,9 +45,7 @@ describe('web console: schedules', () => {
   }, 180_000)
 
   afterAll(async () => {
-    await browser?.close()
-    await platform?.stop()
-    if (dataDir) await rm(dataDir, { recursive: true, force: true })
+    await ui?.stop()
   })
 
   let scheduleId: string
