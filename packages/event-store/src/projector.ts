@@ -173,6 +173,18 @@ export class Projector {
   }
 
   /**
+   * Read-your-writes after a command: {@link waitFor} the last of the events it appended (nothing to
+   * wait for when it appended none).
+   */
+  async waitForAppended(
+    appended: readonly GlobalPosition[],
+    options: number | WaitForOptions = {},
+  ): Promise<void> {
+    const last = appended.at(-1)
+    if (last !== undefined) await this.waitFor(positionOf(last), options)
+  }
+
+  /**
    * Resolves when the projections the caller reads (all by default) have processed up to `position`
    * (read-your-writes for command handlers), whichever replica projects them; throws a TIMEOUT
    * AppError after `timeoutMs`. What this projector committed itself answers without a query;

@@ -252,7 +252,6 @@ export class Accounts {
   }
 
   async #waitFor(appended: { transactionId: bigint; position: bigint }[]): Promise<void> {
-    const last = appended.at(-1)
-    if (last) await this.#projector.waitFor({ transactionId: last.transactionId, position: last.position })
+    await this.#projector.waitForAppended(appended)
   }
 }

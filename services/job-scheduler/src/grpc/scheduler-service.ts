@@ -140,13 +140,8 @@ export function schedulerService(deps: SchedulerServiceDeps) {
    * the timeout, and then the answer goes out anyway, from the events, with a warning.
    */
   async function caughtUp(appended: readonly GlobalPosition[]): Promise<void> {
-    const position = appended.at(-1)
-    if (position === undefined) return
     try {
-      await projector.waitFor(
-        { transactionId: position.transactionId, position: position.position },
-        { timeoutMs, projections: [jobsProjection.name] },
-      )
+      await projector.waitForAppended(appended, { timeoutMs, projections: [jobsProjection.name] })
     } catch (error) {
       if (!isAppError(error) || error.code !== ErrorKinds.TIMEOUT.code) throw error
       deps.logger?.warn(

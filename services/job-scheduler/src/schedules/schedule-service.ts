@@ -116,10 +116,11 @@ export function scheduleService(deps: ScheduleServiceDeps) {
   const maxSchedules = deps.maxSchedulesPerOrganization ?? Quotas.schedulesPerOrganization.value
 
   async function caughtUp(appended: readonly GlobalPosition[]): Promise<void> {
-    const position = appended.at(-1)
-    if (position === undefined) return
     try {
-      await projector.waitFor(position, { timeoutMs: 10_000, projections: [schedulesProjection.name] })
+      await projector.waitForAppended(appended, {
+        timeoutMs: 10_000,
+        projections: [schedulesProjection.name],
+      })
     } catch (error) {
       if (!isAppError(error) || error.code !== ErrorKinds.TIMEOUT.code) throw error
       deps.logger?.warn({ err: error }, 'schedules read model is behind a committed command')

@@ -362,12 +362,7 @@ export class CatalogCommands {
 
   /** Waits for the read model the answer is read from: a script's for script events, a task's for task events. */
   async #readYourWrites(appended: StoredEvent[]): Promise<void> {
-    const last = appended.at(-1)
-    if (last === undefined) return
     const projections = [...new Set(appended.map((event) => READ_MODEL_OF[event.streamType] ?? 'tasks'))]
-    await this.#projector.waitFor(
-      { transactionId: last.transactionId, position: last.position },
-      { timeoutMs: this.#timeoutMs, projections },
-    )
+    await this.#projector.waitForAppended(appended, { timeoutMs: this.#timeoutMs, projections })
   }
 }

@@ -112,11 +112,6 @@ export class WebhookCommands {
   }
 
   async #readYourWrites(appended: StoredEvent[]): Promise<void> {
-    const last = appended.at(-1)
-    if (last === undefined) return
-    await this.#projector.waitFor(
-      { transactionId: last.transactionId, position: last.position },
-      { timeoutMs: this.#timeoutMs, projections: ['webhooks'] },
-    )
+    await this.#projector.waitForAppended(appended, { timeoutMs: this.#timeoutMs, projections: ['webhooks'] })
   }
 }

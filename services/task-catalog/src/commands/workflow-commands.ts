@@ -104,11 +104,9 @@ export class WorkflowCommands {
   }
 
   async #readYourWrites(appended: StoredEvent[]): Promise<void> {
-    const last = appended.at(-1)
-    if (last === undefined) return
-    await this.#projector.waitFor(
-      { transactionId: last.transactionId, position: last.position },
-      { timeoutMs: this.#timeoutMs, projections: ['workflows'] },
-    )
+    await this.#projector.waitForAppended(appended, {
+      timeoutMs: this.#timeoutMs,
+      projections: ['workflows'],
+    })
   }
 }

@@ -4,7 +4,6 @@ import {
   type EventStore,
   handleCommand,
   type Projector,
-  positionOf,
   type StoredEvent,
   type Trx,
 } from '@taskforge/event-store'
@@ -178,7 +177,6 @@ export class SubscriptionCommands {
       }
       return result.appended
     })
-    const last = appended.at(-1)
-    if (last !== undefined) await projector.waitFor(positionOf(last))
+    await projector.waitForAppended(appended)
   }
 }
