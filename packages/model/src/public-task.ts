@@ -1,8 +1,6 @@
 import type { Task, TaskDefinition } from '@taskforge/proto/catalog/v1/model'
 import { TaskDefaults } from '@taskforge/protocol'
 
-const iso = (date: Date | undefined) => (date ? date.toISOString() : null)
-
 /** What is shown in place of a value that may not be shown (env values to non-admins, every secret). */
 export const MASK = '****'
 
@@ -44,12 +42,30 @@ export function taskDefinitionView(d: TaskDefinition | undefined, env: EnvValues
   }
 }
 
-/** A task as `GET /:customer/task/:id` answers it and as webhooks carry it (env masked). */
-export type PublicTask = { id: string; customer: string } & ReturnType<typeof taskDefinitionView> & {
+/** A catalog object's public JSON: its id and organization, its definition's view, its version and dates. */
+export type PublicCatalogObject<View> = { id: string; customer: string } & View & {
     version: number
     creation_date: string | null
     last_update: string | null
   }
+
+/** Puts a definition's view between the fields every catalog object (task, workflow) answers with. */
+export function publicCatalogObject<View>(
+  object: { id: string; customer: string; version: number; creationDate?: Date; lastUpdate?: Date },
+  view: View,
+): PublicCatalogObject<View> {
+  return {
+    id: object.id,
+    customer: object.customer,
+    ...view,
+    version: object.version,
+    creation_date: object.creationDate ? object.creationDate.toISOString() : null,
+    last_update: object.lastUpdate ? object.lastUpdate.toISOString() : null,
+  }
+}
+
+/** A task as `GET /:customer/task/:id` answers it and as webhooks carry it (env masked). */
+export type PublicTask = PublicCatalogObject<ReturnType<typeof taskDefinitionView>>
 
 /**
  * The public JSON of a task, from the catalog's `catalog.v1.Task`. The gateway answers it and the
@@ -59,12 +75,5 @@ export type PublicTask = { id: string; customer: string } & ReturnType<typeof ta
  * reply.send(publicTask(task, caller.role === 'admin' ? 'shown' : 'masked'))
  */
 export function publicTask(task: Task, env: EnvValues): PublicTask {
-  return {
-    id: task.id,
-    customer: task.customer,
-    ...taskDefinitionView(task.definition, env),
-    version: task.version,
-    creation_date: iso(task.creationDate),
-    last_update: iso(task.lastUpdate),
-  }
+  return publicCatalogObject(task, taskDefinitionView(task.definition, env))
 }

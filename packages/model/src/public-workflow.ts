@@ -6,9 +6,7 @@ import type {
   WorkflowNode,
 } from '@taskforge/proto/catalog/v1/model'
 import { TaskDefaults } from '@taskforge/protocol'
-import { type EnvValues, maskedNames } from './public-task.js'
-
-const iso = (date: Date | undefined) => (date ? date.toISOString() : null)
+import { type EnvValues, maskedNames, type PublicCatalogObject, publicCatalogObject } from './public-task.js'
 
 function argumentDefinitionView(a: TaskArgument) {
   return {
@@ -86,11 +84,7 @@ export function workflowDefinitionView(d: WorkflowDefinition | undefined, env: E
 }
 
 /** A workflow as `GET /:customer/workflow/:id` answers it. */
-export type PublicWorkflow = { id: string; customer: string } & ReturnType<typeof workflowDefinitionView> & {
-    version: number
-    creation_date: string | null
-    last_update: string | null
-  }
+export type PublicWorkflow = PublicCatalogObject<ReturnType<typeof workflowDefinitionView>>
 
 /**
  * The public JSON of one version of a workflow, from the catalog's `catalog.v1.Workflow`:
@@ -100,12 +94,5 @@ export type PublicWorkflow = { id: string; customer: string } & ReturnType<typeo
  * reply.send(publicWorkflow(workflow, caller.role === 'admin' ? 'shown' : 'masked'))
  */
 export function publicWorkflow(workflow: Workflow, env: EnvValues): PublicWorkflow {
-  return {
-    id: workflow.id,
-    customer: workflow.customer,
-    ...workflowDefinitionView(workflow.definition, env),
-    version: workflow.version,
-    creation_date: iso(workflow.creationDate),
-    last_update: iso(workflow.lastUpdate),
-  }
+  return publicCatalogObject(workflow, workflowDefinitionView(workflow.definition, env))
 }
