@@ -325,7 +325,7 @@ describe('web console', () => {
   })
 
   it('shows a job’s change pushed by the events stream within a second, without polling', async () => {
-    const taskId = await createTask('pushed', '#!/bin/sh\necho started\nsleep 6\necho done\n')
+    const taskId = await createTask('pushed', '#!/bin/sh\necho started\nsleep 10\necho done\n')
     const started = await call('POST', `/${customer}/task/${taskId}/job`, { task_arguments: [] })
     expect(started.status).toBe(201)
     const jobId = String(started.body.id)
