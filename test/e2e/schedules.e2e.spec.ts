@@ -108,6 +108,16 @@ describe('schedules', () => {
     expect(skipped.length).toBeGreaterThanOrEqual(1)
     expect(skipped[0]!.reason).toMatch(/still running/)
     expect(fires.filter((fire) => fire.outcome === 'started')).toHaveLength(1)
+    // A schedule's answer, alone or in a list, carries its latest fire (the fires list's first).
+    const latest = fires.at(-1)
+    const [one, listed] = await Promise.all([
+      platform.call('GET', `/${platform.customer}/schedule/${id}`, { token: platform.adminToken }),
+      platform.call('GET', `/${platform.customer}/task/${longTask}/schedule`, { token: platform.adminToken }),
+    ])
+    expect(one.body.last_fire).toEqual(latest)
+    expect((listed.json as { id: string; last_fire: unknown }[]).find((s) => s.id === id)?.last_fire).toEqual(
+      latest,
+    )
   }, 60_000)
 
   it('pause then resume fires no burst: what passed while paused is neither run nor listed', async () => {

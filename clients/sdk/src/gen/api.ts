@@ -6046,6 +6046,20 @@ export interface operations {
                         next_fire_at?: string | null;
                         /** @description runs started so far */
                         runs: number;
+                        /** @description the latest fire recorded (any kind), as the fires list shows it */
+                        last_fire?: {
+                            schedule_id: string;
+                            /** Format: date-time */
+                            scheduled_for: string;
+                            /** @enum {string} */
+                            outcome: "started" | "skipped_overlap" | "buffered" | "missed" | "failed_to_start";
+                            /** @enum {string} */
+                            kind: "schedule" | "trigger" | "backfill";
+                            job_id?: string | null;
+                            reason?: string;
+                            /** Format: date-time */
+                            fired_at?: string | null;
+                        } | null;
                         /** Format: date-time */
                         creation_date?: string | null;
                         /** Format: date-time */
@@ -6208,6 +6222,20 @@ export interface operations {
                         next_fire_at?: string | null;
                         /** @description runs started so far */
                         runs: number;
+                        /** @description the latest fire recorded (any kind), as the fires list shows it */
+                        last_fire?: {
+                            schedule_id: string;
+                            /** Format: date-time */
+                            scheduled_for: string;
+                            /** @enum {string} */
+                            outcome: "started" | "skipped_overlap" | "buffered" | "missed" | "failed_to_start";
+                            /** @enum {string} */
+                            kind: "schedule" | "trigger" | "backfill";
+                            job_id?: string | null;
+                            reason?: string;
+                            /** Format: date-time */
+                            fired_at?: string | null;
+                        } | null;
                         /** Format: date-time */
                         creation_date?: string | null;
                         /** Format: date-time */
@@ -6337,6 +6365,20 @@ export interface operations {
                         next_fire_at?: string | null;
                         /** @description runs started so far */
                         runs: number;
+                        /** @description the latest fire recorded (any kind), as the fires list shows it */
+                        last_fire?: {
+                            schedule_id: string;
+                            /** Format: date-time */
+                            scheduled_for: string;
+                            /** @enum {string} */
+                            outcome: "started" | "skipped_overlap" | "buffered" | "missed" | "failed_to_start";
+                            /** @enum {string} */
+                            kind: "schedule" | "trigger" | "backfill";
+                            job_id?: string | null;
+                            reason?: string;
+                            /** Format: date-time */
+                            fired_at?: string | null;
+                        } | null;
                         /** Format: date-time */
                         creation_date?: string | null;
                         /** Format: date-time */
@@ -6462,6 +6504,20 @@ export interface operations {
                         next_fire_at?: string | null;
                         /** @description runs started so far */
                         runs: number;
+                        /** @description the latest fire recorded (any kind), as the fires list shows it */
+                        last_fire?: {
+                            schedule_id: string;
+                            /** Format: date-time */
+                            scheduled_for: string;
+                            /** @enum {string} */
+                            outcome: "started" | "skipped_overlap" | "buffered" | "missed" | "failed_to_start";
+                            /** @enum {string} */
+                            kind: "schedule" | "trigger" | "backfill";
+                            job_id?: string | null;
+                            reason?: string;
+                            /** Format: date-time */
+                            fired_at?: string | null;
+                        } | null;
                         /** Format: date-time */
                         creation_date?: string | null;
                         /** Format: date-time */
@@ -6717,6 +6773,20 @@ export interface operations {
                         next_fire_at?: string | null;
                         /** @description runs started so far */
                         runs: number;
+                        /** @description the latest fire recorded (any kind), as the fires list shows it */
+                        last_fire?: {
+                            schedule_id: string;
+                            /** Format: date-time */
+                            scheduled_for: string;
+                            /** @enum {string} */
+                            outcome: "started" | "skipped_overlap" | "buffered" | "missed" | "failed_to_start";
+                            /** @enum {string} */
+                            kind: "schedule" | "trigger" | "backfill";
+                            job_id?: string | null;
+                            reason?: string;
+                            /** Format: date-time */
+                            fired_at?: string | null;
+                        } | null;
                         /** Format: date-time */
                         creation_date?: string | null;
                         /** Format: date-time */

@@ -30,7 +30,7 @@ import type {
   UpdateScheduleRequest,
   UpdateScheduleResponse,
 } from '@taskforge/proto/jobs/v1/scheduler_service'
-import type { ScheduleFire, ScheduleSpec } from '@taskforge/proto/jobs/v1/schedules'
+import type { Schedule, ScheduleFire, ScheduleSpec } from '@taskforge/proto/jobs/v1/schedules'
 import { SCHEDULE_SPEC_FIELDS, type ScheduleSpecField } from '@taskforge/protocol'
 import type { Logger } from '@taskforge/telemetry'
 import { resolveTaskArguments } from '../domain/task-arguments.js'
@@ -56,6 +56,7 @@ import {
 import {
   backfilledAlready,
   type FireRow,
+  latestFires,
   listFires,
   lockAndCountSchedules,
   lockScheduleTimer,
@@ -135,6 +136,18 @@ export function scheduleService(deps: ScheduleServiceDeps) {
   }
 
   /** A live schedule of the organization, read from its stream in `trx`. */
+  /** The schedules with their latest fire, as every read of them answers. */
+  async function withLastFires(schedules: Schedule[]): Promise<Schedule[]> {
+    const latest = await latestFires(
+      db,
+      schedules.map((schedule) => schedule.id),
+    )
+    return schedules.map((schedule) => {
+      const fire = latest.get(schedule.id)
+      return fire === undefined ? schedule : { ...schedule, lastFire: fireOf(schedule.id, fire) }
+    })
+  }
+
   async function liveSchedule(trx: Trx, customer: string, scheduleId: string): Promise<ScheduleState> {
     const state = await readSchedule(store, scheduleId, trx)
     if (!state.exists || state.deleted || state.customer !== customer) throw notFound('schedule', scheduleId)
@@ -212,7 +225,8 @@ export function scheduleService(deps: ScheduleServiceDeps) {
       const customer = required(request.customer, 'customer')
       const row = await findRow(customer, scheduleIdOf(request.scheduleId))
       if (row === undefined) throw notFound('schedule', request.scheduleId)
-      return { schedule: scheduleFromRow(row) }
+      const [schedule] = await withLastFires([scheduleFromRow(row)])
+      return { schedule: schedule! }
     },
 
     async listSchedules(request: ListSchedulesRequest): Promise<ListSchedulesResponse> {
@@ -225,7 +239,7 @@ export function scheduleService(deps: ScheduleServiceDeps) {
       }
       const limit = Math.min(Math.max(request.limit || 100, 1), 1000)
       const rows = await query.orderBy('created_at').orderBy('id').limit(limit).execute()
-      return { schedules: rows.map(scheduleFromRow) }
+      return { schedules: await withLastFires(rows.map(scheduleFromRow)) }
     },
 
     async updateSchedule(request: UpdateScheduleRequest): Promise<UpdateScheduleResponse> {
@@ -271,7 +285,10 @@ export function scheduleService(deps: ScheduleServiceDeps) {
       if (state.fire.nextFireAt !== undefined) deps.onArmed?.(state.fire.nextFireAt)
       await caughtUp(appended)
       const row = await findRow(customer, scheduleId)
-      return { schedule: row === undefined ? scheduleFromState(state, '') : scheduleFromRow(row) }
+      const [schedule] = await withLastFires([
+        row === undefined ? scheduleFromState(state, '') : scheduleFromRow(row),
+      ])
+      return { schedule: schedule! }
     },
 
     async deleteSchedule(request: DeleteScheduleRequest): Promise<DeleteScheduleResponse> {

@@ -278,5 +278,16 @@ export async function listFires(
     .execute()
 }
 
+/** The latest fire of each of these schedules (one query on the fires' (schedule, seq) index). */
+export async function latestFires(db: Db, scheduleIds: readonly string[]): Promise<Map<string, FireRow>> {
+  if (scheduleIds.length === 0) return new Map()
+  const { rows } = await sql<FireRow>`SELECT latest.* FROM unnest(${[...scheduleIds]}::text[]) AS s (id)
+    CROSS JOIN LATERAL (
+      SELECT schedule_id, kind, scheduled_for, customer, outcome, job_id, reason, fired_at
+      FROM ${sql.table(SCHEDULE_FIRES_TABLE)} WHERE schedule_id = s.id ORDER BY seq DESC LIMIT 1
+    ) AS latest`.execute(db)
+  return new Map(rows.map((row) => [row.schedule_id, row]))
+}
+
 /** The schedule timers as a table of due times. */
 export const SCHEDULE_TIMERS: DueTimerTable = { table: SCHEDULE_TIMERS_TABLE, key: 'schedule_id' }

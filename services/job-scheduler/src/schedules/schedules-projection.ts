@@ -79,6 +79,7 @@ export function scheduleFromRow(row: Selectable<SchedulesTable>): Schedule {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     author: row.author,
+    lastFire: undefined,
   }
 }
 
@@ -96,6 +97,7 @@ export function scheduleFromState(state: ScheduleState, author: string): Schedul
     createdAt: state.createdAt,
     updatedAt: state.updatedAt,
     author,
+    lastFire: undefined,
   }
 }
 

@@ -66,6 +66,23 @@ const scheduleBody = {
   properties: scheduleBodyProperties,
 } as const
 
+const fireSchema = {
+  type: 'object',
+  required: ['schedule_id', 'scheduled_for', 'outcome', 'kind'],
+  properties: {
+    schedule_id: { type: 'string' },
+    scheduled_for: instant,
+    outcome: {
+      type: 'string',
+      enum: ['started', 'skipped_overlap', 'buffered', 'missed', 'failed_to_start'],
+    },
+    kind: { type: 'string', enum: ['schedule', 'trigger', 'backfill'] },
+    job_id: { type: ['string', 'null'] },
+    reason: { type: 'string' },
+    fired_at: nullableInstant,
+  },
+} as const
+
 const scheduleSchema = {
   type: 'object',
   required: ['id', 'customer', 'task_id', 'cron', 'timezone', 'state', 'enabled', 'overlap', 'runs'],
@@ -91,26 +108,15 @@ const scheduleSchema = {
     },
     next_fire_at: nullableInstant,
     runs: { type: 'integer', description: 'runs started so far' },
+    last_fire: {
+      anyOf: [
+        { ...fireSchema, description: 'the latest fire recorded (any kind), as the fires list shows it' },
+        { type: 'null' },
+      ],
+    },
     creation_date: nullableInstant,
     last_update: nullableInstant,
     author: { type: 'string' },
-  },
-} as const
-
-const fireSchema = {
-  type: 'object',
-  required: ['schedule_id', 'scheduled_for', 'outcome', 'kind'],
-  properties: {
-    schedule_id: { type: 'string' },
-    scheduled_for: instant,
-    outcome: {
-      type: 'string',
-      enum: ['started', 'skipped_overlap', 'buffered', 'missed', 'failed_to_start'],
-    },
-    kind: { type: 'string', enum: ['schedule', 'trigger', 'backfill'] },
-    job_id: { type: ['string', 'null'] },
-    reason: { type: 'string' },
-    fired_at: nullableInstant,
   },
 } as const
 
@@ -178,6 +184,7 @@ export function scheduleView(schedule: Schedule) {
     error: schedule.error,
     next_fire_at: iso(schedule.nextFireAt),
     runs: schedule.runs,
+    last_fire: schedule.lastFire === undefined ? null : fireView(schedule.lastFire),
     creation_date: iso(schedule.createdAt),
     last_update: iso(schedule.updatedAt),
     author: schedule.author,
