@@ -267,7 +267,6 @@ export async function carryOut(
       outcome: record.outcome,
       job_id: record.jobId,
       reason: record.reason,
-      fired_at: now,
     })),
   )
   const result = await executeScheduleCommand(
@@ -288,13 +287,14 @@ export async function carryOut(
   return { records, result }
 }
 
-/** Tells `onFire` of records once their transaction committed. */
-export function reportFires(deps: ScheduleDeps, records: readonly FireRecord[], now: Date): void {
+/** Tells `onFire` of records once their transaction committed: a started fire's lag runs until now. */
+export function reportFires(deps: ScheduleDeps, records: readonly FireRecord[]): void {
   if (deps.onFire === undefined) return
+  const committedAt = Date.now()
   for (const record of records) {
     const lag =
       record.outcome === FireOutcome.started && record.kind === 'schedule'
-        ? now.getTime() - record.scheduledFor.getTime()
+        ? committedAt - record.scheduledFor.getTime()
         : undefined
     deps.onFire(record, lag)
   }

@@ -186,7 +186,7 @@ export function scheduleService(deps: ScheduleServiceDeps) {
       const { records, result } = await carryOut(deps, trx, state, plan, now, author)
       return { records, now, appended: result?.appended ?? [] }
     })
-    reportFires(deps, done.records, done.now)
+    reportFires(deps, done.records)
     await caughtUp(done.appended)
     return done.records
   }

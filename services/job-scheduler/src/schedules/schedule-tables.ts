@@ -212,13 +212,15 @@ export interface FireRow {
 
 /**
  * Records fires; a (schedule, kind, scheduled time) recorded already fails the insert, and with it
- * the transaction that would have fired it a second time.
+ * the transaction that would have fired it a second time. `fired_at` is the database's clock as the
+ * row is written: after the fire's job was queued, in the same transaction (not the transaction's
+ * start, which would leave out the time the fire itself took).
  */
-export async function insertFires(trx: Trx, rows: readonly FireRow[]): Promise<void> {
+export async function insertFires(trx: Trx, rows: readonly Omit<FireRow, 'fired_at'>[]): Promise<void> {
   if (rows.length === 0) return
   const written = await schedulesDb(trx)
     .insertInto(SCHEDULE_FIRES_TABLE)
-    .values([...rows])
+    .values(rows.map((row) => ({ ...row, fired_at: sql<Date>`clock_timestamp()` })))
     .onConflict((oc) =>
       oc
         .columns(['schedule_id', 'kind', 'scheduled_for'])

@@ -57,7 +57,7 @@ function scheduleTimerSource(options: ScheduleTimersOptions): DueTimerSource {
           return { records, now, customer: timer.customer }
         })
         if (done === undefined) return { outcome: 'none' }
-        reportFires(options, done.records, done.now)
+        reportFires(options, done.records)
         return { outcome: 'fired', customer: done.customer }
       } catch (error) {
         if (scheduleId === undefined) throw error
