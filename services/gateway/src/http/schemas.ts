@@ -62,6 +62,16 @@ const secretEnvSchema = limitedMap('envCount', {
   description: `Write-only variables, beside env (a name is in one or the other): a value sets one, null removes it, "****" (as answers show every value) keeps it; names not given keep theirs. Their values are never shown again, and are replaced by "****" in what the job prints. They count with env against its limits`,
 })
 
+/** A task's or a workflow's triggers: another task's end (`task_id`, `event`) or an incoming webhook. */
+const triggersSchema = limitedList('taskTriggerCount', {
+  type: 'object',
+  properties: {
+    task_id: limitedString('objectId'),
+    event: { type: 'string', enum: ['success', 'failure'] },
+    webhook_id: limitedString('objectId'),
+  },
+})
+
 export const taskBodySchema = {
   type: 'object',
   description: `Every text of the task together: at most ${Limits.taskDefinition.value} bytes (${Limits.taskDefinition.name})`,
@@ -74,14 +84,7 @@ export const taskBodySchema = {
     run_as: limitedString('taskRunAs'),
     description: limitedString('taskDescription'),
     acls: limitedList('taskAclCount', limitedString('taskAcl')),
-    triggers: limitedList('taskTriggerCount', {
-      type: 'object',
-      properties: {
-        task_id: limitedString('objectId'),
-        event: { type: 'string', enum: ['success', 'failure'] },
-        webhook_id: limitedString('objectId'),
-      },
-    }),
+    triggers: triggersSchema,
     grace_time: { type: 'integer', minimum: 0, maximum: 604_800 },
     timeout: { type: 'integer', minimum: 1, maximum: 86_400 },
     multitasking: { type: 'boolean' },
@@ -197,14 +200,7 @@ export const workflowBodySchema = {
     start: limitedString('workflowNodeKey', { description: 'The key of the node a run starts with' }),
     acls: limitedList('taskAclCount', limitedString('taskAcl')),
     env: envSchema,
-    triggers: limitedList('taskTriggerCount', {
-      type: 'object',
-      properties: {
-        task_id: limitedString('objectId'),
-        event: { type: 'string', enum: ['success', 'failure'] },
-        webhook_id: limitedString('objectId'),
-      },
-    }),
+    triggers: triggersSchema,
     grace_time: { type: 'integer', minimum: 0, maximum: 604_800 },
     multitasking: { type: 'boolean' },
   },
