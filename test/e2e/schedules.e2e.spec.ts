@@ -120,6 +120,33 @@ describe('schedules', () => {
     )
   }, 60_000)
 
+  it('a change made on a revision another change moved answers 412 (If-Match), and fires leave the revision', async () => {
+    const { call, customer, adminToken } = platform
+    const id = await createSchedule(quickTask, { cron: '* * * * * *', note: 'v1' })
+    await sleep(2_200)
+    const read = await call('GET', `/${customer}/schedule/${id}`, { token: adminToken })
+    expect(read.status).toBe(200)
+    expect(read.headers.get('etag')).toBe('"1"')
+    expect(read.body).toMatchObject({ revision: 1 })
+    const first = await call('PATCH', `/${customer}/schedule/${id}`, {
+      token: adminToken,
+      headers: { 'if-match': '"1"' },
+      json: { note: 'first' },
+    })
+    expect(first.status).toBe(200)
+    expect(first.headers.get('etag')).toBe('"2"')
+    const stale = await call('PATCH', `/${customer}/schedule/${id}`, {
+      token: adminToken,
+      headers: { 'if-match': '"1"' },
+      json: { note: 'made on what was there before the first' },
+    })
+    expect(stale.status).toBe(412)
+    expect(stale.body).toMatchObject({ code: 'PRECONDITION_FAILED' })
+    await patch(id, { enabled: false })
+    const after = await call('GET', `/${customer}/schedule/${id}`, { token: adminToken })
+    expect(after.body).toMatchObject({ note: 'first', revision: 3, enabled: false })
+  }, 60_000)
+
   it('pause then resume fires no burst: what passed while paused is neither run nor listed', async () => {
     const id = await createSchedule(quickTask, {
       cron: '* * * * * *',

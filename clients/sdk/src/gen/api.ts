@@ -469,7 +469,7 @@ export type paths = {
         delete: operations["deleteSchedule"];
         options?: never;
         head?: never;
-        /** Change a schedule: the fields given; `enabled: false` pauses it, `enabled: true` resumes it (what passed meanwhile is not replayed) */
+        /** Change a schedule: the fields given; `enabled: false` pauses it, `enabled: true` resumes it (what passed meanwhile is not replayed). If-Match: its revision, optional (412 when it moved) */
         patch: operations["updateSchedule"];
         trace?: never;
     };
@@ -6046,6 +6046,8 @@ export interface operations {
                         next_fire_at?: string | null;
                         /** @description runs started so far */
                         runs: number;
+                        /** @description edits so far (1 when created; fires leave it): the ETag, and what If-Match names */
+                        revision?: number;
                         /** @description the latest fire recorded (any kind), as the fires list shows it */
                         last_fire?: {
                             schedule_id: string;
@@ -6222,6 +6224,8 @@ export interface operations {
                         next_fire_at?: string | null;
                         /** @description runs started so far */
                         runs: number;
+                        /** @description edits so far (1 when created; fires leave it): the ETag, and what If-Match names */
+                        revision?: number;
                         /** @description the latest fire recorded (any kind), as the fires list shows it */
                         last_fire?: {
                             schedule_id: string;
@@ -6365,6 +6369,8 @@ export interface operations {
                         next_fire_at?: string | null;
                         /** @description runs started so far */
                         runs: number;
+                        /** @description edits so far (1 when created; fires leave it): the ETag, and what If-Match names */
+                        revision?: number;
                         /** @description the latest fire recorded (any kind), as the fires list shows it */
                         last_fire?: {
                             schedule_id: string;
@@ -6504,6 +6510,8 @@ export interface operations {
                         next_fire_at?: string | null;
                         /** @description runs started so far */
                         runs: number;
+                        /** @description edits so far (1 when created; fires leave it): the ETag, and what If-Match names */
+                        revision?: number;
                         /** @description the latest fire recorded (any kind), as the fires list shows it */
                         last_fire?: {
                             schedule_id: string;
@@ -6773,6 +6781,8 @@ export interface operations {
                         next_fire_at?: string | null;
                         /** @description runs started so far */
                         runs: number;
+                        /** @description edits so far (1 when created; fires leave it): the ETag, and what If-Match names */
+                        revision?: number;
                         /** @description the latest fire recorded (any kind), as the fires list shows it */
                         last_fire?: {
                             schedule_id: string;

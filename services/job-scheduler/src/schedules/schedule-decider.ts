@@ -1,7 +1,9 @@
 import {
+  AppError,
   checkSize,
   checkTaskArguments,
   type Decider,
+  ErrorKinds,
   invalidState,
   Limits,
   notFound,
@@ -72,6 +74,8 @@ export interface ScheduleState {
   error: string
   createdAt: Date
   updatedAt: Date
+  /** Edits so far: 1 when created, one more for every change (fires leave it); its ETag. */
+  revision: number
   fire: FireState
 }
 
@@ -90,6 +94,8 @@ export interface UpdateSchedule {
   spec: ScheduleSpec
   fields: readonly ScheduleSpecField[]
   now: Date
+  /** The revision the change was decided on (If-Match, or the one it merged into); undefined: any. */
+  expectedRevision?: number
 }
 
 export interface DeleteSchedule {
@@ -134,6 +140,7 @@ export function initialScheduleState(): ScheduleState {
     error: '',
     createdAt: EPOCH,
     updatedAt: EPOCH,
+    revision: 0,
     fire: { runs: 0, lastJobId: '', bufferedFor: undefined, nextFireAt: undefined, cursor: EPOCH },
   }
 }
@@ -475,6 +482,12 @@ function decide(command: ScheduleCommand, state: ScheduleState): ScheduleDomainE
     case 'UpdateSchedule': {
       requireLive(state, command.customer)
       if (state.error !== '') throw invalidState(`schedule ${state.id} is in error: ${state.error}`)
+      if (command.expectedRevision !== undefined && command.expectedRevision !== state.revision)
+        throw new AppError(
+          ErrorKinds.PRECONDITION_FAILED,
+          `schedule ${state.id} is at revision ${state.revision}, the change was made on revision ${command.expectedRevision}`,
+          { details: { field: 'if-match', expected: command.expectedRevision, actual: state.revision } },
+        )
       const spec = checkedSpec(command.spec)
       // A change of times, or a resume, never replays what passed: firing goes on from now.
       const nextFireAt = spec.enabled
@@ -571,6 +584,7 @@ function evolve(state: ScheduleState, event: ScheduleDomainEvent): ScheduleState
         spec: value.spec ?? emptySpec(),
         createdAt: value.createdAt ?? EPOCH,
         updatedAt: value.createdAt ?? EPOCH,
+        revision: 1,
         fire: { ...state.fire, nextFireAt: value.nextFireAt, cursor: value.createdAt ?? EPOCH },
       }
     }
@@ -581,6 +595,7 @@ function evolve(state: ScheduleState, event: ScheduleDomainEvent): ScheduleState
         ...state,
         spec: value.spec ?? state.spec,
         updatedAt: at,
+        revision: state.revision + 1,
         fire: {
           ...state.fire,
           nextFireAt: value.nextFireAt,

@@ -202,6 +202,33 @@ describe('schedule decider', () => {
     expect(actions(planDueFires(resumed, at(660), false).fires)).toEqual(['00:11:00 start'])
   })
 
+  it('counts edits, not fires, in its revision, and refuses a change decided on another revision', () => {
+    let state = created()
+    expect(state.revision).toBe(1)
+    const plan = planDueFires(state, at(60), false)
+    state = record(state, plan.fires, plan.cursor, at(60)).state
+    expect(state.revision).toBe(1)
+    const change = (expectedRevision: number | undefined, note: string) =>
+      when(state, {
+        type: 'UpdateSchedule',
+        customer: 'acme',
+        spec: { ...state.spec, note },
+        fields: ['note'],
+        now: at(70),
+        ...(expectedRevision === undefined ? {} : { expectedRevision }),
+      }).state
+    state = change(1, 'first')
+    expect(state).toMatchObject({ revision: 2, spec: { note: 'first' } })
+    let refused: unknown
+    try {
+      change(1, 'second, on what it saw before the first')
+    } catch (error) {
+      refused = error
+    }
+    expect(isAppError(refused) && refused.code).toBe('PRECONDITION_FAILED')
+    expect(change(undefined, 'unconditional').revision).toBe(3)
+  })
+
   it('ends after max_runs and after end_at; keeps start_at', () => {
     let state = created({ maxRuns: 1 })
     const plan = planDueFires(state, at(60), false)

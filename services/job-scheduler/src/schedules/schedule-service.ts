@@ -249,39 +249,61 @@ export function scheduleService(deps: ScheduleServiceDeps) {
       for (const field of fields)
         if (!SCHEDULE_SPEC_FIELDS.includes(field))
           throw validationFailed(`${field} is not a field of a schedule`, { field })
-      const current = await readSchedule(store, scheduleId)
-      if (!current.exists || current.deleted || current.customer !== customer)
-        throw notFound('schedule', scheduleId)
-      const merged: ScheduleSpec = { ...current.spec }
-      const set = <K extends keyof ScheduleSpec>(key: K, field: ScheduleSpecField) => {
-        if (fields.includes(field) && request.spec !== undefined) merged[key] = request.spec[key]
+      // The change is merged into the schedule as read, and applied only to that revision: the one
+      // the caller saw (If-Match), or else the one read, read again when another change came first.
+      const asked = request.expectedRevision === 0 ? undefined : request.expectedRevision
+      const apply = async () => {
+        const current = await readSchedule(store, scheduleId)
+        if (!current.exists || current.deleted || current.customer !== customer)
+          throw notFound('schedule', scheduleId)
+        const merged: ScheduleSpec = { ...current.spec }
+        const set = <K extends keyof ScheduleSpec>(key: K, field: ScheduleSpecField) => {
+          if (fields.includes(field) && request.spec !== undefined) merged[key] = request.spec[key]
+        }
+        set('cron', 'cron')
+        set('timezone', 'timezone')
+        set('taskArguments', 'task_arguments')
+        set('startAt', 'start_at')
+        set('endAt', 'end_at')
+        set('maxRuns', 'max_runs')
+        set('jitterSeconds', 'jitter')
+        set('overlap', 'overlap')
+        set('catchupWindowSeconds', 'catchup_window')
+        set('enabled', 'enabled')
+        set('note', 'note')
+        const spec = checkedSpec(merged)
+        if (fields.includes('task_arguments'))
+          await checkAgainstTask(customer, current.taskId, spec.taskArguments)
+        return store.transaction(async (trx) => {
+          await lockScheduleTimer(trx, scheduleId)
+          const now = await databaseNow(trx)
+          return executeScheduleCommand(
+            store,
+            trx,
+            scheduleId,
+            {
+              type: 'UpdateSchedule',
+              customer,
+              spec,
+              fields,
+              now,
+              expectedRevision: asked ?? current.revision,
+            },
+            request.author || 'system',
+            customer,
+          )
+        })
       }
-      set('cron', 'cron')
-      set('timezone', 'timezone')
-      set('taskArguments', 'task_arguments')
-      set('startAt', 'start_at')
-      set('endAt', 'end_at')
-      set('maxRuns', 'max_runs')
-      set('jitterSeconds', 'jitter')
-      set('overlap', 'overlap')
-      set('catchupWindowSeconds', 'catchup_window')
-      set('enabled', 'enabled')
-      set('note', 'note')
-      const spec = checkedSpec(merged)
-      if (fields.includes('task_arguments'))
-        await checkAgainstTask(customer, current.taskId, spec.taskArguments)
-      const { state, appended } = await store.transaction(async (trx) => {
-        await lockScheduleTimer(trx, scheduleId)
-        const now = await databaseNow(trx)
-        return executeScheduleCommand(
-          store,
-          trx,
-          scheduleId,
-          { type: 'UpdateSchedule', customer, spec, fields, now },
-          request.author || 'system',
-          customer,
-        )
-      })
+      let result: Awaited<ReturnType<typeof apply>> | undefined
+      for (let attempt = 1; result === undefined; attempt++) {
+        try {
+          result = await apply()
+        } catch (error) {
+          const raced = isAppError(error) && error.code === ErrorKinds.PRECONDITION_FAILED.code
+          if (!raced || asked !== undefined || attempt >= 3) throw error
+        }
+      }
+      const { state, appended } = result
       if (state.fire.nextFireAt !== undefined) deps.onArmed?.(state.fire.nextFireAt)
       await caughtUp(appended)
       const row = await findRow(customer, scheduleId)

@@ -51,6 +51,8 @@ export interface SchedulesTable {
   fire_cursor: Date
   created_at: Date
   updated_at: Date
+  /** Edits so far (the ETag): fires leave it. */
+  revision: number
   author: string
   version: number
 }
@@ -134,6 +136,7 @@ export async function createSchedulesTable(db: Kysely<SchedulesDatabase>): Promi
     .addColumn('fire_cursor', 'timestamptz', (c) => c.notNull())
     .addColumn('created_at', 'timestamptz', (c) => c.notNull())
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
+    .addColumn('revision', 'integer', (c) => c.notNull())
     .addColumn('author', 'text', (c) => c.notNull())
     .addColumn('version', 'integer', (c) => c.notNull())
     .execute()

@@ -38,6 +38,7 @@ function rowOf(state: ScheduleState, version: number, author: string): Insertabl
     fire_cursor: state.fire.cursor,
     created_at: state.createdAt,
     updated_at: state.updatedAt,
+    revision: state.revision,
     author,
     version,
   }
@@ -56,6 +57,7 @@ function stateOf(row: Selectable<SchedulesTable>): ScheduleState {
     error: row.error,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    revision: row.revision,
     fire: {
       ...state.fire,
       runs: row.runs,
@@ -80,6 +82,7 @@ export function scheduleFromRow(row: Selectable<SchedulesTable>): Schedule {
     updatedAt: row.updated_at,
     author: row.author,
     lastFire: undefined,
+    revision: row.revision,
   }
 }
 
@@ -98,6 +101,7 @@ export function scheduleFromState(state: ScheduleState, author: string): Schedul
     updatedAt: state.updatedAt,
     author,
     lastFire: undefined,
+    revision: state.revision,
   }
 }
 
@@ -107,7 +111,8 @@ export function scheduleFromState(state: ScheduleState, author: string): Schedul
  */
 export const schedulesProjection: Projection = {
   name: SCHEDULES_TABLE,
-  version: 1,
+  // 2: the revision (edits so far, the ETag).
+  version: 2,
   streamTypes: [SCHEDULE_STREAM_TYPE],
 
   async setup(db: Db) {

@@ -4,6 +4,7 @@ import { SCHEDULE_SPEC_FIELDS } from '@taskforge/protocol'
 import type { FastifyInstance } from 'fastify'
 import type { Clients } from '../../clients/clients.js'
 import type { Access, Permit } from '../access.js'
+import { etagOf, expectedVersion } from '../if-match.js'
 import { limitedString } from '../limit-schema.js'
 import { customerParams, idParams, quotaResponse, tokenQuery } from '../schemas.js'
 import { runArguments } from '../task-input.js'
@@ -108,6 +109,10 @@ const scheduleSchema = {
     },
     next_fire_at: nullableInstant,
     runs: { type: 'integer', description: 'runs started so far' },
+    revision: {
+      type: 'integer',
+      description: 'edits so far (1 when created; fires leave it): the ETag, and what If-Match names',
+    },
     last_fire: {
       anyOf: [
         { ...fireSchema, description: 'the latest fire recorded (any kind), as the fires list shows it' },
@@ -184,6 +189,7 @@ export function scheduleView(schedule: Schedule) {
     error: schedule.error,
     next_fire_at: iso(schedule.nextFireAt),
     runs: schedule.runs,
+    revision: schedule.revision,
     last_fire: schedule.lastFire === undefined ? null : fireView(schedule.lastFire),
     creation_date: iso(schedule.createdAt),
     last_update: iso(schedule.updatedAt),
@@ -255,7 +261,7 @@ export function scheduleRoutes(app: FastifyInstance, deps: { clients: Clients; a
         spec,
         author: permit.caller.name,
       })
-      return reply.status(201).send(scheduleView(schedule!))
+      return reply.status(201).header('etag', etagOf(schedule!.revision)).send(scheduleView(schedule!))
     },
   )
 
@@ -328,9 +334,10 @@ export function scheduleRoutes(app: FastifyInstance, deps: { clients: Clients; a
         response: { 200: scheduleSchema },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const permit = await access.permit(request, request.params.customer, 'viewer')
-      return scheduleView(await schedule(permit, request.params.id))
+      const found = await schedule(permit, request.params.id)
+      return reply.header('etag', etagOf(found.revision)).send(scheduleView(found))
     },
   )
 
@@ -341,15 +348,16 @@ export function scheduleRoutes(app: FastifyInstance, deps: { clients: Clients; a
         operationId: 'updateSchedule',
         tags,
         summary:
-          'Change a schedule: the fields given; `enabled: false` pauses it, `enabled: true` resumes it (what passed meanwhile is not replayed)',
+          'Change a schedule: the fields given; `enabled: false` pauses it, `enabled: true` resumes it (what passed meanwhile is not replayed). If-Match: its revision, optional (412 when it moved)',
         params: idParams,
         body: scheduleBody,
         response: { 200: scheduleSchema },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const permit = await access.permit(request, request.params.customer, 'admin')
       await schedule(permit, request.params.id)
+      const expectedRevision = expectedVersion(request.headers['if-match'])
       const { spec, fields } = specOf(request.body ?? {})
       const { schedule: updated } = await scheduler().updateSchedule({
         customer: permit.customer,
@@ -357,8 +365,9 @@ export function scheduleRoutes(app: FastifyInstance, deps: { clients: Clients; a
         spec,
         fields,
         author: permit.caller.name,
+        expectedRevision,
       })
-      return scheduleView(updated!)
+      return reply.header('etag', etagOf(updated!.revision)).send(scheduleView(updated!))
     },
   )
 
