@@ -1,17 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { expectStatus, idOf } from './support/fixtures.js'
+import { expectStatus, type ScheduleFire as Fire, idOf, sleep } from './support/fixtures.js'
 import { type InProcessPlatform, startInProcessPlatform } from './support/in-process-platform.js'
 
 type Json = Record<string, unknown>
-interface Fire extends Json {
-  scheduled_for: string
-  outcome: string
-  kind: string
-  job_id: string | null
-  reason: string
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 // Schedules when job-scheduler processes die: two replicas as child processes of their own, killed
 // with SIGKILL, the rest of the platform (gateway, catalog, dispatch, a bot) real and in this process.

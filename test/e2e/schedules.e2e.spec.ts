@@ -1,17 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { expectStatus, idOf, issueToken } from './support/fixtures.js'
+import { expectStatus, type ScheduleFire as Fire, idOf, issueToken, sleep } from './support/fixtures.js'
 import { type InProcessPlatform, startInProcessPlatform } from './support/in-process-platform.js'
 
 type Json = Record<string, unknown>
-interface Fire extends Json {
-  scheduled_for: string
-  outcome: string
-  kind: string
-  job_id: string | null
-  reason: string
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 // Schedules end to end: the real gateway, services, Postgres, NATS and a bot running the jobs.
 describe('schedules', () => {

@@ -58,3 +58,14 @@ export async function jobEnded(
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
 }
+
+/** One fire of a schedule as `GET /:customer/schedule/:id/fires` lists it. */
+export interface ScheduleFire extends Record<string, unknown> {
+  scheduled_for: string
+  outcome: string
+  kind: string
+  job_id: string | null
+  reason: string
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
