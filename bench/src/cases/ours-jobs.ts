@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pollUntil, sleep, wallClockMs } from '../lib/clock.js'
 import { closedLoop, openLoop } from '../lib/load.js'
-import { cpuPerUnit, cpuSnapshot } from '../lib/process-cpu.js'
+import { cpuPerUnit, cpuSnapshot, cpuWithoutScripts } from '../lib/process-cpu.js'
 import { type LatencySummary, summarizeLatencies } from '../lib/stats.js'
 import type { CaseResult } from '../results/model.js'
 import { Series } from '../results/series.js'
@@ -287,6 +287,11 @@ export async function oursJobs(ctx: CaseContext, bp: BenchPlatform): Promise<Cas
     .declare('rate', `sustained: ${sizes.burst} runs, then drained`, 'rate', 'jobs/s')
     .declare('spread.rate', `sustained, runs spread over ${SPREAD_TASKS} tasks`, 'rate', 'jobs/s')
     .declare('run.rate', 'REST runs accepted (during the sustained pass)', 'rate', 'jobs/s')
+    .declare(
+      'cpu.job',
+      "CPU per job in every process (sustained pass), the scripts' own excluded",
+      'duration',
+    )
   let cpuPerJob: Record<string, number> = {}
 
   ctx.log('warming up')
@@ -313,6 +318,7 @@ export async function oursJobs(ctx: CaseContext, bp: BenchPlatform): Promise<Cas
     series.add('rate', burst.rate)
     series.add('run.rate', burst.runRate)
     cpuPerJob = burst.cpuPerJob
+    series.add('cpu.job', cpuWithoutScripts(cpuPerJob))
     const spread = await burstPass(bp, sizes.burst, problems, SPREAD_TASKS)
     series.add('spread.rate', spread.rate)
     ctx.log(

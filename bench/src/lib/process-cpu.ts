@@ -2,6 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs'
 
 /** The benchmark's own process: the load generator, or a peer's producer. */
 const BENCH_PROCESS = 'bench process (load / enqueue)'
+/** The jobs' scripts' own CPU, reaped by the bot (or a peer's worker). */
+export const SCRIPTS_PROCESS = 'job scripts (bash)'
 
 /** The processes whose reaped children are the jobs' scripts, by default. */
 const BOT_PROCESSES: ReadonlySet<string> = new Set(['bot', 'bot-spawner'])
@@ -113,7 +115,7 @@ export function cpuPerUnit(
   for (const [pid, now] of after.times) {
     const then = before.times.get(pid) ?? { own: 0, children: 0 }
     add(now.name, ticksToMs(now.own - then.own))
-    if (scriptParents.has(now.name)) add('job scripts (bash)', ticksToMs(now.children - then.children))
+    if (scriptParents.has(now.name)) add(SCRIPTS_PROCESS, ticksToMs(now.children - then.children))
   }
   add(BENCH_PROCESS, after.bench - before.bench)
   const perUnit: Record<string, number> = {}
@@ -121,4 +123,9 @@ export function cpuPerUnit(
   for (const [name, ms] of sorted) perUnit[name] = Math.round((ms / units) * 100) / 100
   perUnit.total = Math.round((sorted.reduce((sum, [, ms]) => sum + ms, 0) / units) * 100) / 100
   return perUnit
+}
+
+/** CPU per unit in every process but the jobs' scripts: the figure compared across job runners. */
+export function cpuWithoutScripts(perUnit: Record<string, number>): number {
+  return Math.round(((perUnit.total ?? 0) - (perUnit[SCRIPTS_PROCESS] ?? 0)) * 100) / 100
 }

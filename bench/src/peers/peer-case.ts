@@ -7,7 +7,7 @@ import { markerScript } from '../cases/marker-script.js'
 import { wallClockMs } from '../lib/clock.js'
 import { closedLoop, openLoop } from '../lib/load.js'
 import { forkTs, nextMessage, stopChild } from '../lib/node-child.js'
-import { cpuPerUnit, cpuSnapshot } from '../lib/process-cpu.js'
+import { cpuPerUnit, cpuSnapshot, cpuWithoutScripts } from '../lib/process-cpu.js'
 import { BOT_SPAWN_DEFAULTS } from '../lib/spawn-script.js'
 import { summarizeLatencies } from '../lib/stats.js'
 import type { CaseResult } from '../results/model.js'
@@ -66,14 +66,6 @@ class Marks {
 }
 
 const DONE_TIMEOUT_MS = 180_000
-const SCRIPTS = 'job scripts (bash)'
-
-/** Adds the total without the scripts' own CPU, the figure compared across job runners. */
-function withoutScripts(perJob: Record<string, number>): Record<string, number> {
-  const total = perJob.total ?? 0
-  const scripts = perJob[SCRIPTS] ?? 0
-  return { ...perJob, 'total without the scripts': Math.round((total - scripts) * 100) / 100 }
-}
 
 class WorkerProcess {
   #next = 0
@@ -128,6 +120,7 @@ export async function peerCase(
     .declare('start.p99', `enqueue → ${started} p99 at ${load.rate} jobs/s`, 'latency-p99')
     .declare('rate', 'enqueue + process', 'rate', 'jobs/s')
     .declare('enqueue.rate', 'enqueue calls alone (during the throughput pass)', 'rate', 'jobs/s')
+    .declare('cpu.job', "CPU per job in every process, the scripts' own excluded", 'duration')
   let cpuPerJob: Record<string, number> = {}
   await peer.prepare(store)
   const marks = handler === 'spawn' ? await Marks.create() : undefined
@@ -188,7 +181,7 @@ export async function peerCase(
       assertNoFailures(`${title} enqueue`, enqueued)
       const handled = await throughput.starts
       cpuPerJob = cpuPerUnit(cpuBefore, cpuSnapshot(names), load.throughputJobs, scriptParents)
-      if (marks !== undefined) cpuPerJob = withoutScripts(cpuPerJob)
+      series.add('cpu.job', cpuWithoutScripts(cpuPerJob))
       const lastStart = Math.max(...(await startsOf(throughput.from, load.throughputJobs, handled)))
       const rate = load.throughputJobs / ((lastStart - began) / 1000)
       series.add('rate', rate)

@@ -157,16 +157,13 @@ function peerTable(results: BenchResults): string[] {
   ]
   const ours = results.cases.find((c) => c.id === 'ours.jobs' && c.skipped === undefined)
   if (ours !== undefined) {
-    const total = ours.cpuPerUnitMs?.byProcess.total
-    const scripts = ours.cpuPerUnitMs?.byProcess['job scripts (bash)'] ?? 0
     lines.push(
-      `| Taskforge (REST run → script start) | ${String(ours.settings.lowRate ?? '–')} jobs/s | ${figure(ours, 'low.start.p50')} | ${figure(ours, 'low.start.p99')} | ${figure(ours, 'rate')} | ${cpu(ours, 'total')} | ${total === undefined ? '–' : format(total - scripts)} |`,
+      `| Taskforge (REST run → script start) | ${String(ours.settings.lowRate ?? '–')} jobs/s | ${figure(ours, 'low.start.p50')} | ${figure(ours, 'low.start.p99')} | ${figure(ours, 'rate')} | ${cpu(ours, 'total')} | ${figure(ours, 'cpu.job')} |`,
     )
   }
   for (const peer of peers) {
-    const withoutScripts = peer.cpuPerUnitMs?.byProcess['total without the scripts']
     lines.push(
-      `| ${peer.title} | ${String(peer.settings.latencyRate ?? '–')} jobs/s | ${figure(peer, 'start.p50')} | ${figure(peer, 'start.p99')} | ${figure(peer, 'rate')} | ${cpu(peer, 'total')} | ${withoutScripts === undefined ? cpu(peer, 'total') : format(withoutScripts)} |`,
+      `| ${peer.title} | ${String(peer.settings.latencyRate ?? '–')} jobs/s | ${figure(peer, 'start.p50')} | ${figure(peer, 'start.p99')} | ${figure(peer, 'rate')} | ${cpu(peer, 'total')} | ${figure(peer, 'cpu.job')} |`,
     )
   }
   return lines

@@ -8,14 +8,24 @@ interface TargetSpec {
   id: string
   description: string
   value: [caseId: string, metricId: string]
-  /** The bound: a fixed number, or a factor of another figure of the run. */
-  bound: number | { of: [caseId: string, metricId: string]; factor: number }
+  /**
+   * The bound: a fixed number, or a factor of the best (lowest or highest median) of other figures
+   * of the run; figures not measured in the run are left out of the best.
+   */
+  bound:
+    | number
+    | { best: 'min' | 'max'; of: readonly (readonly [caseId: string, metricId: string])[]; factor: number }
   /** `max`: the value must not exceed the bound; `min`: it must reach it. */
   kind: 'max' | 'min'
   unit: string
 }
 
-/** The targets of the benchmark issue, each compared on medians of the same run. */
+/** The peers whose handler spawns the job's script as our bot does (`peer.<id>.spawn`). */
+const SPAWN_PEERS = ['peer.graphile-worker.spawn', 'peer.pg-boss.spawn', 'peer.bullmq.spawn'] as const
+/** Those of them that keep their jobs in Postgres, as we do. */
+const DURABLE_SPAWN_PEERS = ['peer.graphile-worker.spawn', 'peer.pg-boss.spawn'] as const
+
+/** The targets of the benchmark issues, each compared on medians of the same run. */
 export const TARGETS: readonly TargetSpec[] = [
   {
     id: 'console.script',
@@ -43,27 +53,45 @@ export const TARGETS: readonly TargetSpec[] = [
   },
   {
     id: 'start.p50',
-    description: "REST run → script start p50 (100 jobs/s) ≤ Graphile Worker's enqueue → handler start p50",
-    value: ['ours.jobs', 'start.p50'],
-    bound: { of: ['peer.graphile-worker', 'start.p50'], factor: 1 },
+    description:
+      "REST run → script start p50 at 10 jobs/s ≤ the best peer-with-spawn's enqueue → script start p50",
+    value: ['ours.jobs', 'low.start.p50'],
+    bound: { best: 'min', of: SPAWN_PEERS.map((peer) => [peer, 'start.p50'] as const), factor: 1 },
     kind: 'max',
     unit: 'ms',
   },
   {
     id: 'start.p99',
-    description: 'REST run → script start p99 ≤ 3 × our p50 (100 jobs/s)',
-    value: ['ours.jobs', 'start.p99'],
-    bound: { of: ['ours.jobs', 'start.p50'], factor: 3 },
+    description: 'REST run → script start p99 at 10 jobs/s ≤ 3 × our p50',
+    value: ['ours.jobs', 'low.start.p99'],
+    bound: { best: 'min', of: [['ours.jobs', 'low.start.p50']], factor: 3 },
     kind: 'max',
     unit: 'ms',
   },
   {
     id: 'sustained',
-    description: "sustained jobs/s with one bot ≥ Graphile Worker's enqueue + process rate",
+    description: 'sustained jobs/s with one bot ≥ the best Postgres-backed peer-with-spawn',
     value: ['ours.jobs', 'rate'],
-    bound: { of: ['peer.graphile-worker', 'rate'], factor: 1 },
+    bound: { best: 'max', of: DURABLE_SPAWN_PEERS.map((peer) => [peer, 'rate'] as const), factor: 1 },
     kind: 'min',
     unit: 'jobs/s',
+  },
+  {
+    id: 'cpu',
+    description:
+      "CPU per job in every process, the script's own excluded, ≤ 2 × Graphile-Worker-with-spawn's",
+    value: ['ours.jobs', 'cpu.job'],
+    bound: { best: 'min', of: [['peer.graphile-worker.spawn', 'cpu.job']], factor: 2 },
+    kind: 'max',
+    unit: 'ms',
+  },
+  {
+    id: 'gateway',
+    description: 'gateway GET /:customer/task ≥ 25 % of a bare fastify route',
+    value: ['ours.gateway', 'gateway.rate'],
+    bound: { best: 'min', of: [['ours.gateway', 'bare.rate']], factor: 0.25 },
+    kind: 'min',
+    unit: 'req/s',
   },
   {
     id: 'webhook.rate',
@@ -85,7 +113,7 @@ export const TARGETS: readonly TargetSpec[] = [
     id: 'webhook.dead.rate',
     description: 'deliveries/s with a dead receiver subscribed ≥ 90 % of those without',
     value: ['ours.webhooks', 'dead.rate'],
-    bound: { of: ['ours.webhooks', 'rate'], factor: 0.9 },
+    bound: { best: 'min', of: [['ours.webhooks', 'rate']], factor: 0.9 },
     kind: 'min',
     unit: 'deliveries/s',
   },
@@ -115,13 +143,19 @@ export const TARGETS: readonly TargetSpec[] = [
   },
 ]
 
+function boundOf(cases: readonly CaseResult[], bound: Exclude<TargetSpec['bound'], number>): number {
+  const medians = bound.of.flatMap(([caseId, metricId]) => {
+    const metric = find(cases, caseId, metricId)
+    return metric === undefined ? [] : [metric.median]
+  })
+  if (medians.length === 0) return Number.NaN
+  return (bound.best === 'min' ? Math.min(...medians) : Math.max(...medians)) * bound.factor
+}
+
 export function evaluateTargets(cases: readonly CaseResult[]): TargetResult[] {
   return TARGETS.map((target) => {
     const value = find(cases, ...target.value)
-    const bound =
-      typeof target.bound === 'number'
-        ? target.bound
-        : (find(cases, ...target.bound.of)?.median ?? Number.NaN) * target.bound.factor
+    const bound = typeof target.bound === 'number' ? target.bound : boundOf(cases, target.bound)
     const base = { id: target.id, description: target.description, unit: target.unit }
     if (value === undefined || !Number.isFinite(bound)) {
       return { ...base, value: Number.NaN, bound, status: 'n/a', note: 'not measured in this run' }
