@@ -131,6 +131,8 @@ describe('rpc', () => {
       author: 'admin',
       jobId: 'j1',
       idempotencyKey: '',
+      secret: '',
+      caller: undefined,
     })
     expect(job).toMatchObject({
       id: 'j1',
@@ -188,6 +190,8 @@ describe('rpc', () => {
         author: '',
         jobId: 'j2',
         idempotencyKey: '',
+        secret: '',
+        caller: undefined,
       })
       return span.spanContext().traceId
     })
@@ -224,6 +228,8 @@ describe('service credentials', () => {
     author: 'admin',
     jobId: 'j3',
     idempotencyKey: '',
+    secret: '',
+    caller: undefined,
   }
 
   /** A call through the generated client alone, with `authorization` set to `presented` (if any). */

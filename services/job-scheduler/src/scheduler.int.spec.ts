@@ -176,6 +176,8 @@ describe('job-scheduler', () => {
       author: 'ops',
       jobId,
       idempotencyKey,
+      secret: '',
+      caller: undefined,
     })
 
   let reportSeq = 0
@@ -268,6 +270,8 @@ describe('job-scheduler', () => {
             author: '',
             jobId: '',
             idempotencyKey: '',
+            secret: '',
+            caller: undefined,
           }),
         )
       ).code,
@@ -283,6 +287,8 @@ describe('job-scheduler', () => {
             author: '',
             jobId: '',
             idempotencyKey: '',
+            secret: '',
+            caller: undefined,
           }),
         )
       ).code,
@@ -560,6 +566,8 @@ describe('job-scheduler', () => {
       author: 'ops',
       jobId: '',
       idempotencyKey: '',
+      secret: '',
+      caller: undefined,
     })
   const start = (jobId: string) => report({ jobId, report: { $case: 'started', value: { pid: 7 } } })
   const finish = (jobId: string, state = 'success') =>
@@ -609,6 +617,8 @@ describe('job-scheduler', () => {
         author: 'ops',
         jobId: '',
         idempotencyKey: '',
+        secret: '',
+        caller: undefined,
       })
     ).job!
     await start(running.id)

@@ -88,7 +88,7 @@ describe('task catalog over gRPC', () => {
     })
     expect(await client.getTask({ customer: acme, taskId: task!.id })).toEqual({ task })
     // A run names the script by its content's hash: the content stays here.
-    expect(await client.getTaskToRun({ customer: acme, taskId: task!.id })).toEqual({
+    expect(await client.getTaskToRun({ customer: acme, taskId: task!.id, secret: '' })).toEqual({
       task,
       script: { ...script, content: Buffer.alloc(0) },
     })
@@ -149,7 +149,9 @@ describe('task catalog over gRPC', () => {
     expect(await errorOf(client.getTask({ customer: acme, taskId: 'nope' }))).toMatchObject({
       code: 'NOT_FOUND',
     })
-    expect(await errorOf(client.getTaskToRun({ customer: globex, taskId: task!.id }))).toMatchObject({
+    expect(
+      await errorOf(client.getTaskToRun({ customer: globex, taskId: task!.id, secret: '' })),
+    ).toMatchObject({
       code: 'NOT_FOUND',
     })
     expect((await client.listTasks({ customer: globex, tag: '', hostId: '' })).tasks).toEqual([])
@@ -239,7 +241,7 @@ describe('task catalog over gRPC', () => {
       definition: { name: 'renamed', tags: ['moved'], scriptId: script.id },
     })
     // A run right after an update reads it, with the script the task names.
-    const toRun = await client.getTaskToRun({ customer: acme, taskId })
+    const toRun = await client.getTaskToRun({ customer: acme, taskId, secret: '' })
     expect(toRun.task).toEqual(updated)
     expect(toRun.script?.id).toBe(script.id)
     expect(
@@ -259,8 +261,29 @@ describe('task catalog over gRPC', () => {
     expect(secret).not.toBe(before?.secret)
     expect(await catalog.readModel.getTaskCredentials(acme, taskId)).toEqual({ id: taskId, secret })
 
+    // A run by secret key reads the task once, with the key checked in the same read.
+    const bySecret = await client.getTaskToRun({ customer: '', taskId, secret })
+    expect(bySecret.task).toEqual((await client.getTask({ customer: acme, taskId })).task)
+    expect(bySecret.script?.id).toBe(script.id)
+    expect(bySecret).not.toHaveProperty('secret')
+    expect((await client.getTaskToRun({ customer: acme, taskId, secret })).task?.id).toBe(taskId)
+    for (const refused of [
+      { customer: acme, taskId, secret: before?.secret ?? 'x' },
+      { customer: globex, taskId, secret },
+      { customer: '', taskId: 'not-an-id', secret },
+      { customer: '', taskId: crypto.randomUUID(), secret },
+    ]) {
+      expect(await errorOf(client.getTaskToRun(refused))).toMatchObject({
+        code: 'UNAUTHORIZED',
+        message: 'the secret key is not valid for this task',
+      })
+    }
+
     await catalog.commands.deleteTask(ctx, taskId)
     expect(await errorOf(client.getTask({ customer: acme, taskId }))).toMatchObject({ code: 'NOT_FOUND' })
+    expect(await errorOf(client.getTaskToRun({ customer: '', taskId, secret }))).toMatchObject({
+      code: 'UNAUTHORIZED',
+    })
   })
 
   /** A bot's request for a part of a content, as the bot agent sends it on its own subject. */

@@ -6,12 +6,12 @@ import {
   handleCommand,
   type Projector,
 } from '@taskforge/event-store'
+import { isRole, type Role } from '@taskforge/model'
 import { CustomerEvent, TokenEvent } from '@taskforge/proto/accounts/v1/events'
 import { currentTraceContext } from '@taskforge/telemetry'
 import { type Kysely, sql } from 'kysely'
 import type { AccountsTables } from './accounts-projection.js'
 import { type CustomerEventCase, customerDecider } from './customer-decider.js'
-import { isRole, type Role } from './roles.js'
 import { TokenCache } from './token-cache.js'
 import { type TokenEventCase, tokenDecider } from './token-decider.js'
 import { hashToken } from './token-hash.js'

@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { Db } from '@taskforge/event-store'
+import { isRole } from '@taskforge/model'
 import { type Kysely, sql } from 'kysely'
 import type { Caller } from './accounts.js'
 import type { AccountsTables } from './accounts-projection.js'
-import { isRole } from './roles.js'
 import { hashToken } from './token-hash.js'
 
 /**

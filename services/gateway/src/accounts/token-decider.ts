@@ -1,6 +1,6 @@
 import { checkCount, checkSize, type Decider, invalidState, Limits, validationFailed } from '@taskforge/core'
+import { isRole, type Role } from '@taskforge/model'
 import type { TokenEvent } from '@taskforge/proto/accounts/v1/events'
-import { isRole, type Role } from './roles.js'
 
 export type TokenEventCase = NonNullable<TokenEvent['event']>
 

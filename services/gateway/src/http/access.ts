@@ -1,9 +1,10 @@
 import { isAppError, isId, notFound, validationFailed } from '@taskforge/core'
+import type { Role } from '@taskforge/model'
 import type { Script, Task, Workflow } from '@taskforge/proto/catalog/v1/model'
 import type { Job } from '@taskforge/proto/jobs/v1/model'
+import type { RunCaller } from '@taskforge/proto/jobs/v1/scheduler_service'
 import type { FastifyRequest } from 'fastify'
 import type { Caller } from '../accounts/accounts.js'
-import type { Role } from '../accounts/roles.js'
 import type { Clients } from '../clients/clients.js'
 import { type Authenticator, requestField } from './auth.js'
 import { type Audience, authorize, type Need, sees, throughTasks } from './authorize.js'
@@ -37,6 +38,11 @@ export interface Access {
    * admin). A run by an admin leaves the only read of the task to the scheduler (decision 11).
    */
   checkTask(permit: Permit, taskId: string): Promise<void>
+  /**
+   * Who a run checks the task's acls for, where the scheduler reads the task (decision 11: one read
+   * per run): undefined when the caller sees every task (admins). A malformed id is a 404 at once.
+   */
+  runCaller(permit: Permit, taskId: string): RunCaller | undefined
   /** A job the permit reaches through its task. */
   job(permit: Permit, jobId: string): Promise<Job>
   /** A script the permit reaches through a task that runs it. */
@@ -118,6 +124,12 @@ export function createAccess(auth: Authenticator, clients: Clients): Access {
       return (await permit(request, '', 'root')).caller
     },
 
+    runCaller(permit, taskId) {
+      if (!isId(taskId)) throw notFound('task', taskId)
+      if (seesAll(permit)) return undefined
+      const { role, name, tags } = permit.caller
+      return { role, name, tags }
+    },
     async checkTask(permit, taskId) {
       if (seesAll(permit)) {
         if (!isId(taskId)) throw notFound('task', taskId)

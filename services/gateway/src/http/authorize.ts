@@ -1,7 +1,6 @@
 import { forbidden, notFound } from '@taskforge/core'
+import { canSee, hasRole, type Role } from '@taskforge/model'
 import type { Caller } from '../accounts/accounts.js'
-import { hasRole, type Role } from '../accounts/roles.js'
-import { canSee } from './acl.js'
 
 /** What a route asks of its caller: at least a role in the organization it acts in, or the operator's root token. */
 export type Need = Role | 'root'

@@ -1,6 +1,6 @@
+import type { Role } from '@taskforge/model'
 import { describe, expect, it } from 'vitest'
 import type { Caller } from '../accounts/accounts.js'
-import type { Role } from '../accounts/roles.js'
 import { type Audience, authorize, ORGANIZATION, type Target, throughTasks } from './authorize.js'
 
 const member = (role: Role, tags: string[] = [], customer = 'acme'): Caller => ({

@@ -1,6 +1,7 @@
 import { badRequest, checkSize, isAppError, Limits } from '@taskforge/core'
 import { isTerminalLifecycle } from '@taskforge/model'
 import type { Job } from '@taskforge/proto/jobs/v1/model'
+import type { RunCaller } from '@taskforge/proto/jobs/v1/scheduler_service'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Clients } from '../clients/clients.js'
 import { jobQueuedPage } from './job-queued-page.js'
@@ -21,6 +22,10 @@ export interface RunOrder {
   author: string
   /** How the run was asked for (the job's `origin`). */
   origin: string
+  /** A token run below admin: the scheduler runs the task only if its acls show this caller. */
+  caller?: RunCaller
+  /** A run by secret key, checked by the catalog as the task is read (`customer` may be empty). */
+  secret?: string
 }
 
 /** The request header naming a run for retries (decision 13). */
@@ -126,6 +131,8 @@ export async function runAndAnswer(
     author: order.author,
     jobId: '',
     idempotencyKey: idempotencyKey(request),
+    caller: order.caller,
+    secret: order.secret ?? '',
   })
   let job = created as Job
   let status = 201

@@ -13,7 +13,7 @@ import {
   validationFailed,
 } from '@taskforge/core'
 import type { Db, EventStore, GlobalPosition, Projector } from '@taskforge/event-store'
-import { isTerminalLifecycle, toProtoJob } from '@taskforge/model'
+import { canSee, isRole, isTerminalLifecycle, toProtoJob } from '@taskforge/model'
 import type { GetTaskToRunRequest, GetTaskToRunResponse } from '@taskforge/proto/catalog/v1/catalog_service'
 import type {
   CancelJobRequest,
@@ -28,6 +28,7 @@ import type {
   GetJobResponse,
   ListJobsRequest,
   ListJobsResponse,
+  RunCaller,
   RunTaskRequest,
   RunTaskResponse,
   WaitForJobRequest,
@@ -60,6 +61,20 @@ import { jobSpecFromTask } from './job-spec-from-task.js'
  */
 export interface TaskCatalog {
   getTaskToRun(request: GetTaskToRunRequest): Promise<GetTaskToRunResponse>
+}
+
+/** What a run needs of the catalog: the task and its script (without the content). */
+interface TaskToRun {
+  task: NonNullable<GetTaskToRunResponse['task']>
+  script: GetTaskToRunResponse['script']
+}
+
+/** Whether a token's run may see a task with these acls; a run for no token (`caller` unset) needs no check. */
+function shownTo(caller: RunCaller | undefined, acls: readonly string[]): boolean {
+  if (caller === undefined) return true
+  if (!isRole(caller.role))
+    throw validationFailed('caller.role must be viewer, user or admin', { field: 'caller.role' })
+  return canSee({ role: caller.role, name: caller.name, tags: caller.tags }, acls)
 }
 
 export interface SchedulerServiceDeps extends JobCommandDeps {
@@ -172,13 +187,28 @@ export function schedulerService(deps: SchedulerServiceDeps) {
   }
 
   /**
+   * The task a run names, with its script: read once per run (decision 11). A token's run below
+   * admin must be shown the task by its acls, and a run by secret key must give the task's key (the
+   * catalog checks it); a task the caller may not see is answered as one that does not exist.
+   */
+  async function taskToRun(request: RunTaskRequest, taskId: string): Promise<TaskToRun> {
+    const { task, script } = await catalog.getTaskToRun({
+      customer: request.customer,
+      taskId,
+      secret: request.secret,
+    })
+    if (task === undefined || !shownTo(request.caller, task.definition?.acls ?? []))
+      throw notFound('task', taskId)
+    return { task, script }
+  }
+
+  /**
    * Queues a job of the task: a task without multitasking places it in its queue as it stands,
    * alone; the others' runs are group-committed. A run key is claimed in the same transaction.
    */
-  async function queueJob(request: RunTaskRequest, customer: string, taskId: string, runKey?: RunKeyClaim) {
+  async function queueJob(request: RunTaskRequest, { task, script }: TaskToRun, runKey?: RunKeyClaim) {
+    const { customer, id: taskId } = task
     await checkQueueQuota(db, quotas, customer, taskId)
-    const { task, script } = await catalog.getTaskToRun({ customer, taskId })
-    if (task === undefined) throw notFound('task', taskId)
     const scriptId = task.definition?.scriptId ?? ''
     if (scriptId === '') throw invalidState(`task ${taskId} has no script`)
     if (script === undefined) throw notFound('script', scriptId)
@@ -218,23 +248,25 @@ export function schedulerService(deps: SchedulerServiceDeps) {
 
   return {
     async runTask(request: RunTaskRequest): Promise<RunTaskResponse> {
-      const customer = required(request.customer, 'customer')
+      // A run by secret key may leave the organization out: the task's own is used.
+      if (request.secret === '') required(request.customer, 'customer')
       const taskId = required(request.taskId, 'task_id')
       if (request.jobId !== '' && !isId(request.jobId)) {
         throw validationFailed('job_id must be a uuid', { field: 'job_id' })
       }
       checkTaskArguments(request.taskArguments)
-      if (request.idempotencyKey === '') return { job: await queueJob(request, customer, taskId) }
-      checkRunKey(request.idempotencyKey)
-      const runKey: RunKeyClaim = { customer, key: request.idempotencyKey, taskId }
-      const owner = await findRunKey(db, customer, runKey.key)
+      if (request.idempotencyKey !== '') checkRunKey(request.idempotencyKey)
+      const run = await taskToRun(request, taskId)
+      if (request.idempotencyKey === '') return { job: await queueJob(request, run) }
+      const runKey: RunKeyClaim = { customer: run.task.customer, key: request.idempotencyKey, taskId }
+      const owner = await findRunKey(db, runKey.customer, runKey.key)
       if (owner !== undefined) return { job: await keyedJob(runKey, owner) }
       try {
-        return { job: await queueJob(request, customer, taskId, runKey) }
+        return { job: await queueJob(request, run, runKey) }
       } catch (error) {
         // A concurrent run with the key created its job first (and committed): answer that one.
         if (!(error instanceof RunKeyTaken)) throw error
-        const winner = await findRunKey(db, customer, runKey.key)
+        const winner = await findRunKey(db, runKey.customer, runKey.key)
         if (winner === undefined) throw error
         return { job: await keyedJob(runKey, winner) }
       }

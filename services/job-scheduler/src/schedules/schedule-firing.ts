@@ -163,7 +163,7 @@ async function startFire(
   const { customer, taskId } = state
   let found: Awaited<ReturnType<TaskCatalog['getTaskToRun']>>
   try {
-    found = await deps.catalog.getTaskToRun({ customer, taskId })
+    found = await deps.catalog.getTaskToRun({ customer, taskId, secret: '' })
   } catch (error) {
     if (isAppError(error) && error.code === 'NOT_FOUND')
       return { outcome: 'failed_to_start', jobId: '', reason: `task ${taskId} is gone`, taskGone: true }

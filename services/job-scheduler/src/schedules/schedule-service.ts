@@ -130,7 +130,7 @@ export function scheduleService(deps: ScheduleServiceDeps) {
 
   /** The task's arguments checked against what the schedule gives (as a run of it would be). */
   async function checkAgainstTask(customer: string, taskId: string, taskArguments: readonly string[]) {
-    const { task } = await catalog.getTaskToRun({ customer, taskId })
+    const { task } = await catalog.getTaskToRun({ customer, taskId, secret: '' })
     if (task === undefined) throw notFound('task', taskId)
     resolveTaskArguments(task.definition?.taskArguments ?? [], taskArguments)
   }

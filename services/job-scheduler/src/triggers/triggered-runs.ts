@@ -73,7 +73,7 @@ export async function startTriggeredRun(
   const { customer, taskId } = run
   let found: Awaited<ReturnType<TaskCatalog['getTaskToRun']>> = { task: undefined, script: undefined }
   try {
-    found = await deps.catalog.getTaskToRun({ customer, taskId })
+    found = await deps.catalog.getTaskToRun({ customer, taskId, secret: '' })
   } catch (error) {
     if (!isAppError(error) || error.code !== 'NOT_FOUND') throw error
   }

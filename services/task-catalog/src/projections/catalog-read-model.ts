@@ -145,6 +145,26 @@ export class CatalogReadModel {
    * job names it by its hash (decision 15). It is undefined when the task names none or it is gone.
    */
   async getTaskToRun(customer: string, id: string): Promise<TaskToRun | undefined> {
+    const found = await this.#taskToRun(id, { customer })
+    return found === undefined ? undefined : { task: found.task, script: found.script }
+  }
+
+  /**
+   * A task with its script and its secret key, by id alone unless `customer` is given: what a run by
+   * secret key needs, in one query.
+   */
+  async getTaskToRunWithSecret(
+    customer: string,
+    id: string,
+  ): Promise<(TaskToRun & { secret: string }) | undefined> {
+    const found = await this.#taskToRun(id, { customer, secret: true })
+    return found === undefined ? undefined : { ...found, secret: found.secret ?? '' }
+  }
+
+  async #taskToRun(
+    id: string,
+    options: { customer: string; secret?: boolean },
+  ): Promise<(TaskToRun & { secret?: string }) | undefined> {
     const row = await this.#db
       .selectFrom('tasks as t')
       .leftJoin('scripts as s', (join) =>
@@ -165,9 +185,10 @@ export class CatalogReadModel {
         's.content_size as script_content_size',
         's.created_at as script_created_at',
         's.updated_at as script_updated_at',
+        't.sealed_secret',
       ])
-      .where('t.customer', '=', customer)
       .where('t.id', '=', id)
+      .$if(options.customer !== '', (query) => query.where('t.customer', '=', options.customer))
       .executeTakeFirst()
     if (row === undefined) return undefined
     const script =
@@ -184,7 +205,8 @@ export class CatalogReadModel {
             created_at: row.script_created_at ?? row.created_at,
             updated_at: row.script_updated_at ?? row.updated_at,
           })
-    return { task: toTask(row), script }
+    const task = toTask(row)
+    return options.secret === true ? { task, script, secret: this.#openSecret(row) } : { task, script }
   }
 
   /** Tasks in creation order, optionally only those with a tag or on one bot. */

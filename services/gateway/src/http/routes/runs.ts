@@ -1,4 +1,4 @@
-import { isId, notFound, Quotas, unauthorized, validationFailed } from '@taskforge/core'
+import { isId, Quotas, unauthorized, validationFailed } from '@taskforge/core'
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
 import type { Clients } from '../../clients/clients.js'
 import type { Access, Permit } from '../access.js'
@@ -78,19 +78,28 @@ export function runRoutes(
 ): void {
   const { clients, access, rateLimit } = deps
 
-  /** A token run: the user role, and a task the caller's acls show. */
+  /** A token run: the user role, and a task the caller's acls show (checked where the task is read). */
   const runAsCaller = async (
     request: FastifyRequest,
     reply: FastifyReply,
     permit: Permit,
     taskId: string,
   ) => {
-    await access.checkTask(permit, taskId)
     const { customer, caller } = permit
-    return runAndAnswer(clients, request, reply, { customer, taskId, author: caller.name, origin: 'api' })
+    const acls = access.runCaller(permit, taskId)
+    return runAndAnswer(clients, request, reply, {
+      customer,
+      taskId,
+      author: caller.name,
+      origin: 'api',
+      ...(acls === undefined ? {} : { caller: acls }),
+    })
   }
 
-  /** A secret-key run: the key must be the task's, and the task of the organization named, if any. */
+  /**
+   * A secret-key run: the key must be the task's, and the task of the organization named, if any;
+   * the catalog checks the key as it reads the task for the run.
+   */
   const runWithSecret = async (
     request: FastifyRequest,
     reply: FastifyReply,
@@ -101,13 +110,12 @@ export function runRoutes(
     // Secret keys are hex; anything else cannot be one, and is refused like a wrong one.
     if (!/^[0-9a-f]{1,200}$/i.test(secret) || !isId(taskId))
       throw unauthorized('the secret key is not valid for this task')
-    const { task } = await clients.catalog.authorizeSecretRun({ customer, taskId, secret })
-    if (task === undefined) throw notFound('task', taskId)
     return runAndAnswer(clients, request, reply, {
-      customer: task.customer,
-      taskId: task.id,
+      customer,
+      taskId,
       author: 'secret',
       origin: 'secret',
+      secret,
     })
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { Role } from '../accounts/roles.js'
 import { canSee } from './acl.js'
+import type { Role } from './roles.js'
 
 const caller = (role: Role, name = 'someone', tags: string[] = []) => ({ role, name, tags })
 

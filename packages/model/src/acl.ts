@@ -1,12 +1,18 @@
-import type { Caller } from '../accounts/accounts.js'
-import { hasRole, isRole } from '../accounts/roles.js'
+import { hasRole, isRole, type Role } from './roles.js'
+
+/** Who an acl entry may name: a token by its name, its `key:value` tags, or a role it has at least. */
+export interface AclSubject {
+  readonly role: Role
+  readonly name: string
+  readonly tags: readonly string[]
+}
 
 /**
  * Whether a caller may see (and, with the user role, run) a task with these `acls`. Admins see every
  * task, and so does everyone when the list is empty. Otherwise an entry must name the caller's token,
  * one of its `key:value` tags, or a role the caller has at least.
  */
-export function canSee(caller: Pick<Caller, 'role' | 'name' | 'tags'>, acls: readonly string[]): boolean {
+export function canSee(caller: AclSubject, acls: readonly string[]): boolean {
   if (caller.role === 'admin' || acls.length === 0) return true
   return acls.some((raw) => {
     const entry = raw.trim()
