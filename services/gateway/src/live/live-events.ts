@@ -2,6 +2,7 @@ import { TaskEvent } from '@taskforge/proto/catalog/v1/events'
 import type { Envelope } from '@taskforge/proto/events/v1/envelope'
 import { JobEvent } from '@taskforge/proto/jobs/v1/events'
 import { ScheduleEvent } from '@taskforge/proto/jobs/v1/schedules'
+import { subjects } from '@taskforge/protocol'
 
 /**
  * One change a console page may want to show, as the live events stream sends it (decision 26):
@@ -22,8 +23,19 @@ export interface LiveEvent {
   readonly data: Readonly<Record<string, unknown>>
 }
 
-/** Job events a page shows; output is followed through the log route instead. */
+/** Job events no page is sent; output is followed through the log route instead. */
 const QUIET_JOB_EVENTS: ReadonlySet<string> = new Set(['outputAppended'])
+const QUIET_SUBJECTS: ReadonlySet<string> = new Set(
+  [...QUIET_JOB_EVENTS].map((type) => subjects.event('job', type)),
+)
+
+/**
+ * Whether an EVENTS message means nothing to a page by its subject alone: output chunks (up to 64 KiB
+ * each, most of the stream's bytes while jobs run) are then skipped without being decoded.
+ */
+export function quietSubject(subject: string): boolean {
+  return QUIET_SUBJECTS.has(subject)
+}
 
 /**
  * What one EVENTS message means to a page, or undefined when it means nothing to one. `taskOf`

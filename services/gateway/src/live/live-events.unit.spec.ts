@@ -4,7 +4,7 @@ import { JobEvent } from '@taskforge/proto/jobs/v1/events'
 import { ScheduleEvent } from '@taskforge/proto/jobs/v1/schedules'
 import { describe, expect, it } from 'vitest'
 import { formatEvent, parseLastEventId } from '../http/routes/events.js'
-import { type LiveEvent, LiveHub, liveEventOf } from './live-events.js'
+import { type LiveEvent, LiveHub, liveEventOf, quietSubject } from './live-events.js'
 
 const event = (seq: number, customer = 'acme', taskId = 't1'): LiveEvent => ({
   seq,
@@ -112,6 +112,10 @@ describe('live events from EVENTS envelopes', () => {
       state: 'failure',
     })
     expect(liveEventOf(7, envelope('job', 'outputAppended', new Uint8Array()), () => 't9')).toBeUndefined()
+    // The feed skips output by its subject, before decoding anything.
+    expect(quietSubject('events.job.outputAppended')).toBe(true)
+    expect(quietSubject('events.job.finished')).toBe(false)
+    expect(quietSubject('events.task.outputAppended')).toBe(false)
   })
 
   it("names a schedule's task from its ScheduleCreated, else from what is known, and tells what a fire did", () => {

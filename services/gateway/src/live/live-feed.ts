@@ -1,6 +1,6 @@
 import { type Bus, decodeEnvelope, Streams } from '@taskforge/bus'
 import type { Logger } from '@taskforge/telemetry'
-import { type LiveHub, liveEventOf } from './live-events.js'
+import { type LiveHub, liveEventOf, quietSubject } from './live-events.js'
 
 /**
  * Jobs and schedules whose task this replica remembers (from their JobQueued or ScheduleCreated),
@@ -48,6 +48,10 @@ export class LiveFeed {
     this.#messages = messages
     this.#done = (async () => {
       for await (const message of messages) {
+        if (quietSubject(message.subject)) {
+          hub.skip(message.seq)
+          continue
+        }
         try {
           await this.#take(message.seq, message.data)
         } catch (error) {
