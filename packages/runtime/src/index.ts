@@ -6,4 +6,5 @@ export {
   runService,
   type ServiceContext,
 } from './run-service.js'
+export { openServiceStore, type ServiceStore, type ServiceStoreOptions } from './service-store.js'
 export { type HealthConfig, runMain, type StartServiceOptions, startService } from './start-service.js'

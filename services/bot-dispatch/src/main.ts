@@ -1,18 +1,16 @@
 import { Bus, Streams } from '@taskforge/bus'
-import {
-  createDb,
-  databaseReachable,
-  EventStore,
-  OutboxRelay,
-  Projector,
-  Quarantine,
-  withSchemaLock,
-} from '@taskforge/event-store'
-import { appendObserver, heartbeatMetrics, quarantineMetrics, trackConsumerLag } from '@taskforge/metrics'
+import { OutboxRelay, Projector } from '@taskforge/event-store'
+import { heartbeatMetrics, trackConsumerLag } from '@taskforge/metrics'
 import { BotDispatchServiceService } from '@taskforge/proto/bots/v1/bot_service'
 import { Durables } from '@taskforge/protocol'
 import { addService, readGrpcAuth, serveGrpc } from '@taskforge/rpc'
-import { type RunningService, runMain, type StartServiceOptions, startService } from '@taskforge/runtime'
+import {
+  openServiceStore,
+  type RunningService,
+  runMain,
+  type StartServiceOptions,
+  startService,
+} from '@taskforge/runtime'
 import { type Kysely, sql } from 'kysely'
 import { createBotNameClaimsTable } from './app/bot-name-claims.js'
 import { ASSIGNMENTS_SUBJECT, carryAssignments } from './assignments/assignment-carrier.js'
@@ -80,20 +78,13 @@ export async function startDispatch(
   return startService(SERVICE_NAME, config, options, async (ctx) => {
     const { logger } = ctx
     const auth = readGrpcAuth(config.grpcAuthFile, SERVICE_NAME)
-    const db = createDb(config.databaseUrl)
-    ctx.onStop(() => db.destroy())
-    const store = new EventStore(db, { onAppend: appendObserver(ctx.metrics) })
-    await store.migrate()
-    await withSchemaLock(db, async (connection) => {
-      await botsProjection.setup(connection)
-      await createBotPresenceTable(connection)
-      await createBotNameClaimsTable(connection)
-    })
-    ctx.addReadiness('database', () => databaseReachable(db))
-
-    const quarantine: Quarantine = new Quarantine(db, {
-      logger,
-      onQuarantined: quarantineMetrics(ctx.metrics, () => quarantine.counts()),
+    const { db, store, quarantine } = await openServiceStore(ctx, {
+      databaseUrl: config.databaseUrl,
+      tables: async (connection) => {
+        await botsProjection.setup(connection)
+        await createBotPresenceTable(connection)
+        await createBotNameClaimsTable(connection)
+      },
     })
     const projector = new Projector(store, [botsProjection, botRevocationsProjection], {
       logger,

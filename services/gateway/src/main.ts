@@ -10,19 +10,11 @@ import {
   quotaSetting,
   str,
 } from '@taskforge/core'
-import {
-  createDb,
-  databaseReachable,
-  EventStore,
-  OutboxRelay,
-  Projector,
-  Quarantine,
-  withSchemaLock,
-} from '@taskforge/event-store'
-import { appendObserver, quarantineMetrics } from '@taskforge/metrics'
+import { OutboxRelay, Projector, withSchemaLock } from '@taskforge/event-store'
 import { grpcAuthSetting, quarantineService, readGrpcAuth } from '@taskforge/rpc'
 import {
   healthHostSetting,
+  openServiceStore,
   type RunningService,
   runMain,
   type StartServiceOptions,
@@ -150,15 +142,10 @@ export function startGateway(
   options: StartServiceOptions = {},
 ): Promise<RunningGateway> {
   return startService(SERVICE, config, options, async (ctx) => {
-    const { logger, metrics } = ctx
-    const db = createDb(config.databaseUrl)
-    ctx.onStop(() => db.destroy())
-    const store = new EventStore(db, { onAppend: appendObserver(metrics) })
-    await store.migrate()
-    await withSchemaLock(db, (connection) => accountsProjection.setup(connection))
-    const quarantine: Quarantine = new Quarantine(db, {
-      logger,
-      onQuarantined: quarantineMetrics(metrics, () => quarantine.counts()),
+    const { logger } = ctx
+    const { db, store, quarantine } = await openServiceStore(ctx, {
+      databaseUrl: config.databaseUrl,
+      tables: (connection) => accountsProjection.setup(connection),
     })
     const projector = new Projector(store, [accountsProjection], { logger, quarantine })
     await projector.start()
@@ -242,7 +229,6 @@ export function startGateway(
     })
     await app.listen({ port: config.port, host: config.host })
     ctx.onStop(() => app.close())
-    ctx.addReadiness('database', () => databaseReachable(db))
     ctx.addReadiness('nats', () => !bus.nc.isClosed())
     logger.info({ url: listeningUrl() }, 'gateway listening')
     return { url: listeningUrl() }

@@ -1,19 +1,9 @@
 import { Bus, Streams, subjects } from '@taskforge/bus'
+import { OutboxRelay, Projector } from '@taskforge/event-store'
 import {
-  createDb,
-  databaseReachable,
-  EventStore,
-  OutboxRelay,
-  Projector,
-  Quarantine,
-  withSchemaLock,
-} from '@taskforge/event-store'
-import {
-  appendObserver,
   heartbeatMetrics,
   jobMetrics,
   publisherDropMetrics,
-  quarantineMetrics,
   scheduleMetrics,
   trackConsumerLag,
 } from '@taskforge/metrics'
@@ -21,7 +11,13 @@ import { TaskCatalogServiceClient } from '@taskforge/proto/catalog/v1/catalog_se
 import { JobSchedulerServiceService } from '@taskforge/proto/jobs/v1/scheduler_service'
 import { Durables } from '@taskforge/protocol'
 import { addService, createClient, readGrpcAuth, serveGrpc } from '@taskforge/rpc'
-import { type RunningService, runMain, type StartServiceOptions, startService } from '@taskforge/runtime'
+import {
+  openServiceStore,
+  type RunningService,
+  runMain,
+  type StartServiceOptions,
+  startService,
+} from '@taskforge/runtime'
 import { renewLeasesFromHeartbeats } from './app/heartbeat-leases.js'
 import { LeaseSweeper } from './app/lease-sweeper.js'
 import { createRunKeysTable, forgetExpiredRunKeys } from './app/run-keys.js'
@@ -76,27 +72,21 @@ export async function startScheduler(
   return startService(SERVICE_NAME, config, options, async (ctx) => {
     const { logger } = ctx
     const auth = readGrpcAuth(config.grpcAuthFile, SERVICE_NAME)
-    const db = createDb(config.databaseUrl)
-    ctx.onStop(() => db.destroy())
-    const store = new EventStore(db, { onAppend: appendObserver(ctx.metrics) })
-    await store.migrate()
-    await withSchemaLock(db, async (connection) => {
-      await jobsProjection.setup(connection)
-      await jobLogProjection.setup(connection)
-      await createJobScheduleTable(connection)
-      await createRunKeysTable(connection)
-      await schedulesProjection.setup(connection)
-      await createScheduleTables(connection)
+    const { db, store, quarantine } = await openServiceStore(ctx, {
+      databaseUrl: config.databaseUrl,
+      tables: async (connection) => {
+        await jobsProjection.setup(connection)
+        await jobLogProjection.setup(connection)
+        await createJobScheduleTable(connection)
+        await createRunKeysTable(connection)
+        await schedulesProjection.setup(connection)
+        await createScheduleTables(connection)
+      },
     })
-    ctx.addReadiness('database', () => databaseReachable(db))
 
     const changes = new JobChangeFeed(config.databaseUrl, logger)
     await changes.start()
     ctx.onStop(() => changes.stop())
-    const quarantine: Quarantine = new Quarantine(db, {
-      logger,
-      onQuarantined: quarantineMetrics(ctx.metrics, () => quarantine.counts()),
-    })
     const projector = new Projector(store, [jobsProjection, jobLogProjection, schedulesProjection], {
       logger,
       quarantine,

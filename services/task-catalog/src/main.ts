@@ -1,14 +1,6 @@
 import { Bus, Streams } from '@taskforge/bus'
 import { type ConfigOf, int, list, loadConfig, str } from '@taskforge/core'
-import {
-  createDb,
-  databaseReachable,
-  EventStore,
-  OutboxRelay,
-  Projector,
-  Quarantine,
-} from '@taskforge/event-store'
-import { appendObserver, quarantineMetrics } from '@taskforge/metrics'
+import { databaseReachable, OutboxRelay, Projector } from '@taskforge/event-store'
 import { BotDispatchServiceClient } from '@taskforge/proto/bots/v1/bot_service'
 import { TaskCatalogServiceService } from '@taskforge/proto/catalog/v1/catalog_service'
 import {
@@ -21,6 +13,7 @@ import {
 } from '@taskforge/rpc'
 import {
   healthHostSetting,
+  openServiceStore,
   type RunningService,
   runMain,
   type StartServiceOptions,
@@ -103,12 +96,9 @@ export function startCatalog(
   options: StartServiceOptions = {},
 ): Promise<RunningCatalog> {
   return startService(SERVICE, config, options, async (ctx) => {
-    const { logger, metrics } = ctx
+    const { logger } = ctx
     const auth = readGrpcAuth(config.grpcAuthFile, SERVICE)
-    const db = createDb(config.databaseUrl)
-    ctx.onStop(() => db.destroy())
-    const store = new EventStore(db, { onAppend: appendObserver(metrics) })
-    await store.migrate()
+    const { db, store, quarantine } = await openServiceStore(ctx, { databaseUrl: config.databaseUrl })
     const sealer = SecretSealer.fromKeys(config.secretsKeys)
     const projections = [
       scriptsProjection(),
@@ -116,10 +106,6 @@ export function startCatalog(
       webhooksProjection(sealer),
       workflowsProjection(),
     ]
-    const quarantine: Quarantine = new Quarantine(db, {
-      logger,
-      onQuarantined: quarantineMetrics(metrics, () => quarantine.counts()),
-    })
 
     const bus = await Bus.connect({ servers: config.natsUrl, name: SERVICE })
     ctx.onStop(() => bus.close())

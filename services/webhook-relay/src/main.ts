@@ -1,19 +1,18 @@
 import { Bus, decodeEnvelope, Streams } from '@taskforge/bus'
 import { badRequest } from '@taskforge/core'
-import {
-  createDb,
-  databaseReachable,
-  EventStore,
-  OutboxRelay,
-  Projector,
-  Quarantine,
-} from '@taskforge/event-store'
-import { appendObserver, quarantineMetrics, trackConsumerLag, webhookMetrics } from '@taskforge/metrics'
+import { databaseReachable, OutboxRelay, Projector } from '@taskforge/event-store'
+import { trackConsumerLag, webhookMetrics } from '@taskforge/metrics'
 import type { Envelope } from '@taskforge/proto/events/v1/envelope'
 import { WebhookRelayServiceService } from '@taskforge/proto/webhooks/v1/webhook_relay_service'
 import { Durables } from '@taskforge/protocol'
 import { addService, readGrpcAuth, serveGrpc } from '@taskforge/rpc'
-import { type RunningService, runMain, type StartServiceOptions, startService } from '@taskforge/runtime'
+import {
+  openServiceStore,
+  type RunningService,
+  runMain,
+  type StartServiceOptions,
+  startService,
+} from '@taskforge/runtime'
 import type { Kysely } from 'kysely'
 import { SubscriptionCommands } from './app/subscription-commands.js'
 import { checkWebhookRelayConfig, loadWebhookRelayConfig, type WebhookRelayConfig } from './config.js'
@@ -68,19 +67,12 @@ export function startWebhookRelay(
   return startService(SERVICE, config, options, async (ctx) => {
     const { logger, metrics } = ctx
     const auth = readGrpcAuth(config.grpcAuthFile, SERVICE)
-    const db = createDb(config.databaseUrl, { max: 20 })
-    ctx.onStop(() => db.destroy())
+    const { db, store, quarantine } = await openServiceStore(ctx, {
+      databaseUrl: config.databaseUrl,
+      maxConnections: 20,
+      tables: (connection) => createDeliveryTables(connection as unknown as Kysely<RelayTables>),
+    })
     const relayDb = db as unknown as Kysely<RelayTables>
-    const store = new EventStore(db, {
-      logger,
-      onAppend: appendObserver(metrics),
-    })
-    await store.migrate()
-    await createDeliveryTables(relayDb)
-    const quarantine: Quarantine = new Quarantine(db, {
-      logger,
-      onQuarantined: quarantineMetrics(metrics, () => quarantine.counts()),
-    })
 
     const bus = await Bus.connect({ servers: config.natsUrl.split(','), name: SERVICE })
     ctx.onStop(() => bus.close())
