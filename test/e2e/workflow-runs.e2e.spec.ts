@@ -301,4 +301,33 @@ describe('workflow runs', () => {
     await expectStatus(platform.call, 404, 'GET', path(`/workflow/job/${randomUUID()}`), as())
     await expectStatus(platform.call, 404, 'GET', path('/workflow/job/not-an-id'), as())
   }, 60_000)
+
+  it('runs by the workflow’s secret key, without a token; a rotation retires the old key at once', async () => {
+    const workflowId = await createWorkflow(diamond())
+    const { secret } = (
+      await expectStatus(platform.call, 200, 'GET', path(`/workflow/${workflowId}/credentials`), as())
+    ).body as { secret: string }
+    expect(secret).toMatch(/^[0-9a-f]{64}$/)
+    const bySecret = (key: string) => path(`/workflow/${workflowId}/secret/${key}/job`)
+    const started = await expectStatus(platform.call, 201, 'POST', bySecret(secret), {
+      json: { task_arguments: ['x'] },
+    })
+    expect(started.body).toMatchObject({ origin: 'secret', task_arguments_values: ['x'], version: 1 })
+    expect((await ended(idOf(started))).state).toBe('success')
+    await expectStatus(platform.call, 401, 'POST', bySecret('00'.repeat(32)), { json: {} })
+    const rotated = await expectStatus(
+      platform.call,
+      200,
+      'POST',
+      path(`/workflow/${workflowId}/credentials/rotate`),
+      as(),
+    )
+    const next = String(rotated.body.secret)
+    expect(next).not.toBe(secret)
+    await expectStatus(platform.call, 401, 'POST', bySecret(secret), { json: {} })
+    await expectStatus(platform.call, 201, 'POST', bySecret(next), { json: {} })
+    // A rotation is no new version of the definition.
+    const read = await expectStatus(platform.call, 200, 'GET', path(`/workflow/${workflowId}`), as())
+    expect(read.body).toMatchObject({ version: 1 })
+  }, 90_000)
 })

@@ -187,6 +187,14 @@ const ROUTES: Record<string, Rule> = {
     object: 'workflow',
     body: () => ({ task_arguments: [] }),
   },
+  'POST /{customer}/workflow/{id}/secret/{secret}/job': {
+    need: 'secret',
+    ok: 201,
+    object: 'workflow',
+    body: () => ({ task_arguments: [] }),
+  },
+  'GET /{customer}/workflow/{id}/credentials': { need: 'admin', ok: 200, object: 'workflow' },
+  'POST /{customer}/workflow/{id}/credentials/rotate': { need: 'admin', ok: 200, object: 'workflow' },
   'GET /{customer}/workflow/job/{id}': { need: 'viewer', ok: 200, object: 'workflow_run' },
   'PUT /{customer}/workflow/job/{id}/cancel': {
     need: 'user',
@@ -436,9 +444,11 @@ describe('security: every route of the OpenAPI document × role × acl × organi
     }
     shared.task = await newTask()
     fixture.taskId = shared.task.id
-    const newWorkflow = async () => ({
-      id: idOf(await asAdmin('POST', `/${own}/workflow`, workflowBody(fixture))),
-    })
+    const newWorkflow = async (): Promise<Target> => {
+      const id = idOf(await asAdmin('POST', `/${own}/workflow`, workflowBody(fixture)))
+      const credentials = await asAdmin('GET', `/${own}/workflow/${id}/credentials`)
+      return { id, secret: idOf(credentials, 'secret') }
+    }
     // Runs of the restricted workflow: below admin they are seen through its acls.
     const newWorkflowRun = async () => ({
       id: idOf(await asAdmin('POST', `/${own}/workflow/${shared.workflow.id}/job`, { task_arguments: [] })),

@@ -1,21 +1,24 @@
-import { Quotas } from '@taskforge/core'
+import { isId, Quotas, unauthorized } from '@taskforge/core'
 import { publicWorkflowRun } from '@taskforge/model'
 import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify'
 import type { Clients } from '../../clients/clients.js'
 import type { Access } from '../access.js'
 import { limitedString } from '../limit-schema.js'
 import {
+  credentialsResponseSchema,
   errorAnswer,
   errorResponses,
   idParams,
   quotaResponse,
   runBodySchema,
+  taskSecretParams,
   tokenQuery,
   workflowRunResponseSchema,
 } from '../schemas.js'
 import { runArguments } from '../task-input.js'
 
 type IdRoute = { Params: { customer: string; id: string } }
+type SecretRoute = { Params: { customer: string; id: string; secret: string } }
 
 const runLocation = (customer: string, runId: string) =>
   `/${encodeURIComponent(customer)}/workflow/job/${runId}`
@@ -71,6 +74,100 @@ export function workflowRunRoutes(
         .status(201)
         .header('location', runLocation(customer, run!.id))
         .send(publicWorkflowRun(run!))
+    },
+  )
+
+  app.post<SecretRoute>(
+    '/:customer/workflow/:id/secret/:secret/job',
+    {
+      schema: {
+        operationId: 'runWorkflowWithSecret',
+        tags,
+        summary: 'Run a workflow with its secret key (no token): answers the run',
+        description:
+          'As POST /:customer/workflow/:id/job, with the workflow’s secret key instead of a token (GET /:customer/workflow/:id/credentials); a wrong key, an unknown workflow and another organization’s all answer 401.',
+        params: taskSecretParams,
+        body: runBodySchema,
+        response: {
+          201: workflowRunResponseSchema,
+          ...errorResponses,
+          422: stepsRefused,
+          429: quotaResponse(
+            'a quota is reached: runs per workflow and client address per second, or jobs not started',
+          ),
+        },
+        security: [],
+      },
+      preHandler: rateLimit,
+    },
+    async (request, reply) => {
+      const { customer, id, secret } = request.params
+      // Secret keys are hex; anything else cannot be one, and is refused like a wrong one.
+      if (!/^[0-9a-f]{1,200}$/i.test(secret) || !isId(id))
+        throw unauthorized('the secret key is not valid for this workflow')
+      const { workflow } = await clients.catalog.authorizeSecretWorkflowRun({
+        customer,
+        workflowId: id,
+        secret,
+      })
+      const { run } = await clients.scheduler.runWorkflow({
+        customer: workflow!.customer,
+        workflowId: workflow!.id,
+        arguments: runArguments(request.body),
+        origin: 'secret',
+        author: 'secret',
+      })
+      return reply
+        .status(201)
+        .header('location', runLocation(customer, run!.id))
+        .send(publicWorkflowRun(run!))
+    },
+  )
+
+  app.get<IdRoute>(
+    '/:customer/workflow/:id/credentials',
+    {
+      schema: {
+        operationId: 'getWorkflowCredentials',
+        tags,
+        summary:
+          "A workflow's secret key, for runs without a token: { id, secret } ('' for a workflow created before workflows had one: rotate it)",
+        params: idParams,
+        querystring: tokenQuery,
+        response: { 200: credentialsResponseSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      await access.permit(request, request.params.customer, 'admin')
+      const { id, secret } = await clients.catalog.getWorkflowCredentials({
+        customer: request.params.customer,
+        workflowId: request.params.id,
+      })
+      return { id, secret }
+    },
+  )
+
+  app.post<IdRoute>(
+    '/:customer/workflow/:id/credentials/rotate',
+    {
+      schema: {
+        operationId: 'rotateWorkflowCredentials',
+        tags,
+        summary:
+          "Replace a workflow's secret key; the old one stops working at once (the workflow's version stays)",
+        params: idParams,
+        querystring: tokenQuery,
+        response: { 200: credentialsResponseSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { caller } = await access.permit(request, request.params.customer, 'admin')
+      const { id, secret } = await clients.catalog.rotateWorkflowSecret({
+        customer: request.params.customer,
+        workflowId: request.params.id,
+        author: caller.name,
+      })
+      return { id, secret }
     },
   )
 
