@@ -55,7 +55,13 @@ describe('workflow runs', () => {
     catalog,
     queueQuotas: { perTask: 100_000, perOrganization: 100_000 },
   })
-  const replica = () => new WorkflowRunTimers({ ...deps(), logger, maxSleepMs: 60_000 })
+  const replica = (concurrency?: number) =>
+    new WorkflowRunTimers({
+      ...deps(),
+      logger,
+      maxSleepMs: 60_000,
+      ...(concurrency === undefined ? {} : { concurrency }),
+    })
 
   beforeEach(async () => {
     db = createDb(await testDatabase())
@@ -131,8 +137,8 @@ describe('workflow runs', () => {
     }
   }
 
-  async function start(definition: WorkflowDefinition) {
-    const workflow = WorkflowMessage.fromPartial({ id: newId(), customer, version: 1, definition })
+  async function start(definition: WorkflowDefinition, owner = customer) {
+    const workflow = WorkflowMessage.fromPartial({ id: newId(), customer: owner, version: 1, definition })
     const runId = newId()
     const result = await store.transaction(async (trx) => {
       await keepWorkflow(trx, workflow)
@@ -143,7 +149,7 @@ describe('workflow runs', () => {
         {
           type: 'StartRun',
           runId,
-          customer,
+          customer: owner,
           workflowId: workflow.id,
           version: 1,
           arguments: [],
@@ -267,5 +273,24 @@ describe('workflow runs', () => {
     )
     await replica().fireDue()
     expect((await runState(runId)).at(-1)).toMatchObject({ $case: 'ended', value: { state: 'canceled' } })
+  })
+
+  it('runs of one organization do not hold back another’s: their wake-ups are taken in turns', async () => {
+    const busy = await Promise.all(Array.from({ length: 5 }, () => start(diamond())))
+    const other = await start(diamond(), 'globex')
+    // The busy organization's jobs end first; the other's last.
+    for (const { runId } of busy) await finish(await liveJob(runId, 'a'), 'success', ['x'])
+    await finish(await liveJob(other.runId, 'a'), 'success', ['x'])
+    await replica(1).fireDue()
+    const endedAt = async (runId: string) => {
+      const { events } = await store.readStream(runId)
+      return events.find((stored) => stored.type === 'nodeEnded')!.position
+    }
+    const order = [
+      ...(await Promise.all(busy.map(({ runId }) => endedAt(runId)))),
+      await endedAt(other.runId),
+    ]
+    const rank = [...order].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).indexOf(order.at(-1)!)
+    expect(rank).toBeLessThanOrEqual(1)
   })
 })
