@@ -134,7 +134,11 @@ export async function executeRunCommand(
     command: draft as WorkflowRunCommand,
     trx,
     prepare,
-    decode: decodeRunEvent,
+    decode: (stored) => {
+      // An id of another kind of stream (a job id sent as a run id) names no run.
+      if (stored.streamType !== WORKFLOW_RUN_STREAM_TYPE) throw notFound('workflow run', runId)
+      return decodeRunEvent(stored)
+    },
     encode: (event: RunDomainEvent) =>
       encodeRunEvent(event, {
         customer: runCustomer,

@@ -273,6 +273,20 @@ describe('workflow runs', () => {
     )
     await replica().fireDue()
     expect((await runState(runId)).at(-1)).toMatchObject({ $case: 'ended', value: { state: 'canceled' } })
+    // Neither a run that is not there nor a job's id names a run.
+    for (const id of [newId(), b]) {
+      await expect(
+        store.transaction((trx) =>
+          executeRunCommand(
+            deps(),
+            trx,
+            id,
+            { type: 'CancelRun', customer, reason: '', author: 'bob', now: new Date() },
+            'bob',
+          ),
+        ),
+      ).rejects.toMatchObject({ code: 'NOT_FOUND' })
+    }
   })
 
   it('runs of one organization do not hold back another’s: their wake-ups are taken in turns', async () => {
