@@ -37,12 +37,13 @@ type Kind =
   | 'quarantined'
   | 'schedule'
   | 'workflow'
+  | 'workflow_run'
 
 /**
  * What a task's acls hide from the callers below admin they do not show: the task, and what is
  * reached through it (its jobs, its script). The other objects are the whole organization's.
  */
-const GUARDED: ReadonlySet<Kind> = new Set(['task', 'job', 'script', 'schedule', 'workflow'])
+const GUARDED: ReadonlySet<Kind> = new Set(['task', 'job', 'script', 'schedule', 'workflow', 'workflow_run'])
 
 /** One object a request names: its id, and what else its path holds. */
 interface Target {
@@ -180,6 +181,30 @@ const ROUTES: Record<string, Rule> = {
     body: () => ({ description: unique('patched') }),
   },
   'DELETE /{customer}/workflow/{id}': { need: 'admin', ok: 204, object: 'workflow' },
+  'POST /{customer}/workflow/{id}/job': {
+    need: 'user',
+    ok: 201,
+    object: 'workflow',
+    body: () => ({ task_arguments: [] }),
+  },
+  'POST /{customer}/workflow/{id}/secret/{secret}/job': {
+    need: 'secret',
+    ok: 201,
+    object: 'workflow',
+    body: () => ({ task_arguments: [] }),
+  },
+  'GET /{customer}/workflow/{id}/credentials': { need: 'admin', ok: 200, object: 'workflow' },
+  'POST /{customer}/workflow/{id}/credentials/rotate': { need: 'admin', ok: 200, object: 'workflow' },
+  'GET /{customer}/workflow/job/{id}': { need: 'viewer', ok: 200, object: 'workflow_run' },
+  'PUT /{customer}/workflow/job/{id}/cancel': {
+    need: 'user',
+    ok: 200,
+    object: 'workflow_run',
+    body: () => ({}),
+  },
+  // No bot runs the shared run's job: the run is still running, and a retry of it is refused once the
+  // caller passed the rules.
+  'POST /{customer}/workflow/job/{id}/retry': { need: 'user', ok: 409, object: 'workflow_run' },
   'GET /{customer}/task/{id}/recipe': { need: 'admin', ok: 200, object: 'task' },
   'POST /{customer}/task/import': {
     need: 'admin',
@@ -419,8 +444,14 @@ describe('security: every route of the OpenAPI document × role × acl × organi
     }
     shared.task = await newTask()
     fixture.taskId = shared.task.id
-    const newWorkflow = async () => ({
-      id: idOf(await asAdmin('POST', `/${own}/workflow`, workflowBody(fixture))),
+    const newWorkflow = async (): Promise<Target> => {
+      const id = idOf(await asAdmin('POST', `/${own}/workflow`, workflowBody(fixture)))
+      const credentials = await asAdmin('GET', `/${own}/workflow/${id}/credentials`)
+      return { id, secret: idOf(credentials, 'secret') }
+    }
+    // Runs of the restricted workflow: below admin they are seen through its acls.
+    const newWorkflowRun = async () => ({
+      id: idOf(await asAdmin('POST', `/${own}/workflow/${shared.workflow.id}/job`, { task_arguments: [] })),
     })
     fixture.recipe = (await asAdmin('GET', `/${own}/task/${shared.task.id}/recipe`)).body
     const newJob = async () => ({ id: idOf(await asAdmin('POST', `/${own}/task/${shared.task.id}/job`, [])) })
@@ -454,6 +485,7 @@ describe('security: every route of the OpenAPI document × role × acl × organi
       subscription: newSubscription,
       schedule: newSchedule,
       workflow: newWorkflow,
+      workflow_run: newWorkflowRun,
     })
 
     // The shared job has ended (canceled), so following its log ends at once.
@@ -466,6 +498,7 @@ describe('security: every route of the OpenAPI document × role × acl × organi
     shared.subscription = await newSubscription()
     shared.schedule = await newSchedule()
     shared.workflow = await newWorkflow()
+    shared.workflow_run = await newWorkflowRun()
     shared.delivery = { id: shared.subscription.id, delivery: await firstDelivery(shared.subscription.id) }
     shared.quarantined = { id: '00000000-0000-4000-8000-000000000000' }
 

@@ -273,7 +273,11 @@ describe('every event the input limits allow fits max_payload', () => {
     const size = WorkflowDefinition.encode(definition).finish().length
     expect(size).toBeLessThanOrEqual(Limits.workflowDefinition.value)
     const created = WorkflowEvent.encode({
-      event: { $case: 'created', value: { workflowId: ID, customer: ID, definition } },
+      // A sealed key: a 64-character key, its sealing key's id, nonce and tag (well under 256 bytes).
+      event: {
+        $case: 'created',
+        value: { workflowId: ID, customer: ID, definition, sealedSecret: Buffer.alloc(256) },
+      },
     }).finish()
     expect(publishedSize('workflow', 'created', created)).toBeLessThan(BUDGET)
     const updated = WorkflowEvent.encode({

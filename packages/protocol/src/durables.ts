@@ -17,6 +17,8 @@ export const Durables = {
   botDeletions: 'job-scheduler-bot-deletions',
   /** job-scheduler following task definitions for triggers. */
   taskTriggers: 'job-scheduler-task-triggers',
+  /** job-scheduler keeping every version of workflow definitions, which runs are pinned to. */
+  workflowVersions: 'job-scheduler-workflow-versions',
   /** job-scheduler starting tasks triggered by another task's outcome. */
   jobTriggers: 'job-scheduler-job-triggers',
   /** job-scheduler starting tasks triggered by incoming webhooks. */

@@ -37,7 +37,7 @@ async function unusedPort(): Promise<number> {
   })
 }
 
-/** The schedule methods, which this suite does not call. */
+/** The schedule and workflow run methods, which this suite does not call. */
 const unusedScheduleMethods = Object.fromEntries(
   [
     'createSchedule',
@@ -49,6 +49,10 @@ const unusedScheduleMethods = Object.fromEntries(
     'backfillSchedule',
     'previewSchedule',
     'listScheduleFires',
+    'runWorkflow',
+    'getWorkflowRun',
+    'cancelWorkflowRun',
+    'retryWorkflowRun',
   ].map((name) => [name, async () => Promise.reject(notFound('schedule'))]),
 ) as unknown as Record<
   | 'createSchedule'
@@ -59,7 +63,11 @@ const unusedScheduleMethods = Object.fromEntries(
   | 'triggerSchedule'
   | 'backfillSchedule'
   | 'previewSchedule'
-  | 'listScheduleFires',
+  | 'listScheduleFires'
+  | 'runWorkflow'
+  | 'getWorkflowRun'
+  | 'cancelWorkflowRun'
+  | 'retryWorkflowRun',
   () => Promise<never>
 >
 

@@ -39,6 +39,13 @@ import {
 } from './schedules/index.js'
 import { startTriggers } from './triggers/start-triggers.js'
 import { loadTriggerConfig } from './triggers/trigger-settings.js'
+import {
+  consumeWorkflowVersions,
+  createWorkflowTables,
+  WorkflowRunTimers,
+  workflowRunService,
+  workflowRunsProjection,
+} from './workflows/index.js'
 
 export { loadSchedulerConfig, type SchedulerConfig, schedulerSettings } from './config.js'
 export { triggerSettings } from './triggers/trigger-settings.js'
@@ -46,6 +53,8 @@ export { triggerSettings } from './triggers/trigger-settings.js'
 export const SERVICE_NAME = 'job-scheduler'
 /** Who calls the scheduler: the gateway only. */
 export const GRPC_CALLERS: readonly string[] = ['gateway']
+/** Job events that end a job (and may wake its workflow run). */
+const JOB_END_EVENTS: ReadonlySet<string> = new Set(['finished', 'canceled', 'leaseExpired'])
 /** How often run keys older than their retention are deleted. */
 const RUN_KEY_SWEEP_INTERVAL_MS = 60 * 60 * 1000
 
@@ -81,16 +90,19 @@ export async function startScheduler(
         await createRunKeysTable(connection)
         await schedulesProjection.setup(connection)
         await createScheduleTables(connection)
+        await workflowRunsProjection.setup(connection)
+        await createWorkflowTables(connection)
       },
     })
 
     const changes = new JobChangeFeed(config.databaseUrl, logger)
     await changes.start()
     ctx.onStop(() => changes.stop())
-    const projector = new Projector(store, [jobsProjection, jobLogProjection, schedulesProjection], {
-      logger,
-      quarantine,
-    })
+    const projector = new Projector(
+      store,
+      [jobsProjection, jobLogProjection, schedulesProjection, workflowRunsProjection],
+      { logger, quarantine },
+    )
     await projector.start()
     ctx.onStop(() => projector.stop())
 
@@ -191,6 +203,30 @@ export async function startScheduler(
       maxSchedulesPerOrganization: config.maxSchedulesPerOrganization,
       onArmed: (dueAt) => scheduleTimers.wake(dueAt),
     })
+    const versions = await consumeWorkflowVersions({ bus, db })
+    ctx.onStop(() => versions.stop())
+    const runDeps = { ...commands, catalog, queueQuotas }
+    const runTimers = new WorkflowRunTimers({
+      ...runDeps,
+      logger,
+      maxSleepMs: config.scheduleTimerMaxSleepMs,
+      concurrency: config.scheduleTimerConcurrency,
+    })
+    await runTimers.start()
+    ctx.onStop(() => runTimers.stop())
+    // A node's job that ended left a wake-up for its run in the same transaction: look at it now.
+    const stopWaking = store.onCommitted((events) => {
+      if (events.some((event) => event.streamType === 'job' && JOB_END_EVENTS.has(event.type)))
+        runTimers.wake(new Date())
+    })
+    ctx.onStop(async () => stopWaking())
+    const workflowRuns = workflowRunService({
+      ...runDeps,
+      db,
+      projector,
+      logger,
+      onWoken: (dueAt) => runTimers.wake(dueAt),
+    })
     const grpcPort = await serveGrpc(
       {
         auth,
@@ -208,6 +244,7 @@ export async function startScheduler(
           JobSchedulerServiceService,
           {
             ...schedules,
+            ...workflowRuns,
             ...schedulerService({ ...commands, projector, db, catalog, changes, logger, queueQuotas }),
           },
           { logger },

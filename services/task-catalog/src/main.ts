@@ -137,7 +137,7 @@ export function startCatalog(
     ctx.onStop(async () => dispatch.close())
 
     const bots = botDirectory(dispatch)
-    const workflowReadModel = new WorkflowReadModel(db)
+    const workflowReadModel = new WorkflowReadModel(db, sealer)
     const commands = new CatalogCommands({
       store,
       projector,
@@ -152,7 +152,7 @@ export function startCatalog(
     ctx.onStop(() => secretEnv.stop())
     const webhookCommands = new WebhookCommands({ store, projector, sealer })
     const webhookReadModel = new WebhookReadModel(db, sealer)
-    const workflowCommands = new WorkflowCommands({ store, projector, readModel: workflowReadModel })
+    const workflowCommands = new WorkflowCommands({ store, projector, readModel: workflowReadModel, sealer })
     const grpcPort = await serveGrpc(
       {
         auth,

@@ -3,6 +3,7 @@ import type { Role } from '@taskforge/model'
 import type { Script, Task, Workflow } from '@taskforge/proto/catalog/v1/model'
 import type { Job } from '@taskforge/proto/jobs/v1/model'
 import type { RunCaller } from '@taskforge/proto/jobs/v1/scheduler_service'
+import type { WorkflowRun } from '@taskforge/proto/jobs/v1/workflow_runs'
 import type { FastifyRequest } from 'fastify'
 import type { Caller } from '../accounts/accounts.js'
 import type { Clients } from '../clients/clients.js'
@@ -52,6 +53,8 @@ export interface Access {
    * own acls as a task is: another organization's, a missing one and a hidden one are the same 404.
    */
   workflow(permit: Permit, workflowId: string, version?: number): Promise<Workflow>
+  /** A workflow run the permit reaches through its workflow (as a job through its task). */
+  workflowRun(permit: Permit, runId: string): Promise<WorkflowRun>
   /** Whether the permit's caller sees this workflow of its organization (for lists). */
   seesWorkflow(permit: Permit, workflow: Workflow): boolean
   /** Whether the permit's caller sees this task of its organization (for lists). */
@@ -176,6 +179,20 @@ export function createAccess(auth: Authenticator, clients: Clients): Access {
       })
       if (workflow === undefined) throw notFound('workflow', workflowId)
       return workflow
+    },
+    async workflowRun(permit, runId) {
+      if (!isId(runId)) throw notFound('workflow run', runId)
+      const { run } = await clients.scheduler.getWorkflowRun({ customer: permit.customer, runId })
+      if (run === undefined) throw notFound('workflow run', runId)
+      if (seesAll(permit)) return admit(permit, 'workflow run', runId, run, throughTasks([]))
+      // A run of a deleted workflow is reached through nothing: admins only.
+      const { workflow } = await clients.catalog
+        .getWorkflow({ customer: permit.customer, workflowId: run.workflowId, version: 0 })
+        .catch((error: unknown) => {
+          if (isNotFound(error)) return { workflow: undefined }
+          throw error
+        })
+      return admit(permit, 'workflow run', runId, run, throughTasks(workflow === undefined ? [] : [workflow]))
     },
     seesWorkflow(permit, workflow) {
       return sees(permit.caller, throughTasks([workflow]))

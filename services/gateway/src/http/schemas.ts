@@ -752,6 +752,74 @@ const ref = (id: string) => ({ $ref: `${id}#` }) as const
 
 export const taskResponseSchema = ref('Task')
 export const scriptResponseSchema = ref('Script')
+/** A workflow run: shown like a job (lifecycle, state in the job vocabulary), plus its nodes. */
+export const workflowRunSchema = {
+  $id: 'WorkflowRun',
+  type: 'object',
+  additionalProperties: true,
+  required: [
+    'id',
+    'customer',
+    'workflow_id',
+    'version',
+    'lifecycle',
+    'state',
+    'task_arguments_values',
+    'origin',
+    'nodes',
+    'creation_date',
+    'last_update',
+    'ended_at',
+  ],
+  properties: {
+    id: { type: 'string' },
+    customer: { type: 'string' },
+    workflow_id: { type: 'string' },
+    version: {
+      type: 'integer',
+      description: 'the version of the workflow the run follows to its end, retries included',
+    },
+    lifecycle: {
+      type: 'string',
+      enum: ['assigned', 'finished', 'canceled'],
+      description: 'assigned while the run goes on; finished and canceled are ends',
+    },
+    state: { type: 'string', enum: ['in_progress', 'success', 'failure', 'canceled'] },
+    task_arguments_values: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'the run’s own arguments (`$run` in argument mappings)',
+    },
+    origin: { type: 'string' },
+    nodes: {
+      type: 'array',
+      description: 'every node of the pinned version, in its order',
+      items: {
+        type: 'object',
+        required: ['key', 'state', 'job_id', 'job_ids'],
+        properties: {
+          key: { type: 'string' },
+          state: {
+            type: 'string',
+            enum: ['pending', 'running', 'succeeded', 'failed', 'skipped', 'canceled', 'waiting'],
+          },
+          job_id: { type: ['string', 'null'], description: 'the node’s latest job (GET /:customer/job/:id)' },
+          job_ids: {
+            type: 'array',
+            items: { type: 'string' },
+            description: 'every job of the node, oldest first',
+          },
+          reason: { type: 'string', description: 'why the node failed, or waits for a retry' },
+        },
+      },
+    },
+    reason: { type: 'string', description: 'why the run failed (the node that failed) or was canceled' },
+    creation_date: { type: ['string', 'null'], format: 'date-time' },
+    last_update: { type: ['string', 'null'], format: 'date-time' },
+    ended_at: { type: ['string', 'null'], format: 'date-time' },
+  },
+} as const
+
 export const jobResponseSchema = ref('Job')
 export const credentialsResponseSchema = ref('TaskCredentials')
 export const botResponseSchema = ref('Bot')
@@ -763,6 +831,7 @@ export const subscriptionResponseSchema = ref('Subscription')
 export const deliveryResponseSchema = ref('Delivery')
 export const webhookResponseSchema = ref('Webhook')
 export const workflowResponseSchema = ref('Workflow')
+export const workflowRunResponseSchema = ref('WorkflowRun')
 
 /** The component schemas of the document, registered before the routes that refer to them. */
 export const componentSchemas: readonly { $id: string }[] = [
@@ -779,6 +848,7 @@ export const componentSchemas: readonly { $id: string }[] = [
   deliverySchema,
   webhookSchema,
   workflowSchema,
+  workflowRunSchema,
 ]
 
 /** The error body of every 4xx and 5xx answer (contract §2), one component of the document. */

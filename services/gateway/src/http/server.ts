@@ -33,6 +33,7 @@ import { subscriptionRoutes } from './routes/subscriptions.js'
 import { taskCredentialRoutes } from './routes/task-credentials.js'
 import { taskRecipeRoutes } from './routes/task-recipes.js'
 import { taskRoutes } from './routes/tasks.js'
+import { workflowRunRoutes } from './routes/workflow-runs.js'
 import { workflowRoutes } from './routes/workflows.js'
 import { installRunRateLimit } from './run-rate-limit.js'
 
@@ -138,6 +139,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   taskRecipeRoutes(app, { clients: deps.clients, access })
   taskCredentialRoutes(app, { clients: deps.clients, access })
   runRoutes(app, { clients: deps.clients, access, rateLimit })
+  workflowRunRoutes(app, { clients: deps.clients, access, rateLimit })
   jobRoutes(app, { clients: deps.clients, access })
   scheduleRoutes(app, { clients: deps.clients, access })
   jobControlRoutes(app, { clients: deps.clients, access, logFollowMaxMs: deps.logFollowMaxMs })

@@ -14,6 +14,7 @@ import { placeJob } from '../domain/job-placement.js'
 import { applyScheduleEffects } from '../schedule/schedule-effects.js'
 import { lockTask, nextWaitingJob, placementFacts } from '../schedule/task-queue.js'
 import { wakeBufferedFires } from '../schedules/schedule-tables.js'
+import { wakeRunsOfEndedJobs } from '../workflows/workflow-tables.js'
 import { claimRunKey, type RunKeyClaim, RunKeyTaken, releaseRunKey } from './run-keys.js'
 
 export interface JobCommandDeps {
@@ -196,6 +197,15 @@ async function applyIn(
         : []
     }),
   )
+  // The end of a workflow node's job reaches its run in the transaction that ends it: a wake-up row
+  // the run's timer loop consumes in the transaction that records the end (never lost, never twice).
+  const runEnds = requests.flatMap((request, index) => {
+    const outcome = outcomes[index]!
+    if (!outcome.ok || !ended.has(request.jobId)) return []
+    const { workflowRunId, customer } = outcome.result.state
+    return workflowRunId === '' ? [] : [{ jobId: request.jobId, runId: workflowRunId, customer }]
+  })
+  await wakeRunsOfEndedJobs(trx, runEnds)
   // A task whose job ended may hand its turn to its next job (its lock is already held).
   for (const request of requests) {
     const task = queuedTasks.get(request.jobId)

@@ -37,6 +37,8 @@ export interface QueueJob {
   refusal?: string
   /** A job a schedule's fire started: the schedule and the time the fire was scheduled for. */
   schedule?: { scheduleId: string; scheduledFor: Date }
+  /** A job a workflow run queued for one of its nodes: its end goes back to the run. */
+  workflow?: { runId: string; node: string }
 }
 /** The grace time of a job on hold ran out: it becomes `ready`, and goes to a bot when it may run. */
 export interface ReleaseHold {
@@ -130,6 +132,8 @@ export interface JobState {
   cancelRequested: boolean
   /** The schedule whose fire started the job; '' when none did. */
   scheduleId: string
+  /** The workflow run whose node the job runs; '' for a job of no run. */
+  workflowRunId: string
 }
 
 /** Whether a job has ended (finished, terminated or canceled). */
@@ -150,6 +154,7 @@ const initialState = (): JobState => ({
   outputSeqs: new Set(),
   cancelRequested: false,
   scheduleId: '',
+  workflowRunId: '',
 })
 
 function queue(command: QueueJob, state: JobState): JobDomainEvent[] {
@@ -173,6 +178,9 @@ function queue(command: QueueJob, state: JobState): JobDomainEvent[] {
       ...(command.schedule === undefined
         ? {}
         : { scheduleId: command.schedule.scheduleId, scheduledFor: command.schedule.scheduledFor }),
+      ...(command.workflow === undefined
+        ? {}
+        : { workflowRunId: command.workflow.runId, workflowNode: command.workflow.node }),
     },
   }
   if (command.refusal !== undefined)
@@ -368,6 +376,7 @@ function evolve(state: JobState, event: JobDomainEvent): JobState {
         spec: q.spec,
         argumentsValues: q.taskArgumentsValues,
         scheduleId: q.scheduleId ?? '',
+        workflowRunId: q.workflowRunId ?? '',
       }
     }
     case 'assigned':

@@ -1,4 +1,4 @@
-import { isId, newId, notFound } from '@taskforge/core'
+import { isId, newId, newSecret, notFound } from '@taskforge/core'
 import { type EventStore, handleCommand, type Projector, type StoredEvent } from '@taskforge/event-store'
 import type { WorkflowDefinition } from '@taskforge/proto/catalog/v1/model'
 import { type WorkflowCommand, workflowDecider } from '../domain/workflow-decider.js'
@@ -6,12 +6,15 @@ import { type KnownTask, taskIdsOf } from '../domain/workflow-definition.js'
 import type { CommandContext } from '../events/command-context.js'
 import { decodeWorkflowEvent, encodeWorkflowEvent, WORKFLOW_STREAM } from '../events/workflow-codec.js'
 import type { WorkflowReadModel } from '../projections/workflow-read-model.js'
+import type { SecretSealer } from '../secrets/secret-sealer.js'
 
 export interface WorkflowCommandsDeps {
   store: EventStore
   projector: Projector
   /** Which tasks a definition names exist (the read model of tasks). */
   readModel: WorkflowReadModel
+  /** Seals the key of runs by secret. */
+  sealer: SecretSealer
   /** How long a command waits for its events to reach the read model (default 10s). */
   readYourWritesTimeoutMs?: number
 }
@@ -25,12 +28,14 @@ export class WorkflowCommands {
   readonly #store: EventStore
   readonly #projector: Projector
   readonly #readModel: WorkflowReadModel
+  readonly #sealer: SecretSealer
   readonly #timeoutMs: number
 
   constructor(deps: WorkflowCommandsDeps) {
     this.#store = deps.store
     this.#projector = deps.projector
     this.#readModel = deps.readModel
+    this.#sealer = deps.sealer
     this.#timeoutMs = deps.readYourWritesTimeoutMs ?? 10_000
   }
 
@@ -46,8 +51,25 @@ export class WorkflowCommands {
       customer: ctx.customer,
       definition,
       knownTasks,
+      sealedSecret: this.#sealSecret(ctx.customer, workflowId, newSecret()),
     })
     return { workflowId }
+  }
+
+  /** Replaces the workflow's key of runs by secret and answers the new one. */
+  async rotateWorkflowSecret(ctx: CommandContext, workflowId: string): Promise<{ secret: string }> {
+    const secret = newSecret()
+    await this.#execute(ctx, workflowId, {
+      type: 'rotateWorkflowSecret',
+      workflowId,
+      customer: ctx.customer,
+      sealedSecret: this.#sealSecret(ctx.customer, workflowId, secret),
+    })
+    return { secret }
+  }
+
+  #sealSecret(customer: string, workflowId: string, secret: string): Buffer {
+    return this.#sealer.seal(secret, { purpose: 'workflow-secret', customer, workflowId })
   }
 
   /** Saves a new version when the changes change something; answers the API names of what changed. */

@@ -14,6 +14,8 @@ export type WorkflowCommand =
       definition: Partial<WorkflowDefinition>
       /** Those of the tasks the definition names that are live tasks of the organization. */
       knownTasks: ReadonlyMap<string, KnownTask>
+      /** The key of runs by secret, sealed. */
+      sealedSecret: Buffer
     }
   | {
       type: 'updateWorkflow'
@@ -26,6 +28,7 @@ export type WorkflowCommand =
       expectedVersion?: number | undefined
     }
   | { type: 'deleteWorkflow'; workflowId: string; customer: string }
+  | { type: 'rotateWorkflowSecret'; workflowId: string; customer: string; sealedSecret: Buffer }
 
 export type WorkflowState =
   | { status: 'absent' }
@@ -61,6 +64,7 @@ function decide(command: WorkflowCommand, state: WorkflowState): WorkflowDomainE
             workflowId: command.workflowId,
             customer: command.customer,
             definition: validateWorkflowDefinition(command.definition, command.knownTasks),
+            sealedSecret: command.sealedSecret,
           },
         },
       ]
@@ -87,6 +91,10 @@ function decide(command: WorkflowCommand, state: WorkflowState): WorkflowDomainE
       activeOf(state, command)
       return [{ $case: 'deleted', value: {} }]
     }
+    case 'rotateWorkflowSecret': {
+      activeOf(state, command)
+      return [{ $case: 'secretRotated', value: { sealedSecret: command.sealedSecret } }]
+    }
   }
 }
 
@@ -110,6 +118,8 @@ function evolve(state: WorkflowState, event: WorkflowDomainEvent): WorkflowState
           }
     case 'deleted':
       return state.status === 'absent' ? state : { ...state, status: 'deleted' }
+    case 'secretRotated':
+      return state
   }
 }
 

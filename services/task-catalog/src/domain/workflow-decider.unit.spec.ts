@@ -25,7 +25,11 @@ const draft: Partial<WorkflowDefinition> = {
   start: 'build',
 }
 const definition = validateWorkflowDefinition(draft, known)
-const created: WorkflowDomainEvent = { $case: 'created', value: { workflowId, customer, definition } }
+const sealedSecret = Buffer.from('sealed')
+const created: WorkflowDomainEvent = {
+  $case: 'created',
+  value: { workflowId, customer, definition, sealedSecret },
+}
 const described = WorkflowDefinition.fromPartial({ ...definition, description: 'v2' })
 const updated: WorkflowDomainEvent = {
   $case: 'updated',
@@ -43,16 +47,37 @@ const update = (changes: Partial<WorkflowDefinition>, expectedVersion = 0) => ({
 describe('workflow decider', () => {
   it('creates version 1 with the definition normalised', () => {
     spec([])
-      .when({ type: 'createWorkflow', workflowId, customer, definition: draft, knownTasks: known })
+      .when({
+        type: 'createWorkflow',
+        workflowId,
+        customer,
+        definition: draft,
+        knownTasks: known,
+        sealedSecret,
+      })
       .then([created])
   })
 
   it('refuses to create twice, and an invalid definition', () => {
     spec([created])
-      .when({ type: 'createWorkflow', workflowId, customer, definition: draft, knownTasks: known })
+      .when({
+        type: 'createWorkflow',
+        workflowId,
+        customer,
+        definition: draft,
+        knownTasks: known,
+        sealedSecret,
+      })
       .thenFails('CONFLICT')
     spec([])
-      .when({ type: 'createWorkflow', workflowId, customer, definition: draft, knownTasks: new Map() })
+      .when({
+        type: 'createWorkflow',
+        workflowId,
+        customer,
+        definition: draft,
+        knownTasks: new Map(),
+        sealedSecret,
+      })
       .thenFails('VALIDATION_FAILED', { field: 'nodes[0].task', node: 'build' })
   })
 
@@ -110,6 +135,22 @@ describe('workflow decider', () => {
       .thenFails('NOT_FOUND')
     spec([created])
       .when({ ...update({ description: 'x' }), customer: 'globex' })
+      .thenFails('NOT_FOUND')
+  })
+
+  it('rotates the key of runs by secret of a live workflow, leaving the version alone', () => {
+    const rotated = Buffer.from('rotated')
+    spec([created])
+      .when({ type: 'rotateWorkflowSecret', workflowId, customer, sealedSecret: rotated })
+      .then([{ $case: 'secretRotated', value: { sealedSecret: rotated } }])
+    spec([created, { $case: 'secretRotated', value: { sealedSecret: rotated } }])
+      .when(update({ description: 'v2' }, 1))
+      .then([updated])
+    spec([created])
+      .when({ type: 'rotateWorkflowSecret', workflowId, customer: 'other', sealedSecret: rotated })
+      .thenFails('NOT_FOUND')
+    spec([created, { $case: 'deleted', value: {} }])
+      .when({ type: 'rotateWorkflowSecret', workflowId, customer, sealedSecret: rotated })
       .thenFails('NOT_FOUND')
   })
 })

@@ -1,18 +1,25 @@
-import { isId, notFound, validationFailed } from '@taskforge/core'
+import { isId, notFound, unauthorized, validationFailed } from '@taskforge/core'
 import type {
+  AuthorizeSecretWorkflowRunRequest,
+  AuthorizeSecretWorkflowRunResponse,
   CreateWorkflowRequest,
   CreateWorkflowResponse,
   DeleteWorkflowRequest,
   DeleteWorkflowResponse,
+  GetWorkflowCredentialsRequest,
+  GetWorkflowCredentialsResponse,
   GetWorkflowRequest,
   GetWorkflowResponse,
   ListWorkflowsRequest,
   ListWorkflowsResponse,
+  RotateWorkflowSecretRequest,
+  RotateWorkflowSecretResponse,
   UpdateWorkflowRequest,
   UpdateWorkflowResponse,
 } from '@taskforge/proto/catalog/v1/catalog_service'
 import type { WorkflowDefinition } from '@taskforge/proto/catalog/v1/model'
 import type { WorkflowCommands } from '../commands/workflow-commands.js'
+import { secretMatches } from '../domain/task-secret.js'
 import { WORKFLOW_FIELDS, type WorkflowFieldName } from '../domain/workflow-definition.js'
 import type { WorkflowReadModel } from '../projections/workflow-read-model.js'
 import { contextOf, customerOf, written } from './request-context.js'
@@ -23,7 +30,14 @@ export interface WorkflowHandlers {
   listWorkflows(request: ListWorkflowsRequest): Promise<ListWorkflowsResponse>
   updateWorkflow(request: UpdateWorkflowRequest): Promise<UpdateWorkflowResponse>
   deleteWorkflow(request: DeleteWorkflowRequest): Promise<DeleteWorkflowResponse>
+  getWorkflowCredentials(request: GetWorkflowCredentialsRequest): Promise<GetWorkflowCredentialsResponse>
+  rotateWorkflowSecret(request: RotateWorkflowSecretRequest): Promise<RotateWorkflowSecretResponse>
+  authorizeSecretWorkflowRun(
+    request: AuthorizeSecretWorkflowRunRequest,
+  ): Promise<AuthorizeSecretWorkflowRunResponse>
 }
+
+const secretRefused = () => unauthorized('the secret key is not valid for this workflow')
 
 /** Ids are uuids: anything else names no workflow, and never reaches a query. */
 function workflowIdOf(id: string): string {
@@ -106,6 +120,29 @@ export function workflowHandlers(deps: {
     async deleteWorkflow(request) {
       await commands.deleteWorkflow(contextOf(request), workflowIdOf(request.workflowId))
       return {}
+    },
+
+    async getWorkflowCredentials(request) {
+      const customer = customerOf(request)
+      const credentials = await readModel.getWorkflowCredentials(customer, workflowIdOf(request.workflowId))
+      if (credentials === undefined) throw notFound('workflow', request.workflowId)
+      return credentials
+    },
+
+    async rotateWorkflowSecret(request) {
+      const ctx = contextOf(request)
+      const workflowId = workflowIdOf(request.workflowId)
+      const { secret } = await commands.rotateWorkflowSecret(ctx, workflowId)
+      return { id: workflowId, secret }
+    },
+
+    async authorizeSecretWorkflowRun(request) {
+      const customer = request.customer.trim()
+      if (!isId(request.workflowId) || customer === '') throw secretRefused()
+      const found = await readModel.getWorkflowCredentials(customer, request.workflowId)
+      // Compared even when the workflow is missing, so the answer time says nothing about which it was.
+      if (!secretMatches(request.secret, found?.secret ?? '') || found === undefined) throw secretRefused()
+      return { workflow: await latest(customer, found.id) }
     },
   }
 }

@@ -1,6 +1,7 @@
 import { type Workflow, WorkflowDefinition } from '@taskforge/proto/catalog/v1/model'
 import { type Kysely, sql } from 'kysely'
 import type { KnownTask } from '../domain/workflow-definition.js'
+import { openStored, type SecretSealer } from '../secrets/secret-sealer.js'
 import type { CatalogTables } from './catalog-tables.js'
 import type { WorkflowTables } from './workflows-projection.js'
 
@@ -16,9 +17,38 @@ export interface WorkflowUsingTask {
  */
 export class WorkflowReadModel {
   readonly #db: Kysely<WorkflowTables & CatalogTables>
+  readonly #sealer: SecretSealer
 
-  constructor(db: Kysely<WorkflowTables & CatalogTables>) {
+  constructor(db: Kysely<WorkflowTables & CatalogTables>, sealer: SecretSealer) {
     this.#db = db
+    this.#sealer = sealer
+  }
+
+  /**
+   * A live workflow's key of runs by secret, opened: '' for a workflow created before workflows had
+   * one; undefined for no such workflow.
+   */
+  async getWorkflowCredentials(
+    customer: string,
+    id: string,
+  ): Promise<{ id: string; secret: string } | undefined> {
+    const row = await this.#db
+      .selectFrom('workflows')
+      .leftJoin('workflow_secrets', 'workflow_secrets.id', 'workflows.id')
+      .select(['workflows.id as id', 'workflow_secrets.sealed_secret as sealed_secret'])
+      .where('workflows.customer', '=', customer)
+      .where('workflows.id', '=', id)
+      .executeTakeFirst()
+    if (row === undefined) return undefined
+    const secret =
+      row.sealed_secret === null
+        ? ''
+        : openStored(this.#sealer, row.sealed_secret, {
+            purpose: 'workflow-secret',
+            customer,
+            workflowId: id,
+          })
+    return { id: row.id, secret }
   }
 
   /** The latest version, or version `version` (when not 0). */

@@ -27,9 +27,17 @@ export interface WorkflowVersionsTable {
   saved_at: Date
 }
 
+/** The key of runs by secret of each live workflow that has one, sealed. */
+export interface WorkflowSecretsTable {
+  id: string
+  customer: string
+  sealed_secret: Buffer
+}
+
 export interface WorkflowTables {
   workflows: WorkflowsTable
   workflow_versions: WorkflowVersionsTable
+  workflow_secrets: WorkflowSecretsTable
 }
 
 async function createTables(db: Kysely<WorkflowTables>): Promise<void> {
@@ -67,6 +75,25 @@ async function createTables(db: Kysely<WorkflowTables>): Promise<void> {
     .addColumn('definition', 'bytea', (c) => c.notNull())
     .addColumn('saved_at', 'timestamptz', (c) => c.notNull())
     .addPrimaryKeyConstraint('workflow_versions_pk', ['id', 'version'])
+    .execute()
+  await db.schema
+    .createTable('workflow_secrets')
+    .ifNotExists()
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('customer', 'text', (c) => c.notNull())
+    .addColumn('sealed_secret', 'bytea', (c) => c.notNull())
+    .execute()
+}
+
+async function saveSecret(
+  trx: Transaction<WorkflowTables>,
+  row: { id: string; customer: string; sealed_secret: Buffer },
+): Promise<void> {
+  if (row.sealed_secret.length === 0) return
+  await trx
+    .insertInto('workflow_secrets')
+    .values(row)
+    .onConflict((oc) => oc.column('id').doUpdateSet({ sealed_secret: row.sealed_secret }))
     .execute()
 }
 
@@ -115,6 +142,11 @@ async function applyOne(trx: Transaction<WorkflowTables>, stored: StoredEvent): 
         definition: columns.definition,
         saved_at: stored.occurredAt,
       })
+      await saveSecret(trx, {
+        id,
+        customer: event.value.customer,
+        sealed_secret: Buffer.from(event.value.sealedSecret),
+      })
       return
     }
     case 'updated': {
@@ -141,23 +173,34 @@ async function applyOne(trx: Transaction<WorkflowTables>, stored: StoredEvent): 
     case 'deleted':
       await trx.deleteFrom('workflows').where('id', '=', id).execute()
       await trx.deleteFrom('workflow_versions').where('id', '=', id).execute()
+      await trx.deleteFrom('workflow_secrets').where('id', '=', id).execute()
+      return
+    case 'secretRotated':
+      await saveSecret(trx, {
+        id,
+        customer: stored.metadata.customer,
+        sealed_secret: Buffer.from(event.value.sealedSecret),
+      })
       return
   }
 }
 
 /**
- * Projects workflow streams into `workflows` (the latest version of each) and `workflow_versions`
- * (every version, for `?version=N`). Both are rebuilt from the events alone.
+ * Projects workflow streams into `workflows` (the latest version of each), `workflow_versions`
+ * (every version, for `?version=N`) and `workflow_secrets` (the sealed key of runs by secret). All
+ * are rebuilt from the events alone.
  */
 export function workflowsProjection(): Projection {
   return {
     name: 'workflows',
-    version: 1,
+    // 2: the keys of runs by secret (`workflow_secrets`).
+    version: 2,
     streamTypes: [WORKFLOW_STREAM],
     async apply(trx: Transaction<WorkflowTables>, events: StoredEvent[]) {
       for (const event of events) await applyOne(trx, event)
     },
     async reset(trx: Transaction<WorkflowTables>) {
+      await trx.schema.dropTable('workflow_secrets').ifExists().execute()
       await trx.schema.dropTable('workflow_versions').ifExists().execute()
       await trx.schema.dropTable('workflows').ifExists().execute()
       await createTables(trx)

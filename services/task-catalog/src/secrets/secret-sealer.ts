@@ -19,6 +19,7 @@ const KEY_BYTES = 32
 export type SealContext =
   | { purpose: 'task-secret'; customer: string; taskId: string }
   | { purpose: 'webhook-secret'; customer: string; webhookId: string }
+  | { purpose: 'workflow-secret'; customer: string; workflowId: string }
   | { purpose: 'env'; customer: string; taskId: string; name: string }
 
 function additionalData(context: SealContext): Buffer {
@@ -27,7 +28,9 @@ function additionalData(context: SealContext): Buffer {
       ? [context.customer, context.taskId]
       : context.purpose === 'webhook-secret'
         ? [context.customer, context.webhookId]
-        : [context.customer, context.taskId, context.name]
+        : context.purpose === 'workflow-secret'
+          ? [context.customer, context.workflowId]
+          : [context.customer, context.taskId, context.name]
   // Organization names, ids and env names never hold NUL (they are refused before), so the join is unambiguous.
   return Buffer.from(['taskforge', context.purpose, ...parts].join('\0'), 'utf8')
 }

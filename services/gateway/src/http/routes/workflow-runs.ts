@@ -1,0 +1,261 @@
+import { isId, Quotas, unauthorized } from '@taskforge/core'
+import { publicWorkflowRun } from '@taskforge/model'
+import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify'
+import type { Clients } from '../../clients/clients.js'
+import type { Access } from '../access.js'
+import { limitedString } from '../limit-schema.js'
+import {
+  credentialsResponseSchema,
+  errorAnswer,
+  errorResponses,
+  idParams,
+  quotaResponse,
+  runBodySchema,
+  taskSecretParams,
+  tokenQuery,
+  workflowRunResponseSchema,
+} from '../schemas.js'
+import { runArguments } from '../task-input.js'
+
+type IdRoute = { Params: { customer: string; id: string } }
+type SecretRoute = { Params: { customer: string; id: string; secret: string } }
+
+const runLocation = (customer: string, runId: string) =>
+  `/${encodeURIComponent(customer)}/workflow/job/${runId}`
+
+const stepsRefused = errorAnswer(
+  'the workflow cannot run: its version has an approval or input step (not available yet), or the arguments are invalid',
+)
+
+/**
+ * Runs of workflows, decided by job-scheduler (decision 31): a run is started with the user role on
+ * a workflow the caller sees, pinned to its latest version, and shown like a job with its nodes;
+ * cancel stops every live job of the run, retry goes on from the nodes that did not succeed.
+ */
+export function workflowRunRoutes(
+  app: FastifyInstance,
+  deps: { clients: Clients; access: Access; rateLimit: preHandlerAsyncHookHandler },
+): void {
+  const { clients, access, rateLimit } = deps
+  const tags = ['workflows']
+
+  app.post<IdRoute>(
+    '/:customer/workflow/:id/job',
+    {
+      schema: {
+        operationId: 'runWorkflow',
+        tags,
+        summary: 'Run a workflow (user role): answers the run, pinned to the workflow’s latest version',
+        description: `The body is a run’s: \`task_arguments\` are the run’s own arguments (\`$run\` in argument mappings). At most ${Quotas.runsPerToken.value} runs per token in one second, as for tasks; a run whose start node’s task or organization has too many jobs not started is refused (429).`,
+        params: idParams,
+        querystring: tokenQuery,
+        body: runBodySchema,
+        response: {
+          201: workflowRunResponseSchema,
+          ...errorResponses,
+          422: stepsRefused,
+          429: quotaResponse('a quota is reached: runs per token per second, or jobs not started'),
+        },
+      },
+      preHandler: rateLimit,
+    },
+    async (request, reply) => {
+      const { customer, id } = request.params
+      const permit = await access.permit(request, customer, 'user')
+      await access.workflow(permit, id)
+      const { run } = await clients.scheduler.runWorkflow({
+        customer,
+        workflowId: id,
+        arguments: runArguments(request.body),
+        origin: 'api',
+        author: permit.caller.name,
+      })
+      return reply
+        .status(201)
+        .header('location', runLocation(customer, run!.id))
+        .send(publicWorkflowRun(run!))
+    },
+  )
+
+  app.post<SecretRoute>(
+    '/:customer/workflow/:id/secret/:secret/job',
+    {
+      schema: {
+        operationId: 'runWorkflowWithSecret',
+        tags,
+        summary: 'Run a workflow with its secret key (no token): answers the run',
+        description:
+          'As POST /:customer/workflow/:id/job, with the workflow’s secret key instead of a token (GET /:customer/workflow/:id/credentials); a wrong key, an unknown workflow and another organization’s all answer 401.',
+        params: taskSecretParams,
+        body: runBodySchema,
+        response: {
+          201: workflowRunResponseSchema,
+          ...errorResponses,
+          422: stepsRefused,
+          429: quotaResponse(
+            'a quota is reached: runs per workflow and client address per second, or jobs not started',
+          ),
+        },
+        security: [],
+      },
+      preHandler: rateLimit,
+    },
+    async (request, reply) => {
+      const { customer, id, secret } = request.params
+      // Secret keys are hex; anything else cannot be one, and is refused like a wrong one.
+      if (!/^[0-9a-f]{1,200}$/i.test(secret) || !isId(id))
+        throw unauthorized('the secret key is not valid for this workflow')
+      const { workflow } = await clients.catalog.authorizeSecretWorkflowRun({
+        customer,
+        workflowId: id,
+        secret,
+      })
+      const { run } = await clients.scheduler.runWorkflow({
+        customer: workflow!.customer,
+        workflowId: workflow!.id,
+        arguments: runArguments(request.body),
+        origin: 'secret',
+        author: 'secret',
+      })
+      return reply
+        .status(201)
+        .header('location', runLocation(customer, run!.id))
+        .send(publicWorkflowRun(run!))
+    },
+  )
+
+  app.get<IdRoute>(
+    '/:customer/workflow/:id/credentials',
+    {
+      schema: {
+        operationId: 'getWorkflowCredentials',
+        tags,
+        summary:
+          "A workflow's secret key, for runs without a token: { id, secret } ('' for a workflow created before workflows had one: rotate it)",
+        params: idParams,
+        querystring: tokenQuery,
+        response: { 200: credentialsResponseSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      await access.permit(request, request.params.customer, 'admin')
+      const { id, secret } = await clients.catalog.getWorkflowCredentials({
+        customer: request.params.customer,
+        workflowId: request.params.id,
+      })
+      return { id, secret }
+    },
+  )
+
+  app.post<IdRoute>(
+    '/:customer/workflow/:id/credentials/rotate',
+    {
+      schema: {
+        operationId: 'rotateWorkflowCredentials',
+        tags,
+        summary:
+          "Replace a workflow's secret key; the old one stops working at once (the workflow's version stays)",
+        params: idParams,
+        querystring: tokenQuery,
+        response: { 200: credentialsResponseSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { caller } = await access.permit(request, request.params.customer, 'admin')
+      const { id, secret } = await clients.catalog.rotateWorkflowSecret({
+        customer: request.params.customer,
+        workflowId: request.params.id,
+        author: caller.name,
+      })
+      return { id, secret }
+    },
+  )
+
+  app.get<IdRoute>(
+    '/:customer/workflow/job/:id',
+    {
+      schema: {
+        operationId: 'getWorkflowRun',
+        tags,
+        summary: 'Get a workflow run: shown like a job, with each node’s state and jobs',
+        params: idParams,
+        querystring: tokenQuery,
+        response: { 200: workflowRunResponseSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const permit = await access.permit(request, request.params.customer, 'viewer')
+      return publicWorkflowRun(await access.workflowRun(permit, request.params.id))
+    },
+  )
+
+  app.put<IdRoute & { Body: { reason?: string } | null }>(
+    '/:customer/workflow/job/:id/cancel',
+    {
+      schema: {
+        operationId: 'cancelWorkflowRun',
+        tags,
+        summary:
+          'Cancel a workflow run: every live job of the run is canceled (as PUT /:customer/job/:id/cancel does); the run ends canceled once they ended',
+        params: idParams,
+        body: {
+          anyOf: [
+            {
+              type: 'object',
+              properties: { reason: limitedString('cancelReason'), access_token: { type: 'string' } },
+            },
+            { type: 'null' },
+          ],
+        },
+        response: {
+          200: { ...workflowRunResponseSchema, description: 'the run, as the cancel left it' },
+          ...errorResponses,
+          409: errorAnswer('the run has ended already'),
+        },
+      },
+    },
+    async (request) => {
+      const { customer, id } = request.params
+      const permit = await access.permit(request, customer, 'user')
+      await access.workflowRun(permit, id)
+      const { run } = await clients.scheduler.cancelWorkflowRun({
+        customer,
+        runId: id,
+        reason: request.body?.reason ?? '',
+        author: permit.caller.name,
+      })
+      return publicWorkflowRun(run!)
+    },
+  )
+
+  app.post<IdRoute>(
+    '/:customer/workflow/job/:id/retry',
+    {
+      schema: {
+        operationId: 'retryWorkflowRun',
+        tags,
+        summary:
+          'Retry a failed or canceled workflow run from the nodes that did not succeed, on its pinned version; nodes that succeeded keep their outputs and do not run again',
+        params: idParams,
+        querystring: tokenQuery,
+        response: {
+          200: { ...workflowRunResponseSchema, description: 'the run, going on' },
+          ...errorResponses,
+          409: errorAnswer('the run is still running, or ended in success'),
+        },
+      },
+      preHandler: rateLimit,
+    },
+    async (request) => {
+      const { customer, id } = request.params
+      const permit = await access.permit(request, customer, 'user')
+      await access.workflowRun(permit, id)
+      const { run } = await clients.scheduler.retryWorkflowRun({
+        customer,
+        runId: id,
+        author: permit.caller.name,
+      })
+      return publicWorkflowRun(run!)
+    },
+  )
+}

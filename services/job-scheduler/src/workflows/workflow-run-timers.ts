@@ -1,0 +1,75 @@
+import { claimDueRow, msUntilNextDue } from '../timers/due-timer-table.js'
+import {
+  type DueTimerSource,
+  DueTimers,
+  type DueTimersOptions,
+  type FireOutcome,
+} from '../timers/due-timers.js'
+import { executeRunCommand, jobEndOf, type WorkflowRunDeps } from './workflow-run-commands.js'
+import type { NodeJobEnd } from './workflow-run-decider.js'
+import {
+  deleteWakeups,
+  dueWakeupsOfRun,
+  WORKFLOW_RUN_WAKEUPS,
+  type WorkflowRunWakeupsTable,
+} from './workflow-tables.js'
+
+export interface WorkflowRunTimersOptions extends WorkflowRunDeps, DueTimersOptions {}
+
+/**
+ * Brings runs what they wait for, on the one loop of due timers ({@link DueTimers}): a due wake-up
+ * (a node's job ended, a node's retry is due) is claimed with `FOR UPDATE SKIP LOCKED`, with every
+ * other due wake-up of its run; in that one transaction the jobs' ends are read from their streams,
+ * the run decides (`AdvanceRun`), the next nodes' jobs are queued and the wake-ups are deleted. A
+ * replica killed half-way commits nothing, and another brings the same ends; an end the run has
+ * recorded already changes nothing. Runs of organizations take turns, as schedules do.
+ */
+export class WorkflowRunTimers extends DueTimers {
+  constructor(options: WorkflowRunTimersOptions) {
+    super(runTimerSource(options), options)
+  }
+}
+
+function runTimerSource(options: WorkflowRunTimersOptions): DueTimerSource {
+  const { store, logger } = options
+  return {
+    name: 'workflow run timers',
+    msUntilNext: () => msUntilNextDue(store.db, WORKFLOW_RUN_WAKEUPS),
+    async fireOne(at, skip): Promise<FireOutcome> {
+      let wakeupId: string | undefined
+      try {
+        const done = await store.transaction(async (trx) => {
+          const claimed = await claimDueRow<WorkflowRunWakeupsTable>(trx, WORKFLOW_RUN_WAKEUPS, at, skip)
+          if (claimed === undefined) return undefined
+          wakeupId = claimed.wakeup_id
+          const wakeups = await dueWakeupsOfRun(trx, claimed.run_id, claimed.claimed_at)
+          const ended: NodeJobEnd[] = []
+          for (const wakeup of wakeups) {
+            if (!wakeup.wakeup_id.startsWith('end:')) continue
+            const end = await jobEndOf(store, trx, wakeup.wakeup_id.slice('end:'.length))
+            if (end !== undefined) ended.push(end)
+          }
+          // Deleted first: the decision sets the run's retry wake-up again when one still waits.
+          await deleteWakeups(
+            trx,
+            wakeups.map((wakeup) => wakeup.wakeup_id),
+          )
+          await executeRunCommand(
+            options,
+            trx,
+            claimed.run_id,
+            { type: 'AdvanceRun', ended, now: claimed.claimed_at },
+            'scheduler',
+          )
+          return { customer: claimed.customer }
+        })
+        if (done === undefined) return { outcome: 'none' }
+        return { outcome: 'fired', customer: done.customer }
+      } catch (error) {
+        if (wakeupId === undefined) throw error
+        logger.error({ err: error, wakeupId }, 'workflow run not advanced; will retry')
+        return { outcome: 'failed', key: wakeupId, retry: true }
+      }
+    },
+  }
+}

@@ -1,0 +1,199 @@
+import type { Db, Trx } from '@taskforge/event-store'
+import { type ColumnType, type Kysely, sql } from 'kysely'
+import type { DueTimerTable } from '../timers/due-timer-table.js'
+
+type Json<T> = ColumnType<T, string, string>
+
+/**
+ * Every version of every workflow the scheduler has seen (decision 31): from the catalog's
+ * `WorkflowCreated`/`WorkflowUpdated` events, and from the catalog itself when a run starts on a
+ * version the events have not brought yet. A version never changes, so both write the same row.
+ * Kept when the workflow is deleted: runs pinned to a version go on with it.
+ */
+export interface WorkflowVersionsTable {
+  workflow_id: string
+  version: number
+  customer: string
+  /** The encoded `catalog.v1.WorkflowDefinition`. */
+  definition: Buffer
+}
+
+/**
+ * What a workflow run waits for: the end of one of its jobs (`end:<job id>`, written in the
+ * transaction that ends the job) or the due time of a node's retry (`retry:<run id>`). The run's
+ * timer loop claims due rows (`FOR UPDATE SKIP LOCKED`) and deletes them in the transaction that
+ * records what they bring.
+ */
+export interface WorkflowRunWakeupsTable {
+  wakeup_id: string
+  run_id: string
+  customer: string
+  due_at: Date
+}
+
+/** A node of a run as the read model shows it. */
+export interface RunNodeView {
+  key: string
+  state: string
+  job_ids: string[]
+  reason: string
+}
+
+/** The `workflow_runs` read model, rebuilt from the run streams. */
+export interface WorkflowRunsTable {
+  id: string
+  customer: string
+  workflow_id: string
+  version: number
+  lifecycle: string
+  state: string
+  nodes: Json<RunNodeView[]>
+  arguments: Json<string[]>
+  origin: string
+  author: string
+  reason: string
+  created_at: Date
+  updated_at: Date
+  ended_at: Date | null
+}
+
+export interface WorkflowsDatabase {
+  workflow_versions: WorkflowVersionsTable
+  workflow_run_wakeups: WorkflowRunWakeupsTable
+  workflow_runs: WorkflowRunsTable
+}
+
+export const WORKFLOW_VERSIONS_TABLE = 'workflow_versions'
+export const WORKFLOW_RUN_WAKEUPS_TABLE = 'workflow_run_wakeups'
+export const WORKFLOW_RUNS_TABLE = 'workflow_runs'
+
+export function workflowsDb(db: Db | Trx): Kysely<WorkflowsDatabase> {
+  return db as Kysely<WorkflowsDatabase>
+}
+
+/** Creates the versions and wake-ups tables when missing (the read model is the projection's). */
+export async function createWorkflowTables(conn: Db): Promise<void> {
+  const db = workflowsDb(conn)
+  await db.schema
+    .createTable(WORKFLOW_VERSIONS_TABLE)
+    .ifNotExists()
+    .addColumn('workflow_id', 'text', (c) => c.notNull())
+    .addColumn('version', 'integer', (c) => c.notNull())
+    .addColumn('customer', 'text', (c) => c.notNull())
+    .addColumn('definition', 'bytea', (c) => c.notNull())
+    .addPrimaryKeyConstraint('workflow_versions_key', ['workflow_id', 'version'])
+    .execute()
+  await db.schema
+    .createTable(WORKFLOW_RUN_WAKEUPS_TABLE)
+    .ifNotExists()
+    .addColumn('wakeup_id', 'text', (c) => c.primaryKey())
+    .addColumn('run_id', 'text', (c) => c.notNull())
+    .addColumn('customer', 'text', (c) => c.notNull())
+    .addColumn('due_at', 'timestamptz', (c) => c.notNull())
+    .execute()
+  await db.schema
+    .createIndex('workflow_run_wakeups_due')
+    .ifNotExists()
+    .on(WORKFLOW_RUN_WAKEUPS_TABLE)
+    .column('due_at')
+    .execute()
+  await db.schema
+    .createIndex('workflow_run_wakeups_run')
+    .ifNotExists()
+    .on(WORKFLOW_RUN_WAKEUPS_TABLE)
+    .column('run_id')
+    .execute()
+}
+
+export async function createWorkflowRunsTable(db: Kysely<WorkflowsDatabase>): Promise<void> {
+  await db.schema
+    .createTable(WORKFLOW_RUNS_TABLE)
+    .ifNotExists()
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('customer', 'text', (c) => c.notNull())
+    .addColumn('workflow_id', 'text', (c) => c.notNull())
+    .addColumn('version', 'integer', (c) => c.notNull())
+    .addColumn('lifecycle', 'text', (c) => c.notNull())
+    .addColumn('state', 'text', (c) => c.notNull())
+    .addColumn('nodes', 'jsonb', (c) => c.notNull())
+    .addColumn('arguments', 'jsonb', (c) => c.notNull())
+    .addColumn('origin', 'text', (c) => c.notNull())
+    .addColumn('author', 'text', (c) => c.notNull())
+    .addColumn('reason', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+    .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
+    .addColumn('ended_at', 'timestamptz')
+    .execute()
+  await db.schema
+    .createIndex('workflow_runs_customer_workflow')
+    .ifNotExists()
+    .on(WORKFLOW_RUNS_TABLE)
+    .columns(['customer', 'workflow_id', 'created_at'])
+    .execute()
+}
+
+/**
+ * Wakes the runs of jobs that just ended, in the transaction that ends them: one row per job, so a
+ * job's end is brought to its run once (a second insert of the same end changes nothing).
+ */
+export async function wakeRunsOfEndedJobs(
+  trx: Trx,
+  ends: readonly { jobId: string; runId: string; customer: string }[],
+): Promise<void> {
+  if (ends.length === 0) return
+  await workflowsDb(trx)
+    .insertInto(WORKFLOW_RUN_WAKEUPS_TABLE)
+    .values(
+      ends.map((end) => ({
+        wakeup_id: `end:${end.jobId}`,
+        run_id: end.runId,
+        customer: end.customer,
+        due_at: sql<Date>`now()`,
+      })),
+    )
+    .onConflict((oc) => oc.column('wakeup_id').doNothing())
+    .execute()
+}
+
+/** Sets (or clears, with undefined) the due time of a run's next node retry, in the transaction of its events. */
+export async function setRetryWakeup(
+  trx: Trx,
+  runId: string,
+  customer: string,
+  dueAt: Date | undefined,
+): Promise<void> {
+  const db = workflowsDb(trx)
+  const wakeupId = `retry:${runId}`
+  if (dueAt === undefined) {
+    await db.deleteFrom(WORKFLOW_RUN_WAKEUPS_TABLE).where('wakeup_id', '=', wakeupId).execute()
+    return
+  }
+  await db
+    .insertInto(WORKFLOW_RUN_WAKEUPS_TABLE)
+    .values({ wakeup_id: wakeupId, run_id: runId, customer, due_at: dueAt })
+    .onConflict((oc) => oc.column('wakeup_id').doUpdateSet({ due_at: dueAt }))
+    .execute()
+}
+
+/** The due wake-ups of a run (the claimed one included), held for the caller's transaction. */
+export async function dueWakeupsOfRun(trx: Trx, runId: string, at: Date): Promise<WorkflowRunWakeupsTable[]> {
+  return workflowsDb(trx)
+    .selectFrom(WORKFLOW_RUN_WAKEUPS_TABLE)
+    .selectAll()
+    .where('run_id', '=', runId)
+    .where('due_at', '<=', at)
+    .forUpdate()
+    .skipLocked()
+    .execute()
+}
+
+export async function deleteWakeups(trx: Trx, wakeupIds: readonly string[]): Promise<void> {
+  if (wakeupIds.length === 0) return
+  await workflowsDb(trx)
+    .deleteFrom(WORKFLOW_RUN_WAKEUPS_TABLE)
+    .where('wakeup_id', 'in', [...wakeupIds])
+    .execute()
+}
+
+/** The wake-ups as a table of due times. */
+export const WORKFLOW_RUN_WAKEUPS: DueTimerTable = { table: WORKFLOW_RUN_WAKEUPS_TABLE, key: 'wakeup_id' }

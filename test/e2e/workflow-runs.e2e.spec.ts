@@ -1,0 +1,333 @@
+import { randomUUID } from 'node:crypto'
+import { rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { expectStatus, idOf, jobEnded, sleep } from './support/fixtures.js'
+import { type InProcessPlatform, startInProcessPlatform } from './support/in-process-platform.js'
+
+type Json = Record<string, unknown>
+interface RunNode {
+  key: string
+  state: string
+  job_id: string | null
+  job_ids: string[]
+  reason?: string
+}
+interface Run extends Json {
+  id: string
+  lifecycle: string
+  state: string
+  version: number
+  nodes: RunNode[]
+}
+
+// Workflow runs end to end: the real gateway, catalog, scheduler, Postgres, NATS and a bot running
+// real scripts. Every node's job is a job of the platform, read with GET /:customer/job/:id.
+describe('workflow runs', () => {
+  let platform: InProcessPlatform
+  /** Prints its first argument, sleeps its second (seconds), exits with its third. */
+  let step: string
+  /** Fails the first time it is run with a path (and leaves the file), succeeds after. */
+  let flaky: string
+  const files: string[] = []
+
+  const as = () => ({ token: platform.adminToken })
+  const path = (suffix: string) => `/${platform.customer}${suffix}`
+
+  async function createTask(name: string, content: string, inputs: number): Promise<string> {
+    const { call, customer, botId } = platform
+    const script = await expectStatus(call, 201, 'POST', `/${customer}/script`, {
+      ...as(),
+      json: { filename: `${name}.sh`, content },
+    })
+    const task = await expectStatus(call, 201, 'POST', `/${customer}/task`, {
+      ...as(),
+      json: {
+        name,
+        host_id: botId,
+        script_id: idOf(script),
+        task_arguments: Array.from({ length: inputs }, (_, order) => ({
+          order,
+          type: 'input',
+          label: `a${order}`,
+        })),
+      },
+    })
+    return idOf(task)
+  }
+
+  /** A node of `step`: prints `text`, sleeps, exits with `code`. */
+  const stepNode = (key: string, text: unknown, seconds = 0, code = 0, more: Json = {}): Json => ({
+    key,
+    task: step,
+    arguments: [text, String(seconds), String(code)],
+    ...more,
+  })
+
+  /** A → {B, C} → D; B prints what A printed. */
+  const diamond = (b: { seconds?: number; code?: number } = {}, c: { seconds?: number } = {}): Json => ({
+    name: `diamond-${randomUUID().slice(0, 8)}`,
+    nodes: [
+      stepNode('a', 'from-a'),
+      stepNode('b', { from: 'a', output: 0 }, b.seconds ?? 0, b.code ?? 0),
+      stepNode('c', 'from-c', c.seconds ?? 0),
+      stepNode('d', 'from-d'),
+    ],
+    edges: [
+      { from: 'a', to: 'b' },
+      { from: 'a', to: 'c' },
+      { from: 'b', to: 'd' },
+      { from: 'c', to: 'd' },
+    ],
+    start: 'a',
+  })
+
+  async function createWorkflow(body: Json): Promise<string> {
+    return idOf(await expectStatus(platform.call, 201, 'POST', path('/workflow'), { ...as(), json: body }))
+  }
+
+  async function run(workflowId: string, args: string[] = []): Promise<Run> {
+    const answer = await expectStatus(platform.call, 201, 'POST', path(`/workflow/${workflowId}/job`), {
+      ...as(),
+      json: { task_arguments: args },
+    })
+    expect(answer.headers.get('location')).toBe(path(`/workflow/job/${idOf(answer)}`))
+    return answer.body as Run
+  }
+
+  const read = async (runId: string) =>
+    (await expectStatus(platform.call, 200, 'GET', path(`/workflow/job/${runId}`), as())).body as Run
+
+  /** Reads the run until `done` holds, within a generous bound. */
+  async function until(runId: string, done: (run: Run) => boolean, timeoutMs = 60_000): Promise<Run> {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const current = await read(runId)
+      if (done(current)) return current
+      if (Date.now() > deadline) throw new Error(`run ${runId} never got there: ${JSON.stringify(current)}`)
+      await sleep(200)
+    }
+  }
+  const ended = (runId: string) => until(runId, (current) => current.lifecycle !== 'assigned')
+  const node = (current: Run, key: string) => current.nodes.find((candidate) => candidate.key === key)!
+  const job = async (jobId: string) =>
+    (await expectStatus(platform.call, 200, 'GET', path(`/job/${jobId}`), as())).body
+
+  beforeAll(async () => {
+    platform = await startInProcessPlatform()
+    step = await createTask('step', '#!/bin/sh\necho "$1"\nsleep "$2"\nexit "$3"\n', 3)
+    flaky = await createTask(
+      'flaky',
+      '#!/bin/sh\nif [ -e "$1" ]; then echo again; else touch "$1"; echo first; exit 1; fi\n',
+      1,
+    )
+  }, 180_000)
+
+  afterAll(async () => {
+    await platform?.stop()
+    for (const file of files) await rm(file, { force: true })
+  })
+
+  it('A → {B, C} → D runs D once, each node a real job; B takes what A printed', async () => {
+    const started = await run(await createWorkflow(diamond({}, { seconds: 1 })))
+    expect(started).toMatchObject({ lifecycle: 'assigned', state: 'in_progress', version: 1 })
+    expect(started.nodes.map((n) => n.key)).toEqual(['a', 'b', 'c', 'd'])
+    const done = await ended(started.id)
+    expect(done).toMatchObject({ lifecycle: 'finished', state: 'success' })
+    for (const key of ['a', 'b', 'c', 'd']) {
+      expect(node(done, key)).toMatchObject({ state: 'succeeded' })
+      expect(node(done, key).job_ids).toHaveLength(1)
+      expect(node(done, key).job_id).toBe(node(done, key).job_ids[0])
+    }
+    const b = await job(node(done, 'b').job_id!)
+    expect(b).toMatchObject({
+      origin: 'workflow',
+      state: 'success',
+      task_arguments_values: ['from-a', '0', '0'],
+    })
+    expect(b.output).toEqual(['from-a'])
+  }, 90_000)
+
+  it('B fails while C ends last: the run fails, whatever succeeded after', async () => {
+    const started = await run(await createWorkflow(diamond({ code: 3 }, { seconds: 2 })))
+    const done = await ended(started.id)
+    expect(done).toMatchObject({ lifecycle: 'finished', state: 'failure' })
+    expect(node(done, 'b').state).toBe('failed')
+    expect(node(done, 'c').state).toBe('succeeded')
+    // C ended last; D joined an untaken and a taken edge, and ran.
+    const c = await job(node(done, 'c').job_id!)
+    const b = await job(node(done, 'b').job_id!)
+    expect(Date.parse(String(c.last_update))).toBeGreaterThan(Date.parse(String(b.last_update)))
+    expect(String(done.reason)).toContain('node b failed')
+  }, 90_000)
+
+  it('cancel stops B and C: both jobs end canceled, and so does the run', async () => {
+    const started = await run(await createWorkflow(diamond({ seconds: 60 }, { seconds: 60 })))
+    const running = await until(
+      started.id,
+      (current) => node(current, 'b').state === 'running' && node(current, 'c').state === 'running',
+    )
+    // Both scripts run on the bot: each printed its line and sleeps.
+    for (const [key, line] of [
+      ['b', 'from-a'],
+      ['c', 'from-c'],
+    ] as const) {
+      const log = path(`/job/${node(running, key).job_id}/log`)
+      for (
+        let tries = 0;
+        !(await expectStatus(platform.call, 200, 'GET', log, as())).text.includes(line);
+        tries++
+      ) {
+        if (tries > 300) throw new Error(`node ${key} never started`)
+        await sleep(100)
+      }
+    }
+    const canceled = await expectStatus(
+      platform.call,
+      200,
+      'PUT',
+      path(`/workflow/job/${started.id}/cancel`),
+      {
+        ...as(),
+        json: { reason: 'enough' },
+      },
+    )
+    expect(canceled.body).toMatchObject({ id: started.id })
+    for (const key of ['b', 'c']) {
+      const ended = await jobEnded(
+        platform.call,
+        platform.customer,
+        platform.adminToken,
+        node(running, key).job_id!,
+      )
+      expect(ended).toMatchObject({ lifecycle: 'canceled', state: 'canceled' })
+    }
+    const done = await ended(started.id)
+    expect(done).toMatchObject({ lifecycle: 'canceled', state: 'canceled' })
+    expect(done.nodes.map((n) => n.state)).toEqual(['succeeded', 'canceled', 'canceled', 'canceled'])
+    expect(node(done, 'd').job_ids).toEqual([])
+    // An ended run is not canceled again.
+    await expectStatus(platform.call, 409, 'PUT', path(`/workflow/job/${started.id}/cancel`), {
+      ...as(),
+      json: {},
+    })
+  }, 90_000)
+
+  it('editing the workflow mid-run leaves the running version alone', async () => {
+    const body = diamond({}, { seconds: 3 })
+    const workflowId = await createWorkflow(body)
+    const started = await run(workflowId)
+    await until(started.id, (current) => node(current, 'c').state === 'running')
+    const nodes = (body.nodes as Json[]).map((n) => (n.key === 'd' ? stepNode('d', 'edited') : n))
+    const edited = await expectStatus(platform.call, 200, 'PATCH', path(`/workflow/${workflowId}`), {
+      ...as(),
+      json: {
+        nodes: [...nodes, stepNode('e', 'new')],
+        edges: [...(body.edges as Json[]), { from: 'd', to: 'e' }],
+      },
+    })
+    expect(edited.body).toMatchObject({ version: 2 })
+    const done = await ended(started.id)
+    expect(done).toMatchObject({ state: 'success', version: 1 })
+    expect(done.nodes.map((n) => n.key)).toEqual(['a', 'b', 'c', 'd'])
+    expect((await job(node(done, 'd').job_id!)).task_arguments_values).toEqual(['from-d', '0', '0'])
+    // The next run follows the new version.
+    const next = await run(workflowId)
+    expect(next.version).toBe(2)
+    expect((await ended(next.id)).nodes.map((n) => n.key)).toEqual(['a', 'b', 'c', 'd', 'e'])
+  }, 90_000)
+
+  it('retry from the failure goes on from B: A does not run again', async () => {
+    const marker = join(tmpdir(), `taskforge-flaky-${randomUUID()}`)
+    files.push(marker)
+    const body = diamond()
+    const nodes = (body.nodes as Json[]).map((n) =>
+      n.key === 'b' ? { key: 'b', task: flaky, arguments: [marker] } : n,
+    )
+    const started = await run(await createWorkflow({ ...body, nodes }))
+    const failed = await ended(started.id)
+    expect(failed).toMatchObject({ state: 'failure' })
+    expect(node(failed, 'b').state).toBe('failed')
+    const aJob = node(failed, 'a').job_id
+    const retried = await expectStatus(
+      platform.call,
+      200,
+      'POST',
+      path(`/workflow/job/${started.id}/retry`),
+      as(),
+    )
+    expect(retried.body).toMatchObject({ id: started.id, lifecycle: 'assigned', state: 'in_progress' })
+    const done = await ended(started.id)
+    expect(done).toMatchObject({ lifecycle: 'finished', state: 'success' })
+    expect(node(done, 'a').job_ids).toEqual([aJob])
+    expect(node(done, 'b').job_ids).toHaveLength(2)
+    expect(node(done, 'c').job_ids).toHaveLength(1)
+    expect(node(done, 'd').job_ids).toHaveLength(1)
+    // A run that succeeded is not retried.
+    await expectStatus(platform.call, 409, 'POST', path(`/workflow/job/${started.id}/retry`), as())
+  }, 90_000)
+
+  it('a mapped argument past the limits fails its node with the reason; the platform goes on', async () => {
+    const big = await createTask('big', '#!/bin/sh\nhead -c 70000 /dev/zero | tr "\\0" x\necho\n', 0)
+    const started = await run(
+      await createWorkflow({
+        name: `big-${randomUUID().slice(0, 8)}`,
+        nodes: [{ key: 'a', task: big }, stepNode('b', { from: 'a', output: 0 })],
+        edges: [{ from: 'a', to: 'b' }],
+        start: 'a',
+      }),
+    )
+    const done = await ended(started.id)
+    expect(done).toMatchObject({ state: 'failure' })
+    expect(node(done, 'b')).toMatchObject({ state: 'failed', job_ids: [] })
+    expect(node(done, 'b').reason).toMatch(/arguments of node b/)
+    // Another run of the organization is not held back.
+    expect((await ended((await run(await createWorkflow(diamond()))).id)).state).toBe('success')
+  }, 90_000)
+
+  it('refuses a run of a workflow with an approval step (422), another organization’s run is 404', async () => {
+    const workflowId = await createWorkflow({
+      name: `approval-${randomUUID().slice(0, 8)}`,
+      nodes: [stepNode('a', 'x'), { key: 'ok', approval: { approvers: ['ops'] } }],
+      edges: [{ from: 'a', to: 'ok' }],
+      start: 'a',
+    })
+    const refused = await expectStatus(platform.call, 422, 'POST', path(`/workflow/${workflowId}/job`), {
+      ...as(),
+      json: {},
+    })
+    expect(refused.body).toMatchObject({ code: 'VALIDATION_FAILED', details: { node: 'ok' } })
+    await expectStatus(platform.call, 404, 'GET', path(`/workflow/job/${randomUUID()}`), as())
+    await expectStatus(platform.call, 404, 'GET', path('/workflow/job/not-an-id'), as())
+  }, 60_000)
+
+  it('runs by the workflow’s secret key, without a token; a rotation retires the old key at once', async () => {
+    const workflowId = await createWorkflow(diamond())
+    const { secret } = (
+      await expectStatus(platform.call, 200, 'GET', path(`/workflow/${workflowId}/credentials`), as())
+    ).body as { secret: string }
+    expect(secret).toMatch(/^[0-9a-f]{64}$/)
+    const bySecret = (key: string) => path(`/workflow/${workflowId}/secret/${key}/job`)
+    const started = await expectStatus(platform.call, 201, 'POST', bySecret(secret), {
+      json: { task_arguments: ['x'] },
+    })
+    expect(started.body).toMatchObject({ origin: 'secret', task_arguments_values: ['x'], version: 1 })
+    expect((await ended(idOf(started))).state).toBe('success')
+    await expectStatus(platform.call, 401, 'POST', bySecret('00'.repeat(32)), { json: {} })
+    const rotated = await expectStatus(
+      platform.call,
+      200,
+      'POST',
+      path(`/workflow/${workflowId}/credentials/rotate`),
+      as(),
+    )
+    const next = String(rotated.body.secret)
+    expect(next).not.toBe(secret)
+    await expectStatus(platform.call, 401, 'POST', bySecret(secret), { json: {} })
+    await expectStatus(platform.call, 201, 'POST', bySecret(next), { json: {} })
+    // A rotation is no new version of the definition.
+    const read = await expectStatus(platform.call, 200, 'GET', path(`/workflow/${workflowId}`), as())
+    expect(read.body).toMatchObject({ version: 1 })
+  }, 90_000)
+})
