@@ -53,6 +53,8 @@ const unusedScheduleMethods = Object.fromEntries(
     'getWorkflowRun',
     'cancelWorkflowRun',
     'retryWorkflowRun',
+    'decideStep',
+    'listInbox',
   ].map((name) => [name, async () => Promise.reject(notFound('schedule'))]),
 ) as unknown as Record<
   | 'createSchedule'
@@ -67,7 +69,9 @@ const unusedScheduleMethods = Object.fromEntries(
   | 'runWorkflow'
   | 'getWorkflowRun'
   | 'cancelWorkflowRun'
-  | 'retryWorkflowRun',
+  | 'retryWorkflowRun'
+  | 'decideStep'
+  | 'listInbox',
   () => Promise<never>
 >
 
