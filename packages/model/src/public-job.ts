@@ -81,7 +81,9 @@ export function publicJob(job: Job): PublicJob {
     last_update: iso(job.lastUpdate),
     ...(job.scheduleId ? { schedule_id: job.scheduleId } : {}),
     ...(job.scheduleId && job.scheduledFor ? { scheduled_for: job.scheduledFor.toISOString() } : {}),
-    ...(job.workflowRunId ? { workflow_run_id: job.workflowRunId, workflow_node: job.workflowNode ?? '' } : {}),
+    ...(job.workflowRunId
+      ? { workflow_run_id: job.workflowRunId, workflow_node: job.workflowNode ?? '' }
+      : {}),
   }
 }
 

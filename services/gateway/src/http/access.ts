@@ -112,7 +112,7 @@ export function createAccess(auth: Authenticator, clients: Clients): Access {
     return admit(permit, 'task', taskId, found, throughTasks([found]))
   }
 
-async function workflowRun(permit: Permit, runId: string): Promise<WorkflowRun> {
+  async function workflowRun(permit: Permit, runId: string): Promise<WorkflowRun> {
     if (!isId(runId)) throw notFound('workflow run', runId)
     const { run } = await clients.scheduler.getWorkflowRun({ customer: permit.customer, runId })
     if (run === undefined) throw notFound('workflow run', runId)

@@ -213,7 +213,9 @@ async function applyIn(
     requests.flatMap((request, index) => {
       const outcome = outcomes[index]!
       if (!outcome.ok || outcome.result.state.step === undefined) return []
-      return [{ jobId: request.jobId, customer: outcome.result.state.customer, events: outcome.result.newEvents }]
+      return [
+        { jobId: request.jobId, customer: outcome.result.state.customer, events: outcome.result.newEvents },
+      ]
     }),
     new Date(),
   )

@@ -1,15 +1,15 @@
 import { type Decider, forbidden, invalidState, notFound, validationFailed } from '@taskforge/core'
 import {
-  isRole,
-  mayDecide,
   FinishedStates,
   isFinishedState,
+  isRole,
   isTerminalLifecycle,
   type JobDomainEvent,
   type JobLifecycleName,
   type JobStateName,
   jobStatusAfter,
   lifecycleOf,
+  mayDecide,
   stateCode,
 } from '@taskforge/model'
 import type { TriggerChain } from '@taskforge/proto/jobs/v1/events'
@@ -228,7 +228,8 @@ function queue(command: QueueJob, state: JobState): JobDomainEvent[] {
   }
   if (command.refusal !== undefined)
     return [queued, { $case: 'canceled', value: { reason: command.refusal } }]
-  if (command.step !== undefined) return [queued, { $case: 'awaitingApproval', value: { step: command.step } }]
+  if (command.step !== undefined)
+    return [queued, { $case: 'awaitingApproval', value: { step: command.step } }]
   if (command.holdUntil !== undefined && command.holdUntil > command.now) return [queued]
   const placement = command.placement ?? placeJob(command.spec)
   if (placement.kind === 'hold') return [queued]
@@ -363,7 +364,11 @@ function isStarter(step: WorkflowStep, voter: StepVoter): boolean {
   return (voter.id !== '' && voter.id === step.starterId) || voter.name === step.starterName
 }
 
-function finishedStep(state: 'success' | 'failure' | 'timeout', reason: string, output: string[]): JobDomainEvent {
+function finishedStep(
+  state: 'success' | 'failure' | 'timeout',
+  reason: string,
+  output: string[],
+): JobDomainEvent {
   return {
     $case: 'finished',
     value: {
@@ -413,7 +418,11 @@ function decideStep(command: DecideStep, state: JobState): JobDomainEvent[] {
       { field: 'vote', allowed: expected },
     )
   }
-  if (state.votes.some((vote) => (voter.id !== '' && vote.voterId === voter.id) || vote.voterName === voter.name))
+  if (
+    state.votes.some(
+      (vote) => (voter.id !== '' && vote.voterId === voter.id) || vote.voterName === voter.name,
+    )
+  )
     throw invalidState(`${voter.name} voted on step ${step.node} already`)
   if (step.expiresAt !== undefined && command.now >= step.expiresAt)
     throw invalidState(`step ${step.node} expired at ${step.expiresAt.toISOString()}`)
@@ -435,7 +444,10 @@ function decideStep(command: DecideStep, state: JobState): JobDomainEvent[] {
     case 'input':
       return [voted, finishedStep('success', `answered by ${voter.name}`, answered?.values ?? [])]
     case 'approve': {
-      const approvers = [...state.votes.filter((vote) => vote.vote === 'approve').map((vote) => vote.voterName), voter.name]
+      const approvers = [
+        ...state.votes.filter((vote) => vote.vote === 'approve').map((vote) => vote.voterName),
+        voter.name,
+      ]
       if (approvers.length < Math.max(1, step.required)) return [voted]
       return [voted, finishedStep('success', `approved by ${approvers.join(', ')}`, [])]
     }

@@ -46,12 +46,13 @@ export function stepAnswers(
   try {
     values = resolveTaskArguments(
       fields,
-      open.map((field) => answers[field.label] ?? ''),
+      open.map((field) => answers[field.label] ?? field.value),
     )
   } catch (error) {
     const details = (error as { details?: { label?: string } }).details
     if (details?.label !== undefined) {
-      const why = error instanceof Error && error.message.endsWith('JSON') ? 'is not valid JSON' : 'is required'
+      const why =
+        error instanceof Error && error.message.endsWith('JSON') ? 'is not valid JSON' : 'is required'
       throw validationFailed(`answers.${details.label} ${why}`, { field: `answers.${details.label}` })
     }
     throw error

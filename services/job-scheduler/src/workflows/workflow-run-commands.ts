@@ -155,7 +155,14 @@ export async function executeRunCommand(
     if (event.$case !== 'nodeStarted') continue
     const node = definition!.nodes.find((candidate) => candidate.key === event.value.key)!
     if (event.value.step !== '') {
-      await queueStepJob(deps, trx, { runId, state, definition: definition!, node, started: event.value, author })
+      await queueStepJob(deps, trx, {
+        runId,
+        state,
+        definition: definition!,
+        node,
+        started: event.value,
+        author,
+      })
       continue
     }
     const found = tasks.get(taskOf(node) ?? '')?.found

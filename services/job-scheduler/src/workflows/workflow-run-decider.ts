@@ -186,7 +186,12 @@ export function stepOf(
   const step = node.step
   if (step?.$case === 'approval') {
     const { approvers, required, expiresIn } = step.value
-    return { kind: 'approval', approvers, required: Math.max(1, required), expiresIn: expiresIn || DEFAULT_STEP_EXPIRY_SECONDS }
+    return {
+      kind: 'approval',
+      approvers,
+      required: Math.max(1, required),
+      expiresIn: expiresIn || DEFAULT_STEP_EXPIRY_SECONDS,
+    }
   }
   if (step?.$case === 'input') {
     const { approvers, expiresIn } = step.value
@@ -211,7 +216,10 @@ export function taskOf(node: WorkflowNode): string | undefined {
 }
 
 /** Line positions and answer labels of a node's output that the definition's argument mappings take. */
-function referencedOutputs(definition: WorkflowDefinition, key: string): { lines: Set<number>; names: Set<string> } {
+function referencedOutputs(
+  definition: WorkflowDefinition,
+  key: string,
+): { lines: Set<number>; names: Set<string> } {
   const lines = new Set<number>()
   const names = new Set<string>()
   for (const node of definition.nodes) {
@@ -304,7 +312,10 @@ function startNode(d: Decision, facts: RunFacts, node: WorkflowNode, attempt: nu
   const taskId = taskOf(node) ?? ''
   const task = facts.tasks.get(taskId)
   if (task === undefined) {
-    d.emit({ $case: 'nodeStarted', value: { key: node.key, jobId, attempt, arguments: [], step: '', expiresAt: undefined } })
+    d.emit({
+      $case: 'nodeStarted',
+      value: { key: node.key, jobId, attempt, arguments: [], step: '', expiresAt: undefined },
+    })
     return
   }
   let argv: string[]
@@ -317,7 +328,10 @@ function startNode(d: Decision, facts: RunFacts, node: WorkflowNode, attempt: nu
     endNode(d, facts, node, { state: 'failed', jobId: '', outcome: 'error', reason: error.message })
     return
   }
-  d.emit({ $case: 'nodeStarted', value: { key: node.key, jobId, attempt, arguments: argv, step: '', expiresAt: undefined } })
+  d.emit({
+    $case: 'nodeStarted',
+    value: { key: node.key, jobId, attempt, arguments: argv, step: '', expiresAt: undefined },
+  })
 }
 
 interface NodeEnd {

@@ -1,6 +1,6 @@
 import type { Db, Trx } from '@taskforge/event-store'
-import { Roles } from '@taskforge/model'
 import type { JobDomainEvent } from '@taskforge/model'
+import { Roles } from '@taskforge/model'
 import type { StepFormField } from '@taskforge/proto/jobs/v1/model'
 import type { StepVoter, WorkflowStepView } from '@taskforge/proto/jobs/v1/workflow_runs'
 import { type ColumnType, type Kysely, sql } from 'kysely'
@@ -165,7 +165,9 @@ export async function listInbox(
     .selectFrom(WORKFLOW_STEPS_TABLE)
     .selectAll()
     .where('customer', '=', customer)
-    .where(sql<boolean>`NOT (starter_id <> '' AND (starter_id = ${voter.id} OR starter_name = ${voter.name}))`)
+    .where(
+      sql<boolean>`NOT (starter_id <> '' AND (starter_id = ${voter.id} OR starter_name = ${voter.name}))`,
+    )
     .where(sql<boolean>`NOT (${voter.name}::text = ANY(voter_names))`)
     .where(sql<boolean>`NOT (${voter.id}::text <> '' AND ${voter.id}::text = ANY(voter_ids))`)
   if (!isAdmin) {

@@ -26,7 +26,9 @@ const voteAnswers = {
     'the step no longer waits (decided, expired or canceled; another vote came first), the caller voted on it already, or the job is no step',
   ),
   413: errorAnswer('the body is too large'),
-  422: errorAnswer('a vote of the wrong kind for the step, answers the form refuses, or a comment past its limit'),
+  422: errorAnswer(
+    'a vote of the wrong kind for the step, answers the form refuses, or a comment past its limit',
+  ),
 }
 
 const commentBody = {
