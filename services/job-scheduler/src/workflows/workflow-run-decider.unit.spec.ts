@@ -700,6 +700,22 @@ describe('workflowRunDecider: approval and input steps (decision 32)', () => {
     expect(nodeOf(run.state, 'ask').liveJob).toBe(nodeJobId(RUN, 'ask', 1))
   })
 
+  it('a step inside a parallel branch is waited for: the join after it runs once it was decided', () => {
+    const def = definition(
+      [node('a'), node('b'), node('ask', approval()), node('d')],
+      [edge('a', 'b'), edge('a', 'ask'), edge('b', 'd'), edge('ask', 'd')],
+    )
+    const run = new Run(def)
+    run.start()
+    run.end('a', 'success')
+    expect(run.nodeState('ask')).toBe('waiting')
+    run.end('b', 'success')
+    expect(run.nodeState('d')).toBe('pending')
+    expect(run.state.status).toBe('running')
+    run.end('ask', 'success')
+    expect(run.started()).toEqual(['a', 'b', 'ask', 'd'])
+  })
+
   it('refuses a node with no step at all (422, naming it)', () => {
     const def = definition([node('a'), node('empty', { step: undefined })], [edge('a', 'empty')])
     let caught: unknown
