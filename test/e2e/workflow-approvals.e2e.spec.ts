@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto'
+import { waitUntil } from '@taskforge/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { TestReceiver } from '../../services/webhook-relay/src/test-support/receiver.js'
 import { expectStatus, type IssuedToken, idOf, issueToken, jobEnded, sleep } from './support/fixtures.js'
 import { type InProcessPlatform, startInProcessPlatform } from './support/in-process-platform.js'
 
@@ -42,6 +44,8 @@ describe('workflow approvals and inputs', () => {
   let bystander: IssuedToken
   /** Does not see the workflow. */
   let outsider: IssuedToken
+  /** Subscribed to job.awaiting_approval. */
+  let hook: TestReceiver
 
   const path = (suffix: string) => `/${platform.customer}${suffix}`
   const admin = () => ({ token: platform.adminToken })
@@ -114,8 +118,15 @@ describe('workflow approvals and inputs', () => {
   })
 
   beforeAll(async () => {
-    platform = await startInProcessPlatform()
+    platform = await startInProcessPlatform({
+      webhookEnv: { WEBHOOK_ALLOW_NETWORKS: '127.0.0.0/8', WEBHOOK_POLL_INTERVAL: '200ms' },
+    })
     const { call, customer, botId, adminToken } = platform
+    hook = await TestReceiver.start()
+    await expectStatus(call, 201, 'POST', `/${customer}/subscription`, {
+      token: adminToken,
+      json: { url: `${hook.origin}/hook`, events: ['job.awaiting_approval'] },
+    })
     const script = await expectStatus(call, 201, 'POST', `/${customer}/script`, {
       token: adminToken,
       json: { filename: 'echo.sh', content: '#!/bin/sh\necho "$1"\n' },
@@ -143,6 +154,7 @@ describe('workflow approvals and inputs', () => {
 
   afterAll(async () => {
     await platform?.stop()
+    await hook?.close()
   })
 
   it('2 of 3 approvers: a repeated vote, an outsider, a bystander and the starter are refused; then the run goes on', async () => {
@@ -164,6 +176,17 @@ describe('workflow approvals and inputs', () => {
       kind: 'approval',
       approvals: 0,
       required: 2,
+    })
+    // Subscribers hear that the step waits, with what it waits for.
+    type Told = { event_name: string; event_data: { job_id: string; job: Json; step: Json } }
+    const told = () => hook.bodies<Told>().find((body) => body.event_data.job_id === jobId)
+    await waitUntil(() => told() !== undefined, { timeoutMs: 30_000 })
+    expect(told()).toMatchObject({
+      event_name: 'job.awaiting_approval',
+      event_data: {
+        job: { lifecycle: 'waiting', origin: 'workflow', workflow_run_id: started.id },
+        step: { run_id: started.id, node: 'ask', kind: 'approval', required: 2 },
+      },
     })
     expect((await inbox(starter)).some((item) => item.job_id === jobId)).toBe(false)
     expect((await inbox(bystander)).some((item) => item.job_id === jobId)).toBe(false)
