@@ -353,11 +353,6 @@ function decide(command: JobCommand, state: JobState): JobDomainEvent[] {
   }
 }
 
-/** How many approvals a step has had. */
-export function approvalsOf(state: Pick<JobState, 'votes'>): number {
-  return state.votes.filter((vote) => vote.vote === 'approve').length
-}
-
 /** Whether this voter is the token that started the step's run: by its id, or a token of its name. */
 function isStarter(step: WorkflowStep, voter: StepVoter): boolean {
   if (step.starterId === '') return false

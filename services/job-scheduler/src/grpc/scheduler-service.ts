@@ -345,7 +345,7 @@ export function schedulerService(deps: SchedulerServiceDeps) {
         },
         { author: voter.name || 'api' },
       )
-      return { job: await answerJob(customer, jobId, result), step: undefined }
+      return { job: await answerJob(customer, jobId, result) }
     },
 
     async listInbox(request: ListInboxRequest): Promise<ListInboxResponse> {
