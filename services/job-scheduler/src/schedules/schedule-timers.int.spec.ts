@@ -28,16 +28,28 @@ const logger = createLogger('schedule-timers-test')
 logger.level = 'silent'
 
 // The firing loop against a real Postgres, on a given clock: downtime and replicas racing for the
-// same due time. The catalog is an in-memory stand-in answering GetTaskToRun.
+// same due time. The catalog is an in-memory stand-in answering GetTasksToRun.
 describe('schedule timers', () => {
   let db: Db
   let store: EventStore
   const tasks = new Map<string, Task>()
+  /** The tasks each catalog call asked for. */
+  const catalogCalls: string[][] = []
   const catalog: TaskCatalog = {
     async getTaskToRun({ taskId }) {
+      catalogCalls.push([taskId])
       const found = tasks.get(taskId)
       if (found === undefined) throw notFound('task', taskId)
       return { task: found, script }
+    },
+    async getTasksToRun({ tasks: asked }) {
+      catalogCalls.push(asked.map(({ taskId }) => taskId))
+      return {
+        tasks: asked.map(({ customer: owner, taskId }) => {
+          const found = tasks.get(taskId)
+          return found?.customer === owner ? { task: found, script } : { task: undefined, script: undefined }
+        }),
+      }
     },
   }
   const replica = (concurrency?: number) =>
@@ -53,6 +65,7 @@ describe('schedule timers', () => {
 
   // A database per test: a clock moved to a later year would fire every earlier test's schedules.
   beforeEach(async () => {
+    catalogCalls.length = 0
     db = createDb(await testDatabase())
     store = new EventStore(db)
     await store.migrate()

@@ -1,13 +1,15 @@
 import type { Logger } from '@taskforge/telemetry'
 
-/** What firing one due timer came to. */
-export type FireOutcome =
-  /** The timer of organization `customer` fired. */
-  | { outcome: 'fired'; customer: string }
-  /** No timer is due (every due one fired, or failed in this round). */
-  | { outcome: 'none' }
-  /** The timer `key` did not fire; it is left out for the rest of the round, and tried again after `retryMs` when `retry`. */
-  | { outcome: 'failed'; key: string; retry: boolean }
+/** What one claim of due timers (one transaction, or one per timer of a burst set apart) came to. */
+export interface FireReport {
+  /** The organization of each timer that fired. */
+  fired: string[]
+  /** Timers that did not fire: left out for the rest of the round, and tried again after `retryMs` when `retry`. */
+  failed: { key: string; retry: boolean }[]
+}
+
+/** No timer was due (every due one fired, or failed in this round). */
+export const NOTHING_DUE: FireReport = Object.freeze({ fired: [], failed: [] }) as FireReport
 
 /** What a claim leaves out, and what it takes last. */
 export interface DueTimerSkip {
@@ -17,12 +19,15 @@ export interface DueTimerSkip {
   customers: readonly string[]
 }
 
-/** A table of due times, fired one timer (one transaction) at a time. */
+/** A table of due times, fired by claims of one or more timers. */
 export interface DueTimerSource {
   /** What the logs call these timers ("hold timers", "schedule timers"). */
   readonly name: string
-  /** Claims and fires one timer due at `at` (default: the database's now), leaving out those of `skip`. */
-  fireOne(at: Date | undefined, skip: DueTimerSkip): Promise<FireOutcome>
+  /**
+   * Claims and fires timers due at `at` (default: the database's now), leaving out those of `skip`:
+   * one, or a burst of them in one transaction. {@link NOTHING_DUE} when none is due.
+   */
+  fireDue(at: Date | undefined, skip: DueTimerSkip): Promise<FireReport>
   /** How long until the next timer is due, if any. */
   msUntilNext(): Promise<number | undefined>
 }
@@ -33,7 +38,7 @@ export interface DueTimersOptions {
   maxSleepMs: number
   /** Pause before a timer that failed to fire is tried again. */
   retryMs?: number
-  /** Timers fired at once, each in its own transaction (default 4). */
+  /** Claims made at once, each in its own transaction (default 4). */
   concurrency?: number
 }
 
@@ -44,9 +49,10 @@ export interface DueTimersOptions {
  * one is due (or `maxSleepMs`); {@link wake} brings the sleep forward for a timer just set. One loop
  * serves grace-time holds and schedules alike.
  *
- * Timers due together fire `concurrency` at a time, and in turns by organization: a pass of a round
- * fires at most one timer of each organization, so one with a thousand timers due in the same second
- * delays another's by one turn, not by a thousand fires.
+ * Timers due together are claimed `concurrency` claims at a time (a claim may take a burst of
+ * timers, see the source), and in turns by organization: a claim takes the timers of organizations
+ * that have not had a turn in this pass of the round first, so one with a thousand timers due in the
+ * same second delays another's by one claim, not by a thousand fires.
  */
 export class DueTimers {
   readonly #source: DueTimerSource
@@ -90,16 +96,15 @@ export class DueTimers {
     let fired = 0
     const work = async (): Promise<void> => {
       for (;;) {
-        const result = await this.#source.fireOne(at, { keys: failed, customers: [...served] })
-        if (result.outcome === 'none') return
-        if (result.outcome === 'fired') {
-          fired += 1
-          // Taken last and still taken: every organization with a timer due had its turn.
-          if (served.has(result.customer)) served = new Set()
-          served.add(result.customer)
-        } else {
-          failed.push(result.key)
-          if (result.retry) this.#retry = true
+        const report = await this.#source.fireDue(at, { keys: failed, customers: [...served] })
+        if (report.fired.length === 0 && report.failed.length === 0) return
+        fired += report.fired.length
+        // Taken last and still taken: every organization with a timer due had its turn.
+        if (report.fired.some((customer) => served.has(customer))) served = new Set()
+        for (const customer of report.fired) served.add(customer)
+        for (const { key, retry } of report.failed) {
+          failed.push(key)
+          if (retry) this.#retry = true
         }
       }
     }
