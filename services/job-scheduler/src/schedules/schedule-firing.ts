@@ -12,6 +12,7 @@ import { jobSpecFromTask } from '../grpc/job-spec-from-task.js'
 import type { TaskCatalog } from '../grpc/scheduler-service.js'
 import { scheduleDb } from '../schedule/job-schedule-table.js'
 import { countNotStarted, type QueueQuotas, takeQueueRoom } from '../schedule/queue-quota.js'
+import { lockTasks } from '../schedule/task-queue.js'
 import {
   dueAtOf,
   FireOutcome,
@@ -346,6 +347,18 @@ export async function carryOut(
       reason,
     }
   }
+  // The tasks of jobs that wait for each other, locked up front and in task order: a burst takes
+  // several, and in rounds and batches they would come in another order than another burst's.
+  await lockTasks(
+    trx,
+    rounds
+      .flat()
+      .flatMap((start) =>
+        start.multitasking && start.planned.cancel === undefined
+          ? []
+          : [schedules[start.schedule]!.state.taskId],
+      ),
+  )
   for (const round of rounds) await startRound(deps, trx, schedules, round, failed)
   const rows: Omit<FireRow, 'fired_at'>[] = []
   const commands: { schedule: number; request: ScheduleCommandRequest }[] = []
