@@ -225,19 +225,22 @@ interface Starting {
 
 const taskKey = (customer: string, taskId: string) => `${customer}\0${taskId}`
 
+/** Tasks with their scripts, by organization and task id; a task that is not there: `task` undefined. */
+export type TasksToRun = Map<string, { task: Task | undefined; script: Script | undefined }>
+
 /** The tasks (with their scripts) of these schedules, from the catalog in one round trip. */
-async function tasksToRun(
+export async function tasksToRun(
   catalog: TaskCatalog,
-  schedules: readonly ScheduleState[],
-): Promise<Map<string, { task: Task | undefined; script: Script | undefined }>> {
-  const keys = [...new Map(schedules.map((state) => [taskKey(state.customer, state.taskId), state])).values()]
+  schedules: readonly { customer: string; taskId: string }[],
+): Promise<TasksToRun> {
+  const keys = [...new Map(schedules.map((key) => [taskKey(key.customer, key.taskId), key])).values()]
   if (keys.length === 0) return new Map()
   const { tasks } = await catalog.getTasksToRun({
-    tasks: keys.map((state) => ({ customer: state.customer, taskId: state.taskId })),
+    tasks: keys.map(({ customer, taskId }) => ({ customer, taskId })),
   })
   return new Map(
-    keys.map((state, index) => [
-      taskKey(state.customer, state.taskId),
+    keys.map((key, index) => [
+      taskKey(key.customer, key.taskId),
       tasks[index] ?? { task: undefined, script: undefined },
     ]),
   )
@@ -263,12 +266,18 @@ export async function carryOut(
   schedules: readonly PlannedSchedule[],
   now: Date,
   author: string,
+  /** The schedules' tasks when the caller asked for them already ({@link tasksToRun}). */
+  tasks?: Promise<TasksToRun>,
 ): Promise<CarriedOut[]> {
   const starting = schedules.filter(({ plan }) => plan.fires.some((fire) => fire.action === 'start'))
-  const found = await tasksToRun(
-    deps.catalog,
-    starting.map(({ state }) => state),
-  )
+  const found =
+    starting.length === 0
+      ? new Map()
+      : await (tasks ??
+          tasksToRun(
+            deps.catalog,
+            starting.map(({ state }) => state),
+          ))
   const room = await countNotStarted(
     trx,
     deps.queueQuotas,

@@ -15,6 +15,7 @@ import {
   reportFires,
   runningJobs,
   type ScheduleDeps,
+  tasksToRun,
   timerDueAt,
   timerRow,
 } from './schedule-firing.js'
@@ -72,6 +73,14 @@ function scheduleTimerSource(options: ScheduleTimersOptions): DueTimerSource {
       if (timers.length === 0) return undefined
       claimed.push(...timers.map((timer) => timer.schedule_id))
       const now = timers[0]!.claimed_at
+      // The catalog answers while the streams are read: its round trip is off the burst's path. (A
+      // timer row names its schedule's task, which never changes.)
+      const tasks = tasksToRun(
+        options.catalog,
+        timers.map((timer) => ({ customer: timer.customer, taskId: timer.task_id })),
+      )
+      // Awaited below, unless reading the streams fails first: that failure is the one told.
+      tasks.catch(() => undefined)
       const states = await readSchedules(
         store,
         timers.map((timer) => timer.schedule_id),
@@ -91,6 +100,7 @@ function scheduleTimerSource(options: ScheduleTimersOptions): DueTimerSource {
         })),
         now,
         'schedule',
+        tasks,
       )
       // Nothing was due (a buffered fire still waits, or the timer was stale): re-arm or disarm.
       const idle: ScheduleTimersTable[] = []
