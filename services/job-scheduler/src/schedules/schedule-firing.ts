@@ -270,19 +270,23 @@ export async function carryOut(
   tasks?: Promise<TasksToRun>,
 ): Promise<CarriedOut[]> {
   const starting = schedules.filter(({ plan }) => plan.fires.some((fire) => fire.action === 'start'))
-  const found =
+  const asked =
     starting.length === 0
-      ? new Map()
-      : await (tasks ??
-          tasksToRun(
-            deps.catalog,
-            starting.map(({ state }) => state),
-          ))
+      ? Promise.resolve<TasksToRun>(new Map())
+      : (tasks ??
+        tasksToRun(
+          deps.catalog,
+          starting.map(({ state }) => state),
+        ))
+  // Awaited below, unless counting fails first: that failure is the one told.
+  asked.catch(() => undefined)
+  // Counted while the catalog answers.
   const room = await countNotStarted(
     trx,
     deps.queueQuotas,
     starting.map(({ state }) => ({ customer: state.customer, taskId: state.taskId })),
   )
+  const found = await asked
   const trace = currentTraceContext()
   const records: FireRecord[][] = schedules.map(() => [])
   const failures: (string | undefined)[] = schedules.map(() => undefined)
