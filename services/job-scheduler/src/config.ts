@@ -24,7 +24,7 @@ export const schedulerSettings = {
   maxSchedulesPerOrganization: quotaSetting(Quotas.schedulesPerOrganization),
   scheduleTimerConcurrency: int(
     'SCHEDULE_TIMER_CONCURRENCY',
-    'Bursts of due schedules one replica fires at once, each in its own transaction (a database connection each)',
+    'Bursts of due schedules one replica fires at once, each in its own transaction (a database connection each); a second starts only beside a burst that came back full',
     4,
   ),
   scheduleTimerBurst: int(

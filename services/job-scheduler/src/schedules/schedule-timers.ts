@@ -128,15 +128,21 @@ function scheduleTimerSource(options: ScheduleTimersOptions): DueTimerSource {
       const claimed: string[] = []
       try {
         const customers = await fire(at, skip, claimed)
-        return customers === undefined ? NOTHING_DUE : { fired: customers, failed: [] }
+        return customers === undefined
+          ? NOTHING_DUE
+          : { fired: customers, failed: [], full: customers.length === burst }
       } catch (error) {
         if (claimed.length === 0) throw error
         if (claimed.length === 1 || isTransientFailure(error)) {
           logger.error({ err: error, scheduleIds: claimed }, 'schedules not fired; will retry')
-          return { fired: [], failed: claimed.map((key) => ({ key, retry: true })) }
+          return {
+            fired: [],
+            failed: claimed.map((key) => ({ key, retry: true })),
+            full: claimed.length === burst,
+          }
         }
         logger.warn({ err: error, scheduleIds: claimed }, 'burst of schedules not fired; firing each alone')
-        const report: FireReport = { fired: [], failed: [] }
+        const report: FireReport = { fired: [], failed: [], full: claimed.length === burst }
         for (const scheduleId of claimed) {
           try {
             report.fired.push(...((await fire(at, skip, [], scheduleId)) ?? []))

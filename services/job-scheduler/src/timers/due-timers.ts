@@ -6,6 +6,8 @@ export interface FireReport {
   fired: string[]
   /** Timers that did not fire: left out for the rest of the round, and tried again after `retryMs` when `retry`. */
   failed: { key: string; retry: boolean }[]
+  /** The claim took as many timers as one claim may: more may be due, for another claim beside it. */
+  full?: boolean
 }
 
 /** No timer was due (every due one fired, or failed in this round). */
@@ -49,8 +51,9 @@ export interface DueTimersOptions {
  * one is due (or `maxSleepMs`); {@link wake} brings the sleep forward for a timer just set. One loop
  * serves grace-time holds and schedules alike.
  *
- * Timers due together are claimed `concurrency` claims at a time (a claim may take a burst of
- * timers, see the source), and in turns by organization: a claim takes the timers of organizations
+ * Timers due together are claimed by one claim (a claim may take a burst of timers, see the
+ * source), and by up to `concurrency` claims at a time while each comes back full; in turns by
+ * organization: a claim takes the timers of organizations
  * that have not had a turn in this pass of the round first, so one with a thousand timers due in the
  * same second delays another's by one claim, not by a thousand fires.
  */
@@ -94,10 +97,14 @@ export class DueTimers {
     const failed: string[] = []
     let served = new Set<string>()
     let fired = 0
+    const workers: Promise<void>[] = []
     const work = async (): Promise<void> => {
       for (;;) {
         const report = await this.#source.fireDue(at, { keys: failed, customers: [...served] })
         if (report.fired.length === 0 && report.failed.length === 0) return
+        // Another claim starts only when this one could not take every due timer: timers due
+        // together fire in one claim rather than in several competing for the same cores.
+        if (report.full === true && workers.length < (this.#options.concurrency ?? 4)) workers.push(work())
         fired += report.fired.length
         // Taken last and still taken: every organization with a timer due had its turn.
         if (report.fired.some((customer) => served.has(customer))) served = new Set()
@@ -108,7 +115,9 @@ export class DueTimers {
         }
       }
     }
-    await Promise.all(Array.from({ length: this.#options.concurrency ?? 4 }, work))
+    workers.push(work())
+    // Workers started meanwhile join the list: wait for every one.
+    for (let index = 0; index < workers.length; index++) await workers[index]
     return fired
   }
 

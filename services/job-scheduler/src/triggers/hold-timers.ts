@@ -56,7 +56,7 @@ function holdTimerSource(options: HoldTimersOptions): DueTimerSource {
               'grace time over: job released',
             )
           }
-          return { fired: [timer.customer], failed: [] }
+          return { fired: [timer.customer], failed: [], full: true }
         })
       } catch (error) {
         if (jobId === undefined) throw error
@@ -64,10 +64,10 @@ function holdTimerSource(options: HoldTimersOptions): DueTimerSource {
           // A timer whose job stream does not exist can never fire: drop it rather than retry forever.
           await deleteHoldTimer(store.db, jobId).catch(() => undefined)
           logger.warn({ jobId }, 'hold timer of an unknown job dropped')
-          return { fired: [], failed: [{ key: jobId, retry: false }] }
+          return { fired: [], failed: [{ key: jobId, retry: false }], full: true }
         }
         logger.error({ err: error, jobId }, 'hold timer not fired; will retry')
-        return { fired: [], failed: [{ key: jobId, retry: true }] }
+        return { fired: [], failed: [{ key: jobId, retry: true }], full: true }
       }
     },
   }
