@@ -6,7 +6,8 @@ import {
   type DueTimerSource,
   DueTimers,
   type DueTimersOptions,
-  type FireOutcome,
+  type FireReport,
+  NOTHING_DUE,
 } from '../timers/due-timers.js'
 import { deleteHoldTimer, HOLD_TIMERS, type HoldTimersTable } from './hold-timers-table.js'
 
@@ -28,12 +29,12 @@ function holdTimerSource(options: HoldTimersOptions): DueTimerSource {
   return {
     name: 'hold timers',
     msUntilNext: () => msUntilNextDue(store.db, HOLD_TIMERS),
-    async fireOne(at, skip): Promise<FireOutcome> {
+    async fireDue(at, skip): Promise<FireReport> {
       let jobId: string | undefined
       try {
         return await store.transaction(async (trx) => {
           const timer = await claimDueRow<HoldTimersTable>(trx, HOLD_TIMERS, at, skip)
-          if (timer === undefined) return { outcome: 'none' }
+          if (timer === undefined) return NOTHING_DUE
           jobId = timer.job_id
           const now = timer.claimed_at
           if (timer.task_id !== '') await lockTask(trx, timer.task_id)
@@ -55,7 +56,7 @@ function holdTimerSource(options: HoldTimersOptions): DueTimerSource {
               'grace time over: job released',
             )
           }
-          return { outcome: 'fired', customer: timer.customer }
+          return { fired: [timer.customer], failed: [], full: true }
         })
       } catch (error) {
         if (jobId === undefined) throw error
@@ -63,10 +64,10 @@ function holdTimerSource(options: HoldTimersOptions): DueTimerSource {
           // A timer whose job stream does not exist can never fire: drop it rather than retry forever.
           await deleteHoldTimer(store.db, jobId).catch(() => undefined)
           logger.warn({ jobId }, 'hold timer of an unknown job dropped')
-          return { outcome: 'failed', key: jobId, retry: false }
+          return { fired: [], failed: [{ key: jobId, retry: false }], full: true }
         }
         logger.error({ err: error, jobId }, 'hold timer not fired; will retry')
-        return { outcome: 'failed', key: jobId, retry: true }
+        return { fired: [], failed: [{ key: jobId, retry: true }], full: true }
       }
     },
   }

@@ -3,7 +3,8 @@ import {
   type DueTimerSource,
   DueTimers,
   type DueTimersOptions,
-  type FireOutcome,
+  type FireReport,
+  NOTHING_DUE,
 } from '../timers/due-timers.js'
 import { executeRunCommand, jobEndOf, type WorkflowRunDeps } from './workflow-run-commands.js'
 import type { NodeJobEnd } from './workflow-run-decider.js'
@@ -35,7 +36,7 @@ function runTimerSource(options: WorkflowRunTimersOptions): DueTimerSource {
   return {
     name: 'workflow run timers',
     msUntilNext: () => msUntilNextDue(store.db, WORKFLOW_RUN_WAKEUPS),
-    async fireOne(at, skip): Promise<FireOutcome> {
+    async fireDue(at, skip): Promise<FireReport> {
       let wakeupId: string | undefined
       try {
         const done = await store.transaction(async (trx) => {
@@ -63,12 +64,13 @@ function runTimerSource(options: WorkflowRunTimersOptions): DueTimerSource {
           )
           return { customer: claimed.customer }
         })
-        if (done === undefined) return { outcome: 'none' }
-        return { outcome: 'fired', customer: done.customer }
+        if (done === undefined) return NOTHING_DUE
+        // A claim takes one run at a time, so it is always full: another may go beside it.
+        return { fired: [done.customer], failed: [], full: true }
       } catch (error) {
         if (wakeupId === undefined) throw error
         logger.error({ err: error, wakeupId }, 'workflow run not advanced; will retry')
-        return { outcome: 'failed', key: wakeupId, retry: true }
+        return { fired: [], failed: [{ key: wakeupId, retry: true }], full: true }
       }
     },
   }
