@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { waitUntil } from '@taskforge/testkit'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -166,9 +167,26 @@ describe('web console: workflows', () => {
     await form.getByRole('button', { name: 'Run' }).click()
     await page.waitForURL(/#\/workflow-run\//, { timeout: UI_TIMEOUT })
     const runId = shownRunId()
+    const runPath = `/${customer}/workflow/job/${runId}`
+    const reads: number[] = []
+    const track = (request: { url(): string; method(): string }) => {
+      if (request.method() === 'GET' && new URL(request.url()).pathname === runPath) reads.push(Date.now())
+    }
+    page.on('request', track)
     await nodeIs('build', 'running')
     await nodeIs('deploy', 'pending')
     expect(await page.getByTestId('run-lifecycle').textContent()).toBe('assigned')
+    // While the gate is closed nothing changes: once the reads the run's start caused are over, a
+    // page that polled would read the run again and again.
+    await waitUntil(async () => Date.now() - (reads.at(-1) ?? 0) > 600, {
+      timeoutMs: UI_TIMEOUT,
+      intervalMs: 50,
+      message: 'the reads of the run’s start to end',
+    })
+    const quietFrom = reads.length
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    expect(reads.slice(quietFrom), 'reads of the run while nothing changed').toEqual([])
+    expect((await readRun(runId)).nodes.find((n) => n.key === 'build')!.state).toBe('running')
 
     // The gate opens: the page is told by the events stream and draws each step as it ends.
     await writeFile(opened, '')
@@ -176,6 +194,7 @@ describe('web console: workflows', () => {
     await nodeIs('deploy', 'succeeded')
     await nodeIs('notify', 'skipped')
     await runIs('success')
+    page.off('request', track)
     const run = await readRun(runId)
     expect(run).toMatchObject({ lifecycle: 'finished', state: 'success', task_arguments_values: [opened] })
     // Each node links to its latest job, and the table lists every job of it.
