@@ -53,6 +53,7 @@ const unusedScheduleMethods = Object.fromEntries(
     'getWorkflowRun',
     'cancelWorkflowRun',
     'retryWorkflowRun',
+    'listWorkflowRuns',
     'decideStep',
     'listInbox',
   ].map((name) => [name, async () => Promise.reject(notFound('schedule'))]),
@@ -70,6 +71,7 @@ const unusedScheduleMethods = Object.fromEntries(
   | 'getWorkflowRun'
   | 'cancelWorkflowRun'
   | 'retryWorkflowRun'
+  | 'listWorkflowRuns'
   | 'decideStep'
   | 'listInbox',
   () => Promise<never>

@@ -1,11 +1,6 @@
 import { executeJobCommand } from '../app/job-command-handler.js'
-import { claimDueRow, msUntilNextDue } from '../timers/due-timer-table.js'
-import {
-  type DueTimerSource,
-  DueTimers,
-  type DueTimersOptions,
-  type FireOutcome,
-} from '../timers/due-timers.js'
+import { type DueTimerSource, DueTimers, type DueTimersOptions } from '../timers/due-timers.js'
+import { oneRowSource } from '../timers/one-row-timers.js'
 import { executeRunCommand, jobEndOf, type WorkflowRunDeps } from './workflow-run-commands.js'
 import type { NodeJobEnd } from './workflow-run-decider.js'
 import {
@@ -33,61 +28,50 @@ export class WorkflowRunTimers extends DueTimers {
 
 function runTimerSource(options: WorkflowRunTimersOptions): DueTimerSource {
   const { store, logger } = options
-  return {
+  return oneRowSource<WorkflowRunWakeupsTable>({
     name: 'workflow run timers',
-    msUntilNext: () => msUntilNextDue(store.db, WORKFLOW_RUN_WAKEUPS),
-    async fireOne(at, skip): Promise<FireOutcome> {
-      let wakeupId: string | undefined
-      try {
-        const done = await store.transaction(async (trx) => {
-          const claimed = await claimDueRow<WorkflowRunWakeupsTable>(trx, WORKFLOW_RUN_WAKEUPS, at, skip)
-          if (claimed === undefined) return undefined
-          wakeupId = claimed.wakeup_id
-          const wakeups = await dueWakeupsOfRun(trx, claimed.run_id, claimed.claimed_at)
-          const ended: NodeJobEnd[] = []
-          const done = wakeups.map((wakeup) => wakeup.wakeup_id)
-          const endOf = async (jobId: string) => {
-            if (ended.some((end) => end.jobId === jobId)) return
-            const end = await jobEndOf(store, trx, jobId)
-            if (end !== undefined) ended.push(end)
-          }
-          for (const wakeup of wakeups) {
-            if (wakeup.wakeup_id.startsWith('expire:')) {
-              // A step nobody decided in time ends here; its end is brought to the run at once.
-              const jobId = wakeup.wakeup_id.slice('expire:'.length)
-              await executeJobCommand(
-                options,
-                jobId,
-                { type: 'ExpireStep', now: claimed.claimed_at },
-                { author: 'scheduler', causationId: claimed.run_id, trx },
-              )
-              done.push(`end:${jobId}`)
-              await endOf(jobId)
-            } else if (wakeup.wakeup_id.startsWith('end:')) {
-              const jobId = wakeup.wakeup_id.slice('end:'.length)
-              // A step decided before it expired no longer needs its expiry.
-              done.push(`expire:${jobId}`)
-              await endOf(jobId)
-            }
-          }
-          // Deleted first: the decision sets the run's retry wake-up again when one still waits.
-          await deleteWakeups(trx, done)
-          await executeRunCommand(
-            options,
-            trx,
-            claimed.run_id,
-            { type: 'AdvanceRun', ended, now: claimed.claimed_at },
-            'scheduler',
-          )
-          return { customer: claimed.customer }
-        })
-        if (done === undefined) return { outcome: 'none' }
-        return { outcome: 'fired', customer: done.customer }
-      } catch (error) {
-        if (wakeupId === undefined) throw error
-        logger.error({ err: error, wakeupId }, 'workflow run not advanced; will retry')
-        return { outcome: 'failed', key: wakeupId, retry: true }
+    table: WORKFLOW_RUN_WAKEUPS,
+    store,
+    logger,
+    keyOf: (claimed) => claimed.wakeup_id,
+    keyName: 'wakeupId',
+    async fire(trx, claimed) {
+      const wakeups = await dueWakeupsOfRun(trx, claimed.run_id, claimed.claimed_at)
+      const ended: NodeJobEnd[] = []
+      const done = wakeups.map((wakeup) => wakeup.wakeup_id)
+      const endOf = async (jobId: string) => {
+        if (ended.some((end) => end.jobId === jobId)) return
+        const end = await jobEndOf(store, trx, jobId)
+        if (end !== undefined) ended.push(end)
       }
+      for (const wakeup of wakeups) {
+        if (wakeup.wakeup_id.startsWith('expire:')) {
+          // A step nobody decided in time ends here; its end is brought to the run at once.
+          const jobId = wakeup.wakeup_id.slice('expire:'.length)
+          await executeJobCommand(
+            options,
+            jobId,
+            { type: 'ExpireStep', now: claimed.claimed_at },
+            { author: 'scheduler', causationId: claimed.run_id, trx },
+          )
+          done.push(`end:${jobId}`)
+          await endOf(jobId)
+        } else if (wakeup.wakeup_id.startsWith('end:')) {
+          const jobId = wakeup.wakeup_id.slice('end:'.length)
+          // A step decided before it expired no longer needs its expiry.
+          done.push(`expire:${jobId}`)
+          await endOf(jobId)
+        }
+      }
+      // Deleted first: the decision sets the run's retry wake-up again when one still waits.
+      await deleteWakeups(trx, done)
+      await executeRunCommand(
+        options,
+        trx,
+        claimed.run_id,
+        { type: 'AdvanceRun', ended, now: claimed.claimed_at },
+        'scheduler',
+      )
     },
-  }
+  })
 }
