@@ -225,6 +225,9 @@ describe('workflow approvals and inputs', () => {
     const { jobId } = await waitingStep(started.id, 'ask')
     const answers = await Promise.all([vote(a1, jobId, 'approve'), vote(a2, jobId, 'approve')])
     expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409])
+    // The loser either raced the winner on the step's stream, or read the step decided already.
+    const loser = answers.find((answer) => answer.status === 409)!
+    expect(['CONFLICT', 'INVALID_STATE']).toContain(loser.body.code)
     const done = await ended(started.id)
     expect(done).toMatchObject({ state: 'success' })
     expect(node(done, 'ok').job_ids).toHaveLength(1)

@@ -3,6 +3,7 @@ import {
   checkCount,
   checkSize,
   checkTaskArguments,
+  conflict,
   ErrorKinds,
   invalidState,
   isAppError,
@@ -338,20 +339,32 @@ export function schedulerService(deps: SchedulerServiceDeps) {
       checkCount(Limits.taskArgumentCount, 'answers', Object.keys(request.answers).length)
       // Applied once: the vote is decided on the step's stream as read and appended at that version;
       // a vote that lost the race to another finds the stream moved on (409).
-      const result = await executeJobCommand(
-        deps,
-        jobId,
-        {
-          type: 'DecideStep',
-          customer,
-          voter,
-          vote: request.vote as StepVote,
-          comment: request.comment,
-          answers: request.answers,
-          now: new Date(),
-        },
-        { author: voter.name || 'api' },
-      )
+      let result: JobCommandResult
+      try {
+        result = await executeJobCommand(
+          deps,
+          jobId,
+          {
+            type: 'DecideStep',
+            customer,
+            voter,
+            vote: request.vote as StepVote,
+            comment: request.comment,
+            answers: request.answers,
+            now: new Date(),
+          },
+          { author: voter.name || 'api' },
+        )
+      } catch (error) {
+        if (isAppError(error) && error.code === ErrorKinds.WRONG_EXPECTED_VERSION.code)
+          throw conflict(
+            'another vote on this step was applied first: read the step again, and vote if it still waits',
+            {
+              jobId,
+            },
+          )
+        throw error
+      }
       return { job: await answerJob(customer, jobId, result) }
     },
 
