@@ -286,18 +286,22 @@ describe('workflow runs', () => {
     expect((await ended((await run(await createWorkflow(diamond()))).id)).state).toBe('success')
   }, 90_000)
 
-  it('refuses a run of a workflow with an approval step (422), another organization’s run is 404', async () => {
+  it('runs a workflow with an approval step up to it, which waits (decision 32); an unknown run is 404', async () => {
     const workflowId = await createWorkflow({
       name: `approval-${randomUUID().slice(0, 8)}`,
       nodes: [stepNode('a', 'x'), { key: 'ok', approval: { approvers: ['ops'] } }],
       edges: [{ from: 'a', to: 'ok' }],
       start: 'a',
     })
-    const refused = await expectStatus(platform.call, 422, 'POST', path(`/workflow/${workflowId}/job`), {
+    const started = await run(workflowId)
+    const waiting = await until(started.id, (current) => node(current, 'ok').state === 'waiting')
+    expect(node(waiting, 'a').state).toBe('succeeded')
+    expect(await job(node(waiting, 'ok').job_id!)).toMatchObject({ lifecycle: 'waiting', origin: 'workflow' })
+    await expectStatus(platform.call, 200, 'PUT', path(`/workflow/job/${started.id}/cancel`), {
       ...as(),
       json: {},
     })
-    expect(refused.body).toMatchObject({ code: 'VALIDATION_FAILED', details: { node: 'ok' } })
+    expect((await ended(started.id)).state).toBe('canceled')
     await expectStatus(platform.call, 404, 'GET', path(`/workflow/job/${randomUUID()}`), as())
     await expectStatus(platform.call, 404, 'GET', path('/workflow/job/not-an-id'), as())
   }, 60_000)

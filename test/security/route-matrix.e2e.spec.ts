@@ -212,6 +212,16 @@ const ROUTES: Record<string, Rule> = {
   // No bot runs the shared run's job: the run is still running, and a retry of it is refused once the
   // caller passed the rules.
   'POST /{customer}/workflow/job/{id}/retry': { need: 'user', ok: 409, object: 'workflow_run' },
+  // The shared job is a task's, no workflow step: a vote on it is refused once the caller passed the rules.
+  'PUT /{customer}/job/{id}/approve': { need: 'viewer', ok: 409, object: 'job', body: () => ({}) },
+  'PUT /{customer}/job/{id}/reject': { need: 'viewer', ok: 409, object: 'job', body: () => ({}) },
+  'PUT /{customer}/job/{id}/input': {
+    need: 'viewer',
+    ok: 409,
+    object: 'job',
+    body: () => ({ answers: {} }),
+  },
+  'GET /{customer}/inbox': { need: 'viewer', ok: 200 },
   'GET /{customer}/task/{id}/recipe': { need: 'admin', ok: 200, object: 'task' },
   'POST /{customer}/task/import': {
     need: 'admin',

@@ -333,6 +333,13 @@ export const Limits = {
     status: 422,
     meaning: 'the reason given with a cancel',
   },
+  stepComment: {
+    name: 'step vote comment size',
+    value: 4096,
+    unit: 'bytes',
+    status: 422,
+    meaning: 'the comment given with an approval or a rejection of a workflow step',
+  },
 
   workflowNodeCount: {
     name: 'workflow node count',

@@ -21,3 +21,14 @@ export function canSee(caller: AclSubject, acls: readonly string[]): boolean {
     return isRole(entry) && hasRole(caller.role, entry)
   })
 }
+
+/**
+ * Whether a caller may decide a workflow step (approve, reject, answer its form) with these
+ * `approvers`: the entries match as {@link canSee} matches acls (a token name, a `key:value` tag, a
+ * role the caller has at least; admins always). An empty list is whoever may run the workflow: the
+ * user role at least. Who started the run is refused elsewhere, whatever matches here.
+ */
+export function mayDecide(caller: AclSubject, approvers: readonly string[]): boolean {
+  if (approvers.length === 0) return hasRole(caller.role, 'user')
+  return canSee(caller, approvers)
+}

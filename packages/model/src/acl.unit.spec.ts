@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { canSee } from './acl.js'
+import { canSee, mayDecide } from './acl.js'
 import type { Role } from './roles.js'
 
 const caller = (role: Role, name = 'someone', tags: string[] = []) => ({ role, name, tags })
@@ -27,5 +27,20 @@ describe('task acls', () => {
   it('ignore blank entries and surrounding spaces', () => {
     expect(canSee(caller('viewer', 'vera'), [' ', ''])).toBe(false)
     expect(canSee(caller('viewer', 'vera'), [' vera '])).toBe(true)
+  })
+})
+
+describe('approvers of a workflow step', () => {
+  it('match as acls do: a name, a tag, a role at least; admins always', () => {
+    const approvers = ['alice', 'team:ops', 'admin']
+    expect(mayDecide(caller('viewer', 'alice'), approvers)).toBe(true)
+    expect(mayDecide(caller('viewer', 'tim', ['team:ops']), approvers)).toBe(true)
+    expect(mayDecide(caller('user', 'bob'), approvers)).toBe(false)
+    expect(mayDecide(caller('admin', 'root'), ['alice'])).toBe(true)
+  })
+
+  it('an empty list is whoever may run the workflow: the user role at least', () => {
+    expect(mayDecide(caller('viewer', 'vera'), [])).toBe(false)
+    expect(mayDecide(caller('user', 'bob'), [])).toBe(true)
   })
 })

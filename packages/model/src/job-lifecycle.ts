@@ -11,6 +11,7 @@ export const LifecycleNames = {
   [JobLifecycle.JOB_LIFECYCLE_FINISHED]: 'finished',
   [JobLifecycle.JOB_LIFECYCLE_TERMINATED]: 'terminated',
   [JobLifecycle.JOB_LIFECYCLE_CANCELED]: 'canceled',
+  [JobLifecycle.JOB_LIFECYCLE_WAITING]: 'waiting',
 } as const
 export type JobLifecycleName = (typeof LifecycleNames)[keyof typeof LifecycleNames]
 

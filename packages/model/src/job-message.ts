@@ -38,5 +38,8 @@ export function toProtoJob(view: JobView): Job {
     ...(view.scheduleId ? { scheduleId: view.scheduleId } : {}),
     ...(view.scheduledFor ? { scheduledFor: view.scheduledFor } : {}),
     ...(view.holdUntil ? { holdUntil: view.holdUntil } : {}),
+    ...(view.workflowRunId
+      ? { workflowRunId: view.workflowRunId, workflowNode: view.workflowNode ?? '' }
+      : {}),
   })
 }

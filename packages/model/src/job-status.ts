@@ -64,6 +64,10 @@ export function jobStatusAfter(status: JobStatus | undefined, event: JobDomainEv
       return { ...status, lifecycle: 'canceled', state: 'canceled' }
     case 'leaseExpired':
       return { ...status, lifecycle: 'terminated', state: 'error' }
+    case 'awaitingApproval':
+      // A workflow step: no bot runs it; it waits for people (decision 32).
+      return status.started ? status : { ...status, lifecycle: 'waiting' }
+    case 'stepVoted':
     case 'outputAppended':
     case 'cancelRequested':
       return status

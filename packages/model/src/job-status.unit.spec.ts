@@ -47,6 +47,28 @@ const EVERY_EVENT: { [K in JobDomainEvent['$case']]: Extract<JobDomainEvent, { $
     value: { botId: 'bot-1', attempt: 1, reason: 'silent', expiredAt: at },
   },
   holdReleased: { $case: 'holdReleased', value: { releasedAt: at } },
+  awaitingApproval: {
+    $case: 'awaitingApproval',
+    value: {
+      step: {
+        kind: 'approval',
+        approvers: ['ops'],
+        required: 1,
+        expiresAt: at,
+        form: [],
+        starterId: 't1',
+        starterName: 'alice',
+        workflowId: 'wf-1',
+        workflowName: 'release',
+        runId: 'run-1',
+        node: 'approve',
+      },
+    },
+  },
+  stepVoted: {
+    $case: 'stepVoted',
+    value: { voterId: 't2', voterName: 'bob', vote: 'approve', comment: '', answers: {} },
+  },
 }
 
 const onhold: JobStatus = { lifecycle: 'onhold', state: 'in_progress', started: false }
@@ -65,6 +87,8 @@ const FROM_RUNNING: Record<JobDomainEvent['$case'], JobStatus> = {
   cancelRequested: running,
   leaseExpired: { lifecycle: 'terminated', state: 'error', started: true },
   holdReleased: running,
+  awaitingApproval: running,
+  stepVoted: running,
 }
 
 describe('jobStatusAfter', () => {
@@ -72,6 +96,14 @@ describe('jobStatusAfter', () => {
     expect(jobStatusAfter(undefined, EVERY_EVENT.queued)).toEqual(ready)
     const held = { ...EVERY_EVENT.queued, value: { ...EVERY_EVENT.queued.value, holdUntil: at } }
     expect(jobStatusAfter(undefined, held)).toEqual(onhold)
+  })
+
+  it('has a workflow step wait for people from its queueing on, until it is decided', () => {
+    const waiting = jobStatusAfter(ready, EVERY_EVENT.awaitingApproval)
+    expect(waiting).toEqual({ lifecycle: 'waiting', state: 'in_progress', started: false })
+    expect(jobStatusAfter(waiting, EVERY_EVENT.stepVoted)).toEqual(waiting)
+    expect(jobStatusAfter(waiting, EVERY_EVENT.finished)).toMatchObject({ lifecycle: 'finished' })
+    expect(jobStatusAfter(waiting, EVERY_EVENT.canceled)).toMatchObject({ lifecycle: 'canceled' })
   })
 
   it('knows nothing of a job before it is queued, whatever the event', () => {

@@ -51,6 +51,9 @@ export interface JobView {
   scheduledFor?: Date
   /** When a triggered run's grace time ends (lifecycle `onhold` until then); absent when it had none. */
   holdUntil?: Date
+  /** The workflow run whose node the job is, and the node's key; absent for a job of no run. */
+  workflowRunId?: string
+  workflowNode?: string
 }
 
 /** What a reader knows about a stored event besides its payload. */
@@ -134,6 +137,7 @@ export function applyJobEvent(
       ...(q.scheduleId ? { scheduleId: q.scheduleId } : {}),
       ...(q.scheduleId && q.scheduledFor ? { scheduledFor: q.scheduledFor } : {}),
       ...(q.holdUntil ? { holdUntil: q.holdUntil } : {}),
+      ...(q.workflowRunId ? { workflowRunId: q.workflowRunId, workflowNode: q.workflowNode ?? '' } : {}),
     }
   }
   if (view === undefined) return undefined
@@ -143,6 +147,8 @@ export function applyJobEvent(
     case 'started':
     case 'holdReleased':
     case 'cancelRequested':
+    case 'awaitingApproval':
+    case 'stepVoted':
       return touched({}, view)
     case 'outputAppended': {
       const result = view.result ?? emptyResult()

@@ -39,6 +39,10 @@ export interface PublicJob {
   schedule_id?: string
   /** The time that fire was scheduled for (ISO 8601); absent when no schedule started the job. */
   scheduled_for?: string
+  /** The workflow run whose node the job is; absent for a job of no run. */
+  workflow_run_id?: string
+  /** That node's key; absent for a job of no run. */
+  workflow_node?: string
 }
 
 /**
@@ -77,6 +81,9 @@ export function publicJob(job: Job): PublicJob {
     last_update: iso(job.lastUpdate),
     ...(job.scheduleId ? { schedule_id: job.scheduleId } : {}),
     ...(job.scheduleId && job.scheduledFor ? { scheduled_for: job.scheduledFor.toISOString() } : {}),
+    ...(job.workflowRunId
+      ? { workflow_run_id: job.workflowRunId, workflow_node: job.workflowNode ?? '' }
+      : {}),
   }
 }
 

@@ -54,6 +54,8 @@ const unusedScheduleMethods = Object.fromEntries(
     'cancelWorkflowRun',
     'retryWorkflowRun',
     'listWorkflowRuns',
+    'decideStep',
+    'listInbox',
   ].map((name) => [name, async () => Promise.reject(notFound('schedule'))]),
 ) as unknown as Record<
   | 'createSchedule'
@@ -69,7 +71,9 @@ const unusedScheduleMethods = Object.fromEntries(
   | 'getWorkflowRun'
   | 'cancelWorkflowRun'
   | 'retryWorkflowRun'
-  | 'listWorkflowRuns',
+  | 'listWorkflowRuns'
+  | 'decideStep'
+  | 'listInbox',
   () => Promise<never>
 >
 

@@ -528,6 +528,86 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/{customer}/job/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Approve a waiting approval step of a workflow run: once it has its `required` approvals it ends success and the run goes on along its `success` edges
+         * @description Only the step’s approvers (token names, roles at least, `key:value` tags; empty: who may run the workflow) vote, each once, and never the token that started the run.
+         */
+        put: operations["approveJob"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/{customer}/job/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Reject a waiting approval step of a workflow run: one rejection ends it failure, and the run goes on along its `failure` edges
+         * @description Only the step’s approvers (token names, roles at least, `key:value` tags; empty: who may run the workflow) vote, each once, and never the token that started the run.
+         */
+        put: operations["rejectJob"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/{customer}/job/{id}/input": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Answer a waiting input step of a workflow run: the answers, checked against its form, become its output (later nodes take them with `{ "from": "<key>", "output": "<label>" }`)
+         * @description One answer ends the step success. Who may answer: as for approve. A label the form does not have, a required field left out, a value that is not one of a field’s options are 422.
+         */
+        put: operations["answerJob"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/{customer}/inbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The steps of workflow runs that wait for the caller: approvals and inputs it may decide and has not voted on, of workflows it sees, newest first
+         * @description When more steps wait, the x-next-cursor header (and Link rel="next") names the next page: ask again with cursor=<it>.
+         */
+        get: operations["listInbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/{customer}/job/{id}": {
         parameters: {
             query?: never;
@@ -1079,13 +1159,17 @@ export type components = {
                 until?: string;
             };
             /**
-             * @description finished, terminated and canceled are ends
+             * @description finished, terminated and canceled are ends; waiting: an approval or input step of a workflow run, which no bot runs, waits for people
              * @enum {string}
              */
-            lifecycle: "onhold" | "ready" | "assigned" | "finished" | "terminated" | "canceled";
+            lifecycle: "onhold" | "ready" | "assigned" | "finished" | "terminated" | "canceled" | "waiting";
             /** @description in_progress, then success, failure, timeout, canceled or error */
             state: string;
             task_arguments_values: string[];
+            /** @description the workflow run whose node the job is (origin workflow); absent for a job of no run */
+            workflow_run_id?: string;
+            /** @description that node’s key; absent for a job of no run */
+            workflow_node?: string;
             /** @description The output's lines (or what the script's last-line verdict states); U+FFFD stands for what text cannot hold */
             output: string[];
             /** @description `{ code, signal, killed, log, lastline }` (`log`: the last 64 KiB of the output), with `reason` when there is one, `truncated_bytes` when the bot dropped output past its limit, and `abridged: true` when the log, the output lines or the last line were cut (GET .../log has all the output); `{}` until the job ends */
@@ -1329,7 +1413,7 @@ export type components = {
             nodes: {
                 key: string;
                 /** @enum {string} */
-                state: "pending" | "running" | "succeeded" | "failed" | "skipped" | "canceled" | "waiting";
+                state: "pending" | "running" | "succeeded" | "failed" | "skipped" | "canceled" | "waiting" | "expired";
                 /** @description the node’s latest job (GET /:customer/job/:id) */
                 job_id: string | null;
                 /** @description every job of the node, oldest first */
@@ -6261,7 +6345,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the workflow cannot run: its version has an approval or input step (not available yet), or the arguments are invalid */
+            /** @description the workflow cannot run: the arguments are invalid */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6379,7 +6463,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the workflow cannot run: its version has an approval or input step (not available yet), or the arguments are invalid */
+            /** @description the workflow cannot run: the arguments are invalid */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6866,6 +6950,466 @@ export interface operations {
             };
             /** @description the run is still running, or ended in success */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is larger than a limit (docs/limits.md) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid input, or a field past its limit (docs/limits.md) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many requests: wait as Retry-After says, then try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description any other error: 409 a conflict, 5xx the platform could not answer now */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    approveJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description At most 4096 bytes of UTF-8 (step vote comment size) */
+                    comment?: string;
+                    access_token?: string;
+                } | null;
+            };
+        };
+        responses: {
+            /** @description the step’s job, as the vote left it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description malformed input: the body or a parameter is not what the operation takes */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no credential, or one that is unknown or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller is not one of the step’s approvers, or its token started the run (whatever else makes it an approver) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such job, or one of a workflow the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the step no longer waits (decided, expired or canceled; another vote came first), the caller voted on it already, or the job is no step */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a vote of the wrong kind for the step, answers the form refuses, or a comment past its limit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many requests: wait as Retry-After says, then try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description any other error: 409 a conflict, 5xx the platform could not answer now */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rejectJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description At most 4096 bytes of UTF-8 (step vote comment size) */
+                    comment?: string;
+                    access_token?: string;
+                } | null;
+            };
+        };
+        responses: {
+            /** @description the step’s job, as the vote left it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description malformed input: the body or a parameter is not what the operation takes */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no credential, or one that is unknown or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller is not one of the step’s approvers, or its token started the run (whatever else makes it an approver) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such job, or one of a workflow the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the step no longer waits (decided, expired or canceled; another vote came first), the caller voted on it already, or the job is no step */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a vote of the wrong kind for the step, answers the form refuses, or a comment past its limit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many requests: wait as Retry-After says, then try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description any other error: 409 a conflict, 5xx the platform could not answer now */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    answerJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the answers by the form’s labels (a number or boolean is taken as its text) */
+                    answers: {
+                        [key: string]: string | number | boolean;
+                    };
+                    access_token?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description the step’s job, as the vote left it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description malformed input: the body or a parameter is not what the operation takes */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no credential, or one that is unknown or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller is not one of the step’s approvers, or its token started the run (whatever else makes it an approver) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such job, or one of a workflow the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the step no longer waits (decided, expired or canceled; another vote came first), the caller voted on it already, or the job is no step */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a vote of the wrong kind for the step, answers the form refuses, or a comment past its limit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many requests: wait as Retry-After says, then try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description any other error: 409 a conflict, 5xx the platform could not answer now */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listInbox: {
+        parameters: {
+            query?: {
+                /** @description the next page: the x-next-cursor (or Link rel="next") of the previous answer */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                customer: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the step’s job: PUT /:customer/job/:id/approve|reject|input */
+                        job_id: string;
+                        /** @description GET /:customer/workflow/job/:id */
+                        run_id: string;
+                        workflow_id: string;
+                        workflow_name: string;
+                        /** @description the step’s node key */
+                        node: string;
+                        /** @enum {string} */
+                        kind: "approval" | "input";
+                        /** @description approvals so far */
+                        approvals: number;
+                        /** @description approvals needed (1 for an input step) */
+                        required: number;
+                        approvers?: string[];
+                        /** @description input steps: the form its answers fill, as task arguments are defined */
+                        form?: {
+                            [key: string]: unknown;
+                        }[];
+                        /** Format: date-time */
+                        expires_at: string;
+                        /** Format: date-time */
+                        created_at?: string;
+                    }[];
+                };
+            };
+            /** @description malformed input: the body or a parameter is not what the operation takes */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no credential, or one that is unknown or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a known caller without the role or the right */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such object, or one the caller may not see */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -8,7 +8,7 @@ import type { FastifyRequest } from 'fastify'
 import type { Caller } from '../accounts/accounts.js'
 import type { Clients } from '../clients/clients.js'
 import { type Authenticator, requestField } from './auth.js'
-import { type Audience, authorize, type Need, sees, throughTasks } from './authorize.js'
+import { type Audience, authorize, type Need, ORGANIZATION, sees, throughTasks } from './authorize.js'
 
 /** A caller allowed `need` in `customer`: what a route acts with, and what its object is checked against. */
 export interface Permit {
@@ -114,6 +114,21 @@ export function createAccess(auth: Authenticator, clients: Clients): Access {
     return admit(permit, 'task', taskId, found, throughTasks([found]))
   }
 
+  async function workflowRun(permit: Permit, runId: string): Promise<WorkflowRun> {
+    if (!isId(runId)) throw notFound('workflow run', runId)
+    const { run } = await clients.scheduler.getWorkflowRun({ customer: permit.customer, runId })
+    if (run === undefined) throw notFound('workflow run', runId)
+    if (seesAll(permit)) return admit(permit, 'workflow run', runId, run, throughTasks([]))
+    // A run of a deleted workflow is reached through nothing: admins only.
+    const { workflow } = await clients.catalog
+      .getWorkflow({ customer: permit.customer, workflowId: run.workflowId, version: 0 })
+      .catch((error: unknown) => {
+        if (isNotFound(error)) return { workflow: undefined }
+        throw error
+      })
+    return admit(permit, 'workflow run', runId, run, throughTasks(workflow === undefined ? [] : [workflow]))
+  }
+
   return {
     permit,
     task,
@@ -146,6 +161,14 @@ export function createAccess(auth: Authenticator, clients: Clients): Access {
       const { job } = await clients.scheduler.getJob({ customer: permit.customer, jobId })
       if (job === undefined) throw notFound('job', jobId)
       if (seesAll(permit)) return admit(permit, 'job', jobId, job, throughTasks([]))
+      // A workflow step is no task's job: it is reached through its run's workflow (decision 32).
+      if (job.taskId === '' && job.workflowRunId) {
+        await workflowRun(permit, job.workflowRunId).catch((error: unknown) => {
+          if (isNotFound(error)) throw notFound('job', jobId)
+          throw error
+        })
+        return admit(permit, 'job', jobId, job, ORGANIZATION)
+      }
       // A job of a deleted task is reached through no task: admins only.
       const its = await getTask(permit.customer, job.taskId).catch((error: unknown) => {
         if (isNotFound(error)) return undefined
@@ -182,20 +205,7 @@ export function createAccess(auth: Authenticator, clients: Clients): Access {
       if (workflow === undefined) throw notFound('workflow', workflowId)
       return workflow
     },
-    async workflowRun(permit, runId) {
-      if (!isId(runId)) throw notFound('workflow run', runId)
-      const { run } = await clients.scheduler.getWorkflowRun({ customer: permit.customer, runId })
-      if (run === undefined) throw notFound('workflow run', runId)
-      if (seesAll(permit)) return admit(permit, 'workflow run', runId, run, throughTasks([]))
-      // A run of a deleted workflow is reached through nothing: admins only.
-      const { workflow } = await clients.catalog
-        .getWorkflow({ customer: permit.customer, workflowId: run.workflowId, version: 0 })
-        .catch((error: unknown) => {
-          if (isNotFound(error)) return { workflow: undefined }
-          throw error
-        })
-      return admit(permit, 'workflow run', runId, run, throughTasks(workflow === undefined ? [] : [workflow]))
-    },
+    workflowRun,
     seesWorkflow(permit, workflow) {
       return sees(permit.caller, throughTasks([workflow]))
     },

@@ -453,13 +453,19 @@ export const jobSchema = {
     lifecycle: {
       type: 'string',
       enum: [...JobLifecycles],
-      description: 'finished, terminated and canceled are ends',
+      description:
+        'finished, terminated and canceled are ends; waiting: an approval or input step of a workflow run, which no bot runs, waits for people',
     },
     state: {
       type: 'string',
       description: 'in_progress, then success, failure, timeout, canceled or error',
     },
     task_arguments_values: { type: 'array', items: { type: 'string' } },
+    workflow_run_id: {
+      type: 'string',
+      description: 'the workflow run whose node the job is (origin workflow); absent for a job of no run',
+    },
+    workflow_node: { type: 'string', description: 'that node’s key; absent for a job of no run' },
     output: {
       type: 'array',
       items: { type: 'string' },
@@ -801,7 +807,7 @@ export const workflowRunSchema = {
           key: { type: 'string' },
           state: {
             type: 'string',
-            enum: ['pending', 'running', 'succeeded', 'failed', 'skipped', 'canceled', 'waiting'],
+            enum: ['pending', 'running', 'succeeded', 'failed', 'skipped', 'canceled', 'waiting', 'expired'],
           },
           job_id: { type: ['string', 'null'], description: 'the node’s latest job (GET /:customer/job/:id)' },
           job_ids: {

@@ -34,6 +34,7 @@ import { taskCredentialRoutes } from './routes/task-credentials.js'
 import { taskRecipeRoutes } from './routes/task-recipes.js'
 import { taskRoutes } from './routes/tasks.js'
 import { workflowRunRoutes } from './routes/workflow-runs.js'
+import { workflowStepRoutes } from './routes/workflow-steps.js'
 import { workflowRoutes } from './routes/workflows.js'
 import { installRunRateLimit } from './run-rate-limit.js'
 
@@ -140,6 +141,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   taskCredentialRoutes(app, { clients: deps.clients, access })
   runRoutes(app, { clients: deps.clients, access, rateLimit })
   workflowRunRoutes(app, { clients: deps.clients, access, rateLimit })
+  workflowStepRoutes(app, { clients: deps.clients, access })
   jobRoutes(app, { clients: deps.clients, access })
   scheduleRoutes(app, { clients: deps.clients, access })
   jobControlRoutes(app, { clients: deps.clients, access, logFollowMaxMs: deps.logFollowMaxMs })

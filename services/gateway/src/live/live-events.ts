@@ -178,7 +178,8 @@ export function liveEventOf(
           case 'nodeStarted':
             Object.assign(extra, {
               node: decoded.value.key,
-              node_state: 'running',
+              // An approval or input step waits for people (decision 32).
+              node_state: decoded.value.step === '' ? 'running' : 'waiting',
               job_id: decoded.value.jobId,
             })
             break

@@ -210,6 +210,14 @@ describe('live events from EVENTS envelopes', () => {
       workflowId: 'w1',
       data: { workflow_id: 'w1', node: 'b', node_state: 'running', job_id: 'j2' },
     })
+    const stepStarted = WorkflowRunEvent.encode(
+      WorkflowRunEvent.fromPartial({
+        event: { $case: 'nodeStarted', value: { key: 'ask', jobId: 'j3', step: 'approval' } },
+      }),
+    ).finish()
+    expect(
+      liveEventOf(14, envelope('workflow_run', 'nodeStarted', stepStarted), known)?.event.data,
+    ).toMatchObject({ node: 'ask', node_state: 'waiting', job_id: 'j3' })
     const nodeEnded = WorkflowRunEvent.encode(
       WorkflowRunEvent.fromPartial({ event: { $case: 'nodeEnded', value: { key: 'b', state: 'failed' } } }),
     ).finish()

@@ -14,6 +14,7 @@ import { placeJob } from '../domain/job-placement.js'
 import { applyScheduleEffects } from '../schedule/schedule-effects.js'
 import { lockTask, nextWaitingJob, placementFacts } from '../schedule/task-queue.js'
 import { wakeBufferedFires } from '../schedules/schedule-tables.js'
+import { applyStepEvents } from '../workflows/workflow-steps-table.js'
 import { wakeRunsOfEndedJobs } from '../workflows/workflow-tables.js'
 import { claimRunKey, type RunKeyClaim, RunKeyTaken, releaseRunKey } from './run-keys.js'
 
@@ -219,6 +220,18 @@ async function applyIn(
     return workflowRunId === '' ? [] : [{ jobId: request.jobId, runId: workflowRunId, customer }]
   })
   await wakeRunsOfEndedJobs(trx, runEnds)
+  // The inbox of waiting workflow steps follows their jobs in the same transaction.
+  await applyStepEvents(
+    trx,
+    requests.flatMap((request, index) => {
+      const outcome = outcomes[index]!
+      if (!outcome.ok || outcome.result.state.step === undefined) return []
+      return [
+        { jobId: request.jobId, customer: outcome.result.state.customer, events: outcome.result.newEvents },
+      ]
+    }),
+    new Date(),
+  )
   // A task whose job ended may hand its turn to its next job (its lock is already held).
   for (const request of requests) {
     const task = queuedTasks.get(request.jobId)

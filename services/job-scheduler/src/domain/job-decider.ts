@@ -2,17 +2,20 @@ import { type Decider, forbidden, invalidState, notFound, validationFailed } fro
 import {
   FinishedStates,
   isFinishedState,
+  isRole,
   isTerminalLifecycle,
   type JobDomainEvent,
   type JobLifecycleName,
   type JobStateName,
   jobStatusAfter,
   lifecycleOf,
+  mayDecide,
   stateCode,
 } from '@taskforge/model'
 import type { TriggerChain } from '@taskforge/proto/jobs/v1/events'
-import type { JobResult, JobSpec } from '@taskforge/proto/jobs/v1/model'
+import type { JobResult, JobSpec, WorkflowStep } from '@taskforge/proto/jobs/v1/model'
 import { type Placement, type PlacementFacts, placeJob } from './job-placement.js'
+import { stepAnswers } from './step-answers.js'
 
 export type { JobDomainEvent } from '@taskforge/model'
 
@@ -39,6 +42,38 @@ export interface QueueJob {
   schedule?: { scheduleId: string; scheduledFor: Date }
   /** A job a workflow run queued for one of its nodes: its end goes back to the run. */
   workflow?: { runId: string; node: string }
+  /** An approval or input step: no bot runs the job; it waits for people (decision 32). */
+  step?: WorkflowStep
+}
+
+/** Who decides on a step, as the gateway authenticated the caller. */
+export interface StepVoter {
+  /** The token's id; '' for the operator's root token. */
+  id: string
+  name: string
+  role: string
+  tags: readonly string[]
+}
+
+export const StepVotes = ['approve', 'reject', 'input'] as const
+export type StepVote = (typeof StepVotes)[number]
+
+/** An approval, a rejection, or the answers to an input step's form (checked against it already). */
+export interface DecideStep {
+  type: 'DecideStep'
+  customer: string
+  voter: StepVoter
+  vote: StepVote
+  comment: string
+  /** Input steps: the answers by label, as given (checked against the form by {@link stepAnswers}). */
+  answers: Readonly<Record<string, string>>
+  now: Date
+}
+
+/** The step's `expires_at` came: a step still waiting ends `timeout` (its node `expired`). */
+export interface ExpireStep {
+  type: 'ExpireStep'
+  now: Date
 }
 /** The grace time of a job on hold ran out: it becomes `ready`, and goes to a bot when it may run. */
 export interface ReleaseHold {
@@ -114,6 +149,8 @@ export type JobCommand =
   | CancelJob
   | ExpireLease
   | ReleaseHold
+  | DecideStep
+  | ExpireStep
 
 export interface JobState {
   /** Undefined until the job is queued. */
@@ -134,6 +171,10 @@ export interface JobState {
   scheduleId: string
   /** The workflow run whose node the job runs; '' for a job of no run. */
   workflowRunId: string
+  /** What an approval or input step waits for; undefined for a job a bot runs. */
+  step: WorkflowStep | undefined
+  /** The votes a step had, in order. */
+  votes: readonly { voterId: string; voterName: string; vote: string }[]
 }
 
 /** Whether a job has ended (finished, terminated or canceled). */
@@ -155,6 +196,8 @@ const initialState = (): JobState => ({
   cancelRequested: false,
   scheduleId: '',
   workflowRunId: '',
+  step: undefined,
+  votes: [],
 })
 
 function queue(command: QueueJob, state: JobState): JobDomainEvent[] {
@@ -185,6 +228,8 @@ function queue(command: QueueJob, state: JobState): JobDomainEvent[] {
   }
   if (command.refusal !== undefined)
     return [queued, { $case: 'canceled', value: { reason: command.refusal } }]
+  if (command.step !== undefined)
+    return [queued, { $case: 'awaitingApproval', value: { step: command.step } }]
   if (command.holdUntil !== undefined && command.holdUntil > command.now) return [queued]
   const placement = command.placement ?? placeJob(command.spec)
   if (placement.kind === 'hold') return [queued]
@@ -301,7 +346,115 @@ function decide(command: JobCommand, state: JobState): JobDomainEvent[] {
       return expireLease(command, state)
     case 'ReleaseHold':
       return releaseHold(command, state)
+    case 'DecideStep':
+      return decideStep(command, state)
+    case 'ExpireStep':
+      return expireStep(command, state)
   }
+}
+
+/** Whether this voter is the token that started the step's run: by its id, or a token of its name. */
+function isStarter(step: WorkflowStep, voter: StepVoter): boolean {
+  if (step.starterId === '') return false
+  return (voter.id !== '' && voter.id === step.starterId) || voter.name === step.starterName
+}
+
+function finishedStep(
+  state: 'success' | 'failure' | 'timeout',
+  reason: string,
+  output: string[],
+): JobDomainEvent {
+  return {
+    $case: 'finished',
+    value: {
+      lifecycle: lifecycleOf(state),
+      state,
+      outcome: stateCode(state),
+      result: {
+        signal: '',
+        killed: false,
+        log: output.join('\n'),
+        lastline: output.at(-1) ?? '',
+        truncatedBytes: 0n,
+        reason,
+        abridged: false,
+      },
+      output,
+    },
+  }
+}
+
+/**
+ * A vote on a waiting step (decision 32). Refused: a job that is no step, or no longer waits (409);
+ * a vote of the wrong kind for the step (422); the token that started the run, whatever path makes
+ * it an approver, and a caller the approvers do not name (403); a second vote of the same token
+ * (409). Any rejection fails the step; `required` approvals, or one answer, succeed it.
+ */
+function decideStep(command: DecideStep, state: JobState): JobDomainEvent[] {
+  const jobId = existing(state)
+  if (state.customer !== command.customer) throw notFound('job', jobId)
+  const step = state.step
+  if (step === undefined) throw invalidState(`job ${jobId} is not a step that waits for a decision`)
+  const { voter } = command
+  if (isStarter(step, voter))
+    throw forbidden(`the token that started run ${step.runId} may not decide its steps`)
+  const subject = { role: isRole(voter.role) ? voter.role : 'viewer', name: voter.name, tags: voter.tags }
+  if (!mayDecide(subject, step.approvers))
+    throw forbidden(`${voter.name} is not one of the approvers of step ${step.node}`)
+  if (isTerminal(state))
+    throw invalidState(`step ${step.node} was decided already: the job is ${state.lifecycle}`, {
+      lifecycle: state.lifecycle,
+      state: state.state,
+    })
+  const expected = step.kind === 'input' ? 'input' : ['approve', 'reject']
+  if (step.kind === 'input' ? command.vote !== 'input' : command.vote === 'input') {
+    throw validationFailed(
+      `step ${step.node} is an ${step.kind} step: ${step.kind === 'input' ? 'answer it with PUT …/input' : 'approve or reject it'}`,
+      { field: 'vote', allowed: expected },
+    )
+  }
+  if (
+    state.votes.some(
+      (vote) => (voter.id !== '' && vote.voterId === voter.id) || vote.voterName === voter.name,
+    )
+  )
+    throw invalidState(`${voter.name} voted on step ${step.node} already`)
+  if (step.expiresAt !== undefined && command.now >= step.expiresAt)
+    throw invalidState(`step ${step.node} expired at ${step.expiresAt.toISOString()}`)
+  const answered = command.vote === 'input' ? stepAnswers(step.form, command.answers) : undefined
+  const voted: JobDomainEvent = {
+    $case: 'stepVoted',
+    value: {
+      voterId: voter.id,
+      voterName: voter.name,
+      vote: command.vote,
+      comment: command.comment,
+      answers: answered?.byLabel ?? {},
+    },
+  }
+  const why = command.comment === '' ? '' : `: ${command.comment}`
+  switch (command.vote) {
+    case 'reject':
+      return [voted, finishedStep('failure', `rejected by ${voter.name}${why}`, [])]
+    case 'input':
+      return [voted, finishedStep('success', `answered by ${voter.name}`, answered?.values ?? [])]
+    case 'approve': {
+      const approvers = [
+        ...state.votes.filter((vote) => vote.vote === 'approve').map((vote) => vote.voterName),
+        voter.name,
+      ]
+      if (approvers.length < Math.max(1, step.required)) return [voted]
+      return [voted, finishedStep('success', `approved by ${approvers.join(', ')}`, [])]
+    }
+  }
+}
+
+function expireStep(command: ExpireStep, state: JobState): JobDomainEvent[] {
+  existing(state)
+  const step = state.step
+  if (step === undefined || isTerminal(state)) return []
+  if (step.expiresAt !== undefined && command.now < step.expiresAt) return []
+  return [finishedStep('timeout', `step ${step.node} expired: nobody decided it in time`, [])]
 }
 
 function releaseHold(command: ReleaseHold, state: JobState): JobDomainEvent[] {
@@ -401,6 +554,16 @@ function evolve(state: JobState, event: JobDomainEvent): JobState {
     case 'leaseExpired':
     case 'holdReleased':
       return next
+    case 'awaitingApproval':
+      return { ...next, step: event.value.step }
+    case 'stepVoted':
+      return {
+        ...next,
+        votes: [
+          ...state.votes,
+          { voterId: event.value.voterId, voterName: event.value.voterName, vote: event.value.vote },
+        ],
+      }
   }
 }
 

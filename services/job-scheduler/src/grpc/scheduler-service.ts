@@ -1,7 +1,9 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js'
 import {
+  checkCount,
   checkSize,
   checkTaskArguments,
+  conflict,
   ErrorKinds,
   invalidState,
   isAppError,
@@ -39,6 +41,13 @@ import type {
   WaitForJobRequest,
   WaitForJobResponse,
 } from '@taskforge/proto/jobs/v1/scheduler_service'
+import type {
+  DecideStepRequest,
+  DecideStepResponse,
+  ListInboxRequest,
+  ListInboxResponse,
+  StepVoter as ProtoStepVoter,
+} from '@taskforge/proto/jobs/v1/workflow_runs'
 import { currentTraceContext, type Logger } from '@taskforge/telemetry'
 import { JobCommandBatches } from '../app/job-command-batches.js'
 import { executeJobCommand, type JobCommandDeps, type JobCommandResult } from '../app/job-command-handler.js'
@@ -51,13 +60,14 @@ import {
   runKeyReused,
 } from '../app/run-keys.js'
 import type { JobChangeFeed } from '../changes/job-change-feed.js'
-import type { JobCommand } from '../domain/job-decider.js'
+import { type JobCommand, type StepVote, type StepVoter, StepVotes } from '../domain/job-decider.js'
 import { resolveTaskArguments } from '../domain/task-arguments.js'
 import { findJobLogStatus, readJobLog, readJobLogLines } from '../projection/job-log-queries.js'
 import { findJob, listJobPage } from '../projection/job-queries.js'
 import { foldJobStream, jobsProjection } from '../projection/jobs-projection.js'
 import { checkQueueQuota, type QueueQuotas } from '../schedule/queue-quota.js'
 import { lockTask, unstartedJobsOfTask } from '../schedule/task-queue.js'
+import { listInbox } from '../workflows/workflow-steps-table.js'
 import { jobSpecFromTask } from './job-spec-from-task.js'
 
 /**
@@ -126,6 +136,18 @@ const NOTHING_APPENDED: CommandWrites = { history: [], appended: [] }
 function required(value: string, field: string): string {
   if (value === '') throw validationFailed(`${field} is required`, { field })
   return value
+}
+
+/** Steps one inbox answer holds at most. */
+export const MAX_INBOX_PAGE = 1000
+
+/** The voter a request names, checked: a known role, a name, tags of bounded size. */
+function voterOf(voter: ProtoStepVoter | undefined): StepVoter {
+  if (voter === undefined || voter.name === '')
+    throw validationFailed('voter is required', { field: 'voter' })
+  if (!isRole(voter.role))
+    throw validationFailed('voter.role must be viewer, user or admin', { field: 'voter.role' })
+  return { id: voter.id, name: voter.name, role: voter.role, tags: voter.tags }
 }
 
 /** Job ids are uuids; anything else names no job (and never reaches the store). */
@@ -305,6 +327,62 @@ export function schedulerService(deps: SchedulerServiceDeps) {
           : { after: { creationDate: request.after.creationDate, id: request.after.id } }),
       })
       return { jobs: page.jobs.map(toProtoJob), more: page.more }
+    },
+
+    async decideStep(request: DecideStepRequest): Promise<DecideStepResponse> {
+      const customer = required(request.customer, 'customer')
+      const jobId = jobIdOf(request.jobId)
+      const voter = voterOf(request.voter)
+      if (!(StepVotes as readonly string[]).includes(request.vote))
+        throw validationFailed('vote must be approve, reject or input', { field: 'vote', allowed: StepVotes })
+      checkSize(Limits.stepComment, 'comment', request.comment)
+      checkCount(Limits.taskArgumentCount, 'answers', Object.keys(request.answers).length)
+      // Applied once: the vote is decided on the step's stream as read and appended at that version;
+      // a vote that lost the race to another finds the stream moved on (409).
+      let result: JobCommandResult
+      try {
+        result = await executeJobCommand(
+          deps,
+          jobId,
+          {
+            type: 'DecideStep',
+            customer,
+            voter,
+            vote: request.vote as StepVote,
+            comment: request.comment,
+            answers: request.answers,
+            now: new Date(),
+          },
+          { author: voter.name || 'api' },
+        )
+      } catch (error) {
+        if (isAppError(error) && error.code === ErrorKinds.WRONG_EXPECTED_VERSION.code)
+          throw conflict(
+            'another vote on this step was applied first: read the step again, and vote if it still waits',
+            {
+              jobId,
+            },
+          )
+        throw error
+      }
+      return { job: await answerJob(customer, jobId, result) }
+    },
+
+    async listInbox(request: ListInboxRequest): Promise<ListInboxResponse> {
+      const customer = required(request.customer, 'customer')
+      const voter = voterOf(request.voter)
+      const limit = Math.min(Math.max(request.limit || 100, 1), MAX_INBOX_PAGE)
+      const after =
+        request.afterCreatedAt === undefined
+          ? undefined
+          : { createdAt: request.afterCreatedAt, jobId: request.afterJobId }
+      return listInbox(db, {
+        customer,
+        voter: { ...voter, tags: [...voter.tags] },
+        workflowIds: request.visibleWorkflows?.ids,
+        limit,
+        after,
+      })
     },
 
     async cancelJob(request: CancelJobRequest): Promise<CancelJobResponse> {

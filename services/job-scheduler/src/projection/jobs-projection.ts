@@ -27,6 +27,9 @@ export function rowToView(row: Selectable<JobsTable>): JobView {
     ...(row.schedule_id === null ? {} : { scheduleId: row.schedule_id }),
     ...(row.scheduled_for === null ? {} : { scheduledFor: row.scheduled_for }),
     ...(row.hold_until === null ? {} : { holdUntil: row.hold_until }),
+    ...(row.workflow_run_id === null
+      ? {}
+      : { workflowRunId: row.workflow_run_id, workflowNode: row.workflow_node ?? '' }),
   }
 }
 
@@ -51,6 +54,8 @@ function viewToRow(view: JobView) {
     schedule_id: view.scheduleId ?? null,
     scheduled_for: view.scheduledFor ?? null,
     hold_until: view.holdUntil ?? null,
+    workflow_run_id: view.workflowRunId ?? null,
+    workflow_node: view.workflowNode ?? null,
   }
 }
 
@@ -84,7 +89,8 @@ export const jobsProjection: Projection = {
   // 2: the log a row keeps is the end of it (VIEW_LOG_BYTES); every text in it is well-formed.
   // 3: the schedule that started a job, and the time it was scheduled for.
   // 4: when a triggered run's grace time ends, for why it waits.
-  version: 4,
+  // 5: the workflow run and node of a job (a run's steps are reached through their workflow).
+  version: 5,
   streamTypes: [JOB_STREAM_TYPE],
 
   async setup(db: Db) {

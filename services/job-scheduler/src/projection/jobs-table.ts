@@ -23,6 +23,8 @@ export interface JobsTable {
   schedule_id: string | null
   scheduled_for: ColumnType<Date | null, Date | null, Date | null>
   hold_until: ColumnType<Date | null, Date | null, Date | null>
+  workflow_run_id: string | null
+  workflow_node: string | null
 }
 
 export interface JobsDatabase {
@@ -54,6 +56,8 @@ export async function createJobsTable(db: Kysely<JobsDatabase>): Promise<void> {
     .addColumn('schedule_id', 'text')
     .addColumn('scheduled_for', 'timestamptz')
     .addColumn('hold_until', 'timestamptz')
+    .addColumn('workflow_run_id', 'text')
+    .addColumn('workflow_node', 'text')
     .execute()
   await db.schema
     .createIndex('jobs_customer_created')

@@ -10,7 +10,9 @@ export type SchedulePhase = (typeof NotStartedLifecycles)[number] | 'running'
  * start; none once it ended (its row is deleted).
  */
 export function schedulePhase(status: JobStatus | undefined): SchedulePhase | undefined {
-  if (status === undefined || isTerminalLifecycle(status.lifecycle)) return undefined
+  // A workflow step waiting for people is no work of any bot's: it holds no row (decision 32).
+  if (status === undefined || isTerminalLifecycle(status.lifecycle) || status.lifecycle === 'waiting')
+    return undefined
   if (status.started) return 'running'
   return status.lifecycle as (typeof NotStartedLifecycles)[number]
 }

@@ -76,6 +76,8 @@ function scheduleWrites(jobId: string, events: readonly JobDomainEvent[]): Sched
         if (assign !== undefined) index += 1
         break
       case 'cancelRequested':
+      case 'awaitingApproval':
+      case 'stepVoted':
         break
       case 'finished':
       case 'canceled':

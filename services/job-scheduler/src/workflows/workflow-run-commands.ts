@@ -2,7 +2,9 @@ import { checkEnv, isAppError, notFound } from '@taskforge/core'
 import { type EventStore, handleCommand, type StoredEvent, type Trx } from '@taskforge/event-store'
 import { finishedOutcome, isTerminalLifecycle, type JobStatus, jobStatusAfter } from '@taskforge/model'
 import type { GetTaskToRunResponse } from '@taskforge/proto/catalog/v1/catalog_service'
-import { WorkflowDefinition } from '@taskforge/proto/catalog/v1/model'
+import { WorkflowDefinition, type WorkflowNode } from '@taskforge/proto/catalog/v1/model'
+import { JobSpec } from '@taskforge/proto/jobs/v1/model'
+import type { WorkflowNodeStarted } from '@taskforge/proto/jobs/v1/workflow_runs'
 import { currentTraceContext } from '@taskforge/telemetry'
 import { sql } from 'kysely'
 import { executeJobCommand, type JobCommandDeps } from '../app/job-command-handler.js'
@@ -16,13 +18,14 @@ import {
   type NodeTaskFacts,
   nextRetryDue,
   type RunDomainEvent,
+  stepOf,
   taskOf,
   type WorkflowRunCommand,
   type WorkflowRunState,
   workflowRunDecider,
 } from './workflow-run-decider.js'
 import { decodeRunEvent, encodeRunEvent, WORKFLOW_RUN_STREAM_TYPE } from './workflow-run-events.js'
-import { setRetryWakeup } from './workflow-tables.js'
+import { setRetryWakeup, setStepExpiry } from './workflow-tables.js'
 import { pinnedDefinition } from './workflow-versions.js'
 
 export interface WorkflowRunDeps extends JobCommandDeps {
@@ -151,6 +154,17 @@ export async function executeRunCommand(
   for (const event of result.newEvents) {
     if (event.$case !== 'nodeStarted') continue
     const node = definition!.nodes.find((candidate) => candidate.key === event.value.key)!
+    if (event.value.step !== '') {
+      await queueStepJob(deps, trx, {
+        runId,
+        state,
+        definition: definition!,
+        node,
+        started: event.value,
+        author,
+      })
+      continue
+    }
     const found = tasks.get(taskOf(node) ?? '')?.found
     if (found?.task === undefined || found.script === undefined) continue
     const spec = jobSpecFromTask(found.task, found.script)
@@ -198,14 +212,75 @@ export async function executeRunCommand(
   return { state, newEvents: result.newEvents, appended: result.appended }
 }
 
+/**
+ * Queues the job of an approval or input step (decision 32): a job no bot runs, `origin: workflow`,
+ * that waits for people (lifecycle `waiting`) and carries what its votes are checked against; its
+ * expiry is a wake-up of the run due at `expires_at`, on the run timers' loop.
+ */
+async function queueStepJob(
+  deps: WorkflowRunDeps,
+  trx: Trx,
+  facts: {
+    runId: string
+    state: WorkflowRunState
+    definition: WorkflowDefinition
+    node: WorkflowNode
+    started: WorkflowNodeStarted
+    author: string
+  },
+): Promise<void> {
+  const { runId, state, definition, node, started } = facts
+  const step = stepOf(node)!
+  const form = node.step?.$case === 'input' ? node.step.value.form : []
+  const expiresAt = started.expiresAt ?? new Date()
+  await executeJobCommand(
+    deps,
+    started.jobId,
+    {
+      type: 'QueueJob',
+      jobId: started.jobId,
+      customer: state.customer,
+      spec: JobSpec.fromPartial({ taskName: `${definition.name} / ${node.key}`, multitasking: true }),
+      argumentsValues: [],
+      origin: 'workflow',
+      now: new Date(),
+      workflow: { runId, node: node.key },
+      step: {
+        kind: step.kind,
+        approvers: step.approvers,
+        required: step.required,
+        expiresAt,
+        form: form.map(({ order, type, label, value, required, options }) => ({
+          order,
+          type,
+          label,
+          value,
+          required,
+          options,
+        })),
+        starterId: state.authorId,
+        starterName: state.authorId === '' ? '' : state.author,
+        workflowId: state.workflowId,
+        workflowName: definition.name,
+        runId,
+        node: node.key,
+      },
+    },
+    { author: facts.author, causationId: runId, trx },
+  )
+  await setStepExpiry(trx, started.jobId, runId, state.customer, expiresAt)
+}
+
 /** How a job of a run ended, from its stream; undefined while it has not ended. */
 export async function jobEndOf(store: EventStore, trx: Trx, jobId: string): Promise<NodeJobEnd | undefined> {
   const { events } = await store.readStream(jobId, { trx, latestOf: ['outputAppended'] })
   let status: JobStatus | undefined
   let end: NodeJobEnd | undefined
+  let answers: Record<string, string> | undefined
   for (const stored of events) {
     const event = decodeJobEvent(stored)
     status = jobStatusAfter(status, event)
+    if (event.$case === 'stepVoted' && event.value.vote === 'input') answers = event.value.answers
     if (event.$case === 'finished') {
       const { output, result } = event.value
       end = {
@@ -214,6 +289,7 @@ export async function jobEndOf(store: EventStore, trx: Trx, jobId: string): Prom
         output,
         lastLine: result?.lastline || (output.at(-1) ?? ''),
         reason: result?.reason ?? '',
+        ...(answers === undefined ? {} : { answers }),
       }
     } else if (event.$case === 'canceled') {
       end = { jobId, outcome: 'canceled', output: [], lastLine: '', reason: event.value.reason }

@@ -14,7 +14,7 @@ import { resolveTaskArguments } from '../domain/task-arguments.js'
 
 export type RunDomainEvent = NonNullable<WorkflowRunEvent['event']>
 
-/** The states a node of a run goes through (`waiting` is an approval or input step's, not run yet). */
+/** The states a node of a run goes through (`waiting` and `expired` are an approval or input step's). */
 export const NodeStates = {
   pending: 'pending',
   running: 'running',
@@ -23,6 +23,7 @@ export const NodeStates = {
   skipped: 'skipped',
   canceled: 'canceled',
   waiting: 'waiting',
+  expired: 'expired',
 } as const
 export type NodeStateName = (typeof NodeStates)[keyof typeof NodeStates]
 
@@ -44,6 +45,8 @@ export interface NodeRun {
   retryDueAt: Date | undefined
   /** The output lines later nodes take, by position (kept for a node that succeeded). */
   outputs: ReadonlyMap<number, string>
+  /** An input step's answers later nodes take, by label. */
+  namedOutputs: ReadonlyMap<string, string>
   reason: string
 }
 
@@ -56,6 +59,8 @@ export interface WorkflowRunState {
   arguments: readonly string[]
   origin: string
   author: string
+  /** The id of the token that started the run ('' without one): it decides none of its steps. */
+  authorId: string
   /** Undefined before the start; `running` until it ended. */
   status: 'running' | RunOutcome | undefined
   /** Nodes that were touched; a node absent is pending. */
@@ -96,6 +101,8 @@ export interface StartRun extends RunFacts {
   arguments: readonly string[]
   origin: string
   author: string
+  /** The id of the token that started it; '' or absent without one. */
+  authorId?: string
 }
 
 /** A job of the run ended (as its events say). */
@@ -107,6 +114,8 @@ export interface NodeJobEnd {
   /** The job's last output line (the custom event it may name). */
   lastLine: string
   reason: string
+  /** The answers of an input step, by label. */
+  answers?: Readonly<Record<string, string>>
 }
 
 /** Records jobs that ended, starts retries that are due and every node that became ready. */
@@ -138,6 +147,7 @@ const initialState = (): WorkflowRunState => ({
   arguments: [],
   origin: '',
   author: '',
+  authorId: '',
   status: undefined,
   nodes: new Map(),
   edges: new Map(),
@@ -153,6 +163,7 @@ const pendingNode = (): NodeRun => ({
   attempt: 0,
   retryDueAt: undefined,
   outputs: new Map(),
+  namedOutputs: new Map(),
   reason: '',
 })
 
@@ -163,6 +174,30 @@ export function nodeOf(state: WorkflowRunState, key: string): NodeRun {
 /** Whether a node is done for this try of the run. */
 export function isSettled(node: NodeRun): boolean {
   return node.state !== 'pending' && node.state !== 'running' && node.state !== 'waiting'
+}
+
+/** How long an approval or input step waits when its definition says nothing: 72 hours. */
+export const DEFAULT_STEP_EXPIRY_SECONDS = 72 * 3600
+
+/** The approval or input step of a node, or undefined for a task node. */
+export function stepOf(
+  node: WorkflowNode,
+): { kind: 'approval' | 'input'; approvers: string[]; required: number; expiresIn: number } | undefined {
+  const step = node.step
+  if (step?.$case === 'approval') {
+    const { approvers, required, expiresIn } = step.value
+    return {
+      kind: 'approval',
+      approvers,
+      required: Math.max(1, required),
+      expiresIn: expiresIn || DEFAULT_STEP_EXPIRY_SECONDS,
+    }
+  }
+  if (step?.$case === 'input') {
+    const { approvers, expiresIn } = step.value
+    return { kind: 'input', approvers, required: 1, expiresIn: expiresIn || DEFAULT_STEP_EXPIRY_SECONDS }
+  }
+  return undefined
 }
 
 /**
@@ -180,17 +215,23 @@ export function taskOf(node: WorkflowNode): string | undefined {
   return node.step?.$case === 'taskId' ? node.step.value : undefined
 }
 
-/** Line positions of a node's output that the definition's argument mappings take. */
-function referencedLines(definition: WorkflowDefinition, key: string): Set<number> {
+/** Line positions and answer labels of a node's output that the definition's argument mappings take. */
+function referencedOutputs(
+  definition: WorkflowDefinition,
+  key: string,
+): { lines: Set<number>; names: Set<string> } {
   const lines = new Set<number>()
+  const names = new Set<string>()
   for (const node of definition.nodes) {
     for (const argument of node.arguments) {
       const source = argument.source
-      if (source?.$case === 'from' && source.value.node === key && source.value.output?.$case === 'index')
-        lines.add(source.value.output.value)
+      if (source?.$case !== 'from' || source.value.node !== key) continue
+      const output = source.value.output
+      if (output?.$case === 'index') lines.add(output.value)
+      else if (output?.$case === 'name') names.add(output.value)
     }
   }
-  return lines
+  return { lines, names }
 }
 
 /** The values a node gives its task, from fixed values, predecessors' output lines and the run's arguments. */
@@ -200,6 +241,7 @@ export function mapArguments(state: WorkflowRunState, node: WorkflowNode): strin
     if (source === undefined) return ''
     if (source.$case === 'value') return source.value
     const { node: from, output } = source.value
+    if (output?.$case === 'name') return nodeOf(state, from).namedOutputs.get(output.value) ?? ''
     if (output?.$case !== 'index') return ''
     if (from === '$run') return state.arguments[output.value] ?? ''
     return nodeOf(state, from).outputs.get(output.value) ?? ''
@@ -251,10 +293,29 @@ function startNode(d: Decision, facts: RunFacts, node: WorkflowNode, attempt: nu
   const runId = d.state.runId!
   const current = nodeOf(d.state, node.key)
   const jobId = nodeJobId(runId, node.key, current.jobIds.length)
+  const step = stepOf(node)
+  if (step !== undefined) {
+    // A step is a job no bot runs: it waits for people until it expires (decision 32).
+    d.emit({
+      $case: 'nodeStarted',
+      value: {
+        key: node.key,
+        jobId,
+        attempt,
+        arguments: [],
+        step: step.kind,
+        expiresAt: new Date(facts.now.getTime() + step.expiresIn * 1000),
+      },
+    })
+    return
+  }
   const taskId = taskOf(node) ?? ''
   const task = facts.tasks.get(taskId)
   if (task === undefined) {
-    d.emit({ $case: 'nodeStarted', value: { key: node.key, jobId, attempt, arguments: [] } })
+    d.emit({
+      $case: 'nodeStarted',
+      value: { key: node.key, jobId, attempt, arguments: [], step: '', expiresAt: undefined },
+    })
     return
   }
   let argv: string[]
@@ -267,22 +328,27 @@ function startNode(d: Decision, facts: RunFacts, node: WorkflowNode, attempt: nu
     endNode(d, facts, node, { state: 'failed', jobId: '', outcome: 'error', reason: error.message })
     return
   }
-  d.emit({ $case: 'nodeStarted', value: { key: node.key, jobId, attempt, arguments: argv } })
+  d.emit({
+    $case: 'nodeStarted',
+    value: { key: node.key, jobId, attempt, arguments: argv, step: '', expiresAt: undefined },
+  })
 }
 
 interface NodeEnd {
-  state: 'succeeded' | 'failed' | 'canceled'
+  state: 'succeeded' | 'failed' | 'canceled' | 'expired'
   jobId: string
   outcome: string
   reason: string
   output?: readonly string[]
   lastLine?: string
+  answers?: Readonly<Record<string, string>>
 }
 
 /** A node ended: the edges whose `on` matches how it ended are taken, the others are not. */
 function endNode(d: Decision, facts: RunFacts, node: WorkflowNode, end: NodeEnd): void {
   const { definition } = facts
-  const events = new Set(['always', end.state === 'succeeded' ? 'success' : 'failure'])
+  const how = end.state === 'succeeded' ? 'success' : end.state === 'expired' ? 'expired' : 'failure'
+  const events = new Set(['always', how])
   const lastLine = (end.lastLine ?? '').trim()
   const out = outgoing(definition, node.key)
   const custom = out.some((index) => {
@@ -291,10 +357,16 @@ function endNode(d: Decision, facts: RunFacts, node: WorkflowNode, end: NodeEnd)
   })
   if (custom) events.add(lastLine)
   const taken = out.filter((index) => events.has(definition.edges[index]!.on || 'success'))
+  const referenced = referencedOutputs(definition, node.key)
   const outputs: Record<number, string> = {}
-  for (const line of referencedLines(definition, node.key)) {
+  for (const line of referenced.lines) {
     const value = end.output?.[line]
     if (value !== undefined) outputs[line] = value
+  }
+  const namedOutputs: Record<string, string> = {}
+  for (const name of referenced.names) {
+    const value = end.answers?.[name]
+    if (value !== undefined) namedOutputs[name] = value
   }
   d.emit({
     $case: 'nodeEnded',
@@ -305,6 +377,7 @@ function endNode(d: Decision, facts: RunFacts, node: WorkflowNode, end: NodeEnd)
       outcome: end.outcome,
       eventName: custom ? lastLine : '',
       outputs,
+      namedOutputs,
       reason: end.reason,
       taken,
       notTaken: out.filter((index) => !taken.includes(index)),
@@ -366,7 +439,7 @@ function settle(d: Decision, facts: RunFacts): void {
   // A node that failed is handled when an edge out of it was taken (`failure`, `always`, or a custom event).
   const unhandled = nodes.find(
     ({ node, run }) =>
-      (run.state === 'failed' || run.state === 'canceled') &&
+      (run.state === 'failed' || run.state === 'canceled' || run.state === 'expired') &&
       !outgoing(definition, node.key).some((index) => d.state.edges.get(index) === true),
   )
   if (unhandled === undefined) {
@@ -392,6 +465,19 @@ function recordEnd(d: Decision, facts: RunFacts, end: NodeJobEnd): void {
   // A job the run does not wait for (its end recorded already): nothing to do.
   if (node === undefined) return
   const run = nodeOf(d.state, node.key)
+  if (stepOf(node) !== undefined) {
+    // A step ends as it was decided: approved or answered, rejected, expired (as its job's end says).
+    const state =
+      end.outcome === 'success'
+        ? 'succeeded'
+        : end.outcome === 'canceled'
+          ? 'canceled'
+          : end.outcome === 'timeout'
+            ? 'expired'
+            : 'failed'
+    endNode(d, facts, node, { ...end, state })
+    return
+  }
   if (end.outcome === 'success') {
     endNode(d, facts, node, { ...end, state: 'succeeded' })
     return
@@ -428,13 +514,9 @@ function start(command: StartRun, state: WorkflowRunState): RunDomainEvent[] {
     if (state.customer === command.customer) return []
     throw invalidState(`workflow run ${command.runId} already exists`)
   }
-  const step = command.definition.nodes.find((node) => node.step?.$case !== 'taskId')
-  if (step !== undefined) {
-    throw validationFailed(
-      `node ${step.key} is an ${step.step?.$case ?? 'empty'} step: runs of workflows with approval or input steps are not available yet`,
-      { field: 'nodes', node: step.key },
-    )
-  }
+  const empty = command.definition.nodes.find((node) => node.step === undefined)
+  if (empty !== undefined)
+    throw validationFailed(`node ${empty.key} has no step`, { field: 'nodes', node: empty.key })
   const d = new Decision(state)
   d.emit({
     $case: 'started',
@@ -446,6 +528,7 @@ function start(command: StartRun, state: WorkflowRunState): RunDomainEvent[] {
       arguments: [...command.arguments],
       origin: command.origin,
       author: command.author,
+      authorId: command.authorId ?? '',
       startedAt: command.now,
     },
   })
@@ -548,14 +631,15 @@ function evolve(state: WorkflowRunState, event: RunDomainEvent): WorkflowRunStat
         arguments: s.arguments,
         origin: s.origin,
         author: s.author,
+        authorId: s.authorId,
         status: 'running',
       }
     }
     case 'nodeStarted': {
-      const { key, jobId, attempt } = event.value
+      const { key, jobId, attempt, step } = event.value
       return withNode(state, key, (node) => ({
         ...node,
-        state: 'running',
+        state: step === '' ? 'running' : 'waiting',
         jobIds: [...node.jobIds, jobId],
         liveJob: jobId,
         attempt,
@@ -575,13 +659,14 @@ function evolve(state: WorkflowRunState, event: RunDomainEvent): WorkflowRunStat
       }))
     }
     case 'nodeEnded': {
-      const { key, state: ended, outputs, reason, taken, notTaken } = event.value
+      const { key, state: ended, outputs, namedOutputs, reason, taken, notTaken } = event.value
       const next = withNode(state, key, (node) => ({
         ...node,
         state: ended as NodeStateName,
         liveJob: undefined,
         retryDueAt: undefined,
         outputs: new Map(Object.entries(outputs).map(([line, value]) => [Number(line), value])),
+        namedOutputs: new Map(Object.entries(namedOutputs)),
         reason,
       }))
       return withEdges(next, taken, notTaken)

@@ -189,24 +189,6 @@ describe('workflowRunDecider: starting', () => {
     expect(run.start()).toEqual([])
   })
 
-  it('refuses a definition with an approval or input step (422, naming the node)', () => {
-    const def = definition(
-      [
-        node('a'),
-        node('ok', { step: { $case: 'approval', value: { approvers: ['ops'], required: 1, expiresIn: 0 } } }),
-      ],
-      [edge('a', 'ok')],
-    )
-    let caught: unknown
-    try {
-      new Run(def).start()
-    } catch (error) {
-      caught = error
-    }
-    expect(isAppError(caught) && caught.code).toBe('VALIDATION_FAILED')
-    expect(isAppError(caught) && caught.details).toMatchObject({ node: 'ok' })
-  })
-
   it('without the facts of a task, a decision is a draft: the node starts with no arguments', () => {
     const def = diamond()
     const run = new Run(def, new Map())
@@ -536,5 +518,213 @@ describe('workflowRunDecider: worst input', () => {
     expect(run.state.status).toBe('success')
     expect(new Set(run.started()).size).toBe(101)
     expect(run.started()).toHaveLength(101)
+  })
+})
+
+const approval = (expiresIn = 0): NodeSpec => ({
+  step: { $case: 'approval', value: { approvers: ['ops'], required: 2, expiresIn } },
+})
+const input = (): NodeSpec => ({
+  step: {
+    $case: 'input',
+    value: {
+      form: [{ order: 0, type: 'input', label: 'version', value: '', required: true, options: [] }],
+      approvers: [],
+      expiresIn: 60,
+    },
+  },
+})
+
+/** a → ask (approval) → {ok on success, no on failure, late on expired}. */
+const gate = (spec: NodeSpec = approval()) =>
+  definition(
+    [node('a'), node('ask', spec), node('ok'), node('no'), node('late')],
+    [edge('a', 'ask'), edge('ask', 'ok'), edge('ask', 'no', 'failure'), edge('ask', 'late', 'expired')],
+  )
+
+describe('workflowRunDecider: approval and input steps (decision 32)', () => {
+  it('starts a step as a job no task runs: the node waits, until a time its expiry (72 h by default)', () => {
+    const run = new Run(gate())
+    run.start()
+    const events = run.end('a', 'success')
+    expect(events).toContainEqual({
+      $case: 'nodeStarted',
+      value: {
+        key: 'ask',
+        jobId: nodeJobId(RUN, 'ask', 0),
+        attempt: 1,
+        arguments: [],
+        step: 'approval',
+        expiresAt: at(72 * 3600),
+      },
+    })
+    expect(run.nodeState('ask')).toBe('waiting')
+    expect(liveJobs(run.state)).toEqual([nodeJobId(RUN, 'ask', 0)])
+    expect(run.state.status).toBe('running')
+  })
+
+  it('records who started the run: its steps are not theirs to decide', () => {
+    const run = new Run(gate())
+    run.when({
+      type: 'StartRun',
+      runId: RUN,
+      customer: 'acme',
+      workflowId: 'wf-1',
+      version: 3,
+      arguments: [],
+      origin: 'api',
+      author: 'alice',
+      authorId: 'token-alice',
+      ...run.facts(),
+    })
+    expect(run.state.authorId).toBe('token-alice')
+    expect(run.events[0]).toMatchObject({ $case: 'started', value: { authorId: 'token-alice' } })
+  })
+
+  it('an approved step takes its success edges', () => {
+    const run = new Run(gate())
+    run.start()
+    run.end('a', 'success')
+    run.end('ask', 'success')
+    expect(run.nodeState('ask')).toBe('succeeded')
+    expect(run.started()).toEqual(['a', 'ask', 'ok'])
+    expect(run.nodeState('no')).toBe('skipped')
+    expect(run.nodeState('late')).toBe('skipped')
+  })
+
+  it('a rejected step fails and takes its failure edges; the run is handled', () => {
+    const run = new Run(gate())
+    run.start()
+    run.end('a', 'success')
+    run.end('ask', 'failure')
+    expect(run.nodeState('ask')).toBe('failed')
+    expect(run.started()).toEqual(['a', 'ask', 'no'])
+    run.end('no', 'success')
+    expect(run.state.status).toBe('success')
+  })
+
+  it('an expired step ends expired and takes its expired edge only (not failure), never retried', () => {
+    const run = new Run(gate({ ...approval(), retry: { max: 3, backoff: 1 } }))
+    run.start()
+    run.end('a', 'success')
+    run.end('ask', 'timeout')
+    expect(run.nodeState('ask')).toBe('expired')
+    expect(run.started()).toEqual(['a', 'ask', 'late'])
+    expect(run.nodeState('no')).toBe('skipped')
+    run.end('late', 'success')
+    expect(run.state.status).toBe('success')
+  })
+
+  it('an expired step no edge handles fails the run, naming it', () => {
+    const def = definition(
+      [node('a'), node('ask', approval()), node('b')],
+      [edge('a', 'ask'), edge('ask', 'b')],
+    )
+    const run = new Run(def)
+    run.start()
+    run.end('a', 'success')
+    run.end('ask', 'timeout')
+    expect(run.state.status).toBe('failure')
+    expect(run.state.reason).toMatch(/^node ask expired/)
+  })
+
+  it("an input step's answers feed later nodes' arguments by label", () => {
+    const def = definition(
+      [
+        node('ask', input()),
+        {
+          ...node('build'),
+          arguments: [
+            {
+              source: { $case: 'from', value: { node: 'ask', output: { $case: 'name', value: 'version' } } },
+            },
+          ],
+        },
+      ],
+      [edge('ask', 'build')],
+    )
+    const run = new Run(def)
+    run.start()
+    expect(run.nodeState('ask')).toBe('waiting')
+    const jobId = nodeOf(run.state, 'ask').liveJob!
+    const events = run.when({
+      type: 'AdvanceRun',
+      ended: [
+        {
+          jobId,
+          outcome: 'success',
+          output: ['1.2.3'],
+          lastLine: '1.2.3',
+          reason: '',
+          answers: { version: '1.2.3', other: 'x' },
+        },
+      ],
+      ...run.facts(),
+    })
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        $case: 'nodeEnded',
+        value: expect.objectContaining({ key: 'ask', namedOutputs: { version: '1.2.3' } }),
+      }),
+    )
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        $case: 'nodeStarted',
+        value: expect.objectContaining({ key: 'build', arguments: ['1.2.3'] }),
+      }),
+    )
+  })
+
+  it('cancel names a waiting step among the live jobs; the step canceled takes failure edges', () => {
+    const run = new Run(gate())
+    run.start()
+    run.end('a', 'success')
+    const events = run.cancel()
+    expect(events.map((event) => event.$case)).toEqual(['cancelRequested'])
+    expect(liveJobs(run.state)).toEqual([nodeJobId(RUN, 'ask', 0)])
+    run.end('ask', 'canceled')
+    expect(run.nodeState('ask')).toBe('canceled')
+    expect(run.state.status).toBe('canceled')
+  })
+
+  it('a retried run waits on its step again, with a new job', () => {
+    const run = new Run(gate())
+    run.start()
+    run.end('a', 'success')
+    run.end('ask', 'timeout')
+    run.end('late', 'failure')
+    expect(run.state.status).toBe('failure')
+    run.retry()
+    expect(run.nodeState('a')).toBe('succeeded')
+    expect(run.nodeState('ask')).toBe('waiting')
+    expect(nodeOf(run.state, 'ask').liveJob).toBe(nodeJobId(RUN, 'ask', 1))
+  })
+
+  it('a step inside a parallel branch is waited for: the join after it runs once it was decided', () => {
+    const def = definition(
+      [node('a'), node('b'), node('ask', approval()), node('d')],
+      [edge('a', 'b'), edge('a', 'ask'), edge('b', 'd'), edge('ask', 'd')],
+    )
+    const run = new Run(def)
+    run.start()
+    run.end('a', 'success')
+    expect(run.nodeState('ask')).toBe('waiting')
+    run.end('b', 'success')
+    expect(run.nodeState('d')).toBe('pending')
+    expect(run.state.status).toBe('running')
+    run.end('ask', 'success')
+    expect(run.started()).toEqual(['a', 'b', 'ask', 'd'])
+  })
+
+  it('refuses a node with no step at all (422, naming it)', () => {
+    const def = definition([node('a'), node('empty', { step: undefined })], [edge('a', 'empty')])
+    let caught: unknown
+    try {
+      new Run(def).start()
+    } catch (error) {
+      caught = error
+    }
+    expect(isAppError(caught) && caught.code).toBe('VALIDATION_FAILED')
+    expect(isAppError(caught) && caught.details).toMatchObject({ node: 'empty' })
   })
 })

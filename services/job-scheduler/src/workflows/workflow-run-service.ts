@@ -133,6 +133,7 @@ export function workflowRunService(deps: WorkflowRunServiceDeps) {
             arguments: request.arguments,
             origin: request.origin || 'api',
             author,
+            authorId: request.authorId,
             now: new Date(),
           },
           author,

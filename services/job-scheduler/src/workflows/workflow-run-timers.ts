@@ -1,3 +1,4 @@
+import { executeJobCommand } from '../app/job-command-handler.js'
 import { type DueTimerSource, DueTimers, type DueTimersOptions } from '../timers/due-timers.js'
 import { oneRowSource } from '../timers/one-row-timers.js'
 import { executeRunCommand, jobEndOf, type WorkflowRunDeps } from './workflow-run-commands.js'
@@ -37,16 +38,33 @@ function runTimerSource(options: WorkflowRunTimersOptions): DueTimerSource {
     async fire(trx, claimed) {
       const wakeups = await dueWakeupsOfRun(trx, claimed.run_id, claimed.claimed_at)
       const ended: NodeJobEnd[] = []
-      for (const wakeup of wakeups) {
-        if (!wakeup.wakeup_id.startsWith('end:')) continue
-        const end = await jobEndOf(store, trx, wakeup.wakeup_id.slice('end:'.length))
+      const done = wakeups.map((wakeup) => wakeup.wakeup_id)
+      const endOf = async (jobId: string) => {
+        if (ended.some((end) => end.jobId === jobId)) return
+        const end = await jobEndOf(store, trx, jobId)
         if (end !== undefined) ended.push(end)
       }
+      for (const wakeup of wakeups) {
+        if (wakeup.wakeup_id.startsWith('expire:')) {
+          // A step nobody decided in time ends here; its end is brought to the run at once.
+          const jobId = wakeup.wakeup_id.slice('expire:'.length)
+          await executeJobCommand(
+            options,
+            jobId,
+            { type: 'ExpireStep', now: claimed.claimed_at },
+            { author: 'scheduler', causationId: claimed.run_id, trx },
+          )
+          done.push(`end:${jobId}`)
+          await endOf(jobId)
+        } else if (wakeup.wakeup_id.startsWith('end:')) {
+          const jobId = wakeup.wakeup_id.slice('end:'.length)
+          // A step decided before it expired no longer needs its expiry.
+          done.push(`expire:${jobId}`)
+          await endOf(jobId)
+        }
+      }
       // Deleted first: the decision sets the run's retry wake-up again when one still waits.
-      await deleteWakeups(
-        trx,
-        wakeups.map((wakeup) => wakeup.wakeup_id),
-      )
+      await deleteWakeups(trx, done)
       await executeRunCommand(
         options,
         trx,

@@ -72,7 +72,7 @@ export function applyRunEvent(
     case 'nodeStarted':
       return setNode(next, event.value.key, (node) => ({
         ...node,
-        state: 'running',
+        state: event.value.step === '' ? 'running' : 'waiting',
         job_ids: [...node.job_ids, event.value.jobId],
         reason: '',
       }))

@@ -23,16 +23,28 @@ const started: RunDomainEvent = {
     arguments: ['x'],
     origin: 'api',
     author: 'alice',
+    authorId: 'token-alice',
     startedAt: T0,
   },
 }
 const nodeStarted = (key: string, jobId: string): RunDomainEvent => ({
   $case: 'nodeStarted',
-  value: { key, jobId, attempt: 1, arguments: [] },
+  value: { key, jobId, attempt: 1, arguments: [], step: '', expiresAt: undefined },
 })
 const nodeEnded = (key: string, state: string, reason = ''): RunDomainEvent => ({
   $case: 'nodeEnded',
-  value: { key, jobId: '', state, outcome: '', eventName: '', outputs: {}, reason, taken: [], notTaken: [] },
+  value: {
+    key,
+    jobId: '',
+    state,
+    outcome: '',
+    eventName: '',
+    outputs: {},
+    namedOutputs: {},
+    reason,
+    taken: [],
+    notTaken: [],
+  },
 })
 
 describe('workflow_runs read model', () => {

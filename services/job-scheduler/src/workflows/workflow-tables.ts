@@ -1,6 +1,7 @@
 import type { Db, Trx } from '@taskforge/event-store'
 import { type ColumnType, type Kysely, sql } from 'kysely'
 import type { DueTimerTable } from '../timers/due-timer-table.js'
+import { createWorkflowStepsTable } from './workflow-steps-table.js'
 
 type Json<T> = ColumnType<T, string, string>
 
@@ -20,7 +21,8 @@ export interface WorkflowVersionsTable {
 
 /**
  * What a workflow run waits for: the end of one of its jobs (`end:<job id>`, written in the
- * transaction that ends the job) or the due time of a node's retry (`retry:<run id>`). The run's
+ * transaction that ends the job), the due time of a node's retry (`retry:<run id>`) or the expiry of
+ * a waiting step (`expire:<job id>`). The run's
  * timer loop claims due rows (`FOR UPDATE SKIP LOCKED`) and deletes them in the transaction that
  * records what they bring.
  */
@@ -103,6 +105,7 @@ export async function createWorkflowTables(conn: Db): Promise<void> {
     .on(WORKFLOW_RUN_WAKEUPS_TABLE)
     .column('run_id')
     .execute()
+  await createWorkflowStepsTable(conn)
 }
 
 export async function createWorkflowRunsTable(db: Kysely<WorkflowsDatabase>): Promise<void> {
@@ -172,6 +175,24 @@ export async function setRetryWakeup(
     .insertInto(WORKFLOW_RUN_WAKEUPS_TABLE)
     .values({ wakeup_id: wakeupId, run_id: runId, customer, due_at: dueAt })
     .onConflict((oc) => oc.column('wakeup_id').doUpdateSet({ due_at: dueAt }))
+    .execute()
+}
+
+/**
+ * The expiry of a waiting step (`expire:<job id>`), due at its `expires_at`, written in the
+ * transaction that queues the step's job: the run timers' loop ends the step then if nobody decided it.
+ */
+export async function setStepExpiry(
+  trx: Trx,
+  jobId: string,
+  runId: string,
+  customer: string,
+  dueAt: Date,
+): Promise<void> {
+  await workflowsDb(trx)
+    .insertInto(WORKFLOW_RUN_WAKEUPS_TABLE)
+    .values({ wakeup_id: `expire:${jobId}`, run_id: runId, customer, due_at: dueAt })
+    .onConflict((oc) => oc.column('wakeup_id').doNothing())
     .execute()
 }
 

@@ -8,6 +8,7 @@ export const PUBLIC_EVENT_NAMES = [
   'job.create',
   'job.update',
   'job.finish',
+  'job.awaiting_approval',
   'bot.create',
   'bot.online',
   'bot.offline',

@@ -169,6 +169,9 @@ const JOB_EVENT_NAMES: Record<
   holdReleased: { name: 'job.update', action: 'released' },
   finished: { name: 'job.finish' },
   leaseExpired: { name: 'job.finish' },
+  // A workflow step began to wait for people (decision 32); its votes show in how it ends.
+  awaitingApproval: { name: 'job.awaiting_approval' },
+  stepVoted: undefined,
   // Output chunks and cancel requests are folded in (the log shows at the end) but not told.
   outputAppended: undefined,
   cancelRequested: undefined,
@@ -195,6 +198,19 @@ function mapJob(event: SourceEvent, previous: StoredJob | undefined): MappedEven
   if (told === undefined) return nothing(view)
   const job: PublicJob = publicJobOfView(view)
   const data: Record<string, unknown> = { job_id: job.id, task_id: job.task_id, job }
+  if (decoded.$case === 'awaitingApproval' && decoded.value.step !== undefined) {
+    const step = decoded.value.step
+    data.step = {
+      run_id: step.runId,
+      workflow_id: step.workflowId,
+      workflow_name: step.workflowName,
+      node: step.node,
+      kind: step.kind,
+      approvers: step.approvers,
+      required: step.required,
+      expires_at: iso(step.expiresAt),
+    }
+  }
   if (told.action !== undefined) {
     data.action = told.action
     data.changes = changedFields(before === undefined ? undefined : publicJobOfView(before), job)

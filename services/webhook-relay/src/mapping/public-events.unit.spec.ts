@@ -217,6 +217,66 @@ describe('job events', () => {
     })
   })
 
+  it('tells job.awaiting_approval when a workflow step begins to wait, with what it waits for', () => {
+    const [queued, waiting, voted] = mappedSteps([
+      job(1, {
+        $case: 'queued',
+        value: {
+          jobId: 'j1',
+          customer: 'acme',
+          spec: JobSpec.fromPartial({ taskName: 'release / approve', multitasking: true }),
+          taskArgumentsValues: [],
+          origin: 'workflow',
+          holdUntil: undefined,
+          workflowRunId: 'r1',
+          workflowNode: 'approve',
+        },
+      }),
+      job(2, {
+        $case: 'awaitingApproval',
+        value: {
+          step: {
+            kind: 'approval',
+            approvers: ['ops'],
+            required: 2,
+            expiresAt: at(100),
+            form: [],
+            starterId: 'tk1',
+            starterName: 'alice',
+            workflowId: 'w1',
+            workflowName: 'release',
+            runId: 'r1',
+            node: 'approve',
+          },
+        },
+      }),
+      job(3, {
+        $case: 'stepVoted',
+        value: { voterId: 'tk2', voterName: 'bob', vote: 'approve', comment: '', answers: {} },
+      }),
+    ])
+    expect(queued?.publicEvent?.name).toBe('job.create')
+    expect(waiting?.publicEvent).toMatchObject({
+      name: 'job.awaiting_approval',
+      data: {
+        job_id: 'j1',
+        job: { lifecycle: 'waiting', state: 'in_progress', origin: 'workflow', workflow_run_id: 'r1' },
+        step: {
+          run_id: 'r1',
+          workflow_id: 'w1',
+          workflow_name: 'release',
+          node: 'approve',
+          kind: 'approval',
+          approvers: ['ops'],
+          required: 2,
+          expires_at: at(100).toISOString(),
+        },
+      },
+    })
+    expect(JSON.stringify(waiting?.publicEvent?.data)).not.toContain('alice')
+    expect(voted?.publicEvent).toBeUndefined()
+  })
+
   it('tells the end of a job it began following after the job was queued', () => {
     const lost = mapEvent(
       job(4, { $case: 'leaseExpired', value: { botId: 'b1', attempt: 1, reason: '', expiredAt: at(4) } }),

@@ -25,9 +25,12 @@ type SecretRoute = { Params: { customer: string; id: string; secret: string } }
 const runLocation = (customer: string, runId: string) =>
   `/${encodeURIComponent(customer)}/workflow/job/${runId}`
 
-const stepsRefused = errorAnswer(
-  'the workflow cannot run: its version has an approval or input step (not available yet), or the arguments are invalid',
-)
+const stepsRefused = errorAnswer('the workflow cannot run: the arguments are invalid')
+
+/** The id a run or a vote names its token by: the operator's root token has none of its own. */
+export function callerId(caller: { tokenId?: string | undefined }): string {
+  return caller.tokenId ?? 'root'
+}
 
 /**
  * Runs of workflows, decided by job-scheduler (decision 31): a run is started with the user role on
@@ -71,6 +74,7 @@ export function workflowRunRoutes(
         arguments: runArguments(request.body),
         origin: 'api',
         author: permit.caller.name,
+        authorId: callerId(permit.caller),
       })
       return reply
         .status(201)
@@ -118,6 +122,7 @@ export function workflowRunRoutes(
         arguments: runArguments(request.body),
         origin: 'secret',
         author: 'secret',
+        authorId: '',
       })
       return reply
         .status(201)
