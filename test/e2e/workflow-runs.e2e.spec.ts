@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectStatus, idOf, jobEnded, sleep } from './support/fixtures.js'
 import { type InProcessPlatform, startInProcessPlatform } from './support/in-process-platform.js'
+import { approvalForm } from './support/seed-examples.js'
 
 type Json = Record<string, unknown>
 interface RunNode {
@@ -329,5 +330,102 @@ describe('workflow runs', () => {
     // A rotation is no new version of the definition.
     const read = await expectStatus(platform.call, 200, 'GET', path(`/workflow/${workflowId}`), as())
     expect(read.body).toMatchObject({ version: 1 })
+  }, 90_000)
+
+  /** One node: prints the run's first argument. */
+  const echoRun = (): Json => ({
+    name: `echo-${randomUUID().slice(0, 8)}`,
+    nodes: [stepNode('a', { from: '$run', output: 0 })],
+    edges: [],
+    start: 'a',
+  })
+
+  it('the seed’s approval form, naming a workflow, runs it by its secret key and shows a page; a wrong or rotated key is 401', async () => {
+    const workflowId = await createWorkflow(echoRun())
+    const credentials = path(`/workflow/${workflowId}/credentials`)
+    const { secret } = (await expectStatus(platform.call, 200, 'GET', credentials, as())).body as {
+      secret: string
+    }
+    const form = new URLSearchParams(await approvalForm({ customer: platform.customer, task: workflowId }))
+    const submit = (key: string) =>
+      fetch(`${platform.gatewayUrl}/job/secret/${key}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
+        },
+        body: form.toString(),
+      })
+    const response = await submit(secret)
+    expect(response.status).toBe(201)
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/)
+    expect(await response.text()).toMatch(/workflow run started/i)
+    const location = response.headers.get('location') ?? ''
+    expect(location).toMatch(new RegExp(`^${path('/workflow/job/')}`))
+    const runId = location.split('/').pop()!
+    const done = await ended(runId)
+    expect(done).toMatchObject({
+      workflow_id: workflowId,
+      state: 'success',
+      origin: 'secret',
+      task_arguments_values: ['arg1', 'arg2'],
+    })
+    expect((await job(node(done, 'a').job_id!)).output).toEqual(['arg1'])
+
+    expect((await submit('00'.repeat(32))).status).toBe(401)
+    await expectStatus(platform.call, 200, 'POST', `${credentials}/rotate`, as())
+    expect((await submit(secret)).status).toBe(401)
+    // The same key in the workflow's own path is refused as well.
+    await expectStatus(platform.call, 401, 'POST', path(`/workflow/${workflowId}/secret/${secret}/job`), {
+      json: {},
+    })
+  }, 90_000)
+
+  it('POST /:customer/job and POST /job run the workflow `task` names, as a task’s run; an id of neither is 404', async () => {
+    const workflowId = await createWorkflow(echoRun())
+    const named = await expectStatus(platform.call, 201, 'POST', path('/job'), {
+      ...as(),
+      json: { task: workflowId, task_arguments: ['by-customer-path'] },
+    })
+    expect(named.body).toMatchObject({ workflow_id: workflowId, origin: 'api' })
+    expect(named.headers.get('location')).toBe(path(`/workflow/job/${idOf(named)}`))
+    const ofOrganization = await expectStatus(platform.call, 200, 'POST', '/job?wait_result=true', {
+      ...as(),
+      json: { customer: platform.customer, task: workflowId, task_arguments: ['by-body'] },
+    })
+    expect(ofOrganization.body).toMatchObject({ workflow_id: workflowId, state: 'success' })
+    expect((await ended(idOf(named))).state).toBe('success')
+    // A task is still run as a task by the same routes.
+    const jobOfTask = await expectStatus(platform.call, 201, 'POST', path('/job'), {
+      ...as(),
+      json: { task: step, task_arguments: ['t', '0', '0'] },
+    })
+    expect(jobOfTask.body).toMatchObject({ task_id: step })
+    const missing = await expectStatus(platform.call, 404, 'POST', path('/job'), {
+      ...as(),
+      json: { task: randomUUID() },
+    })
+    expect(missing.body).toMatchObject({ code: 'NOT_FOUND' })
+  }, 90_000)
+
+  it('an Idempotency-Key names the run its first request started; the key of a workflow run is 409 for a task', async () => {
+    const workflowId = await createWorkflow(echoRun())
+    const key = randomUUID()
+    const send = () =>
+      expectStatus(platform.call, 201, 'POST', path(`/workflow/${workflowId}/job`), {
+        ...as(),
+        headers: { 'idempotency-key': key },
+        json: { task_arguments: ['once'] },
+      })
+    const [first, second] = await Promise.all([send(), send()])
+    expect(idOf(second!)).toBe(idOf(first!))
+    expect(idOf(await send())).toBe(idOf(first!))
+    const reused = await expectStatus(platform.call, 409, 'POST', path(`/task/${step}/job`), {
+      ...as(),
+      headers: { 'idempotency-key': key },
+      json: { task_arguments: ['t', '0', '0'] },
+    })
+    expect(reused.body).toMatchObject({ code: 'CONFLICT' })
+    expect((await ended(idOf(first!))).state).toBe('success')
   }, 90_000)
 })

@@ -329,7 +329,7 @@ export type paths = {
         get: operations["listJobs"];
         put?: never;
         /**
-         * Run the task named by `task` (query or body; user role)
+         * Run the task (or workflow) named by `task` (query or body; user role)
          * @description At most 200 runs per token in one second by default (`GATEWAY_RUNS_PER_SECOND`; a run by secret key: per task and client address); past it, 429 with Retry-After.
          */
         post: operations["runNamedTask"];
@@ -349,7 +349,7 @@ export type paths = {
         get?: never;
         put?: never;
         /**
-         * Run the task named by `task`, of the organization named by `customer` (query or body; user role)
+         * Run the task (or workflow) named by `task`, of the organization named by `customer` (query or body; user role)
          * @description At most 200 runs per token in one second by default (`GATEWAY_RUNS_PER_SECOND`; a run by secret key: per task and client address); past it, 429 with Retry-After.
          */
         post: operations["runTaskOfOrganization"];
@@ -389,7 +389,7 @@ export type paths = {
         get?: never;
         put?: never;
         /**
-         * Run the task named by `task` with its secret key; `customer`, `task` and `task_arguments[]` as JSON or an HTML form
+         * Run the task (or workflow) named by `task` with its secret key; `customer`, `task` and `task_arguments[]` as JSON or an HTML form
          * @description At most 200 runs per token in one second by default (`GATEWAY_RUNS_PER_SECOND`; a run by secret key: per task and client address); past it, 429 with Retry-After.
          */
         post: operations["runNamedTaskWithSecret"];
@@ -410,7 +410,7 @@ export type paths = {
         put?: never;
         /**
          * Run a workflow (user role): answers the run, pinned to the workflow’s latest version
-         * @description The body is a run’s: `task_arguments` are the run’s own arguments (`$run` in argument mappings). At most 200 runs per token in one second, as for tasks; a run whose start node’s task or organization has too many jobs not started is refused (429).
+         * @description The body is a run’s: `task_arguments` are the run’s own arguments (`$run` in argument mappings). At most 200 runs per token in one second, as for tasks; a run whose start node’s task or organization has too many jobs not started is refused (429). `Idempotency-Key` and `wait_result` as for a task’s run.
          */
         post: operations["runWorkflow"];
         delete?: never;
@@ -430,7 +430,7 @@ export type paths = {
         put?: never;
         /**
          * Run a workflow with its secret key (no token): answers the run
-         * @description As POST /:customer/workflow/:id/job, with the workflow’s secret key instead of a token (GET /:customer/workflow/:id/credentials); a wrong key, an unknown workflow and another organization’s all answer 401.
+         * @description As POST /:customer/workflow/:id/job, with the workflow’s secret key instead of a token (GET /:customer/workflow/:id/credentials); a wrong key, an unknown workflow and another organization’s all answer 401. Counted per workflow and client address against the runs-per-second quota.
          */
         post: operations["runWorkflowWithSecret"];
         delete?: never;
@@ -5089,7 +5089,7 @@ export interface operations {
                 wait_timeout?: number;
             };
             header?: {
-                /** @description Optional, 1 to 200 printable ASCII characters chosen by the client (a UUID, say). A retry with the key of a run of the same task in the last 24 hours creates no second job: it answers that run's job as it is now. A key used for another task: 409. */
+                /** @description Optional, 1 to 200 printable ASCII characters chosen by the client (a UUID, say). A retry with the key of a run of the same task (or workflow) in the last 24 hours creates no second job: it answers that run's job (or run) as it is now. A key used for another task or workflow: 409. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -5459,7 +5459,7 @@ export interface operations {
                 wait_timeout?: number;
             };
             header?: {
-                /** @description Optional, 1 to 200 printable ASCII characters chosen by the client (a UUID, say). A retry with the key of a run of the same task in the last 24 hours creates no second job: it answers that run's job as it is now. A key used for another task: 409. */
+                /** @description Optional, 1 to 200 printable ASCII characters chosen by the client (a UUID, say). A retry with the key of a run of the same task (or workflow) in the last 24 hours creates no second job: it answers that run's job (or run) as it is now. A key used for another task or workflow: 409. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -5489,33 +5489,33 @@ export interface operations {
             };
         };
         responses: {
-            /** @description with wait_result: the job, ended */
+            /** @description with wait_result: the job, ended; when `task` names a workflow, its run (as POST /:customer/workflow/:id/job answers it) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Job"];
+                    "application/json": components["schemas"]["Job"] | components["schemas"]["WorkflowRun"];
                     "text/html": string;
                 };
             };
-            /** @description the created job */
+            /** @description the created job; when `task` names a workflow, its run (as POST /:customer/workflow/:id/job answers it) */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Job"];
+                    "application/json": components["schemas"]["Job"] | components["schemas"]["WorkflowRun"];
                     "text/html": string;
                 };
             };
-            /** @description with wait_result: the job, still running (see Location) */
+            /** @description with wait_result: the job, still running (see Location); when `task` names a workflow, its run (as POST /:customer/workflow/:id/job answers it) */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Job"];
+                    "application/json": components["schemas"]["Job"] | components["schemas"]["WorkflowRun"];
                     "text/html": string;
                 };
             };
@@ -5555,7 +5555,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the Idempotency-Key was used for a run of another task */
+            /** @description the Idempotency-Key was used for a run of another task or workflow */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5573,7 +5573,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description invalid input, or a field past its limit (docs/limits.md) */
+            /** @description the workflow named cannot run (an approval or input step), or the arguments are invalid */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5615,7 +5615,7 @@ export interface operations {
                 wait_timeout?: number;
             };
             header?: {
-                /** @description Optional, 1 to 200 printable ASCII characters chosen by the client (a UUID, say). A retry with the key of a run of the same task in the last 24 hours creates no second job: it answers that run's job as it is now. A key used for another task: 409. */
+                /** @description Optional, 1 to 200 printable ASCII characters chosen by the client (a UUID, say). A retry with the key of a run of the same task (or workflow) in the last 24 hours creates no second job: it answers that run's job (or run) as it is now. A key used for another task or workflow: 409. */
                 "idempotency-key"?: string;
             };
             path?: never;
@@ -5643,33 +5643,33 @@ export interface operations {
             };
         };
         responses: {
-            /** @description with wait_result: the job, ended */
+            /** @description with wait_result: the job, ended; when `task` names a workflow, its run (as POST /:customer/workflow/:id/job answers it) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Job"];
+                    "application/json": components["schemas"]["Job"] | components["schemas"]["WorkflowRun"];
                     "text/html": string;
                 };
             };
-            /** @description the created job */
+            /** @description the created job; when `task` names a workflow, its run (as POST /:customer/workflow/:id/job answers it) */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Job"];
+                    "application/json": components["schemas"]["Job"] | components["schemas"]["WorkflowRun"];
                     "text/html": string;
                 };
             };
-            /** @description with wait_result: the job, still running (see Location) */
+            /** @description with wait_result: the job, still running (see Location); when `task` names a workflow, its run (as POST /:customer/workflow/:id/job answers it) */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Job"];
+                    "application/json": components["schemas"]["Job"] | components["schemas"]["WorkflowRun"];
                     "text/html": string;
                 };
             };
@@ -5709,7 +5709,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the Idempotency-Key was used for a run of another task */
+            /** @description the Idempotency-Key was used for a run of another task or workflow */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5727,7 +5727,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description invalid input, or a field past its limit (docs/limits.md) */
+            /** @description the workflow named cannot run (an approval or input step), or the arguments are invalid */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5769,7 +5769,7 @@ export interface operations {
                 wait_timeout?: number;
             };
             header?: {
-                /** @description Optional, 1 to 200 printable ASCII characters chosen by the client (a UUID, say). A retry with the key of a run of the same task in the last 24 hours creates no second job: it answers that run's job as it is now. A key used for another task: 409. */
+                /** @description Optional, 1 to 200 printable ASCII characters chosen by the client (a UUID, say). A retry with the key of a run of the same task (or workflow) in the last 24 hours creates no second job: it answers that run's job (or run) as it is now. A key used for another task or workflow: 409. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -5927,7 +5927,7 @@ export interface operations {
                 wait_timeout?: number;
             };
             header?: {
-                /** @description Optional, 1 to 200 printable ASCII characters chosen by the client (a UUID, say). A retry with the key of a run of the same task in the last 24 hours creates no second job: it answers that run's job as it is now. A key used for another task: 409. */
+                /** @description Optional, 1 to 200 printable ASCII characters chosen by the client (a UUID, say). A retry with the key of a run of the same task (or workflow) in the last 24 hours creates no second job: it answers that run's job (or run) as it is now. A key used for another task or workflow: 409. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -5957,33 +5957,33 @@ export interface operations {
             };
         };
         responses: {
-            /** @description with wait_result: the job, ended */
+            /** @description with wait_result: the job, ended; when `task` names a workflow, its run (as POST /:customer/workflow/:id/job answers it) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Job"];
+                    "application/json": components["schemas"]["Job"] | components["schemas"]["WorkflowRun"];
                     "text/html": string;
                 };
             };
-            /** @description the created job */
+            /** @description the created job; when `task` names a workflow, its run (as POST /:customer/workflow/:id/job answers it) */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Job"];
+                    "application/json": components["schemas"]["Job"] | components["schemas"]["WorkflowRun"];
                     "text/html": string;
                 };
             };
-            /** @description with wait_result: the job, still running (see Location) */
+            /** @description with wait_result: the job, still running (see Location); when `task` names a workflow, its run (as POST /:customer/workflow/:id/job answers it) */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Job"];
+                    "application/json": components["schemas"]["Job"] | components["schemas"]["WorkflowRun"];
                     "text/html": string;
                 };
             };
@@ -6023,7 +6023,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the Idempotency-Key was used for a run of another task */
+            /** @description the Idempotency-Key was used for a run of another task or workflow */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6041,7 +6041,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description invalid input, or a field past its limit (docs/limits.md) */
+            /** @description the workflow named cannot run (an approval or input step), or the arguments are invalid */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6074,8 +6074,18 @@ export interface operations {
     };
     runWorkflow: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                customer?: string;
+                task?: string;
+                /** @description true: answer once the job ended (at most wait_timeout, 60 s) */
+                wait_result?: string;
+                /** @description seconds, with wait_result */
+                wait_timeout?: number;
+            };
+            header?: {
+                /** @description Optional, 1 to 200 printable ASCII characters chosen by the client (a UUID, say). A retry with the key of a run of the same task (or workflow) in the last 24 hours creates no second job: it answers that run's job (or run) as it is now. A key used for another task or workflow: 409. */
+                "idempotency-key"?: string;
+            };
             path: {
                 customer: string;
                 id: string;
@@ -6104,13 +6114,34 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created */
+            /** @description with wait_result: the run, ended */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowRun"];
+                    "text/html": string;
+                };
+            };
+            /** @description the run, started */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["WorkflowRun"];
+                    "text/html": string;
+                };
+            };
+            /** @description with wait_result: the run, still going on (see Location) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowRun"];
+                    "text/html": string;
                 };
             };
             /** @description malformed input: the body or a parameter is not what the operation takes */
@@ -6149,6 +6180,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description the Idempotency-Key was used for a run of another task or workflow */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description the body is larger than a limit (docs/limits.md) */
             413: {
                 headers: {
@@ -6167,7 +6207,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a quota is reached: runs per token per second, or jobs not started: try again after Retry-After seconds (docs/limits.md) */
+            /** @description a quota is reached: runs per token (or per workflow and client address) per second, or jobs not started: try again after Retry-After seconds (docs/limits.md) */
             429: {
                 headers: {
                     /** @description seconds to wait before trying again */
@@ -6191,8 +6231,18 @@ export interface operations {
     };
     runWorkflowWithSecret: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                customer?: string;
+                task?: string;
+                /** @description true: answer once the job ended (at most wait_timeout, 60 s) */
+                wait_result?: string;
+                /** @description seconds, with wait_result */
+                wait_timeout?: number;
+            };
+            header?: {
+                /** @description Optional, 1 to 200 printable ASCII characters chosen by the client (a UUID, say). A retry with the key of a run of the same task (or workflow) in the last 24 hours creates no second job: it answers that run's job (or run) as it is now. A key used for another task or workflow: 409. */
+                "idempotency-key"?: string;
+            };
             path: {
                 customer: string;
                 id: string;
@@ -6222,13 +6272,34 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created */
+            /** @description with wait_result: the run, ended */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowRun"];
+                    "text/html": string;
+                };
+            };
+            /** @description the run, started */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["WorkflowRun"];
+                    "text/html": string;
+                };
+            };
+            /** @description with wait_result: the run, still going on (see Location) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowRun"];
+                    "text/html": string;
                 };
             };
             /** @description malformed input: the body or a parameter is not what the operation takes */
@@ -6267,6 +6338,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description the Idempotency-Key was used for a run of another task or workflow */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description the body is larger than a limit (docs/limits.md) */
             413: {
                 headers: {
@@ -6285,7 +6365,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a quota is reached: runs per workflow and client address per second, or jobs not started: try again after Retry-After seconds (docs/limits.md) */
+            /** @description a quota is reached: runs per token (or per workflow and client address) per second, or jobs not started: try again after Retry-After seconds (docs/limits.md) */
             429: {
                 headers: {
                     /** @description seconds to wait before trying again */
