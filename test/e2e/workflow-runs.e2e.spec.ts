@@ -110,7 +110,8 @@ describe('workflow runs', () => {
       await sleep(200)
     }
   }
-  const ended = (runId: string) => until(runId, (current) => current.lifecycle !== 'assigned')
+  const ended = (runId: string) =>
+    until(runId, (current) => current.lifecycle === 'finished' || current.lifecycle === 'canceled')
   const node = (current: Run, key: string) => current.nodes.find((candidate) => candidate.key === key)!
   const job = async (jobId: string) =>
     (await expectStatus(platform.call, 200, 'GET', path(`/job/${jobId}`), as())).body
@@ -427,5 +428,47 @@ describe('workflow runs', () => {
     })
     expect(reused.body).toMatchObject({ code: 'CONFLICT' })
     expect((await ended(idOf(first!))).state).toBe('success')
+  }, 90_000)
+
+  it('multitasking false holds a second run, waiting with the reason, until the first ended; a held run cancels at once', async () => {
+    const workflowId = await createWorkflow({
+      name: `one-at-a-time-${randomUUID().slice(0, 8)}`,
+      nodes: [stepNode('a', 'turn', 2)],
+      edges: [],
+      start: 'a',
+      multitasking: false,
+    })
+    const first = await run(workflowId)
+    expect(first.lifecycle).toBe('assigned')
+    const second = await run(workflowId)
+    expect(second).toMatchObject({
+      lifecycle: 'ready',
+      state: 'in_progress',
+      waiting_reason: { code: 'workflow_busy', message: expect.stringContaining(first.id) },
+      nodes: [{ key: 'a', state: 'pending', job_id: null }],
+    })
+    const third = await run(workflowId)
+    expect(third.lifecycle).toBe('ready')
+    const canceled = await expectStatus(platform.call, 200, 'PUT', path(`/workflow/job/${third.id}/cancel`), {
+      ...as(),
+      json: {},
+    })
+    expect(canceled.body).toMatchObject({
+      lifecycle: 'canceled',
+      nodes: [{ key: 'a', state: 'canceled', job_ids: [] }],
+    })
+
+    const firstDone = await ended(first.id)
+    expect(firstDone.state).toBe('success')
+    const secondDone = await ended(second.id)
+    expect(secondDone.state).toBe('success')
+    expect(secondDone.waiting_reason).toBeUndefined()
+    // Its job was created once the first run had ended, never beside it.
+    const secondJob = await job(node(secondDone, 'a').job_id!)
+    expect(Date.parse(String(secondJob.creation_date))).toBeGreaterThanOrEqual(
+      Date.parse(String(firstDone.ended_at)),
+    )
+    // With nothing live, the next run starts at once.
+    expect((await run(workflowId)).lifecycle).toBe('assigned')
   }, 90_000)
 })

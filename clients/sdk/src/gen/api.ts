@@ -1312,12 +1312,19 @@ export type components = {
             /** @description the version of the workflow the run follows to its end, retries included */
             version: number;
             /**
-             * @description assigned while the run goes on; finished and canceled are ends
+             * @description ready while the run waits for its turn (a workflow with multitasking false runs one run at a time), assigned while it goes on; finished and canceled are ends
              * @enum {string}
              */
-            lifecycle: "assigned" | "finished" | "canceled";
+            lifecycle: "ready" | "assigned" | "finished" | "canceled";
             /** @enum {string} */
             state: "in_progress" | "success" | "failure" | "canceled";
+            /** @description only while the run waits for its turn: why (workflow_busy: another run of the workflow is live) */
+            waiting_reason?: {
+                /** @enum {string} */
+                code: "workflow_busy";
+                /** @description the reason in words, naming the run it waits for */
+                message: string;
+            };
             /** @description the run’s own arguments (`$run` in argument mappings) */
             task_arguments_values: string[];
             origin: string;

@@ -63,6 +63,8 @@ export interface WorkflowRunState {
   /** Edges settled, by position in the definition: taken or not. */
   edges: ReadonlyMap<number, boolean>
   cancelRequested: boolean
+  /** The run waits for its turn (its workflow runs one run at a time) behind this run. */
+  heldBehind: string | undefined
   tries: number
   reason: string
 }
@@ -96,6 +98,11 @@ export interface StartRun extends RunFacts {
   arguments: readonly string[]
   origin: string
   author: string
+  /**
+   * The live run this one waits behind: its workflow runs one run at a time (`multitasking: false`),
+   * as the command side found under the workflow's lock. Undefined: the run starts its nodes now.
+   */
+  heldBehind?: string
 }
 
 /** A job of the run ended (as its events say). */
@@ -113,6 +120,8 @@ export interface NodeJobEnd {
 export interface AdvanceRun extends RunFacts {
   type: 'AdvanceRun'
   ended: readonly NodeJobEnd[]
+  /** The run's turn came: a held run starts its nodes (a run that is not held ignores it). */
+  release?: boolean
 }
 
 export interface CancelRun extends RunFacts {
@@ -142,6 +151,7 @@ const initialState = (): WorkflowRunState => ({
   nodes: new Map(),
   edges: new Map(),
   cancelRequested: false,
+  heldBehind: undefined,
   tries: 0,
   reason: '',
 })
@@ -449,6 +459,16 @@ function start(command: StartRun, state: WorkflowRunState): RunDomainEvent[] {
       startedAt: command.now,
     },
   })
+  if (command.heldBehind !== undefined) {
+    d.emit({
+      $case: 'held',
+      value: {
+        behindRunId: command.heldBehind,
+        reason: `the workflow runs one run at a time: this run waits for run ${command.heldBehind} to end`,
+      },
+    })
+    return d.events
+  }
   progress(d, command)
   return d.events
 }
@@ -502,6 +522,11 @@ function decide(command: WorkflowRunCommand, state: WorkflowRunState): RunDomain
     case 'AdvanceRun': {
       if (state.status !== 'running') return []
       const d = new Decision(state)
+      if (state.heldBehind !== undefined) {
+        // A held run has no job: only its turn moves it.
+        if (command.release !== true) return []
+        d.emit({ $case: 'released', value: {} })
+      }
       for (const end of command.ended) recordEnd(d, command, end)
       progress(d, command)
       return d.events
@@ -592,6 +617,10 @@ function evolve(state: WorkflowRunState, event: RunDomainEvent): WorkflowRunStat
     }
     case 'cancelRequested':
       return { ...state, cancelRequested: true, reason: event.value.reason }
+    case 'held':
+      return { ...state, heldBehind: event.value.behindRunId }
+    case 'released':
+      return { ...state, heldBehind: undefined }
     case 'nodeCanceled':
       return withNode(state, event.value.key, (node) => ({
         ...node,
@@ -600,7 +629,12 @@ function evolve(state: WorkflowRunState, event: RunDomainEvent): WorkflowRunStat
         retryDueAt: undefined,
       }))
     case 'ended':
-      return { ...state, status: event.value.state as RunOutcome, reason: event.value.reason }
+      return {
+        ...state,
+        status: event.value.state as RunOutcome,
+        reason: event.value.reason,
+        heldBehind: undefined,
+      }
     case 'retried': {
       const nodes = new Map(state.nodes)
       for (const key of event.value.nodes) {

@@ -43,6 +43,7 @@ import {
   workflowRunFromRow,
   workflowRunsProjection,
 } from './workflow-runs-projection.js'
+import { takeTurn } from './workflow-tables.js'
 import { keepWorkflow, pinnedDefinition } from './workflow-versions.js'
 
 /** The catalog queries runs need: a task to run, and a workflow's latest version. */
@@ -146,6 +147,10 @@ export function workflowRunService(deps: WorkflowRunServiceDeps) {
     const result = await store.transaction(async (trx) => {
       if (runKey !== undefined && !(await claimRunKey(trx, runKey, runId))) throw new RunKeyTaken(runKey)
       await keepWorkflow(trx, workflow)
+      // A workflow that runs one run at a time holds this run while another of it is live.
+      const heldBehind = definition.multitasking
+        ? undefined
+        : await takeTurn(trx, { runId, workflowId: workflow.id, customer })
       return executeRunCommand(
         deps,
         trx,
@@ -160,6 +165,7 @@ export function workflowRunService(deps: WorkflowRunServiceDeps) {
           origin: request.origin || 'api',
           author,
           now: new Date(),
+          ...(heldBehind === undefined ? {} : { heldBehind }),
         },
         author,
         definition,

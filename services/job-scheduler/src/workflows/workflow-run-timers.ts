@@ -44,6 +44,7 @@ function runTimerSource(options: WorkflowRunTimersOptions): DueTimerSource {
           wakeupId = claimed.wakeup_id
           const wakeups = await dueWakeupsOfRun(trx, claimed.run_id, claimed.claimed_at)
           const ended: NodeJobEnd[] = []
+          const release = wakeups.some((wakeup) => wakeup.wakeup_id.startsWith('release:'))
           for (const wakeup of wakeups) {
             if (!wakeup.wakeup_id.startsWith('end:')) continue
             const end = await jobEndOf(store, trx, wakeup.wakeup_id.slice('end:'.length))
@@ -58,7 +59,7 @@ function runTimerSource(options: WorkflowRunTimersOptions): DueTimerSource {
             options,
             trx,
             claimed.run_id,
-            { type: 'AdvanceRun', ended, now: claimed.claimed_at },
+            { type: 'AdvanceRun', ended, release, now: claimed.claimed_at },
             'scheduler',
           )
           return { customer: claimed.customer }

@@ -25,6 +25,8 @@ export interface RunRow {
   origin: string
   author: string
   reason: string
+  /** Why a held run waits for its turn; '' otherwise. */
+  waiting_reason: string
   created_at: Date
   updated_at: Date
   ended_at: Date | null
@@ -61,6 +63,7 @@ export function applyRunEvent(
       origin: s.origin,
       author: s.author,
       reason: '',
+      waiting_reason: '',
       created_at: s.startedAt ?? at,
       updated_at: at,
       ended_at: null,
@@ -94,9 +97,14 @@ export function applyRunEvent(
       return setNode(next, event.value.key, (node) => ({ ...node, state: 'canceled' }))
     case 'cancelRequested':
       return { ...next, reason: event.value.reason }
+    case 'held':
+      return { ...next, lifecycle: 'ready', waiting_reason: event.value.reason }
+    case 'released':
+      return { ...next, lifecycle: 'assigned', waiting_reason: '' }
     case 'ended':
       return {
         ...next,
+        waiting_reason: '',
         lifecycle: event.value.state === 'canceled' ? 'canceled' : 'finished',
         state: event.value.state,
         reason: event.value.reason,
@@ -150,6 +158,7 @@ export function workflowRunFromRow(row: RunRow): WorkflowRun {
     origin: row.origin,
     author: row.author,
     reason: row.reason,
+    waitingReason: row.waiting_reason,
     creationDate: row.created_at,
     lastUpdate: row.updated_at,
     endedAt: row.ended_at ?? undefined,
@@ -179,7 +188,8 @@ export async function findWorkflowRun(db: Db, customer: string, runId: string): 
 /** The `workflow_runs` read model: one row per run, its nodes in the order of its pinned definition. */
 export const workflowRunsProjection: Projection = {
   name: 'workflow_runs',
-  version: 1,
+  // 2: a held run's waiting reason.
+  version: 2,
   streamTypes: [WORKFLOW_RUN_STREAM_TYPE],
   async setup(db: Db) {
     await createWorkflowRunsTable(workflowsDb(db))

@@ -93,4 +93,18 @@ describe('workflow_runs read model', () => {
     expect(row).toMatchObject({ lifecycle: 'canceled', state: 'canceled' })
     expect(row!.nodes.map((node) => node.state)).toEqual(['canceled', 'canceled'])
   })
+
+  it('shows a held run as ready with its waiting reason until its turn comes', () => {
+    const held: RunDomainEvent = {
+      $case: 'held',
+      value: { behindRunId: 'run-0', reason: 'waits for run run-0' },
+    }
+    expect(workflowRunFromRow(fold([started, held])!)).toMatchObject({
+      lifecycle: 'ready',
+      state: 'in_progress',
+      waitingReason: 'waits for run run-0',
+    })
+    const released = fold([started, held, { $case: 'released', value: {} }, nodeStarted('a', 'job-1')])
+    expect(workflowRunFromRow(released!)).toMatchObject({ lifecycle: 'assigned', waitingReason: '' })
+  })
 })
