@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto'
 import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { waitUntil } from '@taskforge/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { TestReceiver } from '../../services/webhook-relay/src/test-support/receiver.js'
+import { verifyStandardWebhook } from '../../services/webhook-relay/src/test-support/standard-webhooks.js'
 import { expectStatus, idOf, jobEnded, sleep } from './support/fixtures.js'
 import { type InProcessPlatform, startInProcessPlatform } from './support/in-process-platform.js'
 import { approvalForm } from './support/seed-examples.js'
@@ -117,7 +120,10 @@ describe('workflow runs', () => {
     (await expectStatus(platform.call, 200, 'GET', path(`/job/${jobId}`), as())).body
 
   beforeAll(async () => {
-    platform = await startInProcessPlatform()
+    platform = await startInProcessPlatform({
+      // A receiver on loopback, polled often: the webhook test's deliveries come within seconds.
+      webhookEnv: { WEBHOOK_ALLOW_NETWORKS: '127.0.0.0/8', WEBHOOK_POLL_INTERVAL: '200ms' },
+    })
     step = await createTask('step', '#!/bin/sh\necho "$1"\nsleep "$2"\nexit "$3"\n', 3)
     flaky = await createTask(
       'flaky',
@@ -470,5 +476,49 @@ describe('workflow runs', () => {
     )
     // With nothing live, the next run starts at once.
     expect((await run(workflowId)).lifecycle).toBe('assigned')
+  }, 90_000)
+
+  it('tells workflow.start, workflow.node for each node and workflow.finish to a subscriber, signed as job events are', async () => {
+    const receiver = await TestReceiver.start()
+    try {
+      const subscription = await expectStatus(platform.call, 201, 'POST', path('/subscription'), {
+        ...as(),
+        json: { url: `${receiver.origin}/hook`, events: ['workflow.*'] },
+      })
+      const secret = String(subscription.body.secret)
+      const workflowId = await createWorkflow(diamond())
+      const done = await ended((await run(workflowId, ['x'])).id)
+      expect(done.state).toBe('success')
+      type Body = { event_name: string; event_data: Json }
+      const ofRun = () =>
+        receiver.bodies<Body>().filter((body) => (body.event_data as { run_id?: string }).run_id === done.id)
+      await waitUntil(() => ofRun().some((body) => body.event_name === 'workflow.finish'), {
+        timeoutMs: 30_000,
+        message: 'workflow.finish delivered',
+      })
+      await waitUntil(() => ofRun().length === 6, { message: 'start, four node ends and finish delivered' })
+      const bodies = ofRun()
+      expect(bodies.map((body) => body.event_name).sort()).toEqual([
+        'workflow.finish',
+        'workflow.node',
+        'workflow.node',
+        'workflow.node',
+        'workflow.node',
+        'workflow.start',
+      ])
+      const nodes = bodies.filter((body) => body.event_name === 'workflow.node')
+      expect(nodes.map((body) => (body.event_data.node as RunNode).key).sort()).toEqual(['a', 'b', 'c', 'd'])
+      for (const body of nodes)
+        expect(body.event_data).toMatchObject({ outcome: 'success', node: { state: 'succeeded' } })
+      // The finish carries the run as GET /:customer/workflow/job/:id answers it.
+      const finish = bodies.find((body) => body.event_name === 'workflow.finish')!
+      const { last_update: _told, ...told } = finish.event_data.run as Json
+      const { last_update: _read, ...read } = done as Json
+      expect(told).toEqual(read)
+      for (const request of receiver.requests.filter((r) => r.path === '/hook'))
+        expect(() => verifyStandardWebhook(secret, request)).not.toThrow()
+    } finally {
+      await receiver.close()
+    }
   }, 90_000)
 })

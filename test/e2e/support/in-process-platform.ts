@@ -57,6 +57,8 @@ export interface SchedulerProcess {
 export interface InProcessPlatformOptions {
   /** Run job-scheduler as this many child processes instead of in this process. */
   schedulerProcesses?: number
+  /** More settings of webhook-relay (`WEBHOOK_ALLOW_NETWORKS` for a receiver on loopback, say). */
+  webhookEnv?: Record<string, string>
 }
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
@@ -186,7 +188,12 @@ export async function startInProcessPlatform(
     }
 
     const webhooks = await startWebhookRelay(
-      loadWebhookRelayConfig({ ...common, ...identity('webhook-relay'), DATABASE_URL: await testDatabase() }),
+      loadWebhookRelayConfig({
+        ...common,
+        ...identity('webhook-relay'),
+        DATABASE_URL: await testDatabase(),
+        ...options.webhookEnv,
+      }),
       quiet,
     )
     stops.push(() => webhooks.stop())

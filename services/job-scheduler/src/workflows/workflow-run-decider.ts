@@ -457,18 +457,15 @@ function start(command: StartRun, state: WorkflowRunState): RunDomainEvent[] {
       origin: command.origin,
       author: command.author,
       startedAt: command.now,
+      nodeKeys: command.definition.nodes.map((node) => node.key),
+      heldBehindRunId: command.heldBehind ?? '',
+      heldReason:
+        command.heldBehind === undefined
+          ? ''
+          : `the workflow runs one run at a time: this run waits for run ${command.heldBehind} to end`,
     },
   })
-  if (command.heldBehind !== undefined) {
-    d.emit({
-      $case: 'held',
-      value: {
-        behindRunId: command.heldBehind,
-        reason: `the workflow runs one run at a time: this run waits for run ${command.heldBehind} to end`,
-      },
-    })
-    return d.events
-  }
+  if (command.heldBehind !== undefined) return d.events
   progress(d, command)
   return d.events
 }
@@ -574,6 +571,7 @@ function evolve(state: WorkflowRunState, event: RunDomainEvent): WorkflowRunStat
         origin: s.origin,
         author: s.author,
         status: 'running',
+        heldBehind: s.heldBehindRunId === '' ? undefined : s.heldBehindRunId,
       }
     }
     case 'nodeStarted': {
@@ -617,8 +615,6 @@ function evolve(state: WorkflowRunState, event: RunDomainEvent): WorkflowRunStat
     }
     case 'cancelRequested':
       return { ...state, cancelRequested: true, reason: event.value.reason }
-    case 'held':
-      return { ...state, heldBehind: event.value.behindRunId }
     case 'released':
       return { ...state, heldBehind: undefined }
     case 'nodeCanceled':

@@ -550,8 +550,10 @@ describe('workflowRunDecider: one run at a time', () => {
   it('a run started behind a live one is held: no node starts, the reason names that run', () => {
     const run = new Run(diamond())
     const events = run.start([], FIRST)
-    expect(events.map((event) => event.$case)).toEqual(['started', 'held'])
-    expect(events[1]).toMatchObject({ value: { behindRunId: FIRST, reason: expect.stringContaining(FIRST) } })
+    expect(events.map((event) => event.$case)).toEqual(['started'])
+    expect(events[0]).toMatchObject({
+      value: { heldBehindRunId: FIRST, heldReason: expect.stringContaining(FIRST) },
+    })
     expect(run.state).toMatchObject({ status: 'running', heldBehind: FIRST })
     expect(liveJobs(run.state)).toEqual([])
   })

@@ -24,6 +24,9 @@ const started: RunDomainEvent = {
     origin: 'api',
     author: 'alice',
     startedAt: T0,
+    nodeKeys: [],
+    heldBehindRunId: '',
+    heldReason: '',
   },
 }
 const nodeStarted = (key: string, jobId: string): RunDomainEvent => ({
@@ -96,15 +99,15 @@ describe('workflow_runs read model', () => {
 
   it('shows a held run as ready with its waiting reason until its turn comes', () => {
     const held: RunDomainEvent = {
-      $case: 'held',
-      value: { behindRunId: 'run-0', reason: 'waits for run run-0' },
-    }
-    expect(workflowRunFromRow(fold([started, held])!)).toMatchObject({
+      $case: 'started',
+      value: { ...started.value, heldBehindRunId: 'run-0', heldReason: 'waits for run run-0' },
+    } as RunDomainEvent
+    expect(workflowRunFromRow(fold([held])!)).toMatchObject({
       lifecycle: 'ready',
       state: 'in_progress',
       waitingReason: 'waits for run run-0',
     })
-    const released = fold([started, held, { $case: 'released', value: {} }, nodeStarted('a', 'job-1')])
+    const released = fold([held, { $case: 'released', value: {} }, nodeStarted('a', 'job-1')])
     expect(workflowRunFromRow(released!)).toMatchObject({ lifecycle: 'assigned', waitingReason: '' })
   })
 })
