@@ -271,6 +271,9 @@ export function runRoutes(
       const customer = requestField(request, 'customer')
       const id = namedTask(request)
       const { secret } = request.params
+      // Secret keys are hex and ids uuids: anything else is refused before either is read.
+      if (!/^[0-9a-f]{1,200}$/i.test(secret) || !isId(id))
+        throw unauthorized('the secret key is not valid for this task')
       return taskOrWorkflow(
         () => runWithSecret(request, reply, customer, id, secret),
         () =>
