@@ -389,6 +389,77 @@ describe('console API', () => {
       await adminStream.close()
     })
 
+    it("streams a workflow run's nodes to those who see the workflow, and nothing of a hidden one", async () => {
+      const viewer = await issueToken(call, customer, admin, { name: 'run-watcher', role: 'viewer' })
+      const adminStream = await openEvents(`${base}/${customer}/events`, { authorization: `Bearer ${admin}` })
+      const viewerStream = await openEvents(`${base}/${customer}/events`, {
+        authorization: `Bearer ${viewer.token}`,
+      })
+      // The task is seen by all; the second workflow's acls hide it (and its runs) from the viewer.
+      const task = await newTask('sse workflow step', [])
+      const workflow = async (name: string, acls: string[]) =>
+        idOf(
+          await expectStatus(call, 201, 'POST', `/${customer}/workflow`, {
+            token: admin,
+            json: {
+              name,
+              acls,
+              nodes: [
+                { key: 'a', task, arguments: ['1'] },
+                { key: 'b', task, arguments: ['2'] },
+              ],
+              edges: [{ from: 'a', to: 'b' }],
+              start: 'a',
+            },
+          }),
+        )
+      const open = await workflow('sse workflow open', [])
+      const hidden = await workflow('sse workflow hidden', ['nobody-here'])
+      const runOf = async (workflowId: string) =>
+        idOf(
+          await expectStatus(call, 201, 'POST', `/${customer}/workflow/${workflowId}/job`, {
+            token: admin,
+            json: { task_arguments: [] },
+          }),
+        )
+      const ended = (runId: string) => (event: SseEvent) =>
+        event.event === 'workflow_run' && event.data.id === runId && event.data.type === 'workflow_run.ended'
+      const hiddenRun = await runOf(hidden)
+      expect((await adminStream.until(ended(hiddenRun), 'hidden run ended (admin)')).data).toMatchObject({
+        workflow_id: hidden,
+        state: 'success',
+      })
+      const openRun = await runOf(open)
+      await viewerStream.until(ended(openRun), 'open run ended (viewer)')
+      const nodes = viewerStream.events.filter((e) => e.data.id === openRun && e.data.node !== undefined)
+      expect(nodes.map((e) => `${e.data.node} ${e.data.node_state}`)).toEqual([
+        'a running',
+        'a succeeded',
+        'b running',
+        'b succeeded',
+      ])
+      expect(nodes.every((e) => e.event === 'workflow_run' && e.data.workflow_id === open)).toBe(true)
+      expect(
+        viewerStream.events.some(
+          (e) => e.event === 'workflow' && e.data.id === open && e.data.type === 'workflow.created',
+        ),
+      ).toBe(true)
+      expect(
+        viewerStream.events.filter(
+          (e) => e.data.id === hidden || e.data.id === hiddenRun || e.data.workflow_id === hidden,
+        ),
+      ).toEqual([])
+      // Opened to the viewer by a save of its acls, the workflow's next run reaches the viewer too.
+      await expectStatus(call, 200, 'PATCH', `/${customer}/workflow/${hidden}`, {
+        token: admin,
+        json: { acls: [] },
+      })
+      const laterRun = await runOf(hidden)
+      await viewerStream.until(ended(laterRun), 'a run of the workflow once shown (viewer)')
+      await viewerStream.close()
+      await adminStream.close()
+    })
+
     it('takes the session cookie, and ends when the session does', async () => {
       const { token } = await issueToken(call, customer, admin, { name: 'cookie-watcher', role: 'viewer' })
       const signed = await call('POST', '/session', { json: { token } })

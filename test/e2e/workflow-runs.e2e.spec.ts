@@ -6,7 +6,7 @@ import { waitUntil } from '@taskforge/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { TestReceiver } from '../../services/webhook-relay/src/test-support/receiver.js'
 import { verifyStandardWebhook } from '../../services/webhook-relay/src/test-support/standard-webhooks.js'
-import { expectStatus, idOf, jobEnded, sleep } from './support/fixtures.js'
+import { expectStatus, idOf, issueToken, jobEnded, sleep } from './support/fixtures.js'
 import { type InProcessPlatform, startInProcessPlatform } from './support/in-process-platform.js'
 import { approvalForm } from './support/seed-examples.js'
 
@@ -309,6 +309,49 @@ describe('workflow runs', () => {
     await expectStatus(platform.call, 404, 'GET', path(`/workflow/job/${randomUUID()}`), as())
     await expectStatus(platform.call, 404, 'GET', path('/workflow/job/not-an-id'), as())
   }, 60_000)
+
+  it('lists a workflow’s runs newest first, a page at a time; a viewer outside its acls sees none', async () => {
+    const workflowId = await createWorkflow({ ...diamond(), acls: ['team:ops'] })
+    const first = await run(workflowId)
+    const second = await run(workflowId)
+    const third = await run(workflowId)
+    await ended(first.id)
+    await ended(second.id)
+    await ended(third.id)
+    const page = (query: string) =>
+      expectStatus(platform.call, 200, 'GET', path(`/workflow/${workflowId}/job${query}`), as())
+    const all = await page('')
+    expect((all.json as Run[]).map((r) => r.id)).toEqual([third.id, second.id, first.id])
+    expect(all.headers.get('x-next-cursor')).toBeNull()
+    const ids: string[] = []
+    let query = '?limit=2'
+    for (;;) {
+      const answer = await page(query)
+      ids.push(...(answer.json as Run[]).map((r) => r.id))
+      const next = answer.headers.get('x-next-cursor')
+      if (next === null) break
+      expect(answer.headers.get('link')).toContain(`cursor=${next}`)
+      query = `?limit=2&cursor=${next}`
+    }
+    expect(ids).toEqual([third.id, second.id, first.id])
+    expect((all.json as Run[])[0]).toMatchObject({ workflow_id: workflowId, state: 'success' })
+    await expectStatus(platform.call, 400, 'GET', path(`/workflow/${workflowId}/job?cursor=nope!`), as())
+    await expectStatus(platform.call, 400, 'GET', path(`/workflow/${workflowId}/job?limit=0`), as())
+    // Another workflow's runs are not listed; one hidden by its acls is the same 404 as a missing one.
+    const other = await createWorkflow(diamond())
+    expect((await page('')).json).toHaveLength(3)
+    expect(
+      (await expectStatus(platform.call, 200, 'GET', path(`/workflow/${other}/job`), as())).json,
+    ).toEqual([])
+    const viewer = await issueToken(platform.call, platform.customer, platform.adminToken, {
+      name: `viewer-${randomUUID().slice(0, 8)}`,
+      role: 'viewer',
+    })
+    await expectStatus(platform.call, 404, 'GET', path(`/workflow/${workflowId}/job`), {
+      token: viewer.token,
+    })
+    await expectStatus(platform.call, 404, 'GET', path(`/workflow/${randomUUID()}/job`), as())
+  }, 90_000)
 
   it('runs by the workflow’s secret key, without a token; a rotation retires the old key at once', async () => {
     const workflowId = await createWorkflow(diamond())

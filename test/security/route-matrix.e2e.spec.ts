@@ -195,6 +195,13 @@ const ROUTES: Record<string, Rule> = {
   },
   'GET /{customer}/workflow/{id}/credentials': { need: 'admin', ok: 200, object: 'workflow' },
   'POST /{customer}/workflow/{id}/credentials/rotate': { need: 'admin', ok: 200, object: 'workflow' },
+  // The runs of the restricted workflow, to those who see it: the shared run is among them.
+  'GET /{customer}/workflow/{id}/job': {
+    need: 'viewer',
+    ok: 200,
+    object: 'workflow',
+    lists: 'workflow_run',
+  },
   'GET /{customer}/workflow/job/{id}': { need: 'viewer', ok: 200, object: 'workflow_run' },
   'PUT /{customer}/workflow/job/{id}/cancel': {
     need: 'user',

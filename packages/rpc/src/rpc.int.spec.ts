@@ -53,6 +53,7 @@ const unusedScheduleMethods = Object.fromEntries(
     'getWorkflowRun',
     'cancelWorkflowRun',
     'retryWorkflowRun',
+    'listWorkflowRuns',
   ].map((name) => [name, async () => Promise.reject(notFound('schedule'))]),
 ) as unknown as Record<
   | 'createSchedule'
@@ -67,7 +68,8 @@ const unusedScheduleMethods = Object.fromEntries(
   | 'runWorkflow'
   | 'getWorkflowRun'
   | 'cancelWorkflowRun'
-  | 'retryWorkflowRun',
+  | 'retryWorkflowRun'
+  | 'listWorkflowRuns',
   () => Promise<never>
 >
 

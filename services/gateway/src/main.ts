@@ -194,6 +194,8 @@ export function startGateway(
       taskOfJob: async (customer, jobId) => (await clients.scheduler.getJob({ customer, jobId })).job?.taskId,
       taskOfSchedule: async (customer, scheduleId) =>
         (await clients.scheduler.getSchedule({ customer, scheduleId })).schedule?.taskId,
+      workflowOfRun: async (customer, runId) =>
+        (await clients.scheduler.getWorkflowRun({ customer, runId })).run?.workflowId,
     })
     await liveFeed.start()
     ctx.onStop(() => liveFeed.stop())

@@ -2,6 +2,7 @@ import { type ConfigOf, duration, int, loadConfig, Quotas, quotaSetting, str } f
 import { grpcAuthSetting, grpcHostSetting } from '@taskforge/rpc'
 import { healthHostSetting } from '@taskforge/runtime'
 import { REPORTS_PER_BOT_PER_SECOND } from './reports/reports-consumer.js'
+import { DEFAULT_SCHEDULE_BURST } from './schedules/schedule-timers.js'
 
 /** Every environment variable job-scheduler reads. */
 export const schedulerSettings = {
@@ -23,8 +24,13 @@ export const schedulerSettings = {
   maxSchedulesPerOrganization: quotaSetting(Quotas.schedulesPerOrganization),
   scheduleTimerConcurrency: int(
     'SCHEDULE_TIMER_CONCURRENCY',
-    'Schedules due together that one replica fires at once, each in its own transaction (a database connection each)',
+    'Bursts of due schedules one replica fires at once, each in its own transaction (a database connection each); a second starts only beside a burst that came back full',
     4,
+  ),
+  scheduleTimerBurst: int(
+    'SCHEDULE_TIMER_BURST',
+    'Due schedules fired together in one transaction (1 to 1000): one catalog read, one batch of jobs, one append for all of them',
+    DEFAULT_SCHEDULE_BURST,
   ),
   scheduleTimerMaxSleepMs: duration(
     'SCHEDULE_TIMER_MAX_SLEEP',

@@ -189,6 +189,7 @@ export async function startScheduler(
       logger,
       maxSleepMs: config.scheduleTimerMaxSleepMs,
       concurrency: config.scheduleTimerConcurrency,
+      burst: config.scheduleTimerBurst,
     })
     await scheduleTimers.start()
     ctx.onStop(() => scheduleTimers.stop())

@@ -95,6 +95,17 @@ async function startFakeCatalog(): Promise<{ server: Server; port: number }> {
       if (request.customer !== customer || found === undefined) throw notFound('task', request.taskId)
       return { task: found, script: found.definition?.scriptId === script.id ? script : undefined }
     },
+    async getTasksToRun(request) {
+      return {
+        tasks: request.tasks.map((asked) => {
+          const found = asked.customer === customer ? tasks.get(asked.taskId) : undefined
+          return {
+            task: found,
+            script: found?.definition?.scriptId === script.id ? script : undefined,
+          }
+        }),
+      }
+    },
   })
   return { server, port: await startGrpcServer(server, 0, '127.0.0.1') }
 }
@@ -151,6 +162,7 @@ describe('job-scheduler', () => {
         maxSchedulesPerOrganization: 1000,
         scheduleTimerMaxSleepMs: 1000,
         scheduleTimerConcurrency: 4,
+        scheduleTimerBurst: 64,
         reportsPerBot: 400,
       },
       { handleProcessEvents: false, telemetry: false },

@@ -16,9 +16,12 @@ const acme = 'acme'
 const globex = 'globex'
 const acmeBot = newId()
 const globexBot = newId()
+const initech = 'initech'
+const initechBot = newId()
 const botCustomers = new Map([
   [acmeBot, acme],
   [globexBot, globex],
+  [initechBot, initech],
 ])
 
 describe('task catalog over gRPC', () => {
@@ -95,6 +98,49 @@ describe('task catalog over gRPC', () => {
     expect(await catalog.readiness.db()).toBe(true)
     expect(await catalog.readiness.nats()).toBe(true)
     expect(await catalog.readiness.projector()).toBe(true)
+  })
+
+  it('reads several tasks to run at once, each in its own organization, in the order asked', async () => {
+    const acmeScript = await createScript(acme, 'many.sh')
+    const initechScript = await createScript(initech, 'many.sh')
+    const make = async (customer: string, scriptId: string, hostId: string) =>
+      (
+        await client.createTask({
+          customer,
+          definition: definition({ name: 'many', scriptId, hostId }),
+          author: '',
+          secretEnv: {},
+        })
+      ).task!
+    const ofAcme = await make(acme, acmeScript.id, acmeBot)
+    const ofInitech = await make(initech, initechScript.id, initechBot)
+    const { tasks } = await client.getTasksToRun({
+      tasks: [
+        { customer: initech, taskId: ofInitech.id },
+        // Another organization's task, an unknown id, and no id at all are not there.
+        { customer: initech, taskId: ofAcme.id },
+        { customer: acme, taskId: newId() },
+        { customer: acme, taskId: 'nope' },
+        { customer: acme, taskId: ofAcme.id },
+      ],
+    })
+    expect(tasks).toEqual([
+      { task: ofInitech, script: { ...initechScript, content: Buffer.alloc(0) } },
+      { task: undefined, script: undefined },
+      { task: undefined, script: undefined },
+      { task: undefined, script: undefined },
+      { task: ofAcme, script: { ...acmeScript, content: Buffer.alloc(0) } },
+    ])
+    expect(await client.getTasksToRun({ tasks: [] })).toEqual({ tasks: [] })
+    const tooMany = Array.from({ length: 1001 }, () => ({ customer: acme, taskId: ofAcme.id }))
+    expect(await errorOf(client.getTasksToRun({ tasks: tooMany }))).toMatchObject({
+      code: 'VALIDATION_FAILED',
+    })
+    expect(
+      await errorOf(client.getTasksToRun({ tasks: [{ customer: '', taskId: ofAcme.id }] })),
+    ).toMatchObject({
+      code: 'VALIDATION_FAILED',
+    })
   })
 
   it('lists tasks of one customer in creation order, filtered by tag and host', async () => {

@@ -43,8 +43,9 @@ function connect(): void {
     failures = 0
   }
   es.onmessage = (message) => emit(parse('message', message.data))
-  // `event:` is job, task, schedule or bot; `data` is `{ type, id, task_id?, lifecycle?, state?, outcome? }`.
-  for (const name of ['job', 'task', 'bot', 'schedule'])
+  // `event:` is job, task, schedule, workflow, workflow_run or bot; `data` is
+  // `{ type, id, task_id?, workflow_id?, lifecycle?, state?, outcome?, node?, node_state? }`.
+  for (const name of ['job', 'task', 'bot', 'schedule', 'workflow', 'workflow_run'])
     es.addEventListener(name, (message) => emit(parse(name, (message as MessageEvent<string>).data)))
   // What was missed can no longer be replayed: every page reads again.
   es.addEventListener('reset', () => emit({ name: 'tick', data: {} }))

@@ -406,7 +406,11 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List the runs of a workflow, newest first, a page at a time
+         * @description The answer is an array of runs as GET /:customer/workflow/job/:id shows them; when more follow, the x-next-cursor header (and Link rel="next") names the next page: ask again with cursor=<it>.
+         */
+        get: operations["listWorkflowRuns"];
         put?: never;
         /**
          * Run a workflow (user role): answers the run, pinned to the workflow’s latest version
@@ -908,7 +912,7 @@ export type paths = {
         };
         /**
          * Live events of the organization (server-sent events), resumable with Last-Event-ID
-         * @description Server-sent events (text/event-stream) of one organization, filtered by what the caller sees (a task's acls hide its jobs and it). Each event is a notification: `event` is `job`, `task`, `schedule` or `bot`; `data` is JSON `{ type, id, customer, occurred_at, task_id?, lifecycle?, state? }` (type as `job.finished`, `task.updated`, `schedule.fired`, `bot.cameOnline`), and a `schedule.fired` adds `outcome`, `kind`, `scheduled_for` and `job_id` when it started one; read the object again to show it. `id` is the event's position: reconnect with `Last-Event-ID` (or `last_event_id`) to receive what was missed; when it can no longer be replayed, an `event: reset` says to read everything again. A comment line is sent every 15 s. Bounds: open streams per organization (GATEWAY_EVENT_STREAMS_PER_ORGANIZATION, 429) and per gateway (503), an hour per stream, and a reader that falls 1 MiB behind is dropped.
+         * @description Server-sent events (text/event-stream) of one organization, filtered by what the caller sees (a task's acls hide its jobs and it). Each event is a notification: `event` is `job`, `task`, `schedule`, `workflow`, `workflow_run` or `bot`; `data` is JSON `{ type, id, customer, occurred_at, task_id?, workflow_id?, lifecycle?, state? }` (type as `job.finished`, `task.updated`, `schedule.fired`, `workflow_run.nodeEnded`, `bot.cameOnline`), a `schedule.fired` adds `outcome`, `kind`, `scheduled_for` and `job_id` when it started one, and a `workflow_run` event of a node adds `node` and `node_state` (`job_id` when it started a job); workflows and their runs are filtered by the workflow's acls; read the object again to show it. `id` is the event's position: reconnect with `Last-Event-ID` (or `last_event_id`) to receive what was missed; when it can no longer be replayed, an `event: reset` says to read everything again. A comment line is sent every 15 s. Bounds: open streams per organization (GATEWAY_EVENT_STREAMS_PER_ORGANIZATION, 429) and per gateway (503), an hour per stream, and a reader that falls 1 MiB behind is dropped.
          */
         get: operations["streamEvents"];
         put?: never;
@@ -6062,6 +6066,105 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description any other error: 409 a conflict, 5xx the platform could not answer now */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listWorkflowRuns: {
+        parameters: {
+            query?: {
+                /** @description the next page: the x-next-cursor (or Link rel="next") of the previous answer */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                customer: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowRun"][];
+                };
+            };
+            /** @description malformed input: the body or a parameter is not what the operation takes */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no credential, or one that is unknown or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a known caller without the role or the right */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such object, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is larger than a limit (docs/limits.md) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid input, or a field past its limit (docs/limits.md) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many requests: wait as Retry-After says, then try again */
+            429: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

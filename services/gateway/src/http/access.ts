@@ -63,6 +63,8 @@ export interface Access {
   visibleTaskIds(permit: Permit): Promise<ReadonlySet<string> | undefined>
   /** The ids of the organization's scripts the caller sees, or undefined when it sees all (admins). */
   visibleScriptIds(permit: Permit): Promise<ReadonlySet<string> | undefined>
+  /** The ids of the organization's workflows the caller sees, or undefined when it sees all (admins). */
+  visibleWorkflowIds(permit: Permit): Promise<ReadonlySet<string> | undefined>
 }
 
 const isNotFound = (error: unknown) => isAppError(error) && error.code === 'NOT_FOUND'
@@ -209,6 +211,13 @@ export function createAccess(auth: Authenticator, clients: Clients): Access {
     async visibleScriptIds(permit) {
       if (seesAll(permit)) return undefined
       return new Set((await visibleTasks(permit)).map((task) => task.definition?.scriptId ?? ''))
+    },
+    async visibleWorkflowIds(permit) {
+      if (seesAll(permit)) return undefined
+      const { workflows } = await clients.catalog.listWorkflows({ customer: permit.customer })
+      return new Set(
+        workflows.filter((workflow) => sees(permit.caller, throughTasks([workflow]))).map((w) => w.id),
+      )
     },
   }
 }

@@ -1,7 +1,8 @@
-import { TaskEvent } from '@taskforge/proto/catalog/v1/events'
+import { TaskEvent, WorkflowEvent } from '@taskforge/proto/catalog/v1/events'
 import type { Envelope } from '@taskforge/proto/events/v1/envelope'
 import { JobEvent } from '@taskforge/proto/jobs/v1/events'
 import { ScheduleEvent } from '@taskforge/proto/jobs/v1/schedules'
+import { WorkflowRunEvent } from '@taskforge/proto/jobs/v1/workflow_runs'
 import { subjects } from '@taskforge/protocol'
 
 /**
@@ -14,10 +15,15 @@ export interface LiveEvent {
   readonly seq: number
   readonly customer: string
   /** The SSE event name: what kind of object changed. */
-  readonly kind: 'job' | 'task' | 'bot' | 'schedule'
+  readonly kind: 'job' | 'task' | 'bot' | 'schedule' | 'workflow' | 'workflow_run'
   /** The task the object is reached through (jobs, tasks and schedules), for the acls; '' when unknown. */
   readonly taskId: string
-  /** A task's acls after a task event that carries its definition; 'deleted' when it is gone. */
+  /** The workflow the object is reached through (workflows and their runs), for its acls; '' when unknown. */
+  readonly workflowId?: string
+  /**
+   * A task's (or, for a workflow event, the workflow's) acls after an event that carries its
+   * definition; 'deleted' when it is gone.
+   */
   readonly acls?: readonly string[] | 'deleted'
   /** The JSON sent as the event's data. */
   readonly data: Readonly<Record<string, unknown>>
@@ -39,13 +45,14 @@ export function quietSubject(subject: string): boolean {
 
 /**
  * What one EVENTS message means to a page, or undefined when it means nothing to one. `taskOf`
- * answers the task a job or schedule stream is known to belong to, for events that do not name it.
+ * answers the task a job or schedule stream is known to belong to (the workflow, for a run's
+ * stream), for events that do not name it.
  */
 export function liveEventOf(
   seq: number,
   envelope: Envelope,
   taskOf: (streamId: string) => string | undefined,
-): { event: LiveEvent; jobTask?: string; scheduleTask?: string } | undefined {
+): { event: LiveEvent; jobTask?: string; scheduleTask?: string; runWorkflow?: string } | undefined {
   const base = {
     type: `${envelope.streamType}.${envelope.type}`,
     id: envelope.streamId,
@@ -132,6 +139,79 @@ export function liveEventOf(
           data: { ...base, task_id: taskId, ...extra },
         },
         ...(fromEvent === undefined ? {} : { scheduleTask: fromEvent }),
+      }
+    }
+    case 'workflow': {
+      let acls: readonly string[] | 'deleted' | undefined
+      try {
+        const decoded = WorkflowEvent.decode(envelope.data).event
+        if (decoded?.$case === 'created' || decoded?.$case === 'updated')
+          acls = decoded.value.definition?.acls ?? []
+        if (decoded?.$case === 'deleted') acls = 'deleted'
+      } catch {
+        // Without its acls, the event is told to those who saw the workflow before.
+      }
+      return {
+        event: {
+          seq,
+          customer: envelope.customer,
+          kind: 'workflow',
+          taskId: '',
+          workflowId: envelope.streamId,
+          ...(acls === undefined ? {} : { acls }),
+          data: base,
+        },
+      }
+    }
+    case 'workflow_run': {
+      // Only `started` names the workflow; node events name their node and what it became, so a graph
+      // can be redrawn at once, before the run is read again.
+      let fromEvent: string | undefined
+      const extra: Record<string, unknown> = {}
+      try {
+        const decoded = WorkflowRunEvent.decode(envelope.data).event
+        switch (decoded?.$case) {
+          case 'started':
+            fromEvent = decoded.value.workflowId
+            extra.version = decoded.value.version
+            break
+          case 'nodeStarted':
+            Object.assign(extra, {
+              node: decoded.value.key,
+              node_state: 'running',
+              job_id: decoded.value.jobId,
+            })
+            break
+          case 'nodeRetryScheduled':
+            Object.assign(extra, { node: decoded.value.key, node_state: 'running' })
+            break
+          case 'nodeEnded':
+            Object.assign(extra, { node: decoded.value.key, node_state: decoded.value.state })
+            break
+          case 'nodeSkipped':
+            Object.assign(extra, { node: decoded.value.key, node_state: 'skipped' })
+            break
+          case 'nodeCanceled':
+            Object.assign(extra, { node: decoded.value.key, node_state: 'canceled' })
+            break
+          case 'ended':
+            extra.state = decoded.value.state
+            break
+        }
+      } catch {
+        // An event this gateway cannot read still says that the run changed.
+      }
+      const workflowId = fromEvent ?? taskOf(envelope.streamId) ?? ''
+      return {
+        event: {
+          seq,
+          customer: envelope.customer,
+          kind: 'workflow_run',
+          taskId: '',
+          workflowId,
+          data: { ...base, workflow_id: workflowId, ...extra },
+        },
+        ...(fromEvent === undefined ? {} : { runWorkflow: fromEvent }),
       }
     }
     case 'bot':

@@ -1,7 +1,8 @@
-import { TaskEvent } from '@taskforge/proto/catalog/v1/events'
+import { TaskEvent, WorkflowEvent } from '@taskforge/proto/catalog/v1/events'
 import { Envelope } from '@taskforge/proto/events/v1/envelope'
 import { JobEvent } from '@taskforge/proto/jobs/v1/events'
 import { ScheduleEvent } from '@taskforge/proto/jobs/v1/schedules'
+import { WorkflowRunEvent } from '@taskforge/proto/jobs/v1/workflow_runs'
 import { describe, expect, it } from 'vitest'
 import { formatEvent, parseLastEventId } from '../http/routes/events.js'
 import { type LiveEvent, LiveHub, liveEventOf, quietSubject } from './live-events.js'
@@ -163,5 +164,76 @@ describe('live events from EVENTS envelopes', () => {
     expect(
       liveEventOf(10, envelope('schedule', 'fired', skipped), () => undefined)?.event.data,
     ).not.toHaveProperty('job_id')
+  })
+
+  it('carries a workflow event with its acls, never its env or secret', () => {
+    const updated = WorkflowEvent.encode(
+      WorkflowEvent.fromPartial({
+        event: {
+          $case: 'updated',
+          value: { version: 2, definition: { acls: ['team:ops'], env: { TOKEN: 'hidden' } } },
+        },
+      }),
+    ).finish()
+    const live = liveEventOf(11, envelope('workflow', 'updated', updated), () => undefined)
+    expect(live?.event).toMatchObject({ kind: 'workflow', workflowId: 's1', taskId: '', acls: ['team:ops'] })
+    expect(JSON.stringify(live?.event.data)).not.toContain('hidden')
+    const deleted = WorkflowEvent.encode(
+      WorkflowEvent.fromPartial({ event: { $case: 'deleted', value: {} } }),
+    ).finish()
+    expect(liveEventOf(12, envelope('workflow', 'deleted', deleted), () => undefined)?.event.acls).toBe(
+      'deleted',
+    )
+  })
+
+  it("names a run's workflow from its started, else from what is known, and tells what a node became", () => {
+    const started = WorkflowRunEvent.encode(
+      WorkflowRunEvent.fromPartial({
+        event: { $case: 'started', value: { runId: 's1', workflowId: 'w1', version: 3 } },
+      }),
+    ).finish()
+    expect(liveEventOf(13, envelope('workflow_run', 'started', started), () => undefined)).toMatchObject({
+      runWorkflow: 'w1',
+      event: {
+        kind: 'workflow_run',
+        workflowId: 'w1',
+        data: { type: 'workflow_run.started', id: 's1', workflow_id: 'w1', version: 3 },
+      },
+    })
+    const known = (id: string) => (id === 's1' ? 'w1' : undefined)
+    const nodeStarted = WorkflowRunEvent.encode(
+      WorkflowRunEvent.fromPartial({ event: { $case: 'nodeStarted', value: { key: 'b', jobId: 'j2' } } }),
+    ).finish()
+    const live = liveEventOf(14, envelope('workflow_run', 'nodeStarted', nodeStarted), known)
+    expect(live?.runWorkflow).toBeUndefined()
+    expect(live?.event).toMatchObject({
+      workflowId: 'w1',
+      data: { workflow_id: 'w1', node: 'b', node_state: 'running', job_id: 'j2' },
+    })
+    const nodeEnded = WorkflowRunEvent.encode(
+      WorkflowRunEvent.fromPartial({ event: { $case: 'nodeEnded', value: { key: 'b', state: 'failed' } } }),
+    ).finish()
+    expect(
+      liveEventOf(15, envelope('workflow_run', 'nodeEnded', nodeEnded), known)?.event.data,
+    ).toMatchObject({
+      node: 'b',
+      node_state: 'failed',
+    })
+    const skipped = WorkflowRunEvent.encode(
+      WorkflowRunEvent.fromPartial({ event: { $case: 'nodeSkipped', value: { key: 'd' } } }),
+    ).finish()
+    expect(
+      liveEventOf(16, envelope('workflow_run', 'nodeSkipped', skipped), known)?.event.data,
+    ).toMatchObject({
+      node: 'd',
+      node_state: 'skipped',
+    })
+    const ended = WorkflowRunEvent.encode(
+      WorkflowRunEvent.fromPartial({ event: { $case: 'ended', value: { state: 'failure' } } }),
+    ).finish()
+    expect(liveEventOf(17, envelope('workflow_run', 'ended', ended), () => undefined)?.event).toMatchObject({
+      workflowId: '',
+      data: { type: 'workflow_run.ended', workflow_id: '', state: 'failure' },
+    })
   })
 })

@@ -4,7 +4,7 @@ import { type LiveHub, liveEventOf, quietSubject } from './live-events.js'
 
 /**
  * Jobs and schedules whose task this replica remembers (from their JobQueued or ScheduleCreated),
- * so most events need no lookup.
+ * and workflow runs whose workflow it remembers (from their `started`), so most events need no lookup.
  */
 const STREAM_TASKS_KEPT = 100_000
 
@@ -16,6 +16,8 @@ export interface LiveFeedOptions {
   taskOfJob(customer: string, jobId: string): Promise<string | undefined>
   /** The task of a schedule the feed has not seen created, asked of its owner; undefined when unknown. */
   taskOfSchedule(customer: string, scheduleId: string): Promise<string | undefined>
+  /** The workflow of a run the feed has not seen started, asked of its owner; undefined when unknown. */
+  workflowOfRun(customer: string, runId: string): Promise<string | undefined>
 }
 
 /**
@@ -27,6 +29,7 @@ export class LiveFeed {
   readonly #options: LiveFeedOptions
   readonly #jobTasks = new Map<string, string>()
   readonly #scheduleTasks = new Map<string, string>()
+  readonly #runWorkflows = new Map<string, string>()
   #messages: { stop(): void } | undefined
   #done: Promise<void> | undefined
 
@@ -71,7 +74,12 @@ export class LiveFeed {
     const { hub } = this.#options
     const envelope = decodeEnvelope(data)
     const { streamType, streamId, customer, type } = envelope
-    const kept = streamType === 'schedule' ? this.#scheduleTasks : this.#jobTasks
+    const kept =
+      streamType === 'schedule'
+        ? this.#scheduleTasks
+        : streamType === 'workflow_run'
+          ? this.#runWorkflows
+          : this.#jobTasks
     const known = kept.get(streamId)
     let looked: string | undefined
     if (known === undefined) {
@@ -80,13 +88,15 @@ export class LiveFeed {
       // A deleted schedule is no longer known to its owner: its event then goes to admins only.
       if (streamType === 'schedule' && type !== 'created')
         looked = await this.#options.taskOfSchedule(customer, streamId).catch(() => undefined)
+      if (streamType === 'workflow_run' && type !== 'started')
+        looked = await this.#options.workflowOfRun(customer, streamId).catch(() => undefined)
     }
     const live = liveEventOf(seq, envelope, (id) => kept.get(id) ?? looked)
     if (live === undefined) {
       hub.skip(seq)
       return
     }
-    const task = live.jobTask ?? live.scheduleTask ?? looked
+    const task = live.jobTask ?? live.scheduleTask ?? live.runWorkflow ?? looked
     if (task !== undefined && task !== '') this.#remember(kept, streamId, task)
     hub.publish(live.event)
   }

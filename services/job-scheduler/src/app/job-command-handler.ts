@@ -95,6 +95,19 @@ export function executeJobCommands(
 }
 
 /**
+ * {@link executeJobCommands} in the caller's transaction (a burst of schedule fires queues its jobs
+ * with the fires' own writes). The same rule holds: a `QueueJob` of a task without multitasking
+ * decides on the task's queue as it was before the batch, so give at most one such per task.
+ */
+export function executeJobCommandsIn(
+  deps: JobCommandDeps,
+  trx: Trx,
+  requests: readonly JobCommandRequest[],
+): Promise<JobCommandOutcome[]> {
+  return executeIn(deps, trx, requests)
+}
+
+/**
  * The task whose queue a command on this job decides about: only jobs of a task without
  * multitasking wait for each other. Undefined for every other job, whose commands then take no
  * lock and read no other job's row.

@@ -14,7 +14,12 @@ import {
 } from '@taskforge/core'
 import type { Db, EventStore, GlobalPosition, Projector } from '@taskforge/event-store'
 import { canSee, isRole, isTerminalLifecycle, toProtoJob } from '@taskforge/model'
-import type { GetTaskToRunRequest, GetTaskToRunResponse } from '@taskforge/proto/catalog/v1/catalog_service'
+import type {
+  GetTasksToRunRequest,
+  GetTasksToRunResponse,
+  GetTaskToRunRequest,
+  GetTaskToRunResponse,
+} from '@taskforge/proto/catalog/v1/catalog_service'
 import type {
   CancelJobRequest,
   CancelJobResponse,
@@ -61,6 +66,8 @@ import { jobSpecFromTask } from './job-spec-from-task.js'
  */
 export interface TaskCatalog {
   getTaskToRun(request: GetTaskToRunRequest): Promise<GetTaskToRunResponse>
+  /** Several at once, in the order asked (a task not there: `task` unset); a burst of schedule fires. */
+  getTasksToRun(request: GetTasksToRunRequest): Promise<GetTasksToRunResponse>
 }
 
 /** What a run needs of the catalog: the task and its script (without the content). */

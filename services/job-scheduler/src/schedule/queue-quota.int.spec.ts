@@ -3,7 +3,7 @@ import { createDb, type Db } from '@taskforge/event-store'
 import { testDatabase } from '@taskforge/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createJobScheduleTable, type SchedulePhase, scheduleDb } from './job-schedule-table.js'
-import { checkQueueQuota } from './queue-quota.js'
+import { checkQueueQuota, countNotStarted, takeQueueRoom } from './queue-quota.js'
 
 describe('checkQueueQuota', () => {
   let db: Db
@@ -57,5 +57,38 @@ describe('checkQueueQuota', () => {
     })
     // Another organization's queue is its own.
     expect(await refusal('org-b', 't1')).toBeUndefined()
+  })
+  it('counts several tasks in one query, and a burst takes room job by job up to the quota', async () => {
+    const quotas = { perTask: 3, perOrganization: 4 }
+    await jobs('org-c', 'c1', 'ready', 2)
+    await jobs('org-c', 'c2', 'ready', 1)
+    await jobs('org-d', 'd1', 'ready', 3)
+    const counts = await countNotStarted(db, quotas, [
+      { customer: 'org-c', taskId: 'c1' },
+      { customer: 'org-c', taskId: 'c2' },
+      { customer: 'org-c', taskId: 'c1' },
+      { customer: 'org-d', taskId: 'd1' },
+    ])
+    expect(counts.ofOrganization).toEqual(
+      new Map([
+        ['org-c', 3],
+        ['org-d', 3],
+      ]),
+    )
+    const take = (customer: string, taskId: string) => {
+      try {
+        takeQueueRoom(quotas, counts, customer, taskId)
+        return 'queued'
+      } catch (error) {
+        if (!isAppError(error)) throw error
+        return String(error.details?.limit)
+      }
+    }
+    // org-c has room for one more job; d1 is full.
+    expect(take('org-c', 'c1')).toBe('queued')
+    expect(take('org-c', 'c2')).toBe('queued jobs per organization')
+    expect(take('org-d', 'd1')).toBe('queued jobs per task')
+    expect(counts.ofTask.get('org-c\0c1')).toBe(3)
+    expect(counts.ofOrganization.get('org-c')).toBe(4)
   })
 })

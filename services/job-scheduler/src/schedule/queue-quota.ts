@@ -26,17 +26,63 @@ export async function checkQueueQuota(
   customer: string,
   taskId: string,
 ): Promise<void> {
+  const counts = await countNotStarted(conn, quotas, [{ customer, taskId }])
+  takeQueueRoom(quotas, counts, customer, taskId)
+}
+
+/** Jobs not started, per task (`customer` NUL `task id`) and per organization, each counted up to its quota. */
+export interface NotStartedCounts {
+  ofTask: Map<string, number>
+  ofOrganization: Map<string, number>
+}
+
+const taskKey = (customer: string, taskId: string) => `${customer}\0${taskId}`
+
+/**
+ * {@link checkQueueQuota}'s counts for several tasks (of any organizations) in one query: a burst of
+ * schedule fires counts once, then takes room for each of its jobs with {@link takeQueueRoom}.
+ */
+export async function countNotStarted(
+  conn: Db | Trx,
+  quotas: QueueQuotas,
+  tasks: readonly { customer: string; taskId: string }[],
+): Promise<NotStartedCounts> {
+  const counts: NotStartedCounts = { ofTask: new Map(), ofOrganization: new Map() }
+  if (tasks.length === 0) return counts
+  const unique = [...new Map(tasks.map((task) => [taskKey(task.customer, task.taskId), task])).values()]
+  const organizations = [...new Set(unique.map((task) => task.customer))]
   const phases = sql.join(NotStartedLifecycles.map((phase) => sql.lit(phase)))
   const table = sql.table(JOB_SCHEDULE_TABLE)
-  const { rows } = await sql<{ of_task: string; of_organization: string }>`
-    SELECT
-      (SELECT count(*) FROM (SELECT 1 FROM ${table} WHERE task_id = ${taskId} AND customer = ${customer}
-        AND phase IN (${phases}) LIMIT ${quotas.perTask}) t) AS of_task,
-      (SELECT count(*) FROM (SELECT 1 FROM ${table} WHERE customer = ${customer}
-        AND phase IN (${phases}) LIMIT ${quotas.perOrganization}) o) AS of_organization
+  const { rows } = await sql<{ customer: string; task_id: string | null; n: string }>`
+    SELECT k.customer, k.task_id, (SELECT count(*) FROM (SELECT 1 FROM ${table}
+        WHERE task_id = k.task_id AND customer = k.customer AND phase IN (${phases}) LIMIT ${quotas.perTask}) t) AS n
+      FROM unnest(${unique.map((task) => task.customer)}::text[], ${unique.map((task) => task.taskId)}::text[])
+        AS k (customer, task_id)
+    UNION ALL
+    SELECT o.customer, NULL, (SELECT count(*) FROM (SELECT 1 FROM ${table}
+        WHERE customer = o.customer AND phase IN (${phases}) LIMIT ${quotas.perOrganization}) c) AS n
+      FROM unnest(${organizations}::text[]) AS o (customer)
   `.execute(conn)
-  const ofTask = Number(rows[0]?.of_task ?? 0)
-  const ofOrganization = Number(rows[0]?.of_organization ?? 0)
+  for (const row of rows) {
+    if (row.task_id === null) counts.ofOrganization.set(row.customer, Number(row.n))
+    else counts.ofTask.set(taskKey(row.customer, row.task_id), Number(row.n))
+  }
+  return counts
+}
+
+/**
+ * Takes room for one more job of the task in `counts` (from {@link countNotStarted}), or refuses it
+ * (429 naming the quota) and leaves the counts as they were.
+ */
+export function takeQueueRoom(
+  quotas: QueueQuotas,
+  counts: NotStartedCounts,
+  customer: string,
+  taskId: string,
+): void {
+  const key = taskKey(customer, taskId)
+  const ofTask = counts.ofTask.get(key) ?? 0
+  const ofOrganization = counts.ofOrganization.get(customer) ?? 0
   if (ofTask >= quotas.perTask)
     throw quotaExceeded(
       Quotas.queuedJobsPerTask,
@@ -49,4 +95,6 @@ export async function checkQueueQuota(
       quotas.perOrganization,
       `organization ${customer} has ${ofOrganization} jobs not started`,
     )
+  counts.ofTask.set(key, ofTask + 1)
+  counts.ofOrganization.set(customer, ofOrganization + 1)
 }

@@ -19,6 +19,20 @@ export async function lockTask(trx: Db | Trx, taskId: string): Promise<void> {
 }
 
 /**
+ * {@link lockTask} for several tasks in one statement, in task order (the order every transaction
+ * takes them in, so that two taking several cannot wait for each other in a circle).
+ */
+export async function lockTasks(trx: Db | Trx, taskIds: readonly string[]): Promise<void> {
+  const tasks = [...new Set(taskIds)].sort()
+  if (tasks.length === 0) return
+  // In the order given (sorted here as the command loop sorts), not the database's collation.
+  await sql`SELECT count(pg_advisory_xact_lock(${LOCK_NAMESPACE}::int, hashtext('task:' || task)))
+    FROM (SELECT task FROM unnest(${tasks}::text[]) WITH ORDINALITY AS t (task, n) ORDER BY n) AS sorted`.execute(
+    trx,
+  )
+}
+
+/**
  * What the placement of a new job of `taskId` needs to know about the task's other jobs that run one
  * at a time. Jobs queued while the task allowed multitasking keep their own spec and are not
  * counted: they never wait for a turn, nor hand one over.

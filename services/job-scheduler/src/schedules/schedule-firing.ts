@@ -1,12 +1,18 @@
 import { checkTaskArguments, isAppError, newId } from '@taskforge/core'
-import { type EventStore, handleCommand, type StoredEvent, type Trx } from '@taskforge/event-store'
+import { type EventStore, handleCommands, type StoredEvent, type Trx } from '@taskforge/event-store'
+import type { Script, Task } from '@taskforge/proto/catalog/v1/model'
 import { currentTraceContext } from '@taskforge/telemetry'
-import { executeJobCommand, type JobCommandDeps } from '../app/job-command-handler.js'
+import {
+  executeJobCommandsIn,
+  type JobCommandDeps,
+  type JobCommandRequest,
+} from '../app/job-command-handler.js'
 import { resolveTaskArguments } from '../domain/task-arguments.js'
 import { jobSpecFromTask } from '../grpc/job-spec-from-task.js'
 import type { TaskCatalog } from '../grpc/scheduler-service.js'
 import { scheduleDb } from '../schedule/job-schedule-table.js'
-import { checkQueueQuota, type QueueQuotas } from '../schedule/queue-quota.js'
+import { countNotStarted, type QueueQuotas, takeQueueRoom } from '../schedule/queue-quota.js'
+import { lockTasks } from '../schedule/task-queue.js'
 import {
   dueAtOf,
   FireOutcome,
@@ -26,11 +32,15 @@ import {
   SCHEDULE_STREAM_TYPE,
 } from './schedule-events.js'
 import {
-  deleteScheduleTimer,
+  deleteScheduleTimers,
+  type FireRow,
   insertFires,
   type ScheduleTimersTable,
-  setScheduleTimer,
+  setScheduleTimers,
 } from './schedule-tables.js'
+
+/** Failures of the infrastructure, not of the fire: the fire is tried again. */
+const TRANSIENT = new Set(['UNAVAILABLE', 'TIMEOUT', 'DEADLINE_EXCEEDED', 'INTERNAL'])
 
 /** How a job's argv is named in a refusal (the task's fixed values and defaults count too). */
 const JOB_ARGV = "task_arguments with the task's fixed values and defaults"
@@ -63,30 +73,64 @@ export async function executeScheduleCommand(
   /** The schedule's organization, for the events' metadata (commands other than RecordFires carry it). */
   customer = '',
 ): Promise<ScheduleCommandResult> {
+  const [result] = await executeScheduleCommands(store, trx, [{ scheduleId, command, customer }], author)
+  return result!
+}
+
+/** One command of {@link executeScheduleCommands}. */
+export interface ScheduleCommandRequest {
+  scheduleId: string
+  command: ScheduleCommand
+  /** The schedule's organization, for the events' metadata (commands other than RecordFires carry it). */
+  customer: string
+}
+
+/**
+ * {@link executeScheduleCommand} for commands on distinct schedules (a burst of fires): their streams
+ * read in one query, their events appended in one statement, their timer rows written in one. The
+ * first command that fails fails them all (the caller's transaction rolls back).
+ */
+export async function executeScheduleCommands(
+  store: EventStore,
+  trx: Trx,
+  requests: readonly ScheduleCommandRequest[],
+  author: string,
+): Promise<ScheduleCommandResult[]> {
+  if (requests.length === 0) return []
   const trace = currentTraceContext()
-  const result = await handleCommand(store, {
+  const outcomes = await handleCommands(store, {
     streamType: SCHEDULE_STREAM_TYPE,
-    streamId: scheduleId,
     decider: scheduleDecider,
-    command,
+    decode: decodeScheduleEvent,
     trx,
     latestOf: SCHEDULE_LATEST_OF,
-    decode: decodeScheduleEvent,
-    encode: (event: ScheduleDomainEvent) =>
-      encodeScheduleEvent(event, {
-        customer:
-          command.type === 'CreateSchedule' || command.type !== 'RecordFires' ? command.customer : customer,
-        author,
-        correlationId: scheduleId,
-        ...(trace === undefined ? {} : { traceparent: trace.traceparent, tracestate: trace.tracestate }),
-      }),
+    commands: requests.map(({ scheduleId, command, customer }) => ({
+      streamId: scheduleId,
+      command,
+      encode: (event: ScheduleDomainEvent) =>
+        encodeScheduleEvent(event, {
+          customer: command.type !== 'RecordFires' ? command.customer : customer,
+          author,
+          correlationId: scheduleId,
+          ...(trace === undefined ? {} : { traceparent: trace.traceparent, tracestate: trace.tracestate }),
+        }),
+    })),
   })
-  const { state } = result
-  if (result.newEvents.length > 0) {
-    if (state.deleted) await deleteScheduleTimer(trx, scheduleId)
-    else await setScheduleTimer(trx, timerRow(state, timerDueAt(state)))
-  }
-  return { state: result.state, newEvents: result.newEvents, appended: result.appended }
+  const results = outcomes.map((outcome) => {
+    if (!outcome.ok) throw outcome.error
+    const { state, newEvents, appended } = outcome.result
+    return { state, newEvents, appended }
+  })
+  const changed = results.filter((result) => result.newEvents.length > 0)
+  await deleteScheduleTimers(
+    trx,
+    changed.filter(({ state }) => state.deleted).map(({ state }) => state.id),
+  )
+  await setScheduleTimers(
+    trx,
+    changed.filter(({ state }) => !state.deleted).map(({ state }) => timerRow(state, timerDueAt(state))),
+  )
+  return results
 }
 
 /**
@@ -112,11 +156,26 @@ export function timerRow(state: ScheduleState, dueAt: Date | undefined): Schedul
 
 /** Reads a schedule's state (its stream, the last `fired` only), in `trx` when given. */
 export async function readSchedule(store: EventStore, scheduleId: string, trx?: Trx): Promise<ScheduleState> {
-  const { events } = await store.readStream(scheduleId, {
+  return (await readSchedules(store, [scheduleId], trx)).get(scheduleId)!
+}
+
+/** {@link readSchedule} for several schedules, in one query. */
+export async function readSchedules(
+  store: EventStore,
+  scheduleIds: readonly string[],
+  trx?: Trx,
+): Promise<Map<string, ScheduleState>> {
+  const streams = await store.readStreams([...scheduleIds], {
     latestOf: SCHEDULE_LATEST_OF,
     ...(trx === undefined ? {} : { trx }),
   })
-  return events.map(decodeScheduleEvent).reduce(scheduleDecider.evolve, scheduleDecider.initialState())
+  const states = new Map<string, ScheduleState>()
+  for (const [scheduleId, { events }] of streams)
+    states.set(
+      scheduleId,
+      events.map(decodeScheduleEvent).reduce(scheduleDecider.evolve, scheduleDecider.initialState()),
+    )
+  return states
 }
 
 /**
@@ -125,166 +184,300 @@ export async function readSchedule(store: EventStore, scheduleId: string, trx?: 
  * job cannot end unseen between this answer and a fire buffered on it ({@link wakeBufferedFires}).
  */
 export async function jobRunning(trx: Trx, jobId: string): Promise<boolean> {
-  if (jobId === '') return false
-  const row = await scheduleDb(trx)
+  return (await runningJobs(trx, [jobId])).has(jobId)
+}
+
+/** {@link jobRunning} for several jobs, in one query: the ones among them that have not ended. */
+export async function runningJobs(trx: Trx, jobIds: readonly string[]): Promise<Set<string>> {
+  const asked = [...new Set(jobIds.filter((jobId) => jobId !== ''))]
+  if (asked.length === 0) return new Set()
+  const rows = await scheduleDb(trx)
     .selectFrom('job_schedule')
     .select('job_id')
-    .where('job_id', '=', jobId)
+    .where('job_id', 'in', asked)
+    .orderBy('job_id')
     .forKeyShare()
-    .executeTakeFirst()
-  return row !== undefined
+    .execute()
+  return new Set(rows.map((row) => row.job_id))
 }
 
-const TRANSIENT = new Set(['UNAVAILABLE', 'TIMEOUT', 'DEADLINE_EXCEEDED', 'INTERNAL'])
+/** A schedule and the plan decided on its state: what {@link carryOut} carries out. */
+export interface PlannedSchedule {
+  state: ScheduleState
+  plan: FirePlan
+}
 
-/** What starting one fire gave. */
-interface Started {
-  outcome: 'started' | 'failed_to_start'
+/** What carrying out one schedule's plan came to; `result` is undefined when there was nothing to record. */
+export interface CarriedOut {
+  records: FireRecord[]
+  result: ScheduleCommandResult | undefined
+}
+
+/** A fire about to start: the job it queues, and where its record goes. */
+interface Starting {
+  schedule: number
+  record: number
+  planned: PlannedFire
   jobId: string
-  reason: string
-  /** The task is gone for good: the schedule goes to error. */
-  taskGone?: boolean
+  multitasking: boolean
+  request: JobCommandRequest
+}
+
+const taskKey = (customer: string, taskId: string) => `${customer}\0${taskId}`
+
+/** Tasks with their scripts, by organization and task id; a task that is not there: `task` undefined. */
+export type TasksToRun = Map<string, { task: Task | undefined; script: Script | undefined }>
+
+/** The tasks (with their scripts) of these schedules, from the catalog in one round trip. */
+export async function tasksToRun(
+  catalog: TaskCatalog,
+  schedules: readonly { customer: string; taskId: string }[],
+): Promise<TasksToRun> {
+  const keys = [...new Map(schedules.map((key) => [taskKey(key.customer, key.taskId), key])).values()]
+  if (keys.length === 0) return new Map()
+  const { tasks } = await catalog.getTasksToRun({
+    tasks: keys.map(({ customer, taskId }) => ({ customer, taskId })),
+  })
+  return new Map(
+    keys.map((key, index) => [
+      taskKey(key.customer, key.taskId),
+      tasks[index] ?? { task: undefined, script: undefined },
+    ]),
+  )
 }
 
 /**
- * Starts the job of one fire through the same path as a run: the task and its script read from the
- * catalog now, the schedule's arguments checked against the task again, the queue quotas held,
- * `QueueJob` with origin `schedule`, the schedule id and the scheduled time, in `trx`. What cannot
- * start (task deleted, arguments no longer valid, queue full) is answered as `failed_to_start` with
- * its reason; a catalog that does not answer throws (the fire is tried again, not lost).
- */
-async function startFire(
-  deps: ScheduleDeps,
-  trx: Trx,
-  state: ScheduleState,
-  planned: PlannedFire,
-  now: Date,
-): Promise<Started> {
-  const { customer, taskId } = state
-  let found: Awaited<ReturnType<TaskCatalog['getTaskToRun']>>
-  try {
-    found = await deps.catalog.getTaskToRun({ customer, taskId, secret: '' })
-  } catch (error) {
-    if (isAppError(error) && error.code === 'NOT_FOUND')
-      return { outcome: 'failed_to_start', jobId: '', reason: `task ${taskId} is gone`, taskGone: true }
-    throw error
-  }
-  const { task, script } = found
-  if (task === undefined)
-    return { outcome: 'failed_to_start', jobId: '', reason: `task ${taskId} is gone`, taskGone: true }
-  if (script === undefined)
-    return { outcome: 'failed_to_start', jobId: '', reason: `task ${taskId} has no script to run` }
-  const jobId = newId()
-  try {
-    const argv = resolveTaskArguments(task.definition?.taskArguments ?? [], state.spec.taskArguments)
-    checkTaskArguments(argv, JOB_ARGV)
-    await checkQueueQuota(trx, deps.queueQuotas, customer, taskId)
-    if (planned.cancel !== undefined && planned.cancel !== '') {
-      try {
-        await executeJobCommand(
-          deps,
-          planned.cancel,
-          { type: 'Cancel', customer, reason: `schedule ${state.id} (cancel_running) starts a new run` },
-          { author: 'schedule', causationId: state.id, trx },
-        )
-      } catch (error) {
-        // Ended in between: nothing to cancel.
-        if (!isAppError(error)) throw error
-      }
-    }
-    await executeJobCommand(
-      deps,
-      jobId,
-      {
-        type: 'QueueJob',
-        jobId,
-        customer,
-        spec: jobSpecFromTask(task, script),
-        argumentsValues: argv,
-        origin: 'schedule',
-        now,
-        schedule: { scheduleId: state.id, scheduledFor: planned.scheduledFor },
-      },
-      { author: 'schedule', causationId: state.id, trx },
-    )
-    return { outcome: 'started', jobId, reason: planned.reason }
-  } catch (error) {
-    if (!isAppError(error) || TRANSIENT.has(error.code)) throw error
-    return { outcome: 'failed_to_start', jobId: '', reason: error.message }
-  }
-}
-
-/**
- * Carries out a plan in `trx`: starts the fires it starts, records every fire (its row, whose key
- * refuses a second record of the same scheduled time, and its `fired` event, appended with the
- * stream version read), and re-arms the timer. A task found gone ends the plan: the schedule goes to
- * `error`, visibly, with the reason.
+ * Carries out the plans of one or more schedules (a burst of due timers, or one schedule fired by
+ * hand) in `trx`, through the same path as a run: the tasks and their scripts read from the catalog
+ * now (one round trip for all), each schedule's arguments checked against its task again, the queue
+ * quotas held (counted once, then job by job), the jobs queued with origin `schedule`, the schedule
+ * id and the scheduled time as one batch of job commands, every fire recorded (its row, whose key
+ * refuses a second record of the same scheduled time, and its `fired` event appended with the stream
+ * version read: one statement each for the whole burst), and the timers re-armed.
+ *
+ * What cannot start (task deleted, no script, arguments no longer valid, queue full, a job the
+ * decider refuses) is recorded `failed_to_start` with its reason, alone; a task found gone ends that
+ * schedule's plan and puts the schedule in `error`, visibly, with the reason. A catalog or database
+ * that does not answer throws: the fires are tried again, not lost.
  */
 export async function carryOut(
   deps: ScheduleDeps,
   trx: Trx,
-  state: ScheduleState,
-  plan: FirePlan,
+  schedules: readonly PlannedSchedule[],
   now: Date,
   author: string,
-): Promise<{ records: FireRecord[]; result: ScheduleCommandResult | undefined }> {
-  const records: FireRecord[] = []
-  let failure: string | undefined
-  for (const planned of plan.fires) {
-    if (planned.action !== 'start') {
-      records.push({
-        scheduledFor: planned.scheduledFor,
-        kind: planned.kind,
-        outcome: planned.action,
-        jobId: '',
-        reason: planned.reason,
-      })
-      continue
+  /** The schedules' tasks when the caller asked for them already ({@link tasksToRun}). */
+  tasks?: Promise<TasksToRun>,
+): Promise<CarriedOut[]> {
+  const starting = schedules.filter(({ plan }) => plan.fires.some((fire) => fire.action === 'start'))
+  const asked =
+    starting.length === 0
+      ? Promise.resolve<TasksToRun>(new Map())
+      : (tasks ??
+        tasksToRun(
+          deps.catalog,
+          starting.map(({ state }) => state),
+        ))
+  // Awaited below, unless counting fails first: that failure is the one told.
+  asked.catch(() => undefined)
+  // Counted while the catalog answers.
+  const room = await countNotStarted(
+    trx,
+    deps.queueQuotas,
+    starting.map(({ state }) => ({ customer: state.customer, taskId: state.taskId })),
+  )
+  const found = await asked
+  const trace = currentTraceContext()
+  const records: FireRecord[][] = schedules.map(() => [])
+  const failures: (string | undefined)[] = schedules.map(() => undefined)
+  // Each schedule's starts in the order of its plan: the n-th start of every schedule goes in round n.
+  const rounds: Starting[][] = []
+  schedules.forEach(({ state, plan }, schedule) => {
+    const { customer, taskId } = state
+    const mine = records[schedule]!
+    let starts = 0
+    for (const planned of plan.fires) {
+      const record = (outcome: FireOutcome, reason: string, jobId = '') =>
+        mine.push({ scheduledFor: planned.scheduledFor, kind: planned.kind, outcome, jobId, reason })
+      if (planned.action !== 'start') {
+        record(planned.action, planned.reason)
+        continue
+      }
+      const { task, script } = found.get(taskKey(customer, taskId)) ?? { task: undefined, script: undefined }
+      if (task === undefined) {
+        failures[schedule] = `task ${taskId} is gone`
+        record(FireOutcome.failedToStart, failures[schedule])
+        break
+      }
+      if (script === undefined) {
+        record(FireOutcome.failedToStart, `task ${taskId} has no script to run`)
+        continue
+      }
+      try {
+        const argv = resolveTaskArguments(task.definition?.taskArguments ?? [], state.spec.taskArguments)
+        checkTaskArguments(argv, JOB_ARGV)
+        takeQueueRoom(deps.queueQuotas, room, customer, taskId)
+        const jobId = newId()
+        const spec = jobSpecFromTask(task, script)
+        record(FireOutcome.started, planned.reason, jobId)
+        const round = rounds[starts] ?? []
+        rounds[starts] = round
+        starts += 1
+        round.push({
+          schedule,
+          record: mine.length - 1,
+          planned,
+          jobId,
+          multitasking: spec.multitasking,
+          request: {
+            jobId,
+            command: {
+              type: 'QueueJob',
+              jobId,
+              customer,
+              spec,
+              argumentsValues: argv,
+              origin: 'schedule',
+              now,
+              schedule: { scheduleId: state.id, scheduledFor: planned.scheduledFor },
+            },
+            author: 'schedule',
+            causationId: state.id,
+            ...(trace === undefined ? {} : { trace }),
+          },
+        })
+      } catch (error) {
+        if (!isAppError(error) || TRANSIENT.has(error.code)) throw error
+        record(FireOutcome.failedToStart, error.message)
+      }
     }
-    const started = await startFire(deps, trx, state, planned, now)
-    records.push({
-      scheduledFor: planned.scheduledFor,
-      kind: planned.kind,
-      outcome: started.outcome,
-      jobId: started.jobId,
-      reason: started.reason,
-    })
-    if (started.taskGone) {
-      failure = started.reason
-      break
+  })
+  const failed = (start: Starting, reason: string) => {
+    records[start.schedule]![start.record] = {
+      ...records[start.schedule]![start.record]!,
+      outcome: FireOutcome.failedToStart,
+      jobId: '',
+      reason,
     }
   }
-  const cursor = plan.cursor
-  if (records.length === 0 && failure === undefined && cursor.getTime() === state.fire.cursor.getTime())
-    return { records, result: undefined }
-  await insertFires(
+  // The tasks of jobs that wait for each other, locked up front and in task order: a burst takes
+  // several, and in rounds and batches they would come in another order than another burst's.
+  await lockTasks(
     trx,
-    records.map((record) => ({
-      schedule_id: state.id,
-      kind: record.kind,
-      scheduled_for: record.scheduledFor,
-      customer: state.customer,
-      outcome: record.outcome,
-      job_id: record.jobId,
-      reason: record.reason,
-    })),
+    rounds
+      .flat()
+      .flatMap((start) =>
+        start.multitasking && start.planned.cancel === undefined
+          ? []
+          : [schedules[start.schedule]!.state.taskId],
+      ),
   )
-  const result = await executeScheduleCommand(
+  for (const round of rounds) await startRound(deps, trx, schedules, round, failed)
+  const rows: Omit<FireRow, 'fired_at'>[] = []
+  const commands: { schedule: number; request: ScheduleCommandRequest }[] = []
+  schedules.forEach(({ state, plan }, schedule) => {
+    const mine = records[schedule]!
+    const failure = failures[schedule]
+    const cursor = plan.cursor
+    if (mine.length === 0 && failure === undefined && cursor.getTime() === state.fire.cursor.getTime()) return
+    for (const record of mine)
+      rows.push({
+        schedule_id: state.id,
+        kind: record.kind,
+        scheduled_for: record.scheduledFor,
+        customer: state.customer,
+        outcome: record.outcome,
+        job_id: record.jobId,
+        reason: record.reason,
+      })
+    commands.push({
+      schedule,
+      request: {
+        scheduleId: state.id,
+        customer: state.customer,
+        command: {
+          type: 'RecordFires',
+          fires: mine,
+          cursor,
+          bufferedFor: failure === undefined ? plan.bufferedFor : undefined,
+          now,
+          ...(failure === undefined ? {} : { failure }),
+        },
+      },
+    })
+  })
+  await insertFires(trx, rows)
+  const results = await executeScheduleCommands(
     deps.store,
     trx,
-    state.id,
-    {
-      type: 'RecordFires',
-      fires: records,
-      cursor,
-      bufferedFor: failure === undefined ? plan.bufferedFor : undefined,
-      now,
-      ...(failure === undefined ? {} : { failure }),
-    },
+    commands.map(({ request }) => request),
     author,
-    state.customer,
   )
-  return { records, result }
+  const carried: CarriedOut[] = records.map((mine) => ({ records: mine, result: undefined }))
+  commands.forEach(({ schedule }, index) => {
+    carried[schedule]!.result = results[index]
+  })
+  return carried
+}
+
+/**
+ * Starts one round of fires: first the running jobs `cancel_running` replaces are canceled, then the
+ * jobs are queued as batches of job commands, a task without multitasking at most once a batch (its
+ * placement must see the job queued before it). A job the decider refuses fails its fire alone.
+ */
+async function startRound(
+  deps: ScheduleDeps,
+  trx: Trx,
+  schedules: readonly PlannedSchedule[],
+  round: readonly Starting[],
+  failed: (start: Starting, reason: string) => void,
+): Promise<void> {
+  const cancels = new Map<string, JobCommandRequest>()
+  for (const { planned, schedule } of round) {
+    if (planned.cancel === undefined || planned.cancel === '') continue
+    const { state } = schedules[schedule]!
+    cancels.set(planned.cancel, {
+      jobId: planned.cancel,
+      command: {
+        type: 'Cancel',
+        customer: state.customer,
+        reason: `schedule ${state.id} (cancel_running) starts a new run`,
+      },
+      author: 'schedule',
+      causationId: state.id,
+    })
+  }
+  for (const outcome of await executeJobCommandsIn(deps, trx, [...cancels.values()])) {
+    // Ended in between: nothing to cancel.
+    if (!outcome.ok && !isAppError(outcome.error)) throw outcome.error
+  }
+  let waiting = [...round]
+  while (waiting.length > 0) {
+    const batch: Starting[] = []
+    const later: Starting[] = []
+    const placed = new Set<string>()
+    for (const start of waiting) {
+      const { customer, taskId } = schedules[start.schedule]!.state
+      const key = taskKey(customer, taskId)
+      if (!start.multitasking && placed.has(key)) later.push(start)
+      else {
+        if (!start.multitasking) placed.add(key)
+        batch.push(start)
+      }
+    }
+    const outcomes = await executeJobCommandsIn(
+      deps,
+      trx,
+      batch.map(({ request }) => request),
+    )
+    outcomes.forEach((outcome, index) => {
+      if (outcome.ok) return
+      const { error } = outcome
+      if (!isAppError(error) || TRANSIENT.has(error.code)) throw error
+      failed(batch[index]!, error.message)
+    })
+    waiting = later
+  }
 }
 
 /** Tells `onFire` of records once their transaction committed: a started fire's lag runs until now. */

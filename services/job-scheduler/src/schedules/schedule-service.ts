@@ -183,7 +183,7 @@ export function scheduleService(deps: ScheduleServiceDeps) {
         kind,
         await jobRunning(trx, state.fire.lastJobId),
       )
-      const { records, result } = await carryOut(deps, trx, state, plan, now, author)
+      const { records, result } = (await carryOut(deps, trx, [{ state, plan }], now, author))[0]!
       return { records, now, appended: result?.appended ?? [] }
     })
     reportFires(deps, done.records)

@@ -150,11 +150,20 @@ export async function createSchedulesTable(db: Kysely<SchedulesDatabase>): Promi
 
 /** Sets (or clears, with null) a schedule's due time, in the transaction of its events. */
 export async function setScheduleTimer(trx: Trx, timer: ScheduleTimersTable): Promise<void> {
+  await setScheduleTimers(trx, [timer])
+}
+
+/** {@link setScheduleTimer} for several schedules, in one statement. */
+export async function setScheduleTimers(trx: Trx, timers: readonly ScheduleTimersTable[]): Promise<void> {
+  if (timers.length === 0) return
   await schedulesDb(trx)
     .insertInto(SCHEDULE_TIMERS_TABLE)
-    .values(timer)
+    .values([...timers])
     .onConflict((oc) =>
-      oc.column('schedule_id').doUpdateSet({ due_at: timer.due_at, waits_for_job: timer.waits_for_job }),
+      oc.column('schedule_id').doUpdateSet((eb) => ({
+        due_at: eb.ref('excluded.due_at'),
+        waits_for_job: eb.ref('excluded.waits_for_job'),
+      })),
     )
     .execute()
 }
@@ -177,8 +186,12 @@ export async function wakeBufferedFires(trx: Trx, jobIds: readonly string[]): Pr
   return rows.map((row) => row.schedule_id)
 }
 
-export async function deleteScheduleTimer(trx: Trx, scheduleId: string): Promise<void> {
-  await schedulesDb(trx).deleteFrom(SCHEDULE_TIMERS_TABLE).where('schedule_id', '=', scheduleId).execute()
+export async function deleteScheduleTimers(trx: Trx, scheduleIds: readonly string[]): Promise<void> {
+  if (scheduleIds.length === 0) return
+  await schedulesDb(trx)
+    .deleteFrom(SCHEDULE_TIMERS_TABLE)
+    .where('schedule_id', 'in', [...scheduleIds])
+    .execute()
 }
 
 /** Schedules of an organization (paused ones included), counted under a lock on its schedules. */
@@ -214,8 +227,9 @@ export interface FireRow {
 }
 
 /**
- * Records fires; a (schedule, kind, scheduled time) recorded already fails the insert, and with it
- * the transaction that would have fired it a second time. `fired_at` is the database's clock as the
+ * Records fires (of one schedule or of a burst, in one statement); a (schedule, kind, scheduled
+ * time) recorded already fails the insert, and with it the transaction that would have fired it a
+ * second time. `fired_at` is the database's clock as the
  * row is written: after the fire's job was queued, in the same transaction (not the transaction's
  * start, which would leave out the time the fire itself took).
  */
@@ -236,9 +250,14 @@ export async function insertFires(trx: Trx, rows: readonly Omit<FireRow, 'fired_
         // Only a buffered fire is recorded again (when it starts or is replaced).
         .where(`${SCHEDULE_FIRES_TABLE}.outcome`, '=', 'buffered'),
     )
-    .returning('schedule_id')
+    .returning(['schedule_id', 'kind', 'scheduled_for'])
     .execute()
-  if (written.length !== rows.length) throw new FireRecordedAlready(rows[0]!.schedule_id)
+  if (written.length !== rows.length) {
+    const keyOf = (row: Pick<FireRow, 'schedule_id' | 'kind' | 'scheduled_for'>) =>
+      `${row.schedule_id} ${row.kind} ${row.scheduled_for.getTime()}`
+    const recorded = new Set(written.map(keyOf))
+    throw new FireRecordedAlready((rows.find((row) => !recorded.has(keyOf(row))) ?? rows[0]!).schedule_id)
+  }
 }
 
 /** A transaction tried to record a fire recorded already: it rolls back, and fires nothing. */

@@ -28,16 +28,28 @@ const logger = createLogger('schedule-timers-test')
 logger.level = 'silent'
 
 // The firing loop against a real Postgres, on a given clock: downtime and replicas racing for the
-// same due time. The catalog is an in-memory stand-in answering GetTaskToRun.
+// same due time. The catalog is an in-memory stand-in answering GetTasksToRun.
 describe('schedule timers', () => {
   let db: Db
   let store: EventStore
   const tasks = new Map<string, Task>()
+  /** The tasks each catalog call asked for. */
+  const catalogCalls: string[][] = []
   const catalog: TaskCatalog = {
     async getTaskToRun({ taskId }) {
+      catalogCalls.push([taskId])
       const found = tasks.get(taskId)
       if (found === undefined) throw notFound('task', taskId)
       return { task: found, script }
+    },
+    async getTasksToRun({ tasks: asked }) {
+      catalogCalls.push(asked.map(({ taskId }) => taskId))
+      return {
+        tasks: asked.map(({ customer: owner, taskId }) => {
+          const found = tasks.get(taskId)
+          return found?.customer === owner ? { task: found, script } : { task: undefined, script: undefined }
+        }),
+      }
     },
   }
   const replica = (concurrency?: number) =>
@@ -53,6 +65,7 @@ describe('schedule timers', () => {
 
   // A database per test: a clock moved to a later year would fire every earlier test's schedules.
   beforeEach(async () => {
+    catalogCalls.length = 0
     db = createDb(await testDatabase())
     store = new EventStore(db)
     await store.migrate()
@@ -64,16 +77,31 @@ describe('schedule timers', () => {
     await db?.destroy()
   })
 
-  async function schedule(createdAt: Date, spec: Partial<ScheduleSpec>, owner = customer): Promise<string> {
+  /** A task of the catalog stand-in (by default one that runs jobs side by side, on no bot). */
+  function task(owner = customer, definition: Partial<TaskDefinition> = {}): string {
     const taskId = newId()
     tasks.set(
       taskId,
       Task.fromPartial({
         id: taskId,
         customer: owner,
-        definition: TaskDefinition.fromPartial({ name: 'nightly', scriptId: script.id, multitasking: true }),
+        definition: TaskDefinition.fromPartial({
+          name: 'nightly',
+          scriptId: script.id,
+          multitasking: true,
+          ...definition,
+        }),
       }),
     )
+    return taskId
+  }
+
+  async function schedule(
+    createdAt: Date,
+    spec: Partial<ScheduleSpec>,
+    owner = customer,
+    taskId = task(owner),
+  ): Promise<string> {
     const scheduleId = newId()
     await store.transaction((trx) =>
       executeScheduleCommand(
@@ -209,5 +237,87 @@ describe('schedule timers', () => {
       due_at: new Date('2035-01-01T00:03:00Z'),
       waits_for_job: null,
     })
+  })
+
+  it('fires a burst in one transaction: one catalog read for its tasks, one append for its fires', async () => {
+    const createdAt = new Date('2036-01-01T00:00:30Z')
+    const ids = [
+      ...(await Promise.all(Array.from({ length: 6 }, () => schedule(createdAt, {}, 'burst-a')))),
+      ...(await Promise.all(Array.from({ length: 4 }, () => schedule(createdAt, {}, 'burst-b')))),
+    ]
+    expect(await replica(1).fireDue(new Date('2036-01-01T00:01:00.1Z'))).toBe(10)
+    const { rows } = await sql<{ outcome: string }>`SELECT outcome FROM schedule_fires
+      WHERE schedule_id = ANY(${ids}::text[])`.execute(db)
+    expect(rows.map((row) => row.outcome)).toEqual(Array(10).fill('started'))
+    expect(catalogCalls).toHaveLength(1)
+    expect(catalogCalls[0]).toHaveLength(10)
+    const { rows: appends } = await sql<{
+      transactions: string
+    }>`SELECT count(DISTINCT transaction_id) AS transactions
+      FROM events WHERE stream_id = ANY(${ids}::text[]) AND type = 'fired'`.execute(db)
+    expect(Number(appends[0]!.transactions)).toBe(1)
+  })
+
+  it('a fire that cannot start is recorded with its reason and the rest of its burst starts', async () => {
+    const createdAt = new Date('2037-01-01T00:00:30Z')
+    const good = await schedule(createdAt, {})
+    const goneTask = task()
+    const gone = await schedule(createdAt, {}, customer, goneTask)
+    const needsArgument = await schedule(
+      createdAt,
+      {},
+      customer,
+      task(customer, {
+        taskArguments: [{ order: 0, type: 'input', label: 'target', value: '', required: true, options: [] }],
+      }),
+    )
+    const alsoGood = await schedule(createdAt, {})
+    tasks.delete(goneTask)
+    expect(await replica(1).fireDue(new Date('2037-01-01T00:01:00.1Z'))).toBe(4)
+    expect(await outcomes(good)).toEqual(['00:01 started'])
+    expect(await outcomes(alsoGood)).toEqual(['00:01 started'])
+    expect(await outcomes(gone)).toEqual(['00:01 failed_to_start'])
+    expect(await outcomes(needsArgument)).toEqual(['00:01 failed_to_start'])
+    const [refused] = await listFires(db, customer, needsArgument, 1)
+    expect(refused?.reason).toContain('target')
+    // A task that is gone puts its schedule in error; the one refused keeps going.
+    expect((await readSchedule(store, gone)).error).toBe(`task ${goneTask} is gone`)
+    expect((await readSchedule(store, needsArgument)).fire.nextFireAt).toEqual(
+      new Date('2037-01-01T00:02:00Z'),
+    )
+  })
+
+  it('a poison fire is set apart: the rest of its burst fires, and it is tried again alone', async () => {
+    const createdAt = new Date('2038-01-01T00:00:30Z')
+    const ids = await Promise.all(Array.from({ length: 5 }, () => schedule(createdAt, {})))
+    const poison = ids[2]!
+    // A record of its 00:01 fire exists already: recording it again fails its transaction.
+    await sql`INSERT INTO schedule_fires (schedule_id, kind, scheduled_for, customer, outcome, job_id, reason, fired_at)
+      VALUES (${poison}, 'schedule', ${new Date('2038-01-01T00:01:00Z')}, ${customer}, 'started', '', 'already', now())`.execute(
+      db,
+    )
+    const at = new Date('2038-01-01T00:01:00.1Z')
+    expect(await replica(1).fireDue(at)).toBe(4)
+    for (const id of ids.filter((id) => id !== poison)) expect(await outcomes(id)).toEqual(['00:01 started'])
+    expect((await listFires(db, customer, poison, 10)).map((fire) => fire.reason)).toEqual(['already'])
+    // Not fired, so still due: the next round tries it again, and it fails alone again.
+    const { rows } = await sql<{
+      due_at: Date
+    }>`SELECT due_at FROM schedule_timers WHERE schedule_id = ${poison}`.execute(db)
+    expect(rows[0]?.due_at).toEqual(new Date('2038-01-01T00:01:00Z'))
+    expect(await replica(1).fireDue(at)).toBe(0)
+  })
+
+  it('schedules of one task without multitasking in one burst: its jobs queue one behind the other', async () => {
+    const createdAt = new Date('2039-01-01T00:00:30Z')
+    const serial = task(customer, { multitasking: false, hostId: 'bot-1' })
+    const ids = await Promise.all(
+      Array.from({ length: 3 }, () => schedule(createdAt, { overlap: 'allow_all' }, customer, serial)),
+    )
+    expect(await replica(1).fireDue(new Date('2039-01-01T00:01:00.1Z'))).toBe(3)
+    for (const id of ids) expect(await outcomes(id)).toEqual(['00:01 started'])
+    const { rows } = await sql<{ phase: string }>`SELECT phase FROM job_schedule WHERE task_id = ${serial}
+      ORDER BY phase`.execute(db)
+    expect(rows.map((row) => row.phase)).toEqual(['assigned', 'ready', 'ready'])
   })
 })

@@ -26,17 +26,41 @@ export type Claimed<Row> = Row & { claimed_at: Date }
  */
 export async function claimDueRow<Row>(
   trx: Trx,
-  { table, key }: DueTimerTable,
+  table: DueTimerTable,
   at: Date | undefined,
   skip: DueTimerSkip,
 ): Promise<Claimed<Row> | undefined> {
+  return (await claimDueRows<Row>(trx, table, at, skip, 1))[0]
+}
+
+/**
+ * Claims up to `limit` due rows at `at` (default: the database's now) for the caller's transaction,
+ * as {@link claimDueRow} does, in turns by organization: each organization's first due row, then
+ * each one's second, and so on (the rows of the organizations in `skip` after all others), so a burst
+ * holds every organization with a row due before it holds anyone's second. With `only`, claims that
+ * row alone, if due.
+ */
+export async function claimDueRows<Row>(
+  trx: Trx,
+  { table, key }: DueTimerTable,
+  at: Date | undefined,
+  skip: DueTimerSkip,
+  limit: number,
+  only?: string,
+): Promise<Claimed<Row>[]> {
   const keys = skip.keys.length > 0 ? sql`AND NOT (${sql.ref(key)} = ANY(${[...skip.keys]}::text[]))` : sql``
-  const served = skip.customers.length > 0 ? sql`customer = ANY(${[...skip.customers]}::text[]), ` : sql``
+  const one = only === undefined ? sql`` : sql`AND ${sql.ref(key)} = ${only}`
+  const served = skip.customers.length > 0 ? sql`t.customer = ANY(${[...skip.customers]}::text[]), ` : sql``
   const now = at === undefined ? sql`now()` : sql`${at}::timestamptz`
-  const { rows } = await sql<Claimed<Row>>`SELECT *, ${now} AS claimed_at FROM ${sql.table(table)}
-    WHERE due_at <= ${now} ${keys}
-    ORDER BY ${served}due_at LIMIT 1 FOR UPDATE SKIP LOCKED`.execute(trx)
-  return rows[0]
+  // The turns are counted among the due rows (locked or not); the lock then skips those held.
+  const { rows } = await sql<Claimed<Row>>`SELECT t.*, ${now} AS claimed_at FROM ${sql.table(table)} AS t
+    JOIN (SELECT ${sql.ref(key)} AS turn_key,
+            row_number() OVER (PARTITION BY customer ORDER BY due_at) AS turn
+          FROM ${sql.table(table)} WHERE due_at <= ${now} ${keys} ${one}) AS turns
+      ON turns.turn_key = t.${sql.ref(key)}
+    WHERE t.due_at <= ${now}
+    ORDER BY ${served}turns.turn, t.due_at LIMIT ${limit} FOR UPDATE OF t SKIP LOCKED`.execute(trx)
+  return rows
 }
 
 /** How long until the next row is due, by the database's clock (0 when overdue); undefined when none. */

@@ -1,13 +1,17 @@
 import type { Logger } from '@taskforge/telemetry'
 
-/** What firing one due timer came to. */
-export type FireOutcome =
-  /** The timer of organization `customer` fired. */
-  | { outcome: 'fired'; customer: string }
-  /** No timer is due (every due one fired, or failed in this round). */
-  | { outcome: 'none' }
-  /** The timer `key` did not fire; it is left out for the rest of the round, and tried again after `retryMs` when `retry`. */
-  | { outcome: 'failed'; key: string; retry: boolean }
+/** What one claim of due timers (one transaction, or one per timer of a burst set apart) came to. */
+export interface FireReport {
+  /** The organization of each timer that fired. */
+  fired: string[]
+  /** Timers that did not fire: left out for the rest of the round, and tried again after `retryMs` when `retry`. */
+  failed: { key: string; retry: boolean }[]
+  /** The claim took as many timers as one claim may: more may be due, for another claim beside it. */
+  full?: boolean
+}
+
+/** No timer was due (every due one fired, or failed in this round). */
+export const NOTHING_DUE: FireReport = Object.freeze({ fired: [], failed: [] }) as FireReport
 
 /** What a claim leaves out, and what it takes last. */
 export interface DueTimerSkip {
@@ -17,12 +21,15 @@ export interface DueTimerSkip {
   customers: readonly string[]
 }
 
-/** A table of due times, fired one timer (one transaction) at a time. */
+/** A table of due times, fired by claims of one or more timers. */
 export interface DueTimerSource {
   /** What the logs call these timers ("hold timers", "schedule timers"). */
   readonly name: string
-  /** Claims and fires one timer due at `at` (default: the database's now), leaving out those of `skip`. */
-  fireOne(at: Date | undefined, skip: DueTimerSkip): Promise<FireOutcome>
+  /**
+   * Claims and fires timers due at `at` (default: the database's now), leaving out those of `skip`:
+   * one, or a burst of them in one transaction. {@link NOTHING_DUE} when none is due.
+   */
+  fireDue(at: Date | undefined, skip: DueTimerSkip): Promise<FireReport>
   /** How long until the next timer is due, if any. */
   msUntilNext(): Promise<number | undefined>
 }
@@ -33,7 +40,7 @@ export interface DueTimersOptions {
   maxSleepMs: number
   /** Pause before a timer that failed to fire is tried again. */
   retryMs?: number
-  /** Timers fired at once, each in its own transaction (default 4). */
+  /** Claims made at once, each in its own transaction (default 4). */
   concurrency?: number
 }
 
@@ -44,9 +51,11 @@ export interface DueTimersOptions {
  * one is due (or `maxSleepMs`); {@link wake} brings the sleep forward for a timer just set. One loop
  * serves grace-time holds and schedules alike.
  *
- * Timers due together fire `concurrency` at a time, and in turns by organization: a pass of a round
- * fires at most one timer of each organization, so one with a thousand timers due in the same second
- * delays another's by one turn, not by a thousand fires.
+ * Timers due together are claimed by one claim (a claim may take a burst of timers, see the
+ * source), and by up to `concurrency` claims at a time while each comes back full; in turns by
+ * organization: a claim takes the timers of organizations
+ * that have not had a turn in this pass of the round first, so one with a thousand timers due in the
+ * same second delays another's by one claim, not by a thousand fires.
  */
 export class DueTimers {
   readonly #source: DueTimerSource
@@ -88,22 +97,27 @@ export class DueTimers {
     const failed: string[] = []
     let served = new Set<string>()
     let fired = 0
+    const workers: Promise<void>[] = []
     const work = async (): Promise<void> => {
       for (;;) {
-        const result = await this.#source.fireOne(at, { keys: failed, customers: [...served] })
-        if (result.outcome === 'none') return
-        if (result.outcome === 'fired') {
-          fired += 1
-          // Taken last and still taken: every organization with a timer due had its turn.
-          if (served.has(result.customer)) served = new Set()
-          served.add(result.customer)
-        } else {
-          failed.push(result.key)
-          if (result.retry) this.#retry = true
+        const report = await this.#source.fireDue(at, { keys: failed, customers: [...served] })
+        if (report.fired.length === 0 && report.failed.length === 0) return
+        // Another claim starts only when this one could not take every due timer: timers due
+        // together fire in one claim rather than in several competing for the same cores.
+        if (report.full === true && workers.length < (this.#options.concurrency ?? 4)) workers.push(work())
+        fired += report.fired.length
+        // Taken last and still taken: every organization with a timer due had its turn.
+        if (report.fired.some((customer) => served.has(customer))) served = new Set()
+        for (const customer of report.fired) served.add(customer)
+        for (const { key, retry } of report.failed) {
+          failed.push(key)
+          if (retry) this.#retry = true
         }
       }
     }
-    await Promise.all(Array.from({ length: this.#options.concurrency ?? 4 }, work))
+    workers.push(work())
+    // Workers started meanwhile join the list: wait for every one.
+    for (let index = 0; index < workers.length; index++) await workers[index]
     return fired
   }
 

@@ -1,13 +1,8 @@
 import { isAppError } from '@taskforge/core'
 import { executeJobCommand, type JobCommandDeps } from '../app/job-command-handler.js'
 import { lockTask, placementFacts } from '../schedule/task-queue.js'
-import { claimDueRow, msUntilNextDue } from '../timers/due-timer-table.js'
-import {
-  type DueTimerSource,
-  DueTimers,
-  type DueTimersOptions,
-  type FireOutcome,
-} from '../timers/due-timers.js'
+import { type DueTimerSource, DueTimers, type DueTimersOptions } from '../timers/due-timers.js'
+import { oneRowSource } from '../timers/one-row-timers.js'
 import { deleteHoldTimer, HOLD_TIMERS, type HoldTimersTable } from './hold-timers-table.js'
 
 export interface HoldTimersOptions extends JobCommandDeps, DueTimersOptions {}
@@ -25,49 +20,41 @@ export class HoldTimers extends DueTimers {
 
 function holdTimerSource(options: HoldTimersOptions): DueTimerSource {
   const { store, logger } = options
-  return {
+  return oneRowSource<HoldTimersTable>({
     name: 'hold timers',
-    msUntilNext: () => msUntilNextDue(store.db, HOLD_TIMERS),
-    async fireOne(at, skip): Promise<FireOutcome> {
-      let jobId: string | undefined
-      try {
-        return await store.transaction(async (trx) => {
-          const timer = await claimDueRow<HoldTimersTable>(trx, HOLD_TIMERS, at, skip)
-          if (timer === undefined) return { outcome: 'none' }
-          jobId = timer.job_id
-          const now = timer.claimed_at
-          if (timer.task_id !== '') await lockTask(trx, timer.task_id)
-          const facts = timer.task_id === '' ? {} : await placementFacts(trx, timer.task_id)
-          const { newEvents } = await executeJobCommand(
-            options,
-            timer.job_id,
-            { type: 'ReleaseHold', now, facts },
-            { author: 'scheduler', causationId: timer.job_id, trx },
-          )
-          await deleteHoldTimer(trx, timer.job_id)
-          if (newEvents.length > 0) {
-            logger.info(
-              {
-                jobId: timer.job_id,
-                dueAt: timer.due_at,
-                assigned: newEvents.some((e) => e.$case === 'assigned'),
-              },
-              'grace time over: job released',
-            )
-          }
-          return { outcome: 'fired', customer: timer.customer }
-        })
-      } catch (error) {
-        if (jobId === undefined) throw error
-        if (isAppError(error) && error.code === 'NOT_FOUND') {
-          // A timer whose job stream does not exist can never fire: drop it rather than retry forever.
-          await deleteHoldTimer(store.db, jobId).catch(() => undefined)
-          logger.warn({ jobId }, 'hold timer of an unknown job dropped')
-          return { outcome: 'failed', key: jobId, retry: false }
-        }
-        logger.error({ err: error, jobId }, 'hold timer not fired; will retry')
-        return { outcome: 'failed', key: jobId, retry: true }
+    table: HOLD_TIMERS,
+    store,
+    logger,
+    keyOf: (timer) => timer.job_id,
+    keyName: 'jobId',
+    async fire(trx, timer) {
+      const now = timer.claimed_at
+      if (timer.task_id !== '') await lockTask(trx, timer.task_id)
+      const facts = timer.task_id === '' ? {} : await placementFacts(trx, timer.task_id)
+      const { newEvents } = await executeJobCommand(
+        options,
+        timer.job_id,
+        { type: 'ReleaseHold', now, facts },
+        { author: 'scheduler', causationId: timer.job_id, trx },
+      )
+      await deleteHoldTimer(trx, timer.job_id)
+      if (newEvents.length > 0) {
+        logger.info(
+          {
+            jobId: timer.job_id,
+            dueAt: timer.due_at,
+            assigned: newEvents.some((e) => e.$case === 'assigned'),
+          },
+          'grace time over: job released',
+        )
       }
     },
-  }
+    async abandon(error, jobId) {
+      if (!isAppError(error) || error.code !== 'NOT_FOUND') return false
+      // A timer whose job stream does not exist can never fire: drop it rather than retry forever.
+      await deleteHoldTimer(store.db, jobId).catch(() => undefined)
+      logger.warn({ jobId }, 'hold timer of an unknown job dropped')
+      return true
+    },
+  })
 }

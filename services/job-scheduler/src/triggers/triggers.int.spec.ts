@@ -58,6 +58,14 @@ describe('triggers and grace time in the scheduler', () => {
       if (found === undefined) throw notFound('task', taskId)
       return { task: found, script: found.definition?.scriptId === script.id ? script : undefined }
     },
+    async getTasksToRun({ tasks: asked }) {
+      return {
+        tasks: asked.map(({ taskId }) => {
+          const found = tasks.get(taskId)
+          return { task: found, script: found?.definition?.scriptId === script.id ? script : undefined }
+        }),
+      }
+    },
   }
   const wakes: Date[] = []
   let deps: TriggeredRunsDeps

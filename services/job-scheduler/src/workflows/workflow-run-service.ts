@@ -14,6 +14,10 @@ import type { Db, EventStore, GlobalPosition, Projector } from '@taskforge/event
 import type { GetWorkflowRequest, GetWorkflowResponse } from '@taskforge/proto/catalog/v1/catalog_service'
 import type { Workflow, WorkflowDefinition } from '@taskforge/proto/catalog/v1/model'
 import type {
+  ListWorkflowRunsRequest,
+  ListWorkflowRunsResponse,
+} from '@taskforge/proto/jobs/v1/scheduler_service'
+import type {
   CancelWorkflowRunRequest,
   CancelWorkflowRunResponse,
   GetWorkflowRunRequest,
@@ -40,6 +44,7 @@ import { taskOf } from './workflow-run-decider.js'
 import {
   findWorkflowRun,
   foldRunStream,
+  listWorkflowRuns,
   workflowRunFromRow,
   workflowRunsProjection,
 } from './workflow-runs-projection.js'
@@ -211,6 +216,23 @@ export function workflowRunService(deps: WorkflowRunServiceDeps) {
       const row = await findWorkflowRun(db, customer, runId)
       if (row === undefined) throw notFound('workflow run', runId)
       return { run: workflowRunFromRow(row) }
+    },
+
+    async listWorkflowRuns(request: ListWorkflowRunsRequest): Promise<ListWorkflowRunsResponse> {
+      const customer = required(request.customer, 'customer')
+      const workflowId = required(request.workflowId, 'workflow_id')
+      // Runs of a deleted workflow stay listed: they are kept, as its versions are.
+      if (!isId(workflowId)) return { runs: [], more: false }
+      const after = request.after
+      const page = await listWorkflowRuns(db, {
+        customer,
+        workflowId,
+        limit: request.limit,
+        ...(after?.creationDate !== undefined && isId(after.id)
+          ? { after: { createdAt: after.creationDate, id: after.id } }
+          : {}),
+      })
+      return { runs: page.runs.map(workflowRunFromRow), more: page.more }
     },
 
     async cancelWorkflowRun(request: CancelWorkflowRunRequest): Promise<CancelWorkflowRunResponse> {

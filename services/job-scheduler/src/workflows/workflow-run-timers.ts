@@ -1,10 +1,5 @@
-import { claimDueRow, msUntilNextDue } from '../timers/due-timer-table.js'
-import {
-  type DueTimerSource,
-  DueTimers,
-  type DueTimersOptions,
-  type FireOutcome,
-} from '../timers/due-timers.js'
+import { type DueTimerSource, DueTimers, type DueTimersOptions } from '../timers/due-timers.js'
+import { oneRowSource } from '../timers/one-row-timers.js'
 import { executeRunCommand, jobEndOf, type WorkflowRunDeps } from './workflow-run-commands.js'
 import type { NodeJobEnd } from './workflow-run-decider.js'
 import {
@@ -32,45 +27,34 @@ export class WorkflowRunTimers extends DueTimers {
 
 function runTimerSource(options: WorkflowRunTimersOptions): DueTimerSource {
   const { store, logger } = options
-  return {
+  return oneRowSource<WorkflowRunWakeupsTable>({
     name: 'workflow run timers',
-    msUntilNext: () => msUntilNextDue(store.db, WORKFLOW_RUN_WAKEUPS),
-    async fireOne(at, skip): Promise<FireOutcome> {
-      let wakeupId: string | undefined
-      try {
-        const done = await store.transaction(async (trx) => {
-          const claimed = await claimDueRow<WorkflowRunWakeupsTable>(trx, WORKFLOW_RUN_WAKEUPS, at, skip)
-          if (claimed === undefined) return undefined
-          wakeupId = claimed.wakeup_id
-          const wakeups = await dueWakeupsOfRun(trx, claimed.run_id, claimed.claimed_at)
-          const ended: NodeJobEnd[] = []
-          const release = wakeups.some((wakeup) => wakeup.wakeup_id.startsWith('release:'))
-          for (const wakeup of wakeups) {
-            if (!wakeup.wakeup_id.startsWith('end:')) continue
-            const end = await jobEndOf(store, trx, wakeup.wakeup_id.slice('end:'.length))
-            if (end !== undefined) ended.push(end)
-          }
-          // Deleted first: the decision sets the run's retry wake-up again when one still waits.
-          await deleteWakeups(
-            trx,
-            wakeups.map((wakeup) => wakeup.wakeup_id),
-          )
-          await executeRunCommand(
-            options,
-            trx,
-            claimed.run_id,
-            { type: 'AdvanceRun', ended, release, now: claimed.claimed_at },
-            'scheduler',
-          )
-          return { customer: claimed.customer }
-        })
-        if (done === undefined) return { outcome: 'none' }
-        return { outcome: 'fired', customer: done.customer }
-      } catch (error) {
-        if (wakeupId === undefined) throw error
-        logger.error({ err: error, wakeupId }, 'workflow run not advanced; will retry')
-        return { outcome: 'failed', key: wakeupId, retry: true }
+    table: WORKFLOW_RUN_WAKEUPS,
+    store,
+    logger,
+    keyOf: (claimed) => claimed.wakeup_id,
+    keyName: 'wakeupId',
+    async fire(trx, claimed) {
+      const wakeups = await dueWakeupsOfRun(trx, claimed.run_id, claimed.claimed_at)
+      const ended: NodeJobEnd[] = []
+      const release = wakeups.some((wakeup) => wakeup.wakeup_id.startsWith('release:'))
+      for (const wakeup of wakeups) {
+        if (!wakeup.wakeup_id.startsWith('end:')) continue
+        const end = await jobEndOf(store, trx, wakeup.wakeup_id.slice('end:'.length))
+        if (end !== undefined) ended.push(end)
       }
+      // Deleted first: the decision sets the run's retry wake-up again when one still waits.
+      await deleteWakeups(
+        trx,
+        wakeups.map((wakeup) => wakeup.wakeup_id),
+      )
+      await executeRunCommand(
+        options,
+        trx,
+        claimed.run_id,
+        { type: 'AdvanceRun', ended, release, now: claimed.claimed_at },
+        'scheduler',
+      )
     },
-  }
+  })
 }

@@ -1,7 +1,7 @@
 import type { Db, Projection, StoredEvent, Trx } from '@taskforge/event-store'
 import { applyWorkflowRunEvent } from '@taskforge/model'
 import type { WorkflowRun } from '@taskforge/proto/jobs/v1/workflow_runs'
-import type { Insertable, Selectable } from 'kysely'
+import { type Insertable, type Selectable, sql } from 'kysely'
 import type { RunDomainEvent } from './workflow-run-decider.js'
 import { decodeRunEvent, WORKFLOW_RUN_STREAM_TYPE } from './workflow-run-events.js'
 import {
@@ -136,6 +136,35 @@ export async function findWorkflowRun(db: Db, customer: string, runId: string): 
     .where('customer', '=', customer)
     .executeTakeFirst()
   return row === undefined ? undefined : rowOf(row)
+}
+
+/** Runs listed at most per page, and when no limit is asked. */
+export const MAX_RUNS_PAGE = 1000
+export const DEFAULT_RUNS_PAGE = 100
+
+/**
+ * A page of a workflow's runs, newest first (creation date, then id, both descending), and whether
+ * more follow it. Read in order from `(customer, workflow_id, created_at)`, so a page costs the same
+ * whatever number of runs precedes it.
+ */
+export async function listWorkflowRuns(
+  db: Db,
+  filter: { customer: string; workflowId: string; limit?: number; after?: { createdAt: Date; id: string } },
+): Promise<{ runs: RunRow[]; more: boolean }> {
+  const limit = Math.min(Math.max(filter.limit || DEFAULT_RUNS_PAGE, 1), MAX_RUNS_PAGE)
+  let query = workflowsDb(db)
+    .selectFrom(WORKFLOW_RUNS_TABLE)
+    .selectAll()
+    .where('customer', '=', filter.customer)
+    .where('workflow_id', '=', filter.workflowId)
+  if (filter.after)
+    query = query.where(sql<boolean>`(created_at, id) < (${filter.after.createdAt}, ${filter.after.id})`)
+  const rows = await query
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute()
+  return { runs: rows.slice(0, limit).map(rowOf), more: rows.length > limit }
 }
 
 /** The `workflow_runs` read model: one row per run, its nodes in the order of its pinned definition. */

@@ -52,6 +52,9 @@ describe('workflow runs', () => {
       if (found === undefined) throw notFound('task', taskId)
       return { task: found, script }
     },
+    async getTasksToRun() {
+      throw new Error('not used')
+    },
     async getWorkflow() {
       throw new Error('not used')
     },

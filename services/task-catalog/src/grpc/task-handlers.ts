@@ -10,6 +10,8 @@ import type {
   GetTaskCredentialsResponse,
   GetTaskRequest,
   GetTaskResponse,
+  GetTasksToRunRequest,
+  GetTasksToRunResponse,
   GetTaskToRunRequest,
   GetTaskToRunResponse,
   ListTasksRequest,
@@ -31,6 +33,7 @@ export interface TaskHandlers {
   createTask(request: CreateTaskRequest): Promise<CreateTaskResponse>
   getTask(request: GetTaskRequest): Promise<GetTaskResponse>
   getTaskToRun(request: GetTaskToRunRequest): Promise<GetTaskToRunResponse>
+  getTasksToRun(request: GetTasksToRunRequest): Promise<GetTasksToRunResponse>
   listTasks(request: ListTasksRequest): Promise<ListTasksResponse>
   updateTask(request: UpdateTaskRequest): Promise<UpdateTaskResponse>
   deleteTask(request: DeleteTaskRequest): Promise<DeleteTaskResponse>
@@ -56,6 +59,9 @@ function changesOf(definition: TaskDefinition, fields: readonly string[]): Parti
   }
   return changes as Partial<TaskDefinition>
 }
+
+/** Tasks one `GetTasksToRun` may ask for. */
+export const MAX_TASKS_TO_RUN = 1000
 
 /** The same answer for a wrong secret, an unknown task and another organization's task. */
 const secretRefused = () => unauthorized('the secret key is not valid for this task')
@@ -100,6 +106,23 @@ export function taskHandlers(deps: { commands: CatalogCommands; readModel: Catal
       const found = await readModel.getTaskToRun(customer, idOf(request.taskId, 'task'))
       if (found === undefined) throw notFound('task', request.taskId)
       return found
+    },
+
+    async getTasksToRun(request) {
+      if (request.tasks.length > MAX_TASKS_TO_RUN)
+        throw validationFailed(`at most ${MAX_TASKS_TO_RUN} tasks at once`, {
+          field: 'tasks',
+          value: request.tasks.length,
+        })
+      // An id that is not one names no task: answered as not there, never queried.
+      const keys = request.tasks.map((key) => ({ customer: customerOf(key), id: key.taskId }))
+      const asked = keys.filter((key) => isId(key.id))
+      const found = new Map(
+        (await readModel.getTasksToRun(asked)).map((toRun, index) => [asked[index]!, toRun] as const),
+      )
+      return {
+        tasks: keys.map((key) => found.get(key) ?? { task: undefined, script: undefined }),
+      }
     },
 
     async listTasks(request) {

@@ -58,6 +58,51 @@ function toTask(row: Pick<Selectable<TasksTable>, (typeof TASK_COLUMNS)[number]>
   }
 }
 
+/** Tasks with their scripts (without the content): what runs read, one row per task. */
+function taskToRunQuery(db: Kysely<CatalogTables>) {
+  return db
+    .selectFrom('tasks as t')
+    .leftJoin('scripts as s', (join) =>
+      join.onRef('s.id', '=', 't.script_id').onRef('s.customer', '=', 't.customer'),
+    )
+    .select([
+      't.id',
+      't.customer',
+      't.version',
+      't.definition',
+      't.created_at',
+      't.updated_at',
+      's.id as script_id',
+      's.version as script_version',
+      's.filename as script_filename',
+      's.description as script_description',
+      's.content_sha256 as script_content_sha256',
+      's.content_size as script_content_size',
+      's.created_at as script_created_at',
+      's.updated_at as script_updated_at',
+    ])
+}
+
+type TaskToRunRow = Awaited<ReturnType<ReturnType<typeof taskToRunQuery>['executeTakeFirstOrThrow']>>
+
+function taskToRunOf(row: TaskToRunRow): TaskToRun {
+  const script =
+    row.script_id === null
+      ? undefined
+      : toScript({
+          id: row.script_id,
+          customer: row.customer,
+          version: row.script_version ?? 0,
+          filename: row.script_filename ?? '',
+          description: row.script_description ?? '',
+          content_sha256: row.script_content_sha256 ?? '',
+          content_size: row.script_content_size ?? 0,
+          created_at: row.script_created_at ?? row.created_at,
+          updated_at: row.script_updated_at ?? row.updated_at,
+        })
+  return { task: toTask(row), script }
+}
+
 /**
  * Queries over the catalog's read tables. Every query is scoped by customer: another customer's
  * object is simply not found. Secret keys are stored sealed and opened only for an answer; secret
@@ -145,8 +190,26 @@ export class CatalogReadModel {
    * job names it by its hash (decision 15). It is undefined when the task names none or it is gone.
    */
   async getTaskToRun(customer: string, id: string): Promise<TaskToRun | undefined> {
-    const found = await this.#taskToRun(id, { customer })
-    return found === undefined ? undefined : { task: found.task, script: found.script }
+    return (await this.getTasksToRun([{ customer, id }]))[0]
+  }
+
+  /**
+   * {@link getTaskToRun} for several tasks (of any organizations) in one query: one answer per key,
+   * in the order given, undefined for a task that is not there.
+   */
+  async getTasksToRun(keys: readonly { customer: string; id: string }[]): Promise<(TaskToRun | undefined)[]> {
+    if (keys.length === 0) return []
+    const rows = await taskToRunQuery(this.#db)
+      .where(({ refTuple, tuple, eb }) =>
+        eb(
+          refTuple('t.customer', 't.id'),
+          'in',
+          keys.map((key) => tuple(key.customer, key.id)),
+        ),
+      )
+      .execute()
+    const found = new Map(rows.map((row) => [`${row.customer}\0${row.id}`, taskToRunOf(row)]))
+    return keys.map((key) => found.get(`${key.customer}\0${key.id}`))
   }
 
   /**
@@ -157,56 +220,12 @@ export class CatalogReadModel {
     customer: string,
     id: string,
   ): Promise<(TaskToRun & { secret: string }) | undefined> {
-    const found = await this.#taskToRun(id, { customer, secret: true })
-    return found === undefined ? undefined : { ...found, secret: found.secret ?? '' }
-  }
-
-  async #taskToRun(
-    id: string,
-    options: { customer: string; secret?: boolean },
-  ): Promise<(TaskToRun & { secret?: string }) | undefined> {
-    const row = await this.#db
-      .selectFrom('tasks as t')
-      .leftJoin('scripts as s', (join) =>
-        join.onRef('s.id', '=', 't.script_id').onRef('s.customer', '=', 't.customer'),
-      )
-      .select([
-        't.id',
-        't.customer',
-        't.version',
-        't.definition',
-        't.created_at',
-        't.updated_at',
-        's.id as script_id',
-        's.version as script_version',
-        's.filename as script_filename',
-        's.description as script_description',
-        's.content_sha256 as script_content_sha256',
-        's.content_size as script_content_size',
-        's.created_at as script_created_at',
-        's.updated_at as script_updated_at',
-        't.sealed_secret',
-      ])
+    const row = await taskToRunQuery(this.#db)
+      .select('t.sealed_secret')
       .where('t.id', '=', id)
-      .$if(options.customer !== '', (query) => query.where('t.customer', '=', options.customer))
+      .$if(customer !== '', (query) => query.where('t.customer', '=', customer))
       .executeTakeFirst()
-    if (row === undefined) return undefined
-    const script =
-      row.script_id === null
-        ? undefined
-        : toScript({
-            id: row.script_id,
-            customer: row.customer,
-            version: row.script_version ?? 0,
-            filename: row.script_filename ?? '',
-            description: row.script_description ?? '',
-            content_sha256: row.script_content_sha256 ?? '',
-            content_size: row.script_content_size ?? 0,
-            created_at: row.script_created_at ?? row.created_at,
-            updated_at: row.script_updated_at ?? row.updated_at,
-          })
-    const task = toTask(row)
-    return options.secret === true ? { task, script, secret: this.#openSecret(row) } : { task, script }
+    return row === undefined ? undefined : { ...taskToRunOf(row), secret: this.#openSecret(row) }
   }
 
   /** Tasks in creation order, optionally only those with a tag or on one bot. */

@@ -43,7 +43,7 @@ export function formatEvent(event: LiveEvent): string {
   return `id: ${event.seq}\nevent: ${event.kind}\ndata: ${JSON.stringify(event.data)}\n\n`
 }
 
-const DESCRIPTION = `Server-sent events (text/event-stream) of one organization, filtered by what the caller sees (a task's acls hide its jobs and it). Each event is a notification: \`event\` is \`job\`, \`task\`, \`schedule\` or \`bot\`; \`data\` is JSON \`{ type, id, customer, occurred_at, task_id?, lifecycle?, state? }\` (type as \`job.finished\`, \`task.updated\`, \`schedule.fired\`, \`bot.cameOnline\`), and a \`schedule.fired\` adds \`outcome\`, \`kind\`, \`scheduled_for\` and \`job_id\` when it started one; read the object again to show it. \`id\` is the event's position: reconnect with \`Last-Event-ID\` (or \`last_event_id\`) to receive what was missed; when it can no longer be replayed, an \`event: reset\` says to read everything again. A comment line is sent every 15 s. Bounds: open streams per organization (${Quotas.eventStreamsPerOrganization.setting}, 429) and per gateway (503), an hour per stream, and a reader that falls 1 MiB behind is dropped.`
+const DESCRIPTION = `Server-sent events (text/event-stream) of one organization, filtered by what the caller sees (a task's acls hide its jobs and it). Each event is a notification: \`event\` is \`job\`, \`task\`, \`schedule\`, \`workflow\`, \`workflow_run\` or \`bot\`; \`data\` is JSON \`{ type, id, customer, occurred_at, task_id?, workflow_id?, lifecycle?, state? }\` (type as \`job.finished\`, \`task.updated\`, \`schedule.fired\`, \`workflow_run.nodeEnded\`, \`bot.cameOnline\`), a \`schedule.fired\` adds \`outcome\`, \`kind\`, \`scheduled_for\` and \`job_id\` when it started one, and a \`workflow_run\` event of a node adds \`node\` and \`node_state\` (\`job_id\` when it started a job); workflows and their runs are filtered by the workflow's acls; read the object again to show it. \`id\` is the event's position: reconnect with \`Last-Event-ID\` (or \`last_event_id\`) to receive what was missed; when it can no longer be replayed, an \`event: reset\` says to read everything again. A comment line is sent every 15 s. Bounds: open streams per organization (${Quotas.eventStreamsPerOrganization.setting}, 429) and per gateway (503), an hour per stream, and a reader that falls 1 MiB behind is dropped.`
 
 /** `GET /:customer/events`: the live events stream of one organization. */
 export function eventRoutes(
@@ -107,8 +107,12 @@ export function eventRoutes(
             details: { retry_after_seconds: 5 },
           },
         )
-      const shown = await access.visibleTaskIds(permit)
+      const [shown, shownWorkflows] = await Promise.all([
+        access.visibleTaskIds(permit),
+        access.visibleWorkflowIds(permit),
+      ])
       const visible = shown === undefined ? undefined : new Set(shown)
+      const visibleWorkflows = shownWorkflows === undefined ? undefined : new Set(shownWorkflows)
 
       open.set(customer, mine + 1)
       total += 1
@@ -142,20 +146,32 @@ export function eventRoutes(
         }
         out.write(text)
       }
-      const seen = (event: LiveEvent) =>
-        visible === undefined || (event.kind === 'bot' ? true : visible.has(event.taskId))
-      // A task event carries the task's acls: the caller's view of the tasks follows it as it goes.
+      const seen = (event: LiveEvent) => {
+        if (event.kind === 'bot') return true
+        // Workflows and their runs are seen through the workflow's acls, as jobs through their task's.
+        if (event.kind === 'workflow' || event.kind === 'workflow_run')
+          return visibleWorkflows === undefined || visibleWorkflows.has(event.workflowId ?? '')
+        return visible === undefined || visible.has(event.taskId)
+      }
+      // A task (or workflow) event carries its acls: the caller's view follows it as it goes.
+      const follow = (
+        shownIds: Set<string>,
+        id: string,
+        acls: readonly string[] | 'deleted',
+        event: LiveEvent,
+      ) => {
+        const before = shownIds.has(id)
+        const after =
+          acls !== 'deleted' && sees(permit.caller, throughTasks([{ definition: { acls: [...acls] } }]))
+        if (after) shownIds.add(id)
+        else shownIds.delete(id)
+        if (before || after) write(formatEvent(event))
+      }
       const deliver = (event: LiveEvent) => {
-        if (event.kind === 'task' && visible !== undefined && event.acls !== undefined) {
-          const before = visible.has(event.taskId)
-          const after =
-            event.acls !== 'deleted' &&
-            sees(permit.caller, throughTasks([{ definition: { acls: [...event.acls] } }]))
-          if (after) visible.add(event.taskId)
-          else visible.delete(event.taskId)
-          if (before || after) write(formatEvent(event))
-          return
-        }
+        if (event.kind === 'task' && visible !== undefined && event.acls !== undefined)
+          return follow(visible, event.taskId, event.acls, event)
+        if (event.kind === 'workflow' && visibleWorkflows !== undefined && event.acls !== undefined)
+          return follow(visibleWorkflows, event.workflowId ?? '', event.acls, event)
         if (seen(event)) write(formatEvent(event))
       }
 

@@ -17,9 +17,11 @@ import {
   tokenQuery,
   workflowRunResponseSchema,
 } from '../schemas.js'
+import { decodeCursor, encodeCursor } from './jobs.js'
 import { runHeaders } from './runs.js'
 
 type IdRoute = { Params: { customer: string; id: string } }
+type ListRoute = IdRoute & { Querystring: { cursor?: string; limit?: number } }
 type SecretRoute = { Params: { customer: string; id: string; secret: string } }
 
 /** A run answers the run as JSON, or a page naming it to a browser that posted a form and prefers HTML. */
@@ -185,6 +187,56 @@ export function workflowRunRoutes(
     async (request) => {
       const permit = await access.permit(request, request.params.customer, 'viewer')
       return publicWorkflowRun(await access.workflowRun(permit, request.params.id))
+    },
+  )
+
+  app.get<ListRoute>(
+    '/:customer/workflow/:id/job',
+    {
+      schema: {
+        operationId: 'listWorkflowRuns',
+        tags,
+        summary: 'List the runs of a workflow, newest first, a page at a time',
+        description:
+          'The answer is an array of runs as GET /:customer/workflow/job/:id shows them; when more follow, the x-next-cursor header (and Link rel="next") names the next page: ask again with cursor=<it>.',
+        params: idParams,
+        querystring: {
+          type: 'object',
+          properties: {
+            cursor: {
+              type: 'string',
+              maxLength: 300,
+              description: 'the next page: the x-next-cursor (or Link rel="next") of the previous answer',
+            },
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+            access_token: { type: 'string', maxLength: 200 },
+          },
+        },
+        response: { 200: { type: 'array', items: workflowRunResponseSchema }, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { customer, id } = request.params
+      const permit = await access.permit(request, customer, 'viewer')
+      const { cursor, limit } = request.query
+      const after = cursor === undefined || cursor === '' ? undefined : decodeCursor(cursor)
+      // The runs of a workflow are seen through its acls, as the workflow is.
+      await access.workflow(permit, id)
+      const { runs, more } = await clients.scheduler.listWorkflowRuns({
+        customer,
+        workflowId: id,
+        limit: limit ?? 100,
+        after,
+      })
+      const last = runs.at(-1)
+      if (more && last !== undefined) {
+        const next = encodeCursor(last)
+        const url = new URL(request.url, 'http://gateway')
+        url.searchParams.set('cursor', next)
+        url.searchParams.delete('access_token')
+        void reply.header('x-next-cursor', next).header('link', `<${url.pathname}${url.search}>; rel="next"`)
+      }
+      return runs.map(publicWorkflowRun)
     },
   )
 
