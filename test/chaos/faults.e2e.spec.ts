@@ -21,12 +21,15 @@ import {
   serviceDb,
   TERMINAL_TYPES,
   terminalView,
+  workflowNodeOf,
 } from './support/stores.js'
 
 // The fault suite: a run of CHAOS_JOBS jobs, with every event sent to two webhook subscriptions,
 // during which each service, the bot (mid-job) and nats-server are killed with SIGKILL and started
-// again, Postgres is restarted and one webhook receiver goes away for a while. Afterwards nothing may
-// be lost or done twice. `npm test` runs a short version; `npm run chaos` the full one.
+// again, Postgres is restarted and one webhook receiver goes away for a while; job-scheduler is
+// killed while workflow runs (A → {B, C} → D, each node a job of the bot) are in progress.
+// Afterwards nothing may be lost or done twice. `npm test` runs a short version; `npm run chaos`
+// the full one.
 const JOBS = Number(process.env.CHAOS_JOBS ?? 150)
 /** Jobs submitted and not yet started, at most: submissions then go on through the whole run. */
 const BACKLOG = 16
@@ -45,6 +48,9 @@ const PLATFORM_ENV = {
 }
 
 const SERVICES = ['gateway', 'task-catalog', 'job-scheduler', 'bot-dispatch', 'webhook-relay'] as const
+
+/** Workflow runs in progress when job-scheduler is killed. */
+const WORKFLOW_RUNS = 4
 
 /** One job in this many is a poison job, and each comes with garbage reports and an oversized run. */
 const POISON_EVERY = 33
@@ -79,6 +85,8 @@ describe(`fault suite (${JOBS} jobs)`, () => {
   let platform: Platform
   let dataDir: string
   let markers: string
+  /** The markers of workflow node jobs, apart: the pace of submissions and faults counts the others. */
+  let nodeMarkers: string
   let logFile: string
   let log: ReturnType<typeof createWriteStream>
   const dbs = new Map<string, Db>()
@@ -97,6 +105,8 @@ describe(`fault suite (${JOBS} jobs)`, () => {
     dataDir = await mkdtemp(join(tmpdir(), 'taskforge-chaos-'))
     markers = join(dataDir, 'markers')
     await mkdir(markers)
+    nodeMarkers = join(dataDir, 'node-markers')
+    await mkdir(nodeMarkers)
     logFile = join(dataDir, 'platform.log')
     log = createWriteStream(logFile)
     platform = await startPlatform({
@@ -234,6 +244,53 @@ echo done
         env: { MARKERS: markers },
       })
       expect(task.status, task.text).toBe(201)
+      // A → {B, C} → D, every node a job of the marker script: held to the same checks as the others.
+      const nodeTask = await call('POST', `/${customer}/task`, {
+        name: 'chaos node',
+        host_id: platform.credentials.bot.id,
+        script_id: script.body.id,
+        multitasking: true,
+        env: { MARKERS: nodeMarkers },
+      })
+      expect(nodeTask.status, nodeTask.text).toBe(201)
+      const workflow = await call('POST', `/${customer}/workflow`, {
+        name: 'chaos diamond',
+        nodes: ['a', 'b', 'c', 'd'].map((key) => ({ key, task: nodeTask.body.id })),
+        edges: [
+          { from: 'a', to: 'b' },
+          { from: 'a', to: 'c' },
+          { from: 'b', to: 'd' },
+          { from: 'c', to: 'd' },
+        ],
+        start: 'a',
+      })
+      expect(workflow.status, workflow.text).toBe(201)
+      const workflowRuns: string[] = []
+      /** Starts a run; a failed or unanswered start is sent again with its Idempotency-Key. */
+      const startRun = async () => {
+        const key = randomUUID()
+        for (;;) {
+          const answer = await call(
+            'POST',
+            `/${customer}/workflow/${workflow.body.id}/job`,
+            {},
+            {
+              'idempotency-key': key,
+            },
+          ).catch(() => undefined)
+          if (answer?.status === 201) return String(answer.body.id)
+          await pause(250)
+        }
+      }
+      const readRun = async (runId: string) => {
+        const answer = await call('GET', `/${customer}/workflow/job/${runId}`)
+        expect(answer.status, answer.text).toBe(200)
+        return answer.body as {
+          lifecycle: string
+          state: string
+          nodes: { key: string; state: string; job_ids: string[] }[]
+        }
+      }
 
       // Poison: a task whose script prints every byte value (it also leaves its marker, so it is held
       // to the same checks as the others); a bot of the organization that publishes garbage straight
@@ -325,7 +382,30 @@ echo done
         await platform.restart(name)
       }
       const faults: { name: string; inject: () => Promise<void> }[] = [
-        ...SERVICES.map((service) => ({ name: `kill -9 ${service}`, inject: crash(service) })),
+        ...SERVICES.map((service) =>
+          service === 'job-scheduler'
+            ? {
+                name: 'kill -9 job-scheduler mid-workflow',
+                async inject() {
+                  const runs = await Promise.all(Array.from({ length: WORKFLOW_RUNS }, startRun))
+                  workflowRuns.push(...runs)
+                  // Killed once a run has gone past its start node: its branches' jobs are live.
+                  await waitUntil(
+                    async () => {
+                      for (const runId of runs) {
+                        const run = await readRun(runId)
+                        if (run.nodes.some((node) => node.key !== 'a' && node.state === 'running'))
+                          return true
+                      }
+                      return false
+                    },
+                    { timeoutMs: SETTLE_MS, intervalMs: 100, message: 'a workflow run past its start node' },
+                  )
+                  await crash('job-scheduler')()
+                },
+              }
+            : { name: `kill -9 ${service}`, inject: crash(service) },
+        ),
         {
           name: 'kill -9 the bot mid-job',
           async inject() {
@@ -391,9 +471,64 @@ echo done
         problems.push(`job ${id}: ${what}\n${describeJob(streams.get(id) ?? [])}`)
       for (const id of acknowledged)
         if (!streams.has(id)) problems.push(`job ${id} was acknowledged but never stored`)
+      // A job of a workflow run is the run's: acknowledged through its run (checked below).
+      const nodeJobs = new Map<string, { runId: string; node: string }>()
+      for (const [id, events] of streams) {
+        const of = workflowNodeOf(events)
+        if (of !== undefined) nodeJobs.set(id, of)
+      }
       for (const id of streams.keys())
-        if (!acknowledged.has(id))
+        if (!acknowledged.has(id) && !nodeJobs.has(id))
           problems.push(`job ${id} was stored but never acknowledged (a retry ran twice)`)
+
+      // Every run ends as its jobs say: each node ran one job (none queued twice, none lost), and the
+      // run succeeded when every node did.
+      const runs = new Map<string, Awaited<ReturnType<typeof readRun>>>()
+      await waitUntil(
+        async () => {
+          for (const runId of workflowRuns) runs.set(runId, await readRun(runId))
+          return [...runs.values()].every(
+            (run) => run.lifecycle === 'finished' || run.lifecycle === 'canceled',
+          )
+        },
+        { timeoutMs: SETTLE_MS, intervalMs: 500, message: 'every workflow run to end' },
+      ).catch((error: Error) => {
+        throw new Error(
+          `${error.message}: ${JSON.stringify([...runs.values()].filter((run) => run.lifecycle === 'assigned'))}`,
+        )
+      })
+      for (const id of nodeJobs.keys())
+        if (!workflowRuns.includes(nodeJobs.get(id)!.runId))
+          problems.push(`job ${id} runs node ${nodeJobs.get(id)!.node} of a run never started`)
+      for (const [runId, run] of runs) {
+        const queued = [...nodeJobs].filter(([, of]) => of.runId === runId)
+        const recorded = run.nodes.flatMap((node) => node.job_ids)
+        if (queued.length !== recorded.length || queued.some(([id]) => !recorded.includes(id)))
+          problems.push(`run ${runId}: jobs queued ${queued.map(([id]) => id)}, the run knows ${recorded}`)
+        let succeeded = true
+        for (const node of run.nodes) {
+          if (node.job_ids.length > 1)
+            problems.push(`run ${runId}: node ${node.key} had ${node.job_ids.length} jobs`)
+          const jobId = node.job_ids[0]
+          if (jobId === undefined) {
+            succeeded = false
+            if (node.state !== 'skipped')
+              problems.push(`run ${runId}: node ${node.key} ${node.state} without a job`)
+            continue
+          }
+          const end = streams.get(jobId)?.find(isTerminal)
+          const view = end === undefined ? undefined : terminalView(end)
+          const expected =
+            view?.state === 'success' ? 'succeeded' : view?.state === 'canceled' ? 'canceled' : 'failed'
+          if (node.state !== expected)
+            problems.push(
+              `run ${runId}: node ${node.key} ${node.state}, its job ended ${view?.lifecycle}/${view?.state}`,
+            )
+          if (expected !== 'succeeded') succeeded = false
+        }
+        if (run.state !== (succeeded ? 'success' : 'failure'))
+          problems.push(`run ${runId} ended ${run.state}: ${JSON.stringify(run.nodes)}`)
+      }
 
       const rows = new Map(
         (await db('job-scheduler').selectFrom('jobs').selectAll().execute()).map((row) => [
@@ -420,7 +555,9 @@ echo done
         outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1)
 
         // Its script ran at most once, and a job that succeeded ran exactly once.
-        const lines = (await readFile(join(markers, id), 'utf8').catch(() => ''))
+        const lines = (
+          await readFile(join(nodeJobs.has(id) ? nodeMarkers : markers, id), 'utf8').catch(() => '')
+        )
           .split('\n')
           .filter((line) => line !== '')
         if (lines.length > 1)
@@ -539,7 +676,7 @@ echo done
 
       console.log(
         [
-          `fault suite: ${streams.size} jobs (${acknowledged.size} acknowledged, ${submitFailures} submissions failed and retried) in ${((Date.now() - started) / 1000).toFixed(0)}s`,
+          `fault suite: ${streams.size} jobs (${acknowledged.size} acknowledged, ${submitFailures} submissions failed and retried; ${nodeJobs.size} node jobs of ${runs.size} workflow runs: ${[...runs.values()].map((run) => run.state).join(', ')}) in ${((Date.now() - started) / 1000).toFixed(0)}s`,
           `  outcomes: ${[...outcomes].map(([outcome, count]) => `${outcome} ${count}`).join(', ')}; unfinished in the bot's journal at its kill: ${botInFlight.size}`,
           ...notSucceeded.map((line) => `    ${line}`),
           `  faults: ${injected.map((fault) => `${fault.name} (at job ${fault.atJob}, ${(fault.ms / 1000).toFixed(1)}s)`).join('; ')}`,

@@ -8,7 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Platform, startPlatform } from '../../scripts/platform.js'
 import { expectStatus, idOf, jobEnded } from './support/fixtures.js'
 import { type GatewayCall, gatewayClient } from './support/gateway-client.js'
-import { codeBlocks, DOCUMENTED_HOST, readSeed, SEED_PATHS, type SeedBlock } from './support/seed-examples.js'
+import {
+  approvalForm,
+  codeBlocks,
+  DOCUMENTED_HOST,
+  readSeed,
+  SEED_PATHS,
+  type SeedBlock,
+} from './support/seed-examples.js'
 
 interface Run {
   code: number
@@ -161,19 +168,7 @@ describe('the Tasks API documentation, as users copy it', () => {
   })
 
   it("Example 5's approval button, submitted by a browser, queues the job and shows a page", async () => {
-    const html = codeBlocks(await readSeed()).find(
-      (block) => block.language === 'html' && block.example === 5,
-    )
-    expect(html).toBeDefined()
-    const code = html?.code ?? ''
-    expect(code).toContain('/job/secret/')
-    // The page's form, as the browser builds it from the template's variables.
-    const fields = [
-      ...code.matchAll(/name="([^"]+)" value="' \+ (\w+) \+ '"|name="([^"]+)" value="([^"]*)"/g),
-    ].map((m): [string, string] => [
-      m[1] ?? m[3] ?? '',
-      m[2] === 'customerName' ? customer : m[2] === 'taskId' ? taskId : (m[4] ?? ''),
-    ])
+    const fields = await approvalForm({ customer, task: taskId })
     expect(fields.map(([name]) => name)).toEqual(['customer', 'task', 'task_arguments[]', 'task_arguments[]'])
     const argumentTask = idOf(
       await expectStatus(call, 201, 'POST', `/${customer}/task`, {

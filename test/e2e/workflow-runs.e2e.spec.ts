@@ -2,9 +2,13 @@ import { randomUUID } from 'node:crypto'
 import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { waitUntil } from '@taskforge/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { TestReceiver } from '../../services/webhook-relay/src/test-support/receiver.js'
+import { verifyStandardWebhook } from '../../services/webhook-relay/src/test-support/standard-webhooks.js'
 import { expectStatus, idOf, issueToken, jobEnded, sleep } from './support/fixtures.js'
 import { type InProcessPlatform, startInProcessPlatform } from './support/in-process-platform.js'
+import { approvalForm } from './support/seed-examples.js'
 
 type Json = Record<string, unknown>
 interface RunNode {
@@ -109,13 +113,17 @@ describe('workflow runs', () => {
       await sleep(200)
     }
   }
-  const ended = (runId: string) => until(runId, (current) => current.lifecycle !== 'assigned')
+  const ended = (runId: string) =>
+    until(runId, (current) => current.lifecycle === 'finished' || current.lifecycle === 'canceled')
   const node = (current: Run, key: string) => current.nodes.find((candidate) => candidate.key === key)!
   const job = async (jobId: string) =>
     (await expectStatus(platform.call, 200, 'GET', path(`/job/${jobId}`), as())).body
 
   beforeAll(async () => {
-    platform = await startInProcessPlatform()
+    platform = await startInProcessPlatform({
+      // A receiver on loopback, polled often: the webhook test's deliveries come within seconds.
+      webhookEnv: { WEBHOOK_ALLOW_NETWORKS: '127.0.0.0/8', WEBHOOK_POLL_INTERVAL: '200ms' },
+    })
     step = await createTask('step', '#!/bin/sh\necho "$1"\nsleep "$2"\nexit "$3"\n', 3)
     flaky = await createTask(
       'flaky',
@@ -376,5 +384,188 @@ describe('workflow runs', () => {
     // A rotation is no new version of the definition.
     const read = await expectStatus(platform.call, 200, 'GET', path(`/workflow/${workflowId}`), as())
     expect(read.body).toMatchObject({ version: 1 })
+  }, 90_000)
+
+  /** One node: prints the run's first argument. */
+  const echoRun = (): Json => ({
+    name: `echo-${randomUUID().slice(0, 8)}`,
+    nodes: [stepNode('a', { from: '$run', output: 0 })],
+    edges: [],
+    start: 'a',
+  })
+
+  it('the seed’s approval form, naming a workflow, runs it by its secret key and shows a page; a wrong or rotated key is 401', async () => {
+    const workflowId = await createWorkflow(echoRun())
+    const credentials = path(`/workflow/${workflowId}/credentials`)
+    const { secret } = (await expectStatus(platform.call, 200, 'GET', credentials, as())).body as {
+      secret: string
+    }
+    const form = new URLSearchParams(await approvalForm({ customer: platform.customer, task: workflowId }))
+    const submit = (key: string) =>
+      fetch(`${platform.gatewayUrl}/job/secret/${key}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
+        },
+        body: form.toString(),
+      })
+    const response = await submit(secret)
+    expect(response.status).toBe(201)
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/)
+    expect(await response.text()).toMatch(/workflow run started/i)
+    const location = response.headers.get('location') ?? ''
+    expect(location).toMatch(new RegExp(`^${path('/workflow/job/')}`))
+    const runId = location.split('/').pop()!
+    const done = await ended(runId)
+    expect(done).toMatchObject({
+      workflow_id: workflowId,
+      state: 'success',
+      origin: 'secret',
+      task_arguments_values: ['arg1', 'arg2'],
+    })
+    expect((await job(node(done, 'a').job_id!)).output).toEqual(['arg1'])
+
+    expect((await submit('00'.repeat(32))).status).toBe(401)
+    await expectStatus(platform.call, 200, 'POST', `${credentials}/rotate`, as())
+    expect((await submit(secret)).status).toBe(401)
+    // The same key in the workflow's own path is refused as well.
+    await expectStatus(platform.call, 401, 'POST', path(`/workflow/${workflowId}/secret/${secret}/job`), {
+      json: {},
+    })
+  }, 90_000)
+
+  it('POST /:customer/job and POST /job run the workflow `task` names, as a task’s run; an id of neither is 404', async () => {
+    const workflowId = await createWorkflow(echoRun())
+    const named = await expectStatus(platform.call, 201, 'POST', path('/job'), {
+      ...as(),
+      json: { task: workflowId, task_arguments: ['by-customer-path'] },
+    })
+    expect(named.body).toMatchObject({ workflow_id: workflowId, origin: 'api' })
+    expect(named.headers.get('location')).toBe(path(`/workflow/job/${idOf(named)}`))
+    const ofOrganization = await expectStatus(platform.call, 200, 'POST', '/job?wait_result=true', {
+      ...as(),
+      json: { customer: platform.customer, task: workflowId, task_arguments: ['by-body'] },
+    })
+    expect(ofOrganization.body).toMatchObject({ workflow_id: workflowId, state: 'success' })
+    expect((await ended(idOf(named))).state).toBe('success')
+    // A task is still run as a task by the same routes.
+    const jobOfTask = await expectStatus(platform.call, 201, 'POST', path('/job'), {
+      ...as(),
+      json: { task: step, task_arguments: ['t', '0', '0'] },
+    })
+    expect(jobOfTask.body).toMatchObject({ task_id: step })
+    const missing = await expectStatus(platform.call, 404, 'POST', path('/job'), {
+      ...as(),
+      json: { task: randomUUID() },
+    })
+    expect(missing.body).toMatchObject({ code: 'NOT_FOUND' })
+  }, 90_000)
+
+  it('an Idempotency-Key names the run its first request started; the key of a workflow run is 409 for a task', async () => {
+    const workflowId = await createWorkflow(echoRun())
+    const key = randomUUID()
+    const send = () =>
+      expectStatus(platform.call, 201, 'POST', path(`/workflow/${workflowId}/job`), {
+        ...as(),
+        headers: { 'idempotency-key': key },
+        json: { task_arguments: ['once'] },
+      })
+    const [first, second] = await Promise.all([send(), send()])
+    expect(idOf(second!)).toBe(idOf(first!))
+    expect(idOf(await send())).toBe(idOf(first!))
+    const reused = await expectStatus(platform.call, 409, 'POST', path(`/task/${step}/job`), {
+      ...as(),
+      headers: { 'idempotency-key': key },
+      json: { task_arguments: ['t', '0', '0'] },
+    })
+    expect(reused.body).toMatchObject({ code: 'CONFLICT' })
+    expect((await ended(idOf(first!))).state).toBe('success')
+  }, 90_000)
+
+  it('multitasking false holds a second run, waiting with the reason, until the first ended; a held run cancels at once', async () => {
+    const workflowId = await createWorkflow({
+      name: `one-at-a-time-${randomUUID().slice(0, 8)}`,
+      nodes: [stepNode('a', 'turn', 2)],
+      edges: [],
+      start: 'a',
+      multitasking: false,
+    })
+    const first = await run(workflowId)
+    expect(first.lifecycle).toBe('assigned')
+    const second = await run(workflowId)
+    expect(second).toMatchObject({
+      lifecycle: 'ready',
+      state: 'in_progress',
+      waiting_reason: { code: 'workflow_busy', message: expect.stringContaining(first.id) },
+      nodes: [{ key: 'a', state: 'pending', job_id: null }],
+    })
+    const third = await run(workflowId)
+    expect(third.lifecycle).toBe('ready')
+    const canceled = await expectStatus(platform.call, 200, 'PUT', path(`/workflow/job/${third.id}/cancel`), {
+      ...as(),
+      json: {},
+    })
+    expect(canceled.body).toMatchObject({
+      lifecycle: 'canceled',
+      nodes: [{ key: 'a', state: 'canceled', job_ids: [] }],
+    })
+
+    const firstDone = await ended(first.id)
+    expect(firstDone.state).toBe('success')
+    const secondDone = await ended(second.id)
+    expect(secondDone.state).toBe('success')
+    expect(secondDone.waiting_reason).toBeUndefined()
+    // Its job was created once the first run had ended, never beside it.
+    const secondJob = await job(node(secondDone, 'a').job_id!)
+    expect(Date.parse(String(secondJob.creation_date))).toBeGreaterThanOrEqual(
+      Date.parse(String(firstDone.ended_at)),
+    )
+    // With nothing live, the next run starts at once.
+    expect((await run(workflowId)).lifecycle).toBe('assigned')
+  }, 90_000)
+
+  it('tells workflow.start, workflow.node for each node and workflow.finish to a subscriber, signed as job events are', async () => {
+    const receiver = await TestReceiver.start()
+    try {
+      const subscription = await expectStatus(platform.call, 201, 'POST', path('/subscription'), {
+        ...as(),
+        json: { url: `${receiver.origin}/hook`, events: ['workflow.*'] },
+      })
+      const secret = String(subscription.body.secret)
+      const workflowId = await createWorkflow(diamond())
+      const done = await ended((await run(workflowId, ['x'])).id)
+      expect(done.state).toBe('success')
+      type Body = { event_name: string; event_data: Json }
+      const ofRun = () =>
+        receiver.bodies<Body>().filter((body) => (body.event_data as { run_id?: string }).run_id === done.id)
+      await waitUntil(() => ofRun().some((body) => body.event_name === 'workflow.finish'), {
+        timeoutMs: 30_000,
+        message: 'workflow.finish delivered',
+      })
+      await waitUntil(() => ofRun().length === 6, { message: 'start, four node ends and finish delivered' })
+      const bodies = ofRun()
+      expect(bodies.map((body) => body.event_name).sort()).toEqual([
+        'workflow.finish',
+        'workflow.node',
+        'workflow.node',
+        'workflow.node',
+        'workflow.node',
+        'workflow.start',
+      ])
+      const nodes = bodies.filter((body) => body.event_name === 'workflow.node')
+      expect(nodes.map((body) => (body.event_data.node as RunNode).key).sort()).toEqual(['a', 'b', 'c', 'd'])
+      for (const body of nodes)
+        expect(body.event_data).toMatchObject({ outcome: 'success', node: { state: 'succeeded' } })
+      // The finish carries the run as GET /:customer/workflow/job/:id answers it.
+      const finish = bodies.find((body) => body.event_name === 'workflow.finish')!
+      const { last_update: _told, ...told } = finish.event_data.run as Json
+      const { last_update: _read, ...read } = done as Json
+      expect(told).toEqual(read)
+      for (const request of receiver.requests.filter((r) => r.path === '/hook'))
+        expect(() => verifyStandardWebhook(secret, request)).not.toThrow()
+    } finally {
+      await receiver.close()
+    }
   }, 90_000)
 })

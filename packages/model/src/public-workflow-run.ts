@@ -22,8 +22,11 @@ export interface PublicWorkflowRun {
   workflow_id: string
   /** The version of the workflow the run follows to its end, retries included. */
   version: number
+  /** ready while it waits for its turn, assigned while it goes on, then finished or canceled. */
   lifecycle: string
   state: string
+  /** Why a run waits for its turn (its workflow runs one run at a time); absent otherwise. */
+  waiting_reason?: { code: 'workflow_busy'; message: string }
   task_arguments_values: string[]
   origin: string
   nodes: PublicWorkflowRunNode[]
@@ -43,6 +46,9 @@ export function publicWorkflowRun(run: WorkflowRun): PublicWorkflowRun {
     version: run.version,
     lifecycle: run.lifecycle,
     state: run.state,
+    ...(run.waitingReason === ''
+      ? {}
+      : { waiting_reason: { code: 'workflow_busy', message: run.waitingReason } }),
     task_arguments_values: run.arguments,
     origin: run.origin,
     nodes: run.nodes.map((node) => ({

@@ -3,7 +3,7 @@ import { newId, newSecret } from '@taskforge/core'
 import { createDb, EventStore } from '@taskforge/event-store'
 import { SecretEnvReply, SecretEnvRequest } from '@taskforge/proto/bots/v1/protocol'
 import { TaskEvent, WebhookEvent } from '@taskforge/proto/catalog/v1/events'
-import { TaskDefinition } from '@taskforge/proto/catalog/v1/model'
+import { TaskDefinition, WorkflowDefinition } from '@taskforge/proto/catalog/v1/model'
 import { waitUntil } from '@taskforge/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { encodeTaskEvent, TASK_STREAM } from './events/task-codec.js'
@@ -153,6 +153,42 @@ describe('task catalog secrets', () => {
     expect(await openFor(acmeBot, { customer: acme, taskId: 'not-an-id', sealed })).toMatchObject({
       $case: 'error',
       value: { code: 'INVALID_ARGUMENT' },
+    })
+  })
+
+  it('answers a workflow to run with its secret key only, by id alone, in the one read', async () => {
+    const task = await createTask({})
+    const { workflow } = await client.createWorkflow({
+      customer: acme,
+      definition: WorkflowDefinition.fromPartial({
+        name: 'release',
+        nodes: [{ key: 'a', step: { $case: 'taskId', value: task.id } }],
+        start: 'a',
+      }),
+      author: 'admin',
+    })
+    const workflowId = workflow!.id
+    const { secret } = await client.getWorkflowCredentials({ customer: acme, workflowId })
+    const toRun = (request: { customer: string; workflowId: string; secret: string }) =>
+      client.getWorkflow({ ...request, version: 0 })
+    // The organization may be left out: the workflow's own is answered.
+    expect((await toRun({ customer: '', workflowId, secret })).workflow).toMatchObject({
+      id: workflowId,
+      customer: acme,
+      version: 1,
+    })
+    expect((await toRun({ customer: acme, workflowId, secret })).workflow?.definition?.name).toBe('release')
+    const refused = [
+      toRun({ customer: acme, workflowId, secret: '00'.repeat(32) }),
+      toRun({ customer: globex, workflowId, secret }),
+      toRun({ customer: acme, workflowId: newId(), secret }),
+      toRun({ customer: acme, workflowId: 'not-an-id', secret }),
+    ]
+    for (const error of await Promise.all(refused.map(errorOf)))
+      expect(error).toMatchObject({ code: 'UNAUTHORIZED' })
+    await client.rotateWorkflowSecret({ customer: acme, workflowId, author: 'admin' })
+    expect(await errorOf(toRun({ customer: acme, workflowId, secret }))).toMatchObject({
+      code: 'UNAUTHORIZED',
     })
   })
 

@@ -10,6 +10,7 @@ import { accountsProjection } from '../../../services/gateway/src/accounts/accou
 import { decodeJobEvent } from '../../../services/job-scheduler/src/domain/job-events.js'
 import { jobLogProjection } from '../../../services/job-scheduler/src/projection/job-log-projection.js'
 import { jobsProjection } from '../../../services/job-scheduler/src/projection/jobs-projection.js'
+import { workflowRunsProjection } from '../../../services/job-scheduler/src/workflows/workflow-runs-projection.js'
 import { scriptsProjection } from '../../../services/task-catalog/src/projections/scripts-projection.js'
 import { tasksProjection } from '../../../services/task-catalog/src/projections/tasks-projection.js'
 import { webhooksProjection } from '../../../services/task-catalog/src/projections/webhooks-projection.js'
@@ -27,7 +28,7 @@ export const PROJECTIONS: Record<string, () => Projection[]> = {
     const sealer = SecretSealer.fromKeys([SecretSealer.newKey()])
     return [scriptsProjection(), tasksProjection(sealer), webhooksProjection(sealer)]
   },
-  'job-scheduler': () => [jobsProjection, jobLogProjection],
+  'job-scheduler': () => [jobsProjection, jobLogProjection, workflowRunsProjection],
   'bot-dispatch': () => [botsProjection],
   'webhook-relay': () => [subscriptionsProjection()],
 }
@@ -88,6 +89,15 @@ export function describeJob(events: readonly StoredRow[]): string {
       return `    v${event.streamVersion} ${event.occurredAt.toISOString()} ${event.type}${detail}`
     })
     .join('\n')
+}
+
+/** The workflow run (and node) a job runs for, from its `queued` event; undefined for a job of no run. */
+export function workflowNodeOf(events: readonly StoredRow[]): { runId: string; node: string } | undefined {
+  const queued = events.find((event) => event.type === 'queued')
+  if (queued === undefined) return undefined
+  const decoded = decodeJobEvent({ data: queued.data, eventId: queued.eventId })
+  if (decoded.$case !== 'queued' || decoded.value.workflowRunId === undefined) return undefined
+  return { runId: decoded.value.workflowRunId, node: decoded.value.workflowNode ?? '' }
 }
 
 /** Lifecycle and state a job's read model row must show after its terminal event. */

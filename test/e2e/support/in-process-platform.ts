@@ -57,7 +57,7 @@ export interface SchedulerProcess {
 export interface InProcessPlatformOptions {
   /** Run job-scheduler as this many child processes instead of in this process. */
   schedulerProcesses?: number
-  /** More settings of webhook-relay (e.g. `WEBHOOK_ALLOW_NETWORKS` for a receiver on loopback). */
+  /** More settings of webhook-relay (`WEBHOOK_ALLOW_NETWORKS` for a receiver on loopback, say). */
   webhookEnv?: Record<string, string>
 }
 

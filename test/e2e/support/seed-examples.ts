@@ -46,3 +46,19 @@ export function codeBlocks(markdown: string): SeedBlock[] {
 
 /** The documentation's API host, which users replace with their own. */
 export const DOCUMENTED_HOST = /https?:\/\/supervisor\.theeye\.io/g
+
+/**
+ * Example 5's approval form as a browser submits it: its fields in order, with the template's
+ * variables (`customerName`, `taskId`) given, and the form's own fixed values.
+ */
+export async function approvalForm(values: { customer: string; task: string }): Promise<[string, string][]> {
+  const html = codeBlocks(await readSeed()).find((block) => block.language === 'html' && block.example === 5)
+  if (html === undefined) throw new Error('the documentation has no HTML block for example 5')
+  if (!html.code.includes('/job/secret/')) throw new Error('example 5 no longer posts to /job/secret/')
+  return [
+    ...html.code.matchAll(/name="([^"]+)" value="' \+ (\w+) \+ '"|name="([^"]+)" value="([^"]*)"/g),
+  ].map((m): [string, string] => [
+    m[1] ?? m[3] ?? '',
+    m[2] === 'customerName' ? values.customer : m[2] === 'taskId' ? values.task : (m[4] ?? ''),
+  ])
+}

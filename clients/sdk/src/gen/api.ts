@@ -329,7 +329,7 @@ export type paths = {
         get: operations["listJobs"];
         put?: never;
         /**
-         * Run the task named by `task` (query or body; user role)
+         * Run the task (or workflow) named by `task` (query or body; user role)
          * @description At most 200 runs per token in one second by default (`GATEWAY_RUNS_PER_SECOND`; a run by secret key: per task and client address); past it, 429 with Retry-After.
          */
         post: operations["runNamedTask"];
@@ -349,7 +349,7 @@ export type paths = {
         get?: never;
         put?: never;
         /**
-         * Run the task named by `task`, of the organization named by `customer` (query or body; user role)
+         * Run the task (or workflow) named by `task`, of the organization named by `customer` (query or body; user role)
          * @description At most 200 runs per token in one second by default (`GATEWAY_RUNS_PER_SECOND`; a run by secret key: per task and client address); past it, 429 with Retry-After.
          */
         post: operations["runTaskOfOrganization"];
@@ -389,7 +389,7 @@ export type paths = {
         get?: never;
         put?: never;
         /**
-         * Run the task named by `task` with its secret key; `customer`, `task` and `task_arguments[]` as JSON or an HTML form
+         * Run the task (or workflow) named by `task` with its secret key; `customer`, `task` and `task_arguments[]` as JSON or an HTML form
          * @description At most 200 runs per token in one second by default (`GATEWAY_RUNS_PER_SECOND`; a run by secret key: per task and client address); past it, 429 with Retry-After.
          */
         post: operations["runNamedTaskWithSecret"];
@@ -414,7 +414,7 @@ export type paths = {
         put?: never;
         /**
          * Run a workflow (user role): answers the run, pinned to the workflow’s latest version
-         * @description The body is a run’s: `task_arguments` are the run’s own arguments (`$run` in argument mappings). At most 200 runs per token in one second, as for tasks; a run whose start node’s task or organization has too many jobs not started is refused (429).
+         * @description The body is a run’s: `task_arguments` are the run’s own arguments (`$run` in argument mappings). At most 200 runs per token in one second, as for tasks; a run whose start node’s task or organization has too many jobs not started is refused (429). `Idempotency-Key` and `wait_result` as for a task’s run.
          */
         post: operations["runWorkflow"];
         delete?: never;
@@ -434,7 +434,7 @@ export type paths = {
         put?: never;
         /**
          * Run a workflow with its secret key (no token): answers the run
-         * @description As POST /:customer/workflow/:id/job, with the workflow’s secret key instead of a token (GET /:customer/workflow/:id/credentials); a wrong key, an unknown workflow and another organization’s all answer 401.
+         * @description As POST /:customer/workflow/:id/job, with the workflow’s secret key instead of a token (GET /:customer/workflow/:id/credentials); a wrong key, an unknown workflow and another organization’s all answer 401. Counted per workflow and client address against the runs-per-second quota.
          */
         post: operations["runWorkflowWithSecret"];
         delete?: never;
@@ -1400,12 +1400,19 @@ export type components = {
             /** @description the version of the workflow the run follows to its end, retries included */
             version: number;
             /**
-             * @description assigned while the run goes on; finished and canceled are ends
+             * @description ready while the run waits for its turn (a workflow with multitasking false runs one run at a time), assigned while it goes on; finished and canceled are ends
              * @enum {string}
              */
-            lifecycle: "assigned" | "finished" | "canceled";
+            lifecycle: "ready" | "assigned" | "finished" | "canceled";
             /** @enum {string} */
             state: "in_progress" | "success" | "failure" | "canceled";
+            /** @description only while the run waits for its turn: why (workflow_busy: another run of the workflow is live) */
+            waiting_reason?: {
+                /** @enum {string} */
+                code: "workflow_busy";
+                /** @description the reason in words, naming the run it waits for */
+                message: string;
+            };
             /** @description the run’s own arguments (`$run` in argument mappings) */
             task_arguments_values: string[];
             origin: string;
@@ -5177,7 +5184,7 @@ export interface operations {
                 wait_timeout?: number;
             };
             header?: {
-                /** @description Optional, 1 to 200 printable ASCII characters chosen by the client (a UUID, say). A retry with the key of a run of the same task in the last 24 hours creates no second job: it answers that run's job as it is now. A key used for another task: 409. */
+                /** @description Optional, 1 to 200 printable ASCII characters chosen by the client (a UUID, say). A retry with the key of a run of the same task (or workflow) in the last 24 hours creates no second job: it answers that run's job (or run) as it is now. A key used for another task or workflow: 409. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -5547,7 +5554,7 @@ export interface operations {
                 wait_timeout?: number;
             };
             header?: {
-                /** @description Optional, 1 to 200 printable ASCII characters chosen by the client (a UUID, say). A retry with the key of a run of the same task in the last 24 hours creates no second job: it answers that run's job as it is now. A key used for another task: 409. */
+                /** @description Optional, 1 to 200 printable ASCII characters chosen by the client (a UUID, say). A retry with the key of a run of the same task (or workflow) in the last 24 hours creates no second job: it answers that run's job (or run) as it is now. A key used for another task or workflow: 409. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -5577,33 +5584,33 @@ export interface operations {
             };
         };
         responses: {
-            /** @description with wait_result: the job, ended */
+            /** @description with wait_result: the job, ended; when `task` names a workflow, its run (as POST /:customer/workflow/:id/job answers it) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Job"];
+                    "application/json": components["schemas"]["Job"] | components["schemas"]["WorkflowRun"];
                     "text/html": string;
                 };
             };
-            /** @description the created job */
+            /** @description the created job; when `task` names a workflow, its run (as POST /:customer/workflow/:id/job answers it) */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Job"];
+                    "application/json": components["schemas"]["Job"] | components["schemas"]["WorkflowRun"];
                     "text/html": string;
                 };
             };
-            /** @description with wait_result: the job, still running (see Location) */
+            /** @description with wait_result: the job, still running (see Location); when `task` names a workflow, its run (as POST /:customer/workflow/:id/job answers it) */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Job"];
+                    "application/json": components["schemas"]["Job"] | components["schemas"]["WorkflowRun"];
                     "text/html": string;
                 };
             };
@@ -5643,7 +5650,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the Idempotency-Key was used for a run of another task */
+            /** @description the Idempotency-Key was used for a run of another task or workflow */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5661,7 +5668,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description invalid input, or a field past its limit (docs/limits.md) */
+            /** @description the workflow named cannot run (an approval or input step), or the arguments are invalid */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5703,7 +5710,7 @@ export interface operations {
                 wait_timeout?: number;
             };
             header?: {
-                /** @description Optional, 1 to 200 printable ASCII characters chosen by the client (a UUID, say). A retry with the key of a run of the same task in the last 24 hours creates no second job: it answers that run's job as it is now. A key used for another task: 409. */
+                /** @description Optional, 1 to 200 printable ASCII characters chosen by the client (a UUID, say). A retry with the key of a run of the same task (or workflow) in the last 24 hours creates no second job: it answers that run's job (or run) as it is now. A key used for another task or workflow: 409. */
                 "idempotency-key"?: string;
             };
             path?: never;
@@ -5731,33 +5738,33 @@ export interface operations {
             };
         };
         responses: {
-            /** @description with wait_result: the job, ended */
+            /** @description with wait_result: the job, ended; when `task` names a workflow, its run (as POST /:customer/workflow/:id/job answers it) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Job"];
+                    "application/json": components["schemas"]["Job"] | components["schemas"]["WorkflowRun"];
                     "text/html": string;
                 };
             };
-            /** @description the created job */
+            /** @description the created job; when `task` names a workflow, its run (as POST /:customer/workflow/:id/job answers it) */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Job"];
+                    "application/json": components["schemas"]["Job"] | components["schemas"]["WorkflowRun"];
                     "text/html": string;
                 };
             };
-            /** @description with wait_result: the job, still running (see Location) */
+            /** @description with wait_result: the job, still running (see Location); when `task` names a workflow, its run (as POST /:customer/workflow/:id/job answers it) */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Job"];
+                    "application/json": components["schemas"]["Job"] | components["schemas"]["WorkflowRun"];
                     "text/html": string;
                 };
             };
@@ -5797,7 +5804,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the Idempotency-Key was used for a run of another task */
+            /** @description the Idempotency-Key was used for a run of another task or workflow */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5815,7 +5822,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description invalid input, or a field past its limit (docs/limits.md) */
+            /** @description the workflow named cannot run (an approval or input step), or the arguments are invalid */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5857,7 +5864,7 @@ export interface operations {
                 wait_timeout?: number;
             };
             header?: {
-                /** @description Optional, 1 to 200 printable ASCII characters chosen by the client (a UUID, say). A retry with the key of a run of the same task in the last 24 hours creates no second job: it answers that run's job as it is now. A key used for another task: 409. */
+                /** @description Optional, 1 to 200 printable ASCII characters chosen by the client (a UUID, say). A retry with the key of a run of the same task (or workflow) in the last 24 hours creates no second job: it answers that run's job (or run) as it is now. A key used for another task or workflow: 409. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -6015,7 +6022,7 @@ export interface operations {
                 wait_timeout?: number;
             };
             header?: {
-                /** @description Optional, 1 to 200 printable ASCII characters chosen by the client (a UUID, say). A retry with the key of a run of the same task in the last 24 hours creates no second job: it answers that run's job as it is now. A key used for another task: 409. */
+                /** @description Optional, 1 to 200 printable ASCII characters chosen by the client (a UUID, say). A retry with the key of a run of the same task (or workflow) in the last 24 hours creates no second job: it answers that run's job (or run) as it is now. A key used for another task or workflow: 409. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -6045,33 +6052,33 @@ export interface operations {
             };
         };
         responses: {
-            /** @description with wait_result: the job, ended */
+            /** @description with wait_result: the job, ended; when `task` names a workflow, its run (as POST /:customer/workflow/:id/job answers it) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Job"];
+                    "application/json": components["schemas"]["Job"] | components["schemas"]["WorkflowRun"];
                     "text/html": string;
                 };
             };
-            /** @description the created job */
+            /** @description the created job; when `task` names a workflow, its run (as POST /:customer/workflow/:id/job answers it) */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Job"];
+                    "application/json": components["schemas"]["Job"] | components["schemas"]["WorkflowRun"];
                     "text/html": string;
                 };
             };
-            /** @description with wait_result: the job, still running (see Location) */
+            /** @description with wait_result: the job, still running (see Location); when `task` names a workflow, its run (as POST /:customer/workflow/:id/job answers it) */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Job"];
+                    "application/json": components["schemas"]["Job"] | components["schemas"]["WorkflowRun"];
                     "text/html": string;
                 };
             };
@@ -6111,7 +6118,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the Idempotency-Key was used for a run of another task */
+            /** @description the Idempotency-Key was used for a run of another task or workflow */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6129,7 +6136,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description invalid input, or a field past its limit (docs/limits.md) */
+            /** @description the workflow named cannot run (an approval or input step), or the arguments are invalid */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6261,8 +6268,18 @@ export interface operations {
     };
     runWorkflow: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                customer?: string;
+                task?: string;
+                /** @description true: answer once the job ended (at most wait_timeout, 60 s) */
+                wait_result?: string;
+                /** @description seconds, with wait_result */
+                wait_timeout?: number;
+            };
+            header?: {
+                /** @description Optional, 1 to 200 printable ASCII characters chosen by the client (a UUID, say). A retry with the key of a run of the same task (or workflow) in the last 24 hours creates no second job: it answers that run's job (or run) as it is now. A key used for another task or workflow: 409. */
+                "idempotency-key"?: string;
+            };
             path: {
                 customer: string;
                 id: string;
@@ -6291,13 +6308,34 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created */
+            /** @description with wait_result: the run, ended */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowRun"];
+                    "text/html": string;
+                };
+            };
+            /** @description the run, started */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["WorkflowRun"];
+                    "text/html": string;
+                };
+            };
+            /** @description with wait_result: the run, still going on (see Location) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowRun"];
+                    "text/html": string;
                 };
             };
             /** @description malformed input: the body or a parameter is not what the operation takes */
@@ -6336,6 +6374,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description the Idempotency-Key was used for a run of another task or workflow */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description the body is larger than a limit (docs/limits.md) */
             413: {
                 headers: {
@@ -6354,7 +6401,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a quota is reached: runs per token per second, or jobs not started: try again after Retry-After seconds (docs/limits.md) */
+            /** @description a quota is reached: runs per token (or per workflow and client address) per second, or jobs not started: try again after Retry-After seconds (docs/limits.md) */
             429: {
                 headers: {
                     /** @description seconds to wait before trying again */
@@ -6378,8 +6425,18 @@ export interface operations {
     };
     runWorkflowWithSecret: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                customer?: string;
+                task?: string;
+                /** @description true: answer once the job ended (at most wait_timeout, 60 s) */
+                wait_result?: string;
+                /** @description seconds, with wait_result */
+                wait_timeout?: number;
+            };
+            header?: {
+                /** @description Optional, 1 to 200 printable ASCII characters chosen by the client (a UUID, say). A retry with the key of a run of the same task (or workflow) in the last 24 hours creates no second job: it answers that run's job (or run) as it is now. A key used for another task or workflow: 409. */
+                "idempotency-key"?: string;
+            };
             path: {
                 customer: string;
                 id: string;
@@ -6409,13 +6466,34 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created */
+            /** @description with wait_result: the run, ended */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowRun"];
+                    "text/html": string;
+                };
+            };
+            /** @description the run, started */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["WorkflowRun"];
+                    "text/html": string;
+                };
+            };
+            /** @description with wait_result: the run, still going on (see Location) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowRun"];
+                    "text/html": string;
                 };
             };
             /** @description malformed input: the body or a parameter is not what the operation takes */
@@ -6454,6 +6532,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description the Idempotency-Key was used for a run of another task or workflow */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description the body is larger than a limit (docs/limits.md) */
             413: {
                 headers: {
@@ -6472,7 +6559,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a quota is reached: runs per workflow and client address per second, or jobs not started: try again after Retry-After seconds (docs/limits.md) */
+            /** @description a quota is reached: runs per token (or per workflow and client address) per second, or jobs not started: try again after Retry-After seconds (docs/limits.md) */
             429: {
                 headers: {
                     /** @description seconds to wait before trying again */

@@ -121,7 +121,7 @@ export function createAccess(auth: Authenticator, clients: Clients): Access {
     if (seesAll(permit)) return admit(permit, 'workflow run', runId, run, throughTasks([]))
     // A run of a deleted workflow is reached through nothing: admins only.
     const { workflow } = await clients.catalog
-      .getWorkflow({ customer: permit.customer, workflowId: run.workflowId, version: 0 })
+      .getWorkflow({ customer: permit.customer, workflowId: run.workflowId, version: 0, secret: '' })
       .catch((error: unknown) => {
         if (isNotFound(error)) return { workflow: undefined }
         throw error
@@ -193,6 +193,7 @@ export function createAccess(auth: Authenticator, clients: Clients): Access {
         customer: permit.customer,
         workflowId,
         version: 0,
+        secret: '',
       })
       if (latest === undefined) throw notFound('workflow', workflowId)
       admit(permit, 'workflow', workflowId, latest, throughTasks([latest]))
@@ -201,6 +202,7 @@ export function createAccess(auth: Authenticator, clients: Clients): Access {
         customer: permit.customer,
         workflowId,
         version,
+        secret: '',
       })
       if (workflow === undefined) throw notFound('workflow', workflowId)
       return workflow

@@ -57,7 +57,7 @@ function truthy(value: unknown): boolean {
 }
 
 /** `wait_result` and `wait_timeout` (seconds) may come in the query or, for forms, in the body. */
-function waitOptions(request: FastifyRequest): { wait: boolean; timeoutMs: number } {
+export function waitOptions(request: FastifyRequest): { wait: boolean; timeoutMs: number } {
   const query = (request.query ?? {}) as Record<string, unknown>
   const body = (
     request.body && typeof request.body === 'object' && !Array.isArray(request.body) ? request.body : {}

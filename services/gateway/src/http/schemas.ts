@@ -787,10 +787,21 @@ export const workflowRunSchema = {
     },
     lifecycle: {
       type: 'string',
-      enum: ['assigned', 'finished', 'canceled'],
-      description: 'assigned while the run goes on; finished and canceled are ends',
+      enum: ['ready', 'assigned', 'finished', 'canceled'],
+      description:
+        'ready while the run waits for its turn (a workflow with multitasking false runs one run at a time), assigned while it goes on; finished and canceled are ends',
     },
     state: { type: 'string', enum: ['in_progress', 'success', 'failure', 'canceled'] },
+    waiting_reason: {
+      type: 'object',
+      description:
+        'only while the run waits for its turn: why (workflow_busy: another run of the workflow is live)',
+      required: ['code', 'message'],
+      properties: {
+        code: { type: 'string', enum: ['workflow_busy'] },
+        message: { type: 'string', description: 'the reason in words, naming the run it waits for' },
+      },
+    },
     task_arguments_values: {
       type: 'array',
       items: { type: 'string' },

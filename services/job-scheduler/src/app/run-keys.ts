@@ -53,10 +53,10 @@ export function checkRunKey(key: string): void {
   }
 }
 
-/** The answer to a run whose key names a job of another task. */
+/** The answer to a run whose key names a job of another task (or a run of another workflow). */
 export function runKeyReused(claim: RunKeyClaim, owner: RunKeyOwner) {
   return conflict(
-    `the idempotency key was already used within 24 hours to run task ${owner.taskId}, not task ${claim.taskId}: use a new key for another task`,
+    `the idempotency key was already used within 24 hours to run ${owner.taskId}, not ${claim.taskId}: use a new key for another task or workflow`,
     { field: 'idempotency_key', task_id: owner.taskId },
   )
 }

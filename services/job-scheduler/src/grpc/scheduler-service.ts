@@ -87,7 +87,7 @@ interface TaskToRun {
 }
 
 /** Whether a token's run may see a task with these acls; a run for no token (`caller` unset) needs no check. */
-function shownTo(caller: RunCaller | undefined, acls: readonly string[]): boolean {
+export function shownTo(caller: RunCaller | undefined, acls: readonly string[]): boolean {
   if (caller === undefined) return true
   if (!isRole(caller.role))
     throw validationFailed('caller.role must be viewer, user or admin', { field: 'caller.role' })

@@ -1,4 +1,4 @@
-import { checkEnv, isAppError, notFound } from '@taskforge/core'
+import { checkEnv, conflict, isAppError, notFound } from '@taskforge/core'
 import { type EventStore, handleCommand, type StoredEvent, type Trx } from '@taskforge/event-store'
 import { finishedOutcome, isTerminalLifecycle, type JobStatus, jobStatusAfter } from '@taskforge/model'
 import type { GetTaskToRunResponse } from '@taskforge/proto/catalog/v1/catalog_service'
@@ -25,7 +25,7 @@ import {
   workflowRunDecider,
 } from './workflow-run-decider.js'
 import { decodeRunEvent, encodeRunEvent, WORKFLOW_RUN_STREAM_TYPE } from './workflow-run-events.js'
-import { setRetryWakeup, setStepExpiry } from './workflow-tables.js'
+import { passTurn, setRetryWakeup, setStepExpiry, takeTurn } from './workflow-tables.js'
 import { pinnedDefinition } from './workflow-versions.js'
 
 export interface WorkflowRunDeps extends JobCommandDeps {
@@ -151,6 +151,17 @@ export async function executeRunCommand(
       }),
   })
   const { state } = result
+  if (!definition!.multitasking && result.newEvents.some((event) => event.$case === 'retried')) {
+    // A run retried takes its place in its workflow's line again, and is not held: it goes on now.
+    const behind = await takeTurn(trx, { runId, workflowId: state.workflowId, customer: state.customer })
+    if (behind !== undefined) {
+      throw conflict(
+        `workflow ${state.workflowId} runs one run at a time and run ${behind} is live: retry this run once it ended`,
+        { run_id: behind },
+      )
+    }
+  }
+  if (result.newEvents.some((event) => event.$case === 'ended')) await passTurn(trx, runId)
   for (const event of result.newEvents) {
     if (event.$case !== 'nodeStarted') continue
     const node = definition!.nodes.find((candidate) => candidate.key === event.value.key)!

@@ -68,6 +68,8 @@ export interface WorkflowRunState {
   /** Edges settled, by position in the definition: taken or not. */
   edges: ReadonlyMap<number, boolean>
   cancelRequested: boolean
+  /** The run waits for its turn (its workflow runs one run at a time) behind this run. */
+  heldBehind: string | undefined
   tries: number
   reason: string
 }
@@ -103,6 +105,11 @@ export interface StartRun extends RunFacts {
   author: string
   /** The id of the token that started it; '' or absent without one. */
   authorId?: string
+  /**
+   * The live run this one waits behind: its workflow runs one run at a time (`multitasking: false`),
+   * as the command side found under the workflow's lock. Undefined: the run starts its nodes now.
+   */
+  heldBehind?: string
 }
 
 /** A job of the run ended (as its events say). */
@@ -122,6 +129,8 @@ export interface NodeJobEnd {
 export interface AdvanceRun extends RunFacts {
   type: 'AdvanceRun'
   ended: readonly NodeJobEnd[]
+  /** The run's turn came: a held run starts its nodes (a run that is not held ignores it). */
+  release?: boolean
 }
 
 export interface CancelRun extends RunFacts {
@@ -152,6 +161,7 @@ const initialState = (): WorkflowRunState => ({
   nodes: new Map(),
   edges: new Map(),
   cancelRequested: false,
+  heldBehind: undefined,
   tries: 0,
   reason: '',
 })
@@ -530,8 +540,15 @@ function start(command: StartRun, state: WorkflowRunState): RunDomainEvent[] {
       author: command.author,
       authorId: command.authorId ?? '',
       startedAt: command.now,
+      nodeKeys: command.definition.nodes.map((node) => node.key),
+      heldBehindRunId: command.heldBehind ?? '',
+      heldReason:
+        command.heldBehind === undefined
+          ? ''
+          : `the workflow runs one run at a time: this run waits for run ${command.heldBehind} to end`,
     },
   })
+  if (command.heldBehind !== undefined) return d.events
   progress(d, command)
   return d.events
 }
@@ -585,6 +602,11 @@ function decide(command: WorkflowRunCommand, state: WorkflowRunState): RunDomain
     case 'AdvanceRun': {
       if (state.status !== 'running') return []
       const d = new Decision(state)
+      if (state.heldBehind !== undefined) {
+        // A held run has no job: only its turn moves it.
+        if (command.release !== true) return []
+        d.emit({ $case: 'released', value: {} })
+      }
       for (const end of command.ended) recordEnd(d, command, end)
       progress(d, command)
       return d.events
@@ -633,6 +655,7 @@ function evolve(state: WorkflowRunState, event: RunDomainEvent): WorkflowRunStat
         author: s.author,
         authorId: s.authorId,
         status: 'running',
+        heldBehind: s.heldBehindRunId === '' ? undefined : s.heldBehindRunId,
       }
     }
     case 'nodeStarted': {
@@ -677,6 +700,8 @@ function evolve(state: WorkflowRunState, event: RunDomainEvent): WorkflowRunStat
     }
     case 'cancelRequested':
       return { ...state, cancelRequested: true, reason: event.value.reason }
+    case 'released':
+      return { ...state, heldBehind: undefined }
     case 'nodeCanceled':
       return withNode(state, event.value.key, (node) => ({
         ...node,
@@ -685,7 +710,12 @@ function evolve(state: WorkflowRunState, event: RunDomainEvent): WorkflowRunStat
         retryDueAt: undefined,
       }))
     case 'ended':
-      return { ...state, status: event.value.state as RunOutcome, reason: event.value.reason }
+      return {
+        ...state,
+        status: event.value.state as RunOutcome,
+        reason: event.value.reason,
+        heldBehind: undefined,
+      }
     case 'retried': {
       const nodes = new Map(state.nodes)
       for (const key of event.value.nodes) {

@@ -111,7 +111,7 @@ class Run {
     return events
   }
 
-  start(args: string[] = []): RunDomainEvent[] {
+  start(args: string[] = [], heldBehind?: string): RunDomainEvent[] {
     return this.when({
       type: 'StartRun',
       runId: RUN,
@@ -121,8 +121,13 @@ class Run {
       arguments: args,
       origin: 'api',
       author: 'alice',
+      ...(heldBehind === undefined ? {} : { heldBehind }),
       ...this.facts(),
     })
+  }
+
+  release(): RunDomainEvent[] {
+    return this.when({ type: 'AdvanceRun', ended: [], release: true, ...this.facts() })
   }
 
   /** The live job of `key` ends with `outcome` and these output lines. */
@@ -726,5 +731,47 @@ describe('workflowRunDecider: approval and input steps (decision 32)', () => {
     }
     expect(isAppError(caught) && caught.code).toBe('VALIDATION_FAILED')
     expect(isAppError(caught) && caught.details).toMatchObject({ node: 'empty' })
+  })
+})
+
+describe('workflowRunDecider: one run at a time', () => {
+  const FIRST = '0190a000-0000-7000-8000-0000000000bb'
+
+  it('a run started behind a live one is held: no node starts, the reason names that run', () => {
+    const run = new Run(diamond())
+    const events = run.start([], FIRST)
+    expect(events.map((event) => event.$case)).toEqual(['started'])
+    expect(events[0]).toMatchObject({
+      value: { heldBehindRunId: FIRST, heldReason: expect.stringContaining(FIRST) },
+    })
+    expect(run.state).toMatchObject({ status: 'running', heldBehind: FIRST })
+    expect(liveJobs(run.state)).toEqual([])
+  })
+
+  it('a held run stays held through wake-ups that bring no turn, and starts its nodes when its turn comes', () => {
+    const run = new Run(diamond())
+    run.start([], FIRST)
+    expect(run.advance()).toEqual([])
+    const events = run.release()
+    expect(events.map((event) => event.$case)).toEqual(['released', 'nodeStarted'])
+    expect(run.nodeState('a')).toBe('running')
+    // A turn brought again (its wake-up repeated) changes nothing.
+    expect(run.release()).toEqual([])
+    run.end('a', 'success')
+    run.end('b', 'success')
+    run.end('c', 'success')
+    run.end('d', 'success')
+    expect(run.state.status).toBe('success')
+  })
+
+  it('a held run canceled ends canceled at once, every node canceled, no job started', () => {
+    const run = new Run(diamond())
+    run.start([], FIRST)
+    const events = run.cancel()
+    expect(events.filter((event) => event.$case === 'nodeCanceled')).toHaveLength(4)
+    expect(events.at(-1)).toMatchObject({ $case: 'ended', value: { state: 'canceled' } })
+    expect(run.started()).toEqual([])
+    // Its turn coming after the end starts nothing.
+    expect(run.release()).toEqual([])
   })
 })

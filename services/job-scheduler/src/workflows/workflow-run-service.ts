@@ -7,10 +7,12 @@ import {
   Limits,
   newId,
   notFound,
+  unauthorized,
   validationFailed,
 } from '@taskforge/core'
 import type { Db, EventStore, GlobalPosition, Projector } from '@taskforge/event-store'
 import type { GetWorkflowRequest, GetWorkflowResponse } from '@taskforge/proto/catalog/v1/catalog_service'
+import type { Workflow, WorkflowDefinition } from '@taskforge/proto/catalog/v1/model'
 import type {
   ListWorkflowRunsRequest,
   ListWorkflowRunsResponse,
@@ -26,7 +28,16 @@ import type {
   RunWorkflowResponse,
 } from '@taskforge/proto/jobs/v1/workflow_runs'
 import type { Logger } from '@taskforge/telemetry'
-import type { TaskCatalog } from '../grpc/scheduler-service.js'
+import {
+  checkRunKey,
+  claimRunKey,
+  findRunKey,
+  type RunKeyClaim,
+  type RunKeyOwner,
+  RunKeyTaken,
+  runKeyReused,
+} from '../app/run-keys.js'
+import { shownTo, type TaskCatalog } from '../grpc/scheduler-service.js'
 import { checkQueueQuota } from '../schedule/queue-quota.js'
 import { executeRunCommand, type RunCommandDraft, type WorkflowRunDeps } from './workflow-run-commands.js'
 import { taskOf } from './workflow-run-decider.js'
@@ -37,6 +48,7 @@ import {
   workflowRunFromRow,
   workflowRunsProjection,
 } from './workflow-runs-projection.js'
+import { takeTurn } from './workflow-tables.js'
 import { keepWorkflow, pinnedDefinition } from './workflow-versions.js'
 
 /** The catalog queries runs need: a task to run, and a workflow's latest version. */
@@ -104,44 +116,99 @@ export function workflowRunService(deps: WorkflowRunServiceDeps) {
     return answer(customer, runId, result.appended)
   }
 
+  /**
+   * The workflow a run names, at its latest version: read once per run. A token's run below admin
+   * must be shown the workflow by its acls, and a run by secret key must give the workflow's key
+   * (the catalog checks it as it reads); a workflow the caller may not see is one that does not exist.
+   */
+  async function workflowToRun(request: RunWorkflowRequest, workflowId: string) {
+    if (!isId(workflowId)) {
+      if (request.secret !== '') throw unauthorized('the secret key is not valid for this workflow')
+      throw notFound('workflow', workflowId)
+    }
+    const { workflow } = await catalog.getWorkflow({
+      customer: request.customer,
+      workflowId,
+      version: 0,
+      secret: request.secret,
+    })
+    if (workflow?.definition === undefined || !shownTo(request.caller, workflow.definition.acls))
+      throw notFound('workflow', workflowId)
+    return workflow as Workflow & { definition: WorkflowDefinition }
+  }
+
+  /** Starts a run on the workflow's version; a run key is claimed in the same transaction. */
+  async function startRun(
+    request: RunWorkflowRequest,
+    workflow: Workflow & { definition: WorkflowDefinition },
+    runKey?: RunKeyClaim,
+  ) {
+    const { customer, definition } = workflow
+    // Runs of an organization are held to its queue quotas, as its jobs are (429 when past them).
+    const start = definition.nodes.find((node) => node.key === definition.start)
+    await checkQueueQuota(db, deps.queueQuotas, customer, (start && taskOf(start)) ?? '')
+    const runId = newId()
+    const author = request.author || 'system'
+    const result = await store.transaction(async (trx) => {
+      if (runKey !== undefined && !(await claimRunKey(trx, runKey, runId))) throw new RunKeyTaken(runKey)
+      await keepWorkflow(trx, workflow)
+      // A workflow that runs one run at a time holds this run while another of it is live.
+      const heldBehind = definition.multitasking
+        ? undefined
+        : await takeTurn(trx, { runId, workflowId: workflow.id, customer })
+      return executeRunCommand(
+        deps,
+        trx,
+        runId,
+        {
+          type: 'StartRun',
+          runId,
+          customer,
+          workflowId: workflow.id,
+          version: workflow.version,
+          arguments: request.arguments,
+          origin: request.origin || 'api',
+          author,
+          authorId: request.authorId,
+          now: new Date(),
+          ...(heldBehind === undefined ? {} : { heldBehind }),
+        },
+        author,
+        definition,
+      )
+    })
+    deps.onWoken?.(new Date())
+    return answer(customer, runId, result.appended)
+  }
+
+  /** The run a key names, as it is now; refused when the key was taken for another task or workflow. */
+  async function keyedRun(runKey: RunKeyClaim, owner: RunKeyOwner) {
+    if (owner.taskId !== runKey.taskId) throw runKeyReused(runKey, owner)
+    return answer(runKey.customer, owner.jobId, [])
+  }
+
   return {
     async runWorkflow(request: RunWorkflowRequest): Promise<RunWorkflowResponse> {
-      const customer = required(request.customer, 'customer')
+      // A run by secret key may leave the organization out: the workflow's own is used.
+      if (request.secret === '') required(request.customer, 'customer')
       const workflowId = required(request.workflowId, 'workflow_id')
       checkTaskArguments(request.arguments)
-      if (!isId(workflowId)) throw notFound('workflow', workflowId)
-      const { workflow } = await catalog.getWorkflow({ customer, workflowId, version: 0 })
-      if (workflow?.definition === undefined) throw notFound('workflow', workflowId)
-      const definition = workflow.definition
-      // Runs of an organization are held to its queue quotas, as its jobs are (429 when past them).
-      const start = definition.nodes.find((node) => node.key === definition.start)
-      await checkQueueQuota(db, deps.queueQuotas, customer, (start && taskOf(start)) ?? '')
-      const runId = newId()
-      const author = request.author || 'system'
-      const result = await store.transaction(async (trx) => {
-        await keepWorkflow(trx, workflow)
-        return executeRunCommand(
-          deps,
-          trx,
-          runId,
-          {
-            type: 'StartRun',
-            runId,
-            customer,
-            workflowId,
-            version: workflow.version,
-            arguments: request.arguments,
-            origin: request.origin || 'api',
-            author,
-            authorId: request.authorId,
-            now: new Date(),
-          },
-          author,
-          definition,
-        )
-      })
-      deps.onWoken?.(new Date())
-      return { run: await answer(customer, runId, result.appended) }
+      if (request.idempotencyKey !== '') checkRunKey(request.idempotencyKey)
+      const workflow = await workflowToRun(request, workflowId)
+      const customer = workflow.customer
+      if (request.idempotencyKey === '') return { run: await startRun(request, workflow) }
+      const runKey: RunKeyClaim = { customer, key: request.idempotencyKey, taskId: workflowId }
+      const owner = await findRunKey(db, customer, runKey.key)
+      if (owner !== undefined) return { run: await keyedRun(runKey, owner) }
+      try {
+        return { run: await startRun(request, workflow, runKey) }
+      } catch (error) {
+        // A concurrent run with the key started its run first (and committed): answer that one.
+        if (!(error instanceof RunKeyTaken)) throw error
+        const winner = await findRunKey(db, customer, runKey.key)
+        if (winner === undefined) throw error
+        return { run: await keyedRun(runKey, winner) }
+      }
     },
 
     async getWorkflowRun(request: GetWorkflowRunRequest): Promise<GetWorkflowRunResponse> {

@@ -38,6 +38,7 @@ function runTimerSource(options: WorkflowRunTimersOptions): DueTimerSource {
     async fire(trx, claimed) {
       const wakeups = await dueWakeupsOfRun(trx, claimed.run_id, claimed.claimed_at)
       const ended: NodeJobEnd[] = []
+      const release = wakeups.some((wakeup) => wakeup.wakeup_id.startsWith('release:'))
       const done = wakeups.map((wakeup) => wakeup.wakeup_id)
       const endOf = async (jobId: string) => {
         if (ended.some((end) => end.jobId === jobId)) return
@@ -69,7 +70,7 @@ function runTimerSource(options: WorkflowRunTimersOptions): DueTimerSource {
         options,
         trx,
         claimed.run_id,
-        { type: 'AdvanceRun', ended, now: claimed.claimed_at },
+        { type: 'AdvanceRun', ended, release, now: claimed.claimed_at },
         'scheduler',
       )
     },

@@ -1,4 +1,5 @@
 import type { Db, Projection, StoredEvent, Trx } from '@taskforge/event-store'
+import { applyWorkflowRunEvent } from '@taskforge/model'
 import type { WorkflowRun } from '@taskforge/proto/jobs/v1/workflow_runs'
 import { type Insertable, type Selectable, sql } from 'kysely'
 import type { RunDomainEvent } from './workflow-run-decider.js'
@@ -25,21 +26,43 @@ export interface RunRow {
   origin: string
   author: string
   reason: string
+  /** Why a held run waits for its turn; '' otherwise. */
+  waiting_reason: string
   created_at: Date
   updated_at: Date
   ended_at: Date | null
 }
 
-function setNode(row: RunRow, key: string, change: (node: RunNodeView) => RunNodeView): RunRow {
-  const nodes = row.nodes.some((node) => node.key === key)
-    ? row.nodes.map((node) => (node.key === key ? change(node) : node))
-    : [...row.nodes, change({ key, state: 'pending', job_ids: [], reason: '' })]
-  return { ...row, nodes }
+/** A run as the read model keeps it. */
+function rowFromRun(run: WorkflowRun): RunRow {
+  return {
+    id: run.id,
+    customer: run.customer,
+    workflow_id: run.workflowId,
+    version: run.version,
+    lifecycle: run.lifecycle,
+    state: run.state,
+    nodes: run.nodes.map((node) => ({
+      key: node.key,
+      state: node.state,
+      job_ids: node.jobIds,
+      reason: node.reason,
+    })),
+    arguments: run.arguments,
+    origin: run.origin,
+    author: run.author,
+    reason: run.reason,
+    waiting_reason: run.waitingReason,
+    created_at: run.creationDate ?? new Date(0),
+    updated_at: run.lastUpdate ?? new Date(0),
+    ended_at: run.endedAt ?? null,
+  }
 }
 
 /**
- * Folds one run event into its row (undefined before `started`). `nodeKeys` are the keys of the
- * pinned definition, in order, for the nodes a run shows before they did anything.
+ * Folds one run event into its row (undefined before `started`) with the one fold of run events
+ * ({@link applyWorkflowRunEvent}). `nodeKeys` are the keys of the pinned definition, in order, for a
+ * `started` that does not name them.
  */
 export function applyRunEvent(
   row: RunRow | undefined,
@@ -47,75 +70,13 @@ export function applyRunEvent(
   at: Date,
   nodeKeys: readonly string[] = [],
 ): RunRow | undefined {
-  if (event.$case === 'started') {
-    const s = event.value
-    return {
-      id: s.runId,
-      customer: s.customer,
-      workflow_id: s.workflowId,
-      version: s.version,
-      lifecycle: 'assigned',
-      state: 'in_progress',
-      nodes: nodeKeys.map((key) => ({ key, state: 'pending', job_ids: [], reason: '' })),
-      arguments: s.arguments,
-      origin: s.origin,
-      author: s.author,
-      reason: '',
-      created_at: s.startedAt ?? at,
-      updated_at: at,
-      ended_at: null,
-    }
-  }
-  if (row === undefined) return undefined
-  const next = { ...row, updated_at: at }
-  switch (event.$case) {
-    case 'nodeStarted':
-      return setNode(next, event.value.key, (node) => ({
-        ...node,
-        state: event.value.step === '' ? 'running' : 'waiting',
-        job_ids: [...node.job_ids, event.value.jobId],
-        reason: '',
-      }))
-    case 'nodeRetryScheduled':
-      return setNode(next, event.value.key, (node) => ({
-        ...node,
-        state: 'running',
-        reason: event.value.reason,
-      }))
-    case 'nodeEnded':
-      return setNode(next, event.value.key, (node) => ({
-        ...node,
-        state: event.value.state,
-        reason: event.value.reason,
-      }))
-    case 'nodeSkipped':
-      return setNode(next, event.value.key, (node) => ({ ...node, state: 'skipped' }))
-    case 'nodeCanceled':
-      return setNode(next, event.value.key, (node) => ({ ...node, state: 'canceled' }))
-    case 'cancelRequested':
-      return { ...next, reason: event.value.reason }
-    case 'ended':
-      return {
-        ...next,
-        lifecycle: event.value.state === 'canceled' ? 'canceled' : 'finished',
-        state: event.value.state,
-        reason: event.value.reason,
-        ended_at: event.value.endedAt ?? at,
-      }
-    case 'retried': {
-      const reset = new Set(event.value.nodes)
-      return {
-        ...next,
-        lifecycle: 'assigned',
-        state: 'in_progress',
-        reason: '',
-        ended_at: null,
-        nodes: next.nodes.map((node) =>
-          reset.has(node.key) ? { ...node, state: 'pending', reason: '' } : node,
-        ),
-      }
-    }
-  }
+  const run = applyWorkflowRunEvent(
+    row === undefined ? undefined : workflowRunFromRow(row),
+    event,
+    at,
+    nodeKeys,
+  )
+  return run === undefined ? undefined : rowFromRun(run)
 }
 
 function rowOf(row: Selectable<WorkflowRunsTable>): RunRow {
@@ -150,6 +111,7 @@ export function workflowRunFromRow(row: RunRow): WorkflowRun {
     origin: row.origin,
     author: row.author,
     reason: row.reason,
+    waitingReason: row.waiting_reason,
     creationDate: row.created_at,
     lastUpdate: row.updated_at,
     endedAt: row.ended_at ?? undefined,
@@ -208,7 +170,8 @@ export async function listWorkflowRuns(
 /** The `workflow_runs` read model: one row per run, its nodes in the order of its pinned definition. */
 export const workflowRunsProjection: Projection = {
   name: 'workflow_runs',
-  version: 1,
+  // 2: a held run's waiting reason.
+  version: 2,
   streamTypes: [WORKFLOW_RUN_STREAM_TYPE],
   async setup(db: Db) {
     await createWorkflowRunsTable(workflowsDb(db))
@@ -232,7 +195,7 @@ export const workflowRunsProjection: Projection = {
         rows.set(runId, found === undefined ? undefined : rowOf(found))
       }
       let keys: string[] = []
-      if (event.$case === 'started') {
+      if (event.$case === 'started' && event.value.nodeKeys.length === 0) {
         const definition = await pinnedDefinition(trx, event.value.workflowId, event.value.version).catch(
           () => undefined,
         )

@@ -25,6 +25,9 @@ const started: RunDomainEvent = {
     author: 'alice',
     authorId: 'token-alice',
     startedAt: T0,
+    nodeKeys: [],
+    heldBehindRunId: '',
+    heldReason: '',
   },
 }
 const nodeStarted = (key: string, jobId: string): RunDomainEvent => ({
@@ -104,5 +107,19 @@ describe('workflow_runs read model', () => {
     ])
     expect(row).toMatchObject({ lifecycle: 'canceled', state: 'canceled' })
     expect(row!.nodes.map((node) => node.state)).toEqual(['canceled', 'canceled'])
+  })
+
+  it('shows a held run as ready with its waiting reason until its turn comes', () => {
+    const held: RunDomainEvent = {
+      $case: 'started',
+      value: { ...started.value, heldBehindRunId: 'run-0', heldReason: 'waits for run run-0' },
+    } as RunDomainEvent
+    expect(workflowRunFromRow(fold([held])!)).toMatchObject({
+      lifecycle: 'ready',
+      state: 'in_progress',
+      waitingReason: 'waits for run run-0',
+    })
+    const released = fold([held, { $case: 'released', value: {} }, nodeStarted('a', 'job-1')])
+    expect(workflowRunFromRow(released!)).toMatchObject({ lifecycle: 'assigned', waitingReason: '' })
   })
 })

@@ -18,7 +18,14 @@ import { executeRunCommand } from './workflow-run-commands.js'
 import { decodeRunEvent } from './workflow-run-events.js'
 import type { WorkflowCatalog } from './workflow-run-service.js'
 import { WorkflowRunTimers } from './workflow-run-timers.js'
-import { createWorkflowTables, WORKFLOW_RUN_WAKEUPS_TABLE, workflowsDb } from './workflow-tables.js'
+import {
+  createWorkflowTables,
+  passTurn,
+  takeTurn,
+  WORKFLOW_RUN_TURNS_TABLE,
+  WORKFLOW_RUN_WAKEUPS_TABLE,
+  workflowsDb,
+} from './workflow-tables.js'
 import { keepWorkflow } from './workflow-versions.js'
 
 const customer = 'acme'
@@ -309,5 +316,51 @@ describe('workflow runs', () => {
     ]
     const rank = [...order].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).indexOf(order.at(-1)!)
     expect(rank).toBeLessThanOrEqual(1)
+  })
+
+  it('one run at a time: concurrent starts take turns under the workflow’s lock, and each end wakes the oldest waiting run', async () => {
+    const workflowId = newId()
+    const runs = Array.from({ length: 6 }, () => newId())
+    const behind = await Promise.all(
+      runs.map((runId) => store.transaction((trx) => takeTurn(trx, { runId, workflowId, customer }))),
+    )
+    const line = async () =>
+      (
+        await workflowsDb(db)
+          .selectFrom(WORKFLOW_RUN_TURNS_TABLE)
+          .select('run_id')
+          .where('workflow_id', '=', workflowId)
+          .orderBy('queued_at')
+          .orderBy('run_id')
+          .execute()
+      ).map((row) => row.run_id)
+    const order = await line()
+    expect([...order].sort()).toEqual([...runs].sort())
+    const first = order[0]!
+    // Exactly one runs now; every other one waits behind it.
+    expect(behind.filter((runId) => runId === undefined)).toHaveLength(1)
+    expect(runs[behind.indexOf(undefined)]).toBe(first)
+    expect(behind.filter((runId) => runId !== undefined).every((runId) => runId === first)).toBe(true)
+
+    const released = async () =>
+      (
+        await workflowsDb(db)
+          .selectFrom(WORKFLOW_RUN_WAKEUPS_TABLE)
+          .select('run_id')
+          .where('wakeup_id', 'like', 'release:%')
+          .execute()
+      ).map((row) => row.run_id)
+    for (let ended = 0; ended < runs.length; ended++) {
+      const [current, next] = await line()
+      await store.transaction((trx) => passTurn(trx, current!))
+      expect(await released()).toEqual(next === undefined ? [] : [next])
+      await workflowsDb(db).deleteFrom(WORKFLOW_RUN_WAKEUPS_TABLE).execute()
+    }
+    // An end that had no place in the line (a run of a workflow that runs several) wakes nothing.
+    await store.transaction((trx) => passTurn(trx, newId()))
+    expect(await released()).toEqual([])
+    expect(await store.transaction((trx) => takeTurn(trx, { runId: newId(), workflowId, customer }))).toBe(
+      undefined,
+    )
   })
 })

@@ -33,6 +33,18 @@ export interface WorkflowRunWakeupsTable {
   due_at: Date
 }
 
+/**
+ * The live runs of workflows that run one run at a time (`multitasking: false` on the version a run
+ * is pinned to): a row from the run's start to its end, in the transactions of those events. The
+ * oldest row of a workflow runs; the others are held, and the end of a run wakes the next.
+ */
+export interface WorkflowRunTurnsTable {
+  run_id: string
+  workflow_id: string
+  customer: string
+  queued_at: Date
+}
+
 /** A node of a run as the read model shows it. */
 export interface RunNodeView {
   key: string
@@ -54,6 +66,7 @@ export interface WorkflowRunsTable {
   origin: string
   author: string
   reason: string
+  waiting_reason: string
   created_at: Date
   updated_at: Date
   ended_at: Date | null
@@ -62,12 +75,14 @@ export interface WorkflowRunsTable {
 export interface WorkflowsDatabase {
   workflow_versions: WorkflowVersionsTable
   workflow_run_wakeups: WorkflowRunWakeupsTable
+  workflow_run_turns: WorkflowRunTurnsTable
   workflow_runs: WorkflowRunsTable
 }
 
 export const WORKFLOW_VERSIONS_TABLE = 'workflow_versions'
 export const WORKFLOW_RUN_WAKEUPS_TABLE = 'workflow_run_wakeups'
 export const WORKFLOW_RUNS_TABLE = 'workflow_runs'
+export const WORKFLOW_RUN_TURNS_TABLE = 'workflow_run_turns'
 
 export function workflowsDb(db: Db | Trx): Kysely<WorkflowsDatabase> {
   return db as Kysely<WorkflowsDatabase>
@@ -106,6 +121,20 @@ export async function createWorkflowTables(conn: Db): Promise<void> {
     .column('run_id')
     .execute()
   await createWorkflowStepsTable(conn)
+  await db.schema
+    .createTable(WORKFLOW_RUN_TURNS_TABLE)
+    .ifNotExists()
+    .addColumn('run_id', 'text', (c) => c.primaryKey())
+    .addColumn('workflow_id', 'text', (c) => c.notNull())
+    .addColumn('customer', 'text', (c) => c.notNull())
+    .addColumn('queued_at', 'timestamptz', (c) => c.notNull())
+    .execute()
+  await db.schema
+    .createIndex('workflow_run_turns_workflow')
+    .ifNotExists()
+    .on(WORKFLOW_RUN_TURNS_TABLE)
+    .columns(['workflow_id', 'queued_at', 'run_id'])
+    .execute()
 }
 
 export async function createWorkflowRunsTable(db: Kysely<WorkflowsDatabase>): Promise<void> {
@@ -123,6 +152,7 @@ export async function createWorkflowRunsTable(db: Kysely<WorkflowsDatabase>): Pr
     .addColumn('origin', 'text', (c) => c.notNull())
     .addColumn('author', 'text', (c) => c.notNull())
     .addColumn('reason', 'text', (c) => c.notNull())
+    .addColumn('waiting_reason', 'text', (c) => c.notNull().defaultTo(''))
     .addColumn('created_at', 'timestamptz', (c) => c.notNull())
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
     .addColumn('ended_at', 'timestamptz')
@@ -213,6 +243,81 @@ export async function deleteWakeups(trx: Trx, wakeupIds: readonly string[]): Pro
   await workflowsDb(trx)
     .deleteFrom(WORKFLOW_RUN_WAKEUPS_TABLE)
     .where('wakeup_id', 'in', [...wakeupIds])
+    .execute()
+}
+
+/**
+ * Serializes the turns of one workflow's runs: a start that looks for a live run and the end that
+ * passes the turn on cannot miss each other (held to the transaction's end).
+ */
+async function lockTurns(trx: Trx, workflowId: string): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(hashtext(${`workflow-turns:${workflowId}`}))`.execute(trx)
+}
+
+/**
+ * A run of a workflow that runs one run at a time takes its place in the line, in the transaction
+ * that starts (or retries) it: answers the live run it waits behind (the oldest), or undefined when
+ * it runs now.
+ */
+export async function takeTurn(
+  trx: Trx,
+  turn: { runId: string; workflowId: string; customer: string },
+): Promise<string | undefined> {
+  await lockTurns(trx, turn.workflowId)
+  const db = workflowsDb(trx)
+  const first = await db
+    .selectFrom(WORKFLOW_RUN_TURNS_TABLE)
+    .select('run_id')
+    .where('workflow_id', '=', turn.workflowId)
+    .where('run_id', '!=', turn.runId)
+    .orderBy('queued_at')
+    .orderBy('run_id')
+    .limit(1)
+    .executeTakeFirst()
+  await db
+    .insertInto(WORKFLOW_RUN_TURNS_TABLE)
+    .values({
+      run_id: turn.runId,
+      workflow_id: turn.workflowId,
+      customer: turn.customer,
+      queued_at: sql<Date>`clock_timestamp()`,
+    })
+    .onConflict((oc) => oc.column('run_id').doNothing())
+    .execute()
+  return first?.run_id
+}
+
+/**
+ * A run ended: it leaves the line, and the run now first in it (if any) is woken to start, by a
+ * `release:<run id>` wake-up due now, in the same transaction. A run that had no place does nothing.
+ */
+export async function passTurn(trx: Trx, runId: string): Promise<void> {
+  const db = workflowsDb(trx)
+  const left = await db
+    .deleteFrom(WORKFLOW_RUN_TURNS_TABLE)
+    .where('run_id', '=', runId)
+    .returning(['workflow_id'])
+    .executeTakeFirst()
+  if (left === undefined) return
+  await lockTurns(trx, left.workflow_id)
+  const next = await db
+    .selectFrom(WORKFLOW_RUN_TURNS_TABLE)
+    .select(['run_id', 'customer'])
+    .where('workflow_id', '=', left.workflow_id)
+    .orderBy('queued_at')
+    .orderBy('run_id')
+    .limit(1)
+    .executeTakeFirst()
+  if (next === undefined) return
+  await db
+    .insertInto(WORKFLOW_RUN_WAKEUPS_TABLE)
+    .values({
+      wakeup_id: `release:${next.run_id}`,
+      run_id: next.run_id,
+      customer: next.customer,
+      due_at: sql<Date>`now()`,
+    })
+    .onConflict((oc) => oc.column('wakeup_id').doNothing())
     .execute()
 }
 

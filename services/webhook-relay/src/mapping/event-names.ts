@@ -21,6 +21,9 @@ export const PUBLIC_EVENT_NAMES = [
   'schedule.delete',
   'schedule.fire',
   'schedule.error',
+  'workflow.start',
+  'workflow.node',
+  'workflow.finish',
 ] as const
 export type PublicEventName = (typeof PUBLIC_EVENT_NAMES)[number]
 

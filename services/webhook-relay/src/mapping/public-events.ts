@@ -1,18 +1,21 @@
 import { idTime } from '@taskforge/core'
 import {
   applyJobEvent,
+  applyWorkflowRunEvent,
   type JobView,
   maskedNames,
   type PublicJob,
   type PublicTask,
   publicJobOfView,
   publicTask,
+  publicWorkflowRun,
 } from '@taskforge/model'
 import { BotEvent } from '@taskforge/proto/bots/v1/events'
 import { ScriptEvent, TaskEvent, WebhookEvent } from '@taskforge/proto/catalog/v1/events'
 import { Task } from '@taskforge/proto/catalog/v1/model'
 import { JobEvent } from '@taskforge/proto/jobs/v1/events'
 import { ScheduleEvent, type ScheduleSpec } from '@taskforge/proto/jobs/v1/schedules'
+import { WorkflowRunEvent } from '@taskforge/proto/jobs/v1/workflow_runs'
 import type { PublicEventName } from './event-names.js'
 import {
   jobViewOfStored,
@@ -22,6 +25,8 @@ import {
   type PublicSchedule,
   type PublicScript,
   type StoredJob,
+  type StoredWorkflowRun,
+  workflowRunOfStored,
 } from './public-objects.js'
 
 /** A domain event as the relay receives it (the fields of an events.v1.Envelope it needs). */
@@ -418,6 +423,52 @@ function mapSchedule(event: SourceEvent, previous: PublicSchedule | undefined): 
 }
 
 /**
+ * A run event folds into the run by the one fold of run events ({@link applyWorkflowRunEvent}), and
+ * the run is told as `GET /:customer/workflow/job/:id` shows it ({@link publicWorkflowRun}): its start
+ * (`workflow.start`, once its nodes may start: a held run when its turn comes), each node's end
+ * (`workflow.node`, with the node) and its end (`workflow.finish`). A run the relay began following
+ * after its start is not told until its next `started` (it cannot be shown).
+ */
+function mapWorkflowRun(event: SourceEvent, previous: StoredWorkflowRun | undefined): MappedEvent {
+  const decoded = WorkflowRunEvent.decode(event.data).event
+  if (decoded === undefined) return nothing(previous)
+  const run = applyWorkflowRunEvent(
+    previous === undefined ? undefined : workflowRunOfStored(previous),
+    decoded,
+    event.occurredAt,
+  )
+  if (run === undefined) return nothing(previous)
+  const stored: StoredWorkflowRun = { ...run, kind: 'workflow_run' }
+  const told = (name: PublicEventName, extra: Record<string, unknown> = {}): MappedEvent => {
+    const shown = publicWorkflowRun(run)
+    return {
+      object: stored,
+      deleted: false,
+      publicEvent: { name, data: { run_id: run.id, workflow_id: run.workflowId, ...extra, run: shown } },
+    }
+  }
+  switch (decoded.$case) {
+    case 'started':
+      // A held run starts when its turn comes (`released`).
+      return run.lifecycle === 'ready' ? nothing(stored) : told('workflow.start')
+    case 'released':
+      return told('workflow.start')
+    case 'nodeEnded': {
+      const node = publicWorkflowRun(run).nodes.find((candidate) => candidate.key === decoded.value.key)
+      return told('workflow.node', {
+        node,
+        outcome: decoded.value.outcome,
+        ...(decoded.value.eventName === '' ? {} : { event_name: decoded.value.eventName }),
+      })
+    }
+    case 'ended':
+      return told('workflow.finish')
+    default:
+      return nothing(stored)
+  }
+}
+
+/**
  * The one place that says which domain events subscribers hear of, under which public name, and
  * with which `event_data`: the object as the public API shows it (a task without its secret, a
  * script without its content), its id, and for updates the fields that changed with their new values
@@ -434,6 +485,8 @@ function mapSchedule(event: SourceEvent, previous: PublicSchedule | undefined): 
  * | webhook | fired (an incoming webhook)     | webhook.trigger                  |
  * | schedule | created / updated / deleted    | schedule.create / update / delete |
  * | schedule | fired (one per fire) / failed  | schedule.fire / schedule.error   |
+ * | workflow_run | started (or released, when held) | workflow.start             |
+ * | workflow_run | nodeEnded / ended            | workflow.node / workflow.finish  |
  *
  * `previous` is the object after the stream's previous event (undefined for its first one).
  */
@@ -451,6 +504,8 @@ export function mapEvent(event: SourceEvent, previous: PublicObject | undefined)
       return mapIncomingWebhook(event, previous as PublicIncomingWebhook | undefined)
     case 'schedule':
       return mapSchedule(event, previous as PublicSchedule | undefined)
+    case 'workflow_run':
+      return mapWorkflowRun(event, previous as StoredWorkflowRun | undefined)
     default:
       return nothing(undefined)
   }
@@ -464,4 +519,5 @@ export const FOLLOWED_STREAMS: ReadonlySet<string> = new Set([
   'script',
   'webhook',
   'schedule',
+  'workflow_run',
 ])

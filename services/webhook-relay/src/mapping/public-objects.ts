@@ -1,4 +1,5 @@
 import type { JobResultView, JobView, PublicJob, PublicTask } from '@taskforge/model'
+import type { WorkflowRun } from '@taskforge/proto/jobs/v1/workflow_runs'
 
 /**
  * The objects the relay keeps, one per followed stream, folded from the events alone without asking
@@ -61,7 +62,29 @@ export interface PublicSchedule {
   last_update: string | null
 }
 
+/** A workflow run as the relay keeps it between events: the read message, its dates as JSON keeps them. */
+export type StoredWorkflowRun = Omit<WorkflowRun, 'creationDate' | 'lastUpdate' | 'endedAt'> & {
+  /** Marks the kind of object kept (a run has no field another object has by this name). */
+  kind: 'workflow_run'
+  creationDate?: Date | string
+  lastUpdate?: Date | string
+  endedAt?: Date | string
+}
+
+const dateOf = (value: Date | string | undefined) => (value === undefined ? undefined : new Date(value))
+
+export function workflowRunOfStored(stored: StoredWorkflowRun): WorkflowRun {
+  const { kind: _kind, creationDate, lastUpdate, endedAt, ...rest } = stored
+  return {
+    ...rest,
+    creationDate: dateOf(creationDate),
+    lastUpdate: dateOf(lastUpdate),
+    endedAt: dateOf(endedAt),
+  }
+}
+
 export type PublicObject =
+  | StoredWorkflowRun
   | PublicTask
   | StoredJob
   | PublicBot

@@ -1,9 +1,10 @@
-import { isId, Quotas, unauthorized } from '@taskforge/core'
+import { isId, notFound, Quotas, unauthorized } from '@taskforge/core'
 import { publicWorkflowRun } from '@taskforge/model'
 import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify'
 import type { Clients } from '../../clients/clients.js'
 import type { Access } from '../access.js'
 import { limitedString } from '../limit-schema.js'
+import { callerId, runWorkflowAndAnswer } from '../run-workflow.js'
 import {
   credentialsResponseSchema,
   errorAnswer,
@@ -11,26 +12,40 @@ import {
   idParams,
   quotaResponse,
   runBodySchema,
+  runQuerySchema,
   taskSecretParams,
   tokenQuery,
   workflowRunResponseSchema,
 } from '../schemas.js'
-import { runArguments } from '../task-input.js'
 import { decodeCursor, encodeCursor } from './jobs.js'
+import { runHeaders } from './runs.js'
 
 type IdRoute = { Params: { customer: string; id: string } }
 type ListRoute = IdRoute & { Querystring: { cursor?: string; limit?: number } }
 type SecretRoute = { Params: { customer: string; id: string; secret: string } }
 
-const runLocation = (customer: string, runId: string) =>
-  `/${encodeURIComponent(customer)}/workflow/job/${runId}`
+/** A run answers the run as JSON, or a page naming it to a browser that posted a form and prefers HTML. */
+const runAnswer = (description: string) => ({
+  description,
+  content: {
+    'application/json': { schema: workflowRunResponseSchema },
+    'text/html': {
+      schema: { type: 'string', description: 'a page naming the run (Accept prefers text/html)' },
+    },
+  },
+})
 
-const stepsRefused = errorAnswer('the workflow cannot run: the arguments are invalid')
-
-/** The id a run or a vote names its token by: the operator's root token has none of its own. */
-export function callerId(caller: { tokenId?: string | undefined }): string {
-  return caller.tokenId ?? 'root'
-}
+const runResponses = {
+  200: runAnswer('with wait_result: the run, ended'),
+  201: runAnswer('the run, started'),
+  202: runAnswer('with wait_result: the run, still going on (see Location)'),
+  ...errorResponses,
+  409: errorAnswer('the Idempotency-Key was used for a run of another task or workflow'),
+  422: errorAnswer('the workflow cannot run: the arguments are invalid'),
+  429: quotaResponse(
+    'a quota is reached: runs per token (or per workflow and client address) per second, or jobs not started',
+  ),
+} as const
 
 /**
  * Runs of workflows, decided by job-scheduler (decision 31): a run is started with the user role on
@@ -51,35 +66,28 @@ export function workflowRunRoutes(
         operationId: 'runWorkflow',
         tags,
         summary: 'Run a workflow (user role): answers the run, pinned to the workflow’s latest version',
-        description: `The body is a run’s: \`task_arguments\` are the run’s own arguments (\`$run\` in argument mappings). At most ${Quotas.runsPerToken.value} runs per token in one second, as for tasks; a run whose start node’s task or organization has too many jobs not started is refused (429).`,
+        description: `The body is a run’s: \`task_arguments\` are the run’s own arguments (\`$run\` in argument mappings). At most ${Quotas.runsPerToken.value} runs per token in one second, as for tasks; a run whose start node’s task or organization has too many jobs not started is refused (429). \`Idempotency-Key\` and \`wait_result\` as for a task’s run.`,
         params: idParams,
-        querystring: tokenQuery,
+        headers: runHeaders,
+        querystring: runQuerySchema,
         body: runBodySchema,
-        response: {
-          201: workflowRunResponseSchema,
-          ...errorResponses,
-          422: stepsRefused,
-          429: quotaResponse('a quota is reached: runs per token per second, or jobs not started'),
-        },
+        response: runResponses,
       },
       preHandler: rateLimit,
     },
     async (request, reply) => {
       const { customer, id } = request.params
       const permit = await access.permit(request, customer, 'user')
-      await access.workflow(permit, id)
-      const { run } = await clients.scheduler.runWorkflow({
+      if (!isId(id)) throw notFound('workflow', id)
+      const caller = access.runCaller(permit, id)
+      return runWorkflowAndAnswer(clients, request, reply, {
         customer,
         workflowId: id,
-        arguments: runArguments(request.body),
         origin: 'api',
         author: permit.caller.name,
         authorId: callerId(permit.caller),
+        ...(caller === undefined ? {} : { caller }),
       })
-      return reply
-        .status(201)
-        .header('location', runLocation(customer, run!.id))
-        .send(publicWorkflowRun(run!))
     },
   )
 
@@ -91,17 +99,12 @@ export function workflowRunRoutes(
         tags,
         summary: 'Run a workflow with its secret key (no token): answers the run',
         description:
-          'As POST /:customer/workflow/:id/job, with the workflow’s secret key instead of a token (GET /:customer/workflow/:id/credentials); a wrong key, an unknown workflow and another organization’s all answer 401.',
+          'As POST /:customer/workflow/:id/job, with the workflow’s secret key instead of a token (GET /:customer/workflow/:id/credentials); a wrong key, an unknown workflow and another organization’s all answer 401. Counted per workflow and client address against the runs-per-second quota.',
         params: taskSecretParams,
+        headers: runHeaders,
+        querystring: runQuerySchema,
         body: runBodySchema,
-        response: {
-          201: workflowRunResponseSchema,
-          ...errorResponses,
-          422: stepsRefused,
-          429: quotaResponse(
-            'a quota is reached: runs per workflow and client address per second, or jobs not started',
-          ),
-        },
+        response: runResponses,
         security: [],
       },
       preHandler: rateLimit,
@@ -111,23 +114,14 @@ export function workflowRunRoutes(
       // Secret keys are hex; anything else cannot be one, and is refused like a wrong one.
       if (!/^[0-9a-f]{1,200}$/i.test(secret) || !isId(id))
         throw unauthorized('the secret key is not valid for this workflow')
-      const { workflow } = await clients.catalog.authorizeSecretWorkflowRun({
+      return runWorkflowAndAnswer(clients, request, reply, {
         customer,
         workflowId: id,
-        secret,
-      })
-      const { run } = await clients.scheduler.runWorkflow({
-        customer: workflow!.customer,
-        workflowId: workflow!.id,
-        arguments: runArguments(request.body),
         origin: 'secret',
         author: 'secret',
         authorId: '',
+        secret,
       })
-      return reply
-        .status(201)
-        .header('location', runLocation(customer, run!.id))
-        .send(publicWorkflowRun(run!))
     },
   )
 

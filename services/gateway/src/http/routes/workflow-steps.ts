@@ -5,10 +5,10 @@ import type { Caller } from '../../accounts/accounts.js'
 import type { Clients } from '../../clients/clients.js'
 import type { Access, Permit } from '../access.js'
 import { limitedString } from '../limit-schema.js'
+import { callerId } from '../run-workflow.js'
 import { customerParams, errorAnswer, errorResponses, idParams, jobResponseSchema } from '../schemas.js'
 import { jobView } from '../views.js'
 import { decodeCursor, encodeCursor } from './jobs.js'
-import { callerId } from './workflow-runs.js'
 
 type IdRoute = { Params: { customer: string; id: string } }
 
