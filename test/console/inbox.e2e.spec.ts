@@ -263,4 +263,54 @@ describe('web console: the approval inbox', () => {
     expect(nodeOf(ended, 'sign').state).toBe('expired')
     expect(nodeOf(ended, 'ship').state).toBe('skipped')
   })
+
+  it('pages the inbox as the jobs list is paged', async () => {
+    const workflowId = await createWorkflow({
+      name: 'many-gates',
+      nodes: [{ key: 'gate', approval: { approvers: ['deputy'] } }],
+      start: 'gate',
+    })
+    const runs: string[] = []
+    // One page is 50 steps: 51 runs make a second page.
+    for (let batch = 0; batch < 51; batch += 10)
+      runs.push(
+        ...(await Promise.all(Array.from({ length: Math.min(10, 51 - batch) }, () => start(workflowId)))),
+      )
+    await waitUntil(
+      async () => {
+        const listed = await call('GET', `/${customer}/inbox?limit=1000`, undefined, deputy)
+        return (listed.json as unknown[]).length === 51
+      },
+      { timeoutMs: UI_TIMEOUT, message: 'the 51 steps to wait for the deputy' },
+    )
+    const { page } = await signIn(deputy)
+    await page.getByRole('link', { name: 'Inbox' }).click()
+    const rows = page.getByTestId('inbox').getByTestId('inbox-gate')
+    const runsShown = async () =>
+      (
+        await rows
+          .locator('a[href^="#/workflow-run/"]')
+          .evaluateAll((links) => links.map((a) => a.getAttribute('href')))
+      ).map((link) => decodeURIComponent(String(link).split('/').at(-1)))
+    await waitUntil(async () => (await rows.count()) === 50, {
+      timeoutMs: UI_TIMEOUT,
+      message: 'a page of 50',
+    })
+    const onFirst = await runsShown()
+    expect(new Set(onFirst).size).toBe(50)
+    await page.getByRole('link', { name: 'Next page' }).click()
+    await waitUntil(async () => (await rows.count()) === 1, {
+      timeoutMs: UI_TIMEOUT,
+      message: 'the last step',
+    })
+    // The two pages hold every step once.
+    const onSecond = await runsShown()
+    expect(onSecond.length).toBe(1)
+    expect(new Set([...onFirst, ...onSecond])).toEqual(new Set(runs))
+    await page.getByRole('link', { name: 'First page' }).click()
+    await waitUntil(async () => (await rows.count()) === 50, {
+      timeoutMs: UI_TIMEOUT,
+      message: 'the first page again',
+    })
+  })
 })
