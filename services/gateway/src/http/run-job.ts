@@ -134,23 +134,58 @@ export async function runAndAnswer(
     caller: order.caller,
     secret: order.secret ?? '',
   })
-  let job = created as Job
+  const job = created as Job
+  return answerRun<Job>(request, reply, {
+    started: job,
+    location: `/${encodeURIComponent(job.customer)}/job/${job.id}`,
+    waitFor: async (value, timeoutMs) => {
+      const waited = await waitForJob(clients, value, timeoutMs)
+      return { value: waited.job, done: waited.done }
+    },
+    page: jobQueuedPage,
+    view: jobView,
+    stillGoing: 'the job is still running',
+  })
+}
+
+/** A run just started (a job, a workflow run) and how to answer it. */
+export interface StartedRun<T> {
+  started: T
+  location: string
+  /** Waits for it to end, at most `timeoutMs`; answers it as it is then. */
+  waitFor(value: T, timeoutMs: number): Promise<{ value: T; done: boolean }>
+  /** The page a browser that posted a form is shown. */
+  page(value: T): string
+  view(value: T): object
+  /** What a 202 says: "the job is still running". */
+  stillGoing: string
+}
+
+/**
+ * Answers a run as every run route does: 201 with it and its `Location`, or with
+ * `?wait_result=true` 200 once it ended or 202 while it goes on (after `wait_timeout`, 60 s at
+ * most); a small page to a client that prefers HTML.
+ */
+export async function answerRun<T>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  run: StartedRun<T>,
+): Promise<FastifyReply> {
+  let value = run.started
   let status = 201
-  const location = `/${encodeURIComponent(job.customer)}/job/${job.id}`
   const { wait, timeoutMs } = waitOptions(request)
   if (wait) {
-    const waited = await waitForJob(clients, job, timeoutMs)
-    job = waited.job
+    const waited = await run.waitFor(value, timeoutMs)
+    value = waited.value
     status = waited.done ? 200 : 202
   }
-  void reply.header('location', location)
-  if (prefersHtml(request))
-    return reply.status(status).type('text/html; charset=utf-8').send(jobQueuedPage(job))
-  const view = jobView(job)
+  void reply.header('location', run.location)
+  if (prefersHtml(request)) return reply.status(status).type('text/html; charset=utf-8').send(run.page(value))
+  const view = run.view(value)
   if (status === 202) {
     return reply.status(202).send({
       ...view,
-      message: `the job is still running after ${timeoutMs / 1000}s; GET ${location} for its result`,
+      message: `${run.stillGoing} after ${timeoutMs / 1000}s; GET ${run.location} for its result`,
     })
   }
   return reply.status(status).send(view)

@@ -3,8 +3,7 @@ import type { WorkflowRun, WorkflowRunCaller } from '@taskforge/proto/jobs/v1/wo
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Clients } from '../clients/clients.js'
 import { workflowRunPage } from './job-queued-page.js'
-import { prefersHtml } from './negotiation.js'
-import { idempotencyKey, waitOptions } from './run-job.js'
+import { answerRun, idempotencyKey } from './run-job.js'
 import { runArguments } from './task-input.js'
 
 const POLL_INTERVAL_MS = 500
@@ -68,24 +67,16 @@ export async function runWorkflowAndAnswer(
     caller: order.caller,
     idempotencyKey: idempotencyKey(request),
   })
-  let run = started as WorkflowRun
-  let status = 201
-  const location = workflowRunLocation(run.customer, run.id)
-  const { wait, timeoutMs } = waitOptions(request)
-  if (wait) {
-    const waited = await waitForRun(clients, run, timeoutMs)
-    run = waited.run
-    status = waited.done ? 200 : 202
-  }
-  void reply.header('location', location)
-  if (prefersHtml(request))
-    return reply.status(status).type('text/html; charset=utf-8').send(workflowRunPage(run))
-  const view = publicWorkflowRun(run)
-  if (status === 202) {
-    return reply.status(202).send({
-      ...view,
-      message: `the run is still going on after ${timeoutMs / 1000}s; GET ${location} for its result`,
-    })
-  }
-  return reply.status(status).send(view)
+  const run = started as WorkflowRun
+  return answerRun<WorkflowRun>(request, reply, {
+    started: run,
+    location: workflowRunLocation(run.customer, run.id),
+    waitFor: async (value, timeoutMs) => {
+      const waited = await waitForRun(clients, value, timeoutMs)
+      return { value: waited.run, done: waited.done }
+    },
+    page: workflowRunPage,
+    view: publicWorkflowRun,
+    stillGoing: 'the run is still going on',
+  })
 }
