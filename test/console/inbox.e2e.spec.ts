@@ -291,7 +291,7 @@ describe('web console: the approval inbox', () => {
         await rows
           .locator('a[href^="#/workflow-run/"]')
           .evaluateAll((links) => links.map((a) => a.getAttribute('href')))
-      ).map((link) => decodeURIComponent(String(link).split('/').at(-1)))
+      ).map((link) => decodeURIComponent(String(link).split('/').at(-1) ?? ''))
     await waitUntil(async () => (await rows.count()) === 50, {
       timeoutMs: UI_TIMEOUT,
       message: 'a page of 50',

@@ -301,6 +301,12 @@ export const LIMIT_INPUTS: Record<LimitKey, LimitInput> = {
       asAdmin(f, 'PUT', `/${f.customer}/job/${await f.newIdleJob()}/cancel`, { reason: textOfBytes(n) }),
     accepted: 200,
   },
+  stepComment: {
+    // A job that is no workflow step: at the limit the vote is refused for that (not for its
+    // comment), past it for the comment, which is checked first.
+    request: async (n, f) =>
+      asAdmin(f, 'PUT', `/${f.customer}/job/${await f.newIdleJob()}/approve`, { comment: textOfBytes(n) }),
+  },
   workflowNodeCount: {
     request: (n, f) => asAdmin(f, 'POST', `/${f.customer}/workflow`, { name: 'nodes', ...fan(f, n) }),
     accepted: 201,
