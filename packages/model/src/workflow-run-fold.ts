@@ -38,7 +38,7 @@ export function applyWorkflowRunEvent(
   if (event.$case === 'started') {
     const s = event.value
     const keys = s.nodeKeys.length > 0 ? s.nodeKeys : nodeKeys
-    const held = s.heldBehindRunId !== ''
+    const held = s.heldBehindRunId !== '' || s.heldUntil !== undefined
     return {
       id: s.runId,
       customer: s.customer,

@@ -195,6 +195,8 @@ export async function executeRunCommand(
         origin: 'workflow',
         now: new Date(),
         workflow: { runId, node: node.key },
+        // A triggered run's jobs carry its chain: a chain of triggers coming back to it stops.
+        ...(state.chain === undefined ? {} : { chain: state.chain }),
       },
       { author, causationId: runId, trx },
     )

@@ -28,6 +28,8 @@ const started: RunDomainEvent = {
     nodeKeys: [],
     heldBehindRunId: '',
     heldReason: '',
+    chain: undefined,
+    heldUntil: undefined,
   },
 }
 const nodeStarted = (key: string, jobId: string): RunDomainEvent => ({
@@ -119,7 +121,11 @@ describe('workflow_runs read model', () => {
       state: 'in_progress',
       waitingReason: 'waits for run run-0',
     })
-    const released = fold([held, { $case: 'released', value: {} }, nodeStarted('a', 'job-1')])
+    const released = fold([
+      held,
+      { $case: 'released', value: { graceOver: false } },
+      nodeStarted('a', 'job-1'),
+    ])
     expect(workflowRunFromRow(released!)).toMatchObject({ lifecycle: 'assigned', waitingReason: '' })
   })
 })

@@ -2,6 +2,7 @@ import type { Db, Trx } from '@taskforge/event-store'
 import { type ColumnType, type Kysely, sql } from 'kysely'
 import type { DueTimerTable } from '../timers/due-timer-table.js'
 import { createWorkflowStepsTable } from './workflow-steps-table.js'
+import { createWorkflowTriggersTables } from './workflow-triggers.js'
 
 type Json<T> = ColumnType<T, string, string>
 
@@ -88,7 +89,7 @@ export function workflowsDb(db: Db | Trx): Kysely<WorkflowsDatabase> {
   return db as Kysely<WorkflowsDatabase>
 }
 
-/** Creates the versions and wake-ups tables when missing (the read model is the projection's). */
+/** Creates the versions, wake-ups, turns and triggers tables when missing (the read model is the projection's). */
 export async function createWorkflowTables(conn: Db): Promise<void> {
   const db = workflowsDb(conn)
   await db.schema
@@ -121,6 +122,7 @@ export async function createWorkflowTables(conn: Db): Promise<void> {
     .column('run_id')
     .execute()
   await createWorkflowStepsTable(conn)
+  await createWorkflowTriggersTables(conn)
   await db.schema
     .createTable(WORKFLOW_RUN_TURNS_TABLE)
     .ifNotExists()
@@ -205,6 +207,18 @@ export async function setRetryWakeup(
     .insertInto(WORKFLOW_RUN_WAKEUPS_TABLE)
     .values({ wakeup_id: wakeupId, run_id: runId, customer, due_at: dueAt })
     .onConflict((oc) => oc.column('wakeup_id').doUpdateSet({ due_at: dueAt }))
+    .execute()
+}
+
+/**
+ * The end of a triggered run's grace time (`grace:<run id>`), written in the transaction that starts
+ * the run: the run timers' loop releases the run then (a run canceled before has ended: it ignores it).
+ */
+export async function setGraceWakeup(trx: Trx, runId: string, customer: string, dueAt: Date): Promise<void> {
+  await workflowsDb(trx)
+    .insertInto(WORKFLOW_RUN_WAKEUPS_TABLE)
+    .values({ wakeup_id: `grace:${runId}`, run_id: runId, customer, due_at: dueAt })
+    .onConflict((oc) => oc.column('wakeup_id').doNothing())
     .execute()
 }
 
