@@ -53,6 +53,7 @@ export function applyWorkflowRunEvent(
       author: s.author,
       reason: '',
       waitingReason: held ? s.heldReason : '',
+      holdUntil: s.heldUntil,
       creationDate: s.startedAt ?? at,
       lastUpdate: at,
       endedAt: undefined,
@@ -89,7 +90,7 @@ export function applyWorkflowRunEvent(
     case 'cancelRequested':
       return { ...next, reason: event.value.reason }
     case 'released':
-      return { ...next, lifecycle: 'assigned', waitingReason: '' }
+      return { ...next, lifecycle: 'assigned', waitingReason: '', holdUntil: undefined }
     case 'ended':
       return {
         ...next,
@@ -97,6 +98,7 @@ export function applyWorkflowRunEvent(
         state: event.value.state,
         reason: event.value.reason,
         waitingReason: '',
+        holdUntil: undefined,
         endedAt: event.value.endedAt ?? at,
       }
     case 'retried': {

@@ -68,6 +68,7 @@ export interface WorkflowRunsTable {
   author: string
   reason: string
   waiting_reason: string
+  hold_until: Date | null
   created_at: Date
   updated_at: Date
   ended_at: Date | null
@@ -155,6 +156,7 @@ export async function createWorkflowRunsTable(db: Kysely<WorkflowsDatabase>): Pr
     .addColumn('author', 'text', (c) => c.notNull())
     .addColumn('reason', 'text', (c) => c.notNull())
     .addColumn('waiting_reason', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('hold_until', 'timestamptz')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull())
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
     .addColumn('ended_at', 'timestamptz')
