@@ -60,7 +60,7 @@ export async function startTriggeredWorkflowRun(
     deps.logger.info({ workflowId, origin: run.origin }, 'triggered workflow is gone: nothing to run')
     return { kind: 'workflow-gone' }
   }
-  const step = nextChainStep(run.source, workflowId, deps.maxChainDepth)
+  const step = nextChainStep(run.source, workflowId, deps.maxChainDepth, 'workflow')
   let refusal = step.refusal
   if (refusal === undefined) {
     try {
