@@ -90,6 +90,13 @@ export function applyWorkflowRunEvent(
     case 'cancelRequested':
       return { ...next, reason: event.value.reason }
     case 'released':
+      // A release after which the run still waits (for its turn, or its grace time) says why.
+      if (event.value.heldReason !== '')
+        return {
+          ...next,
+          waitingReason: event.value.heldReason,
+          holdUntil: event.value.graceOver ? undefined : next.holdUntil,
+        }
       return { ...next, lifecycle: 'assigned', waitingReason: '', holdUntil: undefined }
     case 'ended':
       return {

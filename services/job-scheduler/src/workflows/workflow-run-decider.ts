@@ -543,12 +543,14 @@ export function isHeld(state: WorkflowRunState): boolean {
 
 function heldReason(command: StartRun): string {
   if (command.refusal !== undefined) return ''
-  if (command.holdUntil !== undefined)
-    return `the trigger's grace time: this run starts at ${command.holdUntil.toISOString()}`
-  if (command.heldBehind !== undefined)
-    return `the workflow runs one run at a time: this run waits for run ${command.heldBehind} to end`
+  if (command.holdUntil !== undefined) return graceReason(command.holdUntil)
+  if (command.heldBehind !== undefined) return turnReason(command.heldBehind)
   return ''
 }
+
+const graceReason = (until: Date) => `the trigger's grace time: this run starts at ${until.toISOString()}`
+const turnReason = (behind: string) =>
+  `the workflow runs one run at a time: this run waits for run ${behind} to end`
 
 function start(command: StartRun, state: WorkflowRunState): RunDomainEvent[] {
   if (state.runId !== undefined) {
@@ -639,10 +641,24 @@ function decide(command: WorkflowRunCommand, state: WorkflowRunState): RunDomain
       const d = new Decision(state)
       if (isHeld(state)) {
         // A held run has no job: only its turn, and the end of its grace time, move it.
-        if (command.graceOver === true && state.heldUntil !== undefined)
-          d.emit({ $case: 'released', value: { graceOver: true } })
-        if (command.release === true && state.heldBehind !== undefined)
-          d.emit({ $case: 'released', value: { graceOver: false } })
+        const turn = command.release === true && state.heldBehind !== undefined
+        const grace = command.graceOver === true && state.heldUntil !== undefined
+        if (grace)
+          d.emit({
+            $case: 'released',
+            value: {
+              graceOver: true,
+              heldReason: turn || state.heldBehind === undefined ? '' : turnReason(state.heldBehind),
+            },
+          })
+        if (turn)
+          d.emit({
+            $case: 'released',
+            value: {
+              graceOver: false,
+              heldReason: d.state.heldUntil === undefined ? '' : graceReason(d.state.heldUntil),
+            },
+          })
         if (isHeld(d.state)) return d.events
       }
       for (const end of command.ended) recordEnd(d, command, end)

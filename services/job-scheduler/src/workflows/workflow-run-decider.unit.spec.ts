@@ -833,13 +833,24 @@ describe('workflowRunDecider: runs a trigger started', () => {
   it('a run held for both its grace time and its turn starts once both are over, in either order', () => {
     const graceFirst = new Run(diamond())
     graceFirst.startTriggered([], { holdUntil: until, heldBehind: FIRST })
-    expect(graceFirst.graceOver().map((event) => event.$case)).toEqual(['released'])
+    // Still held after the first release: it says why (the turn it waits for).
+    expect(graceFirst.graceOver()).toEqual([
+      {
+        $case: 'released',
+        value: { graceOver: true, heldReason: expect.stringContaining(FIRST) },
+      },
+    ])
     expect(graceFirst.started()).toEqual([])
     expect(graceFirst.release().map((event) => event.$case)).toEqual(['released', 'nodeStarted'])
 
     const turnFirst = new Run(diamond())
     turnFirst.startTriggered([], { holdUntil: until, heldBehind: FIRST })
-    expect(turnFirst.release().map((event) => event.$case)).toEqual(['released'])
+    expect(turnFirst.release()).toEqual([
+      {
+        $case: 'released',
+        value: { graceOver: false, heldReason: expect.stringContaining(until.toISOString()) },
+      },
+    ])
     expect(turnFirst.graceOver().map((event) => event.$case)).toEqual(['released', 'nodeStarted'])
   })
 
