@@ -25,8 +25,13 @@ export interface PublicWorkflowRun {
   /** ready while it waits for its turn, assigned while it goes on, then finished or canceled. */
   lifecycle: string
   state: string
-  /** Why a run waits for its turn (its workflow runs one run at a time); absent otherwise. */
-  waiting_reason?: { code: 'workflow_busy'; message: string }
+  /**
+   * Why a run waits: for its turn (its workflow runs one run at a time), or for the grace time of the
+   * trigger that started it; absent otherwise.
+   */
+  waiting_reason?: { code: 'workflow_busy' | 'grace_time'; message: string }
+  /** While a triggered run waits for its grace time: when it starts. */
+  hold_until?: string
   task_arguments_values: string[]
   origin: string
   nodes: PublicWorkflowRunNode[]
@@ -48,7 +53,13 @@ export function publicWorkflowRun(run: WorkflowRun): PublicWorkflowRun {
     state: run.state,
     ...(run.waitingReason === ''
       ? {}
-      : { waiting_reason: { code: 'workflow_busy', message: run.waitingReason } }),
+      : {
+          waiting_reason: {
+            code: run.holdUntil === undefined ? 'workflow_busy' : 'grace_time',
+            message: run.waitingReason,
+          },
+        }),
+    ...(run.holdUntil === undefined ? {} : { hold_until: run.holdUntil.toISOString() }),
     task_arguments_values: run.arguments,
     origin: run.origin,
     nodes: run.nodes.map((node) => ({

@@ -38,7 +38,7 @@ export function applyWorkflowRunEvent(
   if (event.$case === 'started') {
     const s = event.value
     const keys = s.nodeKeys.length > 0 ? s.nodeKeys : nodeKeys
-    const held = s.heldBehindRunId !== ''
+    const held = s.heldBehindRunId !== '' || s.heldUntil !== undefined
     return {
       id: s.runId,
       customer: s.customer,
@@ -53,6 +53,7 @@ export function applyWorkflowRunEvent(
       author: s.author,
       reason: '',
       waitingReason: held ? s.heldReason : '',
+      holdUntil: s.heldUntil,
       creationDate: s.startedAt ?? at,
       lastUpdate: at,
       endedAt: undefined,
@@ -89,7 +90,14 @@ export function applyWorkflowRunEvent(
     case 'cancelRequested':
       return { ...next, reason: event.value.reason }
     case 'released':
-      return { ...next, lifecycle: 'assigned', waitingReason: '' }
+      // A release after which the run still waits (for its turn, or its grace time) says why.
+      if (event.value.heldReason !== '')
+        return {
+          ...next,
+          waitingReason: event.value.heldReason,
+          holdUntil: event.value.graceOver ? undefined : next.holdUntil,
+        }
+      return { ...next, lifecycle: 'assigned', waitingReason: '', holdUntil: undefined }
     case 'ended':
       return {
         ...next,
@@ -97,6 +105,7 @@ export function applyWorkflowRunEvent(
         state: event.value.state,
         reason: event.value.reason,
         waitingReason: '',
+        holdUntil: undefined,
         endedAt: event.value.endedAt ?? at,
       }
     case 'retried': {

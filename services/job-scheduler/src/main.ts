@@ -42,6 +42,7 @@ import { loadTriggerConfig } from './triggers/trigger-settings.js'
 import {
   consumeWorkflowVersions,
   createWorkflowTables,
+  startTriggeredWorkflowRun,
   WorkflowRunTimers,
   workflowRunService,
   workflowRunsProjection,
@@ -174,8 +175,6 @@ export async function startScheduler(
       credential: auth.credential,
     })
     ctx.onStop(async () => catalog.close())
-    const triggers = await startTriggers({ ...commands, bus, catalog, logger, config: loadTriggerConfig() })
-    ctx.onStop(() => triggers.stop())
     const queueQuotas = {
       perTask: config.maxQueuedJobsPerTask,
       perOrganization: config.maxQueuedJobsPerOrganization,
@@ -204,7 +203,7 @@ export async function startScheduler(
       maxSchedulesPerOrganization: config.maxSchedulesPerOrganization,
       onArmed: (dueAt) => scheduleTimers.wake(dueAt),
     })
-    const versions = await consumeWorkflowVersions({ bus, db })
+    const versions = await consumeWorkflowVersions({ bus, store })
     ctx.onStop(() => versions.stop())
     const runDeps = { ...commands, catalog, queueQuotas }
     const runTimers = new WorkflowRunTimers({
@@ -221,6 +220,25 @@ export async function startScheduler(
         runTimers.wake(new Date())
     })
     ctx.onStop(async () => stopWaking())
+    const triggerConfig = loadTriggerConfig()
+    const triggers = await startTriggers({
+      ...commands,
+      bus,
+      catalog,
+      logger,
+      config: triggerConfig,
+      startWorkflowRun: (run) =>
+        startTriggeredWorkflowRun(
+          {
+            ...runDeps,
+            logger,
+            maxChainDepth: triggerConfig.maxChainDepth,
+            onWoken: (dueAt) => runTimers.wake(dueAt),
+          },
+          run,
+        ),
+    })
+    ctx.onStop(() => triggers.stop())
     const workflowRuns = workflowRunService({
       ...runDeps,
       db,

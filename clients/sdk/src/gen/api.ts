@@ -1400,19 +1400,24 @@ export type components = {
             /** @description the version of the workflow the run follows to its end, retries included */
             version: number;
             /**
-             * @description ready while the run waits for its turn (a workflow with multitasking false runs one run at a time), assigned while it goes on; finished and canceled are ends
+             * @description ready while the run waits for its turn (a workflow with multitasking false runs one run at a time) or for the grace time of the trigger that started it, assigned while it goes on; finished and canceled are ends
              * @enum {string}
              */
             lifecycle: "ready" | "assigned" | "finished" | "canceled";
             /** @enum {string} */
             state: "in_progress" | "success" | "failure" | "canceled";
-            /** @description only while the run waits for its turn: why (workflow_busy: another run of the workflow is live) */
+            /** @description only while the run waits: why (workflow_busy: another run of the workflow is live; grace_time: a trigger started it with the grace time of its workflow, until hold_until) */
             waiting_reason?: {
                 /** @enum {string} */
-                code: "workflow_busy";
+                code: "workflow_busy" | "grace_time";
                 /** @description the reason in words, naming the run it waits for */
                 message: string;
             };
+            /**
+             * Format: date-time
+             * @description only while a triggered run waits for its grace time: when it starts
+             */
+            hold_until?: string;
             /** @description the run’s own arguments (`$run` in argument mappings) */
             task_arguments_values: string[];
             origin: string;

@@ -789,18 +789,23 @@ export const workflowRunSchema = {
       type: 'string',
       enum: ['ready', 'assigned', 'finished', 'canceled'],
       description:
-        'ready while the run waits for its turn (a workflow with multitasking false runs one run at a time), assigned while it goes on; finished and canceled are ends',
+        'ready while the run waits for its turn (a workflow with multitasking false runs one run at a time) or for the grace time of the trigger that started it, assigned while it goes on; finished and canceled are ends',
     },
     state: { type: 'string', enum: ['in_progress', 'success', 'failure', 'canceled'] },
     waiting_reason: {
       type: 'object',
       description:
-        'only while the run waits for its turn: why (workflow_busy: another run of the workflow is live)',
+        'only while the run waits: why (workflow_busy: another run of the workflow is live; grace_time: a trigger started it with the grace time of its workflow, until hold_until)',
       required: ['code', 'message'],
       properties: {
-        code: { type: 'string', enum: ['workflow_busy'] },
+        code: { type: 'string', enum: ['workflow_busy', 'grace_time'] },
         message: { type: 'string', description: 'the reason in words, naming the run it waits for' },
       },
+    },
+    hold_until: {
+      type: 'string',
+      format: 'date-time',
+      description: 'only while a triggered run waits for its grace time: when it starts',
     },
     task_arguments_values: {
       type: 'array',

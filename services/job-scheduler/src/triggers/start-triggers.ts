@@ -8,17 +8,20 @@ import { createHoldTimersTable, holdTimersDb } from './hold-timers-table.js'
 import { createTaskTriggersTables, triggersDb } from './task-triggers-table.js'
 import { consumeTriggers } from './trigger-consumers.js'
 import type { TriggerConfig } from './trigger-settings.js'
+import type { TriggeredRunsDeps } from './triggered-runs.js'
 
 export interface StartTriggersOptions extends JobCommandDeps {
   bus: Bus
   catalog: TaskCatalog
   logger: Logger
   config: TriggerConfig
+  /** Starts a run of a workflow a trigger names; absent: workflows are not triggered. */
+  startWorkflowRun?: TriggeredRunsDeps['startWorkflowRun']
 }
 
 /**
  * Triggers and grace time in the scheduler: the trigger tables (a copy of who triggers which task,
- * from the catalog's task events), the consumers of finished jobs and webhook fires that start
+ * from the catalog's task events, and which workflow, from its workflow events), the consumers of finished jobs and webhook fires that start
  * triggered jobs, and the timers that release jobs on hold. Answers a stop for all of them.
  */
 export async function startTriggers(options: StartTriggersOptions): Promise<{ stop(): Promise<void> }> {

@@ -4,6 +4,7 @@ import { TaskEvent, WebhookEvent } from '@taskforge/proto/catalog/v1/events'
 import { JobEvent } from '@taskforge/proto/jobs/v1/events'
 import { Durables } from '@taskforge/protocol'
 import { decodeJobEvent } from '../domain/job-events.js'
+import { anyWorkflowTriggeredOn, workflowsTriggeredBy } from '../workflows/workflow-triggers.js'
 import {
   anyTaskTriggeredOn,
   applyTaskEvent,
@@ -45,7 +46,8 @@ export async function onTaskEvent(deps: Pick<TriggeredRunsDeps, 'store'>, envelo
 
 /**
  * A job ended in success or failure: every task of its organization triggered by that outcome of its
- * task gets a job whose arguments are the job's output lines.
+ * task gets a job whose arguments are the job's output lines, and every workflow so triggered a run
+ * whose arguments (`$run`) they are.
  */
 export async function onJobFinished(deps: TriggeredRunsDeps, envelope: Envelope): Promise<number> {
   if (envelope.streamType !== 'job') return 0
@@ -53,8 +55,15 @@ export async function onJobFinished(deps: TriggeredRunsDeps, envelope: Envelope)
   if (event?.$case !== 'finished') return 0
   const outcome = event.value.state
   if (outcome !== 'success' && outcome !== 'failure') return 0
-  // The job's stream is read only when some task could be triggered by it.
-  if (!(await anyTaskTriggeredOn(deps.store.db, envelope.customer, outcome))) return 0
+  // The job's stream is read only when some task or workflow could be triggered by it.
+  if (
+    !(await anyTaskTriggeredOn(deps.store.db, envelope.customer, outcome)) &&
+    !(
+      deps.startWorkflowRun !== undefined &&
+      (await anyWorkflowTriggeredOn(deps.store.db, envelope.customer, outcome))
+    )
+  )
+    return 0
   const jobId = envelope.streamId
   const { events } = await deps.store.readStream(jobId)
   const first = events[0]
@@ -74,10 +83,34 @@ export async function onJobFinished(deps: TriggeredRunsDeps, envelope: Envelope)
       origin: `trigger:task:${taskId}:${jobId}`,
     })
   }
-  return targets.length
+  const workflows = await triggeredWorkflows(deps, customer, { kind: 'task', id: taskId, outcome })
+  for (const workflowId of workflows) {
+    await deps.startWorkflowRun?.({
+      customer,
+      workflowId,
+      source: { kind: 'job', jobId, taskId, chain },
+      sourceEventId: envelope.eventId,
+      values: event.value.output,
+      origin: `trigger:task:${taskId}:${jobId}`,
+    })
+  }
+  return targets.length + workflows.length
 }
 
-/** An incoming webhook fired: every task of its organization it triggers gets a job with the payload. */
+/** The workflows `source` triggers, when this scheduler starts workflow runs. */
+async function triggeredWorkflows(
+  deps: TriggeredRunsDeps,
+  customer: string,
+  source: Parameters<typeof workflowsTriggeredBy>[2],
+): Promise<string[]> {
+  if (deps.startWorkflowRun === undefined) return []
+  return workflowsTriggeredBy(deps.store.db, customer, source)
+}
+
+/**
+ * An incoming webhook fired: every task of its organization it triggers gets a job with the payload,
+ * every workflow it triggers a run.
+ */
 export async function onWebhookFired(deps: TriggeredRunsDeps, envelope: Envelope): Promise<number> {
   if (envelope.streamType !== 'webhook') return 0
   const { event } = WebhookEvent.decode(envelope.data)
@@ -99,7 +132,19 @@ export async function onWebhookFired(deps: TriggeredRunsDeps, envelope: Envelope
       origin: `trigger:webhook:${webhookId}`,
     })
   }
-  return targets.length
+  const source = { kind: 'webhook', id: webhookId, outcome: '' } as const
+  const workflows = await triggeredWorkflows(deps, customer, source)
+  for (const workflowId of workflows) {
+    await deps.startWorkflowRun?.({
+      customer,
+      workflowId,
+      source: { kind: 'webhook', fireId: event.value.fireId || envelope.eventId },
+      sourceEventId: envelope.eventId,
+      values: valuesFromPayload(event.value.payloadJson),
+      origin: `trigger:webhook:${webhookId}`,
+    })
+  }
+  return targets.length + workflows.length
 }
 
 /** Declares the trigger durables and consumes them; answers one subscription stopping them all. */

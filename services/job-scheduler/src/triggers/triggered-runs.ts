@@ -6,6 +6,7 @@ import { executeJobCommand, type JobCommandDeps } from '../app/job-command-handl
 import { jobSpecFromTask } from '../grpc/job-spec-from-task.js'
 import { JOB_ARGV, type TaskCatalog } from '../grpc/scheduler-service.js'
 import { databaseNow } from '../timers/due-timer-table.js'
+import type { TriggeredWorkflowRun } from '../workflows/triggered-workflow-runs.js'
 import { setHoldTimer } from './hold-timers-table.js'
 import { triggeredArguments } from './trigger-arguments.js'
 import { nextChainStep, type TriggerSource } from './trigger-chain.js'
@@ -17,7 +18,7 @@ const TRIGGER_VALUES = 'the trigger values'
  * What a refused job keeps of the values it was given, to show them: all, when they are within the
  * limits of a run's values (its events must stay small enough to travel), else none.
  */
-function shownValues(values: readonly string[]): string[] {
+export function shownValues(values: readonly string[]): string[] {
   try {
     checkTaskArguments(values)
     return [...values]
@@ -37,6 +38,8 @@ export interface TriggeredRunsDeps extends JobCommandDeps {
   maxChainDepth: number
   /** Told of every timer set, so that it fires on time. */
   onHoldTimer(dueAt: Date): void
+  /** Starts a run of a workflow a trigger names (decision 31); absent: workflows are not triggered. */
+  startWorkflowRun?(run: TriggeredWorkflowRun): Promise<unknown>
 }
 
 /** One task to start because `source` fired. */

@@ -195,6 +195,11 @@ export async function executeRunCommand(
         origin: 'workflow',
         now: new Date(),
         workflow: { runId, node: node.key },
+        // A triggered run's jobs carry its chain (with their task): a chain of triggers coming
+        // back to the workflow stops.
+        ...(state.chain === undefined
+          ? {}
+          : { chain: { ...state.chain, taskIds: [...state.chain.taskIds, found.task.id] } }),
       },
       { author, causationId: runId, trx },
     )

@@ -9,6 +9,7 @@ import {
 } from '@taskforge/core'
 import type { FinishedState } from '@taskforge/model'
 import type { TaskArgument, WorkflowDefinition, WorkflowNode } from '@taskforge/proto/catalog/v1/model'
+import type { TriggerChain } from '@taskforge/proto/jobs/v1/events'
 import type { WorkflowRunEvent } from '@taskforge/proto/jobs/v1/workflow_runs'
 import { resolveTaskArguments } from '../domain/task-arguments.js'
 
@@ -70,6 +71,10 @@ export interface WorkflowRunState {
   cancelRequested: boolean
   /** The run waits for its turn (its workflow runs one run at a time) behind this run. */
   heldBehind: string | undefined
+  /** The run waits for its trigger's grace time, until then. */
+  heldUntil: Date | undefined
+  /** Where a triggered run stands in its chain of triggers; its nodes' jobs carry it. */
+  chain: TriggerChain | undefined
   tries: number
   reason: string
 }
@@ -110,6 +115,15 @@ export interface StartRun extends RunFacts {
    * as the command side found under the workflow's lock. Undefined: the run starts its nodes now.
    */
   heldBehind?: string
+  /** A trigger's grace time: the run waits until then before any node starts. */
+  holdUntil?: Date
+  /** The chain of triggers a triggered run joins. */
+  chain?: TriggerChain
+  /**
+   * Why a triggered run may not run (its chain of triggers comes back to the workflow, or runs too
+   * deep): the run is recorded, and ends canceled with the reason at once.
+   */
+  refusal?: string
 }
 
 /** A job of the run ended (as its events say). */
@@ -131,6 +145,8 @@ export interface AdvanceRun extends RunFacts {
   ended: readonly NodeJobEnd[]
   /** The run's turn came: a held run starts its nodes (a run that is not held ignores it). */
   release?: boolean
+  /** The grace time of a triggered run is over: it starts its nodes (unless it also waits its turn). */
+  graceOver?: boolean
 }
 
 export interface CancelRun extends RunFacts {
@@ -162,6 +178,8 @@ const initialState = (): WorkflowRunState => ({
   edges: new Map(),
   cancelRequested: false,
   heldBehind: undefined,
+  heldUntil: undefined,
+  chain: undefined,
   tries: 0,
   reason: '',
 })
@@ -518,6 +536,22 @@ function requireRun(state: WorkflowRunState, customer: string): string {
   return state.runId
 }
 
+/** Whether a run waits, for its turn or its grace time: no node starts. */
+export function isHeld(state: WorkflowRunState): boolean {
+  return state.heldBehind !== undefined || state.heldUntil !== undefined
+}
+
+function heldReason(command: StartRun): string {
+  if (command.refusal !== undefined) return ''
+  if (command.holdUntil !== undefined) return graceReason(command.holdUntil)
+  if (command.heldBehind !== undefined) return turnReason(command.heldBehind)
+  return ''
+}
+
+const graceReason = (until: Date) => `the trigger's grace time: this run starts at ${until.toISOString()}`
+const turnReason = (behind: string) =>
+  `the workflow runs one run at a time: this run waits for run ${behind} to end`
+
 function start(command: StartRun, state: WorkflowRunState): RunDomainEvent[] {
   if (state.runId !== undefined) {
     // A start decided again (the same run id) answers the run it created.
@@ -542,13 +576,16 @@ function start(command: StartRun, state: WorkflowRunState): RunDomainEvent[] {
       startedAt: command.now,
       nodeKeys: command.definition.nodes.map((node) => node.key),
       heldBehindRunId: command.heldBehind ?? '',
-      heldReason:
-        command.heldBehind === undefined
-          ? ''
-          : `the workflow runs one run at a time: this run waits for run ${command.heldBehind} to end`,
+      heldReason: heldReason(command),
+      chain: command.chain,
+      heldUntil: command.holdUntil,
     },
   })
-  if (command.heldBehind !== undefined) return d.events
+  if (command.refusal !== undefined) {
+    d.emit({ $case: 'ended', value: { state: 'canceled', reason: command.refusal, endedAt: command.now } })
+    return d.events
+  }
+  if (isHeld(d.state)) return d.events
   progress(d, command)
   return d.events
 }
@@ -602,10 +639,27 @@ function decide(command: WorkflowRunCommand, state: WorkflowRunState): RunDomain
     case 'AdvanceRun': {
       if (state.status !== 'running') return []
       const d = new Decision(state)
-      if (state.heldBehind !== undefined) {
-        // A held run has no job: only its turn moves it.
-        if (command.release !== true) return []
-        d.emit({ $case: 'released', value: {} })
+      if (isHeld(state)) {
+        // A held run has no job: only its turn, and the end of its grace time, move it.
+        const turn = command.release === true && state.heldBehind !== undefined
+        const grace = command.graceOver === true && state.heldUntil !== undefined
+        if (grace)
+          d.emit({
+            $case: 'released',
+            value: {
+              graceOver: true,
+              heldReason: turn || state.heldBehind === undefined ? '' : turnReason(state.heldBehind),
+            },
+          })
+        if (turn)
+          d.emit({
+            $case: 'released',
+            value: {
+              graceOver: false,
+              heldReason: d.state.heldUntil === undefined ? '' : graceReason(d.state.heldUntil),
+            },
+          })
+        if (isHeld(d.state)) return d.events
       }
       for (const end of command.ended) recordEnd(d, command, end)
       progress(d, command)
@@ -656,6 +710,8 @@ function evolve(state: WorkflowRunState, event: RunDomainEvent): WorkflowRunStat
         authorId: s.authorId,
         status: 'running',
         heldBehind: s.heldBehindRunId === '' ? undefined : s.heldBehindRunId,
+        heldUntil: s.heldUntil,
+        chain: s.chain,
       }
     }
     case 'nodeStarted': {
@@ -701,7 +757,7 @@ function evolve(state: WorkflowRunState, event: RunDomainEvent): WorkflowRunStat
     case 'cancelRequested':
       return { ...state, cancelRequested: true, reason: event.value.reason }
     case 'released':
-      return { ...state, heldBehind: undefined }
+      return event.value.graceOver ? { ...state, heldUntil: undefined } : { ...state, heldBehind: undefined }
     case 'nodeCanceled':
       return withNode(state, event.value.key, (node) => ({
         ...node,
@@ -715,6 +771,7 @@ function evolve(state: WorkflowRunState, event: RunDomainEvent): WorkflowRunStat
         status: event.value.state as RunOutcome,
         reason: event.value.reason,
         heldBehind: undefined,
+        heldUntil: undefined,
       }
     case 'retried': {
       const nodes = new Map(state.nodes)

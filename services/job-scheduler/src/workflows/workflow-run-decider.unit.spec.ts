@@ -6,6 +6,7 @@ import type {
   WorkflowEdge,
   WorkflowNode,
 } from '@taskforge/proto/catalog/v1/model'
+import type { TriggerChain } from '@taskforge/proto/jobs/v1/events'
 import { describe, expect, it } from 'vitest'
 import {
   liveJobs,
@@ -124,6 +125,29 @@ class Run {
       ...(heldBehind === undefined ? {} : { heldBehind }),
       ...this.facts(),
     })
+  }
+
+  /** A start by a trigger: held for a grace time, in a chain, or refused. */
+  startTriggered(
+    args: string[],
+    more: { holdUntil?: Date; heldBehind?: string; refusal?: string; chain?: TriggerChain },
+  ): RunDomainEvent[] {
+    return this.when({
+      type: 'StartRun',
+      runId: RUN,
+      customer: 'acme',
+      workflowId: 'wf-1',
+      version: 3,
+      arguments: args,
+      origin: 'trigger:webhook:hook-1',
+      author: 'trigger',
+      ...more,
+      ...this.facts(),
+    })
+  }
+
+  graceOver(): RunDomainEvent[] {
+    return this.when({ type: 'AdvanceRun', ended: [], graceOver: true, ...this.facts() })
   }
 
   release(): RunDomainEvent[] {
@@ -773,5 +797,77 @@ describe('workflowRunDecider: one run at a time', () => {
     expect(run.started()).toEqual([])
     // Its turn coming after the end starts nothing.
     expect(run.release()).toEqual([])
+  })
+})
+
+describe('workflowRunDecider: runs a trigger started', () => {
+  const FIRST = '0190a000-0000-7000-8000-0000000000bb'
+  const chain: TriggerChain = { id: 'job-0', depth: 1, taskIds: ['task-x', 'wf-1'] }
+  const until = new Date(T0.getTime() + 30_000)
+
+  it('a run in its grace time is held with a reason saying until when, and starts when it is over', () => {
+    const run = new Run(diamond())
+    const events = run.startTriggered(['v'], { holdUntil: until, chain })
+    expect(events).toEqual([
+      expect.objectContaining({
+        $case: 'started',
+        value: expect.objectContaining({
+          heldUntil: until,
+          chain,
+          heldReason: `the trigger's grace time: this run starts at ${until.toISOString()}`,
+        }),
+      }),
+    ])
+    expect(run.state).toMatchObject({ heldUntil: until, chain })
+    // A job's end or a turn brings nothing to a run in its grace time.
+    expect(run.advance()).toEqual([])
+    expect(run.release()).toEqual([])
+    expect(run.graceOver().map((event) => event.$case)).toEqual(['released', 'nodeStarted'])
+    expect(run.events.find((event) => event.$case === 'released')).toMatchObject({
+      value: { graceOver: true },
+    })
+    expect(run.nodeState('a')).toBe('running')
+    expect(run.graceOver()).toEqual([])
+  })
+
+  it('a run held for both its grace time and its turn starts once both are over, in either order', () => {
+    const graceFirst = new Run(diamond())
+    graceFirst.startTriggered([], { holdUntil: until, heldBehind: FIRST })
+    // Still held after the first release: it says why (the turn it waits for).
+    expect(graceFirst.graceOver()).toEqual([
+      {
+        $case: 'released',
+        value: { graceOver: true, heldReason: expect.stringContaining(FIRST) },
+      },
+    ])
+    expect(graceFirst.started()).toEqual([])
+    expect(graceFirst.release().map((event) => event.$case)).toEqual(['released', 'nodeStarted'])
+
+    const turnFirst = new Run(diamond())
+    turnFirst.startTriggered([], { holdUntil: until, heldBehind: FIRST })
+    expect(turnFirst.release()).toEqual([
+      {
+        $case: 'released',
+        value: { graceOver: false, heldReason: expect.stringContaining(until.toISOString()) },
+      },
+    ])
+    expect(turnFirst.graceOver().map((event) => event.$case)).toEqual(['released', 'nodeStarted'])
+  })
+
+  it('a run canceled in its grace time ends canceled, and its grace time ending starts nothing', () => {
+    const run = new Run(diamond())
+    run.startTriggered([], { holdUntil: until })
+    expect(run.cancel().at(-1)).toMatchObject({ $case: 'ended', value: { state: 'canceled' } })
+    expect(run.graceOver()).toEqual([])
+    expect(run.started()).toEqual([])
+  })
+
+  it('a refused run is recorded and ends canceled at once with the reason', () => {
+    const run = new Run(diamond())
+    const reason = 'trigger cycle stopped: task wf-1 already ran in this chain of triggers'
+    const events = run.startTriggered(['v'], { refusal: reason, chain })
+    expect(events.map((event) => event.$case)).toEqual(['started', 'ended'])
+    expect(events[1]).toMatchObject({ value: { state: 'canceled', reason } })
+    expect(run.started()).toEqual([])
   })
 })

@@ -14,7 +14,7 @@ export interface WorkflowRunTimersOptions extends WorkflowRunDeps, DueTimersOpti
 
 /**
  * Brings runs what they wait for, on the one loop of due timers ({@link DueTimers}): a due wake-up
- * (a node's job ended, a node's retry is due) is claimed with `FOR UPDATE SKIP LOCKED`, with every
+ * (a node's job ended, a node's retry is due, a triggered run's grace time is over) is claimed with `FOR UPDATE SKIP LOCKED`, with every
  * other due wake-up of its run; in that one transaction the jobs' ends are read from their streams,
  * the run decides (`AdvanceRun`), the next nodes' jobs are queued and the wake-ups are deleted. A
  * replica killed half-way commits nothing, and another brings the same ends; an end the run has
@@ -39,6 +39,7 @@ function runTimerSource(options: WorkflowRunTimersOptions): DueTimerSource {
       const wakeups = await dueWakeupsOfRun(trx, claimed.run_id, claimed.claimed_at)
       const ended: NodeJobEnd[] = []
       const release = wakeups.some((wakeup) => wakeup.wakeup_id.startsWith('release:'))
+      const graceOver = wakeups.some((wakeup) => wakeup.wakeup_id.startsWith('grace:'))
       const done = wakeups.map((wakeup) => wakeup.wakeup_id)
       const endOf = async (jobId: string) => {
         if (ended.some((end) => end.jobId === jobId)) return
@@ -70,7 +71,7 @@ function runTimerSource(options: WorkflowRunTimersOptions): DueTimerSource {
         options,
         trx,
         claimed.run_id,
-        { type: 'AdvanceRun', ended, release, now: claimed.claimed_at },
+        { type: 'AdvanceRun', ended, release, graceOver, now: claimed.claimed_at },
         'scheduler',
       )
     },

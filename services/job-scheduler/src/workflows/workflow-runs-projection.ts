@@ -28,6 +28,8 @@ export interface RunRow {
   reason: string
   /** Why a held run waits for its turn; '' otherwise. */
   waiting_reason: string
+  /** When a triggered run held for its grace time starts; null otherwise. */
+  hold_until: Date | null
   created_at: Date
   updated_at: Date
   ended_at: Date | null
@@ -53,6 +55,7 @@ function rowFromRun(run: WorkflowRun): RunRow {
     author: run.author,
     reason: run.reason,
     waiting_reason: run.waitingReason,
+    hold_until: run.holdUntil ?? null,
     created_at: run.creationDate ?? new Date(0),
     updated_at: run.lastUpdate ?? new Date(0),
     ended_at: run.endedAt ?? null,
@@ -112,6 +115,7 @@ export function workflowRunFromRow(row: RunRow): WorkflowRun {
     author: row.author,
     reason: row.reason,
     waitingReason: row.waiting_reason,
+    holdUntil: row.hold_until ?? undefined,
     creationDate: row.created_at,
     lastUpdate: row.updated_at,
     endedAt: row.ended_at ?? undefined,
@@ -170,8 +174,8 @@ export async function listWorkflowRuns(
 /** The `workflow_runs` read model: one row per run, its nodes in the order of its pinned definition. */
 export const workflowRunsProjection: Projection = {
   name: 'workflow_runs',
-  // 2: a held run's waiting reason.
-  version: 2,
+  // 2: a held run's waiting reason; 3: the end of a triggered run's grace time.
+  version: 3,
   streamTypes: [WORKFLOW_RUN_STREAM_TYPE],
   async setup(db: Db) {
     await createWorkflowRunsTable(workflowsDb(db))

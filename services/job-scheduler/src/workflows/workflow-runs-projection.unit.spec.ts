@@ -28,6 +28,8 @@ const started: RunDomainEvent = {
     nodeKeys: [],
     heldBehindRunId: '',
     heldReason: '',
+    chain: undefined,
+    heldUntil: undefined,
   },
 }
 const nodeStarted = (key: string, jobId: string): RunDomainEvent => ({
@@ -119,7 +121,41 @@ describe('workflow_runs read model', () => {
       state: 'in_progress',
       waitingReason: 'waits for run run-0',
     })
-    const released = fold([held, { $case: 'released', value: {} }, nodeStarted('a', 'job-1')])
+    const released = fold([
+      held,
+      { $case: 'released', value: { graceOver: false, heldReason: '' } },
+      nodeStarted('a', 'job-1'),
+    ])
     expect(workflowRunFromRow(released!)).toMatchObject({ lifecycle: 'assigned', waitingReason: '' })
+  })
+
+  it('shows a run held for its grace time with when it starts, and the turn it waits for after', () => {
+    const until = at(30)
+    const held: RunDomainEvent = {
+      $case: 'started',
+      value: {
+        ...started.value,
+        heldBehindRunId: 'run-0',
+        heldUntil: until,
+        heldReason: 'grace time until then',
+      },
+    } as RunDomainEvent
+    expect(workflowRunFromRow(fold([held])!)).toMatchObject({
+      lifecycle: 'ready',
+      waitingReason: 'grace time until then',
+      holdUntil: until,
+    })
+    const graceOver: RunDomainEvent = {
+      $case: 'released',
+      value: { graceOver: true, heldReason: 'waits for run run-0' },
+    }
+    const stillHeld = workflowRunFromRow(fold([held, graceOver])!)
+    expect(stillHeld).toMatchObject({ lifecycle: 'ready', waitingReason: 'waits for run run-0' })
+    expect(stillHeld.holdUntil).toBeUndefined()
+    const turn: RunDomainEvent = { $case: 'released', value: { graceOver: false, heldReason: '' } }
+    expect(workflowRunFromRow(fold([held, graceOver, turn])!)).toMatchObject({
+      lifecycle: 'assigned',
+      waitingReason: '',
+    })
   })
 })

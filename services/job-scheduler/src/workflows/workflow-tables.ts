@@ -2,6 +2,7 @@ import type { Db, Trx } from '@taskforge/event-store'
 import { type ColumnType, type Kysely, sql } from 'kysely'
 import type { DueTimerTable } from '../timers/due-timer-table.js'
 import { createWorkflowStepsTable } from './workflow-steps-table.js'
+import { createWorkflowTriggersTables } from './workflow-triggers.js'
 
 type Json<T> = ColumnType<T, string, string>
 
@@ -67,6 +68,7 @@ export interface WorkflowRunsTable {
   author: string
   reason: string
   waiting_reason: string
+  hold_until: Date | null
   created_at: Date
   updated_at: Date
   ended_at: Date | null
@@ -88,7 +90,7 @@ export function workflowsDb(db: Db | Trx): Kysely<WorkflowsDatabase> {
   return db as Kysely<WorkflowsDatabase>
 }
 
-/** Creates the versions and wake-ups tables when missing (the read model is the projection's). */
+/** Creates the versions, wake-ups, turns and triggers tables when missing (the read model is the projection's). */
 export async function createWorkflowTables(conn: Db): Promise<void> {
   const db = workflowsDb(conn)
   await db.schema
@@ -121,6 +123,7 @@ export async function createWorkflowTables(conn: Db): Promise<void> {
     .column('run_id')
     .execute()
   await createWorkflowStepsTable(conn)
+  await createWorkflowTriggersTables(conn)
   await db.schema
     .createTable(WORKFLOW_RUN_TURNS_TABLE)
     .ifNotExists()
@@ -153,6 +156,7 @@ export async function createWorkflowRunsTable(db: Kysely<WorkflowsDatabase>): Pr
     .addColumn('author', 'text', (c) => c.notNull())
     .addColumn('reason', 'text', (c) => c.notNull())
     .addColumn('waiting_reason', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('hold_until', 'timestamptz')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull())
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
     .addColumn('ended_at', 'timestamptz')
@@ -205,6 +209,18 @@ export async function setRetryWakeup(
     .insertInto(WORKFLOW_RUN_WAKEUPS_TABLE)
     .values({ wakeup_id: wakeupId, run_id: runId, customer, due_at: dueAt })
     .onConflict((oc) => oc.column('wakeup_id').doUpdateSet({ due_at: dueAt }))
+    .execute()
+}
+
+/**
+ * The end of a triggered run's grace time (`grace:<run id>`), written in the transaction that starts
+ * the run: the run timers' loop releases the run then (a run canceled before has ended: it ignores it).
+ */
+export async function setGraceWakeup(trx: Trx, runId: string, customer: string, dueAt: Date): Promise<void> {
+  await workflowsDb(trx)
+    .insertInto(WORKFLOW_RUN_WAKEUPS_TABLE)
+    .values({ wakeup_id: `grace:${runId}`, run_id: runId, customer, due_at: dueAt })
+    .onConflict((oc) => oc.column('wakeup_id').doNothing())
     .execute()
 }
 

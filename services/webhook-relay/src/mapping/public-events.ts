@@ -452,7 +452,8 @@ function mapWorkflowRun(event: SourceEvent, previous: StoredWorkflowRun | undefi
       // A held run starts when its turn comes (`released`).
       return run.lifecycle === 'ready' ? nothing(stored) : told('workflow.start')
     case 'released':
-      return told('workflow.start')
+      // A run still held (its grace time over, its turn not come) starts with the other release.
+      return decoded.value.heldReason === '' ? told('workflow.start') : nothing(stored)
     case 'nodeEnded': {
       const node = publicWorkflowRun(run).nodes.find((candidate) => candidate.key === decoded.value.key)
       return told('workflow.node', {

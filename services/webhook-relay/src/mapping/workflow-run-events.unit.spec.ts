@@ -44,6 +44,8 @@ const started: RunEvent = {
     nodeKeys: ['a', 'b'],
     heldBehindRunId: '',
     heldReason: '',
+    chain: undefined,
+    heldUntil: undefined,
   },
 }
 const nodeStarted = (key: string, jobId: string): RunEvent => ({
@@ -124,7 +126,11 @@ describe('public events of workflow runs', () => {
       $case: 'started',
       value: { ...started.value, heldBehindRunId: 'r0', heldReason: 'waits for run r0' },
     } as RunEvent
-    const mapped = fold([held, { $case: 'released', value: {} }, nodeStarted('a', 'j1')])
+    const mapped = fold([
+      held,
+      { $case: 'released', value: { graceOver: false, heldReason: '' } },
+      nodeStarted('a', 'j1'),
+    ])
     expect(mapped.map((m) => m.publicEvent?.name)).toEqual([undefined, 'workflow.start', undefined])
     expect(mapped[0]!.object).toMatchObject({ lifecycle: 'ready', waitingReason: 'waits for run r0' })
     expect(mapped[1]!.publicEvent!.data).toMatchObject({ run: { lifecycle: 'assigned' } })
