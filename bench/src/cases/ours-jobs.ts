@@ -242,6 +242,7 @@ export async function burstPass(bp: BenchPlatform, count: number, problems: Prob
     rate: count / ((ended - began) / 1000),
     runRate: count / ((sent - began) / 1000),
     cpuPerJob: cpuPerUnit(cpuBefore, cpuSnapshot(names), count),
+    msPerJob: (ended - began) / count,
   }
 }
 
@@ -253,6 +254,53 @@ async function endedBadly(bp: BenchPlatform, filter: string, problems: Problems)
   for (const job of answer.body.slice(0, 3) as { id?: unknown; state?: unknown; result?: unknown }[]) {
     problems.add(`job ${String(job.id)} ${String(job.state)}: ${JSON.stringify(job.result).slice(0, 300)}`)
   }
+}
+
+/**
+ * What the platform costs per job at `rate`, its idle cost taken away: the CPU every process spent
+ * while `count` runs arrived in an open loop at `rate` (no wait for results) and drained, minus what
+ * the same processes spent doing nothing for as long just before (heartbeats, timers, sweeps). The
+ * scripts' own CPU is left out. Compared with the sustained pass's figure (the same subtraction), it
+ * tells whether a job costs less as load rises, as batching should make it.
+ */
+export async function marginalCpuPass(bp: BenchPlatform, rate: number, count: number, problems: Problems) {
+  const names = bp.pids()
+  const idleFrom = cpuSnapshot(names)
+  const idleStart = wallClockMs()
+  await sleep((count / rate) * 1000)
+  const idle = cpuPerUnit(idleFrom, cpuSnapshot(names), wallClockMs() - idleStart)
+  const from = cpuSnapshot(names)
+  const began = wallClockMs()
+  const runs: Run[] = []
+  const outcome = await openLoop({
+    rate,
+    count,
+    fire: async (_, at) => {
+      runs.push(await runJob(bp, false, at))
+    },
+  })
+  assertNoFailures(`runs at ${rate} jobs/s`, outcome)
+  const starts = await scriptStarts(bp, runs)
+  problems.add(
+    `script never started (${rate} jobs/s, CPU pass)`,
+    starts.filter((s) => s === undefined).length,
+  )
+  if (!(await waitIdle(bp, MARK_WAIT_MS, 20))) throw new Error(`the ${rate} jobs/s pass did not drain`)
+  const busy = cpuPerUnit(from, cpuSnapshot(names), count)
+  return { perJob: marginalPerJob(busy, idle, (wallClockMs() - began) / count), idlePerMs: idle }
+}
+
+/**
+ * CPU per job without the scripts and without the idle cost: `busy` per job, less `idlePerMs` (CPU
+ * per millisecond of doing nothing) times the milliseconds each job's share of the pass lasted.
+ */
+function marginalPerJob(
+  busy: Record<string, number>,
+  idlePerMs: Record<string, number>,
+  msPerJob: number,
+): number {
+  const idle = cpuWithoutScripts(idlePerMs) * msPerJob
+  return Math.round((cpuWithoutScripts(busy) - idle) * 100) / 100
 }
 
 /** Our job path end to end: REST run → gateway → scheduler → relay → JetStream → dispatch → bot → script. */
@@ -292,6 +340,16 @@ export async function oursJobs(ctx: CaseContext, bp: BenchPlatform): Promise<Cas
       "CPU per job in every process (sustained pass), the scripts' own excluded",
       'duration',
     )
+    .declare(
+      'cpu.job.low',
+      `CPU per job at ${LOW_RATE} jobs/s, idle cost subtracted, the scripts' own excluded`,
+      'duration',
+    )
+    .declare(
+      'cpu.job.sustained',
+      "CPU per job in the sustained pass, idle cost subtracted, the scripts' own excluded",
+      'duration',
+    )
   let cpuPerJob: Record<string, number> = {}
 
   ctx.log('warming up')
@@ -308,6 +366,8 @@ export async function oursJobs(ctx: CaseContext, bp: BenchPlatform): Promise<Cas
     series.add('low.start.p99', low.start.p99)
     series.add('low.finished.p50', low.finished.p50)
     series.add('low.finished.p99', low.finished.p99)
+    const lowCpu = await marginalCpuPass(bp, LOW_RATE, sizes.low, problems)
+    series.add('cpu.job.low', lowCpu.perJob)
     const saturation = await saturationPass(bp, workers, sizes.saturation, problems)
     series.add('sat.start.p50', saturation.start.p50)
     series.add('sat.start.p99', saturation.start.p99)
@@ -319,13 +379,16 @@ export async function oursJobs(ctx: CaseContext, bp: BenchPlatform): Promise<Cas
     series.add('run.rate', burst.runRate)
     cpuPerJob = burst.cpuPerJob
     series.add('cpu.job', cpuWithoutScripts(cpuPerJob))
+    series.add('cpu.job.sustained', marginalPerJob(cpuPerJob, lowCpu.idlePerMs, burst.msPerJob))
     const spread = await burstPass(bp, sizes.burst, problems, SPREAD_TASKS)
     series.add('spread.rate', spread.rate)
     ctx.log(
       `ours ${rep + 1}/${ctx.repetitions}: start p50 ${fixed.start.p50.toFixed(1)} ms p99 ${fixed.start.p99.toFixed(1)} ms ` +
         `(at ${LOW_RATE}/s ${low.start.p50.toFixed(1)} ms), finished p50 ${low.finished.p50.toFixed(1)} ms, ` +
         `saturation ${Math.round(saturation.rate)} jobs/s, sustained ${Math.round(burst.rate)} jobs/s ` +
-        `(${Math.round(spread.rate)} over ${SPREAD_TASKS} tasks), ${cpuPerJob.total} ms CPU per job`,
+        `(${Math.round(spread.rate)} over ${SPREAD_TASKS} tasks), ${cpuPerJob.total} ms CPU per job ` +
+        `(idle subtracted, scripts excluded: ${lowCpu.perJob} ms at ${LOW_RATE}/s, ` +
+        `${marginalPerJob(cpuPerJob, lowCpu.idlePerMs, burst.msPerJob)} ms sustained)`,
     )
   }
   await endedBadly(bp, 'lifecycle=terminated', problems)

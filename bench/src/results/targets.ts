@@ -86,6 +86,15 @@ export const TARGETS: readonly TargetSpec[] = [
     unit: 'ms',
   },
   {
+    id: 'cpu.load',
+    description:
+      'CPU per job falls as load rises: sustained pass ≤ 10 jobs/s (idle cost subtracted from both)',
+    value: ['ours.jobs', 'cpu.job.sustained'],
+    bound: { best: 'min', of: [['ours.jobs', 'cpu.job.low']], factor: 1 },
+    kind: 'max',
+    unit: 'ms',
+  },
+  {
     id: 'gateway',
     description: 'gateway GET /:customer/task ≥ 25 % of a bare fastify route',
     value: ['ours.gateway', 'gateway.rate'],
