@@ -256,19 +256,21 @@ async function endedBadly(bp: BenchPlatform, filter: string, problems: Problems)
   }
 }
 
-/**
- * What the platform costs per job at `rate`, its idle cost taken away: the CPU every process spent
- * while `count` runs arrived in an open loop at `rate` (no wait for results) and drained, minus what
- * the same processes spent doing nothing for as long just before (heartbeats, timers, sweeps). The
- * scripts' own CPU is left out. Compared with the sustained pass's figure (the same subtraction), it
- * tells whether a job costs less as load rises, as batching should make it.
- */
-export async function marginalCpuPass(bp: BenchPlatform, rate: number, count: number, problems: Problems) {
+/** CPU per millisecond every process spends while the platform does nothing (heartbeats, timers, sweeps). */
+export async function idleCpu(bp: BenchPlatform, ms: number): Promise<Record<string, number>> {
   const names = bp.pids()
-  const idleFrom = cpuSnapshot(names)
-  const idleStart = wallClockMs()
-  await sleep((count / rate) * 1000)
-  const idle = cpuPerUnit(idleFrom, cpuSnapshot(names), wallClockMs() - idleStart)
+  const from = cpuSnapshot(names)
+  const began = wallClockMs()
+  await sleep(ms)
+  return cpuPerUnit(from, cpuSnapshot(names), wallClockMs() - began)
+}
+
+/**
+ * `count` runs arriving in an open loop at `rate`, not waiting for their results, then drained: the
+ * CPU every process spent per job meanwhile, and how long each job's share of the pass lasted.
+ */
+export async function openLoopCpuPass(bp: BenchPlatform, rate: number, count: number, problems: Problems) {
+  const names = bp.pids()
   const from = cpuSnapshot(names)
   const began = wallClockMs()
   const runs: Run[] = []
@@ -286,8 +288,19 @@ export async function marginalCpuPass(bp: BenchPlatform, rate: number, count: nu
     starts.filter((s) => s === undefined).length,
   )
   if (!(await waitIdle(bp, MARK_WAIT_MS, 20))) throw new Error(`the ${rate} jobs/s pass did not drain`)
-  const busy = cpuPerUnit(from, cpuSnapshot(names), count)
-  return { perJob: marginalPerJob(busy, idle, (wallClockMs() - began) / count), idlePerMs: idle }
+  return { cpuPerJob: cpuPerUnit(from, cpuSnapshot(names), count), msPerJob: (wallClockMs() - began) / count }
+}
+
+/**
+ * What the platform costs per job at `rate`, its idle cost taken away: {@link openLoopCpuPass} less
+ * what the same processes spent doing nothing for as long just before. The scripts' own CPU is left
+ * out. Compared with the sustained pass's figure (the same subtraction), it tells whether a job
+ * costs less as load rises, as batching should make it.
+ */
+export async function marginalCpuPass(bp: BenchPlatform, rate: number, count: number, problems: Problems) {
+  const idle = await idleCpu(bp, (count / rate) * 1000)
+  const busy = await openLoopCpuPass(bp, rate, count, problems)
+  return { perJob: marginalPerJob(busy.cpuPerJob, idle, busy.msPerJob), idlePerMs: idle }
 }
 
 /**

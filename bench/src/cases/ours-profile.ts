@@ -8,8 +8,11 @@ import type { ProfileSummary, StatementSummary } from '../results/model.js'
 import { startBenchPlatform } from './bench-platform.js'
 import type { CaseContext } from './case.js'
 import { oursGateway } from './ours-gateway.js'
-import { burstPass, Problems, saturationPass } from './ours-jobs.js'
+import { burstPass, LOW_RATE, openLoopCpuPass, Problems, saturationPass } from './ours-jobs.js'
 import { oursWebhooks } from './ours-webhooks.js'
+
+/** Runs of the low-rate pass. */
+const LOW_JOBS = 50
 
 export interface ProfileRun {
   profiles: ProfileSummary[]
@@ -69,6 +72,10 @@ export async function profileOurs(
           () => oursWebhooks({ ...ctx, repetitions: 1 }, bp),
         )
         await saturationPass(bp, options.botConcurrency * 2, 100, new Problems())
+        // The fixed costs of one job, which nothing amortizes at a low rate.
+        await pass(`jobs at ${LOW_RATE}/s (${LOW_JOBS} runs, not waiting)`, undefined, () =>
+          openLoopCpuPass(bp, LOW_RATE, LOW_JOBS, new Problems()),
+        )
         burst = await pass(`sustained jobs (${jobs} runs)`, undefined, () =>
           burstPass(bp, jobs, new Problems()),
         )
