@@ -12,6 +12,7 @@ export const CASE_IDS = [
   'peer.bullmq.spawn',
   'ours.rebuild',
   'ours.jobs',
+  'ours.path',
   'ours.gateway',
   'ours.webhooks',
   'ours.console',

@@ -13,6 +13,7 @@ import { floorSpawn } from './cases/floor-spawn.js'
 import { oursConsole } from './cases/ours-console.js'
 import { oursGateway } from './cases/ours-gateway.js'
 import { LOW_RATE, oursJobs } from './cases/ours-jobs.js'
+import { oursPath } from './cases/ours-path.js'
 import { profileOurs } from './cases/ours-profile.js'
 import { oursSchedules } from './cases/ours-schedules.js'
 import { oursWebhooks } from './cases/ours-webhooks.js'
@@ -205,6 +206,8 @@ async function main(): Promise<void> {
     }
   }
 
+  // Its own platform: every process exports its spans, which costs a little on every hop.
+  await run('ours.path', "One job's path, hop by hop", 'ours', () => oursPath(ctx, options.botConcurrency))
   // Its own platform: 10,000 queued jobs and a 200,000-line log would weigh on the job path's figures.
   await run('ours.console', 'Web console budgets', 'ours', () => oursConsole(ctx))
   // Its own platform too: 1,000 schedules firing all the time would weigh on every other figure.

@@ -21,6 +21,10 @@ export class Series {
     return this
   }
 
+  has(id: string): boolean {
+    return this.#declared.has(id)
+  }
+
   add(id: string, value: number): void {
     const runs = this.#runs.get(id)
     if (runs === undefined) throw new Error(`metric ${id} was not declared`)
