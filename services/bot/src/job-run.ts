@@ -194,11 +194,6 @@ export class JobRun {
     const reportStarted = (pid: number | undefined) => {
       started = true
       logger.info({ pid, argv0: argv[0], timeoutSeconds }, 'job started')
-      if (pid !== undefined) {
-        void ctx.journal
-          .recordPid(dispatch.jobId, pid)
-          .catch((error: unknown) => logger.warn({ err: error }, 'pid not journaled'))
-      }
       void reporter.started(pid ?? 0).then(
         () => acknowledge(msg, logger),
         () => {},
