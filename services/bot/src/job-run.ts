@@ -31,18 +31,12 @@ export interface JobRunContext {
   secretEnv: SecretEnvSource
 }
 
-async function acknowledge(msg: JsMsg, logger: Logger): Promise<void> {
-  try {
-    await msg.ackAck()
-  } catch (error) {
-    // The dispatch comes back after its ack wait; the journal then recognises the job as running.
-    logger.warn({ err: error }, 'dispatch ack not confirmed')
-  }
-}
-
 /**
  * One dispatched job on this bot: journal, workspace, script, reports, cleanup. The dispatch is
- * acknowledged as soon as the `started` report is, so a long job never holds its message.
+ * acknowledged as soon as the `started` report is, so a long job never holds its message. The ack
+ * is not confirmed by the server (no request per job): one lost with the connection brings the
+ * dispatch back after its ack wait, and the journal then recognises the job as running or run.
+ * Being published first, it reaches the server before the job's later reports.
  */
 export class JobRun {
   private process: ScriptProcess | undefined
@@ -118,7 +112,7 @@ export class JobRun {
     let outcome: ExecutionOutcome
     const canceledEarly = this.stopRequest?.as === 'canceled' ? this.stopRequest.reason : undefined
     if (canceledEarly !== undefined) {
-      void acknowledge(msg, logger)
+      msg.ack()
       outcome = decideOutcome({ kind: 'canceled-before-start', reason: canceledEarly }, '', 0)
     } else {
       try {
@@ -136,14 +130,14 @@ export class JobRun {
       } catch (error) {
         const stopped = this.stopRequest
         if (stopped?.as === 'canceled' && this.process === undefined) {
-          void acknowledge(msg, logger)
+          msg.ack()
           outcome = decideOutcome({ kind: 'canceled-before-start', reason: stopped.reason }, '', 0)
         } else {
           const reason = `cannot prepare the job: ${(error as Error).message}`
           logger.error({ err: error }, reason)
           const started = reporter.started(0)
           void started.then(
-            () => acknowledge(msg, logger),
+            () => msg.ack(),
             () => {},
           )
           outcome = decideOutcome({ kind: 'not-started', reason }, '', 0)
@@ -195,7 +189,7 @@ export class JobRun {
       started = true
       logger.info({ pid, argv0: argv[0], timeoutSeconds }, 'job started')
       void reporter.started(pid ?? 0).then(
-        () => acknowledge(msg, logger),
+        () => msg.ack(),
         () => {},
       )
     }
