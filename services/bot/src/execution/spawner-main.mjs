@@ -7,10 +7,11 @@
  * loader, which would make it as large as the agent.
  *
  * For each script it forwards the output (up to the byte count the agent asks for; past it, only a
- * count), the exit, and the close of the output pipes, over the IPC channel; it signals the
- * script's process group when the agent asks, and kills whatever the script left in its group once
- * the script exited. When the agent goes, it goes too, leaving the scripts running: the agent's
- * journal finds them at its next start, as it would have after its own crash.
+ * count), the exit, and the close of the output pipes, over the IPC channel (each side's messages
+ * of one turn of its event loop go as one); it signals the script's process group when the agent
+ * asks, and kills whatever the script left in its group once the script exited. When the agent
+ * goes, it goes too, leaving the scripts running: the agent's journal finds them at its next
+ * start, as it would have after its own crash.
  */
 import { spawn } from 'node:child_process'
 import { groupAlive, signalGroup } from './process-group.mjs'
@@ -35,9 +36,24 @@ function pause(ms) {
 /** @type {Map<number, Script>} */
 const scripts = new Map()
 
-/** @param {SpawnerEvent} event */
+/** @type {SpawnerEvent[]} */
+let told = []
+
+/**
+ * Tells the agent of `event`. Events go out together once the current turn of the event loop has
+ * handled all that came in (exits, output, pipes closed, requests): one message however many
+ * scripts they are about, so that the cost per script falls as more run at once.
+ * @param {SpawnerEvent} event
+ */
 function tell(event) {
-  process.send?.(event)
+  if (told.length === 0) setImmediate(sendTold)
+  told.push(event)
+}
+
+function sendTold() {
+  const events = told
+  told = []
+  process.send?.(events)
 }
 
 /** @param {unknown} error */
@@ -113,7 +129,8 @@ function start(request) {
   })
 }
 
-process.on('message', (/** @type {SpawnerRequest} */ request) => {
+/** @param {SpawnerRequest} request */
+function handle(request) {
   switch (request.type) {
     case 'spawn':
       start(request)
@@ -132,6 +149,10 @@ process.on('message', (/** @type {SpawnerRequest} */ request) => {
       break
     }
   }
+}
+
+process.on('message', (/** @type {SpawnerRequest[]} */ requests) => {
+  for (const request of requests) handle(request)
 })
 
 process.on('disconnect', () => process.exit(0))
