@@ -33,10 +33,11 @@ export interface JobRunContext {
 
 /**
  * One dispatched job on this bot: journal, workspace, script, reports, cleanup. The dispatch is
- * acknowledged as soon as the `started` report is, so a long job never holds its message. The ack
- * is not confirmed by the server (no request per job): one lost with the connection brings the
- * dispatch back after its ack wait, and the journal then recognises the job as running or run.
- * Being published first, it reaches the server before the job's later reports.
+ * acknowledged with the `started` report (in the same write to the server), so a long job never
+ * holds its message; the journal already holds the job then, and it is what answers for it: a
+ * dispatch that comes back (its ack lost with the connection) is recognised as running or run, and
+ * a job the bot was running when it died is reported lost at its next start. The ack is not
+ * confirmed by the server (no request per job).
  */
 export class JobRun {
   private process: ScriptProcess | undefined
@@ -135,11 +136,8 @@ export class JobRun {
         } else {
           const reason = `cannot prepare the job: ${(error as Error).message}`
           logger.error({ err: error }, reason)
-          const started = reporter.started(0)
-          void started.then(
-            () => msg.ack(),
-            () => {},
-          )
+          void reporter.started(0)
+          msg.ack()
           outcome = decideOutcome({ kind: 'not-started', reason }, '', 0)
         }
       }
@@ -181,17 +179,14 @@ export class JobRun {
       taskId: spec.taskId,
       customer: dispatch.customer,
       jobDir: workspace.dir,
-      tmpDir: workspace.tmpDir,
     })
     const timeoutSeconds = spec.timeout > 0 ? spec.timeout : TaskDefaults.timeoutSeconds
     let started = false
     const reportStarted = (pid: number | undefined) => {
       started = true
       logger.info({ pid, argv0: argv[0], timeoutSeconds }, 'job started')
-      void reporter.started(pid ?? 0).then(
-        () => msg.ack(),
-        () => {},
-      )
+      void reporter.started(pid ?? 0)
+      msg.ack()
     }
     const proc = startScript({
       argv,
