@@ -14,7 +14,7 @@
  * start, as it would have after its own crash.
  */
 import { spawn } from 'node:child_process'
-import { groupAlive, signalGroup } from './process-group.mjs'
+import { signalGroup } from './process-group.mjs'
 
 /**
  * @typedef {import('./spawner.js').SpawnerRequest} SpawnerRequest
@@ -120,7 +120,12 @@ function start(request) {
   }
   child.on('exit', (code, signal) => {
     script.exited = true
-    if (groupAlive(pid)) signalGroup(pid, 'SIGKILL')
+    // What the script left in its group: one call, which finds nothing (ESRCH) when it left nothing.
+    try {
+      signalGroup(pid, 'SIGKILL')
+    } catch {
+      // EPERM: what is left is not ours to signal (a set-user-ID program it started).
+    }
     tell({ type: 'exit', id, code, signal, dropped: script.dropped })
   })
   child.on('close', () => {
