@@ -313,12 +313,12 @@ export class BotAgent {
         { jobId: dispatch.jobId, attempt: dispatch.attempt },
         'dispatch of a job already run: not run again',
       )
-      await msg.ackAck().catch(() => {})
+      msg.ack()
       return
     }
     if (known !== undefined) {
       await this.reportLost(known)
-      await msg.ackAck().catch(() => {})
+      msg.ack()
       return
     }
     if (this.stopping) {

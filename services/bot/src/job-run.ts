@@ -31,18 +31,13 @@ export interface JobRunContext {
   secretEnv: SecretEnvSource
 }
 
-async function acknowledge(msg: JsMsg, logger: Logger): Promise<void> {
-  try {
-    await msg.ackAck()
-  } catch (error) {
-    // The dispatch comes back after its ack wait; the journal then recognises the job as running.
-    logger.warn({ err: error }, 'dispatch ack not confirmed')
-  }
-}
-
 /**
  * One dispatched job on this bot: journal, workspace, script, reports, cleanup. The dispatch is
- * acknowledged as soon as the `started` report is, so a long job never holds its message.
+ * acknowledged with the `started` report (in the same write to the server), so a long job never
+ * holds its message; the journal already holds the job then, and it is what answers for it: a
+ * dispatch that comes back (its ack lost with the connection) is recognised as running or run, and
+ * a job the bot was running when it died is reported lost at its next start. The ack is not
+ * confirmed by the server (no request per job).
  */
 export class JobRun {
   private process: ScriptProcess | undefined
@@ -118,7 +113,7 @@ export class JobRun {
     let outcome: ExecutionOutcome
     const canceledEarly = this.stopRequest?.as === 'canceled' ? this.stopRequest.reason : undefined
     if (canceledEarly !== undefined) {
-      void acknowledge(msg, logger)
+      msg.ack()
       outcome = decideOutcome({ kind: 'canceled-before-start', reason: canceledEarly }, '', 0)
     } else {
       try {
@@ -136,16 +131,13 @@ export class JobRun {
       } catch (error) {
         const stopped = this.stopRequest
         if (stopped?.as === 'canceled' && this.process === undefined) {
-          void acknowledge(msg, logger)
+          msg.ack()
           outcome = decideOutcome({ kind: 'canceled-before-start', reason: stopped.reason }, '', 0)
         } else {
           const reason = `cannot prepare the job: ${(error as Error).message}`
           logger.error({ err: error }, reason)
-          const started = reporter.started(0)
-          void started.then(
-            () => acknowledge(msg, logger),
-            () => {},
-          )
+          void reporter.started(0)
+          msg.ack()
           outcome = decideOutcome({ kind: 'not-started', reason }, '', 0)
         }
       }
@@ -187,22 +179,14 @@ export class JobRun {
       taskId: spec.taskId,
       customer: dispatch.customer,
       jobDir: workspace.dir,
-      tmpDir: workspace.tmpDir,
     })
     const timeoutSeconds = spec.timeout > 0 ? spec.timeout : TaskDefaults.timeoutSeconds
     let started = false
     const reportStarted = (pid: number | undefined) => {
       started = true
       logger.info({ pid, argv0: argv[0], timeoutSeconds }, 'job started')
-      if (pid !== undefined) {
-        void ctx.journal
-          .recordPid(dispatch.jobId, pid)
-          .catch((error: unknown) => logger.warn({ err: error }, 'pid not journaled'))
-      }
-      void reporter.started(pid ?? 0).then(
-        () => acknowledge(msg, logger),
-        () => {},
-      )
+      void reporter.started(pid ?? 0)
+      msg.ack()
     }
     const proc = startScript({
       argv,

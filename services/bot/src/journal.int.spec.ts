@@ -17,12 +17,11 @@ describe('Journal', () => {
   it('remembers started and finished jobs across reopenings', async () => {
     const journal = await Journal.open(dir)
     await Promise.all([journal.recordStarted('a', 1), journal.recordStarted('b', 2)])
-    await journal.recordPid('a', 1234)
     await journal.recordFinished('b')
     await journal.close()
 
     const reopened = await Journal.open(dir)
-    expect(reopened.get('a')).toMatchObject({ attempt: 1, pid: 1234, finished: false })
+    expect(reopened.get('a')).toMatchObject({ attempt: 1, finished: false })
     expect(reopened.get('b')).toMatchObject({ attempt: 2, finished: true })
     expect(reopened.unfinished().map((entry) => entry.jobId)).toEqual(['a'])
     await reopened.close()
@@ -35,6 +34,21 @@ describe('Journal', () => {
     await appendFile(join(dir, 'journal.jsonl'), '{"op":"finished","jo')
     const reopened = await Journal.open(dir)
     expect(reopened.get('a')?.finished).toBe(false)
+    await reopened.close()
+  })
+
+  it('passes over the pid lines of journals written by earlier versions', async () => {
+    const journal = await Journal.open(dir)
+    await journal.recordStarted('a', 1)
+    await journal.close()
+    await appendFile(join(dir, 'journal.jsonl'), '{"op":"pid","job":"a","pid":1234}\n')
+    const reopened = await Journal.open(dir)
+    expect(reopened.get('a')).toEqual({
+      jobId: 'a',
+      attempt: 1,
+      startedAt: expect.any(String),
+      finished: false,
+    })
     await reopened.close()
   })
 
@@ -57,17 +71,18 @@ describe('Journal', () => {
     const ids = Array.from({ length: 20 }, (_, i) => `job-${i}`)
     const first = ids.map((id) => journal.recordStarted(id, 1))
     await Promise.resolve()
-    const second = ids.map((id, i) => journal.recordPid(id, 100 + i))
+    const second = ids.filter((_, i) => i % 2 === 0).map((id) => journal.recordFinished(id))
     await Promise.all([...first, ...second])
     const lines = (await readFile(join(dir, 'journal.jsonl'), 'utf8')).trim().split('\n')
     expect(lines.map((line) => JSON.parse(line).op)).toEqual([
       ...ids.map(() => 'started'),
-      ...ids.map(() => 'pid'),
+      ...ids.filter((_, i) => i % 2 === 0).map(() => 'finished'),
     ])
-    expect(lines.map((line) => JSON.parse(line).job)).toEqual([...ids, ...ids])
+    expect(lines.map((line) => JSON.parse(line).job)).toEqual([...ids, ...ids.filter((_, i) => i % 2 === 0)])
     await journal.close()
     const reopened = await Journal.open(dir)
-    expect(reopened.get('job-7')).toMatchObject({ attempt: 1, pid: 107, finished: false })
+    expect(reopened.get('job-6')).toMatchObject({ attempt: 1, finished: true })
+    expect(reopened.get('job-7')).toMatchObject({ attempt: 1, finished: false })
     await reopened.close()
   })
 

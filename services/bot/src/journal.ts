@@ -6,13 +6,12 @@ export interface JournalEntry {
   jobId: string
   attempt: number
   startedAt: string
-  pid?: number
   finished: boolean
 }
 
+// Journals written by earlier versions may also hold `pid` lines: they are passed over.
 type Line =
   | { op: 'started'; job: string; attempt: number; at: string }
-  | { op: 'pid'; job: string; pid: number }
   | { op: 'finished'; job: string }
   | { op: 'canceled'; job: string; attempt: number; at: string }
 
@@ -43,18 +42,24 @@ function dropOldestFinished(entries: Map<string, JournalEntry>, finished: number
 }
 
 /**
- * An append-only, fsync'd record of the jobs this bot started and finished. It is what makes a run
+ * An append-only record, on disk, of the jobs this bot started and finished. It is what makes a run
  * happen at most once per bot: a dispatch redelivered after a crash finds its job here and is not
  * run again, and a job the bot was running when it died is reported as failed on the next start.
  *
- * Writes are group-committed: lines recorded while a write and its sync are under way go to disk
- * together in the next one, so concurrent jobs share a sync instead of queueing one each. Every
- * record still resolves only once its line is on disk, and lines keep their order.
+ * Only the lines that keep a job from running are synced: `started`, before the script runs, and
+ * `canceled`. A `finished` line is written, not synced: if a crash loses it, the next start reports
+ * the job lost once more, under the report id of its finished report, and the scheduler passes
+ * over a report of a job that has ended.
+ *
+ * Writes are group-committed: lines recorded while a write (and its sync) is under way go to the
+ * file together in the next one, so concurrent jobs share a write and a sync instead of queueing
+ * one each; that write is synced if any of its lines must be. Every record resolves once its line
+ * is written (and synced, if it must be), and lines keep their order.
  */
 export class Journal {
   private writes: Promise<void> = Promise.resolve()
-  /** The lines waiting for the next write, and that write's completion. */
-  private next: { lines: string[]; written: Promise<void> } | undefined
+  /** The lines waiting for the next write, whether it must be synced, and its completion. */
+  private next: { lines: string[]; sync: boolean; written: Promise<void> } | undefined
 
   private constructor(
     private readonly entries: Map<string, JournalEntry>,
@@ -87,11 +92,9 @@ export class Journal {
       } else if (line.op === 'canceled') {
         entries.delete(line.job)
         entries.set(line.job, { jobId: line.job, attempt: line.attempt, startedAt: line.at, finished: true })
-      } else {
+      } else if (line.op === 'finished') {
         const entry = entries.get(line.job)
-        if (entry === undefined) continue
-        if (line.op === 'pid') entry.pid = line.pid
-        else entry.finished = true
+        if (entry !== undefined) entry.finished = true
       }
     }
     const keep = options.keepFinished ?? 1000
@@ -103,7 +106,6 @@ export class Journal {
 
     const compacted = [...entries.values()].flatMap((entry) => [
       JSON.stringify({ op: 'started', job: entry.jobId, attempt: entry.attempt, at: entry.startedAt }),
-      ...(entry.pid === undefined ? [] : [JSON.stringify({ op: 'pid', job: entry.jobId, pid: entry.pid })]),
       ...(entry.finished ? [JSON.stringify({ op: 'finished', job: entry.jobId })] : []),
     ])
     const tmp = `${path}.tmp`
@@ -133,13 +135,7 @@ export class Journal {
   recordStarted(jobId: string, attempt: number, now: Date = new Date()): Promise<void> {
     const entry: JournalEntry = { jobId, attempt, startedAt: now.toISOString(), finished: false }
     this.put(entry)
-    return this.append({ op: 'started', job: jobId, attempt, at: entry.startedAt })
-  }
-
-  recordPid(jobId: string, pid: number): Promise<void> {
-    const entry = this.entries.get(jobId)
-    if (entry !== undefined) entry.pid = pid
-    return this.append({ op: 'pid', job: jobId, pid })
+    return this.append({ op: 'started', job: jobId, attempt, at: entry.startedAt }, true)
   }
 
   /**
@@ -149,10 +145,10 @@ export class Journal {
   recordCanceled(jobId: string, attempt: number, now: Date = new Date()): Promise<void> {
     const entry: JournalEntry = { jobId, attempt, startedAt: now.toISOString(), finished: true }
     this.put(entry)
-    return this.append({ op: 'canceled', job: jobId, attempt, at: entry.startedAt })
+    return this.append({ op: 'canceled', job: jobId, attempt, at: entry.startedAt }, true)
   }
 
-  /** Records that the job's finished report was acknowledged. */
+  /** Records that the job's finished report was acknowledged; resolves once written (not synced). */
   recordFinished(jobId: string): Promise<void> {
     const entry = this.entries.get(jobId)
     if (entry !== undefined && !entry.finished) {
@@ -160,7 +156,7 @@ export class Journal {
       this.finishedCount += 1
       this.trim()
     }
-    return this.append({ op: 'finished', job: jobId })
+    return this.append({ op: 'finished', job: jobId }, false)
   }
 
   /** Records `entry` as the newest, in place of any earlier entry of its job. */
@@ -183,19 +179,20 @@ export class Journal {
     await this.handle.close()
   }
 
-  private append(line: Line): Promise<void> {
+  private append(line: Line, sync: boolean): Promise<void> {
     if (this.next === undefined) {
-      const lines: string[] = []
-      const written = this.writes.then(async () => {
+      const next: NonNullable<Journal['next']> = { lines: [], sync: false, written: Promise.resolve() }
+      next.written = this.writes.then(async () => {
         // From here on, new lines wait for the write after this one.
         this.next = undefined
-        await this.handle.write(lines.join(''))
-        await this.handle.datasync()
+        await this.handle.write(next.lines.join(''))
+        if (next.sync) await this.handle.datasync()
       })
-      this.next = { lines, written }
-      this.writes = written.catch(() => {})
+      this.next = next
+      this.writes = next.written.catch(() => {})
     }
     this.next.lines.push(`${JSON.stringify(line)}\n`)
+    this.next.sync ||= sync
     return this.next.written
   }
 }

@@ -9,8 +9,8 @@ export interface JobEnvironmentInput {
   jobId: string
   taskId: string
   customer: string
+  /** The job's own directory: also its TMPDIR, so that what the script leaves goes with it. */
   jobDir: string
-  tmpDir: string
 }
 
 /**
@@ -23,7 +23,7 @@ export function jobEnvironment(input: JobEnvironmentInput): Record<string, strin
     PATH: input.botEnv.PATH || DEFAULT_PATH,
     HOME: homedir(),
     LANG: input.botEnv.LANG || 'C.UTF-8',
-    TMPDIR: input.tmpDir,
+    TMPDIR: input.jobDir,
     ...input.taskEnv,
     TASKFORGE_JOB_ID: input.jobId,
     TASKFORGE_TASK_ID: input.taskId,

@@ -9,7 +9,6 @@ describe('jobEnvironment', () => {
     taskId: 'task-1',
     customer: 'demo',
     jobDir: '/work-dir/jobs/job-1',
-    tmpDir: '/work-dir/jobs/job-1/tmp',
   }
 
   it('holds the base, the task variables and the job metadata, nothing else of the bot', () => {
@@ -31,7 +30,7 @@ describe('jobEnvironment', () => {
       GREETING: 'hi',
       PATH: '/opt/bin:/bin',
       LANG: 'en_US.UTF-8',
-      TMPDIR: input.tmpDir,
+      TMPDIR: input.jobDir,
     })
   })
 

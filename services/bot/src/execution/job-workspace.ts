@@ -3,9 +3,8 @@ import { rm, rmdir, unlink } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 
 export interface JobWorkspace {
-  /** The job's own directory (0700): the script's cwd, removed after the job. */
+  /** The job's own directory (0700): the script's cwd and TMPDIR, removed after the job. */
   dir: string
-  tmpDir: string
   scriptPath: string
 }
 
@@ -17,7 +16,7 @@ export function safeScriptName(filename: string): string {
 
 const errorCode = (error: unknown) => (error as NodeJS.ErrnoException).code
 
-// A workspace is made with synchronous calls (two mkdir, a small write, a chmod): it is on the
+// A workspace is made with synchronous calls (a mkdir, a small write, a chmod): it is on the
 // job's way to its start, and each call takes less than its trip through libuv's thread pool and
 // back would cost. Removing one comes after the job's report, and freeing a directory can be slow
 // (a file system mounted with `discard`): it goes through the thread pool, off the event loop.
@@ -46,23 +45,20 @@ export async function createJobWorkspace(
 ): Promise<JobWorkspace> {
   const dir = join(root, key)
   await freshDirectory(root, dir)
-  const tmpDir = join(dir, 'tmp')
-  mkdirSync(tmpDir, { mode: 0o700 })
   const scriptPath = join(dir, safeScriptName(script.filename))
   writeFileSync(scriptPath, script.content, { mode: 0o755, flag: 'wx' })
   // The umask may have taken the execute bit away: the script must run whatever it is.
   chmodSync(scriptPath, 0o755)
-  return { dir, tmpDir, scriptPath }
+  return { dir, scriptPath }
 }
 
 /**
- * Removes the job's directory. A script that left nothing behind costs three calls; anything else
+ * Removes the job's directory. A script that left nothing behind costs two calls; anything else
  * (files it wrote, a script that removed itself) is swept recursively.
  */
 export async function removeJobWorkspace(workspace: JobWorkspace): Promise<void> {
   try {
     await unlink(workspace.scriptPath)
-    await rmdir(workspace.tmpDir)
     await rmdir(workspace.dir)
   } catch {
     await rm(workspace.dir, { recursive: true, force: true, maxRetries: 3 })

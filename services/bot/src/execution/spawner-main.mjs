@@ -7,13 +7,14 @@
  * loader, which would make it as large as the agent.
  *
  * For each script it forwards the output (up to the byte count the agent asks for; past it, only a
- * count), the exit, and the close of the output pipes, over the IPC channel; it signals the
- * script's process group when the agent asks, and kills whatever the script left in its group once
- * the script exited. When the agent goes, it goes too, leaving the scripts running: the agent's
- * journal finds them at its next start, as it would have after its own crash.
+ * count), the exit, and the close of the output pipes, over the IPC channel (each side's messages
+ * of one turn of its event loop go as one); it signals the script's process group when the agent
+ * asks, and kills whatever the script left in its group once the script exited. When the agent
+ * goes, it goes too, leaving the scripts running: the agent's journal finds them at its next
+ * start, as it would have after its own crash.
  */
 import { spawn } from 'node:child_process'
-import { groupAlive, signalGroup } from './process-group.mjs'
+import { signalGroup } from './process-group.mjs'
 
 /**
  * @typedef {import('./spawner.js').SpawnerRequest} SpawnerRequest
@@ -35,9 +36,24 @@ function pause(ms) {
 /** @type {Map<number, Script>} */
 const scripts = new Map()
 
-/** @param {SpawnerEvent} event */
+/** @type {SpawnerEvent[]} */
+let told = []
+
+/**
+ * Tells the agent of `event`. Events go out together once the current turn of the event loop has
+ * handled all that came in (exits, output, pipes closed, requests): one message however many
+ * scripts they are about, so that the cost per script falls as more run at once.
+ * @param {SpawnerEvent} event
+ */
 function tell(event) {
-  process.send?.(event)
+  if (told.length === 0) setImmediate(sendTold)
+  told.push(event)
+}
+
+function sendTold() {
+  const events = told
+  told = []
+  process.send?.(events)
 }
 
 /** @param {unknown} error */
@@ -104,7 +120,12 @@ function start(request) {
   }
   child.on('exit', (code, signal) => {
     script.exited = true
-    if (groupAlive(pid)) signalGroup(pid, 'SIGKILL')
+    // What the script left in its group: one call, which finds nothing (ESRCH) when it left nothing.
+    try {
+      signalGroup(pid, 'SIGKILL')
+    } catch {
+      // EPERM: what is left is not ours to signal (a set-user-ID program it started).
+    }
     tell({ type: 'exit', id, code, signal, dropped: script.dropped })
   })
   child.on('close', () => {
@@ -113,7 +134,8 @@ function start(request) {
   })
 }
 
-process.on('message', (/** @type {SpawnerRequest} */ request) => {
+/** @param {SpawnerRequest} request */
+function handle(request) {
   switch (request.type) {
     case 'spawn':
       start(request)
@@ -132,6 +154,10 @@ process.on('message', (/** @type {SpawnerRequest} */ request) => {
       break
     }
   }
+}
+
+process.on('message', (/** @type {SpawnerRequest[]} */ requests) => {
+  for (const request of requests) handle(request)
 })
 
 process.on('disconnect', () => process.exit(0))

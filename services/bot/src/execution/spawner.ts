@@ -1,7 +1,10 @@
 import { type ChildProcess, fork } from 'node:child_process'
 import type { OutputStream } from './output-capture.js'
 
-/** What the agent asks of its spawner (spawner-main.mjs). */
+/**
+ * What the agent asks of its spawner (spawner-main.mjs). Requests, and events back, travel in
+ * arrays: those of one turn of the sender's event loop, in order, as one message.
+ */
 export type SpawnerRequest =
   | {
       type: 'spawn'
@@ -67,6 +70,8 @@ class Spawner {
   private process: ChildProcess | undefined
   private readonly scripts = new Map<number, Pending>()
   private lastId = 0
+  /** Requests of this turn of the event loop, by the spawner they are for. */
+  private readonly outgoing = new Map<ChildProcess, SpawnerRequest[]>()
 
   /** Starts a script; its events tell what becomes of it. */
   spawn(
@@ -108,7 +113,9 @@ class Spawner {
         else script.events.lost(script.pid)
       }
     }
-    helper.on('message', (event: SpawnerEvent) => this.receive(event))
+    helper.on('message', (events: SpawnerEvent[]) => {
+      for (const event of events) this.receive(event)
+    })
     // A fork that failed (EAGAIN, EMFILE) has no pid and may never exit: its scripts fail, and the
     // next script forks anew instead of waiting on a spawner that never ran.
     helper.on('error', () => {
@@ -119,8 +126,19 @@ class Spawner {
     return helper
   }
 
+  /** Sends `request` with the others of this turn of the event loop, once it has handled all it had. */
   private send(helper: ChildProcess, request: SpawnerRequest): void {
-    if (helper.connected) helper.send(request)
+    const queued = this.outgoing.get(helper)
+    if (queued !== undefined) {
+      queued.push(request)
+      return
+    }
+    this.outgoing.set(helper, [request])
+    setImmediate(() => {
+      const requests = this.outgoing.get(helper) ?? []
+      this.outgoing.delete(helper)
+      if (helper.connected) helper.send(requests)
+    })
   }
 
   private receive(event: SpawnerEvent): void {

@@ -23,6 +23,9 @@ export interface ScriptSource {
 /** Scripts kept when the cache makes room: the most recently used ones stay. */
 export const DEFAULT_CACHED_SCRIPTS = 256
 
+/** Bytes of scripts also held in memory, the most recently used ones (32 of the largest allowed). */
+export const DEFAULT_HELD_BYTES = 8 * 1024 * 1024
+
 const describe = (ref: ScriptRef) => `script ${ref.sha256.slice(0, 12)} (${ref.size} bytes)`
 
 const errorCode = (error: unknown) => (error as NodeJS.ErrnoException).code
@@ -51,21 +54,36 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
  * however many jobs run it, and jobs of one script arriving together share one download. A download
  * is written only once its content matches the hash, so a file in the cache is a whole, right
  * script; a file found wrong anyway (disk trouble) is dropped and fetched again.
+ *
+ * The most recently used scripts are also held in memory, checked once when they came in: a job
+ * of a script run a moment ago costs no file read, hash or touch of the disk. A script held in
+ * memory is in use, and is never the one removed from the disk to make room.
  */
 export class ScriptCache {
   readonly #dir: string
   readonly #source: ScriptSource
   readonly #logger: Logger
   readonly #maxEntries: number
+  readonly #maxHeldBytes: number
+  /** Contents held in memory by hash, least recently used first, and their bytes together. */
+  readonly #held = new Map<string, Buffer>()
+  #heldBytes = 0
   readonly #downloads = new Map<string, Promise<Buffer>>()
   /** Aborts the downloads when the bot stops; a job that stops waiting leaves its download to others. */
   readonly #closing = new AbortController()
 
-  constructor(options: { dir: string; source: ScriptSource; logger: Logger; maxEntries?: number }) {
+  constructor(options: {
+    dir: string
+    source: ScriptSource
+    logger: Logger
+    maxEntries?: number
+    maxHeldBytes?: number
+  }) {
     this.#dir = options.dir
     this.#source = options.source
     this.#logger = options.logger
     this.#maxEntries = options.maxEntries ?? DEFAULT_CACHED_SCRIPTS
+    this.#maxHeldBytes = options.maxHeldBytes ?? DEFAULT_HELD_BYTES
   }
 
   /**
@@ -77,8 +95,14 @@ export class ScriptCache {
     if (!isContentSha256(ref.sha256)) {
       throw new ScriptUnavailableError(`the job names no script (script hash "${ref.sha256.slice(0, 80)}")`)
     }
+    const held = this.#held.get(ref.sha256)
+    if (held !== undefined && held.length === ref.size) {
+      this.#held.delete(ref.sha256)
+      this.#held.set(ref.sha256, held)
+      return held
+    }
     const cached = await this.#read(ref)
-    if (cached !== undefined) return cached
+    if (cached !== undefined) return this.#hold(ref.sha256, cached)
     let download = this.#downloads.get(ref.sha256)
     if (download === undefined) {
       download = this.#download(ref).finally(() => this.#downloads.delete(ref.sha256))
@@ -90,6 +114,19 @@ export class ScriptCache {
   /** Stops the downloads under way. */
   close(): void {
     this.#closing.abort(new Error('bot shutting down'))
+  }
+
+  /** Holds `content` in memory as the most recently used, letting go of the least recently used past the bound. */
+  #hold(sha256: string, content: Buffer): Buffer {
+    if (content.length > this.#maxHeldBytes || this.#held.has(sha256)) return content
+    this.#held.set(sha256, content)
+    this.#heldBytes += content.length
+    for (const [oldest, bytes] of this.#held) {
+      if (this.#heldBytes <= this.#maxHeldBytes) break
+      this.#held.delete(oldest)
+      this.#heldBytes -= bytes.length
+    }
+    return content
   }
 
   #path(sha256: string): string {
@@ -138,6 +175,7 @@ export class ScriptCache {
     await writeFile(partial, content, { mode: 0o600 })
     await rename(partial, this.#path(ref.sha256))
     this.#logger.info({ sha256: ref.sha256, size: ref.size, ms: Date.now() - started }, 'script fetched')
+    this.#hold(ref.sha256, content)
     await this.#makeRoom().catch((error: unknown) =>
       this.#logger.warn({ err: error, dir: this.#dir }, 'script cache not trimmed'),
     )
@@ -149,7 +187,10 @@ export class ScriptCache {
     const names = (await readdir(this.#dir)).filter(isContentSha256)
     if (names.length <= this.#maxEntries) return
     const used = await Promise.all(
-      names.map(async (name) => ({ name, at: (await stat(this.#path(name))).mtimeMs })),
+      names.map(async (name) => ({
+        name,
+        at: this.#held.has(name) ? Number.POSITIVE_INFINITY : (await stat(this.#path(name))).mtimeMs,
+      })),
     )
     used.sort((a, b) => a.at - b.at)
     for (const { name } of used.slice(0, used.length - this.#maxEntries)) {

@@ -68,8 +68,28 @@ describe('ScriptCache', () => {
     const ref = refOf('echo a\n')
     await cache.content(ref, never)
     await writeFile(join(dir, ref.sha256), 'echo tampered\n')
-    expect((await cache.content(ref, never)).toString()).toBe('echo a\n')
+    // The bot restarted: nothing is held in memory, the file is read and checked.
+    const restarted = new ScriptCache({ dir, source, logger })
+    expect((await restarted.content(ref, never)).toString()).toBe('echo a\n')
     expect(source.fetches).toHaveLength(2)
+  })
+
+  it('holds recently used scripts in memory, within its bound, and reads the others from the disk', async () => {
+    const contents = { a: 'echo a\n', b: 'echo bb\n' }
+    const source = mapSource(contents)
+    const cache = new ScriptCache({ dir, source, logger, maxHeldBytes: 9 })
+    await cache.content(refOf(contents.a), never)
+    // Held: the file is not read again (a file changed under it goes unnoticed until it is let go).
+    await writeFile(join(dir, refOf(contents.a).sha256), 'echo tampered\n')
+    expect((await cache.content(refOf(contents.a), never)).toString()).toBe('echo a\n')
+    // b does not fit beside a: a is let go, and read from the disk again (and found wrong).
+    await cache.content(refOf(contents.b), never)
+    expect((await cache.content(refOf(contents.a), never)).toString()).toBe('echo a\n')
+    expect(source.fetches).toEqual([
+      refOf(contents.a).sha256,
+      refOf(contents.b).sha256,
+      refOf(contents.a).sha256,
+    ])
   })
 
   it('refuses what the source answers wrong, and a job that names no script', async () => {
@@ -100,7 +120,8 @@ describe('ScriptCache', () => {
   it('keeps the most recently used scripts when it makes room', async () => {
     const contents = Object.fromEntries(['a', 'b', 'c', 'd'].map((name) => [name, `echo ${name}\n`]))
     const source = mapSource(contents)
-    const cache = new ScriptCache({ dir, source, logger, maxEntries: 2 })
+    // Nothing held in memory: every use reads, and touches, the file.
+    const cache = new ScriptCache({ dir, source, logger, maxEntries: 2, maxHeldBytes: 0 })
     await cache.content(refOf(contents.a!), never)
     await cache.content(refOf(contents.b!), never)
     // Both used long ago, a before b; then a is used again: b is the least recently used.
@@ -108,6 +129,21 @@ describe('ScriptCache', () => {
     await utimes(join(dir, refOf(contents.b!).sha256), 2_000, 2_000)
     await cache.content(refOf(contents.a!), never)
     await cache.content(refOf(contents.c!), never)
+    expect((await readdir(dir)).sort()).toEqual([refOf(contents.a!).sha256, refOf(contents.c!).sha256].sort())
+  })
+
+  it('never removes from the disk a script it holds in memory', async () => {
+    const contents = Object.fromEntries(['a', 'b', 'c'].map((name) => [name, `echo ${name}\n`]))
+    const source = mapSource(contents)
+    const cache = new ScriptCache({ dir, source, logger, maxEntries: 2, maxHeldBytes: 14 })
+    await cache.content(refOf(contents.a!), never)
+    await cache.content(refOf(contents.b!), never)
+    await utimes(join(dir, refOf(contents.a!).sha256), 1_000, 1_000)
+    await utimes(join(dir, refOf(contents.b!).sha256), 2_000, 2_000)
+    // a is used again from memory (its file untouched); c comes in and b is let go of.
+    await cache.content(refOf(contents.a!), never)
+    await cache.content(refOf(contents.c!), never)
+    // a's file is the oldest, but a is held: b goes.
     expect((await readdir(dir)).sort()).toEqual([refOf(contents.a!).sha256, refOf(contents.c!).sha256].sort())
   })
 })
