@@ -23,6 +23,11 @@ export interface JobCommandDeps {
   store: EventStore
   /** How long a running job lives without a sign of life (heartbeat, output) from its bot. */
   leaseMs: number
+  /**
+   * Told once a transaction that ended workflow nodes' jobs committed (their runs have wake-ups
+   * waiting): the run timers look at them then.
+   */
+  onRunsWoken?: () => void
 }
 
 export interface JobCommandContext {
@@ -267,6 +272,7 @@ async function applyIn(
     return workflowRunId === '' ? [] : [{ jobId: request.jobId, runId: workflowRunId, customer }]
   })
   await wakeRunsOfEndedJobs(trx, runEnds)
+  if (runEnds.length > 0 && deps.onRunsWoken !== undefined) deps.store.afterCommit(trx, deps.onRunsWoken)
   // The inbox of waiting workflow steps follows their jobs in the same transaction.
   await applyStepEvents(
     trx,
