@@ -230,6 +230,29 @@ describe('appendToStream and readStream', () => {
     }
   })
 
+  it('calls what waits for a transaction once it committed, never when it rolled back', async () => {
+    const told: string[] = []
+    const result = await store.transaction(async (trx) => {
+      store.afterCommit(trx, () => told.push('committed'))
+      expect(told).toEqual([])
+      return 'done'
+    })
+    expect(result).toBe('done')
+    expect(told).toEqual(['committed'])
+    await expect(
+      store.transaction(async (trx) => {
+        store.afterCommit(trx, () => told.push('rolled back'))
+        throw new Error('the effect failed')
+      }),
+    ).rejects.toThrow('the effect failed')
+    await store.transaction(async (trx) => {
+      store.afterCommit(trx, () => {
+        throw new Error('a callback failed')
+      })
+    })
+    expect(told).toEqual(['committed'])
+  })
+
   it('tells commit listeners what a multi-stream append wrote, not the streams it refused', async () => {
     const told: string[][] = []
     const stop = store.onCommitted((events) => told.push(events.map((event) => event.eventId)))

@@ -237,6 +237,7 @@ export class EventStore {
     let ended: () => void = () => undefined
     const open: OpenTransaction = {
       appended: [],
+      afterCommit: [],
       ended: new Promise<void>((resolve) => {
         ended = resolve
       }),
@@ -247,6 +248,7 @@ export class EventStore {
         return fn(trx)
       })
       this.#committed(open.appended)
+      for (const callback of open.afterCommit) this.#tell(callback)
       return result
     } finally {
       this.#running.delete(open.ended)
@@ -294,13 +296,24 @@ export class EventStore {
 
   #committed(events: readonly StoredEvent[]): void {
     if (events.length === 0) return
-    for (const listener of this.#committedListeners) {
-      try {
-        listener(events)
-      } catch (error) {
-        // A listener's failure must not turn a committed append into an error.
-        this.#logger.error({ err: error }, 'commit listener failed')
-      }
+    for (const listener of this.#committedListeners) this.#tell(() => listener(events))
+  }
+
+  /**
+   * Calls `callback` in this process right after `trx` committed, never when it rolled back: for
+   * what must follow a write that commits no event (a row another loop of this process waits for).
+   * A transaction not opened by {@link transaction} never calls it.
+   */
+  afterCommit(trx: Trx, callback: () => void): void {
+    this.#appendedIn.get(trx)?.afterCommit.push(callback)
+  }
+
+  #tell(callback: () => void): void {
+    try {
+      callback()
+    } catch (error) {
+      // A listener's failure must not turn a committed transaction into an error.
+      this.#logger.error({ err: error }, 'commit listener failed')
     }
   }
 
@@ -331,6 +344,8 @@ export class EventStore {
 /** A transaction opened by {@link EventStore.transaction}: what it appended, and when it ended. */
 interface OpenTransaction {
   appended: StoredEvent[]
+  /** Told once it committed ({@link EventStore.afterCommit}). */
+  afterCommit: (() => void)[]
   ended: Promise<void>
 }
 

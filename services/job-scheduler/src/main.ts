@@ -54,8 +54,6 @@ export { triggerSettings } from './triggers/trigger-settings.js'
 export const SERVICE_NAME = 'job-scheduler'
 /** Who calls the scheduler: the gateway only. */
 export const GRPC_CALLERS: readonly string[] = ['gateway']
-/** Job events that end a job (and may wake its workflow run). */
-const JOB_END_EVENTS: ReadonlySet<string> = new Set(['finished', 'canceled', 'leaseExpired'])
 /** How often run keys older than their retention are deleted. */
 const RUN_KEY_SWEEP_INTERVAL_MS = 60 * 60 * 1000
 
@@ -134,7 +132,10 @@ export async function startScheduler(
     await relay.start()
     ctx.onStop(() => relay.stop())
 
-    const commands = { store, leaseMs: config.jobLeaseMs }
+    // The end of a workflow node's job leaves a wake-up for its run: the run timers (started below,
+    // and reading every wake-up at start) look at it once the job's transaction committed.
+    let wakeRuns: (() => void) | undefined
+    const commands = { store, leaseMs: config.jobLeaseMs, onRunsWoken: () => wakeRuns?.() }
     const timings = new JobTimings(jobMetrics(ctx.metrics, jobMetricsSource(db)), logger)
     const reports = await consumeReports({
       ...commands,
@@ -212,14 +213,9 @@ export async function startScheduler(
       maxSleepMs: config.scheduleTimerMaxSleepMs,
       concurrency: config.scheduleTimerConcurrency,
     })
+    wakeRuns = () => runTimers.wake(new Date())
     await runTimers.start()
     ctx.onStop(() => runTimers.stop())
-    // A node's job that ended left a wake-up for its run in the same transaction: look at it now.
-    const stopWaking = store.onCommitted((events) => {
-      if (events.some((event) => event.streamType === 'job' && JOB_END_EVENTS.has(event.type)))
-        runTimers.wake(new Date())
-    })
-    ctx.onStop(async () => stopWaking())
     const triggerConfig = loadTriggerConfig()
     const triggers = await startTriggers({
       ...commands,

@@ -96,6 +96,40 @@ describe('job commands in batches', () => {
     expect(await phaseOf(finishing!)).toBeUndefined()
   })
 
+  it('holds a batch of new jobs to their queue quotas, counted once: batch-mates count each other', async () => {
+    const taskId = newId()
+    const spec = JobSpec.fromPartial({ taskId, taskName: 't', hostId: botId, multitasking: true })
+    const queue = (organization: string) => {
+      const jobId = newId()
+      return {
+        jobId,
+        author: 'test',
+        queueQuotas: { perTask: 2, perOrganization: 100 },
+        command: {
+          type: 'QueueJob' as const,
+          jobId,
+          customer: organization,
+          spec,
+          argumentsValues: [],
+          origin: 'api',
+          now: new Date(),
+        },
+      }
+    }
+    const other = `other-${newId()}`
+    const outcomes = await executeJobCommands(deps, [
+      queue(customer),
+      queue(customer),
+      queue(customer),
+      queue(other),
+    ])
+    expect(outcomes.map((outcome) => outcome.ok)).toEqual([true, true, false, true])
+    expect(outcomes[2]).toMatchObject({ ok: false, error: { details: { limit: 'queued jobs per task' } } })
+    // The two queued fill the task's queue: the next batch is refused too.
+    const [later] = await executeJobCommands(deps, [queue(customer)])
+    expect(later).toMatchObject({ ok: false })
+  })
+
   it('applies what is handed in meanwhile as the next batch, one command per job and in order', async () => {
     const jobs = await Promise.all([1, 2, 3].map(() => assignedJob()))
     const batches = new JobCommandBatches(deps)

@@ -11,6 +11,7 @@ import { currentTraceContext } from '@taskforge/telemetry'
 import { type JobCommand, type JobDomainEvent, type JobState, jobDecider } from '../domain/job-decider.js'
 import { decodeJobEvent, encodeJobEvent, JOB_STREAM_TYPE } from '../domain/job-events.js'
 import { placeJob } from '../domain/job-placement.js'
+import { countNotStarted, type QueueQuotas, takeQueueRoom } from '../schedule/queue-quota.js'
 import { applyScheduleEffects } from '../schedule/schedule-effects.js'
 import { lockTask, nextWaitingJob, placementFacts } from '../schedule/task-queue.js'
 import { wakeBufferedFires } from '../schedules/schedule-tables.js'
@@ -22,6 +23,11 @@ export interface JobCommandDeps {
   store: EventStore
   /** How long a running job lives without a sign of life (heartbeat, output) from its bot. */
   leaseMs: number
+  /**
+   * Told once a transaction that ended workflow nodes' jobs committed (their runs have wake-ups
+   * waiting): the run timers look at them then.
+   */
+  onRunsWoken?: () => void
 }
 
 export interface JobCommandContext {
@@ -32,6 +38,8 @@ export interface JobCommandContext {
   trx?: Trx
   /** See {@link JobCommandRequest.runKey}. */
   runKey?: RunKeyClaim
+  /** See {@link JobCommandRequest.queueQuotas}. */
+  queueQuotas?: QueueQuotas
 }
 
 /** One command of {@link executeJobCommands}. */
@@ -47,6 +55,12 @@ export interface JobCommandRequest {
    * run holds the key already, the command fails alone with {@link RunKeyTaken} and writes nothing.
    */
   runKey?: RunKeyClaim
+  /**
+   * For a `QueueJob`: the quotas of jobs not started its task and organization are held to, counted
+   * in the transaction that queues it, once for its whole batch (batch-mates count each other). Past
+   * either, the command fails alone with the quota's error and writes nothing.
+   */
+  queueQuotas?: QueueQuotas
 }
 
 export type JobCommandResult = HandleCommandResult<JobState, JobDomainEvent>
@@ -72,6 +86,7 @@ export async function executeJobCommand(
     ...(context.causationId === undefined ? {} : { causationId: context.causationId }),
     ...(trace === undefined ? {} : { trace }),
     ...(context.runKey === undefined ? {} : { runKey: context.runKey }),
+    ...(context.queueQuotas === undefined ? {} : { queueQuotas: context.queueQuotas }),
   }
   const run = async (trx: Trx) => {
     const [outcome] = await executeIn(deps, trx, [request])
@@ -120,19 +135,20 @@ function queuedTaskOf(state: JobState, command: JobCommand): string | undefined 
 }
 
 /**
- * Claims the runs' keys (before any task's lock, in key order, so that transactions claiming several
- * keys cannot wait for each other in a circle), then applies the commands whose key is theirs. A
- * command that failed gives its key back, so the key names a job only when the job was created.
+ * Holds the new jobs to their queue quotas, claims the runs' keys (before any task's lock, in key
+ * order, so that transactions claiming several keys cannot wait for each other in a circle), then
+ * applies the commands whose key is theirs. A command that failed gives its key back, so the key
+ * names a job only when the job was created.
  */
 async function executeIn(
   deps: JobCommandDeps,
   trx: Trx,
   requests: readonly JobCommandRequest[],
 ): Promise<JobCommandOutcome[]> {
-  const outcomes: (JobCommandOutcome | undefined)[] = requests.map(() => undefined)
+  const outcomes: (JobCommandOutcome | undefined)[] = await holdToQueueQuotas(trx, requests)
   const keyed = requests
     .map((request, index) => ({ request, index }))
-    .filter(({ request }) => request.runKey !== undefined)
+    .filter(({ request, index }) => request.runKey !== undefined && outcomes[index] === undefined)
     .sort((a, b) => compareKeys(a.request.runKey!, b.request.runKey!))
   for (const { request, index } of keyed) {
     if (!(await claimRunKey(trx, request.runKey!, request.jobId))) {
@@ -153,6 +169,42 @@ async function executeIn(
     outcomes[index] = outcome
   }
   return outcomes.map((outcome) => outcome!)
+}
+
+/**
+ * Counts the jobs not started of the tasks and organizations the batch's quota-held `QueueJob`s
+ * queue to, in one statement, and takes room for each in turn: answers a failed outcome for each
+ * one past a quota, undefined for the others.
+ */
+async function holdToQueueQuotas(
+  trx: Trx,
+  requests: readonly JobCommandRequest[],
+): Promise<(JobCommandOutcome | undefined)[]> {
+  const outcomes: (JobCommandOutcome | undefined)[] = requests.map(() => undefined)
+  const held = requests.flatMap((request, index) => {
+    const { command, queueQuotas } = request
+    return command.type === 'QueueJob' && queueQuotas !== undefined
+      ? [{ index, quotas: queueQuotas, customer: command.customer, taskId: command.spec.taskId }]
+      : []
+  })
+  if (held.length === 0) return outcomes
+  // Counted up to the highest quota asked: exact for every quota at or below it.
+  const counts = await countNotStarted(
+    trx,
+    {
+      perTask: Math.max(...held.map(({ quotas }) => quotas.perTask)),
+      perOrganization: Math.max(...held.map(({ quotas }) => quotas.perOrganization)),
+    },
+    held,
+  )
+  for (const { index, quotas, customer, taskId } of held) {
+    try {
+      takeQueueRoom(quotas, counts, customer, taskId)
+    } catch (error) {
+      outcomes[index] = { ok: false, error }
+    }
+  }
+  return outcomes
 }
 
 const compareKeys = (a: RunKeyClaim, b: RunKeyClaim) =>
@@ -220,6 +272,7 @@ async function applyIn(
     return workflowRunId === '' ? [] : [{ jobId: request.jobId, runId: workflowRunId, customer }]
   })
   await wakeRunsOfEndedJobs(trx, runEnds)
+  if (runEnds.length > 0 && deps.onRunsWoken !== undefined) deps.store.afterCommit(trx, deps.onRunsWoken)
   // The inbox of waiting workflow steps follows their jobs in the same transaction.
   await applyStepEvents(
     trx,

@@ -65,7 +65,7 @@ import { resolveTaskArguments } from '../domain/task-arguments.js'
 import { findJobLogStatus, readJobLog, readJobLogLines } from '../projection/job-log-queries.js'
 import { findJob, listJobPage } from '../projection/job-queries.js'
 import { foldJobStream, jobsProjection } from '../projection/jobs-projection.js'
-import { checkQueueQuota, type QueueQuotas } from '../schedule/queue-quota.js'
+import type { QueueQuotas } from '../schedule/queue-quota.js'
 import { lockTask, unstartedJobsOfTask } from '../schedule/task-queue.js'
 import { listInbox } from '../workflows/workflow-steps-table.js'
 import { jobSpecFromTask } from './job-spec-from-task.js'
@@ -233,11 +233,11 @@ export function schedulerService(deps: SchedulerServiceDeps) {
 
   /**
    * Queues a job of the task: a task without multitasking places it in its queue as it stands,
-   * alone; the others' runs are group-committed. A run key is claimed in the same transaction.
+   * alone; the others' runs are group-committed. The queue quotas are held and a run key is
+   * claimed in the same transaction.
    */
   async function queueJob(request: RunTaskRequest, { task, script }: TaskToRun, runKey?: RunKeyClaim) {
     const { customer, id: taskId } = task
-    await checkQueueQuota(db, quotas, customer, taskId)
     const scriptId = task.definition?.scriptId ?? ''
     if (scriptId === '') throw invalidState(`task ${taskId} has no script`)
     if (script === undefined) throw notFound('script', scriptId)
@@ -262,10 +262,15 @@ export function schedulerService(deps: SchedulerServiceDeps) {
           jobId,
           command,
           author,
+          queueQuotas: quotas,
           ...(trace === undefined ? {} : { trace }),
           ...(runKey === undefined ? {} : { runKey }),
         })
-      : await executeJobCommand(deps, jobId, command, { author, ...(runKey === undefined ? {} : { runKey }) })
+      : await executeJobCommand(deps, jobId, command, {
+          author,
+          queueQuotas: quotas,
+          ...(runKey === undefined ? {} : { runKey }),
+        })
     return answerJob(customer, jobId, result)
   }
 

@@ -81,8 +81,9 @@ export function foldJobStream(events: readonly StoredEvent[]): JobView | undefin
 
 /**
  * The `jobs` read model. A batch is folded in memory per job (a running job sends many output events),
- * then every changed job is written in one statement. Events at or below a row's version are skipped, so replaying a
- * batch is harmless. Listeners hear of every changed job when the batch commits.
+ * then every changed job is written in one statement. Events at or below a row's version are skipped,
+ * and a row is never written back to an older version, so replaying a batch is harmless. Listeners
+ * hear of every changed job when the batch commits.
  */
 export const jobsProjection: Projection = {
   name: JOBS_TABLE,
@@ -105,8 +106,18 @@ export const jobsProjection: Projection = {
   async apply(trx: Transaction<JobsDatabase>, events: StoredEvent[]) {
     const jobEvents = events.filter((event) => event.streamType === JOB_STREAM_TYPE)
     if (jobEvents.length === 0) return
-    const ids = [...new Set(jobEvents.map((event) => event.streamId))]
-    const rows = await trx.selectFrom(JOBS_TABLE).selectAll().where('id', 'in', ids).execute()
+    // A job whose stream starts in this batch (a run just queued) has no row to read: its view is
+    // folded from the batch alone, and the write below never takes a row back to an older version.
+    const starting = new Set<string>()
+    const seen = new Set<string>()
+    for (const event of jobEvents) {
+      if (seen.has(event.streamId)) continue
+      seen.add(event.streamId)
+      if (event.streamVersion === 1n) starting.add(event.streamId)
+    }
+    const ids = [...seen].filter((id) => !starting.has(id))
+    const rows =
+      ids.length === 0 ? [] : await trx.selectFrom(JOBS_TABLE).selectAll().where('id', 'in', ids).execute()
     const views = new Map(rows.map((row) => [row.id, rowToView(row)]))
     const changed = new Set<string>()
     for (const stored of jobEvents) {
@@ -129,7 +140,8 @@ export const jobsProjection: Projection = {
           .column('id')
           .doUpdateSet((eb) =>
             Object.fromEntries(columns.map((column) => [column, eb.ref(`excluded.${column}`)])),
-          ),
+          )
+          .whereRef(`${JOBS_TABLE}.version`, '<', 'excluded.version'),
       )
       .execute()
     await notifyJobsChanged(trx, changed)

@@ -129,20 +129,3 @@ export async function tasksTriggeredBy(
     .execute()
   return rows.map((row) => row.task_id)
 }
-
-/** Whether any task of `customer` is triggered by some task's `outcome`: most jobs trigger nothing. */
-export async function anyTaskTriggeredOn(
-  conn: Db | Trx,
-  customer: string,
-  outcome: string,
-): Promise<boolean> {
-  const row = await triggersDb(conn)
-    .selectFrom(TASK_TRIGGERS_TABLE)
-    .select('task_id')
-    .where('customer', '=', customer)
-    .where('source_kind', '=', 'task')
-    .where('outcome', '=', outcome)
-    .limit(1)
-    .executeTakeFirst()
-  return row !== undefined
-}

@@ -3,14 +3,11 @@ import { badRequest } from '@taskforge/core'
 import { TaskEvent, WebhookEvent } from '@taskforge/proto/catalog/v1/events'
 import { JobEvent } from '@taskforge/proto/jobs/v1/events'
 import { Durables } from '@taskforge/protocol'
+import { sql } from 'kysely'
 import { decodeJobEvent } from '../domain/job-events.js'
-import { anyWorkflowTriggeredOn, workflowsTriggeredBy } from '../workflows/workflow-triggers.js'
-import {
-  anyTaskTriggeredOn,
-  applyTaskEvent,
-  applyTriggerlessTaskEvent,
-  tasksTriggeredBy,
-} from './task-triggers.js'
+import { WORKFLOW_TRIGGERS_TABLE, workflowsTriggeredBy } from '../workflows/workflow-triggers.js'
+import { applyTaskEvent, applyTriggerlessTaskEvent, tasksTriggeredBy } from './task-triggers.js'
+import { TASK_TRIGGERS_TABLE } from './task-triggers-table.js'
 import { valuesFromPayload } from './trigger-arguments.js'
 import { startTriggeredRun, type TriggeredRunsDeps } from './triggered-runs.js'
 
@@ -56,14 +53,7 @@ export async function onJobFinished(deps: TriggeredRunsDeps, envelope: Envelope)
   const outcome = event.value.state
   if (outcome !== 'success' && outcome !== 'failure') return 0
   // The job's stream is read only when some task or workflow could be triggered by it.
-  if (
-    !(await anyTaskTriggeredOn(deps.store.db, envelope.customer, outcome)) &&
-    !(
-      deps.startWorkflowRun !== undefined &&
-      (await anyWorkflowTriggeredOn(deps.store.db, envelope.customer, outcome))
-    )
-  )
-    return 0
+  if (!(await anyTriggeredOn(deps, envelope.customer, outcome))) return 0
   const jobId = envelope.streamId
   const { events } = await deps.store.readStream(jobId)
   const first = events[0]
@@ -95,6 +85,23 @@ export async function onJobFinished(deps: TriggeredRunsDeps, envelope: Envelope)
     })
   }
   return targets.length + workflows.length
+}
+
+/**
+ * Whether any task of `customer` (or any workflow, when this scheduler starts workflow runs) is
+ * triggered by some task's `outcome`: most jobs trigger nothing, and every finished job asks, so
+ * it is one statement.
+ */
+async function anyTriggeredOn(deps: TriggeredRunsDeps, customer: string, outcome: string): Promise<boolean> {
+  const triggered = (table: string) =>
+    sql<boolean>`EXISTS (SELECT 1 FROM ${sql.table(table)}
+      WHERE customer = ${customer} AND source_kind = 'task' AND outcome = ${outcome})`
+  const workflows =
+    deps.startWorkflowRun === undefined ? sql`` : sql`OR ${triggered(WORKFLOW_TRIGGERS_TABLE)}`
+  const { rows } = await sql<{ triggered: boolean }>`
+    SELECT ${triggered(TASK_TRIGGERS_TABLE)} ${workflows} AS triggered
+  `.execute(deps.store.db)
+  return rows[0]?.triggered === true
 }
 
 /** The workflows `source` triggers, when this scheduler starts workflow runs. */

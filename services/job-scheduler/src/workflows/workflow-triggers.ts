@@ -156,20 +156,3 @@ export async function workflowsTriggeredBy(
     .execute()
   return rows.map((row) => row.workflow_id)
 }
-
-/** Whether any workflow of `customer` is triggered by some task's `outcome`. */
-export async function anyWorkflowTriggeredOn(
-  conn: Db | Trx,
-  customer: string,
-  outcome: string,
-): Promise<boolean> {
-  const row = await db(conn)
-    .selectFrom(WORKFLOW_TRIGGERS_TABLE)
-    .select('workflow_id')
-    .where('customer', '=', customer)
-    .where('source_kind', '=', 'task')
-    .where('outcome', '=', outcome)
-    .limit(1)
-    .executeTakeFirst()
-  return row !== undefined
-}
