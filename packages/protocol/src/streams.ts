@@ -38,6 +38,12 @@ export const subjects = {
   scriptContent: (botId: string): string => `scripts.${botId}`,
   /** One bot's requests to open a job's secret variables (core NATS request/reply, answered by task-catalog). */
   secretEnv: (botId: string): string => `secrets.${botId}`,
+  /**
+   * An organization's tasks changed (core NATS, not persisted): task-catalog says so once its read
+   * model shows the change, before it answers the write; every gateway replica forgets its cached
+   * list (decision 33). The organization is the payload (UTF-8), since its name may hold dots.
+   */
+  tasksChanged: 'cache.tasks',
 }
 
 /**

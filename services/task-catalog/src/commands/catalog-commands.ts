@@ -45,6 +45,11 @@ export interface CatalogCommandsDeps {
   sealer: SecretSealer
   /** How long a command waits for its events to reach the read model (default 10s). */
   readYourWritesTimeoutMs?: number
+  /**
+   * Called once the read model shows a change of an organization's tasks, before the command answers:
+   * the gateways forget their cached lists of it (decision 33).
+   */
+  tasksChanged?: (customer: string) => Promise<void>
   /** Live workflows whose latest version runs a task: a task they use cannot be deleted. */
   workflowsUsingTask?: (customer: string, taskId: string) => Promise<readonly { id: string; name: string }[]>
 }
@@ -98,6 +103,7 @@ export class CatalogCommands {
   readonly #sealer: SecretSealer
   readonly #timeoutMs: number
   readonly #workflowsUsingTask: NonNullable<CatalogCommandsDeps['workflowsUsingTask']>
+  readonly #tasksChanged: NonNullable<CatalogCommandsDeps['tasksChanged']>
 
   constructor(deps: CatalogCommandsDeps) {
     this.#store = deps.store
@@ -106,6 +112,7 @@ export class CatalogCommands {
     this.#sealer = deps.sealer
     this.#timeoutMs = deps.readYourWritesTimeoutMs ?? 10_000
     this.#workflowsUsingTask = deps.workflowsUsingTask ?? (async () => [])
+    this.#tasksChanged = deps.tasksChanged ?? (async () => undefined)
   }
 
   async createScript(ctx: CommandContext, input: ScriptInput): Promise<{ scriptId: string }> {
@@ -352,6 +359,9 @@ export class CatalogCommands {
           : staleVersion(what, streamId, Number(wanted), actual),
     })
     await this.#readYourWrites(appended)
+    // Every write of a task (create, update, delete, secret rotation: each changes what a read
+    // answers, its version at least) passes here; a command that recorded nothing changed nothing.
+    if (command.streamType === TASK_STREAM && appended.length > 0) await this.#tasksChanged(ctx.customer)
     return newEvents
   }
 
