@@ -1,0 +1,109 @@
+import { type Bus, subjects } from '@taskforge/bus'
+import { isAppError } from '@taskforge/core'
+import { Task } from '@taskforge/proto/catalog/v1/model'
+import type { Clients } from '../clients/clients.js'
+import { TaskCache } from './task-cache.js'
+
+/** Only the tasks with this tag, of this bot (empty: any), as task-catalog filters them. */
+export interface TaskFilter {
+  tag?: string | undefined
+  hostId?: string | undefined
+}
+
+/** Organizations whose lists one replica keeps at most. */
+const MAX_ORGANIZATIONS = 10_000
+
+const decoder = new TextDecoder()
+
+/** About what a task takes in memory: twice its encoding (strings and objects cost more than their bytes). */
+const weigh = (task: Task) => 2 * Task.encode(task).finish().length
+
+/**
+ * The gateway's only way to read tasks (decision 33): each organization's list as task-catalog
+ * answers it, kept per replica for a few seconds, filtered and looked up in memory. Every write of
+ * tasks is told to every replica before it is answered (`cache.tasks`, sent by task-catalog once its
+ * read model shows the write), and the replica that wrote forgets its own list before answering too
+ * ({@link write}).
+ */
+export class TaskReads {
+  readonly #catalog: Clients['catalog']
+  readonly #cache: TaskCache<Task>
+
+  constructor(catalog: Clients['catalog'], options: { ttlMs: number; maxBytes: number }) {
+    this.#catalog = catalog
+    this.#cache = new TaskCache<Task>({
+      ttlMs: options.ttlMs,
+      maxWeight: options.maxBytes,
+      maxOrganizations: MAX_ORGANIZATIONS,
+      weigh,
+      idOf: (task) => task.id,
+    })
+  }
+
+  /** The organization's tasks (oldest first), only those `filter` names. */
+  async list(customer: string, filter: TaskFilter = {}): Promise<readonly Task[]> {
+    const tag = filter.tag ?? ''
+    const hostId = filter.hostId ?? ''
+    if (!this.#cache.serves(customer)) return (await this.#catalog.listTasks({ customer, tag, hostId })).tasks
+    const { tasks } = await this.#read(customer)
+    if (tag === '' && hostId === '') return tasks
+    return tasks.filter(
+      ({ definition }) =>
+        (tag === '' || definition?.tags.includes(tag) === true) &&
+        (hostId === '' || definition?.hostId === hostId),
+    )
+  }
+
+  /** One task of the organization, or undefined when it has none of that id. */
+  async get(customer: string, taskId: string): Promise<Task | undefined> {
+    if (this.#cache.serves(customer)) return (await this.#read(customer)).byId.get(taskId)
+    try {
+      return (await this.#catalog.getTask({ customer, taskId })).task
+    } catch (error) {
+      if (isAppError(error) && error.code === 'NOT_FOUND') return undefined
+      throw error
+    }
+  }
+
+  /**
+   * Runs a write of the organization's tasks, then forgets its list here whatever the outcome (a
+   * write that failed late may have been recorded): the next read on this replica sees it, whether
+   * or not the catalog's message has arrived yet.
+   */
+  async write<R>(customer: string, write: () => Promise<R>): Promise<R> {
+    try {
+      return await write()
+    } finally {
+      this.#cache.forget(customer)
+    }
+  }
+
+  /**
+   * Listens to task-catalog's changes on `cache.tasks`, and answers nothing from memory while the
+   * connection is down (what is sent meanwhile is lost). Resolves once the server has the
+   * subscription; answers the function that stops listening.
+   */
+  async watch(bus: Bus): Promise<() => Promise<void>> {
+    const subscription = bus.nc.subscribe(subjects.tasksChanged, {
+      callback: (error, message) => {
+        if (error === null) this.#cache.forget(decoder.decode(message.data))
+        else this.#cache.forgetAll()
+      },
+    })
+    const stopListening = bus.onConnectionChange((connected) =>
+      connected ? this.#cache.resume() : this.#cache.suspend(),
+    )
+    await bus.nc.flush()
+    return async () => {
+      stopListening()
+      subscription.unsubscribe()
+    }
+  }
+
+  #read(customer: string) {
+    return this.#cache.read(
+      customer,
+      async () => (await this.#catalog.listTasks({ customer, tag: '', hostId: '' })).tasks,
+    )
+  }
+}
