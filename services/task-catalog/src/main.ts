@@ -23,8 +23,8 @@ import { botDirectory } from './commands/bot-directory.js'
 import { CatalogCommands } from './commands/catalog-commands.js'
 import { WebhookCommands } from './commands/webhook-commands.js'
 import { WorkflowCommands } from './commands/workflow-commands.js'
+import { announceCatalogChanges } from './events/catalog-changes.js'
 import { withoutClearSecrets } from './events/published-events.js'
-import { announceTaskChanges } from './events/task-list-changes.js'
 import { catalogService } from './grpc/catalog-service.js'
 import { CatalogReadModel } from './projections/catalog-read-model.js'
 import { scriptsProjection } from './projections/scripts-projection.js'
@@ -144,7 +144,7 @@ export function startCatalog(
       projector,
       bots,
       sealer,
-      tasksChanged: announceTaskChanges(bus, logger),
+      catalogChanged: announceCatalogChanges(bus, logger),
       workflowsUsingTask: (customer, taskId) => workflowReadModel.workflowsUsingTask(customer, taskId),
     })
     const readModel = new CatalogReadModel(db, sealer)

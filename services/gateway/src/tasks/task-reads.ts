@@ -1,8 +1,7 @@
-import { type Bus, subjects } from '@taskforge/bus'
-import { isAppError } from '@taskforge/core'
+import { type Bus, followCatalogChanges } from '@taskforge/bus'
+import { isAppError, OrganizationCache } from '@taskforge/core'
 import { Task } from '@taskforge/proto/catalog/v1/model'
 import type { Clients } from '../clients/clients.js'
-import { TaskCache } from './task-cache.js'
 
 /** Only the tasks with this tag, of this bot (empty: any), as task-catalog filters them. */
 export interface TaskFilter {
@@ -10,10 +9,14 @@ export interface TaskFilter {
   hostId?: string | undefined
 }
 
+/** One organization's tasks as task-catalog answered them: in its order, and by id. */
+interface TaskList {
+  readonly tasks: readonly Task[]
+  readonly byId: ReadonlyMap<string, Task>
+}
+
 /** Organizations whose lists one replica keeps at most. */
 const MAX_ORGANIZATIONS = 10_000
-
-const decoder = new TextDecoder()
 
 /** About what a task takes in memory: twice its encoding (strings and objects cost more than their bytes). */
 const weigh = (task: Task) => 2 * Task.encode(task).finish().length
@@ -21,22 +24,22 @@ const weigh = (task: Task) => 2 * Task.encode(task).finish().length
 /**
  * The gateway's only way to read tasks (decision 33): each organization's list as task-catalog
  * answers it, kept per replica for a few seconds, filtered and looked up in memory. Every write of
- * tasks is told to every replica before it is answered (`cache.tasks`, sent by task-catalog once its
+ * tasks is told to every replica before it is answered (`cache.catalog`, sent by task-catalog once its
  * read model shows the write), and the replica that wrote forgets its own list before answering too
  * ({@link write}).
  */
 export class TaskReads {
   readonly #catalog: Clients['catalog']
-  readonly #cache: TaskCache<Task>
+  /** Each organization's whole list, under the key '' (a list too heavy to keep is read as needed). */
+  readonly #cache: OrganizationCache<TaskList>
 
   constructor(catalog: Clients['catalog'], options: { ttlMs: number; maxBytes: number }) {
     this.#catalog = catalog
-    this.#cache = new TaskCache<Task>({
+    this.#cache = new OrganizationCache<TaskList>({
       ttlMs: options.ttlMs,
       maxWeight: options.maxBytes,
-      maxOrganizations: MAX_ORGANIZATIONS,
-      weigh,
-      idOf: (task) => task.id,
+      maxEntries: MAX_ORGANIZATIONS,
+      weigh: (list) => list.tasks.reduce((sum, task) => sum + weigh(task), 0),
     })
   }
 
@@ -79,31 +82,18 @@ export class TaskReads {
   }
 
   /**
-   * Listens to task-catalog's changes on `cache.tasks`, and answers nothing from memory while the
-   * connection is down (what is sent meanwhile is lost). Resolves once the server has the
-   * subscription; answers the function that stops listening.
+   * Follows task-catalog's changes on `cache.catalog`, answering nothing from memory while the
+   * connection is down. Resolves once the server has the subscription; answers the function that
+   * stops following.
    */
-  async watch(bus: Bus): Promise<() => Promise<void>> {
-    const subscription = bus.nc.subscribe(subjects.tasksChanged, {
-      callback: (error, message) => {
-        if (error === null) this.#cache.forget(decoder.decode(message.data))
-        else this.#cache.forgetAll()
-      },
-    })
-    const stopListening = bus.onConnectionChange((connected) =>
-      connected ? this.#cache.resume() : this.#cache.suspend(),
-    )
-    await bus.nc.flush()
-    return async () => {
-      stopListening()
-      subscription.unsubscribe()
-    }
+  watch(bus: Bus): Promise<() => Promise<void>> {
+    return followCatalogChanges(bus, this.#cache)
   }
 
-  #read(customer: string) {
-    return this.#cache.read(
-      customer,
-      async () => (await this.#catalog.listTasks({ customer, tag: '', hostId: '' })).tasks,
-    )
+  #read(customer: string): Promise<TaskList> {
+    return this.#cache.read(customer, '', async () => {
+      const { tasks } = await this.#catalog.listTasks({ customer, tag: '', hostId: '' })
+      return { tasks, byId: new Map(tasks.map((task) => [task.id, task])) }
+    })
   }
 }

@@ -46,10 +46,10 @@ export interface CatalogCommandsDeps {
   /** How long a command waits for its events to reach the read model (default 10s). */
   readYourWritesTimeoutMs?: number
   /**
-   * Called once the read model shows a change of an organization's tasks, before the command answers:
-   * the gateways forget their cached lists of it (decision 33).
+   * Called once the read model shows a change of an organization's tasks or scripts, before the
+   * command answers: the gateways and schedulers forget what they kept of it (decision 33).
    */
-  tasksChanged?: (customer: string) => Promise<void>
+  catalogChanged?: (customer: string) => Promise<void>
   /** Live workflows whose latest version runs a task: a task they use cannot be deleted. */
   workflowsUsingTask?: (customer: string, taskId: string) => Promise<readonly { id: string; name: string }[]>
 }
@@ -103,7 +103,7 @@ export class CatalogCommands {
   readonly #sealer: SecretSealer
   readonly #timeoutMs: number
   readonly #workflowsUsingTask: NonNullable<CatalogCommandsDeps['workflowsUsingTask']>
-  readonly #tasksChanged: NonNullable<CatalogCommandsDeps['tasksChanged']>
+  readonly #catalogChanged: NonNullable<CatalogCommandsDeps['catalogChanged']>
 
   constructor(deps: CatalogCommandsDeps) {
     this.#store = deps.store
@@ -112,7 +112,7 @@ export class CatalogCommands {
     this.#sealer = deps.sealer
     this.#timeoutMs = deps.readYourWritesTimeoutMs ?? 10_000
     this.#workflowsUsingTask = deps.workflowsUsingTask ?? (async () => [])
-    this.#tasksChanged = deps.tasksChanged ?? (async () => undefined)
+    this.#catalogChanged = deps.catalogChanged ?? (async () => undefined)
   }
 
   async createScript(ctx: CommandContext, input: ScriptInput): Promise<{ scriptId: string }> {
@@ -359,9 +359,10 @@ export class CatalogCommands {
           : staleVersion(what, streamId, Number(wanted), actual),
     })
     await this.#readYourWrites(appended)
-    // Every write of a task (create, update, delete, secret rotation: each changes what a read
-    // answers, its version at least) passes here; a command that recorded nothing changed nothing.
-    if (command.streamType === TASK_STREAM && appended.length > 0) await this.#tasksChanged(ctx.customer)
+    // Every write of a task or a script (create, update, delete, secret rotation: each changes what
+    // a read or a run answers, its version at least) passes here; a command that recorded nothing
+    // changed nothing.
+    if (appended.length > 0) await this.#catalogChanged(ctx.customer)
     return newEvents
   }
 
