@@ -13,6 +13,12 @@ export interface TaskFilter {
 /** Organizations whose lists one replica keeps at most. */
 const MAX_ORGANIZATIONS = 10_000
 
+/**
+ * How long a write waits to hear task-catalog's message about it before it is answered all the same
+ * (the catalog gives up sending after 2 s, and then logs it).
+ */
+const HEAR_TIMEOUT_MS = 2_000
+
 const decoder = new TextDecoder()
 
 /** About what a task takes in memory: twice its encoding (strings and objects cost more than their bytes). */
@@ -28,6 +34,10 @@ const weigh = (task: Task) => 2 * Task.encode(task).finish().length
 export class TaskReads {
   readonly #catalog: Clients['catalog']
   readonly #cache: TaskCache<Task>
+  /** The writes waiting to hear the catalog's message about their organization, by organization. */
+  readonly #listeners = new Map<string, Set<() => void>>()
+  /** Whether the catalog's messages reach this replica now (listening, and connected). */
+  #hearing = false
 
   constructor(catalog: Clients['catalog'], options: { ttlMs: number; maxBytes: number }) {
     this.#catalog = catalog
@@ -66,14 +76,20 @@ export class TaskReads {
   }
 
   /**
-   * Runs a write of the organization's tasks, then forgets its list here whatever the outcome (a
-   * write that failed late may have been recorded): the next read on this replica sees it, whether
-   * or not the catalog's message has arrived yet.
+   * Runs a write of the organization's tasks and forgets its list here whatever the outcome (a write
+   * that failed late may have been recorded), so the next read on this replica sees it. A write that
+   * succeeded is answered once this replica has heard the catalog's message about it (or 2 s
+   * passed): NATS sends that message to every replica at once, so by then the others have it too,
+   * rather than still in flight while the client already asks one of them.
    */
   async write<R>(customer: string, write: () => Promise<R>): Promise<R> {
+    const heard = this.#hear(customer)
     try {
-      return await write()
+      const result = await write()
+      await heard.promise
+      return result
     } finally {
+      heard.stop()
       this.#cache.forget(customer)
     }
   }
@@ -86,17 +102,54 @@ export class TaskReads {
   async watch(bus: Bus): Promise<() => Promise<void>> {
     const subscription = bus.nc.subscribe(subjects.tasksChanged, {
       callback: (error, message) => {
-        if (error === null) this.#cache.forget(decoder.decode(message.data))
-        else this.#cache.forgetAll()
+        if (error !== null) return this.#forgetAll()
+        const customer = decoder.decode(message.data)
+        this.#cache.forget(customer)
+        for (const heard of this.#listeners.get(customer) ?? []) heard()
       },
     })
-    const stopListening = bus.onConnectionChange((connected) =>
-      connected ? this.#cache.resume() : this.#cache.suspend(),
-    )
+    const stopListening = bus.onConnectionChange((connected) => {
+      this.#hearing = connected
+      if (connected) this.#cache.resume()
+      else this.#cache.suspend()
+      // What is sent while the connection is down is lost: no write waits for it.
+      if (!connected) for (const listeners of this.#listeners.values()) for (const heard of listeners) heard()
+    })
     await bus.nc.flush()
+    this.#hearing = true
     return async () => {
+      this.#hearing = false
       stopListening()
       subscription.unsubscribe()
+    }
+  }
+
+  #forgetAll(): void {
+    this.#cache.forgetAll()
+    for (const listeners of this.#listeners.values()) for (const heard of listeners) heard()
+  }
+
+  /** Resolves when the catalog's next message about `customer` arrives (at once when none can). */
+  #hear(customer: string): { promise: Promise<void>; stop(): void } {
+    if (!this.#hearing) return { promise: Promise.resolve(), stop: () => undefined }
+    let heard = () => {}
+    const promise = new Promise<void>((resolve) => {
+      heard = resolve
+    })
+    const timer = setTimeout(heard, HEAR_TIMEOUT_MS)
+    let listeners = this.#listeners.get(customer)
+    if (listeners === undefined) {
+      listeners = new Set()
+      this.#listeners.set(customer, listeners)
+    }
+    listeners.add(heard)
+    return {
+      promise,
+      stop: () => {
+        clearTimeout(timer)
+        listeners.delete(heard)
+        if (listeners.size === 0) this.#listeners.delete(customer)
+      },
     }
   }
 

@@ -360,8 +360,9 @@ export class CatalogCommands {
     })
     await this.#readYourWrites(appended)
     // Every write of a task (create, update, delete, secret rotation: each changes what a read
-    // answers, its version at least) passes here; a command that recorded nothing changed nothing.
-    if (command.streamType === TASK_STREAM && appended.length > 0) await this.#tasksChanged(ctx.customer)
+    // answers, its version at least) passes here. One that recorded nothing is told too: the gateway
+    // that made it waits to hear of it before answering (decision 33).
+    if (command.streamType === TASK_STREAM) await this.#tasksChanged(ctx.customer)
     return newEvents
   }
 
