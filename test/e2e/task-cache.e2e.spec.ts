@@ -73,6 +73,26 @@ describe('task reads across two gateway replicas', () => {
     }
   })
 
+  it('shows a task imported from a recipe through one replica at once through the other', async () => {
+    const source = idOf(
+      await expectStatus(a, 201, 'POST', `/${customer}/task`, {
+        token: admin,
+        json: { name: 'portable', host_id: botId, script_id: scriptId },
+      }),
+    )
+    const recipe = await expectStatus(a, 200, 'GET', `/${customer}/task/${source}/recipe`, { token: admin })
+    for (let round = 0; round < 5; round++) {
+      await list(b)
+      const imported = idOf(
+        await expectStatus(a, 201, 'POST', `/${customer}/task/import`, {
+          token: admin,
+          json: { ...recipe.body, host_id: botId },
+        }),
+      )
+      expect(await list(b)).toContain(imported)
+    }
+  })
+
   it('shows an acl change through the other replica at once, to the caller it hides the task from', async () => {
     const viewer = await issueToken(a, customer, admin, {
       name: 'cache-viewer',

@@ -138,7 +138,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     signInsPerMinute: deps.signInsPerMinute ?? Quotas.sessionAttemptsPerAddress.value,
   })
   quarantineRoutes(app, { quarantines: deps.quarantines, access })
-  scriptRoutes(app, { clients: deps.clients, access })
+  scriptRoutes(app, { clients: deps.clients, tasks, access })
   taskRoutes(app, { clients: deps.clients, tasks, access })
   workflowRoutes(app, { clients: deps.clients, access })
   taskRecipeRoutes(app, { clients: deps.clients, tasks, access })

@@ -18,6 +18,12 @@ interface TaskList {
 /** Organizations whose lists one replica keeps at most. */
 const MAX_ORGANIZATIONS = 10_000
 
+/**
+ * How long a write waits to hear task-catalog's message about it before it is answered all the same
+ * (the catalog gives up sending after 2 s, and then logs it).
+ */
+const HEAR_TIMEOUT_MS = 2_000
+
 /** About what a task takes in memory: twice its encoding (strings and objects cost more than their bytes). */
 const weigh = (task: Task) => 2 * Task.encode(task).finish().length
 
@@ -32,6 +38,10 @@ export class TaskReads {
   readonly #catalog: Clients['catalog']
   /** Each organization's whole list, under the key '' (a list too heavy to keep is read as needed). */
   readonly #cache: OrganizationCache<TaskList>
+  /** The writes waiting to hear the catalog's message about their organization, by organization. */
+  readonly #listeners = new Map<string, Set<() => void>>()
+  /** Whether the catalog's messages reach this replica now (listening, and connected). */
+  #hearing = false
 
   constructor(catalog: Clients['catalog'], options: { ttlMs: number; maxBytes: number }) {
     this.#catalog = catalog
@@ -69,25 +79,81 @@ export class TaskReads {
   }
 
   /**
-   * Runs a write of the organization's tasks, then forgets its list here whatever the outcome (a
-   * write that failed late may have been recorded): the next read on this replica sees it, whether
-   * or not the catalog's message has arrived yet.
+   * Runs a write of the organization's tasks or scripts and forgets its list here whatever the
+   * outcome (a write that failed late may have been recorded), so the next read on this replica sees
+   * it. A write that succeeded is answered once this replica has heard the catalog's message about it
+   * (or 2 s passed): NATS sends that message to every gateway and scheduler replica at once, so by
+   * then the others have it too, rather than still in flight while the client already asks one of them.
    */
   async write<R>(customer: string, write: () => Promise<R>): Promise<R> {
+    const heard = this.#hear(customer)
     try {
-      return await write()
+      const result = await write()
+      await heard.promise
+      return result
     } finally {
+      heard.stop()
       this.#cache.forget(customer)
     }
   }
 
   /**
-   * Follows task-catalog's changes on `cache.catalog`, answering nothing from memory while the
-   * connection is down. Resolves once the server has the subscription; answers the function that
-   * stops following.
+   * Follows task-catalog's changes on `cache.catalog` (each also tells the writes waiting to hear of
+   * their organization), answering nothing from memory while the connection is down. Resolves once
+   * the server has the subscription; answers the function that stops following.
    */
-  watch(bus: Bus): Promise<() => Promise<void>> {
-    return followCatalogChanges(bus, this.#cache)
+  async watch(bus: Bus): Promise<() => Promise<void>> {
+    const stop = await followCatalogChanges(bus, {
+      forget: (customer) => {
+        this.#cache.forget(customer)
+        for (const heard of this.#listeners.get(customer) ?? []) heard()
+      },
+      forgetAll: () => this.#forgetAll(),
+      // What is sent while the connection is down is lost: no write waits for it.
+      suspend: () => {
+        this.#hearing = false
+        this.#cache.suspend()
+        for (const listeners of this.#listeners.values()) for (const heard of listeners) heard()
+      },
+      resume: () => {
+        this.#hearing = true
+        this.#cache.resume()
+      },
+    })
+    this.#hearing = true
+    return async () => {
+      this.#hearing = false
+      await stop()
+    }
+  }
+
+  #forgetAll(): void {
+    this.#cache.forgetAll()
+    for (const listeners of this.#listeners.values()) for (const heard of listeners) heard()
+  }
+
+  /** Resolves when the catalog's next message about `customer` arrives (at once when none can). */
+  #hear(customer: string): { promise: Promise<void>; stop(): void } {
+    if (!this.#hearing) return { promise: Promise.resolve(), stop: () => undefined }
+    let heard = () => {}
+    const promise = new Promise<void>((resolve) => {
+      heard = resolve
+    })
+    const timer = setTimeout(heard, HEAR_TIMEOUT_MS)
+    let listeners = this.#listeners.get(customer)
+    if (listeners === undefined) {
+      listeners = new Set()
+      this.#listeners.set(customer, listeners)
+    }
+    listeners.add(heard)
+    return {
+      promise,
+      stop: () => {
+        clearTimeout(timer)
+        listeners.delete(heard)
+        if (listeners.size === 0) this.#listeners.delete(customer)
+      },
+    }
   }
 
   #read(customer: string): Promise<TaskList> {

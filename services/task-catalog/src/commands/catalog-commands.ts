@@ -360,9 +360,9 @@ export class CatalogCommands {
     })
     await this.#readYourWrites(appended)
     // Every write of a task or a script (create, update, delete, secret rotation: each changes what
-    // a read or a run answers, its version at least) passes here; a command that recorded nothing
-    // changed nothing.
-    if (appended.length > 0) await this.#catalogChanged(ctx.customer)
+    // a read or a run answers, its version at least) passes here. One that recorded nothing is told
+    // too: the gateway that made it waits to hear of it before answering (decision 33).
+    await this.#catalogChanged(ctx.customer)
     return newEvents
   }
 
