@@ -21,8 +21,10 @@ afterAll(async () => {
 })
 
 describe('a server restart', () => {
-  it('is survived by the connection and a running consumer', async (context) => {
+  it('is survived by the connection and a running consumer, and told to connection listeners', async (context) => {
     if (nats.source !== 'local') context.skip()
+    const changes: boolean[] = []
+    const stopListening = bus.onConnectionChange((connected) => changes.push(connected))
     const subject = subjects.report(`restart-${randomUUID().slice(0, 8)}`)
     await bus.ensureConsumer('REPORTS', { durable: 'restart', filterSubjects: [subject] })
     const seen: string[] = []
@@ -37,6 +39,8 @@ describe('a server restart', () => {
     await waitUntil(() => !bus.connected)
     await nats.restart()
     await waitUntil(() => bus.connected, { timeoutMs: 30_000 })
+    stopListening()
+    expect(changes).toEqual([false, true])
 
     await waitUntil(
       async () => {

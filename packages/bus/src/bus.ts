@@ -115,6 +115,7 @@ export class Bus {
   readonly #subscriptions = new Set<Subscription>()
   #quarantine: MessageQuarantine | undefined
   #connected = true
+  readonly #connectionListeners = new Set<(connected: boolean) => void>()
 
   private constructor(nc: NatsConnection, jsm: JetStreamManager, logger: Logger) {
     this.nc = nc
@@ -169,6 +170,16 @@ export class Bus {
   /** Whether the connection is up now (false while reconnecting); a readiness check. */
   get connected(): boolean {
     return this.#connected && !this.nc.isClosed()
+  }
+
+  /**
+   * Calls `listener` with false when the connection is lost and with true once it is back (core
+   * subscriptions are then in place again: what was published in between was missed). Answers the
+   * function that stops the calls.
+   */
+  onConnectionChange(listener: (connected: boolean) => void): () => void {
+    this.#connectionListeners.add(listener)
+    return () => this.#connectionListeners.delete(listener)
   }
 
   /**
@@ -308,8 +319,10 @@ export class Bus {
 
   async #watchStatus(): Promise<void> {
     for await (const status of this.nc.status()) {
-      if (status.type === 'disconnect') this.#connected = false
-      if (status.type === 'reconnect') this.#connected = true
+      if (status.type === 'disconnect' || status.type === 'reconnect') {
+        this.#connected = status.type === 'reconnect'
+        for (const listener of this.#connectionListeners) listener(this.#connected)
+      }
       const { level, fields } = describeStatus(status)
       this.#logger[level](fields, 'NATS connection status')
     }

@@ -10,6 +10,7 @@ export {
 export { type BudgetedSubscriptionOptions, subscribeWithBudget } from './budgeted-subscription.js'
 export { Bus, type BusConnectOptions, type ConsumeOptions, type PublishOptions } from './bus.js'
 export { busSettings } from './bus-settings.js'
+export { type ForgetsOrganizations, followCatalogChanges } from './catalog-changes.js'
 export type { BusMessage, MessageHandler, Subscription } from './consume.js'
 export {
   type ConsumerSpec,

@@ -38,6 +38,13 @@ export const subjects = {
   scriptContent: (botId: string): string => `scripts.${botId}`,
   /** One bot's requests to open a job's secret variables (core NATS request/reply, answered by task-catalog). */
   secretEnv: (botId: string): string => `secrets.${botId}`,
+  /**
+   * An organization's tasks or scripts changed (core NATS, not persisted): task-catalog says so once
+   * its read model shows the change, before it answers the write; every gateway and job-scheduler
+   * replica forgets what it kept of the organization (decision 33). The organization is the payload
+   * (UTF-8), since its name may hold dots.
+   */
+  catalogChanged: 'cache.catalog',
 }
 
 /**

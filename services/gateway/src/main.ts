@@ -29,6 +29,7 @@ import { consoleDirectory } from './http/console.js'
 import { buildHttpServer } from './http/server.js'
 import { LiveHub } from './live/live-events.js'
 import { LiveFeed } from './live/live-feed.js'
+import { TaskReads } from './tasks/task-reads.js'
 
 /** Events kept per organization for streams resuming with Last-Event-ID, and organizations kept. */
 const LIVE_EVENTS_PER_ORGANIZATION = 1_000
@@ -92,6 +93,16 @@ export const gatewaySettings = {
     'A connection with nothing received or sent for this long is closed (a log follow has its own bounds); 0 never',
     '120s',
   ),
+  taskCacheTtlMs: duration(
+    'TASK_CACHE_TTL',
+    "How long a gateway answers an organization's tasks from memory; every change is told to every gateway before it is answered, this bounds one that went untold (decision 33); 0 reads task-catalog each time",
+    '5s',
+  ),
+  taskCacheMaxBytes: int(
+    'TASK_CACHE_MAX_BYTES',
+    "Memory one gateway gives to organizations' task lists (estimated); an organization above a sixteenth of it is read from task-catalog each time",
+    64 * 1024 * 1024,
+  ),
   logFollowMaxMs: duration(
     'LOG_FOLLOW_MAX',
     'The longest a log follow (GET /:customer/job/:id/log?follow=true) streams; the client may follow again',
@@ -116,6 +127,10 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
   if (config.signInsPerMinute < 1 || config.sessionsPerToken < 1 || config.sessionTtlMs < 1)
     throw new ConfigError(
       `invalid configuration: ${Quotas.sessionAttemptsPerAddress.setting}, SESSIONS_PER_TOKEN and SESSION_TTL must be positive`,
+    )
+  if (config.taskCacheTtlMs < 0 || config.taskCacheMaxBytes < 0)
+    throw new ConfigError(
+      'invalid configuration: TASK_CACHE_TTL and TASK_CACHE_MAX_BYTES must not be negative',
     )
   if (config.runsPerSecond < 1)
     throw new ConfigError(`invalid configuration: ${Quotas.runsPerToken.setting} must be at least 1`)
@@ -176,6 +191,11 @@ export function startGateway(
       auth.credential,
     )
     ctx.onStop(async () => clients.close())
+    const tasks = new TaskReads(clients.catalog, {
+      ttlMs: config.taskCacheTtlMs,
+      maxBytes: config.taskCacheMaxBytes,
+    })
+    ctx.onStop(await tasks.watch(bus))
     const accounts = new Accounts(store, projector, db as unknown as Kysely<AccountsTables>)
     const sessions = new Sessions(db as unknown as Kysely<SessionTables>, {
       ttlMs: config.sessionTtlMs,
@@ -209,6 +229,7 @@ export function startGateway(
       sessions,
       signInsPerMinute: config.signInsPerMinute,
       clients,
+      tasks,
       rootToken: config.rootToken,
       corsOrigins: config.corsOrigins,
       logger,

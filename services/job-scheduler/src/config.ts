@@ -1,4 +1,13 @@
-import { type ConfigOf, duration, int, loadConfig, Quotas, quotaSetting, str } from '@taskforge/core'
+import {
+  ConfigError,
+  type ConfigOf,
+  duration,
+  int,
+  loadConfig,
+  Quotas,
+  quotaSetting,
+  str,
+} from '@taskforge/core'
 import { grpcAuthSetting, grpcHostSetting } from '@taskforge/rpc'
 import { healthHostSetting } from '@taskforge/runtime'
 import { REPORTS_PER_BOT_PER_SECOND } from './reports/reports-consumer.js'
@@ -14,6 +23,16 @@ export const schedulerSettings = {
   healthHost: healthHostSetting,
   catalogGrpcUrl: str('CATALOG_GRPC_URL', 'task-catalog gRPC address (host:port)', '127.0.0.1:50051'),
   grpcAuthFile: grpcAuthSetting,
+  taskCacheTtlMs: duration(
+    'TASK_CACHE_TTL',
+    "How long a scheduler answers a run's read of a task (with its script) from memory; every change is told to every scheduler before it is answered, this bounds one that went untold (decision 33); 0 reads task-catalog for each run",
+    '5s',
+  ),
+  taskCacheMaxBytes: int(
+    'TASK_CACHE_MAX_BYTES',
+    'Memory one scheduler gives to the tasks runs read (estimated); an organization holds at most a sixteenth of it',
+    64 * 1024 * 1024,
+  ),
   jobLeaseMs: duration(
     'JOB_LEASE',
     "How long a running job lives without a heartbeat or output from its bot (a few heartbeats' worth)",
@@ -52,5 +71,10 @@ export type SchedulerConfig = ConfigOf<typeof schedulerSettings>
 
 /** The scheduler's configuration from the environment. */
 export function loadSchedulerConfig(env: NodeJS.ProcessEnv = process.env): SchedulerConfig {
-  return loadConfig(schedulerSettings, env)
+  const config = loadConfig(schedulerSettings, env)
+  if (config.taskCacheTtlMs < 0 || config.taskCacheMaxBytes < 0)
+    throw new ConfigError(
+      'invalid configuration: TASK_CACHE_TTL and TASK_CACHE_MAX_BYTES must not be negative',
+    )
+  return config
 }

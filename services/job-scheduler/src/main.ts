@@ -22,6 +22,7 @@ import { renewLeasesFromHeartbeats } from './app/heartbeat-leases.js'
 import { LeaseSweeper } from './app/lease-sweeper.js'
 import { createRunKeysTable, forgetExpiredRunKeys } from './app/run-keys.js'
 import { BOT_DELETIONS_SUBJECT, consumeBotDeletions } from './bots/bot-deletions.js'
+import { TasksToRun } from './catalog/tasks-to-run.js'
 import { JobChangeFeed } from './changes/job-change-feed.js'
 import { loadSchedulerConfig, type SchedulerConfig } from './config.js'
 import { schedulerService } from './grpc/scheduler-service.js'
@@ -172,10 +173,22 @@ export async function startScheduler(
     forgetRunKeys.unref()
     ctx.onStop(async () => clearInterval(forgetRunKeys))
 
-    const catalog = createClient(TaskCatalogServiceClient, config.catalogGrpcUrl, {
+    const catalogClient = createClient(TaskCatalogServiceClient, config.catalogGrpcUrl, {
       credential: auth.credential,
     })
-    ctx.onStop(async () => catalog.close())
+    ctx.onStop(async () => catalogClient.close())
+    // A run's read of its task, kept for a few seconds and forgotten on every change (decision 33).
+    const tasksToRun = new TasksToRun(catalogClient, {
+      ttlMs: config.taskCacheTtlMs,
+      maxBytes: config.taskCacheMaxBytes,
+    })
+    const stopFollowing = await tasksToRun.watch(bus)
+    ctx.onStop(stopFollowing)
+    const catalog = {
+      getTaskToRun: tasksToRun.getTaskToRun.bind(tasksToRun),
+      getTasksToRun: tasksToRun.getTasksToRun.bind(tasksToRun),
+      getWorkflow: catalogClient.getWorkflow.bind(catalogClient),
+    }
     const queueQuotas = {
       perTask: config.maxQueuedJobsPerTask,
       perOrganization: config.maxQueuedJobsPerOrganization,

@@ -155,6 +155,9 @@ describe('job-scheduler', () => {
         healthHost: '127.0.0.1',
         grpcAuthFile: auth.file('job-scheduler'),
         catalogGrpcUrl: `127.0.0.1:${catalog.port}`,
+        // The fake catalog announces none of its changes on `cache.catalog`: every run reads it.
+        taskCacheTtlMs: 0,
+        taskCacheMaxBytes: 0,
         jobLeaseMs: LEASE_MS,
         leaseSweepIntervalMs: 100,
         maxQueuedJobsPerTask: 1000,

@@ -23,6 +23,7 @@ import { botDirectory } from './commands/bot-directory.js'
 import { CatalogCommands } from './commands/catalog-commands.js'
 import { WebhookCommands } from './commands/webhook-commands.js'
 import { WorkflowCommands } from './commands/workflow-commands.js'
+import { announceCatalogChanges } from './events/catalog-changes.js'
 import { withoutClearSecrets } from './events/published-events.js'
 import { catalogService } from './grpc/catalog-service.js'
 import { CatalogReadModel } from './projections/catalog-read-model.js'
@@ -45,7 +46,7 @@ export const catalogSettings = {
   databaseUrl: str('DATABASE_URL', 'Postgres URL of the catalog database (event store and read tables)'),
   natsUrl: str(
     'NATS_URL',
-    'NATS server(s) the outbox relay publishes domain events to, and bots ask script contents and secret variables on',
+    'NATS server(s) the outbox relay publishes domain events to, bots ask script contents and secret variables on, and the gateways hear of task changes on',
     'nats://127.0.0.1:4222',
   ),
   grpcPort: int('GRPC_PORT', 'port of the TaskCatalogService gRPC server (0 picks a free one)', 50051),
@@ -143,6 +144,7 @@ export function startCatalog(
       projector,
       bots,
       sealer,
+      catalogChanged: announceCatalogChanges(bus, logger),
       workflowsUsingTask: (customer, taskId) => workflowReadModel.workflowsUsingTask(customer, taskId),
     })
     const readModel = new CatalogReadModel(db, sealer)

@@ -38,6 +38,8 @@ export interface InProcessPlatform {
   catalog: RunningCatalog
   /** Starts one more job-scheduler replica on the same database (the gateway keeps calling the first). */
   addSchedulerReplica(): Promise<{ stop(): Promise<void> }>
+  /** Starts one more gateway replica on the same database and services: its own client and URL. */
+  addGatewayReplica(): Promise<{ call: GatewayCall; url: string }>
   /**
    * With `schedulerProcesses`: the job-scheduler replicas, each a child process on fixed ports (the
    * gateway knows them all), to be killed and started again. Empty otherwise.
@@ -219,6 +221,11 @@ export async function startInProcessPlatform(
     const gatewayUrl = gateway.url
 
     const call = gatewayClient(gatewayUrl)
+    const addGatewayReplica = async () => {
+      const replica = await startGateway(gatewayConfig, quiet)
+      stops.push(() => replica.stop())
+      return { call: gatewayClient(replica.url), url: replica.url }
+    }
     const customer = 'acme'
     const organization = await expectStatus(call, 201, 'POST', '/admin/customers', {
       token: rootToken,
@@ -251,6 +258,7 @@ export async function startInProcessPlatform(
       healthPorts,
       catalog,
       addSchedulerReplica,
+      addGatewayReplica,
       schedulerProcesses,
       stop,
     }

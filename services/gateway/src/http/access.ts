@@ -7,6 +7,7 @@ import type { WorkflowRun } from '@taskforge/proto/jobs/v1/workflow_runs'
 import type { FastifyRequest } from 'fastify'
 import type { Caller } from '../accounts/accounts.js'
 import type { Clients } from '../clients/clients.js'
+import type { TaskReads } from '../tasks/task-reads.js'
 import { type Authenticator, requestField } from './auth.js'
 import { type Audience, authorize, type Need, ORGANIZATION, sees, throughTasks } from './authorize.js'
 
@@ -69,7 +70,7 @@ export interface Access {
 
 const isNotFound = (error: unknown) => isAppError(error) && error.code === 'NOT_FOUND'
 
-export function createAccess(auth: Authenticator, clients: Clients): Access {
+export function createAccess(auth: Authenticator, clients: Clients, taskReads: TaskReads): Access {
   /** Whether the caller sees even what no task shows (admins): then no acl needs reading. */
   const seesAll = (permit: Permit) => sees(permit.caller, throughTasks([]))
 
@@ -96,14 +97,12 @@ export function createAccess(auth: Authenticator, clients: Clients): Access {
 
   async function getTask(customer: string, taskId: string): Promise<Task> {
     if (!isId(taskId)) throw notFound('task', taskId)
-    const { task } = await clients.catalog.getTask({ customer, taskId })
+    const task = await taskReads.get(customer, taskId)
     if (task === undefined) throw notFound('task', taskId)
     return task
   }
 
-  async function tasks(customer: string): Promise<Task[]> {
-    return (await clients.catalog.listTasks({ customer, tag: '', hostId: '' })).tasks
-  }
+  const tasks = (customer: string) => taskReads.list(customer)
 
   async function visibleTasks(permit: Permit): Promise<Task[]> {
     return (await tasks(permit.customer)).filter((task) => sees(permit.caller, throughTasks([task])))

@@ -8,6 +8,7 @@ import type { Accounts } from '../accounts/accounts.js'
 import type { Sessions } from '../accounts/sessions.js'
 import type { Clients } from '../clients/clients.js'
 import type { LiveHub } from '../live/live-events.js'
+import { TaskReads } from '../tasks/task-reads.js'
 import { createAccess } from './access.js'
 import { createAuthenticator } from './auth.js'
 import { installBodyParsers } from './body-parsers.js'
@@ -45,6 +46,8 @@ export interface HttpDeps {
   /** Sign-ins (POST /session) one client address may try in a minute (default: the quota's). */
   signInsPerMinute?: number
   clients: Clients
+  /** How tasks are read (decision 33); without it (tests of other routes), each read asks task-catalog. */
+  tasks?: TaskReads
   rootToken: string
   corsOrigins: string[]
   logger: Logger
@@ -123,7 +126,8 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   await app.register(cors, { delegator: corsDelegate(deps.corsOrigins) })
   await app.register(cookie)
   const authenticator = createAuthenticator(deps.accounts, deps.rootToken, deps.sessions)
-  const access = createAccess(authenticator, deps.clients)
+  const tasks = deps.tasks ?? new TaskReads(deps.clients.catalog, { ttlMs: 0, maxBytes: 0 })
+  const access = createAccess(authenticator, deps.clients, tasks)
   const rateLimit = await installRunRateLimit(app, authenticator, deps.runsPerSecond)
   accountRoutes(app, { accounts: deps.accounts, access })
   sessionRoutes(app, {
@@ -134,15 +138,15 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     signInsPerMinute: deps.signInsPerMinute ?? Quotas.sessionAttemptsPerAddress.value,
   })
   quarantineRoutes(app, { quarantines: deps.quarantines, access })
-  scriptRoutes(app, { clients: deps.clients, access })
-  taskRoutes(app, { clients: deps.clients, access })
+  scriptRoutes(app, { clients: deps.clients, tasks, access })
+  taskRoutes(app, { clients: deps.clients, tasks, access })
   workflowRoutes(app, { clients: deps.clients, access })
-  taskRecipeRoutes(app, { clients: deps.clients, access })
-  taskCredentialRoutes(app, { clients: deps.clients, access })
+  taskRecipeRoutes(app, { clients: deps.clients, tasks, access })
+  taskCredentialRoutes(app, { clients: deps.clients, tasks, access })
   runRoutes(app, { clients: deps.clients, access, rateLimit })
   workflowRunRoutes(app, { clients: deps.clients, access, rateLimit })
   workflowStepRoutes(app, { clients: deps.clients, access })
-  jobRoutes(app, { clients: deps.clients, access })
+  jobRoutes(app, { clients: deps.clients, tasks, access })
   scheduleRoutes(app, { clients: deps.clients, access })
   jobControlRoutes(app, { clients: deps.clients, access, logFollowMaxMs: deps.logFollowMaxMs })
   botRoutes(app, { clients: deps.clients, access })

@@ -1,14 +1,28 @@
-import { publicJob, publicTask, taskDefinitionView } from '@taskforge/model'
+import { type EnvValues, type PublicTask, publicJob, publicTask, taskDefinitionView } from '@taskforge/model'
 import type { Bot, BotCredentials } from '@taskforge/proto/bots/v1/bot_service'
 import type { Recipe } from '@taskforge/proto/catalog/v1/catalog_service'
-import type { Script } from '@taskforge/proto/catalog/v1/model'
+import type { Script, Task } from '@taskforge/proto/catalog/v1/model'
 import { contentView } from './script-input.js'
 
 /** JSON shapes of the public API, built from the owners' gRPC messages. */
 const iso = (date: Date | undefined) => (date ? date.toISOString() : null)
 
-/** A task as the API shows it: the shape webhooks carry too (one view for both, decision 23). */
-export const taskView = publicTask
+const taskViews = new WeakMap<Task, Partial<Record<EnvValues, PublicTask>>>()
+
+/**
+ * A task as the API shows it: the shape webhooks carry too (one view for both, decision 23). Made
+ * once per task object and env mode, and kept with the object: the tasks a replica keeps (decision
+ * 33) are answered many times over, and no one changes a task or a view in place (views are frozen).
+ */
+export function taskView(task: Task, env: EnvValues): PublicTask {
+  let views = taskViews.get(task)
+  if (views === undefined) {
+    views = {}
+    taskViews.set(task, views)
+  }
+  views[env] ??= Object.freeze(publicTask(task, env))
+  return views[env]
+}
 
 /** A job as the API shows it: the shape webhooks carry too (one view for both, decision 23). */
 export const jobView = publicJob

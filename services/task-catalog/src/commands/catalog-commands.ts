@@ -45,6 +45,11 @@ export interface CatalogCommandsDeps {
   sealer: SecretSealer
   /** How long a command waits for its events to reach the read model (default 10s). */
   readYourWritesTimeoutMs?: number
+  /**
+   * Called once the read model shows a change of an organization's tasks or scripts, before the
+   * command answers: the gateways and schedulers forget what they kept of it (decision 33).
+   */
+  catalogChanged?: (customer: string) => Promise<void>
   /** Live workflows whose latest version runs a task: a task they use cannot be deleted. */
   workflowsUsingTask?: (customer: string, taskId: string) => Promise<readonly { id: string; name: string }[]>
 }
@@ -98,6 +103,7 @@ export class CatalogCommands {
   readonly #sealer: SecretSealer
   readonly #timeoutMs: number
   readonly #workflowsUsingTask: NonNullable<CatalogCommandsDeps['workflowsUsingTask']>
+  readonly #catalogChanged: NonNullable<CatalogCommandsDeps['catalogChanged']>
 
   constructor(deps: CatalogCommandsDeps) {
     this.#store = deps.store
@@ -106,6 +112,7 @@ export class CatalogCommands {
     this.#sealer = deps.sealer
     this.#timeoutMs = deps.readYourWritesTimeoutMs ?? 10_000
     this.#workflowsUsingTask = deps.workflowsUsingTask ?? (async () => [])
+    this.#catalogChanged = deps.catalogChanged ?? (async () => undefined)
   }
 
   async createScript(ctx: CommandContext, input: ScriptInput): Promise<{ scriptId: string }> {
@@ -352,6 +359,10 @@ export class CatalogCommands {
           : staleVersion(what, streamId, Number(wanted), actual),
     })
     await this.#readYourWrites(appended)
+    // Every write of a task or a script (create, update, delete, secret rotation: each changes what
+    // a read or a run answers, its version at least) passes here. One that recorded nothing is told
+    // too: the gateway that made it waits to hear of it before answering (decision 33).
+    await this.#catalogChanged(ctx.customer)
     return newEvents
   }
 

@@ -1,6 +1,7 @@
 import { badRequest, isId } from '@taskforge/core'
 import type { FastifyInstance } from 'fastify'
 import type { Clients } from '../../clients/clients.js'
+import type { TaskReads } from '../../tasks/task-reads.js'
 import type { Access } from '../access.js'
 import { customerParams, errorResponses, idParams, jobResponseSchema, tokenQuery } from '../schemas.js'
 import { jobView } from '../views.js'
@@ -87,8 +88,11 @@ function instant(value: string | undefined, field: string): Date | undefined {
 }
 
 /** Jobs as viewers read them, owned by job-scheduler; the jobs of a task its acls hide are hidden too. */
-export function jobRoutes(app: FastifyInstance, deps: { clients: Clients; access: Access }): void {
-  const { clients, access } = deps
+export function jobRoutes(
+  app: FastifyInstance,
+  deps: { clients: Clients; tasks: TaskReads; access: Access },
+): void {
+  const { clients, tasks, access } = deps
   const tags = ['jobs']
 
   app.get<{ Params: { customer: string }; Querystring: ListQuery }>(
@@ -170,7 +174,7 @@ export function jobRoutes(app: FastifyInstance, deps: { clients: Clients; access
       if (!['ready', 'onhold', 'assigned'].includes(job.lifecycle)) return view
       const [bots, task, running] = await Promise.all([
         clients.dispatch.listBots({ customer }),
-        clients.catalog.getTask({ customer, taskId: job.taskId }).catch(() => ({ task: undefined })),
+        tasks.get(customer, job.taskId).catch(() => undefined),
         clients.scheduler.listJobs({
           customer,
           taskId: job.taskId,
@@ -190,7 +194,7 @@ export function jobRoutes(app: FastifyInstance, deps: { clients: Clients; access
         lifecycle: job.lifecycle,
         holdUntil: job.holdUntil,
         bot: bot === undefined ? undefined : { name: bot.name, online: bot.online },
-        multitasking: task.task?.definition?.multitasking ?? true,
+        multitasking: task?.definition?.multitasking ?? true,
         taskRunning: running.jobs.length > 0,
       })
       return reason === undefined ? view : { ...view, waiting_reason: reason }

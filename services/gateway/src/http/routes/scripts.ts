@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Clients } from '../../clients/clients.js'
+import type { TaskReads } from '../../tasks/task-reads.js'
 import type { Access } from '../access.js'
 import { etagOf, expectedVersion } from '../if-match.js'
 import {
@@ -17,8 +18,11 @@ import { scriptView } from '../views.js'
 type IdRoute = { Params: { customer: string; id: string } }
 
 /** Scripts, owned by task-catalog: admins write them; below admin, a script is read through a task that runs it. */
-export function scriptRoutes(app: FastifyInstance, deps: { clients: Clients; access: Access }): void {
-  const { clients, access } = deps
+export function scriptRoutes(
+  app: FastifyInstance,
+  deps: { clients: Clients; tasks: TaskReads; access: Access },
+): void {
+  const { clients, tasks, access } = deps
   const tags = ['scripts']
   const config = { nulAllowed: ['content'] }
 
@@ -97,15 +101,18 @@ export function scriptRoutes(app: FastifyInstance, deps: { clients: Clients; acc
     async (request: FastifyRequest<IdRoute & { Body: ScriptBody }>, reply: FastifyReply) => {
       const { caller } = await access.permit(request, request.params.customer, 'admin')
       const body = request.body
-      const { script } = await clients.catalog.updateScript({
-        customer: request.params.customer,
-        scriptId: request.params.id,
-        filename: body.filename,
-        description: replace ? (body.description ?? '') : body.description,
-        content: replace ? requiredScriptContent(body) : scriptContent(body),
-        author: caller.name,
-        expectedVersion: expectedVersion(request.headers['if-match']),
-      })
+      // A run that follows must start the new content: answered once the change was told (decision 33).
+      const { script } = await tasks.write(request.params.customer, () =>
+        clients.catalog.updateScript({
+          customer: request.params.customer,
+          scriptId: request.params.id,
+          filename: body.filename,
+          description: replace ? (body.description ?? '') : body.description,
+          content: replace ? requiredScriptContent(body) : scriptContent(body),
+          author: caller.name,
+          expectedVersion: expectedVersion(request.headers['if-match']),
+        }),
+      )
       return reply.header('etag', etagOf(script!.version)).send(scriptView(script!))
     }
 
@@ -157,11 +164,13 @@ export function scriptRoutes(app: FastifyInstance, deps: { clients: Clients; acc
     },
     async (request, reply) => {
       const { caller } = await access.permit(request, request.params.customer, 'admin')
-      await clients.catalog.deleteScript({
-        customer: request.params.customer,
-        scriptId: request.params.id,
-        author: caller.name,
-      })
+      await tasks.write(request.params.customer, () =>
+        clients.catalog.deleteScript({
+          customer: request.params.customer,
+          scriptId: request.params.id,
+          author: caller.name,
+        }),
+      )
       return reply.status(204).send()
     },
   )

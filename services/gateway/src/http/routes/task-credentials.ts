@@ -1,13 +1,17 @@
 import type { FastifyInstance } from 'fastify'
 import type { Clients } from '../../clients/clients.js'
+import type { TaskReads } from '../../tasks/task-reads.js'
 import type { Access } from '../access.js'
 import { credentialsResponseSchema, errorResponses, idParams, tokenQuery } from '../schemas.js'
 
 type IdRoute = { Params: { customer: string; id: string } }
 
 /** A task's secret key, for anonymous runs: admins read and rotate it. */
-export function taskCredentialRoutes(app: FastifyInstance, deps: { clients: Clients; access: Access }): void {
-  const { clients, access } = deps
+export function taskCredentialRoutes(
+  app: FastifyInstance,
+  deps: { clients: Clients; tasks: TaskReads; access: Access },
+): void {
+  const { clients, tasks, access } = deps
   const tags = ['tasks']
 
   app.get<IdRoute>(
@@ -46,11 +50,11 @@ export function taskCredentialRoutes(app: FastifyInstance, deps: { clients: Clie
     },
     async (request) => {
       const { caller } = await access.permit(request, request.params.customer, 'admin')
-      const { id, secret } = await clients.catalog.rotateTaskSecret({
-        customer: request.params.customer,
-        taskId: request.params.id,
-        author: caller.name,
-      })
+      const { customer } = request.params
+      // The task's version changes with its secret: the cached list is stale.
+      const { id, secret } = await tasks.write(customer, () =>
+        clients.catalog.rotateTaskSecret({ customer, taskId: request.params.id, author: caller.name }),
+      )
       return { id, secret }
     },
   )

@@ -1,6 +1,7 @@
 import { AppError, ErrorKinds } from '@taskforge/core'
 import type { FastifyInstance } from 'fastify'
 import type { Clients } from '../../clients/clients.js'
+import type { TaskReads } from '../../tasks/task-reads.js'
 import type { Access } from '../access.js'
 import { envValuesFor } from '../authorize.js'
 import { type RecipeBody, recipeFromBody } from '../recipe-input.js'
@@ -51,8 +52,11 @@ const recipeResponseSchema = {
 } as const
 
 /** Recipes: a task with its script embedded, without ids, secret, acls or env values. */
-export function taskRecipeRoutes(app: FastifyInstance, deps: { clients: Clients; access: Access }): void {
-  const { clients, access } = deps
+export function taskRecipeRoutes(
+  app: FastifyInstance,
+  deps: { clients: Clients; tasks: TaskReads; access: Access },
+): void {
+  const { clients, tasks, access } = deps
   const tags = ['recipes']
 
   app.get<{ Params: { customer: string; id: string } }>(
@@ -115,13 +119,16 @@ export function taskRecipeRoutes(app: FastifyInstance, deps: { clients: Clients;
     },
     async (request, reply) => {
       const { caller } = await access.permit(request, request.params.customer, 'admin')
-      const { task, script } = await clients.catalog.importRecipe({
-        customer: request.params.customer,
-        recipe: recipeFromBody(request.body),
-        hostId: (request.body.host_id ?? request.query.host_id ?? '').trim(),
-        author: caller.name,
-        secretEnv: secretEnvOf(request.body.task ?? {}),
-      })
+      const { customer } = request.params
+      const { task, script } = await tasks.write(customer, () =>
+        clients.catalog.importRecipe({
+          customer,
+          recipe: recipeFromBody(request.body),
+          hostId: (request.body.host_id ?? request.query.host_id ?? '').trim(),
+          author: caller.name,
+          secretEnv: secretEnvOf(request.body.task ?? {}),
+        }),
+      )
       return reply
         .status(201)
         .send({ ...taskView(task!, envValuesFor(caller)), script: scriptView(script!, false) })

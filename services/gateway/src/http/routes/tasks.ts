@@ -1,6 +1,7 @@
 import { badRequest } from '@taskforge/core'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Clients } from '../../clients/clients.js'
+import type { TaskReads } from '../../tasks/task-reads.js'
 import type { Access } from '../access.js'
 import { envValuesFor } from '../authorize.js'
 import { etagOf, expectedVersion } from '../if-match.js'
@@ -31,8 +32,11 @@ const listQuery = {
 } as const
 
 /** Tasks, owned by task-catalog: viewers read those their acls show them, admins write. */
-export function taskRoutes(app: FastifyInstance, deps: { clients: Clients; access: Access }): void {
-  const { clients, access } = deps
+export function taskRoutes(
+  app: FastifyInstance,
+  deps: { clients: Clients; tasks: TaskReads; access: Access },
+): void {
+  const { clients, tasks, access } = deps
   const tags = ['tasks']
 
   app.post<{ Params: { customer: string }; Body: TaskBody }>(
@@ -50,12 +54,15 @@ export function taskRoutes(app: FastifyInstance, deps: { clients: Clients; acces
     },
     async (request, reply) => {
       const { caller } = await access.permit(request, request.params.customer, 'admin')
-      const { task } = await clients.catalog.createTask({
-        customer: request.params.customer,
-        definition: definitionFromBody(request.body),
-        author: caller.name,
-        secretEnv: secretEnvOf(request.body),
-      })
+      const { customer } = request.params
+      const { task } = await tasks.write(customer, () =>
+        clients.catalog.createTask({
+          customer,
+          definition: definitionFromBody(request.body),
+          author: caller.name,
+          secretEnv: secretEnvOf(request.body),
+        }),
+      )
       return reply
         .status(201)
         .header('etag', etagOf(task!.version))
@@ -77,12 +84,11 @@ export function taskRoutes(app: FastifyInstance, deps: { clients: Clients; acces
     },
     async (request) => {
       const permit = await access.permit(request, request.params.customer, 'viewer')
-      const { tasks } = await clients.catalog.listTasks({
-        customer: request.params.customer,
-        tag: request.query.tag ?? '',
-        hostId: request.query.host_id ?? request.query.host ?? '',
+      const listed = await tasks.list(request.params.customer, {
+        tag: request.query.tag,
+        hostId: request.query.host_id ?? request.query.host,
       })
-      return tasks
+      return listed
         .filter((task) => access.seesTask(permit, task))
         .map((task) => taskView(task, envValuesFor(permit.caller)))
     },
@@ -117,15 +123,17 @@ export function taskRoutes(app: FastifyInstance, deps: { clients: Clients; acces
         field: 'body',
       })
     }
-    const { task } = await clients.catalog.updateTask({
-      customer,
-      taskId: id,
-      definition: definitionFromBody(request.body),
-      fields,
-      author: caller.name,
-      expectedVersion: version,
-      secretEnv: secretEnvOf(request.body),
-    })
+    const { task } = await tasks.write(customer, () =>
+      clients.catalog.updateTask({
+        customer,
+        taskId: id,
+        definition: definitionFromBody(request.body),
+        fields,
+        author: caller.name,
+        expectedVersion: version,
+        secretEnv: secretEnvOf(request.body),
+      }),
+    )
     return reply.header('etag', etagOf(task!.version)).send(taskView(task!, envValuesFor(caller)))
   }
 
@@ -179,11 +187,10 @@ export function taskRoutes(app: FastifyInstance, deps: { clients: Clients; acces
     },
     async (request, reply) => {
       const { caller } = await access.permit(request, request.params.customer, 'admin')
-      await clients.catalog.deleteTask({
-        customer: request.params.customer,
-        taskId: request.params.id,
-        author: caller.name,
-      })
+      const { customer } = request.params
+      await tasks.write(customer, () =>
+        clients.catalog.deleteTask({ customer, taskId: request.params.id, author: caller.name }),
+      )
       return reply.status(204).send()
     },
   )
