@@ -133,18 +133,23 @@ function waitIdle(bp: BenchPlatform, timeoutMs: number, intervalMs = 100): Promi
   return pollUntil(() => idle(bp), { timeoutMs, intervalMs })
 }
 
-/** Open loop at the fixed rate, not waiting: REST answer and script start of every run. */
-export async function fixedRatePass(bp: BenchPlatform, count: number, problems: Problems) {
+/** `count` runs arriving in an open loop at `rate`, not waiting for their results; each when its script started. */
+async function openLoopRuns(bp: BenchPlatform, rate: number, count: number) {
   const runs: Run[] = []
   const outcome = await openLoop({
-    rate: FIXED_RATE,
+    rate,
     count,
     fire: async (_, at) => {
       runs.push(await runJob(bp, false, at))
     },
   })
-  assertNoFailures('runs at the fixed rate', outcome)
-  const starts = await scriptStarts(bp, runs)
+  assertNoFailures(`runs at ${rate} jobs/s`, outcome)
+  return { runs, starts: await scriptStarts(bp, runs) }
+}
+
+/** Open loop at the fixed rate, not waiting: REST answer and script start of every run. */
+export async function fixedRatePass(bp: BenchPlatform, count: number, problems: Problems) {
+  const { runs, starts } = await openLoopRuns(bp, FIXED_RATE, count)
   return {
     start: latencies(runs, starts, problems, 'script never started (fixed rate)'),
     answer: latencies(
@@ -273,16 +278,7 @@ export async function openLoopCpuPass(bp: BenchPlatform, rate: number, count: nu
   const names = bp.pids()
   const from = cpuSnapshot(names)
   const began = wallClockMs()
-  const runs: Run[] = []
-  const outcome = await openLoop({
-    rate,
-    count,
-    fire: async (_, at) => {
-      runs.push(await runJob(bp, false, at))
-    },
-  })
-  assertNoFailures(`runs at ${rate} jobs/s`, outcome)
-  const starts = await scriptStarts(bp, runs)
+  const { starts } = await openLoopRuns(bp, rate, count)
   problems.add(
     `script never started (${rate} jobs/s, CPU pass)`,
     starts.filter((s) => s === undefined).length,
