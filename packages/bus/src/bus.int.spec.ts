@@ -323,6 +323,50 @@ describe('publishing and consuming', () => {
     await waitUntil(async () => (await bus.jsm.consumers.info('REPORTS', durable)).num_ack_pending === 0)
   })
 
+  it('with messages pulled ahead, still handles them one at a time in stream order and acks each once', async () => {
+    const subject = subjects.report(`prefetch-${randomUUID().slice(0, 8)}`)
+    const durable = await durableOn('REPORTS', subject)
+    const sent = Array.from({ length: 40 }, (_, i) => `m${i}`)
+    await Promise.all(
+      sent.map((text) => bus.publish(subject, new TextEncoder().encode(text), { msgId: randomUUID() })),
+    )
+    const published = (await bus.jsm.streams.info('REPORTS')).state.last_seq
+    const seen: { seq: number; delivery: number }[] = []
+    let running = 0
+    let overlapped = false
+    const sub = await bus.consume(
+      'REPORTS',
+      durable,
+      async (msg) => {
+        running += 1
+        if (running > 1) overlapped = true
+        await new Promise((resolve) => setImmediate(resolve))
+        seen.push({ seq: msg.streamSequence, delivery: msg.deliveryCount })
+        running -= 1
+      },
+      { prefetch: 16 },
+    )
+    await waitUntil(() => seen.length === sent.length)
+    await sub.stop()
+    expect(overlapped).toBe(false)
+    const sequences = seen.map((entry) => entry.seq)
+    expect(sequences).toEqual([...sequences].sort((a, b) => a - b))
+    expect(sequences.at(-1)).toBe(published)
+    expect(seen.every((entry) => entry.delivery === 1)).toBe(true)
+    // Every ack went out, the last ones when the consumer stopped.
+    const info = await bus.jsm.consumers.info('REPORTS', durable)
+    expect(info.num_ack_pending).toBe(0)
+    expect(info.num_redelivered).toBe(0)
+    expect(info.ack_floor.stream_seq).toBe(published)
+  })
+
+  it('refuses a prefetch below the concurrency', async () => {
+    const durable = await durableOn('REPORTS', subjects.report(`few-${randomUUID().slice(0, 8)}`))
+    await expect(
+      bus.consume('REPORTS', durable, async () => {}, { concurrency: 4, prefetch: 2 }),
+    ).rejects.toThrow(/prefetch/)
+  })
+
   it('puts back a message that cannot be handled yet, for redelivery after the delay asked', async () => {
     const subject = subjects.report(`later-${randomUUID().slice(0, 8)}`)
     const durable = await durableOn('REPORTS', subject)

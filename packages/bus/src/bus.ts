@@ -54,6 +54,12 @@ export interface PublishOptions {
 export interface ConsumeOptions {
   /** Handlers running at once (default 1: strictly in stream order). */
   concurrency?: number
+  /**
+   * Messages pulled ahead of the handlers (default: the concurrency). A larger prefetch costs fewer
+   * pull requests and writes per message under load; each prefetched message waits its turn within
+   * its ack wait, so prefetch × the handling time of one message must stay well below it.
+   */
+  prefetch?: number
   /** Deliveries of a failing message before it is set aside (default 5; see {@link judgeFailure}). */
   maxDeliveries?: number
   /** Deliveries of a message waiting for another (RedeliverLater) before it is set aside (default 300). */
@@ -266,6 +272,7 @@ export class Bus {
       durable,
       handler,
       concurrency: options.concurrency ?? 1,
+      ...(options.prefetch === undefined ? {} : { prefetch: options.prefetch }),
       logger: this.#logger,
       quarantine: this.#quarantine,
       maxDeliveries: options.maxDeliveries ?? DEFAULT_MAX_DELIVERIES,

@@ -1,4 +1,5 @@
 import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream'
+import type { MsgHdrs } from '@nats-io/transport-node'
 import { Streams } from '@taskforge/protocol'
 import {
   type Context,
@@ -10,7 +11,7 @@ import {
   withSpan,
 } from '@taskforge/telemetry'
 import { decodeEnvelope } from './envelope.js'
-import { headersToRecord, headerValue } from './message-headers.js'
+import { headersToRecord, headerValue, natsHeader } from './message-headers.js'
 import { nakDelayMs } from './nak-delay.js'
 import { judgeFailure, type MessageQuarantine, type ReplayedMessage } from './poison.js'
 import { type PublisherBudget, PublisherBudgets } from './publisher-budget.js'
@@ -43,9 +44,9 @@ export interface Subscription {
 const RESUME_DELAY_MS = 1_000
 
 /** The trace a message continues: its headers, or for domain events the envelope's stored trace. */
-function parentContext(stream: string, headers: Record<string, string>, data: Uint8Array): Context {
-  if (headerValue(headers, 'traceparent') !== undefined)
-    return extractContext((key) => headerValue(headers, key))
+function parentContext(stream: string, headers: MsgHdrs | undefined, data: Uint8Array): Context {
+  if (natsHeader(headers, 'traceparent') !== undefined)
+    return extractContext((key) => natsHeader(headers, key))
   if (stream === Streams.EVENTS.name) {
     try {
       return contextFromTrace(decodeEnvelope(data).trace)
@@ -66,23 +67,62 @@ function customerOf(stream: string, data: Uint8Array): string | undefined {
   }
 }
 
-function toBusMessage(msg: JsMsg, headers: Record<string, string>): BusMessage {
-  const msgId = headerValue(headers, 'Nats-Msg-Id')
+/** The handler's view of a JetStream message; its header record is only built if a handler reads it. */
+function toBusMessage(msg: JsMsg): BusMessage {
+  const { deliveryCount, streamSequence } = msg.info
+  const msgId = natsHeader(msg.headers, 'Nats-Msg-Id')
+  let headers: Record<string, string> | undefined
   return {
     subject: msg.subject,
     data: msg.data,
-    headers,
+    get headers() {
+      headers ??= headersToRecord(msg.headers)
+      return headers
+    },
     ...(msgId === undefined ? {} : { msgId }),
-    deliveryCount: msg.info.deliveryCount,
-    streamSequence: msg.info.streamSequence,
+    deliveryCount,
+    streamSequence,
     working: () => msg.working(),
   }
 }
 
 /**
+ * Acks given within one turn of the event loop, sent together once it ends: the connection writes
+ * them to the socket at once instead of one write each. An ack is fire-and-forget either way (one
+ * lost to a crash means a redelivery), so holding it back a turn changes no guarantee; under load
+ * a turn handles many messages and the writes per message fall.
+ */
+class AckBatch {
+  #pending: JsMsg[] = []
+  readonly #onError: (error: unknown) => void
+
+  constructor(onError: (error: unknown) => void) {
+    this.#onError = onError
+  }
+
+  add(msg: JsMsg): void {
+    if (this.#pending.push(msg) === 1) setImmediate(() => this.flush())
+  }
+
+  /** Sends every ack held back. */
+  flush(): void {
+    const pending = this.#pending
+    this.#pending = []
+    for (const msg of pending) {
+      try {
+        msg.ack()
+      } catch (error) {
+        this.#onError(error)
+      }
+    }
+  }
+}
+
+/**
  * Pull-consumes `durable` with explicit acks, at most `concurrency` handlers at a time (1 keeps the
- * stream's order). The pull batch equals the concurrency, so no message waits in a client buffer while
- * its ack wait runs out.
+ * stream's order). Up to `prefetch` messages are pulled ahead of the handlers (by default as many as
+ * run at once, so none waits in a client buffer while its ack wait runs); a larger prefetch lets the
+ * server deliver a burst per pull request, and the acks of a burst go out in one write.
  */
 export async function startConsumer(
   js: JetStreamClient,
@@ -91,6 +131,8 @@ export async function startConsumer(
     durable: string
     handler: MessageHandler
     concurrency: number
+    /** Messages pulled ahead of the handlers (default: the concurrency). */
+    prefetch?: number
     logger: Logger
     /** Where a message that cannot be handled goes; without one it is redelivered for ever. */
     quarantine: MessageQuarantine | undefined
@@ -104,6 +146,9 @@ export async function startConsumer(
   const pipeline = `consumer:${stream}/${durable}`
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new Error('concurrency must be a positive integer')
+  const prefetch = args.prefetch ?? concurrency
+  if (!Number.isInteger(prefetch) || prefetch < concurrency)
+    throw new Error('prefetch must be an integer of at least the concurrency')
   const consumer = await retryTransient(
     `consumer ${stream}/${durable}`,
     () => js.consumers.get(stream, durable),
@@ -117,6 +162,7 @@ export async function startConsumer(
     args.publisherBudget === undefined
       ? undefined
       : new PublisherBudgets(args.publisherBudget, logger, { stream, durable })
+  const acks = new AckBatch((error) => logger.error({ err: error, stream, durable }, 'ack failed'))
 
   const handle = (msg: JsMsg): Promise<void> => {
     if (budgets !== undefined && !budgets.admit(msg.subject)) {
@@ -124,13 +170,12 @@ export async function startConsumer(
       msg.term()
       return Promise.resolve()
     }
-    const headers = headersToRecord(msg.headers)
-    const busMessage = toBusMessage(msg, headers)
+    const busMessage = toBusMessage(msg)
     return withSpan(
       `process ${stream}`,
       {
         kind: SpanKind.CONSUMER,
-        parent: parentContext(stream, headers, msg.data),
+        parent: parentContext(stream, msg.headers, msg.data),
         attributes: {
           'messaging.system': 'nats',
           'messaging.operation.type': 'process',
@@ -143,7 +188,7 @@ export async function startConsumer(
       async (span) => {
         try {
           await handler(busMessage)
-          msg.ack()
+          acks.add(msg)
         } catch (error) {
           const where = { stream, durable, subject: msg.subject, seq: busMessage.streamSequence }
           const verdict = judgeFailure(error, busMessage.deliveryCount, args)
@@ -170,7 +215,7 @@ export async function startConsumer(
                 subject: msg.subject,
                 streamSequence: busMessage.streamSequence,
                 data: msg.data,
-                headers,
+                headers: busMessage.headers,
                 error,
                 attempts: busMessage.deliveryCount,
               })
@@ -206,7 +251,7 @@ export async function startConsumer(
   const pump = async (): Promise<void> => {
     while (!stopped) {
       try {
-        const iter = await consumer.consume({ max_messages: concurrency })
+        const iter = await consumer.consume({ max_messages: prefetch })
         messages = iter
         if (stopped) await iter.close()
         watch(iter).catch(() => {})
@@ -250,6 +295,7 @@ export async function startConsumer(
         await messages?.close()
         await running
         await Promise.allSettled([...inFlight])
+        acks.flush()
       })()
       return stopping
     },

@@ -36,6 +36,8 @@ export { type WebhookRelayConfig, webhookRelaySettings } from './config.js'
 const SERVICE = 'webhook-relay'
 /** Who calls webhook-relay: the gateway only. */
 export const GRPC_CALLERS: readonly string[] = ['gateway']
+/** Domain events pulled ahead of the intake, which handles them one at a time in stream order. */
+const EVENTS_PREFETCH = 32
 
 /** A started relay: its bound gRPC port, readiness checks and a graceful stop. */
 export interface RunningWebhookRelay extends RunningService {
@@ -164,16 +166,23 @@ export function startWebhookRelay(
       logger,
       onDeliveries: wake,
     })
-    const consumer = await bus.consume(Streams.EVENTS.name, Durables.webhookEvents, async (message) => {
-      let envelope: Envelope
-      try {
-        envelope = decodeEnvelope(message.data)
-      } catch (error) {
-        // Set aside in the quarantine, where an operator sees it.
-        throw badRequest('not an event envelope', { cause: String(error) })
-      }
-      await intake.handle(envelope, message.deliveryCount)
-    })
+    const consumer = await bus.consume(
+      Streams.EVENTS.name,
+      Durables.webhookEvents,
+      async (message) => {
+        let envelope: Envelope
+        try {
+          envelope = decodeEnvelope(message.data)
+        } catch (error) {
+          // Set aside in the quarantine, where an operator sees it.
+          throw badRequest('not an event envelope', { cause: String(error) })
+        }
+        await intake.handle(envelope, message.deliveryCount)
+      },
+      // Every domain event comes here, most for nobody: a burst per pull request. One event takes
+      // a transaction at most, so the last of a burst is handled far within its ack wait.
+      { prefetch: EVENTS_PREFETCH },
+    )
     ctx.onStop(() => consumer.stop())
 
     const grpcPort = await serveGrpc(

@@ -49,9 +49,14 @@ export async function carryAssignment(deps: CarrierDeps, msg: BusMessage): Promi
   })
 }
 
-/** Starts carrying assignments, a few at once (each is independent; the dedup id keeps them exactly-once). */
+/**
+ * Starts carrying assignments, a few at once (each is independent; the dedup id keeps them
+ * exactly-once), with a burst pulled per request: a carry is one publish, so a prefetched
+ * assignment waits milliseconds.
+ */
 export function carryAssignments(deps: CarrierDeps, concurrency = 8): Promise<Subscription> {
   return deps.bus.consume(Streams.EVENTS.name, Durables.assignments, (msg) => carryAssignment(deps, msg), {
     concurrency,
+    prefetch: concurrency * 4,
   })
 }
