@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Quotas } from '@taskforge/core'
 import { freePort } from '@taskforge/testkit'
 import { botProcess } from '../../../scripts/platform/bot-process.js'
 import { CREDENTIAL_VARIABLES } from '../../../scripts/platform/nats-auth.js'
@@ -63,6 +64,9 @@ export async function startBenchPlatform(options: {
     LOG_LEVEL: 'warn',
     // Webhook receivers of the bench listen on loopback addresses.
     WEBHOOK_ALLOW_NETWORKS: '127.0.0.0/8',
+    // The sustained pass sends runs as fast as the API takes them, with one token: what is measured
+    // is the platform, not the per-token limit (200 a second by default), which peers do not have.
+    [Quotas.runsPerToken.setting]: '100000',
     ...options.env,
   }
   const platform = await startPlatform({
