@@ -134,11 +134,7 @@ export function startScript(options: ScriptProcessOptions): ScriptProcess {
       lost: (lostPid) => {
         if (exit === undefined) {
           // Nothing watches what still runs of the script any more: it is ended here.
-          try {
-            signalGroup(lostPid, 'SIGKILL')
-          } catch {
-            // Not ours to signal any more.
-          }
+          signalGroup(lostPid, 'SIGKILL')
           ending ??= { kind: 'aborted', reason: SPAWNER_LOST_REASON }
           sent = 'SIGKILL'
         }

@@ -120,12 +120,9 @@ function start(request) {
   }
   child.on('exit', (code, signal) => {
     script.exited = true
-    // What the script left in its group: one call, which finds nothing (ESRCH) when it left nothing.
-    try {
-      signalGroup(pid, 'SIGKILL')
-    } catch {
-      // EPERM: what is left is not ours to signal (a set-user-ID program it started).
-    }
+    // What the script left in its group: one call, which finds nothing when it left nothing (or
+    // nothing the bot may signal).
+    signalGroup(pid, 'SIGKILL')
     tell({ type: 'exit', id, code, signal, dropped: script.dropped })
   })
   child.on('close', () => {
